@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests,
+# then the compat suite that drives the real server with official client SDKs from npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "restore"
+dotnet restore Coffer.slnx
+
+step "format check (dotnet format --verify-no-changes)"
+dotnet format Coffer.slnx --verify-no-changes --no-restore
+
+step "build"
+dotnet build Coffer.slnx --no-restore -c Debug
+
+step ".NET tests: unit, loopback integration, process"
+dotnet test Coffer.slnx --no-build -c Debug
+
+step "compat suite: official SDKs against a running coffer"
+(
+  cd tests/compat
+  npm ci --no-audit --no-fund
+  COFFER_CONFIGURATION=Debug node run.mjs
+)
+
+step "all tests passed"

@@ -1,0 +1,3 @@
+using Coffer.Host;
+
+return await CofferCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,32 @@
+using Coffer.Server;
+using Coffer.Server.Accounts;
+
+namespace Coffer.Host;
+
+internal static class StartupSummary
+{
+    public static void Print(TextWriter output, Uri address, CofferServerOptions options, bool createdDevAccount)
+    {
+        var version = typeof(StartupSummary).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        output.WriteLine($"Coffer {version}");
+        output.WriteLine($"  data folder  {options.DataDirectory}");
+        output.WriteLine($"  region       {options.Region}");
+        output.WriteLine($"  domains      {string.Join(", ", options.DomainSuffixes)}");
+        var devFile = Path.Combine(options.DataDirectory, AccountSources.DevAccountFile);
+        foreach (var account in options.Accounts)
+        {
+            output.WriteLine($"  account      APPID {account.AppId}  uin {account.Uin}  SecretId {account.SecretId}");
+            if (account.DisplayName == "dev")
+            {
+                output.WriteLine($"               SecretKey {account.SecretKey}");
+                output.WriteLine(createdDevAccount
+                    ? $"               (a new dev account, saved in {devFile})"
+                    : $"               (the dev account saved in {devFile})");
+            }
+        }
+
+        // Last, so whoever waits for this line has the whole summary.
+        output.WriteLine($"listening on {address.ToString().TrimEnd('/')} (Ctrl-C stops)");
+        output.Flush();
+    }
+}

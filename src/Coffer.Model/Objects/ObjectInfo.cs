@@ -1,0 +1,48 @@
+namespace Coffer.Model.Objects;
+
+/// <summary>What a client can learn about one object version (or delete marker) without reading its bytes.</summary>
+public sealed record ObjectInfo
+{
+    public const string NullVersionId = "null";
+
+    public required string Bucket { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>"null" for versions written while versioning was never enabled or was suspended.</summary>
+    public required string VersionId { get; init; }
+
+    public bool IsLatest { get; init; }
+
+    public bool IsDeleteMarker { get; init; }
+
+    public long Size { get; init; }
+
+    /// <summary>The entity tag without quotes.</summary>
+    public string ETag { get; init; } = "";
+
+    public ulong? Crc64 { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public required string StorageClass { get; init; }
+
+    public bool IsMultipartUploaded { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset LastModified { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    public string? ReplicationStatus { get; init; }
+
+    public string? Encryption { get; init; }
+
+    /// <summary>True when the version id is a real one (versioning was on when it was written).</summary>
+    public bool HasVersionId => VersionId != NullVersionId;
+}

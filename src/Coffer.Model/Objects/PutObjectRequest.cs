@@ -1,0 +1,26 @@
+namespace Coffer.Model.Objects;
+
+public sealed record PutObjectRequest
+{
+    public required string Bucket { get; init; }
+
+    public required string Key { get; init; }
+
+    public required Stream Body { get; init; }
+
+    /// <summary>The announced length; the upload fails if the body is shorter or longer. Null for chunked bodies.</summary>
+    public long? ContentLength { get; init; }
+
+    /// <summary>The MD5 the client says the body has; the upload fails with BadDigest when it differs.</summary>
+    public byte[]? ContentMd5 { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public string StorageClass { get; init; } = Common.StorageClass.Standard;
+
+    public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+}

@@ -1,0 +1,72 @@
+using Coffer.Common;
+using Coffer.Protocol.Http;
+
+namespace Coffer.Protocol.Auth;
+
+/// <summary>The fields of a COS signature, from the Authorization header or from <c>q-*</c> query parameters.</summary>
+public sealed record CosAuthorization(
+    string SecretId,
+    string SignTime,
+    string KeyTime,
+    IReadOnlyList<string> HeaderList,
+    IReadOnlyList<string> ParameterList,
+    string Signature)
+{
+    /// <summary>The signature's validity window in Unix seconds.</summary>
+    public (long Start, long End) Window
+    {
+        get
+        {
+            var parts = SignTime.Split(';');
+            return parts.Length == 2 && long.TryParse(parts[0], out var start) && long.TryParse(parts[1], out var end) && start <= end
+                ? (start, end)
+                : throw new CofferException(ErrorCode.AccessDenied, "q-sign-time is malformed.");
+        }
+    }
+
+    /// <summary>Reads the signature from the header, else from the query; null when the request is anonymous.</summary>
+    public static CosAuthorization? From(string? authorizationHeader, RequestTarget target)
+    {
+        if (!string.IsNullOrEmpty(authorizationHeader))
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var part in authorizationHeader.Split('&'))
+            {
+                var equals = part.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0)
+                {
+                    fields[part[..equals].Trim()] = part[(equals + 1)..].Trim();
+                }
+            }
+
+            return Build(fields.GetValueOrDefault);
+        }
+
+        return target.Has("q-signature") ? Build(target.Get) : null;
+    }
+
+    private static CosAuthorization Build(Func<string, string?> field)
+    {
+        var algorithm = field("q-sign-algorithm");
+        if (algorithm != "sha1")
+        {
+            throw new CofferException(ErrorCode.AccessDenied, $"q-sign-algorithm '{algorithm}' is not supported; use sha1.");
+        }
+
+        string Required(string name) =>
+            field(name) is { Length: > 0 } value
+                ? value
+                : throw new CofferException(ErrorCode.AccessDenied, $"The signature has no {name}.");
+
+        return new CosAuthorization(
+            Required("q-ak"),
+            Required("q-sign-time"),
+            Required("q-key-time"),
+            SplitList(field("q-header-list")),
+            SplitList(field("q-url-param-list")),
+            Required("q-signature"));
+    }
+
+    private static string[] SplitList(string? list) =>
+        string.IsNullOrEmpty(list) ? [] : list.Split(';', StringSplitOptions.RemoveEmptyEntries);
+}

@@ -1,0 +1,56 @@
+using Coffer.Common;
+using Coffer.Protocol.Routing;
+
+namespace Coffer.Protocol.Errors;
+
+/// <summary>How an error looks on the wire: its code in each dialect, its HTTP status and its default message.</summary>
+public sealed record ErrorDescriptor(string CosCode, string S3Code, int Status, string Message)
+{
+    public string CodeFor(Dialect dialect) => dialect == Dialect.S3 ? S3Code : CosCode;
+}
+
+/// <summary>The one error table. Every <see cref="ErrorCode"/> has exactly one row.</summary>
+public static class ErrorTable
+{
+    private static readonly Dictionary<ErrorCode, ErrorDescriptor> Rows = new()
+    {
+        [ErrorCode.InternalError] = Same("InternalError", 500, "We encountered an internal error. Please try again."),
+        [ErrorCode.NotImplemented] = Same("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."),
+        [ErrorCode.MethodNotAllowed] = Same("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
+        [ErrorCode.InvalidArgument] = Same("InvalidArgument", 400, "Invalid Argument."),
+        [ErrorCode.InvalidRequest] = Same("InvalidRequest", 400, "Invalid Request."),
+        [ErrorCode.InvalidUri] = Same("InvalidURI", 400, "Couldn't parse the specified URI."),
+        [ErrorCode.MalformedXml] = Same("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."),
+        [ErrorCode.MissingRequestBody] = Same("MissingRequestBodyError", 400, "Request body is empty."),
+        [ErrorCode.XmlSizeLimit] = new("XMLSizeLimit", "MaxMessageLengthExceeded", 400, "Your request body is too large."),
+        [ErrorCode.MissingContentLength] = Same("MissingContentLength", 411, "You must provide the Content-Length HTTP header."),
+        [ErrorCode.IncompleteBody] = Same("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."),
+        [ErrorCode.EntityTooLarge] = Same("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."),
+        [ErrorCode.InvalidDigest] = Same("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),
+        [ErrorCode.BadDigest] = Same("BadDigest", 400, "The Content-MD5 you specified did not match what we received."),
+        [ErrorCode.InvalidRange] = Same("InvalidRange", 416, "The requested range is not satisfiable."),
+        [ErrorCode.PreconditionFailed] = Same("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
+        [ErrorCode.NotModified] = Same("NotModified", 304, "Not Modified."),
+        [ErrorCode.KeyTooLong] = new("KeyTooLong", "KeyTooLongError", 400, "Your key is too long."),
+        [ErrorCode.InvalidStorageClass] = new("InvalidArgument", "InvalidStorageClass", 400, "The storage class you specified is not valid."),
+        [ErrorCode.MetadataTooLarge] = Same("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."),
+        [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
+        [ErrorCode.RequestExpired] = Same("AccessDenied", 403, "Request has expired"),
+        [ErrorCode.RequestTimeTooSkewed] = Same("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),
+        [ErrorCode.InvalidAccessKeyId] = Same("InvalidAccessKeyId", 403, "The access key Id you provided does not exist in our records."),
+        [ErrorCode.SignatureDoesNotMatch] = Same("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided."),
+        [ErrorCode.InvalidBucketName] = Same("InvalidBucketName", 400, "The specified bucket is not valid."),
+        [ErrorCode.NoSuchBucket] = Same("NoSuchBucket", 404, "The specified bucket does not exist."),
+        [ErrorCode.BucketAlreadyExists] = Same("BucketAlreadyExists", 409, "The requested bucket name is not available."),
+        [ErrorCode.BucketAlreadyOwnedByYou] = Same("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."),
+        [ErrorCode.BucketNotEmpty] = Same("BucketNotEmpty", 409, "The bucket you tried to delete is not empty."),
+        [ErrorCode.NoSuchKey] = Same("NoSuchKey", 404, "The specified key does not exist."),
+    };
+
+    public static ErrorDescriptor Get(ErrorCode code) => Rows[code];
+
+    /// <summary>Every row, for tests that check the table is complete.</summary>
+    public static IReadOnlyDictionary<ErrorCode, ErrorDescriptor> All => Rows;
+
+    private static ErrorDescriptor Same(string code, int status, string message) => new(code, code, status, message);
+}

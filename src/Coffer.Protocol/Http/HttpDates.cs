@@ -1,0 +1,18 @@
+using System.Globalization;
+
+namespace Coffer.Protocol.Http;
+
+public static class HttpDates
+{
+    /// <summary>RFC 1123, as in Date and Last-Modified headers.</summary>
+    public static string Rfc1123(DateTimeOffset time) => time.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>ISO 8601 with milliseconds, as in XML bodies: <c>2019-05-24T11:49:50.000Z</c>.</summary>
+    public static string Iso8601(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? ParseRfc1123(string? value) =>
+        DateTimeOffset.TryParseExact(value, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out parsed) ? parsed : null;
+}

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Text;
+using Coffer.Common;
+
+namespace Coffer.Protocol.Http;
+
+/// <summary>Percent-encoding as COS and S3 use it: UTF-8, upper-case hex, only <c>A-Z a-z 0-9 - _ . ~</c> left as they are.</summary>
+public static class UrlEncoding
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly SearchValues<char> Unreserved =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~");
+
+    /// <summary>Encodes every byte outside the unreserved set (so <c>/</c> becomes <c>%2F</c>).</summary>
+    public static string Encode(string value) => Encode(value, keepSlash: false);
+
+    /// <summary>Encodes a key for a URL path or an <c>encoding-type=url</c> listing, keeping <c>/</c>.</summary>
+    public static string EncodePath(string value) => Encode(value, keepSlash: true);
+
+    /// <summary>
+    /// Decodes percent escapes into UTF-8 text; with <paramref name="plusIsSpace"/> (query strings), <c>+</c> is a space.
+    /// Malformed escapes or invalid UTF-8 fail with InvalidURI.
+    /// </summary>
+    public static string Decode(ReadOnlySpan<char> value, bool plusIsSpace)
+    {
+        if (value.IndexOfAny('%', '+') < 0)
+        {
+            return value.ToString();
+        }
+
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(value.Length)];
+        var length = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '%')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigit(value[i + 1]) || !char.IsAsciiHexDigit(value[i + 2]))
+                {
+                    throw new CofferException(ErrorCode.InvalidUri, "The request URI has a malformed percent escape.");
+                }
+
+                bytes[length++] = (byte)((HexValue(value[i + 1]) << 4) | HexValue(value[i + 2]));
+                i += 2;
+            }
+            else if (c == '+' && plusIsSpace)
+            {
+                bytes[length++] = (byte)' ';
+            }
+            else
+            {
+                length += Encoding.UTF8.GetBytes(value.Slice(i, char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1), bytes.AsSpan(length));
+                if (char.IsHighSurrogate(c))
+                {
+                    i++;
+                }
+            }
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes, 0, length);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new CofferException(ErrorCode.InvalidUri, "The request URI is not valid UTF-8.", e);
+        }
+    }
+
+    private static string Encode(string value, bool keepSlash)
+    {
+        var firstToEncode = value.AsSpan().IndexOfAnyExcept(Unreserved);
+        if (firstToEncode < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 16);
+        builder.Append(value, 0, firstToEncode);
+        Span<byte> utf8 = stackalloc byte[4];
+        for (var i = firstToEncode; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (Unreserved.Contains(c) || (keepSlash && c == '/'))
+            {
+                builder.Append(c);
+                continue;
+            }
+
+            var charCount = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
+            var byteCount = Encoding.UTF8.GetBytes(value.AsSpan(i, charCount), utf8);
+            for (var b = 0; b < byteCount; b++)
+            {
+                builder.Append('%').Append(HexDigits[utf8[b] >> 4]).Append(HexDigits[utf8[b] & 0xF]);
+            }
+
+            i += charCount - 1;
+        }
+
+        return builder.ToString();
+    }
+
+    private const string HexDigits = "0123456789ABCDEF";
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}

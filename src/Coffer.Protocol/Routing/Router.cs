@@ -1,0 +1,213 @@
+using Coffer.Common;
+using Coffer.Protocol.Http;
+
+namespace Coffer.Protocol.Routing;
+
+/// <summary>Where a request goes: the operation, the bucket and key it names, and the dialect it speaks.</summary>
+public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket, string? Key, string? HostRegion);
+
+/// <summary>
+/// The one router: a pure function of method, host, target and headers. Every sub-resource it knows maps to a named
+/// operation; a sub-resource it does not know fails with NotImplemented rather than falling through to another operation.
+/// </summary>
+public sealed class Router(HostResolver hosts)
+{
+    private enum Level
+    {
+        Service,
+        Bucket,
+        Object,
+    }
+
+    // Query parameters that select an operation, in the order they are tested.
+    private static readonly string[] SubResources =
+    [
+        "inventory", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
+        "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
+        "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
+    ];
+
+    // Query parameters that refine an operation without selecting one; any other valueless parameter is an unknown sub-resource.
+    private static readonly HashSet<string> PlainParameters = new(StringComparer.Ordinal)
+    {
+        "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", "continuation-token", "start-after",
+        "fetch-owner", "key-marker", "version-id-marker", "upload-id-marker", "max-uploads", "max-parts",
+        "part-number-marker", "versionId", "partNumber", "id", "x-id", "position", "select-type",
+        "response-content-type", "response-content-language", "response-expires", "response-cache-control",
+        "response-content-disposition", "response-content-encoding", "x-cos-security-token", "tagkey", "tagvalue",
+        "create-time", "range",
+    };
+
+    private static readonly Dictionary<(string Method, Level Level, string SubResource), Operation> Table = new()
+    {
+        [("GET", Level.Service, "")] = Operation.ListBuckets,
+
+        [("PUT", Level.Bucket, "")] = Operation.CreateBucket,
+        [("HEAD", Level.Bucket, "")] = Operation.HeadBucket,
+        [("DELETE", Level.Bucket, "")] = Operation.DeleteBucket,
+        [("GET", Level.Bucket, "")] = Operation.ListObjects,
+        [("POST", Level.Bucket, "")] = Operation.PostObject,
+        [("GET", Level.Bucket, "versions")] = Operation.ListObjectVersions,
+        [("GET", Level.Bucket, "uploads")] = Operation.ListMultipartUploads,
+        [("POST", Level.Bucket, "delete")] = Operation.DeleteObjects,
+        [("GET", Level.Bucket, "location")] = Operation.GetBucketLocation,
+        [("GET", Level.Bucket, "versioning")] = Operation.GetBucketVersioning,
+        [("PUT", Level.Bucket, "versioning")] = Operation.PutBucketVersioning,
+        [("GET", Level.Bucket, "acl")] = Operation.GetBucketAcl,
+        [("PUT", Level.Bucket, "acl")] = Operation.PutBucketAcl,
+        [("GET", Level.Bucket, "cors")] = Operation.GetBucketCors,
+        [("PUT", Level.Bucket, "cors")] = Operation.PutBucketCors,
+        [("DELETE", Level.Bucket, "cors")] = Operation.DeleteBucketCors,
+        [("GET", Level.Bucket, "lifecycle")] = Operation.GetBucketLifecycle,
+        [("PUT", Level.Bucket, "lifecycle")] = Operation.PutBucketLifecycle,
+        [("DELETE", Level.Bucket, "lifecycle")] = Operation.DeleteBucketLifecycle,
+        [("GET", Level.Bucket, "policy")] = Operation.GetBucketPolicy,
+        [("PUT", Level.Bucket, "policy")] = Operation.PutBucketPolicy,
+        [("DELETE", Level.Bucket, "policy")] = Operation.DeleteBucketPolicy,
+        [("GET", Level.Bucket, "tagging")] = Operation.GetBucketTagging,
+        [("PUT", Level.Bucket, "tagging")] = Operation.PutBucketTagging,
+        [("DELETE", Level.Bucket, "tagging")] = Operation.DeleteBucketTagging,
+        [("GET", Level.Bucket, "encryption")] = Operation.GetBucketEncryption,
+        [("PUT", Level.Bucket, "encryption")] = Operation.PutBucketEncryption,
+        [("DELETE", Level.Bucket, "encryption")] = Operation.DeleteBucketEncryption,
+        [("GET", Level.Bucket, "logging")] = Operation.GetBucketLogging,
+        [("PUT", Level.Bucket, "logging")] = Operation.PutBucketLogging,
+        [("GET", Level.Bucket, "website")] = Operation.GetBucketWebsite,
+        [("PUT", Level.Bucket, "website")] = Operation.PutBucketWebsite,
+        [("DELETE", Level.Bucket, "website")] = Operation.DeleteBucketWebsite,
+        [("GET", Level.Bucket, "replication")] = Operation.GetBucketReplication,
+        [("PUT", Level.Bucket, "replication")] = Operation.PutBucketReplication,
+        [("DELETE", Level.Bucket, "replication")] = Operation.DeleteBucketReplication,
+        [("GET", Level.Bucket, "referer")] = Operation.GetBucketReferer,
+        [("PUT", Level.Bucket, "referer")] = Operation.PutBucketReferer,
+        [("GET", Level.Bucket, "accelerate")] = Operation.GetBucketAccelerate,
+        [("PUT", Level.Bucket, "accelerate")] = Operation.PutBucketAccelerate,
+        [("GET", Level.Bucket, "notification")] = Operation.GetBucketNotification,
+        [("PUT", Level.Bucket, "notification")] = Operation.PutBucketNotification,
+        [("GET", Level.Bucket, "object-lock")] = Operation.GetBucketObjectLock,
+        [("PUT", Level.Bucket, "object-lock")] = Operation.PutBucketObjectLock,
+        [("GET", Level.Bucket, "intelligenttiering")] = Operation.GetBucketIntelligentTiering,
+        [("PUT", Level.Bucket, "intelligenttiering")] = Operation.PutBucketIntelligentTiering,
+        [("GET", Level.Bucket, "domain")] = Operation.GetBucketDomain,
+        [("PUT", Level.Bucket, "domain")] = Operation.PutBucketDomain,
+        [("DELETE", Level.Bucket, "domain")] = Operation.DeleteBucketDomain,
+        [("GET", Level.Bucket, "origin")] = Operation.GetBucketOrigin,
+        [("PUT", Level.Bucket, "origin")] = Operation.PutBucketOrigin,
+        [("DELETE", Level.Bucket, "origin")] = Operation.DeleteBucketOrigin,
+        [("GET", Level.Bucket, "inventory")] = Operation.ListBucketInventoryConfigurations,
+        [("PUT", Level.Bucket, "inventory")] = Operation.PutBucketInventoryConfiguration,
+        [("DELETE", Level.Bucket, "inventory")] = Operation.DeleteBucketInventoryConfiguration,
+        [("POST", Level.Bucket, "inventory")] = Operation.PostBucketInventory,
+
+        [("GET", Level.Object, "")] = Operation.GetObject,
+        [("HEAD", Level.Object, "")] = Operation.HeadObject,
+        [("PUT", Level.Object, "")] = Operation.PutObject,
+        [("DELETE", Level.Object, "")] = Operation.DeleteObject,
+        [("OPTIONS", Level.Object, "")] = Operation.OptionsObject,
+        [("POST", Level.Object, "append")] = Operation.AppendObject,
+        [("GET", Level.Object, "acl")] = Operation.GetObjectAcl,
+        [("PUT", Level.Object, "acl")] = Operation.PutObjectAcl,
+        [("GET", Level.Object, "tagging")] = Operation.GetObjectTagging,
+        [("PUT", Level.Object, "tagging")] = Operation.PutObjectTagging,
+        [("DELETE", Level.Object, "tagging")] = Operation.DeleteObjectTagging,
+        [("POST", Level.Object, "uploads")] = Operation.CreateMultipartUpload,
+        [("PUT", Level.Object, "uploadId")] = Operation.UploadPart,
+        [("POST", Level.Object, "uploadId")] = Operation.CompleteMultipartUpload,
+        [("DELETE", Level.Object, "uploadId")] = Operation.AbortMultipartUpload,
+        [("GET", Level.Object, "uploadId")] = Operation.ListParts,
+        [("POST", Level.Object, "restore")] = Operation.RestoreObject,
+        [("POST", Level.Object, "select")] = Operation.SelectObjectContent,
+        [("GET", Level.Object, "retention")] = Operation.GetObjectRetention,
+        [("PUT", Level.Object, "retention")] = Operation.PutObjectRetention,
+    };
+
+    public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
+    {
+        var dialect = DialectOf(target, header);
+        var hostMatch = hosts.Resolve(host);
+        var (bucket, key) = hostMatch.Bucket is { } virtualBucket
+            ? (virtualBucket, target.Path.Length > 1 ? target.Path[1..] : null)
+            : SplitPathStyle(target.Path);
+        var level = bucket is null ? Level.Service : key is null ? Level.Bucket : Level.Object;
+        var subResource = SubResourceOf(target);
+        if (!Table.TryGetValue((method, level, subResource), out var operation))
+        {
+            throw Table.Keys.Any(k => k.Level == level && k.SubResource == subResource)
+                ? new CofferException(ErrorCode.MethodNotAllowed, $"The method {method} is not allowed against this resource.")
+                : new CofferException(ErrorCode.NotImplemented, "A header or query you provided implies functionality that is not implemented.");
+        }
+
+        operation = Refine(operation, target, header);
+        return new Route(operation, dialect, bucket, key, hostMatch.Region);
+    }
+
+    private static Operation Refine(Operation operation, RequestTarget target, Func<string, string?> header)
+    {
+        var copySource = header("x-cos-copy-source") ?? header("x-amz-copy-source");
+        return operation switch
+        {
+            Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
+            Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
+            Operation.PutObject when copySource is not null => Operation.CopyObject,
+            Operation.UploadPart when copySource is not null => Operation.UploadPartCopy,
+            _ => operation,
+        };
+    }
+
+    private static string SubResourceOf(RequestTarget target)
+    {
+        foreach (var name in SubResources)
+        {
+            if (target.Has(name))
+            {
+                return name;
+            }
+        }
+
+        foreach (var parameter in target.Query)
+        {
+            if (parameter.Value.Length == 0 && !PlainParameters.Contains(parameter.Name) && !IsSignatureParameter(parameter.Name))
+            {
+                throw new CofferException(ErrorCode.NotImplemented,
+                    $"The sub-resource '{parameter.Name}' is not implemented.");
+            }
+        }
+
+        return "";
+    }
+
+    private static (string? Bucket, string? Key) SplitPathStyle(string path)
+    {
+        var trimmed = path.TrimStart('/');
+        if (trimmed.Length == 0)
+        {
+            return (null, null);
+        }
+
+        var slash = trimmed.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return (trimmed, null);
+        }
+
+        var key = trimmed[(slash + 1)..];
+        return (trimmed[..slash], key.Length == 0 ? null : key);
+    }
+
+    private static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
+    {
+        var authorization = header("Authorization");
+        if (authorization is not null)
+        {
+            return authorization.StartsWith("q-sign-algorithm=", StringComparison.Ordinal) ? Dialect.Cos : Dialect.S3;
+        }
+
+        return target.Has("X-Amz-Algorithm") || target.Has("AWSAccessKeyId") || header("x-amz-date") is not null
+            || header("x-amz-content-sha256") is not null
+            ? Dialect.S3
+            : Dialect.Cos;
+    }
+
+    private static bool IsSignatureParameter(string name) =>
+        name.StartsWith("q-", StringComparison.Ordinal) || name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase);
+}

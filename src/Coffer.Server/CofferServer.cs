@@ -1,0 +1,118 @@
+using System.Net;
+using System.Text;
+using Coffer.Model;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Routing;
+using Coffer.Server.Handlers;
+using Coffer.Server.Pipeline;
+using Coffer.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server;
+
+/// <summary>The Coffer server: Kestrel on the configured address, over the embedded storage engine.</summary>
+public sealed class CofferServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly StorageEngine _engine;
+
+    private CofferServer(WebApplication app, StorageEngine engine)
+    {
+        _app = app;
+        _engine = engine;
+    }
+
+    /// <summary>The address the server listens on, e.g. <c>http://127.0.0.1:9000</c>.</summary>
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public IServiceProvider Services => _app.Services;
+
+    public static CofferServer Create(CofferServerOptions options)
+    {
+        var (host, port) = ParseListen(options.Listen);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Object size limits are ours to enforce (5 GiB per PUT), with the right error code.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
+            kestrel.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
+            if (host == "localhost")
+            {
+                kestrel.ListenLocalhost(port);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(host), port);
+            }
+        });
+
+        var engine = StorageEngine.Open(options.DataDirectory, options.Time);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Time);
+        services.AddSingleton(engine);
+        services.AddSingleton<IObjectService, ObjectService>();
+        services.AddSingleton(new AccountDirectory(options.Accounts));
+        services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<ServiceHandlers>();
+        services.AddSingleton<BucketHandlers>();
+        services.AddSingleton<ObjectHandlers>();
+        services.AddSingleton<OperationHandlers>();
+        services.AddSingleton<RequestPipeline>();
+
+        var app = builder.Build();
+        var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        app.Run(pipeline.InvokeAsync);
+        return new CofferServer(app, engine);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (Ctrl-C in the executable).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _engine.Dispose();
+    }
+
+    private static (string Host, int Port) ParseListen(string listen)
+    {
+        var colon = listen.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--listen must be HOST:PORT, got '{listen}'.");
+        }
+
+        var host = listen[..colon].Trim('[', ']');
+        return host == "localhost" || IPAddress.TryParse(host, out _)
+            ? (host, port)
+            : throw new ArgumentException($"--listen needs an IP address or 'localhost', got '{host}'.");
+    }
+}

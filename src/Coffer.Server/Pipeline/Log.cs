@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server.Pipeline;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Method} {Target} {Operation} -> {Status} in {ElapsedMs:0.0} ms ({RequestId})")]
+    public static partial void Request(ILogger logger, string method, string target, string operation, int status, double elapsedMs, string requestId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Request {RequestId} failed with an unexpected error")]
+    public static partial void Unexpected(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Request {RequestId}: the client went away ({Reason})")]
+    public static partial void ClientGone(ILogger logger, string requestId, string reason);
+}

@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Coffer.Server.Pipeline;
+
+/// <summary>Request and trace ids in the shape COS uses: base64 of underscore-joined hex fields.</summary>
+internal static class RequestIds
+{
+    private static long _counter;
+
+    public static string NewRequestId(DateTimeOffset now)
+    {
+        var counter = Interlocked.Increment(ref _counter);
+        var text = $"{now.ToUnixTimeSeconds():x8}_{RandomNumberGenerator.GetHexString(8, lowercase: true)}_{counter:x4}";
+        return Convert.ToBase64String(Encoding.ASCII.GetBytes(text));
+    }
+
+    public static string NewTraceId() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+}

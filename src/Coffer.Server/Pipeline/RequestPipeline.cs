@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Coffer.Common;
+using Coffer.Model;
+using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+using Coffer.Server.Handlers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server.Pipeline;
+
+/// <summary>
+/// Every request takes the same path: assign ids, route, authenticate, check the bucket belongs to the caller,
+/// run the operation's handler; any failure becomes the dialect's error response.
+/// </summary>
+internal sealed class RequestPipeline(
+    Router router,
+    Authenticator authenticator,
+    IObjectService objects,
+    OperationHandlers handlers,
+    TimeProvider time,
+    ILogger<RequestPipeline> logger)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = RequestIds.NewRequestId(time.GetUtcNow());
+        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/";
+        var rawPath = rawTarget.Split('?', 2)[0];
+        var dialect = Dialect.Cos;
+        var operation = "-";
+        CommonHeaders.Apply(http.Response, requestId, dialect);
+        try
+        {
+            var target = RequestTarget.Parse(rawTarget);
+            string? Header(string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+            var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
+            dialect = route.Dialect;
+            operation = route.Operation.ToString();
+            CommonHeaders.Apply(http.Response, requestId, dialect);
+
+            var caller = authenticator.Authenticate(http.Request.Method, target, route, Header);
+            var handler = handlers.Find(route.Operation)
+                ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
+            if (route.Bucket is not null && route.Operation != Operation.CreateBucket)
+            {
+                var bucket = objects.GetBucket(route.Bucket);
+                if (bucket.OwnerAppId != caller.AppId)
+                {
+                    throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket belongs to another account.");
+                }
+            }
+
+            await handler(new RequestContext(http, target, route, caller, requestId));
+        }
+        catch (CofferException error)
+        {
+            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            Log.ClientGone(logger, requestId, "cancelled");
+        }
+        catch (BadHttpRequestException error)
+        {
+            // Kestrel could not read the body as announced (short body, bad chunking, connection reset).
+            Log.ClientGone(logger, requestId, error.Message);
+            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.IncompleteBody, error.Message), dialect, requestId, rawPath);
+        }
+        catch (Exception error)
+        {
+            Log.Unexpected(logger, error, requestId);
+            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
+        }
+        finally
+        {
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Log.Request(logger, http.Request.Method, rawTarget, operation, http.Response.StatusCode, elapsed, requestId);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using Coffer.Storage.Records;
+
+namespace Coffer.Storage.Blobs;
+
+/// <summary>A read-only view of a byte range across the blob files of a layout, opening one file at a time.</summary>
+internal sealed class SegmentedReadStream : Stream
+{
+    private readonly BlobLayout _layout;
+    private readonly Func<string, string> _pathOf;
+    private long _remaining;
+    private int _segment;
+    private long _offsetInSegment;
+    private FileStream? _current;
+
+    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<string, string> pathOf)
+    {
+        _layout = layout;
+        _pathOf = pathOf;
+        _remaining = length;
+        while (_segment < layout.Segments.Count && offset >= layout.Segments[_segment].Length)
+        {
+            offset -= layout.Segments[_segment].Length;
+            _segment++;
+        }
+
+        _offsetInSegment = offset;
+
+        // Open the first file now, so a blob that vanished is reported before any byte goes to the client.
+        if (_remaining > 0)
+        {
+            OpenCurrent();
+        }
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (_remaining > 0)
+        {
+            var file = _current ?? OpenCurrent();
+            var read = file.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+            if (read > 0)
+            {
+                _remaining -= read;
+                return read;
+            }
+
+            NextSegment();
+        }
+
+        return 0;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (_remaining > 0)
+        {
+            var file = _current ?? OpenCurrent();
+            var read = await file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
+            if (read > 0)
+            {
+                _remaining -= read;
+                return read;
+            }
+
+            NextSegment();
+        }
+
+        return 0;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _current?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private FileStream OpenCurrent()
+    {
+        if (_segment >= _layout.Segments.Count)
+        {
+            throw new InvalidDataException("The object's layout is shorter than its size.");
+        }
+
+        var path = _pathOf(_layout.Segments[_segment].BlobId);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // Blob folders are created on demand, so a missing folder is a missing blob.
+            throw new FileNotFoundException($"Blob file '{path}' does not exist.", path, e);
+        }
+
+        file.Seek(_offsetInSegment, SeekOrigin.Begin);
+        _current = file;
+        return file;
+    }
+
+    private void NextSegment()
+    {
+        _current?.Dispose();
+        _current = null;
+        _segment++;
+        _offsetInSegment = 0;
+    }
+}

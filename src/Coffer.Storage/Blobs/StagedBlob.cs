@@ -1,0 +1,37 @@
+namespace Coffer.Storage.Blobs;
+
+/// <summary>
+/// Bytes written and flushed to a temporary file, with the checksums computed on the way in.
+/// Disposing a blob that was never promoted deletes its temporary file.
+/// </summary>
+public sealed class StagedBlob : IDisposable
+{
+    internal StagedBlob(string blobId, string tempPath, long length, byte[] md5, ulong crc64)
+    {
+        BlobId = blobId;
+        TempPath = tempPath;
+        Length = length;
+        Md5 = md5;
+        Crc64 = crc64;
+    }
+
+    public string BlobId { get; }
+
+    public long Length { get; }
+
+    public byte[] Md5 { get; }
+
+    public ulong Crc64 { get; }
+
+    internal string TempPath { get; }
+
+    internal bool Promoted { get; set; }
+
+    public void Dispose()
+    {
+        if (!Promoted)
+        {
+            File.Delete(TempPath);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Coffer.Storage.Records;
+
+namespace Coffer.Storage;
+
+/// <summary>
+/// The ordered metadata store. SQLite is the embedded implementation; a server database can satisfy the same
+/// contract. Reads happen in snapshots; writes happen one at a time in transactions.
+/// </summary>
+public interface IMetadataStore : IDisposable
+{
+    /// <summary>Opens a read snapshot: everything read through it sees the store as of its first read.</summary>
+    IMetadataReader OpenReader();
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it; writers never run concurrently.</summary>
+    Task<T> WriteAsync<T>(Func<IMetadataWriter, T> work, CancellationToken cancellationToken = default);
+
+    /// <summary>Records, without waiting for the disk, that a blob file may exist without metadata pointing at it.</summary>
+    Task RecordBlobIntentAsync(string blobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Blobs that may have no metadata pointing at them: abandoned intents and released versions.</summary>
+    IReadOnlyList<string> ListUnreferencedBlobs();
+
+    /// <summary>Forgets blobs whose files have been deleted.</summary>
+    Task ForgetUnreferencedBlobsAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the reader.</summary>
+public interface IMetadataReader : IDisposable
+{
+    BucketRecord? GetBucket(string name);
+
+    IReadOnlyList<BucketRecord> ListBuckets(string ownerAppId);
+
+    /// <summary>The newest version of a key (it may be a delete marker), or null.</summary>
+    ObjectVersionRecord? GetLatestVersion(long bucketId, string key);
+
+    ObjectVersionRecord? GetVersion(long bucketId, string key, string versionId);
+
+    /// <summary>
+    /// The latest version of every key in [<paramref name="fromKey"/>, <paramref name="toKey"/>), in UTF-8 byte order,
+    /// delete markers included. <paramref name="fromKeyInclusive"/> says whether <paramref name="fromKey"/> itself may appear.
+    /// </summary>
+    IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey);
+
+    /// <summary>True when the bucket holds any object version or delete marker.</summary>
+    bool HasObjects(long bucketId);
+}
+
+/// <summary>Reads and writes inside one write transaction.</summary>
+public interface IMetadataWriter : IMetadataReader
+{
+    BucketRecord CreateBucket(BucketRecord bucket);
+
+    void DeleteBucket(long bucketId);
+
+    /// <summary>Inserts a version with a newly assigned sequence and returns it as stored.</summary>
+    ObjectVersionRecord InsertVersion(ObjectVersionRecord version);
+
+    void DeleteVersion(long bucketId, string key, long sequence);
+
+    void SetLatest(long bucketId, string key, long sequence, bool isLatest);
+
+    /// <summary>The blob is now referenced by committed metadata: its intent record is dropped with this transaction.</summary>
+    void ClaimBlob(string blobId);
+
+    /// <summary>The layout's blobs are no longer referenced once this transaction commits.</summary>
+    void ReleaseBlobs(BlobLayout layout);
+
+    /// <summary>The blobs released so far in this transaction.</summary>
+    IReadOnlyCollection<string> ReleasedBlobIds { get; }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace Coffer.Storage.Records;
+
+/// <summary>
+/// Binary encodings of the list-valued columns. Every encoding starts with a format byte so a later
+/// format can be read beside this one without a migration.
+/// </summary>
+public static class RecordCodec
+{
+    private const byte PairsV1 = 1;
+    private const byte LayoutV1 = 1;
+
+    public static byte[]? EncodePairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
+    {
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
+        writer.Write(PairsV1);
+        writer.Write7BitEncodedInt(pairs.Count);
+        foreach (var (key, value) in pairs)
+        {
+            writer.Write(key);
+            writer.Write(value);
+        }
+
+        writer.Flush();
+        return buffer.ToArray();
+    }
+
+    public static IReadOnlyList<KeyValuePair<string, string>> DecodePairs(byte[]? data)
+    {
+        if (data is null || data.Length == 0)
+        {
+            return [];
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        var format = reader.ReadByte();
+        if (format != PairsV1)
+        {
+            throw new InvalidDataException($"Unknown metadata pair format {format}.");
+        }
+
+        var count = reader.Read7BitEncodedInt();
+        var pairs = new KeyValuePair<string, string>[count];
+        for (var i = 0; i < count; i++)
+        {
+            pairs[i] = new(reader.ReadString(), reader.ReadString());
+        }
+
+        return pairs;
+    }
+
+    public static byte[]? EncodeLayout(BlobLayout layout)
+    {
+        if (layout.Segments.Count == 0)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
+        writer.Write(LayoutV1);
+        writer.Write7BitEncodedInt(layout.Segments.Count);
+        foreach (var segment in layout.Segments)
+        {
+            writer.Write(segment.BlobId);
+            writer.Write7BitEncodedInt64(segment.Length);
+        }
+
+        writer.Flush();
+        return buffer.ToArray();
+    }
+
+    public static BlobLayout DecodeLayout(byte[]? data)
+    {
+        if (data is null || data.Length == 0)
+        {
+            return BlobLayout.Empty;
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        var format = reader.ReadByte();
+        if (format != LayoutV1)
+        {
+            throw new InvalidDataException($"Unknown blob layout format {format}.");
+        }
+
+        var count = reader.Read7BitEncodedInt();
+        var segments = new BlobSegment[count];
+        for (var i = 0; i < count; i++)
+        {
+            segments[i] = new BlobSegment(reader.ReadString(), reader.Read7BitEncodedInt64());
+        }
+
+        return new BlobLayout(segments);
+    }
+}

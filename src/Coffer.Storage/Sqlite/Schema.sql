@@ -1,0 +1,124 @@
+-- Coffer metadata, schema version 1. Times are Unix milliseconds (UTC). Every row carries record_format so a
+-- later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
+
+CREATE TABLE IF NOT EXISTS store_info (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS buckets (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL UNIQUE,
+    owner_app_id  TEXT    NOT NULL,
+    region        TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    versioning    INTEGER NOT NULL DEFAULT 0,   -- 0 unversioned, 1 enabled, 2 suspended
+    record_format INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS buckets_by_owner ON buckets (owner_app_id, name);
+
+-- One row per object version or delete marker. The primary key orders a bucket by key, newest version first,
+-- so listing and inventory scans are range scans of this table.
+CREATE TABLE IF NOT EXISTS object_versions (
+    bucket_id          INTEGER NOT NULL,
+    key                TEXT    NOT NULL,
+    seq                INTEGER NOT NULL,
+    version_id         TEXT    NOT NULL,
+    is_latest          INTEGER NOT NULL,
+    is_delete_marker   INTEGER NOT NULL,
+    size               INTEGER NOT NULL,
+    etag               TEXT    NOT NULL,
+    crc64              INTEGER,               -- the unsigned CRC-64/XZ stored as its two's-complement bits
+    content_type       TEXT,
+    storage_class      TEXT    NOT NULL,
+    is_multipart       INTEGER NOT NULL,
+    created_at         INTEGER NOT NULL,
+    last_modified      INTEGER NOT NULL,
+    layout             BLOB,                  -- RecordCodec layout
+    user_metadata      BLOB,                  -- RecordCodec pairs
+    headers            BLOB,                  -- RecordCodec pairs
+    tags               BLOB,                  -- RecordCodec pairs
+    replication_status TEXT,
+    encryption         TEXT,
+    record_format      INTEGER NOT NULL,
+    PRIMARY KEY (bucket_id, key, seq DESC)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS object_versions_by_version_id ON object_versions (bucket_id, key, version_id);
+
+-- Multipart uploads in progress and their parts.
+CREATE TABLE IF NOT EXISTS multipart_uploads (
+    bucket_id     INTEGER NOT NULL,
+    upload_id     TEXT    NOT NULL,
+    key           TEXT    NOT NULL,
+    initiated_at  INTEGER NOT NULL,
+    content_type  TEXT,
+    storage_class TEXT    NOT NULL,
+    user_metadata BLOB,
+    headers       BLOB,
+    tags          BLOB,
+    encryption    TEXT,
+    record_format INTEGER NOT NULL,
+    PRIMARY KEY (bucket_id, upload_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at);
+
+CREATE TABLE IF NOT EXISTS multipart_parts (
+    bucket_id     INTEGER NOT NULL,
+    upload_id     TEXT    NOT NULL,
+    part_number   INTEGER NOT NULL,
+    size          INTEGER NOT NULL,
+    etag          TEXT    NOT NULL,
+    crc64         INTEGER,
+    blob_id       TEXT    NOT NULL,
+    last_modified INTEGER NOT NULL,
+    record_format INTEGER NOT NULL,
+    PRIMARY KEY (bucket_id, upload_id, part_number)
+) WITHOUT ROWID;
+
+-- Bucket sub-resource configurations (inventory, policy, tagging, ...), one row per (kind, id), in creation order.
+CREATE TABLE IF NOT EXISTS bucket_configs (
+    bucket_id     INTEGER NOT NULL,
+    kind          TEXT    NOT NULL,
+    config_id     TEXT    NOT NULL,
+    seq           INTEGER NOT NULL,
+    body          BLOB    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    record_format INTEGER NOT NULL,
+    PRIMARY KEY (bucket_id, kind, config_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS bucket_configs_in_order ON bucket_configs (bucket_id, kind, seq);
+
+-- Inventory runs (one-time and scheduled) with their progress, so a restart resumes them.
+CREATE TABLE IF NOT EXISTS inventory_runs (
+    job_id          TEXT    PRIMARY KEY,
+    bucket_id       INTEGER NOT NULL,
+    config_id       TEXT    NOT NULL,
+    trigger         TEXT    NOT NULL,         -- one-time | scheduled | manual
+    state           TEXT    NOT NULL,         -- queued | running | succeeded | failed
+    config          BLOB    NOT NULL,         -- the configuration as it was when the run was queued
+    queued_at       INTEGER NOT NULL,
+    started_at      INTEGER,
+    finished_at     INTEGER,
+    objects_scanned INTEGER NOT NULL DEFAULT 0,
+    bytes_scanned   INTEGER NOT NULL DEFAULT 0,
+    objects_matched INTEGER NOT NULL DEFAULT 0,
+    bytes_matched   INTEGER NOT NULL DEFAULT 0,
+    files_written   INTEGER NOT NULL DEFAULT 0,
+    manifest_key    TEXT,
+    error_code      TEXT,
+    error_message   TEXT,
+    progress        BLOB,                     -- resumable cursor and files written so far
+    lease_owner     TEXT,
+    lease_expires   INTEGER,
+    record_format   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
+CREATE INDEX IF NOT EXISTS inventory_runs_by_state ON inventory_runs (state, queued_at);
+
+-- Blob files that may exist without committed metadata pointing at them: a staged upload between rename and
+-- commit, or a version that was replaced or deleted. Start-up deletes what is listed here.
+CREATE TABLE IF NOT EXISTS unreferenced_blobs (
+    blob_id    TEXT    PRIMARY KEY,
+    noted_at   INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -1,0 +1,151 @@
+using Coffer.Storage.Records;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>Reads inside one SQLite transaction, so every query sees the same snapshot.</summary>
+internal class SqliteReader : IMetadataReader
+{
+    private const string VersionColumns =
+        "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
+        "is_multipart, created_at, last_modified, layout, user_metadata, headers, tags, replication_status, encryption";
+
+    private readonly bool _ownsConnection;
+
+    public SqliteReader(SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        _ownsConnection = ownsConnection;
+    }
+
+    protected SqliteConnection Connection { get; }
+
+    protected SqliteTransaction Transaction { get; }
+
+    public BucketRecord? GetBucket(string name)
+    {
+        using var command = Command("SELECT id, name, owner_app_id, region, created_at, versioning FROM buckets WHERE name = $name");
+        command.Parameters.AddWithValue("$name", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadBucket(reader) : null;
+    }
+
+    public IReadOnlyList<BucketRecord> ListBuckets(string ownerAppId)
+    {
+        using var command = Command(
+            "SELECT id, name, owner_app_id, region, created_at, versioning FROM buckets WHERE owner_app_id = $owner ORDER BY name");
+        command.Parameters.AddWithValue("$owner", ownerAppId);
+        using var reader = command.ExecuteReader();
+        var buckets = new List<BucketRecord>();
+        while (reader.Read())
+        {
+            buckets.Add(ReadBucket(reader));
+        }
+
+        return buckets;
+    }
+
+    public ObjectVersionRecord? GetLatestVersion(long bucketId, string key)
+    {
+        using var command = Command(
+            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key ORDER BY seq DESC LIMIT 1");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$key", key);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadVersion(reader) : null;
+    }
+
+    public ObjectVersionRecord? GetVersion(long bucketId, string key, string versionId)
+    {
+        using var command = Command(
+            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND version_id = $version");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$version", versionId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadVersion(reader) : null;
+    }
+
+    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    {
+        var lower = fromKeyInclusive ? ">=" : ">";
+        var upper = toKey is null ? "" : "AND key < $to";
+        using var command = Command(
+            $"SELECT {VersionColumns} FROM object_versions " +
+            $"WHERE bucket_id = $bucket AND key {lower} $from {upper} AND is_latest = 1 ORDER BY key");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$from", fromKey);
+        if (toKey is not null)
+        {
+            command.Parameters.AddWithValue("$to", toKey);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return ReadVersion(reader);
+        }
+    }
+
+    public bool HasObjects(long bucketId)
+    {
+        using var command = Command("SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket)");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        return Convert.ToInt64(command.ExecuteScalar()) != 0;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsConnection)
+        {
+            Transaction.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    protected SqliteCommand Command(string sql)
+    {
+        var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static BucketRecord ReadBucket(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        Name = reader.GetString(1),
+        OwnerAppId = reader.GetString(2),
+        Region = reader.GetString(3),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        Versioning = (VersioningState)reader.GetInt32(5),
+    };
+
+    private static ObjectVersionRecord ReadVersion(SqliteDataReader reader) => new()
+    {
+        BucketId = reader.GetInt64(0),
+        Key = reader.GetString(1),
+        Sequence = reader.GetInt64(2),
+        VersionId = reader.GetString(3),
+        IsLatest = reader.GetInt64(4) != 0,
+        IsDeleteMarker = reader.GetInt64(5) != 0,
+        Size = reader.GetInt64(6),
+        ETag = reader.GetString(7),
+        Crc64 = reader.IsDBNull(8) ? null : unchecked((ulong)reader.GetInt64(8)),
+        ContentType = reader.IsDBNull(9) ? null : reader.GetString(9),
+        StorageClass = reader.GetString(10),
+        IsMultipartUploaded = reader.GetInt64(11) != 0,
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+        LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
+        Layout = RecordCodec.DecodeLayout(Blob(reader, 14)),
+        UserMetadata = RecordCodec.DecodePairs(Blob(reader, 15)),
+        Headers = RecordCodec.DecodePairs(Blob(reader, 16)),
+        Tags = RecordCodec.DecodePairs(Blob(reader, 17)),
+        ReplicationStatus = reader.IsDBNull(18) ? null : reader.GetString(18),
+        Encryption = reader.IsDBNull(19) ? null : reader.GetString(19),
+    };
+
+    private static byte[]? Blob(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+}

@@ -1,0 +1,94 @@
+using Coffer.Storage.Blobs;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Storage;
+
+/// <summary>
+/// The metadata store and the blob files together, with the one protocol that keeps them consistent:
+/// stage the bytes, note the intent, rename into place, commit the metadata that claims the blob, and delete
+/// released blobs only after the commit. A crash at any step leaves no visible object without its bytes, and
+/// <see cref="Open"/> deletes whatever a crash left unreferenced.
+/// </summary>
+public sealed class StorageEngine : IDisposable
+{
+    private StorageEngine(IMetadataStore metadata, BlobStore blobs)
+    {
+        Metadata = metadata;
+        Blobs = blobs;
+    }
+
+    public IMetadataStore Metadata { get; }
+
+    public BlobStore Blobs { get; }
+
+    /// <summary>Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it.</summary>
+    public static StorageEngine Open(string dataDirectory, TimeProvider time)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var metadata = SqliteMetadataStore.Open(Path.Combine(dataDirectory, "metadata.db"), time);
+        var engine = new StorageEngine(metadata, new BlobStore(dataDirectory));
+        engine.Recover();
+        return engine;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it
+    /// (and calls <see cref="IMetadataWriter.ClaimBlob"/> through this method). Blobs that <paramref name="work"/>
+    /// releases are deleted once the commit is durable.
+    /// </summary>
+    public async Task<T> CommitAsync<T>(StagedBlob? blob, Func<IMetadataWriter, T> work, CancellationToken cancellationToken = default)
+    {
+        if (blob is not null)
+        {
+            await Metadata.RecordBlobIntentAsync(blob.BlobId, cancellationToken);
+            Blobs.Promote(blob);
+        }
+
+        (T Value, IReadOnlyCollection<string> Released) outcome;
+        try
+        {
+            outcome = await Metadata.WriteAsync(writer =>
+            {
+                var value = work(writer);
+                if (blob is not null)
+                {
+                    writer.ClaimBlob(blob.BlobId);
+                }
+
+                return (value, writer.ReleasedBlobIds.ToArray());
+            }, CancellationToken.None);
+        }
+        catch
+        {
+            // The transaction rolled back: the promoted blob is referenced by nothing but its intent.
+            if (blob is { Promoted: true })
+            {
+                await ReclaimAsync([blob.BlobId]);
+            }
+
+            throw;
+        }
+
+        await ReclaimAsync(outcome.Released);
+        return outcome.Value;
+    }
+
+    private async Task ReclaimAsync(IReadOnlyCollection<string> blobIds)
+    {
+        foreach (var id in blobIds)
+        {
+            Blobs.Delete(id);
+        }
+
+        await Metadata.ForgetUnreferencedBlobsAsync(blobIds);
+    }
+
+    public void Dispose() => Metadata.Dispose();
+
+    private void Recover()
+    {
+        // Nothing is in flight yet, so every listed blob is an abandoned intent or a released version.
+        Blobs.ClearTemporaryFiles();
+        ReclaimAsync(Metadata.ListUnreferencedBlobs()).GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Reflection;
+
+namespace Coffer.Host.Tests;
+
+/// <summary>Dependencies point one way: Host → Server → {Protocol, Model} → Storage → Common; Protocol → Common.</summary>
+public class ArchitectureTests
+{
+    public static TheoryData<string, string[]> AllowedReferences => new()
+    {
+        { "Coffer.Common", [] },
+        { "Coffer.Storage", ["Coffer.Common"] },
+        { "Coffer.Model", ["Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Protocol", ["Coffer.Common"] },
+        { "Coffer.Server", ["Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
+        { "coffer", ["Coffer.Server", "Coffer.Protocol", "Coffer.Model", "Coffer.Common"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllowedReferences))]
+    public void Project_ReferencesOnlyProjectsBelowIt(string assembly, string[] allowed)
+    {
+        var references = Assembly.Load(assembly).GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(name => name.StartsWith("Coffer", StringComparison.Ordinal) || name == "coffer");
+        references.Should().BeSubsetOf(allowed);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Coffer.Server.Accounts;
+using Coffer.Testing;
+
+namespace Coffer.Host.Tests;
+
+/// <summary>The <c>coffer</c> executable as a child process, started with <c>coffer serve</c> on a free loopback port.</summary>
+public sealed partial class CofferProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private CofferProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public Uri BaseAddress => _listening.Task.Result;
+
+    public int ProcessId => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts <c>coffer serve --data <paramref name="dataDirectory"/></c>, with the test owner as root account unless told otherwise.</summary>
+    public static async Task<CofferProcess> StartAsync(string dataDirectory, bool withRootAccount = true, params string[] extraArguments)
+    {
+        var coffer = Path.Combine(AppContext.BaseDirectory, "coffer.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { coffer, "serve", "--data", dataDirectory, "--listen", "127.0.0.1:0" }.Concat(extraArguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in new[] { AccountSources.AppIdVariable, AccountSources.SecretIdVariable, AccountSources.SecretKeyVariable, AccountSources.UinVariable })
+        {
+            start.Environment.Remove(name);
+        }
+
+        if (withRootAccount)
+        {
+            start.Environment[AccountSources.AppIdVariable] = TestAccounts.Owner.AppId;
+            start.Environment[AccountSources.SecretIdVariable] = TestAccounts.Owner.SecretId;
+            start.Environment[AccountSources.SecretKeyVariable] = TestAccounts.Owner.SecretKey;
+            start.Environment[AccountSources.UinVariable] = TestAccounts.Owner.Uin;
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var instance = new CofferProcess(process);
+        process.OutputDataReceived += (_, e) => instance.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => instance.OnLine(e.Data);
+        process.Exited += (_, _) => instance._listening.TrySetException(new InvalidOperationException("coffer exited before listening:\n" + instance.Output));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await instance._listening.Task.WaitAsync(StartTimeout);
+        return instance;
+    }
+
+    /// <summary>The peak resident set size of the process so far (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
+        }
+    }
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.Json;
+using Coffer.Model.Accounts;
+using Coffer.Server.Accounts;
+using Coffer.Testing;
+
+namespace Coffer.Host.Tests;
+
+public sealed class ServeCommandTests : IDisposable
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private readonly TempDirectory _data = new("serve");
+
+    [Fact]
+    public async Task Serve_CreatesPrintsAndReusesADevAccount_WhenNoneIsConfigured()
+    {
+        Account created;
+        await using (var first = await CofferProcess.StartAsync(_data.Path, withRootAccount: false))
+        {
+            var file = Path.Combine(_data.Path, AccountSources.DevAccountFile);
+            File.Exists(file).Should().BeTrue();
+            File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            created = JsonSerializer.Deserialize<Account>(File.ReadAllText(file), Web)!;
+            first.Output.Should().Contain("a new dev account").And.Contain(created.SecretId).And.Contain(created.SecretKey)
+                .And.Contain($"APPID {created.AppId}").And.Contain(_data.Path);
+        }
+
+        await using var second = await CofferProcess.StartAsync(_data.Path, withRootAccount: false);
+        second.Output.Should().Contain("the dev account saved").And.Contain(created.SecretId);
+
+        using var client = new CosTestClient(second.BaseAddress, TimeProvider.System);
+        var response = await client.SendAsync(client.Request(HttpMethod.Put, $"dev-{created.AppId}", account: created));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Serve_UsesTheRootAccountFromTheEnvironment()
+    {
+        await using var coffer = await CofferProcess.StartAsync(_data.Path);
+        coffer.Output.Should().Contain($"APPID {TestAccounts.Owner.AppId}").And.NotContain(TestAccounts.Owner.SecretKey);
+        File.Exists(Path.Combine(_data.Path, AccountSources.DevAccountFile)).Should().BeFalse();
+
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        (await client.SendAsync(client.Request(HttpMethod.Get, null))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Serve_LoadsAccountsFromTheConfigFile()
+    {
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""
+            {
+              "region": "ap-beijing",
+              "accounts": [
+                { "appId": "{{TestAccounts.Other.AppId}}", "uin": "{{TestAccounts.Other.Uin}}",
+                  "secretId": "{{TestAccounts.Other.SecretId}}", "secretKey": "{{TestAccounts.Other.SecretKey}}", "name": "ops" }
+              ]
+            }
+            """);
+        await using var coffer = await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config);
+        coffer.Output.Should().Contain("region       ap-beijing");
+
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        var response = await client.SendAsync(client.Request(HttpMethod.Get, null, account: TestAccounts.Other));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Serve_LogsOneLinePerRequest_AtDebugLevel()
+    {
+        await using var coffer = await CofferProcess.StartAsync(_data.Path, true, "--log-level", "Debug");
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        await client.SendAsync(client.Request(HttpMethod.Get, CosTestClient.BucketName("missing"), "some/key"));
+        await WaitUntilAsync(() => coffer.Output.Contains("GET /some/key GetObject -> 404", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        condition().Should().BeTrue();
+    }
+}

@@ -1,0 +1,129 @@
+using Coffer.Common;
+using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+
+namespace Coffer.Protocol.Tests;
+
+/// <summary>Rows taken from the request examples of the COS and AWS S3 API references.</summary>
+public class RouterTests
+{
+    private const string VirtualHost = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
+    private static readonly Router Router = new(new HostResolver(HostResolver.DefaultSuffixes));
+
+    public static TheoryData<string, string, string, Operation, string?, string?> DocumentedExamples => new()
+    {
+        { "GET", "service.cos.myqcloud.com", "/", Operation.ListBuckets, null, null },
+        { "GET", "cos.ap-beijing.myqcloud.com", "/", Operation.ListBuckets, null, null },
+        { "PUT", VirtualHost, "/", Operation.CreateBucket, "examplebucket-1250000000", null },
+        { "HEAD", VirtualHost, "/", Operation.HeadBucket, "examplebucket-1250000000", null },
+        { "DELETE", VirtualHost, "/", Operation.DeleteBucket, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?prefix=a&delimiter=%2F&max-keys=10&encoding-type=url", Operation.ListObjects, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?list-type=2&continuation-token=x", Operation.ListObjectsV2, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?versions&prefix=a", Operation.ListObjectVersions, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?uploads", Operation.ListMultipartUploads, "examplebucket-1250000000", null },
+        { "POST", VirtualHost, "/?delete", Operation.DeleteObjects, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/?versioning", Operation.PutBucketVersioning, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?acl", Operation.GetBucketAcl, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/?policy", Operation.PutBucketPolicy, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/?inventory&id=list1", Operation.PutBucketInventoryConfiguration, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/?inventory=&id=list1", Operation.PutBucketInventoryConfiguration, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?inventory&id=list1", Operation.GetBucketInventoryConfiguration, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?inventory", Operation.ListBucketInventoryConfigurations, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?inventory=&continuation-token=", Operation.ListBucketInventoryConfigurations, "examplebucket-1250000000", null },
+        { "DELETE", VirtualHost, "/?inventory&id=list1", Operation.DeleteBucketInventoryConfiguration, "examplebucket-1250000000", null },
+        { "POST", VirtualHost, "/?inventory&id=list1", Operation.PostBucketInventory, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/exampleobject", Operation.PutObject, "examplebucket-1250000000", "exampleobject" },
+        { "GET", VirtualHost, "/exampleobject", Operation.GetObject, "examplebucket-1250000000", "exampleobject" },
+        { "GET", VirtualHost, "/exampleobject?versionId=MTg0NDUx&response-content-type=text%2Fplain", Operation.GetObject, "examplebucket-1250000000", "exampleobject" },
+        { "HEAD", VirtualHost, "/exampleobject", Operation.HeadObject, "examplebucket-1250000000", "exampleobject" },
+        { "DELETE", VirtualHost, "/exampleobject", Operation.DeleteObject, "examplebucket-1250000000", "exampleobject" },
+        { "PUT", VirtualHost, "/exampleobject?tagging", Operation.PutObjectTagging, "examplebucket-1250000000", "exampleobject" },
+        { "POST", VirtualHost, "/exampleobject?uploads", Operation.CreateMultipartUpload, "examplebucket-1250000000", "exampleobject" },
+        { "PUT", VirtualHost, "/exampleobject?partNumber=1&uploadId=1585130821cbb", Operation.UploadPart, "examplebucket-1250000000", "exampleobject" },
+        { "POST", VirtualHost, "/exampleobject?uploadId=1585130821cbb", Operation.CompleteMultipartUpload, "examplebucket-1250000000", "exampleobject" },
+        { "GET", VirtualHost, "/exampleobject?uploadId=1585130821cbb", Operation.ListParts, "examplebucket-1250000000", "exampleobject" },
+        { "DELETE", VirtualHost, "/exampleobject?uploadId=1585130821cbb", Operation.AbortMultipartUpload, "examplebucket-1250000000", "exampleobject" },
+        { "POST", VirtualHost, "/exampleobject?restore", Operation.RestoreObject, "examplebucket-1250000000", "exampleobject" },
+        { "GET", VirtualHost, "/dir/a%20b%2Bc%25.txt", Operation.GetObject, "examplebucket-1250000000", "dir/a b+c%.txt" },
+        { "GET", VirtualHost, "/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)", Operation.GetObject, "examplebucket-1250000000", "exampleobject(腾讯云)" },
+        { "GET", "127.0.0.1:9000", "/examplebucket-1250000000/dir/key.txt", Operation.GetObject, "examplebucket-1250000000", "dir/key.txt" },
+        { "GET", "127.0.0.1:9000", "/examplebucket-1250000000", Operation.ListObjects, "examplebucket-1250000000", null },
+        { "GET", "127.0.0.1:9000", "/examplebucket-1250000000/", Operation.ListObjects, "examplebucket-1250000000", null },
+        { "GET", "127.0.0.1:9000", "/", Operation.ListBuckets, null, null },
+        { "GET", "bucket.s3.us-east-1.amazonaws.com", "/photos/cat.jpg", Operation.GetObject, "bucket", "photos/cat.jpg" },
+        { "GET", "s3.amazonaws.com", "/bucket/photos/cat.jpg", Operation.GetObject, "bucket", "photos/cat.jpg" },
+        { "GET", "bucket.localhost:9000", "/k", Operation.GetObject, "bucket", "k" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DocumentedExamples))]
+    public void Resolve_NamesTheOperation_ForDocumentedExamples(string method, string host, string target, Operation operation, string? bucket, string? key)
+    {
+        var route = Route(method, host, target);
+        route.Operation.Should().Be(operation);
+        route.Bucket.Should().Be(bucket);
+        route.Key.Should().Be(key);
+    }
+
+    [Fact]
+    public void Resolve_ReadsRegion_FromVirtualHost()
+    {
+        Route("GET", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com:80", "/").HostRegion.Should().Be("ap-beijing");
+        Route("GET", "127.0.0.1:9000", "/b-1/").HostRegion.Should().BeNull();
+    }
+
+    [Fact]
+    public void Resolve_ChoosesCopy_WhenCopySourceHeaderIsPresent()
+    {
+        var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"),
+            name => name == "x-cos-copy-source" ? "src-1250000000.cos.ap-guangzhou.myqcloud.com/a" : null);
+        route.Operation.Should().Be(Operation.CopyObject);
+    }
+
+    [Theory]
+    [InlineData("GET", "/?foo")]
+    [InlineData("GET", "/?inventory-runs-unknown=")]
+    [InlineData("GET", "/object?torrent")]
+    [InlineData("PUT", "/?unknownthing")]
+    public void Resolve_ThrowsNotImplemented_ForUnknownSubResources(string method, string target)
+    {
+        var act = () => Route(method, VirtualHost, target);
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
+    }
+
+    [Theory]
+    [InlineData("PATCH", "/object")]
+    [InlineData("POST", "/object")]
+    [InlineData("PUT", "/?versions")]
+    public void Resolve_ThrowsMethodNotAllowed_ForKnownResourceWithWrongMethod(string method, string target)
+    {
+        var act = () => Route(method, VirtualHost, target);
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public void Resolve_IgnoresValuedUnknownParameters()
+    {
+        Route("GET", VirtualHost, "/object?x-cos-traffic-limit=819200").Operation.Should().Be(Operation.GetObject);
+    }
+
+    [Fact]
+    public void Resolve_ThrowsInvalidUri_ForMalformedEscapes()
+    {
+        var act = () => Route("GET", VirtualHost, "/a%zz");
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidUri);
+    }
+
+    [Fact]
+    public void Resolve_DetectsDialect_FromAuthorization()
+    {
+        Router.Resolve("GET", VirtualHost, RequestTarget.Parse("/"), n => n == "Authorization" ? "q-sign-algorithm=sha1&q-ak=x" : null)
+            .Dialect.Should().Be(Dialect.Cos);
+        Router.Resolve("GET", VirtualHost, RequestTarget.Parse("/"), n => n == "Authorization" ? "AWS4-HMAC-SHA256 Credential=x" : null)
+            .Dialect.Should().Be(Dialect.S3);
+        Route("GET", VirtualHost, "/k?X-Amz-Algorithm=AWS4-HMAC-SHA256").Dialect.Should().Be(Dialect.S3);
+    }
+
+    private static Route Route(string method, string host, string target) =>
+        Router.Resolve(method, host, RequestTarget.Parse(target), _ => null);
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using Coffer.Model.Accounts;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+public sealed class AuthenticationTests : IAsyncLifetime
+{
+    private readonly string _bucket = TestServer.BucketName("auth");
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync(_time);
+        await _server.CreateBucketAsync(_bucket);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Request_ReturnsSignatureDoesNotMatch_WithWrongSecretKey()
+    {
+        var wrong = TestAccounts.Owner with { SecretKey = "not-the-key" };
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: wrong));
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task Request_ReturnsInvalidAccessKeyId_ForUnknownSecretId()
+    {
+        var unknown = new Account("1250000000", "1", "AKIDunknown", "k", "x");
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: unknown));
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+    }
+
+    [Fact]
+    public async Task Request_ReturnsRequestHasExpired_AfterTheSignatureWindow()
+    {
+        var request = _server.Request(HttpMethod.Get, _bucket, signedAt: _time.GetUtcNow().AddMinutes(-20), lifetime: TimeSpan.FromMinutes(10));
+        var error = await (await _server.SendAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        error.Element("Message")!.Value.Should().Be("Request has expired");
+    }
+
+    [Fact]
+    public async Task Request_Succeeds_UntilTheLastSecondOfTheWindow()
+    {
+        var request = _server.Request(HttpMethod.Get, _bucket, signedAt: _time.GetUtcNow().AddSeconds(-599), lifetime: TimeSpan.FromMinutes(10));
+        (await _server.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Request_ReturnsAccessDenied_WhenAnonymous()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, _server.BaseAddress);
+        request.Headers.Host = TestServer.VirtualHost(_bucket);
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+    }
+
+    [Fact]
+    public async Task Request_ReturnsSignatureDoesNotMatch_WhenASignedHeaderIsChanged()
+    {
+        var request = _server.Request(HttpMethod.Put, _bucket, "k", content: new ByteArrayContent([1]),
+            headers: [new("x-cos-meta-a", "signed")]);
+        request.Content!.Headers.Remove("x-cos-meta-a");
+        request.Content.Headers.TryAddWithoutValidation("x-cos-meta-a", "tampered");
+        await (await _server.SendAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task Request_Succeeds_WithSignatureInQueryParameters()
+    {
+        await _server.PutObjectAsync(_bucket, "presigned", [5]);
+        var host = TestServer.VirtualHost(_bucket);
+        var start = _time.GetUtcNow().AddSeconds(-1);
+        var authorization = CosRequestSigner.Authorization(TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey, "GET",
+            "/presigned", [], [new("host", host)], start, TimeSpan.FromMinutes(5));
+        var query = string.Join('&', authorization.Split('&').Select(p => p.Split('=', 2)).Select(p => $"{p[0]}={Uri.EscapeDataString(p[1])}"));
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/presigned?" + query));
+        request.Headers.Host = host;
+        var response = await _server.SendRawAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(5);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+public sealed class ObjectApiTests : IAsyncLifetime
+{
+    private readonly string _bucket = TestServer.BucketName("objects");
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        await _server.CreateBucketAsync(_bucket);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task PutObject_ReturnsETagAndCrc64_AndGetReturnsBytesAndHeaders()
+    {
+        var body = "hello world"u8.ToArray();
+        var put = await _server.PutObjectAsync(_bucket, "dir/hello.txt", body,
+        [
+            new("Content-Type", "text/plain"),
+            new("x-cos-meta-author", "ada"),
+            new("x-cos-storage-class", "STANDARD_IA"),
+            new("Cache-Control", "max-age=60"),
+        ]);
+        put.Headers.ETag!.Tag.Should().Be("\"5eb63bbbe01eeed093cb22bb8f5acdc3\"");
+        put.Headers.GetValues("x-cos-hash-crc64ecma").Single().Should().Be("5981764153023615706");
+        put.Headers.Contains("x-cos-version-id").Should().BeFalse();
+
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "dir/hello.txt"));
+        get.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(body);
+        get.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        get.Content.Headers.ContentLength.Should().Be(11);
+        get.Headers.ETag!.Tag.Should().Be("\"5eb63bbbe01eeed093cb22bb8f5acdc3\"");
+        get.Headers.GetValues("x-cos-hash-crc64ecma").Single().Should().Be("5981764153023615706");
+        get.Headers.GetValues("x-cos-meta-author").Single().Should().Be("ada");
+        get.Headers.GetValues("x-cos-storage-class").Single().Should().Be("STANDARD_IA");
+        get.Headers.CacheControl!.MaxAge.Should().Be(TimeSpan.FromSeconds(60));
+        get.Headers.AcceptRanges.Should().Equal("bytes");
+        get.Content.Headers.LastModified.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task HeadObject_ReturnsHeadersWithoutBody()
+    {
+        await _server.PutObjectAsync(_bucket, "k", new byte[1234]);
+        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "k"));
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        head.Content.Headers.ContentLength.Should().Be(1234);
+        head.Headers.Contains("x-cos-storage-class").Should().BeFalse();
+        (await head.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("a b.txt")]
+    [InlineData("plus+sign")]
+    [InlineData("percent%25literal%")]
+    [InlineData("unicode/腾讯云/😀")]
+    [InlineData("trailing/")]
+    public async Task Keys_RoundTrip_WithSpecialCharacters(string key)
+    {
+        await _server.PutObjectAsync(_bucket, key, [42]);
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, key));
+        get.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(42);
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsBadDigest_WhenContentMd5DoesNotMatch()
+    {
+        var wrong = Convert.ToBase64String(MD5.HashData([9]));
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5",
+            content: new ByteArrayContent([1, 2, 3]), headers: [new("Content-MD5", wrong)]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest");
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "md5"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task PutObject_Succeeds_WhenContentMd5Matches()
+    {
+        var right = Convert.ToBase64String(MD5.HashData([1, 2, 3]));
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5ok",
+            content: new ByteArrayContent([1, 2, 3]), headers: [new("Content-MD5", right)]));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("AAAA")]
+    public async Task PutObject_ReturnsInvalidDigest_ForMalformedContentMd5(string md5)
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5bad",
+            content: new ByteArrayContent([1]), headers: [new("Content-MD5", md5)]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidDigest");
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsInvalidArgument_ForUnknownStorageClass()
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "sc",
+            content: new ByteArrayContent([1]), headers: [new("x-cos-storage-class", "COLDEST")]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsMetadataTooLarge_Over2KB()
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "meta",
+            content: new ByteArrayContent([1]), headers: [new("x-cos-meta-big", new string('v', 2100))]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MetadataTooLarge");
+    }
+
+    [Fact]
+    public async Task PutObject_AcceptsChunkedBody_WithoutContentLength()
+    {
+        var content = new StreamContent(new MemoryStream(new byte[100_000]));
+        var request = _server.Request(HttpMethod.Put, _bucket, "chunked", content: content);
+        request.Headers.TransferEncodingChunked = true;
+        (await _server.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "chunked"));
+        head.Content.Headers.ContentLength.Should().Be(100_000);
+    }
+
+    [Fact]
+    public async Task GetObject_Returns206AndContentRange_ForARange()
+    {
+        await _server.PutObjectAsync(_bucket, "range", Enumerable.Range(0, 100).Select(i => (byte)i).ToArray());
+        var request = _server.Request(HttpMethod.Get, _bucket, "range");
+        request.Headers.Range = new RangeHeaderValue(10, 19);
+        var response = await _server.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        response.Content.Headers.ContentRange!.ToString().Should().Be("bytes 10-19/100");
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(Enumerable.Range(10, 10).Select(i => (byte)i));
+    }
+
+    [Fact]
+    public async Task GetObject_ReturnsInvalidRange_BeyondTheEnd()
+    {
+        await _server.PutObjectAsync(_bucket, "short", [1, 2, 3]);
+        var request = _server.Request(HttpMethod.Get, _bucket, "short");
+        request.Headers.Range = new RangeHeaderValue(5, null);
+        var response = await _server.SendAsync(request);
+        await response.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange");
+    }
+
+    [Fact]
+    public async Task GetObject_HonoursConditionalHeaders()
+    {
+        var put = await _server.PutObjectAsync(_bucket, "cond", [1]);
+        var etag = put.Headers.ETag!.Tag;
+
+        var notModified = _server.Request(HttpMethod.Get, _bucket, "cond");
+        notModified.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag));
+        var response = await _server.SendAsync(notModified);
+        response.StatusCode.Should().Be(HttpStatusCode.NotModified);
+        response.Headers.ETag!.Tag.Should().Be(etag);
+
+        var failed = _server.Request(HttpMethod.Get, _bucket, "cond");
+        failed.Headers.IfMatch.Add(new EntityTagHeaderValue("\"0000\""));
+        await (await _server.SendAsync(failed)).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+
+        var matched = _server.Request(HttpMethod.Get, _bucket, "cond");
+        matched.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
+        (await _server.SendAsync(matched)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task GetObject_AppliesResponseHeaderOverrides()
+    {
+        await _server.PutObjectAsync(_bucket, "override", [1]);
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "override",
+            query: "response-content-type=image%2Fpng&response-content-disposition=attachment"));
+        response.Content.Headers.ContentType!.MediaType.Should().Be("image/png");
+        response.Content.Headers.ContentDisposition!.DispositionType.Should().Be("attachment");
+    }
+
+    [Fact]
+    public async Task GetObject_ReturnsNoSuchKey_ForMissingKey()
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing/key"));
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
+        error.Element("Resource")!.Value.Should().Be($"{TestServer.VirtualHost(_bucket)}/missing/key");
+    }
+
+    [Fact]
+    public async Task GetObject_ReturnsNoSuchBucket_ForMissingBucket()
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, TestServer.BucketName("nobucket"), "k"));
+        await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucket");
+    }
+
+    [Fact]
+    public async Task DeleteObject_Returns204_AndTheObjectIsGone()
+    {
+        await _server.PutObjectAsync(_bucket, "gone", [1]);
+        (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using Coffer.Common;
+using Coffer.Storage.Blobs;
+using Coffer.Storage.Records;
+using Coffer.Testing;
+
+namespace Coffer.Storage.Tests;
+
+public sealed class BlobStoreTests : IDisposable
+{
+    private readonly TempDirectory _directory = new("blobs");
+    private readonly BlobStore _blobs;
+
+    public BlobStoreTests()
+    {
+        _blobs = new BlobStore(_directory.Path);
+    }
+
+    [Fact]
+    public async Task StageAsync_ComputesLengthMd5AndCrc64()
+    {
+        var data = RandomBytes(3_000_001);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, default);
+        staged.Length.Should().Be(data.Length);
+        staged.Md5.Should().Equal(MD5.HashData(data));
+        staged.Crc64.Should().Be(Crc64.Compute(data));
+    }
+
+    [Fact]
+    public async Task StageAsync_ThrowsIncompleteBody_AndLeavesNoFile_WhenBodyIsShort()
+    {
+        var act = () => _blobs.StageAsync(new MemoryStream(new byte[10]), 11, long.MaxValue, default);
+        (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.IncompleteBody);
+        Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task StageAsync_ThrowsEntityTooLarge_PastTheLimit()
+    {
+        var act = () => _blobs.StageAsync(new MemoryStream(new byte[11]), null, 10, default);
+        (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.EntityTooLarge);
+        Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Dispose_DeletesTheTemporaryFile_WhenNeverPromoted()
+    {
+        var staged = await _blobs.StageAsync(new MemoryStream(new byte[5]), 5, long.MaxValue, default);
+        Directory.EnumerateFiles(_directory.Combine("tmp")).Should().HaveCount(1);
+        staged.Dispose();
+        Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task OpenRead_ReadsARange_AcrossSegments()
+    {
+        var first = RandomBytes(1000);
+        var second = RandomBytes(500);
+        var a = await StageAndPromoteAsync(first);
+        var b = await StageAndPromoteAsync(second);
+        var layout = new BlobLayout([new BlobSegment(a, first.Length), new BlobSegment(b, second.Length)]);
+
+        await using var stream = _blobs.OpenRead(layout, 900, 300);
+        var read = new MemoryStream();
+        await stream.CopyToAsync(read);
+        read.ToArray().Should().Equal(first[900..].Concat(second[..200]));
+    }
+
+    [Fact]
+    public void OpenRead_ThrowsFileNotFound_WhenTheBlobIsGone()
+    {
+        var act = () => _blobs.OpenRead(BlobLayout.Single("0123456789abcdef0123456789abcdef", 10), 0, 10);
+        act.Should().Throw<FileNotFoundException>();
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    private async Task<string> StageAndPromoteAsync(byte[] data)
+    {
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, default);
+        _blobs.Promote(staged);
+        return staged.BlobId;
+    }
+
+    private static byte[] RandomBytes(int length)
+    {
+        var data = new byte[length];
+        new Random(length).NextBytes(data);
+        return data;
+    }
+}

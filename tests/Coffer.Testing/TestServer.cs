@@ -1,0 +1,82 @@
+using Coffer.Model.Accounts;
+using Coffer.Server;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Testing;
+
+/// <summary>
+/// A real Coffer server on a loopback port over a real SQLite file and blob folder, and a client that signs requests
+/// like a COS SDK in "Ip" mode: the virtual-host name goes in Host, the connection goes to 127.0.0.1.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    public const string Region = CosTestClient.Region;
+
+    private readonly TempDirectory _data;
+
+    private TestServer(TempDirectory data, CofferServer server, TimeProvider time)
+    {
+        _data = data;
+        Server = server;
+        Time = time;
+        Client = new CosTestClient(server.BaseAddress, time);
+    }
+
+    public CofferServer Server { get; }
+
+    public TimeProvider Time { get; }
+
+    public string DataDirectory => _data.Path;
+
+    public Uri BaseAddress => Server.BaseAddress;
+
+    public static async Task<TestServer> StartAsync(TimeProvider? time = null, IReadOnlyList<Account>? accounts = null)
+    {
+        var data = new TempDirectory("server");
+        var clock = time ?? TimeProvider.System;
+        var server = CofferServer.Create(new CofferServerOptions
+        {
+            DataDirectory = data.Path,
+            Listen = "127.0.0.1:0",
+            Accounts = accounts ?? [TestAccounts.Owner, TestAccounts.Other],
+            Time = clock,
+            LogLevel = LogLevel.Warning,
+        });
+        await server.StartAsync();
+        return new TestServer(data, server, clock);
+    }
+
+    public static string VirtualHost(string bucket) => CosTestClient.VirtualHost(bucket);
+
+    public static string BucketName(string shortName, Account? account = null) => CosTestClient.BucketName(shortName, account);
+
+    public CosTestClient Client { get; }
+
+    public HttpRequestMessage Request(
+        HttpMethod method,
+        string? bucket,
+        string? key = null,
+        string query = "",
+        HttpContent? content = null,
+        Account? account = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
+        DateTimeOffset? signedAt = null,
+        TimeSpan? lifetime = null) =>
+        Client.Request(method, bucket, key, query, content, account, headers, signedAt, lifetime);
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => Client.SendAsync(request);
+
+    public Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request) => Client.SendRawAsync(request);
+
+    public Task<HttpResponseMessage> CreateBucketAsync(string bucket) => Client.CreateBucketAsync(bucket);
+
+    public Task<HttpResponseMessage> PutObjectAsync(string bucket, string key, byte[] body, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
+        Client.PutObjectAsync(bucket, key, body, headers);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Server.DisposeAsync();
+        _data.Dispose();
+    }
+}

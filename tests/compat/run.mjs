@@ -1,0 +1,69 @@
+// Starts `coffer serve` on a free port with a fresh data folder and a known root account, runs every
+// *.test.mjs file in this folder with Node's test runner against it, then stops the server.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const configuration = process.env.COFFER_CONFIGURATION ?? 'Debug';
+const dll = process.env.COFFER_DLL ?? resolve(here, `../../src/Coffer.Host/bin/${configuration}/net10.0/coffer.dll`);
+if (!existsSync(dll)) {
+  console.error(`coffer.dll not found at ${dll}; build the solution first (dotnet build Coffer.slnx).`);
+  process.exit(2);
+}
+
+const account = {
+  appId: '1250000000',
+  uin: '100000000001',
+  secretId: 'AKIDcompatSuiteSecretId000000000000',
+  secretKey: 'compatSuiteSecretKey000000000000',
+};
+const data = mkdtempSync(join(tmpdir(), 'coffer-compat-'));
+const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0'], {
+  env: {
+    ...process.env,
+    COFFER_ROOT_APPID: account.appId,
+    COFFER_ROOT_UIN: account.uin,
+    COFFER_ROOT_SECRET_ID: account.secretId,
+    COFFER_ROOT_SECRET_KEY: account.secretKey,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+
+const address = await new Promise((resolvePromise, reject) => {
+  let output = '';
+  const timer = setTimeout(() => reject(new Error(`coffer did not start:\n${output}`)), 60_000);
+  server.stdout.on('data', (chunk) => {
+    output += chunk;
+    const match = /listening on (http:\/\/\S+)/.exec(output);
+    if (match) {
+      clearTimeout(timer);
+      resolvePromise(match[1]);
+    }
+  });
+  server.on('exit', (code) => reject(new Error(`coffer exited with ${code}:\n${output}`)));
+});
+console.log(`coffer at ${address}, data in ${data}`);
+
+const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).map((f) => join(here, f));
+const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+  env: {
+    ...process.env,
+    COFFER_ENDPOINT: address,
+    COFFER_APPID: account.appId,
+    COFFER_UIN: account.uin,
+    COFFER_SECRET_ID: account.secretId,
+    COFFER_SECRET_KEY: account.secretKey,
+    COFFER_DATA: data,
+  },
+  stdio: 'inherit',
+});
+const code = await new Promise((resolvePromise) => tests.on('exit', resolvePromise));
+
+server.removeAllListeners('exit');
+server.kill('SIGTERM');
+await new Promise((resolvePromise) => server.on('exit', resolvePromise));
+rmSync(data, { recursive: true, force: true });
+process.exit(code ?? 1);
