@@ -14,4 +14,7 @@ public sealed class CofferException : Exception
 
     /// <summary>False when the error table's default message should be used.</summary>
     public bool HasCustomMessage { get; }
+
+    /// <summary>Headers the error response carries besides the common ones (a delete marker's version id, say).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = [];
 }

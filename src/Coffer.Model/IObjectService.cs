@@ -1,4 +1,5 @@
 using Coffer.Model.Buckets;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 
 namespace Coffer.Model;
@@ -9,6 +10,8 @@ namespace Coffer.Model;
 /// </summary>
 public interface IObjectService
 {
+    // Buckets
+
     Task<BucketInfo> CreateBucketAsync(string name, string ownerAppId, string region, CancellationToken cancellationToken = default);
 
     /// <summary>The bucket, or NoSuchBucket.</summary>
@@ -16,23 +19,68 @@ public interface IObjectService
 
     IReadOnlyList<BucketInfo> ListBuckets(string ownerAppId);
 
-    /// <summary>Deletes an empty bucket; BucketNotEmpty otherwise.</summary>
+    /// <summary>Deletes an empty bucket (no versions, delete markers or uploads); BucketNotEmpty otherwise.</summary>
     Task DeleteBucketAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns versioning on or suspends it. Once enabled, a bucket can never be unversioned again.</summary>
+    Task SetBucketVersioningAsync(string bucket, BucketVersioning status, CancellationToken cancellationToken = default);
+
+    // Objects
 
     /// <summary>Streams the body into the store; the object becomes visible only once its bytes are durable.</summary>
     Task<ObjectInfo> PutObjectAsync(PutObjectRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>The object's current version (or the given version), or NoSuchKey.</summary>
+    /// <summary>
+    /// The current version (or the given one). A delete marker is returned as one (<see cref="ObjectInfo.IsDeleteMarker"/>)
+    /// so the caller can answer in its protocol's terms; no version at all is NoSuchKey, an unknown version NoSuchVersion.
+    /// </summary>
     ObjectInfo HeadObject(string bucket, string key, string? versionId = null);
 
-    /// <summary>The object and its bytes in <paramref name="range"/> (all of them when null).</summary>
+    /// <summary>As <see cref="HeadObject"/>, with the bytes in <paramref name="range"/> (all of them when null).</summary>
     ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null);
 
     /// <summary>Deletes the object (or one version of it). Deleting what does not exist succeeds.</summary>
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes many objects in one transaction; each entry gets its own result.</summary>
+    Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
+        string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default);
+
+    /// <summary>Copies an object's bytes into a new object, keeping or replacing its metadata and tags.</summary>
+    Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the tags of the current version (or the given one).</summary>
+    Task<ObjectInfo> PutObjectTaggingAsync(
+        string bucket, string key, string? versionId, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default);
+
+    // Listings
+
     /// <summary>One page of the bucket's current objects in UTF-8 key order, rolled up at the delimiter.</summary>
     ListObjectsPage ListObjects(string bucket, ListObjectsQuery query);
+
+    /// <summary>One page of every version and delete marker, keys in UTF-8 order, newest version first.</summary>
+    ListVersionsPage ListObjectVersions(string bucket, ListVersionsQuery query);
+
+    // Multipart uploads
+
+    Task<MultipartUploadInfo> CreateMultipartUploadAsync(CreateMultipartUploadRequest request, CancellationToken cancellationToken = default);
+
+    Task<PartInfo> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Assembles the listed parts into the object; parts not listed are discarded.</summary>
+    Task<ObjectInfo> CompleteMultipartUploadAsync(CompleteMultipartUploadRequest request, CancellationToken cancellationToken = default);
+
+    Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
+
+    ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts);
+
+    ListUploadsPage ListMultipartUploads(string bucket, ListUploadsQuery query);
 }
 
 public sealed record DeleteObjectResult(string? VersionId, bool IsDeleteMarker);
+
+/// <summary>A key and, optionally, one version of it.</summary>
+public sealed record ObjectIdentifier(string Key, string? VersionId);
+
+/// <summary>The outcome for one entry of a batch delete: a result, or the error it met.</summary>
+public sealed record DeleteObjectsEntryResult(ObjectIdentifier Object, DeleteObjectResult? Result, Common.CofferException? Error);

@@ -3,12 +3,13 @@ using Coffer.Common;
 using Coffer.Model.Buckets;
 using Coffer.Model.Objects;
 using Coffer.Storage;
+using Coffer.Storage.Blobs;
 using Coffer.Storage.Records;
 
 namespace Coffer.Model;
 
-/// <summary>Object-store semantics over the <see cref="StorageEngine"/>.</summary>
-public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IObjectService
+/// <summary>Object-store semantics over the <see cref="StorageEngine"/>: buckets and the objects in them.</summary>
+public sealed partial class ObjectService(StorageEngine engine, TimeProvider time) : IObjectService
 {
     /// <summary>The largest object a single PUT may carry (5 GiB, as COS and S3).</summary>
     public const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
@@ -63,9 +64,31 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
             return true;
         }, cancellationToken);
 
+    public Task SetBucketVersioningAsync(string bucket, BucketVersioning status, CancellationToken cancellationToken = default)
+    {
+        var state = status switch
+        {
+            BucketVersioning.Enabled => VersioningState.Enabled,
+            BucketVersioning.Suspended => VersioningState.Suspended,
+            _ => throw new CofferException(ErrorCode.MalformedXml, "Versioning can be Enabled or Suspended, never turned off again."),
+        };
+        return engine.Metadata.WriteAsync(writer =>
+        {
+            var record = RequireBucket(writer, bucket);
+            // Suspending a bucket that never had versioning keeps it unversioned, as COS and S3 report it.
+            if (!(state == VersioningState.Suspended && record.Versioning == VersioningState.Unversioned))
+            {
+                writer.SetVersioning(record.Id, state);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
     public async Task<ObjectInfo> PutObjectAsync(PutObjectRequest request, CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(request.Key);
+        ObjectTags.Validate(request.Tags);
         GetBucket(request.Bucket);
         if (request.ContentLength > MaxSinglePutSize)
         {
@@ -73,17 +96,12 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
         }
 
         using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, cancellationToken);
-        if (request.ContentMd5 is { } expectedMd5 && !CryptographicOperations.FixedTimeEquals(expectedMd5, staged.Md5))
-        {
-            throw new CofferException(ErrorCode.BadDigest, "The Content-MD5 you specified did not match what was received.");
-        }
-
+        CheckMd5(request.ContentMd5, staged);
         var now = Now();
         var version = new ObjectVersionRecord
         {
             Key = request.Key,
             VersionId = ObjectVersionRecord.NullVersionId,
-            IsLatest = true,
             Size = staged.Length,
             ETag = Hex.Lower(staged.Md5),
             Crc64 = staged.Crc64,
@@ -91,7 +109,7 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
             StorageClass = request.StorageClass,
             CreatedAt = now,
             LastModified = now,
-            Layout = BlobLayout.Single(staged.BlobId, staged.Length),
+            Layout = LayoutOf(staged),
             UserMetadata = request.UserMetadata,
             Headers = request.Headers,
             Tags = request.Tags,
@@ -103,14 +121,14 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
     public ObjectInfo HeadObject(string bucket, string key, string? versionId = null)
     {
         using var reader = engine.Metadata.OpenReader();
-        return ToInfo(bucket, RequireVersion(reader, bucket, key, versionId));
+        return ToInfo(bucket, FindVersion(reader, bucket, key, versionId));
     }
 
     public ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null)
     {
         using var reader = engine.Metadata.OpenReader();
-        var version = RequireVersion(reader, bucket, key, versionId);
-        var (offset, length) = range is { } r ? r.Resolve(version.Size) : (0, version.Size);
+        var version = FindVersion(reader, bucket, key, versionId);
+        var (offset, length) = range is { } r && !version.IsDeleteMarker ? r.Resolve(version.Size) : (0, version.Size);
         var layout = version.Layout;
         return new ObjectContent(ToInfo(bucket, version), offset, length, () => engine.Blobs.OpenRead(layout, offset, length));
     }
@@ -119,38 +137,88 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
     {
         ObjectKey.Validate(key);
         var now = Now();
+        return await engine.CommitAsync(null, writer => Delete(writer, bucket, new ObjectIdentifier(key, versionId), now), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
+        string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
         return await engine.CommitAsync(null, writer =>
         {
-            var record = RequireBucket(writer, bucket);
-            if (versionId is not null)
+            RequireBucket(writer, bucket);
+            var results = new List<DeleteObjectsEntryResult>(objects.Count);
+            foreach (var target in objects)
             {
-                return DeleteVersion(writer, record.Id, key, versionId);
+                try
+                {
+                    ObjectKey.Validate(target.Key);
+                    results.Add(new DeleteObjectsEntryResult(target, Delete(writer, bucket, target, now), null));
+                }
+                catch (CofferException error)
+                {
+                    results.Add(new DeleteObjectsEntryResult(target, null, error));
+                }
             }
 
-            if (record.Versioning == VersioningState.Unversioned)
-            {
-                DeleteVersion(writer, record.Id, key, ObjectVersionRecord.NullVersionId);
-                return new DeleteObjectResult(null, false);
-            }
-
-            var marker = AddVersion(writer, bucket, new ObjectVersionRecord
-            {
-                Key = key,
-                VersionId = ObjectVersionRecord.NullVersionId,
-                IsLatest = true,
-                IsDeleteMarker = true,
-                CreatedAt = now,
-                LastModified = now,
-            }, now);
-            return new DeleteObjectResult(marker.VersionId, true);
+            return (IReadOnlyList<DeleteObjectsEntryResult>)results;
         }, cancellationToken);
+    }
+
+    public async Task<ObjectInfo> PutObjectTaggingAsync(
+        string bucket, string key, string? versionId, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default)
+    {
+        ObjectTags.Validate(tags);
+        var updated = await engine.Metadata.WriteAsync(writer =>
+        {
+            var version = FindVersion(writer, bucket, key, versionId);
+            if (version.IsDeleteMarker)
+            {
+                throw new CofferException(versionId is null ? ErrorCode.NoSuchKey : ErrorCode.MethodNotAllowed,
+                    "A delete marker has no tags.");
+            }
+
+            writer.SetTags(version.BucketId, version.Key, version.Sequence, tags);
+            return version with { Tags = tags };
+        }, cancellationToken);
+        return ToInfo(bucket, updated);
     }
 
     public ListObjectsPage ListObjects(string bucket, ListObjectsQuery query)
     {
         using var reader = engine.Metadata.OpenReader();
         var bucketId = RequireBucket(reader, bucket).Id;
-        return new ObjectLister(reader, bucketId, query).List(version => ToInfo(bucket, version));
+        var upper = DelimitedListing.UpperBound(query.Prefix);
+        var page = DelimitedListing.Collect(
+            new ListingWindow(query.Prefix, query.Delimiter, query.After, false, query.MaxKeys),
+            (from, inclusive, _) => reader.ScanLatest(bucketId, from, inclusive, upper).Where(v => !v.IsDeleteMarker),
+            v => v.Key);
+        return new ListObjectsPage(page.Items.Select(v => ToInfo(bucket, v)).ToArray(), page.CommonPrefixes, page.IsTruncated, page.LastKey);
+    }
+
+    public ListVersionsPage ListObjectVersions(string bucket, ListVersionsQuery query)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var bucketId = RequireBucket(reader, bucket).Id;
+        long? olderThan = null;
+        var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker);
+        if (resumeInside)
+        {
+            olderThan = (reader.GetVersion(bucketId, query.KeyMarker!, query.VersionIdMarker!)
+                ?? throw new CofferException(ErrorCode.InvalidArgument, "Invalid version id specified.")).Sequence;
+        }
+
+        var upper = DelimitedListing.UpperBound(query.Prefix);
+        var page = DelimitedListing.Collect(
+            new ListingWindow(query.Prefix, query.Delimiter, query.KeyMarker, resumeInside, query.MaxKeys),
+            (from, inclusive, first) => reader.ScanVersions(bucketId, from, inclusive, first && resumeInside ? olderThan : null, upper),
+            v => v.Key);
+        return new ListVersionsPage(
+            page.Items.Select(v => ToInfo(bucket, v)).ToArray(),
+            page.CommonPrefixes,
+            page.IsTruncated,
+            page.LastKey,
+            page.LastItem?.VersionId);
     }
 
     /// <summary>
@@ -180,6 +248,31 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
         });
     }
 
+    private static DeleteObjectResult Delete(IMetadataWriter writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
+    {
+        var bucket = RequireBucket(writer, bucketName);
+        if (target.VersionId is not null)
+        {
+            return DeleteVersion(writer, bucket.Id, target.Key, target.VersionId);
+        }
+
+        if (bucket.Versioning == VersioningState.Unversioned)
+        {
+            DeleteVersion(writer, bucket.Id, target.Key, ObjectVersionRecord.NullVersionId);
+            return new DeleteObjectResult(null, false);
+        }
+
+        var marker = AddVersion(writer, bucketName, new ObjectVersionRecord
+        {
+            Key = target.Key,
+            VersionId = ObjectVersionRecord.NullVersionId,
+            IsDeleteMarker = true,
+            CreatedAt = now,
+            LastModified = now,
+        }, now);
+        return new DeleteObjectResult(marker.VersionId, true);
+    }
+
     private static DeleteObjectResult DeleteVersion(IMetadataWriter writer, long bucketId, string key, string versionId)
     {
         var version = writer.GetVersion(bucketId, key, versionId);
@@ -201,18 +294,30 @@ public sealed class ObjectService(StorageEngine engine, TimeProvider time) : IOb
     private static BucketRecord RequireBucket(IMetadataReader reader, string name) =>
         reader.GetBucket(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
 
-    private static ObjectVersionRecord RequireVersion(IMetadataReader reader, string bucket, string key, string? versionId)
+    /// <summary>The latest version (delete markers included) or the given one; NoSuchKey / NoSuchVersion when there is none.</summary>
+    private static ObjectVersionRecord FindVersion(IMetadataReader reader, string bucket, string key, string? versionId)
     {
         ObjectKey.Validate(key);
         var bucketId = RequireBucket(reader, bucket).Id;
-        var version = versionId is null ? reader.GetLatestVersion(bucketId, key) : reader.GetVersion(bucketId, key, versionId);
-        if (version is null || (versionId is null && version.IsDeleteMarker))
+        if (versionId is null)
         {
-            throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
+            return reader.GetLatestVersion(bucketId, key) ?? throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
         }
 
-        return version;
+        return reader.GetVersion(bucketId, key, versionId) ?? throw new CofferException(ErrorCode.NoSuchVersion,
+            "The specified version does not exist.");
     }
+
+    private static void CheckMd5(byte[]? expected, StagedBlob staged)
+    {
+        if (expected is not null && !CryptographicOperations.FixedTimeEquals(expected, staged.Md5))
+        {
+            throw new CofferException(ErrorCode.BadDigest, "The Content-MD5 you specified did not match what was received.");
+        }
+    }
+
+    private static BlobLayout LayoutOf(StagedBlob staged) =>
+        staged.IsEmpty ? BlobLayout.Empty : BlobLayout.Single(staged.BlobId, staged.Length);
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 

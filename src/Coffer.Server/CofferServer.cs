@@ -76,6 +76,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<ServiceHandlers>();
         services.AddSingleton<BucketHandlers>();
         services.AddSingleton<ObjectHandlers>();
+        services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -42,8 +42,26 @@ public interface IMetadataReader : IDisposable
     /// </summary>
     IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey);
 
-    /// <summary>True when the bucket holds any object version or delete marker.</summary>
+    /// <summary>
+    /// Every version and delete marker in key order, newest version of each key first: the versions of
+    /// <paramref name="fromKey"/> older than <paramref name="olderThanSequence"/> (all of them when null and
+    /// <paramref name="fromKeyInclusive"/>), then every key after it, up to <paramref name="toKey"/> (exclusive).
+    /// </summary>
+    IEnumerable<ObjectVersionRecord> ScanVersions(long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey);
+
+    /// <summary>True when the bucket holds any object version, delete marker or multipart upload.</summary>
     bool HasObjects(long bucketId);
+
+    MultipartUploadRecord? GetUpload(long bucketId, string uploadId);
+
+    /// <summary>
+    /// Uploads in (key, initiation time) order from <paramref name="fromKey"/>; with <paramref name="afterUploadId"/>, the
+    /// uploads of <paramref name="fromKey"/> up to and including that one are skipped.
+    /// </summary>
+    IEnumerable<MultipartUploadRecord> ScanUploads(long bucketId, string fromKey, bool fromKeyInclusive, string? afterUploadId, string? toKey);
+
+    /// <summary>Parts of an upload in part-number order, after <paramref name="afterPartNumber"/>.</summary>
+    IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -59,6 +77,18 @@ public interface IMetadataWriter : IMetadataReader
     void DeleteVersion(long bucketId, string key, long sequence);
 
     void SetLatest(long bucketId, string key, long sequence, bool isLatest);
+
+    void SetVersioning(long bucketId, VersioningState state);
+
+    void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags);
+
+    void InsertUpload(MultipartUploadRecord upload);
+
+    /// <summary>Stores a part, replacing (and returning) the part with the same number, if any.</summary>
+    MultipartPartRecord? PutPart(MultipartPartRecord part);
+
+    /// <summary>Forgets an upload and its parts; the caller releases the parts' blobs it no longer needs.</summary>
+    void DeleteUpload(long bucketId, string uploadId);
 
     /// <summary>The blob is now referenced by committed metadata: its intent record is dropped with this transaction.</summary>
     void ClaimBlob(string blobId);

@@ -38,6 +38,11 @@ public sealed class StorageEngine : IDisposable
     /// </summary>
     public async Task<T> CommitAsync<T>(StagedBlob? blob, Func<IMetadataWriter, T> work, CancellationToken cancellationToken = default)
     {
+        if (blob is { IsEmpty: true })
+        {
+            blob = null;
+        }
+
         if (blob is not null)
         {
             await Metadata.RecordBlobIntentAsync(blob.BlobId, cancellationToken);

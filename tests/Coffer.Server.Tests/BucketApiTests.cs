@@ -162,7 +162,7 @@ public sealed class BucketApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("GET", "torrent")]
-    [InlineData("GET", "versioning")]
+    [InlineData("GET", "cors")]
     [InlineData("PUT", "inventory&id=list1")]
     public async Task UnknownOrUnimplementedSubResource_Returns501(string method, string query)
     {

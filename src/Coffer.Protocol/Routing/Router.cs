@@ -12,6 +12,9 @@ public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket,
 /// </summary>
 public sealed class Router(HostResolver hosts)
 {
+    /// <summary>The virtual-host names this router recognises (copy sources name buckets the same way).</summary>
+    public HostResolver Hosts => hosts;
+
     private enum Level
     {
         Service,

@@ -21,3 +21,94 @@ public sealed record ListBucketDocument(
     string? NextMarker,
     IReadOnlyList<string> CommonPrefixes,
     IReadOnlyList<ObjectEntry> Contents);
+
+public sealed record VersionEntry(
+    string Key,
+    string VersionId,
+    bool IsLatest,
+    bool IsDeleteMarker,
+    DateTimeOffset LastModified,
+    string ETag,
+    long Size,
+    string StorageClass,
+    string OwnerId);
+
+/// <summary>GET Bucket Object versions. Entries are Version or DeleteMarker elements, in listing order.</summary>
+public sealed record ListVersionsDocument(
+    string Name,
+    string Prefix,
+    string KeyMarker,
+    string VersionIdMarker,
+    int MaxKeys,
+    string? Delimiter,
+    string? EncodingType,
+    bool IsTruncated,
+    string? NextKeyMarker,
+    string? NextVersionIdMarker,
+    IReadOnlyList<string> CommonPrefixes,
+    IReadOnlyList<VersionEntry> Versions);
+
+/// <summary>ListObjectsV2. Owners appear only when <see cref="FetchOwner"/> is set.</summary>
+public sealed record ListBucketV2Document(
+    string Name,
+    string Prefix,
+    string? Delimiter,
+    int MaxKeys,
+    string? EncodingType,
+    bool IsTruncated,
+    string? ContinuationToken,
+    string? NextContinuationToken,
+    string? StartAfter,
+    bool FetchOwner,
+    IReadOnlyList<string> CommonPrefixes,
+    IReadOnlyList<ObjectEntry> Contents);
+
+public sealed record TaggingDocument(IReadOnlyList<KeyValuePair<string, string>> Tags);
+
+/// <summary>GET Bucket versioning; <see cref="Status"/> is null for a bucket that never had versioning.</summary>
+public sealed record VersioningDocument(string? Status);
+
+public sealed record LocationDocument(string Region);
+
+public sealed record InitiateMultipartUploadDocument(string Bucket, string Key, string UploadId);
+
+public sealed record CompleteMultipartUploadDocument(string Location, string Bucket, string Key, string ETag);
+
+public sealed record PartEntry(int PartNumber, DateTimeOffset LastModified, string ETag, long Size);
+
+public sealed record ListPartsDocument(
+    string Bucket,
+    string Key,
+    string UploadId,
+    string OwnerId,
+    string StorageClass,
+    int PartNumberMarker,
+    int NextPartNumberMarker,
+    int MaxParts,
+    bool IsTruncated,
+    IReadOnlyList<PartEntry> Parts);
+
+public sealed record UploadEntry(string Key, string UploadId, string OwnerId, string StorageClass, DateTimeOffset Initiated);
+
+public sealed record ListUploadsDocument(
+    string Bucket,
+    string? EncodingType,
+    string KeyMarker,
+    string UploadIdMarker,
+    string? NextKeyMarker,
+    string? NextUploadIdMarker,
+    string Prefix,
+    string? Delimiter,
+    int MaxUploads,
+    bool IsTruncated,
+    IReadOnlyList<UploadEntry> Uploads,
+    IReadOnlyList<string> CommonPrefixes);
+
+/// <summary>PUT Object - Copy; COS adds the copy's CRC-64.</summary>
+public sealed record CopyObjectDocument(string ETag, DateTimeOffset LastModified, ulong? Crc64);
+
+public sealed record DeletedEntry(string Key, string? VersionId, bool DeleteMarker, string? DeleteMarkerVersionId);
+
+public sealed record DeleteErrorEntry(string Key, string? VersionId, string Code, string Message);
+
+public sealed record DeleteResultDocument(IReadOnlyList<DeletedEntry> Deleted, IReadOnlyList<DeleteErrorEntry> Errors);

@@ -1,12 +1,18 @@
 using System.Text;
 using System.Xml;
 using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
 
-/// <summary>Writes response documents: UTF-8, no BOM, no namespace, no indentation.</summary>
+/// <summary>
+/// Writes response documents: UTF-8, no BOM, no indentation, full end tags. COS documents carry no namespace
+/// (some COS SDKs only strip known ones); S3 documents carry S3's, as S3 does.
+/// </summary>
 public static class XmlDocumentWriter
 {
+    public const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
     private static readonly XmlWriterSettings Settings = new()
     {
         Encoding = new UTF8Encoding(false),
@@ -15,7 +21,7 @@ public static class XmlDocumentWriter
         CloseOutput = false,
     };
 
-    public static byte[] Write(ErrorDocument error) => Build("Error", w =>
+    public static byte[] Write(ErrorDocument error) => Build("Error", Dialect.Cos, w =>
     {
         Element(w, "Code", error.Code);
         Element(w, "Message", error.Message);
@@ -24,73 +30,351 @@ public static class XmlDocumentWriter
         Element(w, "TraceId", error.TraceId);
     });
 
-    public static byte[] Write(ListAllMyBucketsDocument document) => Build("ListAllMyBucketsResult", w =>
+    public static byte[] Write(ListAllMyBucketsDocument document, Dialect dialect = Dialect.Cos) => Build("ListAllMyBucketsResult", dialect, w =>
     {
-        w.WriteStartElement("Owner");
-        Element(w, "ID", document.OwnerId);
-        Element(w, "DisplayName", document.OwnerDisplayName);
-        w.WriteEndElement();
+        Owner(w, document.OwnerId, document.OwnerDisplayName);
         w.WriteStartElement("Buckets");
         foreach (var bucket in document.Buckets)
         {
             w.WriteStartElement("Bucket");
             Element(w, "Name", bucket.Name);
-            Element(w, "Location", bucket.Location);
+            if (dialect == Dialect.Cos)
+            {
+                Element(w, "Location", bucket.Location);
+            }
+
             Element(w, "CreationDate", HttpDates.Iso8601(bucket.CreationDate));
-            Element(w, "BucketType", "cos");
+            if (dialect == Dialect.Cos)
+            {
+                Element(w, "BucketType", "cos");
+            }
+
             w.WriteEndElement();
         }
 
         w.WriteEndElement();
     });
 
-    public static byte[] Write(ListBucketDocument document) => Build("ListBucketResult", w =>
+    public static byte[] Write(ListBucketDocument document, Dialect dialect = Dialect.Cos) => Build("ListBucketResult", dialect, w =>
     {
-        var encode = document.EncodingType == "url";
-        string Text(string value) => encode ? UrlEncoding.EncodePath(value) : value;
-
+        var text = Encoder(document.EncodingType);
         Element(w, "Name", document.Name);
         if (document.EncodingType is not null)
         {
             Element(w, "EncodingType", document.EncodingType);
         }
 
-        Element(w, "Prefix", Text(document.Prefix));
-        Element(w, "Marker", Text(document.Marker));
+        Element(w, "Prefix", text(document.Prefix));
+        Element(w, "Marker", text(document.Marker));
         Element(w, "MaxKeys", document.MaxKeys.ToString());
         if (document.Delimiter is not null)
         {
-            Element(w, "Delimiter", Text(document.Delimiter));
+            Element(w, "Delimiter", text(document.Delimiter));
         }
 
-        Element(w, "IsTruncated", document.IsTruncated ? "true" : "false");
+        Element(w, "IsTruncated", Bool(document.IsTruncated));
         if (document.NextMarker is not null)
         {
-            Element(w, "NextMarker", Text(document.NextMarker));
+            Element(w, "NextMarker", text(document.NextMarker));
         }
 
-        foreach (var prefix in document.CommonPrefixes)
+        CommonPrefixes(w, document.CommonPrefixes, text);
+        foreach (var entry in document.Contents)
         {
-            w.WriteStartElement("CommonPrefixes");
-            Element(w, "Prefix", Text(prefix));
-            w.WriteEndElement();
+            Contents(w, entry, text, withOwner: true);
+        }
+    });
+
+    public static byte[] Write(ListBucketV2Document document, Dialect dialect = Dialect.S3) => Build("ListBucketResult", dialect, w =>
+    {
+        var text = Encoder(document.EncodingType);
+        Element(w, "Name", document.Name);
+        Element(w, "Prefix", text(document.Prefix));
+        if (document.Delimiter is not null)
+        {
+            Element(w, "Delimiter", text(document.Delimiter));
+        }
+
+        Element(w, "MaxKeys", document.MaxKeys.ToString());
+        if (document.EncodingType is not null)
+        {
+            Element(w, "EncodingType", document.EncodingType);
+        }
+
+        Element(w, "KeyCount", (document.Contents.Count + document.CommonPrefixes.Count).ToString());
+        Element(w, "IsTruncated", Bool(document.IsTruncated));
+        if (document.ContinuationToken is not null)
+        {
+            Element(w, "ContinuationToken", document.ContinuationToken);
+        }
+
+        if (document.NextContinuationToken is not null)
+        {
+            Element(w, "NextContinuationToken", document.NextContinuationToken);
+        }
+
+        if (document.StartAfter is not null)
+        {
+            Element(w, "StartAfter", text(document.StartAfter));
         }
 
         foreach (var entry in document.Contents)
         {
-            w.WriteStartElement("Contents");
-            Element(w, "Key", Text(entry.Key));
-            Element(w, "LastModified", HttpDates.Iso8601(entry.LastModified));
-            Element(w, "ETag", $"\"{entry.ETag}\"");
-            Element(w, "Size", entry.Size.ToString());
-            w.WriteStartElement("Owner");
-            Element(w, "ID", entry.OwnerId);
-            Element(w, "DisplayName", entry.OwnerId);
+            Contents(w, entry, text, document.FetchOwner);
+        }
+
+        CommonPrefixes(w, document.CommonPrefixes, text);
+    });
+
+    public static byte[] Write(ListVersionsDocument document, Dialect dialect = Dialect.Cos) => Build("ListVersionsResult", dialect, w =>
+    {
+        var text = Encoder(document.EncodingType);
+        Element(w, "Name", document.Name);
+        if (document.EncodingType is not null)
+        {
+            Element(w, "EncodingType", document.EncodingType);
+        }
+
+        Element(w, "Prefix", text(document.Prefix));
+        Element(w, "KeyMarker", text(document.KeyMarker));
+        Element(w, "VersionIdMarker", document.VersionIdMarker);
+        Element(w, "MaxKeys", document.MaxKeys.ToString());
+        if (document.Delimiter is not null)
+        {
+            Element(w, "Delimiter", text(document.Delimiter));
+        }
+
+        Element(w, "IsTruncated", Bool(document.IsTruncated));
+        if (document.NextKeyMarker is not null)
+        {
+            Element(w, "NextKeyMarker", text(document.NextKeyMarker));
+        }
+
+        if (document.NextVersionIdMarker is not null)
+        {
+            Element(w, "NextVersionIdMarker", document.NextVersionIdMarker);
+        }
+
+        foreach (var version in document.Versions)
+        {
+            w.WriteStartElement(version.IsDeleteMarker ? "DeleteMarker" : "Version");
+            Element(w, "Key", text(version.Key));
+            Element(w, "VersionId", version.VersionId);
+            Element(w, "IsLatest", Bool(version.IsLatest));
+            Element(w, "LastModified", HttpDates.Iso8601(version.LastModified));
+            if (!version.IsDeleteMarker)
+            {
+                Element(w, "ETag", $"\"{version.ETag}\"");
+                Element(w, "Size", version.Size.ToString());
+                Element(w, "StorageClass", version.StorageClass);
+            }
+
+            Owner(w, version.OwnerId, version.OwnerId);
             w.WriteEndElement();
-            Element(w, "StorageClass", entry.StorageClass);
+        }
+
+        CommonPrefixes(w, document.CommonPrefixes, text);
+    });
+
+    public static byte[] Write(TaggingDocument document, Dialect dialect) => Build("Tagging", dialect, w =>
+    {
+        w.WriteStartElement("TagSet");
+        foreach (var (key, value) in document.Tags)
+        {
+            w.WriteStartElement("Tag");
+            Element(w, "Key", key);
+            Element(w, "Value", value);
+            w.WriteEndElement();
+        }
+
+        w.WriteEndElement();
+    });
+
+    public static byte[] Write(VersioningDocument document, Dialect dialect) => Build("VersioningConfiguration", dialect, w =>
+    {
+        if (document.Status is not null)
+        {
+            Element(w, "Status", document.Status);
+        }
+    });
+
+    public static byte[] Write(LocationDocument document, Dialect dialect) =>
+        Build("LocationConstraint", dialect, w => w.WriteString(document.Region));
+
+    public static byte[] Write(InitiateMultipartUploadDocument document, Dialect dialect) => Build("InitiateMultipartUploadResult", dialect, w =>
+    {
+        Element(w, "Bucket", document.Bucket);
+        Element(w, "Key", document.Key);
+        Element(w, "UploadId", document.UploadId);
+    });
+
+    public static byte[] Write(CompleteMultipartUploadDocument document, Dialect dialect) => Build("CompleteMultipartUploadResult", dialect, w =>
+    {
+        Element(w, "Location", document.Location);
+        Element(w, "Bucket", document.Bucket);
+        Element(w, "Key", document.Key);
+        Element(w, "ETag", $"\"{document.ETag}\"");
+    });
+
+    public static byte[] Write(ListPartsDocument document, Dialect dialect) => Build("ListPartsResult", dialect, w =>
+    {
+        Element(w, "Bucket", document.Bucket);
+        Element(w, "Key", document.Key);
+        Element(w, "UploadId", document.UploadId);
+        w.WriteStartElement("Initiator");
+        Element(w, "ID", document.OwnerId);
+        Element(w, "DisplayName", document.OwnerId);
+        w.WriteEndElement();
+        Owner(w, document.OwnerId, document.OwnerId);
+        Element(w, "StorageClass", document.StorageClass);
+        Element(w, "PartNumberMarker", document.PartNumberMarker.ToString());
+        Element(w, "NextPartNumberMarker", document.NextPartNumberMarker.ToString());
+        Element(w, "MaxParts", document.MaxParts.ToString());
+        Element(w, "IsTruncated", Bool(document.IsTruncated));
+        foreach (var part in document.Parts)
+        {
+            w.WriteStartElement("Part");
+            Element(w, "PartNumber", part.PartNumber.ToString());
+            Element(w, "LastModified", HttpDates.Iso8601(part.LastModified));
+            Element(w, "ETag", $"\"{part.ETag}\"");
+            Element(w, "Size", part.Size.ToString());
             w.WriteEndElement();
         }
     });
+
+    public static byte[] Write(ListUploadsDocument document, Dialect dialect) => Build("ListMultipartUploadsResult", dialect, w =>
+    {
+        var text = Encoder(document.EncodingType);
+        Element(w, "Bucket", document.Bucket);
+        if (document.EncodingType is not null)
+        {
+            Element(w, "EncodingType", document.EncodingType);
+        }
+
+        Element(w, "KeyMarker", text(document.KeyMarker));
+        Element(w, "UploadIdMarker", document.UploadIdMarker);
+        if (document.NextKeyMarker is not null)
+        {
+            Element(w, "NextKeyMarker", text(document.NextKeyMarker));
+        }
+
+        if (document.NextUploadIdMarker is not null)
+        {
+            Element(w, "NextUploadIdMarker", document.NextUploadIdMarker);
+        }
+
+        Element(w, "Prefix", text(document.Prefix));
+        if (document.Delimiter is not null)
+        {
+            Element(w, "Delimiter", text(document.Delimiter));
+        }
+
+        Element(w, "MaxUploads", document.MaxUploads.ToString());
+        Element(w, "IsTruncated", Bool(document.IsTruncated));
+        foreach (var upload in document.Uploads)
+        {
+            w.WriteStartElement("Upload");
+            Element(w, "Key", text(upload.Key));
+            Element(w, "UploadId", upload.UploadId);
+            Element(w, "StorageClass", upload.StorageClass);
+            w.WriteStartElement("Initiator");
+            Element(w, "ID", upload.OwnerId);
+            Element(w, "DisplayName", upload.OwnerId);
+            w.WriteEndElement();
+            Owner(w, upload.OwnerId, upload.OwnerId);
+            Element(w, "Initiated", HttpDates.Iso8601(upload.Initiated));
+            w.WriteEndElement();
+        }
+
+        CommonPrefixes(w, document.CommonPrefixes, text);
+    });
+
+    public static byte[] Write(CopyObjectDocument document, Dialect dialect) => Build("CopyObjectResult", dialect, w =>
+    {
+        Element(w, "ETag", $"\"{document.ETag}\"");
+        Element(w, "LastModified", HttpDates.Iso8601(document.LastModified));
+        if (dialect == Dialect.Cos && document.Crc64 is { } crc)
+        {
+            Element(w, "CRC64", crc.ToString());
+        }
+    });
+
+    public static byte[] Write(DeleteResultDocument document, Dialect dialect) => Build("DeleteResult", dialect, w =>
+    {
+        foreach (var deleted in document.Deleted)
+        {
+            w.WriteStartElement("Deleted");
+            Element(w, "Key", deleted.Key);
+            if (deleted.VersionId is not null)
+            {
+                Element(w, "VersionId", deleted.VersionId);
+            }
+
+            if (deleted.DeleteMarker)
+            {
+                Element(w, "DeleteMarker", "true");
+                if (deleted.DeleteMarkerVersionId is not null)
+                {
+                    Element(w, "DeleteMarkerVersionId", deleted.DeleteMarkerVersionId);
+                }
+            }
+
+            w.WriteEndElement();
+        }
+
+        foreach (var error in document.Errors)
+        {
+            w.WriteStartElement("Error");
+            Element(w, "Key", error.Key);
+            if (error.VersionId is not null)
+            {
+                Element(w, "VersionId", error.VersionId);
+            }
+
+            Element(w, "Code", error.Code);
+            Element(w, "Message", error.Message);
+            w.WriteEndElement();
+        }
+    });
+
+    private static Func<string, string> Encoder(string? encodingType) =>
+        encodingType == "url" ? UrlEncoding.EncodePath : value => value;
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    private static void Contents(XmlWriter w, ObjectEntry entry, Func<string, string> text, bool withOwner)
+    {
+        w.WriteStartElement("Contents");
+        Element(w, "Key", text(entry.Key));
+        Element(w, "LastModified", HttpDates.Iso8601(entry.LastModified));
+        Element(w, "ETag", $"\"{entry.ETag}\"");
+        Element(w, "Size", entry.Size.ToString());
+        if (withOwner)
+        {
+            Owner(w, entry.OwnerId, entry.OwnerId);
+        }
+
+        Element(w, "StorageClass", entry.StorageClass);
+        w.WriteEndElement();
+    }
+
+    private static void CommonPrefixes(XmlWriter w, IReadOnlyList<string> prefixes, Func<string, string> text)
+    {
+        foreach (var prefix in prefixes)
+        {
+            w.WriteStartElement("CommonPrefixes");
+            Element(w, "Prefix", text(prefix));
+            w.WriteEndElement();
+        }
+    }
+
+    private static void Owner(XmlWriter w, string id, string displayName)
+    {
+        w.WriteStartElement("Owner");
+        Element(w, "ID", id);
+        Element(w, "DisplayName", displayName);
+        w.WriteEndElement();
+    }
 
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>, never the self-closing form, as COS does.</summary>
     private static void Element(XmlWriter writer, string name, string value)
@@ -100,15 +384,23 @@ public static class XmlDocumentWriter
         writer.WriteFullEndElement();
     }
 
-    private static byte[] Build(string root, Action<XmlWriter> body)
+    private static byte[] Build(string root, Dialect dialect, Action<XmlWriter> body)
     {
         using var buffer = new MemoryStream();
         using (var writer = XmlWriter.Create(buffer, Settings))
         {
             writer.WriteStartDocument();
-            writer.WriteStartElement(root);
+            if (dialect == Dialect.S3)
+            {
+                writer.WriteStartElement(root, S3Namespace);
+            }
+            else
+            {
+                writer.WriteStartElement(root);
+            }
+
             body(writer);
-            writer.WriteEndElement();
+            writer.WriteFullEndElement();
             writer.WriteEndDocument();
         }
 

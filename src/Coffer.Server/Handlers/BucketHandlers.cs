@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using Coffer.Common;
 using Coffer.Model;
+using Coffer.Model.Buckets;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -10,6 +13,7 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
 {
     public const int MaxListKeys = 1000;
     private const int MaxConfigurationBytes = 64 * 1024;
+    private const int MaxDeleteBodyBytes = 2 * 1024 * 1024;
 
     /// <summary>PUT Bucket: the name must be <c>&lt;name&gt;-&lt;appid&gt;</c> with the caller's APPID.</summary>
     public async Task CreateBucketAsync(RequestContext context)
@@ -22,12 +26,13 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
         }
 
         // The body is optional; when present it must be a well-formed CreateBucketConfiguration.
-        if (await SafeXml.ReadAsync(context.Request.Body, MaxConfigurationBytes, context.Aborted) is { } body)
+        string? location = null;
+        if (await SafeXml.ReadAsync(context.Body, MaxConfigurationBytes, context.Aborted) is { } body)
         {
-            CreateBucketConfiguration.Read(body);
+            location = CreateBucketConfiguration.Read(body).LocationConstraint;
         }
 
-        var region = context.Route.HostRegion ?? options.Region;
+        var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, context.Aborted);
         context.Response.Headers.Location = "/" + name.Value;
         await Responses.EmptyAsync(context);
@@ -36,8 +41,7 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
     public Task HeadBucketAsync(RequestContext context)
     {
         var bucket = objects.GetBucket(context.Bucket);
-        context.Response.Headers["x-cos-bucket-region"] = bucket.Region;
-        context.Response.Headers["x-amz-bucket-region"] = bucket.Region;
+        context.Response.Headers[context.Wire.BucketRegion] = bucket.Region;
         return Responses.EmptyAsync(context);
     }
 
@@ -47,41 +51,156 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
         await Responses.EmptyAsync(context, 204);
     }
 
+    public Task GetBucketLocationAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.Write(new LocationDocument(objects.GetBucket(context.Bucket).Region), context.Dialect));
+
+    public Task GetBucketVersioningAsync(RequestContext context)
+    {
+        var status = objects.GetBucket(context.Bucket).Versioning switch
+        {
+            BucketVersioning.Enabled => "Enabled",
+            BucketVersioning.Suspended => "Suspended",
+            _ => null,
+        };
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(new VersioningDocument(status), context.Dialect));
+    }
+
+    public async Task PutBucketVersioningAsync(RequestContext context)
+    {
+        var body = await SafeXml.ReadAsync(context.Body, MaxConfigurationBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+        var status = RequestDocuments.ReadVersioningStatus(body) == "Enabled" ? BucketVersioning.Enabled : BucketVersioning.Suspended;
+        await objects.SetBucketVersioningAsync(context.Bucket, status, context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
     /// <summary>GET Bucket (List Objects version 1).</summary>
     public Task ListObjectsAsync(RequestContext context)
     {
         var target = context.Target;
-        var encodingType = target.Get("encoding-type");
-        if (encodingType is not null && encodingType != "url")
-        {
-            throw new CofferException(ErrorCode.InvalidArgument, "encoding-type must be 'url'.");
-        }
-
-        var maxKeys = ParseMaxKeys(target.Get("max-keys"));
+        var encodingType = EncodingType(context);
         var query = new ListObjectsQuery
         {
             Prefix = target.Get("prefix") ?? "",
             Delimiter = NullIfEmpty(target.Get("delimiter")),
             After = NullIfEmpty(target.Get("marker")),
-            MaxKeys = maxKeys,
+            MaxKeys = ParseMax(target.Get("max-keys"), "max-keys"),
         };
         var page = objects.ListObjects(context.Bucket, query);
-        var owner = context.Caller.AppId;
         var document = new ListBucketDocument(
             context.Bucket,
             query.Prefix,
             query.After ?? "",
-            maxKeys,
+            query.MaxKeys,
             query.Delimiter,
             encodingType,
             page.IsTruncated,
             page.NextMarker,
             page.CommonPrefixes,
-            page.Objects.Select(o => new ObjectEntry(o.Key, o.LastModified, o.ETag, o.Size, owner, o.StorageClass)).ToArray());
-        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document));
+            page.Objects.Select(o => Entry(context, o)).ToArray());
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
-    internal static int ParseMaxKeys(string? value)
+    /// <summary>ListObjectsV2: the continuation token is the last key listed, base64url-encoded.</summary>
+    public Task ListObjectsV2Async(RequestContext context)
+    {
+        var target = context.Target;
+        var encodingType = EncodingType(context);
+        var token = NullIfEmpty(target.Get("continuation-token"));
+        var startAfter = NullIfEmpty(target.Get("start-after"));
+        var query = new ListObjectsQuery
+        {
+            Prefix = target.Get("prefix") ?? "",
+            Delimiter = NullIfEmpty(target.Get("delimiter")),
+            After = token is not null ? DecodeToken(token) : startAfter,
+            MaxKeys = ParseMax(target.Get("max-keys"), "max-keys"),
+        };
+        var page = objects.ListObjects(context.Bucket, query);
+        var document = new ListBucketV2Document(
+            context.Bucket,
+            query.Prefix,
+            query.Delimiter,
+            query.MaxKeys,
+            encodingType,
+            page.IsTruncated,
+            token,
+            page.IsTruncated && page.NextMarker is not null ? EncodeToken(page.NextMarker) : null,
+            startAfter,
+            target.Get("fetch-owner") == "true",
+            page.CommonPrefixes,
+            page.Objects.Select(o => Entry(context, o)).ToArray());
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    /// <summary>GET Bucket Object versions (<c>?versions</c>).</summary>
+    public Task ListObjectVersionsAsync(RequestContext context)
+    {
+        var target = context.Target;
+        var encodingType = EncodingType(context);
+        var query = new ListVersionsQuery
+        {
+            Prefix = target.Get("prefix") ?? "",
+            Delimiter = NullIfEmpty(target.Get("delimiter")),
+            KeyMarker = NullIfEmpty(target.Get("key-marker")),
+            VersionIdMarker = NullIfEmpty(target.Get("version-id-marker")),
+            MaxKeys = ParseMax(target.Get("max-keys"), "max-keys"),
+        };
+        var page = objects.ListObjectVersions(context.Bucket, query);
+        var document = new ListVersionsDocument(
+            context.Bucket,
+            query.Prefix,
+            query.KeyMarker ?? "",
+            query.VersionIdMarker ?? "",
+            query.MaxKeys,
+            query.Delimiter,
+            encodingType,
+            page.IsTruncated,
+            page.NextKeyMarker,
+            page.NextVersionIdMarker,
+            page.CommonPrefixes,
+            page.Versions.Select(v => new VersionEntry(v.Key, v.VersionId, v.IsLatest, v.IsDeleteMarker, v.LastModified, v.ETag, v.Size,
+                v.StorageClass, context.OwnerId)).ToArray());
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    /// <summary>DELETE Multiple Objects (<c>POST /?delete</c>), with the Content-MD5 checked when sent.</summary>
+    public async Task DeleteObjectsAsync(RequestContext context)
+    {
+        var bytes = await ReadBoundedAsync(context.Body, MaxDeleteBodyBytes, context.Aborted);
+        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(bytes)))
+        {
+            throw new CofferException(ErrorCode.BadDigest);
+        }
+
+        var root = await SafeXml.ReadAsync(new MemoryStream(bytes), MaxDeleteBodyBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+        var (quiet, entries) = RequestDocuments.ReadDelete(root);
+        var results = await objects.DeleteObjectsAsync(
+            context.Bucket, entries.Select(e => new ObjectIdentifier(e.Key, e.VersionId)).ToArray(), context.Aborted);
+
+        var deleted = new List<DeletedEntry>();
+        var errors = new List<DeleteErrorEntry>();
+        foreach (var result in results)
+        {
+            if (result.Error is { } error)
+            {
+                var row = Protocol.Errors.ErrorTable.Get(error.Code);
+                errors.Add(new DeleteErrorEntry(result.Object.Key, result.Object.VersionId, row.CodeFor(context.Dialect),
+                    error.HasCustomMessage ? error.Message : row.Message));
+            }
+            else if (!quiet)
+            {
+                var outcome = result.Result!;
+                deleted.Add(result.Object.VersionId is not null
+                    ? new DeletedEntry(result.Object.Key, result.Object.VersionId, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? result.Object.VersionId : null)
+                    : new DeletedEntry(result.Object.Key, null, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? outcome.VersionId : null));
+            }
+        }
+
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(new DeleteResultDocument(deleted, errors), context.Dialect));
+    }
+
+    internal static int ParseMax(string? value, string name)
     {
         if (string.IsNullOrEmpty(value))
         {
@@ -90,8 +209,54 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
 
         return int.TryParse(value, out var parsed) && parsed >= 0
             ? Math.Min(parsed, MaxListKeys)
-            : throw new CofferException(ErrorCode.InvalidArgument, "max-keys must be an integer between 0 and 1000.");
+            : throw new CofferException(ErrorCode.InvalidArgument, $"{name} must be an integer between 0 and 1000.");
     }
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    internal static string? EncodingType(RequestContext context)
+    {
+        var encodingType = context.Target.Get("encoding-type");
+        return encodingType is null || encodingType == "url"
+            ? encodingType
+            : throw new CofferException(ErrorCode.InvalidArgument, "encoding-type must be 'url'.");
+    }
+
+    internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static ObjectEntry Entry(RequestContext context, ObjectInfo info) =>
+        new(info.Key, info.LastModified, info.ETag, info.Size, context.OwnerId, info.StorageClass);
+
+    private static string EncodeToken(string key) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string DecodeToken(string token)
+    {
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(Convert.FromBase64String(base64));
+        }
+        catch (Exception e) when (e is FormatException or DecoderFallbackException)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "The continuation token provided is incorrect.", e);
+        }
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new CofferException(ErrorCode.XmlSizeLimit, $"The request body may be at most {maxBytes} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
 }

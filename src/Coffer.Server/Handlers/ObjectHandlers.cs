@@ -1,22 +1,18 @@
-using System.Text;
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class ObjectHandlers(IObjectService objects)
+internal sealed class ObjectHandlers(IObjectService objects, Router router)
 {
-    private const string MetaPrefix = "x-cos-meta-";
-    private const int MaxUserMetadataBytes = 2048;
     private const int CopyBufferSize = 256 * 1024;
-
-    // Headers stored with an object and returned as they were sent.
-    private static readonly string[] StoredHeaders =
-        ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
+    private const int MaxTaggingBytes = 64 * 1024;
 
     private static readonly (string Query, string Header)[] ResponseOverrides =
     [
@@ -30,47 +26,39 @@ internal sealed class ObjectHandlers(IObjectService objects)
 
     public async Task PutObjectAsync(RequestContext context)
     {
+        var attributes = ObjectHeaders.Read(context);
         var request = new PutObjectRequest
         {
             Bucket = context.Bucket,
             Key = context.Key,
-            Body = context.Request.Body,
-            ContentLength = context.Request.ContentLength,
-            ContentMd5 = ParseContentMd5(context.Header("Content-MD5")),
-            ContentType = context.Header("Content-Type"),
-            StorageClass = StorageClass.NormalizeCos(context.Header("x-cos-storage-class")),
-            UserMetadata = UserMetadata(context.Request.Headers),
-            Headers = StoredHeaders
-                .Select(name => (name, value: context.Header(name)))
-                .Where(h => !string.IsNullOrEmpty(h.value))
-                .Select(h => new KeyValuePair<string, string>(h.name, h.value!))
-                .ToArray(),
+            Body = context.Body,
+            ContentLength = context.ContentLength,
+            ContentMd5 = ObjectHeaders.ContentMd5(context),
+            ContentType = attributes.ContentType,
+            StorageClass = attributes.StorageClass,
+            UserMetadata = attributes.UserMetadata,
+            Headers = attributes.Headers,
+            Tags = attributes.Tags,
         };
         var stored = await objects.PutObjectAsync(request, context.Aborted);
-        var headers = context.Response.Headers;
-        headers.ETag = Quote(stored.ETag);
-        if (stored.Crc64 is { } crc)
-        {
-            headers["x-cos-hash-crc64ecma"] = crc.ToString();
-        }
-
-        if (stored.HasVersionId)
-        {
-            headers["x-cos-version-id"] = stored.VersionId;
-        }
-
+        context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
+        ObjectHeaders.WriteCrc64(context, stored.Crc64);
+        ObjectHeaders.WriteVerifiedChecksum(context);
+        ObjectHeaders.WriteVersionId(context, stored);
         await Responses.EmptyAsync(context);
     }
 
     public Task HeadObjectAsync(RequestContext context)
     {
-        var info = objects.HeadObject(context.Bucket, context.Key, VersionIdOf(context));
+        var versionId = VersionIdOf(context);
+        var info = objects.HeadObject(context.Bucket, context.Key, versionId);
+        ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         if (!ApplyPreconditions(context, info))
         {
             return Task.CompletedTask;
         }
 
-        WriteObjectHeaders(context, info);
+        ObjectHeaders.Write(context, info);
         context.Response.ContentLength = info.Size;
         return Task.CompletedTask;
     }
@@ -78,9 +66,11 @@ internal sealed class ObjectHandlers(IObjectService objects)
     public async Task GetObjectAsync(RequestContext context)
     {
         var range = ByteRange.Parse(context.Header("Range"));
+        var versionId = VersionIdOf(context);
         for (var attempt = 1; ; attempt++)
         {
-            var content = objects.GetObject(context.Bucket, context.Key, VersionIdOf(context), range);
+            var content = objects.GetObject(context.Bucket, context.Key, versionId, range);
+            ObjectHeaders.RejectDeleteMarker(context, content.Info, versionId);
             if (!ApplyPreconditions(context, content.Info))
             {
                 return;
@@ -99,7 +89,7 @@ internal sealed class ObjectHandlers(IObjectService objects)
 
             await using (body)
             {
-                WriteObjectHeaders(context, content.Info);
+                ObjectHeaders.Write(context, content.Info);
                 foreach (var (query, header) in ResponseOverrides)
                 {
                     if (context.Target.Get(query) is { } value)
@@ -128,16 +118,92 @@ internal sealed class ObjectHandlers(IObjectService objects)
         var result = await objects.DeleteObjectAsync(context.Bucket, context.Key, VersionIdOf(context), context.Aborted);
         if (result.VersionId is not null)
         {
-            context.Response.Headers["x-cos-version-id"] = result.VersionId;
+            context.Response.Headers[context.Wire.VersionId] = result.VersionId;
         }
 
         if (result.IsDeleteMarker)
         {
-            context.Response.Headers["x-cos-delete-marker"] = "true";
+            context.Response.Headers[context.Wire.DeleteMarker] = "true";
         }
 
         await Responses.EmptyAsync(context, 204);
     }
+
+    /// <summary>PUT Object - Copy: <c>x-cos-copy-source</c> / <c>x-amz-copy-source</c> with a metadata directive.</summary>
+    public async Task CopyObjectAsync(RequestContext context)
+    {
+        var wire = context.Wire;
+        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
+        if (objects.GetBucket(source.Bucket).OwnerAppId != context.Caller.AppId)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The copy source belongs to another account.");
+        }
+
+        var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
+        var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");
+        var attributes = ObjectHeaders.Read(context);
+        var copy = await objects.CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = source.Bucket,
+            SourceKey = source.Key,
+            SourceVersionId = source.VersionId,
+            Bucket = context.Bucket,
+            Key = context.Key,
+            ReplaceMetadata = replaceMetadata,
+            ContentType = attributes.ContentType,
+            UserMetadata = attributes.UserMetadata,
+            Headers = attributes.Headers,
+            ReplaceTags = replaceTags,
+            Tags = attributes.Tags,
+            StorageClass = attributes.StorageClass,
+        }, context.Aborted);
+
+        ObjectHeaders.WriteVersionId(context, copy);
+        if (source.VersionId is not null)
+        {
+            context.Response.Headers[wire.Prefix + "copy-source-version-id"] = source.VersionId;
+        }
+
+        ObjectHeaders.WriteCrc64(context, copy.Crc64);
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64), context.Dialect));
+    }
+
+    public Task GetObjectTaggingAsync(RequestContext context)
+    {
+        var versionId = VersionIdOf(context);
+        var info = objects.HeadObject(context.Bucket, context.Key, versionId);
+        ObjectHeaders.RejectDeleteMarker(context, info, versionId);
+        ObjectHeaders.WriteVersionId(context, info);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(new TaggingDocument(info.Tags), context.Dialect));
+    }
+
+    public async Task PutObjectTaggingAsync(RequestContext context)
+    {
+        var body = await SafeXml.ReadAsync(context.Body, MaxTaggingBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+        var tags = RequestDocuments.ReadTagging(body);
+        var info = await objects.PutObjectTaggingAsync(context.Bucket, context.Key, VersionIdOf(context), tags, context.Aborted);
+        ObjectHeaders.WriteVersionId(context, info);
+        await Responses.EmptyAsync(context);
+    }
+
+    public async Task DeleteObjectTaggingAsync(RequestContext context)
+    {
+        var info = await objects.PutObjectTaggingAsync(context.Bucket, context.Key, VersionIdOf(context), [], context.Aborted);
+        ObjectHeaders.WriteVersionId(context, info);
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    internal static string? VersionIdOf(RequestContext context) =>
+        context.Target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
+
+    /// <summary>COPY keeps the source's; REPLACE (S3) or Replaced (COS) takes the request's.</summary>
+    private static bool Directive(string? value, string what) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "COPY" => false,
+        "REPLACE" or "REPLACED" => true,
+        _ => throw new CofferException(ErrorCode.InvalidArgument, $"The {what} directive must be COPY or REPLACE."),
+    };
 
     private static bool ApplyPreconditions(RequestContext context, ObjectInfo info)
     {
@@ -147,85 +213,11 @@ internal sealed class ObjectHandlers(IObjectService objects)
                 throw new CofferException(ErrorCode.PreconditionFailed);
             case PreconditionOutcome.NotModified:
                 context.Response.StatusCode = StatusCodes.Status304NotModified;
-                context.Response.Headers.ETag = Quote(info.ETag);
+                context.Response.Headers.ETag = ObjectHeaders.Quote(info.ETag);
                 context.Response.Headers.LastModified = HttpDates.Rfc1123(info.LastModified);
                 return false;
             default:
                 return true;
         }
     }
-
-    private static void WriteObjectHeaders(RequestContext context, ObjectInfo info)
-    {
-        var headers = context.Response.Headers;
-        headers.ContentType = info.ContentType ?? "application/octet-stream";
-        headers.ETag = Quote(info.ETag);
-        headers.LastModified = HttpDates.Rfc1123(info.LastModified);
-        headers.AcceptRanges = "bytes";
-        if (info.Crc64 is { } crc)
-        {
-            headers["x-cos-hash-crc64ecma"] = crc.ToString();
-        }
-
-        if (info.StorageClass != StorageClass.Standard)
-        {
-            headers["x-cos-storage-class"] = info.StorageClass;
-        }
-
-        if (info.HasVersionId)
-        {
-            headers["x-cos-version-id"] = info.VersionId;
-        }
-
-        foreach (var (name, value) in info.Headers)
-        {
-            headers[name] = value;
-        }
-
-        foreach (var (name, value) in info.UserMetadata)
-        {
-            headers[MetaPrefix + name] = value;
-        }
-    }
-
-    private static IReadOnlyList<KeyValuePair<string, string>> UserMetadata(IHeaderDictionary headers)
-    {
-        var metadata = new List<KeyValuePair<string, string>>();
-        var bytes = 0;
-        foreach (var (name, value) in headers)
-        {
-            if (!name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == MetaPrefix.Length)
-            {
-                continue;
-            }
-
-            var metaName = name[MetaPrefix.Length..].ToLowerInvariant();
-            var metaValue = value.ToString();
-            bytes += Encoding.UTF8.GetByteCount(metaName) + Encoding.UTF8.GetByteCount(metaValue);
-            metadata.Add(new(metaName, metaValue));
-        }
-
-        return bytes > MaxUserMetadataBytes
-            ? throw new CofferException(ErrorCode.MetadataTooLarge,
-                $"User metadata may total at most {MaxUserMetadataBytes} bytes; this request has {bytes}.")
-            : metadata;
-    }
-
-    private static byte[]? ParseContentMd5(string? header)
-    {
-        if (header is null)
-        {
-            return null;
-        }
-
-        var digest = new byte[16];
-        return Convert.TryFromBase64String(header.Trim(), digest, out var written) && written == 16
-            ? digest
-            : throw new CofferException(ErrorCode.InvalidDigest);
-    }
-
-    private static string? VersionIdOf(RequestContext context) =>
-        context.Target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
-
-    private static string Quote(string etag) => $"\"{etag}\"";
 }

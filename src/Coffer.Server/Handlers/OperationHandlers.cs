@@ -8,19 +8,38 @@ internal sealed class OperationHandlers
 {
     private readonly Dictionary<Operation, Func<RequestContext, Task>> _handlers;
 
-    public OperationHandlers(ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects)
+    public OperationHandlers(ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart)
     {
         _handlers = new()
         {
             [Operation.ListBuckets] = service.ListBucketsAsync,
+
             [Operation.CreateBucket] = buckets.CreateBucketAsync,
             [Operation.HeadBucket] = buckets.HeadBucketAsync,
             [Operation.DeleteBucket] = buckets.DeleteBucketAsync,
+            [Operation.GetBucketLocation] = buckets.GetBucketLocationAsync,
+            [Operation.GetBucketVersioning] = buckets.GetBucketVersioningAsync,
+            [Operation.PutBucketVersioning] = buckets.PutBucketVersioningAsync,
             [Operation.ListObjects] = buckets.ListObjectsAsync,
+            [Operation.ListObjectsV2] = buckets.ListObjectsV2Async,
+            [Operation.ListObjectVersions] = buckets.ListObjectVersionsAsync,
+            [Operation.DeleteObjects] = buckets.DeleteObjectsAsync,
+
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,
             [Operation.HeadObject] = objects.HeadObjectAsync,
             [Operation.DeleteObject] = objects.DeleteObjectAsync,
+            [Operation.CopyObject] = objects.CopyObjectAsync,
+            [Operation.GetObjectTagging] = objects.GetObjectTaggingAsync,
+            [Operation.PutObjectTagging] = objects.PutObjectTaggingAsync,
+            [Operation.DeleteObjectTagging] = objects.DeleteObjectTaggingAsync,
+
+            [Operation.CreateMultipartUpload] = multipart.CreateMultipartUploadAsync,
+            [Operation.UploadPart] = multipart.UploadPartAsync,
+            [Operation.CompleteMultipartUpload] = multipart.CompleteMultipartUploadAsync,
+            [Operation.AbortMultipartUpload] = multipart.AbortMultipartUploadAsync,
+            [Operation.ListParts] = multipart.ListPartsAsync,
+            [Operation.ListMultipartUploads] = multipart.ListMultipartUploadsAsync,
         };
     }
 

@@ -12,7 +12,8 @@ internal sealed class ServiceHandlers(IObjectService objects)
         var buckets = objects.ListBuckets(context.Caller.AppId)
             .Select(b => new BucketEntry(b.Name, b.Region, b.CreatedAt))
             .ToArray();
-        var document = new ListAllMyBucketsDocument(context.Caller.OwnerId, context.Caller.Uin, buckets);
-        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document));
+        var ownerId = context.Dialect == Protocol.Routing.Dialect.S3 ? context.Caller.Uin : context.Caller.OwnerId;
+        var document = new ListAllMyBucketsDocument(ownerId, context.Caller.Uin, buckets);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 }

@@ -25,6 +25,11 @@ internal static class ErrorResponder
         CommonHeaders.Apply(response, requestId, dialect);
         response.StatusCode = descriptor.Status;
         response.Headers["x-cos-trace-id"] = traceId;
+        foreach (var (name, value) in error.ResponseHeaders)
+        {
+            response.Headers[name] = value;
+        }
+
         if (descriptor.Status == StatusCodes.Status304NotModified || HttpMethods.IsHead(http.Request.Method))
         {
             return;

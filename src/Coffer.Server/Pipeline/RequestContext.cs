@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Pipeline;
 
+/// <summary>Who sent a request, and the body to read: decoded and verified as its signature demands.</summary>
+internal sealed record Authenticated(Account Caller, Stream Body, long? ContentLength);
+
 /// <summary>Everything a handler needs about the request it serves.</summary>
-internal sealed class RequestContext(HttpContext http, RequestTarget target, Route route, Account caller, string requestId)
+internal sealed class RequestContext(HttpContext http, RequestTarget target, Route route, Authenticated authenticated, string requestId)
 {
     public HttpContext Http { get; } = http;
 
@@ -18,7 +21,18 @@ internal sealed class RequestContext(HttpContext http, RequestTarget target, Rou
 
     public Route Route { get; } = route;
 
-    public Account Caller { get; } = caller;
+    public Dialect Dialect => Route.Dialect;
+
+    /// <summary>The dialect's header names (<c>x-cos-*</c> or <c>x-amz-*</c>).</summary>
+    public WireHeaders Wire => WireHeaders.For(Route.Dialect);
+
+    public Account Caller => authenticated.Caller;
+
+    /// <summary>The request body as the object's bytes: aws-chunked decoded, hashes and signatures checked.</summary>
+    public Stream Body => authenticated.Body;
+
+    /// <summary>The length of <see cref="Body"/> when known (the decoded length for aws-chunked bodies).</summary>
+    public long? ContentLength => authenticated.ContentLength;
 
     public string RequestId { get; } = requestId;
 
@@ -28,6 +42,9 @@ internal sealed class RequestContext(HttpContext http, RequestTarget target, Rou
     public string Bucket => Route.Bucket ?? throw new InvalidOperationException("The operation has no bucket.");
 
     public string Key => Route.Key ?? throw new InvalidOperationException("The operation has no key.");
+
+    /// <summary>The id the owner appears under in listings: the APPID for COS, the uin for S3.</summary>
+    public string OwnerId => Dialect == Dialect.S3 ? Caller.Uin : Caller.AppId;
 
     public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

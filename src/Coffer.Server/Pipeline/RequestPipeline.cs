@@ -40,19 +40,19 @@ internal sealed class RequestPipeline(
             operation = route.Operation.ToString();
             CommonHeaders.Apply(http.Response, requestId, dialect);
 
-            var caller = authenticator.Authenticate(http.Request.Method, target, route, Header);
+            var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             if (route.Bucket is not null && route.Operation != Operation.CreateBucket)
             {
                 var bucket = objects.GetBucket(route.Bucket);
-                if (bucket.OwnerAppId != caller.AppId)
+                if (bucket.OwnerAppId != authenticated.Caller.AppId)
                 {
                     throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket belongs to another account.");
                 }
             }
 
-            await handler(new RequestContext(http, target, route, caller, requestId));
+            await handler(new RequestContext(http, target, route, authenticated, requestId));
         }
         catch (CofferException error)
         {

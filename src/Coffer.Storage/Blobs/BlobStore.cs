@@ -67,6 +67,12 @@ public sealed class BlobStore
             }
 
             completed = true;
+            if (length == 0)
+            {
+                File.Delete(tempPath);
+                return new StagedBlob("", "", 0, md5.GetHashAndReset(), crc.Value);
+            }
+
             return new StagedBlob(blobId, tempPath, length, md5.GetHashAndReset(), crc.Value);
         }
         finally
@@ -82,6 +88,11 @@ public sealed class BlobStore
     /// <summary>Moves a staged blob to its final place and makes the rename durable.</summary>
     public void Promote(StagedBlob blob)
     {
+        if (blob.IsEmpty)
+        {
+            return;
+        }
+
         var path = PathOf(blob.BlobId);
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);

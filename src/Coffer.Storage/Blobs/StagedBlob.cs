@@ -15,7 +15,10 @@ public sealed class StagedBlob : IDisposable
         Crc64 = crc64;
     }
 
+    /// <summary>Empty when the body was empty: no file is kept for zero bytes.</summary>
     public string BlobId { get; }
+
+    public bool IsEmpty => Length == 0;
 
     public long Length { get; }
 
@@ -29,7 +32,7 @@ public sealed class StagedBlob : IDisposable
 
     public void Dispose()
     {
-        if (!Promoted)
+        if (!Promoted && !IsEmpty)
         {
             File.Delete(TempPath);
         }

@@ -10,6 +10,9 @@ internal class SqliteReader : IMetadataReader
         "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
         "is_multipart, created_at, last_modified, layout, user_metadata, headers, tags, replication_status, encryption";
 
+    private const string UploadColumns =
+        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption";
+
     private readonly bool _ownsConnection;
 
     public SqliteReader(SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
@@ -88,11 +91,123 @@ internal class SqliteReader : IMetadataReader
         }
     }
 
+    public IEnumerable<ObjectVersionRecord> ScanVersions(long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey)
+    {
+        if (olderThanSequence is { } sequence)
+        {
+            // Two range scans rather than one OR, so each is an index range: the rest of this key, then later keys.
+            using var sameKey = Command(
+                $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
+            sameKey.Parameters.AddWithValue("$bucket", bucketId);
+            sameKey.Parameters.AddWithValue("$key", fromKey);
+            sameKey.Parameters.AddWithValue("$seq", sequence);
+            using (var reader = sameKey.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    yield return ReadVersion(reader);
+                }
+            }
+
+            fromKeyInclusive = false;
+        }
+
+        var lower = fromKeyInclusive ? ">=" : ">";
+        var upper = toKey is null ? "" : "AND key < $to";
+        using var command = Command(
+            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$from", fromKey);
+        if (toKey is not null)
+        {
+            command.Parameters.AddWithValue("$to", toKey);
+        }
+
+        using var rows = command.ExecuteReader();
+        while (rows.Read())
+        {
+            yield return ReadVersion(rows);
+        }
+    }
+
     public bool HasObjects(long bucketId)
     {
-        using var command = Command("SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket)");
+        using var command = Command(
+            "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $bucket)");
         command.Parameters.AddWithValue("$bucket", bucketId);
         return Convert.ToInt64(command.ExecuteScalar()) != 0;
+    }
+
+    public MultipartUploadRecord? GetUpload(long bucketId, string uploadId)
+    {
+        using var command = Command($"SELECT {UploadColumns} FROM multipart_uploads WHERE bucket_id = $bucket AND upload_id = $upload");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$upload", uploadId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadUpload(reader) : null;
+    }
+
+    public IEnumerable<MultipartUploadRecord> ScanUploads(long bucketId, string fromKey, bool fromKeyInclusive, string? afterUploadId, string? toKey)
+    {
+        var lower = fromKeyInclusive ? ">=" : ">";
+        var upper = toKey is null ? "" : "AND key < $to";
+        using var command = Command(
+            $"SELECT {UploadColumns} FROM multipart_uploads WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, initiated_at, upload_id");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$from", fromKey);
+        if (toKey is not null)
+        {
+            command.Parameters.AddWithValue("$to", toKey);
+        }
+
+        using var reader = command.ExecuteReader();
+        var skipping = afterUploadId is not null;
+        while (reader.Read())
+        {
+            var upload = ReadUpload(reader);
+            if (skipping)
+            {
+                // Uploads of the marker key up to and including the marker upload were listed already.
+                if (upload.Key == fromKey)
+                {
+                    if (upload.UploadId == afterUploadId)
+                    {
+                        skipping = false;
+                    }
+
+                    continue;
+                }
+
+                skipping = false;
+            }
+
+            yield return upload;
+        }
+    }
+
+    public IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber)
+    {
+        using var command = Command(
+            "SELECT bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified FROM multipart_parts " +
+            "WHERE bucket_id = $bucket AND upload_id = $upload AND part_number > $after ORDER BY part_number");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$upload", uploadId);
+        command.Parameters.AddWithValue("$after", afterPartNumber);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new MultipartPartRecord
+            {
+                BucketId = reader.GetInt64(0),
+                UploadId = reader.GetString(1),
+                PartNumber = reader.GetInt32(2),
+                Size = reader.GetInt64(3),
+                ETag = reader.GetString(4),
+                Crc64 = reader.IsDBNull(5) ? null : unchecked((ulong)reader.GetInt64(5)),
+                BlobId = reader.GetString(6),
+                LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+            };
+        }
     }
 
     public void Dispose()
@@ -144,6 +259,20 @@ internal class SqliteReader : IMetadataReader
         Tags = RecordCodec.DecodePairs(Blob(reader, 17)),
         ReplicationStatus = reader.IsDBNull(18) ? null : reader.GetString(18),
         Encryption = reader.IsDBNull(19) ? null : reader.GetString(19),
+    };
+
+    private static MultipartUploadRecord ReadUpload(SqliteDataReader reader) => new()
+    {
+        BucketId = reader.GetInt64(0),
+        UploadId = reader.GetString(1),
+        Key = reader.GetString(2),
+        InitiatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        ContentType = reader.IsDBNull(4) ? null : reader.GetString(4),
+        StorageClass = reader.GetString(5),
+        UserMetadata = RecordCodec.DecodePairs(Blob(reader, 6)),
+        Headers = RecordCodec.DecodePairs(Blob(reader, 7)),
+        Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
+        Encryption = reader.IsDBNull(9) ? null : reader.GetString(9),
     };
 
     private static byte[]? Blob(SqliteDataReader reader, int ordinal) =>

@@ -84,6 +84,74 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         command.ExecuteNonQuery();
     }
 
+    public void SetVersioning(long bucketId, VersioningState state)
+    {
+        using var command = Command("UPDATE buckets SET versioning = $state WHERE id = $id");
+        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$id", bucketId);
+        command.ExecuteNonQuery();
+    }
+
+    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        using var command = Command("UPDATE object_versions SET tags = $tags WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        command.Parameters.AddWithValue("$tags", (object?)RecordCodec.EncodePairs(tags) ?? DBNull.Value);
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$seq", sequence);
+        command.ExecuteNonQuery();
+    }
+
+    public void InsertUpload(MultipartUploadRecord upload)
+    {
+        using var command = Command(
+            "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, " +
+            "tags, encryption, record_format) VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $format)");
+        var p = command.Parameters;
+        p.AddWithValue("$bucket", upload.BucketId);
+        p.AddWithValue("$upload", upload.UploadId);
+        p.AddWithValue("$key", upload.Key);
+        p.AddWithValue("$initiated", upload.InitiatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$type", (object?)upload.ContentType ?? DBNull.Value);
+        p.AddWithValue("$class", upload.StorageClass);
+        p.AddWithValue("$meta", (object?)RecordCodec.EncodePairs(upload.UserMetadata) ?? DBNull.Value);
+        p.AddWithValue("$headers", (object?)RecordCodec.EncodePairs(upload.Headers) ?? DBNull.Value);
+        p.AddWithValue("$tags", (object?)RecordCodec.EncodePairs(upload.Tags) ?? DBNull.Value);
+        p.AddWithValue("$encryption", (object?)upload.Encryption ?? DBNull.Value);
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        command.ExecuteNonQuery();
+    }
+
+    public MultipartPartRecord? PutPart(MultipartPartRecord part)
+    {
+        var previous = ScanParts(part.BucketId, part.UploadId, part.PartNumber - 1).FirstOrDefault(p => p.PartNumber == part.PartNumber);
+        using var command = Command(
+            "INSERT OR REPLACE INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format) " +
+            "VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format)");
+        var p = command.Parameters;
+        p.AddWithValue("$bucket", part.BucketId);
+        p.AddWithValue("$upload", part.UploadId);
+        p.AddWithValue("$number", part.PartNumber);
+        p.AddWithValue("$size", part.Size);
+        p.AddWithValue("$etag", part.ETag);
+        p.AddWithValue("$crc", part.Crc64 is { } crc ? unchecked((long)crc) : DBNull.Value);
+        p.AddWithValue("$blob", part.BlobId);
+        p.AddWithValue("$modified", part.LastModified.ToUnixTimeMilliseconds());
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        command.ExecuteNonQuery();
+        return previous;
+    }
+
+    public void DeleteUpload(long bucketId, string uploadId)
+    {
+        using var command = Command(
+            "DELETE FROM multipart_parts WHERE bucket_id = $bucket AND upload_id = $upload; " +
+            "DELETE FROM multipart_uploads WHERE bucket_id = $bucket AND upload_id = $upload;");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$upload", uploadId);
+        command.ExecuteNonQuery();
+    }
+
     public void ClaimBlob(string blobId)
     {
         using var command = Command("DELETE FROM unreferenced_blobs WHERE blob_id = $id");

@@ -1,0 +1,63 @@
+using Coffer.Common;
+using Coffer.Model.Objects;
+using Coffer.Storage.Records;
+
+namespace Coffer.Model;
+
+/// <summary>PUT Object - Copy: the bytes are copied into a new blob, so source and copy live and die independently.</summary>
+public sealed partial class ObjectService
+{
+    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(request.Key);
+        ObjectTags.Validate(request.Tags);
+        GetBucket(request.Bucket);
+        ObjectVersionRecord source;
+        using (var reader = engine.Metadata.OpenReader())
+        {
+            source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
+        }
+
+        if (source.IsDeleteMarker)
+        {
+            throw request.SourceVersionId is null
+                ? new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.")
+                : new CofferException(ErrorCode.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.");
+        }
+
+        var toItself = request.SourceBucket == request.Bucket && request.SourceKey == request.Key && source.IsLatest;
+        if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass)
+        {
+            throw new CofferException(ErrorCode.InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        }
+
+        // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
+        using var staged = await StageCopyAsync(source, cancellationToken);
+        var now = Now();
+        var version = new ObjectVersionRecord
+        {
+            Key = request.Key,
+            VersionId = ObjectVersionRecord.NullVersionId,
+            Size = staged.Length,
+            ETag = Hex.Lower(staged.Md5),
+            Crc64 = staged.Crc64,
+            ContentType = request.ReplaceMetadata ? request.ContentType : source.ContentType,
+            StorageClass = request.StorageClass,
+            CreatedAt = now,
+            LastModified = now,
+            Layout = LayoutOf(staged),
+            UserMetadata = request.ReplaceMetadata ? request.UserMetadata : source.UserMetadata,
+            Headers = request.ReplaceMetadata ? request.Headers : source.Headers,
+            Tags = request.ReplaceTags ? request.Tags : source.Tags,
+        };
+        var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
+        return ToInfo(request.Bucket, stored);
+    }
+
+    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(ObjectVersionRecord source, CancellationToken cancellationToken)
+    {
+        await using var bytes = engine.Blobs.OpenRead(source.Layout, 0, source.Size);
+        return await engine.Blobs.StageAsync(bytes, source.Size, MaxSinglePutSize, cancellationToken);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using Coffer.Common;
+using Coffer.Model.Multipart;
+using Coffer.Model.Objects;
+using Coffer.Storage;
+using Coffer.Storage.Records;
+
+namespace Coffer.Model;
+
+/// <summary>Multipart uploads: parts are blobs of their own; completing lists them, in order, as the object's layout.</summary>
+public sealed partial class ObjectService
+{
+    public async Task<MultipartUploadInfo> CreateMultipartUploadAsync(CreateMultipartUploadRequest request, CancellationToken cancellationToken = default)
+    {
+        ObjectKey.Validate(request.Key);
+        ObjectTags.Validate(request.Tags);
+        var now = Now();
+        var upload = await engine.Metadata.WriteAsync(writer =>
+        {
+            var bucket = RequireBucket(writer, request.Bucket);
+            var record = new MultipartUploadRecord
+            {
+                BucketId = bucket.Id,
+                UploadId = NewUploadId(now),
+                Key = request.Key,
+                InitiatedAt = now,
+                ContentType = request.ContentType,
+                StorageClass = request.StorageClass,
+                UserMetadata = request.UserMetadata,
+                Headers = request.Headers,
+                Tags = request.Tags,
+            };
+            writer.InsertUpload(record);
+            return record;
+        }, cancellationToken);
+        return ToInfo(request.Bucket, upload);
+    }
+
+    public async Task<PartInfo> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.PartNumber is < 1 or > MultipartLimits.MaxPartNumber)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Part number must be an integer between 1 and {MultipartLimits.MaxPartNumber}, inclusive.");
+        }
+
+        if (request.ContentLength > MultipartLimits.MaxPartSize)
+        {
+            throw new CofferException(ErrorCode.EntityTooLarge, $"A part may carry at most {MultipartLimits.MaxPartSize} bytes.");
+        }
+
+        using (var reader = engine.Metadata.OpenReader())
+        {
+            RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
+        }
+
+        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, cancellationToken);
+        CheckMd5(request.ContentMd5, staged);
+        var part = new MultipartPartRecord
+        {
+            UploadId = request.UploadId,
+            PartNumber = request.PartNumber,
+            Size = staged.Length,
+            ETag = Hex.Lower(staged.Md5),
+            Crc64 = staged.Crc64,
+            BlobId = staged.BlobId,
+            LastModified = Now(),
+        };
+        var stored = await engine.CommitAsync(staged, writer =>
+        {
+            // The upload may have been completed or aborted while the part streamed in.
+            var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            var placed = part with { BucketId = upload.BucketId };
+            if (writer.PutPart(placed) is { } replaced)
+            {
+                writer.ReleaseBlobs(LayoutOf(replaced));
+            }
+
+            return placed;
+        }, cancellationToken);
+        return ToInfo(stored);
+    }
+
+    public async Task<ObjectInfo> CompleteMultipartUploadAsync(CompleteMultipartUploadRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Parts.Count == 0)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "You must specify at least one part.");
+        }
+
+        for (var i = 1; i < request.Parts.Count; i++)
+        {
+            if (request.Parts[i].PartNumber <= request.Parts[i - 1].PartNumber)
+            {
+                throw new CofferException(ErrorCode.InvalidPartOrder, "The list of parts was not in ascending order. Parts must be ordered by part number.");
+            }
+        }
+
+        var now = Now();
+        var stored = await engine.CommitAsync(null, writer =>
+        {
+            var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            var uploaded = writer.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
+            var chosen = new List<MultipartPartRecord>(request.Parts.Count);
+            foreach (var listed in request.Parts)
+            {
+                if (!uploaded.TryGetValue(listed.PartNumber, out var part) || !string.Equals(part.ETag, listed.ETag.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new CofferException(ErrorCode.InvalidPart,
+                        $"Part {listed.PartNumber} could not be found or its ETag does not match.");
+                }
+
+                chosen.Add(part);
+            }
+
+            for (var i = 0; i < chosen.Count - 1; i++)
+            {
+                if (chosen[i].Size < request.MinPartSize)
+                {
+                    throw new CofferException(ErrorCode.EntityTooSmall,
+                        $"Part {chosen[i].PartNumber} has {chosen[i].Size} bytes; every part but the last needs at least {request.MinPartSize}.");
+                }
+            }
+
+            foreach (var unused in uploaded.Values.Except(chosen))
+            {
+                writer.ReleaseBlobs(LayoutOf(unused));
+            }
+
+            writer.DeleteUpload(upload.BucketId, upload.UploadId);
+            var version = new ObjectVersionRecord
+            {
+                Key = upload.Key,
+                VersionId = ObjectVersionRecord.NullVersionId,
+                Size = chosen.Sum(p => p.Size),
+                ETag = MultipartETag(chosen),
+                Crc64 = CombinedCrc64(chosen),
+                ContentType = upload.ContentType,
+                StorageClass = upload.StorageClass,
+                IsMultipartUploaded = true,
+                CreatedAt = now,
+                LastModified = now,
+                Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size)).ToArray()),
+                UserMetadata = upload.UserMetadata,
+                Headers = upload.Headers,
+                Tags = upload.Tags,
+                Encryption = upload.Encryption,
+            };
+            return AddVersion(writer, request.Bucket, version, now);
+        }, cancellationToken);
+        return ToInfo(request.Bucket, stored);
+    }
+
+    public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default) =>
+        engine.CommitAsync(null, writer =>
+        {
+            var upload = RequireUpload(writer, bucket, key, uploadId);
+            foreach (var part in writer.ScanParts(upload.BucketId, uploadId, 0).ToArray())
+            {
+                writer.ReleaseBlobs(LayoutOf(part));
+            }
+
+            writer.DeleteUpload(upload.BucketId, uploadId);
+            return true;
+        }, cancellationToken);
+
+    public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var upload = RequireUpload(reader, bucket, key, uploadId);
+        var parts = reader.ScanParts(upload.BucketId, uploadId, partNumberMarker).Take(maxParts + 1).Select(ToInfo).ToList();
+        var truncated = parts.Count > maxParts;
+        if (truncated)
+        {
+            parts.RemoveAt(parts.Count - 1);
+        }
+
+        return new ListPartsPage(ToInfo(bucket, upload), parts, truncated, parts.Count > 0 ? parts[^1].PartNumber : 0);
+    }
+
+    public ListUploadsPage ListMultipartUploads(string bucket, ListUploadsQuery query)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var bucketId = RequireBucket(reader, bucket).Id;
+        var upper = DelimitedListing.UpperBound(query.Prefix);
+        var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.UploadIdMarker);
+        var page = DelimitedListing.Collect(
+            new ListingWindow(query.Prefix, query.Delimiter, query.KeyMarker, resumeInside, query.MaxUploads),
+            (from, inclusive, first) => reader.ScanUploads(bucketId, from, inclusive, first && resumeInside ? query.UploadIdMarker : null, upper),
+            u => u.Key);
+        return new ListUploadsPage(
+            page.Items.Select(u => ToInfo(bucket, u)).ToArray(),
+            page.CommonPrefixes,
+            page.IsTruncated,
+            page.LastKey,
+            page.LastItem?.UploadId);
+    }
+
+    private static MultipartUploadRecord RequireUpload(IMetadataReader reader, string bucket, string key, string uploadId)
+    {
+        var bucketId = RequireBucket(reader, bucket).Id;
+        var upload = reader.GetUpload(bucketId, uploadId);
+        return upload is not null && upload.Key == key
+            ? upload
+            : throw new CofferException(ErrorCode.NoSuchUpload,
+                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+    }
+
+    /// <summary>The multipart ETag S3 and COS use: MD5 of the parts' binary MD5s, then a dash and the part count.</summary>
+    private static string MultipartETag(IReadOnlyList<MultipartPartRecord> parts)
+    {
+        var digests = parts.SelectMany(p => Convert.FromHexString(p.ETag)).ToArray();
+        return $"{Hex.Lower(MD5.HashData(digests))}-{parts.Count}";
+    }
+
+    private static ulong? CombinedCrc64(IReadOnlyList<MultipartPartRecord> parts)
+    {
+        ulong combined = 0;
+        foreach (var part in parts)
+        {
+            if (part.Crc64 is not { } crc)
+            {
+                return null;
+            }
+
+            combined = Crc64.Combine(combined, crc, part.Size);
+        }
+
+        return combined;
+    }
+
+    private static BlobLayout LayoutOf(MultipartPartRecord part) =>
+        part.Size == 0 ? BlobLayout.Empty : BlobLayout.Single(part.BlobId, part.Size);
+
+    private static string NewUploadId(DateTimeOffset now) =>
+        $"{now.ToUnixTimeSeconds():x}{RandomNumberGenerator.GetHexString(40, lowercase: true)}";
+
+    private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
+        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass);
+
+    private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified);
+}

@@ -1,0 +1,30 @@
+namespace Coffer.Model.Objects;
+
+public sealed record CopyObjectRequest
+{
+    public required string SourceBucket { get; init; }
+
+    public required string SourceKey { get; init; }
+
+    public string? SourceVersionId { get; init; }
+
+    public required string Bucket { get; init; }
+
+    public required string Key { get; init; }
+
+    /// <summary>False copies the source's content type, metadata and stored headers; true uses the ones below.</summary>
+    public bool ReplaceMetadata { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>False copies the source's tags; true uses <see cref="Tags"/>.</summary>
+    public bool ReplaceTags { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    public string StorageClass { get; init; } = Common.StorageClass.Standard;
+}

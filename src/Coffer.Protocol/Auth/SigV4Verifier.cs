@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using Coffer.Common;
+using Coffer.Protocol.Http;
+
+namespace Coffer.Protocol.Auth;
+
+/// <summary>Checks a SigV4 signature against the request and the clock.</summary>
+public static class SigV4Verifier
+{
+    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(15);
+
+    public static void CheckTime(SigV4Authorization authorization, DateTimeOffset now)
+    {
+        if (authorization.Expires is { } expires)
+        {
+            if (now > authorization.RequestTime + expires)
+            {
+                throw new CofferException(ErrorCode.RequestExpired, "Request has expired");
+            }
+
+            if (authorization.RequestTime - now > AllowedClockSkew)
+            {
+                throw new CofferException(ErrorCode.RequestTimeTooSkewed, "The request is signed for a time in the future.");
+            }
+
+            return;
+        }
+
+        if ((now - authorization.RequestTime).Duration() > AllowedClockSkew)
+        {
+            throw new CofferException(ErrorCode.RequestTimeTooSkewed,
+                "The difference between the request time and the current time is too large.");
+        }
+    }
+
+    /// <summary>
+    /// The payload hash the signature covers: from <c>x-amz-content-sha256</c> for header signatures (required there),
+    /// <c>UNSIGNED-PAYLOAD</c> for presigned URLs.
+    /// </summary>
+    public static string PayloadHash(SigV4Authorization authorization, Func<string, string?> header)
+    {
+        var declared = header("x-amz-content-sha256");
+        if (authorization.IsPresigned)
+        {
+            return declared ?? SigV4.UnsignedPayload;
+        }
+
+        return declared ?? throw new CofferException(ErrorCode.InvalidRequest,
+            "Missing required header for this request: x-amz-content-sha256");
+    }
+
+    /// <summary>True when the signature matches; <paramref name="signingKey"/> then signs the body's chunks too.</summary>
+    public static bool Verify(
+        SigV4Authorization authorization,
+        string method,
+        RequestTarget target,
+        Func<string, string?> header,
+        string payloadHash,
+        string secretKey,
+        out byte[] signingKey)
+    {
+        signingKey = SigV4.SigningKey(secretKey, authorization.Date, authorization.Region, authorization.Service);
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var name in authorization.SignedHeaders.Order(StringComparer.Ordinal))
+        {
+            var value = header(name);
+            if (value is null)
+            {
+                return false;
+            }
+
+            headers.Add(new(name, value));
+        }
+
+        var canonical = SigV4.CanonicalRequest(
+            method,
+            SigV4.CanonicalUri(target.Path),
+            SigV4.CanonicalQuery(target.Query),
+            headers,
+            payloadHash);
+        var expected = SigV4.Sign(signingKey, SigV4.StringToSign(authorization.AmzDate, authorization.Scope, canonical));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(authorization.Signature));
+    }
+}

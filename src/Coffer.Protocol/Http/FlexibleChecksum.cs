@@ -1,0 +1,113 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Coffer.Common;
+
+namespace Coffer.Protocol.Http;
+
+/// <summary>
+/// One of S3's flexible checksums (<c>x-amz-checksum-crc32</c>, <c>-crc32c</c>, <c>-crc64nvme</c>, <c>-sha1</c>,
+/// <c>-sha256</c>), computed incrementally; the value is the base64 of the big-endian digest.
+/// </summary>
+public sealed class FlexibleChecksum
+{
+    private const string HeaderPrefix = "x-amz-checksum-";
+
+    private readonly Crc32? _crc32;
+    private readonly Crc64? _crc64;
+    private readonly IncrementalHash? _hash;
+
+    private FlexibleChecksum(string algorithm)
+    {
+        Algorithm = algorithm;
+        switch (algorithm)
+        {
+            case "crc32":
+                _crc32 = Crc32.CreateIeee();
+                break;
+            case "crc32c":
+                _crc32 = Crc32.CreateCastagnoli();
+                break;
+            case "crc64nvme":
+                _crc64 = new Crc64(Crc64.Nvme);
+                break;
+            case "sha1":
+                _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+                break;
+            default:
+                _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                break;
+        }
+    }
+
+    /// <summary>Lower-case algorithm name: crc32, crc32c, crc64nvme, sha1 or sha256.</summary>
+    public string Algorithm { get; }
+
+    public string HeaderName => HeaderPrefix + Algorithm;
+
+    /// <summary>The checksum named by a header such as <c>x-amz-checksum-crc32</c>, or InvalidRequest.</summary>
+    public static FlexibleChecksum ForHeader(string headerName)
+    {
+        var name = headerName.Trim().ToLowerInvariant();
+        if (name.StartsWith(HeaderPrefix, StringComparison.Ordinal))
+        {
+            var algorithm = name[HeaderPrefix.Length..];
+            if (algorithm is "crc32" or "crc32c" or "crc64nvme" or "sha1" or "sha256")
+            {
+                return new FlexibleChecksum(algorithm);
+            }
+        }
+
+        throw new CofferException(ErrorCode.InvalidRequest, $"The checksum '{headerName}' is not supported.");
+    }
+
+    /// <summary>The first <c>x-amz-checksum-*</c> request header with a value, if any (besides the algorithm and type headers).</summary>
+    public static (FlexibleChecksum Checksum, string Expected)? FromHeaders(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        foreach (var (name, value) in headers)
+        {
+            var lower = name.ToLowerInvariant();
+            if (lower.StartsWith(HeaderPrefix, StringComparison.Ordinal) && lower is not "x-amz-checksum-algorithm" and not "x-amz-checksum-type"
+                and not "x-amz-checksum-mode")
+            {
+                return (ForHeader(lower), value.Trim());
+            }
+        }
+
+        return null;
+    }
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        _crc32?.Append(data);
+        _crc64?.Append(data);
+        _hash?.AppendData(data);
+    }
+
+    public string ValueBase64()
+    {
+        if (_crc32 is not null)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, _crc32.Value);
+            return Convert.ToBase64String(bytes);
+        }
+
+        if (_crc64 is not null)
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, _crc64.Value);
+            return Convert.ToBase64String(bytes);
+        }
+
+        return Convert.ToBase64String(_hash!.GetHashAndReset());
+    }
+
+    /// <summary>Fails with BadDigest unless the data appended so far has the <paramref name="expected"/> checksum.</summary>
+    public void Verify(string expected)
+    {
+        if (ValueBase64() != expected)
+        {
+            throw new CofferException(ErrorCode.BadDigest, $"The {Algorithm.ToUpperInvariant()} you specified did not match the calculated checksum.");
+        }
+    }
+}

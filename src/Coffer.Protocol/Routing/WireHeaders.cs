@@ -1,0 +1,44 @@
+namespace Coffer.Protocol.Routing;
+
+/// <summary>
+/// The provider-specific header names of a dialect: COS says <c>x-cos-version-id</c> where S3 says <c>x-amz-version-id</c>.
+/// Everything else about those headers is the same, so the model stores values without the prefix.
+/// </summary>
+public sealed class WireHeaders
+{
+    public static readonly WireHeaders Cos = new("x-cos-");
+    public static readonly WireHeaders S3 = new("x-amz-");
+
+    private WireHeaders(string prefix)
+    {
+        Prefix = prefix;
+    }
+
+    public string Prefix { get; }
+
+    public string Meta => Prefix + "meta-";
+
+    public string VersionId => Prefix + "version-id";
+
+    public string DeleteMarker => Prefix + "delete-marker";
+
+    public string StorageClass => Prefix + "storage-class";
+
+    public string Tagging => Prefix + "tagging";
+
+    public string TaggingCount => Prefix + "tagging-count";
+
+    public string CopySource => Prefix + "copy-source";
+
+    public string CopySourceRange => Prefix + "copy-source-range";
+
+    public string MetadataDirective => Prefix + "metadata-directive";
+
+    public string TaggingDirective => Prefix + "tagging-directive";
+
+    public string ServerSideEncryption => Prefix + "server-side-encryption";
+
+    public string BucketRegion => Prefix + "bucket-region";
+
+    public static WireHeaders For(Dialect dialect) => dialect == Dialect.S3 ? S3 : Cos;
+}

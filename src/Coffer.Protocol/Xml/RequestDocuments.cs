@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Coffer.Common;
+
+namespace Coffer.Protocol.Xml;
+
+public sealed record CompletePartEntry(int PartNumber, string ETag);
+
+public sealed record DeleteObjectEntry(string Key, string? VersionId);
+
+/// <summary>Readers of the small request documents. Wrong shapes are MalformedXML, as COS and S3 answer.</summary>
+public static class RequestDocuments
+{
+    public const int MaxDeleteObjects = 1000;
+
+    /// <summary><c>&lt;VersioningConfiguration&gt;&lt;Status&gt;Enabled|Suspended&lt;/Status&gt;</c>.</summary>
+    public static string ReadVersioningStatus(XElement root)
+    {
+        Expect(root, "VersioningConfiguration");
+        var status = root.Element("Status")?.Value;
+        return status is "Enabled" or "Suspended"
+            ? status
+            : throw new CofferException(ErrorCode.MalformedXml, "Status must be Enabled or Suspended.");
+    }
+
+    /// <summary><c>&lt;Tagging&gt;&lt;TagSet&gt;&lt;Tag&gt;&lt;Key/&gt;&lt;Value/&gt;&lt;/Tag&gt;*</c>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ReadTagging(XElement root)
+    {
+        Expect(root, "Tagging");
+        var tagSet = root.Element("TagSet") ?? throw new CofferException(ErrorCode.MalformedXml, "Tagging needs a TagSet.");
+        return tagSet.Elements("Tag")
+            .Select(tag => new KeyValuePair<string, string>(
+                tag.Element("Key")?.Value ?? throw new CofferException(ErrorCode.MalformedXml, "Every Tag needs a Key."),
+                tag.Element("Value")?.Value ?? ""))
+            .ToArray();
+    }
+
+    /// <summary><c>&lt;CompleteMultipartUpload&gt;&lt;Part&gt;&lt;PartNumber/&gt;&lt;ETag/&gt;&lt;/Part&gt;*</c>.</summary>
+    public static IReadOnlyList<CompletePartEntry> ReadCompleteMultipartUpload(XElement root)
+    {
+        Expect(root, "CompleteMultipartUpload");
+        return root.Elements("Part").Select(part =>
+        {
+            var number = part.Element("PartNumber")?.Value;
+            var etag = part.Element("ETag")?.Value;
+            if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var partNumber) || etag is null)
+            {
+                throw new CofferException(ErrorCode.MalformedXml, "Every Part needs a PartNumber and an ETag.");
+            }
+
+            return new CompletePartEntry(partNumber, etag);
+        }).ToArray();
+    }
+
+    /// <summary><c>&lt;Delete&gt;&lt;Quiet/&gt;&lt;Object&gt;&lt;Key/&gt;&lt;VersionId/&gt;&lt;/Object&gt;*</c>, at most 1,000 objects.</summary>
+    public static (bool Quiet, IReadOnlyList<DeleteObjectEntry> Objects) ReadDelete(XElement root)
+    {
+        Expect(root, "Delete");
+        var objects = root.Elements("Object").Select(o => new DeleteObjectEntry(
+            o.Element("Key")?.Value ?? throw new CofferException(ErrorCode.MalformedXml, "Every Object needs a Key."),
+            o.Element("VersionId")?.Value is { Length: > 0 } version ? version : null)).ToArray();
+        if (objects.Length is 0 or > MaxDeleteObjects)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, $"Delete takes 1 to {MaxDeleteObjects} objects.");
+        }
+
+        var quiet = root.Element("Quiet")?.Value;
+        return (string.Equals(quiet, "true", StringComparison.OrdinalIgnoreCase), objects);
+    }
+
+    private static void Expect(XElement root, string name)
+    {
+        if (root.Name.LocalName != name)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, $"Expected {name}, found {root.Name.LocalName}.");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using Coffer.Common;
+using Coffer.Model;
+using Coffer.Model.Multipart;
+using Coffer.Protocol.Routing;
+using Coffer.Protocol.Xml;
+using Coffer.Server.Pipeline;
+
+namespace Coffer.Server.Handlers;
+
+internal sealed class MultipartHandlers(IObjectService objects)
+{
+    private const int MaxCompleteBodyBytes = 2 * 1024 * 1024;
+
+    public async Task CreateMultipartUploadAsync(RequestContext context)
+    {
+        var attributes = ObjectHeaders.Read(context);
+        var upload = await objects.CreateMultipartUploadAsync(new CreateMultipartUploadRequest
+        {
+            Bucket = context.Bucket,
+            Key = context.Key,
+            ContentType = attributes.ContentType,
+            StorageClass = attributes.StorageClass,
+            UserMetadata = attributes.UserMetadata,
+            Headers = attributes.Headers,
+            Tags = attributes.Tags,
+        }, context.Aborted);
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(
+            new InitiateMultipartUploadDocument(context.Bucket, upload.Key, upload.UploadId), context.Dialect));
+    }
+
+    public async Task UploadPartAsync(RequestContext context)
+    {
+        if (!int.TryParse(context.Target.Get("partNumber"), out var partNumber))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "partNumber must be an integer between 1 and 10000.");
+        }
+
+        var part = await objects.UploadPartAsync(new UploadPartRequest
+        {
+            Bucket = context.Bucket,
+            Key = context.Key,
+            UploadId = UploadId(context),
+            PartNumber = partNumber,
+            Body = context.Body,
+            ContentLength = context.ContentLength,
+            ContentMd5 = ObjectHeaders.ContentMd5(context),
+        }, context.Aborted);
+        context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
+        ObjectHeaders.WriteCrc64(context, part.Crc64);
+        ObjectHeaders.WriteVerifiedChecksum(context);
+        await Responses.EmptyAsync(context);
+    }
+
+    public async Task CompleteMultipartUploadAsync(RequestContext context)
+    {
+        var body = await SafeXml.ReadAsync(context.Body, MaxCompleteBodyBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MalformedXml, "You must specify at least one part.");
+        var parts = RequestDocuments.ReadCompleteMultipartUpload(body);
+        var info = await objects.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            Bucket = context.Bucket,
+            Key = context.Key,
+            UploadId = UploadId(context),
+            Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray(),
+            MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
+        }, context.Aborted);
+        ObjectHeaders.WriteCrc64(context, info.Crc64);
+        ObjectHeaders.WriteVersionId(context, info);
+        var location = $"{context.Request.Host.Value}/{Protocol.Http.UrlEncoding.EncodePath(info.Key)}";
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(
+            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag), context.Dialect));
+    }
+
+    public async Task AbortMultipartUploadAsync(RequestContext context)
+    {
+        await objects.AbortMultipartUploadAsync(context.Bucket, context.Key, UploadId(context), context.Aborted);
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    public Task ListPartsAsync(RequestContext context)
+    {
+        var marker = int.TryParse(context.Target.Get("part-number-marker"), out var parsed) && parsed >= 0 ? parsed : 0;
+        var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
+        var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts);
+        var document = new ListPartsDocument(
+            context.Bucket,
+            context.Key,
+            page.Upload.UploadId,
+            context.OwnerId,
+            page.Upload.StorageClass,
+            marker,
+            page.NextPartNumberMarker,
+            maxParts,
+            page.IsTruncated,
+            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size)).ToArray());
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    public Task ListMultipartUploadsAsync(RequestContext context)
+    {
+        var target = context.Target;
+        var query = new ListUploadsQuery
+        {
+            Prefix = target.Get("prefix") ?? "",
+            Delimiter = BucketHandlers.NullIfEmpty(target.Get("delimiter")),
+            KeyMarker = BucketHandlers.NullIfEmpty(target.Get("key-marker")),
+            UploadIdMarker = BucketHandlers.NullIfEmpty(target.Get("upload-id-marker")),
+            MaxUploads = BucketHandlers.ParseMax(target.Get("max-uploads"), "max-uploads"),
+        };
+        var page = objects.ListMultipartUploads(context.Bucket, query);
+        var document = new ListUploadsDocument(
+            context.Bucket,
+            BucketHandlers.EncodingType(context),
+            query.KeyMarker ?? "",
+            query.UploadIdMarker ?? "",
+            page.NextKeyMarker,
+            page.NextUploadIdMarker,
+            query.Prefix,
+            query.Delimiter,
+            query.MaxUploads,
+            page.IsTruncated,
+            page.Uploads.Select(u => new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt)).ToArray(),
+            page.CommonPrefixes);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    private static string UploadId(RequestContext context) =>
+        context.Target.Get("uploadId") is { Length: > 0 } uploadId
+            ? uploadId
+            : throw new CofferException(ErrorCode.NoSuchUpload, "The specified upload does not exist.");
+}

@@ -1,0 +1,170 @@
+using System.Text;
+using Coffer.Common;
+using Coffer.Model.Objects;
+using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+using Coffer.Server.Pipeline;
+
+namespace Coffer.Server.Handlers;
+
+/// <summary>What a request says about the object it writes, read from the dialect's headers.</summary>
+internal sealed record ObjectAttributes(
+    string? ContentType,
+    string StorageClass,
+    IReadOnlyList<KeyValuePair<string, string>> UserMetadata,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    IReadOnlyList<KeyValuePair<string, string>> Tags);
+
+/// <summary>Object headers in and out: user metadata, stored headers, storage class, tags, checksums, versions.</summary>
+internal static class ObjectHeaders
+{
+    private const int MaxUserMetadataBytes = 2048;
+
+    // Headers stored with an object and returned as they were sent.
+    private static readonly string[] StoredHeaders =
+        ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
+
+    public static ObjectAttributes Read(RequestContext context) => new(
+        context.Header("Content-Type"),
+        StorageClassOf(context),
+        UserMetadata(context),
+        StoredHeaders
+            .Select(name => (name, value: context.Header(name)))
+            .Where(h => !string.IsNullOrEmpty(h.value) && !(h.name == "Content-Encoding" && IsOnlyAwsChunked(h.value!)))
+            .Select(h => new KeyValuePair<string, string>(h.name, StripAwsChunked(h.name, h.value!)))
+            .ToArray(),
+        TaggingHeader.Parse(context.Header(context.Wire.Tagging)));
+
+    public static string StorageClassOf(RequestContext context) =>
+        context.Dialect == Dialect.S3
+            ? StorageClass.NormalizeS3(context.Header(context.Wire.StorageClass))
+            : StorageClass.NormalizeCos(context.Header(context.Wire.StorageClass));
+
+    public static byte[]? ContentMd5(RequestContext context)
+    {
+        var header = context.Header("Content-MD5");
+        if (header is null)
+        {
+            return null;
+        }
+
+        var digest = new byte[16];
+        return Convert.TryFromBase64String(header.Trim(), digest, out var written) && written == 16
+            ? digest
+            : throw new CofferException(ErrorCode.InvalidDigest);
+    }
+
+    /// <summary>The headers GET and HEAD answer with.</summary>
+    public static void Write(RequestContext context, ObjectInfo info)
+    {
+        var headers = context.Response.Headers;
+        var wire = context.Wire;
+        headers.ContentType = info.ContentType ?? "application/octet-stream";
+        headers.ETag = Quote(info.ETag);
+        headers.LastModified = HttpDates.Rfc1123(info.LastModified);
+        headers.AcceptRanges = "bytes";
+        WriteCrc64(context, info.Crc64);
+        if (info.StorageClass != StorageClass.Standard)
+        {
+            headers[wire.StorageClass] = info.StorageClass;
+        }
+
+        WriteVersionId(context, info);
+        if (info.Tags.Count > 0)
+        {
+            headers[wire.TaggingCount] = info.Tags.Count.ToString();
+        }
+
+        foreach (var (name, value) in info.Headers)
+        {
+            headers[name] = value;
+        }
+
+        foreach (var (name, value) in info.UserMetadata)
+        {
+            headers[wire.Meta + name] = value;
+        }
+    }
+
+    public static void WriteCrc64(RequestContext context, ulong? crc64)
+    {
+        if (crc64 is { } crc)
+        {
+            context.Response.Headers["x-cos-hash-crc64ecma"] = crc.ToString();
+        }
+    }
+
+    /// <summary>Echoes the flexible checksum the body was verified against, as S3 does.</summary>
+    public static void WriteVerifiedChecksum(RequestContext context)
+    {
+        if (context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum })
+        {
+            context.Response.Headers[checksum.Key] = checksum.Value;
+        }
+    }
+
+    public static void WriteVersionId(RequestContext context, ObjectInfo info)
+    {
+        if (info.HasVersionId || info.IsDeleteMarker)
+        {
+            context.Response.Headers[context.Wire.VersionId] = info.VersionId;
+        }
+    }
+
+    /// <summary>
+    /// A delete marker is not an object: without a version id the key is missing (404), asked for by version id the
+    /// method does not apply (405). Both answers say it is a delete marker.
+    /// </summary>
+    public static void RejectDeleteMarker(RequestContext context, ObjectInfo info, string? versionId)
+    {
+        if (!info.IsDeleteMarker)
+        {
+            return;
+        }
+
+        throw new CofferException(versionId is null ? ErrorCode.NoSuchKey : ErrorCode.MethodNotAllowed,
+            versionId is null ? "The specified key does not exist." : "The specified method is not allowed against a delete marker.")
+        {
+            ResponseHeaders =
+            [
+                new(context.Wire.DeleteMarker, "true"),
+                new(context.Wire.VersionId, info.VersionId),
+                new("Last-Modified", HttpDates.Rfc1123(info.LastModified)),
+            ],
+        };
+    }
+
+    public static string Quote(string etag) => $"\"{etag}\"";
+
+    private static IReadOnlyList<KeyValuePair<string, string>> UserMetadata(RequestContext context)
+    {
+        var prefix = context.Wire.Meta;
+        var metadata = new List<KeyValuePair<string, string>>();
+        var bytes = 0;
+        foreach (var (name, value) in context.Request.Headers)
+        {
+            if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || name.Length == prefix.Length)
+            {
+                continue;
+            }
+
+            var metaName = name[prefix.Length..].ToLowerInvariant();
+            var metaValue = value.ToString();
+            bytes += Encoding.UTF8.GetByteCount(metaName) + Encoding.UTF8.GetByteCount(metaValue);
+            metadata.Add(new(metaName, metaValue));
+        }
+
+        return bytes > MaxUserMetadataBytes
+            ? throw new CofferException(ErrorCode.MetadataTooLarge,
+                $"User metadata may total at most {MaxUserMetadataBytes} bytes; this request has {bytes}.")
+            : metadata;
+    }
+
+    // aws-chunked is how the body travelled, not how the object is encoded; S3 does not store it.
+    private static bool IsOnlyAwsChunked(string value) => value.Trim().Equals("aws-chunked", StringComparison.OrdinalIgnoreCase);
+
+    private static string StripAwsChunked(string name, string value) =>
+        name != "Content-Encoding"
+            ? value
+            : string.Join(",", value.Split(',').Select(v => v.Trim()).Where(v => !v.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)));
+}
