@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
+
+namespace Coffer.Testing;
+
+/// <summary>Signs raw requests with AWS SigV4 the way the AWS SDKs do, for tests of what the SDKs will not send.</summary>
+public static class S3RequestSigner
+{
+    public const string Region = "ap-guangzhou";
+
+    /// <summary>Adds x-amz-date, x-amz-content-sha256 and Authorization, signing host and every x-amz-* header.</summary>
+    public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash)
+    {
+        var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        request.Headers.Remove("x-amz-date");
+        request.Headers.Remove("x-amz-content-sha256");
+        request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
+
+        var host = request.Headers.Host ?? request.RequestUri!.Authority;
+        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["host"] = host };
+        foreach (var (name, values) in request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
+        {
+            var lower = name.ToLowerInvariant();
+            if (lower.StartsWith("x-amz-", StringComparison.Ordinal) || lower is "content-md5" or "content-encoding")
+            {
+                headers[lower] = string.Join(",", values);
+            }
+        }
+
+        var target = RequestTarget.Parse(request.RequestUri!.PathAndQuery);
+        var canonical = SigV4.CanonicalRequest(request.Method.Method, SigV4.CanonicalUri(target.Path), SigV4.CanonicalQuery(target.Query),
+            headers.ToList(), payloadHash);
+        var scope = $"{amzDate[..8]}/{Region}/s3/aws4_request";
+        var key = SigV4.SigningKey(account.SecretKey, amzDate[..8], Region, "s3");
+        var signature = SigV4.Sign(key, SigV4.StringToSign(amzDate, scope, canonical));
+        request.Headers.TryAddWithoutValidation("Authorization",
+            $"{SigV4.Algorithm} Credential={account.SecretId}/{scope},SignedHeaders={string.Join(';', headers.Keys)},Signature={signature}");
+    }
+
+    public static string Sha256(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    /// <summary>An aws-chunked body whose chunks are signed from <paramref name="seedSignature"/>, as STREAMING-AWS4-HMAC-SHA256-PAYLOAD.</summary>
+    public static byte[] SignedChunks(byte[] data, int chunkSize, Account account, DateTimeOffset time, string seedSignature)
+    {
+        var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{amzDate[..8]}/{Region}/s3/aws4_request";
+        var key = SigV4.SigningKey(account.SecretKey, amzDate[..8], Region, "s3");
+        var body = new MemoryStream();
+        var previous = seedSignature;
+        for (var offset = 0; ; offset = Math.Min(offset + chunkSize, data.Length))
+        {
+            var chunk = data.AsSpan(offset, Math.Min(chunkSize, data.Length - offset)).ToArray();
+            previous = SigV4.Sign(key, SigV4.ChunkStringToSign(amzDate, scope, previous, SigV4.Sha256Hex(chunk)));
+            body.Write(Encoding.ASCII.GetBytes($"{chunk.Length:x};chunk-signature={previous}\r\n"));
+            body.Write(chunk);
+            body.Write("\r\n"u8);
+            if (chunk.Length == 0)
+            {
+                return body.ToArray();
+            }
+        }
+    }
+
+    /// <summary>The Signature= value of a signed request.</summary>
+    public static string SignatureOf(HttpRequestMessage request) =>
+        request.Headers.GetValues("Authorization").Single().Split("Signature=")[1];
+}
