@@ -66,7 +66,12 @@ public sealed class CopyTaggingDeleteTests : IDisposable
         (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.InvalidRequest);
         var withNewMetadata = await Service.CopyObjectAsync(new CopyObjectRequest
         {
-            SourceBucket = Bucket, SourceKey = "src", Bucket = Bucket, Key = "src", ReplaceMetadata = true, UserMetadata = [new("x", "y")],
+            SourceBucket = Bucket,
+            SourceKey = "src",
+            Bucket = Bucket,
+            Key = "src",
+            ReplaceMetadata = true,
+            UserMetadata = [new("x", "y")],
         });
         withNewMetadata.UserMetadata.Should().ContainSingle();
     }
