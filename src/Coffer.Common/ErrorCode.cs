@@ -36,6 +36,10 @@ public enum ErrorCode
     EntityTooSmall,
     NoSuchVersion,
     MissingSecurityHeader,
+    NoSuchInventoryConfiguration,
+    TooManyConfigurations,
+    DuplicateInventoryId,
+    InvalidDestinationBucket,
 
     AccessDenied,
     RequestExpired,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Coffer.Model;
 using Coffer.Model.Accounts;
+using Coffer.Model.Inventory;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
 using Coffer.Server.Pipeline;
@@ -70,6 +71,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton(options.Time);
         services.AddSingleton(engine);
         services.AddSingleton<IObjectService, ObjectService>();
+        services.AddSingleton<InventoryConfigurations>();
         services.AddSingleton(new AccountDirectory(options.Accounts));
         services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
         services.AddSingleton<Authenticator>();
@@ -77,6 +79,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<BucketHandlers>();
         services.AddSingleton<ObjectHandlers>();
         services.AddSingleton<MultipartHandlers>();
+        services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

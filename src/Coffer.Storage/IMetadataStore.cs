@@ -62,6 +62,21 @@ public interface IMetadataReader : IDisposable
 
     /// <summary>Parts of an upload in part-number order, after <paramref name="afterPartNumber"/>.</summary>
     IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber);
+
+    BucketConfigRecord? GetConfig(long bucketId, string kind, string configId);
+
+    /// <summary>Configurations of one kind in creation order, after <paramref name="afterSequence"/>.</summary>
+    IReadOnlyList<BucketConfigRecord> ListConfigs(long bucketId, string kind, long afterSequence, int limit);
+
+    int CountConfigs(long bucketId, string kind);
+
+    InventoryRunRecord? GetRun(string jobId);
+
+    /// <summary>Runs of a bucket (or of one configuration), most recently queued first.</summary>
+    IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit);
+
+    /// <summary>Runs in a given state, oldest first (the runner's queue).</summary>
+    IReadOnlyList<InventoryRunRecord> ListRunsInState(string state, int limit);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -89,6 +104,17 @@ public interface IMetadataWriter : IMetadataReader
 
     /// <summary>Forgets an upload and its parts; the caller releases the parts' blobs it no longer needs.</summary>
     void DeleteUpload(long bucketId, string uploadId);
+
+    /// <summary>Creates the configuration, or replaces its body keeping its place in creation order.</summary>
+    BucketConfigRecord PutConfig(long bucketId, string kind, string configId, byte[] body, DateTimeOffset now);
+
+    /// <summary>Deletes a configuration; false when there was none.</summary>
+    bool DeleteConfig(long bucketId, string kind, string configId);
+
+    void InsertRun(InventoryRunRecord run);
+
+    /// <summary>Replaces the stored run with the same job id.</summary>
+    void UpdateRun(InventoryRunRecord run);
 
     /// <summary>The blob is now referenced by committed metadata: its intent record is dropped with this transaction.</summary>
     void ClaimBlob(string blobId);

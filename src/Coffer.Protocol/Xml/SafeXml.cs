@@ -20,6 +20,29 @@ public static class SafeXml
         Async = true,
     };
 
+    /// <summary>
+    /// Where the document starts after a leading XML declaration, which is skipped whatever its shape: bodies are
+    /// UTF-8, and COS's own documentation shows <c>&lt;?xml version = "1.0" encoding = "UTF-8"&gt;</c> (no closing <c>?</c>).
+    /// </summary>
+    private static int SkipDeclaration(ReadOnlySpan<byte> body)
+    {
+        var start = body.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
+        while (start < body.Length && body[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+
+        if (!body[start..].StartsWith("<?xml"u8))
+        {
+            return start;
+        }
+
+        var end = body[start..].IndexOf((byte)'>');
+        return end < 0 ? start : start + end + 1;
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     /// <summary>The root element, or null when the body is empty. Fails with XMLSizeLimit or MalformedXML.</summary>
     public static async Task<XElement?> ReadAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
     {
@@ -41,7 +64,7 @@ public static class SafeXml
             return null;
         }
 
-        buffer.Position = 0;
+        buffer.Position = SkipDeclaration(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         try
         {
             using var reader = XmlReader.Create(buffer, Settings);

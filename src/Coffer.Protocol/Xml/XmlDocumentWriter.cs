@@ -9,7 +9,7 @@ namespace Coffer.Protocol.Xml;
 /// Writes response documents: UTF-8, no BOM, no indentation, full end tags. COS documents carry no namespace
 /// (some COS SDKs only strip known ones); S3 documents carry S3's, as S3 does.
 /// </summary>
-public static class XmlDocumentWriter
+public static partial class XmlDocumentWriter
 {
     public const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -382,6 +382,20 @@ public static class XmlDocumentWriter
         writer.WriteStartElement(name);
         writer.WriteString(value);
         writer.WriteFullEndElement();
+    }
+
+    /// <summary>A document whose root element the body writes itself.</summary>
+    private static byte[] Document(Action<XmlWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = XmlWriter.Create(buffer, Settings))
+        {
+            writer.WriteStartDocument();
+            body(writer);
+            writer.WriteEndDocument();
+        }
+
+        return buffer.ToArray();
     }
 
     private static byte[] Build(string root, Dialect dialect, Action<XmlWriter> body)

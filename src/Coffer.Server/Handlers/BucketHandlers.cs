@@ -166,7 +166,7 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
     /// <summary>DELETE Multiple Objects (<c>POST /?delete</c>), with the Content-MD5 checked when sent.</summary>
     public async Task DeleteObjectsAsync(RequestContext context)
     {
-        var bytes = await ReadBoundedAsync(context.Body, MaxDeleteBodyBytes, context.Aborted);
+        var bytes = await Bodies.ReadBoundedAsync(context.Body, MaxDeleteBodyBytes, context.Aborted);
         if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(bytes)))
         {
             throw new CofferException(ErrorCode.BadDigest);
@@ -240,23 +240,5 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
         {
             throw new CofferException(ErrorCode.InvalidArgument, "The continuation token provided is incorrect.", e);
         }
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new CofferException(ErrorCode.XmlSizeLimit, $"The request body may be at most {maxBytes} bytes.");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }

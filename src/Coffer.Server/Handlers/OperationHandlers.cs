@@ -8,7 +8,8 @@ internal sealed class OperationHandlers
 {
     private readonly Dictionary<Operation, Func<RequestContext, Task>> _handlers;
 
-    public OperationHandlers(ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart)
+    public OperationHandlers(
+        ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory)
     {
         _handlers = new()
         {
@@ -24,6 +25,12 @@ internal sealed class OperationHandlers
             [Operation.ListObjectsV2] = buckets.ListObjectsV2Async,
             [Operation.ListObjectVersions] = buckets.ListObjectVersionsAsync,
             [Operation.DeleteObjects] = buckets.DeleteObjectsAsync,
+
+            [Operation.PutBucketInventoryConfiguration] = inventory.PutAsync,
+            [Operation.GetBucketInventoryConfiguration] = inventory.GetAsync,
+            [Operation.DeleteBucketInventoryConfiguration] = inventory.DeleteAsync,
+            [Operation.ListBucketInventoryConfigurations] = inventory.ListAsync,
+            [Operation.PostBucketInventory] = inventory.PostAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,

@@ -31,6 +31,13 @@ internal sealed class RequestPipeline(
         var dialect = Dialect.Cos;
         var operation = "-";
         CommonHeaders.Apply(http.Response, requestId, dialect);
+        if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            // With an empty body Kestrel answers without "100 Continue", which botocore misreads on the reused connection
+            // (boto/botocore#3755): it waits out its read timeout and sends the next PUT again. A fresh connection avoids it.
+            http.Response.Headers.Connection = "close";
+        }
+
         try
         {
             var target = RequestTarget.Parse(rawTarget);

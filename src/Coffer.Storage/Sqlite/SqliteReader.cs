@@ -13,6 +13,12 @@ internal class SqliteReader : IMetadataReader
     private const string UploadColumns =
         "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption";
 
+    private const string ConfigColumns = "bucket_id, kind, config_id, seq, body, created_at, updated_at";
+
+    private const string RunColumns =
+        "job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, objects_scanned, bytes_scanned, " +
+        "objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, progress, lease_owner, lease_expires";
+
     private readonly bool _ownsConnection;
 
     public SqliteReader(SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
@@ -210,6 +216,74 @@ internal class SqliteReader : IMetadataReader
         }
     }
 
+    public BucketConfigRecord? GetConfig(long bucketId, string kind, string configId)
+    {
+        using var command = Command(
+            $"SELECT {ConfigColumns} FROM bucket_configs WHERE bucket_id = $bucket AND kind = $kind AND config_id = $id");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$id", configId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadConfig(reader) : null;
+    }
+
+    public IReadOnlyList<BucketConfigRecord> ListConfigs(long bucketId, string kind, long afterSequence, int limit)
+    {
+        using var command = Command(
+            $"SELECT {ConfigColumns} FROM bucket_configs WHERE bucket_id = $bucket AND kind = $kind AND seq > $after ORDER BY seq LIMIT $limit");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$after", afterSequence);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var configs = new List<BucketConfigRecord>();
+        while (reader.Read())
+        {
+            configs.Add(ReadConfig(reader));
+        }
+
+        return configs;
+    }
+
+    public int CountConfigs(long bucketId, string kind)
+    {
+        using var command = Command("SELECT COUNT(*) FROM bucket_configs WHERE bucket_id = $bucket AND kind = $kind");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$kind", kind);
+        return Convert.ToInt32(command.ExecuteScalar());
+    }
+
+    public InventoryRunRecord? GetRun(string jobId)
+    {
+        using var command = Command($"SELECT {RunColumns} FROM inventory_runs WHERE job_id = $job");
+        command.Parameters.AddWithValue("$job", jobId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadRun(reader) : null;
+    }
+
+    public IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit)
+    {
+        using var command = Command(
+            $"SELECT {RunColumns} FROM inventory_runs WHERE bucket_id = $bucket " +
+            (configId is null ? "" : "AND config_id = $config ") + "ORDER BY queued_at DESC, job_id DESC LIMIT $limit");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        if (configId is not null)
+        {
+            command.Parameters.AddWithValue("$config", configId);
+        }
+
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadRuns(command);
+    }
+
+    public IReadOnlyList<InventoryRunRecord> ListRunsInState(string state, int limit)
+    {
+        using var command = Command($"SELECT {RunColumns} FROM inventory_runs WHERE state = $state ORDER BY queued_at, job_id LIMIT $limit");
+        command.Parameters.AddWithValue("$state", state);
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadRuns(command);
+    }
+
     public void Dispose()
     {
         if (_ownsConnection)
@@ -274,6 +348,56 @@ internal class SqliteReader : IMetadataReader
         Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
         Encryption = reader.IsDBNull(9) ? null : reader.GetString(9),
     };
+
+    private static BucketConfigRecord ReadConfig(SqliteDataReader reader) => new()
+    {
+        BucketId = reader.GetInt64(0),
+        Kind = reader.GetString(1),
+        ConfigId = reader.GetString(2),
+        Sequence = reader.GetInt64(3),
+        Body = reader.GetFieldValue<byte[]>(4),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+    };
+
+    private static IReadOnlyList<InventoryRunRecord> ReadRuns(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var runs = new List<InventoryRunRecord>();
+        while (reader.Read())
+        {
+            runs.Add(ReadRun(reader));
+        }
+
+        return runs;
+    }
+
+    private static InventoryRunRecord ReadRun(SqliteDataReader reader) => new()
+    {
+        JobId = reader.GetString(0),
+        BucketId = reader.GetInt64(1),
+        ConfigId = reader.GetString(2),
+        Trigger = reader.GetString(3),
+        State = reader.GetString(4),
+        Config = reader.GetFieldValue<byte[]>(5),
+        QueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        StartedAt = Time(reader, 7),
+        FinishedAt = Time(reader, 8),
+        ObjectsScanned = reader.GetInt64(9),
+        BytesScanned = reader.GetInt64(10),
+        ObjectsMatched = reader.GetInt64(11),
+        BytesMatched = reader.GetInt64(12),
+        FilesWritten = reader.GetInt64(13),
+        ManifestKey = reader.IsDBNull(14) ? null : reader.GetString(14),
+        ErrorCode = reader.IsDBNull(15) ? null : reader.GetString(15),
+        ErrorMessage = reader.IsDBNull(16) ? null : reader.GetString(16),
+        Progress = Blob(reader, 17),
+        LeaseOwner = reader.IsDBNull(18) ? null : reader.GetString(18),
+        LeaseExpires = Time(reader, 19),
+    };
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 
     private static byte[]? Blob(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);

@@ -152,6 +152,37 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         command.ExecuteNonQuery();
     }
 
+    public BucketConfigRecord PutConfig(long bucketId, string kind, string configId, byte[] body, DateTimeOffset now)
+    {
+        using var command = Command(
+            "INSERT INTO bucket_configs (bucket_id, kind, config_id, seq, body, created_at, updated_at, record_format) " +
+            "VALUES ($bucket, $kind, $id, $seq, $body, $now, $now, $format) " +
+            "ON CONFLICT (bucket_id, kind, config_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at");
+        var p = command.Parameters;
+        p.AddWithValue("$bucket", bucketId);
+        p.AddWithValue("$kind", kind);
+        p.AddWithValue("$id", configId);
+        p.AddWithValue("$seq", store.NextSequence());
+        p.AddWithValue("$body", body);
+        p.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        command.ExecuteNonQuery();
+        return GetConfig(bucketId, kind, configId)!;
+    }
+
+    public bool DeleteConfig(long bucketId, string kind, string configId)
+    {
+        using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $bucket AND kind = $kind AND config_id = $id");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$id", configId);
+        return command.ExecuteNonQuery() > 0;
+    }
+
+    public void InsertRun(InventoryRunRecord run) => WriteRun(run, insert: true);
+
+    public void UpdateRun(InventoryRunRecord run) => WriteRun(run, insert: false);
+
     public void ClaimBlob(string blobId)
     {
         using var command = Command("DELETE FROM unreferenced_blobs WHERE blob_id = $id");
@@ -160,6 +191,47 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     }
 
     private readonly List<string> _released = [];
+
+    private void WriteRun(InventoryRunRecord run, bool insert)
+    {
+        using var command = Command(insert
+            ? "INSERT INTO inventory_runs (job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, " +
+              "objects_scanned, bytes_scanned, objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, " +
+              "progress, lease_owner, lease_expires, record_format) VALUES ($job, $bucket, $config_id, $trigger, $state, $config, $queued, " +
+              "$started, $finished, $scanned, $bytes_scanned, $matched, $bytes_matched, $files, $manifest, $error_code, $error_message, " +
+              "$progress, $lease_owner, $lease_expires, $format)"
+            : "UPDATE inventory_runs SET bucket_id = $bucket, config_id = $config_id, trigger = $trigger, state = $state, config = $config, " +
+              "queued_at = $queued, started_at = $started, finished_at = $finished, objects_scanned = $scanned, bytes_scanned = $bytes_scanned, " +
+              "objects_matched = $matched, bytes_matched = $bytes_matched, files_written = $files, manifest_key = $manifest, " +
+              "error_code = $error_code, error_message = $error_message, progress = $progress, lease_owner = $lease_owner, " +
+              "lease_expires = $lease_expires, record_format = $format WHERE job_id = $job");
+        var p = command.Parameters;
+        p.AddWithValue("$job", run.JobId);
+        p.AddWithValue("$bucket", run.BucketId);
+        p.AddWithValue("$config_id", run.ConfigId);
+        p.AddWithValue("$trigger", run.Trigger);
+        p.AddWithValue("$state", run.State);
+        p.AddWithValue("$config", run.Config);
+        p.AddWithValue("$queued", run.QueuedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$started", (object?)run.StartedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$finished", (object?)run.FinishedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$scanned", run.ObjectsScanned);
+        p.AddWithValue("$bytes_scanned", run.BytesScanned);
+        p.AddWithValue("$matched", run.ObjectsMatched);
+        p.AddWithValue("$bytes_matched", run.BytesMatched);
+        p.AddWithValue("$files", run.FilesWritten);
+        p.AddWithValue("$manifest", (object?)run.ManifestKey ?? DBNull.Value);
+        p.AddWithValue("$error_code", (object?)run.ErrorCode ?? DBNull.Value);
+        p.AddWithValue("$error_message", (object?)run.ErrorMessage ?? DBNull.Value);
+        p.AddWithValue("$progress", (object?)run.Progress ?? DBNull.Value);
+        p.AddWithValue("$lease_owner", (object?)run.LeaseOwner ?? DBNull.Value);
+        p.AddWithValue("$lease_expires", (object?)run.LeaseExpires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"Inventory run {run.JobId} was not {(insert ? "inserted" : "found")}.");
+        }
+    }
 
     public IReadOnlyCollection<string> ReleasedBlobIds => _released;
 

@@ -1,0 +1,166 @@
+using Coffer.Common;
+
+namespace Coffer.Model.Inventory;
+
+/// <summary>The rules a configuration must follow before it is stored, in one place.</summary>
+public static class InventoryRules
+{
+    public const int MaxIdLength = 64;
+    public const int MaxConfigurationsPerBucket = 1000;
+    public const int MaxPrefixLength = 1024;
+    public const string MetaFieldPrefix = "x-cos-meta-";
+
+    /// <summary>COS optional fields (<c>IsMultipartUpload</c> is a spelling in COS's own examples; it is accepted as an alias).</summary>
+    public static readonly IReadOnlySet<string> CosFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "IsMultipartUpload", "ReplicationStatus", "Tag", "Crc64",
+    };
+
+    /// <summary>S3's optional fields.</summary>
+    public static readonly IReadOnlySet<string> S3Fields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus",
+        "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus",
+        "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate",
+    };
+
+    /// <summary>An id of 1-64 characters from <c>a-z A-Z 0-9 - _ .</c>.</summary>
+    public static void ValidateId(string? id)
+    {
+        if (string.IsNullOrEmpty(id) || id.Length > MaxIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw Invalid($"The inventory id must be 1 to {MaxIdLength} characters of letters, digits, '-', '_' and '.'.");
+        }
+    }
+
+    /// <summary>Every rule that needs nothing but the configuration itself.</summary>
+    public static void Validate(InventoryConfiguration configuration, bool oneTime)
+    {
+        ValidateId(configuration.Id);
+        if (oneTime && (configuration.IsEnabledText is not null || configuration.Schedule is not null))
+        {
+            throw Invalid("A one-time inventory job may carry neither IsEnabled nor Schedule.");
+        }
+
+        if (!oneTime && configuration.Schedule is null)
+        {
+            throw Invalid("Schedule is required.");
+        }
+
+        if (!oneTime && configuration.IsEnabledText is null)
+        {
+            throw Invalid("IsEnabled is required.");
+        }
+
+        if (configuration.IsEnabledText is { } enabled && !enabled.Equals("true", StringComparison.OrdinalIgnoreCase)
+            && !enabled.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid("IsEnabled must be true or false.");
+        }
+
+        ValidateSchedule(configuration.Schedule);
+        ValidateFilter(configuration);
+        ValidateFields(configuration);
+        ValidateDestination(configuration);
+    }
+
+    private static void ValidateSchedule(InventorySchedule? schedule)
+    {
+        if (schedule is null)
+        {
+            return;
+        }
+
+        if (schedule.Frequency == InventoryFrequency.Monthly ? schedule.MonthlyDate is < 1 or > 31 : schedule.MonthlyDate is not null)
+        {
+            throw Invalid("MonthlyDate must be a day of the month from 1 to 31, and only with the Monthly frequency.");
+        }
+    }
+
+    private static void ValidateFilter(InventoryConfiguration configuration)
+    {
+        var filter = configuration.Filter;
+        if (filter.Prefix is { Length: > MaxPrefixLength })
+        {
+            throw Invalid($"The filter prefix may have at most {MaxPrefixLength} characters.");
+        }
+
+        if (filter.PeriodStart is { } start && filter.PeriodEnd is { } end && start > end)
+        {
+            throw Invalid("Period StartTime must not be after EndTime.");
+        }
+
+        if (filter.PeriodStart < 0 || filter.PeriodEnd < 0)
+        {
+            throw Invalid("Period times are Unix seconds and cannot be negative.");
+        }
+
+        if (filter.Tags.Count > 0)
+        {
+            Objects.ObjectTags.Validate(filter.Tags);
+            if (!configuration.OptionalFields.Contains("Tag"))
+            {
+                throw Invalid("A configuration that filters on tags must list Tag among its optional fields.");
+            }
+        }
+
+        if (filter.StorageClass is not null)
+        {
+            StorageClass.NormalizeS3(filter.StorageClass);
+        }
+
+        if (configuration.Dialect == InventoryDialect.S3 && (filter.Tags.Count > 0 || filter.HasPeriod || filter.StorageClass is not null))
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "An S3 inventory filter takes a Prefix only.");
+        }
+    }
+
+    private static void ValidateFields(InventoryConfiguration configuration)
+    {
+        var known = configuration.Dialect == InventoryDialect.S3 ? S3Fields : CosFields;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in configuration.OptionalFields)
+        {
+            var isMeta = configuration.Dialect == InventoryDialect.Cos && field.StartsWith(MetaFieldPrefix, StringComparison.OrdinalIgnoreCase)
+                && field.Length > MetaFieldPrefix.Length;
+            if (!isMeta && !known.Contains(field))
+            {
+                throw Invalid($"'{field}' is not an optional field of an inventory report.");
+            }
+
+            if (!seen.Add(isMeta ? field.ToLowerInvariant() : field))
+            {
+                throw Invalid($"The optional field '{field}' is listed twice.");
+            }
+        }
+    }
+
+    private static void ValidateDestination(InventoryConfiguration configuration)
+    {
+        var destination = configuration.Destination;
+        if (destination.Prefix is { Length: > MaxPrefixLength })
+        {
+            throw Invalid($"The destination prefix may have at most {MaxPrefixLength} characters.");
+        }
+
+        var allowed = configuration.Dialect == InventoryDialect.S3
+            ? destination.Encryption is InventoryEncryption.None or InventoryEncryption.SseS3 or InventoryEncryption.SseKms
+            : destination.Encryption is InventoryEncryption.None or InventoryEncryption.SseCos;
+        if (!allowed)
+        {
+            throw Invalid("That encryption is not available in this dialect.");
+        }
+
+        if (destination.Encryption == InventoryEncryption.SseKms && string.IsNullOrEmpty(destination.KmsKeyId))
+        {
+            throw Invalid("SSE-KMS needs a KeyId.");
+        }
+
+        if (destination.AccountId is { Length: > 0 } account && !account.All(char.IsAsciiDigit))
+        {
+            throw Invalid("AccountId must be a numeric account id.");
+        }
+    }
+
+    private static CofferException Invalid(string message) => new(ErrorCode.InvalidArgument, message);
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using Coffer.Common;
+using Coffer.Model;
+using Coffer.Model.Inventory;
+using Coffer.Protocol.Routing;
+using Coffer.Protocol.Xml;
+using Coffer.Server.Pipeline;
+
+namespace Coffer.Server.Handlers;
+
+/// <summary>PUT / GET / DELETE / List Bucket inventory, and POST Bucket inventory (a one-time job).</summary>
+internal sealed class InventoryHandlers(InventoryConfigurations configurations, IObjectService objects)
+{
+    /// <summary>Far above any real configuration (1,000 tags would not reach it), far below anything costly.</summary>
+    public const int MaxConfigurationBytes = 64 * 1024;
+
+    public async Task PutAsync(RequestContext context)
+    {
+        var configuration = await ReadAsync(context);
+        await configurations.PutAsync(context.Bucket, configuration, context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetAsync(RequestContext context)
+    {
+        var configuration = configurations.Get(context.Bucket, QueryId(context));
+        var document = InventoryMapping.ToDocument(configuration, context.Dialect, objects.GetBucket(context.Bucket).Region);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    /// <summary>
+    /// 204 either way in COS: its Python SDK's own tests delete an id they never created and expect success.
+    /// S3 answers NoSuchConfiguration for an unknown id.
+    /// </summary>
+    public async Task DeleteAsync(RequestContext context)
+    {
+        var existed = await configurations.DeleteAsync(context.Bucket, QueryId(context), context.Aborted);
+        if (!existed && context.Dialect == Dialect.S3)
+        {
+            throw new CofferException(ErrorCode.NoSuchInventoryConfiguration);
+        }
+
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    public Task ListAsync(RequestContext context)
+    {
+        var token = context.Target.Get("continuation-token") is { Length: > 0 } given ? given : null;
+        var page = configurations.List(context.Bucket, token);
+        var region = objects.GetBucket(context.Bucket).Region;
+        var document = new InventoryListDocument(
+            page.Configurations.Select(c => InventoryMapping.ToDocument(c, context.Dialect, region)).ToArray(),
+            page.NextContinuationToken is not null,
+            token,
+            page.NextContinuationToken);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    /// <summary>POST Bucket inventory: COS only (S3 has no one-time inventory); answers the job id.</summary>
+    public async Task PostAsync(RequestContext context)
+    {
+        if (context.Dialect == Dialect.S3)
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "S3 has no one-time inventory; sign the request with COS q-sign.");
+        }
+
+        var configuration = await ReadAsync(context);
+        var run = await configurations.PostOneTimeAsync(context.Bucket, configuration, context.Aborted);
+        await Responses.XmlAsync(context, XmlDocumentWriter.WritePostInventoryResult(run.JobId));
+    }
+
+    private static async Task<InventoryConfiguration> ReadAsync(RequestContext context)
+    {
+        var id = QueryId(context);
+        var body = await Bodies.ReadBoundedAsync(context.Body, MaxConfigurationBytes, context.Aborted);
+        if (body.Length == 0)
+        {
+            throw new CofferException(ErrorCode.MissingRequestBody);
+        }
+
+        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(body)))
+        {
+            throw new CofferException(ErrorCode.BadDigest);
+        }
+
+        var root = await SafeXml.ReadAsync(new MemoryStream(body), MaxConfigurationBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+        return InventoryMapping.ToModel(InventoryXml.Read(root), context.Dialect, id);
+    }
+
+    private static string QueryId(RequestContext context) =>
+        context.Target.Get("id") is { Length: > 0 } id
+            ? id
+            : throw new CofferException(ErrorCode.InvalidArgument, "The inventory id is missing from the request (id=).");
+}
