@@ -1,0 +1,153 @@
+using System.Net;
+using System.Security.Cryptography;
+using Amazon.S3.Model;
+using Amazon.S3.Transfer;
+
+namespace Coffer.Compat.Tests;
+
+public sealed class MultipartTests : S3TestBase
+{
+    private const int MiB = 1024 * 1024;
+
+    [Fact]
+    public async Task TransferUtility_UploadsAStreamInParts_ThatReadBackIntact()
+    {
+        var body = RandomBytes(12 * MiB, seed: 11);
+        // Below the 16 MB default threshold the utility would send one PutObject instead of parts.
+        using var transfer = new TransferUtility(S3, new TransferUtilityConfig { MinSizeBeforePartUpload = 5 * MiB });
+
+        await transfer.UploadAsync(new TransferUtilityUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "big.bin",
+            InputStream = new MemoryStream(body),
+            PartSize = 5 * MiB,
+        });
+
+        var head = await S3.GetObjectMetadataAsync(Bucket, "big.bin");
+        head.ETag.Should().Be(MultipartETag(body[..(5 * MiB)], body[(5 * MiB)..(10 * MiB)], body[(10 * MiB)..]));
+        head.ContentLength.Should().Be(body.Length);
+        (await ReadAsync("big.bin")).Should().Equal(body);
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_JoinsTheParts_WithAPartCountETag()
+    {
+        var part1 = RandomBytes(5 * MiB, seed: 12);
+        var part2 = RandomBytes(1000, seed: 13);
+        var uploadId = await InitiateAsync("joined");
+        var etag1 = await UploadPartAsync("joined", uploadId, 1, part1);
+        var etag2 = await UploadPartAsync("joined", uploadId, 2, part2);
+
+        var complete = await S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "joined",
+            UploadId = uploadId,
+            PartETags = [new PartETag(1, etag1), new PartETag(2, etag2)],
+        });
+
+        etag1.Should().Be(ETagOf(part1));
+        etag2.Should().Be(ETagOf(part2));
+        complete.ETag.Should().Be(MultipartETag(part1, part2)).And.EndWith("-2\"");
+        (await ReadAsync("joined")).Should().Equal([.. part1, .. part2]);
+        (await S3.ListMultipartUploadsAsync(Bucket)).MultipartUploads.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task ListParts_ReportsEachUploadedPart()
+    {
+        var part1 = RandomBytes(5 * MiB, seed: 14);
+        var part2 = RandomBytes(77, seed: 15);
+        var uploadId = await InitiateAsync("listed");
+        await UploadPartAsync("listed", uploadId, 1, part1);
+        await UploadPartAsync("listed", uploadId, 2, part2);
+
+        var parts = await S3.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = "listed", UploadId = uploadId });
+
+        parts.UploadId.Should().Be(uploadId);
+        parts.Parts.Select(p => (p.PartNumber, p.ETag, p.Size)).Should().Equal(
+            (1, ETagOf(part1), 5L * MiB),
+            (2, ETagOf(part2), 77L));
+    }
+
+    [Fact]
+    public async Task ListMultipartUploads_ReportsTheOpenUploads()
+    {
+        var first = await InitiateAsync("a/first");
+        var second = await InitiateAsync("b/second");
+
+        var uploads = await S3.ListMultipartUploadsAsync(Bucket);
+
+        uploads.MultipartUploads.Select(u => (u.Key, u.UploadId)).Should().Equal(("a/first", first), ("b/second", second));
+    }
+
+    [Fact]
+    public async Task AbortMultipartUpload_RemovesTheUpload()
+    {
+        var uploadId = await InitiateAsync("aborted");
+        await UploadPartAsync("aborted", uploadId, 1, [1, 2, 3]);
+
+        await S3.AbortMultipartUploadAsync(Bucket, "aborted", uploadId);
+
+        (await S3.ListMultipartUploadsAsync(Bucket)).MultipartUploads.Should().BeNullOrEmpty();
+        await ShouldFailAsync(() => S3.ListPartsAsync(new ListPartsRequest { BucketName = Bucket, Key = "aborted", UploadId = uploadId }),
+            HttpStatusCode.NotFound, "NoSuchUpload");
+        await ShouldFailAsync(() => S3.GetObjectAsync(Bucket, "aborted"), HttpStatusCode.NotFound, "NoSuchKey");
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_FailsWithInvalidPart_ForAWrongETag()
+    {
+        var uploadId = await InitiateAsync("wrong");
+        await UploadPartAsync("wrong", uploadId, 1, [1, 2, 3]);
+
+        await ShouldFailAsync(() => S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "wrong",
+            UploadId = uploadId,
+            PartETags = [new PartETag(1, ETagOf([9, 9, 9]))],
+        }), HttpStatusCode.BadRequest, "InvalidPart");
+        (await S3.ListMultipartUploadsAsync(Bucket)).MultipartUploads.Select(u => u.UploadId).Should().Equal(uploadId);
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_FailsWithEntityTooSmall_WhenANonLastPartIsUnder5MiB()
+    {
+        var uploadId = await InitiateAsync("small");
+        var etag1 = await UploadPartAsync("small", uploadId, 1, RandomBytes(1000, seed: 16));
+        var etag2 = await UploadPartAsync("small", uploadId, 2, RandomBytes(1000, seed: 17));
+
+        await ShouldFailAsync(() => S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "small",
+            UploadId = uploadId,
+            PartETags = [new PartETag(1, etag1), new PartETag(2, etag2)],
+        }), HttpStatusCode.BadRequest, "EntityTooSmall");
+    }
+
+    /// <summary>S3's multipart ETag: the MD5 of the parts' binary MD5s, then "-" and the part count.</summary>
+    private static string MultipartETag(params byte[][] parts)
+    {
+        var digests = parts.SelectMany(MD5.HashData).ToArray();
+        return $"\"{Convert.ToHexStringLower(MD5.HashData(digests))}-{parts.Length}\"";
+    }
+
+    private async Task<string> InitiateAsync(string key) =>
+        (await S3.InitiateMultipartUploadAsync(Bucket, key)).UploadId;
+
+    private async Task<string> UploadPartAsync(string key, string uploadId, int partNumber, byte[] body)
+    {
+        var response = await S3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            InputStream = new MemoryStream(body),
+        });
+        return response.ETag;
+    }
+}
