@@ -5,7 +5,8 @@ namespace Coffer.Protocol.Http;
 
 /// <summary>
 /// The source of a copy. COS writes <c>&lt;bucket&gt;.cos.&lt;region&gt;.myqcloud.com/&lt;key&gt;[?versionId=]</c>,
-/// S3 writes <c>[/]&lt;bucket&gt;/&lt;key&gt;[?versionId=]</c>; the key is URL-encoded in both.
+/// S3 writes <c>[/]&lt;bucket&gt;/&lt;key&gt;[?versionId=]</c>. Clients encode the key, and some (the AWS SDK for .NET)
+/// the slash after the bucket too, so the value is decoded before it is split.
 /// </summary>
 public sealed record CopySource(string Bucket, string Key, string? VersionId)
 {
@@ -21,7 +22,7 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
             value = value[..question];
         }
 
-        value = value.TrimStart('/');
+        value = UrlEncoding.Decode(value, plusIsSpace: false).TrimStart('/');
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == value.Length - 1)
         {
@@ -29,8 +30,6 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
         }
 
         var first = value[..slash];
-        var key = UrlEncoding.Decode(value.AsSpan(slash + 1), plusIsSpace: false);
-        var bucket = hosts.Resolve(first).Bucket ?? UrlEncoding.Decode(first, plusIsSpace: false);
-        return new CopySource(bucket, key, versionId);
+        return new CopySource(hosts.Resolve(first).Bucket ?? first, value[(slash + 1)..], versionId);
     }
 }

@@ -58,7 +58,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info);
+        ObjectHeaders.Write(context, info, HasVersioning(context));
         context.Response.ContentLength = info.Size;
         return Task.CompletedTask;
     }
@@ -89,7 +89,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
 
             await using (body)
             {
-                ObjectHeaders.Write(context, content.Info);
+                ObjectHeaders.Write(context, content.Info, HasVersioning(context));
                 foreach (var (query, header) in ResponseOverrides)
                 {
                     if (context.Target.Get(query) is { } value)
@@ -193,6 +193,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
         ObjectHeaders.WriteVersionId(context, info);
         await Responses.EmptyAsync(context, 204);
     }
+
+    private bool HasVersioning(RequestContext context) =>
+        objects.GetBucket(context.Bucket).Versioning != Model.Buckets.BucketVersioning.Unversioned;
 
     internal static string? VersionIdOf(RequestContext context) =>
         context.Target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;

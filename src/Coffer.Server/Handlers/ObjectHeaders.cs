@@ -54,8 +54,8 @@ internal static class ObjectHeaders
             : throw new CofferException(ErrorCode.InvalidDigest);
     }
 
-    /// <summary>The headers GET and HEAD answer with.</summary>
-    public static void Write(RequestContext context, ObjectInfo info)
+    /// <summary>The headers GET and HEAD answer with. A bucket that has had versioning names even the null version.</summary>
+    public static void Write(RequestContext context, ObjectInfo info, bool bucketHasVersioning)
     {
         var headers = context.Response.Headers;
         var wire = context.Wire;
@@ -69,7 +69,15 @@ internal static class ObjectHeaders
             headers[wire.StorageClass] = info.StorageClass;
         }
 
-        WriteVersionId(context, info);
+        if (bucketHasVersioning)
+        {
+            headers[wire.VersionId] = info.VersionId;
+        }
+        else
+        {
+            WriteVersionId(context, info);
+        }
+
         if (info.Tags.Count > 0)
         {
             headers[wire.TaggingCount] = info.Tags.Count.ToString();
