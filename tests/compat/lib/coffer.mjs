@@ -1,5 +1,6 @@
 // What a compat test needs to reach the Coffer that run.mjs started.
 import COS from 'cos-nodejs-sdk-v5';
+import { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 
 export const Region = 'ap-guangzhou';
@@ -21,6 +22,25 @@ export function cosClient(options = {}) {
   });
 }
 
+/**
+ * The official AWS SDK v3 S3 client, path-style against our address, with its default checksum behaviour
+ * (CRC32 on PutObject/UploadPart, aws-chunked with a trailer for streamed bodies).
+ */
+export function s3Client(options = {}) {
+  // The SDK warns once per process that its 2027 releases need Node 22; the suite targets Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new S3Client({
+    endpoint: process.env.COFFER_ENDPOINT ?? endpoint.origin,
+    region: Region,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: options.secretId ?? account.secretId,
+      secretAccessKey: options.secretKey ?? account.secretKey,
+    },
+    ...(options.config ?? {}),
+  });
+}
+
 /** Calls an SDK method that takes (params, callback) and returns its result as a promise. */
 export function call(client, method, params) {
   return new Promise((resolve, reject) => client[method](params, (err, data) => (err ? reject(err) : resolve(data))));
@@ -29,4 +49,25 @@ export function call(client, method, params) {
 /** A fresh bucket name of the test account. */
 export function bucketName(label) {
   return `${label}-${randomBytes(3).toString('hex')}-${account.appId}`;
+}
+
+/**
+ * Records every exchange an AWS SDK client makes: the request headers as they go on the wire (after checksums,
+ * aws-chunked encoding and signing), so a test can prove which encoding it exercised, and the raw response
+ * status and headers (such as x-cos-hash-crc64ecma, which the SDK does not surface).
+ */
+export function recordRequests(client) {
+  const requests = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const exchange = { method: args.request.method, path: args.request.path, headers: { ...args.request.headers } };
+      requests.push(exchange);
+      const result = await next(args);
+      exchange.status = result.response?.statusCode;
+      exchange.responseHeaders = { ...result.response?.headers };
+      return result;
+    },
+    { step: 'deserialize', name: 'cofferRecordRequests' },
+  );
+  return requests;
 }
