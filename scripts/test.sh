@@ -27,4 +27,7 @@ step "compat suite: official SDKs against a running coffer"
   COFFER_CONFIGURATION=Debug node run.mjs
 )
 
+step "smoke: Debian's awscli, s3cmd and rclone sync a tree up and down"
+COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/smoke-s3-tools.sh
+
 step "all tests passed"

@@ -18,6 +18,11 @@ public sealed partial class ObjectService
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
         }
 
+        if (!source.IsDeleteMarker && request.SourceCondition.Evaluate(ToInfo(request.SourceBucket, source)) != PreconditionOutcome.Proceed)
+        {
+            throw new CofferException(ErrorCode.PreconditionFailed, "A copy-source condition did not hold.");
+        }
+
         if (source.IsDeleteMarker)
         {
             throw request.SourceVersionId is null

@@ -74,13 +74,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         };
         return engine.Metadata.WriteAsync(writer =>
         {
-            var record = RequireBucket(writer, bucket);
-            // Suspending a bucket that never had versioning keeps it unversioned, as COS and S3 report it.
-            if (!(state == VersioningState.Suspended && record.Versioning == VersioningState.Unversioned))
-            {
-                writer.SetVersioning(record.Id, state);
-            }
-
+            writer.SetVersioning(RequireBucket(writer, bucket).Id, state);
             return true;
         }, cancellationToken);
     }
@@ -90,6 +84,13 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         ObjectKey.Validate(request.Key);
         ObjectTags.Validate(request.Tags);
         GetBucket(request.Bucket);
+        if (!request.Condition.IsEmpty)
+        {
+            // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
+            using var reader = engine.Metadata.OpenReader();
+            request.Condition.CheckWrite(CurrentObject(reader, request.Bucket, request.Key));
+        }
+
         if (request.ContentLength > MaxSinglePutSize)
         {
             throw new CofferException(ErrorCode.EntityTooLarge, $"A single PUT may carry at most {MaxSinglePutSize} bytes.");
@@ -111,10 +112,14 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             LastModified = now,
             Layout = LayoutOf(staged),
             UserMetadata = request.UserMetadata,
-            Headers = request.Headers,
+            Headers = request.HeadersAfterBody is { } late ? [.. request.Headers, .. late()] : request.Headers,
             Tags = request.Tags,
         };
-        var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
+        var stored = await engine.CommitAsync(staged, writer =>
+        {
+            request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+            return AddVersion(writer, request.Bucket, version, now);
+        }, cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
 
@@ -201,6 +206,11 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         using var reader = engine.Metadata.OpenReader();
         var bucketId = RequireBucket(reader, bucket).Id;
         long? olderThan = null;
+        if (string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "A version-id marker cannot be specified without a key marker.");
+        }
+
         var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker);
         if (resumeInside)
         {
@@ -253,6 +263,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var bucket = RequireBucket(writer, bucketName);
         if (target.VersionId is not null)
         {
+            VersionIds.Validate(target.VersionId);
             return DeleteVersion(writer, bucket.Id, target.Key, target.VersionId);
         }
 
@@ -304,8 +315,16 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             return reader.GetLatestVersion(bucketId, key) ?? throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
         }
 
+        VersionIds.Validate(versionId);
         return reader.GetVersion(bucketId, key, versionId) ?? throw new CofferException(ErrorCode.NoSuchVersion,
             "The specified version does not exist.");
+    }
+
+    /// <summary>The key's current object, or null when it has none (no version, or a delete marker on top).</summary>
+    private static ObjectInfo? CurrentObject(IMetadataReader reader, string bucket, string key)
+    {
+        var latest = reader.GetLatestVersion(RequireBucket(reader, bucket).Id, key);
+        return latest is null || latest.IsDeleteMarker ? null : ToInfo(bucket, latest);
     }
 
     private static void CheckMd5(byte[]? expected, StagedBlob staged)

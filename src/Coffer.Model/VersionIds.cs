@@ -8,6 +8,16 @@ namespace Coffer.Model;
 /// </summary>
 internal static class VersionIds
 {
+    /// <summary>"null", or what <see cref="New"/> produces (base64 text); anything else cannot name a version.</summary>
+    public static void Validate(string versionId)
+    {
+        if (versionId != Storage.Records.ObjectVersionRecord.NullVersionId
+            && (versionId.Length is 0 or > 64 || !versionId.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '-' or '_')))
+        {
+            throw new Common.CofferException(Common.ErrorCode.InvalidArgument, "Invalid version id specified.");
+        }
+    }
+
     private static long _counter;
 
     public static string New(DateTimeOffset now)

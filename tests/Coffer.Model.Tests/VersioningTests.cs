@@ -98,12 +98,28 @@ public sealed class VersioningTests : IDisposable
     }
 
     [Fact]
-    public async Task SuspendingANeverVersionedBucket_LeavesItUnversioned()
+    public async Task SuspendingANeverVersionedBucket_MakesItSuspended_AsS3Does()
     {
         await CreateBucketAsync(BucketVersioning.Suspended);
-        Service.GetBucket(Bucket).Versioning.Should().Be(BucketVersioning.Unversioned);
+        Service.GetBucket(Bucket).Versioning.Should().Be(BucketVersioning.Suspended);
+        await PutAsync("k", "v");
+        (await Service.DeleteObjectAsync(Bucket, "k")).Should().Be(new DeleteObjectResult("null", true));
         var act = () => Service.SetBucketVersioningAsync(Bucket, BucketVersioning.Unversioned);
         (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.MalformedXml);
+    }
+
+    [Theory]
+    [InlineData("bogus!")]
+    [InlineData("a b")]
+    public async Task VersionIds_ThatCannotExist_AreInvalidArguments(string versionId)
+    {
+        await CreateBucketAsync(BucketVersioning.Enabled);
+        var head = () => Service.HeadObject(Bucket, "k", versionId);
+        head.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
+        var delete = () => Service.DeleteObjectAsync(Bucket, "k", versionId);
+        (await delete.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.InvalidArgument);
+        var list = () => Service.ListObjectVersions(Bucket, new ListVersionsQuery { VersionIdMarker = "x" });
+        list.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
     }
 
     [Fact]

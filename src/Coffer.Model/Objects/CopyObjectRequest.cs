@@ -27,4 +27,7 @@ public sealed record CopyObjectRequest
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 
     public string StorageClass { get; init; } = Common.StorageClass.Standard;
+
+    /// <summary>Conditions on the source (<c>x-cos-copy-source-If-Match</c> and the like); any miss is PreconditionFailed.</summary>
+    public Preconditions SourceCondition { get; init; } = Preconditions.None;
 }

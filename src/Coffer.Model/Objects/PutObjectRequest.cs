@@ -23,4 +23,10 @@ public sealed record PutObjectRequest
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>A conditional write (If-Match / If-None-Match), checked against the object it would replace, atomically.</summary>
+    public Preconditions Condition { get; init; } = Preconditions.None;
+
+    /// <summary>Headers known only once the body has been read (a trailing checksum); stored with <see cref="Headers"/>.</summary>
+    public Func<IReadOnlyList<KeyValuePair<string, string>>>? HeadersAfterBody { get; init; }
 }

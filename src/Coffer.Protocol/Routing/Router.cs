@@ -4,7 +4,8 @@ using Coffer.Protocol.Http;
 namespace Coffer.Protocol.Routing;
 
 /// <summary>Where a request goes: the operation, the bucket and key it names, and the dialect it speaks.</summary>
-public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket, string? Key, string? HostRegion);
+/// <param name="VirtualHosted">True when the bucket came from the host name, false when from the path.</param>
+public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket, string? Key, string? HostRegion, bool VirtualHosted);
 
 /// <summary>
 /// The one router: a pure function of method, host, target and headers. Every sub-resource it knows maps to a named
@@ -141,7 +142,7 @@ public sealed class Router(HostResolver hosts)
         }
 
         operation = Refine(operation, target, header);
-        return new Route(operation, dialect, bucket, key, hostMatch.Region);
+        return new Route(operation, dialect, bucket, key, hostMatch.Region, hostMatch.Bucket is not null);
     }
 
     private static Operation Refine(Operation operation, RequestTarget target, Func<string, string?> header)

@@ -66,7 +66,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         }, context.Aborted);
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
-        var location = $"{context.Request.Host.Value}/{Protocol.Http.UrlEncoding.EncodePath(info.Key)}";
+        var location = Location(context, info.Key);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag), context.Dialect));
     }
@@ -122,6 +122,17 @@ internal sealed class MultipartHandlers(IObjectService objects)
             page.Uploads.Select(u => new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt)).ToArray(),
             page.CommonPrefixes);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    /// <summary>
+    /// The object's address: COS writes <c>&lt;host&gt;/&lt;key&gt;</c> (no scheme), S3 a full URL; path-style requests
+    /// keep the bucket in the path.
+    /// </summary>
+    private static string Location(RequestContext context, string key)
+    {
+        var path = (context.Route.VirtualHosted ? "" : "/" + context.Bucket) + "/" + Protocol.Http.UrlEncoding.EncodePath(key);
+        var host = context.Request.Host.Value;
+        return context.Dialect == Dialect.S3 ? $"{context.Request.Scheme}://{host}{path}" : host + path;
     }
 
     private static string UploadId(RequestContext context) =>

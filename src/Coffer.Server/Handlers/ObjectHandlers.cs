@@ -39,6 +39,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
             UserMetadata = attributes.UserMetadata,
             Headers = attributes.Headers,
             Tags = attributes.Tags,
+            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
         };
         var stored = await objects.PutObjectAsync(request, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
@@ -58,7 +60,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info, HasVersioning(context));
+        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: true);
         context.Response.ContentLength = info.Size;
         return Task.CompletedTask;
     }
@@ -89,7 +91,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
 
             await using (body)
             {
-                ObjectHeaders.Write(context, content.Info, HasVersioning(context));
+                ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null);
                 foreach (var (query, header) in ResponseOverrides)
                 {
                     if (context.Target.Get(query) is { } value)
@@ -156,6 +158,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
             ReplaceTags = replaceTags,
             Tags = attributes.Tags,
             StorageClass = attributes.StorageClass,
+            SourceCondition = ObjectHeaders.CopySourceConditions(context),
         }, context.Aborted);
 
         ObjectHeaders.WriteVersionId(context, copy);
@@ -210,7 +213,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
 
     private static bool ApplyPreconditions(RequestContext context, ObjectInfo info)
     {
-        switch (Preconditions.Evaluate(context, info))
+        switch (ObjectHeaders.Conditions(context).Evaluate(info))
         {
             case PreconditionOutcome.Failed:
                 throw new CofferException(ErrorCode.PreconditionFailed);

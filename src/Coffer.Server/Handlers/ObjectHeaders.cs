@@ -19,6 +19,7 @@ internal sealed record ObjectAttributes(
 internal static class ObjectHeaders
 {
     private const int MaxUserMetadataBytes = 2048;
+    private const string ChecksumHeaderPrefix = "x-amz-checksum-";
 
     // Headers stored with an object and returned as they were sent.
     private static readonly string[] StoredHeaders =
@@ -54,8 +55,11 @@ internal static class ObjectHeaders
             : throw new CofferException(ErrorCode.InvalidDigest);
     }
 
-    /// <summary>The headers GET and HEAD answer with. A bucket that has had versioning names even the null version.</summary>
-    public static void Write(RequestContext context, ObjectInfo info, bool bucketHasVersioning)
+    /// <summary>
+    /// The headers GET and HEAD answer with. A bucket that has had versioning names even the null version. A stored
+    /// flexible checksum is sent only when asked for (<c>x-amz-checksum-mode: ENABLED</c>) and the whole object is sent.
+    /// </summary>
+    public static void Write(RequestContext context, ObjectInfo info, bool bucketHasVersioning, bool wholeObject)
     {
         var headers = context.Response.Headers;
         var wire = context.Wire;
@@ -83,9 +87,14 @@ internal static class ObjectHeaders
             headers[wire.TaggingCount] = info.Tags.Count.ToString();
         }
 
+        var sendChecksum = wholeObject && context.Header("x-amz-checksum-mode") is { } mode
+            && mode.Equals("ENABLED", StringComparison.OrdinalIgnoreCase);
         foreach (var (name, value) in info.Headers)
         {
-            headers[name] = value;
+            if (!name.StartsWith(ChecksumHeaderPrefix, StringComparison.Ordinal) || sendChecksum)
+            {
+                headers[name] = value;
+            }
         }
 
         foreach (var (name, value) in info.UserMetadata)
@@ -100,6 +109,28 @@ internal static class ObjectHeaders
         {
             context.Response.Headers["x-cos-hash-crc64ecma"] = crc.ToString();
         }
+    }
+
+    /// <summary>The verified flexible checksum of the body, to store with the object; read once the body is consumed.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> VerifiedChecksum(RequestContext context) =>
+        context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum } ? [checksum] : [];
+
+    /// <summary>The conditions of GET and HEAD, or of a write (If-Match / If-None-Match).</summary>
+    public static Preconditions Conditions(RequestContext context) => new(
+        context.Header("If-Match"),
+        context.Header("If-None-Match"),
+        HttpDates.ParseRfc1123(context.Header("If-Modified-Since")),
+        HttpDates.ParseRfc1123(context.Header("If-Unmodified-Since")));
+
+    /// <summary>Conditions on a copy's source: <c>x-cos-copy-source-If-Match</c>, <c>x-amz-copy-source-if-match</c> and so on.</summary>
+    public static Preconditions CopySourceConditions(RequestContext context)
+    {
+        var prefix = context.Wire.CopySource + "-";
+        return new(
+            context.Header(prefix + "if-match"),
+            context.Header(prefix + "if-none-match"),
+            HttpDates.ParseRfc1123(context.Header(prefix + "if-modified-since")),
+            HttpDates.ParseRfc1123(context.Header(prefix + "if-unmodified-since")));
     }
 
     /// <summary>Echoes the flexible checksum the body was verified against, as S3 does.</summary>
