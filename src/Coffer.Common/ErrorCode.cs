@@ -40,6 +40,7 @@ public enum ErrorCode
     TooManyConfigurations,
     DuplicateInventoryId,
     InvalidDestinationBucket,
+    NoSuchInventoryRun,
 
     AccessDenied,
     RequestExpired,

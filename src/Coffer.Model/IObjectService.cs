@@ -61,6 +61,12 @@ public interface IObjectService
     /// <summary>One page of every version and delete marker, keys in UTF-8 order, newest version first.</summary>
     ListVersionsPage ListObjectVersions(string bucket, ListVersionsQuery query);
 
+    /// <summary>
+    /// Streams the bucket as it is at the first step of the enumeration: one read snapshot, held until the enumeration
+    /// is disposed, so writes during a long walk neither appear in it nor tear it. Keys in UTF-8 order, newest version first.
+    /// </summary>
+    IEnumerable<ObjectInfo> Walk(string bucket, WalkOptions options);
+
     // Multipart uploads
 
     Task<MultipartUploadInfo> CreateMultipartUploadAsync(CreateMultipartUploadRequest request, CancellationToken cancellationToken = default);

@@ -231,6 +231,22 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             page.LastItem?.VersionId);
     }
 
+    public IEnumerable<ObjectInfo> Walk(string bucket, WalkOptions options)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var bucketId = RequireBucket(reader, bucket).Id;
+        var detail = (options.WithTags ? VersionDetail.Tags : 0) | (options.WithUserMetadata ? VersionDetail.UserMetadata : 0)
+            | (options.WithHeaders ? VersionDetail.Headers : 0);
+        var upper = DelimitedListing.UpperBound(options.Prefix);
+        var versions = options.AllVersions
+            ? reader.ScanVersions(bucketId, options.Prefix, true, null, upper, detail)
+            : reader.ScanLatest(bucketId, options.Prefix, true, upper, detail).Where(v => !v.IsDeleteMarker);
+        foreach (var version in versions)
+        {
+            yield return ToInfo(bucket, version);
+        }
+    }
+
     /// <summary>
     /// Makes <paramref name="version"/> the latest version of its key. With versioning enabled it gets a fresh id and
     /// the previous versions stay; otherwise it is the "null" version and replaces any earlier "null" version.

@@ -24,10 +24,24 @@ public interface IMetadataStore : IDisposable
     Task ForgetUnreferencedBlobsAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default);
 }
 
+/// <summary>Which of the heavier columns a scan decodes; the others come back empty. Scans for reports skip what they do not report.</summary>
+[Flags]
+public enum VersionDetail
+{
+    Summary = 0,
+    Layout = 1,
+    UserMetadata = 2,
+    Headers = 4,
+    Tags = 8,
+    All = Layout | UserMetadata | Headers | Tags,
+}
+
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the reader.</summary>
 public interface IMetadataReader : IDisposable
 {
     BucketRecord? GetBucket(string name);
+
+    BucketRecord? GetBucketById(long bucketId);
 
     IReadOnlyList<BucketRecord> ListBuckets(string ownerAppId);
 
@@ -40,14 +54,15 @@ public interface IMetadataReader : IDisposable
     /// The latest version of every key in [<paramref name="fromKey"/>, <paramref name="toKey"/>), in UTF-8 byte order,
     /// delete markers included. <paramref name="fromKeyInclusive"/> says whether <paramref name="fromKey"/> itself may appear.
     /// </summary>
-    IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey);
+    IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All);
 
     /// <summary>
     /// Every version and delete marker in key order, newest version of each key first: the versions of
     /// <paramref name="fromKey"/> older than <paramref name="olderThanSequence"/> (all of them when null and
     /// <paramref name="fromKeyInclusive"/>), then every key after it, up to <paramref name="toKey"/> (exclusive).
     /// </summary>
-    IEnumerable<ObjectVersionRecord> ScanVersions(long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey);
+    IEnumerable<ObjectVersionRecord> ScanVersions(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All);
 
     /// <summary>True when the bucket holds any object version, delete marker or multipart upload.</summary>
     bool HasObjects(long bucketId);
@@ -64,6 +79,9 @@ public interface IMetadataReader : IDisposable
     IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber);
 
     BucketConfigRecord? GetConfig(long bucketId, string kind, string configId);
+
+    /// <summary>Every configuration of one kind, in every bucket (what a scheduler looks at).</summary>
+    IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAllConfigs(string kind);
 
     /// <summary>Configurations of one kind in creation order, after <paramref name="afterSequence"/>.</summary>
     IReadOnlyList<BucketConfigRecord> ListConfigs(long bucketId, string kind, long afterSequence, int limit);

@@ -72,6 +72,7 @@ public sealed record InventoryFilter
     public bool HasPeriod { get; init; }
 }
 
+/// <param name="MonthlyDate">The day of a Monthly schedule as sent; without one, the first of the month.</param>
 public sealed record InventorySchedule(InventoryFrequency Frequency, int? MonthlyDate);
 
 public sealed record InventoryDestination

@@ -48,6 +48,7 @@ public static class ErrorTable
         [ErrorCode.TooManyConfigurations] = Same("TooManyConfigurations", 400, "You are attempting to create a new configuration but have already reached the 1,000-configuration limit."),
         [ErrorCode.DuplicateInventoryId] = Same("DuplicateInventoryId", 409, "An inventory job with this id is already queued, running, periodic, or was used today."),
         [ErrorCode.InvalidDestinationBucket] = new("InvalidArgument", "InvalidS3DestinationBucket", 400, "The destination bucket is not valid."),
+        [ErrorCode.NoSuchInventoryRun] = Same("NoSuchInventoryJob", 404, "The specified inventory job does not exist."),
         [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
         [ErrorCode.RequestExpired] = Same("AccessDenied", 403, "Request has expired"),
         [ErrorCode.RequestTimeTooSkewed] = Same("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),

@@ -124,7 +124,7 @@ internal static class InventoryMapping
                 : throw Invalid("MonthlyDate must be a day of the month.");
         }
 
-        return new InventorySchedule(frequency, frequency == InventoryFrequency.Monthly ? monthlyDate ?? 1 : monthlyDate);
+        return new InventorySchedule(frequency, monthlyDate);
     }
 
     private static InventoryDestination ToModel(InventoryDestinationDocument destination, Dialect dialect, Func<string, CofferException> missing)

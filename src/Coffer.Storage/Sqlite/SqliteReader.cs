@@ -10,6 +10,16 @@ internal class SqliteReader : IMetadataReader
         "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
         "is_multipart, created_at, last_modified, layout, user_metadata, headers, tags, replication_status, encryption";
 
+    /// <summary>The version columns, with the heavy ones a scan does not need replaced by NULL (same positions).</summary>
+    private static string Columns(VersionDetail detail) => detail == VersionDetail.All
+        ? VersionColumns
+        : "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
+          "is_multipart, created_at, last_modified, " +
+          (detail.HasFlag(VersionDetail.Layout) ? "layout" : "NULL") + ", " +
+          (detail.HasFlag(VersionDetail.UserMetadata) ? "user_metadata" : "NULL") + ", " +
+          (detail.HasFlag(VersionDetail.Headers) ? "headers" : "NULL") + ", " +
+          (detail.HasFlag(VersionDetail.Tags) ? "tags" : "NULL") + ", replication_status, encryption";
+
     private const string UploadColumns =
         "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption";
 
@@ -36,6 +46,14 @@ internal class SqliteReader : IMetadataReader
     {
         using var command = Command("SELECT id, name, owner_app_id, region, created_at, versioning FROM buckets WHERE name = $name");
         command.Parameters.AddWithValue("$name", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadBucket(reader) : null;
+    }
+
+    public BucketRecord? GetBucketById(long bucketId)
+    {
+        using var command = Command("SELECT id, name, owner_app_id, region, created_at, versioning FROM buckets WHERE id = $id");
+        command.Parameters.AddWithValue("$id", bucketId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadBucket(reader) : null;
     }
@@ -76,12 +94,12 @@ internal class SqliteReader : IMetadataReader
         return reader.Read() ? ReadVersion(reader) : null;
     }
 
-    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         using var command = Command(
-            $"SELECT {VersionColumns} FROM object_versions " +
+            $"SELECT {Columns(detail)} FROM object_versions " +
             $"WHERE bucket_id = $bucket AND key {lower} $from {upper} AND is_latest = 1 ORDER BY key");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$from", fromKey);
@@ -97,13 +115,14 @@ internal class SqliteReader : IMetadataReader
         }
     }
 
-    public IEnumerable<ObjectVersionRecord> ScanVersions(long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey)
+    public IEnumerable<ObjectVersionRecord> ScanVersions(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All)
     {
         if (olderThanSequence is { } sequence)
         {
             // Two range scans rather than one OR, so each is an index range: the rest of this key, then later keys.
             using var sameKey = Command(
-                $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
+                $"SELECT {Columns(detail)} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
             sameKey.Parameters.AddWithValue("$bucket", bucketId);
             sameKey.Parameters.AddWithValue("$key", fromKey);
             sameKey.Parameters.AddWithValue("$seq", sequence);
@@ -121,7 +140,7 @@ internal class SqliteReader : IMetadataReader
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         using var command = Command(
-            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
+            $"SELECT {Columns(detail)} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$from", fromKey);
         if (toKey is not null)
@@ -225,6 +244,31 @@ internal class SqliteReader : IMetadataReader
         command.Parameters.AddWithValue("$id", configId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadConfig(reader) : null;
+    }
+
+    public IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAllConfigs(string kind)
+    {
+        using var command = Command(
+            "SELECT b.id, b.name, b.owner_app_id, b.region, b.created_at, b.versioning, c.bucket_id, c.kind, c.config_id, c.seq, c.body, " +
+            "c.created_at, c.updated_at FROM bucket_configs c JOIN buckets b ON b.id = c.bucket_id WHERE c.kind = $kind ORDER BY c.seq");
+        command.Parameters.AddWithValue("$kind", kind);
+        using var reader = command.ExecuteReader();
+        var configs = new List<(BucketRecord, BucketConfigRecord)>();
+        while (reader.Read())
+        {
+            configs.Add((ReadBucket(reader), new BucketConfigRecord
+            {
+                BucketId = reader.GetInt64(6),
+                Kind = reader.GetString(7),
+                ConfigId = reader.GetString(8),
+                Sequence = reader.GetInt64(9),
+                Body = reader.GetFieldValue<byte[]>(10),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+            }));
+        }
+
+        return configs;
     }
 
     public IReadOnlyList<BucketConfigRecord> ListConfigs(long bucketId, string kind, long afterSequence, int limit)

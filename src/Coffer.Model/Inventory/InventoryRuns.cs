@@ -1,0 +1,176 @@
+using Coffer.Common;
+using Coffer.Storage;
+using Coffer.Storage.Records;
+
+namespace Coffer.Model.Inventory;
+
+/// <summary>The result a runner reports when a run ends well.</summary>
+public sealed record InventoryRunOutcome(
+    long ObjectsScanned,
+    long BytesScanned,
+    long ObjectsMatched,
+    long BytesMatched,
+    long FilesWritten,
+    string ManifestKey);
+
+/// <summary>A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt).</summary>
+public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
+
+/// <summary>
+/// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
+/// (lease expired while running) is claimed again, with the progress its last attempt saved.
+/// </summary>
+public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
+{
+    /// <summary>Queues a run of a periodic configuration (scheduled or asked for by an operator).</summary>
+    public async Task<InventoryRun> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
+        CancellationToken cancellationToken = default)
+    {
+        var record = await engine.Metadata.WriteAsync(writer =>
+        {
+            var source = writer.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+            var config = writer.GetConfig(source.Id, InventoryConfigurations.Kind, configId)
+                ?? throw new CofferException(ErrorCode.NoSuchInventoryConfiguration, $"The inventory configuration '{configId}' does not exist.");
+            var run = new InventoryRunRecord
+            {
+                JobId = InventoryConfigurations.NewJobId(),
+                BucketId = source.Id,
+                ConfigId = configId,
+                Trigger = InventoryConfigurations.TriggerText(trigger),
+                State = InventoryRunStates.Queued,
+                Config = config.Body,
+                QueuedAt = queuedAt,
+            };
+            writer.InsertRun(run);
+            return run;
+        }, cancellationToken);
+        return InventoryConfigurations.ToRun(bucket, record);
+    }
+
+    /// <summary>
+    /// Claims the oldest queued run, or a running one whose lease ran out (its runner died), for <paramref name="owner"/>
+    /// until <paramref name="lease"/> from now. Null when there is nothing to do.
+    /// </summary>
+    public Task<ClaimedRun?> ClaimNextAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return engine.Metadata.WriteAsync(writer =>
+        {
+            var queued = writer.ListRunsInState(InventoryRunStates.Queued, 1);
+            var candidate = queued.Count > 0
+                ? queued[0]
+                : writer.ListRunsInState(InventoryRunStates.Running, 100).FirstOrDefault(r => r.LeaseExpires is null || r.LeaseExpires < now);
+            return candidate is null ? null : Claim(writer, candidate, owner, now, lease);
+        }, cancellationToken);
+    }
+
+    /// <summary>Claims one given run (an operator's "run now"), unless another runner holds it.</summary>
+    public Task<ClaimedRun?> ClaimAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return engine.Metadata.WriteAsync(writer =>
+        {
+            var run = writer.GetRun(jobId);
+            var available = run is not null && (run.State == InventoryRunStates.Queued
+                || (run.State == InventoryRunStates.Running && (run.LeaseExpires is null || run.LeaseExpires < now)));
+            return available ? Claim(writer, run!, owner, now, lease) : null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Extends the lease and saves progress; false when the run is no longer this owner's.</summary>
+    public Task<bool> SaveProgressAsync(string jobId, string owner, TimeSpan lease, byte[]? progress, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return engine.Metadata.WriteAsync(writer =>
+        {
+            var run = writer.GetRun(jobId);
+            if (run is null || run.State != InventoryRunStates.Running || run.LeaseOwner != owner)
+            {
+                return false;
+            }
+
+            writer.UpdateRun(run with { Progress = progress, LeaseExpires = now + lease });
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task CompleteAsync(string jobId, string owner, InventoryRunOutcome outcome, CancellationToken cancellationToken = default) =>
+        Finish(jobId, owner, run => run with
+        {
+            State = InventoryRunStates.Succeeded,
+            ObjectsScanned = outcome.ObjectsScanned,
+            BytesScanned = outcome.BytesScanned,
+            ObjectsMatched = outcome.ObjectsMatched,
+            BytesMatched = outcome.BytesMatched,
+            FilesWritten = outcome.FilesWritten,
+            ManifestKey = outcome.ManifestKey,
+        }, cancellationToken);
+
+    public Task FailAsync(string jobId, string owner, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
+        Finish(jobId, owner, run => run with { State = InventoryRunStates.Failed, ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+
+    public InventoryRun Get(string bucket, string jobId)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+        var run = reader.GetRun(jobId);
+        return run is not null && run.BucketId == source.Id
+            ? InventoryConfigurations.ToRun(bucket, run)
+            : throw new CofferException(ErrorCode.NoSuchInventoryRun, $"There is no inventory run '{jobId}' in this bucket.");
+    }
+
+    /// <summary>Runs of a bucket (or of one configuration), most recently queued first.</summary>
+    public IReadOnlyList<InventoryRun> List(string bucket, string? configId, int limit)
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+        return reader.ListRuns(source.Id, configId, limit).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
+    }
+
+    /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
+    public IReadOnlyList<(string Bucket, InventoryConfiguration Configuration, DateTimeOffset CreatedAt, InventoryRun? LastScheduled, bool Busy)> Periodic()
+    {
+        using var reader = engine.Metadata.OpenReader();
+        var result = new List<(string, InventoryConfiguration, DateTimeOffset, InventoryRun?, bool)>();
+        foreach (var (bucket, config) in reader.ListAllConfigs(InventoryConfigurations.Kind))
+        {
+            var runs = reader.ListRuns(bucket.Id, config.ConfigId, 50);
+            var lastScheduled = runs.FirstOrDefault(r => r.Trigger == InventoryConfigurations.TriggerText(InventoryTrigger.Scheduled));
+            var busy = runs.Any(r => r.State is InventoryRunStates.Queued or InventoryRunStates.Running);
+            result.Add((bucket.Name, InventoryCodec.Decode(config.Body), config.CreatedAt,
+                lastScheduled is null ? null : InventoryConfigurations.ToRun(bucket.Name, lastScheduled), busy));
+        }
+
+        return result;
+    }
+
+    private static ClaimedRun Claim(IMetadataWriter writer, InventoryRunRecord run, string owner, DateTimeOffset now, TimeSpan lease)
+    {
+        var claimed = run with
+        {
+            State = InventoryRunStates.Running,
+            StartedAt = now,
+            LeaseOwner = owner,
+            LeaseExpires = now + lease,
+        };
+        writer.UpdateRun(claimed);
+        var bucket = writer.GetBucketById(run.BucketId)?.Name ?? "";
+        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress);
+    }
+
+    private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return engine.Metadata.WriteAsync(writer =>
+        {
+            var run = writer.GetRun(jobId) ?? throw new InvalidOperationException($"Inventory run {jobId} does not exist.");
+            if (run.LeaseOwner != owner)
+            {
+                throw new InvalidOperationException($"Inventory run {jobId} belongs to {run.LeaseOwner}, not {owner}.");
+            }
+
+            writer.UpdateRun(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
+            return true;
+        }, cancellationToken);
+    }
+}
