@@ -1,3 +1,4 @@
+using Coffer.Common;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 

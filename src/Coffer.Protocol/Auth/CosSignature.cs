@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Coffer.Protocol.Http;
+using Coffer.Common;
 
 namespace Coffer.Protocol.Auth;
 

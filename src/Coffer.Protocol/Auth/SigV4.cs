@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Coffer.Common;
 using Coffer.Protocol.Http;
 
 namespace Coffer.Protocol.Auth;

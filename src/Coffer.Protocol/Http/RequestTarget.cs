@@ -1,3 +1,5 @@
+using Coffer.Common;
+
 namespace Coffer.Protocol.Http;
 
 /// <summary>One query parameter, decoded. <see cref="HasValue"/> is false for <c>?acl</c> and true for <c>?acl=</c>.</summary>

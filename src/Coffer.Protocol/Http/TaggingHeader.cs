@@ -1,3 +1,5 @@
+using Coffer.Common;
+
 namespace Coffer.Protocol.Http;
 
 /// <summary>The <c>x-cos-tagging</c> / <c>x-amz-tagging</c> header: tags as a URL-encoded query string, <c>k1=v1&amp;k2=v2</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Xml;
+using Coffer.Common;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 

@@ -130,7 +130,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
     /// </summary>
     private static string Location(RequestContext context, string key)
     {
-        var path = (context.Route.VirtualHosted ? "" : "/" + context.Bucket) + "/" + Protocol.Http.UrlEncoding.EncodePath(key);
+        var path = (context.Route.VirtualHosted ? "" : "/" + context.Bucket) + "/" + UrlEncoding.EncodePath(key);
         var host = context.Request.Host.Value;
         return context.Dialect == Dialect.S3 ? $"{context.Request.Scheme}://{host}{path}" : host + path;
     }

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Coffer.Common;
 
-namespace Coffer.Protocol.Http;
+namespace Coffer.Common;
 
 /// <summary>Percent-encoding as COS and S3 use it: UTF-8, upper-case hex, only <c>A-Z a-z 0-9 - _ . ~</c> left as they are.</summary>
 public static class UrlEncoding

@@ -1,0 +1,45 @@
+namespace Coffer.Inventory.Reports;
+
+/// <summary>The value types report columns have; ORC and Parquet write them natively, CSV as text.</summary>
+public enum ColumnType
+{
+    String,
+    Int64,
+    Boolean,
+    Timestamp,
+}
+
+/// <summary>What a column reports.</summary>
+public enum ColumnKind
+{
+    Appid,
+    Bucket,
+    Key,
+    VersionId,
+    IsLatest,
+    IsDeleteMarker,
+    Size,
+    LastModifiedDate,
+    ETag,
+    StorageClass,
+    IsMultipartUploaded,
+    ReplicationStatus,
+    Tag,
+    Crc64,
+    UserMetadata,
+    EncryptionStatus,
+    ObjectLockRetainUntilDate,
+    ObjectLockMode,
+    ObjectLockLegalHoldStatus,
+    IntelligentTieringAccessTier,
+    BucketKeyStatus,
+    ChecksumAlgorithm,
+    ObjectAccessControlList,
+    ObjectOwner,
+    LifecycleExpirationDate,
+}
+
+/// <param name="Name">The name in <c>fileSchema</c> and CSV (<c>LastModifiedDate</c>, <c>x-cos-meta-color</c>).</param>
+/// <param name="ColumnarName">The name in ORC and Parquet schemas (<c>last_modified_date</c>, as AWS names them).</param>
+/// <param name="MetadataName">For <see cref="ColumnKind.UserMetadata"/>: the metadata name, lower-case, without the prefix.</param>
+public sealed record ReportColumn(ColumnKind Kind, string Name, string ColumnarName, ColumnType Type, string? MetadataName = null);

@@ -1,0 +1,105 @@
+using Coffer.Model.Inventory;
+
+namespace Coffer.Inventory.Reports;
+
+/// <summary>
+/// The columns of a report, in canonical order: the fixed ones (COS adds Appid first), the version columns when all
+/// versions are reported, then the chosen optional fields in the dialect's canonical order (COS custom metadata last,
+/// in the order requested).
+/// </summary>
+public sealed class ReportSchema
+{
+    private static readonly (ColumnKind Kind, string Name, string Columnar, ColumnType Type)[] CosOptional =
+    [
+        (ColumnKind.Size, "Size", "size", ColumnType.Int64),
+        (ColumnKind.LastModifiedDate, "LastModifiedDate", "last_modified_date", ColumnType.Timestamp),
+        (ColumnKind.ETag, "ETag", "e_tag", ColumnType.String),
+        (ColumnKind.StorageClass, "StorageClass", "storage_class", ColumnType.String),
+        (ColumnKind.IsMultipartUploaded, "IsMultipartUploaded", "is_multipart_uploaded", ColumnType.Boolean),
+        (ColumnKind.ReplicationStatus, "ReplicationStatus", "replication_status", ColumnType.String),
+        (ColumnKind.Tag, "Tag", "tag", ColumnType.String),
+        (ColumnKind.Crc64, "Crc64", "crc64", ColumnType.String),
+    ];
+
+    private static readonly (ColumnKind Kind, string Name, string Columnar, ColumnType Type)[] S3Optional =
+    [
+        (ColumnKind.Size, "Size", "size", ColumnType.Int64),
+        (ColumnKind.LastModifiedDate, "LastModifiedDate", "last_modified_date", ColumnType.Timestamp),
+        (ColumnKind.ETag, "ETag", "e_tag", ColumnType.String),
+        (ColumnKind.StorageClass, "StorageClass", "storage_class", ColumnType.String),
+        (ColumnKind.IsMultipartUploaded, "IsMultipartUploaded", "is_multipart_uploaded", ColumnType.Boolean),
+        (ColumnKind.ReplicationStatus, "ReplicationStatus", "replication_status", ColumnType.String),
+        (ColumnKind.EncryptionStatus, "EncryptionStatus", "encryption_status", ColumnType.String),
+        (ColumnKind.ObjectLockRetainUntilDate, "ObjectLockRetainUntilDate", "object_lock_retain_until_date", ColumnType.Timestamp),
+        (ColumnKind.ObjectLockMode, "ObjectLockMode", "object_lock_mode", ColumnType.String),
+        (ColumnKind.ObjectLockLegalHoldStatus, "ObjectLockLegalHoldStatus", "object_lock_legal_hold_status", ColumnType.String),
+        (ColumnKind.IntelligentTieringAccessTier, "IntelligentTieringAccessTier", "intelligent_tiering_access_tier", ColumnType.String),
+        (ColumnKind.BucketKeyStatus, "BucketKeyStatus", "bucket_key_status", ColumnType.String),
+        (ColumnKind.ChecksumAlgorithm, "ChecksumAlgorithm", "checksum_algorithm", ColumnType.String),
+        (ColumnKind.ObjectAccessControlList, "ObjectAccessControlList", "object_access_control_list", ColumnType.String),
+        (ColumnKind.ObjectOwner, "ObjectOwner", "object_owner", ColumnType.String),
+        (ColumnKind.LifecycleExpirationDate, "LifecycleExpirationDate", "lifecycle_expiration_date", ColumnType.Timestamp),
+    ];
+
+    private ReportSchema(IReadOnlyList<ReportColumn> columns)
+    {
+        Columns = columns;
+    }
+
+    public IReadOnlyList<ReportColumn> Columns { get; }
+
+    public bool Has(ColumnKind kind) => Columns.Any(c => c.Kind == kind);
+
+    /// <summary>The schema a configuration asks for.</summary>
+    public static ReportSchema For(InventoryConfiguration configuration)
+    {
+        var columns = new List<ReportColumn>();
+        var cos = configuration.Dialect == InventoryDialect.Cos;
+        if (cos)
+        {
+            columns.Add(new(ColumnKind.Appid, "Appid", "appid", ColumnType.String));
+        }
+
+        columns.Add(new(ColumnKind.Bucket, "Bucket", "bucket", ColumnType.String));
+        columns.Add(new(ColumnKind.Key, "Key", "key", ColumnType.String));
+        if (configuration.IncludedObjectVersions == IncludedVersions.All)
+        {
+            columns.Add(new(ColumnKind.VersionId, "VersionId", "version_id", ColumnType.String));
+            columns.Add(new(ColumnKind.IsLatest, "IsLatest", "is_latest", ColumnType.Boolean));
+            columns.Add(new(ColumnKind.IsDeleteMarker, "IsDeleteMarker", "is_delete_marker", ColumnType.Boolean));
+        }
+
+        var requested = configuration.OptionalFields
+            .Select(f => f == "IsMultipartUpload" ? "IsMultipartUploaded" : f)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var (kind, name, columnar, type) in cos ? CosOptional : S3Optional)
+        {
+            if (requested.Contains(name))
+            {
+                columns.Add(new(kind, name, columnar, type));
+            }
+        }
+
+        if (cos)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var field in configuration.OptionalFields)
+            {
+                if (field.StartsWith(InventoryRules.MetaFieldPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    var metadataName = field[InventoryRules.MetaFieldPrefix.Length..].ToLowerInvariant();
+                    if (seen.Add(metadataName))
+                    {
+                        columns.Add(new(ColumnKind.UserMetadata, InventoryRules.MetaFieldPrefix + metadataName,
+                            "x_cos_meta_" + metadataName.Replace('-', '_'), ColumnType.String, metadataName));
+                    }
+                }
+            }
+        }
+
+        return new ReportSchema(columns);
+    }
+
+    /// <summary>The names joined with ", " as manifests carry them (consumers split on comma and space).</summary>
+    public string CsvFileSchema => string.Join(", ", Columns.Select(c => c.Name));
+}
