@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Coffer.Server;
 using Coffer.Server.Accounts;
-using Coffer.Server.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Host;
@@ -11,23 +10,22 @@ internal static class CofferCommands
     public static RootCommand Build()
     {
         var root = new RootCommand("Coffer: a self-hosted object store speaking the COS XML and S3 APIs, with bucket inventory.");
-        root.Subcommands.Add(ServeCommand());
+        var settings = new HostSettings();
+        root.Subcommands.Add(ServeCommand(settings));
+        root.Subcommands.Add(InventoryCommand.Build(settings));
         return root;
     }
 
-    private static Command ServeCommand()
+    private static Command ServeCommand(HostSettings settings)
     {
-        var data = new Option<string?>("--data") { Description = "Data folder (metadata database and blob files). Default ./coffer-data." };
         var listen = new Option<string?>("--listen") { Description = $"HOST:PORT to listen on. Default {CofferServerOptions.DefaultListen}." };
-        var config = new Option<FileInfo?>("--config") { Description = "JSON configuration file (accounts, domains, region, ...)." };
         var region = new Option<string?>("--region") { Description = $"Region of buckets created by path-style requests. Default {CofferServerOptions.DefaultRegion}." };
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "Trace, Debug (one line per request), Information, Warning, Error." };
 
-        var serve = new Command("serve", "Run the server until Ctrl-C.") { data, listen, config, region, logLevel };
+        var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, listen, settings.Config, region, logLevel };
         serve.SetAction(async (parse, cancellationToken) =>
         {
-            var file = parse.GetValue(config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-            var dataDirectory = Path.GetFullPath(parse.GetValue(data) ?? file?.Data ?? "coffer-data");
+            var (file, dataDirectory) = settings.Read(parse);
             var (accounts, createdDevAccount) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
             var options = new CofferServerOptions
             {
@@ -37,6 +35,7 @@ internal static class CofferCommands
                 DomainSuffixes = file?.Domains ?? Protocol.Routing.HostResolver.DefaultSuffixes,
                 Accounts = accounts,
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
+                Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
             };
 
             await using var server = CofferServer.Create(options);

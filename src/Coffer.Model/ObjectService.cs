@@ -114,6 +114,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             UserMetadata = request.UserMetadata,
             Headers = request.HeadersAfterBody is { } late ? [.. request.Headers, .. late()] : request.Headers,
             Tags = request.Tags,
+            Encryption = request.ServerSideEncryption,
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Text;
+using Coffer.Inventory.Running;
+using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
+using Coffer.Server.Inventory;
 using Coffer.Server.Pipeline;
 using Coffer.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -70,9 +73,21 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton(options);
         services.AddSingleton(options.Time);
         services.AddSingleton(engine);
+        services.AddSingleton(engine.Metadata);
         services.AddSingleton<IObjectService, ObjectService>();
         services.AddSingleton<InventoryConfigurations>();
-        services.AddSingleton(new AccountDirectory(options.Accounts));
+        services.AddSingleton<InventoryRuns>();
+        services.AddSingleton<InventoryWakeup>();
+        services.AddSingleton(new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay });
+        services.AddSingleton(new InventoryRunnerOptions { MaxPartBytes = options.Inventory.MaxPartBytes, Lease = options.Inventory.Lease });
+        services.AddSingleton<InventoryScheduler>();
+        services.AddSingleton<InventoryRunner>();
+        if (options.Inventory.RunWorker)
+        {
+            services.AddHostedService<InventoryBackgroundService>();
+        }
+        var accounts = new AccountDirectory(options.Accounts);
+        services.AddSingleton(accounts);
         services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ServiceHandlers>();

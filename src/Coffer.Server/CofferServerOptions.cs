@@ -26,4 +26,24 @@ public sealed class CofferServerOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    public InventoryServiceOptions Inventory { get; init; } = new();
+}
+
+/// <summary>How the server runs inventory: part sizes, leases, when periodic runs come due, how often it looks.</summary>
+public sealed record InventoryServiceOptions
+{
+    /// <summary>False leaves queued runs alone (another node, or `coffer inventory run`, works them).</summary>
+    public bool RunWorker { get; init; } = true;
+
+    public long MaxPartBytes { get; init; } = 1L << 30;
+
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+
+    public TimeOnly TimeOfDay { get; init; } = TimeOnly.MinValue;
+
+    public DayOfWeek WeeklyDay { get; init; } = DayOfWeek.Sunday;
+
+    /// <summary>How often the worker looks for runs it was not woken for (scheduled ones, abandoned ones).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -11,25 +11,47 @@ namespace Coffer.Storage;
 /// </summary>
 public sealed class StorageEngine : IDisposable
 {
-    private StorageEngine(IMetadataStore metadata, BlobStore blobs)
+    private readonly DataDirectoryLock _lock;
+
+    private StorageEngine(IMetadataStore metadata, BlobStore blobs, DataDirectoryLock directoryLock)
     {
         Metadata = metadata;
         Blobs = blobs;
+        _lock = directoryLock;
     }
 
     public IMetadataStore Metadata { get; }
 
     public BlobStore Blobs { get; }
 
-    /// <summary>Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it. Fails with
+    /// <see cref="DataDirectoryInUseException"/> while another process has it open.
+    /// </summary>
     public static StorageEngine Open(string dataDirectory, TimeProvider time)
     {
         Directory.CreateDirectory(dataDirectory);
-        var metadata = SqliteMetadataStore.Open(Path.Combine(dataDirectory, "metadata.db"), time);
-        var engine = new StorageEngine(metadata, new BlobStore(dataDirectory));
-        engine.Recover();
-        return engine;
+        var directoryLock = DataDirectoryLock.Acquire(dataDirectory);
+        try
+        {
+            var metadata = SqliteMetadataStore.Open(MetadataPath(dataDirectory), time);
+            var engine = new StorageEngine(metadata, new BlobStore(dataDirectory), directoryLock);
+            engine.Recover();
+            return engine;
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// The metadata alone, for a tool beside a running server (queueing a run, say): SQLite lets both processes in,
+    /// and nothing here touches blob files or recovers anything.
+    /// </summary>
+    public static IMetadataStore OpenMetadataBesideServer(string dataDirectory, TimeProvider time) =>
+        SqliteMetadataStore.Open(MetadataPath(dataDirectory), time);
 
     /// <summary>
     /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it
@@ -88,7 +110,13 @@ public sealed class StorageEngine : IDisposable
         await Metadata.ForgetUnreferencedBlobsAsync(blobIds);
     }
 
-    public void Dispose() => Metadata.Dispose();
+    public void Dispose()
+    {
+        Metadata.Dispose();
+        _lock.Dispose();
+    }
+
+    private static string MetadataPath(string dataDirectory) => Path.Combine(dataDirectory, "metadata.db");
 
     private void Recover()
     {

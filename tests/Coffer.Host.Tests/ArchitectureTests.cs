@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Coffer.Host.Tests;
 
-/// <summary>Dependencies point one way: Host → Server → {Protocol, Model} → Storage → Common; Protocol → Common.</summary>
+/// <summary>Dependencies point one way: Host → Server → {Inventory, Protocol, Model}; Inventory → Model → Storage → Common; Protocol → Common.</summary>
 public class ArchitectureTests
 {
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -11,8 +11,9 @@ public class ArchitectureTests
         { "Coffer.Storage", ["Coffer.Common"] },
         { "Coffer.Model", ["Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Protocol", ["Coffer.Common"] },
-        { "Coffer.Server", ["Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
-        { "coffer", ["Coffer.Server", "Coffer.Protocol", "Coffer.Model", "Coffer.Common"] },
+        { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
+        { "Coffer.Server", ["Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
+        { "coffer", ["Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]

@@ -57,6 +57,7 @@ const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...file
     COFFER_SECRET_ID: account.secretId,
     COFFER_SECRET_KEY: account.secretKey,
     COFFER_DATA: data,
+    COFFER_DLL: dll,
   },
   stdio: 'inherit',
 });

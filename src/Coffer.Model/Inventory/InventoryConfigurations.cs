@@ -12,7 +12,7 @@ public sealed record InventoryConfigurationPage(IReadOnlyList<InventoryConfigura
 /// The inventory configurations of buckets (PUT / GET / DELETE / List) and one-time jobs (POST), with the rules that
 /// need the store: at most 1,000 per bucket, an existing destination in the source's region, unique one-time ids.
 /// </summary>
-public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider time)
+public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvider time)
 {
     public const string Kind = "inventory";
     public const int PageSize = 100;
@@ -22,7 +22,7 @@ public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider t
     {
         InventoryRules.Validate(configuration, oneTime: false);
         var now = time.GetUtcNow();
-        return engine.Metadata.WriteAsync(writer =>
+        return metadata.WriteAsync(writer =>
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
@@ -40,7 +40,7 @@ public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider t
     public InventoryConfiguration Get(string bucket, string id)
     {
         InventoryRules.ValidateId(id);
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = metadata.OpenReader();
         var source = RequireBucket(reader, bucket);
         var record = reader.GetConfig(source.Id, Kind, id) ?? throw NotFound(id);
         return InventoryCodec.Decode(record.Body);
@@ -50,7 +50,7 @@ public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider t
     public Task<bool> DeleteAsync(string bucket, string id, CancellationToken cancellationToken = default)
     {
         InventoryRules.ValidateId(id);
-        return engine.Metadata.WriteAsync(writer => writer.DeleteConfig(RequireBucket(writer, bucket).Id, Kind, id), cancellationToken);
+        return metadata.WriteAsync(writer => writer.DeleteConfig(RequireBucket(writer, bucket).Id, Kind, id), cancellationToken);
     }
 
     /// <summary>
@@ -60,7 +60,7 @@ public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider t
     public InventoryConfigurationPage List(string bucket, string? continuationToken)
     {
         var after = string.IsNullOrEmpty(continuationToken) ? 0 : DecodeToken(continuationToken);
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = metadata.OpenReader();
         var source = RequireBucket(reader, bucket);
         var records = reader.ListConfigs(source.Id, Kind, after, PageSize + 1);
         var page = records.Take(PageSize).ToArray();
@@ -76,7 +76,7 @@ public sealed class InventoryConfigurations(StorageEngine engine, TimeProvider t
     {
         InventoryRules.Validate(configuration, oneTime: true);
         var now = time.GetUtcNow();
-        var record = await engine.Metadata.WriteAsync(writer =>
+        var record = await metadata.WriteAsync(writer =>
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);

@@ -4,14 +4,14 @@ using Coffer.Storage.Records;
 
 namespace Coffer.Model.Inventory;
 
+/// <summary>How far a run has got: entries scanned, entries that passed the filters, report files written.</summary>
+public sealed record InventoryRunCounters(long ObjectsScanned, long BytesScanned, long ObjectsMatched, long BytesMatched, long FilesWritten)
+{
+    public static InventoryRunCounters Zero { get; } = new(0, 0, 0, 0, 0);
+}
+
 /// <summary>The result a runner reports when a run ends well.</summary>
-public sealed record InventoryRunOutcome(
-    long ObjectsScanned,
-    long BytesScanned,
-    long ObjectsMatched,
-    long BytesMatched,
-    long FilesWritten,
-    string ManifestKey);
+public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string ManifestKey);
 
 /// <summary>A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt).</summary>
 public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
@@ -20,13 +20,13 @@ public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
 /// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
 /// (lease expired while running) is claimed again, with the progress its last attempt saved.
 /// </summary>
-public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
+public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
 {
     /// <summary>Queues a run of a periodic configuration (scheduled or asked for by an operator).</summary>
     public async Task<InventoryRun> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
         CancellationToken cancellationToken = default)
     {
-        var record = await engine.Metadata.WriteAsync(writer =>
+        var record = await metadata.WriteAsync(writer =>
         {
             var source = writer.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
             var config = writer.GetConfig(source.Id, InventoryConfigurations.Kind, configId)
@@ -54,7 +54,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
     public Task<ClaimedRun?> ClaimNextAsync(string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        return engine.Metadata.WriteAsync(writer =>
+        return metadata.WriteAsync(writer =>
         {
             var queued = writer.ListRunsInState(InventoryRunStates.Queued, 1);
             var candidate = queued.Count > 0
@@ -68,7 +68,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
     public Task<ClaimedRun?> ClaimAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        return engine.Metadata.WriteAsync(writer =>
+        return metadata.WriteAsync(writer =>
         {
             var run = writer.GetRun(jobId);
             var available = run is not null && (run.State == InventoryRunStates.Queued
@@ -77,11 +77,12 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
         }, cancellationToken);
     }
 
-    /// <summary>Extends the lease and saves progress; false when the run is no longer this owner's.</summary>
-    public Task<bool> SaveProgressAsync(string jobId, string owner, TimeSpan lease, byte[]? progress, CancellationToken cancellationToken = default)
+    /// <summary>Extends the lease, saves progress and the counters so far; false when the run is no longer this owner's.</summary>
+    public Task<bool> SaveProgressAsync(string jobId, string owner, TimeSpan lease, byte[]? progress, InventoryRunCounters counters,
+        CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        return engine.Metadata.WriteAsync(writer =>
+        return metadata.WriteAsync(writer =>
         {
             var run = writer.GetRun(jobId);
             if (run is null || run.State != InventoryRunStates.Running || run.LeaseOwner != owner)
@@ -89,7 +90,16 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
                 return false;
             }
 
-            writer.UpdateRun(run with { Progress = progress, LeaseExpires = now + lease });
+            writer.UpdateRun(run with
+            {
+                Progress = progress,
+                LeaseExpires = now + lease,
+                ObjectsScanned = counters.ObjectsScanned,
+                BytesScanned = counters.BytesScanned,
+                ObjectsMatched = counters.ObjectsMatched,
+                BytesMatched = counters.BytesMatched,
+                FilesWritten = counters.FilesWritten,
+            });
             return true;
         }, cancellationToken);
     }
@@ -98,11 +108,11 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
         Finish(jobId, owner, run => run with
         {
             State = InventoryRunStates.Succeeded,
-            ObjectsScanned = outcome.ObjectsScanned,
-            BytesScanned = outcome.BytesScanned,
-            ObjectsMatched = outcome.ObjectsMatched,
-            BytesMatched = outcome.BytesMatched,
-            FilesWritten = outcome.FilesWritten,
+            ObjectsScanned = outcome.Counters.ObjectsScanned,
+            BytesScanned = outcome.Counters.BytesScanned,
+            ObjectsMatched = outcome.Counters.ObjectsMatched,
+            BytesMatched = outcome.Counters.BytesMatched,
+            FilesWritten = outcome.Counters.FilesWritten,
             ManifestKey = outcome.ManifestKey,
         }, cancellationToken);
 
@@ -111,7 +121,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
 
     public InventoryRun Get(string bucket, string jobId)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = metadata.OpenReader();
         var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
         var run = reader.GetRun(jobId);
         return run is not null && run.BucketId == source.Id
@@ -122,7 +132,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
     /// <summary>Runs of a bucket (or of one configuration), most recently queued first.</summary>
     public IReadOnlyList<InventoryRun> List(string bucket, string? configId, int limit)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = metadata.OpenReader();
         var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
         return reader.ListRuns(source.Id, configId, limit).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
     }
@@ -130,7 +140,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
     public IReadOnlyList<(string Bucket, InventoryConfiguration Configuration, DateTimeOffset CreatedAt, InventoryRun? LastScheduled, bool Busy)> Periodic()
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = metadata.OpenReader();
         var result = new List<(string, InventoryConfiguration, DateTimeOffset, InventoryRun?, bool)>();
         foreach (var (bucket, config) in reader.ListAllConfigs(InventoryConfigurations.Kind))
         {
@@ -150,6 +160,11 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
         {
             State = InventoryRunStates.Running,
             StartedAt = now,
+            ObjectsScanned = 0,
+            BytesScanned = 0,
+            ObjectsMatched = 0,
+            BytesMatched = 0,
+            FilesWritten = 0,
             LeaseOwner = owner,
             LeaseExpires = now + lease,
         };
@@ -161,7 +176,7 @@ public sealed class InventoryRuns(StorageEngine engine, TimeProvider time)
     private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return engine.Metadata.WriteAsync(writer =>
+        return metadata.WriteAsync(writer =>
         {
             var run = writer.GetRun(jobId) ?? throw new InvalidOperationException($"Inventory run {jobId} does not exist.");
             if (run.LeaseOwner != owner)

@@ -24,6 +24,9 @@ public sealed record PutObjectRequest
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 
+    /// <summary>Server-side encryption to record for the object (<c>AES256</c> or <c>aws:kms</c>).</summary>
+    public string? ServerSideEncryption { get; init; }
+
     /// <summary>A conditional write (If-Match / If-None-Match), checked against the object it would replace, atomically.</summary>
     public Preconditions Condition { get; init; } = Preconditions.None;
 

@@ -69,6 +69,10 @@ public enum Operation
     ListBucketInventoryConfigurations,
     PostBucketInventory,
 
+    // Coffer's own: the state of inventory runs (none of COS, S3 or OSS has one).
+    ListBucketInventoryRuns,
+    GetBucketInventoryRun,
+
     // Object
     GetObject,
     HeadObject,

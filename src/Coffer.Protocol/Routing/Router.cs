@@ -26,7 +26,7 @@ public sealed class Router(HostResolver hosts)
     // Query parameters that select an operation, in the order they are tested.
     private static readonly string[] SubResources =
     [
-        "inventory", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
+        "inventory", "inventory-runs", "inventory-run", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
         "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
         "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
     ];
@@ -39,7 +39,7 @@ public sealed class Router(HostResolver hosts)
         "part-number-marker", "versionId", "partNumber", "id", "x-id", "position", "select-type",
         "response-content-type", "response-content-language", "response-expires", "response-cache-control",
         "response-content-disposition", "response-content-encoding", "x-cos-security-token", "tagkey", "tagvalue",
-        "create-time", "range",
+        "create-time", "range", "job-id", "max-runs",
     };
 
     private static readonly Dictionary<(string Method, Level Level, string SubResource), Operation> Table = new()
@@ -102,6 +102,8 @@ public sealed class Router(HostResolver hosts)
         [("PUT", Level.Bucket, "inventory")] = Operation.PutBucketInventoryConfiguration,
         [("DELETE", Level.Bucket, "inventory")] = Operation.DeleteBucketInventoryConfiguration,
         [("POST", Level.Bucket, "inventory")] = Operation.PostBucketInventory,
+        [("GET", Level.Bucket, "inventory-runs")] = Operation.ListBucketInventoryRuns,
+        [("GET", Level.Bucket, "inventory-run")] = Operation.GetBucketInventoryRun,
 
         [("GET", Level.Object, "")] = Operation.GetObject,
         [("HEAD", Level.Object, "")] = Operation.HeadObject,

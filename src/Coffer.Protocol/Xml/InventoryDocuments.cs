@@ -49,3 +49,23 @@ public sealed record InventoryListDocument(
     bool IsTruncated,
     string? ContinuationToken,
     string? NextContinuationToken);
+
+/// <summary>One inventory run as the run status API shows it (Coffer's own document; COS and S3 have none).</summary>
+public sealed record InventoryRunDocument(
+    string JobId,
+    string Id,
+    string Trigger,
+    string State,
+    string Format,
+    string DestinationBucket,
+    DateTimeOffset QueuedTime,
+    DateTimeOffset? StartTime,
+    DateTimeOffset? EndTime,
+    long ObjectsScanned,
+    long BytesScanned,
+    long ObjectsMatched,
+    long BytesMatched,
+    long FilesWritten,
+    string? ManifestKey,
+    string? ErrorCode,
+    string? ErrorMessage);

@@ -1,3 +1,4 @@
+using System.Xml;
 using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
@@ -37,4 +38,58 @@ public static partial class XmlDocumentWriter
 
     public static byte[] WritePostInventoryResult(string jobId) =>
         Build("PostInventoryResult", Dialect.Cos, w => Element(w, "JobId", jobId));
+
+    public static byte[] Write(InventoryRunDocument run) => Document(w => WriteRun(w, run));
+
+    /// <summary>Runs most recent first; <c>IsTruncated</c> says whether older ones were left out.</summary>
+    public static byte[] Write(IReadOnlyList<InventoryRunDocument> runs, bool isTruncated) => Build("ListInventoryRunsResult", Dialect.Cos, w =>
+    {
+        foreach (var run in runs)
+        {
+            WriteRun(w, run);
+        }
+
+        Element(w, "IsTruncated", Bool(isTruncated));
+    });
+
+    private static void WriteRun(XmlWriter w, InventoryRunDocument run)
+    {
+        w.WriteStartElement("InventoryRun");
+        Element(w, "JobId", run.JobId);
+        Element(w, "Id", run.Id);
+        Element(w, "Trigger", run.Trigger);
+        Element(w, "State", run.State);
+        Element(w, "Format", run.Format);
+        Element(w, "DestinationBucket", run.DestinationBucket);
+        Element(w, "QueuedTime", Http.HttpDates.Iso8601(run.QueuedTime));
+        if (run.StartTime is { } start)
+        {
+            Element(w, "StartTime", Http.HttpDates.Iso8601(start));
+        }
+
+        if (run.EndTime is { } end)
+        {
+            Element(w, "EndTime", Http.HttpDates.Iso8601(end));
+        }
+
+        Element(w, "ObjectsScanned", run.ObjectsScanned.ToString());
+        Element(w, "BytesScanned", run.BytesScanned.ToString());
+        Element(w, "ObjectsMatched", run.ObjectsMatched.ToString());
+        Element(w, "BytesMatched", run.BytesMatched.ToString());
+        Element(w, "FilesWritten", run.FilesWritten.ToString());
+        if (run.ManifestKey is not null)
+        {
+            Element(w, "ManifestKey", run.ManifestKey);
+        }
+
+        if (run.ErrorCode is not null)
+        {
+            w.WriteStartElement("Error");
+            Element(w, "Code", run.ErrorCode);
+            Element(w, "Message", run.ErrorMessage ?? "");
+            w.WriteFullEndElement();
+        }
+
+        w.WriteFullEndElement();
+    }
 }

@@ -19,6 +19,7 @@ public sealed record CofferConfigFile
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
     };
 
     public string? Listen { get; init; }
@@ -32,6 +33,8 @@ public sealed record CofferConfigFile
     public string? LogLevel { get; init; }
 
     public IReadOnlyList<AccountEntry>? Accounts { get; init; }
+
+    public InventorySection? Inventory { get; init; }
 
     public static CofferConfigFile Load(string path)
     {
@@ -48,4 +51,25 @@ public sealed record CofferConfigFile
     }
 
     public sealed record AccountEntry(string AppId, string Uin, string SecretId, string SecretKey, string? Name);
+
+    /// <summary><c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000 }</c>.</summary>
+    public sealed record InventorySection(long? MaxPartBytes, int? LeaseSeconds, string? TimeOfDay, DayOfWeek? WeeklyDay, int? PollMilliseconds)
+    {
+        public InventoryServiceOptions ToOptions()
+        {
+            var defaults = new InventoryServiceOptions();
+            return new InventoryServiceOptions
+            {
+                MaxPartBytes = MaxPartBytes ?? defaults.MaxPartBytes,
+                Lease = LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Lease,
+                TimeOfDay = TimeOfDay is { } time
+                    ? TimeOnly.TryParse(time, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                        ? parsed
+                        : throw new InvalidDataException($"inventory.timeOfDay '{time}' is not a time of day such as 02:00.")
+                    : defaults.TimeOfDay,
+                WeeklyDay = WeeklyDay ?? defaults.WeeklyDay,
+                PollInterval = PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(poll) : defaults.PollInterval,
+            };
+        }
+    }
 }

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Coffer.Common;
+using Coffer.Inventory.Running;
 using Coffer.Model;
 using Coffer.Model.Inventory;
+using Coffer.Protocol.Errors;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -9,7 +11,7 @@ using Coffer.Server.Pipeline;
 namespace Coffer.Server.Handlers;
 
 /// <summary>PUT / GET / DELETE / List Bucket inventory, and POST Bucket inventory (a one-time job).</summary>
-internal sealed class InventoryHandlers(InventoryConfigurations configurations, IObjectService objects)
+internal sealed class InventoryHandlers(InventoryConfigurations configurations, InventoryRuns runs, InventoryWakeup wakeup, IObjectService objects)
 {
     /// <summary>Far above any real configuration (1,000 tags would not reach it), far below anything costly.</summary>
     public const int MaxConfigurationBytes = 64 * 1024;
@@ -66,8 +68,51 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
 
         var configuration = await ReadAsync(context);
         var run = await configurations.PostOneTimeAsync(context.Bucket, configuration, context.Aborted);
+        wakeup.Signal();
         await Responses.XmlAsync(context, XmlDocumentWriter.WritePostInventoryResult(run.JobId));
     }
+
+    /// <summary><c>GET /?inventory-runs[&amp;id=&lt;config&gt;][&amp;max-runs=]</c>: the bucket's runs, most recent first.</summary>
+    public Task ListRunsAsync(RequestContext context)
+    {
+        var max = BucketHandlers.ParseMax(context.Target.Get("max-runs"), "max-runs");
+        var configId = context.Target.Get("id") is { Length: > 0 } id ? id : null;
+        var list = runs.List(context.Bucket, configId, max + 1);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(list.Take(max).Select(Document).ToArray(), list.Count > max));
+    }
+
+    /// <summary><c>GET /?inventory-run&amp;job-id=&lt;JobId&gt;</c>: one run.</summary>
+    public Task GetRunAsync(RequestContext context)
+    {
+        var jobId = context.Target.Get("job-id") is { Length: > 0 } id
+            ? id
+            : throw new CofferException(ErrorCode.InvalidArgument, "The job id is missing from the request (job-id=).");
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(Document(runs.Get(context.Bucket, jobId))));
+    }
+
+    private static InventoryRunDocument Document(InventoryRun run) => new(
+        run.JobId,
+        run.ConfigId,
+        run.Trigger.ToString(),
+        run.State.ToString(),
+        run.Configuration.Destination.Format switch
+        {
+            InventoryFormat.Orc => "ORC",
+            InventoryFormat.Parquet => "Parquet",
+            _ => "CSV",
+        },
+        run.Configuration.Destination.Bucket,
+        run.QueuedAt,
+        run.StartedAt,
+        run.FinishedAt,
+        run.ObjectsScanned,
+        run.BytesScanned,
+        run.ObjectsMatched,
+        run.BytesMatched,
+        run.FilesWritten,
+        run.ManifestKey,
+        run.ErrorCode is null ? null : Enum.TryParse<ErrorCode>(run.ErrorCode, out var code) ? ErrorTable.Get(code).CosCode : run.ErrorCode,
+        run.ErrorMessage);
 
     private static async Task<InventoryConfiguration> ReadAsync(RequestContext context)
     {

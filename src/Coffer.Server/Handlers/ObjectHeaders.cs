@@ -73,6 +73,11 @@ internal static class ObjectHeaders
             headers[wire.StorageClass] = info.StorageClass;
         }
 
+        if (info.Encryption is { } encryption)
+        {
+            headers[wire.ServerSideEncryption] = encryption;
+        }
+
         if (bucketHasVersioning)
         {
             headers[wire.VersionId] = info.VersionId;

@@ -31,6 +31,8 @@ internal sealed class OperationHandlers
             [Operation.DeleteBucketInventoryConfiguration] = inventory.DeleteAsync,
             [Operation.ListBucketInventoryConfigurations] = inventory.ListAsync,
             [Operation.PostBucketInventory] = inventory.PostAsync,
+            [Operation.ListBucketInventoryRuns] = inventory.ListRunsAsync,
+            [Operation.GetBucketInventoryRun] = inventory.GetRunAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using Coffer.Common;
+using Coffer.Inventory.Running;
+using Coffer.Model;
+using Coffer.Model.Accounts;
+using Coffer.Model.Inventory;
+using Coffer.Server.Accounts;
+using Coffer.Storage;
+
+namespace Coffer.Host;
+
+/// <summary>
+/// <c>coffer inventory run --bucket B --id ID</c>: runs a periodic configuration now. With no server on the data folder
+/// the run happens in this process; beside a running server it is queued there and this command waits for it.
+/// </summary>
+internal static class InventoryCommand
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    public static Command Build(HostSettings settings)
+    {
+        var bucket = new Option<string>("--bucket") { Description = "The source bucket (name-appid).", Required = true };
+        var id = new Option<string>("--id") { Description = "The inventory configuration id.", Required = true };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for a run queued on a running server.", DefaultValueFactory = _ => 600 };
+        var run = new Command("run", "Run a periodic inventory configuration now and print how it ended.") { settings.Data, settings.Config, bucket, id, timeout };
+        run.SetAction(async (parse, cancellationToken) =>
+        {
+            var (file, dataDirectory) = settings.Read(parse);
+            var time = TimeProvider.System;
+            var configuration = parse.GetValue(bucket)!;
+            var configId = parse.GetValue(id)!;
+            StorageEngine? engine = null;
+            try
+            {
+                engine = StorageEngine.Open(dataDirectory, time);
+            }
+            catch (DataDirectoryInUseException)
+            {
+                // A server has the folder: queue the run there and wait for its worker.
+            }
+
+            try
+            {
+                var finished = engine is not null
+                    ? await RunHereAsync(engine, file, dataDirectory, configuration, configId, time, cancellationToken)
+                    : await QueueOnServerAsync(dataDirectory, configuration, configId, time, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                Print(finished);
+                return finished.State == InventoryRunState.Succeeded ? 0 : 1;
+            }
+            catch (CofferException error)
+            {
+                await Console.Error.WriteLineAsync($"coffer: {error.Code}: {error.Message}");
+                return 2;
+            }
+            finally
+            {
+                engine?.Dispose();
+            }
+        });
+
+        var inventory = new Command("inventory", "Bucket inventory tools.");
+        inventory.Subcommands.Add(run);
+        return inventory;
+    }
+
+    private static async Task<InventoryRun> RunHereAsync(StorageEngine engine, Server.Configuration.CofferConfigFile? file, string dataDirectory,
+        string bucket, string configId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var runs = new InventoryRuns(engine.Metadata, time);
+        var queued = await QueueAsync(runs, engine.Metadata, bucket, configId, time, cancellationToken);
+        var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
+        var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
+        var runner = new InventoryRunner(new ObjectService(engine, time), runs, new AccountDirectory(accounts), time,
+            new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease });
+        var claimed = await runs.ClaimAsync(queued.JobId, runner.Options.Owner, runner.Options.Lease, cancellationToken)
+            ?? throw new InvalidOperationException($"Run {queued.JobId} was taken by another runner.");
+        return await runner.RunAsync(claimed, cancellationToken);
+    }
+
+    private static async Task<InventoryRun> QueueOnServerAsync(string dataDirectory, string bucket, string configId, TimeProvider time,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var metadata = StorageEngine.OpenMetadataBesideServer(dataDirectory, time);
+        var runs = new InventoryRuns(metadata, time);
+        var queued = await QueueAsync(runs, metadata, bucket, configId, time, cancellationToken);
+        Console.WriteLine($"queued {queued.JobId} on the running server; waiting");
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var run = runs.Get(bucket, queued.JobId);
+            if (run.State is InventoryRunState.Succeeded or InventoryRunState.Failed)
+            {
+                return run;
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new CofferException(ErrorCode.InternalError, $"Run {queued.JobId} did not finish within {timeout.TotalSeconds:0} s; it stays queued.");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private static async Task<InventoryRun> QueueAsync(InventoryRuns runs, IMetadataStore metadata, string bucket, string configId,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var configuration = new InventoryConfigurations(metadata, time).Get(bucket, configId);
+        if (!configuration.IsEnabled)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Inventory '{configId}' is disabled (IsEnabled is {configuration.IsEnabledText}).");
+        }
+
+        return await runs.EnqueueAsync(bucket, configId, InventoryTrigger.Manual, time.GetUtcNow(), cancellationToken);
+    }
+
+    private static void Print(InventoryRun run)
+    {
+        Console.WriteLine($"run {run.JobId}: {run.State}");
+        Console.WriteLine($"  scanned  {run.ObjectsScanned} objects, {run.BytesScanned} bytes");
+        Console.WriteLine($"  reported {run.ObjectsMatched} objects, {run.BytesMatched} bytes, in {run.FilesWritten} file(s)");
+        if (run.ManifestKey is not null)
+        {
+            Console.WriteLine($"  manifest {run.Configuration.Destination.Bucket}/{run.ManifestKey}");
+        }
+
+        if (run.ErrorCode is not null)
+        {
+            Console.WriteLine($"  error    {run.ErrorCode}: {run.ErrorMessage}");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Coffer.Common;
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Reports;
+
+/// <summary>What is constant across a report's rows: the source's APPID, its name as reported, its owner.</summary>
+public sealed record ReportContext(string AppId, string BucketName, string OwnerId);
+
+/// <summary>
+/// The value of each column for one object version. Absent values are null (CSV writes them as empty cells).
+/// Text values are as ORC and Parquet store them; CSV additionally URL-encodes the key, tags and metadata.
+/// </summary>
+public static class ReportValues
+{
+    public static string? Text(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
+    {
+        ColumnKind.Appid => context.AppId,
+        ColumnKind.Bucket => context.BucketName,
+        ColumnKind.Key => o.Key,
+        ColumnKind.VersionId => o.VersionId,
+        ColumnKind.ETag => o.IsDeleteMarker ? null : o.ETag,
+        ColumnKind.StorageClass => o.IsDeleteMarker ? null : o.StorageClass,
+        ColumnKind.ReplicationStatus => o.ReplicationStatus,
+        ColumnKind.Tag => o.Tags.Count == 0 ? null : string.Join('&', o.Tags.Select(t => $"{UrlEncoding.Encode(t.Key)}={UrlEncoding.Encode(t.Value)}")),
+        ColumnKind.Crc64 => o.Crc64?.ToString(),
+        ColumnKind.UserMetadata => o.UserMetadata.FirstOrDefault(m => m.Key == column.MetadataName).Value,
+        ColumnKind.EncryptionStatus => o.IsDeleteMarker ? null : o.Encryption switch
+        {
+            null => "NOT-SSE",
+            "aws:kms" => "SSE-KMS",
+            _ => "SSE-S3",
+        },
+        ColumnKind.IntelligentTieringAccessTier => o.StorageClass == "INTELLIGENT_TIERING" ? "FREQUENT" : null,
+        ColumnKind.BucketKeyStatus => o.Encryption == "aws:kms" ? "DISABLED" : null,
+        ColumnKind.ChecksumAlgorithm => o.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).Key?
+            ["x-amz-checksum-".Length..].ToUpperInvariant(),
+        ColumnKind.ObjectOwner => context.OwnerId,
+        _ => null,
+    };
+
+    public static long? Int64(ReportColumn column, ObjectInfo o) => column.Kind switch
+    {
+        ColumnKind.Size => o.IsDeleteMarker ? null : o.Size,
+        _ => null,
+    };
+
+    public static bool? Boolean(ReportColumn column, ObjectInfo o) => column.Kind switch
+    {
+        ColumnKind.IsLatest => o.IsLatest,
+        ColumnKind.IsDeleteMarker => o.IsDeleteMarker,
+        ColumnKind.IsMultipartUploaded => o.IsDeleteMarker ? null : o.IsMultipartUploaded,
+        _ => null,
+    };
+
+    public static DateTimeOffset? Timestamp(ReportColumn column, ObjectInfo o) => column.Kind switch
+    {
+        ColumnKind.LastModifiedDate => o.LastModified,
+        _ => null,
+    };
+}

@@ -1,0 +1,273 @@
+using System.IO.Pipelines;
+using Coffer.Common;
+using Coffer.Inventory.Reports;
+using Coffer.Model;
+using Coffer.Model.Accounts;
+using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Running;
+
+/// <summary>
+/// Runs inventory runs: one read snapshot of the source, filtered, projected into the configured columns, streamed into
+/// size-bounded part files that go into the destination through <see cref="IObjectService"/> like any client PUT, then
+/// the Hive symlink (S3), manifest.json, and manifest.checksum last — a reader that sees the checksum sees a whole report.
+/// </summary>
+public sealed class InventoryRunner(
+    IObjectService objects,
+    InventoryRuns runs,
+    AccountDirectory accounts,
+    TimeProvider time,
+    InventoryRunnerOptions options)
+{
+    public InventoryRunnerOptions Options => options;
+
+    /// <summary>Claims and runs queued (or abandoned) runs until there are none; returns how many ran.</summary>
+    public async Task<int> RunPendingAsync(CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        while (await runs.ClaimNextAsync(options.Owner, options.Lease, cancellationToken) is { } claimed)
+        {
+            await RunAsync(claimed, cancellationToken);
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Runs one claimed run to its end and records the outcome; returns the run as it ended.</summary>
+    public async Task<InventoryRun> RunAsync(ClaimedRun claimed, CancellationToken cancellationToken = default)
+    {
+        var run = claimed.Run;
+        var tracker = new Tracker(run, RunProgress.Decode(claimed.Progress) ?? new RunProgress(0, []));
+        var destination = run.Configuration.Destination.Bucket;
+        try
+        {
+            // A previous attempt died part-way: remove what it wrote, then start again from a fresh snapshot.
+            await RemoveAsync(destination, tracker.Progress.Written, cancellationToken);
+            await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, []), cancellationToken);
+
+            var outcome = await ExecuteAsync(tracker, cancellationToken);
+            await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the lease runs out and another attempt takes over, cleaning up after this one.
+            throw;
+        }
+        catch (Exception error)
+        {
+            // A failed run leaves nothing behind: no part, and never a manifest.
+            var code = error is CofferException coffer ? coffer.Code : ErrorCode.InternalError;
+            await RemoveAsync(destination, tracker.Progress.Written, CancellationToken.None);
+            await runs.FailAsync(run.JobId, options.Owner, code.ToString(), error.Message, CancellationToken.None);
+        }
+
+        return runs.Get(run.Bucket, run.JobId);
+    }
+
+    private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, CancellationToken cancellationToken)
+    {
+        var run = tracker.Run;
+        var configuration = run.Configuration;
+        var source = objects.GetBucket(run.Bucket);
+        var target = objects.GetBucket(configuration.Destination.Bucket);
+        var sourceName = BucketName.Parse(source.Name);
+        var scanStart = time.GetUtcNow();
+        var layout = ReportLayout.For(configuration, sourceName, scanStart, key => Exists(target.Name, key));
+        var schema = ReportSchema.For(configuration);
+        var format = ReportFormats.For(configuration.Destination.Format);
+        var owner = accounts.FindByAppId(source.OwnerAppId)?.Uin ?? source.OwnerAppId;
+        var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner);
+        var filter = new ReportFilter(configuration.Filter);
+        var walk = new WalkOptions
+        {
+            Prefix = configuration.Filter.Prefix ?? "",
+            AllVersions = configuration.IncludedObjectVersions == IncludedVersions.All,
+            WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag),
+            WithUserMetadata = schema.Has(ColumnKind.UserMetadata),
+            WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
+        };
+        var encryption = configuration.Destination.Encryption switch
+        {
+            InventoryEncryption.None => null,
+            InventoryEncryption.SseKms => "aws:kms",
+            _ => "AES256",
+        };
+
+        var files = new List<ReportFile>();
+        var counters = tracker.Counters;
+        var renewAt = time.GetUtcNow() + (options.Lease / 3);
+        PartUpload? part = null;
+        foreach (var info in objects.Walk(source.Name, walk))
+        {
+            counters.ObjectsScanned++;
+            counters.BytesScanned += info.Size;
+            if (!filter.Matches(info))
+            {
+                continue;
+            }
+
+            counters.ObjectsMatched++;
+            counters.BytesMatched += info.Size;
+            part ??= PartUpload.Start(objects, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption, cancellationToken);
+            await part.Writer.WriteAsync(info, cancellationToken);
+            options.RowWritten?.Invoke(counters.ObjectsMatched);
+            if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
+            {
+                await FinishPartAsync(tracker, part, files, cancellationToken);
+                part = null;
+            }
+
+            if (time.GetUtcNow() >= renewAt)
+            {
+                await SaveAsync(tracker, tracker.Progress, cancellationToken);
+                renewAt = time.GetUtcNow() + (options.Lease / 3);
+            }
+        }
+
+        if (part is not null)
+        {
+            await FinishPartAsync(tracker, part, files, cancellationToken);
+        }
+
+        if (layout.SymlinkKey is { } symlink)
+        {
+            await PutSmallAsync(tracker, target.Name, symlink, Manifest.Symlink(BucketName.Parse(target.Name), files), "text/plain", encryption,
+                cancellationToken);
+        }
+
+        var manifest = Manifest.Write(configuration.Dialect, new ManifestContent(
+            sourceName, BucketName.Parse(target.Name), format.FileFormat, format.FileSchema(schema), counters.ObjectsScanned, counters.BytesScanned,
+            counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
+        await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
+        await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
+        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
+    }
+
+    private async Task FinishPartAsync(Tracker tracker, PartUpload part, List<ReportFile> files, CancellationToken cancellationToken)
+    {
+        var stored = await part.CompleteAsync(cancellationToken);
+        files.Add(new ReportFile(stored.Key, stored.Size, stored.ETag));
+        tracker.Counters.FilesWritten = files.Count;
+        await SaveAsync(tracker, tracker.Progress.With(new WrittenObject(stored.Key, stored.VersionId)), cancellationToken);
+    }
+
+    private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, string? encryption,
+        CancellationToken cancellationToken)
+    {
+        var stored = await objects.PutObjectAsync(new PutObjectRequest
+        {
+            Bucket = bucket,
+            Key = key,
+            Body = new MemoryStream(body),
+            ContentLength = body.Length,
+            ContentType = contentType,
+            ServerSideEncryption = encryption,
+        }, cancellationToken);
+        await SaveAsync(tracker, tracker.Progress.With(new WrittenObject(stored.Key, stored.VersionId)), cancellationToken);
+    }
+
+    /// <summary>Saves progress and renews the lease; fails when another runner has taken the run over.</summary>
+    private async Task SaveAsync(Tracker tracker, RunProgress progress, CancellationToken cancellationToken)
+    {
+        tracker.Progress = progress;
+        if (!await runs.SaveProgressAsync(tracker.Run.JobId, options.Owner, options.Lease, progress.Encode(), tracker.Counters.Snapshot(),
+            cancellationToken))
+        {
+            throw new InvalidOperationException($"Inventory run {tracker.Run.JobId} is no longer held by this runner.");
+        }
+    }
+
+    private async Task RemoveAsync(string bucket, IReadOnlyList<WrittenObject> written, CancellationToken cancellationToken)
+    {
+        foreach (var item in written)
+        {
+            try
+            {
+                await objects.DeleteObjectAsync(bucket, item.Key, item.VersionId, cancellationToken);
+            }
+            catch (CofferException error) when (error.Code == ErrorCode.NoSuchBucket)
+            {
+                return;
+            }
+        }
+    }
+
+    private bool Exists(string bucket, string key)
+    {
+        try
+        {
+            return !objects.HeadObject(bucket, key).IsDeleteMarker;
+        }
+        catch (CofferException error) when (error.Code == ErrorCode.NoSuchKey)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A run, what it has written so far and its counters (ahead of the store only between a write and its save).</summary>
+    private sealed class Tracker(InventoryRun run, RunProgress progress)
+    {
+        public InventoryRun Run { get; } = run;
+
+        public RunProgress Progress { get; set; } = progress;
+
+        public MutableCounters Counters { get; } = new();
+    }
+
+    private sealed class MutableCounters
+    {
+        public long ObjectsScanned { get; set; }
+
+        public long BytesScanned { get; set; }
+
+        public long ObjectsMatched { get; set; }
+
+        public long BytesMatched { get; set; }
+
+        public long FilesWritten { get; set; }
+
+        public InventoryRunCounters Snapshot() => new(ObjectsScanned, BytesScanned, ObjectsMatched, BytesMatched, FilesWritten);
+    }
+
+    /// <summary>A part on its way into the destination: rows are encoded into a pipe that the object PUT reads.</summary>
+    private sealed class PartUpload
+    {
+        private readonly Task<ObjectInfo> _put;
+
+        private PartUpload(Task<ObjectInfo> put, IReportPartWriter writer)
+        {
+            _put = put;
+            Writer = writer;
+        }
+
+        public IReportPartWriter Writer { get; }
+
+        public static PartUpload Start(IObjectService objects, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
+            string key, string? encryption, CancellationToken cancellationToken)
+        {
+            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
+            var put = objects.PutObjectAsync(new PutObjectRequest
+            {
+                Bucket = bucket,
+                Key = key,
+                Body = pipe.Reader.AsStream(),
+                ContentType = format.ContentType,
+                ServerSideEncryption = encryption,
+            }, cancellationToken);
+
+            // If the PUT fails, release the encoder instead of letting it wait on a pipe nobody reads; the failure
+            // surfaces when the part completes.
+            _ = put.ContinueWith(t => pipe.Reader.Complete(t.Exception), TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            return new PartUpload(put, format.CreatePart(pipe.Writer.AsStream(), schema, context));
+        }
+
+        public async Task<ObjectInfo> CompleteAsync(CancellationToken cancellationToken)
+        {
+            await Writer.CompleteAsync(cancellationToken);
+            await Writer.DisposeAsync();
+            return await _put;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Running;
+
+/// <summary>
+/// The filters beyond the prefix (which the scan's key range applies): every filter tag must be on the object, the
+/// object's creation time (Unix seconds) must fall in the Period, and its storage class must be the one named (COS
+/// writes one; a comma-separated list is read as any of them).
+/// </summary>
+public sealed class ReportFilter(InventoryFilter filter)
+{
+    private readonly HashSet<string>? _storageClasses = filter.StorageClass is { Length: > 0 } classes
+        ? classes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant()).ToHashSet()
+        : null;
+
+    public bool NeedsTags => filter.Tags.Count > 0;
+
+    public bool Matches(ObjectInfo info)
+    {
+        foreach (var (key, value) in filter.Tags)
+        {
+            if (!info.Tags.Any(t => t.Key == key && t.Value == value))
+            {
+                return false;
+            }
+        }
+
+        var created = info.CreatedAt.ToUnixTimeSeconds();
+        if (filter.PeriodStart is { } start && created < start)
+        {
+            return false;
+        }
+
+        if (filter.PeriodEnd is { } end && created > end)
+        {
+            return false;
+        }
+
+        return _storageClasses is null || (!info.IsDeleteMarker && _storageClasses.Contains(info.StorageClass));
+    }
+}

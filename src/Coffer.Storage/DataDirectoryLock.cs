@@ -1,0 +1,35 @@
+namespace Coffer.Storage;
+
+/// <summary>Another process (a running server) has the data folder open.</summary>
+public sealed class DataDirectoryInUseException(string directory, Exception inner)
+    : IOException($"The data folder '{directory}' is in use by another Coffer process.", inner);
+
+/// <summary>
+/// An exclusive lock on <c>coffer.lock</c> in the data folder, held while an engine is open: recovery deletes
+/// unreferenced files, which is only safe when no other process is writing them.
+/// </summary>
+internal sealed class DataDirectoryLock : IDisposable
+{
+    private readonly FileStream _file;
+
+    private DataDirectoryLock(FileStream file)
+    {
+        _file = file;
+    }
+
+    public static DataDirectoryLock Acquire(string directory)
+    {
+        var path = Path.Combine(directory, "coffer.lock");
+        try
+        {
+            // FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.
+            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException e)
+        {
+            throw new DataDirectoryInUseException(directory, e);
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+}
