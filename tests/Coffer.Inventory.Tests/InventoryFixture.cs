@@ -1,0 +1,125 @@
+using System.IO.Compression;
+using System.Text;
+using Coffer.Inventory.Running;
+using Coffer.Inventory.Scheduling;
+using Coffer.Model;
+using Coffer.Model.Accounts;
+using Coffer.Model.Buckets;
+using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+using Coffer.Storage;
+using Coffer.Testing;
+
+namespace Coffer.Inventory.Tests;
+
+/// <summary>The inventory engine over a real storage engine in a temp folder, with a manual clock and no server.</summary>
+public sealed class InventoryFixture : IDisposable
+{
+    public const string Source = "source-1250000000";
+    public const string Destination = "reports-1250000000";
+
+    private readonly TempDirectory _directory = new("inventory");
+
+    public InventoryFixture(InventoryRunnerOptions? runnerOptions = null)
+    {
+        Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
+        Engine = StorageEngine.Open(_directory.Path, Time);
+        Objects = new ObjectService(Engine, Time);
+        Configurations = new InventoryConfigurations(Engine.Metadata, Time);
+        Runs = new InventoryRuns(Engine.Metadata, Time);
+        Runner = new InventoryRunner(Objects, Runs, new AccountDirectory([TestAccounts.Owner]), Time, runnerOptions ?? new InventoryRunnerOptions());
+        Scheduler = new InventoryScheduler(Runs, Time, new ScheduleOptions { TimeOfDay = new TimeOnly(2, 0), WeeklyDay = DayOfWeek.Monday });
+    }
+
+    public ManualTimeProvider Time { get; }
+
+    public StorageEngine Engine { get; }
+
+    public ObjectService Objects { get; }
+
+    public InventoryConfigurations Configurations { get; }
+
+    public InventoryRuns Runs { get; }
+
+    public InventoryRunner Runner { get; }
+
+    public InventoryScheduler Scheduler { get; }
+
+    public async Task CreateBucketsAsync(BucketVersioning versioning = BucketVersioning.Unversioned)
+    {
+        await Objects.CreateBucketAsync(Source, TestAccounts.Owner.AppId, "ap-guangzhou");
+        await Objects.CreateBucketAsync(Destination, TestAccounts.Owner.AppId, "ap-guangzhou");
+        if (versioning != BucketVersioning.Unversioned)
+        {
+            await Objects.SetBucketVersioningAsync(Source, versioning);
+        }
+    }
+
+    public Task<ObjectInfo> PutAsync(string key, string body, Func<PutObjectRequest, PutObjectRequest>? customize = null, string bucket = Source)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var request = new PutObjectRequest { Bucket = bucket, Key = key, Body = new MemoryStream(bytes), ContentLength = bytes.Length };
+        return Objects.PutObjectAsync(customize is null ? request : customize(request));
+    }
+
+    public static InventoryConfiguration Configuration(
+        string id,
+        InventoryDialect dialect = InventoryDialect.Cos,
+        IncludedVersions versions = IncludedVersions.Current,
+        IReadOnlyList<string>? fields = null,
+        InventoryFilter? filter = null,
+        InventorySchedule? schedule = null,
+        bool oneTime = false,
+        string? prefix = "reports",
+        InventoryEncryption encryption = InventoryEncryption.None) => new()
+        {
+            Id = id,
+            Dialect = dialect,
+            IsEnabledText = oneTime ? null : "true",
+            IncludedObjectVersions = versions,
+            Filter = filter ?? new InventoryFilter(),
+            OptionalFields = fields ?? ["Size", "ETag"],
+            Schedule = oneTime ? null : schedule ?? new InventorySchedule(InventoryFrequency.Daily, null),
+            Destination = new InventoryDestination
+            {
+                Bucket = Destination,
+                BucketReference = dialect == InventoryDialect.Cos ? $"qcs::cos:ap-guangzhou::{Destination}" : $"arn:aws:s3:::{Destination}",
+                Prefix = prefix,
+                Format = InventoryFormat.Csv,
+                Encryption = encryption,
+            },
+        };
+
+    /// <summary>Posts a one-time job and runs it to its end here.</summary>
+    public async Task<InventoryRun> RunOneTimeAsync(InventoryConfiguration configuration)
+    {
+        var queued = await Configurations.PostOneTimeAsync(Source, configuration);
+        await Runner.RunPendingAsync();
+        return Runs.Get(Source, queued.JobId);
+    }
+
+    public byte[] Read(string key, string bucket = Destination)
+    {
+        using var stream = Objects.GetObject(bucket, key).Open();
+        var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    public string ReadGzip(string key)
+    {
+        using var gzip = new GZipStream(new MemoryStream(Read(key)), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Every key in the destination.</summary>
+    public IReadOnlyList<string> DestinationKeys() =>
+        Objects.ListObjects(Destination, new ListObjectsQuery()).Objects.Select(o => o.Key).ToArray();
+
+    public void Dispose()
+    {
+        Engine.Dispose();
+        _directory.Dispose();
+    }
+}

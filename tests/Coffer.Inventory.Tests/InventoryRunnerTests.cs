@@ -1,0 +1,321 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coffer.Common;
+using Coffer.Inventory.Running;
+using Coffer.Model.Buckets;
+using Coffer.Model.Inventory;
+
+namespace Coffer.Inventory.Tests;
+
+public sealed class InventoryRunnerTests : IDisposable
+{
+    private InventoryFixture _fixture = new();
+
+    [Fact]
+    public async Task OneTimeRun_DeliversPartsManifestAndChecksum_ThatDescribeTheBucket()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.PutAsync("a b+c%.txt", "hello", r => r with
+        {
+            Tags = [new("team", "data"), new("stage", "raw zone")],
+            UserMetadata = [new("color", "red \"crimson\"")],
+            StorageClass = "STANDARD_IA",
+        });
+        await _fixture.PutAsync("dir/腾讯云", "");
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("once", oneTime: true,
+            fields: ["Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "ReplicationStatus", "Tag", "Crc64", "x-cos-meta-color"]));
+
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        run.ManifestKey.Should().Be("reports/1250000000/source/once/20261122/manifest.json");
+        var manifestBytes = _fixture.Read(run.ManifestKey!);
+        Encoding.ASCII.GetString(_fixture.Read("reports/1250000000/source/once/20261122/manifest.checksum"))
+            .Should().Be(Convert.ToHexStringLower(MD5.HashData(manifestBytes)));
+
+        var manifest = JsonDocument.Parse(manifestBytes).RootElement;
+        manifest.GetProperty("sourceAppid").GetString().Should().Be("1250000000");
+        manifest.GetProperty("sourceBucket").GetString().Should().Be("source");
+        manifest.GetProperty("destinationBucket").GetString().Should().Be("reports");
+        manifest.GetProperty("fileFormat").GetString().Should().Be("CSV");
+        manifest.GetProperty("fileSchema").GetString().Should().Be(
+            "Appid, Bucket, Key, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, Tag, Crc64, x-cos-meta-color");
+        manifest.GetProperty("listObjectCount").GetString().Should().Be("2");
+        manifest.GetProperty("filterStorageSize").GetString().Should().Be("5");
+        var file = manifest.GetProperty("files").EnumerateArray().Single();
+        var key = file.GetProperty("key").GetString()!;
+        key.Should().MatchRegex("^reports/1250000000/source/once/[0-9a-f]{32}\\.csv\\.gz$");
+        var part = _fixture.Read(key);
+        file.GetProperty("size").GetString().Should().Be(part.Length.ToString());
+        file.GetProperty("md5Checksum").GetString().Should().Be(Convert.ToHexStringLower(MD5.HashData(part)));
+
+        var head = _fixture.Objects.HeadObject(InventoryFixture.Source, "a b+c%.txt");
+        var rows = Csv.Parse(_fixture.ReadGzip(key));
+        rows.Should().HaveCount(2);
+        rows[0].Should().Equal("1250000000", "source", "a%20b%2Bc%25.txt", "5", HttpIso(head.LastModified), head.ETag, "STANDARD_IA", "false", "",
+            "team=data&stage=raw%20zone", Crc64.Compute("hello"u8).ToString(), "red%20%22crimson%22");
+        rows[1][2].Should().Be(UrlEncoding.Encode("dir/腾讯云"));
+        rows[1][3].Should().Be("0");
+        rows[1][10].Should().Be("0", "the CRC-64 of nothing");
+        rows[1][11].Should().BeEmpty("an object without the metadata has an empty cell");
+    }
+
+    [Fact]
+    public async Task AllVersions_ReportsEveryVersionAndDeleteMarker_NewestFirst()
+    {
+        await _fixture.CreateBucketsAsync(BucketVersioning.Enabled);
+        var v1 = await _fixture.PutAsync("k", "one");
+        var v2 = await _fixture.PutAsync("k", "two");
+        var marker = await _fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "k");
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("all", oneTime: true, versions: IncludedVersions.All,
+            fields: ["Size", "ETag", "StorageClass"]));
+
+        var rows = ReportRows(run);
+        rows.Select(r => (r[2], r[3], r[4], r[5], r[6], r[7])).Should().Equal(
+            ("k", marker.VersionId!, "true", "true", "", ""),
+            ("k", v2.VersionId, "false", "false", "3", v2.ETag),
+            ("k", v1.VersionId, "false", "false", "3", v1.ETag));
+        rows[0][8].Should().BeEmpty("a delete marker has no storage class");
+    }
+
+    [Fact]
+    public async Task Filters_KeepOnlyObjectsWithThePrefixEveryTagThePeriodAndTheStorageClass()
+    {
+        await _fixture.CreateBucketsAsync();
+        var created = _fixture.Time.GetUtcNow().ToUnixTimeSeconds();
+        await _fixture.PutAsync("logs/match", "1", r => r with { Tags = [new("a", "1"), new("b", "2")], StorageClass = "STANDARD_IA" });
+        await _fixture.PutAsync("logs/one-tag", "1", r => r with { Tags = [new("a", "1")], StorageClass = "STANDARD_IA" });
+        await _fixture.PutAsync("logs/other-class", "1", r => r with { Tags = [new("a", "1"), new("b", "2")] });
+        await _fixture.PutAsync("other/match", "1", r => r with { Tags = [new("a", "1"), new("b", "2")], StorageClass = "STANDARD_IA" });
+        _fixture.Time.Advance(TimeSpan.FromDays(2));
+        await _fixture.PutAsync("logs/too-late", "1", r => r with { Tags = [new("a", "1"), new("b", "2")], StorageClass = "STANDARD_IA" });
+
+        var filter = new InventoryFilter
+        {
+            Shape = FilterShape.And,
+            Prefix = "logs/",
+            Tags = [new("a", "1"), new("b", "2")],
+            StorageClass = "STANDARD_IA",
+            HasPeriod = true,
+            PeriodStart = created - 10,
+            PeriodEnd = created + 3600,
+        };
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("filtered", oneTime: true, filter: filter, fields: ["Tag"]));
+        ReportRows(run).Select(r => r[2]).Should().Equal(UrlEncoding.Encode("logs/match"));
+        run.ObjectsScanned.Should().Be(4, "the prefix bounds the scan");
+        run.ObjectsMatched.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task LargeReports_SplitIntoSizeBoundedParts_ThatTheManifestListsInOrder()
+    {
+        _fixture.Dispose();
+        _fixture = new InventoryFixture(new InventoryRunnerOptions { MaxPartBytes = 2_000 });
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            await _fixture.PutAsync($"object-{i:D4}", "x");
+        }
+
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("parts", oneTime: true));
+        var files = Files(run);
+        files.Should().HaveCountGreaterThan(5);
+        run.FilesWritten.Should().Be(files.Count);
+        var keys = new List<string>();
+        foreach (var (key, size, md5) in files)
+        {
+            var part = _fixture.Read(key);
+            ((long)part.Length).Should().Be(size);
+            Convert.ToHexStringLower(MD5.HashData(part)).Should().Be(md5);
+            var rows = Csv.Parse(_fixture.ReadGzip(key));
+            Encoding.UTF8.GetByteCount(string.Join("", rows.Select(r => string.Join(",", r.Select(f => $"\"{f}\"")) + "\n")))
+                .Should().BeLessThan(2_000 + 200, "a part ends at the first row past the bound");
+            keys.AddRange(rows.Select(r => r[2]));
+        }
+
+        keys.Should().Equal(Enumerable.Range(0, 200).Select(i => $"object-{i:D4}"));
+    }
+
+    [Fact]
+    public async Task WritesDuringTheScan_NeitherAppearInNorTearTheReport()
+    {
+        var writes = new List<Task>();
+        _fixture.Dispose();
+        InventoryFixture? fixture = null;
+        fixture = _fixture = new InventoryFixture(new InventoryRunnerOptions
+        {
+            RowWritten = rows =>
+            {
+                if (rows == 1)
+                {
+                    // The scan has started: change the bucket under it, and wait for those writes to commit.
+                    Task.Run(async () =>
+                    {
+                        await fixture!.PutAsync("a-new", "new");
+                        await fixture.PutAsync("m-replaced", "a longer new body");
+                        await fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "z-deleted");
+                        await fixture.PutAsync("zz-new", "new");
+                    }).GetAwaiter().GetResult();
+                }
+            },
+        });
+        await _fixture.CreateBucketsAsync();
+        await _fixture.PutAsync("b-kept", "kept");
+        await _fixture.PutAsync("m-replaced", "old");
+        await _fixture.PutAsync("z-deleted", "gone soon");
+
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("snapshot", oneTime: true, fields: ["Size"]));
+        ReportRows(run).Select(r => (r[2], r[3])).Should().Equal(("b-kept", "4"), ("m-replaced", "3"), ("z-deleted", "9"));
+        _fixture.Objects.ListObjects(InventoryFixture.Source, new()).Objects.Select(o => o.Key)
+            .Should().Equal("a-new", "b-kept", "m-replaced", "zz-new");
+    }
+
+    [Fact]
+    public async Task AFailedRun_LeavesNothingInTheDestination()
+    {
+        _fixture.Dispose();
+        _fixture = new InventoryFixture(new InventoryRunnerOptions
+        {
+            MaxPartBytes = 100,
+            RowWritten = rows =>
+            {
+                if (rows == 30)
+                {
+                    throw new CofferException(ErrorCode.InternalError, "simulated failure mid-run");
+                }
+            },
+        });
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 50; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "x");
+        }
+
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("doomed", oneTime: true));
+        run.State.Should().Be(InventoryRunState.Failed);
+        run.ErrorCode.Should().Be("InternalError");
+        run.ErrorMessage.Should().Be("simulated failure mid-run");
+        run.ManifestKey.Should().BeNull();
+        _fixture.DestinationKeys().Should().BeEmpty("the parts written before the failure are removed");
+    }
+
+    [Fact]
+    public async Task ARunWhoseRunnerDied_IsTakenOverAfterItsLease_AndEndsWithOneCompleteReport()
+    {
+        var dying = true;
+        using var dead = new CancellationTokenSource();
+        _fixture.Dispose();
+        _fixture = new InventoryFixture(new InventoryRunnerOptions
+        {
+            MaxPartBytes = 100,
+            Lease = TimeSpan.FromMinutes(1),
+            RowWritten = rows =>
+            {
+                if (dying && rows == 20)
+                {
+                    // The runner's process goes away mid-scan: nothing of its own finishes or cleans up.
+                    dead.Cancel();
+                    dead.Token.ThrowIfCancellationRequested();
+                }
+            },
+        });
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "x");
+        }
+
+        var queued = await _fixture.Configurations.PostOneTimeAsync(InventoryFixture.Source, InventoryFixture.Configuration("resume", oneTime: true));
+        var claimed = await _fixture.Runs.ClaimNextAsync(_fixture.Runner.Options.Owner, _fixture.Runner.Options.Lease);
+        var act = () => _fixture.Runner.RunAsync(claimed!, dead.Token);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+
+        var orphans = _fixture.DestinationKeys();
+        orphans.Should().NotBeEmpty("the dead attempt had written parts");
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(0, "the lease still holds");
+
+        dying = false;
+        _fixture.Time.Advance(TimeSpan.FromMinutes(2));
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(1);
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        var files = Files(run).Select(f => f.Key).ToArray();
+        _fixture.DestinationKeys().Should().BeEquivalentTo([.. files, run.ManifestKey!, run.ManifestKey!.Replace("manifest.json", "manifest.checksum")]);
+        files.Should().NotIntersectWith(orphans);
+        ReportRows(run).Should().HaveCount(40);
+    }
+
+    [Fact]
+    public async Task S3Configurations_UseTheS3LayoutManifestAndHiveSymlink()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.PutAsync("k", "v");
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source,
+            InventoryFixture.Configuration("s3", dialect: InventoryDialect.S3, fields: ["Size", "EncryptionStatus"], encryption: InventoryEncryption.SseS3));
+        var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "s3", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        await _fixture.Runner.RunPendingAsync();
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+
+        run.ManifestKey.Should().Be("reports/source-1250000000/s3/2026-11-22T08-00Z/manifest.json");
+        var manifest = JsonDocument.Parse(_fixture.Read(run.ManifestKey!)).RootElement;
+        manifest.GetProperty("sourceBucket").GetString().Should().Be("source-1250000000");
+        manifest.GetProperty("destinationBucket").GetString().Should().Be("arn:aws:s3:::reports-1250000000");
+        manifest.GetProperty("version").GetString().Should().Be("2016-11-30");
+        manifest.GetProperty("fileSchema").GetString().Should().Be("Bucket, Key, Size, EncryptionStatus");
+        var file = manifest.GetProperty("files").EnumerateArray().Single();
+        var key = file.GetProperty("key").GetString()!;
+        key.Should().MatchRegex("^reports/source-1250000000/s3/data/[0-9a-f-]{36}\\.csv\\.gz$");
+        file.GetProperty("size").GetInt64().Should().Be(_fixture.Read(key).Length);
+        file.GetProperty("MD5checksum").GetString().Should().Be(Convert.ToHexStringLower(MD5.HashData(_fixture.Read(key))));
+        Encoding.UTF8.GetString(_fixture.Read("reports/source-1250000000/s3/hive/dt=2026-11-22-08-00/symlink.txt"))
+            .Should().Be($"s3://reports-1250000000/{key}\n");
+        Csv.Parse(_fixture.ReadGzip(key)).Single().Should().Equal("source-1250000000", "k", "1", "NOT-SSE");
+        _fixture.Objects.HeadObject(InventoryFixture.Destination, key).Encryption.Should().Be("AES256", "the configuration asked for SSE-S3");
+    }
+
+    [Fact]
+    public async Task ALaterRun_NeverOverwritesAnEarlierRunsManifest()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source, InventoryFixture.Configuration("twice"));
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "twice", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+            await _fixture.Runner.RunPendingAsync();
+        }
+
+        _fixture.Runs.List(InventoryFixture.Source, "twice", 10).Select(r => r.ManifestKey).Should().BeEquivalentTo(
+            "reports/1250000000/source/twice/20261122/manifest.json",
+            "reports/1250000000/source/twice/20261122-2/manifest.json",
+            "reports/1250000000/source/twice/20261122-3/manifest.json");
+    }
+
+    [Fact]
+    public async Task AMissingDestination_FailsTheRunWithNoSuchBucket()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source, InventoryFixture.Configuration("orphan"));
+        await _fixture.Objects.DeleteBucketAsync(InventoryFixture.Destination);
+        var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "orphan", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        await _fixture.Runner.RunPendingAsync();
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+        run.State.Should().Be(InventoryRunState.Failed);
+        run.ErrorCode.Should().Be("NoSuchBucket");
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private List<(string Key, long Size, string Md5)> Files(InventoryRun run)
+    {
+        var manifest = JsonDocument.Parse(_fixture.Read(run.ManifestKey!)).RootElement;
+        var cos = run.Configuration.Dialect == InventoryDialect.Cos;
+        return manifest.GetProperty("files").EnumerateArray().Select(f => (
+            f.GetProperty("key").GetString()!,
+            cos ? long.Parse(f.GetProperty("size").GetString()!) : f.GetProperty("size").GetInt64(),
+            f.GetProperty(cos ? "md5Checksum" : "MD5checksum").GetString()!)).ToList();
+    }
+
+    private List<string[]> ReportRows(InventoryRun run) =>
+        Files(run).SelectMany(f => Csv.Parse(_fixture.ReadGzip(f.Key))).ToList();
+
+    private static string HttpIso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+}
