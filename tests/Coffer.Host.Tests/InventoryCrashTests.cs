@@ -1,0 +1,141 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Xml.Linq;
+using Coffer.Model;
+using Coffer.Model.Objects;
+using Coffer.Storage;
+using Coffer.Testing;
+
+namespace Coffer.Host.Tests;
+
+public sealed class InventoryCrashTests : IDisposable
+{
+    private const int Objects = 6_000;
+    private readonly TempDirectory _data = new("inventory-crash");
+
+    [Fact]
+    public async Task KillingTheServerMidRun_ThenRestarting_EndsWithOneCompleteReportAndNoOrphans()
+    {
+        var source = CosTestClient.BucketName("crashsrc");
+        var destination = CosTestClient.BucketName("crashdst");
+        await SeedAsync(source, destination);
+
+        // Small parts make the run long enough to kill; a short lease lets the restarted server take it over quickly.
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, """{ "inventory": { "maxPartBytes": 2048, "leaseSeconds": 2, "pollMilliseconds": 200 } }""");
+        string jobId;
+        await using (var first = await CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config))
+        {
+            using var client = new CosTestClient(first.BaseAddress, TimeProvider.System);
+            var post = await client.SendAsync(client.Request(HttpMethod.Post, source, query: "inventory&id=crash", content: new StringContent(
+                "<InventoryConfiguration><Id>crash</Id><Destination><COSBucketDestination><Format>CSV</Format>" +
+                $"<Bucket>qcs::cos:ap-guangzhou::{destination}</Bucket></COSBucketDestination></Destination>" +
+                "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>")));
+            post.StatusCode.Should().Be(HttpStatusCode.OK);
+            jobId = XDocument.Parse(await post.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
+
+            await WaitForAsync(async () => long.Parse((await RunAsync(client, source, jobId)).Element("FilesWritten")!.Value) >= 3);
+            await first.KillAsync();
+        }
+
+        await using (var second = await CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config))
+        {
+            using var client = new CosTestClient(second.BaseAddress, TimeProvider.System);
+            await WaitForAsync(async () => (await RunAsync(client, source, jobId)).Element("State")!.Value is "Succeeded" or "Failed");
+            var run = await RunAsync(client, source, jobId);
+            run.Element("State")!.Value.Should().Be("Succeeded");
+            var manifestKey = run.Element("ManifestKey")!.Value;
+
+            var manifestBytes = await GetAsync(client, destination, manifestKey);
+            var checksum = await GetAsync(client, destination, manifestKey.Replace("manifest.json", "manifest.checksum"));
+            System.Text.Encoding.ASCII.GetString(checksum).Should().Be(Convert.ToHexStringLower(MD5.HashData(manifestBytes)));
+            var files = JsonDocument.Parse(manifestBytes).RootElement.GetProperty("files").EnumerateArray()
+                .Select(f => (Key: f.GetProperty("key").GetString()!, Size: long.Parse(f.GetProperty("size").GetString()!), Md5: f.GetProperty("md5Checksum").GetString()!))
+                .ToList();
+            long rows = 0;
+            foreach (var file in files)
+            {
+                var part = await GetAsync(client, destination, file.Key);
+                ((long)part.Length).Should().Be(file.Size);
+                Convert.ToHexStringLower(MD5.HashData(part)).Should().Be(file.Md5);
+                rows += Gunzip(part).Count(b => b == (byte)'\n');
+            }
+
+            rows.Should().Be(Objects);
+            var everything = await ListAllAsync(client, destination);
+            everything.Should().BeEquivalentTo(files.Select(f => f.Key).Append(manifestKey).Append(manifestKey.Replace("manifest.json", "manifest.checksum")),
+                "the killed attempt's parts are gone and there is exactly one manifest");
+        }
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    /// <summary>Buckets and objects written straight into the engine before the server starts (empty objects: quick to make).</summary>
+    private async Task SeedAsync(string source, string destination)
+    {
+        using var engine = StorageEngine.Open(_data.Combine("data"), TimeProvider.System);
+        var objects = new ObjectService(engine, TimeProvider.System);
+        await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
+        await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+        {
+            for (var i = worker; i < Objects; i += 8)
+            {
+                await objects.PutObjectAsync(new PutObjectRequest { Bucket = source, Key = $"object-{i:D5}", Body = new MemoryStream([]), ContentLength = 0 });
+            }
+        }));
+    }
+
+    private static async Task<XElement> RunAsync(CosTestClient client, string bucket, string jobId)
+    {
+        var response = await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: $"inventory-run&job-id={jobId}"));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+    }
+
+    private static async Task<byte[]> GetAsync(CosTestClient client, string bucket, string key)
+    {
+        var response = await client.SendAsync(client.Request(HttpMethod.Get, bucket, key));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, key);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task<List<string>> ListAllAsync(CosTestClient client, string bucket)
+    {
+        var keys = new List<string>();
+        string? marker = null;
+        do
+        {
+            var query = marker is null ? "" : $"marker={Uri.EscapeDataString(marker)}";
+            var root = XDocument.Parse(await (await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: query))).Content.ReadAsStringAsync()).Root!;
+            keys.AddRange(root.Elements("Contents").Select(c => c.Element("Key")!.Value));
+            marker = root.Element("IsTruncated")!.Value == "true" ? root.Element("NextMarker")!.Value : null;
+        }
+        while (marker is not null);
+
+        return keys;
+    }
+
+    private static byte[] Gunzip(byte[] data)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+        var output = new MemoryStream();
+        gzip.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The inventory run did not get there in time.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
