@@ -1,3 +1,17 @@
 using BenchmarkDotNet.Running;
+using Coffer.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see bench/README.md); anything else
+// goes to BenchmarkDotNet.
+return args.FirstOrDefault() switch
+{
+    "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
+    "inventory-run" => await InventoryBenchmark.RunAsync(args[1..]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
+}
