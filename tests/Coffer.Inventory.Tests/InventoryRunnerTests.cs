@@ -1,10 +1,16 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Coffer.Common;
 using Coffer.Inventory.Running;
+using Coffer.Model;
+using Coffer.Model.Accounts;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+using Coffer.Testing;
 
 namespace Coffer.Inventory.Tests;
 
@@ -244,6 +250,36 @@ public sealed class InventoryRunnerTests : IDisposable
         ReportRows(run).Should().HaveCount(40);
     }
 
+    [Theory]
+    [InlineData(".csv.gz")]
+    [InlineData("manifest.json")]
+    public async Task ARunnerKilledRightAfterAWriteCommitted_LeavesNoOrphan_OnceTakenOver(string killedAfter)
+    {
+        var owner = new CancellationTokenSource();
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "x");
+        }
+
+        var queued = await _fixture.Configurations.PostOneTimeAsync(InventoryFixture.Source, InventoryFixture.Configuration("killed", oneTime: true));
+        var dying = new InventoryRunner(KilledAfterPut.Wrap(_fixture.Objects, killedAfter, owner), _fixture.Runs,
+            new AccountDirectory([TestAccounts.Owner]), _fixture.Time, new InventoryRunnerOptions { MaxPartBytes = 100, Lease = TimeSpan.FromMinutes(1) });
+        var claimed = await _fixture.Runs.ClaimNextAsync(dying.Options.Owner, dying.Options.Lease);
+        var act = () => dying.RunAsync(claimed!, owner.Token);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        _fixture.DestinationKeys().Should().Contain(k => k.EndsWith(killedAfter), "the write committed before the process went away");
+
+        _fixture.Time.Advance(TimeSpan.FromMinutes(2));
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(1);
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        _fixture.DestinationKeys().Should().BeEquivalentTo(
+            [.. Files(run).Select(f => f.Key), run.ManifestKey!, run.ManifestKey!.Replace("manifest.json", "manifest.checksum")],
+            "what the killed attempt wrote without recording it is gone too");
+        ReportRows(run).Should().HaveCount(40);
+    }
+
     [Fact]
     public async Task S3Configurations_UseTheS3LayoutManifestAndHiveSymlink()
     {
@@ -303,6 +339,51 @@ public sealed class InventoryRunnerTests : IDisposable
     }
 
     public void Dispose() => _fixture.Dispose();
+
+    /// <summary>
+    /// The real object service, except that the process "dies" (its token is cancelled) the moment the first PUT of a
+    /// key ending in the given suffix has committed: the write is durable, the runner never learns its version.
+    /// </summary>
+    public class KilledAfterPut : DispatchProxy
+    {
+        private IObjectService _target = null!;
+        private string _suffix = "";
+        private CancellationTokenSource _process = null!;
+
+        public static IObjectService Wrap(IObjectService target, string suffix, CancellationTokenSource process)
+        {
+            var proxy = Create<IObjectService, KilledAfterPut>();
+            var killer = (KilledAfterPut)(object)proxy;
+            (killer._target, killer._suffix, killer._process) = (target, suffix, process);
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            try
+            {
+                var result = targetMethod!.Invoke(_target, args);
+                return targetMethod.Name == nameof(IObjectService.PutObjectAsync) ? DieAfter((Task<ObjectInfo>)result!) : result;
+            }
+            catch (TargetInvocationException error) when (error.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(error.InnerException);
+                throw;
+            }
+        }
+
+        private async Task<ObjectInfo> DieAfter(Task<ObjectInfo> put)
+        {
+            var stored = await put;
+            if (stored.Key.EndsWith(_suffix, StringComparison.Ordinal) && !_process.IsCancellationRequested)
+            {
+                await _process.CancelAsync();
+                _process.Token.ThrowIfCancellationRequested();
+            }
+
+            return stored;
+        }
+    }
 
     private List<(string Key, long Size, string Md5)> Files(InventoryRun run)
     {

@@ -39,13 +39,13 @@ public sealed class InventoryRunner(
     public async Task<InventoryRun> RunAsync(ClaimedRun claimed, CancellationToken cancellationToken = default)
     {
         var run = claimed.Run;
-        var tracker = new Tracker(run, RunProgress.Decode(claimed.Progress) ?? new RunProgress(0, []));
+        var tracker = new Tracker(run, RunProgress.Decode(claimed.Progress) ?? new RunProgress(0, DateTimeOffset.MinValue, []));
         var destination = run.Configuration.Destination.Bucket;
         try
         {
             // A previous attempt died part-way: remove what it wrote, then start again from a fresh snapshot.
-            await RemoveAsync(destination, tracker.Progress.Written, cancellationToken);
-            await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, []), cancellationToken);
+            await RemoveAsync(destination, tracker.Progress, cancellationToken);
+            await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []), cancellationToken);
 
             var outcome = await ExecuteAsync(tracker, cancellationToken);
             await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
@@ -59,7 +59,7 @@ public sealed class InventoryRunner(
         {
             // A failed run leaves nothing behind: no part, and never a manifest.
             var code = error is CofferException coffer ? coffer.Code : ErrorCode.InternalError;
-            await RemoveAsync(destination, tracker.Progress.Written, CancellationToken.None);
+            await RemoveAsync(destination, tracker.Progress, CancellationToken.None);
             await runs.FailAsync(run.JobId, options.Owner, code.ToString(), error.Message, CancellationToken.None);
         }
 
@@ -110,7 +110,7 @@ public sealed class InventoryRunner(
 
             counters.ObjectsMatched++;
             counters.BytesMatched += info.Size;
-            part ??= PartUpload.Start(objects, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption, cancellationToken);
+            part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption, cancellationToken);
             await part.Writer.WriteAsync(info, cancellationToken);
             options.RowWritten?.Invoke(counters.ObjectsMatched);
             if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
@@ -145,17 +145,25 @@ public sealed class InventoryRunner(
         return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
     }
 
+    private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
+        string key, string? encryption, CancellationToken cancellationToken)
+    {
+        await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
+        return PartUpload.Start(objects, format, schema, context, bucket, key, encryption, cancellationToken);
+    }
+
     private async Task FinishPartAsync(Tracker tracker, PartUpload part, List<ReportFile> files, CancellationToken cancellationToken)
     {
         var stored = await part.CompleteAsync(cancellationToken);
         files.Add(new ReportFile(stored.Key, stored.Size, stored.ETag));
         tracker.Counters.FilesWritten = files.Count;
-        await SaveAsync(tracker, tracker.Progress.With(new WrittenObject(stored.Key, stored.VersionId)), cancellationToken);
+        await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
 
     private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, string? encryption,
         CancellationToken cancellationToken)
     {
+        await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
         var stored = await objects.PutObjectAsync(new PutObjectRequest
         {
             Bucket = bucket,
@@ -165,7 +173,7 @@ public sealed class InventoryRunner(
             ContentType = contentType,
             ServerSideEncryption = encryption,
         }, cancellationToken);
-        await SaveAsync(tracker, tracker.Progress.With(new WrittenObject(stored.Key, stored.VersionId)), cancellationToken);
+        await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
 
     /// <summary>Saves progress and renews the lease; fails when another runner has taken the run over.</summary>
@@ -179,18 +187,29 @@ public sealed class InventoryRunner(
         }
     }
 
-    private async Task RemoveAsync(string bucket, IReadOnlyList<WrittenObject> written, CancellationToken cancellationToken)
+    /// <summary>Removes what an attempt wrote: the recorded versions, and for writes it died in, what they may have made.</summary>
+    private async Task RemoveAsync(string bucket, RunProgress progress, CancellationToken cancellationToken)
     {
-        foreach (var item in written)
+        try
         {
-            try
+            foreach (var item in progress.Written)
             {
-                await objects.DeleteObjectAsync(bucket, item.Key, item.VersionId, cancellationToken);
+                if (item.VersionId is { } versionId)
+                {
+                    await objects.DeleteObjectAsync(bucket, item.Key, versionId, cancellationToken);
+                    continue;
+                }
+
+                var versions = objects.ListObjectVersions(bucket, new ListVersionsQuery { Prefix = item.Key, MaxKeys = 1000 }).Versions;
+                foreach (var version in versions.Where(v => v.Key == item.Key && !v.IsDeleteMarker && v.CreatedAt >= progress.AttemptStarted))
+                {
+                    await objects.DeleteObjectAsync(bucket, version.Key, version.VersionId, cancellationToken);
+                }
             }
-            catch (CofferException error) when (error.Code == ErrorCode.NoSuchBucket)
-            {
-                return;
-            }
+        }
+        catch (CofferException error) when (error.Code == ErrorCode.NoSuchBucket)
+        {
+            // The destination is gone, and with it everything the attempt wrote.
         }
     }
 
