@@ -101,6 +101,50 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Scans_ReturnEveryField_AndOnlyTheSectionsAskedFor()
+    {
+        var bucket = await CreateBucketAsync();
+        var stored = await _store.WriteAsync(w => w.InsertVersion(new ObjectVersionRecord
+        {
+            BucketId = bucket.Id,
+            Key = "dir/腾讯云 k",
+            VersionId = ObjectVersionRecord.NullVersionId,
+            IsLatest = true,
+            Size = 1L << 40,
+            ETag = "d41d8cd98f00b204e9800998ecf8427e-3",
+            Crc64 = ulong.MaxValue,
+            StorageClass = "DEEP_ARCHIVE",
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_001),
+            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_002),
+            Layout = new BlobLayout([new BlobSegment("0123456789abcdef", 40)]),
+            UserMetadata = [new("color", "red")],
+            Headers = [new("Content-Encoding", "gzip")],
+            Tags = [new("team", "data")],
+        }));
+
+        using var reader = _store.OpenReader();
+        reader.ScanLatest(bucket.Id, "", true, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
+        reader.ScanVersions(bucket.Id, "", true, null, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
+        reader.ScanLatest(bucket.Id, "", true, null, VersionDetail.Tags).Single().Should().BeEquivalentTo(
+            stored with { Layout = BlobLayout.Empty, UserMetadata = [], Headers = [] });
+    }
+
+    [Fact]
+    public async Task SetTags_ReplacesTheTags_AndKeepsEveryOtherField()
+    {
+        var bucket = await CreateBucketAsync();
+        var stored = await InsertAsync(bucket, "k");
+        await _store.WriteAsync(w =>
+        {
+            w.SetTags(bucket.Id, "k", stored.Sequence, [new("a", "1"), new("b", "2")]);
+            return 0;
+        });
+
+        using var reader = _store.OpenReader();
+        reader.GetLatestVersion(bucket.Id, "k").Should().BeEquivalentTo(stored with { Tags = [new("a", "1"), new("b", "2")] });
+    }
+
+    [Fact]
     public async Task Sequences_KeepIncreasing_AcrossReopen()
     {
         var bucket = await CreateBucketAsync();
@@ -134,9 +178,34 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(1);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(2);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
+        _store = Open();
+    }
+
+    [Fact]
+    public async Task Open_RefusesTheDevelopmentSchemaVersion1()
+    {
+        _store.Dispose();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version=1";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var open = Open;
+        open.Should().Throw<InvalidOperationException>().WithMessage("*schema version 1*new data folder*");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version=2";
+            await command.ExecuteNonQueryAsync();
+        }
+
         _store = Open();
     }
 

@@ -1,5 +1,5 @@
--- Coffer metadata, schema version 1. Times are Unix milliseconds (UTC). Every row carries record_format so a
--- later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
+-- Coffer metadata, schema version 2. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
     name  TEXT PRIMARY KEY,
@@ -18,29 +18,16 @@ CREATE TABLE IF NOT EXISTS buckets (
 CREATE INDEX IF NOT EXISTS buckets_by_owner ON buckets (owner_app_id, name);
 
 -- One row per object version or delete marker. The primary key orders a bucket by key, newest version first,
--- so listing and inventory scans are range scans of this table.
+-- so listing and inventory scans are range scans of this table. Everything a query does not filter on lives in
+-- `record` (VersionRecordCodec, which starts with its own format byte): a scan reads four columns a row.
 CREATE TABLE IF NOT EXISTS object_versions (
-    bucket_id          INTEGER NOT NULL,
-    key                TEXT    NOT NULL,
-    seq                INTEGER NOT NULL,
-    version_id         TEXT    NOT NULL,
-    is_latest          INTEGER NOT NULL,
-    is_delete_marker   INTEGER NOT NULL,
-    size               INTEGER NOT NULL,
-    etag               TEXT    NOT NULL,
-    crc64              INTEGER,               -- the unsigned CRC-64/XZ stored as its two's-complement bits
-    content_type       TEXT,
-    storage_class      TEXT    NOT NULL,
-    is_multipart       INTEGER NOT NULL,
-    created_at         INTEGER NOT NULL,
-    last_modified      INTEGER NOT NULL,
-    layout             BLOB,                  -- RecordCodec layout
-    user_metadata      BLOB,                  -- RecordCodec pairs
-    headers            BLOB,                  -- RecordCodec pairs
-    tags               BLOB,                  -- RecordCodec pairs
-    replication_status TEXT,
-    encryption         TEXT,
-    record_format      INTEGER NOT NULL,
+    bucket_id        INTEGER NOT NULL,
+    key              TEXT    NOT NULL,
+    seq              INTEGER NOT NULL,
+    version_id       TEXT    NOT NULL,
+    is_latest        INTEGER NOT NULL,
+    is_delete_marker INTEGER NOT NULL,
+    record           BLOB    NOT NULL,
     PRIMARY KEY (bucket_id, key, seq DESC)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS object_versions_by_version_id ON object_versions (bucket_id, key, version_id);

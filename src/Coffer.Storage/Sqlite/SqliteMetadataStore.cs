@@ -10,7 +10,7 @@ namespace Coffer.Storage.Sqlite;
 public sealed class SqliteMetadataStore : IMetadataStore
 {
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writeConnection;
@@ -170,6 +170,13 @@ public sealed class SqliteMetadataStore : IMetadataStore
         if (current == SchemaVersion)
         {
             return;
+        }
+
+        if (current != 0)
+        {
+            // Version 1 only ever existed in development builds before the first release; there is nothing to migrate.
+            throw new InvalidOperationException(
+                $"The metadata database has schema version {current}, written by a development build of Coffer; start with a new data folder.");
         }
 
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Sqlite.Schema.sql")

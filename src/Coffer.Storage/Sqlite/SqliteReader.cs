@@ -6,19 +6,8 @@ namespace Coffer.Storage.Sqlite;
 /// <summary>Reads inside one SQLite transaction, so every query sees the same snapshot.</summary>
 internal class SqliteReader : IMetadataReader
 {
-    private const string VersionColumns =
-        "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
-        "is_multipart, created_at, last_modified, layout, user_metadata, headers, tags, replication_status, encryption";
-
-    /// <summary>The version columns, with the heavy ones a scan does not need replaced by NULL (same positions).</summary>
-    private static string Columns(VersionDetail detail) => detail == VersionDetail.All
-        ? VersionColumns
-        : "bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, content_type, storage_class, " +
-          "is_multipart, created_at, last_modified, " +
-          (detail.HasFlag(VersionDetail.Layout) ? "layout" : "NULL") + ", " +
-          (detail.HasFlag(VersionDetail.UserMetadata) ? "user_metadata" : "NULL") + ", " +
-          (detail.HasFlag(VersionDetail.Headers) ? "headers" : "NULL") + ", " +
-          (detail.HasFlag(VersionDetail.Tags) ? "tags" : "NULL") + ", replication_status, encryption";
+    /// <summary>The columns of an object version row, in the order <see cref="ReadVersion"/> and <see cref="VersionScan"/> read them.</summary>
+    internal const string VersionColumns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
 
     private const string UploadColumns =
         "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption";
@@ -94,24 +83,32 @@ internal class SqliteReader : IMetadataReader
         return reader.Read() ? ReadVersion(reader) : null;
     }
 
+    /// <summary>One version by its sequence number (writers use it to rewrite a record).</summary>
+    protected ObjectVersionRecord? GetVersionBySequence(long bucketId, string key, long sequence)
+    {
+        using var command = Command($"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$seq", sequence);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadVersion(reader) : null;
+    }
+
     public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
-        using var command = Command(
-            $"SELECT {Columns(detail)} FROM object_versions " +
-            $"WHERE bucket_id = $bucket AND key {lower} $from {upper} AND is_latest = 1 ORDER BY key");
-        command.Parameters.AddWithValue("$bucket", bucketId);
-        command.Parameters.AddWithValue("$from", fromKey);
+        using var scan = new VersionScan(Connection,
+            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND is_latest = 1 ORDER BY key");
+        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
         if (toKey is not null)
         {
-            command.Parameters.AddWithValue("$to", toKey);
+            scan.Bind("$to", toKey);
         }
 
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        foreach (var version in scan.Rows(detail))
         {
-            yield return ReadVersion(reader);
+            yield return version;
         }
     }
 
@@ -121,17 +118,12 @@ internal class SqliteReader : IMetadataReader
         if (olderThanSequence is { } sequence)
         {
             // Two range scans rather than one OR, so each is an index range: the rest of this key, then later keys.
-            using var sameKey = Command(
-                $"SELECT {Columns(detail)} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
-            sameKey.Parameters.AddWithValue("$bucket", bucketId);
-            sameKey.Parameters.AddWithValue("$key", fromKey);
-            sameKey.Parameters.AddWithValue("$seq", sequence);
-            using (var reader = sameKey.ExecuteReader())
+            using var sameKey = new VersionScan(Connection,
+                $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
+            sameKey.Bind("$bucket", bucketId).Bind("$key", fromKey).Bind("$seq", sequence);
+            foreach (var version in sameKey.Rows(detail))
             {
-                while (reader.Read())
-                {
-                    yield return ReadVersion(reader);
-                }
+                yield return version;
             }
 
             fromKeyInclusive = false;
@@ -139,19 +131,17 @@ internal class SqliteReader : IMetadataReader
 
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
-        using var command = Command(
-            $"SELECT {Columns(detail)} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
-        command.Parameters.AddWithValue("$bucket", bucketId);
-        command.Parameters.AddWithValue("$from", fromKey);
+        using var scan = new VersionScan(Connection,
+            $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
+        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
         if (toKey is not null)
         {
-            command.Parameters.AddWithValue("$to", toKey);
+            scan.Bind("$to", toKey);
         }
 
-        using var rows = command.ExecuteReader();
-        while (rows.Read())
+        foreach (var version in scan.Rows(detail))
         {
-            yield return ReadVersion(rows);
+            yield return version;
         }
     }
 
@@ -355,29 +345,11 @@ internal class SqliteReader : IMetadataReader
         Versioning = (VersioningState)reader.GetInt32(5),
     };
 
-    private static ObjectVersionRecord ReadVersion(SqliteDataReader reader) => new()
-    {
-        BucketId = reader.GetInt64(0),
-        Key = reader.GetString(1),
-        Sequence = reader.GetInt64(2),
-        VersionId = reader.GetString(3),
-        IsLatest = reader.GetInt64(4) != 0,
-        IsDeleteMarker = reader.GetInt64(5) != 0,
-        Size = reader.GetInt64(6),
-        ETag = reader.GetString(7),
-        Crc64 = reader.IsDBNull(8) ? null : unchecked((ulong)reader.GetInt64(8)),
-        ContentType = reader.IsDBNull(9) ? null : reader.GetString(9),
-        StorageClass = reader.GetString(10),
-        IsMultipartUploaded = reader.GetInt64(11) != 0,
-        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
-        LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
-        Layout = RecordCodec.DecodeLayout(Blob(reader, 14)),
-        UserMetadata = RecordCodec.DecodePairs(Blob(reader, 15)),
-        Headers = RecordCodec.DecodePairs(Blob(reader, 16)),
-        Tags = RecordCodec.DecodePairs(Blob(reader, 17)),
-        ReplicationStatus = reader.IsDBNull(18) ? null : reader.GetString(18),
-        Encryption = reader.IsDBNull(19) ? null : reader.GetString(19),
-    };
+    private static ObjectVersionRecord ReadVersion(SqliteDataReader reader) => VersionRecordCodec.Decode(
+        new VersionIdentity(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4) != 0,
+            reader.GetInt64(5) != 0),
+        reader.GetFieldValue<byte[]>(6),
+        VersionDetail.All);
 
     private static MultipartUploadRecord ReadUpload(SqliteDataReader reader) => new()
     {

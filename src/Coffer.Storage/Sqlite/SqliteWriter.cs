@@ -33,11 +33,8 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     {
         var stored = version with { Sequence = store.NextSequence() };
         using var command = Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, size, etag, crc64, " +
-            "content_type, storage_class, is_multipart, created_at, last_modified, layout, user_metadata, headers, tags, " +
-            "replication_status, encryption, record_format) VALUES ($bucket, $key, $seq, $version, $latest, $marker, $size, " +
-            "$etag, $crc, $type, $class, $multipart, $created, $modified, $layout, $meta, $headers, $tags, $replication, " +
-            "$encryption, $format)");
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
+            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", stored.BucketId);
         p.AddWithValue("$key", stored.Key);
@@ -45,21 +42,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$version", stored.VersionId);
         p.AddWithValue("$latest", stored.IsLatest ? 1 : 0);
         p.AddWithValue("$marker", stored.IsDeleteMarker ? 1 : 0);
-        p.AddWithValue("$size", stored.Size);
-        p.AddWithValue("$etag", stored.ETag);
-        p.AddWithValue("$crc", stored.Crc64 is { } crc ? unchecked((long)crc) : DBNull.Value);
-        p.AddWithValue("$type", (object?)stored.ContentType ?? DBNull.Value);
-        p.AddWithValue("$class", stored.StorageClass);
-        p.AddWithValue("$multipart", stored.IsMultipartUploaded ? 1 : 0);
-        p.AddWithValue("$created", stored.CreatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("$modified", stored.LastModified.ToUnixTimeMilliseconds());
-        p.AddWithValue("$layout", (object?)RecordCodec.EncodeLayout(stored.Layout) ?? DBNull.Value);
-        p.AddWithValue("$meta", (object?)RecordCodec.EncodePairs(stored.UserMetadata) ?? DBNull.Value);
-        p.AddWithValue("$headers", (object?)RecordCodec.EncodePairs(stored.Headers) ?? DBNull.Value);
-        p.AddWithValue("$tags", (object?)RecordCodec.EncodePairs(stored.Tags) ?? DBNull.Value);
-        p.AddWithValue("$replication", (object?)stored.ReplicationStatus ?? DBNull.Value);
-        p.AddWithValue("$encryption", (object?)stored.Encryption ?? DBNull.Value);
-        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        p.AddWithValue("$record", VersionRecordCodec.Encode(stored));
         command.ExecuteNonQuery();
         return stored;
     }
@@ -94,8 +77,10 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
 
     public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
-        using var command = Command("UPDATE object_versions SET tags = $tags WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
-        command.Parameters.AddWithValue("$tags", (object?)RecordCodec.EncodePairs(tags) ?? DBNull.Value);
+        var version = GetVersionBySequence(bucketId, key, sequence)
+            ?? throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
+        using var command = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        command.Parameters.AddWithValue("$record", VersionRecordCodec.Encode(version with { Tags = tags }));
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$seq", sequence);
