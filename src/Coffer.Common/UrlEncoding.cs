@@ -66,6 +66,41 @@ public static class UrlEncoding
         }
     }
 
+    /// <summary>The most bytes <see cref="EncodeTo"/> writes for <paramref name="chars"/> characters (three escapes per UTF-8 byte).</summary>
+    public static int MaxEncodedLength(int chars) => chars * 9;
+
+    /// <summary>
+    /// Writes the encoding of <paramref name="value"/> as ASCII into <paramref name="destination"/>, which must hold
+    /// <see cref="MaxEncodedLength"/> bytes; returns how many it wrote. Report writers encode straight into their buffers.
+    /// </summary>
+    public static int EncodeTo(ReadOnlySpan<char> value, Span<byte> destination, bool keepSlash = false)
+    {
+        var length = 0;
+        Span<byte> utf8 = stackalloc byte[4];
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (Unreserved.Contains(c) || (keepSlash && c == '/'))
+            {
+                destination[length++] = (byte)c;
+                continue;
+            }
+
+            var charCount = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
+            var byteCount = Encoding.UTF8.GetBytes(value.Slice(i, charCount), utf8);
+            for (var b = 0; b < byteCount; b++)
+            {
+                destination[length++] = (byte)'%';
+                destination[length++] = (byte)HexDigits[utf8[b] >> 4];
+                destination[length++] = (byte)HexDigits[utf8[b] & 0xF];
+            }
+
+            i += charCount - 1;
+        }
+
+        return length;
+    }
+
     private static string Encode(string value, bool keepSlash)
     {
         var firstToEncode = value.AsSpan().IndexOfAnyExcept(Unreserved);
@@ -74,29 +109,16 @@ public static class UrlEncoding
             return value;
         }
 
-        var builder = new StringBuilder(value.Length + 16);
-        builder.Append(value, 0, firstToEncode);
-        Span<byte> utf8 = stackalloc byte[4];
-        for (var i = firstToEncode; i < value.Length; i++)
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxEncodedLength(value.Length));
+        try
         {
-            var c = value[i];
-            if (Unreserved.Contains(c) || (keepSlash && c == '/'))
-            {
-                builder.Append(c);
-                continue;
-            }
-
-            var charCount = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
-            var byteCount = Encoding.UTF8.GetBytes(value.AsSpan(i, charCount), utf8);
-            for (var b = 0; b < byteCount; b++)
-            {
-                builder.Append('%').Append(HexDigits[utf8[b] >> 4]).Append(HexDigits[utf8[b] & 0xF]);
-            }
-
-            i += charCount - 1;
+            var length = EncodeTo(value, buffer, keepSlash);
+            return Encoding.ASCII.GetString(buffer, 0, length);
         }
-
-        return builder.ToString();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private const string HexDigits = "0123456789ABCDEF";

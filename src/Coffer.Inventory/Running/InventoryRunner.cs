@@ -99,30 +99,32 @@ public sealed class InventoryRunner(
         var counters = tracker.Counters;
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
         PartUpload? part = null;
-        foreach (var info in objects.Walk(source.Name, walk))
+        await using (var scan = SnapshotScan.Start(objects, source.Name, walk, filter, cancellationToken))
         {
-            counters.ObjectsScanned++;
-            counters.BytesScanned += info.Size;
-            if (!filter.Matches(info))
+            await foreach (var batch in scan.Batches(cancellationToken))
             {
-                continue;
-            }
+                counters.ObjectsScanned += batch.Scanned;
+                counters.BytesScanned += batch.ScannedBytes;
+                foreach (var info in batch.Matched)
+                {
+                    counters.ObjectsMatched++;
+                    counters.BytesMatched += info.Size;
+                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
+                        cancellationToken);
+                    await part.Writer.WriteAsync(info, cancellationToken);
+                    options.RowWritten?.Invoke(counters.ObjectsMatched);
+                    if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
+                    {
+                        await FinishPartAsync(tracker, part, files, cancellationToken);
+                        part = null;
+                    }
+                }
 
-            counters.ObjectsMatched++;
-            counters.BytesMatched += info.Size;
-            part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption, cancellationToken);
-            await part.Writer.WriteAsync(info, cancellationToken);
-            options.RowWritten?.Invoke(counters.ObjectsMatched);
-            if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
-            {
-                await FinishPartAsync(tracker, part, files, cancellationToken);
-                part = null;
-            }
-
-            if (time.GetUtcNow() >= renewAt)
-            {
-                await SaveAsync(tracker, tracker.Progress, cancellationToken);
-                renewAt = time.GetUtcNow() + (options.Lease / 3);
+                if (time.GetUtcNow() >= renewAt)
+                {
+                    await SaveAsync(tracker, tracker.Progress, cancellationToken);
+                    renewAt = time.GetUtcNow() + (options.Lease / 3);
+                }
             }
         }
 

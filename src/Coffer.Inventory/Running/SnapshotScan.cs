@@ -1,0 +1,80 @@
+using System.Threading.Channels;
+using Coffer.Model;
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Running;
+
+/// <summary>What the scan hands over at a time: the rows that passed the filter, and how much it scanned to find them.</summary>
+internal sealed record ScanBatch(IReadOnlyList<ObjectInfo> Matched, long Scanned, long ScannedBytes);
+
+/// <summary>
+/// The scan side of a run: walks one snapshot of the source on a thread of its own, applies the filter and hands the
+/// matching rows over in batches, so that reading the store and encoding the report each get a core. At most a few
+/// batches wait between the two, so memory stays bounded whatever the bucket's size.
+/// </summary>
+internal sealed class SnapshotScan : IAsyncDisposable
+{
+    private const int BatchRows = 256;
+    private const int BatchesInFlight = 4;
+
+    private readonly Channel<ScanBatch> _batches =
+        Channel.CreateBounded<ScanBatch>(new BoundedChannelOptions(BatchesInFlight) { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _producer;
+
+    private SnapshotScan(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _producer = Task.Run(() => ProduceAsync(objects, bucket, walk, filter, _stop.Token), CancellationToken.None);
+    }
+
+    public static SnapshotScan Start(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken) =>
+        new(objects, bucket, walk, filter, cancellationToken);
+
+    /// <summary>The batches in key order; a failure of the scan surfaces here.</summary>
+    public IAsyncEnumerable<ScanBatch> Batches(CancellationToken cancellationToken) => _batches.Reader.ReadAllAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // The consumer may stop early (a failed part): the scan stops too, and its snapshot is released.
+        await _stop.CancelAsync();
+        await _producer;
+        _stop.Dispose();
+    }
+
+    private async Task ProduceAsync(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var matched = new List<ObjectInfo>(BatchRows);
+            long scanned = 0, scannedBytes = 0;
+            foreach (var info in objects.Walk(bucket, walk))
+            {
+                scanned++;
+                scannedBytes += info.Size;
+                if (filter.Matches(info))
+                {
+                    matched.Add(info);
+                }
+
+                // A batch also goes when few rows match, so counters and the lease keep moving on a scan that filters most out.
+                if (matched.Count == BatchRows || scanned == BatchRows * 8)
+                {
+                    await _batches.Writer.WriteAsync(new ScanBatch(matched, scanned, scannedBytes), cancellationToken);
+                    (matched, scanned, scannedBytes) = (new List<ObjectInfo>(BatchRows), 0, 0);
+                }
+            }
+
+            if (scanned > 0)
+            {
+                await _batches.Writer.WriteAsync(new ScanBatch(matched, scanned, scannedBytes), cancellationToken);
+            }
+
+            _batches.Writer.Complete();
+        }
+        catch (Exception error)
+        {
+            _batches.Writer.TryComplete(error);
+        }
+    }
+}
