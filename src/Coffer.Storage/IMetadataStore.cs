@@ -91,7 +91,7 @@ public interface IMetadataReader : IDisposable
     InventoryRunRecord? GetRun(string jobId);
 
     /// <summary>Runs of a bucket (or of one configuration), most recently queued first.</summary>
-    IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit);
+    IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit, InventoryRunRecord? after = null);
 
     /// <summary>Runs in a given state, oldest first (the runner's queue).</summary>
     IReadOnlyList<InventoryRunRecord> ListRunsInState(string state, int limit);

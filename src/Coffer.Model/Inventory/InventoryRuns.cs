@@ -129,12 +129,18 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             : throw new CofferException(ErrorCode.NoSuchInventoryRun, $"There is no inventory run '{jobId}' in this bucket.");
     }
 
-    /// <summary>Runs of a bucket (or of one configuration), most recently queued first.</summary>
-    public IReadOnlyList<InventoryRun> List(string bucket, string? configId, int limit)
+    /// <summary>
+    /// Runs of a bucket (or of one configuration), most recently queued first; with <paramref name="afterJobId"/>, the
+    /// ones listed after that run (a page marker). An unknown marker is InvalidArgument.
+    /// </summary>
+    public IReadOnlyList<InventoryRun> List(string bucket, string? configId, int limit, string? afterJobId = null)
     {
         using var reader = metadata.OpenReader();
         var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
-        return reader.ListRuns(source.Id, configId, limit).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
+        var after = afterJobId is null ? null : reader.GetRun(afterJobId) is { } marker && marker.BucketId == source.Id
+            ? marker
+            : throw new CofferException(ErrorCode.InvalidArgument, $"The marker '{afterJobId}' is not a run of this bucket.");
+        return reader.ListRuns(source.Id, configId, limit, after).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
     }
 
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>

@@ -41,15 +41,24 @@ public static partial class XmlDocumentWriter
 
     public static byte[] Write(InventoryRunDocument run) => Document(w => WriteRun(w, run));
 
-    /// <summary>Runs most recent first; <c>IsTruncated</c> says whether older ones were left out.</summary>
-    public static byte[] Write(IReadOnlyList<InventoryRunDocument> runs, bool isTruncated) => Build("ListInventoryRunsResult", Dialect.Cos, w =>
+    /// <summary>Runs most recent first; the request's marker echoed, and <c>NextMarker</c> when older runs are left for the next page.</summary>
+    public static byte[] Write(IReadOnlyList<InventoryRunDocument> runs, string? marker, string? nextMarker) => Build("ListInventoryRunsResult", Dialect.Cos, w =>
     {
         foreach (var run in runs)
         {
             WriteRun(w, run);
         }
 
-        Element(w, "IsTruncated", Bool(isTruncated));
+        Element(w, "IsTruncated", Bool(nextMarker is not null));
+        if (marker is not null)
+        {
+            Element(w, "Marker", marker);
+        }
+
+        if (nextMarker is not null)
+        {
+            Element(w, "NextMarker", nextMarker);
+        }
     });
 
     private static void WriteRun(XmlWriter w, InventoryRunDocument run)

@@ -72,13 +72,19 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
         await Responses.XmlAsync(context, XmlDocumentWriter.WritePostInventoryResult(run.JobId));
     }
 
-    /// <summary><c>GET /?inventory-runs[&amp;id=&lt;config&gt;][&amp;max-runs=]</c>: the bucket's runs, most recent first.</summary>
+    /// <summary>
+    /// <c>GET /?inventory-runs[&amp;id=&lt;config&gt;][&amp;max-runs=][&amp;marker=&lt;JobId&gt;]</c>: the bucket's runs,
+    /// most recent first, a page at a time; <c>NextMarker</c> is the last run listed when there are more.
+    /// </summary>
     public Task ListRunsAsync(RequestContext context)
     {
         var max = BucketHandlers.ParseMax(context.Target.Get("max-runs"), "max-runs");
         var configId = context.Target.Get("id") is { Length: > 0 } id ? id : null;
-        var list = runs.List(context.Bucket, configId, max + 1);
-        return Responses.XmlAsync(context, XmlDocumentWriter.Write(list.Take(max).Select(Document).ToArray(), list.Count > max));
+        var marker = context.Target.Get("marker") is { Length: > 0 } after ? after : null;
+        var list = runs.List(context.Bucket, configId, max + 1, marker);
+        var page = list.Take(max).Select(Document).ToArray();
+        var truncated = list.Count > max;
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(page, marker, truncated ? page[^1].JobId : null));
     }
 
     /// <summary><c>GET /?inventory-run&amp;job-id=&lt;JobId&gt;</c>: one run.</summary>

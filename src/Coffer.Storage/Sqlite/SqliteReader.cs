@@ -295,15 +295,23 @@ internal class SqliteReader : IMetadataReader
         return reader.Read() ? ReadRun(reader) : null;
     }
 
-    public IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit)
+    public IReadOnlyList<InventoryRunRecord> ListRuns(long bucketId, string? configId, int limit, InventoryRunRecord? after = null)
     {
         using var command = Command(
             $"SELECT {RunColumns} FROM inventory_runs WHERE bucket_id = $bucket " +
-            (configId is null ? "" : "AND config_id = $config ") + "ORDER BY queued_at DESC, job_id DESC LIMIT $limit");
+            (configId is null ? "" : "AND config_id = $config ") +
+            (after is null ? "" : "AND (queued_at < $queued OR (queued_at = $queued AND job_id < $job)) ") +
+            "ORDER BY queued_at DESC, job_id DESC LIMIT $limit");
         command.Parameters.AddWithValue("$bucket", bucketId);
         if (configId is not null)
         {
             command.Parameters.AddWithValue("$config", configId);
+        }
+
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue("$queued", after.QueuedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$job", after.JobId);
         }
 
         command.Parameters.AddWithValue("$limit", limit);
