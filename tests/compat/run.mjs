@@ -1,5 +1,5 @@
 // Starts `coffer serve` on a free port with a fresh data folder and a known root account, runs every
-// *.test.mjs file in this folder with Node's test runner against it, then stops the server.
+// *.test.mjs file in this folder (or those named on the command line) with Node's test runner, then stops the server.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,7 +47,11 @@ const address = await new Promise((resolvePromise, reject) => {
 });
 console.log(`coffer at ${address}, data in ${data}`);
 
-const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).map((f) => join(here, f));
+// `node run.mjs inventory` runs only the files whose names contain one of the words given.
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.test.mjs') && (only.length === 0 || only.some((word) => f.includes(word))))
+  .map((f) => join(here, f));
 const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
   env: {
     ...process.env,

@@ -1,0 +1,124 @@
+// An S3-dialect inventory end to end with the official @aws-sdk/client-s3: the configuration put through the SDK,
+// a run triggered by `coffer inventory run` (S3 has no one-time job), then the S3 layout read back through the SDK:
+// data/ files, the dated manifest and its checksum, the Hive symlink, and the rows read by DuckDB compared with what
+// the SDK lists.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketInventoryConfigurationCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { bucketName, s3Client } from './lib/coffer.mjs';
+import { checkDelivery, readRows } from './lib/reports.mjs';
+
+const s3 = s3Client();
+const MiB = 1024 * 1024;
+const s3Encode = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+async function listKeys(Bucket, Prefix) {
+  const keys = [];
+  let ContinuationToken;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket, Prefix, ContinuationToken }));
+    keys.push(...(page.Contents ?? []));
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return keys;
+}
+
+const download = (Bucket) => async (Key) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body.transformToByteArray());
+
+/** `coffer inventory run` beside the running server: it queues the run there and waits for it. */
+async function runNow(bucket, id) {
+  const { stdout } = await promisify(execFile)('dotnet', [process.env.COFFER_DLL, 'inventory', 'run', '--data', process.env.COFFER_DATA, '--bucket', bucket, '--id', id]);
+  assert.match(stdout, /: Succeeded$/m, stdout);
+  return /manifest \S+?\/(\S+)/.exec(stdout)[1];
+}
+
+describe('S3 inventory reports through @aws-sdk/client-s3', () => {
+  let Source;
+  let Destination;
+
+  before(async () => {
+    Source = bucketName('s3-inv-src');
+    Destination = bucketName('s3-inv-dst');
+    await s3.send(new CreateBucketCommand({ Bucket: Source }));
+    await s3.send(new CreateBucketCommand({ Bucket: Destination }));
+    await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'logs/a b+c.txt', Body: 'hello', StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'logs/日本/データ.json', Body: '{}' }));
+    await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'elsewhere.txt', Body: 'outside the prefix' }));
+    const Key = 'logs/multi.bin';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: Source, Key }));
+    const Parts = [];
+    for (const [index, Body] of [randomBytes(5 * MiB), randomBytes(100)].entries()) {
+      const { ETag } = await s3.send(new UploadPartCommand({ Bucket: Source, Key, UploadId, PartNumber: index + 1, Body }));
+      Parts.push({ PartNumber: index + 1, ETag });
+    }
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: Source, Key, UploadId, MultipartUpload: { Parts } }));
+  });
+
+  test('a run delivers data files, a dated manifest, its checksum and the Hive symlink, and the rows are the bucket', async () => {
+    const fields = ['Size', 'LastModifiedDate', 'ETag', 'StorageClass', 'IsMultipartUploaded', 'EncryptionStatus'];
+    await s3.send(new PutBucketInventoryConfigurationCommand({
+      Bucket: Source,
+      Id: 'weekly-logs',
+      InventoryConfiguration: {
+        Id: 'weekly-logs',
+        IsEnabled: true,
+        IncludedObjectVersions: 'Current',
+        Filter: { Prefix: 'logs/' },
+        OptionalFields: fields,
+        Schedule: { Frequency: 'Weekly' },
+        Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format: 'CSV', Prefix: 'inventory' } },
+      },
+    }));
+    const manifestKey = await runNow(Source, 'weekly-logs');
+    const folder = /^inventory\/[^/]+\/weekly-logs\/(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})Z\/manifest\.json$/.exec(manifestKey);
+    assert.ok(folder, `the S3 layout: ${manifestKey}`);
+
+    const { manifest, files } = await checkDelivery(download(Destination), manifestKey, { md5Field: 'MD5checksum', sizeIsString: false });
+    assert.equal(manifest.sourceBucket, Source);
+    assert.equal(manifest.destinationBucket, `arn:aws:s3:::${Destination}`);
+    assert.equal(manifest.version, '2016-11-30');
+    assert.equal(manifest.fileFormat, 'CSV');
+    for (const file of manifest.files) {
+      assert.match(file.key, new RegExp(`^inventory/${Source}/weekly-logs/data/[0-9a-f-]{36}\\.csv\\.gz$`));
+    }
+
+    const [, year, month, day, hour, minute] = folder;
+    const symlinkKey = `inventory/${Source}/weekly-logs/hive/dt=${year}-${month}-${day}-${hour}-${minute}/symlink.txt`;
+    const symlink = (await download(Destination)(symlinkKey)).toString('utf8');
+    assert.deepEqual(symlink.trimEnd().split('\n'), manifest.files.map((f) => `s3://${Destination}/${f.key}`));
+    const delivered = (await listKeys(Destination, `inventory/${Source}/weekly-logs/`)).map((o) => o.Key).sort();
+    assert.deepEqual(delivered, [...manifest.files.map((f) => f.key), manifestKey, manifestKey.replace('.json', '.checksum'), symlinkKey].sort());
+
+    const columns = manifest.fileSchema.split(', ');
+    assert.deepEqual(columns, ['Bucket', 'Key', ...fields]);
+    const objects = await listKeys(Source, 'logs/');
+    assert.equal(objects.length, 3);
+    const expected = [];
+    for (const object of objects) {
+      const values = {
+        Bucket: Source,
+        Key: s3Encode(object.Key),
+        Size: String(object.Size),
+        LastModifiedDate: object.LastModified.toISOString(),
+        ETag: object.ETag.replaceAll('"', ''),
+        StorageClass: object.StorageClass,
+        IsMultipartUploaded: String(object.Key === 'logs/multi.bin'),
+        EncryptionStatus: 'NOT-SSE',
+      };
+      expected.push(columns.map((c) => values[c]));
+    }
+    assert.deepEqual(await readRows(files, { format: 'CSV', columns }), expected);
+  });
+});
