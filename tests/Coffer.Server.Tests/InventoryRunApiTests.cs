@@ -103,6 +103,10 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
         last.Element("IsTruncated")!.Value.Should().Be("false");
         last.Element("NextMarker").Should().BeNull();
 
+        var none = await ListAsync("max-runs=0");
+        none.Elements("InventoryRun").Should().BeEmpty();
+        none.Element("IsTruncated")!.Value.Should().Be("true");
+
         var one = await ListAsync("id=odd3");
         one.Elements("InventoryRun").Select(r => r.Element("JobId")!.Value).Should().Equal(jobs[3]);
     }

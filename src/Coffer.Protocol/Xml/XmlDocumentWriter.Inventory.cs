@@ -42,14 +42,15 @@ public static partial class XmlDocumentWriter
     public static byte[] Write(InventoryRunDocument run) => Document(w => WriteRun(w, run));
 
     /// <summary>Runs most recent first; the request's marker echoed, and <c>NextMarker</c> when older runs are left for the next page.</summary>
-    public static byte[] Write(IReadOnlyList<InventoryRunDocument> runs, string? marker, string? nextMarker) => Build("ListInventoryRunsResult", Dialect.Cos, w =>
+    public static byte[] Write(IReadOnlyList<InventoryRunDocument> runs, string? marker, bool isTruncated, string? nextMarker) =>
+        Build("ListInventoryRunsResult", Dialect.Cos, w =>
     {
         foreach (var run in runs)
         {
             WriteRun(w, run);
         }
 
-        Element(w, "IsTruncated", Bool(nextMarker is not null));
+        Element(w, "IsTruncated", Bool(isTruncated));
         if (marker is not null)
         {
             Element(w, "Marker", marker);

@@ -84,7 +84,7 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
         var list = runs.List(context.Bucket, configId, max + 1, marker);
         var page = list.Take(max).Select(Document).ToArray();
         var truncated = list.Count > max;
-        return Responses.XmlAsync(context, XmlDocumentWriter.Write(page, marker, truncated ? page[^1].JobId : null));
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(page, marker, truncated, truncated && page.Length > 0 ? page[^1].JobId : null));
     }
 
     /// <summary><c>GET /?inventory-run&amp;job-id=&lt;JobId&gt;</c>: one run.</summary>
