@@ -179,6 +179,20 @@ public sealed class ParquetReportFormatTests
     }
 
     [Fact]
+    public async Task Part_PacksDictionaryIndices_WiderThanAByte()
+    {
+        var schema = ReportSchema.For(InventoryFixture.Configuration("cos", fields: ["Tag"]));
+        var rows = Enumerable.Range(0, 5_000).Select(i => Row(i) with { Tags = i % 13 == 0 ? [] : [new("n", (i * 3 % 700).ToString())] }).ToArray();
+
+        var file = ParquetTestReader.Open(await WriteAsync(schema, rows));
+
+        var tag = file.ReadChunk(0, file.ColumnIndex("tag"));
+        tag.Pages.Select(p => p.Encoding).Should().Equal(0, 8);
+        tag.Pages[0].ValueCount.Should().Be(700, "10-bit indices");
+        tag.Values.Should().Equal(rows.Select(r => r.Tags.Count == 0 ? null : (object)$"n={r.Tags[0].Value}"));
+    }
+
+    [Fact]
     public async Task Part_WritesChunkStatistics_InEachTypesOrder()
     {
         var schema = CosSchema();
@@ -267,6 +281,24 @@ public sealed class ParquetReportFormatTests
         part.UncompressedBytes.Should().Be(first + second);
         part.Rows.Should().Be(2);
         await part.CompleteAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Part_SendsEachRowGroupOut_BeforeThePartCompletes()
+    {
+        var output = new WatchedStream(100 << 10);
+        var options = new ParquetOptions { RowGroupBytes = 64 << 10 };
+        await using var part = new ParquetReportFormat(options).CreatePart(output, CosSchema(), Context);
+
+        for (var i = 0; i < 5_000; i++)
+        {
+            await part.WriteAsync(Row(i), CancellationToken.None);
+        }
+
+        // About 750 KB of values: ten row groups or so have gone out while the part is still open.
+        await output.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        await part.CompleteAsync(CancellationToken.None);
+        ParquetTestReader.Open(output.ToArray()).RowCount.Should().Be(5_000);
     }
 
     [Fact]
@@ -371,6 +403,23 @@ public sealed class ParquetReportFormatTests
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>Says when at least a given number of bytes has been written.</summary>
+    private sealed class WatchedStream(long threshold) : MemoryStream
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            if (Length >= threshold)
+            {
+                _reached.TrySetResult();
+            }
+        }
     }
 
     private sealed class FailingStream : MemoryStream
