@@ -1,3 +1,4 @@
+using Coffer.Inventory.Reports.Parquet;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
 
@@ -42,6 +43,7 @@ public static class ReportFormats
     public static IReportFormat For(InventoryFormat format) => format switch
     {
         InventoryFormat.Csv => CsvReportFormat.Instance,
+        InventoryFormat.Parquet => ParquetReportFormat.Instance,
         _ => throw new Common.CofferException(Common.ErrorCode.NotImplemented, $"The {format} report format is not implemented yet."),
     };
 }

@@ -41,10 +41,14 @@ public sealed class ReportSchema
         (ColumnKind.LifecycleExpirationDate, "LifecycleExpirationDate", "lifecycle_expiration_date", ColumnType.Timestamp),
     ];
 
-    private ReportSchema(IReadOnlyList<ReportColumn> columns)
+    private ReportSchema(InventoryDialect dialect, IReadOnlyList<ReportColumn> columns)
     {
+        Dialect = dialect;
         Columns = columns;
     }
+
+    /// <summary>Whose report this is: formats that name their schema (Parquet's message) name it per dialect.</summary>
+    public InventoryDialect Dialect { get; }
 
     public IReadOnlyList<ReportColumn> Columns { get; }
 
@@ -97,7 +101,7 @@ public sealed class ReportSchema
             }
         }
 
-        return new ReportSchema(columns);
+        return new ReportSchema(configuration.Dialect, columns);
     }
 
     /// <summary>The names joined with ", " as manifests carry them (consumers split on comma and space).</summary>

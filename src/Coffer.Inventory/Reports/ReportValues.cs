@@ -23,7 +23,7 @@ public static class ReportValues
         ColumnKind.ReplicationStatus => o.ReplicationStatus,
         ColumnKind.Tag => o.Tags.Count == 0 ? null : string.Join('&', o.Tags.Select(t => $"{UrlEncoding.Encode(t.Key)}={UrlEncoding.Encode(t.Value)}")),
         ColumnKind.Crc64 => o.Crc64?.ToString(),
-        ColumnKind.UserMetadata => o.UserMetadata.FirstOrDefault(m => m.Key == column.MetadataName).Value,
+        ColumnKind.UserMetadata => Metadata(o, column.MetadataName),
         ColumnKind.EncryptionStatus => o.IsDeleteMarker ? null : o.Encryption switch
         {
             null => "NOT-SSE",
@@ -37,6 +37,12 @@ public static class ReportValues
         ColumnKind.ObjectOwner => context.OwnerId,
         _ => null,
     };
+
+    /// <summary>
+    /// Kept out of <see cref="Text"/>: a lambda capturing its <c>column</c> parameter would allocate a closure on every
+    /// call, for every column of every row.
+    /// </summary>
+    private static string? Metadata(ObjectInfo o, string? name) => o.UserMetadata.FirstOrDefault(m => m.Key == name).Value;
 
     public static long? Int64(ReportColumn column, ObjectInfo o) => column.Kind switch
     {
