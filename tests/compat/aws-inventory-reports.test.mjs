@@ -119,6 +119,32 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
       };
       expected.push(columns.map((c) => values[c]));
     }
-    assert.deepEqual(await readRows(files, { format: 'CSV', columns }), expected);
+    const csvRows = await readRows(files, { format: 'CSV', columns });
+    assert.deepEqual(csvRows, expected);
+
+    // The same snapshot (nothing changed since) as Parquet: the same rows, typed, with the key as it is.
+    await s3.send(new PutBucketInventoryConfigurationCommand({
+      Bucket: Source,
+      Id: 'parquet-logs',
+      InventoryConfiguration: {
+        Id: 'parquet-logs',
+        IsEnabled: true,
+        IncludedObjectVersions: 'Current',
+        Filter: { Prefix: 'logs/' },
+        OptionalFields: fields,
+        Schedule: { Frequency: 'Daily' },
+        Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format: 'Parquet', Prefix: 'inventory' } },
+      },
+    }));
+    const parquet = await checkDelivery(download(Destination), await runNow(Source, 'parquet-logs'), { md5Field: 'MD5checksum', sizeIsString: false });
+    assert.equal(parquet.manifest.fileFormat, 'Parquet');
+    assert.match(parquet.manifest.fileSchema, /^message s3\.inventory \{ required binary bucket \(UTF8\); required binary key \(UTF8\);/);
+    for (const file of parquet.manifest.files) assert.match(file.key, /\/data\/[0-9a-f-]{36}\.parquet$/);
+    const parquetColumns = [
+      ['bucket', 'VARCHAR'], ['key', 'VARCHAR'], ['size', 'BIGINT'], ['last_modified_date', 'TIMESTAMP WITH TIME ZONE'], ['e_tag', 'VARCHAR'],
+      ['storage_class', 'VARCHAR'], ['is_multipart_uploaded', 'BOOLEAN'], ['encryption_status', 'VARCHAR'],
+    ];
+    const parquetRows = await readRows(parquet.files, { format: 'Parquet', columns: parquetColumns });
+    assert.deepEqual(parquetRows.map((row) => row.map((value, i) => (i === 1 ? s3Encode(value) : value))), csvRows);
   });
 });

@@ -42,8 +42,10 @@ export async function checkDelivery(download, manifestKey, { md5Field, sizeIsStr
 }
 
 /**
- * The rows of report files as DuckDB reads them, every value as text (null as ''), files in manifest order.
- * CSV files are read with the manifest's fileSchema as column names (no header row, gzip); Parquet files carry theirs.
+ * The rows of report files as DuckDB reads them, files in manifest order, every value as the CSV report writes it: null
+ * as '', numbers in decimal, booleans as true/false, timestamps as ISO 8601 UTC with milliseconds. CSV files are read
+ * with `columns` (the manifest's fileSchema) as names (no header row, gzip); Parquet files carry their own names and
+ * types, which must equal `columns` ([name, DuckDB type] pairs).
  */
 export async function readRows(files, { format, columns }) {
   const folder = mkdtempSync(join(tmpdir(), 'coffer-report-'));
@@ -54,13 +56,25 @@ export async function readRows(files, { format, columns }) {
     for (const [index, file] of files.entries()) {
       const path = join(folder, `${index}${format === 'CSV' ? '.csv.gz' : '.parquet'}`);
       writeFileSync(path, file.bytes);
-      const source = format === 'CSV'
-        ? `read_csv('${path}', header = false, compression = 'gzip', delim = ',', quote = '"', escape = '"', auto_detect = false, ` +
-          `columns = {${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}})`
-        : `read_parquet('${path}')`;
-      const reader = await connection.runAndReadAll(`SELECT * FROM ${source}`);
-      if (format === 'CSV') assert.deepEqual(reader.columnNames(), columns);
-      for (const row of reader.getRows()) rows.push(row.map((value) => (value === null ? '' : String(value))));
+      let sql;
+      if (format === 'CSV') {
+        sql = `SELECT * FROM read_csv('${path}', header = false, compression = 'gzip', delim = ',', quote = '"', escape = '"', ` +
+          `auto_detect = false, columns = {${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}})`;
+      } else {
+        const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`)).getRows();
+        assert.deepEqual(described.map(([name, type]) => [name, type]), columns, 'the Parquet schema DuckDB sees');
+        // Timestamps as Unix milliseconds, so no time zone setting of DuckDB's can change them.
+        const select = described.map(([name, type]) => (type.startsWith('TIMESTAMP') ? `epoch_ms("${name}") AS "${name}"` : `"${name}"`));
+        sql = `SELECT ${select.join(', ')} FROM read_parquet('${path}')`;
+      }
+      const reader = await connection.runAndReadAll(sql);
+      const timestamps = format === 'CSV' ? [] : columns.map(([, type]) => type.startsWith('TIMESTAMP'));
+      for (const row of reader.getRows()) {
+        rows.push(row.map((value, i) => {
+          if (value === null) return '';
+          return timestamps[i] ? new Date(Number(value)).toISOString() : String(value);
+        }));
+      }
     }
     return rows;
   } finally {
