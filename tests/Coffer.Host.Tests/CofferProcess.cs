@@ -75,6 +75,32 @@ public sealed partial class CofferProcess : IAsyncDisposable
         return instance;
     }
 
+    /// <summary>Runs <c>coffer &lt;arguments&gt;</c> to its end with the test owner as root account; its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "coffer.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment[AccountSources.AppIdVariable] = TestAccounts.Owner.AppId;
+        start.Environment[AccountSources.SecretIdVariable] = TestAccounts.Owner.SecretId;
+        start.Environment[AccountSources.SecretKeyVariable] = TestAccounts.Owner.SecretKey;
+        start.Environment[AccountSources.UinVariable] = TestAccounts.Owner.Uin;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(StartTimeout);
+        return (process.ExitCode, await output + await error);
+    }
+
     /// <summary>The peak resident set size of the process so far (VmHWM), in bytes.</summary>
     public long PeakResidentBytes()
     {
