@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Coffer.Inventory.Running;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Storage;
@@ -47,7 +48,8 @@ internal static class InventoryBenchmark
         var objects = new ObjectService(engine, time);
         var configurations = new InventoryConfigurations(engine.Metadata, time);
         var runs = new InventoryRuns(engine.Metadata, time);
-        var runner = new InventoryRunner(objects, runs, new AccountDirectory([Owner]), time, new InventoryRunnerOptions());
+        var runner = new InventoryRunner(objects, runs, new AccountDirectory([Owner]), new AccessControl(engine.Metadata, time), time,
+            new InventoryRunnerOptions());
         for (var round = 1; round <= rounds; round++)
         {
             var configuration = new InventoryConfiguration

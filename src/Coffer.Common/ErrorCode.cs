@@ -41,6 +41,10 @@ public enum ErrorCode
     DuplicateInventoryId,
     InvalidDestinationBucket,
     NoSuchInventoryRun,
+    MalformedPolicy,
+    NoSuchBucketPolicy,
+    ExpiredToken,
+    InvalidToken,
 
     AccessDenied,
     RequestExpired,

@@ -13,6 +13,7 @@ internal static class CofferCommands
         var settings = new HostSettings();
         root.Subcommands.Add(ServeCommand(settings));
         root.Subcommands.Add(InventoryCommand.Build(settings));
+        root.Subcommands.Add(AdminCommand.Build(settings));
         return root;
     }
 
@@ -34,6 +35,7 @@ internal static class CofferCommands
                 Region = parse.GetValue(region) ?? file?.Region ?? CofferServerOptions.DefaultRegion,
                 DomainSuffixes = file?.Domains ?? Protocol.Routing.HostResolver.DefaultSuffixes,
                 Accounts = accounts,
+                SubAccounts = AccountSources.SubAccounts(file),
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
                 Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
             };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coffer.Common;
 using Coffer.Inventory.Running;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Server.Accounts;
@@ -70,7 +71,7 @@ internal static class InventoryCommand
         var queued = await QueueAsync(runs, engine.Metadata, bucket, configId, time, cancellationToken);
         var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
         var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
-        var runner = new InventoryRunner(new ObjectService(engine, time), runs, new AccountDirectory(accounts), time,
+        var runner = new InventoryRunner(new ObjectService(engine, time), runs, new AccountDirectory(accounts), new AccessControl(engine.Metadata, time), time,
             new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease });
         var claimed = await runs.ClaimAsync(queued.JobId, runner.Options.Owner, runner.Options.Lease, cancellationToken)
             ?? throw new InvalidOperationException($"Run {queued.JobId} was taken by another runner.");

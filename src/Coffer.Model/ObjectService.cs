@@ -357,7 +357,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
-    private static BucketInfo ToInfo(BucketRecord record) => new(
+    internal static BucketInfo ToInfo(BucketRecord record) => new(
         record.Name,
         record.OwnerAppId,
         record.Region,

@@ -3,6 +3,7 @@ using System.Text;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Protocol.Routing;
@@ -89,12 +90,16 @@ public sealed class CofferServer : IAsyncDisposable
         var accounts = new AccountDirectory(options.Accounts);
         services.AddSingleton(accounts);
         services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
+        services.AddSingleton(provider => new IdentityDirectory(accounts, engine.Metadata, options.Time, options.SubAccounts));
+        services.AddSingleton<AccessControl>();
+        services.AddSingleton(provider => new Authorizer(provider.GetRequiredService<AccessControl>(), options.Region));
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ServiceHandlers>();
         services.AddSingleton<BucketHandlers>();
         services.AddSingleton<ObjectHandlers>();
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
+        services.AddSingleton<AccessHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

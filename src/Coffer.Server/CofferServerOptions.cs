@@ -23,6 +23,9 @@ public sealed class CofferServerOptions
 
     public required IReadOnlyList<Account> Accounts { get; init; }
 
+    /// <summary>Sub-accounts declared in configuration (those made by <c>coffer admin</c> live in the metadata).</summary>
+    public IReadOnlyList<SubAccount> SubAccounts { get; init; } = [];
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

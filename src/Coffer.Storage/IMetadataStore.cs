@@ -95,6 +95,11 @@ public interface IMetadataReader : IDisposable
 
     /// <summary>Runs in a given state, oldest first (the runner's queue).</summary>
     IReadOnlyList<InventoryRunRecord> ListRunsInState(string state, int limit);
+
+    CredentialRecord? GetCredential(string secretId);
+
+    /// <summary>The stored credentials of a root account, sub-accounts' and temporary ones, by uin then creation.</summary>
+    IReadOnlyList<CredentialRecord> ListCredentials(string appId);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -128,6 +133,11 @@ public interface IMetadataWriter : IMetadataReader
 
     /// <summary>Deletes a configuration; false when there was none.</summary>
     bool DeleteConfig(long bucketId, string kind, string configId);
+
+    void InsertCredential(CredentialRecord credential);
+
+    /// <summary>Deletes a credential; false when there was none.</summary>
+    bool DeleteCredential(string secretId);
 
     void InsertRun(InventoryRunRecord run);
 

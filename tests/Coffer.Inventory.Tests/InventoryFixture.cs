@@ -3,6 +3,7 @@ using System.Text;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
@@ -27,7 +28,9 @@ public sealed class InventoryFixture : IDisposable
         Objects = new ObjectService(Engine, Time);
         Configurations = new InventoryConfigurations(Engine.Metadata, Time);
         Runs = new InventoryRuns(Engine.Metadata, Time);
-        Runner = new InventoryRunner(Objects, Runs, new AccountDirectory([TestAccounts.Owner]), Time, runnerOptions ?? new InventoryRunnerOptions());
+        Access = new AccessControl(Engine.Metadata, Time);
+        Runner = new InventoryRunner(Objects, Runs, new AccountDirectory([TestAccounts.Owner, TestAccounts.Other]), Access, Time,
+            runnerOptions ?? new InventoryRunnerOptions());
         Scheduler = new InventoryScheduler(Runs, Time, new ScheduleOptions { TimeOfDay = new TimeOnly(2, 0), WeeklyDay = DayOfWeek.Monday });
     }
 
@@ -40,6 +43,8 @@ public sealed class InventoryFixture : IDisposable
     public InventoryConfigurations Configurations { get; }
 
     public InventoryRuns Runs { get; }
+
+    public AccessControl Access { get; }
 
     public InventoryRunner Runner { get; }
 

@@ -264,7 +264,7 @@ public sealed class InventoryRunnerTests : IDisposable
 
         var queued = await _fixture.Configurations.PostOneTimeAsync(InventoryFixture.Source, InventoryFixture.Configuration("killed", oneTime: true));
         var dying = new InventoryRunner(KilledAfterPut.Wrap(_fixture.Objects, killedAfter, owner), _fixture.Runs,
-            new AccountDirectory([TestAccounts.Owner]), _fixture.Time, new InventoryRunnerOptions { MaxPartBytes = 100, Lease = TimeSpan.FromMinutes(1) });
+            new AccountDirectory([TestAccounts.Owner]), _fixture.Access, _fixture.Time, new InventoryRunnerOptions { MaxPartBytes = 100, Lease = TimeSpan.FromMinutes(1) });
         var claimed = await _fixture.Runs.ClaimNextAsync(dying.Options.Owner, dying.Options.Lease);
         var act = () => dying.RunAsync(claimed!, owner.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();

@@ -145,6 +145,62 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Credentials_RoundTrip_AndDelete()
+    {
+        var credential = new CredentialRecord
+        {
+            SecretId = "AKIDsub",
+            SecretKey = "secret",
+            Kind = CredentialKinds.Temporary,
+            AppId = "1250000000",
+            Uin = "100000000011",
+            Name = "ci",
+            SessionToken = "token",
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000),
+            Policy = [1, 2, 3],
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+        };
+        await _store.WriteAsync(w =>
+        {
+            w.InsertCredential(credential);
+            w.InsertCredential(credential with { SecretId = "AKIDother", AppId = "1250000001", Policy = null, ExpiresAt = null, SessionToken = null });
+            return 0;
+        });
+
+        using (var reader = _store.OpenReader())
+        {
+            reader.GetCredential("AKIDsub").Should().BeEquivalentTo(credential);
+            reader.ListCredentials("1250000000").Should().ContainSingle().Which.SecretId.Should().Be("AKIDsub");
+            reader.GetCredential("AKIDnone").Should().BeNull();
+        }
+
+        (await _store.WriteAsync(w => w.DeleteCredential("AKIDsub"))).Should().BeTrue();
+        (await _store.WriteAsync(w => w.DeleteCredential("AKIDsub"))).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Open_MigratesVersion2_ByAddingTheCredentialsTable()
+    {
+        _store.Dispose();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE credentials; PRAGMA user_version=2";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        _store = Open();
+        var bucket = await CreateBucketAsync();
+        bucket.Id.Should().BePositive();
+        await _store.WriteAsync(w =>
+        {
+            w.InsertCredential(new CredentialRecord { SecretId = "a", SecretKey = "b", Kind = CredentialKinds.SubAccount, AppId = "1", Uin = "2" });
+            return 0;
+        });
+    }
+
+    [Fact]
     public async Task Sequences_KeepIncreasing_AcrossReopen()
     {
         var bucket = await CreateBucketAsync();
@@ -178,7 +234,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(2);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(3);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -202,7 +258,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version=2";
+            command.CommandText = "PRAGMA user_version=3";
             await command.ExecuteNonQueryAsync();
         }
 

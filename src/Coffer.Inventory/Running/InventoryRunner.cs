@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
@@ -17,6 +18,7 @@ public sealed class InventoryRunner(
     IObjectService objects,
     InventoryRuns runs,
     AccountDirectory accounts,
+    AccessControl access,
     TimeProvider time,
     InventoryRunnerOptions options)
 {
@@ -77,7 +79,9 @@ public sealed class InventoryRunner(
         var layout = ReportLayout.For(configuration, sourceName, scanStart, key => Exists(target.Name, key));
         var schema = ReportSchema.For(configuration);
         var format = ReportFormats.For(configuration.Destination.Format);
-        var owner = accounts.FindByAppId(source.OwnerAppId)?.Uin ?? source.OwnerAppId;
+        var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
+        var owner = sourceOwner?.Uin ?? source.OwnerAppId;
+        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, target.Name);
         var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner);
         var filter = new ReportFilter(configuration.Filter);
         var walk = new WalkOptions
@@ -95,6 +99,12 @@ public sealed class InventoryRunner(
             _ => "AES256",
         };
 
+        // Refused before anything is scanned or written; each data file is checked again as it gets its name.
+        foreach (var key in new[] { layout.NewDataKey(format.Extension), layout.ManifestKey, layout.ChecksumKey, layout.SymlinkKey }.OfType<string>())
+        {
+            delivery.Check(key);
+        }
+
         var files = new List<ReportFile>();
         var counters = tracker.Counters;
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
@@ -109,7 +119,7 @@ public sealed class InventoryRunner(
                 {
                     counters.ObjectsMatched++;
                     counters.BytesMatched += info.Size;
-                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
+                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, NewDataKey(layout, format, delivery), encryption,
                         cancellationToken);
                     await part.Writer.WriteAsync(info, cancellationToken);
                     options.RowWritten?.Invoke(counters.ObjectsMatched);
@@ -145,6 +155,13 @@ public sealed class InventoryRunner(
         await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
         await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
         return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
+    }
+
+    private static string NewDataKey(ReportLayout layout, IReportFormat format, DeliveryPermission delivery)
+    {
+        var key = layout.NewDataKey(format.Extension);
+        delivery.Check(key);
+        return key;
     }
 
     private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,

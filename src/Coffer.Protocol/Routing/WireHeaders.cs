@@ -18,6 +18,12 @@ public sealed class WireHeaders
 
     public string Meta => Prefix + "meta-";
 
+    /// <summary>The canned ACL header: <c>x-cos-acl</c> / <c>x-amz-acl</c>.</summary>
+    public string Acl => Prefix + "acl";
+
+    /// <summary>The prefix of the explicit grant headers (<c>x-cos-grant-read</c>, ...).</summary>
+    public string GrantPrefix => Prefix + "grant-";
+
     public string VersionId => Prefix + "version-id";
 
     public string DeleteMarker => Prefix + "delete-marker";

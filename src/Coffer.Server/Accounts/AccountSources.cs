@@ -16,6 +16,13 @@ public static class AccountSources
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
+    /// <summary>The sub-accounts the configuration file declares.</summary>
+    public static IReadOnlyList<SubAccount> SubAccounts(CofferConfigFile? config) =>
+        (config?.Accounts ?? [])
+            .SelectMany(account => (account.SubAccounts ?? []).Select(sub => new SubAccount(account.AppId, sub.Uin, sub.Name ?? sub.Uin, sub.SecretId,
+                sub.SecretKey, sub.Policy is { } policy ? System.Text.Encoding.UTF8.GetBytes(policy.GetRawText()) : null)))
+            .ToArray();
+
     /// <summary>The accounts to serve, and whether a dev account was just created (and should be shown).</summary>
     public static (IReadOnlyList<Account> Accounts, bool CreatedDevAccount) Resolve(
         CofferConfigFile? config, Func<string, string?> environment, string dataDirectory)

@@ -8,7 +8,8 @@ namespace Coffer.Server.Configuration;
 /// <code>
 /// { "listen": "127.0.0.1:9000", "data": "./coffer-data", "region": "ap-guangzhou",
 ///   "domains": ["cos.{region}.myqcloud.com"], "logLevel": "Debug",
-///   "accounts": [{ "appId": "1250000000", "uin": "100000000001", "secretId": "AKID...", "secretKey": "...", "name": "ops" }] }
+///   "accounts": [{ "appId": "1250000000", "uin": "100000000001", "secretId": "AKID...", "secretKey": "...", "name": "ops",
+///                  "subAccounts": [{ "uin": "100000000011", "secretId": "AKID...", "secretKey": "...", "name": "ci", "policy": { } }] }] }
 /// </code>
 /// </summary>
 public sealed record CofferConfigFile
@@ -50,7 +51,11 @@ public sealed record CofferConfigFile
         }
     }
 
-    public sealed record AccountEntry(string AppId, string Uin, string SecretId, string SecretKey, string? Name);
+    /// <summary>A root account, with optional sub-accounts: <c>"subAccounts": [{ "uin": "...", "secretId": "...", "secretKey": "...", "name": "ci", "policy": { ... } }]</c>.</summary>
+    public sealed record AccountEntry(string AppId, string Uin, string SecretId, string SecretKey, string? Name, IReadOnlyList<SubAccountEntry>? SubAccounts = null);
+
+    /// <summary>A sub-account and its CAM policy (a JSON object in the policy language, version 2.0), if any.</summary>
+    public sealed record SubAccountEntry(string Uin, string SecretId, string SecretKey, string? Name, JsonElement? Policy);
 
     /// <summary><c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000 }</c>.</summary>
     public sealed record InventorySection(long? MaxPartBytes, int? LeaseSeconds, string? TimeOfDay, DayOfWeek? WeeklyDay, int? PollMilliseconds)

@@ -2,14 +2,16 @@ using System.Security.Cryptography;
 using System.Text;
 using Coffer.Common;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Buckets;
 using Coffer.Model.Objects;
+using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions options)
+internal sealed class BucketHandlers(IObjectService objects, AccessControl access, CofferServerOptions options)
 {
     public const int MaxListKeys = 1000;
     private const int MaxConfigurationBytes = 64 * 1024;
@@ -33,7 +35,13 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
         }
 
         var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
+        var acl = AccessHandlers.CannedAclOf(context);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, context.Aborted);
+        if (acl is { } canned && canned != CannedAcl.Private)
+        {
+            await access.PutAclAsync(name.Value, canned, context.Aborted);
+        }
+
         context.Response.Headers.Location = "/" + name.Value;
         await Responses.EmptyAsync(context);
     }
@@ -175,8 +183,14 @@ internal sealed class BucketHandlers(IObjectService objects, CofferServerOptions
         var root = await SafeXml.ReadAsync(new MemoryStream(bytes), MaxDeleteBodyBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MissingRequestBody);
         var (quiet, entries) = RequestDocuments.ReadDelete(root);
-        var results = await objects.DeleteObjectsAsync(
-            context.Bucket, entries.Select(e => new ObjectIdentifier(e.Key, e.VersionId)).ToArray(), context.Aborted);
+        var action = CamActions.For(Operation.DeleteObjects);
+        var conditions = Authorizer.Context(context.Target, context.SourceIp);
+        var allowed = entries.Where(e => Authorizer.IsAllowed(context.Credential, context.Rules!, e.Key, action, conditions)).ToArray();
+        var deletedResults = await objects.DeleteObjectsAsync(
+            context.Bucket, allowed.Select(e => new ObjectIdentifier(e.Key, e.VersionId)).ToArray(), context.Aborted);
+        var denied = entries.Except(allowed).Select(e => new DeleteObjectsEntryResult(new ObjectIdentifier(e.Key, e.VersionId), null,
+            new CofferException(ErrorCode.AccessDenied)));
+        var results = deletedResults.Concat(denied);
 
         var deleted = new List<DeletedEntry>();
         var errors = new List<DeleteErrorEntry>();

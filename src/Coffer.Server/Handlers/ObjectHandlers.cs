@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class ObjectHandlers(IObjectService objects, Router router)
+internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer)
 {
     private const int CopyBufferSize = 256 * 1024;
     private const int MaxTaggingBytes = 64 * 1024;
@@ -136,10 +136,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
     {
         var wire = context.Wire;
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
-        if (objects.GetBucket(source.Bucket).OwnerAppId != context.Caller.AppId)
-        {
-            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The copy source belongs to another account.");
-        }
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, context.SourceIp);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");

@@ -25,16 +25,32 @@ internal static class ObjectHeaders
     private static readonly string[] StoredHeaders =
         ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
 
-    public static ObjectAttributes Read(RequestContext context) => new(
-        context.Header("Content-Type"),
-        StorageClassOf(context),
-        UserMetadata(context),
-        StoredHeaders
-            .Select(name => (name, value: context.Header(name)))
-            .Where(h => !string.IsNullOrEmpty(h.value) && !(h.name == "Content-Encoding" && IsOnlyAwsChunked(h.value!)))
-            .Select(h => new KeyValuePair<string, string>(h.name, StripAwsChunked(h.name, h.value!)))
-            .ToArray(),
-        TaggingHeader.Parse(context.Header(context.Wire.Tagging)));
+    public static ObjectAttributes Read(RequestContext context)
+    {
+        RefuseObjectAcl(context);
+        return new(
+            context.Header("Content-Type"),
+            StorageClassOf(context),
+            UserMetadata(context),
+            StoredHeaders
+                .Select(name => (name, value: context.Header(name)))
+                .Where(h => !string.IsNullOrEmpty(h.value) && !(h.name == "Content-Encoding" && IsOnlyAwsChunked(h.value!)))
+                .Select(h => new KeyValuePair<string, string>(h.name, StripAwsChunked(h.name, h.value!)))
+                .ToArray(),
+            TaggingHeader.Parse(context.Header(context.Wire.Tagging)));
+    }
+
+    /// <summary>
+    /// Objects have no ACL of their own here: they follow their bucket's. A private (or default) one is what every object
+    /// has; asking for another is refused rather than ignored.
+    /// </summary>
+    private static void RefuseObjectAcl(RequestContext context)
+    {
+        if (AccessHandlers.CannedAclOf(context) is not (null or Model.Access.CannedAcl.Private))
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "Objects follow their bucket's ACL; only private (or default) is accepted here.");
+        }
+    }
 
     public static string StorageClassOf(RequestContext context) =>
         context.Dialect == Dialect.S3

@@ -9,7 +9,8 @@ internal sealed class OperationHandlers
     private readonly Dictionary<Operation, Func<RequestContext, Task>> _handlers;
 
     public OperationHandlers(
-        ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory)
+        ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
+        AccessHandlers access)
     {
         _handlers = new()
         {
@@ -25,6 +26,12 @@ internal sealed class OperationHandlers
             [Operation.ListObjectsV2] = buckets.ListObjectsV2Async,
             [Operation.ListObjectVersions] = buckets.ListObjectVersionsAsync,
             [Operation.DeleteObjects] = buckets.DeleteObjectsAsync,
+
+            [Operation.PutBucketPolicy] = access.PutBucketPolicyAsync,
+            [Operation.GetBucketPolicy] = access.GetBucketPolicyAsync,
+            [Operation.DeleteBucketPolicy] = access.DeleteBucketPolicyAsync,
+            [Operation.PutBucketAcl] = access.PutBucketAclAsync,
+            [Operation.GetBucketAcl] = access.GetBucketAclAsync,
 
             [Operation.PutBucketInventoryConfiguration] = inventory.PutAsync,
             [Operation.GetBucketInventoryConfiguration] = inventory.GetAsync,

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Coffer.Common;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Auth;
@@ -10,38 +12,49 @@ namespace Coffer.Server.Pipeline;
 /// <summary>
 /// Finds who signed a request (COS q-sign or AWS SigV4) and prepares its body: an S3 body is checked against the
 /// SHA-256 it was signed with, decoded from aws-chunked with every chunk signature and trailing checksum verified,
-/// or checked against a flexible checksum header. Anonymous and badly signed requests are refused.
+/// or checked against a flexible checksum header. Badly signed requests are refused; a temporary key needs its
+/// session token and must not have expired. A request with no signature at all is anonymous: what it may do is
+/// for the <see cref="Authorizer"/> to say.
 /// </summary>
-internal sealed class Authenticator(AccountDirectory accounts, TimeProvider time)
+internal sealed class Authenticator(IdentityDirectory identities, TimeProvider time)
 {
     public Authenticated Authenticate(HttpRequest request, RequestTarget target, Route route, Func<string, string?> header) =>
         route.Dialect == Dialect.S3 ? AuthenticateS3(request, target, header) : AuthenticateCos(request, target, header);
 
     private Authenticated AuthenticateCos(HttpRequest request, RequestTarget target, Func<string, string?> header)
     {
-        var authorization = CosAuthorization.From(header("Authorization"), target)
-            ?? throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The request carries no signature.");
-        var account = FindAccount(authorization.SecretId);
+        if (CosAuthorization.From(header("Authorization"), target) is not { } authorization)
+        {
+            return new Authenticated(null, request.Body, request.ContentLength);
+        }
+
+        var credential = FindCredential(authorization.SecretId);
         CosSignatureVerifier.CheckWindow(authorization, time.GetUtcNow());
-        if (!CosSignatureVerifier.Verify(authorization, request.Method, target, header, account.SecretKey))
+        if (!CosSignatureVerifier.Verify(authorization, request.Method, target, header, credential.SecretKey))
         {
             throw new CofferException(ErrorCode.SignatureDoesNotMatch);
         }
 
-        return new Authenticated(account, request.Body, request.ContentLength);
+        CheckSession(credential, header("x-cos-security-token") ?? target.Get("x-cos-security-token"));
+        return new Authenticated(credential, request.Body, request.ContentLength);
     }
 
     private Authenticated AuthenticateS3(HttpRequest request, RequestTarget target, Func<string, string?> header)
     {
-        var authorization = SigV4Authorization.From(header("Authorization"), target, header)
-            ?? throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The request carries no signature.");
-        var account = FindAccount(authorization.AccessKeyId);
+        if (SigV4Authorization.From(header("Authorization"), target, header) is not { } authorization)
+        {
+            return new Authenticated(null, request.Body, request.ContentLength);
+        }
+
+        var credential = FindCredential(authorization.AccessKeyId);
         SigV4Verifier.CheckTime(authorization, time.GetUtcNow());
         var payloadHash = SigV4Verifier.PayloadHash(authorization, header);
-        if (!SigV4Verifier.Verify(authorization, request.Method, target, header, payloadHash, account.SecretKey, out var signingKey))
+        if (!SigV4Verifier.Verify(authorization, request.Method, target, header, payloadHash, credential.SecretKey, out var signingKey))
         {
             throw new CofferException(ErrorCode.SignatureDoesNotMatch);
         }
+
+        CheckSession(credential, header("x-amz-security-token") ?? target.Get("X-Amz-Security-Token"));
 
         if (payloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
@@ -55,7 +68,7 @@ internal sealed class Authenticator(AccountDirectory accounts, TimeProvider time
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
             var options = new AwsChunkedOptions(signed ? signingKey : null, authorization.AmzDate, authorization.Scope,
                 authorization.Signature, trailer, decodedLength);
-            return new Authenticated(account, new AwsChunkedStream(request.Body, options), decodedLength);
+            return new Authenticated(credential, new AwsChunkedStream(request.Body, options), decodedLength);
         }
 
         string? expectedSha256 = null;
@@ -67,10 +80,29 @@ internal sealed class Authenticator(AccountDirectory accounts, TimeProvider time
         }
 
         var checksum = FlexibleChecksum.FromHeaders(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
-        return new Authenticated(account, VerifyingStream.Wrap(request.Body, expectedSha256, checksum), request.ContentLength);
+        return new Authenticated(credential, VerifyingStream.Wrap(request.Body, expectedSha256, checksum), request.ContentLength);
     }
 
-    private Account FindAccount(string secretId) =>
-        accounts.FindBySecretId(secretId)
+    private Credential FindCredential(string secretId) =>
+        identities.Find(secretId)
             ?? throw new CofferException(ErrorCode.InvalidAccessKeyId, "The access key id you provided does not exist in our records.");
+
+    /// <summary>A temporary key is good only with its session token (compared in constant time) and before it expires.</summary>
+    private void CheckSession(Credential credential, string? token)
+    {
+        if (credential.SessionToken is not { } expected)
+        {
+            return;
+        }
+
+        if (token is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(expected)))
+        {
+            throw new CofferException(ErrorCode.InvalidToken, "The security token does not belong to this temporary key.");
+        }
+
+        if (credential.ExpiresAt is { } expires && time.GetUtcNow() >= expires)
+        {
+            throw new CofferException(ErrorCode.ExpiredToken, $"The temporary key expired at {expires:O}.");
+        }
+    }
 }

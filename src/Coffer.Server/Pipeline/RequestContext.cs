@@ -1,3 +1,5 @@
+using Coffer.Common;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -5,11 +7,12 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Pipeline;
 
-/// <summary>Who sent a request, and the body to read: decoded and verified as its signature demands.</summary>
-internal sealed record Authenticated(Account Caller, Stream Body, long? ContentLength);
+/// <summary>Who sent a request (null: nobody signed it), and the body to read: decoded and verified as its signature demands.</summary>
+internal sealed record Authenticated(Credential? Credential, Stream Body, long? ContentLength);
 
 /// <summary>Everything a handler needs about the request it serves.</summary>
-internal sealed class RequestContext(HttpContext http, RequestTarget target, Route route, Authenticated authenticated, string requestId)
+internal sealed class RequestContext(
+    HttpContext http, RequestTarget target, Route route, Authenticated authenticated, BucketAccessRules? rules, Account? bucketOwner, string requestId)
 {
     public HttpContext Http { get; } = http;
 
@@ -26,7 +29,18 @@ internal sealed class RequestContext(HttpContext http, RequestTarget target, Rou
     /// <summary>The dialect's header names (<c>x-cos-*</c> or <c>x-amz-*</c>).</summary>
     public WireHeaders Wire => WireHeaders.For(Route.Dialect);
 
-    public Account Caller => authenticated.Caller;
+    /// <summary>The key that signed the request; null when it is anonymous.</summary>
+    public Credential? Credential => authenticated.Credential;
+
+    /// <summary>The root account of whoever signed the request (a sub-account acts within its root's account).</summary>
+    public Account Caller => authenticated.Credential?.Identity.Root
+        ?? throw new CofferException(ErrorCode.AccessDenied, "Access Denied. This request must be signed.");
+
+    /// <summary>The rules of the request's bucket, when it names an existing one: its owner, policy and ACL.</summary>
+    public BucketAccessRules? Rules { get; } = rules;
+
+    /// <summary>The address the request came from, for policies' <c>qcs:ip</c> conditions.</summary>
+    public string? SourceIp => Http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
 
     /// <summary>The request body as the object's bytes: aws-chunked decoded, hashes and signatures checked.</summary>
     public Stream Body => authenticated.Body;
@@ -43,8 +57,10 @@ internal sealed class RequestContext(HttpContext http, RequestTarget target, Rou
 
     public string Key => Route.Key ?? throw new InvalidOperationException("The operation has no key.");
 
-    /// <summary>The id the owner appears under in listings: the APPID for COS, the uin for S3.</summary>
-    public string OwnerId => Dialect == Dialect.S3 ? Caller.Uin : Caller.AppId;
+    /// <summary>The id the bucket's owner appears under in listings: the APPID for COS, the uin for S3.</summary>
+    public string OwnerId => Dialect == Dialect.S3
+        ? bucketOwner?.Uin ?? Rules?.Bucket.OwnerAppId ?? Caller.Uin
+        : Rules?.Bucket.OwnerAppId ?? Caller.AppId;
 
     public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Coffer.Common;
-using Coffer.Model;
+using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
@@ -17,7 +17,8 @@ namespace Coffer.Server.Pipeline;
 internal sealed class RequestPipeline(
     Router router,
     Authenticator authenticator,
-    IObjectService objects,
+    Authorizer authorizer,
+    AccountDirectory accounts,
     OperationHandlers handlers,
     TimeProvider time,
     ILogger<RequestPipeline> logger)
@@ -48,18 +49,12 @@ internal sealed class RequestPipeline(
             CommonHeaders.Apply(http.Response, requestId, dialect);
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
+            var sourceIp = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
-            if (route.Bucket is not null && route.Operation != Operation.CreateBucket)
-            {
-                var bucket = objects.GetBucket(route.Bucket);
-                if (bucket.OwnerAppId != authenticated.Caller.AppId)
-                {
-                    throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket belongs to another account.");
-                }
-            }
-
-            await handler(new RequestContext(http, target, route, authenticated, requestId));
+            var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
+            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId));
         }
         catch (CofferException error)
         {

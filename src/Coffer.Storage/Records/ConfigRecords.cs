@@ -75,3 +75,40 @@ public sealed record InventoryRunRecord
 
     public DateTimeOffset? LeaseExpires { get; init; }
 }
+
+/// <summary>The kinds of stored credentials.</summary>
+public static class CredentialKinds
+{
+    public const string SubAccount = "sub";
+    public const string Temporary = "temporary";
+}
+
+/// <summary>
+/// A key pair the server verifies signatures with, beyond the configured root accounts: a sub-account's, or a
+/// temporary key (which also needs its session token, until it expires).
+/// </summary>
+public sealed record CredentialRecord
+{
+    public required string SecretId { get; init; }
+
+    public required string SecretKey { get; init; }
+
+    public required string Kind { get; init; }
+
+    /// <summary>The root account the identity belongs to.</summary>
+    public required string AppId { get; init; }
+
+    /// <summary>The identity: a sub-account's uin, or for a temporary key the uin of whoever it was issued to.</summary>
+    public required string Uin { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? SessionToken { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>A CAM policy (JSON) that applies to requests signed with this key, or null.</summary>
+    public byte[]? Policy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}

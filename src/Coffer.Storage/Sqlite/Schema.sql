@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 2. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 3. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -109,3 +109,20 @@ CREATE TABLE IF NOT EXISTS unreferenced_blobs (
     blob_id    TEXT    PRIMARY KEY,
     noted_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Key pairs beyond the configured root accounts: sub-accounts' keys and temporary keys (with a session token and an
+-- expiry), each belonging to a root account (APPID) and an identity (uin). `policy` is an optional CAM policy (JSON).
+CREATE TABLE IF NOT EXISTS credentials (
+    secret_id     TEXT    PRIMARY KEY,
+    secret_key    TEXT    NOT NULL,
+    kind          TEXT    NOT NULL,         -- sub | temporary
+    app_id        TEXT    NOT NULL,
+    uin           TEXT    NOT NULL,
+    name          TEXT,
+    session_token TEXT,
+    expires_at    INTEGER,
+    policy        BLOB,
+    created_at    INTEGER NOT NULL,
+    record_format INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS credentials_by_account ON credentials (app_id, uin);

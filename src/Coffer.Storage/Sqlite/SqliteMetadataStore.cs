@@ -10,7 +10,7 @@ namespace Coffer.Storage.Sqlite;
 public sealed class SqliteMetadataStore : IMetadataStore
 {
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writeConnection;
@@ -172,7 +172,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
             return;
         }
 
-        if (current != 0)
+        // Version 3 only adds tables to version 2, and the schema creates only what is missing: running it migrates.
+        if (current is not (0 or 2))
         {
             // Version 1 only ever existed in development builds before the first release; there is nothing to migrate.
             throw new InvalidOperationException(

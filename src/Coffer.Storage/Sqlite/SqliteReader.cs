@@ -12,6 +12,9 @@ internal class SqliteReader : IMetadataReader
     private const string UploadColumns =
         "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption";
 
+    private const string CredentialColumns =
+        "secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at";
+
     private const string ConfigColumns = "bucket_id, kind, config_id, seq, body, created_at, updated_at";
 
     private const string RunColumns =
@@ -326,6 +329,28 @@ internal class SqliteReader : IMetadataReader
         return ReadRuns(command);
     }
 
+    public CredentialRecord? GetCredential(string secretId)
+    {
+        using var command = Command($"SELECT {CredentialColumns} FROM credentials WHERE secret_id = $id");
+        command.Parameters.AddWithValue("$id", secretId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadCredential(reader) : null;
+    }
+
+    public IReadOnlyList<CredentialRecord> ListCredentials(string appId)
+    {
+        using var command = Command($"SELECT {CredentialColumns} FROM credentials WHERE app_id = $app ORDER BY uin, created_at, secret_id");
+        command.Parameters.AddWithValue("$app", appId);
+        using var reader = command.ExecuteReader();
+        var credentials = new List<CredentialRecord>();
+        while (reader.Read())
+        {
+            credentials.Add(ReadCredential(reader));
+        }
+
+        return credentials;
+    }
+
     public void Dispose()
     {
         if (_ownsConnection)
@@ -418,6 +443,20 @@ internal class SqliteReader : IMetadataReader
         Progress = Blob(reader, 17),
         LeaseOwner = reader.IsDBNull(18) ? null : reader.GetString(18),
         LeaseExpires = Time(reader, 19),
+    };
+
+    private static CredentialRecord ReadCredential(SqliteDataReader reader) => new()
+    {
+        SecretId = reader.GetString(0),
+        SecretKey = reader.GetString(1),
+        Kind = reader.GetString(2),
+        AppId = reader.GetString(3),
+        Uin = reader.GetString(4),
+        Name = reader.IsDBNull(5) ? null : reader.GetString(5),
+        SessionToken = reader.IsDBNull(6) ? null : reader.GetString(6),
+        ExpiresAt = Time(reader, 7),
+        Policy = Blob(reader, 8),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
     };
 
     private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>

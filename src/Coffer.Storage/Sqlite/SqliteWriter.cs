@@ -231,4 +231,31 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
             command.ExecuteNonQuery();
         }
     }
+
+    public void InsertCredential(CredentialRecord credential)
+    {
+        using var command = Command(
+            "INSERT INTO credentials (secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at, record_format) " +
+            "VALUES ($id, $key, $kind, $app, $uin, $name, $token, $expires, $policy, $created, $format)");
+        var p = command.Parameters;
+        p.AddWithValue("$id", credential.SecretId);
+        p.AddWithValue("$key", credential.SecretKey);
+        p.AddWithValue("$kind", credential.Kind);
+        p.AddWithValue("$app", credential.AppId);
+        p.AddWithValue("$uin", credential.Uin);
+        p.AddWithValue("$name", (object?)credential.Name ?? DBNull.Value);
+        p.AddWithValue("$token", (object?)credential.SessionToken ?? DBNull.Value);
+        p.AddWithValue("$expires", credential.ExpiresAt is { } expires ? expires.ToUnixTimeMilliseconds() : DBNull.Value);
+        p.AddWithValue("$policy", (object?)credential.Policy ?? DBNull.Value);
+        p.AddWithValue("$created", credential.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        command.ExecuteNonQuery();
+    }
+
+    public bool DeleteCredential(string secretId)
+    {
+        using var command = Command("DELETE FROM credentials WHERE secret_id = $id");
+        command.Parameters.AddWithValue("$id", secretId);
+        return command.ExecuteNonQuery() > 0;
+    }
 }

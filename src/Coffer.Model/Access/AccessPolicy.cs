@@ -1,0 +1,376 @@
+using System.Net;
+using System.Text.Json;
+using Coffer.Common;
+
+namespace Coffer.Model.Access;
+
+public enum PolicyEffect
+{
+    Allow,
+    Deny,
+}
+
+/// <summary>What a policy says of a request: nothing, allow, or deny (which wins over any allow).</summary>
+public enum PolicyDecision
+{
+    NotApplicable,
+    Allow,
+    Deny,
+}
+
+/// <summary>A condition of a statement: an operator, a context key, and the values it compares with.</summary>
+public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<string> Values);
+
+/// <param name="Principals">Who the statement is about (normalised, see <see cref="AccessPolicy"/>); null in an identity's
+/// own policy, which is about that identity.</param>
+public sealed record PolicyStatement(
+    PolicyEffect Effect,
+    IReadOnlyList<string>? Principals,
+    IReadOnlyList<string> Actions,
+    IReadOnlyList<string> Resources,
+    IReadOnlyList<PolicyCondition> Conditions);
+
+/// <summary>
+/// A COS access policy (CAM policy syntax version 2.0), also read in AWS's syntax (version 2012-10-17). Element names are
+/// read in any case (COS's own examples mix <c>statement</c> and <c>Statement</c>). Principals are normalised to
+/// <c>qcs::cam::uin/&lt;root&gt;:uin/&lt;uin&gt;</c>, or <see cref="Anyone"/>; AWS account principals
+/// (<c>arn:aws:iam::&lt;uin&gt;:root</c> or a bare uin) name that root account. Actions keep their namespace
+/// (<c>cos:GetObject</c>, <c>s3:GetObject</c>, without COS's <c>name/</c> prefix); resources are matched as written
+/// (<c>qcs::cos:&lt;region&gt;:uid/&lt;appid&gt;:&lt;bucket&gt;/&lt;key&gt;</c> or <c>arn:aws:s3:::&lt;bucket&gt;/&lt;key&gt;</c>),
+/// with <c>*</c> and <c>?</c> as wildcards.
+/// </summary>
+public sealed class AccessPolicy
+{
+    /// <summary>Everyone, signed or not.</summary>
+    public const string Anyone = "*";
+
+    /// <summary>The largest policy document accepted (S3's bucket policy limit).</summary>
+    public const int MaxBytes = 20 * 1024;
+
+    private static readonly string[] Operators =
+    [
+        "string_equal", "string_not_equal", "string_like", "string_not_like", "ip_equal", "ip_not_equal",
+    ];
+
+    private AccessPolicy(IReadOnlyList<PolicyStatement> statements)
+    {
+        Statements = statements;
+    }
+
+    public IReadOnlyList<PolicyStatement> Statements { get; }
+
+    /// <summary>
+    /// Reads a policy. A bucket policy's statements must name principals; an identity's policy must not. Anything that
+    /// cannot be evaluated exactly is MalformedPolicy.
+    /// </summary>
+    public static AccessPolicy Parse(ReadOnlySpan<byte> json, bool bucketPolicy)
+    {
+        if (json.Length > MaxBytes)
+        {
+            throw Malformed($"Policies are limited to {MaxBytes} bytes.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException error)
+        {
+            throw Malformed($"The policy is not valid JSON: {error.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed("The policy must be a JSON object.");
+            }
+
+            var version = Member(root, "version")?.GetString();
+            if (version is not ("2.0" or "2012-10-17" or "2008-10-17"))
+            {
+                throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
+            }
+
+            var statements = Member(root, "statement") is { } list
+                ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy)).ToArray() : [Statement(list, bucketPolicy)]
+                : throw Malformed("The policy has no statement.");
+            return statements.Length > 0 ? new AccessPolicy(statements) : throw Malformed("The policy has no statement.");
+        }
+    }
+
+    /// <summary>What this policy says of <paramref name="request"/> made by <paramref name="principal"/> (null: anonymous).</summary>
+    public PolicyDecision Evaluate(AccessRequest request, Func<string, bool>? principal)
+    {
+        var decision = PolicyDecision.NotApplicable;
+        foreach (var statement in Statements)
+        {
+            if (!Applies(statement, request, principal))
+            {
+                continue;
+            }
+
+            if (statement.Effect == PolicyEffect.Deny)
+            {
+                return PolicyDecision.Deny;
+            }
+
+            decision = PolicyDecision.Allow;
+        }
+
+        return decision;
+    }
+
+    /// <summary>Whether <paramref name="text"/> matches <paramref name="pattern"/> (<c>*</c> any run, <c>?</c> one character), ignoring case when asked.</summary>
+    public static bool Like(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text, bool ignoreCase = false)
+    {
+        // Greedy matching with one backtrack point: linear in practice, no recursion on hostile patterns.
+        int p = 0, t = 0, star = -1, resume = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || Same(pattern[p], text[t], ignoreCase)))
+            {
+                p++;
+                t++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                resume = t;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                t = ++resume;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+
+    private static bool Same(char a, char b, bool ignoreCase) => ignoreCase ? char.ToUpperInvariant(a) == char.ToUpperInvariant(b) : a == b;
+
+    private static bool Applies(PolicyStatement statement, AccessRequest request, Func<string, bool>? principal)
+    {
+        if (statement.Principals is { } principals && !principals.Any(p => p == Anyone || (principal is not null && principal(p))))
+        {
+            return false;
+        }
+
+        return statement.Actions.Any(action => ActionMatches(action, request))
+            && statement.Resources.Any(resource => request.Resources.Any(r => Like(resource, r)))
+            && statement.Conditions.All(condition => Holds(condition, request));
+    }
+
+    private static bool ActionMatches(string pattern, AccessRequest request)
+    {
+        if (pattern == "*")
+        {
+            return true;
+        }
+
+        return request.Actions.Any(action => Like(pattern, action, ignoreCase: true));
+    }
+
+    private static bool Holds(PolicyCondition condition, AccessRequest request)
+    {
+        var value = request.Context(condition.Key);
+        return condition.Operator switch
+        {
+            "string_equal" => value is not null && condition.Values.Contains(value, StringComparer.Ordinal),
+            "string_not_equal" => value is null || !condition.Values.Contains(value, StringComparer.Ordinal),
+            "string_like" => value is not null && condition.Values.Any(v => Like(v, value)),
+            "string_not_like" => value is null || !condition.Values.Any(v => Like(v, value)),
+            "ip_equal" => value is not null && condition.Values.Any(v => InNetwork(v, value)),
+            "ip_not_equal" => value is null || !condition.Values.Any(v => InNetwork(v, value)),
+            _ => false,
+        };
+    }
+
+    private static bool InNetwork(string network, string address) =>
+        IPAddress.TryParse(address, out var ip) && IPNetwork.TryParse(network.Contains('/') ? network : Host(network), out var range) && range.Contains(Unmapped(ip));
+
+    private static string Host(string address) => IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? $"{address}/128"
+        : $"{address}/32";
+
+    private static IPAddress Unmapped(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+
+    private static PolicyStatement Statement(JsonElement element, bool bucketPolicy)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Malformed("A statement must be a JSON object.");
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.Name.ToLowerInvariant() is not ("sid" or "effect" or "principal" or "action" or "resource" or "condition"))
+            {
+                throw Malformed($"Statements do not support '{property.Name}'.");
+            }
+        }
+
+        var effect = Member(element, "effect")?.GetString()?.ToLowerInvariant() switch
+        {
+            "allow" => PolicyEffect.Allow,
+            "deny" => PolicyEffect.Deny,
+            _ => throw Malformed("A statement's effect must be allow or deny."),
+        };
+        var principal = Member(element, "principal");
+        if (bucketPolicy != principal.HasValue)
+        {
+            throw Malformed(bucketPolicy ? "A bucket policy statement must name its principal." : "An identity's policy names no principal.");
+        }
+
+        var actions = Strings(Member(element, "action"), "action").Select(a => a.StartsWith("name/", StringComparison.OrdinalIgnoreCase) ? a[5..] : a).ToArray();
+        var resources = Strings(Member(element, "resource"), "resource");
+        var conditions = Member(element, "condition") is { } condition ? Conditions(condition) : [];
+        return new PolicyStatement(effect, principal is { } p ? Principals(p) : null, actions, resources, conditions);
+    }
+
+    private static string[] Principals(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            return element.GetString() == "*" ? [Anyone] : throw Malformed("A principal must be \"*\" or an object of principal lists.");
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Malformed("A principal must be \"*\" or an object of principal lists.");
+        }
+
+        var principals = new List<string>();
+        foreach (var list in element.EnumerateObject())
+        {
+            foreach (var value in Strings(list.Value, "principal"))
+            {
+                principals.Add(list.Name.ToLowerInvariant() switch
+                {
+                    "qcs" => QcsPrincipal(value),
+                    "aws" => AwsPrincipal(value),
+                    _ => throw Malformed($"Unknown principal type '{list.Name}'."),
+                });
+            }
+        }
+
+        return principals.Count > 0 ? [.. principals] : throw Malformed("A principal lists no one.");
+    }
+
+    private static string QcsPrincipal(string value)
+    {
+        if (value is "*" or "qcs::cam::anyone:anyone")
+        {
+            return Anyone;
+        }
+
+        var parts = value.StartsWith("qcs::cam::uin/", StringComparison.Ordinal) ? value["qcs::cam::uin/".Length..].Split(":uin/") : [];
+        return parts.Length == 2 && parts.All(IsUin) ? value : throw Malformed($"Principal '{value}' is not qcs::cam::uin/<uin>:uin/<uin> or anyone.");
+    }
+
+    private static string AwsPrincipal(string value)
+    {
+        if (value == "*")
+        {
+            return Anyone;
+        }
+
+        var uin = value.StartsWith("arn:aws:iam::", StringComparison.Ordinal) && value.EndsWith(":root", StringComparison.Ordinal)
+            ? value["arn:aws:iam::".Length..^":root".Length]
+            : value;
+        return IsUin(uin) ? $"qcs::cam::uin/{uin}:uin/{uin}" : throw Malformed($"Principal '{value}' is not an account.");
+    }
+
+    private static bool IsUin(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
+
+    private static PolicyCondition[] Conditions(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Malformed("A condition must be a JSON object.");
+        }
+
+        var conditions = new List<PolicyCondition>();
+        foreach (var block in element.EnumerateObject())
+        {
+            var op = Operator(block.Name);
+            if (block.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw Malformed($"Condition '{block.Name}' must map keys to values.");
+            }
+
+            foreach (var key in block.Value.EnumerateObject())
+            {
+                var values = Strings(key.Value, "condition value");
+                if (op.StartsWith("ip_", StringComparison.Ordinal) && values.Any(v => !IPNetwork.TryParse(v.Contains('/') ? v : Host(v), out _)))
+                {
+                    throw Malformed($"Condition '{block.Name}' needs IP addresses or CIDR ranges.");
+                }
+
+                conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values));
+            }
+        }
+
+        return [.. conditions];
+    }
+
+    /// <summary>COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling.</summary>
+    private static string Operator(string name)
+    {
+        var folded = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+        var op = folded switch
+        {
+            "stringequal" or "stringequals" => "string_equal",
+            "stringnotequal" or "stringnotequals" => "string_not_equal",
+            "stringlike" => "string_like",
+            "stringnotlike" => "string_not_like",
+            "ipequal" or "ipaddress" => "ip_equal",
+            "ipnotequal" or "notipaddress" => "ip_not_equal",
+            _ => null,
+        };
+        return op is not null && Operators.Contains(op) ? op : throw Malformed($"Condition operator '{name}' is not supported.");
+    }
+
+    /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, ...</summary>
+    private static string ContextKey(string key) => key.ToLowerInvariant() switch
+    {
+        "aws:sourceip" => "qcs:ip",
+        var k when k.StartsWith("s3:", StringComparison.Ordinal) => "cos:" + k[3..],
+        var k => k,
+    };
+
+    private static string[] Strings(JsonElement? element, string what) => element switch
+    {
+        { ValueKind: JsonValueKind.String } single => [single.GetString()!],
+        { ValueKind: JsonValueKind.Array } list when list.GetArrayLength() > 0 && list.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) =>
+            list.EnumerateArray().Select(v => v.GetString()!).ToArray(),
+        _ => throw Malformed($"A statement's {what} must be a string or a non-empty list of strings."),
+    };
+
+    private static JsonElement? Member(JsonElement element, string name)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static CofferException Malformed(string message) => new(ErrorCode.MalformedPolicy, message);
+}

@@ -1,0 +1,93 @@
+using Coffer.Common;
+using Coffer.Model.Access;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+
+namespace Coffer.Server.Pipeline;
+
+/// <summary>
+/// Decides whether the caller may do what a request asks, by the operation's CAM action (<see cref="CamActions"/>), the
+/// bucket's policy and ACL, and the caller's own policies (<see cref="AccessControl.IsAllowed"/>). Denials are AccessDenied.
+/// </summary>
+internal sealed class Authorizer(AccessControl access, string defaultRegion)
+{
+    /// <summary>
+    /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
+    /// Service, PUT Bucket). A missing bucket is NoSuchBucket, for anyone allowed to learn that.
+    /// </summary>
+    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp)
+    {
+        var action = CamActions.For(route.Operation);
+        var context = Context(target, sourceIp);
+        if (route.Bucket is null)
+        {
+            Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context), AclPermission.None, false), caller);
+            return null;
+        }
+
+        if (route.Operation == Operation.CreateBucket)
+        {
+            var name = BucketName.TryParse(route.Bucket, out var parsed) ? parsed.AppId : caller?.Identity.Root.AppId ?? "";
+            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context);
+            Require(AccessControl.IsAllowed(caller, null, request, AclPermission.None, false), caller);
+            return null;
+        }
+
+        var rules = access.Rules(route.Bucket);
+        if (route.Operation == Operation.DeleteObjects)
+        {
+            // Authorized key by key, as S3 does: each entry the caller may not delete is an AccessDenied entry of the result.
+            return rules;
+        }
+
+        Require(IsAllowed(caller, rules, route.Key, action, context, CamActions.ManagesPolicy(route.Operation)), caller);
+        return rules;
+    }
+
+    /// <summary>Whether the caller may do <paramref name="action"/> on one key of an authorized bucket (each entry of a batch delete).</summary>
+    public static bool IsAllowed(Credential? caller, BucketAccessRules rules, string? key, CamAction action, IReadOnlyDictionary<string, string> context,
+        bool managesPolicy = false)
+    {
+        var bucket = rules.Bucket;
+        var request = AccessRequest.For(action.Names, bucket.Region, bucket.OwnerAppId, bucket.Name, key, context);
+        return AccessControl.IsAllowed(caller, rules, request, action.Acl, managesPolicy);
+    }
+
+    /// <summary>Authorizes reading the source of a copy, as a GET of it would be.</summary>
+    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? sourceIp)
+    {
+        var rules = access.Rules(bucket);
+        Require(IsAllowed(caller, rules, key, CamActions.CopySource, Context(RequestTarget.Parse("/"), sourceIp)), caller);
+    }
+
+    /// <summary>The condition keys policies can test: the source address and the listing parameters.</summary>
+    public static IReadOnlyDictionary<string, string> Context(RequestTarget target, string? sourceIp)
+    {
+        var context = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (sourceIp is not null)
+        {
+            context["qcs:ip"] = sourceIp;
+        }
+
+        foreach (var (parameter, key) in new[] { ("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid") })
+        {
+            if (target.Get(parameter) is { } value)
+            {
+                context[key] = value;
+            }
+        }
+
+        return context;
+    }
+
+    private static void Require(bool allowed, Credential? caller)
+    {
+        if (!allowed)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, caller is null
+                ? "Access Denied. Anonymous requests need a bucket ACL or policy that allows them."
+                : "Access Denied. No policy allows this request, or one denies it.");
+        }
+    }
+}

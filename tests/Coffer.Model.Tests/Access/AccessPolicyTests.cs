@@ -1,0 +1,149 @@
+using System.Text;
+using Coffer.Common;
+using Coffer.Model.Access;
+
+namespace Coffer.Model.Tests.Access;
+
+public sealed class AccessPolicyTests
+{
+    private const string Bucket = "examplebucket-1250000000";
+    private const string Cos = "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000";
+    private const string Sub = "qcs::cam::uin/100000000001:uin/100000000011";
+
+    /// <summary>The GET Bucket policy example of the COS API documentation, element names as it spells them.</summary>
+    private const string CosDocumentationExample =
+        """{"Statement":[{"Principal":{"qcs":["qcs::cam::uin/100000000001:uin/100000000001"]},"Effect":"allow","Action":["name/cos:GetBucket"],"Resource":["qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/*"],"Sid":"policy01"}],"version":"2.0"}""";
+
+    [Fact]
+    public void Parse_ReadsTheCosDocumentationExample()
+    {
+        var policy = Parse(CosDocumentationExample);
+        var statement = policy.Statements.Should().ContainSingle().Subject;
+        statement.Effect.Should().Be(PolicyEffect.Allow);
+        statement.Principals.Should().Equal("qcs::cam::uin/100000000001:uin/100000000001");
+        statement.Actions.Should().Equal("cos:GetBucket");
+        statement.Resources.Should().Equal($"{Cos}/*");
+    }
+
+    [Fact]
+    public void Parse_ReadsTheAwsSyntax_IntoTheSameModel()
+    {
+        var policy = Parse("""
+            { "Version": "2012-10-17", "Statement": { "Effect": "Deny", "Principal": { "AWS": ["arn:aws:iam::100000000002:root", "*"] },
+              "Action": "s3:PutObject", "Resource": "arn:aws:s3:::examplebucket-1250000000/*",
+              "Condition": { "NotIpAddress": { "aws:SourceIp": "10.0.0.0/8" }, "StringLike": { "s3:prefix": ["logs/*"] } } } }
+            """);
+        var statement = policy.Statements.Single();
+        statement.Effect.Should().Be(PolicyEffect.Deny);
+        statement.Principals.Should().Equal("qcs::cam::uin/100000000002:uin/100000000002", AccessPolicy.Anyone);
+        statement.Conditions.Should().BeEquivalentTo(new[]
+        {
+            new PolicyCondition("ip_not_equal", "qcs:ip", ["10.0.0.0/8"]),
+            new PolicyCondition("string_like", "cos:prefix", ["logs/*"]),
+        });
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"version":"1.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"maybe","principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["someone"]},"action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"notaction":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":[],"resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"date_greater_than":{"qcs:current_time":"x"}}}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"ip_equal":{"qcs:ip":"not-an-ip"}}}]}""")]
+    public void Parse_RefusesWhatItCannotEvaluateExactly_AsMalformedPolicy(string json)
+    {
+        var parse = () => Parse(json);
+        parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+    }
+
+    [Fact]
+    public void Parse_RefusesPrincipals_InAnIdentitysOwnPolicy_AndPoliciesOverTheSizeLimit()
+    {
+        var withPrincipal = () => AccessPolicy.Parse(Encoding.UTF8.GetBytes(CosDocumentationExample), bucketPolicy: false);
+        withPrincipal.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+        var huge = $$"""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"{{new string('a', AccessPolicy.MaxBytes)}}"}]}""";
+        var tooBig = () => Parse(huge);
+        tooBig.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+    }
+
+    [Theory]
+    [InlineData("*", "", true)]
+    [InlineData("*", "anything", true)]
+    [InlineData("logs/*", "logs/", true)]
+    [InlineData("logs/*", "logs/2026/a.gz", true)]
+    [InlineData("logs/*", "log/a", false)]
+    [InlineData("*.gz", "a/b.gz", true)]
+    [InlineData("a?c", "abc", true)]
+    [InlineData("a?c", "ac", false)]
+    [InlineData("a*b*c", "axxbyyc", true)]
+    [InlineData("a*b*c", "axxbyy", false)]
+    [InlineData("exact", "exact", true)]
+    [InlineData("exact", "exactly", false)]
+    public void Like_MatchesWildcards(string pattern, string text, bool matches) => AccessPolicy.Like(pattern, text).Should().Be(matches);
+
+    [Fact]
+    public void Evaluate_AllowsWhatAStatementCovers_AndADenyWins()
+    {
+        var policy = Parse($$"""
+            {"version":"2.0","statement":[
+              {"effect":"allow","principal":{"qcs":["{{Sub}}"]},"action":["name/cos:Get*"],"resource":["{{Cos}}/*"]},
+              {"effect":"deny","principal":{"qcs":["{{Sub}}"]},"action":["name/cos:GetObject"],"resource":["{{Cos}}/secret/*"]}]}
+            """);
+        Func<string, bool> sub = p => p == Sub;
+
+        policy.Evaluate(Request("GetBucketInventory", null), sub).Should().Be(PolicyDecision.Allow);
+        policy.Evaluate(Request("GetObject", "public/a"), sub).Should().Be(PolicyDecision.Allow);
+        policy.Evaluate(Request("GetObject", "secret/a"), sub).Should().Be(PolicyDecision.Deny);
+        policy.Evaluate(Request("PutBucketInventory", null), sub).Should().Be(PolicyDecision.NotApplicable);
+        policy.Evaluate(Request("GetObject", "public/a"), p => false).Should().Be(PolicyDecision.NotApplicable, "the statements name someone else");
+        policy.Evaluate(Request("GetObject", "public/a"), null).Should().Be(PolicyDecision.NotApplicable, "anonymous is not the sub-account");
+    }
+
+    [Fact]
+    public void Evaluate_TestsTheSourceAddressAndThePrefix()
+    {
+        var policy = Parse($$"""
+            {"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":["cos:GetBucket"],"resource":["{{Cos}}/*"],
+              "condition":{"ip_equal":{"qcs:ip":["10.0.0.0/8","192.168.1.7"]},"string_like":{"cos:prefix":"logs/*"} } }]}
+            """);
+
+        policy.Evaluate(Request("GetBucket", null, ip: "10.1.2.3", prefix: "logs/2026"), null).Should().Be(PolicyDecision.Allow);
+        policy.Evaluate(Request("GetBucket", null, ip: "192.168.1.7", prefix: "logs/"), null).Should().Be(PolicyDecision.Allow);
+        policy.Evaluate(Request("GetBucket", null, ip: "192.168.1.8", prefix: "logs/"), null).Should().Be(PolicyDecision.NotApplicable);
+        policy.Evaluate(Request("GetBucket", null, ip: "10.1.2.3", prefix: "other/"), null).Should().Be(PolicyDecision.NotApplicable);
+        policy.Evaluate(Request("GetBucket", null, ip: "10.1.2.3"), null).Should().Be(PolicyDecision.NotApplicable, "a listing without a prefix is not under logs/");
+    }
+
+    [Fact]
+    public void Evaluate_MatchesS3ActionsAndResources_ForAwsStylePolicies()
+    {
+        var policy = Parse("""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::examplebucket-1250000000/*"}]}
+            """);
+        policy.Evaluate(Request("GetObject", "a", s3: "GetObject"), null).Should().Be(PolicyDecision.Allow);
+        policy.Evaluate(Request("PutObject", "a", s3: "PutObject"), null).Should().Be(PolicyDecision.NotApplicable);
+    }
+
+    private static AccessPolicy Parse(string json) => AccessPolicy.Parse(Encoding.UTF8.GetBytes(json), bucketPolicy: true);
+
+    private static AccessRequest Request(string cosAction, string? key, string? ip = null, string? prefix = null, string? s3 = null)
+    {
+        var context = new Dictionary<string, string>();
+        if (ip is not null)
+        {
+            context["qcs:ip"] = ip;
+        }
+
+        if (prefix is not null)
+        {
+            context["cos:prefix"] = prefix;
+        }
+
+        return AccessRequest.For(["cos:" + cosAction, "s3:" + (s3 ?? cosAction)], "ap-guangzhou", "1250000000", Bucket, key, context);
+    }
+}
