@@ -50,7 +50,8 @@ public static class ErrorTable
         [ErrorCode.InvalidDestinationBucket] = new("InvalidArgument", "InvalidS3DestinationBucket", 400, "The destination bucket is not valid."),
         [ErrorCode.NoSuchInventoryRun] = Same("NoSuchInventoryJob", 404, "The specified inventory job does not exist."),
         [ErrorCode.MalformedPolicy] = Same("MalformedPolicy", 400, "The policy is not valid."),
-        [ErrorCode.NoSuchBucketPolicy] = Same("NoSuchBucketPolicy", 404, "The bucket policy does not exist."),
+        // cos-nodejs-sdk-v5 recognises NoSuchPolicy as the COS code for "no bucket policy" (getBucketPolicy).
+        [ErrorCode.NoSuchBucketPolicy] = new("NoSuchPolicy", "NoSuchBucketPolicy", 404, "The bucket policy does not exist."),
         [ErrorCode.ExpiredToken] = Same("ExpiredToken", 400, "The provided token has expired."),
         [ErrorCode.InvalidToken] = Same("InvalidToken", 400, "The provided token is malformed or otherwise invalid."),
         [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
