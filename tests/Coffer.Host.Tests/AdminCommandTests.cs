@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Coffer.Testing;
+
+namespace Coffer.Host.Tests;
+
+/// <summary><c>coffer admin</c>: sub-accounts and temporary keys, stored in the data folder, printed as JSON.</summary>
+public sealed class AdminCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new("admin-command");
+
+    [Fact]
+    public async Task Admin_CreatesListsAndDeletesSubAccountsAndTemporaryKeys()
+    {
+        var policy = _data.Combine("policy.json");
+        File.WriteAllText(policy, """{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}""");
+
+        var sub = await AdminAsync("subaccount", "create", "--name", "ci", "--uin", "100000000011", "--policy", policy);
+        sub.GetProperty("AppId").GetString().Should().Be(TestAccounts.Owner.AppId);
+        sub.GetProperty("Uin").GetString().Should().Be("100000000011");
+        sub.GetProperty("SecretId").GetString().Should().StartWith("AKID").And.HaveLength(36);
+        sub.GetProperty("SecretKey").GetString().Should().HaveLength(32);
+        sub.GetProperty("HasPolicy").GetBoolean().Should().BeTrue();
+
+        var temporary = await AdminAsync("tempkey", "create", "--uin", "100000000011", "--duration", "900");
+        temporary.GetProperty("Credentials").GetProperty("Token").GetString().Should().HaveLength(64);
+        var expires = DateTimeOffset.FromUnixTimeSeconds(temporary.GetProperty("ExpiredTime").GetInt64());
+        expires.Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(900), TimeSpan.FromSeconds(60));
+
+        var listed = (await AdminAsync("subaccount", "list")).EnumerateArray().Select(k => (k.GetProperty("Kind").GetString(), k.GetProperty("SecretId").GetString())).ToList();
+        listed.Should().BeEquivalentTo([("sub", sub.GetProperty("SecretId").GetString()), ("temporary", temporary.GetProperty("Credentials").GetProperty("TmpSecretId").GetString())]);
+
+        (await AdminAsync("key", "delete", "--secret-id", sub.GetProperty("SecretId").GetString()!)).GetProperty("Deleted").GetBoolean().Should().BeTrue();
+        (await AdminAsync("subaccount", "list")).GetArrayLength().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("tempkey", "create", "--uin", "999")]
+    [InlineData("tempkey", "create", "--duration", "0")]
+    [InlineData("subaccount", "create", "--name", "x", "--appid", "1259999999")]
+    public async Task Admin_RefusesWhatCannotBe_WithExitCode2(params string[] arguments)
+    {
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", .. arguments, "--data", _data.Path]);
+        exitCode.Should().Be(2, output);
+        output.Should().Contain("coffer: InvalidArgument");
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    private async Task<JsonElement> AdminAsync(params string[] arguments)
+    {
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", .. arguments, "--data", _data.Path]);
+        exitCode.Should().Be(0, output);
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+}
