@@ -1,5 +1,6 @@
 using System.Net;
 using System.Xml.Linq;
+using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
 namespace Coffer.Server.Tests;
@@ -33,7 +34,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     public async Task PutObject_ReturnsXAmzContentSha256Mismatch_AndStoresNothing_WhenTheBodyDiffers()
     {
         var response = await SendAsync(HttpMethod.Put, "/tampered.txt", "actual body"u8.ToArray(), S3RequestSigner.Sha256("signed body"u8.ToArray()));
-        await ShouldBeS3ErrorAsync(response, HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch");
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch", Dialect.S3);
         (await SendAsync(HttpMethod.Head, "/tampered.txt", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
@@ -51,7 +52,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
         var response = await SendChunkedAsync("/tampered.bin", data, tamperAt: 150_000);
-        await ShouldBeS3ErrorAsync(response, HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
         (await SendAsync(HttpMethod.Head, "/tampered.bin", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
         Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "tmp")).Should().BeEmpty();
     }
@@ -61,7 +62,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         S3RequestSigner.Sign(request, TestAccounts.Owner with { SecretKey = "wrong" }, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
-        await ShouldBeS3ErrorAsync(await _server.SendRawAsync(request), HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
     }
 
     [Fact]
@@ -69,7 +70,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow.AddHours(-1), S3RequestSigner.Sha256([]));
-        await ShouldBeS3ErrorAsync(await _server.SendRawAsync(request), HttpStatusCode.Forbidden, "RequestTimeTooSkewed");
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed", Dialect.S3);
     }
 
     [Fact]
@@ -77,14 +78,14 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS {TestAccounts.Owner.SecretId}:c2lnbmF0dXJl");
-        await ShouldBeS3ErrorAsync(await _server.SendRawAsync(request), HttpStatusCode.BadRequest, "InvalidRequest");
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
     [Fact]
     public async Task GetObject_ReturnsNoSuchKey_InS3Terms()
     {
         var response = await SendAsync(HttpMethod.Get, "/missing", null, S3RequestSigner.Sha256([]));
-        var error = await ShouldBeS3ErrorAsync(response, HttpStatusCode.NotFound, "NoSuchKey");
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
         error.Element("Resource")!.Value.Should().Be($"/{_bucket}/missing");
     }
 
@@ -106,7 +107,7 @@ public sealed class S3DialectTests : IAsyncLifetime
         XElement(second, "IsTruncated").Should().Be("false");
         (await ListV2Async("list-type=2&start-after=b")).Elements(S3("Contents")).Should().ContainSingle();
         var badToken = await SendAsync(HttpMethod.Get, "/?list-type=2&continuation-token=%25%25", null, S3RequestSigner.Sha256([]));
-        await ShouldBeS3ErrorAsync(badToken, HttpStatusCode.BadRequest, "InvalidArgument");
+        await badToken.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
     }
 
     private static XName S3(string name) => XName.Get(name, "http://s3.amazonaws.com/doc/2006-03-01/");
@@ -171,16 +172,5 @@ public sealed class S3DialectTests : IAsyncLifetime
 
         request.Content = content;
         return await _server.SendRawAsync(request);
-    }
-
-    private static async Task<XElement> ShouldBeS3ErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(status, text);
-        var root = XDocument.Parse(text).Root!;
-        root.Element("Code")!.Value.Should().Be(code);
-        root.Element("RequestId")!.Value.Should().Be(response.Headers.GetValues("x-amz-request-id").Single());
-        response.Headers.Server.ToString().Should().Be("AmazonS3");
-        return root;
     }
 }
