@@ -58,6 +58,13 @@ public sealed class S3DialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Request_ReturnsNotImplementedInS3Terms_ForAnUnknownSubResource()
+    {
+        var response = await SendAsync(HttpMethod.Get, "/?torrent", null, S3RequestSigner.Sha256([]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+    }
+
+    [Fact]
     public async Task Request_ReturnsSignatureDoesNotMatch_WithAnotherSecret()
     {
         var request = Request(HttpMethod.Get, "/");

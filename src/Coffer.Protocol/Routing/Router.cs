@@ -200,7 +200,8 @@ public sealed class Router(HostResolver hosts)
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
-    private static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
+    /// <summary>COS when the request is q-signed (or carries no AWS sign at all), S3 when it carries a SigV4 signature or its headers.</summary>
+    public static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
     {
         var authorization = header("Authorization");
         if (authorization is not null)
