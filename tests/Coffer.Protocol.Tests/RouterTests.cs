@@ -81,6 +81,32 @@ public class RouterTests
     }
 
     [Theory]
+    [InlineData("q-sign-algorithm=sha1&q-ak=x", "x-amz-copy-source")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=x", "x-cos-copy-source")]
+    public void Resolve_ThrowsInvalidArgument_ForTheOtherDialectsCopySource(string authorization, string copySourceHeader)
+    {
+        var act = () => Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
+        {
+            "Authorization" => authorization,
+            _ when name == copySourceHeader => "src-1250000000/a",
+            _ => null,
+        });
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
+    }
+
+    [Fact]
+    public void Resolve_ChoosesCopy_ForAnS3RequestWithXAmzCopySource()
+    {
+        var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
+        {
+            "Authorization" => "AWS4-HMAC-SHA256 Credential=x",
+            "x-amz-copy-source" => "src-1250000000/a",
+            _ => null,
+        });
+        route.Operation.Should().Be(Operation.CopyObject);
+    }
+
+    [Theory]
     [InlineData("GET", "/?foo")]
     [InlineData("GET", "/?inventory-runs-unknown=")]
     [InlineData("GET", "/object?torrent")]

@@ -58,6 +58,29 @@ public sealed class S3DialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CopyObject_CopiesTheBytes_FromXAmzCopySource()
+    {
+        await SendAsync(HttpMethod.Put, "/src", "copied"u8.ToArray(), S3RequestSigner.Sha256("copied"u8.ToArray()));
+        var request = Request(HttpMethod.Put, "/dst");
+        request.Headers.TryAddWithoutValidation("x-amz-copy-source", $"/{_bucket}/src");
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
+        var response = await _server.SendRawAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await GetAsync("/dst")).Should().Equal("copied"u8.ToArray());
+    }
+
+    [Fact]
+    public async Task CopyObject_ReturnsInvalidArgument_AndStoresNothing_ForTheCosCopySourceHeader()
+    {
+        await SendAsync(HttpMethod.Put, "/src", [1], S3RequestSigner.Sha256([1]));
+        var request = Request(HttpMethod.Put, "/dst");
+        request.Headers.TryAddWithoutValidation("x-cos-copy-source", $"{TestServer.VirtualHost(_bucket)}/src");
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await SendAsync(HttpMethod.Head, "/dst", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Request_ReturnsNotImplementedInS3Terms_ForAnUnknownSubResource()
     {
         var response = await SendAsync(HttpMethod.Get, "/?torrent", null, S3RequestSigner.Sha256([]));

@@ -135,6 +135,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router)
     public async Task CopyObjectAsync(RequestContext context)
     {
         var wire = context.Wire;
+        // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         if (objects.GetBucket(source.Bucket).OwnerAppId != context.Caller.AppId)
         {
