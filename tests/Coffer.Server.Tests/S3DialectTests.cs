@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Xml.Linq;
 using Coffer.Protocol.Routing;
@@ -85,6 +86,16 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var response = await SendAsync(HttpMethod.Get, "/?torrent", null, S3RequestSigner.Sha256([]));
         await response.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task PresignedUrl_ReturnsAuthorizationQueryParametersError_ForAnExpiryBeyondWhatATimeSpanHolds()
+    {
+        var now = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var request = Request(HttpMethod.Get, "/key?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
+            $"&X-Amz-Credential={TestAccounts.Owner.SecretId}%2F{now[..8]}%2F{S3RequestSigner.Region}%2Fs3%2Faws4_request" +
+            $"&X-Amz-Date={now}&X-Amz-Expires={long.MaxValue}&X-Amz-SignedHeaders=host&X-Amz-Signature=00");
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationQueryParametersError", Dialect.S3);
     }
 
     [Fact]
