@@ -99,6 +99,22 @@ public sealed class S3DialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetObject_ReturnsThePartAndXAmzMpPartsCount_WithPartNumber()
+    {
+        var part1 = Enumerable.Range(0, 1 << 20).Select(i => (byte)i).ToArray();
+        var part2 = "the last part"u8.ToArray();
+        await _server.PutMultipartObjectAsync(_bucket, "mp.bin", part1, part2);
+
+        var response = await SendAsync(HttpMethod.Get, "/mp.bin?partNumber=2", null, S3RequestSigner.Sha256([]));
+        response.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(part2);
+        response.Headers.GetValues("x-amz-mp-parts-count").Single().Should().Be("2");
+        response.Content.Headers.ContentRange!.ToString().Should().Be($"bytes {part1.Length}-{part1.Length + part2.Length - 1}/{part1.Length + part2.Length}");
+        await (await SendAsync(HttpMethod.Get, "/mp.bin?partNumber=3", null, S3RequestSigner.Sha256([])))
+            .ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidPartNumber", Dialect.S3);
+    }
+
+    [Fact]
     public async Task Request_ReturnsSignatureDoesNotMatch_WithAnotherSecret()
     {
         var request = Request(HttpMethod.Get, "/");

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Xml.Linq;
 using Coffer.Common;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
@@ -84,6 +86,26 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         var response = await SendAsync(Request(HttpMethod.Put, bucket, key, content: new ByteArrayContent(body), headers: headers));
         response.EnsureSuccessStatusCode();
         return response;
+    }
+
+    /// <summary>Initiates a multipart upload, uploads <paramref name="parts"/> as parts 1, 2, ... and completes it.</summary>
+    public async Task<HttpResponseMessage> PutMultipartObjectAsync(string bucket, string key, params byte[][] parts)
+    {
+        var initiate = await SendAsync(Request(HttpMethod.Post, bucket, key, "uploads"));
+        initiate.EnsureSuccessStatusCode();
+        var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var upload = await SendAsync(Request(HttpMethod.Put, bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", new ByteArrayContent(parts[i])));
+            upload.EnsureSuccessStatusCode();
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{upload.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        var complete = await SendAsync(Request(HttpMethod.Post, bucket, key, $"uploadId={uploadId}",
+            new StringContent(completion.Append("</CompleteMultipartUpload>").ToString())));
+        complete.EnsureSuccessStatusCode();
+        return complete;
     }
 
     public void Dispose() => _http.Dispose();

@@ -73,6 +73,9 @@ public sealed class TestServer : IAsyncDisposable
     public Task<HttpResponseMessage> PutObjectAsync(string bucket, string key, byte[] body, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
         Client.PutObjectAsync(bucket, key, body, headers);
 
+    public Task<HttpResponseMessage> PutMultipartObjectAsync(string bucket, string key, params byte[][] parts) =>
+        Client.PutMultipartObjectAsync(bucket, key, parts);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
