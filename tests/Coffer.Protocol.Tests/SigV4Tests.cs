@@ -215,7 +215,7 @@ public class AwsChunkedStreamTests
         var crc = FlexibleChecksum.ForHeader("x-amz-checksum-crc32");
         crc.Append(data);
         var good = UnsignedBody(data, crc.ValueBase64());
-        var options = new AwsChunkedOptions(null, "", "", "", FlexibleChecksum.ForHeader("x-amz-checksum-crc32"), data.Length);
+        var options = new AwsChunkedOptions(null, "", "", "", FlexibleChecksum.ForHeader("x-amz-checksum-crc32"), data.Length, SignedTrailer: false);
         (await ReadAllAsync(good, options)).Should().Equal(data);
 
         var bad = UnsignedBody(data, "AAAAAA==");
@@ -224,7 +224,7 @@ public class AwsChunkedStreamTests
     }
 
     private static AwsChunkedOptions Options(long decodedLength) =>
-        new(SigningKey, "20130524T000000Z", "20130524/us-east-1/s3/aws4_request", SeedSignature, null, decodedLength);
+        new(SigningKey, "20130524T000000Z", "20130524/us-east-1/s3/aws4_request", SeedSignature, null, decodedLength, SignedTrailer: false);
 
     private static byte[] DocumentedBody()
     {

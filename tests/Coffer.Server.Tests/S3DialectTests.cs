@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Xml.Linq;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
@@ -43,7 +44,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     public async Task PutObject_DecodesASignedChunkedBody()
     {
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
-        var response = await SendChunkedAsync("/chunked.bin", data, tamperAt: null);
+        var response = await SendChunkedAsync("/chunked.bin", data);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await GetAsync("/chunked.bin")).Should().Equal(data);
     }
@@ -52,10 +53,47 @@ public sealed class S3DialectTests : IAsyncLifetime
     public async Task PutObject_ReturnsSignatureDoesNotMatch_AndStoresNothing_WhenAChunkIsTampered()
     {
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
-        var response = await SendChunkedAsync("/tampered.bin", data, tamperAt: 150_000);
+        var response = await SendChunkedAsync("/tampered.bin", data, alter: body =>
+        {
+            body[150_100] ^= 0xFF;
+            return body;
+        });
         await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
-        (await SendAsync(HttpMethod.Head, "/tampered.bin", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "tmp")).Should().BeEmpty();
+        await ShouldBeStoredNowhereAsync("/tampered.bin");
+    }
+
+    [Fact]
+    public async Task PutObject_StoresTheBodyAndItsChecksum_WithASignedTrailer()
+    {
+        var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
+        var response = await SendChunkedAsync("/trailer.bin", data, "x-amz-checksum-crc32");
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        response.Headers.GetValues("x-amz-checksum-crc32").Should().ContainSingle();
+        (await GetAsync("/trailer.bin")).Should().Equal(data);
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsSignatureDoesNotMatch_AndStoresNothing_WhenTheTrailerSignatureIsWrong()
+    {
+        var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
+        var response = await SendChunkedAsync("/bad-trailer.bin", data, "x-amz-checksum-crc32", body =>
+        {
+            var signature = body.AsSpan().IndexOf("x-amz-trailer-signature:"u8) + "x-amz-trailer-signature:".Length;
+            body[signature] = body[signature] == (byte)'0' ? (byte)'1' : (byte)'0';
+            return body;
+        });
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
+        await ShouldBeStoredNowhereAsync("/bad-trailer.bin");
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsIncompleteBody_AndStoresNothing_WhenTheSignedTrailerIsDropped()
+    {
+        var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
+        var response = await SendChunkedAsync("/no-trailer.bin", data, "x-amz-checksum-crc32",
+            body => [.. body[..body.AsSpan().IndexOf("x-amz-checksum-crc32:"u8)], .. "\r\n"u8]);
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "IncompleteBody", Dialect.S3);
+        await ShouldBeStoredNowhereAsync("/no-trailer.bin");
     }
 
     [Fact]
@@ -208,20 +246,29 @@ public sealed class S3DialectTests : IAsyncLifetime
         return await response.Content.ReadAsByteArrayAsync();
     }
 
-    private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, int? tamperAt)
+    /// <summary>
+    /// PUTs <paramref name="data"/> as a signed aws-chunked body; with <paramref name="trailerChecksum"/> (say
+    /// x-amz-checksum-crc32), as STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER ending in that checksum and its signature.
+    /// <paramref name="alter"/> changes the body after it was signed.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, string? trailerChecksum = null, Func<byte[], byte[]>? alter = null)
     {
         var now = DateTimeOffset.UtcNow;
         var request = Request(HttpMethod.Put, path, []);
         request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", data.Length.ToString());
         request.Content!.Headers.TryAddWithoutValidation("Content-Encoding", "aws-chunked");
-        S3RequestSigner.Sign(request, TestAccounts.Owner, now, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
-        var body = S3RequestSigner.SignedChunks(data, 64 * 1024, TestAccounts.Owner, now, S3RequestSigner.SignatureOf(request));
-        if (tamperAt is { } position)
+        List<KeyValuePair<string, string>>? trailers = null;
+        if (trailerChecksum is not null)
         {
-            body[position + 100] ^= 0xFF;
+            request.Headers.TryAddWithoutValidation("x-amz-trailer", trailerChecksum);
+            var checksum = FlexibleChecksum.ForHeader(trailerChecksum);
+            checksum.Append(data);
+            trailers = [new(trailerChecksum, checksum.ValueBase64())];
         }
 
-        var content = new ByteArrayContent(body);
+        S3RequestSigner.Sign(request, TestAccounts.Owner, now, trailers is null ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" : "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
+        var body = S3RequestSigner.SignedChunks(data, 64 * 1024, TestAccounts.Owner, now, S3RequestSigner.SignatureOf(request), trailers);
+        var content = new ByteArrayContent(alter?.Invoke(body) ?? body);
         foreach (var header in request.Content.Headers)
         {
             content.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -229,5 +276,11 @@ public sealed class S3DialectTests : IAsyncLifetime
 
         request.Content = content;
         return await _server.SendRawAsync(request);
+    }
+
+    private async Task ShouldBeStoredNowhereAsync(string path)
+    {
+        (await SendAsync(HttpMethod.Head, path, null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "tmp")).Should().BeEmpty();
     }
 }

@@ -54,7 +54,7 @@ internal sealed class Authenticator(AccountDirectory accounts, TimeProvider time
             long? decodedLength = long.TryParse(header("x-amz-decoded-content-length"), out var decoded) && decoded >= 0 ? decoded : null;
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
             var options = new AwsChunkedOptions(signed ? signingKey : null, authorization.AmzDate, authorization.Scope,
-                authorization.Signature, trailer, decodedLength);
+                authorization.Signature, trailer, decodedLength, payloadHash == SigV4.StreamingSignedTrailer);
             return new Authenticated(account, new AwsChunkedStream(request.Body, options), decodedLength);
         }
 
