@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Xml.Linq;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -38,6 +39,26 @@ public sealed class S3DialectTests : IAsyncLifetime
         var response = await SendAsync(HttpMethod.Put, "/tampered.txt", "actual body"u8.ToArray(), S3RequestSigner.Sha256("signed body"u8.ToArray()));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch", Dialect.S3);
         (await SendAsync(HttpMethod.Head, "/tampered.txt", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task PutObject_StoresTheBody_WithAHeaderSignedUnsignedPayload()
+    {
+        var body = "hashed by nobody"u8.ToArray();
+        var response = await SendAsync(HttpMethod.Put, "/unsigned.txt", body, "UNSIGNED-PAYLOAD");
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        response.Headers.ETag!.Tag.Should().Be($"\"{Convert.ToHexStringLower(MD5.HashData(body))}\"");
+        (await GetAsync("/unsigned.txt")).Should().Equal(body);
+    }
+
+    [Fact]
+    public async Task PutObject_ReturnsBadDigest_AndStoresNothing_WhenContentMd5DiffersFromAnUnsignedPayload()
+    {
+        var request = Request(HttpMethod.Put, "/md5.txt", "actual body"u8.ToArray());
+        request.Content!.Headers.ContentMD5 = MD5.HashData("signed body"u8);
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, "UNSIGNED-PAYLOAD");
+        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
+        await ShouldBeStoredNowhereAsync("/md5.txt");
     }
 
     [Fact]
