@@ -206,6 +206,25 @@ public sealed class S3DialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_NameTheBucketInTheHost_OnTheAwsVirtualHostDomain()
+    {
+        var host = $"{_bucket}.s3.{S3RequestSigner.Region}.amazonaws.com";
+        var body = "virtual host"u8.ToArray();
+        var put = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, "/dir/vhost.txt")) { Content = new ByteArrayContent(body) };
+        put.Headers.Host = host;
+        S3RequestSigner.Sign(put, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body));
+        (await _server.SendRawAsync(put)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var list = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/?list-type=2"));
+        list.Headers.Host = host;
+        S3RequestSigner.Sign(list, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
+        var listed = XDocument.Parse(await (await _server.SendRawAsync(list)).Content.ReadAsStringAsync()).Root!;
+        XElement(listed, "Name").Should().Be(_bucket);
+        listed.Elements(S3("Contents")).Select(c => c.Element(S3("Key"))!.Value).Should().Equal("dir/vhost.txt");
+        (await GetAsync("/dir/vhost.txt")).Should().Equal(body, "the path-style address reaches the same object");
+    }
+
+    [Fact]
     public async Task ListObjectsV2_PagesWithContinuationTokens()
     {
         foreach (var key in new[] { "a", "b", "c" })

@@ -23,7 +23,10 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
     /// <summary>A bucket name owned by <paramref name="account"/> (the owner by default).</summary>
     public static string BucketName(string shortName, Account? account = null) => $"{shortName}-{(account ?? TestAccounts.Owner).AppId}";
 
-    /// <summary>Builds a signed request to <paramref name="bucket"/> (or the service when null) and <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Builds a signed request to <paramref name="bucket"/> (or the service when null) and <paramref name="key"/>, sent
+    /// with <paramref name="host"/> when given instead of the bucket's myqcloud.com name.
+    /// </summary>
     public HttpRequestMessage Request(
         HttpMethod method,
         string? bucket,
@@ -33,9 +36,10 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         Account? account = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         DateTimeOffset? signedAt = null,
-        TimeSpan? lifetime = null)
+        TimeSpan? lifetime = null,
+        string? host = null)
     {
-        var host = bucket is null ? $"service.cos.myqcloud.com" : VirtualHost(bucket);
+        host ??= bucket is null ? "service.cos.myqcloud.com" : VirtualHost(bucket);
         var path = "/" + (key ?? "");
         var request = new HttpRequestMessage(method, new Uri(BaseAddress, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")))
         {
