@@ -62,6 +62,14 @@ public sealed class S3DialectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteObject_ReturnsInvalidArgument_ForAMalformedVersionId()
+    {
+        await SendAsync(HttpMethod.Put, "/k", [1], S3RequestSigner.Sha256([1]));
+        var response = await SendAsync(HttpMethod.Delete, "/k?versionId=zzz", null, S3RequestSigner.Sha256([]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Fact]
     public async Task PutObject_DecodesASignedChunkedBody()
     {
         var data = Enumerable.Range(0, 200_000).Select(i => (byte)i).ToArray();
