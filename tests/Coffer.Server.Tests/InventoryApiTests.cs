@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 using Coffer.Model.Inventory;
+using Coffer.Protocol.Tests.Inventory;
 using Coffer.Storage;
 using Coffer.Storage.Records;
 using Coffer.Testing;
@@ -47,6 +48,25 @@ public sealed class InventoryApiTests : IAsyncLifetime
         var body = Encoding.UTF8.GetBytes(Configuration("eq"));
         var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "inventory=&id=eq", content: new ByteArrayContent(body)));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Put_StoresTheGoSdkBody_AndGetEchoesItsShape()
+    {
+        await _server.CreateBucketAsync("examplebucket-1250000000");
+        var body = Encoding.UTF8.GetBytes(InventoryExamples.GoSdkPut);
+        var put = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "inventory&id=monthly", content: new ByteArrayContent(body),
+            headers: [new("Content-Type", "application/xml"), new("Content-MD5", Convert.ToBase64String(MD5.HashData(body)))]));
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory&id=monthly"));
+        (await get.Content.ReadAsStringAsync()).Should().Be(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><InventoryConfiguration><Id>monthly</Id><IsEnabled>True</IsEnabled>" +
+            "<Destination><COSBucketDestination><Format>ORC</Format><Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket>" +
+            "<Encryption><SSE-COS></SSE-COS></Encryption></COSBucketDestination></Destination>" +
+            "<Schedule><Frequency>Monthly</Frequency><MonthlyDate>15</MonthlyDate></Schedule>" +
+            "<Filter><And><Prefix>logs/</Prefix><StorageClass>STANDARD_IA</StorageClass></And></Filter>" +
+            "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields></OptionalFields></InventoryConfiguration>");
     }
 
     [Fact]
