@@ -21,6 +21,7 @@ public enum ErrorCode
     InvalidDigest,
     BadDigest,
     InvalidRange,
+    InvalidPartNumber,
     PreconditionFailed,
     NotModified,
     KeyTooLong,

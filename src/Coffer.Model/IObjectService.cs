@@ -39,6 +39,12 @@ public interface IObjectService
     /// <summary>As <see cref="HeadObject"/>, with the bytes in <paramref name="range"/> (all of them when null).</summary>
     ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null);
 
+    /// <summary>
+    /// As <see cref="GetObject"/>, with the bytes of one part: part <paramref name="partNumber"/> of a multipart-uploaded
+    /// object, or the whole of any other object as its part 1. A part it does not have is InvalidPartNumber.
+    /// </summary>
+    ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber);
+
     /// <summary>Deletes the object (or one version of it). Deleting what does not exist succeeds.</summary>
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);
 

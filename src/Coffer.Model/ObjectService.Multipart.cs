@@ -163,6 +163,20 @@ public sealed partial class ObjectService
             return true;
         }, cancellationToken);
 
+    public ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber)
+    {
+        if (partNumber is < 1 or > MultipartLimits.MaxPartNumber)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Part number must be an integer between 1 and {MultipartLimits.MaxPartNumber}, inclusive.");
+        }
+
+        using var reader = engine.Metadata.OpenReader();
+        var version = FindVersion(reader, bucket, key, versionId);
+        var (offset, length, partsCount) = PartOf(version, partNumber);
+        var layout = version.Layout;
+        return new ObjectContent(ToInfo(bucket, version), offset, length, () => engine.Blobs.OpenRead(layout, offset, length), partsCount);
+    }
+
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)
     {
         using var reader = engine.Metadata.OpenReader();
@@ -211,6 +225,38 @@ public sealed partial class ObjectService
         var digests = parts.SelectMany(p => Convert.FromHexString(p.ETag)).ToArray();
         return $"{Hex.Lower(MD5.HashData(digests))}-{parts.Count}";
     }
+
+    /// <summary>
+    /// Where a part lies. Completion lays a multipart object out as one segment per part, in order, except that an empty
+    /// last part gets no segment; the part count is the "-N" completion wrote into the ETag. Every part but the last has
+    /// at least the minimum part size, so no other part can be missing from the layout.
+    /// </summary>
+    private static (long Offset, long Length, int? PartsCount) PartOf(ObjectVersionRecord version, int partNumber)
+    {
+        if (version.IsDeleteMarker)
+        {
+            return (0, 0, null);
+        }
+
+        if (!version.IsMultipartUploaded)
+        {
+            return partNumber == 1 ? (0, version.Size, null) : throw NoSuchPart(partNumber, 1);
+        }
+
+        var segments = version.Layout.Segments;
+        var dash = version.ETag.LastIndexOf('-');
+        var count = dash >= 0 && int.TryParse(version.ETag.AsSpan(dash + 1), out var parsed) ? parsed : segments.Count;
+        if (partNumber > count)
+        {
+            throw NoSuchPart(partNumber, count);
+        }
+
+        var offset = segments.Take(partNumber - 1).Sum(s => s.Length);
+        return (offset, partNumber <= segments.Count ? segments[partNumber - 1].Length : 0, count);
+    }
+
+    private static CofferException NoSuchPart(int partNumber, int count) =>
+        new(ErrorCode.InvalidPartNumber, $"The requested part {partNumber} is not satisfiable: the object has {count} part{(count == 1 ? "" : "s")}.");
 
     private static ulong? CombinedCrc64(IReadOnlyList<MultipartPartRecord> parts)
     {

@@ -55,6 +55,32 @@ public sealed class MultipartTests : S3TestBase
     }
 
     [Fact]
+    public async Task GetObject_WithPartNumber_ReadsOnePart_AndReportsThePartsCount()
+    {
+        var part1 = RandomBytes(5 * MiB, seed: 16);
+        var part2 = RandomBytes(1000, seed: 17);
+        var uploadId = await InitiateAsync("by-part");
+        var etag1 = await UploadPartAsync("by-part", uploadId, 1, part1);
+        var etag2 = await UploadPartAsync("by-part", uploadId, 2, part2);
+        await S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "by-part",
+            UploadId = uploadId,
+            PartETags = [new PartETag(1, etag1), new PartETag(2, etag2)],
+        });
+
+        using var second = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = "by-part", PartNumber = 2 });
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = "by-part", PartNumber = 1 });
+
+        second.HttpStatusCode.Should().Be(HttpStatusCode.PartialContent);
+        second.PartsCount.Should().Be(2);
+        (await ReadAllAsync(second)).Should().Equal(part2);
+        head.PartsCount.Should().Be(2);
+        head.ContentLength.Should().Be(part1.Length);
+    }
+
+    [Fact]
     public async Task ListParts_ReportsEachUploadedPart()
     {
         var part1 = RandomBytes(5 * MiB, seed: 14);

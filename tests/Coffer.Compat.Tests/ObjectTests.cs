@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Coffer.Protocol.Http;
 using Coffer.Testing;
 
 namespace Coffer.Compat.Tests;
@@ -35,6 +36,26 @@ public sealed class ObjectTests : S3TestBase
 
         put.ETag.Should().Be(ETagOf(body));
         (await ReadAsync("big.bin")).Should().Equal(body);
+    }
+
+    [Fact]
+    public async Task PutObject_SendsASignedAwsChunkedBodyWithASignedCrc32Trailer_ThatTheServerStores()
+    {
+        var recorder = new RequestRecorder();
+        using var s3 = ClientFor(TestAccounts.Owner, recorder: recorder);
+        var body = RandomBytes(200_000, seed: 2);
+        var crc32 = FlexibleChecksum.ForHeader("x-amz-checksum-crc32");
+        crc32.Append(body);
+
+        await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "trailer.bin", InputStream = new MemoryStream(body) });
+        using var get = await S3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = "trailer.bin", ChecksumMode = ChecksumMode.ENABLED });
+
+        var put = recorder.Requests.Single(r => r.Method == HttpMethod.Put);
+        put.Headers["x-amz-content-sha256"].Should().Be("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "over plain HTTP the SDK signs every chunk and the trailer");
+        put.Headers["x-amz-trailer"].Should().Be("x-amz-checksum-crc32");
+        put.Headers["Content-Encoding"].Should().Contain("aws-chunked");
+        (await ReadAllAsync(get)).Should().Equal(body);
+        get.ChecksumCRC32.Should().Be(crc32.ValueBase64(), "the trailer's checksum was verified and kept");
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Xml.Linq;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
 namespace Coffer.Compat.Tests;
@@ -55,9 +55,7 @@ public sealed class PresignedUrlTests : S3TestBase
         _clock.Advance(TimeSpan.FromMinutes(2));
         using var response = await _http.GetAsync(url);
 
-        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        var error = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
-        error.Element("Code")!.Value.Should().Be("AccessDenied");
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
         error.Element("Message")!.Value.Should().Be("Request has expired");
     }
 
@@ -70,8 +68,7 @@ public sealed class PresignedUrlTests : S3TestBase
 
         using var response = await _http.GetAsync(url.Replace("/shared.bin?", "/private.bin?", StringComparison.Ordinal));
 
-        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("Code")!.Value.Should().Be("SignatureDoesNotMatch");
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
     }
 
     public override async Task DisposeAsync()

@@ -33,12 +33,13 @@ public abstract class S3TestBase(TimeProvider? time = null) : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
-    protected AmazonS3Client ClientFor(Account account, string? secretKey = null) =>
+    protected AmazonS3Client ClientFor(Account account, string? secretKey = null, RequestRecorder? recorder = null) =>
         new(new BasicAWSCredentials(account.SecretId, secretKey ?? account.SecretKey), new AmazonS3Config
         {
             ServiceURL = Server.BaseAddress.ToString(),
             ForcePathStyle = true,
             AuthenticationRegion = TestServer.Region,
+            HttpClientFactory = recorder,
         });
 
     /// <summary>Deterministic incompressible bytes.</summary>

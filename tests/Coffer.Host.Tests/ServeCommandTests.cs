@@ -66,6 +66,29 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_AddressesBucketsByTheDomainsOfTheConfigFile_AndNoOthers()
+    {
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, """{ "domains": ["objects.example.test", "s3.{region}.storage.example"] }""");
+        await using var coffer = await CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config);
+        coffer.Output.Should().Contain("domains      objects.example.test, s3.{region}.storage.example");
+
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        var bucket = CosTestClient.BucketName("custom");
+        (await client.SendAsync(client.Request(HttpMethod.Put, bucket, host: $"{bucket}.objects.example.test:9000"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var put = await client.SendAsync(client.Request(HttpMethod.Put, bucket, "k", content: new ByteArrayContent([1, 2, 3]),
+            host: $"{bucket}.s3.ap-guangzhou.storage.example"));
+        put.StatusCode.Should().Be(HttpStatusCode.OK);
+        var get = await client.SendAsync(client.Request(HttpMethod.Get, bucket, "k", host: $"{bucket}.objects.example.test"));
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+
+        // myqcloud.com is no longer a configured domain, so its host names no bucket: "/" is the service, which lists buckets.
+        var unconfigured = await client.SendAsync(client.Request(HttpMethod.Get, bucket));
+        unconfigured.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await unconfigured.Content.ReadAsStringAsync()).Should().Contain("<ListAllMyBucketsResult").And.Contain($"<Name>{bucket}</Name>");
+    }
+
+    [Fact]
     public async Task Serve_LogsOneLinePerRequest_AtDebugLevel()
     {
         await using var coffer = await CofferProcess.StartAsync(_data.Path, true, "--log-level", "Debug");

@@ -43,6 +43,31 @@ public sealed class MultipartTests : IDisposable
     }
 
     [Fact]
+    public async Task GetObjectPart_FindsEveryPart_IncludingAnEmptyLastOne()
+    {
+        var upload = await StartAsync("parts.bin");
+        var parts = new[] { Bytes(MiB, 1), Bytes(MiB + 7, 2), Array.Empty<byte>() };
+        var infos = new List<PartInfo>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            infos.Add(await UploadAsync(upload, i + 1, parts[i]));
+        }
+
+        await CompleteAsync(upload, infos.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray());
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = Service.GetObjectPart(Bucket, "parts.bin", null, i + 1);
+            part.PartsCount.Should().Be(3);
+            part.Offset.Should().Be(parts.Take(i).Sum(p => (long)p.Length));
+            ReadAll(part).Should().Equal(parts[i]);
+        }
+
+        var beyond = () => Service.GetObjectPart(Bucket, "parts.bin", null, 4);
+        beyond.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidPartNumber);
+    }
+
+    [Fact]
     public async Task UploadPart_ReplacesAnEarlierPartWithTheSameNumber()
     {
         var upload = await StartAsync("k");

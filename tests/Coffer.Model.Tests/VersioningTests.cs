@@ -111,6 +111,8 @@ public sealed class VersioningTests : IDisposable
     [Theory]
     [InlineData("bogus!")]
     [InlineData("a b")]
+    [InlineData("zzz")]
+    [InlineData("bnVsbA")]
     public async Task VersionIds_ThatCannotExist_AreInvalidArguments(string versionId)
     {
         await CreateBucketAsync(BucketVersioning.Enabled);

@@ -50,6 +50,8 @@ public class RouterTests
         { "GET", "127.0.0.1:9000", "/examplebucket-1250000000", Operation.ListObjects, "examplebucket-1250000000", null },
         { "GET", "127.0.0.1:9000", "/examplebucket-1250000000/", Operation.ListObjects, "examplebucket-1250000000", null },
         { "GET", "127.0.0.1:9000", "/", Operation.ListBuckets, null, null },
+        { "GET", "examplebucket-1250000000.cos.ap-guangzhou.tencentcos.cn", "/exampleobject", Operation.GetObject, "examplebucket-1250000000", "exampleobject" },
+        { "GET", "examplebucket-1250000000.cos-internal.ap-guangzhou.tencentcos.cn", "/", Operation.ListObjects, "examplebucket-1250000000", null },
         { "GET", "bucket.s3.us-east-1.amazonaws.com", "/photos/cat.jpg", Operation.GetObject, "bucket", "photos/cat.jpg" },
         { "GET", "s3.amazonaws.com", "/bucket/photos/cat.jpg", Operation.GetObject, "bucket", "photos/cat.jpg" },
         { "GET", "bucket.localhost:9000", "/k", Operation.GetObject, "bucket", "k" },
@@ -73,10 +75,50 @@ public class RouterTests
     }
 
     [Fact]
+    public void Resolve_RecognisesTheConfiguredSuffixes_AndOnlyThose()
+    {
+        var router = new Router(new HostResolver(["objects.example.test", "s3.{region}.storage.example"]));
+        var plain = router.Resolve("GET", "photos-1250000000.objects.example.test:8080", RequestTarget.Parse("/cat.jpg"), _ => null);
+        (plain.Bucket, plain.Key, plain.VirtualHosted).Should().Be(("photos-1250000000", "cat.jpg", true));
+        var regional = router.Resolve("PUT", "photos-1250000000.s3.eu-west-1.storage.example", RequestTarget.Parse("/"), _ => null);
+        (regional.Operation, regional.Bucket, regional.HostRegion).Should().Be((Operation.CreateBucket, "photos-1250000000", "eu-west-1"));
+
+        // A default suffix that was not configured is no virtual host: the bucket comes from the path.
+        var unconfigured = router.Resolve("GET", VirtualHost, RequestTarget.Parse("/other-1250000000/k"), _ => null);
+        (unconfigured.Bucket, unconfigured.Key, unconfigured.VirtualHosted).Should().Be(("other-1250000000", "k", false));
+    }
+
+    [Fact]
     public void Resolve_ChoosesCopy_WhenCopySourceHeaderIsPresent()
     {
         var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"),
             name => name == "x-cos-copy-source" ? "src-1250000000.cos.ap-guangzhou.myqcloud.com/a" : null);
+        route.Operation.Should().Be(Operation.CopyObject);
+    }
+
+    [Theory]
+    [InlineData("q-sign-algorithm=sha1&q-ak=x", "x-amz-copy-source")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=x", "x-cos-copy-source")]
+    public void Resolve_ThrowsInvalidArgument_ForTheOtherDialectsCopySource(string authorization, string copySourceHeader)
+    {
+        var act = () => Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
+        {
+            "Authorization" => authorization,
+            _ when name == copySourceHeader => "src-1250000000/a",
+            _ => null,
+        });
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
+    }
+
+    [Fact]
+    public void Resolve_ChoosesCopy_ForAnS3RequestWithXAmzCopySource()
+    {
+        var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
+        {
+            "Authorization" => "AWS4-HMAC-SHA256 Credential=x",
+            "x-amz-copy-source" => "src-1250000000/a",
+            _ => null,
+        });
         route.Operation.Should().Be(Operation.CopyObject);
     }
 

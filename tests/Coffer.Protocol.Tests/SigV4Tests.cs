@@ -61,6 +61,30 @@ public class SigV4Tests
         expired.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.RequestExpired);
     }
 
+    [Theory]
+    [InlineData("604801")]
+    [InlineData("99999999999999")]
+    [InlineData("9223372036854775807")]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    public void From_ThrowsAuthorizationQueryParametersError_ForAnExpiryOutsideAWeek(string expires)
+    {
+        var target = RequestTarget.Parse(
+            "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
+            $"&X-Amz-Date=20130524T000000Z&X-Amz-Expires={expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bb");
+        var act = () => SigV4Authorization.From(null, target, Headers(("host", Host)));
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.AuthorizationQueryParametersError);
+    }
+
+    [Fact]
+    public void From_AcceptsAnExpiryOfExactlyAWeek()
+    {
+        var target = RequestTarget.Parse(
+            "/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request" +
+            "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=604800&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bb");
+        SigV4Authorization.From(null, target, Headers(("host", Host)))!.Expires.Should().Be(TimeSpan.FromDays(7));
+    }
+
     [Fact]
     public void Verify_Rejects_WhenTheQueryDiffersFromWhatWasSigned()
     {
@@ -191,7 +215,7 @@ public class AwsChunkedStreamTests
         var crc = FlexibleChecksum.ForHeader("x-amz-checksum-crc32");
         crc.Append(data);
         var good = UnsignedBody(data, crc.ValueBase64());
-        var options = new AwsChunkedOptions(null, "", "", "", FlexibleChecksum.ForHeader("x-amz-checksum-crc32"), data.Length);
+        var options = new AwsChunkedOptions(null, "", "", "", FlexibleChecksum.ForHeader("x-amz-checksum-crc32"), data.Length, SignedTrailer: false);
         (await ReadAllAsync(good, options)).Should().Equal(data);
 
         var bad = UnsignedBody(data, "AAAAAA==");
@@ -200,7 +224,7 @@ public class AwsChunkedStreamTests
     }
 
     private static AwsChunkedOptions Options(long decodedLength) =>
-        new(SigningKey, "20130524T000000Z", "20130524/us-east-1/s3/aws4_request", SeedSignature, null, decodedLength);
+        new(SigningKey, "20130524T000000Z", "20130524/us-east-1/s3/aws4_request", SeedSignature, null, decodedLength, SignedTrailer: false);
 
     private static byte[] DocumentedBody()
     {

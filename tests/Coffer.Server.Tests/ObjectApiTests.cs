@@ -141,6 +141,74 @@ public sealed class ObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetObject_ReturnsEachPartWithItsRangeAndThePartsCount_ForAMultipartObject()
+    {
+        var part1 = RandomNumberGenerator.GetBytes(1 << 20);
+        var part2 = RandomNumberGenerator.GetBytes(1000);
+        await _server.PutMultipartObjectAsync(_bucket, "mp.bin", part1, part2);
+        var size = part1.Length + part2.Length;
+
+        var first = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=1"));
+        first.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        (await first.Content.ReadAsByteArrayAsync()).Should().Equal(part1);
+        first.Content.Headers.ContentRange!.ToString().Should().Be($"bytes 0-{part1.Length - 1}/{size}");
+        first.Headers.GetValues("x-cos-mp-parts-count").Single().Should().Be("2");
+
+        var second = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=2"));
+        second.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        (await second.Content.ReadAsByteArrayAsync()).Should().Equal(part2);
+        second.Content.Headers.ContentRange!.ToString().Should().Be($"bytes {part1.Length}-{size - 1}/{size}");
+        second.Headers.ETag.Should().Be(first.Headers.ETag, "a part answers with the whole object's ETag");
+
+        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "mp.bin", query: "partNumber=2"));
+        head.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        head.Content.Headers.ContentLength.Should().Be(part2.Length);
+        head.Content.Headers.ContentRange!.ToString().Should().Be($"bytes {part1.Length}-{size - 1}/{size}");
+        head.Headers.GetValues("x-cos-mp-parts-count").Single().Should().Be("2");
+
+        var beyond = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=3"));
+        await beyond.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidPartNumber");
+    }
+
+    [Fact]
+    public async Task GetObject_ServesASinglePartObjectAsItsOnlyPart()
+    {
+        var body = "one part"u8.ToArray();
+        await _server.PutObjectAsync(_bucket, "single", body);
+
+        var whole = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "single", query: "partNumber=1"));
+        whole.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        (await whole.Content.ReadAsByteArrayAsync()).Should().Equal(body);
+        whole.Content.Headers.ContentRange!.ToString().Should().Be($"bytes 0-{body.Length - 1}/{body.Length}");
+        whole.Headers.Contains("x-cos-mp-parts-count").Should().BeFalse("only a multipart object counts parts");
+
+        var second = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "single", query: "partNumber=2"));
+        await second.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidPartNumber");
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "single", query: "partNumber=2")))
+            .StatusCode.Should().Be(HttpStatusCode.RequestedRangeNotSatisfiable);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10001")]
+    [InlineData("first")]
+    public async Task GetObject_ReturnsInvalidArgument_ForAPartNumberOutsideOneToTenThousand(string partNumber)
+    {
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: $"partNumber={partNumber}"));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+    }
+
+    [Fact]
+    public async Task GetObject_ReturnsInvalidRequest_ForARangeAndAPartNumberTogether()
+    {
+        await _server.PutObjectAsync(_bucket, "k", [1, 2, 3]);
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: "partNumber=1",
+            headers: [new("Range", "bytes=0-1")]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
+    }
+
+    [Fact]
     public async Task GetObject_ReturnsInvalidRange_BeyondTheEnd()
     {
         await _server.PutObjectAsync(_bucket, "short", [1, 2, 3]);

@@ -161,6 +161,16 @@ public sealed class ObjectFeatureApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CopyObject_ReturnsInvalidArgument_AndStoresNothing_ForTheS3CopySourceHeader()
+    {
+        await _server.PutObjectAsync(_bucket, "src", [1]);
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "dst",
+            headers: [new("x-amz-copy-source", $"/{_bucket}/src")]));
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "dst"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task DeleteObjects_ReportsDeletedKeys_OrOnlyErrorsWhenQuiet()
     {
         await _server.PutObjectAsync(_bucket, "a", [1]);

@@ -79,6 +79,25 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task DeleteObject_ReturnsInvalidArgument_ForAMalformedVersionId_AndBatchDeleteReportsItAsAnError()
+    {
+        await EnableAsync("Enabled");
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+
+        var single = await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "k", query: "versionId=zzz"));
+        await single.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+
+        var body = "<Delete><Object><Key>k</Key><VersionId>zzz</VersionId></Object></Delete>";
+        var batch = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "delete", content: new StringContent(body)));
+        batch.StatusCode.Should().Be(HttpStatusCode.OK);
+        var result = XDocument.Parse(await batch.Content.ReadAsStringAsync()).Root!;
+        result.Elements("Deleted").Should().BeEmpty();
+        var error = result.Elements("Error").Should().ContainSingle().Subject;
+        (error.Element("Key")!.Value, error.Element("VersionId")!.Value, error.Element("Code")!.Value).Should().Be(("k", "zzz", "InvalidArgument"));
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k"))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task ListObjectVersions_PagesTenThousandVersions_InOrder_WithTheRightMarkers()
     {
         await EnableAsync("Enabled");

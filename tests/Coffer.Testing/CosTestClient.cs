@@ -1,3 +1,5 @@
+using System.Text;
+using System.Xml.Linq;
 using Coffer.Common;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
@@ -21,7 +23,10 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
     /// <summary>A bucket name owned by <paramref name="account"/> (the owner by default).</summary>
     public static string BucketName(string shortName, Account? account = null) => $"{shortName}-{(account ?? TestAccounts.Owner).AppId}";
 
-    /// <summary>Builds a signed request to <paramref name="bucket"/> (or the service when null) and <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Builds a signed request to <paramref name="bucket"/> (or the service when null) and <paramref name="key"/>, sent
+    /// with <paramref name="host"/> when given instead of the bucket's myqcloud.com name.
+    /// </summary>
     public HttpRequestMessage Request(
         HttpMethod method,
         string? bucket,
@@ -31,9 +36,10 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         Account? account = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         DateTimeOffset? signedAt = null,
-        TimeSpan? lifetime = null)
+        TimeSpan? lifetime = null,
+        string? host = null)
     {
-        var host = bucket is null ? $"service.cos.myqcloud.com" : VirtualHost(bucket);
+        host ??= bucket is null ? "service.cos.myqcloud.com" : VirtualHost(bucket);
         var path = "/" + (key ?? "");
         var request = new HttpRequestMessage(method, new Uri(BaseAddress, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")))
         {
@@ -84,6 +90,26 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         var response = await SendAsync(Request(HttpMethod.Put, bucket, key, content: new ByteArrayContent(body), headers: headers));
         response.EnsureSuccessStatusCode();
         return response;
+    }
+
+    /// <summary>Initiates a multipart upload, uploads <paramref name="parts"/> as parts 1, 2, ... and completes it.</summary>
+    public async Task<HttpResponseMessage> PutMultipartObjectAsync(string bucket, string key, params byte[][] parts)
+    {
+        var initiate = await SendAsync(Request(HttpMethod.Post, bucket, key, "uploads"));
+        initiate.EnsureSuccessStatusCode();
+        var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var upload = await SendAsync(Request(HttpMethod.Put, bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", new ByteArrayContent(parts[i])));
+            upload.EnsureSuccessStatusCode();
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{upload.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        var complete = await SendAsync(Request(HttpMethod.Post, bucket, key, $"uploadId={uploadId}",
+            new StringContent(completion.Append("</CompleteMultipartUpload>").ToString())));
+        complete.EnsureSuccessStatusCode();
+        return complete;
     }
 
     public void Dispose() => _http.Dispose();

@@ -44,8 +44,12 @@ public static class S3RequestSigner
 
     public static string Sha256(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
 
-    /// <summary>An aws-chunked body whose chunks are signed from <paramref name="seedSignature"/>, as STREAMING-AWS4-HMAC-SHA256-PAYLOAD.</summary>
-    public static byte[] SignedChunks(byte[] data, int chunkSize, Account account, DateTimeOffset time, string seedSignature)
+    /// <summary>
+    /// An aws-chunked body whose chunks are signed from <paramref name="seedSignature"/>, as STREAMING-AWS4-HMAC-SHA256-PAYLOAD;
+    /// with <paramref name="trailers"/>, followed by them and their x-amz-trailer-signature, as …-PAYLOAD-TRAILER.
+    /// </summary>
+    public static byte[] SignedChunks(
+        byte[] data, int chunkSize, Account account, DateTimeOffset time, string seedSignature, IReadOnlyList<KeyValuePair<string, string>>? trailers = null)
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var scope = $"{amzDate[..8]}/{Region}/s3/aws4_request";
@@ -58,11 +62,21 @@ public static class S3RequestSigner
             previous = SigV4.Sign(key, SigV4.ChunkStringToSign(amzDate, scope, previous, SigV4.Sha256Hex(chunk)));
             body.Write(Encoding.ASCII.GetBytes($"{chunk.Length:x};chunk-signature={previous}\r\n"));
             body.Write(chunk);
-            body.Write("\r\n"u8);
             if (chunk.Length == 0)
             {
+                if (trailers is not null)
+                {
+                    var canonical = string.Concat(trailers.Select(t => $"{t.Key}:{t.Value}\n"));
+                    var signature = SigV4.Sign(key, SigV4.TrailerStringToSign(amzDate, scope, previous, SigV4.Sha256Hex(Encoding.UTF8.GetBytes(canonical))));
+                    body.Write(Encoding.ASCII.GetBytes(string.Concat(trailers.Select(t => $"{t.Key}:{t.Value}\r\n"))));
+                    body.Write(Encoding.ASCII.GetBytes($"x-amz-trailer-signature:{signature}\r\n"));
+                }
+
+                body.Write("\r\n"u8);
                 return body.ToArray();
             }
+
+            body.Write("\r\n"u8);
         }
     }
 

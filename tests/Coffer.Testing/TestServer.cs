@@ -30,7 +30,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri BaseAddress => Server.BaseAddress;
 
-    public static async Task<TestServer> StartAsync(TimeProvider? time = null, IReadOnlyList<Account>? accounts = null)
+    public static async Task<TestServer> StartAsync(
+        TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null)
     {
         var data = new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
@@ -41,6 +42,7 @@ public sealed class TestServer : IAsyncDisposable
             Accounts = accounts ?? [TestAccounts.Owner, TestAccounts.Other],
             Time = clock,
             LogLevel = LogLevel.Warning,
+            Inventory = inventory ?? new InventoryServiceOptions(),
         });
         await server.StartAsync();
         return new TestServer(data, server, clock);
@@ -72,6 +74,9 @@ public sealed class TestServer : IAsyncDisposable
 
     public Task<HttpResponseMessage> PutObjectAsync(string bucket, string key, byte[] body, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
         Client.PutObjectAsync(bucket, key, body, headers);
+
+    public Task<HttpResponseMessage> PutMultipartObjectAsync(string bucket, string key, params byte[][] parts) =>
+        Client.PutMultipartObjectAsync(bucket, key, parts);
 
     public async ValueTask DisposeAsync()
     {

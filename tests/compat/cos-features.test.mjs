@@ -1,5 +1,5 @@
 // Object features through the official cos-nodejs-sdk-v5 only: versioning, tagging, multipart with CRC64,
-// copy and batch delete.
+// copy, batch delete and storage classes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -753,5 +753,87 @@ describe('cos deleteMultipleObject', () => {
     });
     assert.deepEqual(removeMarker.Error, []);
     assert.equal((await call(cos, 'getObject', { Bucket, Region, Key: 'b' })).Body.toString(), 'b1');
+  });
+});
+
+describe('cos storage classes', () => {
+  // Every class COS documents for x-cos-storage-class.
+  const classes = [
+    'STANDARD', 'STANDARD_IA', 'ARCHIVE', 'DEEP_ARCHIVE', 'INTELLIGENT_TIERING',
+    'MAZ_STANDARD', 'MAZ_STANDARD_IA', 'MAZ_INTELLIGENT_TIERING', 'MAZ_ARCHIVE',
+  ];
+  /** COS names the class on HEAD only when it is not STANDARD. */
+  const headerFor = (storageClass) => (storageClass === 'STANDARD' ? undefined : storageClass);
+
+  test('putObject with each class: headObject, getBucket and listObjectVersions report it', async () => {
+    const Bucket = await newBucket('cclass');
+    for (const StorageClass of classes) {
+      const put = await call(cos, 'putObject', { Bucket, Region, Key: `class/${StorageClass}`, Body: StorageClass, StorageClass });
+      assert.equal(put.statusCode, 200, StorageClass);
+    }
+
+    for (const StorageClass of classes) {
+      const head = await call(cos, 'headObject', { Bucket, Region, Key: `class/${StorageClass}` });
+      assert.equal(head.headers['x-cos-storage-class'], headerFor(StorageClass), `HEAD of ${StorageClass}`);
+    }
+    const listed = await call(cos, 'getBucket', { Bucket, Region, Prefix: 'class/' });
+    assert.deepEqual(
+      Object.fromEntries(listed.Contents.map((c) => [c.Key, c.StorageClass])),
+      Object.fromEntries(classes.map((c) => [`class/${c}`, c])),
+    );
+    const versions = await call(cos, 'listObjectVersions', { Bucket, Region, Prefix: 'class/' });
+    assert.deepEqual(
+      Object.fromEntries(versions.Versions.map((v) => [v.Key, v.StorageClass])),
+      Object.fromEntries(classes.map((c) => [`class/${c}`, c])),
+    );
+  });
+
+  test('multipartInit with a class keeps it through multipartComplete', async () => {
+    const Bucket = await newBucket('cclass-mpu');
+    for (const StorageClass of ['STANDARD_IA', 'INTELLIGENT_TIERING', 'MAZ_ARCHIVE']) {
+      const Key = `mpu/${StorageClass}`;
+      const { UploadId } = await call(cos, 'multipartInit', { Bucket, Region, Key, StorageClass });
+      const listed = await call(cos, 'multipartList', { Bucket, Region, Prefix: Key });
+      assert.equal(listed.Upload[0].StorageClass, StorageClass, 'the open upload shows its class');
+      const part = await call(cos, 'multipartUpload', { Bucket, Region, Key, UploadId, PartNumber: 1, Body: randomBytes(1000) });
+      await call(cos, 'multipartComplete', { Bucket, Region, Key, UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+
+      const head = await call(cos, 'headObject', { Bucket, Region, Key });
+      assert.equal(head.headers['x-cos-storage-class'], StorageClass);
+    }
+  });
+
+  test('putObjectCopy with x-cos-storage-class changes the class, in place or into a new key', async () => {
+    const Bucket = await newBucket('cclass-copy');
+    const body = randomBytes(5000);
+    await call(cos, 'putObject', { Bucket, Region, Key: 'doc', Body: body });
+    const source = `${Bucket}.cos.${Region}.myqcloud.com/doc`;
+
+    const archived = await call(cos, 'putObjectCopy', { Bucket, Region, Key: 'doc', CopySource: source, StorageClass: 'ARCHIVE' });
+    assert.equal(archived.statusCode, 200);
+    assert.equal((await call(cos, 'headObject', { Bucket, Region, Key: 'doc' })).headers['x-cos-storage-class'], 'ARCHIVE');
+
+    await call(cos, 'putObjectCopy', { Bucket, Region, Key: 'doc-ia', CopySource: source, StorageClass: 'MAZ_STANDARD_IA' });
+    const copy = await call(cos, 'headObject', { Bucket, Region, Key: 'doc-ia' });
+    assert.equal(copy.headers['x-cos-storage-class'], 'MAZ_STANDARD_IA');
+    assert.equal(copy.ETag, `"${md5(body)}"`, 'the bytes are the source\'s');
+
+    const listed = await call(cos, 'getBucket', { Bucket, Region });
+    assert.deepEqual(listed.Contents.map((c) => [c.Key, c.StorageClass]), [['doc', 'ARCHIVE'], ['doc-ia', 'MAZ_STANDARD_IA']]);
+  });
+
+  test('an unknown class fails with InvalidArgument and stores nothing, on putObject, multipartInit and putObjectCopy', async () => {
+    const Bucket = await newBucket('cclass-bad');
+    await rejectsWith(call(cos, 'putObject', { Bucket, Region, Key: 'gold', Body: 'x', StorageClass: 'GOLD' }), 'InvalidArgument', 400);
+    await assert.rejects(call(cos, 'headObject', { Bucket, Region, Key: 'gold' }), (err) => err.statusCode === 404);
+    await rejectsWith(call(cos, 'multipartInit', { Bucket, Region, Key: 'gold', StorageClass: 'GLACIER' }), 'InvalidArgument', 400);
+
+    await call(cos, 'putObject', { Bucket, Region, Key: 'plain', Body: 'x' });
+    await rejectsWith(
+      call(cos, 'putObjectCopy', { Bucket, Region, Key: 'plain', CopySource: `${Bucket}.cos.${Region}.myqcloud.com/plain`, StorageClass: 'COLD' }),
+      'InvalidArgument',
+      400,
+    );
+    assert.equal((await call(cos, 'headObject', { Bucket, Region, Key: 'plain' })).headers['x-cos-storage-class'], undefined);
   });
 });

@@ -147,13 +147,16 @@ describe('round trip through the SDK', () => {
 
   test('Monthly with MonthlyDate, ORC and Parquet, an empty Filter and a bare destination bucket name round-trip', async () => {
     const Bucket = await newBucket('inv-monthly');
+    // Filter '' is how the SDK writes <Filter></Filter> (what Go and Terraform send when nothing is filtered), and how it reads it back.
     const monthly = minimal('monthly', Bucket, {
       Schedule: { Frequency: 'Monthly', MonthlyDate: '15' },
+      Filter: '',
       Destination: { COSBucketDestination: { Format: 'ORC', Bucket } },
       OptionalFields: ['Size'],
     });
     await put(Bucket, monthly);
     assert.deepEqual(await get(Bucket, 'monthly'), monthly);
+    assert.match((await signed(Bucket, 'GET', 'monthly', { RawBody: true })).Body.toString(), /<Filter><\/Filter>/, 'the empty Filter is kept');
 
     const parquet = minimal('parquet', Bucket, {
       Filter: { And: { Prefix: 'a/', StorageClass: 'STANDARD' } },

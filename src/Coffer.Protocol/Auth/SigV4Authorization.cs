@@ -102,18 +102,19 @@ public sealed record SigV4Authorization(
 
         var amzDate = Required("X-Amz-Date");
         var time = ParseAmzDate(amzDate) ?? throw Malformed("X-Amz-Date is not yyyyMMddTHHmmssZ.");
-        if (!long.TryParse(Required("X-Amz-Expires"), out var seconds) || seconds < 0)
+        if (!long.TryParse(Required("X-Amz-Expires"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) || seconds < 0)
         {
             throw Malformed("X-Amz-Expires must be a non-negative number of seconds.");
         }
 
-        var expires = TimeSpan.FromSeconds(seconds);
-        if (expires > MaxPresignedLifetime)
+        // Compared as seconds: a TimeSpan cannot hold every long, and a huge value is the client's mistake, not ours.
+        if (seconds > (long)MaxPresignedLifetime.TotalSeconds)
         {
             throw Malformed("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds.");
         }
 
-        return Build(Required("X-Amz-Credential"), Required("X-Amz-SignedHeaders"), Required("X-Amz-Signature"), time, amzDate, expires, Malformed);
+        return Build(Required("X-Amz-Credential"), Required("X-Amz-SignedHeaders"), Required("X-Amz-Signature"), time, amzDate,
+            TimeSpan.FromSeconds(seconds), Malformed);
     }
 
     private static SigV4Authorization Build(

@@ -29,6 +29,7 @@ public static class ErrorTable
         [ErrorCode.InvalidDigest] = Same("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),
         [ErrorCode.BadDigest] = Same("BadDigest", 400, "The Content-MD5 you specified did not match what we received."),
         [ErrorCode.InvalidRange] = Same("InvalidRange", 416, "The requested range is not satisfiable."),
+        [ErrorCode.InvalidPartNumber] = Same("InvalidPartNumber", 416, "The requested partnumber is not satisfiable."),
         [ErrorCode.PreconditionFailed] = Same("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
         [ErrorCode.NotModified] = Same("NotModified", 304, "Not Modified."),
         [ErrorCode.KeyTooLong] = new("KeyTooLong", "KeyTooLongError", 400, "Your key is too long."),

@@ -13,13 +13,15 @@ namespace Coffer.Protocol.Http;
 /// <param name="SeedSignature">The request signature, which the first chunk signature chains from.</param>
 /// <param name="TrailerChecksum">The checksum that <c>x-amz-trailer</c> announces, verified against the trailer value.</param>
 /// <param name="DecodedLength">The <c>x-amz-decoded-content-length</c>, when given.</param>
+/// <param name="SignedTrailer">True for STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: the body must end in a signed trailer.</param>
 public sealed record AwsChunkedOptions(
     byte[]? SigningKey,
     string AmzDate,
     string Scope,
     string SeedSignature,
     FlexibleChecksum? TrailerChecksum,
-    long? DecodedLength);
+    long? DecodedLength,
+    bool SignedTrailer);
 
 /// <summary>
 /// Decodes an <c>aws-chunked</c> request body (<c>size[;chunk-signature=sig]\r\n data \r\n ... 0...\r\n trailers \r\n</c>),
@@ -189,7 +191,13 @@ public sealed class AwsChunkedStream : Stream, IVerifiedChecksum
             }
         }
 
-        if (_options.SigningKey is not null && trailers.Count > 0)
+        if (_options.SignedTrailer && trailers.Count == 0 && trailerSignature is null)
+        {
+            // A body cut after its last chunk would otherwise pass: the trailer is where its checksum and last signature are.
+            throw Incomplete("The body ended after its last chunk, without the signed trailer its x-amz-content-sha256 promises.");
+        }
+
+        if (_options.SigningKey is not null && (trailers.Count > 0 || trailerSignature is not null))
         {
             var canonical = string.Concat(trailers.Select(t => $"{t.Key}:{t.Value}\n"));
             var stringToSign = SigV4.TrailerStringToSign(_options.AmzDate, _options.Scope, _previousSignature,

@@ -143,21 +143,36 @@ public sealed class Router(HostResolver hosts)
                 : new CofferException(ErrorCode.NotImplemented, "A header or query you provided implies functionality that is not implemented.");
         }
 
-        operation = Refine(operation, target, header);
+        operation = Refine(operation, dialect, target, header);
         return new Route(operation, dialect, bucket, key, hostMatch.Region, hostMatch.Bucket is not null);
     }
 
-    private static Operation Refine(Operation operation, RequestTarget target, Func<string, string?> header)
+    private static Operation Refine(Operation operation, Dialect dialect, RequestTarget target, Func<string, string?> header) => operation switch
     {
-        var copySource = header("x-cos-copy-source") ?? header("x-amz-copy-source");
-        return operation switch
+        Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
+        Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
+        Operation.PutObject when Copies(dialect, header) => Operation.CopyObject,
+        Operation.UploadPart when Copies(dialect, header) => Operation.UploadPartCopy,
+        _ => operation,
+    };
+
+    /// <summary>
+    /// A PUT copies when it carries its dialect's copy-source header. The other dialect's header is refused: ignoring it
+    /// would store an empty object, obeying it would leave its companions (the directives, the conditions) unread.
+    /// </summary>
+    private static bool Copies(Dialect dialect, Func<string, string?> header)
+    {
+        var own = WireHeaders.For(dialect).CopySource;
+        if (header(own) is not null)
         {
-            Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
-            Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
-            Operation.PutObject when copySource is not null => Operation.CopyObject,
-            Operation.UploadPart when copySource is not null => Operation.UploadPartCopy,
-            _ => operation,
-        };
+            return true;
+        }
+
+        var foreign = WireHeaders.For(dialect == Dialect.S3 ? Dialect.Cos : Dialect.S3).CopySource;
+        return header(foreign) is null
+            ? false
+            : throw new CofferException(ErrorCode.InvalidArgument,
+                $"A request signed for {(dialect == Dialect.S3 ? "S3" : "COS")} names its copy source in {own}, not {foreign}.");
     }
 
     private static string SubResourceOf(RequestTarget target)
@@ -200,7 +215,8 @@ public sealed class Router(HostResolver hosts)
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
-    private static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
+    /// <summary>COS when the request is q-signed (or carries no AWS sign at all), S3 when it carries a SigV4 signature or its headers.</summary>
+    public static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
     {
         var authorization = header("Authorization");
         if (authorization is not null)

@@ -46,5 +46,8 @@ public sealed class WireHeaders
 
     public string BucketRegion => Prefix + "bucket-region";
 
+    /// <summary>How many parts a multipart object has, on a GET or HEAD of one of them.</summary>
+    public string PartsCount => Prefix + "mp-parts-count";
+
     public static WireHeaders For(Dialect dialect) => dialect == Dialect.S3 ? S3 : Cos;
 }

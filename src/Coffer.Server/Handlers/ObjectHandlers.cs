@@ -1,3 +1,4 @@
+using System.Globalization;
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Objects;
@@ -53,25 +54,42 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     public Task HeadObjectAsync(RequestContext context)
     {
         var versionId = VersionIdOf(context);
-        var info = objects.HeadObject(context.Bucket, context.Key, versionId);
+        var part = PartNumberOf(context) is { } partNumber ? objects.GetObjectPart(context.Bucket, context.Key, versionId, partNumber) : null;
+        var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         if (!ApplyPreconditions(context, info))
         {
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: true);
-        context.Response.ContentLength = info.Size;
+        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null);
+        if (part is null)
+        {
+            context.Response.ContentLength = info.Size;
+        }
+        else
+        {
+            WritePartial(context, part);
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task GetObjectAsync(RequestContext context)
     {
+        var partNumber = PartNumberOf(context);
         var range = ByteRange.Parse(context.Header("Range"));
+        if (partNumber is not null && context.Header("Range") is not null)
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
+        }
+
         var versionId = VersionIdOf(context);
         for (var attempt = 1; ; attempt++)
         {
-            var content = objects.GetObject(context.Bucket, context.Key, versionId, range);
+            var content = partNumber is { } number
+                ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number)
+                : objects.GetObject(context.Bucket, context.Key, versionId, range);
             ObjectHeaders.RejectDeleteMarker(context, content.Info, versionId);
             if (!ApplyPreconditions(context, content.Info))
             {
@@ -91,7 +109,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
             await using (body)
             {
-                ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null);
+                ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null);
                 foreach (var (query, header) in ResponseOverrides)
                 {
                     if (context.Target.Get(query) is { } value)
@@ -100,14 +118,15 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
                     }
                 }
 
-                if (range is not null)
+                if (range is not null || partNumber is not null)
                 {
-                    context.Response.StatusCode = StatusCodes.Status206PartialContent;
-                    context.Response.Headers.ContentRange =
-                        $"bytes {content.Offset}-{content.Offset + content.Length - 1}/{content.Info.Size}";
+                    WritePartial(context, content);
+                }
+                else
+                {
+                    context.Response.ContentLength = content.Length;
                 }
 
-                context.Response.ContentLength = content.Length;
                 await body.CopyToAsync(context.Response.Body, CopyBufferSize, context.Aborted);
             }
 
@@ -135,6 +154,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     public async Task CopyObjectAsync(RequestContext context)
     {
         var wire = context.Wire;
+        // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, context.SourceIp);
 
@@ -193,6 +213,36 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         ObjectHeaders.WriteVersionId(context, info);
         await Responses.EmptyAsync(context, 204);
     }
+
+    /// <summary>
+    /// A range or a part: 206 with its Content-Range, and the part count for a part of a multipart object. An empty
+    /// part (or an empty object asked for its part 1) has no range to name, so it is a plain 200.
+    /// </summary>
+    private static void WritePartial(RequestContext context, ObjectContent content)
+    {
+        var response = context.Response;
+        if (content.Length > 0)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {content.Offset}-{content.Offset + content.Length - 1}/{content.Info.Size}";
+        }
+
+        if (content.PartsCount is { } count)
+        {
+            response.Headers[context.Wire.PartsCount] = count.ToString();
+        }
+
+        response.ContentLength = content.Length;
+    }
+
+    /// <summary>The <c>partNumber</c> of a GET or HEAD, when given; S3 and COS allow 1 to 10,000.</summary>
+    private static int? PartNumberOf(RequestContext context) =>
+        context.Target.Get("partNumber") switch
+        {
+            null => null,
+            var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) => number,
+            _ => throw new CofferException(ErrorCode.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive."),
+        };
 
     private bool HasVersioning(RequestContext context) =>
         objects.GetBucket(context.Bucket).Versioning != Model.Buckets.BucketVersioning.Unversioned;

@@ -67,7 +67,7 @@ internal sealed class Authenticator(IdentityDirectory identities, TimeProvider t
             long? decodedLength = long.TryParse(header("x-amz-decoded-content-length"), out var decoded) && decoded >= 0 ? decoded : null;
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
             var options = new AwsChunkedOptions(signed ? signingKey : null, authorization.AmzDate, authorization.Scope,
-                authorization.Signature, trailer, decodedLength);
+                authorization.Signature, trailer, decodedLength, payloadHash == SigV4.StreamingSignedTrailer);
             return new Authenticated(credential, new AwsChunkedStream(request.Body, options), decodedLength);
         }
 

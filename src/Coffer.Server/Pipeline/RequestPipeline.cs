@@ -43,10 +43,12 @@ internal sealed class RequestPipeline(
         {
             var target = RequestTarget.Parse(rawTarget);
             string? Header(string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
-            var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
-            dialect = route.Dialect;
-            operation = route.Operation.ToString();
+
+            // Known before routing, so an error the router raises answers in the request's vocabulary too.
+            dialect = Router.DialectOf(target, Header);
             CommonHeaders.Apply(http.Response, requestId, dialect);
+            var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
+            operation = route.Operation.ToString();
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             var sourceIp = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;

@@ -42,6 +42,81 @@ internal static class InventoryExamples
         "<Field>ETag</Field><Field>StorageClass</Field><Field>IsMultipartUploaded</Field><Field>ReplicationStatus</Field>" +
         "<Field>Tag</Field><Field>Crc64</Field><Field>x-cos-meta-myheader</Field></OptionalFields></InventoryConfiguration>";
 
+    /// <summary>Seed 000 (POST Bucket inventory), the request body syntax: a tag filter whose key and value say "string".</summary>
+    public const string SeedPostSyntax = """
+        <InventoryConfiguration>
+            <Id>list1</Id>
+            <Destination>
+                <COSBucketDestination>
+                    <Format>CSV</Format>
+                    <AccountId>100000000001</AccountId>
+                    <Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket>
+                    <Prefix>list1</Prefix>
+                    <Encryption>
+                        <SSE-COS></SSE-COS>
+                    </Encryption>
+                </COSBucketDestination>
+            </Destination>
+            <Filter>
+            	<And>
+                	<Prefix>myPrefix</Prefix>
+                    <Tag>
+                        <Key>string</Key>
+                        <Value>string</Value>
+                    </Tag>
+                </And>
+            </Filter>
+            <IncludedObjectVersions>All</IncludedObjectVersions>
+            <OptionalFields>
+                <Field>Size</Field>
+                <Field>LastModifiedDate</Field>
+                <Field>ETag</Field>
+                <Field>StorageClass</Field>
+                <Field>IsMultipartUploaded</Field>
+                <Field>ReplicationStatus</Field>
+        	</OptionalFields>
+        </InventoryConfiguration>
+        """;
+
+    /// <summary>Seed 001 (POST Bucket inventory, newer page), the request body syntax: Crc64 and a literal <c>x-cos-meta-*</c> field.</summary>
+    public const string SeedPostSyntaxWithCrc64 = """
+        <InventoryConfiguration>
+        <Id>inventory-id</Id>
+        <Destination>
+        <COSBucketDestination>
+        <Format>CSV</Format>
+        <AccountId>100000000001</AccountId>
+        <Bucket>qcs::cos:ap-guangzhou::examplebucket-1250000000</Bucket>
+        <Prefix>cos_bucket_inventory</Prefix>
+        <Encryption>
+        <SSE-COS></SSE-COS>
+        </Encryption>
+        </COSBucketDestination>
+        </Destination>
+        <Filter>
+        <And>
+        <Prefix>myPrefix</Prefix>
+        <Tag>
+        <Key>string</Key>
+        <Value>string</Value>
+        </Tag>
+        </And>
+        </Filter>
+        <IncludedObjectVersions>All</IncludedObjectVersions>
+        <OptionalFields>
+        <Field>Size</Field>
+        <Field>LastModifiedDate</Field>
+        <Field>ETag</Field>
+        <Field>StorageClass</Field>
+        <Field>IsMultipartUploaded</Field>
+        <Field>ReplicationStatus</Field>
+        <Field>Tag</Field>
+        <Field>Crc64</Field>
+        <Field>x-cos-meta-*</Field>
+        </OptionalFields>
+        </InventoryConfiguration>
+        """;
+
     /// <summary>Seed 000 (POST Bucket inventory): note the declaration missing its closing '?' and the placeholder namespace.</summary>
     public const string SeedPost = """
         <?xml version = "1.0" encoding = "UTF-8">

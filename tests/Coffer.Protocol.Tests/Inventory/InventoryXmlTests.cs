@@ -33,6 +33,8 @@ public class InventoryXmlTests
 
     [Theory]
     [InlineData(nameof(InventoryExamples.DocumentedPut))]
+    [InlineData(nameof(InventoryExamples.SeedPostSyntax))]
+    [InlineData(nameof(InventoryExamples.SeedPostSyntaxWithCrc64))]
     [InlineData(nameof(InventoryExamples.SeedPost))]
     [InlineData(nameof(InventoryExamples.SeedGet))]
     [InlineData(nameof(InventoryExamples.NodeSdkPut))]
@@ -47,6 +49,20 @@ public class InventoryXmlTests
             // SSECOS is read as what it means and always written as SSE-COS.
             Destination = first.Destination! with { Encryption = first.Destination!.Encryption is null ? null : "SSE-COS" },
         }, options => options.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task Read_TakesSeed001sSyntax_WithCrc64AndTheLiteralMetaWildcardField()
+    {
+        var document = await ReadAsync(InventoryExamples.SeedPostSyntaxWithCrc64);
+        document.Id.Should().Be("inventory-id");
+        document.IsEnabled.Should().BeNull();
+        document.Schedule.Should().BeNull();
+        document.Filter.Should().BeEquivalentTo(new InventoryFilterDocument(true, "myPrefix", [new("string", "string")], null, null));
+        document.OptionalFields.Should().Equal("Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded",
+            "ReplicationStatus", "Tag", "Crc64", "x-cos-meta-*");
+        document.Destination.Should().Be(new InventoryDestinationDocument(false, "qcs::cos:ap-guangzhou::examplebucket-1250000000",
+            "100000000001", "cos_bucket_inventory", "CSV", "SSE-COS", null));
     }
 
     [Fact]
