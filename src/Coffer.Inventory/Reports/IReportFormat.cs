@@ -42,6 +42,7 @@ public static class ReportFormats
     public static IReportFormat For(InventoryFormat format) => format switch
     {
         InventoryFormat.Csv => CsvReportFormat.Instance,
+        InventoryFormat.Orc => Orc.OrcReportFormat.Instance,
         _ => throw new Common.CofferException(Common.ErrorCode.NotImplemented, $"The {format} report format is not implemented yet."),
     };
 }
