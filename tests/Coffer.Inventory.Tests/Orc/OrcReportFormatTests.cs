@@ -56,7 +56,7 @@ public sealed class OrcReportFormatTests
         file.Footer.UInt64(1).Should().Be(3, "the header is the magic");
         file.Footer.UInt64(8).Should().Be(10_000);
         file.Footer.UInt64(9).Should().NotBeInRange(0, 5, "Coffer is none of the registered writers");
-        file.Footer.String(12).Should().Be("0.1.0");
+        file.Footer.String(12).Should().Be(typeof(OrcReportFormat).Assembly.GetName().Version!.ToString(3), "Coffer's version");
         file.Footer.UInt64(11).Should().Be(2, "proleptic Gregorian, as .NET's calendar is");
     }
 
@@ -352,6 +352,26 @@ public sealed class OrcReportFormatTests
         written[0].Should().BeGreaterThan(3);
         await part.CompleteAsync(CancellationToken.None);
         Read(output.ToArray()).Stripes.Should().HaveCount(4);
+    }
+
+    [Fact]
+    public async Task Write_ReadsBackTheS3Schema_WithEveryOptionalField()
+    {
+        var schema = OrcTestData.Schema(IncludedVersions.All, InventoryDialect.S3, OrcTestData.AllS3Fields);
+        var rows = OrcTestData.Rows(12_000, seed: 5).ToList();
+
+        var file = Read(await OrcTestData.WriteAsync(schema, rows));
+
+        file.ShouldHoldRows(schema, rows);
+        for (var c = 0; c < schema.Columns.Count; c++)
+        {
+            file.Statistics[c + 1].ShouldDescribe(schema.Columns[c].Type, file.Rows.Select(r => r[c]).ToArray(), schema.Columns[c].ColumnarName);
+        }
+
+        var lockDate = schema.Columns.ToList().FindIndex(c => c.Kind == ColumnKind.ObjectLockRetainUntilDate);
+        file.Rows.Should().OnlyContain(r => r[lockDate] == null, "Coffer has no object lock");
+        file.Stripes.Single().Streams.Where(s => s.Column == lockDate + 1 && s.Kind != RowIndex).Select(s => (s.Kind, Empty: s.Length == 0))
+            .Should().Equal([(Present, false), (Data, true), (Secondary, true)], "a column without values keeps its value streams, empty");
     }
 
     [Fact]

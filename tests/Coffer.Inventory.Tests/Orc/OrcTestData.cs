@@ -14,6 +14,13 @@ internal static class OrcTestData
     public static readonly string[] AllCosFields =
         ["Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "ReplicationStatus", "Tag", "Crc64", "x-cos-meta-color"];
 
+    public static readonly string[] AllS3Fields =
+    [
+        "Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate",
+        "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList",
+        "ObjectOwner", "LifecycleExpirationDate",
+    ];
+
     private static readonly string[] StorageClasses = ["STANDARD", "STANDARD_IA", "ARCHIVE", "INTELLIGENT_TIERING"];
 
     public static ReportSchema Schema(
@@ -66,6 +73,13 @@ internal static class OrcTestData
                 Tags = random.Next(6) == 0 ? [new("team", "data"), new("n", (i % 3).ToString())] : [],
                 Crc64 = random.Next(7) == 0 ? null : (ulong)random.NextInt64() * 3,
                 UserMetadata = random.Next(2) == 0 ? [new("color", random.Next(2) == 0 ? "red" : "蓝")] : [],
+                Encryption = random.Next(3) switch
+                {
+                    0 => "aws:kms",
+                    1 => "AES256",
+                    _ => null,
+                },
+                Headers = random.Next(3) == 0 ? [new("x-amz-checksum-crc32", "AAAAAA==")] : [],
             };
         }
     }

@@ -102,27 +102,35 @@ internal sealed class ChunkCompressor
         return chunks;
     }
 
-    /// <summary>Frames one chunk; the result's buffer comes from the shared pool.</summary>
+    /// <summary>
+    /// Frames one chunk; the result's buffer comes from the shared pool, sized to the compressed length: a stripe holds
+    /// its chunks until it is written, and should hold no more than their bytes.
+    /// </summary>
     public static CompressedChunk Compress(ReadOnlySpan<byte> input)
     {
-        var output = ArrayPool<byte>.Shared.Rent(HeaderSize + input.Length);
-        var deflated = new BoundedBuffer(output, HeaderSize, input.Length - 1);
-        using (var deflate = new DeflateStream(deflated, CompressionLevel.Fastest, leaveOpen: true))
+        var scratch = ArrayPool<byte>.Shared.Rent(input.Length);
+        try
         {
-            deflate.Write(input);
-        }
+            var deflated = new BoundedBuffer(scratch, 0, input.Length - 1);
+            using (var deflate = new DeflateStream(deflated, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                deflate.Write(input);
+            }
 
-        var stored = deflated.Overflowed ? input.Length : deflated.Written;
-        if (deflated.Overflowed)
+            var isOriginal = deflated.Overflowed;
+            var stored = isOriginal ? input : scratch.AsSpan(0, deflated.Written);
+            var output = ArrayPool<byte>.Shared.Rent(HeaderSize + stored.Length);
+            var header = (stored.Length << 1) | (isOriginal ? 1 : 0);
+            output[0] = (byte)header;
+            output[1] = (byte)(header >> 8);
+            output[2] = (byte)(header >> 16);
+            stored.CopyTo(output.AsSpan(HeaderSize));
+            return new CompressedChunk(output, HeaderSize + stored.Length);
+        }
+        finally
         {
-            input.CopyTo(output.AsSpan(HeaderSize));
+            ArrayPool<byte>.Shared.Return(scratch);
         }
-
-        var header = (stored << 1) | (deflated.Overflowed ? 1 : 0);
-        output[0] = (byte)header;
-        output[1] = (byte)(header >> 8);
-        output[2] = (byte)(header >> 16);
-        return new CompressedChunk(output, HeaderSize + stored);
     }
 
     /// <summary>
