@@ -375,6 +375,24 @@ public sealed class OrcReportFormatTests
     }
 
     [Fact]
+    public async Task Write_IndexesATrailingRowGroupWithoutValues_AtTheEndOfItsStreams()
+    {
+        var schema = OrcTestData.Schema(IncludedVersions.All, InventoryDialect.Cos, "Size", "ETag", "StorageClass", "IsMultipartUploaded");
+        var rows = OrcTestData.Rows(40, seed: 9).Select((r, i) => r with { IsDeleteMarker = i >= 30 }).ToList();
+
+        var bytes = await OrcTestData.WriteAsync(schema, rows, new OrcWriterOptions { RowIndexStride = 10 });
+        var file = Read(bytes);
+
+        file.ShouldHoldRows(schema, rows);
+        var size = schema.Columns.ToList().FindIndex(c => c.Kind == ColumnKind.Size) + 1;
+        var data = file.Stripes.Single().Streams.Single(s => s.Column == size && s.Kind == Data);
+        var values = OrcDecompression.Decompress(bytes.AsSpan((int)data.Offset, (int)data.Length), 256 << 10);
+        var lastEntry = file.Stripes.Single().RowIndexes[size][^1];
+        lastEntry.Statistics.Count.Should().Be(0);
+        lastEntry.Positions.Skip(4).Should().Equal([0UL, (ulong)values.Length, 0UL], "its values would start past everything in the one chunk");
+    }
+
+    [Fact]
     public async Task Write_StoresAllNullColumns_AsPresentStreamsOnly()
     {
         var schema = OrcTestData.Schema(IncludedVersions.All, InventoryDialect.Cos, "Size", "ETag", "IsMultipartUploaded", "LastModifiedDate", "ReplicationStatus");
