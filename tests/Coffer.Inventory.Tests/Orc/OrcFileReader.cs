@@ -19,8 +19,7 @@ internal sealed record ColumnStats(
     long? TimestampMaximumUtc,
     long? TimestampMinimumNanos,
     long? TimestampMaximumNanos,
-    bool HasTimestampStatistics,
-    IReadOnlyCollection<int> Fields)
+    bool HasTimestampStatistics)
 {
     public static ColumnStats Parse(ProtoMessage message)
     {
@@ -44,8 +43,7 @@ internal sealed record ColumnStats(
             timestamps?.OptionalSInt64(4),
             (long?)timestamps?.OptionalUInt64(5),
             (long?)timestamps?.OptionalUInt64(6),
-            timestamps is not null,
-            message.FieldNumbers);
+            timestamps is not null);
     }
 }
 
@@ -163,12 +161,18 @@ internal static class OrcFileReader
             position += length;
         }
 
-        if (streams.Where(s => s.Kind == RowIndex).Sum(s => s.Length) != indexLength || position != offset + indexLength + dataLength)
+        var indexStreams = streams.TakeWhile(s => s.Kind == RowIndex).ToArray();
+        if (indexStreams.Sum(s => s.Length) != indexLength || position != offset + indexLength + dataLength || streams.Count(s => s.Kind == RowIndex) != indexStreams.Length)
         {
-            throw new FormatException("The stripe's streams do not add up to its index and data lengths.");
+            throw new FormatException("The stripe's streams do not add up to its index and data sections, index streams first.");
         }
 
         var encodings = footer.Messages(2).Select(e => ((int)e.UInt64(1), (uint)e.UInt64(2))).ToArray();
+        if (encodings.Length != types.Count)
+        {
+            throw new FormatException($"The stripe has {encodings.Length} column encodings for {types.Count} types.");
+        }
+
         var timezone = footer.String(3);
         if (timezone != "UTC")
         {
@@ -181,9 +185,9 @@ internal static class OrcFileReader
                 : null;
 
         var indexes = new Dictionary<int, IReadOnlyList<OrcRowIndexEntry>>();
-        foreach (var stream in streams.Where(s => s.Kind == RowIndex))
+        foreach (var stream in indexStreams)
         {
-            var index = new ProtoMessage(OrcDecompression.Decompress(StreamBytes(stream.Column, RowIndex), blockSize));
+            var index = new ProtoMessage(OrcDecompression.Decompress(StreamBytes(stream.Column, RowIndex)!, blockSize));
             indexes[stream.Column] = index.Messages(1).Select(e => new OrcRowIndexEntry(e.Repeated(1), ColumnStats.Parse(e.Message(2)!))).ToArray();
         }
 

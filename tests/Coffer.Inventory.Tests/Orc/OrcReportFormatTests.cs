@@ -58,6 +58,7 @@ public sealed class OrcReportFormatTests
         file.Footer.UInt64(9).Should().NotBeInRange(0, 5, "Coffer is none of the registered writers");
         file.Footer.String(12).Should().Be(typeof(OrcReportFormat).Assembly.GetName().Version!.ToString(3), "Coffer's version");
         file.Footer.UInt64(11).Should().Be(2, "proleptic Gregorian, as .NET's calendar is");
+        file.Stripes.Single().WriterTimezone.Should().Be("UTC");
     }
 
     [Fact]

@@ -35,8 +35,6 @@ internal sealed class ProtoMessage
         }
     }
 
-    public IReadOnlyCollection<int> FieldNumbers => _fields.Keys;
-
     public bool Has(int field) => _fields.ContainsKey(field);
 
     public ulong UInt64(int field) => _fields.TryGetValue(field, out var values) ? (ulong)values[^1] : 0;

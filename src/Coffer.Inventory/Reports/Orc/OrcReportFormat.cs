@@ -27,8 +27,6 @@ public sealed class OrcReportFormat(OrcWriterOptions options) : IReportFormat
 {
     public static readonly OrcReportFormat Instance = new(new OrcWriterOptions());
 
-    public OrcWriterOptions Options => options;
-
     public string FileFormat => "ORC";
 
     public string Extension => ".orc";
