@@ -76,7 +76,8 @@ public sealed class InventoryFixture : IDisposable
         InventorySchedule? schedule = null,
         bool oneTime = false,
         string? prefix = "reports",
-        InventoryEncryption encryption = InventoryEncryption.None) => new()
+        InventoryEncryption encryption = InventoryEncryption.None,
+        InventoryFormat format = InventoryFormat.Csv) => new()
         {
             Id = id,
             Dialect = dialect,
@@ -90,7 +91,7 @@ public sealed class InventoryFixture : IDisposable
                 Bucket = Destination,
                 BucketReference = dialect == InventoryDialect.Cos ? $"qcs::cos:ap-guangzhou::{Destination}" : $"arn:aws:s3:::{Destination}",
                 Prefix = prefix,
-                Format = InventoryFormat.Csv,
+                Format = format,
                 Encryption = encryption,
             },
         };

@@ -43,7 +43,8 @@ public static class ReportFormats
     public static IReportFormat For(InventoryFormat format) => format switch
     {
         InventoryFormat.Csv => CsvReportFormat.Instance,
+        InventoryFormat.Orc => Orc.OrcReportFormat.Instance,
         InventoryFormat.Parquet => ParquetReportFormat.Instance,
-        _ => throw new Common.CofferException(Common.ErrorCode.NotImplemented, $"The {format} report format is not implemented yet."),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not a report format."),
     };
 }
