@@ -40,7 +40,11 @@ internal sealed class RequestContext(
     public BucketAccessRules? Rules { get; } = rules;
 
     /// <summary>The address the request came from, for policies' <c>qcs:ip</c> conditions.</summary>
-    public string? SourceIp => Http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+    public string? SourceIp => SourceIpOf(Http);
+
+    /// <summary>The client's address as policies compare it: IPv4 as IPv4 even when it arrived mapped into IPv6.</summary>
+    public static string? SourceIpOf(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
 
     /// <summary>The request body as the object's bytes: aws-chunked decoded, hashes and signatures checked.</summary>
     public Stream Body => authenticated.Body;

@@ -51,8 +51,7 @@ internal sealed class RequestPipeline(
             operation = route.Operation.ToString();
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
-            var sourceIp = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp);
+            var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
