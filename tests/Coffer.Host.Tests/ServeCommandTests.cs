@@ -89,6 +89,33 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_AcceptsTheConfigFilesSubAccounts_WithinTheirPolicy()
+    {
+        var owner = TestAccounts.Owner;
+        var sub = new Account(owner.AppId, "100000000011", "AKIDconfiguredSubAccount0000000000", "configuredSubAccountSecretKey000", "reader");
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""
+            {
+              "accounts": [
+                { "appId": "{{owner.AppId}}", "uin": "{{owner.Uin}}", "secretId": "{{owner.SecretId}}", "secretKey": "{{owner.SecretKey}}",
+                  "subAccounts": [
+                    { "uin": "{{sub.Uin}}", "secretId": "{{sub.SecretId}}", "secretKey": "{{sub.SecretKey}}", "name": "reader",
+                      "policy": { "version": "2.0", "statement": [ { "effect": "allow", "action": ["name/cos:GetObject"], "resource": ["*"] } ] } }
+                  ] }
+              ]
+            }
+            """);
+        await using var coffer = await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config);
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        var bucket = CosTestClient.BucketName("configured");
+        await client.CreateBucketAsync(bucket);
+        await client.PutObjectAsync(bucket, "k", [1, 2, 3]);
+
+        (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.SendAsync(client.Request(HttpMethod.Delete, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Serve_LogsOneLinePerRequest_AtDebugLevel()
     {
         await using var coffer = await CofferProcess.StartAsync(_data.Path, true, "--log-level", "Debug");
