@@ -41,6 +41,7 @@ public enum ErrorCode
     DuplicateInventoryId,
     InvalidDestinationBucket,
     NoSuchInventoryRun,
+    NoSuchEncryptionConfiguration,
 
     AccessDenied,
     RequestExpired,

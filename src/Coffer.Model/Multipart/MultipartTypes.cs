@@ -1,3 +1,5 @@
+using Coffer.Model.Objects;
+
 namespace Coffer.Model.Multipart;
 
 public sealed record CreateMultipartUploadRequest
@@ -15,9 +17,15 @@ public sealed record CreateMultipartUploadRequest
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>The object's encryption (<c>AES256</c> or <c>aws:kms</c>); null takes the bucket's default. Parts are encrypted as they arrive.</summary>
+    public string? ServerSideEncryption { get; init; }
+
+    public string? KmsKeyId { get; init; }
 }
 
-public sealed record MultipartUploadInfo(string Bucket, string Key, string UploadId, DateTimeOffset InitiatedAt, string StorageClass);
+public sealed record MultipartUploadInfo(
+    string Bucket, string Key, string UploadId, DateTimeOffset InitiatedAt, string StorageClass, ObjectEncryption? Encryption = null);
 
 public sealed record UploadPartRequest
 {

@@ -49,6 +49,8 @@ public static class ErrorTable
         [ErrorCode.DuplicateInventoryId] = Same("DuplicateInventoryId", 409, "An inventory job with this id is already queued, running, periodic, or was used today."),
         [ErrorCode.InvalidDestinationBucket] = new("InvalidArgument", "InvalidS3DestinationBucket", 400, "The destination bucket is not valid."),
         [ErrorCode.NoSuchInventoryRun] = Same("NoSuchInventoryJob", 404, "The specified inventory job does not exist."),
+        [ErrorCode.NoSuchEncryptionConfiguration] = new("NoSuchEncryptionConfiguration", "ServerSideEncryptionConfigurationNotFoundError", 404,
+            "The server side encryption configuration was not found."),
         [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
         [ErrorCode.RequestExpired] = Same("AccessDenied", 403, "Request has expired"),
         [ErrorCode.RequestTimeTooSkewed] = Same("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),

@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 2. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 3. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     tags          BLOB,
     encryption    TEXT,
     record_format INTEGER NOT NULL,
+    kms_key_id    TEXT,                     -- version 3
     PRIMARY KEY (bucket_id, upload_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at);
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     blob_id       TEXT    NOT NULL,
     last_modified INTEGER NOT NULL,
     record_format INTEGER NOT NULL,
+    blob_key      BLOB,                     -- version 3: the blob's data key wrapped by the master key, when encrypted
     PRIMARY KEY (bucket_id, upload_id, part_number)
 ) WITHOUT ROWID;
 

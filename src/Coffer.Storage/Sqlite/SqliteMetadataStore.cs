@@ -10,7 +10,7 @@ namespace Coffer.Storage.Sqlite;
 public sealed class SqliteMetadataStore : IMetadataStore
 {
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writeConnection;
@@ -169,6 +169,20 @@ public sealed class SqliteMetadataStore : IMetadataStore
 
         if (current == SchemaVersion)
         {
+            return;
+        }
+
+        if (current == 2)
+        {
+            // Version 3 adds encryption of multipart parts; the new columns are null for what version 2 wrote.
+            using var upgrade = _writeConnection.BeginTransaction();
+            using var command = _writeConnection.CreateCommand();
+            command.Transaction = upgrade;
+            command.CommandText =
+                "ALTER TABLE multipart_uploads ADD COLUMN kms_key_id TEXT; ALTER TABLE multipart_parts ADD COLUMN blob_key BLOB; " +
+                $"PRAGMA user_version={SchemaVersion};";
+            command.ExecuteNonQuery();
+            upgrade.Commit();
             return;
         }
 
