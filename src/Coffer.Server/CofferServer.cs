@@ -37,6 +37,9 @@ public sealed class CofferServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The id (a fingerprint) of the master key blobs are encrypted under.</summary>
+    public string MasterKeyId => _engine.Blobs.MasterKeyId;
+
     public static CofferServer Create(CofferServerOptions options)
     {
         var (host, port) = ParseListen(options.Listen);
@@ -68,7 +71,7 @@ public sealed class CofferServer : IAsyncDisposable
             }
         });
 
-        var engine = StorageEngine.Open(options.DataDirectory, options.Time);
+        var engine = StorageEngine.Open(options.DataDirectory, options.Time, options.MasterKey);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Time);

@@ -1,5 +1,6 @@
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
+using Coffer.Storage.Encryption;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
@@ -22,6 +23,9 @@ public sealed class CofferServerOptions
     public IReadOnlyList<string> DomainSuffixes { get; init; } = HostResolver.DefaultSuffixes;
 
     public required IReadOnlyList<Account> Accounts { get; init; }
+
+    /// <summary>The key that wraps every blob's data key; null uses the one saved in the data folder (created on first start).</summary>
+    public MasterKey? MasterKey { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -147,8 +147,26 @@ public sealed class Router(HostResolver hosts)
         return new Route(operation, dialect, bucket, key, hostMatch.Region, hostMatch.Bucket is not null);
     }
 
+    // Server-side encryption with customer-provided keys (SSE-C), for the object or for a copy's source, in either dialect.
+    private static readonly string[] CustomerKeyHeaders =
+    [
+        "x-cos-server-side-encryption-customer-algorithm", "x-cos-server-side-encryption-customer-key",
+        "x-cos-copy-source-server-side-encryption-customer-algorithm", "x-cos-copy-source-server-side-encryption-customer-key",
+        "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-key",
+    ];
+
     private static Operation Refine(Operation operation, RequestTarget target, Func<string, string?> header)
     {
+        foreach (var name in CustomerKeyHeaders)
+        {
+            if (header(name) is not null)
+            {
+                // Never answered as if the key had been used: the client would believe its object needs that key.
+                throw new CofferException(ErrorCode.NotImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not implemented.");
+            }
+        }
+
         var copySource = header("x-cos-copy-source") ?? header("x-amz-copy-source");
         return operation switch
         {
@@ -200,7 +218,8 @@ public sealed class Router(HostResolver hosts)
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
-    private static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
+    /// <summary>The dialect a request speaks, known before routing so that a request the router refuses is answered in it.</summary>
+    public static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
     {
         var authorization = header("Authorization");
         if (authorization is not null)

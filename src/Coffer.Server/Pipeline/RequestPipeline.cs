@@ -4,6 +4,7 @@ using Coffer.Model;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
+using Coffer.Storage.Encryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,7 @@ internal sealed class RequestPipeline(
         {
             var target = RequestTarget.Parse(rawTarget);
             string? Header(string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+            dialect = Router.DialectOf(target, Header);
             var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
             dialect = route.Dialect;
             operation = route.Operation.ToString();
@@ -68,6 +70,12 @@ internal sealed class RequestPipeline(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             Log.ClientGone(logger, requestId, "cancelled");
+        }
+        catch (BlobIntegrityException error)
+        {
+            // Fails closed: no unverified byte was sent (or the connection is cut if some verified ones were).
+            Log.Integrity(logger, error, requestId);
+            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
         }
         catch (BadHttpRequestException error)
         {

@@ -28,6 +28,9 @@ public sealed class BlobStore
         Directory.CreateDirectory(_tempRoot);
     }
 
+    /// <summary>The fingerprint of the master key, for logs and the start-up summary.</summary>
+    public string MasterKeyId => _masterKey.Id;
+
     /// <summary>
     /// Copies <paramref name="source"/> into a temporary file while computing MD5 and CRC-64 of the plaintext, encrypting
     /// it on the way when <paramref name="encrypt"/> is set, then flushes it to disk. Fails with
