@@ -40,14 +40,14 @@ public static class ObjectKey
     public static void ValidateNew(string key)
     {
         Validate(key);
-        foreach (var segment in key.Split('/', '\\'))
+        if (HasDotSegment(key))
         {
-            if (segment is "." or "..")
-            {
-                throw new CofferException(ErrorCode.InvalidArgument, "An object key may not have '.' or '..' as a path segment.");
-            }
+            throw new CofferException(ErrorCode.InvalidArgument, "An object key may not have '.' or '..' as a path segment.");
         }
     }
+
+    /// <summary>True when a segment of <paramref name="path"/>, split at <c>/</c> and <c>\</c>, is <c>.</c> or <c>..</c>.</summary>
+    public static bool HasDotSegment(string path) => path.Split('/', '\\').Any(segment => segment is "." or "..");
 
     /// <summary>Compares two keys in UTF-8 byte order (code point order), the order listings use.</summary>
     public static int CompareUtf8(string left, string right)
