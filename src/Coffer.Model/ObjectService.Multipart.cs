@@ -51,13 +51,14 @@ public sealed partial class ObjectService
             throw new CofferException(ErrorCode.EntityTooLarge, $"A part may carry at most {MultipartLimits.MaxPartSize} bytes.");
         }
 
-        bool encrypt;
+        MultipartUploadRecord upload;
         using (var reader = engine.Metadata.OpenReader())
         {
-            encrypt = RequireUpload(reader, request.Bucket, request.Key, request.UploadId).Encryption is not null;
+            upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
         }
 
-        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, encrypt, cancellationToken);
+        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, upload.Encryption is not null,
+            cancellationToken);
         CheckMd5(request.ContentMd5, staged);
         var part = new MultipartPartRecord
         {
@@ -73,8 +74,8 @@ public sealed partial class ObjectService
         var stored = await engine.CommitAsync(staged, writer =>
         {
             // The upload may have been completed or aborted while the part streamed in.
-            var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
-            var placed = part with { BucketId = upload.BucketId };
+            var current = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            var placed = part with { BucketId = current.BucketId };
             if (writer.PutPart(placed) is { } replaced)
             {
                 writer.ReleaseBlobs(LayoutOf(replaced));
@@ -82,7 +83,7 @@ public sealed partial class ObjectService
 
             return placed;
         }, cancellationToken);
-        return ToInfo(stored);
+        return ToInfo(stored) with { Encryption = EncryptionOf(upload) };
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(CompleteMultipartUploadRequest request, CancellationToken cancellationToken = default)
@@ -241,8 +242,10 @@ public sealed partial class ObjectService
         $"{now.ToUnixTimeSeconds():x}{RandomNumberGenerator.GetHexString(40, lowercase: true)}";
 
     private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
-        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass,
-            upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null);
+        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload));
+
+    private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
+        upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null;
 
     private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified);
 }

@@ -154,6 +154,7 @@ public sealed class EncryptionTests : IDisposable
             }));
         }
 
+        infos.Should().OnlyContain(p => p.Encryption == new ObjectEncryption("aws:kms", "key-2"));
         BlobsContain(Text(MiB)).Should().BeFalse();
         var info = await Service.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {

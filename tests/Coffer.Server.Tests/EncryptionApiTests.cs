@@ -98,6 +98,7 @@ public sealed class EncryptionApiTests : IAsyncLifetime
             var part = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "big.bin", $"partNumber={i + 1}&uploadId={uploadId}",
                 new ByteArrayContent(parts[i])));
             part.StatusCode.Should().Be(HttpStatusCode.OK);
+            part.Headers.GetValues(Sse).Should().Equal("AES256");
             etags.Add(part.Headers.ETag!.Tag);
         }
 

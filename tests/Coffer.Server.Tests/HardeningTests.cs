@@ -19,6 +19,7 @@ public sealed partial class HardeningTests : IAsyncLifetime
 
     public static TheoryData<string, string, string?, string> XmlEndpoints => new()
     {
+        { "PUT", "", "", "CreateBucketConfiguration" },
         { "PUT", "", "inventory&id=list1", "InventoryConfiguration" },
         { "POST", "", "inventory&id=once1", "InventoryConfiguration" },
         { "POST", "", "delete", "Delete" },

@@ -63,7 +63,7 @@ describe('cos server-side encryption (SSE-COS)', () => {
     assert.ok(Buffer.compare(range.Body, body.subarray(Segment - 10, 2 * Segment + 10)) === 0, 'a range across segments');
   });
 
-  test('multipartInit with ServerSideEncryption encrypts every part, and multipartComplete says so', async () => {
+  test('multipartInit with ServerSideEncryption encrypts every part, and multipartUpload and multipartComplete say so', async () => {
     const Bucket = await newBucket('csse-mpu');
     const Key = 'big.bin';
     const parts = [plaintext(MiB), plaintext(MiB / 2 + 3)];
@@ -72,6 +72,7 @@ describe('cos server-side encryption (SSE-COS)', () => {
     const uploaded = [];
     for (let i = 0; i < parts.length; i++) {
       const part = await call(cos, 'multipartUpload', { Bucket, Region, Key, UploadId: init.UploadId, PartNumber: i + 1, Body: parts[i] });
+      assert.equal(part.headers['x-cos-server-side-encryption'], 'AES256');
       uploaded.push({ PartNumber: i + 1, ETag: part.ETag });
     }
 

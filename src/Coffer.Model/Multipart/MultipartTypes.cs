@@ -44,7 +44,8 @@ public sealed record UploadPartRequest
     public byte[]? ContentMd5 { get; init; }
 }
 
-public sealed record PartInfo(int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified);
+/// <param name="Encryption">The upload's encryption, which the part was stored under; set on the answer to an upload only.</param>
+public sealed record PartInfo(int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified, ObjectEncryption? Encryption = null);
 
 /// <summary>A part as the client lists it when completing: its number and the ETag it got back.</summary>
 public sealed record CompletedPart(int PartNumber, string ETag);

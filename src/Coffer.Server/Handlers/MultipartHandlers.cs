@@ -51,6 +51,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         }, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
         ObjectHeaders.WriteCrc64(context, part.Crc64);
+        ObjectHeaders.WriteEncryption(context, part.Encryption?.Algorithm, part.Encryption?.KmsKeyId);
         ObjectHeaders.WriteVerifiedChecksum(context);
         await Responses.EmptyAsync(context);
     }
