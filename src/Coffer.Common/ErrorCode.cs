@@ -46,6 +46,7 @@ public enum ErrorCode
     NoSuchBucketPolicy,
     ExpiredToken,
     InvalidToken,
+    NoSuchEncryptionConfiguration,
 
     AccessDenied,
     RequestExpired,

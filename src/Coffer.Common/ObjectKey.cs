@@ -31,6 +31,24 @@ public static class ObjectKey
         }
     }
 
+    /// <summary>
+    /// The rules for the key of a new object: <see cref="Validate"/>, and no <c>.</c> or <c>..</c> path segment
+    /// (<c>../x</c>, <c>a/./b</c>, <c>..</c>; <c>\</c> separates segments too). Coffer stores bytes under random ids, so
+    /// no key reaches the file system here, but tools that mirror keys to files would resolve such keys outside the
+    /// folder they write to. Keys stored before this rule stay readable and deletable.
+    /// </summary>
+    public static void ValidateNew(string key)
+    {
+        Validate(key);
+        if (HasDotSegment(key))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "An object key may not have '.' or '..' as a path segment.");
+        }
+    }
+
+    /// <summary>True when a segment of <paramref name="path"/>, split at <c>/</c> and <c>\</c>, is <c>.</c> or <c>..</c>.</summary>
+    public static bool HasDotSegment(string path) => path.Split('/', '\\').Any(segment => segment is "." or "..");
+
     /// <summary>Compares two keys in UTF-8 byte order (code point order), the order listings use.</summary>
     public static int CompareUtf8(string left, string right)
     {

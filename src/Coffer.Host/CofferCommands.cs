@@ -38,11 +38,12 @@ internal static class CofferCommands
                 SubAccounts = AccountSources.SubAccounts(file),
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
                 Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
+                MasterKey = file?.ReadMasterKey(),
             };
 
             await using var server = CofferServer.Create(options);
             await server.StartAsync(cancellationToken);
-            StartupSummary.Print(Console.Out, server.BaseAddress, options, createdDevAccount);
+            StartupSummary.Print(Console.Out, server.BaseAddress, options, server.MasterKeyId, createdDevAccount);
             await server.WaitForShutdownAsync(cancellationToken);
             return 0;
         });

@@ -33,7 +33,7 @@ internal static class InventoryCommand
             StorageEngine? engine = null;
             try
             {
-                engine = StorageEngine.Open(dataDirectory, time);
+                engine = StorageEngine.Open(dataDirectory, time, file?.ReadMasterKey());
             }
             catch (DataDirectoryInUseException)
             {

@@ -1,17 +1,21 @@
 using Coffer.Server;
 using Coffer.Server.Accounts;
+using Coffer.Storage.Encryption;
 
 namespace Coffer.Host;
 
 internal static class StartupSummary
 {
-    public static void Print(TextWriter output, Uri address, CofferServerOptions options, bool createdDevAccount)
+    public static void Print(TextWriter output, Uri address, CofferServerOptions options, string masterKeyId, bool createdDevAccount)
     {
         var version = typeof(StartupSummary).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         output.WriteLine($"Coffer {version}");
         output.WriteLine($"  data folder  {options.DataDirectory}");
         output.WriteLine($"  region       {options.Region}");
         output.WriteLine($"  domains      {string.Join(", ", options.DomainSuffixes)}");
+        output.WriteLine(options.MasterKey is null
+            ? $"  master key   {masterKeyId} (saved in {Path.Combine(options.DataDirectory, MasterKey.FileName)})"
+            : $"  master key   {masterKeyId} (from the configuration)");
         var devFile = Path.Combine(options.DataDirectory, AccountSources.DevAccountFile);
         foreach (var account in options.Accounts)
         {

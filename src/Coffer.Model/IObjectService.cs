@@ -25,6 +25,15 @@ public interface IObjectService
     /// <summary>Turns versioning on or suspends it. Once enabled, a bucket can never be unversioned again.</summary>
     Task SetBucketVersioningAsync(string bucket, BucketVersioning status, CancellationToken cancellationToken = default);
 
+    /// <summary>Sets the encryption that objects written without one of their own get; existing objects stay as they are.</summary>
+    Task PutBucketEncryptionAsync(string bucket, BucketEncryption encryption, CancellationToken cancellationToken = default);
+
+    /// <summary>The bucket's default encryption, or NoSuchEncryptionConfiguration.</summary>
+    BucketEncryption GetBucketEncryption(string bucket);
+
+    /// <summary>Removes the bucket's default encryption (succeeding when it had none).</summary>
+    Task DeleteBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default);
+
     // Objects
 
     /// <summary>Streams the body into the store; the object becomes visible only once its bytes are durable.</summary>

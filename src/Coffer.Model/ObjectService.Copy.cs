@@ -4,14 +4,17 @@ using Coffer.Storage.Records;
 
 namespace Coffer.Model;
 
-/// <summary>PUT Object - Copy: the bytes are copied into a new blob, so source and copy live and die independently.</summary>
+/// <summary>
+/// PUT Object - Copy: the bytes are copied into a new blob (decrypted and, when the copy is encrypted, encrypted again
+/// under a new data key), so source and copy live and die independently.
+/// </summary>
 public sealed partial class ObjectService
 {
     public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default)
     {
-        ObjectKey.Validate(request.Key);
+        ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
-        GetBucket(request.Bucket);
+        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         ObjectVersionRecord source;
         using (var reader = engine.Metadata.OpenReader())
         {
@@ -30,15 +33,16 @@ public sealed partial class ObjectService
                 : new CofferException(ErrorCode.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.");
         }
 
+        // Copying an object onto itself is how a client changes its metadata, storage class or encryption; it must change one.
         var toItself = request.SourceBucket == request.Bucket && request.SourceKey == request.Key && source.IsLatest;
-        if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass)
+        if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass && request.ServerSideEncryption is null)
         {
             throw new CofferException(ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
 
         // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
-        using var staged = await StageCopyAsync(source, cancellationToken);
+        using var staged = await StageCopyAsync(source, encryption is not null, cancellationToken);
         var now = Now();
         var version = new ObjectVersionRecord
         {
@@ -55,14 +59,16 @@ public sealed partial class ObjectService
             UserMetadata = request.ReplaceMetadata ? request.UserMetadata : source.UserMetadata,
             Headers = request.ReplaceMetadata ? request.Headers : source.Headers,
             Tags = request.ReplaceTags ? request.Tags : source.Tags,
+            Encryption = encryption?.Algorithm,
+            KmsKeyId = encryption?.KmsKeyId,
         };
         var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
 
-    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(ObjectVersionRecord source, CancellationToken cancellationToken)
+    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(ObjectVersionRecord source, bool encrypt, CancellationToken cancellationToken)
     {
         await using var bytes = engine.Blobs.OpenRead(source.Layout, 0, source.Size);
-        return await engine.Blobs.StageAsync(bytes, source.Size, MaxSinglePutSize, cancellationToken);
+        return await engine.Blobs.StageAsync(bytes, source.Size, MaxSinglePutSize, encrypt, cancellationToken);
     }
 }

@@ -12,12 +12,13 @@ public sealed partial class ObjectService
 {
     public async Task<MultipartUploadInfo> CreateMultipartUploadAsync(CreateMultipartUploadRequest request, CancellationToken cancellationToken = default)
     {
-        ObjectKey.Validate(request.Key);
+        ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
         var now = Now();
         var upload = await engine.Metadata.WriteAsync(writer =>
         {
             var bucket = RequireBucket(writer, request.Bucket);
+            var encryption = EncryptionFor(writer, bucket, request.ServerSideEncryption, request.KmsKeyId);
             var record = new MultipartUploadRecord
             {
                 BucketId = bucket.Id,
@@ -29,6 +30,8 @@ public sealed partial class ObjectService
                 UserMetadata = request.UserMetadata,
                 Headers = request.Headers,
                 Tags = request.Tags,
+                Encryption = encryption?.Algorithm,
+                KmsKeyId = encryption?.KmsKeyId,
             };
             writer.InsertUpload(record);
             return record;
@@ -48,12 +51,14 @@ public sealed partial class ObjectService
             throw new CofferException(ErrorCode.EntityTooLarge, $"A part may carry at most {MultipartLimits.MaxPartSize} bytes.");
         }
 
+        MultipartUploadRecord upload;
         using (var reader = engine.Metadata.OpenReader())
         {
-            RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
+            upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
         }
 
-        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, cancellationToken);
+        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, upload.Encryption is not null,
+            cancellationToken);
         CheckMd5(request.ContentMd5, staged);
         var part = new MultipartPartRecord
         {
@@ -63,13 +68,14 @@ public sealed partial class ObjectService
             ETag = Hex.Lower(staged.Md5),
             Crc64 = staged.Crc64,
             BlobId = staged.BlobId,
+            WrappedKey = staged.WrappedKey,
             LastModified = Now(),
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {
             // The upload may have been completed or aborted while the part streamed in.
-            var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
-            var placed = part with { BucketId = upload.BucketId };
+            var current = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            var placed = part with { BucketId = current.BucketId };
             if (writer.PutPart(placed) is { } replaced)
             {
                 writer.ReleaseBlobs(LayoutOf(replaced));
@@ -77,7 +83,7 @@ public sealed partial class ObjectService
 
             return placed;
         }, cancellationToken);
-        return ToInfo(stored);
+        return ToInfo(stored) with { Encryption = EncryptionOf(upload) };
     }
 
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(CompleteMultipartUploadRequest request, CancellationToken cancellationToken = default)
@@ -139,11 +145,12 @@ public sealed partial class ObjectService
                 IsMultipartUploaded = true,
                 CreatedAt = now,
                 LastModified = now,
-                Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size)).ToArray()),
+                Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size, p.WrappedKey)).ToArray()),
                 UserMetadata = upload.UserMetadata,
                 Headers = upload.Headers,
                 Tags = upload.Tags,
                 Encryption = upload.Encryption,
+                KmsKeyId = upload.KmsKeyId,
             };
             return AddVersion(writer, request.Bucket, version, now);
         }, cancellationToken);
@@ -281,7 +288,10 @@ public sealed partial class ObjectService
         $"{now.ToUnixTimeSeconds():x}{RandomNumberGenerator.GetHexString(40, lowercase: true)}";
 
     private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
-        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass);
+        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload));
+
+    private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
+        upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null;
 
     private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified);
 }

@@ -81,9 +81,9 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public async Task<ObjectInfo> PutObjectAsync(PutObjectRequest request, CancellationToken cancellationToken = default)
     {
-        ObjectKey.Validate(request.Key);
+        ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
-        GetBucket(request.Bucket);
+        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         if (!request.Condition.IsEmpty)
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
@@ -96,7 +96,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             throw new CofferException(ErrorCode.EntityTooLarge, $"A single PUT may carry at most {MaxSinglePutSize} bytes.");
         }
 
-        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, cancellationToken);
+        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, encryption is not null, cancellationToken);
         CheckMd5(request.ContentMd5, staged);
         var now = Now();
         var version = new ObjectVersionRecord
@@ -114,7 +114,8 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             UserMetadata = request.UserMetadata,
             Headers = request.HeadersAfterBody is { } late ? [.. request.Headers, .. late()] : request.Headers,
             Tags = request.Tags,
-            Encryption = request.ServerSideEncryption,
+            Encryption = encryption?.Algorithm,
+            KmsKeyId = encryption?.KmsKeyId,
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {
@@ -353,7 +354,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     }
 
     private static BlobLayout LayoutOf(StagedBlob staged) =>
-        staged.IsEmpty ? BlobLayout.Empty : BlobLayout.Single(staged.BlobId, staged.Length);
+        staged.IsEmpty ? BlobLayout.Empty : BlobLayout.Single(staged.BlobId, staged.Length, staged.WrappedKey);
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 
@@ -389,5 +390,6 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         Tags = version.Tags,
         ReplicationStatus = version.ReplicationStatus,
         Encryption = version.Encryption,
+        KmsKeyId = version.KmsKeyId,
     };
 }

@@ -38,6 +38,9 @@ public sealed class CofferServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The id (a fingerprint) of the master key blobs are encrypted under.</summary>
+    public string MasterKeyId => _engine.Blobs.MasterKeyId;
+
     public static CofferServer Create(CofferServerOptions options)
     {
         var (host, port) = ParseListen(options.Listen);
@@ -57,6 +60,11 @@ public sealed class CofferServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // Object size limits are ours to enforce (5 GiB per PUT), with the right error code.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Kestrel's defaults, pinned because docs/compatibility.md promises them: a longer request line is 414, more
+            // header bytes 431. Keys (1,024 bytes, 3 KiB escaped) and presigned queries fit; user metadata stops at 2 KiB.
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 100;
             kestrel.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             kestrel.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
             if (host == "localhost")
@@ -69,7 +77,7 @@ public sealed class CofferServer : IAsyncDisposable
             }
         });
 
-        var engine = StorageEngine.Open(options.DataDirectory, options.Time);
+        var engine = StorageEngine.Open(options.DataDirectory, options.Time, options.MasterKey);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Time);

@@ -1,5 +1,6 @@
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
+using Coffer.Storage.Encryption;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
@@ -25,6 +26,9 @@ public sealed class CofferServerOptions
 
     /// <summary>Sub-accounts declared in configuration (those made by <c>coffer admin</c> live in the metadata).</summary>
     public IReadOnlyList<SubAccount> SubAccounts { get; init; } = [];
+
+    /// <summary>The key that wraps every blob's data key; null uses the one saved in the data folder (created on first start).</summary>
+    public MasterKey? MasterKey { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

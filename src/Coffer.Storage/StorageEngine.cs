@@ -1,4 +1,5 @@
 using Coffer.Storage.Blobs;
+using Coffer.Storage.Encryption;
 using Coffer.Storage.Sqlite;
 
 namespace Coffer.Storage;
@@ -26,16 +27,19 @@ public sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it. Fails with
-    /// <see cref="DataDirectoryInUseException"/> while another process has it open.
+    /// <see cref="DataDirectoryInUseException"/> while another process has it open. Blobs are encrypted under
+    /// <paramref name="masterKey"/>, or, when none is configured, under the key saved in the data folder (created now
+    /// if there is none).
     /// </summary>
-    public static StorageEngine Open(string dataDirectory, TimeProvider time)
+    public static StorageEngine Open(string dataDirectory, TimeProvider time, MasterKey? masterKey = null)
     {
         Directory.CreateDirectory(dataDirectory);
         var directoryLock = DataDirectoryLock.Acquire(dataDirectory);
         try
         {
+            var key = masterKey ?? MasterKey.LoadOrCreate(dataDirectory);
             var metadata = SqliteMetadataStore.Open(MetadataPath(dataDirectory), time);
-            var engine = new StorageEngine(metadata, new BlobStore(dataDirectory), directoryLock);
+            var engine = new StorageEngine(metadata, new BlobStore(dataDirectory, key), directoryLock);
             engine.Recover();
             return engine;
         }

@@ -37,6 +37,33 @@ public class ObjectKeyTests
         ObjectKey.Validate(new string('a', 1024));
     }
 
+    [Theory]
+    [InlineData("..", true)]
+    [InlineData(".", true)]
+    [InlineData("../x", true)]
+    [InlineData("a/../b", true)]
+    [InlineData("a/./b", true)]
+    [InlineData("a/..", true)]
+    [InlineData("a\\..\\b", true)]
+    [InlineData("...", false)]
+    [InlineData("..a/b", false)]
+    [InlineData("a../b", false)]
+    [InlineData(".hidden", false)]
+    [InlineData("a//b", false)]
+    public void HasDotSegment_FindsWholeDotSegments_Only(string key, bool expected)
+    {
+        ObjectKey.HasDotSegment(key).Should().Be(expected);
+        var act = () => ObjectKey.ValidateNew(key);
+        if (expected)
+        {
+            act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
+        }
+        else
+        {
+            act.Should().NotThrow();
+        }
+    }
+
     [Fact]
     public void Validate_ThrowsInvalidArgument_WhenEmpty()
     {

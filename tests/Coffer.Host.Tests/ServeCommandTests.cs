@@ -1,7 +1,9 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Coffer.Model.Accounts;
 using Coffer.Server.Accounts;
+using Coffer.Storage.Encryption;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
@@ -113,6 +115,34 @@ public sealed class ServeCommandTests : IDisposable
 
         (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.OK);
         (await client.SendAsync(client.Request(HttpMethod.Delete, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Serve_SavesAMasterKeyInTheDataFolder_AndNamesItInTheSummary()
+    {
+        await using var coffer = await CofferProcess.StartAsync(_data.Path);
+        var key = MasterKey.LoadOrCreate(_data.Path);
+        coffer.Output.Should().Contain($"master key   {key.Id} (saved in {Path.Combine(_data.Path, MasterKey.FileName)})");
+    }
+
+    [Fact]
+    public async Task Serve_UsesTheMasterKeyOfTheConfigFile_AndSavesNone()
+    {
+        var text = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""{ "masterKey": "{{text}}" }""");
+        await using var coffer = await CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config);
+        coffer.Output.Should().Contain($"master key   {MasterKey.FromBase64(text).Id} (from the configuration)");
+        File.Exists(_data.Combine("data", MasterKey.FileName)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Serve_RefusesToStart_WithAMasterKeyThatIsNotThirtyTwoBytes()
+    {
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, """{ "masterKey": "c2hvcnQ=" }""");
+        var start = () => CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config);
+        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*masterKey*32 bytes*");
     }
 
     [Fact]

@@ -50,6 +50,10 @@ public sealed class InventoryFixture : IDisposable
 
     public InventoryScheduler Scheduler { get; }
 
+    /// <summary>Every blob file of the data folder.</summary>
+    public string[] BlobFiles() =>
+        Directory.EnumerateFiles(Path.Combine(_directory.Path, "blobs"), "*", SearchOption.AllDirectories).ToArray();
+
     public async Task CreateBucketsAsync(BucketVersioning versioning = BucketVersioning.Unversioned)
     {
         await Objects.CreateBucketAsync(Source, TestAccounts.Owner.AppId, "ap-guangzhou");

@@ -25,6 +25,13 @@ public class RouterTests
         { "PUT", VirtualHost, "/?versioning", Operation.PutBucketVersioning, "examplebucket-1250000000", null },
         { "GET", VirtualHost, "/?acl", Operation.GetBucketAcl, "examplebucket-1250000000", null },
         { "PUT", VirtualHost, "/?policy", Operation.PutBucketPolicy, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/?encryption", Operation.PutBucketEncryption, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?encryption", Operation.GetBucketEncryption, "examplebucket-1250000000", null },
+        { "DELETE", VirtualHost, "/?encryption", Operation.DeleteBucketEncryption, "examplebucket-1250000000", null },
+        { "GET", "127.0.0.1:9000", "/examplebucket-1250000000?encryption", Operation.GetBucketEncryption, "examplebucket-1250000000", null },
+        { "PUT", VirtualHost, "/../x", Operation.PutObject, "examplebucket-1250000000", "../x" },
+        { "PUT", VirtualHost, "/a/%2E%2E/b", Operation.PutObject, "examplebucket-1250000000", "a/../b" },
+        { "PUT", "127.0.0.1:9000", "/examplebucket-1250000000/../x", Operation.PutObject, "examplebucket-1250000000", "../x" },
         { "PUT", VirtualHost, "/?inventory&id=list1", Operation.PutBucketInventoryConfiguration, "examplebucket-1250000000", null },
         { "PUT", VirtualHost, "/?inventory=&id=list1", Operation.PutBucketInventoryConfiguration, "examplebucket-1250000000", null },
         { "GET", VirtualHost, "/?inventory&id=list1", Operation.GetBucketInventoryConfiguration, "examplebucket-1250000000", null },
@@ -120,6 +127,19 @@ public class RouterTests
             _ => null,
         });
         route.Operation.Should().Be(Operation.CopyObject);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/k", "x-cos-server-side-encryption-customer-algorithm")]
+    [InlineData("GET", "/k", "x-cos-server-side-encryption-customer-key")]
+    [InlineData("HEAD", "/k", "x-amz-server-side-encryption-customer-algorithm")]
+    [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-server-side-encryption-customer-key")]
+    [InlineData("PUT", "/k", "x-amz-copy-source-server-side-encryption-customer-algorithm")]
+    [InlineData("PUT", "/k", "x-cos-copy-source-server-side-encryption-customer-key")]
+    public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys(string method, string target, string header)
+    {
+        var act = () => Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null);
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
     }
 
     [Theory]

@@ -166,6 +166,7 @@ public sealed class InventoryApiTests : IAsyncLifetime
         { "inventory&id=tags", Configuration("tags").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><And><Tag><Key>a</Key><Value>b</Value></Tag></And></Filter>"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=field", Configuration("field").Replace("<Field>ETag</Field>", "<Field>Colour</Field>"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=nodestbucket", Configuration("nodestbucket").Replace("inventory-1250000000</Bucket>", "missing-1250000000</Bucket>"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=dotdot", Configuration("dotdot").Replace("<Prefix>reports</Prefix>", "<Prefix>../up</Prefix>"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=region", Configuration("region").Replace("ap-guangzhou::", "ap-beijing::"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=monthly", Configuration("monthly", frequency: "Monthly").Replace("</Frequency>", "</Frequency><MonthlyDate>32</MonthlyDate>"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=malformed", "<InventoryConfiguration><Id>malformed</Id>", HttpStatusCode.BadRequest, "MalformedXML" },

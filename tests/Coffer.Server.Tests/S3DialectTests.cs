@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using System.Xml.Linq;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -253,6 +254,66 @@ public sealed class S3DialectTests : IAsyncLifetime
         await badToken.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
     }
 
+    [Fact]
+    public async Task PutObject_WithSseS3_IsEncryptedAndSaysSo_InS3Terms()
+    {
+        var put = await SendAsync(HttpMethod.Put, "/sse.txt", "sse-s3 body"u8.ToArray(), S3RequestSigner.Sha256("sse-s3 body"u8.ToArray()),
+            [new("x-amz-server-side-encryption", "AES256")]);
+        put.StatusCode.Should().Be(HttpStatusCode.OK);
+        put.Headers.GetValues("x-amz-server-side-encryption").Should().Equal("AES256");
+        var head = await SendAsync(HttpMethod.Head, "/sse.txt", null, S3RequestSigner.Sha256([]));
+        head.Headers.GetValues("x-amz-server-side-encryption").Should().Equal("AES256");
+        head.Headers.Contains("x-cos-server-side-encryption").Should().BeFalse();
+        (await GetAsync("/sse.txt")).Should().Equal("sse-s3 body"u8.ToArray());
+    }
+
+    [Fact]
+    public async Task PutObject_WithAwsKms_RecordsTheKeyId_AndReturnsIt()
+    {
+        var put = await SendAsync(HttpMethod.Put, "/kms.txt", [1, 2], S3RequestSigner.Sha256([1, 2]),
+            [new("x-amz-server-side-encryption", "aws:kms"), new("x-amz-server-side-encryption-aws-kms-key-id", "arn:aws:kms:ap-guangzhou:1:key/k")]);
+        put.Headers.GetValues("x-amz-server-side-encryption").Should().Equal("aws:kms");
+        var get = await SendAsync(HttpMethod.Get, "/kms.txt", null, S3RequestSigner.Sha256([]));
+        get.Headers.GetValues("x-amz-server-side-encryption").Should().Equal("aws:kms");
+        get.Headers.GetValues("x-amz-server-side-encryption-aws-kms-key-id").Should().Equal("arn:aws:kms:ap-guangzhou:1:key/k");
+    }
+
+    [Theory]
+    [InlineData("x-amz-server-side-encryption", "AES128", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("x-amz-server-side-encryption", "cos/kms", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("x-amz-server-side-encryption", "aws:kms:dsse", HttpStatusCode.NotImplemented, "NotImplemented")]
+    [InlineData("x-amz-server-side-encryption-bucket-key-enabled", "true", HttpStatusCode.NotImplemented, "NotImplemented")]
+    [InlineData("x-amz-server-side-encryption-context", "e30=", HttpStatusCode.NotImplemented, "NotImplemented")]
+    [InlineData("x-amz-server-side-encryption-customer-algorithm", "AES256", HttpStatusCode.NotImplemented, "NotImplemented")]
+    public async Task PutObject_RefusesWhatIsNotImplementedOrNotAnAlgorithm_InS3Terms(string header, string value, HttpStatusCode status, string code)
+    {
+        var response = await SendAsync(HttpMethod.Put, "/refused", [1], S3RequestSigner.Sha256([1]), [new(header, value)]);
+        await response.ShouldBeErrorAsync(status, code, Dialect.S3);
+        (await SendAsync(HttpMethod.Head, "/refused", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task BucketEncryption_SpeaksS3_WithItsNotFoundCodeAndBucketKeyElement()
+    {
+        var missing = await SendAsync(HttpMethod.Get, "/?encryption", null, S3RequestSigner.Sha256([]));
+        await missing.ShouldBeErrorAsync(HttpStatusCode.NotFound, "ServerSideEncryptionConfigurationNotFoundError", Dialect.S3);
+
+        var body = Encoding.UTF8.GetBytes("<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule>" +
+            "<ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>k-1</KMSMasterKeyID>" +
+            "</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>");
+        (await SendAsync(HttpMethod.Put, "/?encryption", body, S3RequestSigner.Sha256(body))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var get = await SendAsync(HttpMethod.Get, "/?encryption", null, S3RequestSigner.Sha256([]));
+        (await get.Content.ReadAsStringAsync()).Should().Be("<?xml version=\"1.0\" encoding=\"utf-8\"?>" +
+            "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ApplyServerSideEncryptionByDefault>" +
+            "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>k-1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>" +
+            "<BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>");
+
+        var put = await SendAsync(HttpMethod.Put, "/defaulted", [7], S3RequestSigner.Sha256([7]));
+        put.Headers.GetValues("x-amz-server-side-encryption").Should().Equal("aws:kms");
+        put.Headers.GetValues("x-amz-server-side-encryption-aws-kms-key-id").Should().Equal("k-1");
+        (await SendAsync(HttpMethod.Delete, "/?encryption", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
     private static XName S3(string name) => XName.Get(name, "http://s3.amazonaws.com/doc/2006-03-01/");
 
     private static string? XElement(XElement root, string name) => root.Element(S3(name))?.Value;
@@ -280,9 +341,15 @@ public sealed class S3DialectTests : IAsyncLifetime
         return request;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body, string payloadHash)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, byte[]? body, string payloadHash,
+        KeyValuePair<string, string>[]? headers = null)
     {
         var request = Request(method, pathAndQuery, body);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, payloadHash);
         return await _server.SendRawAsync(request);
     }

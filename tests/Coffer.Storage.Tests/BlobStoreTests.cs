@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Storage.Blobs;
+using Coffer.Storage.Encryption;
 using Coffer.Storage.Records;
 using Coffer.Testing;
 
@@ -13,14 +14,14 @@ public sealed class BlobStoreTests : IDisposable
 
     public BlobStoreTests()
     {
-        _blobs = new BlobStore(_directory.Path);
+        _blobs = new BlobStore(_directory.Path, MasterKey.LoadOrCreate(_directory.Path));
     }
 
     [Fact]
     public async Task StageAsync_ComputesLengthMd5AndCrc64()
     {
         var data = RandomBytes(3_000_001);
-        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, default);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, false, default);
         staged.Length.Should().Be(data.Length);
         staged.Md5.Should().Equal(MD5.HashData(data));
         staged.Crc64.Should().Be(Crc64.Compute(data));
@@ -29,7 +30,7 @@ public sealed class BlobStoreTests : IDisposable
     [Fact]
     public async Task StageAsync_ThrowsIncompleteBody_AndLeavesNoFile_WhenBodyIsShort()
     {
-        var act = () => _blobs.StageAsync(new MemoryStream(new byte[10]), 11, long.MaxValue, default);
+        var act = () => _blobs.StageAsync(new MemoryStream(new byte[10]), 11, long.MaxValue, false, default);
         (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.IncompleteBody);
         Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
     }
@@ -37,7 +38,7 @@ public sealed class BlobStoreTests : IDisposable
     [Fact]
     public async Task StageAsync_ThrowsEntityTooLarge_PastTheLimit()
     {
-        var act = () => _blobs.StageAsync(new MemoryStream(new byte[11]), null, 10, default);
+        var act = () => _blobs.StageAsync(new MemoryStream(new byte[11]), null, 10, false, default);
         (await act.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.EntityTooLarge);
         Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
     }
@@ -45,7 +46,7 @@ public sealed class BlobStoreTests : IDisposable
     [Fact]
     public async Task Dispose_DeletesTheTemporaryFile_WhenNeverPromoted()
     {
-        var staged = await _blobs.StageAsync(new MemoryStream(new byte[5]), 5, long.MaxValue, default);
+        var staged = await _blobs.StageAsync(new MemoryStream(new byte[5]), 5, long.MaxValue, false, default);
         Directory.EnumerateFiles(_directory.Combine("tmp")).Should().HaveCount(1);
         staged.Dispose();
         Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
@@ -77,7 +78,7 @@ public sealed class BlobStoreTests : IDisposable
 
     private async Task<string> StageAndPromoteAsync(byte[] data)
     {
-        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, default);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, false, default);
         _blobs.Promote(staged);
         return staged.BlobId;
     }

@@ -186,7 +186,8 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE credentials; PRAGMA user_version=2";
+            // What version 2 had: no credentials, no encryption columns for multipart.
+            command.CommandText = "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
             await command.ExecuteNonQueryAsync();
         }
 
@@ -263,6 +264,46 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store = Open();
+    }
+
+    [Fact]
+    public async Task Open_UpgradesSchemaVersion2_SoPartsAndUploadsKeepTheirEncryption()
+    {
+        var bucket = await CreateBucketAsync();
+        await _store.WriteAsync(w =>
+        {
+            w.InsertUpload(new MultipartUploadRecord { BucketId = bucket.Id, UploadId = "before", Key = "k" });
+            return true;
+        });
+        _store.Dispose();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
+        {
+            // What version 2 had: no credentials, no encryption columns for multipart.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        _store = Open();
+        await _store.WriteAsync(w =>
+        {
+            w.InsertUpload(new MultipartUploadRecord
+            {
+                BucketId = bucket.Id,
+                UploadId = "after",
+                Key = "k",
+                Encryption = "aws:kms",
+                KmsKeyId = "key-1",
+            });
+            w.PutPart(new MultipartPartRecord { BucketId = bucket.Id, UploadId = "after", PartNumber = 1, ETag = "e", BlobId = "0123456789abcdef", WrappedKey = [9, 8] });
+            return true;
+        });
+
+        using var reader = _store.OpenReader();
+        reader.GetUpload(bucket.Id, "before")!.KmsKeyId.Should().BeNull();
+        reader.GetUpload(bucket.Id, "after")!.KmsKeyId.Should().Be("key-1");
+        reader.ScanParts(bucket.Id, "after", 0).Single().WrappedKey.Should().Equal(9, 8);
     }
 
     public void Dispose()

@@ -14,7 +14,7 @@ public sealed class StorageEngineTests : IDisposable
         using (var engine = StorageEngine.Open(_directory.Path, TimeProvider.System))
         {
             // The crash window: intent noted and blob renamed into place, metadata not committed.
-            var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[100]), 100, long.MaxValue, default);
+            var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[100]), 100, long.MaxValue, false, default);
             await engine.Metadata.RecordBlobIntentAsync(staged.BlobId);
             engine.Blobs.Promote(staged);
             path = BlobFiles().Single();
@@ -61,7 +61,7 @@ public sealed class StorageEngineTests : IDisposable
     public async Task CommitAsync_DeletesTheBlob_WhenTheTransactionFails()
     {
         using var engine = StorageEngine.Open(_directory.Path, TimeProvider.System);
-        var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[10]), 10, long.MaxValue, default);
+        var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[10]), 10, long.MaxValue, false, default);
         var act = () => engine.CommitAsync<int>(staged, _ => throw new InvalidOperationException("rejected"));
         await act.Should().ThrowAsync<InvalidOperationException>();
         BlobFiles().Should().BeEmpty();
@@ -72,7 +72,7 @@ public sealed class StorageEngineTests : IDisposable
 
     private static async Task<ObjectVersionRecord> PutAsync(StorageEngine engine, BucketRecord bucket, ObjectVersionRecord? replaces)
     {
-        using var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[10]), 10, long.MaxValue, default);
+        using var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[10]), 10, long.MaxValue, false, default);
         return await engine.CommitAsync(staged, w =>
         {
             if (replaces is not null)

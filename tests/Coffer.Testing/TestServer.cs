@@ -1,5 +1,6 @@
 using Coffer.Model.Accounts;
 using Coffer.Server;
+using Coffer.Storage.Encryption;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Testing;
@@ -13,10 +14,12 @@ public sealed class TestServer : IAsyncDisposable
     public const string Region = CosTestClient.Region;
 
     private readonly TempDirectory _data;
+    private readonly bool _ownsData;
 
-    private TestServer(TempDirectory data, CofferServer server, TimeProvider time)
+    private TestServer(TempDirectory data, bool ownsData, CofferServer server, TimeProvider time)
     {
         _data = data;
+        _ownsData = ownsData;
         Server = server;
         Time = time;
         Client = new CosTestClient(server.BaseAddress, time);
@@ -30,22 +33,28 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri BaseAddress => Server.BaseAddress;
 
+    /// <summary>
+    /// Starts a server over a fresh data folder, or over <paramref name="data"/> (which the caller keeps and deletes),
+    /// with blobs encrypted under <paramref name="masterKey"/> or the data folder's own key.
+    /// </summary>
     public static async Task<TestServer> StartAsync(
-        TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null)
+        TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
+        MasterKey? masterKey = null)
     {
-        var data = new TempDirectory("server");
+        var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
         var server = CofferServer.Create(new CofferServerOptions
         {
-            DataDirectory = data.Path,
+            DataDirectory = folder.Path,
             Listen = "127.0.0.1:0",
             Accounts = accounts ?? [TestAccounts.Owner, TestAccounts.Other],
             Time = clock,
             LogLevel = LogLevel.Warning,
             Inventory = inventory ?? new InventoryServiceOptions(),
+            MasterKey = masterKey,
         });
         await server.StartAsync();
-        return new TestServer(data, server, clock);
+        return new TestServer(folder, data is null, server, clock);
     }
 
     public static string VirtualHost(string bucket) => CosTestClient.VirtualHost(bucket);
@@ -82,6 +91,9 @@ public sealed class TestServer : IAsyncDisposable
     {
         Client.Dispose();
         await Server.DisposeAsync();
-        _data.Dispose();
+        if (_ownsData)
+        {
+            _data.Dispose();
+        }
     }
 }

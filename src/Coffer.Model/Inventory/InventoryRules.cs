@@ -143,6 +143,12 @@ public static class InventoryRules
             throw Invalid($"The destination prefix may have at most {MaxPrefixLength} characters.");
         }
 
+        if (destination.Prefix is { } prefix && ObjectKey.HasDotSegment(prefix))
+        {
+            // Report keys start with the prefix, and no new key may have such a segment: every run would fail.
+            throw Invalid("The destination prefix may not have '.' or '..' as a path segment.");
+        }
+
         var allowed = configuration.Dialect == InventoryDialect.S3
             ? destination.Encryption is InventoryEncryption.None or InventoryEncryption.SseS3 or InventoryEncryption.SseKms
             : destination.Encryption is InventoryEncryption.None or InventoryEncryption.SseCos;

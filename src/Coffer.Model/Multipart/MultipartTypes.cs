@@ -1,3 +1,5 @@
+using Coffer.Model.Objects;
+
 namespace Coffer.Model.Multipart;
 
 public sealed record CreateMultipartUploadRequest
@@ -15,9 +17,15 @@ public sealed record CreateMultipartUploadRequest
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>The object's encryption (<c>AES256</c> or <c>aws:kms</c>); null takes the bucket's default. Parts are encrypted as they arrive.</summary>
+    public string? ServerSideEncryption { get; init; }
+
+    public string? KmsKeyId { get; init; }
 }
 
-public sealed record MultipartUploadInfo(string Bucket, string Key, string UploadId, DateTimeOffset InitiatedAt, string StorageClass);
+public sealed record MultipartUploadInfo(
+    string Bucket, string Key, string UploadId, DateTimeOffset InitiatedAt, string StorageClass, ObjectEncryption? Encryption = null);
 
 public sealed record UploadPartRequest
 {
@@ -36,7 +44,8 @@ public sealed record UploadPartRequest
     public byte[]? ContentMd5 { get; init; }
 }
 
-public sealed record PartInfo(int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified);
+/// <param name="Encryption">The upload's encryption, which the part was stored under; set on the answer to an upload only.</param>
+public sealed record PartInfo(int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified, ObjectEncryption? Encryption = null);
 
 /// <summary>A part as the client lists it when completing: its number and the ETag it got back.</summary>
 public sealed record CompletedPart(int PartNumber, string ETag);

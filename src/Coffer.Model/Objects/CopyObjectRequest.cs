@@ -28,6 +28,14 @@ public sealed record CopyObjectRequest
 
     public string StorageClass { get; init; } = Common.StorageClass.Standard;
 
+    /// <summary>
+    /// The copy's encryption (<c>AES256</c> or <c>aws:kms</c>); null takes the destination bucket's default encryption,
+    /// if it has one. The source's encryption does not carry over.
+    /// </summary>
+    public string? ServerSideEncryption { get; init; }
+
+    public string? KmsKeyId { get; init; }
+
     /// <summary>Conditions on the source (<c>x-cos-copy-source-If-Match</c> and the like); any miss is PreconditionFailed.</summary>
     public Preconditions SourceCondition { get; init; } = Preconditions.None;
 }

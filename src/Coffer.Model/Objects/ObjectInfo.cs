@@ -41,7 +41,11 @@ public sealed record ObjectInfo
 
     public string? ReplicationStatus { get; init; }
 
+    /// <summary>Server-side encryption at rest (<c>AES256</c> or <c>aws:kms</c>), null when the object is stored as sent.</summary>
     public string? Encryption { get; init; }
+
+    /// <summary>The KMS key id of an <c>aws:kms</c> object, as the client named it.</summary>
+    public string? KmsKeyId { get; init; }
 
     /// <summary>True when the version id is a real one (versioning was on when it was written).</summary>
     public bool HasVersionId => VersionId != NullVersionId;

@@ -24,8 +24,14 @@ public sealed record PutObjectRequest
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 
-    /// <summary>Server-side encryption to record for the object (<c>AES256</c> or <c>aws:kms</c>).</summary>
+    /// <summary>
+    /// Server-side encryption for the object (<c>AES256</c> or <c>aws:kms</c>); null takes the bucket's default
+    /// encryption, if it has one.
+    /// </summary>
     public string? ServerSideEncryption { get; init; }
+
+    /// <summary>The KMS key id of an <c>aws:kms</c> object, recorded and returned as given.</summary>
+    public string? KmsKeyId { get; init; }
 
     /// <summary>A conditional write (If-Match / If-None-Match), checked against the object it would replace, atomically.</summary>
     public Preconditions Condition { get; init; } = Preconditions.None;

@@ -55,6 +55,8 @@ public static class ErrorTable
         [ErrorCode.NoSuchBucketPolicy] = new("NoSuchPolicy", "NoSuchBucketPolicy", 404, "The bucket policy does not exist."),
         [ErrorCode.ExpiredToken] = Same("ExpiredToken", 400, "The provided token has expired."),
         [ErrorCode.InvalidToken] = Same("InvalidToken", 400, "The provided token is malformed or otherwise invalid."),
+        [ErrorCode.NoSuchEncryptionConfiguration] = new("NoSuchEncryptionConfiguration", "ServerSideEncryptionConfigurationNotFoundError", 404,
+            "The server side encryption configuration was not found."),
         [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
         [ErrorCode.RequestExpired] = Same("AccessDenied", 403, "Request has expired"),
         [ErrorCode.RequestTimeTooSkewed] = Same("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),

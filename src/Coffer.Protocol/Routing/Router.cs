@@ -147,14 +147,35 @@ public sealed class Router(HostResolver hosts)
         return new Route(operation, dialect, bucket, key, hostMatch.Region, hostMatch.Bucket is not null);
     }
 
-    private static Operation Refine(Operation operation, Dialect dialect, RequestTarget target, Func<string, string?> header) => operation switch
+    // Server-side encryption with customer-provided keys (SSE-C), for the object or for a copy's source, in either dialect.
+    private static readonly string[] CustomerKeyHeaders =
+    [
+        "x-cos-server-side-encryption-customer-algorithm", "x-cos-server-side-encryption-customer-key",
+        "x-cos-copy-source-server-side-encryption-customer-algorithm", "x-cos-copy-source-server-side-encryption-customer-key",
+        "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-key",
+    ];
+
+    private static Operation Refine(Operation operation, Dialect dialect, RequestTarget target, Func<string, string?> header)
     {
-        Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
-        Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
-        Operation.PutObject when Copies(dialect, header) => Operation.CopyObject,
-        Operation.UploadPart when Copies(dialect, header) => Operation.UploadPartCopy,
-        _ => operation,
-    };
+        foreach (var name in CustomerKeyHeaders)
+        {
+            if (header(name) is not null)
+            {
+                // Never answered as if the key had been used: the client would believe its object needs that key.
+                throw new CofferException(ErrorCode.NotImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not implemented.");
+            }
+        }
+
+        return operation switch
+        {
+            Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
+            Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
+            Operation.PutObject when Copies(dialect, header) => Operation.CopyObject,
+            Operation.UploadPart when Copies(dialect, header) => Operation.UploadPartCopy,
+            _ => operation,
+        };
+    }
 
     /// <summary>
     /// A PUT copies when it carries its dialect's copy-source header. The other dialect's header is refused: ignoring it
@@ -215,7 +236,10 @@ public sealed class Router(HostResolver hosts)
         return (trimmed[..slash], key.Length == 0 ? null : key);
     }
 
-    /// <summary>COS when the request is q-signed (or carries no AWS sign at all), S3 when it carries a SigV4 signature or its headers.</summary>
+    /// <summary>
+    /// COS when the request is q-signed (or carries no AWS sign at all), S3 when it carries a SigV4 signature or its
+    /// headers: known before routing, so that a request the router refuses is answered in its dialect.
+    /// </summary>
     public static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
     {
         var authorization = header("Authorization");

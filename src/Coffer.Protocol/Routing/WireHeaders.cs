@@ -6,12 +6,14 @@ namespace Coffer.Protocol.Routing;
 /// </summary>
 public sealed class WireHeaders
 {
-    public static readonly WireHeaders Cos = new("x-cos-");
-    public static readonly WireHeaders S3 = new("x-amz-");
+    public static readonly WireHeaders Cos = new("x-cos-", "cos/kms", "x-cos-server-side-encryption-cos-kms-key-id");
+    public static readonly WireHeaders S3 = new("x-amz-", "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id");
 
-    private WireHeaders(string prefix)
+    private WireHeaders(string prefix, string kmsAlgorithm, string kmsKeyId)
     {
         Prefix = prefix;
+        KmsAlgorithm = kmsAlgorithm;
+        KmsKeyId = kmsKeyId;
     }
 
     public string Prefix { get; }
@@ -43,6 +45,15 @@ public sealed class WireHeaders
     public string TaggingDirective => Prefix + "tagging-directive";
 
     public string ServerSideEncryption => Prefix + "server-side-encryption";
+
+    /// <summary>How the dialect names SSE-KMS in <see cref="ServerSideEncryption"/>: <c>cos/kms</c> or <c>aws:kms</c>.</summary>
+    public string KmsAlgorithm { get; }
+
+    /// <summary>The header with the KMS key id of an SSE-KMS object.</summary>
+    public string KmsKeyId { get; }
+
+    /// <summary>The encryption context of SSE-KMS, which Coffer does not implement.</summary>
+    public string EncryptionContext => Prefix + "server-side-encryption-context";
 
     public string BucketRegion => Prefix + "bucket-region";
 

@@ -65,6 +65,13 @@ public sealed record ListBucketV2Document(
 
 public sealed record TaggingDocument(IReadOnlyList<KeyValuePair<string, string>> Tags);
 
+/// <summary>
+/// PUT / GET Bucket encryption: <c>ServerSideEncryptionConfiguration/Rule/ApplyServerSideEncryptionByDefault</c> with the
+/// algorithm as the dialect names it (COS <c>AES256</c> | <c>KMS</c>, S3 <c>AES256</c> | <c>aws:kms</c>).
+/// </summary>
+/// <param name="BucketKeyEnabled">S3 only; null when the request did not say.</param>
+public sealed record EncryptionConfigurationDocument(string Algorithm, string? KmsMasterKeyId, bool? BucketKeyEnabled);
+
 /// <summary>GET Bucket versioning; <see cref="Status"/> is null for a bucket that never had versioning.</summary>
 public sealed record VersioningDocument(string? Status);
 

@@ -23,6 +23,36 @@ public static class RequestDocuments
             : throw new CofferException(ErrorCode.MalformedXml, "Status must be Enabled or Suspended.");
     }
 
+    /// <summary>
+    /// <c>&lt;ServerSideEncryptionConfiguration&gt;&lt;Rule&gt;&lt;ApplyServerSideEncryptionByDefault&gt;&lt;SSEAlgorithm/&gt;</c>
+    /// with an optional <c>KMSMasterKeyID</c> and, in S3, <c>BucketKeyEnabled</c>. One rule. The container is also read
+    /// under the name <c>ApplySideEncryptionConfiguration</c>, which COS's Node.js SDK typings and an older COS page use.
+    /// </summary>
+    public static EncryptionConfigurationDocument ReadEncryptionConfiguration(XElement root)
+    {
+        Expect(root, "ServerSideEncryptionConfiguration");
+        var rules = root.Elements("Rule").ToArray();
+        if (rules.Length != 1)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "ServerSideEncryptionConfiguration takes exactly one Rule.");
+        }
+
+        var apply = rules[0].Element("ApplyServerSideEncryptionByDefault") ?? rules[0].Element("ApplySideEncryptionConfiguration")
+            ?? throw new CofferException(ErrorCode.MalformedXml, "The Rule needs ApplyServerSideEncryptionByDefault.");
+        var algorithm = apply.Element("SSEAlgorithm")?.Value.Trim() is { Length: > 0 } value
+            ? value
+            : throw new CofferException(ErrorCode.MalformedXml, "ApplyServerSideEncryptionByDefault needs an SSEAlgorithm.");
+        var keyId = apply.Element("KMSMasterKeyID")?.Value.Trim() is { Length: > 0 } id ? id : null;
+        bool? bucketKey = rules[0].Element("BucketKeyEnabled")?.Value.Trim() switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => throw new CofferException(ErrorCode.MalformedXml, "BucketKeyEnabled must be true or false."),
+        };
+        return new EncryptionConfigurationDocument(algorithm, keyId, bucketKey);
+    }
+
     /// <summary><c>&lt;Tagging&gt;&lt;TagSet&gt;&lt;Tag&gt;&lt;Key/&gt;&lt;Value/&gt;&lt;/Tag&gt;*</c>.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ReadTagging(XElement root)
     {

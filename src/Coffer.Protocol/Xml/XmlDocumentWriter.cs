@@ -199,6 +199,26 @@ public static partial class XmlDocumentWriter
         }
     });
 
+    /// <summary>S3 always says whether an S3 Bucket Key is enabled; COS has no such element.</summary>
+    public static byte[] Write(EncryptionConfigurationDocument document, Dialect dialect) => Build("ServerSideEncryptionConfiguration", dialect, w =>
+    {
+        w.WriteStartElement("Rule");
+        w.WriteStartElement("ApplyServerSideEncryptionByDefault");
+        Element(w, "SSEAlgorithm", document.Algorithm);
+        if (document.KmsMasterKeyId is not null)
+        {
+            Element(w, "KMSMasterKeyID", document.KmsMasterKeyId);
+        }
+
+        w.WriteEndElement();
+        if (dialect == Dialect.S3)
+        {
+            Element(w, "BucketKeyEnabled", Bool(document.BucketKeyEnabled ?? false));
+        }
+
+        w.WriteEndElement();
+    });
+
     public static byte[] Write(LocationDocument document, Dialect dialect) =>
         Build("LocationConstraint", dialect, w => w.WriteString(document.Region));
 

@@ -9,7 +9,8 @@ namespace Coffer.Server.Configuration;
 /// { "listen": "127.0.0.1:9000", "data": "./coffer-data", "region": "ap-guangzhou",
 ///   "domains": ["cos.{region}.myqcloud.com"], "logLevel": "Debug",
 ///   "accounts": [{ "appId": "1250000000", "uin": "100000000001", "secretId": "AKID...", "secretKey": "...", "name": "ops",
-///                  "subAccounts": [{ "uin": "100000000011", "secretId": "AKID...", "secretKey": "...", "name": "ci", "policy": { } }] }] }
+///                  "subAccounts": [{ "uin": "100000000011", "secretId": "AKID...", "secretKey": "...", "name": "ci", "policy": { } }] }],
+///   "masterKey": "&lt;32 bytes in base64&gt;" }
 /// </code>
 /// </summary>
 public sealed record CofferConfigFile
@@ -36,6 +37,22 @@ public sealed record CofferConfigFile
     public IReadOnlyList<AccountEntry>? Accounts { get; init; }
 
     public InventorySection? Inventory { get; init; }
+
+    /// <summary>The master key for encryption at rest, base64 (32 bytes); without it the data folder's <c>master.key</c> is used.</summary>
+    public string? MasterKey { get; init; }
+
+    /// <summary>The configured master key, or null to use the data folder's.</summary>
+    public Storage.Encryption.MasterKey? ReadMasterKey()
+    {
+        try
+        {
+            return MasterKey is { } text ? Storage.Encryption.MasterKey.FromBase64(text) : null;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"masterKey in the configuration: {e.Message}", e);
+        }
+    }
 
     public static CofferConfigFile Load(string path)
     {

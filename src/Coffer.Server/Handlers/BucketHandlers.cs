@@ -82,6 +82,49 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         await Responses.EmptyAsync(context);
     }
 
+    /// <summary>PUT Bucket encryption: the default for objects written without an encryption header. Content-MD5 is checked when sent.</summary>
+    public async Task PutBucketEncryptionAsync(RequestContext context)
+    {
+        var bytes = await Bodies.ReadBoundedAsync(context.Body, MaxConfigurationBytes, context.Aborted);
+        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(bytes)))
+        {
+            throw new CofferException(ErrorCode.BadDigest);
+        }
+
+        var root = await SafeXml.ReadAsync(new MemoryStream(bytes), MaxConfigurationBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+        var document = RequestDocuments.ReadEncryptionConfiguration(root);
+        var wire = context.Wire;
+        var algorithm = document.Algorithm switch
+        {
+            ObjectEncryption.Aes256 => ObjectEncryption.Aes256,
+            "KMS" when context.Dialect == Dialect.Cos => ObjectEncryption.Kms,
+            _ when document.Algorithm == wire.KmsAlgorithm => ObjectEncryption.Kms,
+            "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
+            _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{document.Algorithm}'."),
+        };
+        var encryption = ObjectEncryption.From(algorithm, document.KmsMasterKeyId)!;
+        await objects.PutBucketEncryptionAsync(context.Bucket, new BucketEncryption(encryption, document.BucketKeyEnabled ?? false), context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    /// <summary>GET Bucket encryption; a bucket without a default is NoSuchEncryptionConfiguration (COS) / ServerSideEncryptionConfigurationNotFoundError (S3).</summary>
+    public Task GetBucketEncryptionAsync(RequestContext context)
+    {
+        var encryption = objects.GetBucketEncryption(context.Bucket);
+        var algorithm = encryption.Default.Algorithm == ObjectEncryption.Kms
+            ? context.Dialect == Dialect.S3 ? ObjectEncryption.Kms : "KMS"
+            : encryption.Default.Algorithm;
+        var document = new EncryptionConfigurationDocument(algorithm, encryption.Default.KmsKeyId, encryption.BucketKeyEnabled);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    public async Task DeleteBucketEncryptionAsync(RequestContext context)
+    {
+        await objects.DeleteBucketEncryptionAsync(context.Bucket, context.Aborted);
+        await Responses.EmptyAsync(context, 204);
+    }
+
     /// <summary>GET Bucket (List Objects version 1).</summary>
     public Task ListObjectsAsync(RequestContext context)
     {

@@ -14,6 +14,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
     public async Task CreateMultipartUploadAsync(RequestContext context)
     {
         var attributes = ObjectHeaders.Read(context);
+        var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
         var upload = await objects.CreateMultipartUploadAsync(new CreateMultipartUploadRequest
         {
             Bucket = context.Bucket,
@@ -23,7 +24,10 @@ internal sealed class MultipartHandlers(IObjectService objects)
             UserMetadata = attributes.UserMetadata,
             Headers = attributes.Headers,
             Tags = attributes.Tags,
+            ServerSideEncryption = encryption,
+            KmsKeyId = kmsKeyId,
         }, context.Aborted);
+        ObjectHeaders.WriteEncryption(context, upload.Encryption?.Algorithm, upload.Encryption?.KmsKeyId);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new InitiateMultipartUploadDocument(context.Bucket, upload.Key, upload.UploadId), context.Dialect));
     }
@@ -47,6 +51,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         }, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
         ObjectHeaders.WriteCrc64(context, part.Crc64);
+        ObjectHeaders.WriteEncryption(context, part.Encryption?.Algorithm, part.Encryption?.KmsKeyId);
         ObjectHeaders.WriteVerifiedChecksum(context);
         await Responses.EmptyAsync(context);
     }
@@ -66,6 +71,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         }, context.Aborted);
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
+        ObjectHeaders.WriteEncryption(context, info);
         var location = Location(context, info.Key);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag), context.Dialect));

@@ -28,6 +28,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     public async Task PutObjectAsync(RequestContext context)
     {
         var attributes = ObjectHeaders.Read(context);
+        var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
         var request = new PutObjectRequest
         {
             Bucket = context.Bucket,
@@ -40,6 +41,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             UserMetadata = attributes.UserMetadata,
             Headers = attributes.Headers,
             Tags = attributes.Tags,
+            ServerSideEncryption = encryption,
+            KmsKeyId = kmsKeyId,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
         };
@@ -48,6 +51,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         ObjectHeaders.WriteCrc64(context, stored.Crc64);
         ObjectHeaders.WriteVerifiedChecksum(context);
         ObjectHeaders.WriteVersionId(context, stored);
+        ObjectHeaders.WriteEncryption(context, stored);
         await Responses.EmptyAsync(context);
     }
 
@@ -161,6 +165,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");
         var attributes = ObjectHeaders.Read(context);
+        var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
         var copy = await objects.CopyObjectAsync(new CopyObjectRequest
         {
             SourceBucket = source.Bucket,
@@ -175,10 +180,13 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             ReplaceTags = replaceTags,
             Tags = attributes.Tags,
             StorageClass = attributes.StorageClass,
+            ServerSideEncryption = encryption,
+            KmsKeyId = kmsKeyId,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
         }, context.Aborted);
 
         ObjectHeaders.WriteVersionId(context, copy);
+        ObjectHeaders.WriteEncryption(context, copy);
         if (source.VersionId is not null)
         {
             context.Response.Headers[wire.Prefix + "copy-source-version-id"] = source.VersionId;

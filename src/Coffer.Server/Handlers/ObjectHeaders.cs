@@ -89,10 +89,7 @@ internal static class ObjectHeaders
             headers[wire.StorageClass] = info.StorageClass;
         }
 
-        if (info.Encryption is { } encryption)
-        {
-            headers[wire.ServerSideEncryption] = encryption;
-        }
+        WriteEncryption(context, info);
 
         if (bucketHasVersioning)
         {
@@ -121,6 +118,55 @@ internal static class ObjectHeaders
         foreach (var (name, value) in info.UserMetadata)
         {
             headers[wire.Meta + name] = value;
+        }
+    }
+
+    /// <summary>
+    /// The encryption a write asks for, in the model's terms (<c>AES256</c>, or <c>aws:kms</c> for COS's <c>cos/kms</c>
+    /// and S3's <c>aws:kms</c>) with the KMS key id; null when it names none. An unknown algorithm is InvalidArgument;
+    /// what Coffer does not implement (an SSE-KMS encryption context, S3 Bucket Keys, dual-layer SSE-KMS) is
+    /// NotImplemented. Nothing is accepted and then ignored.
+    /// </summary>
+    public static (string? Algorithm, string? KmsKeyId) Encryption(RequestContext context)
+    {
+        var wire = context.Wire;
+        if (context.Header(wire.EncryptionContext) is not null)
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "An SSE-KMS encryption context is not implemented.");
+        }
+
+        if (context.Dialect == Dialect.S3 && context.Header("x-amz-server-side-encryption-bucket-key-enabled") is not null)
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "S3 Bucket Keys are not implemented.");
+        }
+
+        var value = context.Header(wire.ServerSideEncryption)?.Trim();
+        var algorithm = value switch
+        {
+            null => null,
+            ObjectEncryption.Aes256 => ObjectEncryption.Aes256,
+            _ when value == wire.KmsAlgorithm => ObjectEncryption.Kms,
+            "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
+            _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{value}'."),
+        };
+        return (algorithm, context.Header(wire.KmsKeyId)?.Trim());
+    }
+
+    /// <summary>Says how an object is encrypted at rest, in the dialect's words; nothing for an object stored as sent.</summary>
+    public static void WriteEncryption(RequestContext context, ObjectInfo info) => WriteEncryption(context, info.Encryption, info.KmsKeyId);
+
+    public static void WriteEncryption(RequestContext context, string? algorithm, string? kmsKeyId)
+    {
+        if (algorithm is null)
+        {
+            return;
+        }
+
+        var wire = context.Wire;
+        context.Response.Headers[wire.ServerSideEncryption] = algorithm == ObjectEncryption.Kms ? wire.KmsAlgorithm : algorithm;
+        if (kmsKeyId is not null)
+        {
+            context.Response.Headers[wire.KmsKeyId] = kmsKeyId;
         }
     }
 

@@ -12,4 +12,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Request {RequestId}: the client went away ({Reason})")]
     public static partial void ClientGone(ILogger logger, string requestId, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+        Message = "Request {RequestId}: encrypted object bytes failed their integrity check (a master key other than the one they were written under, or a damaged blob file); answered InternalError")]
+    public static partial void Integrity(ILogger logger, Exception exception, string requestId);
 }

@@ -4,6 +4,7 @@ using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
+using Coffer.Storage.Encryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -64,6 +65,12 @@ internal sealed class RequestPipeline(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             Log.ClientGone(logger, requestId, "cancelled");
+        }
+        catch (BlobIntegrityException error)
+        {
+            // Fails closed: no unverified byte was sent (or the connection is cut if some verified ones were).
+            Log.Integrity(logger, error, requestId);
+            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
         }
         catch (BadHttpRequestException error)
         {

@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Coffer.Common;
+using Coffer.Storage.Encryption;
 using Coffer.Storage.Records;
 
 namespace Coffer.Storage.Blobs;
 
 /// <summary>
-/// Object bytes as files: <c>blobs/ab/cd/&lt;id&gt;</c> under the data folder. A blob is written to <c>tmp/</c>,
-/// flushed to disk, and only then renamed into place; metadata is committed after the rename.
+/// Object bytes as files: <c>blobs/ab/cd/&lt;id&gt;</c> under the data folder, named by random ids and never by object
+/// keys. A blob is written to <c>tmp/</c>, flushed to disk, and only then renamed into place; metadata is committed after
+/// the rename. Encrypted blobs get a fresh data key each, wrapped by the <see cref="MasterKey"/>.
 /// </summary>
 public sealed class BlobStore
 {
@@ -15,25 +17,32 @@ public sealed class BlobStore
 
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly MasterKey _masterKey;
 
-    public BlobStore(string dataDirectory)
+    public BlobStore(string dataDirectory, MasterKey masterKey)
     {
         _blobRoot = Path.Combine(dataDirectory, "blobs");
         _tempRoot = Path.Combine(dataDirectory, "tmp");
+        _masterKey = masterKey;
         Directory.CreateDirectory(_blobRoot);
         Directory.CreateDirectory(_tempRoot);
     }
 
+    /// <summary>The fingerprint of the master key, for logs and the start-up summary.</summary>
+    public string MasterKeyId => _masterKey.Id;
+
     /// <summary>
-    /// Copies <paramref name="source"/> into a temporary file while computing MD5 and CRC-64, then flushes it to disk.
-    /// Fails with <see cref="ErrorCode.IncompleteBody"/> when the source ends before <paramref name="expectedLength"/>,
-    /// and with <see cref="ErrorCode.EntityTooLarge"/> past <paramref name="maxLength"/>.
+    /// Copies <paramref name="source"/> into a temporary file while computing MD5 and CRC-64 of the plaintext, encrypting
+    /// it on the way when <paramref name="encrypt"/> is set, then flushes it to disk. Fails with
+    /// <see cref="ErrorCode.IncompleteBody"/> when the source ends before <paramref name="expectedLength"/>, and with
+    /// <see cref="ErrorCode.EntityTooLarge"/> past <paramref name="maxLength"/>.
     /// </summary>
-    public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, CancellationToken cancellationToken)
+    public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, bool encrypt, CancellationToken cancellationToken)
     {
         var blobId = Guid.CreateVersion7().ToString("N");
         var tempPath = Path.Combine(_tempRoot, blobId);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
         var completed = false;
         try
         {
@@ -42,6 +51,7 @@ public sealed class BlobStore
             long length = 0;
             await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
             {
+                using var sealer = dataKey is null ? null : new SegmentSealer(file, dataKey);
                 int read;
                 while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken)) > 0)
                 {
@@ -54,7 +64,19 @@ public sealed class BlobStore
                     var chunk = buffer.AsMemory(0, read);
                     md5.AppendData(chunk.Span);
                     crc.Append(chunk.Span);
-                    await file.WriteAsync(chunk, cancellationToken);
+                    if (sealer is not null)
+                    {
+                        await sealer.WriteAsync(chunk, cancellationToken);
+                    }
+                    else
+                    {
+                        await file.WriteAsync(chunk, cancellationToken);
+                    }
+                }
+
+                if (sealer is not null)
+                {
+                    await sealer.CompleteAsync(cancellationToken);
                 }
 
                 file.Flush(flushToDisk: true);
@@ -70,14 +92,20 @@ public sealed class BlobStore
             if (length == 0)
             {
                 File.Delete(tempPath);
-                return new StagedBlob("", "", 0, md5.GetHashAndReset(), crc.Value);
+                return new StagedBlob("", "", 0, md5.GetHashAndReset(), crc.Value, null);
             }
 
-            return new StagedBlob(blobId, tempPath, length, md5.GetHashAndReset(), crc.Value);
+            var wrappedKey = dataKey is null ? null : _masterKey.Wrap(dataKey, blobId);
+            return new StagedBlob(blobId, tempPath, length, md5.GetHashAndReset(), crc.Value, wrappedKey);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (dataKey is not null)
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+
             if (!completed)
             {
                 File.Delete(tempPath);
@@ -101,9 +129,12 @@ public sealed class BlobStore
         DirectorySync.Flush(directory);
     }
 
-    /// <summary>Opens <paramref name="length"/> bytes of an object starting at <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// Opens <paramref name="length"/> bytes of an object starting at <paramref name="offset"/>, decrypting encrypted
+    /// blobs. Fails with <see cref="BlobIntegrityException"/> when they do not authenticate.
+    /// </summary>
     public Stream OpenRead(BlobLayout layout, long offset, long length) =>
-        new SegmentedReadStream(layout, offset, length, PathOf);
+        new SegmentedReadStream(layout, offset, length, OpenSegment);
 
     public void Delete(string blobId) => File.Delete(PathOf(blobId));
 
@@ -113,6 +144,38 @@ public sealed class BlobStore
         foreach (var file in Directory.EnumerateFiles(_tempRoot))
         {
             File.Delete(file);
+        }
+    }
+
+    /// <summary>One blob from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
+    private Stream OpenSegment(BlobSegment segment, long offset)
+    {
+        var path = PathOf(segment.BlobId);
+        try
+        {
+            if (segment.WrappedKey is not { } wrappedKey)
+            {
+                var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                    bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                file.Seek(offset, SeekOrigin.Begin);
+                return file;
+            }
+
+            var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
+            try
+            {
+                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+                return new UnsealingStream(handle, segment.BlobId, segment.Length, offset, dataKey);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(dataKey);
+            }
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // Blob folders are created on demand, so a missing folder is a missing blob.
+            throw new FileNotFoundException($"Blob file '{path}' does not exist.", path, e);
         }
     }
 

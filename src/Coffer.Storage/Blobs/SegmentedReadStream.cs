@@ -6,16 +6,17 @@ namespace Coffer.Storage.Blobs;
 internal sealed class SegmentedReadStream : Stream
 {
     private readonly BlobLayout _layout;
-    private readonly Func<string, string> _pathOf;
+    private readonly Func<BlobSegment, long, Stream> _open;
     private long _remaining;
     private int _segment;
     private long _offsetInSegment;
-    private FileStream? _current;
+    private Stream? _current;
 
-    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<string, string> pathOf)
+    /// <param name="open">Opens a blob at a plaintext offset, reading to its end.</param>
+    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<BlobSegment, long, Stream> open)
     {
         _layout = layout;
-        _pathOf = pathOf;
+        _open = open;
         _remaining = length;
         while (_segment < layout.Segments.Count && offset >= layout.Segments[_segment].Length)
         {
@@ -25,7 +26,7 @@ internal sealed class SegmentedReadStream : Stream
 
         _offsetInSegment = offset;
 
-        // Open the first file now, so a blob that vanished is reported before any byte goes to the client.
+        // Open the first file now, so a blob that vanished or fails to decrypt is reported before any byte goes to the client.
         if (_remaining > 0)
         {
             OpenCurrent();
@@ -107,29 +108,15 @@ internal sealed class SegmentedReadStream : Stream
         base.Dispose(disposing);
     }
 
-    private FileStream OpenCurrent()
+    private Stream OpenCurrent()
     {
         if (_segment >= _layout.Segments.Count)
         {
             throw new InvalidDataException("The object's layout is shorter than its size.");
         }
 
-        var path = _pathOf(_layout.Segments[_segment].BlobId);
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            // Blob folders are created on demand, so a missing folder is a missing blob.
-            throw new FileNotFoundException($"Blob file '{path}' does not exist.", path, e);
-        }
-
-        file.Seek(_offsetInSegment, SeekOrigin.Begin);
-        _current = file;
-        return file;
+        _current = _open(_layout.Segments[_segment], _offsetInSegment);
+        return _current;
     }
 
     private void NextSegment()

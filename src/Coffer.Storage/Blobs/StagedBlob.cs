@@ -1,14 +1,15 @@
 namespace Coffer.Storage.Blobs;
 
 /// <summary>
-/// Bytes written and flushed to a temporary file, with the checksums computed on the way in.
+/// Bytes written and flushed to a temporary file (encrypted when asked), with the plaintext's checksums computed on the way in.
 /// Disposing a blob that was never promoted deletes its temporary file.
 /// </summary>
 public sealed class StagedBlob : IDisposable
 {
-    internal StagedBlob(string blobId, string tempPath, long length, byte[] md5, ulong crc64)
+    internal StagedBlob(string blobId, string tempPath, long length, byte[] md5, ulong crc64, byte[]? wrappedKey)
     {
         BlobId = blobId;
+        WrappedKey = wrappedKey;
         TempPath = tempPath;
         Length = length;
         Md5 = md5;
@@ -19,6 +20,9 @@ public sealed class StagedBlob : IDisposable
     public string BlobId { get; }
 
     public bool IsEmpty => Length == 0;
+
+    /// <summary>Set when the file is encrypted: its data key, wrapped by the master key. Null for an empty blob.</summary>
+    public byte[]? WrappedKey { get; }
 
     public long Length { get; }
 

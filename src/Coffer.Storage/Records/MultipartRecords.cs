@@ -21,7 +21,10 @@ public sealed record MultipartUploadRecord
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 
+    /// <summary>Encryption of the object to be (<c>AES256</c> or <c>aws:kms</c>); its parts are encrypted when set.</summary>
     public string? Encryption { get; init; }
+
+    public string? KmsKeyId { get; init; }
 }
 
 /// <summary>One uploaded part; uploading the same number again replaces it.</summary>
@@ -41,6 +44,9 @@ public sealed record MultipartPartRecord
     public ulong? Crc64 { get; init; }
 
     public required string BlobId { get; init; }
+
+    /// <summary>The blob's data key wrapped by the master key, when the part is encrypted.</summary>
+    public byte[]? WrappedKey { get; init; }
 
     public DateTimeOffset LastModified { get; init; }
 }

@@ -53,6 +53,12 @@ public sealed record ObjectVersionRecord
 
     public string? ReplicationStatus { get; init; }
 
-    /// <summary>Server-side encryption algorithm at rest, when the object is encrypted.</summary>
+    /// <summary>
+    /// Server-side encryption at rest (<c>AES256</c> or <c>aws:kms</c>), when the object is encrypted; its blobs then
+    /// carry wrapped keys in <see cref="Layout"/>.
+    /// </summary>
     public string? Encryption { get; init; }
+
+    /// <summary>The key id an <c>aws:kms</c> object was written with, as the client named it.</summary>
+    public string? KmsKeyId { get; init; }
 }

@@ -10,6 +10,7 @@ public static class RecordCodec
 {
     private const byte PairsV1 = 1;
     private const byte LayoutV1 = 1;
+    private const byte BlobKeysV1 = 1;
 
     public static byte[]? EncodePairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
@@ -75,6 +76,61 @@ public static class RecordCodec
 
         writer.Flush();
         return buffer.ToArray();
+    }
+
+    /// <summary>The wrapped data keys of a layout's segments, in segment order; null when no segment is encrypted.</summary>
+    public static byte[]? EncodeBlobKeys(BlobLayout layout)
+    {
+        if (layout.Segments.All(s => s.WrappedKey is null))
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
+        writer.Write(BlobKeysV1);
+        writer.Write7BitEncodedInt(layout.Segments.Count);
+        foreach (var segment in layout.Segments)
+        {
+            var key = segment.WrappedKey ?? [];
+            writer.Write7BitEncodedInt(key.Length);
+            writer.Write(key);
+        }
+
+        writer.Flush();
+        return buffer.ToArray();
+    }
+
+    /// <summary>A layout with the keys of <see cref="EncodeBlobKeys"/> (none when <paramref name="keys"/> is empty).</summary>
+    public static BlobLayout DecodeLayout(byte[]? data, ReadOnlySpan<byte> keys)
+    {
+        var layout = DecodeLayout(data);
+        if (keys.IsEmpty)
+        {
+            return layout;
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(keys.ToArray()), Encoding.UTF8);
+        var format = reader.ReadByte();
+        if (format != BlobKeysV1)
+        {
+            throw new InvalidDataException($"Unknown blob key format {format}.");
+        }
+
+        var count = reader.Read7BitEncodedInt();
+        if (count != layout.Segments.Count)
+        {
+            throw new InvalidDataException($"The record lists {count} blob keys for {layout.Segments.Count} blobs.");
+        }
+
+        var segments = new BlobSegment[count];
+        for (var i = 0; i < count; i++)
+        {
+            var key = reader.ReadBytes(reader.Read7BitEncodedInt());
+            segments[i] = layout.Segments[i] with { WrappedKey = key.Length == 0 ? null : key };
+        }
+
+        return new BlobLayout(segments);
     }
 
     public static BlobLayout DecodeLayout(byte[]? data)

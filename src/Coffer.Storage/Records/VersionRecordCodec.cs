@@ -11,7 +11,9 @@ public readonly record struct VersionIdentity(long BucketId, string Key, long Se
 /// The attributes of an object version, packed into the one <c>record</c> column: a scan reads a row with a handful of
 /// column reads instead of one per attribute, which is what makes a million-row inventory scan take well under a
 /// second. Format 1: a format byte; size, CRC-64 and times; flags; short strings; then the layout, user metadata,
-/// headers and tags as length-prefixed sections that a scan skips unless it asked for them.
+/// headers and tags as length-prefixed sections that a scan skips unless it asked for them. Sections added later go
+/// at the end, so a record written before them still reads (as having none): the blobs' wrapped data keys, then the
+/// KMS key id of an <c>aws:kms</c> object.
 /// </summary>
 public static class VersionRecordCodec
 {
@@ -45,6 +47,8 @@ public static class VersionRecordCodec
         Section(buffer, RecordCodec.EncodePairs(version.UserMetadata));
         Section(buffer, RecordCodec.EncodePairs(version.Headers));
         Section(buffer, RecordCodec.EncodePairs(version.Tags));
+        Section(buffer, RecordCodec.EncodeBlobKeys(version.Layout));
+        Text(buffer, version.KmsKeyId);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -75,6 +79,8 @@ public static class VersionRecordCodec
         var metadata = reader.Section();
         var headers = reader.Section();
         var tags = reader.Section();
+        var blobKeys = reader.AtEnd ? default : reader.Section();
+        var kmsKeyId = reader.AtEnd ? null : reader.Text();
         return new ObjectVersionRecord
         {
             BucketId = identity.BucketId,
@@ -93,7 +99,8 @@ public static class VersionRecordCodec
             ContentType = contentType,
             ReplicationStatus = replication,
             Encryption = encryption,
-            Layout = detail.HasFlag(VersionDetail.Layout) ? RecordCodec.DecodeLayout(layout.ToArray()) : BlobLayout.Empty,
+            KmsKeyId = kmsKeyId,
+            Layout = detail.HasFlag(VersionDetail.Layout) ? RecordCodec.DecodeLayout(layout.ToArray(), blobKeys) : BlobLayout.Empty,
             UserMetadata = detail.HasFlag(VersionDetail.UserMetadata) ? RecordCodec.DecodePairs(metadata.ToArray()) : [],
             Headers = detail.HasFlag(VersionDetail.Headers) ? RecordCodec.DecodePairs(headers.ToArray()) : [],
             Tags = detail.HasFlag(VersionDetail.Tags) ? RecordCodec.DecodePairs(tags.ToArray()) : [],
@@ -162,6 +169,8 @@ public static class VersionRecordCodec
     {
         private readonly ReadOnlySpan<byte> _data = data;
         private int _position;
+
+        public readonly bool AtEnd => _position == _data.Length;
 
         public byte Byte() => _data[_position++];
 

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     tags          BLOB,
     encryption    TEXT,
     record_format INTEGER NOT NULL,
+    kms_key_id    TEXT,                     -- version 3
     PRIMARY KEY (bucket_id, upload_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at);
@@ -59,6 +60,7 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     blob_id       TEXT    NOT NULL,
     last_modified INTEGER NOT NULL,
     record_format INTEGER NOT NULL,
+    blob_key      BLOB,                     -- version 3: the blob's data key wrapped by the master key, when encrypted
     PRIMARY KEY (bucket_id, upload_id, part_number)
 ) WITHOUT ROWID;
 

@@ -172,7 +172,6 @@ public sealed class SqliteMetadataStore : IMetadataStore
             return;
         }
 
-        // Version 3 only adds tables to version 2, and the schema creates only what is missing: running it migrates.
         if (current is not (0 or 2))
         {
             // Version 1 only ever existed in development builds before the first release; there is nothing to migrate.
@@ -186,8 +185,13 @@ public sealed class SqliteMetadataStore : IMetadataStore
         using var transaction = _writeConnection.BeginTransaction();
         using (var command = _writeConnection.CreateCommand())
         {
+            // From version 2, version 3 adds the encryption columns of multipart uploads and parts (null for what version 2
+            // wrote) and the credentials table; the schema creates only what is missing, so it runs after the new columns.
+            var upgrade = current == 2
+                ? "ALTER TABLE multipart_uploads ADD COLUMN kms_key_id TEXT; ALTER TABLE multipart_parts ADD COLUMN blob_key BLOB;\n"
+                : "";
             command.Transaction = transaction;
-            command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
+            command.CommandText = upgrade + reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
             command.ExecuteNonQuery();
         }
 

@@ -91,7 +91,8 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     {
         using var command = Command(
             "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, " +
-            "tags, encryption, record_format) VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $format)");
+            "tags, encryption, kms_key_id, record_format) " +
+            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", upload.BucketId);
         p.AddWithValue("$upload", upload.UploadId);
@@ -103,6 +104,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$headers", (object?)RecordCodec.EncodePairs(upload.Headers) ?? DBNull.Value);
         p.AddWithValue("$tags", (object?)RecordCodec.EncodePairs(upload.Tags) ?? DBNull.Value);
         p.AddWithValue("$encryption", (object?)upload.Encryption ?? DBNull.Value);
+        p.AddWithValue("$kms", (object?)upload.KmsKeyId ?? DBNull.Value);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
         command.ExecuteNonQuery();
     }
@@ -111,8 +113,8 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     {
         var previous = ScanParts(part.BucketId, part.UploadId, part.PartNumber - 1).FirstOrDefault(p => p.PartNumber == part.PartNumber);
         using var command = Command(
-            "INSERT OR REPLACE INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format) " +
-            "VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format)");
+            "INSERT OR REPLACE INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, " +
+            "blob_key) VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format, $key)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", part.BucketId);
         p.AddWithValue("$upload", part.UploadId);
@@ -122,6 +124,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$crc", part.Crc64 is { } crc ? unchecked((long)crc) : DBNull.Value);
         p.AddWithValue("$blob", part.BlobId);
         p.AddWithValue("$modified", part.LastModified.ToUnixTimeMilliseconds());
+        p.AddWithValue("$key", (object?)part.WrappedKey ?? DBNull.Value);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
         command.ExecuteNonQuery();
         return previous;
