@@ -12,6 +12,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutBucketInventoryConfigurationCommand,
   PutObjectCommand,
@@ -54,6 +55,7 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
     await s3.send(new CreateBucketCommand({ Bucket: Source }));
     await s3.send(new CreateBucketCommand({ Bucket: Destination }));
     await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'logs/a b+c.txt', Body: 'hello', StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'logs/encrypted.txt', Body: 'secret', ServerSideEncryption: 'AES256' }));
     await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'logs/日本/データ.json', Body: '{}' }));
     await s3.send(new PutObjectCommand({ Bucket: Source, Key: 'elsewhere.txt', Body: 'outside the prefix' }));
     const Key = 'logs/multi.bin';
@@ -104,9 +106,10 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
     const columns = manifest.fileSchema.split(', ');
     assert.deepEqual(columns, ['Bucket', 'Key', ...fields]);
     const objects = await listKeys(Source, 'logs/');
-    assert.equal(objects.length, 3);
+    assert.equal(objects.length, 4);
     const expected = [];
     for (const object of objects) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: Source, Key: object.Key }));
       const values = {
         Bucket: Source,
         Key: s3Encode(object.Key),
@@ -115,12 +118,13 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
         ETag: object.ETag.replaceAll('"', ''),
         StorageClass: object.StorageClass,
         IsMultipartUploaded: String(object.Key === 'logs/multi.bin'),
-        EncryptionStatus: 'NOT-SSE',
+        EncryptionStatus: { AES256: 'SSE-S3', 'aws:kms': 'SSE-KMS' }[head.ServerSideEncryption] ?? 'NOT-SSE',
       };
       expected.push(columns.map((c) => values[c]));
     }
     const csvRows = await readRows(files, { format: 'CSV', columns });
     assert.deepEqual(csvRows, expected);
+    assert.deepEqual(csvRows.map((row) => row[columns.indexOf('EncryptionStatus')]).sort(), ['NOT-SSE', 'NOT-SSE', 'NOT-SSE', 'SSE-S3']);
 
     // The same snapshot (nothing changed since) as Parquet: the same rows, typed, with the key as it is.
     await s3.send(new PutBucketInventoryConfigurationCommand({
