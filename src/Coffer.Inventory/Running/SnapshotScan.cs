@@ -14,8 +14,8 @@ internal sealed record ScanBatch(IReadOnlyList<ObjectInfo> Matched, long Scanned
 /// </summary>
 internal sealed class SnapshotScan : IAsyncDisposable
 {
-    private const int BatchRows = 256;
-    private const int BatchesInFlight = 4;
+    private const int BatchRows = 1024;
+    private const int BatchesInFlight = 2;
 
     private readonly Channel<ScanBatch> _batches =
         Channel.CreateBounded<ScanBatch>(new BoundedChannelOptions(BatchesInFlight) { SingleReader = true, SingleWriter = true });

@@ -109,7 +109,7 @@ internal class SqliteReader : IMetadataReader
             scan.Bind("$to", toKey);
         }
 
-        foreach (var version in scan.Rows(detail))
+        foreach (var version in scan.Rows(bucketId, detail))
         {
             yield return version;
         }
@@ -124,7 +124,7 @@ internal class SqliteReader : IMetadataReader
             using var sameKey = new VersionScan(Connection,
                 $"SELECT {VersionColumns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
             sameKey.Bind("$bucket", bucketId).Bind("$key", fromKey).Bind("$seq", sequence);
-            foreach (var version in sameKey.Rows(detail))
+            foreach (var version in sameKey.Rows(bucketId, detail))
             {
                 yield return version;
             }
@@ -142,7 +142,7 @@ internal class SqliteReader : IMetadataReader
             scan.Bind("$to", toKey);
         }
 
-        foreach (var version in scan.Rows(detail))
+        foreach (var version in scan.Rows(bucketId, detail))
         {
             yield return version;
         }

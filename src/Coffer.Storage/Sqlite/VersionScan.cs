@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Coffer.Storage.Records;
 using Microsoft.Data.Sqlite;
@@ -6,11 +7,13 @@ using SQLitePCL;
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// A range scan of object versions stepped through SQLitePCL directly, on the reader's connection and so inside its
-/// snapshot. Each row's columns are read as spans: ADO.NET's per-column cost is what dominated a million-row scan.
+/// A range scan of object versions stepped through SQLite directly, on the reader's connection and so inside its
+/// snapshot. Each row's columns are read as spans: ADO.NET's per-column cost is what dominated a million-row scan. The
+/// statement is prepared through SQLitePCL; stepping and column reads call e_sqlite3 itself, without a SafeHandle
+/// reference count per call (the scan holds one reference for as long as it steps).
 /// The query must select <see cref="SqliteReader.VersionColumns"/> in that order.
 /// </summary>
-internal sealed class VersionScan : IDisposable
+internal sealed partial class VersionScan : IDisposable
 {
     private static readonly string NullVersionId = ObjectVersionRecord.NullVersionId;
 
@@ -35,34 +38,47 @@ internal sealed class VersionScan : IDisposable
         return this;
     }
 
-    /// <summary>The rows, decoded as they are stepped; the statement is finished when the enumeration is.</summary>
-    public IEnumerable<ObjectVersionRecord> Rows(VersionDetail detail)
+    /// <summary>
+    /// The rows of bucket <paramref name="bucketId"/>, decoded as they are stepped; the statement is finished when the
+    /// enumeration is.
+    /// </summary>
+    public IEnumerable<ObjectVersionRecord> Rows(long bucketId, VersionDetail detail)
     {
-        int result;
-        while ((result = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
+        var held = false;
+        _statement.DangerousAddRef(ref held);
+        try
         {
-            yield return Read(detail);
-        }
+            var statement = _statement.DangerousGetHandle();
+            int result;
+            while ((result = Native.Step(statement)) == raw.SQLITE_ROW)
+            {
+                yield return Read(statement, bucketId, detail);
+            }
 
-        if (result != raw.SQLITE_DONE)
+            if (result != raw.SQLITE_DONE)
+            {
+                Check(result);
+            }
+        }
+        finally
         {
-            Check(result);
+            _statement.DangerousRelease();
         }
     }
 
     public void Dispose() => _statement.Dispose();
 
-    private ObjectVersionRecord Read(VersionDetail detail)
+    private static ObjectVersionRecord Read(IntPtr statement, long bucketId, VersionDetail detail)
     {
-        var versionId = raw.sqlite3_column_blob(_statement, 3);
+        var versionId = Native.Blob(statement, 3);
         var identity = new VersionIdentity(
-            raw.sqlite3_column_int64(_statement, 0),
-            Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, 1)),
-            raw.sqlite3_column_int64(_statement, 2),
+            bucketId,
+            Encoding.UTF8.GetString(Native.Blob(statement, 1)),
+            Native.ColumnInt64(statement, 2),
             versionId.SequenceEqual("null"u8) ? NullVersionId : Encoding.UTF8.GetString(versionId),
-            raw.sqlite3_column_int64(_statement, 4) != 0,
-            raw.sqlite3_column_int64(_statement, 5) != 0);
-        return VersionRecordCodec.Decode(identity, raw.sqlite3_column_blob(_statement, 6), detail);
+            Native.ColumnInt64(statement, 4) != 0,
+            Native.ColumnInt64(statement, 5) != 0);
+        return VersionRecordCodec.Decode(identity, Native.Blob(statement, 6), detail);
     }
 
     private int Index(string name)
@@ -77,5 +93,29 @@ internal sealed class VersionScan : IDisposable
         {
             SqliteException.ThrowExceptionForRC(result, _db);
         }
+    }
+
+    /// <summary>The few e_sqlite3 entry points a scan calls once per row (the library the SQLitePCL bundle loads).</summary>
+    private static unsafe partial class Native
+    {
+        public static ReadOnlySpan<byte> Blob(IntPtr statement, int column)
+        {
+            // The pointer is read first: for text, sqlite3_column_bytes after it gives the length of that same value.
+            var data = ColumnBlob(statement, column);
+            var length = ColumnBytes(statement, column);
+            return data == null ? [] : new ReadOnlySpan<byte>(data, length);
+        }
+
+        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_step")]
+        public static partial int Step(IntPtr statement);
+
+        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_int64")]
+        public static partial long ColumnInt64(IntPtr statement, int column);
+
+        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_blob")]
+        private static partial byte* ColumnBlob(IntPtr statement, int column);
+
+        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_bytes")]
+        private static partial int ColumnBytes(IntPtr statement, int column);
     }
 }
