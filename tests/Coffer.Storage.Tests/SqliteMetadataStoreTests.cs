@@ -182,14 +182,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     public async Task Open_MigratesVersion2_ByAddingTheCredentialsTable()
     {
         _store.Dispose();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            // What version 2 had: no credentials, no encryption columns for multipart.
-            command.CommandText = "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
-            await command.ExecuteNonQueryAsync();
-        }
+        await TurnIntoVersion2Async();
 
         _store = Open();
         var bucket = await CreateBucketAsync();
@@ -276,14 +269,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
             return true;
         });
         _store.Dispose();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
-        {
-            // What version 2 had: no credentials, no encryption columns for multipart.
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
-            await command.ExecuteNonQueryAsync();
-        }
+        await TurnIntoVersion2Async();
 
         _store = Open();
         await _store.WriteAsync(w =>
@@ -310,6 +296,17 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     {
         _store.Dispose();
         _directory.Dispose();
+    }
+
+    /// <summary>Makes the (closed) database what schema version 2 wrote: no credentials, no encryption columns for multipart.</summary>
+    private async Task TurnIntoVersion2Async()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
+        await command.ExecuteNonQueryAsync();
     }
 
     private SqliteMetadataStore Open() => SqliteMetadataStore.Open(_directory.Combine("metadata.db"), TimeProvider.System);

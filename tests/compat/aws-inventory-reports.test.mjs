@@ -68,22 +68,27 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: Source, Key, UploadId, MultipartUpload: { Parts } }));
   });
 
-  test('a run delivers data files, a dated manifest, its checksum and the Hive symlink, and the rows are the bucket', async () => {
-    const fields = ['Size', 'LastModifiedDate', 'ETag', 'StorageClass', 'IsMultipartUploaded', 'EncryptionStatus'];
+  /** Puts a periodic configuration of the logs/ prefix through the SDK, runs it now, returns its manifest key. */
+  async function putAndRun(Id, Format, Frequency, OptionalFields) {
     await s3.send(new PutBucketInventoryConfigurationCommand({
       Bucket: Source,
-      Id: 'weekly-logs',
+      Id,
       InventoryConfiguration: {
-        Id: 'weekly-logs',
+        Id,
         IsEnabled: true,
         IncludedObjectVersions: 'Current',
         Filter: { Prefix: 'logs/' },
-        OptionalFields: fields,
-        Schedule: { Frequency: 'Weekly' },
-        Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format: 'CSV', Prefix: 'inventory' } },
+        OptionalFields,
+        Schedule: { Frequency },
+        Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format, Prefix: 'inventory' } },
       },
     }));
-    const manifestKey = await runNow(Source, 'weekly-logs');
+    return runNow(Source, Id);
+  }
+
+  test('a run delivers data files, a dated manifest, its checksum and the Hive symlink, and the rows are the bucket', async () => {
+    const fields = ['Size', 'LastModifiedDate', 'ETag', 'StorageClass', 'IsMultipartUploaded', 'EncryptionStatus'];
+    const manifestKey = await putAndRun('weekly-logs', 'CSV', 'Weekly', fields);
     const folder = /^inventory\/[^/]+\/weekly-logs\/(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})Z\/manifest\.json$/.exec(manifestKey);
     assert.ok(folder, `the S3 layout: ${manifestKey}`);
 
@@ -127,20 +132,8 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
     assert.deepEqual(csvRows.map((row) => row[columns.indexOf('EncryptionStatus')]).sort(), ['NOT-SSE', 'NOT-SSE', 'NOT-SSE', 'SSE-S3']);
 
     // The same snapshot (nothing changed since) as Parquet: the same rows, typed, with the key as it is.
-    await s3.send(new PutBucketInventoryConfigurationCommand({
-      Bucket: Source,
-      Id: 'parquet-logs',
-      InventoryConfiguration: {
-        Id: 'parquet-logs',
-        IsEnabled: true,
-        IncludedObjectVersions: 'Current',
-        Filter: { Prefix: 'logs/' },
-        OptionalFields: fields,
-        Schedule: { Frequency: 'Daily' },
-        Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format: 'Parquet', Prefix: 'inventory' } },
-      },
-    }));
-    const parquet = await checkDelivery(download(Destination), await runNow(Source, 'parquet-logs'), { md5Field: 'MD5checksum', sizeIsString: false });
+    const parquetManifest = await putAndRun('parquet-logs', 'Parquet', 'Daily', fields);
+    const parquet = await checkDelivery(download(Destination), parquetManifest, { md5Field: 'MD5checksum', sizeIsString: false });
     assert.equal(parquet.manifest.fileFormat, 'Parquet');
     assert.match(parquet.manifest.fileSchema, /^message s3\.inventory \{ required binary bucket \(UTF8\); required binary key \(UTF8\);/);
     for (const file of parquet.manifest.files) assert.match(file.key, /\/data\/[0-9a-f-]{36}\.parquet$/);

@@ -88,23 +88,17 @@ public sealed class IdentityDirectory
             throw new CofferException(ErrorCode.InvalidArgument, $"A sub-account's uin is a number other than the root's ({root.Uin}).");
         }
 
-        var credential = new CredentialRecord
+        return await InsertAsync(new CredentialRecord
         {
             SecretId = NewSecretId(),
-            SecretKey = RandomNumberGenerator.GetString(IdAlphabet, 32),
+            SecretKey = NewSecretKey(),
             Kind = CredentialKinds.SubAccount,
             AppId = appId,
             Uin = subUin,
             Name = name,
             Policy = policy,
             CreatedAt = _time.GetUtcNow(),
-        };
-        await _metadata.WriteAsync(writer =>
-        {
-            writer.InsertCredential(credential);
-            return 0;
         }, cancellationToken);
-        return credential;
     }
 
     /// <summary>
@@ -132,10 +126,10 @@ public sealed class IdentityDirectory
         }
 
         var now = _time.GetUtcNow();
-        var credential = new CredentialRecord
+        return await InsertAsync(new CredentialRecord
         {
             SecretId = NewSecretId(),
-            SecretKey = RandomNumberGenerator.GetString(IdAlphabet, 32),
+            SecretKey = NewSecretKey(),
             Kind = CredentialKinds.Temporary,
             AppId = appId,
             Uin = uin,
@@ -143,13 +137,7 @@ public sealed class IdentityDirectory
             ExpiresAt = DateTimeOffset.FromUnixTimeSeconds((now + lifetime).ToUnixTimeSeconds()),
             Policy = policy,
             CreatedAt = now,
-        };
-        await _metadata.WriteAsync(writer =>
-        {
-            writer.InsertCredential(credential);
-            return 0;
         }, cancellationToken);
-        return credential;
     }
 
     public IReadOnlyList<CredentialRecord> List(string appId)
@@ -172,7 +160,19 @@ public sealed class IdentityDirectory
 
     private static AccessPolicy? Policy(byte[]? json) => json is null ? null : AccessPolicy.Parse(json, bucketPolicy: false);
 
+    private async Task<CredentialRecord> InsertAsync(CredentialRecord credential, CancellationToken cancellationToken)
+    {
+        await _metadata.WriteAsync(writer =>
+        {
+            writer.InsertCredential(credential);
+            return 0;
+        }, cancellationToken);
+        return credential;
+    }
+
     private static string NewSecretId() => "AKID" + RandomNumberGenerator.GetString(IdAlphabet, 32);
+
+    private static string NewSecretKey() => RandomNumberGenerator.GetString(IdAlphabet, 32);
 
     private static string NewUin() => "1" + RandomNumberGenerator.GetString("0123456789", 11);
 }
