@@ -147,6 +147,46 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnonymousS3Writes_AreDecodedAndChecked_LikeSignedOnes()
+    {
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "acl", headers: [new("x-cos-acl", "public-read-write")])))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var data = Encoding.UTF8.GetBytes("dropped anonymously");
+        var crc = Coffer.Common.Crc32.CreateIeee();
+        crc.Append(data);
+        var crcText = Convert.ToBase64String(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(crc.Value)));
+        HttpRequestMessage Put(string key, string payloadHash, byte[] body, string? trailerCrc = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{_bucket}/{key}")) { Content = new ByteArrayContent(body) };
+            request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
+            if (trailerCrc is not null)
+            {
+                request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", data.Length.ToString());
+                request.Headers.TryAddWithoutValidation("x-amz-trailer", "x-amz-checksum-crc32");
+                request.Content.Headers.TryAddWithoutValidation("Content-Encoding", "aws-chunked");
+            }
+
+            return request;
+        }
+
+        byte[] Chunked(string trailer) => Encoding.ASCII.GetBytes($"{data.Length:x}\r\n").Concat(data)
+            .Concat(Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{trailer}\r\n\r\n")).ToArray();
+
+        (await _server.SendRawAsync(Put("chunked.txt", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", Chunked(crcText), crcText))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var stored = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "chunked.txt"));
+        (await stored.Content.ReadAsByteArrayAsync()).Should().Equal(data, "the aws-chunked framing is decoded, not stored");
+
+        await (await _server.SendRawAsync(Put("bad.txt", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", Chunked("AAAAAA=="), "AAAAAA==")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Coffer.Protocol.Routing.Dialect.S3);
+        await (await _server.SendRawAsync(Put("sha.txt", new string('0', 64), data)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "XAmzContentSHA256Mismatch", Coffer.Protocol.Routing.Dialect.S3);
+        await (await _server.SendRawAsync(Put("signed.txt", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", data)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Coffer.Protocol.Routing.Dialect.S3);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "bad.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "sha.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task GrantHeaders_ObjectAcls_AndUnknownCannedAcls_AreRefused_NotIgnored()
     {
         await (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "acl", headers: [new("x-cos-grant-read", "id=\"100000000002\"")])))

@@ -43,7 +43,8 @@ internal sealed class Authenticator(IdentityDirectory identities, TimeProvider t
     {
         if (SigV4Authorization.From(header("Authorization"), target, header) is not { } authorization)
         {
-            return new Authenticated(null, request.Body, request.ContentLength);
+            // Anonymous: nothing to verify a signature with, but the body is still decoded and its checksums checked.
+            return PrepareS3Body(null, request, header, header("x-amz-content-sha256") ?? SigV4.UnsignedPayload, null, null);
         }
 
         var credential = FindCredential(authorization.AccessKeyId);
@@ -55,7 +56,16 @@ internal sealed class Authenticator(IdentityDirectory identities, TimeProvider t
         }
 
         CheckSession(credential, header("x-amz-security-token") ?? target.Get("X-Amz-Security-Token"));
+        return PrepareS3Body(credential, request, header, payloadHash, authorization, signingKey);
+    }
 
+    /// <summary>
+    /// The body as the object's bytes: aws-chunked decoded (its chunk signatures checked when signed), or checked
+    /// against the SHA-256 it was signed with; any flexible checksum checked either way.
+    /// </summary>
+    private static Authenticated PrepareS3Body(Credential? credential, HttpRequest request, Func<string, string?> header, string payloadHash,
+        SigV4Authorization? authorization, byte[]? signingKey)
+    {
         if (payloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
             var signed = payloadHash is SigV4.StreamingSigned or SigV4.StreamingSignedTrailer;
@@ -64,10 +74,15 @@ internal sealed class Authenticator(IdentityDirectory identities, TimeProvider t
                 throw new CofferException(ErrorCode.InvalidArgument, $"x-amz-content-sha256 '{payloadHash}' is not supported.");
             }
 
+            if (signed && authorization is null)
+            {
+                throw new CofferException(ErrorCode.InvalidRequest, $"x-amz-content-sha256 '{payloadHash}' needs a signed request.");
+            }
+
             long? decodedLength = long.TryParse(header("x-amz-decoded-content-length"), out var decoded) && decoded >= 0 ? decoded : null;
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
-            var options = new AwsChunkedOptions(signed ? signingKey : null, authorization.AmzDate, authorization.Scope,
-                authorization.Signature, trailer, decodedLength, payloadHash == SigV4.StreamingSignedTrailer);
+            var options = new AwsChunkedOptions(signed ? signingKey : null, authorization?.AmzDate ?? "", authorization?.Scope ?? "",
+                authorization?.Signature ?? "", trailer, decodedLength, payloadHash == SigV4.StreamingSignedTrailer);
             return new Authenticated(credential, new AwsChunkedStream(request.Body, options), decodedLength);
         }
 
