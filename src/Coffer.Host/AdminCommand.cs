@@ -48,7 +48,8 @@ internal static class AdminCommand
         createTemporary.SetAction((parse, cancellationToken) => RunAsync(settings, parse, async identities =>
         {
             var root = Root(identities, parse.GetValue(appId));
-            var owner = parse.GetValue(uin) ?? identities.Roots.FindByAppId(root)!.Uin;
+            var owner = parse.GetValue(uin) ?? identities.Roots.FindByAppId(root)?.Uin
+                ?? throw new CofferException(ErrorCode.InvalidArgument, $"There is no root account with APPID {root}.");
             var key = await identities.CreateTemporaryKeyAsync(root, owner, TimeSpan.FromSeconds(parse.GetValue(seconds)), Read(parse.GetValue(policy)),
                 cancellationToken);
             return new
@@ -86,6 +87,11 @@ internal static class AdminCommand
         catch (CofferException error)
         {
             await Console.Error.WriteLineAsync($"coffer: {error.Code}: {error.Message}");
+            return 2;
+        }
+        catch (IOException error)
+        {
+            await Console.Error.WriteLineAsync($"coffer: {error.Message}");
             return 2;
         }
     }

@@ -100,6 +100,9 @@ public interface IMetadataReader : IDisposable
 
     /// <summary>The stored credentials of a root account, sub-accounts' and temporary ones, by uin then creation.</summary>
     IReadOnlyList<CredentialRecord> ListCredentials(string appId);
+
+    /// <summary>The stored credentials of one identity of a root account.</summary>
+    IReadOnlyList<CredentialRecord> ListCredentials(string appId, string uin);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -138,6 +141,9 @@ public interface IMetadataWriter : IMetadataReader
 
     /// <summary>Deletes a credential; false when there was none.</summary>
     bool DeleteCredential(string secretId);
+
+    /// <summary>Deletes the temporary credentials that expired before <paramref name="now"/>; returns how many.</summary>
+    int DeleteExpiredCredentials(DateTimeOffset now);
 
     void InsertRun(InventoryRunRecord run);
 

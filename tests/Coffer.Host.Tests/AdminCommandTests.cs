@@ -37,6 +37,7 @@ public sealed class AdminCommandTests : IDisposable
     [InlineData("tempkey", "create", "--uin", "999")]
     [InlineData("tempkey", "create", "--duration", "0")]
     [InlineData("subaccount", "create", "--name", "x", "--appid", "1259999999")]
+    [InlineData("tempkey", "create", "--appid", "1259999999")]
     public async Task Admin_RefusesWhatCannotBe_WithExitCode2(params string[] arguments)
     {
         var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", .. arguments, "--data", _data.Path]);

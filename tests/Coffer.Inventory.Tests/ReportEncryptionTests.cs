@@ -29,7 +29,9 @@ public sealed class ReportEncryptionTests : IDisposable
         written.Should().Contain(run.ManifestKey!);
         foreach (var key in written)
         {
-            _fixture.Objects.HeadObject(InventoryFixture.Destination, key).Encryption.Should().Be(algorithm, key);
+            var head = _fixture.Objects.HeadObject(InventoryFixture.Destination, key);
+            head.Encryption.Should().Be(algorithm, key);
+            head.KmsKeyId.Should().Be(encryption == InventoryEncryption.SseKms ? "arn:aws:kms:ap-guangzhou:1:key/k" : null, "SSE-KMS reports carry the configured key");
             BlobsHoldTheStartOf(_fixture.Read(key)).Should().BeFalse($"{key} is encrypted at rest");
         }
 

@@ -49,6 +49,15 @@ public sealed class AccessApiTests : IAsyncLifetime
     public async Task PutBucketPolicy_AnswersMalformedPolicy_ForWhatItCannotEnforce(string policy) =>
         await (await PutPolicyAsync(policy.Replace("RESOURCE", Resource))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedPolicy");
 
+    [Theory]
+    [InlineData(20 * 1024 + 1)]
+    [InlineData(100_000)]
+    public async Task PutBucketPolicy_AnswersMalformedPolicy_ForAPolicyOverTwentyKilobytes(int size)
+    {
+        var policy = $$"""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"{{Resource}}"}]}""";
+        await (await PutPolicyAsync(policy.PadRight(size))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedPolicy");
+    }
+
     [Fact]
     public async Task SubAccount_WithoutAGrant_GetsAccessDenied_OnEveryInventoryApi()
     {

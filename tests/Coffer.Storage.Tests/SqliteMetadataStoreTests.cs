@@ -179,22 +179,6 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Open_MigratesVersion2_ByAddingTheCredentialsTable()
-    {
-        _store.Dispose();
-        await TurnIntoVersion2Async();
-
-        _store = Open();
-        var bucket = await CreateBucketAsync();
-        bucket.Id.Should().BePositive();
-        await _store.WriteAsync(w =>
-        {
-            w.InsertCredential(new CredentialRecord { SecretId = "a", SecretKey = "b", Kind = CredentialKinds.SubAccount, AppId = "1", Uin = "2" });
-            return 0;
-        });
-    }
-
-    [Fact]
     public async Task Sequences_KeepIncreasing_AcrossReopen()
     {
         var bucket = await CreateBucketAsync();
@@ -234,79 +218,33 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         _store = Open();
     }
 
-    [Fact]
-    public async Task Open_RefusesTheDevelopmentSchemaVersion1()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Open_RefusesTheSchemaVersionsOfDevelopmentBuilds(int version)
     {
         _store.Dispose();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version=1";
-            await command.ExecuteNonQueryAsync();
-        }
-
+        await SetUserVersionAsync(version);
         var open = Open;
-        open.Should().Throw<InvalidOperationException>().WithMessage("*schema version 1*new data folder*");
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version=3";
-            await command.ExecuteNonQueryAsync();
-        }
+        open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
+        await SetUserVersionAsync(3);
         _store = Open();
     }
 
-    [Fact]
-    public async Task Open_UpgradesSchemaVersion2_SoPartsAndUploadsKeepTheirEncryption()
+    private async Task SetUserVersionAsync(int version)
     {
-        var bucket = await CreateBucketAsync();
-        await _store.WriteAsync(w =>
-        {
-            w.InsertUpload(new MultipartUploadRecord { BucketId = bucket.Id, UploadId = "before", Key = "k" });
-            return true;
-        });
-        _store.Dispose();
-        await TurnIntoVersion2Async();
-
-        _store = Open();
-        await _store.WriteAsync(w =>
-        {
-            w.InsertUpload(new MultipartUploadRecord
-            {
-                BucketId = bucket.Id,
-                UploadId = "after",
-                Key = "k",
-                Encryption = "aws:kms",
-                KmsKeyId = "key-1",
-            });
-            w.PutPart(new MultipartPartRecord { BucketId = bucket.Id, UploadId = "after", PartNumber = 1, ETag = "e", BlobId = "0123456789abcdef", WrappedKey = [9, 8] });
-            return true;
-        });
-
-        using var reader = _store.OpenReader();
-        reader.GetUpload(bucket.Id, "before")!.KmsKeyId.Should().BeNull();
-        reader.GetUpload(bucket.Id, "after")!.KmsKeyId.Should().Be("key-1");
-        reader.ScanParts(bucket.Id, "after", 0).Single().WrappedKey.Should().Equal(9, 8);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA user_version={version}";
+        await command.ExecuteNonQueryAsync();
     }
 
     public void Dispose()
     {
         _store.Dispose();
         _directory.Dispose();
-    }
-
-    /// <summary>Makes the (closed) database what schema version 2 wrote: no credentials, no encryption columns for multipart.</summary>
-    private async Task TurnIntoVersion2Async()
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "DROP TABLE credentials; ALTER TABLE multipart_uploads DROP COLUMN kms_key_id; ALTER TABLE multipart_parts DROP COLUMN blob_key; PRAGMA user_version=2";
-        await command.ExecuteNonQueryAsync();
     }
 
     private SqliteMetadataStore Open() => SqliteMetadataStore.Open(_directory.Combine("metadata.db"), TimeProvider.System);

@@ -95,11 +95,11 @@ public sealed class InventoryRunner(
         var encryption = configuration.Destination.Encryption switch
         {
             InventoryEncryption.None => null,
-            InventoryEncryption.SseKms => "aws:kms",
-            _ => "AES256",
+            InventoryEncryption.SseKms => new ReportEncryption("aws:kms", configuration.Destination.KmsKeyId),
+            _ => new ReportEncryption("AES256", null),
         };
 
-        // Refused before anything is scanned or written; each data file is checked again as it gets its name.
+        // Refused before anything is scanned or written (data files all share the first one's folder).
         foreach (var key in new[] { layout.NewDataKey(format.Extension), layout.ManifestKey, layout.ChecksumKey, layout.SymlinkKey }.OfType<string>())
         {
             delivery.Check(key);
@@ -119,7 +119,7 @@ public sealed class InventoryRunner(
                 {
                     counters.ObjectsMatched++;
                     counters.BytesMatched += info.Size;
-                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, NewDataKey(layout, format, delivery), encryption,
+                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
                         cancellationToken);
                     await part.Writer.WriteAsync(info, cancellationToken);
                     options.RowWritten?.Invoke(counters.ObjectsMatched);
@@ -157,15 +157,8 @@ public sealed class InventoryRunner(
         return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
     }
 
-    private static string NewDataKey(ReportLayout layout, IReportFormat format, DeliveryPermission delivery)
-    {
-        var key = layout.NewDataKey(format.Extension);
-        delivery.Check(key);
-        return key;
-    }
-
     private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
-        string key, string? encryption, CancellationToken cancellationToken)
+        string key, ReportEncryption? encryption, CancellationToken cancellationToken)
     {
         await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
         return PartUpload.Start(objects, format, schema, context, bucket, key, encryption, cancellationToken);
@@ -179,7 +172,7 @@ public sealed class InventoryRunner(
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
 
-    private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, string? encryption,
+    private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, ReportEncryption? encryption,
         CancellationToken cancellationToken)
     {
         await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
@@ -190,7 +183,8 @@ public sealed class InventoryRunner(
             Body = new MemoryStream(body),
             ContentLength = body.Length,
             ContentType = contentType,
-            ServerSideEncryption = encryption,
+            ServerSideEncryption = encryption?.Algorithm,
+            KmsKeyId = encryption?.KmsKeyId,
         }, cancellationToken);
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
@@ -244,6 +238,9 @@ public sealed class InventoryRunner(
         }
     }
 
+    /// <summary>How report objects are encrypted at rest when the configuration asks: the algorithm, and for SSE-KMS its key.</summary>
+    private sealed record ReportEncryption(string Algorithm, string? KmsKeyId);
+
     /// <summary>A run, what it has written so far and its counters (ahead of the store only between a write and its save).</summary>
     private sealed class Tracker(InventoryRun run, RunProgress progress)
     {
@@ -283,7 +280,7 @@ public sealed class InventoryRunner(
         public IReportPartWriter Writer { get; }
 
         public static PartUpload Start(IObjectService objects, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
-            string key, string? encryption, CancellationToken cancellationToken)
+            string key, ReportEncryption? encryption, CancellationToken cancellationToken)
         {
             var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
             var put = objects.PutObjectAsync(new PutObjectRequest
@@ -292,7 +289,8 @@ public sealed class InventoryRunner(
                 Key = key,
                 Body = pipe.Reader.AsStream(),
                 ContentType = format.ContentType,
-                ServerSideEncryption = encryption,
+                ServerSideEncryption = encryption?.Algorithm,
+                KmsKeyId = encryption?.KmsKeyId,
             }, cancellationToken);
 
             // If the PUT fails, release the encoder instead of letting it wait on a pipe nobody reads; the failure

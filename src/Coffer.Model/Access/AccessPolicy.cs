@@ -47,11 +47,6 @@ public sealed class AccessPolicy
     /// <summary>The largest policy document accepted (S3's bucket policy limit).</summary>
     public const int MaxBytes = 20 * 1024;
 
-    private static readonly string[] Operators =
-    [
-        "string_equal", "string_not_equal", "string_like", "string_not_like", "ip_equal", "ip_not_equal",
-    ];
-
     private AccessPolicy(IReadOnlyList<PolicyStatement> statements)
     {
         Statements = statements;
@@ -88,7 +83,7 @@ public sealed class AccessPolicy
                 throw Malformed("The policy must be a JSON object.");
             }
 
-            var version = Member(root, "version")?.GetString();
+            var version = Text(Member(root, "version"));
             if (version is not ("2.0" or "2012-10-17" or "2008-10-17"))
             {
                 throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
@@ -222,7 +217,7 @@ public sealed class AccessPolicy
             }
         }
 
-        var effect = Member(element, "effect")?.GetString()?.ToLowerInvariant() switch
+        var effect = Text(Member(element, "effect"))?.ToLowerInvariant() switch
         {
             "allow" => PolicyEffect.Allow,
             "deny" => PolicyEffect.Deny,
@@ -340,7 +335,7 @@ public sealed class AccessPolicy
             "ipnotequal" or "notipaddress" => "ip_not_equal",
             _ => null,
         };
-        return op is not null && Operators.Contains(op) ? op : throw Malformed($"Condition operator '{name}' is not supported.");
+        return op ?? throw Malformed($"Condition operator '{name}' is not supported.");
     }
 
     /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, ...</summary>
@@ -358,6 +353,9 @@ public sealed class AccessPolicy
             list.EnumerateArray().Select(v => v.GetString()!).ToArray(),
         _ => throw Malformed($"A statement's {what} must be a string or a non-empty list of strings."),
     };
+
+    /// <summary>A member's text, or null when it is absent or not a string (a number where text belongs is malformed, not a crash).</summary>
+    private static string? Text(JsonElement? element) => element is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
 
     private static JsonElement? Member(JsonElement element, string name)
     {

@@ -18,7 +18,7 @@ public sealed class IdentityDirectory
     private readonly AccountDirectory _roots;
     private readonly IMetadataStore _metadata;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, SubAccount> _configured;
+    private readonly Dictionary<string, (SubAccount Account, AccessPolicy? Policy)> _configured;
 
     public IdentityDirectory(AccountDirectory roots, IMetadataStore metadata, TimeProvider time, IEnumerable<SubAccount>? configured = null)
     {
@@ -28,15 +28,17 @@ public sealed class IdentityDirectory
         _configured = new(StringComparer.Ordinal);
         foreach (var sub in configured ?? [])
         {
-            if (roots.FindByAppId(sub.AppId) is null || roots.FindBySecretId(sub.SecretId) is not null || !_configured.TryAdd(sub.SecretId, sub))
+            if (roots.FindByAppId(sub.AppId) is not { } root || roots.FindBySecretId(sub.SecretId) is not null || _configured.ContainsKey(sub.SecretId))
             {
                 throw new ArgumentException($"Sub-account {sub.Uin} needs a configured root account ({sub.AppId}) and a SecretId of its own.");
             }
 
-            if (sub.Policy is not null)
+            if (!IsSubAccountUin(sub.Uin, root))
             {
-                AccessPolicy.Parse(sub.Policy, bucketPolicy: false);
+                throw new ArgumentException($"Sub-account {sub.Uin}: a sub-account's uin is a number other than its root's ({root.Uin}).");
             }
+
+            _configured.Add(sub.SecretId, (sub, Policy(sub.Policy)));
         }
     }
 
@@ -50,9 +52,10 @@ public sealed class IdentityDirectory
             return new Credential(root.SecretId, root.SecretKey, new Identity(root, root.Uin, root.DisplayName));
         }
 
-        if (_configured.TryGetValue(secretId, out var sub))
+        if (_configured.TryGetValue(secretId, out var configured))
         {
-            return new Credential(sub.SecretId, sub.SecretKey, new Identity(_roots.FindByAppId(sub.AppId)!, sub.Uin, sub.Name), IdentityPolicy: Policy(sub.Policy));
+            var sub = configured.Account;
+            return new Credential(sub.SecretId, sub.SecretKey, new Identity(_roots.FindByAppId(sub.AppId)!, sub.Uin, sub.Name), IdentityPolicy: configured.Policy);
         }
 
         using var reader = _metadata.OpenReader();
@@ -67,8 +70,25 @@ public sealed class IdentityDirectory
             return new Credential(stored.SecretId, stored.SecretKey, identity, IdentityPolicy: Policy(stored.Policy));
         }
 
-        // A temporary key acts for its identity, within the identity's own policy and the one it was issued with.
-        var subAccountPolicy = identity.IsRoot ? null : Policy(SubAccountPolicy(reader, stored.AppId, stored.Uin));
+        // A temporary key acts for its identity, within the identity's own policy and the one it was issued with; a
+        // sub-account's temporary keys die with the sub-account.
+        AccessPolicy? subAccountPolicy = null;
+        if (!identity.IsRoot)
+        {
+            if (ConfiguredSubAccount(stored.AppId, stored.Uin) is { } declared)
+            {
+                subAccountPolicy = declared.Policy;
+            }
+            else if (reader.ListCredentials(stored.AppId, stored.Uin).FirstOrDefault(c => c.Kind == CredentialKinds.SubAccount) is { } sub)
+            {
+                subAccountPolicy = Policy(sub.Policy);
+            }
+            else
+            {
+                return null;
+            }
+        }
+
         return new Credential(stored.SecretId, stored.SecretKey, identity, stored.SessionToken, stored.ExpiresAt, subAccountPolicy, Policy(stored.Policy));
     }
 
@@ -83,9 +103,14 @@ public sealed class IdentityDirectory
         }
 
         var subUin = uin ?? NewUin();
-        if (!subUin.All(char.IsAsciiDigit) || subUin.Length is 0 or > 20 || subUin == root.Uin)
+        if (!IsSubAccountUin(subUin, root))
         {
             throw new CofferException(ErrorCode.InvalidArgument, $"A sub-account's uin is a number other than the root's ({root.Uin}).");
+        }
+
+        if (ConfiguredSubAccount(appId, subUin) is not null || SubAccountExists(appId, subUin))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Account {appId} already has a sub-account with uin {subUin}.");
         }
 
         return await InsertAsync(new CredentialRecord
@@ -119,8 +144,7 @@ public sealed class IdentityDirectory
             AccessPolicy.Parse(policy, bucketPolicy: false);
         }
 
-        if (uin != root.Uin && !_configured.Values.Any(c => c.AppId == appId && c.Uin == uin)
-            && List(appId).All(c => c.Kind != CredentialKinds.SubAccount || c.Uin != uin))
+        if (uin != root.Uin && ConfiguredSubAccount(appId, uin) is null && !SubAccountExists(appId, uin))
         {
             throw new CofferException(ErrorCode.InvalidArgument, $"Account {appId} has no identity with uin {uin}.");
         }
@@ -153,22 +177,41 @@ public sealed class IdentityDirectory
     private Account RequireRoot(string appId) =>
         _roots.FindByAppId(appId) ?? throw new CofferException(ErrorCode.InvalidArgument, $"There is no root account with APPID {appId}.");
 
-    /// <summary>The policy of a sub-account, configured or stored.</summary>
-    private byte[]? SubAccountPolicy(IMetadataReader reader, string appId, string uin) =>
-        _configured.Values.FirstOrDefault(c => c.AppId == appId && c.Uin == uin)?.Policy
-            ?? reader.ListCredentials(appId).FirstOrDefault(c => c.Kind == CredentialKinds.SubAccount && c.Uin == uin && c.Policy is not null)?.Policy;
+    private (SubAccount Account, AccessPolicy? Policy)? ConfiguredSubAccount(string appId, string uin)
+    {
+        foreach (var entry in _configured.Values)
+        {
+            if (entry.Account.AppId == appId && entry.Account.Uin == uin)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    private bool SubAccountExists(string appId, string uin)
+    {
+        using var reader = _metadata.OpenReader();
+        return reader.ListCredentials(appId, uin).Any(c => c.Kind == CredentialKinds.SubAccount);
+    }
 
     private static AccessPolicy? Policy(byte[]? json) => json is null ? null : AccessPolicy.Parse(json, bucketPolicy: false);
 
+    /// <summary>Stores a credential; expired temporary keys are removed on the way, so they never pile up.</summary>
     private async Task<CredentialRecord> InsertAsync(CredentialRecord credential, CancellationToken cancellationToken)
     {
         await _metadata.WriteAsync(writer =>
         {
+            writer.DeleteExpiredCredentials(credential.CreatedAt);
             writer.InsertCredential(credential);
             return 0;
         }, cancellationToken);
         return credential;
     }
+
+    /// <summary>A sub-account's uin is a number, and never its root's: that one is the root itself.</summary>
+    private static bool IsSubAccountUin(string uin, Account root) => uin.Length is > 0 and <= 20 && uin.All(char.IsAsciiDigit) && uin != root.Uin;
 
     private static string NewSecretId() => "AKID" + RandomNumberGenerator.GetString(IdAlphabet, 32);
 

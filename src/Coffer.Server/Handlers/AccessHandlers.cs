@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Model.Access;
-using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -9,20 +7,15 @@ using Coffer.Server.Pipeline;
 namespace Coffer.Server.Handlers;
 
 /// <summary>Bucket policies (JSON, COS's policy language or AWS's) and canned bucket ACLs.</summary>
-internal sealed class AccessHandlers(AccessControl access, AccountDirectory accounts)
+internal sealed class AccessHandlers(AccessControl access)
 {
     /// <summary>PUT Bucket policy: 204; the document is kept exactly as sent.</summary>
     public async Task PutBucketPolicyAsync(RequestContext context)
     {
-        var body = await Bodies.ReadBoundedAsync(context.Body, AccessPolicy.MaxBytes + 1, context.Aborted);
+        var body = await Bodies.ReadVerifiedAsync(context, AccessPolicy.MaxBytes, ErrorCode.MalformedPolicy);
         if (body.Length == 0)
         {
             throw new CofferException(ErrorCode.MissingRequestBody);
-        }
-
-        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(body)))
-        {
-            throw new CofferException(ErrorCode.BadDigest);
         }
 
         await access.PutPolicyAsync(context.Bucket, body, context.Aborted);
@@ -53,11 +46,11 @@ internal sealed class AccessHandlers(AccessControl access, AccountDirectory acco
         await Responses.EmptyAsync(context);
     }
 
-    public Task GetBucketAclAsync(RequestContext context)
+    public static Task GetBucketAclAsync(RequestContext context)
     {
-        var bucket = context.Rules!.Bucket;
-        var owner = accounts.FindByAppId(bucket.OwnerAppId);
-        var ownerId = context.Dialect == Dialect.S3 ? owner?.Uin ?? bucket.OwnerAppId : owner?.OwnerId ?? bucket.OwnerAppId;
+        var owner = context.BucketOwner;
+        var ownerAppId = context.Rules!.Bucket.OwnerAppId;
+        var ownerId = context.Dialect == Dialect.S3 ? owner?.Uin ?? ownerAppId : owner?.OwnerId ?? ownerAppId;
         string[] everyone = context.Rules.Acl switch
         {
             CannedAcl.PublicRead => ["READ"],

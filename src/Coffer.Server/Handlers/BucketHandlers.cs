@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Coffer.Common;
 using Coffer.Model;
@@ -85,24 +84,12 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
     /// <summary>PUT Bucket encryption: the default for objects written without an encryption header. Content-MD5 is checked when sent.</summary>
     public async Task PutBucketEncryptionAsync(RequestContext context)
     {
-        var bytes = await Bodies.ReadBoundedAsync(context.Body, MaxConfigurationBytes, context.Aborted);
-        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(bytes)))
-        {
-            throw new CofferException(ErrorCode.BadDigest);
-        }
+        var bytes = await Bodies.ReadVerifiedAsync(context, MaxConfigurationBytes);
 
         var root = await SafeXml.ReadAsync(new MemoryStream(bytes), MaxConfigurationBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MissingRequestBody);
         var document = RequestDocuments.ReadEncryptionConfiguration(root);
-        var wire = context.Wire;
-        var algorithm = document.Algorithm switch
-        {
-            ObjectEncryption.Aes256 => ObjectEncryption.Aes256,
-            "KMS" when context.Dialect == Dialect.Cos => ObjectEncryption.Kms,
-            _ when document.Algorithm == wire.KmsAlgorithm => ObjectEncryption.Kms,
-            "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
-            _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{document.Algorithm}'."),
-        };
+        var algorithm = ObjectHeaders.AlgorithmOf(context, document.Algorithm, inBucketConfiguration: true);
         var encryption = ObjectEncryption.From(algorithm, document.KmsMasterKeyId)!;
         await objects.PutBucketEncryptionAsync(context.Bucket, new BucketEncryption(encryption, document.BucketKeyEnabled ?? false), context.Aborted);
         await Responses.EmptyAsync(context);
@@ -217,23 +204,32 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
     /// <summary>DELETE Multiple Objects (<c>POST /?delete</c>), with the Content-MD5 checked when sent.</summary>
     public async Task DeleteObjectsAsync(RequestContext context)
     {
-        var bytes = await Bodies.ReadBoundedAsync(context.Body, MaxDeleteBodyBytes, context.Aborted);
-        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(bytes)))
-        {
-            throw new CofferException(ErrorCode.BadDigest);
-        }
+        var bytes = await Bodies.ReadVerifiedAsync(context, MaxDeleteBodyBytes);
 
         var root = await SafeXml.ReadAsync(new MemoryStream(bytes), MaxDeleteBodyBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MissingRequestBody);
         var (quiet, entries) = RequestDocuments.ReadDelete(root);
         var action = CamActions.For(Operation.DeleteObjects);
         var conditions = Authorizer.Context(context.Target, context.SourceIp);
-        var allowed = entries.Where(e => Authorizer.IsAllowed(context.Credential, context.Rules!, e.Key, action, conditions)).ToArray();
-        var deletedResults = await objects.DeleteObjectsAsync(
-            context.Bucket, allowed.Select(e => new ObjectIdentifier(e.Key, e.VersionId)).ToArray(), context.Aborted);
-        var denied = entries.Except(allowed).Select(e => new DeleteObjectsEntryResult(new ObjectIdentifier(e.Key, e.VersionId), null,
-            new CofferException(ErrorCode.AccessDenied)));
-        var results = deletedResults.Concat(denied);
+        var allowed = new List<ObjectIdentifier>();
+        var results = new List<DeleteObjectsEntryResult>();
+        foreach (var entry in entries)
+        {
+            var target = new ObjectIdentifier(entry.Key, entry.VersionId);
+            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions))
+            {
+                allowed.Add(target);
+            }
+            else
+            {
+                results.Add(new DeleteObjectsEntryResult(target, null, new CofferException(ErrorCode.AccessDenied)));
+            }
+        }
+
+        if (allowed.Count > 0)
+        {
+            results.AddRange(await objects.DeleteObjectsAsync(context.Bucket, allowed, context.Aborted));
+        }
 
         var deleted = new List<DeletedEntry>();
         var errors = new List<DeleteErrorEntry>();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Inventory.Running;
 using Coffer.Model;
@@ -123,16 +122,7 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
     private static async Task<InventoryConfiguration> ReadAsync(RequestContext context)
     {
         var id = QueryId(context);
-        var body = await Bodies.ReadBoundedAsync(context.Body, MaxConfigurationBytes, context.Aborted);
-        if (body.Length == 0)
-        {
-            throw new CofferException(ErrorCode.MissingRequestBody);
-        }
-
-        if (ObjectHeaders.ContentMd5(context) is { } md5 && !CryptographicOperations.FixedTimeEquals(md5, MD5.HashData(body)))
-        {
-            throw new CofferException(ErrorCode.BadDigest);
-        }
+        var body = await Bodies.ReadVerifiedAsync(context, MaxConfigurationBytes);
 
         var root = await SafeXml.ReadAsync(new MemoryStream(body), MaxConfigurationBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MissingRequestBody);

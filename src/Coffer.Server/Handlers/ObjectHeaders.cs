@@ -141,16 +141,21 @@ internal static class ObjectHeaders
         }
 
         var value = context.Header(wire.ServerSideEncryption)?.Trim();
-        var algorithm = value switch
-        {
-            null => null,
-            ObjectEncryption.Aes256 => ObjectEncryption.Aes256,
-            _ when value == wire.KmsAlgorithm => ObjectEncryption.Kms,
-            "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
-            _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{value}'."),
-        };
-        return (algorithm, context.Header(wire.KmsKeyId)?.Trim());
+        return (value is null ? null : AlgorithmOf(context, value), context.Header(wire.KmsKeyId)?.Trim());
     }
+
+    /// <summary>
+    /// An algorithm as the dialect names it (<c>AES256</c>; <c>cos/kms</c> or <c>aws:kms</c>, and in COS bucket
+    /// configurations also <c>KMS</c>) as the model names it; dual-layer KMS is not implemented, anything else is invalid.
+    /// </summary>
+    public static string AlgorithmOf(RequestContext context, string value, bool inBucketConfiguration = false) => value switch
+    {
+        ObjectEncryption.Aes256 => ObjectEncryption.Aes256,
+        _ when value == context.Wire.KmsAlgorithm => ObjectEncryption.Kms,
+        "KMS" when inBucketConfiguration && context.Dialect == Dialect.Cos => ObjectEncryption.Kms,
+        "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
+        _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{value}'."),
+    };
 
     /// <summary>Says how an object is encrypted at rest, in the dialect's words; nothing for an object stored as sent.</summary>
     public static void WriteEncryption(RequestContext context, ObjectInfo info) => WriteEncryption(context, info.Encryption, info.KmsKeyId);

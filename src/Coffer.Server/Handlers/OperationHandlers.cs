@@ -34,7 +34,7 @@ internal sealed class OperationHandlers
             [Operation.GetBucketPolicy] = access.GetBucketPolicyAsync,
             [Operation.DeleteBucketPolicy] = access.DeleteBucketPolicyAsync,
             [Operation.PutBucketAcl] = access.PutBucketAclAsync,
-            [Operation.GetBucketAcl] = access.GetBucketAclAsync,
+            [Operation.GetBucketAcl] = AccessHandlers.GetBucketAclAsync,
 
             [Operation.PutBucketInventoryConfiguration] = inventory.PutAsync,
             [Operation.GetBucketInventoryConfiguration] = inventory.GetAsync,

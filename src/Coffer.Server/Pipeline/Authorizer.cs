@@ -14,7 +14,7 @@ internal sealed class Authorizer(AccessControl access, string defaultRegion)
 {
     /// <summary>
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
-    /// Service, PUT Bucket). A missing bucket is NoSuchBucket, for anyone allowed to learn that.
+    /// Service, PUT Bucket). A missing bucket is NoSuchBucket, as S3 answers it to anyone.
     /// </summary>
     public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp)
     {
@@ -58,11 +58,11 @@ internal sealed class Authorizer(AccessControl access, string defaultRegion)
     public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? sourceIp)
     {
         var rules = access.Rules(bucket);
-        Require(IsAllowed(caller, rules, key, CamActions.CopySource, Context(RequestTarget.Parse("/"), sourceIp)), caller);
+        Require(IsAllowed(caller, rules, key, CamActions.CopySource, Context(null, sourceIp)), caller);
     }
 
-    /// <summary>The condition keys policies can test: the source address and the listing parameters.</summary>
-    public static IReadOnlyDictionary<string, string> Context(RequestTarget target, string? sourceIp)
+    /// <summary>The condition keys policies can test: the source address and the listing parameters of <paramref name="target"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp)
     {
         var context = new Dictionary<string, string>(StringComparer.Ordinal);
         if (sourceIp is not null)
@@ -72,7 +72,7 @@ internal sealed class Authorizer(AccessControl access, string defaultRegion)
 
         foreach (var (parameter, key) in new[] { ("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid") })
         {
-            if (target.Get(parameter) is { } value)
+            if (target?.Get(parameter) is { } value)
             {
                 context[key] = value;
             }

@@ -39,6 +39,9 @@ internal sealed class RequestContext(
     /// <summary>The rules of the request's bucket, when it names an existing one: its owner, policy and ACL.</summary>
     public BucketAccessRules? Rules { get; } = rules;
 
+    /// <summary>The account that owns the request's bucket, when it names an existing one of a configured account.</summary>
+    public Account? BucketOwner { get; } = bucketOwner;
+
     /// <summary>The address the request came from, for policies' <c>qcs:ip</c> conditions.</summary>
     public string? SourceIp => SourceIpOf(Http);
 
@@ -63,7 +66,7 @@ internal sealed class RequestContext(
 
     /// <summary>The id the bucket's owner appears under in listings: the APPID for COS, the uin for S3.</summary>
     public string OwnerId => Dialect == Dialect.S3
-        ? bucketOwner?.Uin ?? Rules?.Bucket.OwnerAppId ?? Caller.Uin
+        ? BucketOwner?.Uin ?? Rules?.Bucket.OwnerAppId ?? Caller.Uin
         : Rules?.Bucket.OwnerAppId ?? Caller.AppId;
 
     public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;

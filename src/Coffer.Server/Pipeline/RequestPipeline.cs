@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.Server.Pipeline;
 
 /// <summary>
-/// Every request takes the same path: assign ids, route, authenticate, check the bucket belongs to the caller,
-/// run the operation's handler; any failure becomes the dialect's error response.
+/// Every request takes the same path: assign ids, read the dialect, route, authenticate, authorize (the bucket's
+/// policy and ACL, the caller's own policies), run the operation's handler; any failure becomes the dialect's error
+/// response.
 /// </summary>
 internal sealed class RequestPipeline(
     Router router,

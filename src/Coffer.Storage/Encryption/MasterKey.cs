@@ -45,14 +45,16 @@ public sealed class MasterKey
     }
 
     /// <summary>
-    /// The key saved in <paramref name="dataDirectory"/>, created (mode 0600) when there is none yet. Creation cannot
-    /// replace an existing key: two processes racing to create it both end up reading the one that won.
+    /// The key saved in <paramref name="dataDirectory"/>, created (mode 0600) when there is none yet. The key is written
+    /// to a file of its own, flushed, then moved into place without replacing anything: a crash leaves no empty or
+    /// half-written key behind, and of two processes racing to create it, both read the one that won.
     /// </summary>
     public static MasterKey LoadOrCreate(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, FileName);
         if (!File.Exists(path))
         {
+            var staged = Path.Combine(dataDirectory, $"{FileName}.{Guid.NewGuid():N}.new");
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
@@ -61,13 +63,21 @@ public sealed class MasterKey
 
             try
             {
-                using var file = new FileStream(path, options);
-                file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize)) + "\n"));
-                file.Flush(flushToDisk: true);
+                using (var file = new FileStream(staged, options))
+                {
+                    file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize)) + "\n"));
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(staged, path, overwrite: false);
             }
             catch (IOException) when (File.Exists(path))
             {
                 // Another process created it first.
+            }
+            finally
+            {
+                File.Delete(staged);
             }
         }
 

@@ -19,7 +19,7 @@ CREATE INDEX IF NOT EXISTS buckets_by_owner ON buckets (owner_app_id, name);
 
 -- One row per object version or delete marker. The primary key orders a bucket by key, newest version first,
 -- so listing and inventory scans are range scans of this table. Everything a query does not filter on lives in
--- `record` (VersionRecordCodec, which starts with its own format byte): a scan reads four columns a row.
+-- `record` (VersionRecordCodec, which starts with its own format byte): a scan reads six columns a row.
 CREATE TABLE IF NOT EXISTS object_versions (
     bucket_id        INTEGER NOT NULL,
     key              TEXT    NOT NULL,
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     tags          BLOB,
     encryption    TEXT,
     record_format INTEGER NOT NULL,
-    kms_key_id    TEXT,                     -- version 3
+    kms_key_id    TEXT,
     PRIMARY KEY (bucket_id, upload_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at);
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     blob_id       TEXT    NOT NULL,
     last_modified INTEGER NOT NULL,
     record_format INTEGER NOT NULL,
-    blob_key      BLOB,                     -- version 3: the blob's data key wrapped by the master key, when encrypted
+    blob_key      BLOB,                     -- the blob's data key wrapped by the master key, when encrypted
     PRIMARY KEY (bucket_id, upload_id, part_number)
 ) WITHOUT ROWID;
 

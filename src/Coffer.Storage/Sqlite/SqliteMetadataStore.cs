@@ -172,9 +172,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
             return;
         }
 
-        if (current is not (0 or 2))
+        if (current != 0)
         {
-            // Version 1 only ever existed in development builds before the first release; there is nothing to migrate.
+            // Versions 1 and 2 only ever existed in development builds before the first release; there is nothing to migrate.
             throw new InvalidOperationException(
                 $"The metadata database has schema version {current}, written by a development build of Coffer; start with a new data folder.");
         }
@@ -185,13 +185,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
         using var transaction = _writeConnection.BeginTransaction();
         using (var command = _writeConnection.CreateCommand())
         {
-            // From version 2, version 3 adds the encryption columns of multipart uploads and parts (null for what version 2
-            // wrote) and the credentials table; the schema creates only what is missing, so it runs after the new columns.
-            var upgrade = current == 2
-                ? "ALTER TABLE multipart_uploads ADD COLUMN kms_key_id TEXT; ALTER TABLE multipart_parts ADD COLUMN blob_key BLOB;\n"
-                : "";
             command.Transaction = transaction;
-            command.CommandText = upgrade + reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
+            command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
             command.ExecuteNonQuery();
         }
 

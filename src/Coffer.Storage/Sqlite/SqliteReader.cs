@@ -338,19 +338,11 @@ internal class SqliteReader : IMetadataReader
         return reader.Read() ? ReadCredential(reader) : null;
     }
 
-    public IReadOnlyList<CredentialRecord> ListCredentials(string appId)
-    {
-        using var command = Command($"SELECT {CredentialColumns} FROM credentials WHERE app_id = $app ORDER BY uin, created_at, secret_id");
-        command.Parameters.AddWithValue("$app", appId);
-        using var reader = command.ExecuteReader();
-        var credentials = new List<CredentialRecord>();
-        while (reader.Read())
-        {
-            credentials.Add(ReadCredential(reader));
-        }
+    public IReadOnlyList<CredentialRecord> ListCredentials(string appId) =>
+        ReadCredentials($"SELECT {CredentialColumns} FROM credentials WHERE app_id = $app ORDER BY uin, created_at, secret_id", appId, null);
 
-        return credentials;
-    }
+    public IReadOnlyList<CredentialRecord> ListCredentials(string appId, string uin) =>
+        ReadCredentials($"SELECT {CredentialColumns} FROM credentials WHERE app_id = $app AND uin = $uin ORDER BY created_at, secret_id", appId, uin);
 
     public void Dispose()
     {
@@ -446,6 +438,25 @@ internal class SqliteReader : IMetadataReader
         LeaseOwner = reader.IsDBNull(18) ? null : reader.GetString(18),
         LeaseExpires = Time(reader, 19),
     };
+
+    private IReadOnlyList<CredentialRecord> ReadCredentials(string sql, string appId, string? uin)
+    {
+        using var command = Command(sql);
+        command.Parameters.AddWithValue("$app", appId);
+        if (uin is not null)
+        {
+            command.Parameters.AddWithValue("$uin", uin);
+        }
+
+        using var reader = command.ExecuteReader();
+        var credentials = new List<CredentialRecord>();
+        while (reader.Read())
+        {
+            credentials.Add(ReadCredential(reader));
+        }
+
+        return credentials;
+    }
 
     private static CredentialRecord ReadCredential(SqliteDataReader reader) => new()
     {

@@ -261,4 +261,11 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         command.Parameters.AddWithValue("$id", secretId);
         return command.ExecuteNonQuery() > 0;
     }
+
+    public int DeleteExpiredCredentials(DateTimeOffset now)
+    {
+        using var command = Command("DELETE FROM credentials WHERE expires_at IS NOT NULL AND expires_at <= $now");
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    }
 }

@@ -47,6 +47,8 @@ public sealed class AccessPolicyTests
     [InlineData("not json")]
     [InlineData("[]")]
     [InlineData("""{"version":"1.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":2,"statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":true,"principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
     [InlineData("""{"version":"2.0","statement":[]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"maybe","principal":{"qcs":["*"]},"action":"*","resource":"*"}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"*"}]}""")]
