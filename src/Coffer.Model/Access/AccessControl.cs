@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Coffer.Common;
 using Coffer.Model.Accounts;
@@ -33,14 +34,29 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
     public const string PolicyKind = "policy";
     public const string AclKind = "acl";
 
+    // Every request on a bucket reads its policy; parsing is kept for as long as the stored document stays the same.
+    private readonly ConcurrentDictionary<long, (byte[] Document, AccessPolicy Policy)> _parsed = new();
+
     /// <summary>The bucket and its rules, read in one snapshot; NoSuchBucket when it does not exist.</summary>
     public BucketAccessRules Rules(string bucket)
     {
         using var reader = metadata.OpenReader();
         var record = reader.GetBucket(bucket) ?? throw NoSuchBucket();
-        var policy = reader.GetConfig(record.Id, PolicyKind, "") is { } stored ? AccessPolicy.Parse(stored.Body, bucketPolicy: true) : null;
+        var policy = reader.GetConfig(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
         var acl = reader.GetConfig(record.Id, AclKind, "") is { } aclRecord ? ParseAcl(Encoding.UTF8.GetString(aclRecord.Body)) : CannedAcl.Private;
         return new BucketAccessRules(ObjectService.ToInfo(record), policy, acl);
+    }
+
+    private AccessPolicy Parsed(long bucketId, byte[] document)
+    {
+        if (_parsed.TryGetValue(bucketId, out var cached) && cached.Document.AsSpan().SequenceEqual(document))
+        {
+            return cached.Policy;
+        }
+
+        var policy = AccessPolicy.Parse(document, bucketPolicy: true);
+        _parsed[bucketId] = (document, policy);
+        return policy;
     }
 
     /// <summary>Sets the bucket policy: valid JSON in the policy language, every resource within this bucket.</summary>
