@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Coffer.Inventory.Running;
 using Coffer.Model;
@@ -37,7 +38,8 @@ internal static class InventoryBenchmark
     /// <summary>
     /// <c>inventory-run DATA_DIR [FORMAT [ROUNDS]]</c>: runs ROUNDS (default 2) one-time inventories one after the other
     /// in this process and prints a line for each: the first pays for JIT compilation, as the first run after a server
-    /// starts does; later ones are what a running server does. Seconds, CPU seconds, objects/s, report bytes, peak RSS.
+    /// starts does; later ones are what a running server does. Seconds, CPU seconds, objects/s, report bytes, peak RSS,
+    /// and the JIT compilation time and method count within the round.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -66,6 +68,8 @@ internal static class InventoryBenchmark
             };
 
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var jitBefore = JitInfo.GetCompilationTime();
+            var methodsBefore = JitInfo.GetCompiledMethodCount();
             var watch = Stopwatch.StartNew();
             var queued = await configurations.PostOneTimeAsync(Source, configuration);
             await runner.RunPendingAsync();
@@ -91,6 +95,8 @@ internal static class InventoryBenchmark
                 reportMegabytes = Math.Round(ReportBytes(objects, run.ManifestKey!) / 1e6, 1),
                 files = run.FilesWritten,
                 peakResidentMegabytes = PeakResidentBytes() >> 20,
+                jitSeconds = Math.Round((JitInfo.GetCompilationTime() - jitBefore).TotalSeconds, 3),
+                jitMethods = JitInfo.GetCompiledMethodCount() - methodsBefore,
             }));
         }
 
