@@ -1,11 +1,18 @@
+using Coffer.Common;
 using Coffer.Storage;
 using Coffer.Storage.Records;
 
 namespace Coffer.Benchmarks;
 
-/// <summary>Writes object metadata straight into the engine, without blobs, to build large buckets quickly.</summary>
+/// <summary>
+/// Writes object metadata straight into the engine, without blobs, to build large buckets quickly. Values vary the way a
+/// real bucket's do, so reports compress and compare realistically: every object has its own ETag and modification
+/// time (to the millisecond), one in ten was uploaded in parts, and one in ten is in a class other than STANDARD.
+/// </summary>
 internal static class Seeding
 {
+    private static readonly DateTimeOffset FirstWrite = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static void SeedObjects(StorageEngine engine, string bucketName, int count)
     {
         using var reader = engine.Metadata.OpenReader();
@@ -18,6 +25,8 @@ internal static class Seeding
             {
                 for (var i = first; i < Math.Min(first + batch, count); i++)
                 {
+                    var multipart = i % 10 == 9;
+                    var written = FirstWrite.AddMilliseconds(i * 1_001L);
                     writer.InsertVersion(new ObjectVersionRecord
                     {
                         BucketId = bucket.Id,
@@ -25,15 +34,28 @@ internal static class Seeding
                         VersionId = ObjectVersionRecord.NullVersionId,
                         IsLatest = true,
                         Size = 1024 + i,
-                        ETag = "d41d8cd98f00b204e9800998ecf8427e",
-                        Crc64 = (ulong)i,
-                        CreatedAt = DateTimeOffset.UnixEpoch,
-                        LastModified = DateTimeOffset.UnixEpoch,
+                        ETag = multipart ? $"{ETagOf(i)}-{2 + i % 7}" : ETagOf(i),
+                        Crc64 = Mix((ulong)i),
+                        StorageClass = (i % 20) switch { 3 => "STANDARD_IA", 7 => "ARCHIVE", _ => StorageClass.Standard },
+                        IsMultipartUploaded = multipart,
+                        CreatedAt = written,
+                        LastModified = written,
                     });
                 }
 
                 return 0;
             }).GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>32 hex digits that look like an MD5 and differ for every object.</summary>
+    private static string ETagOf(int i) => $"{Mix((ulong)i):x16}{Mix((ulong)i + 0x9E3779B97F4A7C15):x16}";
+
+    /// <summary>The SplitMix64 finaliser: a cheap bijection that scatters consecutive numbers.</summary>
+    private static ulong Mix(ulong value)
+    {
+        value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9;
+        value = (value ^ (value >> 27)) * 0x94D049BB133111EB;
+        return value ^ (value >> 31);
     }
 }

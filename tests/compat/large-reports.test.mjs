@@ -80,7 +80,9 @@ describe(`reports of a ${Objects.toLocaleString('en')}-object bucket`, () => {
     for (;;) {
       const page = await call(cos, 'getBucket', { Bucket: Source, Region, Marker, MaxKeys: 1000 });
       for (const o of page.Contents) {
-        rows.push([key.appId, 'bench', o.Key, o.Size, o.LastModified, o.ETag.replaceAll('"', ''), o.StorageClass, 'false']);
+        // A listing has no multipart flag; a multipart upload's ETag ends in -<parts>.
+        const eTag = o.ETag.replaceAll('"', '');
+        rows.push([key.appId, 'bench', o.Key, o.Size, o.LastModified, eTag, o.StorageClass, String(eTag.includes('-'))]);
       }
       if (page.IsTruncated !== 'true') return rows;
       Marker = page.NextMarker;
