@@ -36,7 +36,11 @@ public sealed partial class CofferProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>coffer serve --data <paramref name="dataDirectory"/></c>, with the test owner as root account unless told otherwise.</summary>
-    public static async Task<CofferProcess> StartAsync(string dataDirectory, bool withRootAccount = true, params string[] extraArguments)
+    public static Task<CofferProcess> StartAsync(string dataDirectory, bool withRootAccount = true, params string[] extraArguments) =>
+        StartAsync(["--data", dataDirectory, "--listen", "127.0.0.1:0", .. extraArguments], Environment.CurrentDirectory, withRootAccount);
+
+    /// <summary>Starts <c>coffer serve</c> with exactly <paramref name="arguments"/>, in <paramref name="workingDirectory"/>.</summary>
+    public static async Task<CofferProcess> StartAsync(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
     {
         var coffer = Path.Combine(AppContext.BaseDirectory, "coffer.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -44,8 +48,9 @@ public sealed partial class CofferProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in new[] { coffer, "serve", "--data", dataDirectory, "--listen", "127.0.0.1:0" }.Concat(extraArguments))
+        foreach (var argument in new[] { coffer, "serve" }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -36,6 +36,19 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_ListensOn127001Port9000_AndKeepsItsDataInCofferData_ByDefault()
+    {
+        await using var coffer = await CofferProcess.StartAsync([], _data.Path);
+        coffer.BaseAddress.Should().Be(new Uri("http://127.0.0.1:9000"));
+        var data = Path.Combine(_data.Path, "coffer-data");
+        coffer.Output.Should().Contain(data);
+        File.Exists(Path.Combine(data, "metadata.db")).Should().BeTrue();
+
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        (await client.SendAsync(client.Request(HttpMethod.Get, null))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Serve_UsesTheRootAccountFromTheEnvironment()
     {
         await using var coffer = await CofferProcess.StartAsync(_data.Path);

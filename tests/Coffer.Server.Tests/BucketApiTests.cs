@@ -26,6 +26,31 @@ public sealed class BucketApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Responses_CarryRequestIdDateAndServer_OnSuccess()
+    {
+        var bucket = TestServer.BucketName("headers");
+        var responses = new List<HttpResponseMessage>
+        {
+            await _server.SendAsync(_server.Request(HttpMethod.Put, bucket)),
+            await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, "a.txt", content: new StringContent("a"))),
+            await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, "a.txt")),
+            await _server.SendAsync(_server.Request(HttpMethod.Head, bucket, "a.txt")),
+            await _server.SendAsync(_server.Request(HttpMethod.Get, bucket)),
+            await _server.SendAsync(_server.Request(HttpMethod.Delete, bucket, "a.txt")),
+        };
+
+        foreach (var response in responses)
+        {
+            response.IsSuccessStatusCode.Should().BeTrue(response.RequestMessage!.ToString());
+            response.Headers.Server.ToString().Should().Be("tencent-cos");
+            response.Headers.Date.Should().NotBeNull();
+            response.Headers.GetValues("x-cos-request-id").Should().ContainSingle().Which.Should().NotBeNullOrWhiteSpace();
+        }
+
+        responses.Select(r => r.Headers.GetValues("x-cos-request-id").Single()).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
     public async Task ListBuckets_ReturnsTheCallersBucketsOnly()
     {
         await _server.CreateBucketAsync(TestServer.BucketName("b"));

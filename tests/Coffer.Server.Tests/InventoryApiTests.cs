@@ -184,6 +184,44 @@ public sealed class InventoryApiTests : IAsyncLifetime
         await response.ShouldBeErrorAsync(status, code);
     }
 
+    public static TheoryData<string, string, HttpStatusCode, string> PostErrorRows => new()
+    {
+        // POST reads its body like PUT: the same rows, with a one-time body where the case needs a valid one.
+        { "inventory&id=malformed", "<InventoryConfiguration><Id>malformed</Id>", HttpStatusCode.BadRequest, "MalformedXML" },
+        { "inventory&id=empty", "", HttpStatusCode.BadRequest, "MissingRequestBodyError" },
+        { "inventory&id=big", OneTime("big").Replace("<Format>CSV</Format>", "<Format>CSV</Format><Prefix>" + new string('p', 70_000) + "</Prefix>"), HttpStatusCode.BadRequest, "XMLSizeLimit" },
+        { "inventory&id=query", OneTime("body"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=bad%21id", OneTime("bad!id"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=format", OneTime("format").Replace("<Format>CSV</Format>", "<Format>XLS</Format>"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=nodestbucket", OneTime("nodestbucket").Replace("inventory-1250000000</Bucket>", "missing-1250000000</Bucket>"), HttpStatusCode.BadRequest, "InvalidArgument" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PostErrorRows))]
+    public async Task Post_AnswersTheDocumentedError(string query, string body, HttpStatusCode status, string code)
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: query, content: new StringContent(body)));
+        await response.ShouldBeErrorAsync(status, code);
+        var runs = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory-runs"));
+        runs.StatusCode.Should().Be(HttpStatusCode.OK);
+        XDocument.Parse(await runs.Content.ReadAsStringAsync()).Root!.Elements("InventoryRun").Should().BeEmpty("a refused POST queues nothing");
+    }
+
+    [Fact]
+    public async Task Post_ChecksContentMd5_WhenSent()
+    {
+        var body = Encoding.UTF8.GetBytes(OneTime("md5"));
+        var wrong = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "inventory&id=md5", content: new ByteArrayContent(body),
+            headers: [new("Content-MD5", Convert.ToBase64String(MD5.HashData("other"u8)))]));
+        await wrong.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest");
+        var garbled = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "inventory&id=md5", content: new ByteArrayContent(body),
+            headers: [new("Content-MD5", "not-md5")]));
+        await garbled.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidDigest");
+        var right = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "inventory&id=md5", content: new ByteArrayContent(body),
+            headers: [new("Content-MD5", Convert.ToBase64String(MD5.HashData(body)))]));
+        right.StatusCode.Should().Be(HttpStatusCode.OK, "the refused attempts did not take the id");
+    }
+
     [Fact]
     public async Task Put_ReturnsTooManyConfigurations_ForTheThousandAndFirst()
     {

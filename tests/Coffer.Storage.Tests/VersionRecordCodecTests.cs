@@ -38,6 +38,17 @@ public class VersionRecordCodecTests
         old.KmsKeyId.Should().BeNull();
     }
 
+    [Fact]
+    public void Encode_StartsWithTheFormatMarker_AndDecodeRefusesAFormatItDoesNotKnow()
+    {
+        var record = VersionRecordCodec.Encode(Version());
+        record[0].Should().Be(1, "format 1");
+
+        record[0] = 2;
+        var decode = () => VersionRecordCodec.Decode(Identity, record, VersionDetail.All);
+        decode.Should().Throw<InvalidDataException>().WithMessage("*format 2*");
+    }
+
     private static ObjectVersionRecord Version() => new()
     {
         Key = "k",
