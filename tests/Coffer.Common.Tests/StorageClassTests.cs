@@ -18,4 +18,42 @@ public class StorageClassTests
         var act = () => StorageClass.NormalizeCos("GLACIER_PLUS");
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidStorageClass);
     }
+
+    [Theory]
+    [InlineData("GLACIER")]
+    [InlineData("ONEZONE_IA")]
+    public void NormalizeCos_ThrowsInvalidStorageClass_ForAnS3OnlyClass(string value)
+    {
+        var act = () => StorageClass.NormalizeCos(value);
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidStorageClass);
+    }
+
+    [Theory]
+    [InlineData(null, "STANDARD")]
+    [InlineData("", "STANDARD")]
+    [InlineData("GLACIER", "GLACIER")]
+    [InlineData("GLACIER_IR", "GLACIER_IR")]
+    [InlineData("ONEZONE_IA", "ONEZONE_IA")]
+    [InlineData("REDUCED_REDUNDANCY", "REDUCED_REDUNDANCY")]
+    [InlineData("OUTPOSTS", "OUTPOSTS")]
+    [InlineData("SNOW", "SNOW")]
+    [InlineData("EXPRESS_ONEZONE", "EXPRESS_ONEZONE")]
+    [InlineData("glacier", "GLACIER")]
+    [InlineData("Onezone_Ia", "ONEZONE_IA")]
+    [InlineData("deep_archive", "DEEP_ARCHIVE")]
+    [InlineData("MAZ_STANDARD_IA", "MAZ_STANDARD_IA")]
+    public void NormalizeS3_ReturnsCanonicalName_ForS3AndCosClassesInAnyCase(string? value, string expected)
+    {
+        StorageClass.NormalizeS3(value).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("GLACIER_PLUS")]
+    [InlineData("COLD")]
+    [InlineData("STANDARD-IA")]
+    public void NormalizeS3_ThrowsInvalidStorageClass_ForUnknownClass(string value)
+    {
+        var act = () => StorageClass.NormalizeS3(value);
+        act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidStorageClass);
+    }
 }

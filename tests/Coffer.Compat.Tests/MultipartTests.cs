@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
+using Coffer.Protocol.Http;
 
 namespace Coffer.Compat.Tests;
 
@@ -52,6 +54,45 @@ public sealed class MultipartTests : S3TestBase
         complete.ETag.Should().Be(MultipartETag(part1, part2)).And.EndWith("-2\"");
         (await ReadAsync("joined")).Should().Equal([.. part1, .. part2]);
         (await S3.ListMultipartUploadsAsync(Bucket)).MultipartUploads.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_JoinsPartsThatCarryCrc32Checksums_WithAPartCountETag()
+    {
+        byte[][] parts = [RandomBytes(5 * MiB, seed: 18), RandomBytes(5 * MiB, seed: 19), RandomBytes(1234, seed: 20)];
+        var initiate = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "summed",
+            ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+        });
+        var completed = new List<PartETag>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await S3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = Bucket,
+                Key = "summed",
+                UploadId = initiate.UploadId,
+                PartNumber = i + 1,
+                InputStream = new MemoryStream(parts[i]),
+                ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+            });
+            part.ChecksumCRC32.Should().Be(Crc32Of(parts[i]), "the part's CRC32 trailer was verified and echoed");
+            completed.Add(new PartETag { PartNumber = i + 1, ETag = part.ETag, ChecksumCRC32 = part.ChecksumCRC32 });
+        }
+
+        var complete = await S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "summed",
+            UploadId = initiate.UploadId,
+            PartETags = completed,
+        });
+
+        complete.ETag.Should().Be(MultipartETag(parts)).And.EndWith("-3\"");
+        (await S3.GetObjectMetadataAsync(Bucket, "summed")).ETag.Should().Be(complete.ETag);
+        (await ReadAsync("summed")).Should().Equal(parts.SelectMany(p => p).ToArray());
     }
 
     [Fact]
@@ -159,6 +200,13 @@ public sealed class MultipartTests : S3TestBase
     {
         var digests = parts.SelectMany(MD5.HashData).ToArray();
         return $"\"{Convert.ToHexStringLower(MD5.HashData(digests))}-{parts.Length}\"";
+    }
+
+    private static string Crc32Of(byte[] bytes)
+    {
+        var crc32 = FlexibleChecksum.ForHeader("x-amz-checksum-crc32");
+        crc32.Append(bytes);
+        return crc32.ValueBase64();
     }
 
     private async Task<string> InitiateAsync(string key) =>

@@ -7,9 +7,10 @@ public sealed record RecordedRequest(HttpMethod Method, Uri Uri, IReadOnlyDictio
 
 /// <summary>
 /// Hands the AWS SDK HttpClients whose handler notes every request's headers, so a test can prove which payload
-/// signing mode (x-amz-content-sha256) the SDK chose, not just that the call worked.
+/// signing mode (x-amz-content-sha256) the SDK chose, not just that the call worked. The requests go out through
+/// <paramref name="transport"/> when given, else through a plain <see cref="HttpClientHandler"/>.
 /// </summary>
-public sealed class RequestRecorder : HttpClientFactory
+public sealed class RequestRecorder(Func<HttpMessageHandler>? transport = null) : HttpClientFactory
 {
     private readonly List<RecordedRequest> _requests = [];
 
@@ -24,7 +25,8 @@ public sealed class RequestRecorder : HttpClientFactory
         }
     }
 
-    public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new RecordingHandler(this));
+    public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+        new(new RecordingHandler(this, transport?.Invoke() ?? new HttpClientHandler()));
 
     // Null caches the clients per SDK client, so each recorder sees only its own client's requests.
     public override string? GetConfigUniqueString(IClientConfig clientConfig) => null;
@@ -39,7 +41,7 @@ public sealed class RequestRecorder : HttpClientFactory
         }
     }
 
-    private sealed class RecordingHandler(RequestRecorder recorder) : DelegatingHandler(new HttpClientHandler())
+    private sealed class RecordingHandler(RequestRecorder recorder, HttpMessageHandler transport) : DelegatingHandler(transport)
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace Coffer.Compat.Tests;
@@ -81,6 +82,42 @@ public sealed class TaggingTests : S3TestBase
         await PutTagsAsync("doc", ten);
 
         (await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "doc" })).Tagging.Should().HaveCount(10);
+    }
+
+    [Fact]
+    public async Task ObjectTagging_ReadsWritesAndDeletesTheTagsOfTheVersionNamedByVersionId()
+    {
+        await S3.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = Bucket,
+            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        var older = await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "doc", ContentBody = "one", TagSet = [new Tag { Key = "gen", Value = "1" }] });
+        var newer = await S3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "doc", ContentBody = "two", TagSet = [new Tag { Key = "gen", Value = "2" }] });
+
+        var put = await S3.PutObjectTaggingAsync(new PutObjectTaggingRequest
+        {
+            BucketName = Bucket,
+            Key = "doc",
+            VersionId = older.VersionId,
+            Tagging = new Tagging { TagSet = [new Tag { Key = "gen", Value = "old" }, new Tag { Key = "kept", Value = "yes" }] },
+        });
+        var olderTags = await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "doc", VersionId = older.VersionId });
+        var latestTags = await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "doc" });
+
+        put.VersionId.Should().Be(older.VersionId);
+        olderTags.VersionId.Should().Be(older.VersionId);
+        olderTags.Tagging.Select(t => (t.Key, t.Value)).Should().BeEquivalentTo([("gen", "old"), ("kept", "yes")]);
+        latestTags.VersionId.Should().Be(newer.VersionId);
+        latestTags.Tagging.Select(t => (t.Key, t.Value)).Should().Equal(("gen", "2"));
+
+        var delete = await S3.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = Bucket, Key = "doc", VersionId = older.VersionId });
+
+        delete.VersionId.Should().Be(older.VersionId);
+        (await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "doc", VersionId = older.VersionId }))
+            .Tagging.Should().BeNullOrEmpty();
+        (await S3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = Bucket, Key = "doc", VersionId = newer.VersionId }))
+            .Tagging.Select(t => (t.Key, t.Value)).Should().Equal(("gen", "2"));
     }
 
     [Fact]

@@ -70,6 +70,59 @@ public sealed class VersioningTests : S3TestBase
     }
 
     [Fact]
+    public async Task ListVersions_PagesWithKeyAndVersionIdMarkers_InKeyOrderNewestFirst()
+    {
+        await SetVersioningAsync(VersionStatus.Enabled);
+        string[] keys = ["a", "b/c", "d"];
+        var newestFirst = keys.ToDictionary(k => k, _ => new List<(string Key, string VersionId, bool IsDeleteMarker)>());
+        // Writes alternate between keys so that the listing's order cannot be the order of writing.
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var key in keys)
+            {
+                newestFirst[key].Insert(0, (key, (await PutAsync(key, [(byte)round])).VersionId, false));
+            }
+        }
+
+        newestFirst["b/c"].Insert(0, ("b/c", (await S3.DeleteObjectAsync(Bucket, "b/c")).VersionId, true));
+
+        var pages = new List<ListVersionsResponse>();
+        string? keyMarker = null;
+        string? versionIdMarker = null;
+        do
+        {
+            var page = await S3.ListVersionsAsync(new ListVersionsRequest
+            {
+                BucketName = Bucket,
+                MaxKeys = 4,
+                KeyMarker = keyMarker,
+                VersionIdMarker = versionIdMarker,
+            });
+            pages.Add(page);
+            page.KeyMarker.Should().Be(keyMarker ?? "");
+            page.VersionIdMarker.Should().Be(versionIdMarker ?? "");
+            keyMarker = page.NextKeyMarker;
+            versionIdMarker = page.NextVersionIdMarker;
+        }
+        while (pages[^1].IsTruncated == true && pages.Count < 10);
+
+        pages.Select(p => p.Versions.Count).Should().Equal(4, 4, 2);
+        pages.SelectMany(p => p.Versions).Select(v => (v.Key, v.VersionId, v.IsDeleteMarker == true))
+            .Should().Equal(keys.SelectMany(k => newestFirst[k]));
+        pages.SelectMany(p => p.Versions).Where(v => v.IsLatest == true).Select(v => v.VersionId)
+            .Should().Equal(keys.Select(k => newestFirst[k][0].VersionId));
+        foreach (var page in pages.SkipLast(1))
+        {
+            (page.NextKeyMarker, page.NextVersionIdMarker).Should().Be((page.Versions[^1].Key, page.Versions[^1].VersionId));
+        }
+
+        // The first page ends on b/c's delete marker and the second inside d: markers name a version, not just a key.
+        pages[0].NextVersionIdMarker.Should().Be(newestFirst["b/c"][0].VersionId);
+        pages[1].NextKeyMarker.Should().Be("d");
+        pages[^1].IsTruncated.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task DeleteObject_RemovesOnlyThatVersion_WhenAVersionIsGiven()
     {
         await SetVersioningAsync(VersionStatus.Enabled);

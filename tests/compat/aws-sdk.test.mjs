@@ -1,8 +1,10 @@
 // The S3 dialect through the official @aws-sdk/client-s3 only, with its default checksum behaviour: buckets,
-// objects, listing, versioning, tagging, multipart, copy, batch delete, errors and presigned URLs.
+// objects, listing, versioning, tagging, multipart, flexible checksums, storage classes, copy, batch delete,
+// virtual-host addressing, errors and presigned URLs.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -32,22 +34,50 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { Region, account, bucketName, recordRequests, s3Client } from './lib/coffer.mjs';
+import { Region, account, bucketName, endpoint, recordRequests, s3Client } from './lib/coffer.mjs';
 
 const s3 = s3Client();
 const md5 = (bytes) => createHash('md5').update(bytes).digest('hex');
-/** CRC-32 (IEEE), as x-amz-checksum-crc32 carries it: base64 of the big-endian value. (zlib.crc32 needs Node 20.15+.) */
-const crc32Table = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32Base64 = (bytes) => {
-  let c = 0xffffffff;
-  for (const byte of bytes) c = crc32Table[(c ^ byte) & 0xff] ^ (c >>> 8);
-  const digest = Buffer.alloc(4);
-  digest.writeUInt32BE((c ^ 0xffffffff) >>> 0);
-  return digest.toString('base64');
+// Reflected CRCs with all-ones initial value and final XOR, as S3's flexible checksums define them: base64 of the
+// big-endian value. Written here, not taken from the SDK, so the SDK and the server are both checked against a third
+// party. (zlib.crc32 needs Node 20.15+.)
+const crc32With = (polynomial) => {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? polynomial ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  return (bytes) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = table[(c ^ byte) & 0xff] ^ (c >>> 8);
+    const digest = Buffer.alloc(4);
+    digest.writeUInt32BE((c ^ 0xffffffff) >>> 0);
+    return digest.toString('base64');
+  };
+};
+const crc64With = (polynomial) => {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = BigInt(n);
+    for (let k = 0; k < 8; k++) c = c & 1n ? polynomial ^ (c >> 1n) : c >> 1n;
+    return c;
+  });
+  const ones = 0xffffffffffffffffn;
+  return (bytes) => {
+    let c = ones;
+    for (const byte of bytes) c = table[Number((c ^ BigInt(byte)) & 0xffn)] ^ (c >> 8n);
+    const digest = Buffer.alloc(8);
+    digest.writeBigUInt64BE(c ^ ones);
+    return digest.toString('base64');
+  };
+};
+const crc32Base64 = crc32With(0xedb88320);
+/** Each flexible checksum the SDK offers, by its ChecksumAlgorithm name. */
+const checksumOf = {
+  CRC32: crc32Base64,
+  CRC32C: crc32With(0x82f63b78),
+  CRC64NVME: crc64With(0x9a6c9329ac4bc9b5n),
+  SHA1: (bytes) => createHash('sha1').update(bytes).digest('base64'),
+  SHA256: (bytes) => createHash('sha256').update(bytes).digest('base64'),
 };
 const MiB = 1024 * 1024;
 const multipartEtag = (parts) =>
@@ -269,6 +299,19 @@ describe('aws ListObjectsV2', () => {
     ]);
     assert.deepEqual(page.CommonPrefixes.map((p) => p.Prefix), ['b/c/']);
     assert.equal(page.KeyCount, 3, 'KeyCount counts keys and common prefixes');
+  });
+
+  test('FetchOwner names each entry\'s Owner, the ID ListBuckets gives the account; without it no entry has one', async () => {
+    const plain = await s3.send(new ListObjectsV2Command({ Bucket }));
+    assert.deepEqual(plain.Contents.map((c) => [c.Key, c.Owner]), keys.map((k) => [k, undefined]));
+
+    const { Owner } = await s3.send(new ListBucketsCommand({}));
+    assert.equal(Owner.ID, account.uin);
+    const owned = await s3.send(new ListObjectsV2Command({ Bucket, FetchOwner: true }));
+    assert.deepEqual(owned.Contents.map((c) => [c.Key, c.Owner?.ID]), keys.map((k) => [k, Owner.ID]));
+
+    const paged = await s3.send(new ListObjectsV2Command({ Bucket, FetchOwner: true, MaxKeys: 2, StartAfter: 'b/2.txt' }));
+    assert.deepEqual(paged.Contents.map((c) => [c.Key, c.Owner?.ID]), [['b/c/3.txt', Owner.ID], ['d.txt', Owner.ID]]);
   });
 });
 
@@ -518,6 +561,148 @@ describe('aws multipart', () => {
   });
 });
 
+describe('aws flexible checksums', () => {
+  let Bucket;
+  before(async () => {
+    Bucket = await newBucket('asum');
+  });
+
+  test('the reference CRCs reproduce their catalogue check values', () => {
+    const hex = (algorithm) => Buffer.from(checksumOf[algorithm](Buffer.from('123456789')), 'base64').toString('hex');
+    assert.deepEqual(['CRC32', 'CRC32C', 'CRC64NVME'].map(hex), ['cbf43926', 'e3069283', 'ae8b14860a799888']);
+  });
+
+  /** HEAD and GET send the stored checksum only with ChecksumMode ENABLED; GET also lets the SDK validate the body. */
+  async function assertStored(Key, algorithm, body) {
+    const field = `Checksum${algorithm}`;
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key })))[field], undefined, 'not sent unless asked for');
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' })))[field], checksumOf[algorithm](body));
+    const get = await s3.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    assert.equal(get[field], checksumOf[algorithm](body));
+    assert.ok(Buffer.compare(await bytesOf(get), body) === 0);
+  }
+
+  /** Rewrites the checksum trailer of the aws-chunked body the SDK signed and framed, keeping its length. */
+  function corruptTrailer(client, header, value) {
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const chunks = [];
+        for await (const chunk of args.request.body) chunks.push(Buffer.from(chunk));
+        const wire = Buffer.concat(chunks).toString('latin1');
+        const at = wire.lastIndexOf(`${header}:`) + header.length + 1;
+        assert.ok(at > header.length, `the body ends with a ${header} trailer`);
+        args.request.body = Buffer.from(wire.slice(0, at) + value + wire.slice(at + value.length), 'latin1');
+        return next(args);
+      },
+      { step: 'deserialize', name: 'cofferCorruptTrailer' },
+    );
+  }
+
+  for (const algorithm of ['CRC32C', 'SHA1', 'SHA256', 'CRC64NVME']) {
+    const header = `x-amz-checksum-${algorithm.toLowerCase()}`;
+    const field = `Checksum${algorithm}`;
+
+    test(`${algorithm}: a Buffer body carries it in ${header}; PutObject, HeadObject and GetObject return it`, async () => {
+      const client = s3Client();
+      const wire = recordRequests(client);
+      const body = randomBytes(100_001);
+      const put = await client.send(new PutObjectCommand({ Bucket, Key: `header/${algorithm}`, Body: body, ChecksumAlgorithm: algorithm }));
+      assert.equal(wire[0].headers[header], checksumOf[algorithm](body), `the SDK sent ${header}`);
+      assert.equal(wire[0].headers['x-amz-trailer'], undefined);
+      assert.equal(put[field], checksumOf[algorithm](body));
+      await assertStored(`header/${algorithm}`, algorithm, body);
+    });
+
+    test(`${algorithm}: a stream body goes aws-chunked with an ${header} trailer; PutObject, HeadObject and GetObject return it`, async () => {
+      const client = s3Client();
+      const wire = recordRequests(client);
+      const body = randomBytes(200_003);
+      const put = await client.send(new PutObjectCommand({
+        Bucket, Key: `trailer/${algorithm}`, Body: Readable.from([body.subarray(0, 70_000), body.subarray(70_000)]),
+        ContentLength: body.length, ChecksumAlgorithm: algorithm,
+      }));
+      assert.equal(wire[0].headers['content-encoding'], 'aws-chunked');
+      assert.equal(wire[0].headers['x-amz-trailer'], header);
+      assert.equal(wire[0].headers[header], undefined, 'the checksum travels in the trailer, not a header');
+      assert.equal(put.$metadata.attempts, 1);
+      assert.equal(put[field], checksumOf[algorithm](body));
+      await assertStored(`trailer/${algorithm}`, algorithm, body);
+    });
+
+    test(`${algorithm}: a header that does not match the body is BadDigest and stores nothing`, async () => {
+      const Key = `bad-header/${algorithm}`;
+      await rejectsWith(
+        s3.send(new PutObjectCommand({ Bucket, Key, Body: Buffer.from('real body'), [field]: checksumOf[algorithm](Buffer.from('other body')) })),
+        'BadDigest', 400,
+      );
+      await rejectsWith(s3.send(new HeadObjectCommand({ Bucket, Key })), 'NotFound', 404);
+    });
+
+    test(`${algorithm}: a trailer that does not match the body is BadDigest and stores nothing`, async () => {
+      const client = s3Client();
+      const wire = recordRequests(client);
+      corruptTrailer(client, header, checksumOf[algorithm](Buffer.from('other body')));
+      const Key = `bad-trailer/${algorithm}`;
+      await rejectsWith(
+        client.send(new PutObjectCommand({ Bucket, Key, Body: Readable.from([randomBytes(10_000)]), ContentLength: 10_000, ChecksumAlgorithm: algorithm })),
+        'BadDigest', 400,
+      );
+      assert.equal(wire[0].headers['x-amz-trailer'], header);
+      await rejectsWith(s3.send(new HeadObjectCommand({ Bucket, Key })), 'NotFound', 404);
+    });
+  }
+});
+
+describe('aws storage classes', () => {
+  let Bucket;
+  before(async () => {
+    Bucket = await newBucket('aclass', 'Enabled');
+  });
+  const classOf = async (Key) => (await s3.send(new HeadObjectCommand({ Bucket, Key }))).StorageClass;
+
+  test('S3-only classes (GLACIER, ONEZONE_IA in lower case) are stored; HeadObject, ListObjectsV2 and ListObjectVersions show them', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'put/glacier', Body: 'cold', StorageClass: 'GLACIER' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'put/onezone', Body: 'one zone', StorageClass: 'onezone_ia' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'put/standard', Body: 'warm' }));
+
+    assert.deepEqual(await Promise.all(['put/glacier', 'put/onezone', 'put/standard'].map(classOf)), ['GLACIER', 'ONEZONE_IA', undefined],
+      'HEAD names every class but STANDARD, as S3 does');
+    const expected = [['put/glacier', 'GLACIER'], ['put/onezone', 'ONEZONE_IA'], ['put/standard', 'STANDARD']];
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: 'put/' }));
+    assert.deepEqual(listed.Contents.map((c) => [c.Key, c.StorageClass]), expected);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: 'put/' }));
+    assert.deepEqual(versions.Versions.map((v) => [v.Key, v.StorageClass]), expected);
+  });
+
+  test('CopyObject and CreateMultipartUpload take a StorageClass, which ListMultipartUploads and ListParts show', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'source', Body: 'x' }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'copied', CopySource: `${Bucket}/source`, StorageClass: 'GLACIER_IR' }));
+    assert.equal(await classOf('copied'), 'GLACIER_IR');
+
+    const Key = 'multipart';
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, StorageClass: 'REDUCED_REDUNDANCY' }));
+    assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads.map((u) => [u.Key, u.StorageClass]),
+      [[Key, 'REDUCED_REDUNDANCY']]);
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'only part' }));
+    assert.equal((await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }))).StorageClass, 'REDUCED_REDUNDANCY');
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    assert.equal(await classOf(Key), 'REDUCED_REDUNDANCY');
+  });
+
+  test('an unknown StorageClass is InvalidStorageClass (400) on PutObject, CopyObject and CreateMultipartUpload, and creates nothing', async () => {
+    await rejectsWith(s3.send(new PutObjectCommand({ Bucket, Key: 'bad/put', Body: 'x', StorageClass: 'GLACIER_PLUS' })), 'InvalidStorageClass', 400);
+    await rejectsWith(s3.send(new HeadObjectCommand({ Bucket, Key: 'bad/put' })), 'NotFound', 404);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'bad/source', Body: 'x' }));
+    await rejectsWith(
+      s3.send(new CopyObjectCommand({ Bucket, Key: 'bad/copy', CopySource: `${Bucket}/bad/source`, StorageClass: 'COLD' })),
+      'InvalidStorageClass', 400,
+    );
+    await rejectsWith(s3.send(new HeadObjectCommand({ Bucket, Key: 'bad/copy' })), 'NotFound', 404);
+    await rejectsWith(s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'bad/mpu', StorageClass: 'COLD' })), 'InvalidStorageClass', 400);
+    assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'bad/' }))).Uploads ?? [], []);
+  });
+});
+
 describe('aws CopyObject', () => {
   let Bucket;
   const body = randomBytes(50_000);
@@ -597,6 +782,43 @@ describe('aws DeleteObjects', () => {
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket }));
     assert.deepEqual(versions.Versions.map((v) => [v.VersionId, v.IsLatest]), [[v1.VersionId, false]]);
     assert.deepEqual(versions.DeleteMarkers.map((m) => [m.VersionId, m.IsLatest]), [[marked.Deleted[0].DeleteMarkerVersionId, true]]);
+  });
+});
+
+describe('aws virtual-host addressing', () => {
+  test('with forcePathStyle false the bucket goes in the host, <bucket>.s3.<region>.amazonaws.com: create, put, get, list, delete', async () => {
+    // Every name resolves to our loopback address, as DNS resolves the AWS domain to S3.
+    const lookup = (hostname, options, callback) =>
+      options.all ? callback(null, [{ address: endpoint.hostname, family: 4 }]) : callback(null, endpoint.hostname, 4);
+    const client = s3Client({
+      config: {
+        endpoint: `http://s3.${Region}.amazonaws.com:${endpoint.port}`,
+        forcePathStyle: false,
+        requestHandler: { httpAgent: new http.Agent({ lookup }) },
+      },
+    });
+    const wire = recordRequests(client);
+    const Bucket = bucketName('avhost');
+    const body = randomBytes(5000);
+
+    await client.send(new CreateBucketCommand({ Bucket }));
+    await client.send(new PutObjectCommand({ Bucket, Key: 'dir/a b+c.bin', Body: body }));
+    const get = await client.send(new GetObjectCommand({ Bucket, Key: 'dir/a b+c.bin' }));
+    assert.ok(Buffer.compare(await bytesOf(get), body) === 0);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'dir/' }));
+    assert.deepEqual(listed.Contents.map((c) => [c.Key, c.Size]), [['dir/a b+c.bin', body.length]]);
+    const pathStyle = await s3.send(new GetObjectCommand({ Bucket, Key: 'dir/a b+c.bin' }));
+    assert.ok(Buffer.compare(await bytesOf(pathStyle), body) === 0, 'path style reaches the same object');
+    await client.send(new DeleteObjectCommand({ Bucket, Key: 'dir/a b+c.bin' }));
+    assert.equal((await client.send(new ListObjectsV2Command({ Bucket }))).KeyCount, 0);
+    await client.send(new DeleteBucketCommand({ Bucket }));
+    await rejectsWith(s3.send(new HeadBucketCommand({ Bucket })), 'NotFound', 404);
+
+    assert.equal(wire.length, 7);
+    for (const exchange of wire) {
+      assert.equal(exchange.headers.host, `${Bucket}.s3.${Region}.amazonaws.com:${endpoint.port}`, `${exchange.method} ${exchange.path}`);
+      assert.ok(!exchange.path.includes(Bucket), `${exchange.method} ${exchange.path} leaves the bucket out of the path`);
+    }
   });
 });
 
