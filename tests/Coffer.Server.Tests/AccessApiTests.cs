@@ -71,7 +71,7 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SubAccount_GrantedOnlyGetBucketInventory_CanGetButNotPutDeleteOrPost()
+    public async Task SubAccount_GrantedOnlyGetBucketInventory_CanGetAndList_ButNotPutDeleteOrPost()
     {
         await PutInventoryAsync(TestAccounts.Owner, "nightly");
         var sub = await SubAccountAsync();
@@ -85,6 +85,9 @@ public sealed class AccessApiTests : IAsyncLifetime
             .Should().Be(HttpStatusCode.OK, "COS's List documentation names GetBucketInventory");
         await (await PutInventoryAsync(sub, "other")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         await (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, query: "inventory&id=nightly", account: sub)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        await (await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "inventory&id=once", account: sub,
+            content: new StringContent(InventoryApiTests.OneTime("once").Replace("inventory-1250000000", _bucket)))))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "some-object", account: sub))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
     }
@@ -103,6 +106,29 @@ public sealed class AccessApiTests : IAsyncLifetime
 
         _time.Advance(TimeSpan.FromHours(1));
         await (await _server.SendAsync(List(issued.SessionToken))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "ExpiredToken");
+    }
+
+    [Fact]
+    public async Task TemporaryKey_SignedInTheQueryString_WorksWithItsTokenThere_AndNotWithoutIt()
+    {
+        await _server.PutObjectAsync(_bucket, "presigned", [7]);
+        var issued = await Identities.CreateTemporaryKeyAsync(TestAccounts.Owner.AppId, TestAccounts.Owner.Uin, TimeSpan.FromHours(1), null);
+        var host = TestServer.VirtualHost(_bucket);
+        var authorization = CosRequestSigner.Authorization(issued.SecretId, issued.SecretKey, "GET", "/presigned", [], [new("host", host)],
+            _time.GetUtcNow().AddSeconds(-1), TimeSpan.FromMinutes(5));
+        var signed = string.Join('&', authorization.Split('&').Select(p => p.Split('=', 2)).Select(p => $"{p[0]}={Uri.EscapeDataString(p[1])}"));
+        Task<HttpResponseMessage> Get(string query)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/presigned?" + query));
+            request.Headers.Host = host;
+            return _server.SendRawAsync(request);
+        }
+
+        var response = await Get($"{signed}&x-cos-security-token={issued.SessionToken}");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(7);
+        await (await Get(signed)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidToken");
+        await (await Get($"{signed}&x-cos-security-token=not-the-token")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidToken");
     }
 
     [Fact]

@@ -1,7 +1,8 @@
-// Starts `coffer serve` on a free port with a fresh data folder and a known root account, runs every
-// *.test.mjs file in this folder (or those named on the command line) with Node's test runner, then stops the server.
+// Starts `coffer serve` on a free port with a fresh data folder and a known root account (from the environment) beside
+// a second one, the partner (from a configuration file), runs every *.test.mjs file in this folder (or those named on
+// the command line) with Node's test runner, then stops the server.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +21,17 @@ const account = {
   secretId: 'AKIDcompatSuiteSecretId000000000000',
   secretKey: 'compatSuiteSecretKey000000000000',
 };
+// Another root account, for tests across accounts; the configuration file and the environment's account combine.
+const partner = {
+  appId: '1250000002',
+  uin: '100000000002',
+  secretId: 'AKIDcompatSuitePartnerId0000000000',
+  secretKey: 'compatSuitePartnerKey00000000000',
+};
 const data = mkdtempSync(join(tmpdir(), 'coffer-compat-'));
-const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0'], {
+const config = join(data, 'compat-config.json');
+writeFileSync(config, JSON.stringify({ accounts: [{ ...partner, name: 'partner' }] }));
+const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--config', config], {
   env: {
     ...process.env,
     COFFER_ROOT_APPID: account.appId,
@@ -60,6 +70,10 @@ const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...file
     COFFER_UIN: account.uin,
     COFFER_SECRET_ID: account.secretId,
     COFFER_SECRET_KEY: account.secretKey,
+    COFFER_PARTNER_APPID: partner.appId,
+    COFFER_PARTNER_UIN: partner.uin,
+    COFFER_PARTNER_SECRET_ID: partner.secretId,
+    COFFER_PARTNER_SECRET_KEY: partner.secretKey,
     COFFER_DATA: data,
     COFFER_DLL: dll,
   },

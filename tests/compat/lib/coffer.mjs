@@ -11,6 +11,13 @@ export const account = {
   secretId: process.env.COFFER_SECRET_ID,
   secretKey: process.env.COFFER_SECRET_KEY,
 };
+/** A second root account of the same server, for tests across accounts. */
+export const partner = {
+  appId: process.env.COFFER_PARTNER_APPID,
+  uin: process.env.COFFER_PARTNER_UIN,
+  secretId: process.env.COFFER_PARTNER_SECRET_ID,
+  secretKey: process.env.COFFER_PARTNER_SECRET_KEY,
+};
 
 /** The official SDK in "Ip" mode: it builds the real virtual-host name and connects to our address. */
 export function cosClient(options = {}) {
@@ -46,9 +53,9 @@ export function call(client, method, params) {
   return new Promise((resolve, reject) => client[method](params, (err, data) => (err ? reject(err) : resolve(data))));
 }
 
-/** A fresh bucket name of the test account. */
-export function bucketName(label) {
-  return `${label}-${randomBytes(3).toString('hex')}-${account.appId}`;
+/** A fresh bucket name of the test account (or of the account whose APPID is given). */
+export function bucketName(label, appId = account.appId) {
+  return `${label}-${randomBytes(3).toString('hex')}-${appId}`;
 }
 
 /**
