@@ -1,7 +1,7 @@
 // An S3-dialect inventory end to end with the official @aws-sdk/client-s3: the configuration put through the SDK,
 // a run triggered by `coffer inventory run` (S3 has no one-time job), then the S3 layout read back through the SDK:
 // data/ files, the dated manifest and its checksum, the Hive symlink, and the rows read by DuckDB compared with what
-// the SDK lists.
+// the SDK lists; and an All-versions report of a versioned bucket against ListObjectVersions.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,8 +12,11 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
+  PutBucketVersioningCommand,
   PutBucketInventoryConfigurationCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -69,21 +72,21 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
   });
 
   /** Puts a periodic configuration of the logs/ prefix through the SDK, runs it now, returns its manifest key. */
-  async function putAndRun(Id, Format, Frequency, OptionalFields) {
+  async function putAndRun(Id, Format, Frequency, OptionalFields, { Bucket = Source, IncludedObjectVersions = 'Current' } = {}) {
     await s3.send(new PutBucketInventoryConfigurationCommand({
-      Bucket: Source,
+      Bucket,
       Id,
       InventoryConfiguration: {
         Id,
         IsEnabled: true,
-        IncludedObjectVersions: 'Current',
+        IncludedObjectVersions,
         Filter: { Prefix: 'logs/' },
         OptionalFields,
         Schedule: { Frequency },
         Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${Destination}`, Format, Prefix: 'inventory' } },
       },
     }));
-    return runNow(Source, Id);
+    return runNow(Bucket, Id);
   }
 
   test('a run delivers data files, a dated manifest, its checksum and the Hive symlink, and the rows are the bucket', async () => {
@@ -143,5 +146,39 @@ describe('S3 inventory reports through @aws-sdk/client-s3', () => {
     ];
     const parquetRows = await readRows(parquet.files, { format: 'Parquet', columns: parquetColumns });
     assert.deepEqual(parquetRows.map((row) => row.map((value, i) => (i === 1 ? s3Encode(value) : value))), csvRows);
+  });
+
+  test('an All-versions report of a versioned bucket has every version and delete marker, as ListObjectVersions shows them', async () => {
+    const Versioned = bucketName('s3-inv-ver');
+    await s3.send(new CreateBucketCommand({ Bucket: Versioned }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: Versioned, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'logs/kept.txt', Body: 'first', Tagging: 'team=a', Metadata: { owner: 'x' } }));
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'logs/kept.txt', Body: 'second, longer', StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'logs/gone.txt', Body: 'deleted later' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: Versioned, Key: 'logs/gone.txt' }));
+    await s3.send(new PutObjectCommand({ Bucket: Versioned, Key: 'other/outside.txt', Body: 'not under the prefix' }));
+
+    const fields = ['Size', 'LastModifiedDate', 'ETag', 'StorageClass', 'IsMultipartUploaded', 'ObjectOwner'];
+    const manifestKey = await putAndRun('all-versions', 'CSV', 'Daily', fields, { Bucket: Versioned, IncludedObjectVersions: 'All' });
+    const { manifest, files } = await checkDelivery(download(Destination), manifestKey, { md5Field: 'MD5checksum', sizeIsString: false });
+    const columns = manifest.fileSchema.split(', ');
+    assert.deepEqual(columns, ['Bucket', 'Key', 'VersionId', 'IsLatest', 'IsDeleteMarker', ...fields]);
+
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: Versioned, Prefix: 'logs/' }));
+    assert.equal(listed.Versions.length, 3);
+    assert.equal(listed.DeleteMarkers.length, 1);
+    const ownerId = listed.Versions[0].Owner.ID;
+    const row = (v, deleteMarker) => [
+      Versioned, s3Encode(v.Key), v.VersionId, String(v.IsLatest), String(deleteMarker),
+      deleteMarker ? '' : String(v.Size), v.LastModified.toISOString(), deleteMarker ? '' : v.ETag.replaceAll('"', ''),
+      deleteMarker ? '' : v.StorageClass, deleteMarker ? '' : 'false', ownerId,
+    ];
+    const expected = [...listed.Versions.map((v) => row(v, false)), ...listed.DeleteMarkers.map((m) => row(m, true))];
+    const rows = await readRows(files, { format: 'CSV', columns });
+    const byKeyThenVersion = (a, b) => (a[1] + a[2]).localeCompare(b[1] + b[2]);
+    assert.deepEqual([...rows].sort(byKeyThenVersion), expected.sort(byKeyThenVersion));
+    assert.deepEqual(rows.map((r) => r[1]), ['logs%2Fgone.txt', 'logs%2Fgone.txt', 'logs%2Fkept.txt', 'logs%2Fkept.txt'], 'key order');
+    assert.deepEqual(rows.map((r) => r[3]), ['true', 'false', 'true', 'false'], 'within a key, the latest version first');
+    assert.equal(rows[0][4], 'true', 'the delete marker is the latest version of logs/gone.txt');
   });
 });
