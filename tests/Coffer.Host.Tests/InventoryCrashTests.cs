@@ -3,15 +3,16 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Xml.Linq;
 using Coffer.Model;
-using Coffer.Model.Objects;
+using Coffer.Model.Inventory;
 using Coffer.Storage;
+using Coffer.Storage.Records;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
 
 public sealed class InventoryCrashTests : IDisposable
 {
-    private const int Objects = 6_000;
+    private const int Objects = 30_000;
     private readonly TempDirectory _data = new("inventory-crash");
 
     [Fact]
@@ -39,6 +40,17 @@ public sealed class InventoryCrashTests : IDisposable
             await first.KillAsync();
         }
 
+        // What the killed process left, read straight from its data: the run still Running, with parts in the destination.
+        string[] orphans;
+        using (var engine = StorageEngine.Open(_data.Combine("data"), TimeProvider.System))
+        {
+            var killed = new InventoryRuns(engine.Metadata, TimeProvider.System).Get(source, jobId);
+            killed.State.Should().Be(InventoryRunState.Running, "the server was killed mid-run, not after it");
+            killed.FilesWritten.Should().BeGreaterThanOrEqualTo(3);
+            orphans = new ObjectService(engine, TimeProvider.System).ListObjects(destination, new()).Objects.Select(o => o.Key).ToArray();
+            orphans.Should().NotBeEmpty("the killed attempt had written parts");
+        }
+
         await using (var second = await CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config))
         {
             using var client = new CosTestClient(second.BaseAddress, TimeProvider.System);
@@ -63,6 +75,7 @@ public sealed class InventoryCrashTests : IDisposable
             }
 
             rows.Should().Be(Objects);
+            files.Select(f => f.Key).Should().NotIntersectWith(orphans, "the report is the restarted attempt's, from a fresh scan");
             var everything = await ListAllAsync(client, destination);
             everything.Should().BeEquivalentTo(files.Select(f => f.Key).Append(manifestKey).Append(manifestKey.Replace("manifest.json", "manifest.checksum")),
                 "the killed attempt's parts are gone and there is exactly one manifest");
@@ -71,20 +84,36 @@ public sealed class InventoryCrashTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    /// <summary>Buckets and objects written straight into the engine before the server starts (empty objects: quick to make).</summary>
+    /// <summary>
+    /// Buckets, and empty objects inserted straight into the metadata before the server starts: enough that a run takes
+    /// seconds, far longer than the test takes to kill the server once it has seen the first parts.
+    /// </summary>
     private async Task SeedAsync(string source, string destination)
     {
         using var engine = StorageEngine.Open(_data.Combine("data"), TimeProvider.System);
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+        await engine.Metadata.WriteAsync(writer =>
         {
-            for (var i = worker; i < Objects; i += 8)
+            var bucketId = writer.GetBucket(source)!.Id;
+            for (var i = 0; i < Objects; i++)
             {
-                await objects.PutObjectAsync(new PutObjectRequest { Bucket = source, Key = $"object-{i:D5}", Body = new MemoryStream([]), ContentLength = 0 });
+                writer.InsertVersion(new ObjectVersionRecord
+                {
+                    BucketId = bucketId,
+                    Key = $"object-{i:D5}",
+                    VersionId = ObjectVersionRecord.NullVersionId,
+                    IsLatest = true,
+                    ETag = "d41d8cd98f00b204e9800998ecf8427e",
+                    Crc64 = 0,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                    LastModified = DateTimeOffset.UtcNow,
+                });
             }
-        }));
+
+            return 0;
+        });
     }
 
     private static async Task<XElement> RunAsync(CosTestClient client, string bucket, string jobId)

@@ -29,6 +29,7 @@ public sealed class InventoryRunnerTests : IDisposable
             StorageClass = "STANDARD_IA",
         });
         await _fixture.PutAsync("dir/腾讯云", "");
+        _fixture.Time.Advance(TimeSpan.FromMilliseconds(1_234));
         var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("once", oneTime: true,
             fields: ["Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "ReplicationStatus", "Tag", "Crc64", "x-cos-meta-color"]));
 
@@ -41,7 +42,10 @@ public sealed class InventoryRunnerTests : IDisposable
         var manifest = JsonDocument.Parse(manifestBytes).RootElement;
         manifest.GetProperty("sourceAppid").GetString().Should().Be("1250000000");
         manifest.GetProperty("sourceBucket").GetString().Should().Be("source");
+        manifest.GetProperty("destinationAppid").GetString().Should().Be("1250000000");
         manifest.GetProperty("destinationBucket").GetString().Should().Be("reports");
+        manifest.GetProperty("version").GetString().Should().Be("2019-09-01");
+        manifest.GetProperty("creationTimestamp").GetString().Should().Be("1795334401234", "the scan start (2026-11-22T08:00:01.234Z) in Unix milliseconds");
         manifest.GetProperty("fileFormat").GetString().Should().Be("CSV");
         manifest.GetProperty("fileSchema").GetString().Should().Be(
             "Appid, Bucket, Key, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, Tag, Crc64, x-cos-meta-color");
@@ -144,35 +148,56 @@ public sealed class InventoryRunnerTests : IDisposable
     [Fact]
     public async Task WritesDuringTheScan_NeitherAppearInNorTearTheReport()
     {
-        var writes = new List<Task>();
-        _fixture.Dispose();
-        InventoryFixture? fixture = null;
-        fixture = _fixture = new InventoryFixture(new InventoryRunnerOptions
-        {
-            RowWritten = rows =>
-            {
-                if (rows == 1)
-                {
-                    // The scan has started: change the bucket under it, and wait for those writes to commit.
-                    Task.Run(async () =>
-                    {
-                        await fixture!.PutAsync("a-new", "new");
-                        await fixture.PutAsync("m-replaced", "a longer new body");
-                        await fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "z-deleted");
-                        await fixture.PutAsync("zz-new", "new");
-                    }).GetAwaiter().GetResult();
-                }
-            },
-        });
+        // More objects than the scan reads ahead of the encoder (a batch of 1,024 rows being encoded, two waiting, one
+        // being filled), so that the writes below commit while the scan is still reading.
+        const int Fillers = 6_000;
         await _fixture.CreateBucketsAsync();
-        await _fixture.PutAsync("b-kept", "kept");
-        await _fixture.PutAsync("m-replaced", "old");
-        await _fixture.PutAsync("z-deleted", "gone soon");
+        var kept = await _fixture.PutAsync("b-kept", "kept");
+        await _fixture.SeedEmptyObjectsAsync(Enumerable.Range(0, Fillers).Select(i => $"f-{i:D5}"));
+        var replaced = await _fixture.PutAsync("m-replaced", "old");
+        var deleted = await _fixture.PutAsync("z-deleted", "gone soon");
 
-        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("snapshot", oneTime: true, fields: ["Size"]));
-        ReportRows(run).Select(r => (r[2], r[3])).Should().Equal(("b-kept", "4"), ("m-replaced", "3"), ("z-deleted", "9"));
-        _fixture.Objects.ListObjects(InventoryFixture.Source, new()).Objects.Select(o => o.Key)
-            .Should().Equal("a-new", "b-kept", "m-replaced", "zz-new");
+        var walk = WalkWatcher.Wrap(_fixture.Objects);
+        (long Rows, bool Ended)? scanAtWrites = null;
+        var runner = new InventoryRunner(walk.Objects, _fixture.Runs, new AccountDirectory([TestAccounts.Owner]), _fixture.Access, _fixture.Time,
+            new InventoryRunnerOptions
+            {
+                RowWritten = rows =>
+                {
+                    if (rows == 1)
+                    {
+                        // The first row reached the encoder: change the bucket under the scan, and wait for those writes to commit.
+                        Task.Run(async () =>
+                        {
+                            await _fixture.PutAsync("a-new", "new");
+                            await _fixture.PutAsync("m-replaced", "a longer new body");
+                            await _fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "z-deleted");
+                            await _fixture.PutAsync("zz-new", "new");
+                        }).GetAwaiter().GetResult();
+                        scanAtWrites = (walk.Watcher.Rows, walk.Watcher.Ended);
+                    }
+                },
+            });
+        var queued = await _fixture.Configurations.PostOneTimeAsync(InventoryFixture.Source,
+            InventoryFixture.Configuration("snapshot", oneTime: true, fields: ["Size", "ETag"]));
+        await runner.RunPendingAsync();
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+
+        scanAtWrites.Should().NotBeNull();
+        scanAtWrites!.Value.Ended.Should().BeFalse("the writes committed while the scan was still reading");
+        scanAtWrites.Value.Rows.Should().BeLessThanOrEqualTo(1 + Fillers, "the scan had not reached m-replaced when it changed");
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        run.ObjectsScanned.Should().Be(Fillers + 3);
+        ReportRows(run).Select(r => (r[2], r[3], r[4])).Should().Equal(
+            [
+                ("b-kept", "4", kept.ETag),
+                .. Enumerable.Range(0, Fillers).Select(i => ($"f-{i:D5}", "0", InventoryFixture.EmptyETag)),
+                ("m-replaced", "3", replaced.ETag),
+                ("z-deleted", "9", deleted.ETag),
+            ],
+            "the report is the bucket as the scan found it when it started");
+        new[] { "a", "m", "z" }.SelectMany(p => _fixture.Objects.ListObjects(InventoryFixture.Source, new() { Prefix = p }).Objects)
+            .Select(o => (o.Key, o.Size)).Should().Equal([("a-new", 3L), ("m-replaced", 17L), ("zz-new", 3L)], "the writes did happen");
     }
 
     [Fact]
@@ -288,6 +313,7 @@ public sealed class InventoryRunnerTests : IDisposable
         await _fixture.Configurations.PutAsync(InventoryFixture.Source,
             InventoryFixture.Configuration("s3", dialect: InventoryDialect.S3, fields: ["Size", "EncryptionStatus"], encryption: InventoryEncryption.SseS3));
         var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "s3", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        _fixture.Time.Advance(TimeSpan.FromMilliseconds(1_234));
         await _fixture.Runner.RunPendingAsync();
         var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
 
@@ -296,6 +322,7 @@ public sealed class InventoryRunnerTests : IDisposable
         manifest.GetProperty("sourceBucket").GetString().Should().Be("source-1250000000");
         manifest.GetProperty("destinationBucket").GetString().Should().Be("arn:aws:s3:::reports-1250000000");
         manifest.GetProperty("version").GetString().Should().Be("2016-11-30");
+        manifest.GetProperty("creationTimestamp").GetString().Should().Be("1795334401234", "the scan start (2026-11-22T08:00:01.234Z) in Unix milliseconds");
         manifest.GetProperty("fileSchema").GetString().Should().Be("Bucket, Key, Size, EncryptionStatus");
         var file = manifest.GetProperty("files").EnumerateArray().Single();
         var key = file.GetProperty("key").GetString()!;
@@ -326,6 +353,32 @@ public sealed class InventoryRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task ALaterS3Run_TakesTheNextFreeMinute_WhenItsMinuteHoldsAManifest()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source, InventoryFixture.Configuration("twice", dialect: InventoryDialect.S3));
+        var runs = new List<InventoryRun>();
+        byte[]? firstManifest = null;
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "twice", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+            await _fixture.Runner.RunPendingAsync();
+            runs.Add(_fixture.Runs.Get(InventoryFixture.Source, queued.JobId));
+            firstManifest ??= _fixture.Read(runs[0].ManifestKey!);
+        }
+
+        runs.Select(r => r.ManifestKey).Should().Equal(
+            "reports/source-1250000000/twice/2026-11-22T08-00Z/manifest.json",
+            "reports/source-1250000000/twice/2026-11-22T08-01Z/manifest.json",
+            "reports/source-1250000000/twice/2026-11-22T08-02Z/manifest.json");
+        _fixture.DestinationKeys().Where(k => k.EndsWith("/symlink.txt", StringComparison.Ordinal)).Should().Equal(
+            "reports/source-1250000000/twice/hive/dt=2026-11-22-08-00/symlink.txt",
+            "reports/source-1250000000/twice/hive/dt=2026-11-22-08-01/symlink.txt",
+            "reports/source-1250000000/twice/hive/dt=2026-11-22-08-02/symlink.txt");
+        _fixture.Read(runs[0].ManifestKey!).Should().Equal(firstManifest, "the first run's manifest is left as it was");
+    }
+
+    [Fact]
     public async Task AMissingDestination_FailsTheRunWithNoSuchBucket()
     {
         await _fixture.CreateBucketsAsync();
@@ -340,30 +393,27 @@ public sealed class InventoryRunnerTests : IDisposable
 
     public void Dispose() => _fixture.Dispose();
 
-    /// <summary>
-    /// The real object service, except that the process "dies" (its token is cancelled) the moment the first PUT of a
-    /// key ending in the given suffix has committed: the write is durable, the runner never learns its version.
-    /// </summary>
-    public class KilledAfterPut : DispatchProxy
+    /// <summary>The real object service, with what a test needs to see or break added to one method's result.</summary>
+    public abstract class ObjectServiceProxy : DispatchProxy
     {
-        private IObjectService _target = null!;
-        private string _suffix = "";
-        private CancellationTokenSource _process = null!;
+        protected IObjectService Target { get; private set; } = null!;
 
-        public static IObjectService Wrap(IObjectService target, string suffix, CancellationTokenSource process)
+        protected static (IObjectService Proxy, TProxy Self) Create<TProxy>(IObjectService target)
+            where TProxy : ObjectServiceProxy
         {
-            var proxy = Create<IObjectService, KilledAfterPut>();
-            var killer = (KilledAfterPut)(object)proxy;
-            (killer._target, killer._suffix, killer._process) = (target, suffix, process);
-            return proxy;
+            var proxy = Create<IObjectService, TProxy>();
+            var self = (TProxy)(object)proxy;
+            self.Target = target;
+            return (proxy, self);
         }
+
+        protected abstract object? After(MethodInfo method, object? result);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             try
             {
-                var result = targetMethod!.Invoke(_target, args);
-                return targetMethod.Name == nameof(IObjectService.PutObjectAsync) ? DieAfter((Task<ObjectInfo>)result!) : result;
+                return After(targetMethod!, targetMethod!.Invoke(Target, args));
             }
             catch (TargetInvocationException error) when (error.InnerException is not null)
             {
@@ -371,6 +421,26 @@ public sealed class InventoryRunnerTests : IDisposable
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// The real object service, except that the process "dies" (its token is cancelled) the moment the first PUT of a
+    /// key ending in the given suffix has committed: the write is durable, the runner never learns its version.
+    /// </summary>
+    public class KilledAfterPut : ObjectServiceProxy
+    {
+        private string _suffix = "";
+        private CancellationTokenSource _process = null!;
+
+        public static IObjectService Wrap(IObjectService target, string suffix, CancellationTokenSource process)
+        {
+            var (proxy, killer) = Create<KilledAfterPut>(target);
+            (killer._suffix, killer._process) = (suffix, process);
+            return proxy;
+        }
+
+        protected override object? After(MethodInfo method, object? result) =>
+            method.Name == nameof(IObjectService.PutObjectAsync) ? DieAfter((Task<ObjectInfo>)result!) : result;
 
         private async Task<ObjectInfo> DieAfter(Task<ObjectInfo> put)
         {
@@ -382,6 +452,33 @@ public sealed class InventoryRunnerTests : IDisposable
             }
 
             return stored;
+        }
+    }
+
+    /// <summary>The real object service, counting the rows its walks have read so far (on the scan's thread) and whether one ended.</summary>
+    public class WalkWatcher : ObjectServiceProxy
+    {
+        private long _rows;
+        private int _ended;
+
+        public long Rows => Interlocked.Read(ref _rows);
+
+        public bool Ended => Volatile.Read(ref _ended) == 1;
+
+        public static (IObjectService Objects, WalkWatcher Watcher) Wrap(IObjectService target) => Create<WalkWatcher>(target);
+
+        protected override object? After(MethodInfo method, object? result) =>
+            method.Name == nameof(IObjectService.Walk) ? Counted((IEnumerable<ObjectInfo>)result!) : result;
+
+        private IEnumerable<ObjectInfo> Counted(IEnumerable<ObjectInfo> rows)
+        {
+            foreach (var row in rows)
+            {
+                Interlocked.Increment(ref _rows);
+                yield return row;
+            }
+
+            Volatile.Write(ref _ended, 1);
         }
     }
 

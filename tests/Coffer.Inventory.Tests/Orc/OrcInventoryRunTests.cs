@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Coffer.Inventory.Running;
 using Coffer.Model.Buckets;
@@ -51,6 +52,36 @@ public sealed class OrcInventoryRunTests : IDisposable
         rows[1][6..].Where((_, i) => i != 1).Should().OnlyContain(v => v == null, "a delete marker has no size, ETag, class or flags");
         rows[2][5].Should().Be(false);
         rows[2][6].Should().Be(0L);
+    }
+
+    [Fact]
+    public async Task S3Configurations_DeliverOrcUnderData_WithTheHiveTypeInTheS3Manifest()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.PutAsync("dir/腾讯云", "hello");
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source, InventoryFixture.Configuration("s3orc", dialect: InventoryDialect.S3,
+            format: InventoryFormat.Orc, fields: ["Size", "LastModifiedDate", "ETag", "StorageClass", "EncryptionStatus"]));
+        var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "s3orc", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        await _fixture.Runner.RunPendingAsync();
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        run.ManifestKey.Should().Be("reports/source-1250000000/s3orc/2026-11-22T08-00Z/manifest.json");
+        var manifest = JsonDocument.Parse(_fixture.Read(run.ManifestKey!)).RootElement;
+        manifest.GetProperty("fileFormat").GetString().Should().Be("ORC");
+        manifest.GetProperty("fileSchema").GetString().Should().Be(
+            "struct<bucket:string,key:string,size:bigint,last_modified_date:timestamp,e_tag:string,storage_class:string,encryption_status:string>");
+        var file = manifest.GetProperty("files").EnumerateArray().Single();
+        var key = file.GetProperty("key").GetString()!;
+        key.Should().MatchRegex("^reports/source-1250000000/s3orc/data/[0-9a-f-]{36}\\.orc$");
+        var part = _fixture.Read(key);
+        file.GetProperty("size").GetInt64().Should().Be(part.Length);
+        file.GetProperty("MD5checksum").GetString().Should().Be(Convert.ToHexStringLower(MD5.HashData(part)));
+        Encoding.UTF8.GetString(_fixture.Read("reports/source-1250000000/s3orc/hive/dt=2026-11-22-08-00/symlink.txt"))
+            .Should().Be($"s3://reports-1250000000/{key}\n");
+
+        var head = _fixture.Objects.HeadObject(InventoryFixture.Source, "dir/腾讯云");
+        OrcFileReader.Read(part).Rows.Single().Should().Equal("source-1250000000", "dir/腾讯云", 5L, head.LastModified, head.ETag, "STANDARD", "NOT-SSE");
     }
 
     [Fact]
