@@ -11,8 +11,8 @@ using Coffer.Storage;
 namespace Coffer.Benchmarks;
 
 /// <summary>
-/// End to end: a bucket of N current objects seeded straight into the engine (one process), then a one-time inventory
-/// with six optional fields run in a fresh process, from the POST (queueing) to manifest.checksum, timed, with that
+/// End to end: a bucket of N current objects seeded straight into the engine (one process), then, in another process,
+/// one-time inventories with six optional fields, each timed from the POST (queueing) to manifest.checksum, with the
 /// process's peak resident memory.
 /// </summary>
 internal static class InventoryBenchmark
@@ -38,8 +38,8 @@ internal static class InventoryBenchmark
     /// <summary>
     /// <c>inventory-run DATA_DIR [FORMAT [ROUNDS]]</c>: runs ROUNDS (default 2) one-time inventories one after the other
     /// in this process and prints a line for each: the first pays for JIT compilation, as the first run after a server
-    /// starts does; later ones are what a running server does. Seconds, CPU seconds, objects/s, report bytes, peak RSS,
-    /// and the JIT compilation time and method count within the round.
+    /// starts does; later ones are what a running server does. Seconds, CPU seconds, objects/s, MB/s of the objects
+    /// inventoried (their sizes), report size and MB/s written, peak RSS, and the JIT time and methods compiled in the round.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -84,6 +84,7 @@ internal static class InventoryBenchmark
             }
 
             var seconds = watch.Elapsed.TotalSeconds;
+            var reportBytes = ReportBytes(objects, run.ManifestKey!);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 round,
@@ -92,7 +93,9 @@ internal static class InventoryBenchmark
                 seconds = Math.Round(seconds, 3),
                 cpuSeconds = Math.Round(cpu.TotalSeconds, 3),
                 objectsPerSecond = Math.Round(run.ObjectsMatched / seconds),
-                reportMegabytes = Math.Round(ReportBytes(objects, run.ManifestKey!) / 1e6, 1),
+                inventoriedMegabytesPerSecond = Math.Round(run.BytesMatched / 1e6 / seconds),
+                reportMegabytes = Math.Round(reportBytes / 1e6, 1),
+                reportMegabytesPerSecond = Math.Round(reportBytes / 1e6 / seconds, 1),
                 files = run.FilesWritten,
                 peakResidentMegabytes = PeakResidentBytes() >> 20,
                 jitSeconds = Math.Round((JitInfo.GetCompilationTime() - jitBefore).TotalSeconds, 3),
