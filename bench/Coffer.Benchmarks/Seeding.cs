@@ -15,8 +15,14 @@ internal static class Seeding
 
     public static void SeedObjects(StorageEngine engine, string bucketName, int count)
     {
-        using var reader = engine.Metadata.OpenReader();
-        var bucket = reader.GetBucket(bucketName)!;
+        // The reader is closed before writing: an open read snapshot would keep SQLite from checkpointing the WAL, which
+        // then grows with every batch and slows each write.
+        long bucketId;
+        using (var reader = engine.Metadata.OpenReader())
+        {
+            bucketId = reader.GetBucket(bucketName)!.Id;
+        }
+
         const int batch = 10_000;
         for (var start = 0; start < count; start += batch)
         {
@@ -29,7 +35,7 @@ internal static class Seeding
                     var written = FirstWrite.AddMilliseconds(i * 1_001L);
                     writer.InsertVersion(new ObjectVersionRecord
                     {
-                        BucketId = bucket.Id,
+                        BucketId = bucketId,
                         Key = $"dir-{i % 100:D2}/object-{i:D9}.bin",
                         VersionId = ObjectVersionRecord.NullVersionId,
                         IsLatest = true,
