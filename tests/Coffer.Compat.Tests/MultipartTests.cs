@@ -91,6 +91,7 @@ public sealed class MultipartTests : S3TestBase
         });
 
         complete.ETag.Should().Be(MultipartETag(parts)).And.EndWith("-3\"");
+        complete.ChecksumCRC32.Should().BeNull("Coffer checks each part's checksum but keeps no composite one");
         (await S3.GetObjectMetadataAsync(Bucket, "summed")).ETag.Should().Be(complete.ETag);
         (await ReadAsync("summed")).Should().Equal(parts.SelectMany(p => p).ToArray());
     }

@@ -6,7 +6,7 @@ using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
 
-/// <summary>The <c>coffer</c> executable as a child process, started with <c>coffer serve</c> on a free loopback port.</summary>
+/// <summary>The <c>coffer</c> executable as a child process, started with <c>coffer serve</c> (on a free loopback port unless a test asks otherwise).</summary>
 public sealed partial class CofferProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);

@@ -94,6 +94,7 @@ public sealed class InventoryCrashTests : IDisposable
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
+        var written = DateTimeOffset.UtcNow;
         await engine.Metadata.WriteAsync(writer =>
         {
             var bucketId = writer.GetBucket(source)!.Id;
@@ -107,8 +108,8 @@ public sealed class InventoryCrashTests : IDisposable
                     IsLatest = true,
                     ETag = "d41d8cd98f00b204e9800998ecf8427e",
                     Crc64 = 0,
-                    CreatedAt = DateTimeOffset.UtcNow,
-                    LastModified = DateTimeOffset.UtcNow,
+                    CreatedAt = written,
+                    LastModified = written,
                 });
             }
 

@@ -230,8 +230,13 @@ public sealed class InventoryApiTests : IAsyncLifetime
 
         await (await _server.SendAsync(Request(Convert.ToBase64String(MD5.HashData("other"u8))))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest");
         await (await _server.SendAsync(Request("not-md5"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidDigest");
-        (await _server.SendAsync(Request(Convert.ToBase64String(MD5.HashData(body))))).StatusCode.Should().Be(HttpStatusCode.OK,
-            "the refused attempts neither stored nor queued anything under the id");
+        var stored = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory&id=md5"));
+        await stored.ShouldBeErrorAsync(HttpStatusCode.NotFound, "InventoryConfigurationNotFoundError");
+        var runs = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory-runs"));
+        runs.StatusCode.Should().Be(HttpStatusCode.OK);
+        XDocument.Parse(await runs.Content.ReadAsStringAsync()).Root!.Elements("InventoryRun").Should().BeEmpty("the refused attempts queued nothing");
+
+        (await _server.SendAsync(Request(Convert.ToBase64String(MD5.HashData(body))))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]

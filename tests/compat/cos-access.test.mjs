@@ -6,7 +6,6 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -139,7 +138,7 @@ describe('access control through cos-nodejs-sdk-v5', () => {
   });
 
   test('a sub-account with its own policy may write under its prefix only', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'coffer-policy-'));
+    const folder = mkdtempSync(join(process.env.COFFER_DATA, 'policy-'));
     const policyFile = join(folder, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({
       version: '2.0',

@@ -42,7 +42,7 @@ const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 
-const address = await new Promise((resolvePromise, reject) => {
+const started = new Promise((resolvePromise, reject) => {
   let output = '';
   const timer = setTimeout(() => reject(new Error(`coffer did not start:\n${output}`)), 60_000);
   server.stdout.on('data', (chunk) => {
@@ -55,6 +55,15 @@ const address = await new Promise((resolvePromise, reject) => {
   });
   server.on('exit', (code) => reject(new Error(`coffer exited with ${code}:\n${output}`)));
 });
+let address;
+try {
+  address = await started;
+} catch (error) {
+  // Leave neither a server nor its data folder behind.
+  server.kill('SIGKILL');
+  rmSync(data, { recursive: true, force: true });
+  throw error;
+}
 console.log(`coffer at ${address}, data in ${data}`);
 
 // `node run.mjs inventory` runs only the files whose names contain one of the words given.

@@ -18,6 +18,9 @@ export const partner = {
   secretId: process.env.COFFER_PARTNER_SECRET_ID,
   secretKey: process.env.COFFER_PARTNER_SECRET_KEY,
 };
+if (Object.values(partner).some((value) => !value)) {
+  throw new Error('COFFER_PARTNER_* are not set: run the suite through run.mjs, which configures the partner account');
+}
 
 /** The official SDK in "Ip" mode: it builds the real virtual-host name and connects to our address. */
 export function cosClient(options = {}) {
