@@ -115,6 +115,32 @@ public sealed class InventoryRunnerTests : IDisposable
         run.ObjectsMatched.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData(true, true, "at-start,inside,at-end")]
+    [InlineData(true, false, "at-start,inside,at-end,after")]
+    [InlineData(false, true, "before,at-start,inside,at-end")]
+    public async Task PeriodFilter_KeepsObjectsCreatedFromStartTimeToEndTime_BothInclusive(bool withStart, bool withEnd, string expected)
+    {
+        await _fixture.CreateBucketsAsync();
+        var start = _fixture.Time.GetUtcNow().ToUnixTimeSeconds() + 10;
+        var end = start + 100;
+        foreach (var (key, at) in new[] { ("before", start - 1), ("at-start", start), ("inside", start + 50), ("at-end", end), ("after", end + 1) })
+        {
+            _fixture.Time.Set(DateTimeOffset.FromUnixTimeSeconds(at).AddMilliseconds(500));
+            await _fixture.PutAsync(key, "1");
+        }
+
+        var filter = new InventoryFilter
+        {
+            Shape = FilterShape.And,
+            HasPeriod = true,
+            PeriodStart = withStart ? start : null,
+            PeriodEnd = withEnd ? end : null,
+        };
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("period", oneTime: true, filter: filter));
+        ReportRows(run).Select(r => r[2]).Order(StringComparer.Ordinal).Should().Equal(expected.Split(',').Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task LargeReports_SplitIntoSizeBoundedParts_ThatTheManifestListsInOrder()
     {
