@@ -27,6 +27,9 @@ step "compat suite: official SDKs against a running coffer"
   COFFER_CONFIGURATION=Debug node run.mjs
 )
 
+step "quickstart: the README's start command in an empty folder, and its client calls"
+(cd tests/compat && node quickstart.mjs)
+
 step "smoke: Debian's awscli, s3cmd and rclone sync a tree up and down"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/smoke-s3-tools.sh
 
