@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests,
-# then the compat suite that drives the real server with official client SDKs from npm.
+# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests, the compat
+# suite that drives the real server with official client SDKs from npm, the README quickstart, and the S3 tools smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
