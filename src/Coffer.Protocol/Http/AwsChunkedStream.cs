@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Coffer.Common;
+using Coffer.Common.IO;
 using Coffer.Protocol.Auth;
 
 namespace Coffer.Protocol.Http;
@@ -28,7 +29,7 @@ public sealed record AwsChunkedOptions(
 /// checking every chunk signature, the trailer signature, the trailing checksum and the decoded length. Any
 /// mismatch fails the read before end-of-stream, so the upload is never committed.
 /// </summary>
-public sealed class AwsChunkedStream : Stream, IVerifiedChecksum
+public sealed class AwsChunkedStream : ForwardReadStream, IVerifiedChecksum
 {
     private const int MaxLineLength = 4096;
     private const string SignatureExtension = "chunk-signature=";
@@ -54,25 +55,8 @@ public sealed class AwsChunkedStream : Stream, IVerifiedChecksum
 
     public KeyValuePair<string, string>? VerifiedChecksum { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -107,16 +91,6 @@ public sealed class AwsChunkedStream : Stream, IVerifiedChecksum
 
         return 0;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

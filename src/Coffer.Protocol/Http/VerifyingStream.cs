@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Coffer.Common;
+using Coffer.Common.IO;
 
 namespace Coffer.Protocol.Http;
 
@@ -8,7 +9,7 @@ namespace Coffer.Protocol.Http;
 /// the SHA-256 that SigV4 signed (<c>x-amz-content-sha256</c>) or a flexible checksum header. The failure surfaces
 /// before the reader sees end-of-stream, so nothing is committed.
 /// </summary>
-public sealed class VerifyingStream : Stream, IVerifiedChecksum
+public sealed class VerifyingStream : ForwardReadStream, IVerifiedChecksum
 {
     private readonly Stream _inner;
     private readonly IncrementalHash? _sha256;
@@ -34,22 +35,6 @@ public sealed class VerifyingStream : Stream, IVerifiedChecksum
 
     public KeyValuePair<string, string>? VerifiedChecksum { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer) => Observe(buffer, _inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -57,19 +42,6 @@ public sealed class VerifyingStream : Stream, IVerifiedChecksum
         var read = await _inner.ReadAsync(buffer, cancellationToken);
         return Observe(buffer.Span, read);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

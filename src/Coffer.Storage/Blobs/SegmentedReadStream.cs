@@ -1,9 +1,10 @@
+using Coffer.Common.IO;
 using Coffer.Storage.Records;
 
 namespace Coffer.Storage.Blobs;
 
 /// <summary>A read-only view of a byte range across the blob files of a layout, opening one file at a time.</summary>
-internal sealed class SegmentedReadStream : Stream
+internal sealed class SegmentedReadStream : ForwardReadStream
 {
     private readonly BlobLayout _layout;
     private readonly Func<BlobSegment, long, Stream> _open;
@@ -32,22 +33,6 @@ internal sealed class SegmentedReadStream : Stream
             OpenCurrent();
         }
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -84,19 +69,6 @@ internal sealed class SegmentedReadStream : Stream
 
         return 0;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

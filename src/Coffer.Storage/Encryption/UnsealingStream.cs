@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Coffer.Common.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Coffer.Storage.Encryption;
@@ -10,7 +11,7 @@ namespace Coffer.Storage.Encryption;
 /// key or a damaged file is reported before any byte reaches a client; a later segment that fails to authenticate
 /// fails the read that reaches it.
 /// </summary>
-internal sealed class UnsealingStream : Stream
+internal sealed class UnsealingStream : ForwardReadStream
 {
     private readonly SafeFileHandle _file;
     private readonly string _blobId;
@@ -60,22 +61,6 @@ internal sealed class UnsealingStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_position == _available)
@@ -107,19 +92,6 @@ internal sealed class UnsealingStream : Stream
 
         return Copy(buffer.Span);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
