@@ -35,7 +35,13 @@ public sealed class EncryptedBlobTests : IDisposable
 
         var file = await File.ReadAllBytesAsync(BlobFile(segment));
         file.Length.Should().Be(Header + length + (Tag * ((length + Segment - 1) / Segment)));
-        ContainsRun(file, data, Math.Min(length, 16)).Should().BeFalse("no 16 plaintext bytes in a row may reach the disk");
+        if (length >= 16)
+        {
+            // Shorter plaintext turns up in random bytes by chance (one byte in about one file of nine this size), so
+            // only a run that chance cannot produce says anything.
+            ContainsRun(file, data, 16).Should().BeFalse("no 16 plaintext bytes in a row may reach the disk");
+        }
+
         (await ReadAsync(new BlobLayout([segment]), 0, length)).Should().Equal(data);
     }
 
