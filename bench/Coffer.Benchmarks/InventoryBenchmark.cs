@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Runtime;
 using System.Text.Json;
-using Coffer.Inventory.Running;
+using Coffer.Composition;
 using Coffer.Model;
-using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
-using Coffer.Storage;
 
 namespace Coffer.Benchmarks;
 
@@ -26,7 +24,7 @@ internal static class InventoryBenchmark
     {
         var (directory, count) = (args[0], int.Parse(args[1]));
         var started = Stopwatch.StartNew();
-        using var engine = StorageEngine.Open(directory, TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = directory, Time = TimeProvider.System });
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(Source, Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(Destination, Owner.AppId, "ap-guangzhou");
@@ -46,12 +44,8 @@ internal static class InventoryBenchmark
         var format = args.Length > 1 ? Enum.Parse<InventoryFormat>(args[1], ignoreCase: true) : InventoryFormat.Csv;
         var rounds = args.Length > 2 ? int.Parse(args[2]) : 2;
         var time = TimeProvider.System;
-        using var engine = StorageEngine.Open(args[0], time);
-        var objects = new ObjectService(engine, time);
-        var configurations = new InventoryConfigurations(engine.Metadata, time);
-        var runs = new InventoryRuns(engine.Metadata, time);
-        var runner = new InventoryRunner(objects, runs, new AccountDirectory([Owner]), new AccessControl(engine.Metadata, time), time,
-            new InventoryRunnerOptions());
+        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Time = time, Accounts = [Owner] });
+        var (configurations, runs, runner) = (core.Configurations, core.Runs, core.Runner);
         for (var round = 1; round <= rounds; round++)
         {
             var configuration = new InventoryConfiguration
@@ -84,7 +78,7 @@ internal static class InventoryBenchmark
             }
 
             var seconds = watch.Elapsed.TotalSeconds;
-            var reportBytes = ReportBytes(objects, run.ManifestKey!);
+            var reportBytes = ReportBytes(core.Objects, run.ManifestKey!);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 round,

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Coffer.Composition;
 using Coffer.Model;
 using Coffer.Model.Objects;
 using Coffer.Storage;
@@ -18,7 +19,7 @@ public class ListingBenchmarks
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "coffer-bench-" + Guid.NewGuid().ToString("N"));
-        _engine = StorageEngine.Open(_directory, TimeProvider.System);
+        _engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory, Time = TimeProvider.System });
         _service = new ObjectService(_engine, TimeProvider.System);
         _service.CreateBucketAsync(Bucket, "1250000000", "ap-guangzhou").GetAwaiter().GetResult();
         Seeding.SeedObjects(_engine, Bucket, 100_000);

@@ -18,9 +18,9 @@ internal static class Seeding
         // The reader is closed before writing: an open read snapshot would keep SQLite from checkpointing the WAL, which
         // then grows with every batch and slows each write.
         long bucketId;
-        using (var reader = engine.Metadata.OpenReader())
+        using (var reader = engine.Metadata.OpenSnapshot())
         {
-            bucketId = reader.GetBucket(bucketName)!.Id;
+            bucketId = reader.Buckets.Get(bucketName)!.Id;
         }
 
         const int batch = 10_000;
@@ -33,7 +33,7 @@ internal static class Seeding
                 {
                     var multipart = i % 10 == 9;
                     var written = FirstWrite.AddMilliseconds(i * 1_001L);
-                    writer.InsertVersion(new ObjectVersionRecord
+                    writer.Versions.Insert(new ObjectVersionRecord
                     {
                         BucketId = bucketId,
                         Key = $"dir-{i % 100:D2}/object-{i:D9}.bin",

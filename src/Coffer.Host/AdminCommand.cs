@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using Coffer.Common;
+using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Server.Accounts;
-using Coffer.Storage;
 
 namespace Coffer.Host;
 
@@ -24,7 +24,7 @@ internal static class AdminCommand
         var seconds = new Option<int>("--duration") { Description = "Seconds the temporary key lives (default 1800, at most 129600).", DefaultValueFactory = _ => 1800 };
         var secretId = new Option<string>("--secret-id") { Description = "The SecretId of the key to delete.", Required = true };
 
-        var createSub = new Command("create", "Create a sub-account with a key pair (and optionally its CAM policy).") { settings.Data, settings.Config, appId, name, uin, policy };
+        var createSub = new Command("create", "Create a sub-account with a key pair (and optionally its CAM policy).") { settings.Data, settings.Metadata, settings.Config, appId, name, uin, policy };
         createSub.SetAction((parse, cancellationToken) => RunAsync(settings, parse, async identities =>
         {
             var created = await identities.CreateSubAccountAsync(Root(identities, parse.GetValue(appId)), parse.GetValue(name)!, parse.GetValue(uin),
@@ -32,7 +32,7 @@ internal static class AdminCommand
             return new { created.AppId, created.Uin, created.Name, created.SecretId, created.SecretKey, HasPolicy = created.Policy is not null };
         }));
 
-        var list = new Command("list", "List the stored keys of a root account: sub-accounts' and temporary ones (secret keys not shown).") { settings.Data, settings.Config, appId };
+        var list = new Command("list", "List the stored keys of a root account: sub-accounts' and temporary ones (secret keys not shown).") { settings.Data, settings.Metadata, settings.Config, appId };
         list.SetAction((parse, cancellationToken) => RunAsync(settings, parse, identities => Task.FromResult<object>(
             identities.List(Root(identities, parse.GetValue(appId))).Select(c => new
             {
@@ -44,7 +44,7 @@ internal static class AdminCommand
                 HasPolicy = c.Policy is not null,
             }).ToArray())));
 
-        var createTemporary = new Command("create", "Issue a temporary key (TmpSecretId, TmpSecretKey and a session token).") { settings.Data, settings.Config, appId, uin, seconds, policy };
+        var createTemporary = new Command("create", "Issue a temporary key (TmpSecretId, TmpSecretKey and a session token).") { settings.Data, settings.Metadata, settings.Config, appId, uin, seconds, policy };
         createTemporary.SetAction((parse, cancellationToken) => RunAsync(settings, parse, async identities =>
         {
             var root = Root(identities, parse.GetValue(appId));
@@ -62,7 +62,7 @@ internal static class AdminCommand
             };
         }));
 
-        var delete = new Command("delete", "Delete a stored key (a sub-account's or a temporary one).") { settings.Data, settings.Config, secretId };
+        var delete = new Command("delete", "Delete a stored key (a sub-account's or a temporary one).") { settings.Data, settings.Metadata, settings.Config, secretId };
         delete.SetAction((parse, cancellationToken) => RunAsync(settings, parse, async identities =>
             (object)new { Deleted = await identities.DeleteAsync(parse.GetValue(secretId)!, cancellationToken) }));
 
@@ -74,12 +74,12 @@ internal static class AdminCommand
 
     private static async Task<int> RunAsync(HostSettings settings, ParseResult parse, Func<IdentityDirectory, Task<object>> work)
     {
-        var (file, dataDirectory) = settings.Read(parse);
         var time = TimeProvider.System;
         try
         {
+            var (file, dataDirectory, location) = settings.Read(parse);
             var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
-            using var metadata = StorageEngine.OpenMetadataBesideServer(dataDirectory, time);
+            using var metadata = CofferCore.OpenMetadata(dataDirectory, location, time);
             var result = await work(new IdentityDirectory(new AccountDirectory(accounts), metadata, time, AccountSources.SubAccounts(file)));
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
             return 0;

@@ -23,14 +23,15 @@ internal static class CofferCommands
         var region = new Option<string?>("--region") { Description = $"Region of buckets created by path-style requests. Default {CofferServerOptions.DefaultRegion}." };
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "Trace, Debug (one line per request), Information, Warning, Error." };
 
-        var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, listen, settings.Config, region, logLevel };
+        var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, settings.Metadata, listen, settings.Config, region, logLevel };
         serve.SetAction(async (parse, cancellationToken) =>
         {
-            var (file, dataDirectory) = settings.Read(parse);
+            var (file, dataDirectory, metadata) = settings.Read(parse);
             var (accounts, createdDevAccount) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
             var options = new CofferServerOptions
             {
                 DataDirectory = dataDirectory,
+                Metadata = metadata,
                 Listen = parse.GetValue(listen) ?? file?.Listen ?? CofferServerOptions.DefaultListen,
                 Region = parse.GetValue(region) ?? file?.Region ?? CofferServerOptions.DefaultRegion,
                 DomainSuffixes = file?.Domains ?? Protocol.Routing.HostResolver.DefaultSuffixes,
@@ -43,7 +44,7 @@ internal static class CofferCommands
 
             await using var server = CofferServer.Create(options);
             await server.StartAsync(cancellationToken);
-            StartupSummary.Print(Console.Out, server.BaseAddress, options, server.MasterKeyId, createdDevAccount);
+            StartupSummary.Print(Console.Out, server.BaseAddress, options, server.MasterKeyId, server.MetadataDescription, createdDevAccount);
             await server.WaitForShutdownAsync(cancellationToken);
             return 0;
         });

@@ -1,17 +1,22 @@
 using System.CommandLine;
+using Coffer.Composition;
 using Coffer.Server.Configuration;
 
 namespace Coffer.Host;
 
-/// <summary>What every command reads: the data folder and the optional configuration file.</summary>
+/// <summary>What every command reads: the data folder, where the metadata lives, and the optional configuration file.</summary>
 internal sealed class HostSettings
 {
-    public readonly Option<string?> Data = new("--data") { Description = "Data folder (metadata database and blob files). Default ./coffer-data." };
+    public readonly Option<string?> Data = new("--data") { Description = "Data folder (blob files, and the metadata database when it is SQLite). Default ./coffer-data." };
+    public readonly Option<string?> Metadata = new("--metadata")
+    {
+        Description = "Where the metadata lives: sqlite (the data folder's database, the default) or postgres://USER[:PASSWORD]@HOST:PORT/DB, shared by several nodes.",
+    };
     public readonly Option<FileInfo?> Config = new("--config") { Description = "JSON configuration file (accounts, domains, region, inventory, ...)." };
 
-    public (CofferConfigFile? File, string DataDirectory) Read(ParseResult parse)
+    public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"));
+        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), MetadataLocation.Parse(parse.GetValue(Metadata) ?? file?.Metadata));
     }
 }

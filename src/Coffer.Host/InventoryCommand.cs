@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Coffer.Common;
+using Coffer.Composition;
 using Coffer.Inventory.Running;
-using Coffer.Model;
-using Coffer.Model.Access;
-using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Server.Accounts;
 using Coffer.Storage;
@@ -23,17 +21,27 @@ internal static class InventoryCommand
         var bucket = new Option<string>("--bucket") { Description = "The source bucket (name-appid).", Required = true };
         var id = new Option<string>("--id") { Description = "The inventory configuration id.", Required = true };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for a run queued on a running server.", DefaultValueFactory = _ => 600 };
-        var run = new Command("run", "Run a periodic inventory configuration now and print how it ended.") { settings.Data, settings.Config, bucket, id, timeout };
+        var run = new Command("run", "Run a periodic inventory configuration now and print how it ended.") { settings.Data, settings.Metadata, settings.Config, bucket, id, timeout };
         run.SetAction(async (parse, cancellationToken) =>
         {
-            var (file, dataDirectory) = settings.Read(parse);
+            var (file, dataDirectory, location) = settings.Read(parse);
             var time = TimeProvider.System;
             var configuration = parse.GetValue(bucket)!;
             var configId = parse.GetValue(id)!;
-            StorageEngine? engine = null;
+            CofferCore? core = null;
             try
             {
-                engine = StorageEngine.Open(dataDirectory, time, file?.ReadMasterKey());
+                var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
+                var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
+                core = CofferCore.Open(new CoreOptions
+                {
+                    DataDirectory = dataDirectory,
+                    Metadata = location,
+                    Time = time,
+                    MasterKey = file?.ReadMasterKey(),
+                    Accounts = accounts,
+                    Runner = new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease },
+                });
             }
             catch (DataDirectoryInUseException)
             {
@@ -42,9 +50,9 @@ internal static class InventoryCommand
 
             try
             {
-                var finished = engine is not null
-                    ? await RunHereAsync(engine, file, dataDirectory, configuration, configId, time, cancellationToken)
-                    : await QueueOnServerAsync(dataDirectory, configuration, configId, time, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                var finished = core is not null
+                    ? await RunHereAsync(core, configuration, configId, time, cancellationToken)
+                    : await QueueOnServerAsync(dataDirectory, location, configuration, configId, time, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
                 Print(finished);
                 return finished.State == InventoryRunState.Succeeded ? 0 : 1;
             }
@@ -55,7 +63,7 @@ internal static class InventoryCommand
             }
             finally
             {
-                engine?.Dispose();
+                core?.Dispose();
             }
         });
 
@@ -64,24 +72,18 @@ internal static class InventoryCommand
         return inventory;
     }
 
-    private static async Task<InventoryRun> RunHereAsync(StorageEngine engine, Server.Configuration.CofferConfigFile? file, string dataDirectory,
-        string bucket, string configId, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<InventoryRun> RunHereAsync(CofferCore core, string bucket, string configId, TimeProvider time, CancellationToken cancellationToken)
     {
-        var runs = new InventoryRuns(engine.Metadata, time);
-        var queued = await QueueAsync(runs, engine.Metadata, bucket, configId, time, cancellationToken);
-        var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
-        var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
-        var runner = new InventoryRunner(new ObjectService(engine, time), runs, new AccountDirectory(accounts), new AccessControl(engine.Metadata, time), time,
-            new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease });
-        var claimed = await runs.ClaimAsync(queued.JobId, runner.Options.Owner, runner.Options.Lease, cancellationToken)
+        var queued = await QueueAsync(core.Runs, core.Engine.Metadata, bucket, configId, time, cancellationToken);
+        var claimed = await core.Runs.ClaimAsync(queued.JobId, core.Runner.Options.Owner, core.Runner.Options.Lease, cancellationToken)
             ?? throw new InvalidOperationException($"Run {queued.JobId} was taken by another runner.");
-        return await runner.RunAsync(claimed, cancellationToken);
+        return await core.Runner.RunAsync(claimed, cancellationToken);
     }
 
-    private static async Task<InventoryRun> QueueOnServerAsync(string dataDirectory, string bucket, string configId, TimeProvider time,
-        TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<InventoryRun> QueueOnServerAsync(string dataDirectory, MetadataLocation location, string bucket, string configId,
+        TimeProvider time, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var metadata = StorageEngine.OpenMetadataBesideServer(dataDirectory, time);
+        using var metadata = CofferCore.OpenMetadata(dataDirectory, location, time);
         var runs = new InventoryRuns(metadata, time);
         var queued = await QueueAsync(runs, metadata, bucket, configId, time, cancellationToken);
         Console.WriteLine($"queued {queued.JobId} on the running server; waiting");

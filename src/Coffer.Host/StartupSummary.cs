@@ -6,11 +6,12 @@ namespace Coffer.Host;
 
 internal static class StartupSummary
 {
-    public static void Print(TextWriter output, Uri address, CofferServerOptions options, string masterKeyId, bool createdDevAccount)
+    public static void Print(TextWriter output, Uri address, CofferServerOptions options, string masterKeyId, string metadata, bool createdDevAccount)
     {
         var version = typeof(StartupSummary).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         output.WriteLine($"Coffer {version}");
         output.WriteLine($"  data folder  {options.DataDirectory}");
+        output.WriteLine($"  metadata     {metadata}");
         output.WriteLine($"  region       {options.Region}");
         output.WriteLine($"  domains      {string.Join(", ", options.DomainSuffixes)}");
         output.WriteLine(options.MasterKey is null

@@ -16,7 +16,7 @@ public sealed partial class ObjectService
         ObjectTags.Validate(request.Tags);
         var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         ObjectVersionRecord source;
-        using (var reader = engine.Metadata.OpenReader())
+        using (var reader = engine.Metadata.OpenSnapshot())
         {
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
         }

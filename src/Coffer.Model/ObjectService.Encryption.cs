@@ -15,35 +15,35 @@ public sealed partial class ObjectService
         ObjectEncryption.From(encryption.Default.Algorithm, encryption.Default.KmsKeyId);
         var now = Now();
         return engine.Metadata.WriteAsync(
-            writer => writer.PutConfig(RequireBucket(writer, bucket).Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId,
+            writer => writer.Configs.Put(RequireBucket(writer, bucket).Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId,
                 BucketEncryptionCodec.Encode(encryption), now),
             cancellationToken);
     }
 
     public BucketEncryption GetBucketEncryption(string bucket)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         return DefaultEncryption(reader, RequireBucket(reader, bucket))
             ?? throw new CofferException(ErrorCode.NoSuchEncryptionConfiguration, "The server side encryption configuration was not found.");
     }
 
     public Task DeleteBucketEncryptionAsync(string bucket, CancellationToken cancellationToken = default) =>
         engine.Metadata.WriteAsync(
-            writer => writer.DeleteConfig(RequireBucket(writer, bucket).Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId),
+            writer => writer.Configs.Delete(RequireBucket(writer, bucket).Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId),
             cancellationToken);
 
     /// <summary>The encryption a new object in <paramref name="bucket"/> gets: the request's, else the bucket's default, else none.</summary>
     private ObjectEncryption? EncryptionFor(string bucket, string? algorithm, string? kmsKeyId)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         return EncryptionFor(reader, RequireBucket(reader, bucket), algorithm, kmsKeyId);
     }
 
-    private static ObjectEncryption? EncryptionFor(IMetadataReader reader, BucketRecord bucket, string? algorithm, string? kmsKeyId) =>
+    private static ObjectEncryption? EncryptionFor(IMetadataView reader, BucketRecord bucket, string? algorithm, string? kmsKeyId) =>
         ObjectEncryption.From(algorithm, kmsKeyId) ?? DefaultEncryption(reader, bucket)?.Default;
 
-    private static BucketEncryption? DefaultEncryption(IMetadataReader reader, BucketRecord bucket) =>
-        reader.GetConfig(bucket.Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId) is { } record
+    private static BucketEncryption? DefaultEncryption(IMetadataView reader, BucketRecord bucket) =>
+        reader.Configs.Get(bucket.Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId) is { } record
             ? BucketEncryptionCodec.Decode(record.Body)
             : null;
 }

@@ -33,7 +33,7 @@ public sealed partial class ObjectService
                 Encryption = encryption?.Algorithm,
                 KmsKeyId = encryption?.KmsKeyId,
             };
-            writer.InsertUpload(record);
+            writer.Uploads.Insert(record);
             return record;
         }, cancellationToken);
         return ToInfo(request.Bucket, upload);
@@ -52,7 +52,7 @@ public sealed partial class ObjectService
         }
 
         MultipartUploadRecord upload;
-        using (var reader = engine.Metadata.OpenReader())
+        using (var reader = engine.Metadata.OpenSnapshot())
         {
             upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
         }
@@ -76,7 +76,7 @@ public sealed partial class ObjectService
             // The upload may have been completed or aborted while the part streamed in.
             var current = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
             var placed = part with { BucketId = current.BucketId };
-            if (writer.PutPart(placed) is { } replaced)
+            if (writer.Uploads.PutPart(placed) is { } replaced)
             {
                 writer.ReleaseBlobs(LayoutOf(replaced));
             }
@@ -105,7 +105,7 @@ public sealed partial class ObjectService
         var stored = await engine.CommitAsync(null, writer =>
         {
             var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
-            var uploaded = writer.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
+            var uploaded = writer.Uploads.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
             var chosen = new List<MultipartPartRecord>(request.Parts.Count);
             foreach (var listed in request.Parts)
             {
@@ -132,7 +132,7 @@ public sealed partial class ObjectService
                 writer.ReleaseBlobs(LayoutOf(unused));
             }
 
-            writer.DeleteUpload(upload.BucketId, upload.UploadId);
+            writer.Uploads.Delete(upload.BucketId, upload.UploadId);
             var version = new ObjectVersionRecord
             {
                 Key = upload.Key,
@@ -161,12 +161,12 @@ public sealed partial class ObjectService
         engine.CommitAsync(null, writer =>
         {
             var upload = RequireUpload(writer, bucket, key, uploadId);
-            foreach (var part in writer.ScanParts(upload.BucketId, uploadId, 0).ToArray())
+            foreach (var part in writer.Uploads.ScanParts(upload.BucketId, uploadId, 0).ToArray())
             {
                 writer.ReleaseBlobs(LayoutOf(part));
             }
 
-            writer.DeleteUpload(upload.BucketId, uploadId);
+            writer.Uploads.Delete(upload.BucketId, uploadId);
             return true;
         }, cancellationToken);
 
@@ -177,7 +177,7 @@ public sealed partial class ObjectService
             throw new CofferException(ErrorCode.InvalidArgument, $"Part number must be an integer between 1 and {MultipartLimits.MaxPartNumber}, inclusive.");
         }
 
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
         var (offset, length, partsCount) = PartOf(version, partNumber);
         var layout = version.Layout;
@@ -186,9 +186,9 @@ public sealed partial class ObjectService
 
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var upload = RequireUpload(reader, bucket, key, uploadId);
-        var parts = reader.ScanParts(upload.BucketId, uploadId, partNumberMarker).Take(maxParts + 1).Select(ToInfo).ToList();
+        var parts = reader.Uploads.ScanParts(upload.BucketId, uploadId, partNumberMarker).Take(maxParts + 1).Select(ToInfo).ToList();
         var truncated = parts.Count > maxParts;
         if (truncated)
         {
@@ -200,13 +200,13 @@ public sealed partial class ObjectService
 
     public ListUploadsPage ListMultipartUploads(string bucket, ListUploadsQuery query)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var bucketId = RequireBucket(reader, bucket).Id;
         var upper = DelimitedListing.UpperBound(query.Prefix);
         var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.UploadIdMarker);
         var page = DelimitedListing.Collect(
             new ListingWindow(query.Prefix, query.Delimiter, query.KeyMarker, resumeInside, query.MaxUploads),
-            (from, inclusive, first) => reader.ScanUploads(bucketId, from, inclusive, first && resumeInside ? query.UploadIdMarker : null, upper),
+            (from, inclusive, first) => reader.Uploads.Scan(bucketId, from, inclusive, first && resumeInside ? query.UploadIdMarker : null, upper),
             u => u.Key);
         return new ListUploadsPage(
             page.Items.Select(u => ToInfo(bucket, u)).ToArray(),
@@ -216,10 +216,10 @@ public sealed partial class ObjectService
             page.LastItem?.UploadId);
     }
 
-    private static MultipartUploadRecord RequireUpload(IMetadataReader reader, string bucket, string key, string uploadId)
+    private static MultipartUploadRecord RequireUpload(IMetadataView reader, string bucket, string key, string uploadId)
     {
         var bucketId = RequireBucket(reader, bucket).Id;
-        var upload = reader.GetUpload(bucketId, uploadId);
+        var upload = reader.Uploads.Get(bucketId, uploadId);
         return upload is not null && upload.Key == key
             ? upload
             : throw new CofferException(ErrorCode.NoSuchUpload,

@@ -26,7 +26,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         };
         var created = await engine.Metadata.WriteAsync(writer =>
         {
-            var existing = writer.GetBucket(name);
+            var existing = writer.Buckets.Get(name);
             if (existing is not null)
             {
                 throw existing.OwnerAppId == ownerAppId
@@ -34,34 +34,30 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
                     : new CofferException(ErrorCode.BucketAlreadyExists, "The requested bucket name is not available.");
             }
 
-            return writer.CreateBucket(record);
+            return writer.Buckets.Create(record);
         }, cancellationToken);
         return ToInfo(created);
     }
 
     public BucketInfo GetBucket(string name)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         return ToInfo(RequireBucket(reader, name));
     }
 
     public IReadOnlyList<BucketInfo> ListBuckets(string ownerAppId)
     {
-        using var reader = engine.Metadata.OpenReader();
-        return reader.ListBuckets(ownerAppId).Select(ToInfo).ToArray();
+        using var reader = engine.Metadata.OpenSnapshot();
+        return reader.Buckets.List(ownerAppId).Select(ToInfo).ToArray();
     }
 
     public Task DeleteBucketAsync(string name, CancellationToken cancellationToken = default) =>
         engine.Metadata.WriteAsync(writer =>
         {
             var bucket = RequireBucket(writer, name);
-            if (writer.HasObjects(bucket.Id))
-            {
-                throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
-            }
-
-            writer.DeleteBucket(bucket.Id);
-            return true;
+            return writer.Buckets.DeleteIfEmpty(bucket.Id)
+                ? true
+                : throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
         }, cancellationToken);
 
     public Task SetBucketVersioningAsync(string bucket, BucketVersioning status, CancellationToken cancellationToken = default)
@@ -74,7 +70,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         };
         return engine.Metadata.WriteAsync(writer =>
         {
-            writer.SetVersioning(RequireBucket(writer, bucket).Id, state);
+            writer.Buckets.SetVersioning(RequireBucket(writer, bucket).Id, state);
             return true;
         }, cancellationToken);
     }
@@ -87,7 +83,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         if (!request.Condition.IsEmpty)
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
-            using var reader = engine.Metadata.OpenReader();
+            using var reader = engine.Metadata.OpenSnapshot();
             request.Condition.CheckWrite(CurrentObject(reader, request.Bucket, request.Key));
         }
 
@@ -127,13 +123,13 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public ObjectInfo HeadObject(string bucket, string key, string? versionId = null)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         return ToInfo(bucket, FindVersion(reader, bucket, key, versionId));
     }
 
     public ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
         var (offset, length) = range is { } r && !version.IsDeleteMarker ? r.Resolve(version.Size) : (0, version.Size);
         var layout = version.Layout;
@@ -185,7 +181,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
                     "A delete marker has no tags.");
             }
 
-            writer.SetTags(version.BucketId, version.Key, version.Sequence, tags);
+            writer.Versions.SetTags(version.BucketId, version.Key, version.Sequence, tags);
             return version with { Tags = tags };
         }, cancellationToken);
         return ToInfo(bucket, updated);
@@ -193,19 +189,19 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public ListObjectsPage ListObjects(string bucket, ListObjectsQuery query)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var bucketId = RequireBucket(reader, bucket).Id;
         var upper = DelimitedListing.UpperBound(query.Prefix);
         var page = DelimitedListing.Collect(
             new ListingWindow(query.Prefix, query.Delimiter, query.After, false, query.MaxKeys),
-            (from, inclusive, _) => reader.ScanLatest(bucketId, from, inclusive, upper).Where(v => !v.IsDeleteMarker),
+            (from, inclusive, _) => reader.Versions.ScanLatest(bucketId, from, inclusive, upper).Where(v => !v.IsDeleteMarker),
             v => v.Key);
         return new ListObjectsPage(page.Items.Select(v => ToInfo(bucket, v)).ToArray(), page.CommonPrefixes, page.IsTruncated, page.LastKey);
     }
 
     public ListVersionsPage ListObjectVersions(string bucket, ListVersionsQuery query)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var bucketId = RequireBucket(reader, bucket).Id;
         long? olderThan = null;
         if (string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker))
@@ -216,14 +212,14 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker);
         if (resumeInside)
         {
-            olderThan = (reader.GetVersion(bucketId, query.KeyMarker!, query.VersionIdMarker!)
+            olderThan = (reader.Versions.Get(bucketId, query.KeyMarker!, query.VersionIdMarker!)
                 ?? throw new CofferException(ErrorCode.InvalidArgument, "Invalid version id specified.")).Sequence;
         }
 
         var upper = DelimitedListing.UpperBound(query.Prefix);
         var page = DelimitedListing.Collect(
             new ListingWindow(query.Prefix, query.Delimiter, query.KeyMarker, resumeInside, query.MaxKeys),
-            (from, inclusive, first) => reader.ScanVersions(bucketId, from, inclusive, first && resumeInside ? olderThan : null, upper),
+            (from, inclusive, first) => reader.Versions.ScanVersions(bucketId, from, inclusive, first && resumeInside ? olderThan : null, upper),
             v => v.Key);
         return new ListVersionsPage(
             page.Items.Select(v => ToInfo(bucket, v)).ToArray(),
@@ -235,14 +231,14 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public IEnumerable<ObjectInfo> Walk(string bucket, WalkOptions options)
     {
-        using var reader = engine.Metadata.OpenReader();
+        using var reader = engine.Metadata.OpenSnapshot();
         var bucketId = RequireBucket(reader, bucket).Id;
         var detail = (options.WithTags ? VersionDetail.Tags : 0) | (options.WithUserMetadata ? VersionDetail.UserMetadata : 0)
             | (options.WithHeaders ? VersionDetail.Headers : 0);
         var upper = DelimitedListing.UpperBound(options.Prefix);
         var versions = options.AllVersions
-            ? reader.ScanVersions(bucketId, options.Prefix, true, null, upper, detail)
-            : reader.ScanLatest(bucketId, options.Prefix, true, upper, detail).Where(v => !v.IsDeleteMarker);
+            ? reader.Versions.ScanVersions(bucketId, options.Prefix, true, null, upper, detail)
+            : reader.Versions.ScanLatest(bucketId, options.Prefix, true, upper, detail).Where(v => !v.IsDeleteMarker);
         foreach (var version in versions)
         {
             yield return ToInfo(bucket, version);
@@ -253,22 +249,22 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     /// Makes <paramref name="version"/> the latest version of its key. With versioning enabled it gets a fresh id and
     /// the previous versions stay; otherwise it is the "null" version and replaces any earlier "null" version.
     /// </summary>
-    private static ObjectVersionRecord AddVersion(IMetadataWriter writer, string bucketName, ObjectVersionRecord version, DateTimeOffset now)
+    private static ObjectVersionRecord AddVersion(IMetadataTransaction writer, string bucketName, ObjectVersionRecord version, DateTimeOffset now)
     {
         var bucket = RequireBucket(writer, bucketName);
         var enabled = bucket.Versioning == VersioningState.Enabled;
-        if (!enabled && writer.GetVersion(bucket.Id, version.Key, ObjectVersionRecord.NullVersionId) is { } previousNull)
+        if (!enabled && writer.Versions.Get(bucket.Id, version.Key, ObjectVersionRecord.NullVersionId) is { } previousNull)
         {
-            writer.DeleteVersion(bucket.Id, previousNull.Key, previousNull.Sequence);
+            writer.Versions.Delete(bucket.Id, previousNull.Key, previousNull.Sequence);
             writer.ReleaseBlobs(previousNull.Layout);
         }
 
-        if (writer.GetLatestVersion(bucket.Id, version.Key) is { IsLatest: true } previousLatest)
+        if (writer.Versions.GetLatest(bucket.Id, version.Key) is { IsLatest: true } previousLatest)
         {
-            writer.SetLatest(bucket.Id, previousLatest.Key, previousLatest.Sequence, false);
+            writer.Versions.SetLatest(bucket.Id, previousLatest.Key, previousLatest.Sequence, false);
         }
 
-        return writer.InsertVersion(version with
+        return writer.Versions.Insert(version with
         {
             BucketId = bucket.Id,
             VersionId = enabled ? VersionIds.New(now) : ObjectVersionRecord.NullVersionId,
@@ -276,7 +272,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         });
     }
 
-    private static DeleteObjectResult Delete(IMetadataWriter writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
+    private static DeleteObjectResult Delete(IMetadataTransaction writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
     {
         var bucket = RequireBucket(writer, bucketName);
         if (target.VersionId is not null)
@@ -302,46 +298,46 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return new DeleteObjectResult(marker.VersionId, true);
     }
 
-    private static DeleteObjectResult DeleteVersion(IMetadataWriter writer, long bucketId, string key, string versionId)
+    private static DeleteObjectResult DeleteVersion(IMetadataTransaction writer, long bucketId, string key, string versionId)
     {
-        var version = writer.GetVersion(bucketId, key, versionId);
+        var version = writer.Versions.Get(bucketId, key, versionId);
         if (version is null)
         {
             return new DeleteObjectResult(versionId, false);
         }
 
-        writer.DeleteVersion(bucketId, key, version.Sequence);
+        writer.Versions.Delete(bucketId, key, version.Sequence);
         writer.ReleaseBlobs(version.Layout);
-        if (version.IsLatest && writer.GetLatestVersion(bucketId, key) is { } next)
+        if (version.IsLatest && writer.Versions.GetLatest(bucketId, key) is { } next)
         {
-            writer.SetLatest(bucketId, key, next.Sequence, true);
+            writer.Versions.SetLatest(bucketId, key, next.Sequence, true);
         }
 
         return new DeleteObjectResult(versionId, version.IsDeleteMarker);
     }
 
-    private static BucketRecord RequireBucket(IMetadataReader reader, string name) =>
-        reader.GetBucket(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+    private static BucketRecord RequireBucket(IMetadataView reader, string name) =>
+        reader.Buckets.Get(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
 
     /// <summary>The latest version (delete markers included) or the given one; NoSuchKey / NoSuchVersion when there is none.</summary>
-    private static ObjectVersionRecord FindVersion(IMetadataReader reader, string bucket, string key, string? versionId)
+    private static ObjectVersionRecord FindVersion(IMetadataView reader, string bucket, string key, string? versionId)
     {
         ObjectKey.Validate(key);
         var bucketId = RequireBucket(reader, bucket).Id;
         if (versionId is null)
         {
-            return reader.GetLatestVersion(bucketId, key) ?? throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
+            return reader.Versions.GetLatest(bucketId, key) ?? throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
         }
 
         VersionIds.Validate(versionId);
-        return reader.GetVersion(bucketId, key, versionId) ?? throw new CofferException(ErrorCode.NoSuchVersion,
+        return reader.Versions.Get(bucketId, key, versionId) ?? throw new CofferException(ErrorCode.NoSuchVersion,
             "The specified version does not exist.");
     }
 
     /// <summary>The key's current object, or null when it has none (no version, or a delete marker on top).</summary>
-    private static ObjectInfo? CurrentObject(IMetadataReader reader, string bucket, string key)
+    private static ObjectInfo? CurrentObject(IMetadataView reader, string bucket, string key)
     {
-        var latest = reader.GetLatestVersion(RequireBucket(reader, bucket).Id, key);
+        var latest = reader.Versions.GetLatest(RequireBucket(reader, bucket).Id, key);
         return latest is null || latest.IsDeleteMarker ? null : ToInfo(bucket, latest);
     }
 

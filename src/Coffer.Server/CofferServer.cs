@@ -1,16 +1,14 @@
 using System.Net;
 using System.Text;
+using Coffer.Composition;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
-using Coffer.Model.Access;
-using Coffer.Model.Accounts;
-using Coffer.Model.Inventory;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
+using Coffer.Server.Maintenance;
 using Coffer.Server.Pipeline;
-using Coffer.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,12 +23,12 @@ namespace Coffer.Server;
 public sealed class CofferServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly StorageEngine _engine;
+    private readonly CofferCore _core;
 
-    private CofferServer(WebApplication app, StorageEngine engine)
+    private CofferServer(WebApplication app, CofferCore core)
     {
         _app = app;
-        _engine = engine;
+        _core = core;
     }
 
     /// <summary>The address the server listens on, e.g. <c>http://127.0.0.1:9000</c>.</summary>
@@ -39,7 +37,10 @@ public sealed class CofferServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>The id (a fingerprint) of the master key blobs are encrypted under.</summary>
-    public string MasterKeyId => _engine.Blobs.MasterKeyId;
+    public string MasterKeyId => _core.Engine.Blobs.MasterKeyId;
+
+    /// <summary>The metadata engine and where it is (no password), for the start-up summary.</summary>
+    public string MetadataDescription => _core.Engine.Metadata.Description;
 
     public static CofferServer Create(CofferServerOptions options)
     {
@@ -77,30 +78,39 @@ public sealed class CofferServer : IAsyncDisposable
             }
         });
 
-        var engine = StorageEngine.Open(options.DataDirectory, options.Time, options.MasterKey);
+        var core = CofferCore.Open(new CoreOptions
+        {
+            DataDirectory = options.DataDirectory,
+            Metadata = options.Metadata,
+            Time = options.Time,
+            MasterKey = options.MasterKey,
+            Accounts = options.Accounts,
+            SubAccounts = options.SubAccounts,
+            Runner = new InventoryRunnerOptions { MaxPartBytes = options.Inventory.MaxPartBytes, Lease = options.Inventory.Lease },
+            Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
+        });
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Time);
-        services.AddSingleton(engine);
-        services.AddSingleton(engine.Metadata);
-        services.AddSingleton<IObjectService, ObjectService>();
-        services.AddSingleton<InventoryConfigurations>();
-        services.AddSingleton<InventoryRuns>();
+        services.AddSingleton(core.Engine);
+        services.AddSingleton(core.Engine.Metadata);
+        services.AddSingleton<IObjectService>(core.Objects);
+        services.AddSingleton(core.Configurations);
+        services.AddSingleton(core.Runs);
         services.AddSingleton<InventoryWakeup>();
-        services.AddSingleton(new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay });
-        services.AddSingleton(new InventoryRunnerOptions { MaxPartBytes = options.Inventory.MaxPartBytes, Lease = options.Inventory.Lease });
-        services.AddSingleton<InventoryScheduler>();
-        services.AddSingleton<InventoryRunner>();
+        services.AddSingleton(core.Scheduler);
+        services.AddSingleton(core.Runner);
         if (options.Inventory.RunWorker)
         {
             services.AddHostedService<InventoryBackgroundService>();
         }
-        var accounts = new AccountDirectory(options.Accounts);
-        services.AddSingleton(accounts);
+
+        services.AddHostedService<BlobSweepService>();
+        services.AddSingleton(core.Accounts);
         services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
-        services.AddSingleton(provider => new IdentityDirectory(accounts, engine.Metadata, options.Time, options.SubAccounts));
-        services.AddSingleton<AccessControl>();
-        services.AddSingleton(provider => new Authorizer(provider.GetRequiredService<AccessControl>(), options.Region));
+        services.AddSingleton(core.Identities);
+        services.AddSingleton(core.Access);
+        services.AddSingleton(provider => new Authorizer(core.Access, options.Region));
         services.AddSingleton<Authenticator>();
         services.AddSingleton<ServiceHandlers>();
         services.AddSingleton<BucketHandlers>();
@@ -114,7 +124,7 @@ public sealed class CofferServer : IAsyncDisposable
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         app.Run(pipeline.InvokeAsync);
-        return new CofferServer(app, engine);
+        return new CofferServer(app, core);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -131,7 +141,7 @@ public sealed class CofferServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _engine.Dispose();
+        _core.Dispose();
     }
 
     private static (string Host, int Port) ParseListen(string listen)

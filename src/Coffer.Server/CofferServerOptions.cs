@@ -1,3 +1,4 @@
+using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
 using Coffer.Storage.Encryption;
@@ -10,8 +11,11 @@ public sealed class CofferServerOptions
     public const string DefaultListen = "127.0.0.1:9000";
     public const string DefaultRegion = "ap-guangzhou";
 
-    /// <summary>Where the metadata database and blob files live.</summary>
+    /// <summary>Where the blob files (and the embedded metadata database) live.</summary>
     public required string DataDirectory { get; init; }
+
+    /// <summary>The metadata store: SQLite in the data folder, or a PostgreSQL database shared by several nodes.</summary>
+    public MetadataLocation Metadata { get; init; } = MetadataLocation.Embedded;
 
     /// <summary><c>host:port</c>; port 0 picks a free port (see <see cref="CofferServer.BaseAddress"/>).</summary>
     public string Listen { get; init; } = DefaultListen;

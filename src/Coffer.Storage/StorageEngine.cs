@@ -1,6 +1,5 @@
 using Coffer.Storage.Blobs;
 using Coffer.Storage.Encryption;
-using Coffer.Storage.Sqlite;
 
 namespace Coffer.Storage;
 
@@ -8,17 +7,24 @@ namespace Coffer.Storage;
 /// The metadata store and the blob files together, with the one protocol that keeps them consistent:
 /// stage the bytes, note the intent, rename into place, commit the metadata that claims the blob, and delete
 /// released blobs only after the commit. A crash at any step leaves no visible object without its bytes, and
-/// <see cref="Open"/> deletes whatever a crash left unreferenced.
+/// recovery deletes whatever a crash left unreferenced.
 /// </summary>
 public sealed class StorageEngine : IDisposable
 {
-    private readonly DataDirectoryLock _lock;
+    /// <summary>How long a blob may sit in the ledger before a sweep takes it as abandoned (a commit never takes that long).</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(10);
 
-    private StorageEngine(IMetadataStore metadata, BlobStore blobs, DataDirectoryLock directoryLock)
+    private const int SweepBatch = 1000;
+
+    private readonly DataDirectoryLock? _lock;
+    private readonly TimeProvider _time;
+
+    private StorageEngine(IMetadataStore metadata, BlobStore blobs, DataDirectoryLock? directoryLock, TimeProvider time)
     {
         Metadata = metadata;
         Blobs = blobs;
         _lock = directoryLock;
+        _time = time;
     }
 
     public IMetadataStore Metadata { get; }
@@ -26,43 +32,49 @@ public sealed class StorageEngine : IDisposable
     public BlobStore Blobs { get; }
 
     /// <summary>
-    /// Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it. Fails with
-    /// <see cref="DataDirectoryInUseException"/> while another process has it open. Blobs are encrypted under
-    /// <paramref name="masterKey"/>, or, when none is configured, under the key saved in the data folder (created now
-    /// if there is none).
+    /// Opens the engine: the blob files in <paramref name="dataDirectory"/> and the metadata store that
+    /// <paramref name="openMetadata"/> opens (owned by the engine from then on), and recovers it. A store of its own
+    /// (SQLite, <paramref name="shared"/> false) takes the data folder for this process alone, before the store is opened,
+    /// failing with <see cref="DataDirectoryInUseException"/> while another process has it, and deletes everything a crash
+    /// left unreferenced. A shared store (PostgreSQL) shares the folder with the other nodes and leaves their uploads in
+    /// flight alone. Blobs are encrypted under <paramref name="masterKey"/>, or, when none is configured, under the key
+    /// saved in the data folder (created now if there is none).
     /// </summary>
-    public static StorageEngine Open(string dataDirectory, TimeProvider time, MasterKey? masterKey = null)
+    public static StorageEngine Open(string dataDirectory, bool shared, Func<IMetadataStore> openMetadata, TimeProvider time, MasterKey? masterKey = null)
     {
-        Directory.CreateDirectory(dataDirectory);
-        var directoryLock = DataDirectoryLock.Acquire(dataDirectory);
+        DataDirectoryLock? directoryLock = null;
+        IMetadataStore? metadata = null;
         try
         {
+            Directory.CreateDirectory(dataDirectory);
+            directoryLock = shared ? null : DataDirectoryLock.Acquire(dataDirectory);
+            metadata = openMetadata();
+            if (metadata.IsShared != shared)
+            {
+                throw new InvalidOperationException($"{metadata.Description} is {(metadata.IsShared ? "" : "not ")}a shared store.");
+            }
+
             var key = masterKey ?? MasterKey.LoadOrCreate(dataDirectory);
-            var metadata = SqliteMetadataStore.Open(MetadataPath(dataDirectory), time);
-            var engine = new StorageEngine(metadata, new BlobStore(dataDirectory, key), directoryLock);
+            // Nodes sharing the folder stage in folders of their own, so one node's start-up never clears another's uploads.
+            var blobs = new BlobStore(dataDirectory, key, shared ? Guid.NewGuid().ToString("N") : null);
+            var engine = new StorageEngine(metadata, blobs, directoryLock, time);
             engine.Recover();
             return engine;
         }
         catch
         {
-            directoryLock.Dispose();
+            metadata?.Dispose();
+            directoryLock?.Dispose();
             throw;
         }
     }
 
     /// <summary>
-    /// The metadata alone, for a tool beside a running server (queueing a run, say): SQLite lets both processes in,
-    /// and nothing here touches blob files or recovers anything.
-    /// </summary>
-    public static IMetadataStore OpenMetadataBesideServer(string dataDirectory, TimeProvider time) =>
-        SqliteMetadataStore.Open(MetadataPath(dataDirectory), time);
-
-    /// <summary>
     /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it
-    /// (and calls <see cref="IMetadataWriter.ClaimBlob"/> through this method). Blobs that <paramref name="work"/>
+    /// (and calls <see cref="IMetadataTransaction.ClaimBlob"/> through this method). Blobs that <paramref name="work"/>
     /// releases are deleted once the commit is durable.
     /// </summary>
-    public async Task<T> CommitAsync<T>(StagedBlob? blob, Func<IMetadataWriter, T> work, CancellationToken cancellationToken = default)
+    public async Task<T> CommitAsync<T>(StagedBlob? blob, Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
     {
         if (blob is { IsEmpty: true })
         {
@@ -71,22 +83,22 @@ public sealed class StorageEngine : IDisposable
 
         if (blob is not null)
         {
-            await Metadata.RecordBlobIntentAsync(blob.BlobId, cancellationToken);
+            await Metadata.Blobs.RecordIntentAsync(blob.BlobId, cancellationToken);
             Blobs.Promote(blob);
         }
 
         (T Value, IReadOnlyCollection<string> Released) outcome;
         try
         {
-            outcome = await Metadata.WriteAsync(writer =>
+            outcome = await Metadata.WriteAsync(transaction =>
             {
-                var value = work(writer);
+                var value = work(transaction);
                 if (blob is not null)
                 {
-                    writer.ClaimBlob(blob.BlobId);
+                    transaction.ClaimBlob(blob.BlobId);
                 }
 
-                return (value, writer.ReleasedBlobIds.ToArray());
+                return (value, transaction.ReleasedBlobIds.ToArray());
             }, CancellationToken.None);
         }
         catch
@@ -111,21 +123,51 @@ public sealed class StorageEngine : IDisposable
             Blobs.Delete(id);
         }
 
-        await Metadata.ForgetUnreferencedBlobsAsync(blobIds);
+        await Metadata.Blobs.ForgetAsync(blobIds);
+    }
+
+    /// <summary>
+    /// Deletes blobs that have sat in the ledger for <see cref="AbandonedAfter"/>: uploads whose node died between the rename
+    /// and the commit, and released versions whose node died before deleting them. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var swept = 0;
+        while (true)
+        {
+            // Taken out of the ledger first: a taken blob can no longer be claimed, so its file is safe to delete.
+            var taken = await Metadata.Blobs.TakeUnreferencedAsync(_time.GetUtcNow() - AbandonedAfter, SweepBatch, cancellationToken);
+            foreach (var id in taken)
+            {
+                Blobs.Delete(id);
+            }
+
+            swept += taken.Count;
+            if (taken.Count < SweepBatch)
+            {
+                return swept;
+            }
+        }
     }
 
     public void Dispose()
     {
         Metadata.Dispose();
-        _lock.Dispose();
+        _lock?.Dispose();
     }
-
-    private static string MetadataPath(string dataDirectory) => Path.Combine(dataDirectory, "metadata.db");
 
     private void Recover()
     {
+        if (Metadata.IsShared)
+        {
+            // Other nodes may be mid-upload: only what is old enough to be abandoned goes.
+            Blobs.ClearTemporaryFiles(_time.GetUtcNow() - AbandonedAfter);
+            SweepAsync().GetAwaiter().GetResult();
+            return;
+        }
+
         // Nothing is in flight yet, so every listed blob is an abandoned intent or a released version.
-        Blobs.ClearTemporaryFiles();
-        ReclaimAsync(Metadata.ListUnreferencedBlobs()).GetAwaiter().GetResult();
+        Blobs.ClearTemporaryFiles(DateTimeOffset.MaxValue);
+        ReclaimAsync(Metadata.Blobs.ListUnreferenced()).GetAwaiter().GetResult();
     }
 }

@@ -2,18 +2,24 @@ using System.Reflection;
 
 namespace Coffer.Host.Tests;
 
-/// <summary>Dependencies point one way: Host → Server → {Inventory, Protocol, Model}; Inventory → Model → Storage → Common; Protocol → Common.</summary>
+/// <summary>
+/// Dependencies point one way: Host → Server → {Composition, Protocol}; Composition → {Inventory, the storage engines};
+/// Inventory → Model → Storage → Common; each engine (Sqlite, Postgres) → Storage; Protocol → Common.
+/// </summary>
 public class ArchitectureTests
 {
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
         { "Coffer.Common", [] },
         { "Coffer.Storage", ["Coffer.Common"] },
+        { "Coffer.Storage.Sqlite", ["Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Storage.Postgres", ["Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Model", ["Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Protocol", ["Coffer.Common"] },
         { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
-        { "Coffer.Server", ["Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
-        { "coffer", ["Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Composition", ["Coffer.Inventory", "Coffer.Model", "Coffer.Storage", "Coffer.Storage.Sqlite", "Coffer.Storage.Postgres", "Coffer.Common"] },
+        { "Coffer.Server", ["Coffer.Composition", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
+        { "coffer", ["Coffer.Server", "Coffer.Composition", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]

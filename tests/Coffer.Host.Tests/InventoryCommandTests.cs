@@ -1,8 +1,8 @@
 using System.Text;
+using Coffer.Composition;
 using Coffer.Model;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
-using Coffer.Storage;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
@@ -26,7 +26,7 @@ public sealed class InventoryCommandTests : IDisposable
         output.Should().Contain("scanned  3 objects, 6 bytes").And.Contain("reported 3 objects, 6 bytes, in 1 file(s)");
         var manifestKey = $"1250000000/cmdsrc/nightly/{DateTime.UtcNow:yyyyMMdd}/manifest.json";
         output.Should().Contain($"manifest {Destination}/{manifestKey}");
-        using var engine = StorageEngine.Open(_data.Path, TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Path, Time = TimeProvider.System });
         var objects = new ObjectService(engine, TimeProvider.System);
         objects.HeadObject(Destination, manifestKey.Replace("manifest.json", "manifest.checksum")).Size.Should().Be(32);
     }
@@ -48,7 +48,7 @@ public sealed class InventoryCommandTests : IDisposable
 
     private async Task SeedAsync(string isEnabled)
     {
-        using var engine = StorageEngine.Open(_data.Path, TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Path, Time = TimeProvider.System });
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(Source, TestAccounts.Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(Destination, TestAccounts.Owner.AppId, "ap-guangzhou");

@@ -2,9 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Xml.Linq;
+using Coffer.Composition;
 using Coffer.Model;
 using Coffer.Model.Inventory;
-using Coffer.Storage;
 using Coffer.Storage.Records;
 using Coffer.Testing;
 
@@ -42,7 +42,7 @@ public sealed class InventoryCrashTests : IDisposable
 
         // What the killed process left, read straight from its data: the run still Running, with parts in the destination.
         string[] orphans;
-        using (var engine = StorageEngine.Open(_data.Combine("data"), TimeProvider.System))
+        using (var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System }))
         {
             var killed = new InventoryRuns(engine.Metadata, TimeProvider.System).Get(source, jobId);
             killed.State.Should().Be(InventoryRunState.Running, "the server was killed mid-run, not after it");
@@ -90,17 +90,17 @@ public sealed class InventoryCrashTests : IDisposable
     /// </summary>
     private async Task SeedAsync(string source, string destination)
     {
-        using var engine = StorageEngine.Open(_data.Combine("data"), TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System });
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
         var written = DateTimeOffset.UtcNow;
         await engine.Metadata.WriteAsync(writer =>
         {
-            var bucketId = writer.GetBucket(source)!.Id;
+            var bucketId = writer.Buckets.Get(source)!.Id;
             for (var i = 0; i < Objects; i++)
             {
-                writer.InsertVersion(new ObjectVersionRecord
+                writer.Versions.Insert(new ObjectVersionRecord
                 {
                     BucketId = bucketId,
                     Key = $"object-{i:D5}",

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Coffer.Composition;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
@@ -28,7 +29,7 @@ public sealed class InventoryFixture : IDisposable
     public InventoryFixture(InventoryRunnerOptions? runnerOptions = null)
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
-        Engine = StorageEngine.Open(_directory.Path, Time);
+        Engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = Time });
         Objects = new ObjectService(Engine, Time);
         Configurations = new InventoryConfigurations(Engine.Metadata, Time);
         Runs = new InventoryRuns(Engine.Metadata, Time);
@@ -82,9 +83,9 @@ public sealed class InventoryFixture : IDisposable
     public Task SeedEmptyObjectsAsync(IEnumerable<string> keys, string bucket = Source)
     {
         long bucketId;
-        using (var reader = Engine.Metadata.OpenReader())
+        using (var reader = Engine.Metadata.OpenSnapshot())
         {
-            bucketId = reader.GetBucket(bucket)!.Id;
+            bucketId = reader.Buckets.Get(bucket)!.Id;
         }
 
         var now = Time.GetUtcNow();
@@ -92,7 +93,7 @@ public sealed class InventoryFixture : IDisposable
         {
             foreach (var key in keys)
             {
-                writer.InsertVersion(new ObjectVersionRecord
+                writer.Versions.Insert(new ObjectVersionRecord
                 {
                     BucketId = bucketId,
                     Key = key,

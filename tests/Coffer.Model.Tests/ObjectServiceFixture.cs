@@ -1,3 +1,4 @@
+using Coffer.Composition;
 using Coffer.Storage;
 using Coffer.Testing;
 
@@ -13,7 +14,7 @@ public sealed class ObjectServiceFixture : IDisposable
     public ObjectServiceFixture()
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
-        Engine = StorageEngine.Open(_directory.Path, Time);
+        Engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = Time });
         Service = new ObjectService(Engine, Time);
     }
 

@@ -247,7 +247,7 @@ public sealed class InventoryApiTests : IAsyncLifetime
         var engine = _server.Server.Services.GetRequiredService<StorageEngine>();
         await engine.Metadata.WriteAsync(writer =>
         {
-            writer.UpdateRun(writer.GetRun(jobId)! with { State = InventoryRunStates.Succeeded });
+            writer.Runs.Update(writer.Runs.Get(jobId)! with { State = InventoryRunStates.Succeeded });
             return 0;
         });
 

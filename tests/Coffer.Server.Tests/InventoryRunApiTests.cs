@@ -62,7 +62,7 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
         var engine = _server.Server.Services.GetRequiredService<StorageEngine>();
         await engine.Metadata.WriteAsync(writer =>
         {
-            writer.UpdateRun(writer.GetRun(jobId)! with
+            writer.Runs.Update(writer.Runs.Get(jobId)! with
             {
                 State = InventoryRunStates.Failed,
                 ManifestKey = null,

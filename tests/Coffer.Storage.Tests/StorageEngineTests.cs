@@ -1,3 +1,4 @@
+using Coffer.Composition;
 using Coffer.Storage.Records;
 using Coffer.Testing;
 
@@ -11,16 +12,16 @@ public sealed class StorageEngineTests : IDisposable
     public async Task Open_DeletesBlob_WhoseCommitNeverHappened()
     {
         string path;
-        using (var engine = StorageEngine.Open(_directory.Path, TimeProvider.System))
+        using (var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = TimeProvider.System }))
         {
             // The crash window: intent noted and blob renamed into place, metadata not committed.
             var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[100]), 100, long.MaxValue, false, default);
-            await engine.Metadata.RecordBlobIntentAsync(staged.BlobId);
+            await engine.Metadata.Blobs.RecordIntentAsync(staged.BlobId);
             engine.Blobs.Promote(staged);
             path = BlobFiles().Single();
         }
 
-        using (StorageEngine.Open(_directory.Path, TimeProvider.System))
+        using (CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = TimeProvider.System }))
         {
             File.Exists(path).Should().BeFalse();
         }
@@ -32,7 +33,7 @@ public sealed class StorageEngineTests : IDisposable
         File.WriteAllText(_directory.Combine("stray"), "");
         Directory.CreateDirectory(_directory.Combine("tmp"));
         File.WriteAllText(_directory.Combine("tmp", "0123456789abcdef"), "partial upload");
-        using var engine = StorageEngine.Open(_directory.Path, TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = TimeProvider.System });
         Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
         await Task.CompletedTask;
     }
@@ -40,8 +41,8 @@ public sealed class StorageEngineTests : IDisposable
     [Fact]
     public async Task CommitAsync_KeepsClaimedBlob_AndDeletesReleasedBlob()
     {
-        using var engine = StorageEngine.Open(_directory.Path, TimeProvider.System);
-        var bucket = await engine.Metadata.WriteAsync(w => w.CreateBucket(new BucketRecord
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = TimeProvider.System });
+        var bucket = await engine.Metadata.WriteAsync(w => w.Buckets.Create(new BucketRecord
         {
             Name = "b-1",
             OwnerAppId = "1",
@@ -54,18 +55,18 @@ public sealed class StorageEngineTests : IDisposable
         var remaining = BlobFiles();
         remaining.Should().HaveCount(1);
         Path.GetFileName(remaining[0]).Should().NotBe(first.Layout.Segments[0].BlobId);
-        engine.Metadata.ListUnreferencedBlobs().Should().BeEmpty();
+        engine.Metadata.Blobs.ListUnreferenced().Should().BeEmpty();
     }
 
     [Fact]
     public async Task CommitAsync_DeletesTheBlob_WhenTheTransactionFails()
     {
-        using var engine = StorageEngine.Open(_directory.Path, TimeProvider.System);
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory.Path, Time = TimeProvider.System });
         var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[10]), 10, long.MaxValue, false, default);
         var act = () => engine.CommitAsync<int>(staged, _ => throw new InvalidOperationException("rejected"));
         await act.Should().ThrowAsync<InvalidOperationException>();
         BlobFiles().Should().BeEmpty();
-        engine.Metadata.ListUnreferencedBlobs().Should().BeEmpty();
+        engine.Metadata.Blobs.ListUnreferenced().Should().BeEmpty();
     }
 
     public void Dispose() => _directory.Dispose();
@@ -77,11 +78,11 @@ public sealed class StorageEngineTests : IDisposable
         {
             if (replaces is not null)
             {
-                w.DeleteVersion(bucket.Id, replaces.Key, replaces.Sequence);
+                w.Versions.Delete(bucket.Id, replaces.Key, replaces.Sequence);
                 w.ReleaseBlobs(replaces.Layout);
             }
 
-            return w.InsertVersion(new ObjectVersionRecord
+            return w.Versions.Insert(new ObjectVersionRecord
             {
                 BucketId = bucket.Id,
                 Key = "k",

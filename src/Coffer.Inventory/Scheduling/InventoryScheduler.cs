@@ -22,9 +22,10 @@ public sealed class InventoryScheduler(InventoryRuns runs, TimeProvider time, Sc
             }
 
             var anchor = lastScheduled?.QueuedAt ?? createdAt;
-            if (ScheduleCalculator.LatestDue(schedule, anchor, now, options) is { } due)
+            if (ScheduleCalculator.LatestDue(schedule, anchor, now, options) is { } due
+                && await runs.EnqueueScheduledAsync(bucket, configuration.Id, due, cancellationToken) is { } run)
             {
-                queued.Add(await runs.EnqueueAsync(bucket, configuration.Id, InventoryTrigger.Scheduled, due, cancellationToken));
+                queued.Add(run);
             }
         }
 

@@ -40,10 +40,10 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
     /// <summary>The bucket and its rules, read in one snapshot; NoSuchBucket when it does not exist.</summary>
     public BucketAccessRules Rules(string bucket)
     {
-        using var reader = metadata.OpenReader();
-        var record = reader.GetBucket(bucket) ?? throw NoSuchBucket();
-        var policy = reader.GetConfig(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
-        var acl = reader.GetConfig(record.Id, AclKind, "") is { } aclRecord ? ParseAcl(Encoding.UTF8.GetString(aclRecord.Body)) : CannedAcl.Private;
+        using var reader = metadata.OpenSnapshot();
+        var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
+        var policy = reader.Configs.Get(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
+        var acl = reader.Configs.Get(record.Id, AclKind, "") is { } aclRecord ? ParseAcl(Encoding.UTF8.GetString(aclRecord.Body)) : CannedAcl.Private;
         return new BucketAccessRules(ObjectService.ToInfo(record), policy, acl);
     }
 
@@ -77,17 +77,17 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
     /// <summary>The bucket policy exactly as it was put; NoSuchBucketPolicy when there is none.</summary>
     public byte[] GetPolicy(string bucket)
     {
-        using var reader = metadata.OpenReader();
-        var record = reader.GetBucket(bucket) ?? throw NoSuchBucket();
-        return reader.GetConfig(record.Id, PolicyKind, "")?.Body ?? throw new CofferException(ErrorCode.NoSuchBucketPolicy);
+        using var reader = metadata.OpenSnapshot();
+        var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
+        return reader.Configs.Get(record.Id, PolicyKind, "")?.Body ?? throw new CofferException(ErrorCode.NoSuchBucketPolicy);
     }
 
     /// <summary>Removes the bucket policy; removing none succeeds.</summary>
     public Task DeletePolicyAsync(string bucket, CancellationToken cancellationToken = default) =>
         metadata.WriteAsync(writer =>
         {
-            var record = writer.GetBucket(bucket) ?? throw NoSuchBucket();
-            return writer.DeleteConfig(record.Id, PolicyKind, "");
+            var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
+            return writer.Configs.Delete(record.Id, PolicyKind, "");
         }, cancellationToken);
 
     public Task PutAclAsync(string bucket, CannedAcl acl, CancellationToken cancellationToken = default) =>
@@ -182,8 +182,8 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
     private Task PutConfigAsync(string bucket, string kind, byte[] body, CancellationToken cancellationToken) =>
         metadata.WriteAsync(writer =>
         {
-            var record = writer.GetBucket(bucket) ?? throw NoSuchBucket();
-            return writer.PutConfig(record.Id, kind, "", body, time.GetUtcNow());
+            var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
+            return writer.Configs.Put(record.Id, kind, "", body, time.GetUtcNow());
         }, cancellationToken);
 
     private static CofferException NoSuchBucket() => new(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");

@@ -58,8 +58,8 @@ public sealed class IdentityDirectory
             return new Credential(sub.SecretId, sub.SecretKey, new Identity(_roots.FindByAppId(sub.AppId)!, sub.Uin, sub.Name), IdentityPolicy: configured.Policy);
         }
 
-        using var reader = _metadata.OpenReader();
-        if (reader.GetCredential(secretId) is not { } stored || _roots.FindByAppId(stored.AppId) is not { } account)
+        using var reader = _metadata.OpenSnapshot();
+        if (reader.Credentials.Get(secretId) is not { } stored || _roots.FindByAppId(stored.AppId) is not { } account)
         {
             return null;
         }
@@ -79,7 +79,7 @@ public sealed class IdentityDirectory
             {
                 subAccountPolicy = declared.Policy;
             }
-            else if (reader.ListCredentials(stored.AppId, stored.Uin).FirstOrDefault(c => c.Kind == CredentialKinds.SubAccount) is { } sub)
+            else if (reader.Credentials.List(stored.AppId, stored.Uin).FirstOrDefault(c => c.Kind == CredentialKinds.SubAccount) is { } sub)
             {
                 subAccountPolicy = Policy(sub.Policy);
             }
@@ -167,12 +167,12 @@ public sealed class IdentityDirectory
     public IReadOnlyList<CredentialRecord> List(string appId)
     {
         RequireRoot(appId);
-        using var reader = _metadata.OpenReader();
-        return reader.ListCredentials(appId);
+        using var reader = _metadata.OpenSnapshot();
+        return reader.Credentials.List(appId);
     }
 
     public Task<bool> DeleteAsync(string secretId, CancellationToken cancellationToken = default) =>
-        _metadata.WriteAsync(writer => writer.DeleteCredential(secretId), cancellationToken);
+        _metadata.WriteAsync(writer => writer.Credentials.Delete(secretId), cancellationToken);
 
     private Account RequireRoot(string appId) =>
         _roots.FindByAppId(appId) ?? throw new CofferException(ErrorCode.InvalidArgument, $"There is no root account with APPID {appId}.");
@@ -192,8 +192,8 @@ public sealed class IdentityDirectory
 
     private bool SubAccountExists(string appId, string uin)
     {
-        using var reader = _metadata.OpenReader();
-        return reader.ListCredentials(appId, uin).Any(c => c.Kind == CredentialKinds.SubAccount);
+        using var reader = _metadata.OpenSnapshot();
+        return reader.Credentials.List(appId, uin).Any(c => c.Kind == CredentialKinds.SubAccount);
     }
 
     private static AccessPolicy? Policy(byte[]? json) => json is null ? null : AccessPolicy.Parse(json, bucketPolicy: false);
@@ -203,8 +203,8 @@ public sealed class IdentityDirectory
     {
         await _metadata.WriteAsync(writer =>
         {
-            writer.DeleteExpiredCredentials(credential.CreatedAt);
-            writer.InsertCredential(credential);
+            writer.Credentials.DeleteExpired(credential.CreatedAt);
+            writer.Credentials.Insert(credential);
             return 0;
         }, cancellationToken);
         return credential;

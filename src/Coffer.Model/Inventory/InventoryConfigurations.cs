@@ -26,23 +26,23 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
-            if (writer.GetConfig(source.Id, Kind, configuration.Id) is null
-                && writer.CountConfigs(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
+            if (writer.Configs.Get(source.Id, Kind, configuration.Id) is null
+                && writer.Configs.Count(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
             {
                 throw new CofferException(ErrorCode.TooManyConfigurations,
                     $"A bucket can have at most {InventoryRules.MaxConfigurationsPerBucket} inventory configurations.");
             }
 
-            return writer.PutConfig(source.Id, Kind, configuration.Id, InventoryCodec.Encode(configuration), now);
+            return writer.Configs.Put(source.Id, Kind, configuration.Id, InventoryCodec.Encode(configuration), now);
         }, cancellationToken);
     }
 
     public InventoryConfiguration Get(string bucket, string id)
     {
         InventoryRules.ValidateId(id);
-        using var reader = metadata.OpenReader();
+        using var reader = metadata.OpenSnapshot();
         var source = RequireBucket(reader, bucket);
-        var record = reader.GetConfig(source.Id, Kind, id) ?? throw NotFound(id);
+        var record = reader.Configs.Get(source.Id, Kind, id) ?? throw NotFound(id);
         return InventoryCodec.Decode(record.Body);
     }
 
@@ -50,7 +50,7 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
     public Task<bool> DeleteAsync(string bucket, string id, CancellationToken cancellationToken = default)
     {
         InventoryRules.ValidateId(id);
-        return metadata.WriteAsync(writer => writer.DeleteConfig(RequireBucket(writer, bucket).Id, Kind, id), cancellationToken);
+        return metadata.WriteAsync(writer => writer.Configs.Delete(RequireBucket(writer, bucket).Id, Kind, id), cancellationToken);
     }
 
     /// <summary>
@@ -60,9 +60,9 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
     public InventoryConfigurationPage List(string bucket, string? continuationToken)
     {
         var after = string.IsNullOrEmpty(continuationToken) ? 0 : DecodeToken(continuationToken);
-        using var reader = metadata.OpenReader();
+        using var reader = metadata.OpenSnapshot();
         var source = RequireBucket(reader, bucket);
-        var records = reader.ListConfigs(source.Id, Kind, after, PageSize + 1);
+        var records = reader.Configs.List(source.Id, Kind, after, PageSize + 1);
         var page = records.Take(PageSize).ToArray();
         var next = records.Count > PageSize ? EncodeToken(page[^1].Sequence) : null;
         return new InventoryConfigurationPage(page.Select(r => InventoryCodec.Decode(r.Body)).ToArray(), next);
@@ -80,12 +80,12 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
-            if (writer.GetConfig(source.Id, Kind, configuration.Id) is not null)
+            if (writer.Configs.Get(source.Id, Kind, configuration.Id) is not null)
             {
                 throw Duplicate(configuration.Id, "a periodic configuration has that id");
             }
 
-            foreach (var run in writer.ListRuns(source.Id, configuration.Id, 100))
+            foreach (var run in writer.Runs.List(source.Id, configuration.Id, 100))
             {
                 if (run.State is InventoryRunStates.Queued or InventoryRunStates.Running)
                 {
@@ -108,7 +108,7 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
                 Config = InventoryCodec.Encode(configuration),
                 QueuedAt = now,
             };
-            writer.InsertRun(queued);
+            writer.Runs.Insert(queued);
             return queued;
         }, cancellationToken);
         return ToRun(bucket, record);
@@ -158,9 +158,9 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
 
     /// <summary>The destination must exist and be in the source bucket's region, as COS and S3 require.</summary>
-    private static void CheckDestination(IMetadataReader reader, BucketRecord source, InventoryDestination destination)
+    private static void CheckDestination(IMetadataView reader, BucketRecord source, InventoryDestination destination)
     {
-        var target = reader.GetBucket(destination.Bucket)
+        var target = reader.Buckets.Get(destination.Bucket)
             ?? throw new CofferException(ErrorCode.InvalidDestinationBucket, $"The destination bucket '{destination.Bucket}' does not exist.");
         if (destination.Region is { } named && named != target.Region)
         {
@@ -175,8 +175,8 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         }
     }
 
-    private static BucketRecord RequireBucket(IMetadataReader reader, string name) =>
-        reader.GetBucket(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+    private static BucketRecord RequireBucket(IMetadataView reader, string name) =>
+        reader.Buckets.Get(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
 
     private static CofferException NotFound(string id) =>
         new(ErrorCode.NoSuchInventoryConfiguration, $"The inventory configuration '{id}' does not exist.");

@@ -22,15 +22,35 @@ public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
 /// </summary>
 public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
 {
-    /// <summary>Queues a run of a periodic configuration (scheduled or asked for by an operator).</summary>
+    /// <summary>Queues a run of a periodic configuration that an operator asked for.</summary>
     public async Task<InventoryRun> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        await EnqueueAsync(bucket, configId, trigger, queuedAt, dueAfter: null, cancellationToken)
+        ?? throw new InvalidOperationException("An unconditional run was not queued.");
+
+    /// <summary>
+    /// Queues the scheduled run of occurrence <paramref name="due"/>, unless one of that occurrence or a later one is
+    /// queued already, or a run of the configuration has not finished: every node's scheduler asks, one run is queued.
+    /// Null when none was.
+    /// </summary>
+    public Task<InventoryRun?> EnqueueScheduledAsync(string bucket, string configId, DateTimeOffset due, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(bucket, configId, InventoryTrigger.Scheduled, due, dueAfter: due, cancellationToken);
+
+    private async Task<InventoryRun?> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
+        DateTimeOffset? dueAfter, CancellationToken cancellationToken)
     {
         var record = await metadata.WriteAsync(writer =>
         {
-            var source = writer.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
-            var config = writer.GetConfig(source.Id, InventoryConfigurations.Kind, configId)
+            var source = writer.Buckets.Get(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+            // Reading the configuration holds the bucket's configurations, so the look at its runs below stays true until the commit.
+            var config = writer.Configs.Get(source.Id, InventoryConfigurations.Kind, configId)
                 ?? throw new CofferException(ErrorCode.NoSuchInventoryConfiguration, $"The inventory configuration '{configId}' does not exist.");
+            if (dueAfter is { } due && writer.Runs.List(source.Id, configId, 50).Any(r => r.State is InventoryRunStates.Queued or InventoryRunStates.Running
+                    || (r.Trigger == InventoryConfigurations.TriggerText(InventoryTrigger.Scheduled) && r.QueuedAt >= due)))
+            {
+                return null;
+            }
+
             var run = new InventoryRunRecord
             {
                 JobId = InventoryConfigurations.NewJobId(),
@@ -41,10 +61,10 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
                 Config = config.Body,
                 QueuedAt = queuedAt,
             };
-            writer.InsertRun(run);
+            writer.Runs.Insert(run);
             return run;
         }, cancellationToken);
-        return InventoryConfigurations.ToRun(bucket, record);
+        return record is null ? null : InventoryConfigurations.ToRun(bucket, record);
     }
 
     /// <summary>
@@ -56,10 +76,10 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
         {
-            var queued = writer.ListRunsInState(InventoryRunStates.Queued, 1);
+            var queued = writer.Runs.ListInState(InventoryRunStates.Queued, 1);
             var candidate = queued.Count > 0
                 ? queued[0]
-                : writer.ListRunsInState(InventoryRunStates.Running, 100).FirstOrDefault(r => r.LeaseExpires is null || r.LeaseExpires < now);
+                : writer.Runs.ListInState(InventoryRunStates.Running, 100).FirstOrDefault(r => r.LeaseExpires is null || r.LeaseExpires < now);
             return candidate is null ? null : Claim(writer, candidate, owner, now, lease);
         }, cancellationToken);
     }
@@ -70,7 +90,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
         {
-            var run = writer.GetRun(jobId);
+            var run = writer.Runs.Get(jobId);
             var available = run is not null && (run.State == InventoryRunStates.Queued
                 || (run.State == InventoryRunStates.Running && (run.LeaseExpires is null || run.LeaseExpires < now)));
             return available ? Claim(writer, run!, owner, now, lease) : null;
@@ -84,13 +104,13 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
         {
-            var run = writer.GetRun(jobId);
+            var run = writer.Runs.Get(jobId);
             if (run is null || run.State != InventoryRunStates.Running || run.LeaseOwner != owner)
             {
                 return false;
             }
 
-            writer.UpdateRun(run with
+            writer.Runs.Update(run with
             {
                 Progress = progress,
                 LeaseExpires = now + lease,
@@ -121,9 +141,9 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
 
     public InventoryRun Get(string bucket, string jobId)
     {
-        using var reader = metadata.OpenReader();
-        var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
-        var run = reader.GetRun(jobId);
+        using var reader = metadata.OpenSnapshot();
+        var source = reader.Buckets.Get(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+        var run = reader.Runs.Get(jobId);
         return run is not null && run.BucketId == source.Id
             ? InventoryConfigurations.ToRun(bucket, run)
             : throw new CofferException(ErrorCode.NoSuchInventoryRun, $"There is no inventory run '{jobId}' in this bucket.");
@@ -135,22 +155,22 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
     /// </summary>
     public IReadOnlyList<InventoryRun> List(string bucket, string? configId, int limit, string? afterJobId = null)
     {
-        using var reader = metadata.OpenReader();
-        var source = reader.GetBucket(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
-        var after = afterJobId is null ? null : reader.GetRun(afterJobId) is { } marker && marker.BucketId == source.Id
+        using var reader = metadata.OpenSnapshot();
+        var source = reader.Buckets.Get(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+        var after = afterJobId is null ? null : reader.Runs.Get(afterJobId) is { } marker && marker.BucketId == source.Id
             ? marker
             : throw new CofferException(ErrorCode.InvalidArgument, $"The marker '{afterJobId}' is not a run of this bucket.");
-        return reader.ListRuns(source.Id, configId, limit, after).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
+        return reader.Runs.List(source.Id, configId, limit, after).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
     }
 
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
     public IReadOnlyList<(string Bucket, InventoryConfiguration Configuration, DateTimeOffset CreatedAt, InventoryRun? LastScheduled, bool Busy)> Periodic()
     {
-        using var reader = metadata.OpenReader();
+        using var reader = metadata.OpenSnapshot();
         var result = new List<(string, InventoryConfiguration, DateTimeOffset, InventoryRun?, bool)>();
-        foreach (var (bucket, config) in reader.ListAllConfigs(InventoryConfigurations.Kind))
+        foreach (var (bucket, config) in reader.Configs.ListAll(InventoryConfigurations.Kind))
         {
-            var runs = reader.ListRuns(bucket.Id, config.ConfigId, 50);
+            var runs = reader.Runs.List(bucket.Id, config.ConfigId, 50);
             var lastScheduled = runs.FirstOrDefault(r => r.Trigger == InventoryConfigurations.TriggerText(InventoryTrigger.Scheduled));
             var busy = runs.Any(r => r.State is InventoryRunStates.Queued or InventoryRunStates.Running);
             result.Add((bucket.Name, InventoryCodec.Decode(config.Body), config.CreatedAt,
@@ -160,7 +180,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         return result;
     }
 
-    private static ClaimedRun Claim(IMetadataWriter writer, InventoryRunRecord run, string owner, DateTimeOffset now, TimeSpan lease)
+    private static ClaimedRun Claim(IMetadataTransaction writer, InventoryRunRecord run, string owner, DateTimeOffset now, TimeSpan lease)
     {
         var claimed = run with
         {
@@ -174,8 +194,8 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             LeaseOwner = owner,
             LeaseExpires = now + lease,
         };
-        writer.UpdateRun(claimed);
-        var bucket = writer.GetBucketById(run.BucketId)?.Name ?? "";
+        writer.Runs.Update(claimed);
+        var bucket = writer.Buckets.Get(run.BucketId)?.Name ?? "";
         return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress);
     }
 
@@ -184,13 +204,13 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
         {
-            var run = writer.GetRun(jobId) ?? throw new InvalidOperationException($"Inventory run {jobId} does not exist.");
+            var run = writer.Runs.Get(jobId) ?? throw new InvalidOperationException($"Inventory run {jobId} does not exist.");
             if (run.LeaseOwner != owner)
             {
                 throw new InvalidOperationException($"Inventory run {jobId} belongs to {run.LeaseOwner}, not {owner}.");
             }
 
-            writer.UpdateRun(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
+            writer.Runs.Update(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
             return true;
         }, cancellationToken);
     }

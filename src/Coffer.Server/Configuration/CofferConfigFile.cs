@@ -6,7 +6,7 @@ namespace Coffer.Server.Configuration;
 /// <summary>
 /// The optional JSON configuration file (<c>--config</c>). Every field is optional; command-line flags win.
 /// <code>
-/// { "listen": "127.0.0.1:9000", "data": "./coffer-data", "region": "ap-guangzhou",
+/// { "listen": "127.0.0.1:9000", "data": "./coffer-data", "metadata": "postgres://coffer@db:5432/coffer", "region": "ap-guangzhou",
 ///   "domains": ["cos.{region}.myqcloud.com"], "logLevel": "Debug",
 ///   "accounts": [{ "appId": "1250000000", "uin": "100000000001", "secretId": "AKID...", "secretKey": "...", "name": "ops",
 ///                  "subAccounts": [{ "uin": "100000000011", "secretId": "AKID...", "secretKey": "...", "name": "ci", "policy": { } }] }],
@@ -27,6 +27,9 @@ public sealed record CofferConfigFile
     public string? Listen { get; init; }
 
     public string? Data { get; init; }
+
+    /// <summary>Where the metadata lives: absent or <c>sqlite</c> for the data folder's database, or <c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>.</summary>
+    public string? Metadata { get; init; }
 
     public string? Region { get; init; }
 

@@ -17,15 +17,20 @@ public sealed class BlobStore
 
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly string _stagingFolder;
     private readonly MasterKey _masterKey;
 
-    public BlobStore(string dataDirectory, MasterKey masterKey)
+    /// <param name="dataDirectory">The data folder: blobs live under <c>blobs/</c>, uploads are staged under <c>tmp/</c>.</param>
+    /// <param name="masterKey">The key every blob's data key is wrapped with.</param>
+    /// <param name="stagingName">A folder of <c>tmp/</c> of this process's own, when other processes stage into the same <c>tmp/</c>.</param>
+    public BlobStore(string dataDirectory, MasterKey masterKey, string? stagingName = null)
     {
         _blobRoot = Path.Combine(dataDirectory, "blobs");
         _tempRoot = Path.Combine(dataDirectory, "tmp");
+        _stagingFolder = stagingName is null ? _tempRoot : Path.Combine(_tempRoot, stagingName);
         _masterKey = masterKey;
         Directory.CreateDirectory(_blobRoot);
-        Directory.CreateDirectory(_tempRoot);
+        Directory.CreateDirectory(_stagingFolder);
     }
 
     /// <summary>The fingerprint of the master key, for logs and the start-up summary.</summary>
@@ -40,7 +45,7 @@ public sealed class BlobStore
     public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, bool encrypt, CancellationToken cancellationToken)
     {
         var blobId = Guid.CreateVersion7().ToString("N");
-        var tempPath = Path.Combine(_tempRoot, blobId);
+        var tempPath = Path.Combine(_stagingFolder, blobId);
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
         var completed = false;
@@ -49,7 +54,7 @@ public sealed class BlobStore
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             var crc = new Crc64();
             long length = 0;
-            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            await using (var file = CreateTemporary(tempPath))
             {
                 using var sealer = dataKey is null ? null : new SegmentSealer(file, dataKey);
                 int read;
@@ -113,6 +118,20 @@ public sealed class BlobStore
         }
     }
 
+    private FileStream CreateTemporary(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Another node's start-up swept this idle node's staging folder.
+            Directory.CreateDirectory(_stagingFolder);
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+        }
+    }
+
     /// <summary>Moves a staged blob to its final place and makes the rename durable.</summary>
     public void Promote(StagedBlob blob)
     {
@@ -138,12 +157,31 @@ public sealed class BlobStore
 
     public void Delete(string blobId) => File.Delete(PathOf(blobId));
 
-    /// <summary>Deletes temporary files left by uploads that never finished.</summary>
-    public void ClearTemporaryFiles()
+    /// <summary>
+    /// Deletes temporary files (and empty staging folders) last written before <paramref name="writtenBefore"/>: uploads
+    /// that never finished. This process's own staging folder stays; another live process recreates its own if it goes.
+    /// </summary>
+    public void ClearTemporaryFiles(DateTimeOffset writtenBefore)
     {
-        foreach (var file in Directory.EnumerateFiles(_tempRoot))
+        // Deepest first, so a folder is looked at after the files in it.
+        foreach (var entry in new DirectoryInfo(_tempRoot).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Reverse().ToArray())
         {
-            File.Delete(file);
+            if (entry.FullName == _stagingFolder || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
+            {
+                continue;
+            }
+
+            if (entry is DirectoryInfo folder)
+            {
+                if (!folder.EnumerateFileSystemInfos().Any())
+                {
+                    folder.Delete();
+                }
+            }
+            else
+            {
+                entry.Delete();
+            }
         }
     }
 

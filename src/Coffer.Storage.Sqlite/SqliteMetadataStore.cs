@@ -5,9 +5,10 @@ namespace Coffer.Storage.Sqlite;
 
 /// <summary>
 /// The embedded metadata store: one SQLite database in WAL mode. Readers use pooled connections, each in its own
-/// read transaction (a snapshot); the single writer connection commits with <c>synchronous=FULL</c>.
+/// read transaction (a snapshot); the single writer connection commits with <c>synchronous=FULL</c>, one transaction at
+/// a time, so transactions are serial by construction.
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore
+public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 {
     internal const int RecordFormat = 1;
     private const int SchemaVersion = 3;
@@ -40,25 +41,30 @@ public sealed class SqliteMetadataStore : IMetadataStore
 
     public string DatabasePath => _writeConnection.DataSource;
 
+    public string Description => $"SQLite {DatabasePath}";
+
+    public bool IsShared => false;
+
+    public IBlobLedger Blobs => this;
+
     public static SqliteMetadataStore Open(string path, TimeProvider time) => new(path, time);
 
-    public IMetadataReader OpenReader()
+    public IMetadataSnapshot OpenSnapshot()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, "PRAGMA busy_timeout=30000;");
         var transaction = connection.BeginTransaction(deferred: true);
-        return new SqliteReader(connection, transaction, ownsConnection: true);
+        return new SqliteSession(this, connection, transaction, ownsConnection: true);
     }
 
-    public async Task<T> WriteAsync<T>(Func<IMetadataWriter, T> work, CancellationToken cancellationToken = default)
+    public async Task<T> WriteAsync<T>(Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             using var transaction = _writeConnection.BeginTransaction(deferred: false);
-            var writer = new SqliteWriter(this, _writeConnection, transaction);
-            var result = work(writer);
+            var result = work(new SqliteSession(this, _writeConnection, transaction, ownsConnection: false));
             transaction.Commit();
             return result;
         }
@@ -68,7 +74,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
         }
     }
 
-    public async Task RecordBlobIntentAsync(string blobId, CancellationToken cancellationToken = default)
+    public async Task RecordIntentAsync(string blobId, CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -94,7 +100,7 @@ public sealed class SqliteMetadataStore : IMetadataStore
         }
     }
 
-    public IReadOnlyList<string> ListUnreferencedBlobs()
+    public IReadOnlyList<string> ListUnreferenced()
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -110,7 +116,33 @@ public sealed class SqliteMetadataStore : IMetadataStore
         return ids;
     }
 
-    public async Task ForgetUnreferencedBlobsAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> TakeUnreferencedAsync(DateTimeOffset notedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var command = _writeConnection.CreateCommand();
+            command.CommandText =
+                "DELETE FROM unreferenced_blobs WHERE blob_id IN (SELECT blob_id FROM unreferenced_blobs WHERE noted_at < $before LIMIT $limit) " +
+                "RETURNING blob_id";
+            command.Parameters.AddWithValue("$before", notedBefore.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var ids = new List<string>();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return ids;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task ForgetAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default)
     {
         if (blobIds.Count == 0)
         {

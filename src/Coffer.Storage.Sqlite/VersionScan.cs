@@ -11,7 +11,7 @@ namespace Coffer.Storage.Sqlite;
 /// snapshot. Each row's columns are read as spans: ADO.NET's per-column cost is what dominated a million-row scan. The
 /// statement is prepared through SQLitePCL; stepping and column reads call e_sqlite3 itself, without a SafeHandle
 /// reference count per call (the scan holds one reference for as long as it steps).
-/// The query must select <see cref="SqliteReader.VersionColumns"/> in that order.
+/// The query must select <see cref="SqliteVersions.Columns"/> in that order.
 /// </summary>
 internal sealed partial class VersionScan : IDisposable
 {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL cluster for tests and benchmarks, never a system service:
+#   scripts/postgres.sh start DIR [--durable]   creates a cluster in DIR (initdb) on a free loopback port, starts it and
+#                                               prints its admin URL (postgres://postgres@127.0.0.1:PORT/postgres)
+#   scripts/postgres.sh stop DIR                stops it (DIR stays; remove it yourself)
+# Without --durable the cluster skips fsync (tests check Coffer, not PostgreSQL's own durability); benchmarks pass
+# --durable. As root, the server runs as the 'postgres' user (initdb refuses root). Installs Debian's postgresql if
+# initdb is nowhere to be found.
+set -euo pipefail
+
+find_bin() {
+  local name=$1 found
+  found=$(command -v "$name" 2>/dev/null || true)
+  [[ -z $found ]] && found=$(ls -1d /usr/lib/postgresql/*/bin/"$name" 2>/dev/null | sort -V | tail -n 1 || true)
+  echo "$found"
+}
+
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+command=${1:-}; dir=${2:-}
+[[ -n $command && -n $dir ]] || { echo "usage: $0 start|stop DIR [--durable]" >&2; exit 2; }
+
+case $command in
+  start)
+    if [[ -z $(find_bin initdb) ]]; then
+      echo "postgres.sh: installing Debian's postgresql" >&2
+      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    fi
+    initdb=$(find_bin initdb); pg_ctl=$(find_bin pg_ctl)
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    [[ $(id -u) -eq 0 ]] && chown postgres "$dir" && chmod 700 "$dir"
+    as_owner "$initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C -A trust >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    settings="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c shared_buffers=256MB"
+    [[ ${3:-} == --durable ]] || settings+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$settings" -w -t 60 start >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
+    echo "$port" >"$dir/port"
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    pg_ctl=$(find_bin pg_ctl)
+    [[ -d $dir/data ]] && as_owner "$pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    ;;
+  *)
+    echo "usage: $0 start|stop DIR [--durable]" >&2; exit 2 ;;
+esac

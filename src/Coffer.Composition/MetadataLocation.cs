@@ -1,0 +1,46 @@
+using Coffer.Storage;
+using Coffer.Storage.Postgres;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Composition;
+
+/// <summary>
+/// Where a node keeps its metadata: the embedded SQLite database in the data folder (the default), or a PostgreSQL
+/// database that several nodes share (<c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>).
+/// </summary>
+public sealed record MetadataLocation
+{
+    private MetadataLocation(string? postgresUrl)
+    {
+        PostgresUrl = postgresUrl;
+    }
+
+    /// <summary>SQLite in the data folder.</summary>
+    public static MetadataLocation Embedded { get; } = new((string?)null);
+
+    public string? PostgresUrl { get; }
+
+    /// <summary>True when several nodes may share this metadata (and the data folder's blobs).</summary>
+    public bool IsShared => PostgresUrl is not null;
+
+    /// <summary>Reads <c>--metadata</c> (or <c>"metadata"</c> in the configuration file): empty or <c>sqlite</c> is the embedded store.</summary>
+    public static MetadataLocation Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            return Embedded;
+        }
+
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return new MetadataLocation(value);
+        }
+
+        throw new ArgumentException($"--metadata must be 'sqlite' or postgres://USER[:PASSWORD]@HOST:PORT/DB, got '{value}'.");
+    }
+
+    /// <summary>Opens (creating or migrating the schema if needed) the metadata store.</summary>
+    public IMetadataStore Open(string dataDirectory, TimeProvider time) => PostgresUrl is { } url
+        ? PostgresMetadataStore.Open(url, time)
+        : SqliteMetadataStore.Open(Path.Combine(dataDirectory, "metadata.db"), time);
+}

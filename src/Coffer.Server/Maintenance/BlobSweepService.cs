@@ -1,0 +1,45 @@
+using Coffer.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server.Maintenance;
+
+/// <summary>
+/// Deletes abandoned blobs now and then: files whose upload or release was cut short by a node that died. Start-up
+/// recovery does the same for an embedded store; nodes sharing a database need it while running, since one node's
+/// start-up may not touch another node's uploads in flight.
+/// </summary>
+internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvider time, ILogger<BlobSweepService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Interval, time, stoppingToken);
+                var swept = await engine.SweepAsync(stoppingToken);
+                if (swept > 0)
+                {
+                    LogSwept(logger, swept);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                LogFailure(logger, error);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} abandoned blob file(s)")]
+    private static partial void LogSwept(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping abandoned blobs failed; trying again later")]
+    private static partial void LogFailure(ILogger logger, Exception error);
+}

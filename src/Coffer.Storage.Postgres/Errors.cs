@@ -1,0 +1,50 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Coffer.Storage.Postgres;
+
+/// <summary>What a PostgreSQL failure means to the rest of Coffer.</summary>
+internal static class Errors
+{
+    /// <summary>A transaction that lost a race: running it again decides afresh.</summary>
+    public static bool IsLostRace(PostgresException error) => error.SqlState is
+        PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
+
+    /// <summary>The database cannot be reached or is shutting down or starting: the request may be retried later.</summary>
+    public static bool IsUnavailable(Exception error) => error switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
+        NpgsqlException npgsql when npgsql is not PostgresException => npgsql.IsTransient,
+        SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    public static T Translate<T>(Func<T> work, string description, Action? onUnavailable = null)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception error) when (IsUnavailable(error))
+        {
+            onUnavailable?.Invoke();
+            throw new MetadataUnavailableException($"{description} cannot be reached: {error.Message}", error);
+        }
+    }
+
+    public static async Task<T> TranslateAsync<T>(Func<Task<T>> work, string description, Action? onUnavailable = null)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception error) when (IsUnavailable(error))
+        {
+            onUnavailable?.Invoke();
+            throw new MetadataUnavailableException($"{description} cannot be reached: {error.Message}", error);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Data;
+using System.Reflection;
+using Npgsql;
+
+namespace Coffer.Storage.Postgres;
+
+/// <summary>
+/// The shared metadata store: one PostgreSQL database that every node of a cluster uses at once. Snapshots are
+/// REPEATABLE READ transactions; write transactions run at READ COMMITTED and take what they read: a point read of an
+/// object version takes a transaction lock on its key, a read of an upload or a run locks its row, a read of a bucket
+/// share-locks its row (so it cannot be deleted underneath), and the run queue skips runs another node holds. A
+/// transaction that loses a race (a deadlock, a serialization failure, a unique key taken meanwhile) is run again, so
+/// the outcome is that of some serial order, as with the embedded store. Pooling, timeouts and reconnection are
+/// Npgsql's; a database that cannot be reached surfaces as <see cref="MetadataUnavailableException"/>.
+/// </summary>
+public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
+{
+    internal const int RecordFormat = 1;
+    private const int SchemaVersion = 1;
+    private const int MaxAttempts = 8;
+
+    // Held while one node creates or migrates the schema, so nodes starting together do it once.
+    private const long MigrationLock = 0x436f666665724d67; // "CofferMg"
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    private PostgresMetadataStore(NpgsqlDataSource dataSource, string description, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        Description = description;
+        _time = time;
+    }
+
+    public string Description { get; }
+
+    public bool IsShared => true;
+
+    public IBlobLedger Blobs => this;
+
+    /// <summary>
+    /// Connects to the database at <paramref name="url"/> (<c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>) and creates or
+    /// migrates its schema. Fails with <see cref="MetadataUnavailableException"/> when the database cannot be reached, and
+    /// with <see cref="InvalidOperationException"/> when its schema is newer than this build knows.
+    /// </summary>
+    public static PostgresMetadataStore Open(string url, TimeProvider time)
+    {
+        var (connectionString, description) = PostgresUrl.Parse(url);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var dataSource = builder.Build();
+        var store = new PostgresMetadataStore(dataSource, description, time);
+        try
+        {
+            Errors.Translate(store.Migrate, description);
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    public IMetadataSnapshot OpenSnapshot() => Errors.Translate(() =>
+    {
+        var connection = _dataSource.OpenConnection();
+        try
+        {
+            var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+            return new PostgresSession(this, connection, transaction, writable: false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }, Description, OnUnavailable);
+
+    public async Task<T> WriteAsync<T>(Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Errors.TranslateAsync(async () =>
+                {
+                    await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                    await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                    var result = work(new PostgresSession(this, connection, transaction, writable: true));
+                    await transaction.CommitAsync(cancellationToken);
+                    return result;
+                }, Description, OnUnavailable);
+            }
+            catch (PostgresException error) when (Errors.IsLostRace(error) && attempt < MaxAttempts)
+            {
+                // Another transaction got there first; the work reads again and decides again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt, 6))), cancellationToken);
+            }
+        }
+    }
+
+    public Task RecordIntentAsync(string blobId, CancellationToken cancellationToken = default) =>
+        Errors.TranslateAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("BEGIN"),
+                    // An intent only has to survive a crash of this process, not of the database machine.
+                    new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO OFF"),
+                    new NpgsqlBatchCommand("INSERT INTO unreferenced_blobs (blob_id, noted_at) VALUES ($1, $2) ON CONFLICT (blob_id) DO NOTHING")
+                    {
+                        Parameters = { new() { Value = blobId }, new() { Value = NowMilliseconds() } },
+                    },
+                    new NpgsqlBatchCommand("COMMIT"),
+                },
+            };
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }, Description, OnUnavailable);
+
+    public IReadOnlyList<string> ListUnreferenced() => Errors.Translate(() =>
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var command = new NpgsqlCommand("SELECT blob_id FROM unreferenced_blobs", connection);
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return (IReadOnlyList<string>)ids;
+    }, Description, OnUnavailable);
+
+    public Task<IReadOnlyList<string>> TakeUnreferencedAsync(DateTimeOffset notedBefore, int limit, CancellationToken cancellationToken = default) =>
+        Errors.TranslateAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(
+                "DELETE FROM unreferenced_blobs WHERE blob_id IN " +
+                "(SELECT blob_id FROM unreferenced_blobs WHERE noted_at < $1 ORDER BY noted_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING blob_id",
+                connection)
+            {
+                Parameters = { new() { Value = notedBefore.ToUnixTimeMilliseconds() }, new() { Value = limit } },
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var ids = new List<string>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetString(0));
+            }
+
+            return (IReadOnlyList<string>)ids;
+        }, Description, OnUnavailable);
+
+    public Task ForgetAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default) =>
+        blobIds.Count == 0
+            ? Task.CompletedTask
+            : Errors.TranslateAsync(async () =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("DELETE FROM unreferenced_blobs WHERE blob_id = ANY($1)", connection)
+                {
+                    Parameters = { new() { Value = blobIds.ToArray() } },
+                };
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                return true;
+            }, Description, OnUnavailable);
+
+    public void Dispose() => _dataSource.Dispose();
+
+    internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Called when the database cannot be reached: pooled connections are dropped, so the next request connects afresh.</summary>
+    private void OnUnavailable() => _dataSource.Clear();
+
+    private bool Migrate()
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, $"SELECT pg_advisory_lock({MigrationLock})");
+        try
+        {
+            var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
+            if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
+            }
+
+            Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
+            var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
+            if (current > SchemaVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
+            }
+
+            if (current == SchemaVersion)
+            {
+                return true;
+            }
+
+            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
+                ?? throw new InvalidOperationException("The schema resource is missing.");
+            using var reader = new StreamReader(stream);
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, reader.ReadToEnd());
+            Execute(connection, $"DELETE FROM coffer_schema; INSERT INTO coffer_schema (version) VALUES ({SchemaVersion})");
+            transaction.Commit();
+            return true;
+        }
+        finally
+        {
+            Execute(connection, $"SELECT pg_advisory_unlock({MigrationLock})");
+        }
+    }
+
+    private static void Execute(NpgsqlConnection connection, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+}

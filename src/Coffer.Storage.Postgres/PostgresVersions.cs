@@ -1,0 +1,163 @@
+using System.Buffers;
+using Coffer.Storage.Records;
+using Npgsql;
+
+namespace Coffer.Storage.Postgres;
+
+/// <summary>
+/// Object versions. Scans read in batches, each an index range that starts where the last one ended (inside one snapshot,
+/// so together they see one instant), so a scan of any size holds one batch in memory and the connection is free for
+/// other queries between batches.
+/// </summary>
+internal sealed class PostgresVersions(PostgresSession session) : PostgresAggregate(session), IVersionWriter
+{
+    private const string Columns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
+    private const byte KeyLock = 1;
+    private const int FirstBatch = 256;
+    private const int LargestBatch = 8192;
+
+    public ObjectVersionRecord? GetLatest(long bucketId, string key)
+    {
+        Session.Hold(KeyLock, bucketId, key);
+        return ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 ORDER BY seq DESC LIMIT 1", bucketId, key), Read);
+    }
+
+    public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
+    {
+        Session.Hold(KeyLock, bucketId, key);
+        return ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3", bucketId, key, versionId), Read);
+    }
+
+    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All)
+    {
+        var after = fromKey;
+        var inclusive = fromKeyInclusive;
+        var batch = FirstBatch;
+        while (true)
+        {
+            var rows = ReadBatch(
+                $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} AND is_latest ORDER BY key LIMIT {batch}",
+                detail, Parameters(bucketId, after, toKey));
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+
+            if (rows.Count < batch)
+            {
+                yield break;
+            }
+
+            after = rows[^1].Key;
+            inclusive = false;
+            batch = Math.Min(batch * 2, LargestBatch);
+        }
+    }
+
+    public IEnumerable<ObjectVersionRecord> ScanVersions(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All)
+    {
+        // Where the next batch starts: inside a key (its versions older than a sequence), or after (or at) a key.
+        var key = fromKey;
+        var olderThan = olderThanSequence;
+        var inclusive = fromKeyInclusive && olderThanSequence is null;
+        var batch = FirstBatch;
+        while (true)
+        {
+            var rows = olderThan is { } sequence
+                ? ReadBatch($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq < $3 ORDER BY seq DESC LIMIT {batch}",
+                    detail, [bucketId, key, sequence])
+                : ReadBatch(
+                    $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} ORDER BY key, seq DESC LIMIT {batch}",
+                    detail, Parameters(bucketId, key, toKey));
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+
+            if (rows.Count == batch)
+            {
+                // The batch may have stopped inside a key: the next one takes the rest of that key first.
+                key = rows[^1].Key;
+                olderThan = rows[^1].Sequence;
+            }
+            else if (olderThan is not null)
+            {
+                // The rest of the key is done: go on after it.
+                olderThan = null;
+                inclusive = false;
+            }
+            else
+            {
+                yield break;
+            }
+
+            batch = Math.Min(batch * 2, LargestBatch);
+        }
+    }
+
+    public ObjectVersionRecord Insert(ObjectVersionRecord version)
+    {
+        // The packed record holds no sequence, so the row can take its sequence as it is inserted.
+        var sequence = Scalar<long>(Command(
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
+            "VALUES ($1, $2, nextval('coffer_seq'), $3, $4, $5, $6) RETURNING seq",
+            version.BucketId, version.Key, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version)));
+        return version with { Sequence = sequence };
+    }
+
+    public void Delete(long bucketId, string key, long sequence) =>
+        NonQuery(Command("DELETE FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence));
+
+    public void SetLatest(long bucketId, string key, long sequence, bool isLatest) =>
+        NonQuery(Command("UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence, isLatest));
+
+    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        Session.Hold(KeyLock, bucketId, key);
+        var version = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence), Read)
+            ?? throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
+        NonQuery(Command("UPDATE object_versions SET record = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3",
+            bucketId, key, sequence, VersionRecordCodec.Encode(version with { Tags = tags })));
+    }
+
+    private static string Upper(string? toKey) => toKey is null ? "" : " AND key < $3";
+
+    private static object?[] Parameters(long bucketId, string from, string? toKey) => toKey is null ? [bucketId, from] : [bucketId, from, toKey];
+
+    private List<ObjectVersionRecord> ReadBatch(string sql, VersionDetail detail, object?[] parameters) => Session.Run(() =>
+    {
+        using var command = Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<ObjectVersionRecord>();
+        // Records are read into one reused buffer: a scan allocates the decoded versions, not a byte array per row.
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (reader.Read())
+            {
+                var length = (int)reader.GetBytes(6, 0, null, 0, 0);
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                reader.GetBytes(6, 0, buffer, 0, length);
+                rows.Add(VersionRecordCodec.Decode(Identity(reader), buffer.AsSpan(0, length), detail));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return rows;
+    });
+
+    private static ObjectVersionRecord Read(NpgsqlDataReader reader) =>
+        VersionRecordCodec.Decode(Identity(reader), reader.GetFieldValue<byte[]>(6), VersionDetail.All);
+
+    private static VersionIdentity Identity(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetBoolean(4), reader.GetBoolean(5));
+}

@@ -1,0 +1,87 @@
+using Coffer.Storage.Records;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(session), IBucketWriter
+{
+    private const string Columns = "id, name, owner_app_id, region, created_at, versioning";
+
+    public BucketRecord? Get(string name)
+    {
+        using var command = Command($"SELECT {Columns} FROM buckets WHERE name = $name");
+        command.Parameters.AddWithValue("$name", name);
+        return ReadOne(command, Read);
+    }
+
+    public BucketRecord? Get(long bucketId)
+    {
+        using var command = Command($"SELECT {Columns} FROM buckets WHERE id = $id");
+        command.Parameters.AddWithValue("$id", bucketId);
+        return ReadOne(command, Read);
+    }
+
+    public IReadOnlyList<BucketRecord> List(string ownerAppId)
+    {
+        using var command = Command($"SELECT {Columns} FROM buckets WHERE owner_app_id = $owner ORDER BY name");
+        command.Parameters.AddWithValue("$owner", ownerAppId);
+        return ReadAll(command, Read);
+    }
+
+    public bool HasContent(long bucketId)
+    {
+        using var command = Command(
+            "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $bucket)");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        return Convert.ToInt64(command.ExecuteScalar()) != 0;
+    }
+
+    public BucketRecord Create(BucketRecord bucket)
+    {
+        using var command = Command(
+            "INSERT INTO buckets (name, owner_app_id, region, created_at, versioning, record_format) " +
+            "VALUES ($name, $owner, $region, $created, $versioning, $format) RETURNING id");
+        var p = command.Parameters;
+        p.AddWithValue("$name", bucket.Name);
+        p.AddWithValue("$owner", bucket.OwnerAppId);
+        p.AddWithValue("$region", bucket.Region);
+        p.AddWithValue("$created", bucket.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$versioning", (int)bucket.Versioning);
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        return bucket with { Id = Convert.ToInt64(command.ExecuteScalar()) };
+    }
+
+    public bool DeleteIfEmpty(long bucketId)
+    {
+        // The one writer connection makes the check and the delete atomic.
+        if (HasContent(bucketId))
+        {
+            return false;
+        }
+
+        using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $id; DELETE FROM buckets WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", bucketId);
+        command.ExecuteNonQuery();
+        return true;
+    }
+
+    public void SetVersioning(long bucketId, VersioningState state)
+    {
+        using var command = Command("UPDATE buckets SET versioning = $state WHERE id = $id");
+        command.Parameters.AddWithValue("$state", (int)state);
+        command.Parameters.AddWithValue("$id", bucketId);
+        command.ExecuteNonQuery();
+    }
+
+    internal static BucketRecord Read(SqliteDataReader reader) => Read(reader, 0);
+
+    internal static BucketRecord Read(SqliteDataReader reader, int first) => new()
+    {
+        Id = reader.GetInt64(first),
+        Name = reader.GetString(first + 1),
+        OwnerAppId = reader.GetString(first + 2),
+        Region = reader.GetString(first + 3),
+        CreatedAt = Millis(reader, first + 4),
+        Versioning = (VersioningState)reader.GetInt32(first + 5),
+    };
+}

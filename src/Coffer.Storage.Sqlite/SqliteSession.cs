@@ -1,0 +1,152 @@
+using Coffer.Storage.Records;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite transaction seen through the aggregate interfaces: a read snapshot (a deferred transaction on a pooled
+/// connection of its own) or the write transaction on the single writer connection.
+/// </summary>
+internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
+{
+    private readonly bool _ownsConnection;
+    private readonly List<string> _released = [];
+
+    public SqliteSession(SqliteMetadataStore store, SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
+    {
+        Store = store;
+        Connection = connection;
+        Transaction = transaction;
+        _ownsConnection = ownsConnection;
+        Buckets = new SqliteBuckets(this);
+        Versions = new SqliteVersions(this);
+        Uploads = new SqliteUploads(this);
+        Configs = new SqliteConfigs(this);
+        Runs = new SqliteRuns(this);
+        Credentials = new SqliteCredentials(this);
+    }
+
+    public SqliteMetadataStore Store { get; }
+
+    public SqliteConnection Connection { get; }
+
+    public SqliteTransaction Transaction { get; }
+
+    public SqliteBuckets Buckets { get; }
+
+    public SqliteVersions Versions { get; }
+
+    public SqliteUploads Uploads { get; }
+
+    public SqliteConfigs Configs { get; }
+
+    public SqliteRuns Runs { get; }
+
+    public SqliteCredentials Credentials { get; }
+
+    IBucketReader IMetadataView.Buckets => Buckets;
+
+    IVersionReader IMetadataView.Versions => Versions;
+
+    IUploadReader IMetadataView.Uploads => Uploads;
+
+    IConfigReader IMetadataView.Configs => Configs;
+
+    IRunReader IMetadataView.Runs => Runs;
+
+    ICredentialReader IMetadataView.Credentials => Credentials;
+
+    IBucketWriter IMetadataTransaction.Buckets => Buckets;
+
+    IVersionWriter IMetadataTransaction.Versions => Versions;
+
+    IUploadWriter IMetadataTransaction.Uploads => Uploads;
+
+    IConfigWriter IMetadataTransaction.Configs => Configs;
+
+    IRunWriter IMetadataTransaction.Runs => Runs;
+
+    ICredentialWriter IMetadataTransaction.Credentials => Credentials;
+
+    public IReadOnlyCollection<string> ReleasedBlobIds => _released;
+
+    public void ClaimBlob(string blobId)
+    {
+        using var command = Command("DELETE FROM unreferenced_blobs WHERE blob_id = $id");
+        command.Parameters.AddWithValue("$id", blobId);
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"Blob {blobId} has no intent to claim: it was swept as abandoned.");
+        }
+    }
+
+    public void ReleaseBlobs(BlobLayout layout)
+    {
+        foreach (var segment in layout.Segments)
+        {
+            _released.Add(segment.BlobId);
+            using var command = Command("INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)");
+            command.Parameters.AddWithValue("$id", segment.BlobId);
+            command.Parameters.AddWithValue("$at", Store.NowMilliseconds());
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public SqliteCommand Command(string sql)
+    {
+        var command = Connection.CreateCommand();
+        command.Transaction = Transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsConnection)
+        {
+            Transaction.Dispose();
+            Connection.Dispose();
+        }
+    }
+}
+
+/// <summary>The base of the per-aggregate classes: commands run in the session's transaction.</summary>
+internal abstract class SqliteAggregate(SqliteSession session)
+{
+    protected SqliteSession Session => session;
+
+    protected SqliteCommand Command(string sql) => session.Command(sql);
+
+    protected static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    protected static DateTimeOffset Millis(SqliteDataReader reader, int ordinal) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    protected static byte[]? Blob(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
+
+    protected static string? Text(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    protected static object Nullable(object? value) => value ?? DBNull.Value;
+
+    protected static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    protected static T? ReadOne<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
+        where T : class
+    {
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? read(reader) : null;
+    }
+}

@@ -1,0 +1,38 @@
+using Coffer.Storage.Records;
+
+namespace Coffer.Storage;
+
+/// <summary>Object versions and delete markers, kept in (bucket, key in UTF-8 byte order, newest first) order.</summary>
+public interface IVersionReader
+{
+    /// <summary>The newest version of a key (it may be a delete marker), or null.</summary>
+    ObjectVersionRecord? GetLatest(long bucketId, string key);
+
+    ObjectVersionRecord? Get(long bucketId, string key, string versionId);
+
+    /// <summary>
+    /// The latest version of every key in [<paramref name="fromKey"/>, <paramref name="toKey"/>), in UTF-8 byte order,
+    /// delete markers included. <paramref name="fromKeyInclusive"/> says whether <paramref name="fromKey"/> itself may appear.
+    /// </summary>
+    IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All);
+
+    /// <summary>
+    /// Every version and delete marker in key order, newest version of each key first: the versions of
+    /// <paramref name="fromKey"/> older than <paramref name="olderThanSequence"/> (all of them when null and
+    /// <paramref name="fromKeyInclusive"/>), then every key after it, up to <paramref name="toKey"/> (exclusive).
+    /// </summary>
+    IEnumerable<ObjectVersionRecord> ScanVersions(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All);
+}
+
+public interface IVersionWriter : IVersionReader
+{
+    /// <summary>Inserts a version with a newly assigned sequence (higher than any before it) and returns it as stored.</summary>
+    ObjectVersionRecord Insert(ObjectVersionRecord version);
+
+    void Delete(long bucketId, string key, long sequence);
+
+    void SetLatest(long bucketId, string key, long sequence, bool isLatest);
+
+    void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags);
+}

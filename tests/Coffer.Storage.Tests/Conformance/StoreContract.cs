@@ -1,0 +1,63 @@
+using Coffer.Storage.Records;
+using Coffer.Testing;
+
+namespace Coffer.Storage.Tests.Conformance;
+
+/// <summary>
+/// The base of the conformance suites: each suite states what one aggregate interface promises, and runs once per engine
+/// (a <c>Sqlite…</c> and a <c>Postgres…</c> class derive from it), on a fresh store of its own.
+/// </summary>
+public abstract class StoreContract<TEngine> : IDisposable
+    where TEngine : ITestEngine, new()
+{
+    protected StoreContract()
+    {
+        Engine = new TEngine();
+        Store = Engine.OpenStore();
+    }
+
+    protected TEngine Engine { get; }
+
+    protected IMetadataStore Store { get; private set; }
+
+    /// <summary>Closes the store and opens it again, as a restart would.</summary>
+    protected void Reopen()
+    {
+        Store.Dispose();
+        Store = Engine.OpenStore();
+    }
+
+    protected Task<BucketRecord> CreateBucketAsync(string name = "b-1250000000", string owner = "1250000000") =>
+        Store.WriteAsync(w => w.Buckets.Create(new BucketRecord
+        {
+            Name = name,
+            OwnerAppId = owner,
+            Region = "ap-guangzhou",
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+        }));
+
+    protected Task<ObjectVersionRecord> InsertAsync(BucketRecord bucket, string key, string versionId = ObjectVersionRecord.NullVersionId,
+        bool isLatest = true, bool isDeleteMarker = false) =>
+        Store.WriteAsync(w => w.Versions.Insert(Version(bucket, key, versionId, isLatest, isDeleteMarker)));
+
+    protected static ObjectVersionRecord Version(BucketRecord bucket, string key, string versionId = ObjectVersionRecord.NullVersionId,
+        bool isLatest = true, bool isDeleteMarker = false) => new()
+        {
+            BucketId = bucket.Id,
+            Key = key,
+            VersionId = versionId,
+            IsLatest = isLatest,
+            IsDeleteMarker = isDeleteMarker,
+            Size = key.Length,
+            ETag = isDeleteMarker ? "" : "0123456789abcdef0123456789abcdef",
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+        };
+
+    public void Dispose()
+    {
+        Store.Dispose();
+        Engine.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,261 @@
+using Coffer.Storage.Records;
+using Coffer.Testing;
+
+namespace Coffer.Storage.Tests.Conformance;
+
+/// <summary>What <see cref="IVersionReader"/> and <see cref="IVersionWriter"/> promise, snapshots and ordering included.</summary>
+public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
+    where TEngine : ITestEngine, new()
+{
+    [Fact]
+    public async Task ScanLatest_OrdersKeysByUtf8Bytes()
+    {
+        var bucket = await CreateBucketAsync();
+        foreach (var key in new[] { "b", "a", "\uE000", "\U0001F600", "A", "a/b", "a0", "é", "~" })
+        {
+            await InsertAsync(bucket, key);
+        }
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key)
+            .Should().Equal("A", "a", "a/b", "a0", "b", "~", "é", "\uE000", "\U0001F600");
+    }
+
+    [Fact]
+    public async Task ScanLatest_RespectsBounds_AndSkipsOlderVersions_ButNotDeleteMarkers()
+    {
+        var bucket = await CreateBucketAsync();
+        foreach (var key in new[] { "a", "b", "c", "d" })
+        {
+            await InsertAsync(bucket, key, "v1", isLatest: false);
+            await InsertAsync(bucket, key, "v2", isDeleteMarker: key == "c");
+        }
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.ScanLatest(bucket.Id, "b", true, "d").Select(v => (v.Key, v.VersionId)).Should().Equal(("b", "v2"), ("c", "v2"));
+        snapshot.Versions.ScanLatest(bucket.Id, "b", false, null).Select(v => v.Key).Should().Equal("c", "d");
+        snapshot.Versions.ScanLatest(bucket.Id, "c", false, null).Select(v => v.Key).Should().Equal("d");
+        snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Single(v => v.Key == "c").IsDeleteMarker.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ScanVersions_ListsEveryVersion_KeyOrderNewestFirst_FromInsideAKey()
+    {
+        var bucket = await CreateBucketAsync();
+        var stored = new List<ObjectVersionRecord>();
+        foreach (var key in new[] { "b", "a", "c" })
+        {
+            for (var v = 1; v <= 3; v++)
+            {
+                stored.Add(await InsertAsync(bucket, key, $"{key}{v}", isLatest: v == 3));
+            }
+        }
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).Select(v => v.VersionId)
+            .Should().Equal("a3", "a2", "a1", "b3", "b2", "b1", "c3", "c2", "c1");
+        var b2 = stored.Single(v => v.VersionId == "b2");
+        snapshot.Versions.ScanVersions(bucket.Id, "b", false, b2.Sequence, null).Select(v => v.VersionId).Should().Equal("b1", "c3", "c2", "c1");
+        snapshot.Versions.ScanVersions(bucket.Id, "b", false, null, null).Select(v => v.VersionId).Should().Equal("c3", "c2", "c1");
+        snapshot.Versions.ScanVersions(bucket.Id, "b", true, null, "c").Select(v => v.VersionId).Should().Equal("b3", "b2", "b1");
+    }
+
+    [Fact]
+    public async Task Scans_ReturnEveryRowOnce_AcrossManyThousandRows()
+    {
+        // Large enough for any engine that reads in batches to cross batch boundaries, also inside one key's versions.
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            for (var i = 0; i < 12_000; i++)
+            {
+                w.Versions.Insert(Version(bucket, $"k{i / 3:D5}", $"v{i % 3}", isLatest: i % 3 == 2));
+            }
+
+            for (var i = 0; i < 9_000; i++)
+            {
+                w.Versions.Insert(Version(bucket, "many", $"m{i:D5}", isLatest: i == 8_999));
+            }
+
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        var latest = snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).ToList();
+        latest.Should().HaveCount(4_001).And.OnlyHaveUniqueItems().And.BeInAscendingOrder(StringComparer.Ordinal);
+        var all = snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).ToList();
+        all.Should().HaveCount(21_000);
+        all.Select(v => (v.Key, v.VersionId)).Should().OnlyHaveUniqueItems();
+        all.Where(v => v.Key == "many").Select(v => v.VersionId).Should().Equal(Enumerable.Range(0, 9_000).Reverse().Select(i => $"m{i:D5}"));
+    }
+
+    [Fact]
+    public async Task Snapshot_SeesTheStoreAsItWas_WhenWritesCommitDuringAScan()
+    {
+        var bucket = await CreateBucketAsync();
+        for (var i = 0; i < 3_000; i += 2)
+        {
+            await InsertAsync(bucket, $"k{i:D5}");
+        }
+
+        using var snapshot = Store.OpenSnapshot();
+        var seen = 0;
+        foreach (var _ in snapshot.Versions.ScanLatest(bucket.Id, "", true, null))
+        {
+            if (seen++ == 10)
+            {
+                // Keys on both sides of where the scan is, and a rewrite of one it has not reached.
+                await InsertAsync(bucket, "k00001");
+                await InsertAsync(bucket, "k02999");
+                await Store.WriteAsync(w =>
+                {
+                    var rewritten = w.Versions.GetLatest(bucket.Id, "k02000")!;
+                    w.Versions.SetLatest(bucket.Id, rewritten.Key, rewritten.Sequence, false);
+                    return 0;
+                });
+            }
+        }
+
+        seen.Should().Be(1_500);
+        snapshot.Versions.GetLatest(bucket.Id, "k02999").Should().BeNull();
+        using var later = Store.OpenSnapshot();
+        later.Versions.ScanLatest(bucket.Id, "", true, null).Should().HaveCount(1_501);
+    }
+
+    [Fact]
+    public async Task Insert_RoundTripsEveryField()
+    {
+        var bucket = await CreateBucketAsync();
+        var version = new ObjectVersionRecord
+        {
+            BucketId = bucket.Id,
+            Key = "dir/腾讯云 k",
+            VersionId = "v1",
+            IsLatest = true,
+            Size = 1L << 40,
+            ETag = "d41d8cd98f00b204e9800998ecf8427e-3",
+            Crc64 = ulong.MaxValue - 5,
+            ContentType = "text/plain",
+            StorageClass = "STANDARD_IA",
+            IsMultipartUploaded = true,
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_001),
+            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_002),
+            Layout = new BlobLayout([new BlobSegment("0123456789abcdef", 40, [9, 9]), new BlobSegment("fedcba9876543210", 2, [8])]),
+            UserMetadata = [new("b", "2"), new("a", "1")],
+            Headers = [new("Cache-Control", "no-cache")],
+            Tags = [new("k", "v")],
+            ReplicationStatus = "COMPLETED",
+            Encryption = "aws:kms",
+            KmsKeyId = "key-1",
+        };
+        var stored = await Store.WriteAsync(w => w.Versions.Insert(version));
+        stored.Sequence.Should().BePositive();
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.Get(bucket.Id, version.Key, "v1").Should().BeEquivalentTo(stored);
+        snapshot.Versions.GetLatest(bucket.Id, version.Key).Should().BeEquivalentTo(stored);
+        snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
+        snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
+        snapshot.Versions.ScanLatest(bucket.Id, "", true, null, VersionDetail.Tags).Single().Should().BeEquivalentTo(
+            stored with { Layout = BlobLayout.Empty, UserMetadata = [], Headers = [] });
+        snapshot.Versions.Get(bucket.Id, version.Key, "v2").Should().BeNull();
+        snapshot.Versions.GetLatest(bucket.Id, "other").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task GetLatest_IsTheNewestVersion_AndDeleteAndSetLatestChangeIt()
+    {
+        var bucket = await CreateBucketAsync();
+        var first = await InsertAsync(bucket, "k", "v1", isLatest: false);
+        var second = await InsertAsync(bucket, "k", "v2");
+        second.Sequence.Should().BeGreaterThan(first.Sequence);
+
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.Delete(bucket.Id, "k", second.Sequence);
+            w.Versions.SetLatest(bucket.Id, "k", first.Sequence, true);
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.GetLatest(bucket.Id, "k")!.VersionId.Should().Be("v1");
+        snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Should().ContainSingle().Which.IsLatest.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Insert_Fails_ForAVersionIdTheKeyHasAlready()
+    {
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "k");
+        var again = () => InsertAsync(bucket, "k");
+        await again.Should().ThrowAsync<Exception>();
+    }
+
+    [Fact]
+    public async Task SetTags_ReplacesTheTags_AndKeepsEveryOtherField()
+    {
+        var bucket = await CreateBucketAsync();
+        var stored = await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "k") with { UserMetadata = [new("m", "1")] }));
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.SetTags(bucket.Id, "k", stored.Sequence, [new("a", "1"), new("b", "2")]);
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.GetLatest(bucket.Id, "k").Should().BeEquivalentTo(stored with { Tags = [new("a", "1"), new("b", "2")] });
+    }
+
+    [Fact]
+    public async Task Sequences_KeepIncreasing_AcrossReopen()
+    {
+        var bucket = await CreateBucketAsync();
+        var first = await InsertAsync(bucket, "a");
+        Reopen();
+        var second = await InsertAsync(bucket, "b");
+        second.Sequence.Should().BeGreaterThan(first.Sequence);
+    }
+
+    [Fact]
+    public async Task WriteAsync_RollsBack_WhenWorkThrows()
+    {
+        var bucket = await CreateBucketAsync();
+        var act = () => Store.WriteAsync<int>(w =>
+        {
+            w.Versions.Insert(Version(bucket, "x"));
+            throw new InvalidOperationException("boom");
+        });
+        await act.Should().ThrowAsync<InvalidOperationException>();
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Buckets.HasContent(bucket.Id).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task ConcurrentWrites_OfOneKey_KeepExactlyOneLatestVersion()
+    {
+        // Each transaction reads the latest version, demotes it and inserts a newer one, as a versioned PUT does.
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "k", "v-start");
+        var writers = Enumerable.Range(0, 16).Select(n => Task.Run(() => Store.WriteAsync(w =>
+        {
+            if (w.Versions.GetLatest(bucket.Id, "k") is { IsLatest: true } latest)
+            {
+                w.Versions.SetLatest(bucket.Id, "k", latest.Sequence, false);
+            }
+
+            return w.Versions.Insert(Version(bucket, "k", $"v{n:D2}"));
+        })));
+        await Task.WhenAll(writers);
+
+        using var snapshot = Store.OpenSnapshot();
+        var versions = snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).ToList();
+        versions.Should().HaveCount(17);
+        versions.Count(v => v.IsLatest).Should().Be(1);
+        versions[0].IsLatest.Should().BeTrue("the newest version is the latest one");
+    }
+}
+
+public sealed class SqliteVersionStore : VersionStoreContract<SqliteTestEngine>;
+
+public sealed class PostgresVersionStore : VersionStoreContract<PostgresTestEngine>;

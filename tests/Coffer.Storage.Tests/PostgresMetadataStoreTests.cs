@@ -1,0 +1,84 @@
+using Coffer.Storage.Postgres;
+using Coffer.Testing;
+
+namespace Coffer.Storage.Tests;
+
+/// <summary>What only the PostgreSQL engine does: its URL, schema versioning and failures to connect (the shared contract is in Conformance/).</summary>
+public sealed class PostgresMetadataStoreTests : IDisposable
+{
+    private readonly PostgresTestEngine _engine = new();
+
+    [Fact]
+    public void Open_CreatesTheSchemaOnce_AndRecordsItsVersion()
+    {
+        using (_engine.OpenStore())
+        {
+        }
+
+        using (_engine.OpenStore())
+        {
+        }
+
+        PostgresTestCluster.Scalar(_engine.Url, "SELECT string_agg(version::text, ',') FROM coffer_schema").Should().Be("1");
+        PostgresTestCluster.Scalar(_engine.Url, "SELECT collation_name FROM information_schema.columns WHERE table_name = 'object_versions' AND column_name = 'key'")
+            .Should().Be("C");
+    }
+
+    [Fact]
+    public void Open_RefusesASchemaNewerThanItKnows()
+    {
+        using (_engine.OpenStore())
+        {
+        }
+
+        PostgresTestCluster.Scalar(_engine.Url, "UPDATE coffer_schema SET version = 99");
+        var open = () => _engine.OpenStore();
+        open.Should().Throw<InvalidOperationException>().WithMessage("*schema version 99*understands up to 1*");
+    }
+
+    [Fact]
+    public void Open_SaysTheDatabaseCannotBeReached_WhenNothingListens()
+    {
+        var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{FreePort()}/coffer", TimeProvider.System);
+        open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@127.0.0.1:*/coffer cannot be reached*");
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>How <c>--metadata</c> URLs are read.</summary>
+public sealed class PostgresUrlTests
+{
+    [Theory]
+    [InlineData("postgres://u:p%40ss@db.example:6543/meta", "Host=db.example;Port=6543;Database=meta;Username=u;Password=p@ss", "PostgreSQL u@db.example:6543/meta")]
+    [InlineData("postgresql://u@10.0.0.1/meta?Maximum%20Pool%20Size=8", "Host=10.0.0.1;Port=5432;Database=meta;Username=u", "PostgreSQL u@10.0.0.1:5432/meta")]
+    public void Parse_ReadsTheUrl_AndDescribesItWithoutThePassword(string url, string expectedSettings, string description)
+    {
+        var (connectionString, described) = PostgresUrl.Parse(url);
+        foreach (var setting in expectedSettings.Split(';'))
+        {
+            connectionString.Should().Contain(setting);
+        }
+
+        described.Should().Be(description);
+        described.Should().NotContain("p@ss");
+    }
+
+    [Theory]
+    [InlineData("postgres://db.example/meta")]
+    [InlineData("postgres://u@db.example/")]
+    [InlineData("mysql://u@db.example/meta")]
+    [InlineData("postgres://u:secret@db.example/meta?Nonsense=1")]
+    public void Parse_RefusesWhatIsNotADatabaseUrl_WithoutEchoingThePassword(string url)
+    {
+        var parse = () => PostgresUrl.Parse(url);
+        parse.Should().Throw<ArgumentException>().Which.Message.Should().NotContain("secret");
+    }
+}

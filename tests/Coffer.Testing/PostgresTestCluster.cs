@@ -1,0 +1,115 @@
+using Npgsql;
+
+namespace Coffer.Testing;
+
+/// <summary>
+/// The PostgreSQL server tests run against: the one the test command started (<c>COFFER_TEST_POSTGRES</c>, an admin URL),
+/// or else a throw-away cluster this process starts with <c>scripts/postgres.sh</c> and stops when it exits. Each caller
+/// gets a fresh database of its own.
+/// </summary>
+public static class PostgresTestCluster
+{
+    private static readonly Lazy<string> Admin = new(StartOrFind, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>An admin URL (<c>postgres://postgres@127.0.0.1:PORT/postgres</c>).</summary>
+    public static string AdminUrl => Admin.Value;
+
+    /// <summary>Creates an empty database and returns its URL.</summary>
+    public static string CreateDatabase()
+    {
+        var name = $"t_{Guid.NewGuid():N}";
+        using (var connection = new NpgsqlConnection(ConnectionString(AdminUrl)))
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand($"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0", connection);
+            command.ExecuteNonQuery();
+        }
+
+        return AdminUrl[..AdminUrl.LastIndexOf('/')] + "/" + name;
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateDatabase"/>, closing whatever is still connected to it.</summary>
+    public static void DropDatabase(string url)
+    {
+        var name = url[(url.LastIndexOf('/') + 1)..];
+        NpgsqlConnection.ClearAllPools();
+        using var connection = new NpgsqlConnection(ConnectionString(AdminUrl));
+        connection.Open();
+        using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs SQL on a database as the admin (to look at what a test left, or to break something on purpose).</summary>
+    public static object? Scalar(string url, string sql)
+    {
+        using var connection = new NpgsqlConnection(ConnectionString(url));
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar();
+    }
+
+    public static string ConnectionString(string url)
+    {
+        var uri = new Uri(url);
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.Port,
+            Username = uri.UserInfo.Split(':')[0],
+            Database = uri.AbsolutePath.Trim('/'),
+            Pooling = false,
+        }.ConnectionString;
+    }
+
+    private static string StartOrFind()
+    {
+        if (Environment.GetEnvironmentVariable("COFFER_TEST_POSTGRES") is { Length: > 0 } url)
+        {
+            return url;
+        }
+
+        var script = Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
+        var directory = Path.Combine(Path.GetTempPath(), $"coffer-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var admin = Run(script, "start", directory).Trim();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Run(script, "stop", directory);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        return admin;
+    }
+
+    private static string Run(string script, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEnd();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0
+            ? output
+            : throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} failed ({process.ExitCode}): {errors}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Coffer.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (Coffer.slnx) was not found above the test binaries.");
+    }
+}
