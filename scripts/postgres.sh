@@ -3,6 +3,7 @@
 #   scripts/postgres.sh start DIR [--durable]   creates a cluster in DIR (initdb) on a free loopback port, starts it and
 #                                               prints its admin URL (postgres://postgres@127.0.0.1:PORT/postgres)
 #   scripts/postgres.sh stop DIR                stops it (DIR stays; remove it yourself)
+#   scripts/postgres.sh resume DIR              starts a stopped cluster again, on the port it had
 # Without --durable the cluster skips fsync (tests check Coffer, not PostgreSQL's own durability); benchmarks pass
 # --durable. As root, the server runs as the 'postgres' user (initdb refuses root). Installs Debian's postgresql if
 # initdb is nowhere to be found.
@@ -20,7 +21,7 @@ as_owner() {
 }
 
 command=${1:-}; dir=${2:-}
-[[ -n $command && -n $dir ]] || { echo "usage: $0 start|stop DIR [--durable]" >&2; exit 2; }
+[[ -n $command && -n $dir ]] || { echo "usage: $0 start|stop|resume DIR [--durable]" >&2; exit 2; }
 
 case $command in
   start)
@@ -40,12 +41,18 @@ case $command in
     as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$settings" -w -t 60 start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
+    echo "$settings" >"$dir/settings"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  resume)
+    pg_ctl=$(find_bin pg_ctl)
+    as_owner "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$(cat "$dir/settings")" -w -t 60 start >/dev/null \
+      || { cat "$dir/server.log" >&2; exit 1; }
     ;;
   stop)
     pg_ctl=$(find_bin pg_ctl)
-    [[ -d $dir/data ]] && as_owner "$pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    [[ -d $dir/data ]] && as_owner "$pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
   *)
-    echo "usage: $0 start|stop DIR [--durable]" >&2; exit 2 ;;
+    echo "usage: $0 start|stop|resume DIR [--durable]" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ namespace Coffer.Common;
 public enum ErrorCode
 {
     InternalError,
+    ServiceUnavailable,
     NotImplemented,
     MethodNotAllowed,
     InvalidArgument,

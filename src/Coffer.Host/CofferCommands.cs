@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Coffer.Server;
 using Coffer.Server.Accounts;
+using Coffer.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Host;
@@ -42,7 +43,19 @@ internal static class CofferCommands
                 MasterKey = file?.ReadMasterKey(),
             };
 
-            await using var server = CofferServer.Create(options);
+            CofferServer server;
+            try
+            {
+                server = CofferServer.Create(options);
+            }
+            catch (Exception error) when (error is MetadataUnavailableException or MetadataSchemaException)
+            {
+                // Nothing to serve without the metadata: say so in one line, no stack trace.
+                await Console.Error.WriteLineAsync($"coffer: {error.Message}");
+                return 1;
+            }
+
+            await using var started = server;
             await server.StartAsync(cancellationToken);
             StartupSummary.Print(Console.Out, server.BaseAddress, options, server.MasterKeyId, server.MetadataDescription, createdDevAccount);
             await server.WaitForShutdownAsync(cancellationToken);

@@ -10,13 +10,14 @@ internal sealed class HostSettings
     public readonly Option<string?> Data = new("--data") { Description = "Data folder (blob files, and the metadata database when it is SQLite). Default ./coffer-data." };
     public readonly Option<string?> Metadata = new("--metadata")
     {
-        Description = "Where the metadata lives: sqlite (the data folder's database, the default) or postgres://USER[:PASSWORD]@HOST:PORT/DB, shared by several nodes.",
+        Description = "Where the metadata lives: sqlite (the data folder's database, the default) or postgres://USER[:PASSWORD]@HOST:PORT/DB, " +
+            "shared by several nodes. Default: $COFFER_METADATA, else the configuration file's \"metadata\", else sqlite.",
     };
     public readonly Option<FileInfo?> Config = new("--config") { Description = "JSON configuration file (accounts, domains, region, inventory, ...)." };
 
     public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), MetadataLocation.Parse(parse.GetValue(Metadata) ?? file?.Metadata));
+        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), MetadataLocation.Parse(parse.GetValue(Metadata) ?? Environment.GetEnvironmentVariable("COFFER_METADATA") ?? file?.Metadata));
     }
 }

@@ -186,14 +186,14 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
             var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
             if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
+                throw new MetadataSchemaException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
             }
 
             Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
             var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
             if (current > SchemaVersion)
             {
-                throw new InvalidOperationException(
+                throw new MetadataSchemaException(
                     $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
             }
 

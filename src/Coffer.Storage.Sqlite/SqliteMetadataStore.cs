@@ -195,7 +195,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         var current = Scalar(_writeConnection, "PRAGMA user_version");
         if (current > SchemaVersion)
         {
-            throw new InvalidOperationException(
+            throw new MetadataSchemaException(
                 $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}.");
         }
 
@@ -207,7 +207,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         if (current != 0)
         {
             // Versions 1 and 2 only ever existed in development builds before the first release; there is nothing to migrate.
-            throw new InvalidOperationException(
+            throw new MetadataSchemaException(
                 $"The metadata database has schema version {current}, written by a development build of Coffer; start with a new data folder.");
         }
 

@@ -114,3 +114,6 @@ public enum VersionDetail
 
 /// <summary>The store cannot be reached (the database is down or restarting): the request may be retried later.</summary>
 public sealed class MetadataUnavailableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The store's schema is one this build cannot use (newer than it knows, or a development one).</summary>
+public sealed class MetadataSchemaException(string message) : InvalidOperationException(message);

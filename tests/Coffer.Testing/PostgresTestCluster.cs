@@ -14,18 +14,19 @@ public static class PostgresTestCluster
     /// <summary>An admin URL (<c>postgres://postgres@127.0.0.1:PORT/postgres</c>).</summary>
     public static string AdminUrl => Admin.Value;
 
-    /// <summary>Creates an empty database and returns its URL.</summary>
-    public static string CreateDatabase()
+    /// <summary>Creates an empty database (on the shared test server, or on <paramref name="adminUrl"/>'s) and returns its URL.</summary>
+    public static string CreateDatabase(string? adminUrl = null)
     {
+        adminUrl ??= AdminUrl;
         var name = $"t_{Guid.NewGuid():N}";
-        using (var connection = new NpgsqlConnection(ConnectionString(AdminUrl)))
+        using (var connection = new NpgsqlConnection(ConnectionString(adminUrl)))
         {
             connection.Open();
             using var command = new NpgsqlCommand($"CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0", connection);
             command.ExecuteNonQuery();
         }
 
-        return AdminUrl[..AdminUrl.LastIndexOf('/')] + "/" + name;
+        return adminUrl[..adminUrl.LastIndexOf('/')] + "/" + name;
     }
 
     /// <summary>Drops a database made by <see cref="CreateDatabase"/>, closing whatever is still connected to it.</summary>
@@ -61,6 +62,15 @@ public static class PostgresTestCluster
         }.ConnectionString;
     }
 
+    /// <summary>A cluster of a test's own (one it may stop and start again), in <paramref name="directory"/>; returns its admin URL.</summary>
+    public static string StartPrivate(string directory) => Run(Script, "start", directory).Trim();
+
+    public static void Stop(string directory) => Run(Script, "stop", directory);
+
+    public static void Resume(string directory) => Run(Script, "resume", directory);
+
+    private static string Script => Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
+
     private static string StartOrFind()
     {
         if (Environment.GetEnvironmentVariable("COFFER_TEST_POSTGRES") is { Length: > 0 } url)
@@ -68,7 +78,7 @@ public static class PostgresTestCluster
             return url;
         }
 
-        var script = Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
+        var script = Script;
         var directory = Path.Combine(Path.GetTempPath(), $"coffer-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var admin = Run(script, "start", directory).Trim();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>

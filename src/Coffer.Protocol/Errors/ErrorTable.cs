@@ -15,6 +15,7 @@ public static class ErrorTable
     private static readonly Dictionary<ErrorCode, ErrorDescriptor> Rows = new()
     {
         [ErrorCode.InternalError] = Same("InternalError", 500, "We encountered an internal error. Please try again."),
+        [ErrorCode.ServiceUnavailable] = Same("ServiceUnavailable", 503, "The service is unavailable. Please retry."),
         [ErrorCode.NotImplemented] = Same("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."),
         [ErrorCode.MethodNotAllowed] = Same("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
         [ErrorCode.InvalidArgument] = Same("InvalidArgument", 400, "Invalid Argument."),

@@ -1,5 +1,6 @@
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
+using Coffer.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +34,11 @@ internal sealed partial class InventoryBackgroundService(
             {
                 return;
             }
+            catch (MetadataUnavailableException error)
+            {
+                // The database is away (restarting, failing over): nothing to do but wait for it.
+                LogUnavailable(logger, error.Message);
+            }
             catch (Exception error)
             {
                 // The runner records run failures itself; this is the loop surviving a failure around it.
@@ -45,6 +51,9 @@ internal sealed partial class InventoryBackgroundService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: {Count} run(s) finished")]
     private static partial void LogRuns(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory loop paused: {Reason}; retrying after the poll interval")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inventory loop failed; retrying after the poll interval")]
     private static partial void LogFailure(ILogger logger, Exception error);

@@ -30,6 +30,10 @@ internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvide
             {
                 return;
             }
+            catch (MetadataUnavailableException error)
+            {
+                LogUnavailable(logger, error.Message);
+            }
             catch (Exception error)
             {
                 LogFailure(logger, error);
@@ -39,6 +43,9 @@ internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvide
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} abandoned blob file(s)")]
     private static partial void LogSwept(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping abandoned blobs paused: {Reason}; trying again later")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping abandoned blobs failed; trying again later")]
     private static partial void LogFailure(ILogger logger, Exception error);

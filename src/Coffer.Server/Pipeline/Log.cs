@@ -16,4 +16,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Error,
         Message = "Request {RequestId}: encrypted object bytes failed their integrity check (a master key other than the one they were written under, or a damaged blob file); answered InternalError")]
     public static partial void Integrity(ILogger logger, Exception exception, string requestId);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Request {RequestId}: the metadata store cannot be reached ({Reason}); answered ServiceUnavailable")]
+    public static partial void MetadataUnavailable(ILogger logger, string requestId, string reason);
 }

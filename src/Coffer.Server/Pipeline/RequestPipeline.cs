@@ -4,6 +4,7 @@ using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
+using Coffer.Storage;
 using Coffer.Storage.Encryption;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -66,6 +67,12 @@ internal sealed class RequestPipeline(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             Log.ClientGone(logger, requestId, "cancelled");
+        }
+        catch (MetadataUnavailableException error)
+        {
+            // The database is down or failing over: the client may retry (every SDK retries a 503), the node stays up.
+            Log.MetadataUnavailable(logger, requestId, error.Message);
+            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.ServiceUnavailable), dialect, requestId, rawPath);
         }
         catch (BlobIntegrityException error)
         {

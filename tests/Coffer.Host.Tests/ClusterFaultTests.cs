@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Xml.Linq;
+using Coffer.Composition;
+using Coffer.Model;
+using Coffer.Storage.Records;
+using Coffer.Testing;
+
+namespace Coffer.Host.Tests;
+
+/// <summary>Real faults in a cluster: a node killed with SIGKILL mid-work, and the database stopped and started again.</summary>
+public sealed class ClusterFaultTests
+{
+    private const int SeededObjects = 30_000;
+
+    [Fact]
+    public async Task KillingANode_MidPutsCompletesAndARun_LosesNothingAcknowledged_AndASurvivorFinishesTheRun()
+    {
+        // Small parts make the run long; a short lease lets a survivor take it over soon after the kill.
+        await using var cluster = await CofferCluster.StartAsync(1,
+            """{ "inventory": { "maxPartBytes": 2048, "leaseSeconds": 2, "pollMilliseconds": 200 } }""");
+        var source = CosTestClient.BucketName("faultsrc");
+        var destination = CosTestClient.BucketName("faultdst");
+        var writes = CosTestClient.BucketName("faultput");
+        await SeedAsync(cluster, source, destination);
+        using var first = cluster.Client(0);
+        await first.CreateBucketAsync(writes);
+
+        // The run starts on the only node, so the node about to die holds its lease.
+        var jobId = await PostRunAsync(first, source, destination);
+        await WaitForAsync(async () => long.Parse((await RunAsync(first, source, jobId)).Element("FilesWritten")!.Value) >= 3);
+        await cluster.AddNodeAsync();
+        using var survivor = cluster.Client(1);
+
+        // Writers on both nodes: single PUTs and multipart uploads completed through the node that dies.
+        var acknowledged = new ConcurrentDictionary<string, byte[]>();
+        using var stop = new CancellationTokenSource();
+        var writers = new[] { first, survivor }.SelectMany((client, node) => Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var key = $"n{node}/w{writer}/{i}";
+                var parts = i % 4 == 3 ? new[] { RandomNumberGenerator.GetBytes(5 << 20), RandomNumberGenerator.GetBytes(777) } : [RandomNumberGenerator.GetBytes(3000 + i)];
+                try
+                {
+                    if (parts.Length == 1)
+                    {
+                        await client.PutObjectAsync(writes, key, parts[0]);
+                    }
+                    else
+                    {
+                        await client.PutMultipartObjectAsync(writes, key, parts);
+                    }
+
+                    acknowledged[key] = parts.SelectMany(p => p).ToArray();
+                }
+                catch (Exception) when (node == 0)
+                {
+                    // The node went away: this write was never acknowledged.
+                    return;
+                }
+            }
+        }))).ToArray();
+
+        await Task.Delay(1500);
+        await cluster.Nodes[0].KillAsync();
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        acknowledged.Keys.Should().Contain(k => k.StartsWith("n0/", StringComparison.Ordinal), "the killed node acknowledged writes before it died");
+
+        // Every acknowledged object reads back whole through the survivor, and nothing listed is partial.
+        foreach (var (key, body) in acknowledged)
+        {
+            var response = await survivor.SendAsync(survivor.Request(HttpMethod.Get, writes, key));
+            response.StatusCode.Should().Be(HttpStatusCode.OK, key);
+            (await response.Content.ReadAsByteArrayAsync()).Should().Equal(body, key);
+        }
+
+        foreach (var key in await ListAllAsync(survivor, writes))
+        {
+            (await survivor.SendAsync(survivor.Request(HttpMethod.Get, writes, key))).StatusCode.Should().Be(HttpStatusCode.OK, key);
+        }
+
+        // The survivor takes the dead node's run over once its lease runs out, and delivers one whole report.
+        await WaitForAsync(async () => (await RunAsync(survivor, source, jobId)).Element("State")!.Value is "Succeeded" or "Failed");
+        var run = await RunAsync(survivor, source, jobId);
+        run.Element("State")!.Value.Should().Be("Succeeded");
+        run.Element("ObjectsMatched")!.Value.Should().Be(SeededObjects.ToString());
+        var manifestKey = run.Element("ManifestKey")!.Value;
+        var everything = await ListAllAsync(survivor, destination);
+        everything.Count(k => k.EndsWith("manifest.json", StringComparison.Ordinal)).Should().Be(1);
+        everything.Should().Contain(manifestKey.Replace("manifest.json", "manifest.checksum"));
+    }
+
+    [Fact]
+    public async Task StoppingTheDatabase_AnswersServiceUnavailable_AndTheNodeReconnectsWhenItIsBack()
+    {
+        using var postgres = new TempDirectory("pg-restart");
+        var directory = postgres.Combine("cluster");
+        var admin = PostgresTestCluster.StartPrivate(directory);
+        try
+        {
+            await using var cluster = await CofferCluster.StartAsync(1, "{}", PostgresTestCluster.CreateDatabase(admin));
+            using var client = cluster.Client(0);
+            var bucket = CosTestClient.BucketName("restart");
+            await client.CreateBucketAsync(bucket);
+            await client.PutObjectAsync(bucket, "before", [1]);
+
+            // A PUT in flight when the database goes: its body still streaming, its commit still to come.
+            var release = new TaskCompletionSource();
+            var body = new GeneratedStream(4 << 20) { BeforeRead = produced => produced >= 1 << 20 ? release.Task : Task.CompletedTask };
+            var content = new StreamContent(body, 64 * 1024);
+            content.Headers.ContentLength = body.Length;
+            var inFlight = client.SendAsync(client.Request(HttpMethod.Put, bucket, "in-flight", content: content));
+            await Task.Delay(500);
+
+            PostgresTestCluster.Stop(directory);
+            release.SetResult();
+            await ExpectServiceUnavailableAsync(await inFlight);
+            await ExpectServiceUnavailableAsync(await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before")));
+
+            PostgresTestCluster.Resume(directory);
+            HttpStatusCode status = default;
+            for (var attempt = 0; attempt < 50 && status != HttpStatusCode.OK; attempt++)
+            {
+                status = (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before"))).StatusCode;
+                await Task.Delay(100);
+            }
+
+            status.Should().Be(HttpStatusCode.OK, "the node reconnects without a restart");
+            await client.PutObjectAsync(bucket, "after", [2]);
+            (await client.SendAsync(client.Request(HttpMethod.Head, bucket, "in-flight"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+            cluster.Nodes[0].Output.Should().NotContain("InternalError").And.NotContain("   at ");
+        }
+        finally
+        {
+            PostgresTestCluster.Stop(directory);
+        }
+    }
+
+    private static async Task ExpectServiceUnavailableAsync(HttpResponseMessage response)
+    {
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        var error = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+        error.Element("Code")!.Value.Should().Be("ServiceUnavailable");
+        error.Element("RequestId")!.Value.Should().NotBeEmpty();
+    }
+
+    private static async Task SeedAsync(CofferCluster cluster, string source, string destination)
+    {
+        using var engine = CofferCore.OpenEngine(new CoreOptions
+        {
+            DataDirectory = cluster.DataDirectory,
+            Metadata = MetadataLocation.Parse(cluster.MetadataUrl),
+        });
+        var objects = new ObjectService(engine, TimeProvider.System);
+        await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
+        await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
+        var written = DateTimeOffset.UtcNow;
+        await engine.Metadata.WriteAsync(writer =>
+        {
+            var bucketId = writer.Buckets.Get(source)!.Id;
+            for (var i = 0; i < SeededObjects; i++)
+            {
+                writer.Versions.Insert(new ObjectVersionRecord
+                {
+                    BucketId = bucketId,
+                    Key = $"object-{i:D5}",
+                    VersionId = ObjectVersionRecord.NullVersionId,
+                    IsLatest = true,
+                    ETag = "d41d8cd98f00b204e9800998ecf8427e",
+                    Crc64 = 0,
+                    CreatedAt = written,
+                    LastModified = written,
+                });
+            }
+
+            return 0;
+        });
+    }
+
+    private static async Task<string> PostRunAsync(CosTestClient client, string source, string destination)
+    {
+        var post = await client.SendAsync(client.Request(HttpMethod.Post, source, query: "inventory&id=fault", content: new StringContent(
+            "<InventoryConfiguration><Id>fault</Id><Destination><COSBucketDestination><Format>CSV</Format>" +
+            $"<Bucket>qcs::cos:ap-guangzhou::{destination}</Bucket></COSBucketDestination></Destination>" +
+            "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>")));
+        post.StatusCode.Should().Be(HttpStatusCode.OK);
+        return XDocument.Parse(await post.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
+    }
+
+    private static async Task<XElement> RunAsync(CosTestClient client, string bucket, string jobId)
+    {
+        var response = await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: $"inventory-run&job-id={jobId}"));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+    }
+
+    private static async Task<List<string>> ListAllAsync(CosTestClient client, string bucket)
+    {
+        var keys = new List<string>();
+        string? marker = null;
+        do
+        {
+            var query = marker is null ? "" : $"marker={Uri.EscapeDataString(marker)}";
+            var root = XDocument.Parse(await (await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: query))).Content.ReadAsStringAsync()).Root!;
+            keys.AddRange(root.Elements("Contents").Select(c => c.Element("Key")!.Value));
+            marker = root.Element("IsTruncated")!.Value == "true" ? root.Element("NextMarker")!.Value : null;
+        }
+        while (marker is not null);
+
+        return keys;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The cluster did not get there in time.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
