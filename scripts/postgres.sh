@@ -27,7 +27,8 @@ case $command in
   start)
     if [[ -z $(find_bin initdb) ]]; then
       echo "postgres.sh: installing Debian's postgresql" >&2
-      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+      sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+      $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql >&2
     fi
     initdb=$(find_bin initdb); pg_ctl=$(find_bin pg_ctl)
     mkdir -p "$dir"

@@ -8,7 +8,8 @@
 #
 # Prints one PASS/FAIL line per tool and exits non-zero on any failure. On a failure the tool's own output
 # and the end of the server's request log (it runs with --log-level Debug) are printed.
-# Optional: SMOKE_TOOLS="aws s3cmd rclone" to run a subset, SMOKE_KEEP=1 to keep the temp folder.
+# Optional: SMOKE_TOOLS="aws s3cmd rclone" to run a subset, SMOKE_KEEP=1 to keep the temp folder,
+# SMOKE_METADATA=postgres://... SMOKE_NODES=2 to drive a cluster of nodes on that database through a round-robin proxy.
 # The test functions are called indirectly ("test_$tool"), which shellcheck cannot follow.
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -57,13 +58,15 @@ install_packages
 # 2. Start coffer on a free port with a temp data folder and a root account of our own
 # ---------------------------------------------------------------------------------------------------
 work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-smoke.XXXXXX")"
-server_pid=""
+pids=()
 cleanup() {
-    local rc=$?
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    local rc=$? pid
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     if [[ ${SMOKE_KEEP:-0} == 1 ]]; then log "smoke: kept $work"; else rm -rf "$work"; fi
     exit "$rc"
 }
@@ -74,24 +77,42 @@ appid=1250000000
 secret_id="AKIDsmoke$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 secret_key="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 region=ap-guangzhou
-server_log="$work/server.log"
+nodes="${SMOKE_NODES:-1}"
+metadata="${SMOKE_METADATA:-}"
+# Every node logs every request (--log-level Debug); the checks below read them all.
+server_logs() { cat "$work"/server-*.log; }
 
 mkdir -p "$work/data"
-COFFER_ROOT_APPID=$appid COFFER_ROOT_SECRET_ID=$secret_id COFFER_ROOT_SECRET_KEY=$secret_key \
-    dotnet "$dll" serve --data "$work/data" --listen 127.0.0.1:0 --region "$region" --log-level Debug \
-    >"$server_log" 2>&1 </dev/null &
-server_pid=$!
-
-endpoint=""
-for _ in $(seq 1 600); do
-    if line="$(grep -m1 -o 'listening on http://[^ ]*' "$server_log" 2>/dev/null)"; then
-        endpoint="${line#listening on }"
-        break
-    fi
-    kill -0 "$server_pid" 2>/dev/null || { cat "$server_log" >&2; die "coffer exited during start-up"; }
-    sleep 0.1
+# wait_for_line FILE PID WHAT: prints the address from FILE's "listening on http://..." line
+wait_for_line() {
+    local line
+    for _ in $(seq 1 600); do
+        if line="$(grep -m1 -o 'listening on http://[^ ]*' "$1" 2>/dev/null)"; then
+            echo "${line#listening on }"
+            return 0
+        fi
+        kill -0 "$2" 2>/dev/null || { cat "$1" >&2; die "$3 exited during start-up"; }
+        sleep 0.1
+    done
+    cat "$1" >&2
+    die "$3 did not print its listening line within 60 s"
+}
+endpoints=()
+for node in $(seq 1 "$nodes"); do
+    COFFER_ROOT_APPID=$appid COFFER_ROOT_SECRET_ID=$secret_id COFFER_ROOT_SECRET_KEY=$secret_key \
+        dotnet "$dll" serve --data "$work/data" ${metadata:+--metadata "$metadata"} --listen 127.0.0.1:0 --region "$region" \
+        --log-level Debug >"$work/server-$node.log" 2>&1 </dev/null &
+    pids+=($!)
+    # The first node creates the schema before the others start.
+    endpoints+=("$(wait_for_line "$work/server-$node.log" "${pids[-1]}" "coffer node $node")")
 done
-[[ -n $endpoint ]] || { cat "$server_log" >&2; die "coffer did not print its listening line within 60 s"; }
+if [[ $nodes -gt 1 ]]; then
+    node "$repo_root/tests/compat/tools/round-robin-proxy.mjs" "${endpoints[@]}" >"$work/proxy.log" 2>&1 </dev/null &
+    pids+=($!)
+    endpoint="$(wait_for_line "$work/proxy.log" "${pids[-1]}" "the round-robin proxy")"
+else
+    endpoint="${endpoints[0]}"
+fi
 hostport="${endpoint#http://}"
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,10 +152,10 @@ check_listing() {
 # expect_multipart BUCKET PARTS: the server's request log shows big/20mb.bin going up in PARTS parts
 expect_multipart() {
     local parts
-    parts="$(grep -oE " PUT /$1/big/20mb\.bin\?[^ ]*partNumber=[0-9]+[^ ]* UploadPart -> 200 " "$server_log" |
+    parts="$(grep -oE " PUT /$1/big/20mb\.bin\?[^ ]*partNumber=[0-9]+[^ ]* UploadPart -> 200 " <(server_logs) |
         grep -oE "partNumber=[0-9]+" | sort -u | wc -l)"
     expect "number of parts of big/20mb.bin" "$parts" "$2" || return 1
-    grep -qE " POST /$1/big/20mb\.bin\?uploadId=[^ ]* CompleteMultipartUpload -> 200 " "$server_log" ||
+    grep -qE " POST /$1/big/20mb\.bin\?uploadId=[^ ]* CompleteMultipartUpload -> 200 " <(server_logs) ||
         { echo "no successful CompleteMultipartUpload for big/20mb.bin"; return 1; }
 }
 expect() { # expect DESCRIPTION ACTUAL WANTED
@@ -308,7 +329,7 @@ EOF
 # ---------------------------------------------------------------------------------------------------
 # Run each tool, one PASS/FAIL line each
 # ---------------------------------------------------------------------------------------------------
-echo "coffer smoke test: $endpoint, $file_count files incl. a 20 MB one"
+echo "coffer smoke test: $endpoint (${nodes} node(s)${metadata:+ on PostgreSQL}), $file_count files incl. a 20 MB one"
 echo "  $("$AWS" --version 2>&1)"
 echo "  $("$S3CMD" --version 2>&1)"
 echo "  $("$RCLONE" version 2>&1 | head -1)"
@@ -326,15 +347,15 @@ for tool in $tools; do
     # A write request (PUT/POST with the same path and query) that reached the server twice was re-sent
     # by the client after an error or a timeout: worth knowing even when the tool got there in the end.
     resent="$(awk -v b="/smoke-$tool-$appid" '($4 == "PUT" || $4 == "POST") && index($5, b) == 1 { print $4, $5 }' \
-        "$server_log" | sort | uniq -d)"
+        <(server_logs) | sort | uniq -d)"
     if [[ $status -eq 0 ]]; then
         printf 'PASS  %-7s (%ds)\n' "$tool" $((SECONDS - started))
     else
         failed=1
         printf 'FAIL  %-7s (%ds, exit %d)\n' "$tool" $((SECONDS - started)) "$status"
         sed 's/^/    | /' "$work/$tool.out" | tail -40
-        echo "    server log (last 25 lines):"
-        tail -25 "$server_log" | sed 's/^/    | /'
+        echo "    server logs (last 25 lines of each):"
+        for log in "$work"/server-*.log; do tail -25 "$log" | sed 's/^/    | /'; done
     fi
     if [[ -n $resent ]]; then
         echo "      note: the client sent these requests twice (a retry after an error or a timeout):"

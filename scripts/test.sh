@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests, the compat
-# suite that drives the real server with official client SDKs from npm, the README quickstart, and the S3 tools smoke run.
+# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests (on SQLite and
+# on a throw-away PostgreSQL cluster that this script starts and removes), the compat suite that drives the real server
+# with official client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy),
+# the README quickstart, and the S3 tools smoke run (likewise on both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,19 @@ dotnet format Coffer.slnx --verify-no-changes --no-restore
 step "build"
 dotnet build Coffer.slnx --no-restore -c Debug
 
-step ".NET tests: unit, loopback integration, process"
+step "PostgreSQL: a throw-away cluster on a free loopback port (installed from Debian if missing)"
+pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/coffer-pg.XXXXXX")"
+trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"' EXIT
+COFFER_TEST_POSTGRES="$(scripts/postgres.sh start "$pg_dir")"
+export COFFER_TEST_POSTGRES
+echo "$COFFER_TEST_POSTGRES"
+# new_database NAME: a fresh database on that cluster, printed as a URL
+new_database() {
+  psql "$COFFER_TEST_POSTGRES" -qc "CREATE DATABASE $1"
+  echo "${COFFER_TEST_POSTGRES%/*}/$1"
+}
+
+step ".NET tests: unit, loopback integration, process, storage conformance on SQLite and PostgreSQL, clusters"
 dotnet test Coffer.slnx --no-build -c Debug
 
 step "compat suite: official SDKs against a running coffer"
@@ -27,10 +41,21 @@ step "compat suite: official SDKs against a running coffer"
   COFFER_CONFIGURATION=Debug node run.mjs
 )
 
+step "compat suite again: two nodes on PostgreSQL sharing a data folder, every request through a round-robin proxy"
+compat_db="$(new_database compat)"
+(
+  cd tests/compat
+  COFFER_CONFIGURATION=Debug COFFER_METADATA="$compat_db" COFFER_NODES=2 node run.mjs -large
+)
+
 step "quickstart: the README's start command in an empty folder, and its client calls"
 (cd tests/compat && node quickstart.mjs)
 
 step "smoke: Debian's awscli, s3cmd and rclone sync a tree up and down"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/smoke-s3-tools.sh
+
+step "smoke again: the same three tools against two nodes on PostgreSQL"
+COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" SMOKE_METADATA="$(new_database smoke)" SMOKE_NODES=2 \
+  bash scripts/smoke-s3-tools.sh
 
 step "all tests passed"

@@ -10,7 +10,8 @@ namespace Coffer.Host;
 
 /// <summary>
 /// <c>coffer inventory run --bucket B --id ID</c>: runs a periodic configuration now. With no server on the data folder
-/// the run happens in this process; beside a running server it is queued there and this command waits for it.
+/// the run happens in this process; beside a running server, or on a cluster's shared database, it is queued there and
+/// this command waits for a node to run it.
 /// </summary>
 internal static class InventoryCommand
 {
@@ -29,23 +30,10 @@ internal static class InventoryCommand
             var configuration = parse.GetValue(bucket)!;
             var configId = parse.GetValue(id)!;
             CofferCore? core = null;
-            try
+            // A shared database is a cluster's: its nodes run what is queued.
+            if (!location.IsShared)
             {
-                var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
-                var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
-                core = CofferCore.Open(new CoreOptions
-                {
-                    DataDirectory = dataDirectory,
-                    Metadata = location,
-                    Time = time,
-                    MasterKey = file?.ReadMasterKey(),
-                    Accounts = accounts,
-                    Runner = new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease },
-                });
-            }
-            catch (DataDirectoryInUseException)
-            {
-                // A server has the folder: queue the run there and wait for its worker.
+                core = TryOpenHere(file, dataDirectory, location, time);
             }
 
             try
@@ -70,6 +58,30 @@ internal static class InventoryCommand
         var inventory = new Command("inventory", "Bucket inventory tools.");
         inventory.Subcommands.Add(run);
         return inventory;
+    }
+
+    /// <summary>Opens the embedded store to run the inventory in this process; null when a server has the folder.</summary>
+    private static CofferCore? TryOpenHere(Server.Configuration.CofferConfigFile? file, string dataDirectory, MetadataLocation location, TimeProvider time)
+    {
+        try
+        {
+            var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
+            var options = file?.Inventory?.ToOptions() ?? new Server.InventoryServiceOptions();
+            return CofferCore.Open(new CoreOptions
+            {
+                DataDirectory = dataDirectory,
+                Metadata = location,
+                Time = time,
+                MasterKey = file?.ReadMasterKey(),
+                Accounts = accounts,
+                Runner = new InventoryRunnerOptions { MaxPartBytes = options.MaxPartBytes, Lease = options.Lease },
+            });
+        }
+        catch (DataDirectoryInUseException)
+        {
+            // A server has the folder: the run is queued there, for its worker.
+            return null;
+        }
     }
 
     private static async Task<InventoryRun> RunHereAsync(CofferCore core, string bucket, string configId, TimeProvider time, CancellationToken cancellationToken)
