@@ -19,17 +19,21 @@ internal static class InventoryBenchmark
     private const string Destination = "bench-reports-1250000000";
     private static readonly Account Owner = new("1250000000", "100000000001", "AKIDbench", "bench", "bench");
 
+    /// <summary>The metadata engine, as <c>coffer serve</c> reads it: <c>COFFER_METADATA=postgres://...</c>, SQLite in DATA_DIR otherwise.</summary>
+    private static MetadataLocation Metadata => MetadataLocation.Parse(Environment.GetEnvironmentVariable("COFFER_METADATA"));
+
     /// <summary><c>inventory-seed DATA_DIR OBJECTS</c>.</summary>
     public static async Task<int> SeedAsync(string[] args)
     {
         var (directory, count) = (args[0], int.Parse(args[1]));
         var started = Stopwatch.StartNew();
-        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = directory, Time = TimeProvider.System });
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = directory, Metadata = Metadata, Time = TimeProvider.System });
         var objects = new ObjectService(engine, TimeProvider.System);
         await objects.CreateBucketAsync(Source, Owner.AppId, "ap-guangzhou");
         await objects.CreateBucketAsync(Destination, Owner.AppId, "ap-guangzhou");
         Seeding.SeedObjects(engine, Source, count);
-        Console.WriteLine($"seeded {count:N0} objects in {started.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"seeded {count:N0} objects into {engine.Metadata.Description} in {started.Elapsed.TotalSeconds:0.0} s " +
+            $"({count / started.Elapsed.TotalSeconds:N0} objects/s)");
         return 0;
     }
 
@@ -44,7 +48,7 @@ internal static class InventoryBenchmark
         var format = args.Length > 1 ? Enum.Parse<InventoryFormat>(args[1], ignoreCase: true) : InventoryFormat.Csv;
         var rounds = args.Length > 2 ? int.Parse(args[2]) : 2;
         var time = TimeProvider.System;
-        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Time = time, Accounts = [Owner] });
+        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Time = time, Accounts = [Owner] });
         var (configurations, runs, runner) = (core.Configurations, core.Runs, core.Runner);
         for (var round = 1; round <= rounds; round++)
         {

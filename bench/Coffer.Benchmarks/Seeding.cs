@@ -29,11 +29,12 @@ internal static class Seeding
             var first = start;
             engine.Metadata.WriteAsync(writer =>
             {
+                var rows = new List<ObjectVersionRecord>(batch);
                 for (var i = first; i < Math.Min(first + batch, count); i++)
                 {
                     var multipart = i % 10 == 9;
                     var written = FirstWrite.AddMilliseconds(i * 1_001L);
-                    writer.Versions.Insert(new ObjectVersionRecord
+                    rows.Add(new ObjectVersionRecord
                     {
                         BucketId = bucketId,
                         Key = $"dir-{i % 100:D2}/object-{i:D9}.bin",
@@ -49,6 +50,7 @@ internal static class Seeding
                     });
                 }
 
+                writer.Versions.InsertMany(rows);
                 return 0;
             }).GetAwaiter().GetResult();
         }

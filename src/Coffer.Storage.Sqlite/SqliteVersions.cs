@@ -94,6 +94,30 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         return stored;
     }
 
+    public void InsertMany(IReadOnlyList<ObjectVersionRecord> versions)
+    {
+        // One prepared statement, rebound per row.
+        using var command = Command(
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
+            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record)");
+        var p = command.Parameters;
+        var (bucket, key, seq, version) = (p.Add("$bucket", SqliteType.Integer), p.Add("$key", SqliteType.Text), p.Add("$seq", SqliteType.Integer),
+            p.Add("$version", SqliteType.Text));
+        var (latest, marker, record) = (p.Add("$latest", SqliteType.Integer), p.Add("$marker", SqliteType.Integer), p.Add("$record", SqliteType.Blob));
+        command.Prepare();
+        foreach (var row in versions)
+        {
+            bucket.Value = row.BucketId;
+            key.Value = row.Key;
+            seq.Value = Session.Store.NextSequence();
+            version.Value = row.VersionId;
+            latest.Value = row.IsLatest ? 1 : 0;
+            marker.Value = row.IsDeleteMarker ? 1 : 0;
+            record.Value = VersionRecordCodec.Encode(row);
+            command.ExecuteNonQuery();
+        }
+    }
+
     public void Delete(long bucketId, string key, long sequence)
     {
         using var command = Command("DELETE FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq");

@@ -30,6 +30,12 @@ public interface IVersionWriter : IVersionReader
     /// <summary>Inserts a version with a newly assigned sequence (higher than any before it) and returns it as stored.</summary>
     ObjectVersionRecord Insert(ObjectVersionRecord version);
 
+    /// <summary>
+    /// Inserts many versions at once (an import, a seeded benchmark), each with a new sequence in list order, faster than
+    /// one <see cref="Insert"/> each; nothing is read or checked, so the caller makes sure no key gets two latest versions.
+    /// </summary>
+    void InsertMany(IReadOnlyList<ObjectVersionRecord> versions);
+
     void Delete(long bucketId, string key, long sequence);
 
     void SetLatest(long bucketId, string key, long sequence, bool isLatest);

@@ -58,7 +58,9 @@ public sealed class PostgresUrlTests
 {
     [Theory]
     [InlineData("postgres://u:p%40ss@db.example:6543/meta", "Host=db.example;Port=6543;Database=meta;Username=u;Password=p@ss", "PostgreSQL u@db.example:6543/meta")]
-    [InlineData("postgresql://u@10.0.0.1/meta?Maximum%20Pool%20Size=8", "Host=10.0.0.1;Port=5432;Database=meta;Username=u", "PostgreSQL u@10.0.0.1:5432/meta")]
+    [InlineData("postgresql://u@10.0.0.1/meta?Maximum%20Pool%20Size=8", "Host=10.0.0.1;Port=5432;Database=meta;Username=u;Maximum Pool Size=8", "PostgreSQL u@10.0.0.1:5432/meta")]
+    [InlineData("postgres://coffer@pg1/coffer?Host=pg1,pg2&Target%20Session%20Attributes=primary", "Host=pg1,pg2;Target Session Attributes=primary",
+        "PostgreSQL coffer@pg1,pg2:5432/coffer")]
     public void Parse_ReadsTheUrl_AndDescribesItWithoutThePassword(string url, string expectedSettings, string description)
     {
         var (connectionString, described) = PostgresUrl.Parse(url);

@@ -163,6 +163,30 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task InsertMany_StoresEveryVersion_WithIncreasingSequences_AfterThoseBefore()
+    {
+        var bucket = await CreateBucketAsync();
+        var before = await InsertAsync(bucket, "a");
+        var rows = Enumerable.Range(0, 5_000).Select(i => Version(bucket, $"k{i:D4}") with
+        {
+            Tags = [new("n", i.ToString())],
+            Layout = BlobLayout.Single($"{i:D16}", i),
+        }).ToList();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany(rows);
+            return 0;
+        });
+        var after = await InsertAsync(bucket, "z");
+
+        using var snapshot = Store.OpenSnapshot();
+        var stored = snapshot.Versions.ScanLatest(bucket.Id, "k", true, "l").ToList();
+        stored.Select(v => v.Key).Should().Equal(rows.Select(r => r.Key));
+        stored.Select(v => v.Sequence).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems().And.OnlyContain(s => s > before.Sequence && s < after.Sequence);
+        stored[4_321].Should().BeEquivalentTo(rows[4_321], options => options.Excluding(v => v.Sequence));
+    }
+
+    [Fact]
     public async Task GetLatest_IsTheNewestVersion_AndDeleteAndSetLatestChangeIt()
     {
         var bucket = await CreateBucketAsync();
