@@ -34,6 +34,7 @@ internal sealed class RequestPipeline(
         var dialect = Dialect.Cos;
         var operation = "-";
         CommonHeaders.Apply(http.Response, requestId, dialect);
+        var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
             // With an empty body Kestrel answers without "100 Continue", which botocore misreads on the reused connection
@@ -61,7 +62,7 @@ internal sealed class RequestPipeline(
         }
         catch (CofferException error)
         {
-            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
+            await FailAsync(error);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -71,18 +72,18 @@ internal sealed class RequestPipeline(
         {
             // Fails closed: no unverified byte was sent (or the connection is cut if some verified ones were).
             Log.Integrity(logger, error, requestId);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.InternalError));
         }
         catch (BadHttpRequestException error)
         {
             // Kestrel could not read the body as announced (short body, bad chunking, connection reset).
             Log.ClientGone(logger, requestId, error.Message);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.IncompleteBody, error.Message), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.IncompleteBody, error.Message));
         }
         catch (Exception error)
         {
             Log.Unexpected(logger, error, requestId);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.InternalError));
         }
         finally
         {
@@ -91,6 +92,13 @@ internal sealed class RequestPipeline(
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 Log.Request(logger, http.Request.Method, rawTarget, operation, http.Response.StatusCode, elapsed, requestId);
             }
+        }
+
+        // An error can come before the body was read: the rest of a small one is dropped so the connection stays usable.
+        async Task FailAsync(CofferException error)
+        {
+            await body.DrainAsync(http.RequestAborted);
+            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
         }
     }
 }
