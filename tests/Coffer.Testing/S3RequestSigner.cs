@@ -28,7 +28,8 @@ public static class S3RequestSigner
             var lower = name.ToLowerInvariant();
             if (lower.StartsWith("x-amz-", StringComparison.Ordinal) || lower is "content-md5" or "content-encoding")
             {
-                headers[lower] = string.Join(",", values);
+                // HttpClient sends a header it split into values (Content-Encoding: deflate, gzip) joined by ", ".
+                headers[lower] = string.Join(", ", values);
             }
         }
 

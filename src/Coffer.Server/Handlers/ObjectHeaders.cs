@@ -79,7 +79,8 @@ internal static class ObjectHeaders
     {
         var headers = context.Response.Headers;
         var wire = context.Wire;
-        headers.ContentType = info.ContentType ?? "application/octet-stream";
+        // Stored values go out as sent, except that control characters, which no header may carry, are RFC 2047-encoded.
+        headers.ContentType = HeaderValues.ForResponse(info.ContentType ?? "application/octet-stream");
         headers.ETag = Quote(info.ETag);
         headers.LastModified = HttpDates.Rfc1123(info.LastModified);
         headers.AcceptRanges = "bytes";
@@ -111,13 +112,13 @@ internal static class ObjectHeaders
         {
             if (!name.StartsWith(ChecksumHeaderPrefix, StringComparison.Ordinal) || sendChecksum)
             {
-                headers[name] = value;
+                headers[name] = HeaderValues.ForResponse(value);
             }
         }
 
         foreach (var (name, value) in info.UserMetadata)
         {
-            headers[wire.Meta + name] = value;
+            headers[wire.Meta + name] = HeaderValues.ForResponse(value);
         }
     }
 
@@ -274,8 +275,9 @@ internal static class ObjectHeaders
     // aws-chunked is how the body travelled, not how the object is encoded; S3 does not store it.
     private static bool IsOnlyAwsChunked(string value) => value.Trim().Equals("aws-chunked", StringComparison.OrdinalIgnoreCase);
 
+    // Only the aws-chunked token goes; the others keep their spelling and spacing ("deflate, gzip" stays as sent).
     private static string StripAwsChunked(string name, string value) =>
-        name != "Content-Encoding"
+        name != "Content-Encoding" || !value.Split(',').Any(IsOnlyAwsChunked)
             ? value
-            : string.Join(",", value.Split(',').Select(v => v.Trim()).Where(v => !v.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)));
+            : string.Join(",", value.Split(',').Where(v => !IsOnlyAwsChunked(v))).Trim();
 }
