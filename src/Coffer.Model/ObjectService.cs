@@ -216,8 +216,10 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker);
         if (resumeInside)
         {
-            olderThan = (reader.GetVersion(bucketId, query.KeyMarker!, query.VersionIdMarker!)
-                ?? throw new CofferException(ErrorCode.InvalidArgument, "Invalid version id specified.")).Sequence;
+            // The marker version may be gone (emptying a bucket deletes each page before asking for the next): then the
+            // key's remaining versions are listed from its newest, so nothing is skipped.
+            VersionIds.Validate(query.VersionIdMarker!);
+            olderThan = reader.GetVersion(bucketId, query.KeyMarker!, query.VersionIdMarker!)?.Sequence;
         }
 
         var upper = DelimitedListing.UpperBound(query.Prefix);

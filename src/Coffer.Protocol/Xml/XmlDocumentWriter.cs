@@ -20,13 +20,16 @@ public static partial class XmlDocumentWriter
         Indent = false,
         OmitXmlDeclaration = false,
         CloseOutput = false,
+        // A key with a carriage return keeps it: written as &#xD;, which parsers do not normalise to a line feed.
+        NewLineHandling = NewLineHandling.Entitize,
     };
 
+    /// <summary>An error document always writes: text XML cannot hold (a client's own input quoted back) becomes U+FFFD.</summary>
     public static byte[] Write(ErrorDocument error) => Build("Error", Dialect.Cos, w =>
     {
         Element(w, "Code", error.Code);
-        Element(w, "Message", error.Message);
-        Element(w, "Resource", error.Resource);
+        Element(w, "Message", XmlText.Replace(error.Message));
+        Element(w, "Resource", XmlText.Replace(error.Resource));
         Element(w, "RequestId", error.RequestId);
         Element(w, "TraceId", error.TraceId);
     });
@@ -358,8 +361,17 @@ public static partial class XmlDocumentWriter
         }
     });
 
+    /// <summary>
+    /// How a listing writes keys, prefixes and markers: percent-encoded with <c>encoding-type=url</c>; otherwise as they
+    /// are, which XML 1.0 cannot do for every key, so such a listing is refused with a pointer to <c>encoding-type=url</c>.
+    /// </summary>
     private static Func<string, string> Encoder(string? encodingType) =>
-        encodingType == "url" ? UrlEncoding.EncodePath : value => value;
+        encodingType == "url" ? UrlEncoding.EncodePath : XmlSafe;
+
+    private static string XmlSafe(string value) => XmlText.IsValid(value)
+        ? value
+        : throw new CofferException(ErrorCode.InvalidArgument,
+            "The listing holds a key, prefix or marker with characters XML 1.0 cannot carry; list with encoding-type=url.");
 
     private static string Bool(bool value) => value ? "true" : "false";
 
@@ -400,6 +412,12 @@ public static partial class XmlDocumentWriter
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>, never the self-closing form, as COS does.</summary>
     private static void Element(XmlWriter writer, string name, string value)
     {
+        if (!XmlText.IsValid(value))
+        {
+            // Never a half-written document or a 500: the client learns which element could not be written.
+            throw new CofferException(ErrorCode.InvalidArgument, $"The response's {name} holds characters XML 1.0 cannot carry.");
+        }
+
         writer.WriteStartElement(name);
         writer.WriteString(value);
         writer.WriteFullEndElement();

@@ -144,7 +144,9 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
     {
         var target = context.Target;
         var encodingType = EncodingType(context);
-        var token = NullIfEmpty(target.Get("continuation-token"));
+        // An empty token lists from the start, and is echoed as S3 echoes it.
+        var sentToken = target.Get("continuation-token");
+        var token = NullIfEmpty(sentToken);
         var startAfter = NullIfEmpty(target.Get("start-after"));
         var query = new ListObjectsQuery
         {
@@ -161,7 +163,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             query.MaxKeys,
             encodingType,
             page.IsTruncated,
-            token,
+            sentToken,
             page.IsTruncated && page.NextMarker is not null ? EncodeToken(page.NextMarker) : null,
             startAfter,
             target.Get("fetch-owner") == "true",
