@@ -10,7 +10,8 @@ internal class SqliteReader : IMetadataReader
     internal const string VersionColumns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
 
     private const string UploadColumns =
-        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id";
+        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
+        "checksum_algorithm, initiator, acl";
 
     private const string CredentialColumns =
         "secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at";
@@ -206,7 +207,7 @@ internal class SqliteReader : IMetadataReader
     public IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber)
     {
         using var command = Command(
-            "SELECT bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key FROM multipart_parts " +
+            "SELECT bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key, checksum FROM multipart_parts " +
             "WHERE bucket_id = $bucket AND upload_id = $upload AND part_number > $after ORDER BY part_number");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$upload", uploadId);
@@ -225,6 +226,7 @@ internal class SqliteReader : IMetadataReader
                 BlobId = reader.GetString(6),
                 LastModified = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
                 WrappedKey = Blob(reader, 8),
+                Checksum = reader.IsDBNull(9) ? null : reader.GetString(9),
             };
         }
     }
@@ -390,6 +392,9 @@ internal class SqliteReader : IMetadataReader
         Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
         Encryption = reader.IsDBNull(9) ? null : reader.GetString(9),
         KmsKeyId = reader.IsDBNull(10) ? null : reader.GetString(10),
+        ChecksumAlgorithm = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Initiator = reader.IsDBNull(12) ? null : reader.GetString(12),
+        Acl = reader.IsDBNull(13) ? null : reader.GetString(13),
     };
 
     private static BucketConfigRecord ReadConfig(SqliteDataReader reader) => new()

@@ -91,8 +91,8 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     {
         using var command = Command(
             "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, " +
-            "tags, encryption, kms_key_id, record_format) " +
-            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format)");
+            "tags, encryption, kms_key_id, record_format, checksum_algorithm, initiator, acl) " +
+            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format, $checksum, $initiator, $acl)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", upload.BucketId);
         p.AddWithValue("$upload", upload.UploadId);
@@ -106,6 +106,9 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$encryption", (object?)upload.Encryption ?? DBNull.Value);
         p.AddWithValue("$kms", (object?)upload.KmsKeyId ?? DBNull.Value);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        p.AddWithValue("$checksum", (object?)upload.ChecksumAlgorithm ?? DBNull.Value);
+        p.AddWithValue("$initiator", (object?)upload.Initiator ?? DBNull.Value);
+        p.AddWithValue("$acl", (object?)upload.Acl ?? DBNull.Value);
         command.ExecuteNonQuery();
     }
 
@@ -114,7 +117,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         var previous = ScanParts(part.BucketId, part.UploadId, part.PartNumber - 1).FirstOrDefault(p => p.PartNumber == part.PartNumber);
         using var command = Command(
             "INSERT OR REPLACE INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, " +
-            "blob_key) VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format, $key)");
+            "blob_key, checksum) VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format, $key, $checksum)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", part.BucketId);
         p.AddWithValue("$upload", part.UploadId);
@@ -125,6 +128,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$blob", part.BlobId);
         p.AddWithValue("$modified", part.LastModified.ToUnixTimeMilliseconds());
         p.AddWithValue("$key", (object?)part.WrappedKey ?? DBNull.Value);
+        p.AddWithValue("$checksum", (object?)part.Checksum ?? DBNull.Value);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
         command.ExecuteNonQuery();
         return previous;
