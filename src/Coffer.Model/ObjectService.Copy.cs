@@ -61,6 +61,7 @@ public sealed partial class ObjectService
             Tags = request.ReplaceTags ? request.Tags : source.Tags,
             Encryption = encryption?.Algorithm,
             KmsKeyId = encryption?.KmsKeyId,
+            Acl = request.Acl,
         };
         var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
         return ToInfo(request.Bucket, stored);

@@ -51,13 +51,33 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return reader.ListBuckets(ownerAppId).Select(ToInfo).ToArray();
     }
 
-    public Task DeleteBucketAsync(string name, CancellationToken cancellationToken = default) =>
-        engine.Metadata.WriteAsync(writer =>
+    public Task DeleteBucketAsync(string name, bool discardUploads = false, CancellationToken cancellationToken = default) =>
+        engine.CommitAsync(null, writer =>
         {
             var bucket = RequireBucket(writer, name);
             if (writer.HasObjects(bucket.Id))
             {
-                throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
+                if (writer.ScanVersions(bucket.Id, "", true, null, null, VersionDetail.Summary).Any())
+                {
+                    throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
+                }
+
+                if (!discardUploads)
+                {
+                    throw new CofferException(ErrorCode.BucketNotEmpty,
+                        "The bucket you tried to delete has multipart uploads in progress; abort them first.");
+                }
+
+                // The uploads go with the bucket, and their parts' blobs are released with them.
+                foreach (var upload in writer.ScanUploads(bucket.Id, "", true, null, null).ToArray())
+                {
+                    foreach (var part in writer.ScanParts(bucket.Id, upload.UploadId, 0).ToArray())
+                    {
+                        writer.ReleaseBlobs(LayoutOf(part));
+                    }
+
+                    writer.DeleteUpload(bucket.Id, upload.UploadId);
+                }
             }
 
             writer.DeleteBucket(bucket.Id);
@@ -116,6 +136,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             Tags = request.Tags,
             Encryption = encryption?.Algorithm,
             KmsKeyId = encryption?.KmsKeyId,
+            Acl = request.Acl,
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {

@@ -43,6 +43,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            Acl = attributes.Acl,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
         };
@@ -160,7 +161,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var wire = context.Wire;
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, context.SourceIp);
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");
@@ -182,6 +183,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             StorageClass = attributes.StorageClass,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
         }, context.Aborted);
 

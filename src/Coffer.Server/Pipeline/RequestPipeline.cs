@@ -55,6 +55,7 @@ internal sealed class RequestPipeline(
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
+            authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
