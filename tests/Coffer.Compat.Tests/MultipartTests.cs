@@ -91,8 +91,11 @@ public sealed class MultipartTests : S3TestBase
         });
 
         complete.ETag.Should().Be(MultipartETag(parts)).And.EndWith("-3\"");
-        complete.ChecksumCRC32.Should().BeNull("Coffer checks each part's checksum but keeps no composite one");
-        (await S3.GetObjectMetadataAsync(Bucket, "summed")).ETag.Should().Be(complete.ETag);
+        var composite = $"{Crc32Of(completed.SelectMany(p => Convert.FromBase64String(p.ChecksumCRC32)).ToArray())}-3";
+        complete.ChecksumCRC32.Should().Be(composite, "the CRC32 of the parts' CRC32s, then the part count");
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = "summed", ChecksumMode = ChecksumMode.ENABLED });
+        head.ETag.Should().Be(complete.ETag);
+        head.ChecksumCRC32.Should().Be(composite);
         (await ReadAsync("summed")).Should().Equal(parts.SelectMany(p => p).ToArray());
     }
 

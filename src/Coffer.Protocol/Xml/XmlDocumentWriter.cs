@@ -238,6 +238,11 @@ public static partial class XmlDocumentWriter
         Element(w, "Bucket", document.Bucket);
         Element(w, "Key", document.Key);
         Element(w, "ETag", $"\"{document.ETag}\"");
+        if (dialect == Dialect.S3 && document.ChecksumAlgorithm is { } algorithm && document.Checksum is { } checksum)
+        {
+            Element(w, ChecksumElement(algorithm), checksum);
+            Element(w, "ChecksumType", "COMPOSITE");
+        }
     });
 
     public static byte[] Write(ListPartsDocument document, Dialect dialect) => Build("ListPartsResult", dialect, w =>
@@ -246,11 +251,18 @@ public static partial class XmlDocumentWriter
         Element(w, "Key", document.Key);
         Element(w, "UploadId", document.UploadId);
         w.WriteStartElement("Initiator");
-        Element(w, "ID", document.OwnerId);
-        Element(w, "DisplayName", document.OwnerId);
+        Element(w, "ID", document.InitiatorId);
+        Element(w, "DisplayName", document.InitiatorName);
         w.WriteEndElement();
         Owner(w, document.OwnerId, document.OwnerId);
         Element(w, "StorageClass", document.StorageClass);
+        var checksum = dialect == Dialect.S3 ? document.ChecksumAlgorithm : null;
+        if (checksum is not null)
+        {
+            Element(w, "ChecksumAlgorithm", checksum);
+            Element(w, "ChecksumType", "COMPOSITE");
+        }
+
         Element(w, "PartNumberMarker", document.PartNumberMarker.ToString());
         Element(w, "NextPartNumberMarker", document.NextPartNumberMarker.ToString());
         Element(w, "MaxParts", document.MaxParts.ToString());
@@ -262,6 +274,11 @@ public static partial class XmlDocumentWriter
             Element(w, "LastModified", HttpDates.Iso8601(part.LastModified));
             Element(w, "ETag", $"\"{part.ETag}\"");
             Element(w, "Size", part.Size.ToString());
+            if (checksum is not null && part.Checksum is not null)
+            {
+                Element(w, ChecksumElement(checksum), part.Checksum);
+            }
+
             w.WriteEndElement();
         }
     });
@@ -302,11 +319,16 @@ public static partial class XmlDocumentWriter
             Element(w, "UploadId", upload.UploadId);
             Element(w, "StorageClass", upload.StorageClass);
             w.WriteStartElement("Initiator");
-            Element(w, "ID", upload.OwnerId);
-            Element(w, "DisplayName", upload.OwnerId);
+            Element(w, "ID", upload.InitiatorId);
+            Element(w, "DisplayName", upload.InitiatorName);
             w.WriteEndElement();
             Owner(w, upload.OwnerId, upload.OwnerId);
             Element(w, "Initiated", HttpDates.Iso8601(upload.Initiated));
+            if (dialect == Dialect.S3 && upload.ChecksumAlgorithm is { } algorithm)
+            {
+                Element(w, "ChecksumAlgorithm", algorithm);
+            }
+
             w.WriteEndElement();
         }
 
@@ -374,6 +396,9 @@ public static partial class XmlDocumentWriter
             "The listing holds a key, prefix or marker with characters XML 1.0 cannot carry; list with encoding-type=url.");
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>The element a checksum goes in: <c>ChecksumCRC32</c>, <c>ChecksumCRC32C</c>, <c>ChecksumSHA1</c>, <c>ChecksumSHA256</c>.</summary>
+    private static string ChecksumElement(string algorithm) => "Checksum" + algorithm;
 
     private static void Contents(XmlWriter w, ObjectEntry entry, Func<string, string> text, bool withOwner)
     {

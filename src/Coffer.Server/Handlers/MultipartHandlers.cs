@@ -1,6 +1,7 @@
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Multipart;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -22,6 +23,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
 
         var attributes = ObjectHeaders.Read(context);
         var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
+        var checksumAlgorithm = ChecksumAlgorithmOf(context);
         var upload = await objects.CreateMultipartUploadAsync(new CreateMultipartUploadRequest
         {
             Bucket = context.Bucket,
@@ -33,8 +35,17 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            ChecksumAlgorithm = checksumAlgorithm,
+            Initiator = context.Credential?.Identity.Principal,
+            Acl = attributes.Acl,
         }, context.Aborted);
         ObjectHeaders.WriteEncryption(context, upload.Encryption?.Algorithm, upload.Encryption?.KmsKeyId);
+        if (upload.ChecksumAlgorithm is { } algorithm)
+        {
+            context.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
+            context.Response.Headers[CompositeChecksum.TypeHeader] = "COMPOSITE";
+        }
+
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new InitiateMultipartUploadDocument(context.Bucket, upload.Key, upload.UploadId), context.Dialect));
     }
@@ -55,6 +66,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Body = context.Body,
             ContentLength = context.ContentLength,
             ContentMd5 = ObjectHeaders.ContentMd5(context),
+            ChecksumAfterBody = () => context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum } ? checksum : null,
         }, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
         ObjectHeaders.WriteCrc64(context, part.Crc64);
@@ -73,16 +85,55 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Bucket = context.Bucket,
             Key = context.Key,
             UploadId = UploadId(context),
-            Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray(),
+            Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag, p.Checksum)).ToArray(),
             MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
+            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
         }, context.Aborted);
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
         ObjectHeaders.WriteEncryption(context, info);
         var location = Location(context, info.Key);
+        var composite = CompositeOf(info);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
-            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag), context.Dialect));
+            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, composite?.Algorithm, composite?.Value), context.Dialect));
     }
+
+    /// <summary>
+    /// <c>x-amz-checksum-algorithm</c> on initiation: the checksum every part must carry, of which completion makes the
+    /// object's composite checksum. Full-object checksums (CRC64NVME, or <c>x-amz-checksum-type: FULL_OBJECT</c>) are not
+    /// implemented.
+    /// </summary>
+    private static string? ChecksumAlgorithmOf(RequestContext context)
+    {
+        if (context.Dialect != Dialect.S3)
+        {
+            return null;
+        }
+
+        var type = context.Header(CompositeChecksum.TypeHeader)?.Trim().ToUpperInvariant();
+        if (type is not (null or "COMPOSITE"))
+        {
+            throw type == "FULL_OBJECT"
+                ? new CofferException(ErrorCode.NotImplemented, "Full-object checksums of multipart uploads are not implemented; use COMPOSITE.")
+                : new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+        }
+
+        var algorithm = context.Header("x-amz-checksum-algorithm")?.Trim().ToUpperInvariant();
+        return algorithm switch
+        {
+            null => type is null ? null : throw new CofferException(ErrorCode.InvalidRequest, "x-amz-checksum-type needs x-amz-checksum-algorithm."),
+            "CRC64NVME" => throw new CofferException(ErrorCode.NotImplemented, "CRC64NVME is a full-object checksum, which is not implemented for multipart uploads."),
+            _ when CompositeChecksum.Algorithms.Contains(algorithm) => algorithm,
+            _ => throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid."),
+        };
+    }
+
+    /// <summary>The composite checksum completion stored with the object, if the upload had an algorithm.</summary>
+    private static (string Algorithm, string Value)? CompositeOf(Model.Objects.ObjectInfo info) =>
+        info.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != CompositeChecksum.TypeHeader
+            && h.Value.Contains('-', StringComparison.Ordinal)) is { Key: { } name, Value: var value }
+            ? (name["x-amz-checksum-".Length..].ToUpperInvariant(), value)
+            : null;
 
     public async Task AbortMultipartUploadAsync(RequestContext context)
     {
@@ -95,6 +146,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         var marker = int.TryParse(context.Target.Get("part-number-marker"), out var parsed) && parsed >= 0 ? parsed : 0;
         var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
         var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts);
+        var (initiatorId, initiatorName) = Initiator(context, page.Upload.Initiator);
         var document = new ListPartsDocument(
             context.Bucket,
             context.Key,
@@ -105,7 +157,10 @@ internal sealed class MultipartHandlers(IObjectService objects)
             page.NextPartNumberMarker,
             maxParts,
             page.IsTruncated,
-            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size)).ToArray());
+            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size, p.Checksum)).ToArray(),
+            initiatorId,
+            initiatorName,
+            page.Upload.ChecksumAlgorithm);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
@@ -132,7 +187,11 @@ internal sealed class MultipartHandlers(IObjectService objects)
             query.Delimiter,
             query.MaxUploads,
             page.IsTruncated,
-            page.Uploads.Select(u => new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt)).ToArray(),
+            page.Uploads.Select(u =>
+            {
+                var (initiatorId, initiatorName) = Initiator(context, u.Initiator);
+                return new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm);
+            }).ToArray(),
             page.CommonPrefixes);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
@@ -146,6 +205,21 @@ internal sealed class MultipartHandlers(IObjectService objects)
         var path = (context.Route.VirtualHosted ? "" : "/" + context.Bucket) + "/" + UrlEncoding.EncodePath(key);
         var host = context.Request.Host.Value;
         return context.Dialect == Dialect.S3 ? $"{context.Request.Scheme}://{host}{path}" : host + path;
+    }
+
+    /// <summary>
+    /// Who initiated an upload, as the dialect names people: COS the CAM principal (<c>qcs::cam::uin/&lt;root&gt;:uin/&lt;uin&gt;</c>)
+    /// with the uin as display name, S3 the uin. An upload with no recorded initiator (anonymous) shows the bucket's owner.
+    /// </summary>
+    private static (string Id, string DisplayName) Initiator(RequestContext context, string? principal)
+    {
+        if (principal is null)
+        {
+            return (context.OwnerId, context.OwnerId);
+        }
+
+        var uin = principal[(principal.LastIndexOf("uin/", StringComparison.Ordinal) + "uin/".Length)..];
+        return context.Dialect == Dialect.S3 ? (uin, uin) : (principal, uin);
     }
 
     private static string UploadId(RequestContext context) =>
