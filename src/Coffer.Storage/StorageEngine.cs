@@ -26,6 +26,13 @@ public sealed class StorageEngine : IDisposable
     public BlobStore Blobs { get; }
 
     /// <summary>
+    /// True while this engine holds the data folder's lock, so no other process can be using it: whatever an earlier
+    /// process left claimed (an inventory run's lease) belongs to a process that is gone. The embedded engine always
+    /// does: <see cref="Open"/> takes the lock or fails.
+    /// </summary>
+    public bool OwnsDataFolder { get; } = true;
+
+    /// <summary>
     /// Opens (creating if needed) the embedded engine in <paramref name="dataDirectory"/> and recovers it. Fails with
     /// <see cref="DataDirectoryInUseException"/> while another process has it open. Blobs are encrypted under
     /// <paramref name="masterKey"/>, or, when none is configured, under the key saved in the data folder (created now
