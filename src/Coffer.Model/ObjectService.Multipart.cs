@@ -33,6 +33,7 @@ public sealed partial class ObjectService
                 Encryption = encryption?.Algorithm,
                 KmsKeyId = encryption?.KmsKeyId,
                 ChecksumAlgorithm = request.ChecksumAlgorithm,
+                ChecksumType = request.ChecksumAlgorithm is { } algorithm ? request.ChecksumType ?? MultipartChecksum.DefaultType(algorithm) : null,
                 Initiator = request.Initiator,
                 Acl = request.Acl,
             };
@@ -158,7 +159,7 @@ public sealed partial class ObjectService
                 LastModified = now,
                 Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size, p.WrappedKey)).ToArray()),
                 UserMetadata = upload.UserMetadata,
-                Headers = [.. upload.Headers, .. CompositeHeaders(upload, chosen)],
+                Headers = [.. upload.Headers, .. ChecksumHeaders(upload, chosen)],
                 Tags = upload.Tags,
                 Encryption = upload.Encryption,
                 KmsKeyId = upload.KmsKeyId,
@@ -200,7 +201,7 @@ public sealed partial class ObjectService
             return null;
         }
 
-        var expected = CompositeChecksum.HeaderName(algorithm);
+        var expected = MultipartChecksum.HeaderName(algorithm);
         return verified switch
         {
             null => throw new CofferException(ErrorCode.InvalidRequest,
@@ -211,11 +212,21 @@ public sealed partial class ObjectService
         };
     }
 
-    /// <summary>The composite checksum of an upload initiated with an algorithm, stored as PutObject stores a flexible checksum.</summary>
-    private static IEnumerable<KeyValuePair<string, string>> CompositeHeaders(MultipartUploadRecord upload, IReadOnlyList<MultipartPartRecord> parts) =>
-        upload.ChecksumAlgorithm is { } algorithm && parts.All(p => p.Checksum is not null)
-            ? [new(CompositeChecksum.HeaderName(algorithm), CompositeChecksum.Of(algorithm, parts.Select(p => p.Checksum!).ToArray())), new(CompositeChecksum.TypeHeader, "COMPOSITE")]
-            : [];
+    /// <summary>
+    /// The checksum of an object completed from an upload initiated with an algorithm, and its type, stored as PutObject
+    /// stores a flexible checksum (returned with <c>x-amz-checksum-mode: ENABLED</c>).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> ChecksumHeaders(MultipartUploadRecord upload, IReadOnlyList<MultipartPartRecord> parts)
+    {
+        if (upload.ChecksumAlgorithm is not { } algorithm || parts.Any(p => p.Checksum is null))
+        {
+            return [];
+        }
+
+        var type = upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
+        var value = MultipartChecksum.Of(algorithm, type, parts.Select(p => (p.Checksum!, p.Size)).ToArray());
+        return [new(MultipartChecksum.HeaderName(algorithm), value), new(MultipartChecksum.TypeHeader, type)];
+    }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default) =>
         engine.CommitAsync(null, writer =>
@@ -351,7 +362,8 @@ public sealed partial class ObjectService
         $"{now.ToUnixTimeSeconds():x}{RandomNumberGenerator.GetHexString(40, lowercase: true)}";
 
     private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
-        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload), upload.ChecksumAlgorithm, upload.Initiator);
+        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload), upload.ChecksumAlgorithm, upload.Initiator,
+            upload.ChecksumType);
 
     private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
         upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null;

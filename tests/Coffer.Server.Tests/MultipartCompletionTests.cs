@@ -137,18 +137,57 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("x-amz-checksum-algorithm", "MD4", HttpStatusCode.BadRequest, "InvalidRequest")]
-    [InlineData("x-amz-checksum-algorithm", "CRC64NVME", HttpStatusCode.NotImplemented, "NotImplemented")]
-    [InlineData("x-amz-checksum-type", "FULL_OBJECT", HttpStatusCode.NotImplemented, "NotImplemented")]
-    public async Task CreateMultipartUpload_RefusesChecksumsItDoesNotKeep(string header, string value, HttpStatusCode status, string code)
+    [InlineData("CRC32", "FULL_OBJECT")]
+    [InlineData("CRC32C", "FULL_OBJECT")]
+    [InlineData("CRC64NVME", null)]
+    public async Task MultipartUpload_WithAFullObjectChecksum_ReturnsTheCrcOfTheWholeObject(string algorithm, string? type)
     {
-        var headers = new List<KeyValuePair<string, string>> { new(header, value) };
-        if (header == "x-amz-checksum-type")
+        byte[][] parts = [Bytes(5 * MiB, 5), Bytes(5 * MiB + 3, 6), Bytes(777, 7)];
+        var header = "x-amz-checksum-" + algorithm.ToLowerInvariant();
+        var key = "whole-" + algorithm;
+        var headers = new List<KeyValuePair<string, string>> { new("x-amz-checksum-algorithm", algorithm) };
+        if (type is not null)
         {
-            headers.Add(new("x-amz-checksum-algorithm", "CRC32"));
+            headers.Add(new("x-amz-checksum-type", type));
         }
 
-        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "refused", "uploads", headers: headers)).ShouldBeErrorAsync(status, code, Dialect.S3);
+        var initiate = await _s3.SendAsync(HttpMethod.Post, _bucket, key, "uploads", headers: headers);
+        initiate.Headers.GetValues("x-amz-checksum-type").Should().Equal(["FULL_OBJECT"], "CRC64NVME is full-object only");
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await _s3.SendAsync(HttpMethod.Put, _bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
+                [new(header, Checksum(header, parts[i]))]);
+            part.StatusCode.Should().Be(HttpStatusCode.OK);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        var whole = Checksum(header, parts.SelectMany(p => p).ToArray());
+        var complete = await _s3.SendAsync(HttpMethod.Post, _bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
+        var result = XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!;
+        S3Element(result, "Checksum" + algorithm).Should().Be(whole, "the parts' CRCs combined are the CRC of the whole object");
+        S3Element(result, "ChecksumType").Should().Be("FULL_OBJECT");
+        var head = await _s3.SendAsync(HttpMethod.Head, _bucket, key, headers: [new("x-amz-checksum-mode", "ENABLED")]);
+        head.Headers.GetValues(header).Should().Equal(whole);
+        head.Headers.GetValues("x-amz-checksum-type").Should().Equal("FULL_OBJECT");
+    }
+
+    [Theory]
+    [InlineData("MD4", null)]
+    [InlineData("SHA256", "FULL_OBJECT")]
+    [InlineData("CRC64NVME", "COMPOSITE")]
+    [InlineData("CRC32", "PARTIAL")]
+    public async Task CreateMultipartUpload_RefusesChecksumsS3DoesNotOffer(string algorithm, string? type)
+    {
+        var headers = new List<KeyValuePair<string, string>> { new("x-amz-checksum-algorithm", algorithm) };
+        if (type is not null)
+        {
+            headers.Add(new("x-amz-checksum-type", type));
+        }
+
+        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "refused", "uploads", headers: headers))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
     [Fact]
@@ -192,9 +231,11 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
         return checksum.ValueBase64();
     }
 
-    private static string Sha256(byte[] data)
+    private static string Sha256(byte[] data) => Checksum("x-amz-checksum-sha256", data);
+
+    private static string Checksum(string header, byte[] data)
     {
-        var checksum = FlexibleChecksum.ForHeader("x-amz-checksum-sha256");
+        var checksum = FlexibleChecksum.ForHeader(header);
         checksum.Append(data);
         return checksum.ValueBase64();
     }

@@ -246,7 +246,8 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         _store.Dispose();
 
         // Schema 3 is schema 4 without the columns 4 added: a data folder of the first release.
-        await ExecuteAsync("ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN initiator; " +
+        await ExecuteAsync("ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN checksum_type; " +
+            "ALTER TABLE multipart_uploads DROP COLUMN initiator; " +
             "ALTER TABLE multipart_uploads DROP COLUMN acl; ALTER TABLE multipart_parts DROP COLUMN checksum; PRAGMA user_version=3;");
 
         _store = Open();
@@ -256,7 +257,10 @@ public sealed class SqliteMetadataStoreTests : IDisposable
             reader.ScanParts(bucket.Id, "u1", 0).Should().ContainSingle().Which.Should().BeEquivalentTo(part);
         }
 
-        var upgraded = upload with { UploadId = "u2", ChecksumAlgorithm = "CRC32", Initiator = "qcs::cam::uin/1:uin/2", Acl = "private" };
+        var upgraded = upload with
+        {
+            UploadId = "u2", ChecksumAlgorithm = "CRC32", ChecksumType = "FULL_OBJECT", Initiator = "qcs::cam::uin/1:uin/2", Acl = "private",
+        };
         await _store.WriteAsync(w =>
         {
             w.InsertUpload(upgraded);

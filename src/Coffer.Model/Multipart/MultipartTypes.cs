@@ -23,8 +23,11 @@ public sealed record CreateMultipartUploadRequest
 
     public string? KmsKeyId { get; init; }
 
-    /// <summary>The flexible checksum every part must carry (<c>CRC32</c>, <c>CRC32C</c>, <c>SHA1</c> or <c>SHA256</c>); null for none.</summary>
+    /// <summary>The flexible checksum every part must carry (one of <see cref="MultipartChecksum.Algorithms"/>); null for none.</summary>
     public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>How the object's checksum is made of the parts' (<see cref="MultipartChecksum.Composite"/> or <see cref="MultipartChecksum.FullObject"/>).</summary>
+    public string? ChecksumType { get; init; }
 
     /// <summary>Who initiates the upload, as a CAM principal; null when anonymous.</summary>
     public string? Initiator { get; init; }
@@ -34,6 +37,7 @@ public sealed record CreateMultipartUploadRequest
 }
 
 /// <param name="ChecksumAlgorithm">The parts' flexible checksum (<c>CRC32</c>...), when the upload was initiated with one.</param>
+/// <param name="ChecksumType">With <paramref name="ChecksumAlgorithm"/>: <c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</param>
 /// <param name="Initiator">The CAM principal that initiated the upload; null when anonymous (or recorded before it was kept).</param>
 public sealed record MultipartUploadInfo(
     string Bucket,
@@ -43,7 +47,8 @@ public sealed record MultipartUploadInfo(
     string StorageClass,
     ObjectEncryption? Encryption = null,
     string? ChecksumAlgorithm = null,
-    string? Initiator = null);
+    string? Initiator = null,
+    string? ChecksumType = null);
 
 public sealed record UploadPartRequest
 {

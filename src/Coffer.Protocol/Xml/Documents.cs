@@ -79,15 +79,17 @@ public sealed record LocationDocument(string Region);
 
 public sealed record InitiateMultipartUploadDocument(string Bucket, string Key, string UploadId);
 
-/// <param name="ChecksumAlgorithm">The algorithm of a composite checksum (<c>CRC32</c>...), with <paramref name="Checksum"/>; S3 only.</param>
+/// <param name="ChecksumAlgorithm">The algorithm of the object's checksum (<c>CRC32</c>...), with <paramref name="Checksum"/>; S3 only.</param>
+/// <param name="ChecksumType"><c>COMPOSITE</c> or <c>FULL_OBJECT</c>, with <paramref name="Checksum"/>.</param>
 public sealed record CompleteMultipartUploadDocument(
-    string Location, string Bucket, string Key, string ETag, string? ChecksumAlgorithm = null, string? Checksum = null);
+    string Location, string Bucket, string Key, string ETag, string? ChecksumAlgorithm = null, string? Checksum = null, string? ChecksumType = null);
 
 /// <param name="Checksum">The part's checksum in the upload's algorithm, when it has one.</param>
 public sealed record PartEntry(int PartNumber, DateTimeOffset LastModified, string ETag, long Size, string? Checksum = null);
 
 /// <param name="InitiatorId">Who initiated the upload, in the dialect's terms (COS: the CAM principal; S3: the uin).</param>
 /// <param name="ChecksumAlgorithm">The algorithm the upload was initiated with (<c>CRC32</c>...); S3 only.</param>
+/// <param name="ChecksumType">With <paramref name="ChecksumAlgorithm"/>: <c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</param>
 public sealed record ListPartsDocument(
     string Bucket,
     string Key,
@@ -101,11 +103,12 @@ public sealed record ListPartsDocument(
     IReadOnlyList<PartEntry> Parts,
     string InitiatorId,
     string InitiatorName,
-    string? ChecksumAlgorithm = null);
+    string? ChecksumAlgorithm = null,
+    string? ChecksumType = null);
 
 public sealed record UploadEntry(
     string Key, string UploadId, string OwnerId, string StorageClass, DateTimeOffset Initiated, string InitiatorId, string InitiatorName,
-    string? ChecksumAlgorithm = null);
+    string? ChecksumAlgorithm = null, string? ChecksumType = null);
 
 public sealed record ListUploadsDocument(
     string Bucket,

@@ -241,7 +241,7 @@ public static partial class XmlDocumentWriter
         if (dialect == Dialect.S3 && document.ChecksumAlgorithm is { } algorithm && document.Checksum is { } checksum)
         {
             Element(w, ChecksumElement(algorithm), checksum);
-            Element(w, "ChecksumType", "COMPOSITE");
+            Element(w, "ChecksumType", document.ChecksumType ?? "COMPOSITE");
         }
     });
 
@@ -260,7 +260,7 @@ public static partial class XmlDocumentWriter
         if (checksum is not null)
         {
             Element(w, "ChecksumAlgorithm", checksum);
-            Element(w, "ChecksumType", "COMPOSITE");
+            Element(w, "ChecksumType", document.ChecksumType ?? "COMPOSITE");
         }
 
         Element(w, "PartNumberMarker", document.PartNumberMarker.ToString());
@@ -327,6 +327,7 @@ public static partial class XmlDocumentWriter
             if (dialect == Dialect.S3 && upload.ChecksumAlgorithm is { } algorithm)
             {
                 Element(w, "ChecksumAlgorithm", algorithm);
+                Element(w, "ChecksumType", upload.ChecksumType ?? "COMPOSITE");
             }
 
             w.WriteEndElement();

@@ -23,7 +23,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
 
         var attributes = ObjectHeaders.Read(context);
         var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
-        var checksumAlgorithm = ChecksumAlgorithmOf(context);
+        var checksum = ChecksumOf(context);
         var upload = await objects.CreateMultipartUploadAsync(new CreateMultipartUploadRequest
         {
             Bucket = context.Bucket,
@@ -35,7 +35,8 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
-            ChecksumAlgorithm = checksumAlgorithm,
+            ChecksumAlgorithm = checksum?.Algorithm,
+            ChecksumType = checksum?.Type,
             Initiator = context.Credential?.Identity.Principal,
             Acl = attributes.Acl,
         }, context.Aborted);
@@ -43,7 +44,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         if (upload.ChecksumAlgorithm is { } algorithm)
         {
             context.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
-            context.Response.Headers[CompositeChecksum.TypeHeader] = "COMPOSITE";
+            context.Response.Headers[MultipartChecksum.TypeHeader] = upload.ChecksumType;
         }
 
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
@@ -93,47 +94,58 @@ internal sealed class MultipartHandlers(IObjectService objects)
         ObjectHeaders.WriteVersionId(context, info);
         ObjectHeaders.WriteEncryption(context, info);
         var location = Location(context, info.Key);
-        var composite = CompositeOf(info);
+        var checksum = ChecksumOf(info);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
-            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, composite?.Algorithm, composite?.Value), context.Dialect));
+            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, checksum?.Algorithm, checksum?.Value, checksum?.Type),
+            context.Dialect));
     }
 
     /// <summary>
-    /// <c>x-amz-checksum-algorithm</c> on initiation: the checksum every part must carry, of which completion makes the
-    /// object's composite checksum. Full-object checksums (CRC64NVME, or <c>x-amz-checksum-type: FULL_OBJECT</c>) are not
-    /// implemented.
+    /// <c>x-amz-checksum-algorithm</c> and <c>x-amz-checksum-type</c> on initiation: the checksum every part must carry,
+    /// and whether completion makes the object's checksum <c>COMPOSITE</c> (of the parts' checksums) or
+    /// <c>FULL_OBJECT</c> (the CRC of the whole object); S3's default is composite, but full-object for CRC64NVME. A
+    /// pair S3 does not offer (a full-object SHA, a composite CRC64NVME) is InvalidRequest.
     /// </summary>
-    private static string? ChecksumAlgorithmOf(RequestContext context)
+    private static (string Algorithm, string Type)? ChecksumOf(RequestContext context)
     {
         if (context.Dialect != Dialect.S3)
         {
             return null;
         }
 
-        var type = context.Header(CompositeChecksum.TypeHeader)?.Trim().ToUpperInvariant();
-        if (type is not (null or "COMPOSITE"))
+        var algorithm = context.Header("x-amz-checksum-algorithm")?.Trim().ToUpperInvariant();
+        var type = context.Header(MultipartChecksum.TypeHeader)?.Trim().ToUpperInvariant();
+        if (algorithm is null)
         {
-            throw type == "FULL_OBJECT"
-                ? new CofferException(ErrorCode.NotImplemented, "Full-object checksums of multipart uploads are not implemented; use COMPOSITE.")
-                : new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+            return type is null ? null : throw new CofferException(ErrorCode.InvalidRequest, "x-amz-checksum-type needs x-amz-checksum-algorithm.");
         }
 
-        var algorithm = context.Header("x-amz-checksum-algorithm")?.Trim().ToUpperInvariant();
-        return algorithm switch
+        if (!MultipartChecksum.Algorithms.Contains(algorithm))
         {
-            null => type is null ? null : throw new CofferException(ErrorCode.InvalidRequest, "x-amz-checksum-type needs x-amz-checksum-algorithm."),
-            "CRC64NVME" => throw new CofferException(ErrorCode.NotImplemented, "CRC64NVME is a full-object checksum, which is not implemented for multipart uploads."),
-            _ when CompositeChecksum.Algorithms.Contains(algorithm) => algorithm,
-            _ => throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid."),
-        };
+            throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
+        }
+
+        type ??= MultipartChecksum.DefaultType(algorithm);
+        if (type is not (MultipartChecksum.Composite or MultipartChecksum.FullObject))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+        }
+
+        return MultipartChecksum.IsOffered(algorithm, type)
+            ? (algorithm, type)
+            : throw new CofferException(ErrorCode.InvalidRequest,
+                $"The {type} checksum type cannot be used with the {algorithm.ToLowerInvariant()} checksum algorithm.");
     }
 
-    /// <summary>The composite checksum completion stored with the object, if the upload had an algorithm.</summary>
-    private static (string Algorithm, string Value)? CompositeOf(Model.Objects.ObjectInfo info) =>
-        info.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != CompositeChecksum.TypeHeader
-            && h.Value.Contains('-', StringComparison.Ordinal)) is { Key: { } name, Value: var value }
-            ? (name["x-amz-checksum-".Length..].ToUpperInvariant(), value)
+    /// <summary>The checksum completion stored with the object (algorithm, value, type), when the upload had an algorithm.</summary>
+    private static (string Algorithm, string Value, string Type)? ChecksumOf(Model.Objects.ObjectInfo info)
+    {
+        var type = info.Headers.FirstOrDefault(h => h.Key == MultipartChecksum.TypeHeader).Value;
+        return type is not null && info.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)
+            && h.Key != MultipartChecksum.TypeHeader) is { Key: { } name, Value: var value }
+            ? (name["x-amz-checksum-".Length..].ToUpperInvariant(), value, type)
             : null;
+    }
 
     public async Task AbortMultipartUploadAsync(RequestContext context)
     {
@@ -160,7 +172,8 @@ internal sealed class MultipartHandlers(IObjectService objects)
             page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size, p.Checksum)).ToArray(),
             initiatorId,
             initiatorName,
-            page.Upload.ChecksumAlgorithm);
+            page.Upload.ChecksumAlgorithm,
+            page.Upload.ChecksumType);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
@@ -190,7 +203,8 @@ internal sealed class MultipartHandlers(IObjectService objects)
             page.Uploads.Select(u =>
             {
                 var (initiatorId, initiatorName) = Initiator(context, u.Initiator);
-                return new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm);
+                return new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
+                    u.ChecksumType);
             }).ToArray(),
             page.CommonPrefixes);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));

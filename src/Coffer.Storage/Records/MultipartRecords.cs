@@ -26,8 +26,11 @@ public sealed record MultipartUploadRecord
 
     public string? KmsKeyId { get; init; }
 
-    /// <summary>The flexible checksum every part carries (<c>CRC32</c>, <c>CRC32C</c>, <c>SHA1</c>, <c>SHA256</c>); null for none.</summary>
+    /// <summary>The flexible checksum every part carries (<c>CRC32</c>, <c>CRC32C</c>, <c>SHA1</c>, <c>SHA256</c>, <c>CRC64NVME</c>); null for none.</summary>
     public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>How the object's checksum is made of the parts': <c>COMPOSITE</c> or <c>FULL_OBJECT</c>; null without an algorithm.</summary>
+    public string? ChecksumType { get; init; }
 
     /// <summary>Who initiated the upload, as a CAM principal (<c>qcs::cam::uin/&lt;root&gt;:uin/&lt;uin&gt;</c>); null when anonymous.</summary>
     public string? Initiator { get; init; }

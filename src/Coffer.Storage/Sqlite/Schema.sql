@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     record_format INTEGER NOT NULL,
     kms_key_id    TEXT,
     checksum_algorithm TEXT,                -- schema 4: the parts' flexible checksum (CRC32, ...), when initiated with one
+    checksum_type TEXT,                     -- schema 4: COMPOSITE or FULL_OBJECT, with checksum_algorithm
     initiator     TEXT,                     -- schema 4: the CAM principal that initiated the upload
     acl           TEXT,                     -- schema 4: the object's own canned ACL, when it has one
     PRIMARY KEY (bucket_id, upload_id)

@@ -15,8 +15,9 @@ public sealed class SqliteMetadataStore : IMetadataStore
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
     {
-        [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; " +
-              "ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; ALTER TABLE multipart_parts ADD COLUMN checksum TEXT;",
+        [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT; " +
+              "ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; " +
+              "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT;",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>

@@ -11,7 +11,7 @@ internal class SqliteReader : IMetadataReader
 
     private const string UploadColumns =
         "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
-        "checksum_algorithm, initiator, acl";
+        "checksum_algorithm, initiator, acl, checksum_type";
 
     private const string CredentialColumns =
         "secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at";
@@ -395,6 +395,7 @@ internal class SqliteReader : IMetadataReader
         ChecksumAlgorithm = reader.IsDBNull(11) ? null : reader.GetString(11),
         Initiator = reader.IsDBNull(12) ? null : reader.GetString(12),
         Acl = reader.IsDBNull(13) ? null : reader.GetString(13),
+        ChecksumType = reader.IsDBNull(14) ? null : reader.GetString(14),
     };
 
     private static BucketConfigRecord ReadConfig(SqliteDataReader reader) => new()

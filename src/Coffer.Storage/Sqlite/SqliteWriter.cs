@@ -91,8 +91,9 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
     {
         using var command = Command(
             "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, " +
-            "tags, encryption, kms_key_id, record_format, checksum_algorithm, initiator, acl) " +
-            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format, $checksum, $initiator, $acl)");
+            "tags, encryption, kms_key_id, record_format, checksum_algorithm, checksum_type, initiator, acl) " +
+            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format, $checksum, $checksum_type, " +
+            "$initiator, $acl)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", upload.BucketId);
         p.AddWithValue("$upload", upload.UploadId);
@@ -107,6 +108,7 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
         p.AddWithValue("$kms", (object?)upload.KmsKeyId ?? DBNull.Value);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
         p.AddWithValue("$checksum", (object?)upload.ChecksumAlgorithm ?? DBNull.Value);
+        p.AddWithValue("$checksum_type", (object?)upload.ChecksumType ?? DBNull.Value);
         p.AddWithValue("$initiator", (object?)upload.Initiator ?? DBNull.Value);
         p.AddWithValue("$acl", (object?)upload.Acl ?? DBNull.Value);
         command.ExecuteNonQuery();
