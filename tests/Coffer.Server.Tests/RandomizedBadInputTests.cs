@@ -18,7 +18,7 @@ namespace Coffer.Server.Tests;
 /// </summary>
 public sealed class RandomizedBadInputTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const int DefaultIterations = 3000;
+    private const int DefaultIterations = 5000;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
     private readonly string _main = TestServer.BucketName("fuzz");
