@@ -259,7 +259,11 @@ public sealed class SqliteMetadataStoreTests : IDisposable
 
         var upgraded = upload with
         {
-            UploadId = "u2", ChecksumAlgorithm = "CRC32", ChecksumType = "FULL_OBJECT", Initiator = "qcs::cam::uin/1:uin/2", Acl = "private",
+            UploadId = "u2",
+            ChecksumAlgorithm = "CRC32",
+            ChecksumType = "FULL_OBJECT",
+            Initiator = "qcs::cam::uin/1:uin/2",
+            Acl = "private",
         };
         await _store.WriteAsync(w =>
         {
