@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Reads an ORC inventory report with Apache ORC's own C++ tools and compares every row with the CSV report of the same
-# bucket. Not part of the test command: the tools are not packaged for Debian. Build them from the Apache ORC sources
-# (https://github.com/apache/orc, `cmake .. -DBUILD_JAVA=OFF && make`), then:
+# bucket. Not part of the test command: the tools are not packaged for Debian. Given the folder that holds them:
 #
-#   ORC_TOOLS=/path/to/orc/build/tools/src scripts/check-orc-tools.sh [OBJECTS]     (default 100000)
+#   ORC_TOOLS=/path/to/orc-tools scripts/check-orc-tools.sh [OBJECTS]     (default 100000)
 #
 # It seeds a bucket with the benchmark tool, serves it, runs a one-time ORC and CSV inventory through
 # cos-nodejs-sdk-v5, and checks that orc-metadata, orc-statistics and orc-contents read the ORC file without error and

@@ -31,7 +31,10 @@ new_database() {
   echo "${COFFER_TEST_POSTGRES%/*}/$1"
 }
 
-step ".NET tests: unit, loopback integration, process, storage conformance on SQLite and PostgreSQL, clusters"
+step ".NET tests: unit, loopback integration, process, storage conformance on SQLite and PostgreSQL, clusters, the randomized bad-input test"
+# The bad-input test's seed, chosen here so that it is printed whatever happens; set it to replay a run.
+export COFFER_FUZZ_SEED="${COFFER_FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
+echo "randomized bad-input seed: $COFFER_FUZZ_SEED (replay: COFFER_FUZZ_SEED=$COFFER_FUZZ_SEED dotnet test tests/Coffer.Server.Tests --filter RandomizedBadInput)"
 dotnet test Coffer.slnx --no-build -c Debug
 
 step "compat suite: official SDKs against a running coffer"

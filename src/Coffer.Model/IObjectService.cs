@@ -19,8 +19,11 @@ public interface IObjectService
 
     IReadOnlyList<BucketInfo> ListBuckets(string ownerAppId);
 
-    /// <summary>Deletes an empty bucket (no versions, delete markers or uploads); BucketNotEmpty otherwise.</summary>
-    Task DeleteBucketAsync(string name, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes an empty bucket: no versions or delete markers, and no multipart uploads unless
+    /// <paramref name="discardUploads"/> (S3's rule), in which case the uploads and their parts go with it. BucketNotEmpty otherwise.
+    /// </summary>
+    Task DeleteBucketAsync(string name, bool discardUploads = false, CancellationToken cancellationToken = default);
 
     /// <summary>Turns versioning on or suspends it. Once enabled, a bucket can never be unversioned again.</summary>
     Task SetBucketVersioningAsync(string bucket, BucketVersioning status, CancellationToken cancellationToken = default);

@@ -57,14 +57,21 @@ public sealed partial class ObjectService
             LastModified = now,
             Layout = LayoutOf(staged),
             UserMetadata = request.ReplaceMetadata ? request.UserMetadata : source.UserMetadata,
-            Headers = request.ReplaceMetadata ? request.Headers : source.Headers,
+            Headers = request.ReplaceMetadata ? request.Headers : CopiedHeaders(source),
             Tags = request.ReplaceTags ? request.Tags : source.Tags,
             Encryption = encryption?.Algorithm,
             KmsKeyId = encryption?.KmsKeyId,
+            Acl = request.Acl,
         };
         var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
+
+    /// <summary>A source's stored headers, less the composite checksum of a multipart source: the copy is one part.</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> CopiedHeaders(ObjectVersionRecord source) =>
+        source.IsMultipartUploaded
+            ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).ToArray()
+            : source.Headers;
 
     private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(ObjectVersionRecord source, bool encrypt, CancellationToken cancellationToken)
     {

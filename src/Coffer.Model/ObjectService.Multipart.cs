@@ -32,6 +32,10 @@ public sealed partial class ObjectService
                 Tags = request.Tags,
                 Encryption = encryption?.Algorithm,
                 KmsKeyId = encryption?.KmsKeyId,
+                ChecksumAlgorithm = request.ChecksumAlgorithm,
+                ChecksumType = request.ChecksumAlgorithm is { } algorithm ? request.ChecksumType ?? MultipartChecksum.DefaultType(algorithm) : null,
+                Initiator = request.Initiator,
+                Acl = request.Acl,
             };
             writer.Uploads.Insert(record);
             return record;
@@ -62,6 +66,7 @@ public sealed partial class ObjectService
         CheckMd5(request.ContentMd5, staged);
         var part = new MultipartPartRecord
         {
+            Checksum = PartChecksum(upload, request.ChecksumAfterBody?.Invoke()),
             UploadId = request.UploadId,
             PartNumber = request.PartNumber,
             Size = staged.Length,
@@ -104,15 +109,22 @@ public sealed partial class ObjectService
         var now = Now();
         var stored = await engine.CommitAsync(null, writer =>
         {
-            var upload = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            if (FindUpload(writer, request.Bucket, request.Key, request.UploadId) is not { } upload)
+            {
+                // Completed already? A client that lost the answer asks again, and gets the same answer.
+                return CompletedVersion(writer, request) ?? throw NoSuchUpload();
+            }
+
+            request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
             var uploaded = writer.Uploads.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
             var chosen = new List<MultipartPartRecord>(request.Parts.Count);
             foreach (var listed in request.Parts)
             {
-                if (!uploaded.TryGetValue(listed.PartNumber, out var part) || !string.Equals(part.ETag, listed.ETag.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase))
+                if (!uploaded.TryGetValue(listed.PartNumber, out var part) || !string.Equals(part.ETag, listed.ETag.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase)
+                    || (listed.Checksum is { } checksum && checksum.Trim() != part.Checksum))
                 {
                     throw new CofferException(ErrorCode.InvalidPart,
-                        $"Part {listed.PartNumber} could not be found or its ETag does not match.");
+                        $"Part {listed.PartNumber} could not be found, or its ETag or checksum does not match.");
                 }
 
                 chosen.Add(part);
@@ -147,14 +159,73 @@ public sealed partial class ObjectService
                 LastModified = now,
                 Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size, p.WrappedKey)).ToArray()),
                 UserMetadata = upload.UserMetadata,
-                Headers = upload.Headers,
+                Headers = [.. upload.Headers, .. ChecksumHeaders(upload, chosen)],
                 Tags = upload.Tags,
                 Encryption = upload.Encryption,
                 KmsKeyId = upload.KmsKeyId,
+                UploadId = upload.UploadId,
+                Acl = upload.Acl,
             };
             return AddVersion(writer, request.Bucket, version, now);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);
+    }
+
+    /// <summary>
+    /// The version an earlier completion of the upload made, when it is still there and the retry lists the same parts
+    /// (its multipart ETag is the stored one); null otherwise.
+    /// </summary>
+    private static ObjectVersionRecord? CompletedVersion(IMetadataTransaction writer, CompleteMultipartUploadRequest request)
+    {
+        var bucketId = RequireBucket(writer, request.Bucket).Id;
+        var etags = request.Parts.Select(p => p.ETag.Trim().Trim('"')).ToArray();
+        if (etags.Any(e => e.Length != 32 || !e.All(char.IsAsciiHexDigit)))
+        {
+            return null;
+        }
+
+        var etag = $"{Hex.Lower(MD5.HashData(etags.SelectMany(Convert.FromHexString).ToArray()))}-{etags.Length}";
+        return writer.Versions.ScanVersions(bucketId, request.Key, true, null, null, VersionDetail.All)
+            .TakeWhile(v => v.Key == request.Key)
+            .FirstOrDefault(v => v.UploadId == request.UploadId && v.ETag == etag);
+    }
+
+    /// <summary>
+    /// The part's checksum in its upload's algorithm. An upload initiated with an algorithm needs it on every part, as
+    /// its composite checksum is made of them.
+    /// </summary>
+    private static string? PartChecksum(MultipartUploadRecord upload, KeyValuePair<string, string>? verified)
+    {
+        if (upload.ChecksumAlgorithm is not { } algorithm)
+        {
+            return null;
+        }
+
+        var expected = MultipartChecksum.HeaderName(algorithm);
+        return verified switch
+        {
+            null => throw new CofferException(ErrorCode.InvalidRequest,
+                $"The upload was initiated with the {algorithm} checksum: every part must carry {expected}."),
+            { Key: var name } when name != expected => throw new CofferException(ErrorCode.InvalidRequest,
+                $"Checksum Type mismatch occurred, expected checksum Type: {algorithm.ToLowerInvariant()}, actual checksum Type: {name["x-amz-checksum-".Length..]}"),
+            { Value: var value } => value,
+        };
+    }
+
+    /// <summary>
+    /// The checksum of an object completed from an upload initiated with an algorithm, and its type, stored as PutObject
+    /// stores a flexible checksum (returned with <c>x-amz-checksum-mode: ENABLED</c>).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> ChecksumHeaders(MultipartUploadRecord upload, IReadOnlyList<MultipartPartRecord> parts)
+    {
+        if (upload.ChecksumAlgorithm is not { } algorithm || parts.Any(p => p.Checksum is null))
+        {
+            return [];
+        }
+
+        var type = upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
+        var value = MultipartChecksum.Of(algorithm, type, parts.Select(p => (p.Checksum!, p.Size)).ToArray());
+        return [new(MultipartChecksum.HeaderName(algorithm), value), new(MultipartChecksum.TypeHeader, type)];
     }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default) =>
@@ -216,15 +287,18 @@ public sealed partial class ObjectService
             page.LastItem?.UploadId);
     }
 
-    private static MultipartUploadRecord RequireUpload(IMetadataView reader, string bucket, string key, string uploadId)
+    private static MultipartUploadRecord RequireUpload(IMetadataView reader, string bucket, string key, string uploadId) =>
+        FindUpload(reader, bucket, key, uploadId) ?? throw NoSuchUpload();
+
+    private static MultipartUploadRecord? FindUpload(IMetadataView reader, string bucket, string key, string uploadId)
     {
         var bucketId = RequireBucket(reader, bucket).Id;
         var upload = reader.Uploads.Get(bucketId, uploadId);
-        return upload is not null && upload.Key == key
-            ? upload
-            : throw new CofferException(ErrorCode.NoSuchUpload,
-                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+        return upload is not null && upload.Key == key ? upload : null;
     }
+
+    private static CofferException NoSuchUpload() => new(ErrorCode.NoSuchUpload,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
 
     /// <summary>The multipart ETag S3 and COS use: MD5 of the parts' binary MD5s, then a dash and the part count.</summary>
     private static string MultipartETag(IReadOnlyList<MultipartPartRecord> parts)
@@ -288,10 +362,11 @@ public sealed partial class ObjectService
         $"{now.ToUnixTimeSeconds():x}{RandomNumberGenerator.GetHexString(40, lowercase: true)}";
 
     private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
-        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload));
+        new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload), upload.ChecksumAlgorithm, upload.Initiator,
+            upload.ChecksumType);
 
     private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
         upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null;
 
-    private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified);
+    private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified, Checksum: part.Checksum);
 }

@@ -51,10 +51,36 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return reader.Buckets.List(ownerAppId).Select(ToInfo).ToArray();
     }
 
-    public Task DeleteBucketAsync(string name, CancellationToken cancellationToken = default) =>
-        engine.Metadata.WriteAsync(writer =>
+    public Task DeleteBucketAsync(string name, bool discardUploads = false, CancellationToken cancellationToken = default) =>
+        engine.CommitAsync(null, writer =>
         {
             var bucket = RequireBucket(writer, name);
+            if (writer.Buckets.HasContent(bucket.Id))
+            {
+                if (writer.Versions.ScanVersions(bucket.Id, "", true, null, null, VersionDetail.Summary).Any())
+                {
+                    throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
+                }
+
+                if (!discardUploads)
+                {
+                    throw new CofferException(ErrorCode.BucketNotEmpty,
+                        "The bucket you tried to delete has multipart uploads in progress; abort them first.");
+                }
+
+                // The uploads go with the bucket, and their parts' blobs are released with them.
+                foreach (var upload in writer.Uploads.Scan(bucket.Id, "", true, null, null).ToArray())
+                {
+                    foreach (var part in writer.Uploads.ScanParts(bucket.Id, upload.UploadId, 0).ToArray())
+                    {
+                        writer.ReleaseBlobs(LayoutOf(part));
+                    }
+
+                    writer.Uploads.Delete(bucket.Id, upload.UploadId);
+                }
+            }
+
+            // Checked again with the delete: on a shared database, another node may have added something meanwhile.
             return writer.Buckets.DeleteIfEmpty(bucket.Id)
                 ? true
                 : throw new CofferException(ErrorCode.BucketNotEmpty, "The bucket you tried to delete is not empty.");
@@ -112,6 +138,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             Tags = request.Tags,
             Encryption = encryption?.Algorithm,
             KmsKeyId = encryption?.KmsKeyId,
+            Acl = request.Acl,
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {
@@ -212,8 +239,10 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var resumeInside = !string.IsNullOrEmpty(query.KeyMarker) && !string.IsNullOrEmpty(query.VersionIdMarker);
         if (resumeInside)
         {
-            olderThan = (reader.Versions.Get(bucketId, query.KeyMarker!, query.VersionIdMarker!)
-                ?? throw new CofferException(ErrorCode.InvalidArgument, "Invalid version id specified.")).Sequence;
+            // The marker version may be gone (emptying a bucket deletes each page before asking for the next): then the
+            // key's remaining versions are listed from its newest, so nothing is skipped.
+            VersionIds.Validate(query.VersionIdMarker!);
+            olderThan = reader.Versions.Get(bucketId, query.KeyMarker!, query.VersionIdMarker!)?.Sequence;
         }
 
         var upper = DelimitedListing.UpperBound(query.Prefix);

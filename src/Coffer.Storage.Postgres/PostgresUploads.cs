@@ -6,9 +6,10 @@ namespace Coffer.Storage.Postgres;
 internal sealed class PostgresUploads(PostgresSession session) : PostgresAggregate(session), IUploadWriter
 {
     private const string Columns =
-        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id";
+        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
+        "checksum_algorithm, initiator, acl, checksum_type";
 
-    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key";
+    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key, checksum";
     private const int Batch = 1000;
 
     // Row-locked in a write transaction: an upload part, a completion and an abort of one upload run one after the other.
@@ -84,10 +85,12 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
 
     public void Insert(MultipartUploadRecord upload) => NonQuery(Command(
         "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, " +
-        "encryption, kms_key_id, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "encryption, kms_key_id, record_format, checksum_algorithm, checksum_type, initiator, acl) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         upload.BucketId, upload.UploadId, upload.Key, upload.InitiatedAt.ToUnixTimeMilliseconds(), upload.ContentType, upload.StorageClass,
         RecordCodec.EncodePairs(upload.UserMetadata), RecordCodec.EncodePairs(upload.Headers), RecordCodec.EncodePairs(upload.Tags),
-        upload.Encryption, upload.KmsKeyId, (short)PostgresMetadataStore.RecordFormat));
+        upload.Encryption, upload.KmsKeyId, (short)PostgresMetadataStore.RecordFormat, upload.ChecksumAlgorithm, upload.ChecksumType, upload.Initiator,
+        upload.Acl));
 
     public MultipartPartRecord? PutPart(MultipartPartRecord part)
     {
@@ -96,12 +99,12 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
                 part.BucketId, part.UploadId, part.PartNumber),
             ReadPart);
         NonQuery(Command(
-            "INSERT INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, blob_key) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (bucket_id, upload_id, part_number) DO UPDATE SET size = excluded.size, " +
-            "etag = excluded.etag, crc64 = excluded.crc64, blob_id = excluded.blob_id, last_modified = excluded.last_modified, " +
-            "record_format = excluded.record_format, blob_key = excluded.blob_key",
+            "INSERT INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, blob_key, " +
+            "checksum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (bucket_id, upload_id, part_number) DO UPDATE SET " +
+            "size = excluded.size, etag = excluded.etag, crc64 = excluded.crc64, blob_id = excluded.blob_id, last_modified = excluded.last_modified, " +
+            "record_format = excluded.record_format, blob_key = excluded.blob_key, checksum = excluded.checksum",
             part.BucketId, part.UploadId, part.PartNumber, part.Size, part.ETag, part.Crc64 is { } crc ? unchecked((long)crc) : null, part.BlobId,
-            part.LastModified.ToUnixTimeMilliseconds(), (short)PostgresMetadataStore.RecordFormat, part.WrappedKey));
+            part.LastModified.ToUnixTimeMilliseconds(), (short)PostgresMetadataStore.RecordFormat, part.WrappedKey, part.Checksum));
         return previous;
     }
 
@@ -124,6 +127,10 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
         Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
         Encryption = Text(reader, 9),
         KmsKeyId = Text(reader, 10),
+        ChecksumAlgorithm = Text(reader, 11),
+        Initiator = Text(reader, 12),
+        Acl = Text(reader, 13),
+        ChecksumType = Text(reader, 14),
     };
 
     private static MultipartPartRecord ReadPart(NpgsqlDataReader reader) => new()
@@ -137,5 +144,6 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
         BlobId = reader.GetString(6),
         LastModified = Millis(reader, 7),
         WrappedKey = Blob(reader, 8),
+        Checksum = Text(reader, 9),
     };
 }

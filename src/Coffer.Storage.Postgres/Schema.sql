@@ -44,6 +44,10 @@ CREATE TABLE multipart_uploads (
     encryption    text,
     kms_key_id    text,
     record_format smallint NOT NULL,
+    checksum_algorithm text,                 -- an S3 flexible checksum asked for at initiation
+    checksum_type text,                      -- COMPOSITE or FULL_OBJECT
+    initiator     text,                      -- who initiated the upload
+    acl           text,                      -- the object's canned ACL
     PRIMARY KEY (bucket_id, upload_id)
 );
 CREATE INDEX multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at, upload_id);
@@ -59,6 +63,7 @@ CREATE TABLE multipart_parts (
     last_modified bigint   NOT NULL,
     record_format smallint NOT NULL,
     blob_key      bytea,
+    checksum      text,                      -- the part's flexible checksum, base64
     PRIMARY KEY (bucket_id, upload_id, part_number)
 );
 

@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 3. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 4. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     encryption    TEXT,
     record_format INTEGER NOT NULL,
     kms_key_id    TEXT,
+    checksum_algorithm TEXT,                -- schema 4: the parts' flexible checksum (CRC32, ...), when initiated with one
+    checksum_type TEXT,                     -- schema 4: COMPOSITE or FULL_OBJECT, with checksum_algorithm
+    initiator     TEXT,                     -- schema 4: the CAM principal that initiated the upload
+    acl           TEXT,                     -- schema 4: the object's own canned ACL, when it has one
     PRIMARY KEY (bucket_id, upload_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket_id, key, initiated_at);
@@ -61,6 +65,7 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     last_modified INTEGER NOT NULL,
     record_format INTEGER NOT NULL,
     blob_key      BLOB,                     -- the blob's data key wrapped by the master key, when encrypted
+    checksum      TEXT,                     -- schema 4: the part's checksum (base64) in its upload's checksum_algorithm
     PRIMARY KEY (bucket_id, upload_id, part_number)
 ) WITHOUT ROWID;
 

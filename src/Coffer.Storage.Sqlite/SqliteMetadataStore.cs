@@ -11,7 +11,18 @@ namespace Coffer.Storage.Sqlite;
 public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 {
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
+
+    // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
+    private static readonly Dictionary<long, string> Upgrades = new()
+    {
+        [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT; " +
+              "ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; " +
+              "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT;",
+    };
+
+    /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
+    private const int FirstReleasedSchemaVersion = 3;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writeConnection;
@@ -204,11 +215,17 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             return;
         }
 
-        if (current != 0)
+        if (current is > 0 and < FirstReleasedSchemaVersion)
         {
             // Versions 1 and 2 only ever existed in development builds before the first release; there is nothing to migrate.
             throw new MetadataSchemaException(
                 $"The metadata database has schema version {current}, written by a development build of Coffer; start with a new data folder.");
+        }
+
+        if (current != 0)
+        {
+            Upgrade(current);
+            return;
         }
 
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Sqlite.Schema.sql")
@@ -220,6 +237,23 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             command.Transaction = transaction;
             command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
             command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>Applies the upgrades after <paramref name="from"/> in one transaction, so a crash leaves the old version whole.</summary>
+    private void Upgrade(long from)
+    {
+        using var transaction = _writeConnection.BeginTransaction();
+        using (var command = _writeConnection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            for (var version = from + 1; version <= SchemaVersion; version++)
+            {
+                command.CommandText = Upgrades[version] + $"\nPRAGMA user_version={version};";
+                command.ExecuteNonQuery();
+            }
         }
 
         transaction.Commit();

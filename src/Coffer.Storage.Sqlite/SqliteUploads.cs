@@ -6,9 +6,10 @@ namespace Coffer.Storage.Sqlite;
 internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(session), IUploadWriter
 {
     private const string Columns =
-        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id";
+        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
+        "checksum_algorithm, initiator, acl, checksum_type";
 
-    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key";
+    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key, checksum";
 
     public MultipartUploadRecord? Get(long bucketId, string uploadId)
     {
@@ -70,8 +71,9 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
     {
         using var command = Command(
             "INSERT INTO multipart_uploads (bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, " +
-            "tags, encryption, kms_key_id, record_format) " +
-            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format)");
+            "tags, encryption, kms_key_id, record_format, checksum_algorithm, checksum_type, initiator, acl) " +
+            "VALUES ($bucket, $upload, $key, $initiated, $type, $class, $meta, $headers, $tags, $encryption, $kms, $format, $checksum, $checksum_type, " +
+            "$initiator, $acl)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", upload.BucketId);
         p.AddWithValue("$upload", upload.UploadId);
@@ -85,6 +87,10 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         p.AddWithValue("$encryption", Nullable(upload.Encryption));
         p.AddWithValue("$kms", Nullable(upload.KmsKeyId));
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        p.AddWithValue("$checksum", Nullable(upload.ChecksumAlgorithm));
+        p.AddWithValue("$checksum_type", Nullable(upload.ChecksumType));
+        p.AddWithValue("$initiator", Nullable(upload.Initiator));
+        p.AddWithValue("$acl", Nullable(upload.Acl));
         command.ExecuteNonQuery();
     }
 
@@ -101,7 +107,7 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
 
         using var command = Command(
             "INSERT OR REPLACE INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, " +
-            "blob_key) VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format, $key)");
+            "blob_key, checksum) VALUES ($bucket, $upload, $number, $size, $etag, $crc, $blob, $modified, $format, $key, $checksum)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", part.BucketId);
         p.AddWithValue("$upload", part.UploadId);
@@ -112,6 +118,7 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         p.AddWithValue("$blob", part.BlobId);
         p.AddWithValue("$modified", part.LastModified.ToUnixTimeMilliseconds());
         p.AddWithValue("$key", Nullable(part.WrappedKey));
+        p.AddWithValue("$checksum", Nullable(part.Checksum));
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
         command.ExecuteNonQuery();
         return previous;
@@ -140,6 +147,10 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
         Encryption = Text(reader, 9),
         KmsKeyId = Text(reader, 10),
+        ChecksumAlgorithm = Text(reader, 11),
+        Initiator = Text(reader, 12),
+        Acl = Text(reader, 13),
+        ChecksumType = Text(reader, 14),
     };
 
     private static MultipartPartRecord ReadPart(SqliteDataReader reader) => new()
@@ -153,5 +164,6 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         BlobId = reader.GetString(6),
         LastModified = Millis(reader, 7),
         WrappedKey = Blob(reader, 8),
+        Checksum = Text(reader, 9),
     };
 }

@@ -32,6 +32,13 @@ public sealed class StorageEngine : IDisposable
     public BlobStore Blobs { get; }
 
     /// <summary>
+    /// True while this engine holds the data folder's lock, so no other process can be using it: whatever an earlier
+    /// process left claimed (an inventory run's lease) belongs to a process that is gone. The embedded engine always does
+    /// (<see cref="Open"/> takes the lock or fails); nodes sharing a database never do, since the others may be alive.
+    /// </summary>
+    public bool OwnsDataFolder => _lock is not null;
+
+    /// <summary>
     /// Opens the engine: the blob files in <paramref name="dataDirectory"/> and the metadata store that
     /// <paramref name="openMetadata"/> opens (owned by the engine from then on), and recovers it. A store of its own
     /// (SQLite, <paramref name="shared"/> false) takes the data folder for this process alone, before the store is opened,

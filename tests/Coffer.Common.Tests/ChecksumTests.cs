@@ -42,5 +42,30 @@ public class ChecksumTests
         random.NextBytes(a);
         random.NextBytes(b);
         Crc64.Combine(Crc64.Compute(a), Crc64.Compute(b), b.Length).Should().Be(Crc64.Compute([.. a, .. b]));
+        Crc64.Combine(Crc64.Compute(Crc64.Nvme, a), Crc64.Compute(Crc64.Nvme, b), b.Length, Crc64.Nvme).Should().Be(Crc64.Compute(Crc64.Nvme, [.. a, .. b]));
+    }
+
+    [Theory]
+    [InlineData(0, 10, false)]
+    [InlineData(10, 0, true)]
+    [InlineData(1, 1, false)]
+    [InlineData(1000, 3, true)]
+    [InlineData(4097, 65536, false)]
+    [InlineData(65536, 4097, true)]
+    public void Crc32_Combine_EqualsTheCrcOfTheConcatenation(int lengthA, int lengthB, bool castagnoli)
+    {
+        var random = new Random(lengthA * 31 + lengthB);
+        var a = new byte[lengthA];
+        var b = new byte[lengthB];
+        random.NextBytes(a);
+        random.NextBytes(b);
+        Crc32.Combine(Crc32Of(a, castagnoli), Crc32Of(b, castagnoli), b.Length, castagnoli).Should().Be(Crc32Of([.. a, .. b], castagnoli));
+    }
+
+    private static uint Crc32Of(byte[] data, bool castagnoli)
+    {
+        var crc = castagnoli ? Crc32.CreateCastagnoli() : Crc32.CreateIeee();
+        crc.Append(data);
+        return crc.Value;
     }
 }

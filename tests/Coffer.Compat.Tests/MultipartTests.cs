@@ -26,9 +26,11 @@ public sealed class MultipartTests : S3TestBase
             PartSize = 5 * MiB,
         });
 
-        var head = await S3.GetObjectMetadataAsync(Bucket, "big.bin");
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = "big.bin", ChecksumMode = ChecksumMode.ENABLED });
         head.ETag.Should().Be(MultipartETag(body[..(5 * MiB)], body[(5 * MiB)..(10 * MiB)], body[(10 * MiB)..]));
         head.ContentLength.Should().Be(body.Length);
+        head.ChecksumType.Should().Be(ChecksumType.FULL_OBJECT, "the SDK asks for a full-object CRC32 by default");
+        head.ChecksumCRC32.Should().Be(Crc32Of(body), "the parts' CRCs combine into the CRC of the whole object");
         (await ReadAsync("big.bin")).Should().Equal(body);
     }
 
@@ -91,8 +93,11 @@ public sealed class MultipartTests : S3TestBase
         });
 
         complete.ETag.Should().Be(MultipartETag(parts)).And.EndWith("-3\"");
-        complete.ChecksumCRC32.Should().BeNull("Coffer checks each part's checksum but keeps no composite one");
-        (await S3.GetObjectMetadataAsync(Bucket, "summed")).ETag.Should().Be(complete.ETag);
+        var composite = $"{Crc32Of(completed.SelectMany(p => Convert.FromBase64String(p.ChecksumCRC32)).ToArray())}-3";
+        complete.ChecksumCRC32.Should().Be(composite, "the CRC32 of the parts' CRC32s, then the part count");
+        var head = await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = "summed", ChecksumMode = ChecksumMode.ENABLED });
+        head.ETag.Should().Be(complete.ETag);
+        head.ChecksumCRC32.Should().Be(composite);
         (await ReadAsync("summed")).Should().Equal(parts.SelectMany(p => p).ToArray());
     }
 

@@ -103,10 +103,6 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
         last.Element("IsTruncated")!.Value.Should().Be("false");
         last.Element("NextMarker").Should().BeNull();
 
-        var none = await ListAsync("max-runs=0");
-        none.Elements("InventoryRun").Should().BeEmpty();
-        none.Element("IsTruncated")!.Value.Should().Be("true");
-
         var one = await ListAsync("id=odd3");
         one.Elements("InventoryRun").Select(r => r.Element("JobId")!.Value).Should().Equal(jobs[3]);
     }
@@ -116,6 +112,7 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
     [InlineData("inventory-run", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("inventory-runs&marker=nosuchjob", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("inventory-runs&max-runs=-1", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("inventory-runs&max-runs=0", HttpStatusCode.BadRequest, "InvalidArgument")]
     public async Task RunRequests_AnswerTheDocumentedErrors(string query, HttpStatusCode status, string code)
     {
         var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _source, query: query));

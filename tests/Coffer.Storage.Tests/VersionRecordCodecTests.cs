@@ -30,12 +30,28 @@ public class VersionRecordCodecTests
         var version = Version() with { Layout = BlobLayout.Single("0123456789abcdef", 10) };
         var record = VersionRecordCodec.Encode(version);
 
-        // The sections added for encryption are trailing: an empty key section and a null key id, one byte each.
-        record.AsSpan(record.Length - 2).ToArray().Should().Equal(0, 0);
-        var old = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - 2), VersionDetail.All);
+        // The sections added later are trailing: an empty key section, a null key id, a null upload id and a null ACL,
+        // one byte each.
+        record.AsSpan(record.Length - 4).ToArray().Should().Equal(0, 0, 0, 0);
+        var old = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - 4), VersionDetail.All);
         old.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 10));
         old.Tags.Should().Equal(version.Tags);
         old.KmsKeyId.Should().BeNull();
+        old.UploadId.Should().BeNull();
+        old.Acl.Should().BeNull();
+    }
+
+    [Fact]
+    public void Decode_KeepsTheUploadIdAndAcl_AndReadsARecordWrittenBeforeThem()
+    {
+        var version = Version() with { KmsKeyId = "k-1", UploadId = "18f0c0ffee", Acl = "private" };
+        var record = VersionRecordCodec.Encode(version);
+        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
+        (decoded.KmsKeyId, decoded.UploadId, decoded.Acl).Should().Be(("k-1", "18f0c0ffee", "private"));
+
+        // A record of schema 3 ends with the KMS key id.
+        var before = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - "18f0c0ffee".Length - "private".Length - 2), VersionDetail.All);
+        (before.KmsKeyId, before.UploadId, before.Acl).Should().Be(("k-1", (string?)null, (string?)null));
     }
 
     [Fact]

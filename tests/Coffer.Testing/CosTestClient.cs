@@ -41,7 +41,8 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
     {
         host ??= bucket is null ? "service.cos.myqcloud.com" : VirtualHost(bucket);
         var path = "/" + (key ?? "");
-        var request = new HttpRequestMessage(method, new Uri(BaseAddress, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")))
+        // Absolute, so that a key starting with '/' stays a path ("//x" relative to the base would name a host).
+        var request = new HttpRequestMessage(method, new Uri(BaseAddress.GetLeftPart(UriPartial.Authority) + UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")))
         {
             Content = content,
         };

@@ -12,8 +12,11 @@ public static class S3RequestSigner
 {
     public const string Region = "ap-guangzhou";
 
-    /// <summary>Adds x-amz-date, x-amz-content-sha256 and Authorization, signing host and every x-amz-* header.</summary>
-    public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash)
+    /// <summary>
+    /// Adds x-amz-date, x-amz-content-sha256 and Authorization, signing host and every x-amz-* header, with a credential
+    /// scoped to <paramref name="region"/> (the test server's by default).
+    /// </summary>
+    public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash, string region = Region)
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         request.Headers.Remove("x-amz-date");
@@ -28,15 +31,16 @@ public static class S3RequestSigner
             var lower = name.ToLowerInvariant();
             if (lower.StartsWith("x-amz-", StringComparison.Ordinal) || lower is "content-md5" or "content-encoding")
             {
-                headers[lower] = string.Join(",", values);
+                // HttpClient sends a header it split into values (Content-Encoding: deflate, gzip) joined by ", ".
+                headers[lower] = string.Join(", ", values);
             }
         }
 
         var target = RequestTarget.Parse(request.RequestUri!.PathAndQuery);
         var canonical = SigV4.CanonicalRequest(request.Method.Method, SigV4.CanonicalUri(target.Path), SigV4.CanonicalQuery(target.Query),
             headers.ToList(), payloadHash);
-        var scope = $"{amzDate[..8]}/{Region}/s3/aws4_request";
-        var key = SigV4.SigningKey(account.SecretKey, amzDate[..8], Region, "s3");
+        var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
+        var key = SigV4.SigningKey(account.SecretKey, amzDate[..8], region, "s3");
         var signature = SigV4.Sign(key, SigV4.StringToSign(amzDate, scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization",
             $"{SigV4.Algorithm} Credential={account.SecretId}/{scope},SignedHeaders={string.Join(';', headers.Keys)},Signature={signature}");

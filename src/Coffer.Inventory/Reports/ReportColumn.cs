@@ -27,6 +27,9 @@ public enum ColumnKind
     Tag,
     Crc64,
     UserMetadata,
+
+    /// <summary>Every <c>x-cos-meta-</c> pair of the object in one cell (<c>x-cos-meta-*</c>), encoded like the Tag column.</summary>
+    AllUserMetadata,
     EncryptionStatus,
     ObjectLockRetainUntilDate,
     ObjectLockMode,

@@ -89,15 +89,21 @@ public sealed class ReportSchema
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var field in configuration.OptionalFields)
             {
-                if (field.StartsWith(InventoryRules.MetaFieldPrefix, StringComparison.OrdinalIgnoreCase))
+                if (!field.StartsWith(InventoryRules.MetaFieldPrefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    var metadataName = field[InventoryRules.MetaFieldPrefix.Length..].ToLowerInvariant();
-                    if (seen.Add(metadataName))
-                    {
-                        columns.Add(new(ColumnKind.UserMetadata, InventoryRules.MetaFieldPrefix + metadataName,
-                            "x_cos_meta_" + metadataName.Replace('-', '_'), ColumnType.String, metadataName));
-                    }
+                    continue;
                 }
+
+                var metadataName = field[InventoryRules.MetaFieldPrefix.Length..].ToLowerInvariant();
+                if (!seen.Add(metadataName))
+                {
+                    continue;
+                }
+
+                columns.Add(metadataName == InventoryRules.AllMetadataName
+                    ? new(ColumnKind.AllUserMetadata, InventoryRules.MetaFieldPrefix + metadataName, "x_cos_meta", ColumnType.String)
+                    : new(ColumnKind.UserMetadata, InventoryRules.MetaFieldPrefix + metadataName, InventoryRules.MetaColumnName(metadataName),
+                        ColumnType.String, metadataName));
             }
         }
 

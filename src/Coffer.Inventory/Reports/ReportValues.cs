@@ -21,7 +21,8 @@ public static class ReportValues
         ColumnKind.ETag => o.IsDeleteMarker ? null : o.ETag,
         ColumnKind.StorageClass => o.IsDeleteMarker ? null : o.StorageClass,
         ColumnKind.ReplicationStatus => o.ReplicationStatus,
-        ColumnKind.Tag => o.Tags.Count == 0 ? null : string.Join('&', o.Tags.Select(t => $"{UrlEncoding.Encode(t.Key)}={UrlEncoding.Encode(t.Value)}")),
+        ColumnKind.Tag => Pairs(o.Tags),
+        ColumnKind.AllUserMetadata => Pairs(o.UserMetadata),
         ColumnKind.Crc64 => o.Crc64?.ToString(),
         ColumnKind.UserMetadata => Metadata(o, column.MetadataName),
         ColumnKind.EncryptionStatus => o.IsDeleteMarker ? null : o.Encryption switch
@@ -43,6 +44,10 @@ public static class ReportValues
     /// call, for every column of every row.
     /// </summary>
     private static string? Metadata(ObjectInfo o, string? name) => o.UserMetadata.FirstOrDefault(m => m.Key == name).Value;
+
+    /// <summary>Pairs as a query string, <c>k1=v1&amp;k2=v2</c>, each name and value URL-encoded; null when there are none.</summary>
+    private static string? Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs) =>
+        pairs.Count == 0 ? null : string.Join('&', pairs.Select(p => $"{UrlEncoding.Encode(p.Key)}={UrlEncoding.Encode(p.Value)}"));
 
     public static long? Int64(ReportColumn column, ObjectInfo o) => column.Kind switch
     {

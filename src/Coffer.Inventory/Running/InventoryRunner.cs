@@ -89,7 +89,7 @@ public sealed class InventoryRunner(
             Prefix = configuration.Filter.Prefix ?? "",
             AllVersions = configuration.IncludedObjectVersions == IncludedVersions.All,
             WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag),
-            WithUserMetadata = schema.Has(ColumnKind.UserMetadata),
+            WithUserMetadata = schema.Has(ColumnKind.UserMetadata) || schema.Has(ColumnKind.AllUserMetadata),
             WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
         };
         var encryption = configuration.Destination.Encryption switch

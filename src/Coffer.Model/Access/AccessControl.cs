@@ -47,6 +47,27 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
         return new BucketAccessRules(ObjectService.ToInfo(record), policy, acl);
     }
 
+    /// <summary>
+    /// The rules for reading one object: an object written with its own ACL (<c>private</c>) is governed by it instead of
+    /// its bucket's. Only a bucket whose ACL grants something needs the look-up, since an object's ACL can only narrow it.
+    /// </summary>
+    public BucketAccessRules ForObject(BucketAccessRules rules, string key, string? versionId)
+    {
+        if (rules.Acl == CannedAcl.Private)
+        {
+            return rules;
+        }
+
+        using var reader = metadata.OpenSnapshot();
+        if (reader.Buckets.Get(rules.Bucket.Name) is not { } bucket)
+        {
+            return rules;
+        }
+
+        var version = versionId is null ? reader.Versions.GetLatest(bucket.Id, key) : reader.Versions.Get(bucket.Id, key, versionId);
+        return version?.Acl is { } acl ? rules with { Acl = ParseAcl(acl) } : rules;
+    }
+
     private AccessPolicy Parsed(long bucketId, byte[] document)
     {
         if (_parsed.TryGetValue(bucketId, out var cached) && cached.Document.AsSpan().SequenceEqual(document))

@@ -65,6 +65,12 @@ public sealed class AccessPolicy
             throw Malformed($"Policies are limited to {MaxBytes} bytes.");
         }
 
+        // JSON text is UTF-8 (RFC 8259); the parser checks structure, not the bytes inside strings.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw Malformed("The policy is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -77,23 +83,35 @@ public sealed class AccessPolicy
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Malformed("The policy must be a JSON object.");
+                return Read(document.RootElement, bucketPolicy);
             }
-
-            var version = Text(Member(root, "version"));
-            if (version is not ("2.0" or "2012-10-17" or "2008-10-17"))
+            catch (InvalidOperationException error)
             {
-                throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
+                // A string that is not text (an escaped lone surrogate, say) cannot be read as one.
+                throw Malformed($"The policy is not valid JSON text: {error.Message}");
             }
-
-            var statements = Member(root, "statement") is { } list
-                ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy)).ToArray() : [Statement(list, bucketPolicy)]
-                : throw Malformed("The policy has no statement.");
-            return statements.Length > 0 ? new AccessPolicy(statements) : throw Malformed("The policy has no statement.");
         }
+    }
+
+    private static AccessPolicy Read(JsonElement root, bool bucketPolicy)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Malformed("The policy must be a JSON object.");
+        }
+
+        var version = Text(Member(root, "version"));
+        if (version is not ("2.0" or "2012-10-17" or "2008-10-17"))
+        {
+            throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
+        }
+
+        var statements = Member(root, "statement") is { } list
+            ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy)).ToArray() : [Statement(list, bucketPolicy)]
+            : throw Malformed("The policy has no statement.");
+        return statements.Length > 0 ? new AccessPolicy(statements) : throw Malformed("The policy has no statement.");
     }
 
     /// <summary>What this policy says of <paramref name="request"/> made by <paramref name="principal"/> (null: anonymous).</summary>

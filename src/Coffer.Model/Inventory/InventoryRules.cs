@@ -10,6 +10,17 @@ public static class InventoryRules
     public const int MaxPrefixLength = 1024;
     public const string MetaFieldPrefix = "x-cos-meta-";
 
+    /// <summary><c>x-cos-meta-*</c>, as COS's own examples write it: one column with all of an object's user metadata.</summary>
+    public const string AllMetadataName = "*";
+
+    /// <summary>
+    /// A metadata field's column name in ORC and Parquet: <c>x_cos_meta_</c> and the name with every character but
+    /// <c>a-z 0-9 _</c> made <c>_</c>, so that it is an identifier every type parser reads (Apache ORC's refuses
+    /// <c>x_cos_meta_a.b</c>) and the file and the manifest's <c>fileSchema</c> name it alike.
+    /// </summary>
+    public static string MetaColumnName(string metadataName) =>
+        "x_cos_meta_" + string.Concat(metadataName.ToLowerInvariant().Select(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) ? c : '_'));
+
     /// <summary>COS optional fields (<c>IsMultipartUpload</c> is a spelling in COS's own examples; it is accepted as an alias).</summary>
     public static readonly IReadOnlySet<string> CosFields = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -131,6 +142,18 @@ public static class InventoryRules
             if (!seen.Add(isMeta ? field.ToLowerInvariant() : field))
             {
                 throw Invalid($"The optional field '{field}' is listed twice.");
+            }
+        }
+
+        // Two metadata fields whose ORC / Parquet column names coincide (x-cos-meta-a.b and x-cos-meta-a_b) would make a
+        // file with two columns of one name.
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in configuration.OptionalFields.Where(f => f.StartsWith(MetaFieldPrefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            var name = field[MetaFieldPrefix.Length..];
+            if (name != AllMetadataName && !columns.TryAdd(MetaColumnName(name), field))
+            {
+                throw Invalid($"'{columns[MetaColumnName(name)]}' and '{field}' would both be the column {MetaColumnName(name)} of ORC and Parquet reports.");
             }
         }
     }

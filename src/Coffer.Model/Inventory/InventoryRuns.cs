@@ -84,6 +84,22 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Makes every running run claimable at once, whatever its lease says. Only for a process that holds the data folder
+    /// (it knows no other process can be running them): the leases it finds are those of a process that died. Returns how many.
+    /// </summary>
+    public Task<int> ReleaseAbandonedLeasesAsync(CancellationToken cancellationToken = default) =>
+        metadata.WriteAsync(writer =>
+        {
+            var abandoned = writer.Runs.ListInState(InventoryRunStates.Running, int.MaxValue);
+            foreach (var run in abandoned)
+            {
+                writer.Runs.Update(run with { LeaseExpires = null });
+            }
+
+            return abandoned.Count;
+        }, cancellationToken);
+
     /// <summary>Claims one given run (an operator's "run now"), unless another runner holds it.</summary>
     public Task<ClaimedRun?> ClaimAsync(string jobId, string owner, TimeSpan lease, CancellationToken cancellationToken = default)
     {

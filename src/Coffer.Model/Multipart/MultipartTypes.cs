@@ -22,10 +22,33 @@ public sealed record CreateMultipartUploadRequest
     public string? ServerSideEncryption { get; init; }
 
     public string? KmsKeyId { get; init; }
+
+    /// <summary>The flexible checksum every part must carry (one of <see cref="MultipartChecksum.Algorithms"/>); null for none.</summary>
+    public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>How the object's checksum is made of the parts' (<see cref="MultipartChecksum.Composite"/> or <see cref="MultipartChecksum.FullObject"/>).</summary>
+    public string? ChecksumType { get; init; }
+
+    /// <summary>Who initiates the upload, as a CAM principal; null when anonymous.</summary>
+    public string? Initiator { get; init; }
+
+    /// <summary>The object's own canned ACL (<c>private</c>); null to follow its bucket's.</summary>
+    public string? Acl { get; init; }
 }
 
+/// <param name="ChecksumAlgorithm">The parts' flexible checksum (<c>CRC32</c>...), when the upload was initiated with one.</param>
+/// <param name="ChecksumType">With <paramref name="ChecksumAlgorithm"/>: <c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</param>
+/// <param name="Initiator">The CAM principal that initiated the upload; null when anonymous (or recorded before it was kept).</param>
 public sealed record MultipartUploadInfo(
-    string Bucket, string Key, string UploadId, DateTimeOffset InitiatedAt, string StorageClass, ObjectEncryption? Encryption = null);
+    string Bucket,
+    string Key,
+    string UploadId,
+    DateTimeOffset InitiatedAt,
+    string StorageClass,
+    ObjectEncryption? Encryption = null,
+    string? ChecksumAlgorithm = null,
+    string? Initiator = null,
+    string? ChecksumType = null);
 
 public sealed record UploadPartRequest
 {
@@ -42,13 +65,18 @@ public sealed record UploadPartRequest
     public long? ContentLength { get; init; }
 
     public byte[]? ContentMd5 { get; init; }
+
+    /// <summary>The flexible checksum the body was verified against (header name and base64 value), known once it is read.</summary>
+    public Func<KeyValuePair<string, string>?>? ChecksumAfterBody { get; init; }
 }
 
 /// <param name="Encryption">The upload's encryption, which the part was stored under; set on the answer to an upload only.</param>
-public sealed record PartInfo(int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified, ObjectEncryption? Encryption = null);
+/// <param name="Checksum">The part's checksum (base64) in its upload's checksum algorithm, when the upload has one.</param>
+public sealed record PartInfo(
+    int PartNumber, long Size, string ETag, ulong? Crc64, DateTimeOffset LastModified, ObjectEncryption? Encryption = null, string? Checksum = null);
 
-/// <summary>A part as the client lists it when completing: its number and the ETag it got back.</summary>
-public sealed record CompletedPart(int PartNumber, string ETag);
+/// <summary>A part as the client lists it when completing: its number, the ETag it got back and, optionally, its checksum.</summary>
+public sealed record CompletedPart(int PartNumber, string ETag, string? Checksum = null);
 
 public sealed record CompleteMultipartUploadRequest
 {
@@ -62,6 +90,9 @@ public sealed record CompleteMultipartUploadRequest
 
     /// <summary>Every part but the last must be at least this big (COS: 1 MiB, S3: 5 MiB).</summary>
     public long MinPartSize { get; init; } = MultipartLimits.CosMinPartSize;
+
+    /// <summary>If-Match / If-None-Match on the object the completion would replace, checked atomically with it.</summary>
+    public Preconditions Condition { get; init; } = Preconditions.None;
 }
 
 public static class MultipartLimits

@@ -36,6 +36,9 @@ public sealed record CopyObjectRequest
 
     public string? KmsKeyId { get; init; }
 
+    /// <summary>The copy's own canned ACL (<c>private</c>); null to follow its bucket's. A copy never takes its source's.</summary>
+    public string? Acl { get; init; }
+
     /// <summary>Conditions on the source (<c>x-cos-copy-source-If-Match</c> and the like); any miss is PreconditionFailed.</summary>
     public Preconditions SourceCondition { get; init; } = Preconditions.None;
 }

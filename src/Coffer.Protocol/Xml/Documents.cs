@@ -79,10 +79,17 @@ public sealed record LocationDocument(string Region);
 
 public sealed record InitiateMultipartUploadDocument(string Bucket, string Key, string UploadId);
 
-public sealed record CompleteMultipartUploadDocument(string Location, string Bucket, string Key, string ETag);
+/// <param name="ChecksumAlgorithm">The algorithm of the object's checksum (<c>CRC32</c>...), with <paramref name="Checksum"/>; S3 only.</param>
+/// <param name="ChecksumType"><c>COMPOSITE</c> or <c>FULL_OBJECT</c>, with <paramref name="Checksum"/>.</param>
+public sealed record CompleteMultipartUploadDocument(
+    string Location, string Bucket, string Key, string ETag, string? ChecksumAlgorithm = null, string? Checksum = null, string? ChecksumType = null);
 
-public sealed record PartEntry(int PartNumber, DateTimeOffset LastModified, string ETag, long Size);
+/// <param name="Checksum">The part's checksum in the upload's algorithm, when it has one.</param>
+public sealed record PartEntry(int PartNumber, DateTimeOffset LastModified, string ETag, long Size, string? Checksum = null);
 
+/// <param name="InitiatorId">Who initiated the upload, in the dialect's terms (COS: the CAM principal; S3: the uin).</param>
+/// <param name="ChecksumAlgorithm">The algorithm the upload was initiated with (<c>CRC32</c>...); S3 only.</param>
+/// <param name="ChecksumType">With <paramref name="ChecksumAlgorithm"/>: <c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</param>
 public sealed record ListPartsDocument(
     string Bucket,
     string Key,
@@ -93,9 +100,15 @@ public sealed record ListPartsDocument(
     int NextPartNumberMarker,
     int MaxParts,
     bool IsTruncated,
-    IReadOnlyList<PartEntry> Parts);
+    IReadOnlyList<PartEntry> Parts,
+    string InitiatorId,
+    string InitiatorName,
+    string? ChecksumAlgorithm = null,
+    string? ChecksumType = null);
 
-public sealed record UploadEntry(string Key, string UploadId, string OwnerId, string StorageClass, DateTimeOffset Initiated);
+public sealed record UploadEntry(
+    string Key, string UploadId, string OwnerId, string StorageClass, DateTimeOffset Initiated, string InitiatorId, string InitiatorName,
+    string? ChecksumAlgorithm = null, string? ChecksumType = null);
 
 public sealed record ListUploadsDocument(
     string Bucket,

@@ -4,7 +4,8 @@ using Coffer.Common;
 
 namespace Coffer.Protocol.Xml;
 
-public sealed record CompletePartEntry(int PartNumber, string ETag);
+/// <param name="Checksum">The part's flexible checksum as listed (<c>ChecksumCRC32</c>, ...), when the client lists one.</param>
+public sealed record CompletePartEntry(int PartNumber, string ETag, string? Checksum = null);
 
 public sealed record DeleteObjectEntry(string Key, string? VersionId);
 
@@ -65,7 +66,7 @@ public static class RequestDocuments
             .ToArray();
     }
 
-    /// <summary><c>&lt;CompleteMultipartUpload&gt;&lt;Part&gt;&lt;PartNumber/&gt;&lt;ETag/&gt;&lt;/Part&gt;*</c>.</summary>
+    /// <summary><c>&lt;CompleteMultipartUpload&gt;&lt;Part&gt;&lt;PartNumber/&gt;&lt;ETag/&gt;[&lt;ChecksumCRC32/&gt;]&lt;/Part&gt;*</c>.</summary>
     public static IReadOnlyList<CompletePartEntry> ReadCompleteMultipartUpload(XElement root)
     {
         Expect(root, "CompleteMultipartUpload");
@@ -78,7 +79,8 @@ public static class RequestDocuments
                 throw new CofferException(ErrorCode.MalformedXml, "Every Part needs a PartNumber and an ETag.");
             }
 
-            return new CompletePartEntry(partNumber, etag);
+            var checksum = part.Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal))?.Value;
+            return new CompletePartEntry(partNumber, etag, checksum);
         }).ToArray();
     }
 

@@ -16,7 +16,8 @@ public static class SafeXml
         XmlResolver = null,
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
-        IgnoreWhitespace = true,
+        // Kept: a value that is only whitespace (a batch delete's <Key> </Key>) is a value, not nothing.
+        IgnoreWhitespace = false,
         Async = true,
     };
 

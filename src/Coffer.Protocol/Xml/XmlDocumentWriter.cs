@@ -20,13 +20,16 @@ public static partial class XmlDocumentWriter
         Indent = false,
         OmitXmlDeclaration = false,
         CloseOutput = false,
+        // A key with a carriage return keeps it: written as &#xD;, which parsers do not normalise to a line feed.
+        NewLineHandling = NewLineHandling.Entitize,
     };
 
+    /// <summary>An error document always writes: text XML cannot hold (a client's own input quoted back) becomes U+FFFD.</summary>
     public static byte[] Write(ErrorDocument error) => Build("Error", Dialect.Cos, w =>
     {
         Element(w, "Code", error.Code);
-        Element(w, "Message", error.Message);
-        Element(w, "Resource", error.Resource);
+        Element(w, "Message", XmlText.Replace(error.Message));
+        Element(w, "Resource", XmlText.Replace(error.Resource));
         Element(w, "RequestId", error.RequestId);
         Element(w, "TraceId", error.TraceId);
     });
@@ -235,6 +238,11 @@ public static partial class XmlDocumentWriter
         Element(w, "Bucket", document.Bucket);
         Element(w, "Key", document.Key);
         Element(w, "ETag", $"\"{document.ETag}\"");
+        if (dialect == Dialect.S3 && document.ChecksumAlgorithm is { } algorithm && document.Checksum is { } checksum)
+        {
+            Element(w, ChecksumElement(algorithm), checksum);
+            Element(w, "ChecksumType", document.ChecksumType ?? "COMPOSITE");
+        }
     });
 
     public static byte[] Write(ListPartsDocument document, Dialect dialect) => Build("ListPartsResult", dialect, w =>
@@ -243,11 +251,18 @@ public static partial class XmlDocumentWriter
         Element(w, "Key", document.Key);
         Element(w, "UploadId", document.UploadId);
         w.WriteStartElement("Initiator");
-        Element(w, "ID", document.OwnerId);
-        Element(w, "DisplayName", document.OwnerId);
+        Element(w, "ID", document.InitiatorId);
+        Element(w, "DisplayName", document.InitiatorName);
         w.WriteEndElement();
         Owner(w, document.OwnerId, document.OwnerId);
         Element(w, "StorageClass", document.StorageClass);
+        var checksum = dialect == Dialect.S3 ? document.ChecksumAlgorithm : null;
+        if (checksum is not null)
+        {
+            Element(w, "ChecksumAlgorithm", checksum);
+            Element(w, "ChecksumType", document.ChecksumType ?? "COMPOSITE");
+        }
+
         Element(w, "PartNumberMarker", document.PartNumberMarker.ToString());
         Element(w, "NextPartNumberMarker", document.NextPartNumberMarker.ToString());
         Element(w, "MaxParts", document.MaxParts.ToString());
@@ -259,6 +274,11 @@ public static partial class XmlDocumentWriter
             Element(w, "LastModified", HttpDates.Iso8601(part.LastModified));
             Element(w, "ETag", $"\"{part.ETag}\"");
             Element(w, "Size", part.Size.ToString());
+            if (checksum is not null && part.Checksum is not null)
+            {
+                Element(w, ChecksumElement(checksum), part.Checksum);
+            }
+
             w.WriteEndElement();
         }
     });
@@ -299,11 +319,17 @@ public static partial class XmlDocumentWriter
             Element(w, "UploadId", upload.UploadId);
             Element(w, "StorageClass", upload.StorageClass);
             w.WriteStartElement("Initiator");
-            Element(w, "ID", upload.OwnerId);
-            Element(w, "DisplayName", upload.OwnerId);
+            Element(w, "ID", upload.InitiatorId);
+            Element(w, "DisplayName", upload.InitiatorName);
             w.WriteEndElement();
             Owner(w, upload.OwnerId, upload.OwnerId);
             Element(w, "Initiated", HttpDates.Iso8601(upload.Initiated));
+            if (dialect == Dialect.S3 && upload.ChecksumAlgorithm is { } algorithm)
+            {
+                Element(w, "ChecksumAlgorithm", algorithm);
+                Element(w, "ChecksumType", upload.ChecksumType ?? "COMPOSITE");
+            }
+
             w.WriteEndElement();
         }
 
@@ -358,10 +384,22 @@ public static partial class XmlDocumentWriter
         }
     });
 
+    /// <summary>
+    /// How a listing writes keys, prefixes and markers: percent-encoded with <c>encoding-type=url</c>; otherwise as they
+    /// are, which XML 1.0 cannot do for every key, so such a listing is refused with a pointer to <c>encoding-type=url</c>.
+    /// </summary>
     private static Func<string, string> Encoder(string? encodingType) =>
-        encodingType == "url" ? UrlEncoding.EncodePath : value => value;
+        encodingType == "url" ? UrlEncoding.EncodePath : XmlSafe;
+
+    private static string XmlSafe(string value) => XmlText.IsValid(value)
+        ? value
+        : throw new CofferException(ErrorCode.InvalidArgument,
+            "The listing holds a key, prefix or marker with characters XML 1.0 cannot carry; list with encoding-type=url.");
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>The element a checksum goes in: <c>ChecksumCRC32</c>, <c>ChecksumCRC32C</c>, <c>ChecksumSHA1</c>, <c>ChecksumSHA256</c>.</summary>
+    private static string ChecksumElement(string algorithm) => "Checksum" + algorithm;
 
     private static void Contents(XmlWriter w, ObjectEntry entry, Func<string, string> text, bool withOwner)
     {
@@ -400,6 +438,12 @@ public static partial class XmlDocumentWriter
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>, never the self-closing form, as COS does.</summary>
     private static void Element(XmlWriter writer, string name, string value)
     {
+        if (!XmlText.IsValid(value))
+        {
+            // Never a half-written document or a 500: the client learns which element could not be written.
+            throw new CofferException(ErrorCode.InvalidArgument, $"The response's {name} holds characters XML 1.0 cannot carry.");
+        }
+
         writer.WriteStartElement(name);
         writer.WriteString(value);
         writer.WriteFullEndElement();

@@ -33,6 +33,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             location = CreateBucketConfiguration.Read(body).LocationConstraint;
         }
 
+        RefuseObjectLock(context);
         var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
         var acl = AccessHandlers.CannedAclOf(context);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, context.Aborted);
@@ -45,6 +46,20 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         await Responses.EmptyAsync(context);
     }
 
+    /// <summary>Object lock is not implemented: a bucket asked to have it is refused, never created without it.</summary>
+    private static void RefuseObjectLock(RequestContext context)
+    {
+        switch (context.Header(context.Wire.Prefix + "bucket-object-lock-enabled")?.Trim().ToLowerInvariant())
+        {
+            case null or "false":
+                return;
+            case "true":
+                throw new CofferException(ErrorCode.NotImplemented, "Object lock is not implemented; create the bucket without it.");
+            default:
+                throw new CofferException(ErrorCode.InvalidArgument, "The object lock header must be true or false.");
+        }
+    }
+
     public Task HeadBucketAsync(RequestContext context)
     {
         var bucket = objects.GetBucket(context.Bucket);
@@ -54,7 +69,9 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
 
     public async Task DeleteBucketAsync(RequestContext context)
     {
-        await objects.DeleteBucketAsync(context.Bucket, context.Aborted);
+        // S3 deletes a bucket whose only content is uploads in progress, discarding them; COS documents that they must
+        // be aborted first (DELETE Bucket: "make sure that all the data and incomplete multipart uploads ... have been deleted").
+        await objects.DeleteBucketAsync(context.Bucket, discardUploads: context.Dialect == Dialect.S3, context.Aborted);
         await Responses.EmptyAsync(context, 204);
     }
 
@@ -144,7 +161,9 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
     {
         var target = context.Target;
         var encodingType = EncodingType(context);
-        var token = NullIfEmpty(target.Get("continuation-token"));
+        // An empty token lists from the start, and is echoed as S3 echoes it.
+        var sentToken = target.Get("continuation-token");
+        var token = NullIfEmpty(sentToken);
         var startAfter = NullIfEmpty(target.Get("start-after"));
         var query = new ListObjectsQuery
         {
@@ -161,7 +180,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             query.MaxKeys,
             encodingType,
             page.IsTruncated,
-            token,
+            sentToken,
             page.IsTruncated && page.NextMarker is not null ? EncodeToken(page.NextMarker) : null,
             startAfter,
             target.Get("fetch-owner") == "true",

@@ -77,7 +77,13 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
     /// </summary>
     public Task ListRunsAsync(RequestContext context)
     {
+        // A page of no runs could never advance, so max-runs is 1 to 1000.
         var max = BucketHandlers.ParseMax(context.Target.Get("max-runs"), "max-runs");
+        if (max == 0)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "max-runs must be an integer between 1 and 1000.");
+        }
+
         var configId = context.Target.Get("id") is { Length: > 0 } id ? id : null;
         var marker = context.Target.Get("marker") is { Length: > 0 } after ? after : null;
         var list = runs.List(context.Bucket, configId, max + 1, marker);

@@ -1,6 +1,7 @@
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Multipart;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -13,8 +14,16 @@ internal sealed class MultipartHandlers(IObjectService objects)
 
     public async Task CreateMultipartUploadAsync(RequestContext context)
     {
+        // Every multipart answer names the key in XML, which cannot carry some characters PutObject can store.
+        if (!XmlText.IsValid(context.Key))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument,
+                "A key with characters XML 1.0 cannot carry can be written with PutObject or CopyObject, not in parts.");
+        }
+
         var attributes = ObjectHeaders.Read(context);
         var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
+        var checksum = ChecksumOf(context);
         var upload = await objects.CreateMultipartUploadAsync(new CreateMultipartUploadRequest
         {
             Bucket = context.Bucket,
@@ -26,8 +35,18 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            ChecksumAlgorithm = checksum?.Algorithm,
+            ChecksumType = checksum?.Type,
+            Initiator = context.Credential?.Identity.Principal,
+            Acl = attributes.Acl,
         }, context.Aborted);
         ObjectHeaders.WriteEncryption(context, upload.Encryption?.Algorithm, upload.Encryption?.KmsKeyId);
+        if (upload.ChecksumAlgorithm is { } algorithm)
+        {
+            context.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
+            context.Response.Headers[MultipartChecksum.TypeHeader] = upload.ChecksumType;
+        }
+
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new InitiateMultipartUploadDocument(context.Bucket, upload.Key, upload.UploadId), context.Dialect));
     }
@@ -48,6 +67,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Body = context.Body,
             ContentLength = context.ContentLength,
             ContentMd5 = ObjectHeaders.ContentMd5(context),
+            ChecksumAfterBody = () => context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum } ? checksum : null,
         }, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
         ObjectHeaders.WriteCrc64(context, part.Crc64);
@@ -66,15 +86,65 @@ internal sealed class MultipartHandlers(IObjectService objects)
             Bucket = context.Bucket,
             Key = context.Key,
             UploadId = UploadId(context),
-            Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray(),
+            Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag, p.Checksum)).ToArray(),
             MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
+            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
         }, context.Aborted);
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
         ObjectHeaders.WriteEncryption(context, info);
         var location = Location(context, info.Key);
+        var checksum = ChecksumOf(info);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
-            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag), context.Dialect));
+            new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, checksum?.Algorithm, checksum?.Value, checksum?.Type),
+            context.Dialect));
+    }
+
+    /// <summary>
+    /// <c>x-amz-checksum-algorithm</c> and <c>x-amz-checksum-type</c> on initiation: the checksum every part must carry,
+    /// and whether completion makes the object's checksum <c>COMPOSITE</c> (of the parts' checksums) or
+    /// <c>FULL_OBJECT</c> (the CRC of the whole object); S3's default is composite, but full-object for CRC64NVME. A
+    /// pair S3 does not offer (a full-object SHA, a composite CRC64NVME) is InvalidRequest.
+    /// </summary>
+    private static (string Algorithm, string Type)? ChecksumOf(RequestContext context)
+    {
+        if (context.Dialect != Dialect.S3)
+        {
+            return null;
+        }
+
+        var algorithm = context.Header("x-amz-checksum-algorithm")?.Trim().ToUpperInvariant();
+        var type = context.Header(MultipartChecksum.TypeHeader)?.Trim().ToUpperInvariant();
+        if (algorithm is null)
+        {
+            return type is null ? null : throw new CofferException(ErrorCode.InvalidRequest, "x-amz-checksum-type needs x-amz-checksum-algorithm.");
+        }
+
+        if (!MultipartChecksum.Algorithms.Contains(algorithm))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
+        }
+
+        type ??= MultipartChecksum.DefaultType(algorithm);
+        if (type is not (MultipartChecksum.Composite or MultipartChecksum.FullObject))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-type header is invalid.");
+        }
+
+        return MultipartChecksum.IsOffered(algorithm, type)
+            ? (algorithm, type)
+            : throw new CofferException(ErrorCode.InvalidRequest,
+                $"The {type} checksum type cannot be used with the {algorithm.ToLowerInvariant()} checksum algorithm.");
+    }
+
+    /// <summary>The checksum completion stored with the object (algorithm, value, type), when the upload had an algorithm.</summary>
+    private static (string Algorithm, string Value, string Type)? ChecksumOf(Model.Objects.ObjectInfo info)
+    {
+        var type = info.Headers.FirstOrDefault(h => h.Key == MultipartChecksum.TypeHeader).Value;
+        return type is not null && info.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)
+            && h.Key != MultipartChecksum.TypeHeader) is { Key: { } name, Value: var value }
+            ? (name["x-amz-checksum-".Length..].ToUpperInvariant(), value, type)
+            : null;
     }
 
     public async Task AbortMultipartUploadAsync(RequestContext context)
@@ -88,6 +158,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
         var marker = int.TryParse(context.Target.Get("part-number-marker"), out var parsed) && parsed >= 0 ? parsed : 0;
         var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
         var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts);
+        var (initiatorId, initiatorName) = Initiator(context, page.Upload.Initiator);
         var document = new ListPartsDocument(
             context.Bucket,
             context.Key,
@@ -98,7 +169,11 @@ internal sealed class MultipartHandlers(IObjectService objects)
             page.NextPartNumberMarker,
             maxParts,
             page.IsTruncated,
-            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size)).ToArray());
+            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size, p.Checksum)).ToArray(),
+            initiatorId,
+            initiatorName,
+            page.Upload.ChecksumAlgorithm,
+            page.Upload.ChecksumType);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
@@ -125,7 +200,12 @@ internal sealed class MultipartHandlers(IObjectService objects)
             query.Delimiter,
             query.MaxUploads,
             page.IsTruncated,
-            page.Uploads.Select(u => new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt)).ToArray(),
+            page.Uploads.Select(u =>
+            {
+                var (initiatorId, initiatorName) = Initiator(context, u.Initiator);
+                return new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
+                    u.ChecksumType);
+            }).ToArray(),
             page.CommonPrefixes);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
@@ -139,6 +219,21 @@ internal sealed class MultipartHandlers(IObjectService objects)
         var path = (context.Route.VirtualHosted ? "" : "/" + context.Bucket) + "/" + UrlEncoding.EncodePath(key);
         var host = context.Request.Host.Value;
         return context.Dialect == Dialect.S3 ? $"{context.Request.Scheme}://{host}{path}" : host + path;
+    }
+
+    /// <summary>
+    /// Who initiated an upload, as the dialect names people: COS the CAM principal (<c>qcs::cam::uin/&lt;root&gt;:uin/&lt;uin&gt;</c>)
+    /// with the uin as display name, S3 the uin. An upload with no recorded initiator (anonymous) shows the bucket's owner.
+    /// </summary>
+    private static (string Id, string DisplayName) Initiator(RequestContext context, string? principal)
+    {
+        if (principal is null)
+        {
+            return (context.OwnerId, context.OwnerId);
+        }
+
+        var uin = principal[(principal.LastIndexOf("uin/", StringComparison.Ordinal) + "uin/".Length)..];
+        return context.Dialect == Dialect.S3 ? (uin, uin) : (principal, uin);
     }
 
     private static string UploadId(RequestContext context) =>

@@ -43,6 +43,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            Acl = attributes.Acl,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
         };
@@ -57,6 +58,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
     public Task HeadObjectAsync(RequestContext context)
     {
+        RefuseEncryptionHeaders(context);
         var versionId = VersionIdOf(context);
         var part = PartNumberOf(context) is { } partNumber ? objects.GetObjectPart(context.Bucket, context.Key, versionId, partNumber) : null;
         var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId);
@@ -81,6 +83,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
     public async Task GetObjectAsync(RequestContext context)
     {
+        RefuseEncryptionHeaders(context);
+        var overrides = ResponseOverridesOf(context);
         var partNumber = PartNumberOf(context);
         var range = ByteRange.Parse(context.Header("Range"));
         if (partNumber is not null && context.Header("Range") is not null)
@@ -114,12 +118,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             await using (body)
             {
                 ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null);
-                foreach (var (query, header) in ResponseOverrides)
+                foreach (var (header, value) in overrides)
                 {
-                    if (context.Target.Get(query) is { } value)
-                    {
-                        context.Response.Headers[header] = value;
-                    }
+                    context.Response.Headers[header] = value;
                 }
 
                 if (range is not null || partNumber is not null)
@@ -160,7 +161,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var wire = context.Wire;
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, context.SourceIp);
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");
@@ -182,6 +183,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             StorageClass = attributes.StorageClass,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
         }, context.Aborted);
 
@@ -220,6 +222,47 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var info = await objects.PutObjectTaggingAsync(context.Bucket, context.Key, VersionIdOf(context), [], context.Aborted);
         ObjectHeaders.WriteVersionId(context, info);
         await Responses.EmptyAsync(context, 204);
+    }
+
+    /// <summary>
+    /// A read decrypts whatever the object was written with, so encryption headers mean nothing on GET and HEAD; S3
+    /// answers them with InvalidArgument rather than ignoring them, and so does Coffer in both dialects.
+    /// </summary>
+    private static void RefuseEncryptionHeaders(RequestContext context)
+    {
+        var wire = context.Wire;
+        foreach (var name in new[] { wire.ServerSideEncryption, wire.KmsKeyId, wire.EncryptionContext })
+        {
+            if (context.Header(name) is not null)
+            {
+                throw new CofferException(ErrorCode.InvalidArgument, $"The {name} header is not supported for this operation.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The headers a GET's <c>response-*</c> parameters set. A value with a control character could not be sent, and one
+    /// with CR LF would forge headers: InvalidArgument, before anything is read.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> ResponseOverridesOf(RequestContext context)
+    {
+        var overrides = new List<KeyValuePair<string, string>>();
+        foreach (var (query, header) in ResponseOverrides)
+        {
+            if (context.Target.Get(query) is not { } value)
+            {
+                continue;
+            }
+
+            if (HeaderValues.HasControlCharacters(value))
+            {
+                throw new CofferException(ErrorCode.InvalidArgument, $"{query} may not contain control characters.");
+            }
+
+            overrides.Add(new(header, value));
+        }
+
+        return overrides;
     }
 
     /// <summary>

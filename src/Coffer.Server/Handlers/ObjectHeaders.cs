@@ -13,7 +13,8 @@ internal sealed record ObjectAttributes(
     string StorageClass,
     IReadOnlyList<KeyValuePair<string, string>> UserMetadata,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
-    IReadOnlyList<KeyValuePair<string, string>> Tags);
+    IReadOnlyList<KeyValuePair<string, string>> Tags,
+    string? Acl);
 
 /// <summary>Object headers in and out: user metadata, stored headers, storage class, tags, checksums, versions.</summary>
 internal static class ObjectHeaders
@@ -27,7 +28,7 @@ internal static class ObjectHeaders
 
     public static ObjectAttributes Read(RequestContext context)
     {
-        RefuseObjectAcl(context);
+        var acl = ObjectAcl(context);
         return new(
             context.Header("Content-Type"),
             StorageClassOf(context),
@@ -37,19 +38,26 @@ internal static class ObjectHeaders
                 .Where(h => !string.IsNullOrEmpty(h.value) && !(h.name == "Content-Encoding" && IsOnlyAwsChunked(h.value!)))
                 .Select(h => new KeyValuePair<string, string>(h.name, StripAwsChunked(h.name, h.value!)))
                 .ToArray(),
-            TaggingHeader.Parse(context.Header(context.Wire.Tagging)));
+            TaggingHeader.Parse(context.Header(context.Wire.Tagging)),
+            acl);
     }
 
     /// <summary>
-    /// Objects have no ACL of their own here: they follow their bucket's. A private (or default) one is what every object
-    /// has; asking for another is refused rather than ignored.
+    /// The object's own canned ACL. An object follows its bucket's ACL (COS's <c>default</c>, or no header) unless it
+    /// is written <c>private</c>, which is kept with it: a private object in a public-read bucket is not public. Any
+    /// other ACL is refused rather than ignored.
     /// </summary>
-    private static void RefuseObjectAcl(RequestContext context)
+    private static string? ObjectAcl(RequestContext context)
     {
-        if (AccessHandlers.CannedAclOf(context) is not (null or Model.Access.CannedAcl.Private))
+        var named = context.Header(context.Wire.Acl)?.Trim();
+        var acl = AccessHandlers.CannedAclOf(context);
+        return acl switch
         {
-            throw new CofferException(ErrorCode.NotImplemented, "Objects follow their bucket's ACL; only private (or default) is accepted here.");
-        }
+            null => null,
+            _ when named == "default" => null,
+            Model.Access.CannedAcl.Private => Model.Access.AccessControl.AclName(Model.Access.CannedAcl.Private),
+            _ => throw new CofferException(ErrorCode.NotImplemented, "An object's own ACL can be private (or default, its bucket's); no other is implemented."),
+        };
     }
 
     public static string StorageClassOf(RequestContext context) =>
@@ -79,7 +87,8 @@ internal static class ObjectHeaders
     {
         var headers = context.Response.Headers;
         var wire = context.Wire;
-        headers.ContentType = info.ContentType ?? "application/octet-stream";
+        // Stored values go out as sent, except that control characters, which no header may carry, are RFC 2047-encoded.
+        headers.ContentType = HeaderValues.ForResponse(info.ContentType ?? "application/octet-stream");
         headers.ETag = Quote(info.ETag);
         headers.LastModified = HttpDates.Rfc1123(info.LastModified);
         headers.AcceptRanges = "bytes";
@@ -111,13 +120,13 @@ internal static class ObjectHeaders
         {
             if (!name.StartsWith(ChecksumHeaderPrefix, StringComparison.Ordinal) || sendChecksum)
             {
-                headers[name] = value;
+                headers[name] = HeaderValues.ForResponse(value);
             }
         }
 
         foreach (var (name, value) in info.UserMetadata)
         {
-            headers[wire.Meta + name] = value;
+            headers[wire.Meta + name] = HeaderValues.ForResponse(value);
         }
     }
 
@@ -274,8 +283,9 @@ internal static class ObjectHeaders
     // aws-chunked is how the body travelled, not how the object is encoded; S3 does not store it.
     private static bool IsOnlyAwsChunked(string value) => value.Trim().Equals("aws-chunked", StringComparison.OrdinalIgnoreCase);
 
+    // Only the aws-chunked token goes; the others keep their spelling and spacing ("deflate, gzip" stays as sent).
     private static string StripAwsChunked(string name, string value) =>
-        name != "Content-Encoding"
+        name != "Content-Encoding" || !value.Split(',').Any(IsOnlyAwsChunked)
             ? value
-            : string.Join(",", value.Split(',').Select(v => v.Trim()).Where(v => !v.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase)));
+            : string.Join(",", value.Split(',').Where(v => !IsOnlyAwsChunked(v))).Trim();
 }

@@ -1,5 +1,6 @@
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
+using Coffer.Model.Inventory;
 using Coffer.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,16 +14,26 @@ namespace Coffer.Server.Inventory;
 internal sealed partial class InventoryBackgroundService(
     InventoryScheduler scheduler,
     InventoryRunner runner,
+    InventoryRuns runs,
     InventoryWakeup wakeup,
+    StorageEngine engine,
     CofferServerOptions options,
     ILogger<InventoryBackgroundService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var started = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!started && engine.OwnsDataFolder && await runs.ReleaseAbandonedLeasesAsync(stoppingToken) is var taken and > 0)
+                {
+                    // No other process can hold the folder: runs an earlier process left running are taken over now, not after their lease.
+                    LogTakeOver(logger, taken);
+                }
+
+                started = true;
                 await scheduler.TickAsync(stoppingToken);
                 var ran = await runner.RunPendingAsync(stoppingToken);
                 if (ran > 0)
@@ -48,6 +59,9 @@ internal sealed partial class InventoryBackgroundService(
             await wakeup.WaitAsync(options.Inventory.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: {Count} run(s) left running by an earlier process taken over")]
+    private static partial void LogTakeOver(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: {Count} run(s) finished")]
     private static partial void LogRuns(ILogger logger, int count);

@@ -56,7 +56,11 @@ internal sealed class Authenticator(IdentityDirectory identities, TimeProvider t
         }
 
         CheckSession(credential, header("x-amz-security-token") ?? target.Get("X-Amz-Security-Token"));
-        return PrepareS3Body(credential, request, header, payloadHash, authorization, signingKey);
+        return PrepareS3Body(credential, request, header, payloadHash, authorization, signingKey) with
+        {
+            SignedRegion = authorization.Region,
+            Presigned = authorization.IsPresigned,
+        };
     }
 
     /// <summary>

@@ -41,9 +41,42 @@ internal sealed class Authorizer(AccessControl access, string defaultRegion)
             return rules;
         }
 
-        Require(IsAllowed(caller, rules, route.Key, action, context, CamActions.ManagesPolicy(route.Operation)), caller);
+        // Reading an object follows its own ACL when it has one (a private object in a public-read bucket stays private).
+        var governing = action.Acl == AclPermission.Read && route.Key is { } key ? access.ForObject(rules, key, VersionIdOf(target)) : rules;
+        Require(IsAllowed(caller, governing, route.Key, action, context, CamActions.ManagesPolicy(route.Operation)), caller);
         return rules;
     }
+
+    /// <summary>
+    /// A SigV4 signature is scoped to a region: the bucket's, or for requests on no bucket this server's. Another region
+    /// is refused as S3 refuses it, naming the region expected. Creating a bucket is not checked: its region comes from
+    /// the request itself.
+    /// </summary>
+    public void CheckSignedRegion(string? signedRegion, bool presigned, Route route, BucketAccessRules? rules)
+    {
+        if (signedRegion is null || route.Operation == Operation.CreateBucket)
+        {
+            return;
+        }
+
+        var expected = rules?.Bucket.Region ?? defaultRegion;
+        if (signedRegion != expected)
+        {
+            throw presigned
+                ? new CofferException(ErrorCode.AuthorizationQueryParametersError,
+                    $"Error parsing the X-Amz-Credential parameter; the region '{signedRegion}' is wrong; expecting '{expected}'")
+                {
+                    ResponseHeaders = [new("x-amz-bucket-region", expected)],
+                }
+                : new CofferException(ErrorCode.AuthorizationHeaderMalformed,
+                    $"The authorization header is malformed; the region '{signedRegion}' is wrong; expecting '{expected}'")
+                {
+                    ResponseHeaders = [new("x-amz-bucket-region", expected)],
+                };
+        }
+    }
+
+    private static string? VersionIdOf(RequestTarget target) => target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
 
     /// <summary>Whether the caller may do <paramref name="action"/> on one key of an authorized bucket (each entry of a batch delete).</summary>
     public static bool IsAllowed(Credential? caller, BucketAccessRules rules, string? key, CamAction action, IReadOnlyDictionary<string, string> context,
@@ -55,10 +88,10 @@ internal sealed class Authorizer(AccessControl access, string defaultRegion)
     }
 
     /// <summary>Authorizes reading the source of a copy, as a GET of it would be.</summary>
-    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? sourceIp)
+    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp)
     {
         var rules = access.Rules(bucket);
-        Require(IsAllowed(caller, rules, key, CamActions.CopySource, Context(null, sourceIp)), caller);
+        Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp)), caller);
     }
 
     /// <summary>The condition keys policies can test: the source address and the listing parameters of <paramref name="target"/>.</summary>

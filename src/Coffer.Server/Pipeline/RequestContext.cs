@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Http;
 namespace Coffer.Server.Pipeline;
 
 /// <summary>Who sent a request (null: nobody signed it), and the body to read: decoded and verified as its signature demands.</summary>
-internal sealed record Authenticated(Credential? Credential, Stream Body, long? ContentLength);
+/// <param name="SignedRegion">The region a SigV4 signature is scoped to; null for COS signatures and anonymous requests.</param>
+/// <param name="Presigned">True when the signature came in the query string.</param>
+internal sealed record Authenticated(Credential? Credential, Stream Body, long? ContentLength, string? SignedRegion = null, bool Presigned = false);
 
 /// <summary>Everything a handler needs about the request it serves.</summary>
 internal sealed class RequestContext(

@@ -35,6 +35,7 @@ internal sealed class RequestPipeline(
         var dialect = Dialect.Cos;
         var operation = "-";
         CommonHeaders.Apply(http.Response, requestId, dialect);
+        var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
             // With an empty body Kestrel answers without "100 Continue", which botocore misreads on the reused connection
@@ -55,6 +56,7 @@ internal sealed class RequestPipeline(
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
+            authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
@@ -62,7 +64,7 @@ internal sealed class RequestPipeline(
         }
         catch (CofferException error)
         {
-            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
+            await FailAsync(error);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -78,18 +80,18 @@ internal sealed class RequestPipeline(
         {
             // Fails closed: no unverified byte was sent (or the connection is cut if some verified ones were).
             Log.Integrity(logger, error, requestId);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.InternalError));
         }
         catch (BadHttpRequestException error)
         {
             // Kestrel could not read the body as announced (short body, bad chunking, connection reset).
             Log.ClientGone(logger, requestId, error.Message);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.IncompleteBody, error.Message), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.IncompleteBody, error.Message));
         }
         catch (Exception error)
         {
             Log.Unexpected(logger, error, requestId);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.InternalError), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.InternalError));
         }
         finally
         {
@@ -98,6 +100,13 @@ internal sealed class RequestPipeline(
                 var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 Log.Request(logger, http.Request.Method, rawTarget, operation, http.Response.StatusCode, elapsed, requestId);
             }
+        }
+
+        // An error can come before the body was read: the rest of a small one is dropped so the connection stays usable.
+        async Task FailAsync(CofferException error)
+        {
+            await body.DrainAsync(http.RequestAborted);
+            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
         }
     }
 }

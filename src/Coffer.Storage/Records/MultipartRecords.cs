@@ -25,6 +25,18 @@ public sealed record MultipartUploadRecord
     public string? Encryption { get; init; }
 
     public string? KmsKeyId { get; init; }
+
+    /// <summary>The flexible checksum every part carries (<c>CRC32</c>, <c>CRC32C</c>, <c>SHA1</c>, <c>SHA256</c>, <c>CRC64NVME</c>); null for none.</summary>
+    public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>How the object's checksum is made of the parts': <c>COMPOSITE</c> or <c>FULL_OBJECT</c>; null without an algorithm.</summary>
+    public string? ChecksumType { get; init; }
+
+    /// <summary>Who initiated the upload, as a CAM principal (<c>qcs::cam::uin/&lt;root&gt;:uin/&lt;uin&gt;</c>); null when anonymous.</summary>
+    public string? Initiator { get; init; }
+
+    /// <summary>The object's own canned ACL once completed (<c>private</c>); null when it follows its bucket's.</summary>
+    public string? Acl { get; init; }
 }
 
 /// <summary>One uploaded part; uploading the same number again replaces it.</summary>
@@ -49,4 +61,7 @@ public sealed record MultipartPartRecord
     public byte[]? WrappedKey { get; init; }
 
     public DateTimeOffset LastModified { get; init; }
+
+    /// <summary>The part's checksum (base64) in its upload's <see cref="MultipartUploadRecord.ChecksumAlgorithm"/>; null when it has none.</summary>
+    public string? Checksum { get; init; }
 }

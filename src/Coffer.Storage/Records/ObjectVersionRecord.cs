@@ -61,4 +61,10 @@ public sealed record ObjectVersionRecord
 
     /// <summary>The key id an <c>aws:kms</c> object was written with, as the client named it.</summary>
     public string? KmsKeyId { get; init; }
+
+    /// <summary>The multipart upload that completed into this version (a retried completion answers with it); null otherwise.</summary>
+    public string? UploadId { get; init; }
+
+    /// <summary>The object's own canned ACL (<c>private</c>); null when it follows its bucket's.</summary>
+    public string? Acl { get; init; }
 }

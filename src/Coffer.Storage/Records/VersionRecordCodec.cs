@@ -13,7 +13,7 @@ public readonly record struct VersionIdentity(long BucketId, string Key, long Se
 /// second. Format 1: a format byte; size, CRC-64 and times; flags; short strings; then the layout, user metadata,
 /// headers and tags as length-prefixed sections that a scan skips unless it asked for them. Sections added later go
 /// at the end, so a record written before them still reads (as having none): the blobs' wrapped data keys, then the
-/// KMS key id of an <c>aws:kms</c> object.
+/// KMS key id of an <c>aws:kms</c> object, then the multipart upload the version completed from, then the object's ACL.
 /// </summary>
 public static class VersionRecordCodec
 {
@@ -49,6 +49,8 @@ public static class VersionRecordCodec
         Section(buffer, RecordCodec.EncodePairs(version.Tags));
         Section(buffer, RecordCodec.EncodeBlobKeys(version.Layout));
         Text(buffer, version.KmsKeyId);
+        Text(buffer, version.UploadId);
+        Text(buffer, version.Acl);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -81,6 +83,8 @@ public static class VersionRecordCodec
         var tags = reader.Section();
         var blobKeys = reader.AtEnd ? default : reader.Section();
         var kmsKeyId = reader.AtEnd ? null : reader.Text();
+        var uploadId = reader.AtEnd ? null : reader.Text();
+        var acl = reader.AtEnd ? null : reader.Text();
         return new ObjectVersionRecord
         {
             BucketId = identity.BucketId,
@@ -100,6 +104,8 @@ public static class VersionRecordCodec
             ReplicationStatus = replication,
             Encryption = encryption,
             KmsKeyId = kmsKeyId,
+            UploadId = uploadId,
+            Acl = acl,
             Layout = detail.HasFlag(VersionDetail.Layout) ? RecordCodec.DecodeLayout(layout.ToArray(), blobKeys) : BlobLayout.Empty,
             UserMetadata = detail.HasFlag(VersionDetail.UserMetadata) ? RecordCodec.DecodePairs(metadata.ToArray()) : [],
             Headers = detail.HasFlag(VersionDetail.Headers) ? RecordCodec.DecodePairs(headers.ToArray()) : [],

@@ -24,6 +24,10 @@ public abstract class UploadStoreContract<TEngine> : StoreContract<TEngine>
             Tags = [new("t", "v")],
             Encryption = "aws:kms",
             KmsKeyId = "key-1",
+            ChecksumAlgorithm = "CRC32C",
+            ChecksumType = "COMPOSITE",
+            Initiator = "qcs::cam::uin/100000000001:uin/100000000011",
+            Acl = "private",
         };
         await Store.WriteAsync(w =>
         {
@@ -100,7 +104,7 @@ public abstract class UploadStoreContract<TEngine> : StoreContract<TEngine>
         var first = Part(bucket, 2, "blob0000a");
         (await Store.WriteAsync(w => w.Uploads.PutPart(first))).Should().BeNull();
         (await Store.WriteAsync(w => w.Uploads.PutPart(Part(bucket, 1, "blob0000b")))).Should().BeNull();
-        var replacement = Part(bucket, 2, "blob0000c") with { Crc64 = null, WrappedKey = null };
+        var replacement = Part(bucket, 2, "blob0000c") with { Crc64 = null, WrappedKey = null, Checksum = null };
         (await Store.WriteAsync(w => w.Uploads.PutPart(replacement))).Should().BeEquivalentTo(first);
 
         using var snapshot = Store.OpenSnapshot();
@@ -160,6 +164,7 @@ public abstract class UploadStoreContract<TEngine> : StoreContract<TEngine>
         Crc64 = ulong.MaxValue - (ulong)number,
         BlobId = blobId,
         WrappedKey = [1, 2, (byte)number],
+        Checksum = $"AAAA{number}==",
         LastModified = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000 + number),
     };
 }

@@ -147,6 +147,8 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
             ReplicationStatus = "COMPLETED",
             Encryption = "aws:kms",
             KmsKeyId = "key-1",
+            UploadId = "upload-1",
+            Acl = "private",
         };
         var stored = await Store.WriteAsync(w => w.Versions.Insert(version));
         stored.Sequence.Should().BePositive();

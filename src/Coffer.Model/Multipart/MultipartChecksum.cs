@@ -1,0 +1,101 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Coffer.Common;
+
+namespace Coffer.Model.Multipart;
+
+/// <summary>
+/// The checksum S3 gives a multipart object, made of its parts' checksums in the upload's algorithm. <c>COMPOSITE</c>:
+/// the checksum of the parts' binary checksums concatenated in part order, in base64, then <c>-</c> and the part count.
+/// <c>FULL_OBJECT</c> (CRCs only): the CRC of the whole object, combined from the parts' CRCs and sizes without reading
+/// the bytes again.
+/// </summary>
+public static class MultipartChecksum
+{
+    public const string Composite = "COMPOSITE";
+    public const string FullObject = "FULL_OBJECT";
+
+    /// <summary>Says how an object's checksum was made: <see cref="Composite"/> or <see cref="FullObject"/>.</summary>
+    public const string TypeHeader = "x-amz-checksum-type";
+
+    /// <summary>The algorithms a multipart upload can be initiated with, as S3 names them.</summary>
+    public static IReadOnlyList<string> Algorithms { get; } = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
+
+    /// <summary>The type S3 gives an algorithm when the initiation names none: full-object for CRC64NVME, which has no other.</summary>
+    public static string DefaultType(string algorithm) => algorithm == "CRC64NVME" ? FullObject : Composite;
+
+    /// <summary>Whether the pair is one S3 offers: full-object checksums are CRCs, and CRC64NVME is only full-object.</summary>
+    public static bool IsOffered(string algorithm, string type) =>
+        type == FullObject ? algorithm is "CRC32" or "CRC32C" or "CRC64NVME" : algorithm != "CRC64NVME";
+
+    /// <summary>The header a checksum in <paramref name="algorithm"/> travels in: <c>x-amz-checksum-crc32</c>, ...</summary>
+    public static string HeaderName(string algorithm) => "x-amz-checksum-" + algorithm.ToLowerInvariant();
+
+    /// <summary>The object's checksum from its parts' (base64 each) and sizes, in part order.</summary>
+    public static string Of(string algorithm, string type, IReadOnlyList<(string Checksum, long Size)> parts) =>
+        type == FullObject ? FullObjectOf(algorithm, parts) : CompositeOf(algorithm, parts.Select(p => p.Checksum).ToArray());
+
+    private static string CompositeOf(string algorithm, IReadOnlyList<string> partChecksums)
+    {
+        var joined = partChecksums.SelectMany(Convert.FromBase64String).ToArray();
+        byte[] digest;
+        switch (algorithm)
+        {
+            case "CRC32":
+            case "CRC32C":
+                var crc = algorithm == "CRC32" ? Crc32.CreateIeee() : Crc32.CreateCastagnoli();
+                crc.Append(joined);
+                digest = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(digest, crc.Value);
+                break;
+            case "SHA1":
+                using (var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1))
+                {
+                    sha1.AppendData(joined);
+                    digest = sha1.GetHashAndReset();
+                }
+
+                break;
+            case "SHA256":
+                digest = SHA256.HashData(joined);
+                break;
+            default:
+                throw new ArgumentException($"No composite checksum for {algorithm}.", nameof(algorithm));
+        }
+
+        return $"{Convert.ToBase64String(digest)}-{partChecksums.Count}";
+    }
+
+    /// <summary>Each part's CRC shifted past the bytes after it and folded in: the CRC of the empty object (0) is the start.</summary>
+    private static string FullObjectOf(string algorithm, IReadOnlyList<(string Checksum, long Size)> parts)
+    {
+        if (algorithm == "CRC64NVME")
+        {
+            var crc64 = 0UL;
+            foreach (var (checksum, size) in parts)
+            {
+                crc64 = Crc64.Combine(crc64, BinaryPrimitives.ReadUInt64BigEndian(Convert.FromBase64String(checksum)), size, Crc64.Nvme);
+            }
+
+            var bytes = new byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(bytes, crc64);
+            return Convert.ToBase64String(bytes);
+        }
+
+        var castagnoli = algorithm switch
+        {
+            "CRC32" => false,
+            "CRC32C" => true,
+            _ => throw new ArgumentException($"No full-object checksum for {algorithm}.", nameof(algorithm)),
+        };
+        var crc32 = 0u;
+        foreach (var (checksum, size) in parts)
+        {
+            crc32 = Crc32.Combine(crc32, BinaryPrimitives.ReadUInt32BigEndian(Convert.FromBase64String(checksum)), size, castagnoli);
+        }
+
+        var digest = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(digest, crc32);
+        return Convert.ToBase64String(digest);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// Header values that HTTP cannot send back as they came: control characters in stored headers are written as RFC 2047
+/// encoded words (as S3 writes such metadata), and response overrides with control characters are refused.
+/// </summary>
+public sealed class HeaderValueTests : IAsyncLifetime
+{
+    private readonly string _bucket = TestServer.BucketName("headers");
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public static TheoryData<string, string> StoredHeaders => new()
+    {
+        { "x-cos-meta-a", "x\u0001y" },
+        { "x-cos-meta-del", "x\u007Fy" },
+        { "Content-Type", "text/plain\u0001" },
+        { "Content-Disposition", "attachment; filename=\"a\u0002b\"" },
+        { "Cache-Control", "max-age=1\u001f" },
+        { "Content-Language", "en\u0003" },
+    };
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+        await _server.CreateBucketAsync(_bucket);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(StoredHeaders))]
+    public async Task StoredHeader_WithAControlCharacter_IsReadBackAsAnEncodedWord_InCos(string name, string value)
+    {
+        var key = "cos-" + name;
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, key, content: new ByteArrayContent([7]), headers: [new(name, value)])))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
+        {
+            var response = await _server.SendAsync(_server.Request(method, _bucket, key));
+            response.StatusCode.Should().Be(HttpStatusCode.OK, $"{method} must read what PUT accepted");
+            ValueOf(response, name).Should().Be(EncodedWord(value));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StoredHeaders))]
+    public async Task StoredHeader_WithAControlCharacter_IsReadBackAsAnEncodedWord_InS3(string name, string value)
+    {
+        var s3Name = name.Replace("x-cos-", "x-amz-", StringComparison.Ordinal);
+        var key = "s3-" + name;
+        (await _s3.SendAsync(HttpMethod.Put, _bucket, key, body: [7], headers: [new(s3Name, value)])).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
+        {
+            var response = await _s3.SendAsync(method, _bucket, key);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, $"{method} must read what PUT accepted");
+            ValueOf(response, s3Name).Should().Be(EncodedWord(value));
+        }
+    }
+
+    [Fact]
+    public async Task StoredHeader_WithoutControlCharacters_IsReadBackAsSent()
+    {
+        await _server.PutObjectAsync(_bucket, "plain", [1], [new("x-cos-meta-city", "Zurich = ok?"), new("Content-Encoding", "deflate, gzip")]);
+        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "plain"));
+        head.Headers.GetValues("x-cos-meta-city").Single().Should().Be("Zurich = ok?");
+        RawContentEncoding(head).Should().Be("deflate, gzip", "the client's spelling is kept");
+    }
+
+    [Fact]
+    public async Task ContentEncoding_KeepsItsSpacing_WhenAwsChunkedIsRemoved()
+    {
+        (await _s3.SendAsync(HttpMethod.Put, _bucket, "encoded", body: [1], headers: [new("Content-Encoding", "deflate, gzip")])).StatusCode
+            .Should().Be(HttpStatusCode.OK);
+        RawContentEncoding(await _s3.SendAsync(HttpMethod.Head, _bucket, "encoded")).Should().Be("deflate, gzip");
+    }
+
+    [Theory]
+    [InlineData("response-content-disposition=a%01b")]
+    [InlineData("response-cache-control=no%01cache")]
+    [InlineData("response-content-type=text%2Fplain%0D%0AX-Injected%3A%201")]
+    [InlineData("response-expires=%7F")]
+    public async Task GetObject_ReturnsInvalidArgument_ForAResponseOverrideWithAControlCharacter(string query)
+    {
+        await _server.PutObjectAsync(_bucket, "override", [1]);
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "override", query)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "override", query)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Theory]
+    [InlineData("x-amz-server-side-encryption", "AES256")]
+    [InlineData("x-amz-server-side-encryption-aws-kms-key-id", "k-1")]
+    public async Task GetAndHead_ReturnInvalidArgument_WithAnEncryptionHeader_InS3(string header, string value)
+    {
+        await _s3.SendAsync(HttpMethod.Put, _bucket, "sse", body: [1], headers: [new("x-amz-server-side-encryption", "AES256")]);
+        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "sse", headers: [new(header, value)]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "sse", headers: [new(header, value)])).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task GetAndHead_ReturnInvalidArgument_WithAnEncryptionHeader_InCos()
+    {
+        await _server.PutObjectAsync(_bucket, "sse-cos", [1], [new("x-cos-server-side-encryption", "AES256")]);
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
+            .StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>RFC 2047 Q encoding of UTF-8, as written here: printable ASCII but = ? _ as is, space as _, the rest =XX.</summary>
+    private static string EncodedWord(string value) =>
+        "=?UTF-8?Q?" + string.Concat(System.Text.Encoding.UTF8.GetBytes(value).Select(b =>
+            b is > 0x20 and < 0x7F and not (byte)'=' and not (byte)'?' and not (byte)'_' ? ((char)b).ToString() : b == 0x20 ? "_" : $"={b:X2}")) + "?=";
+
+    /// <summary>The header as it came over the wire (HttpClient would split it into its values).</summary>
+    private static string RawContentEncoding(HttpResponseMessage response) => response.Content.Headers.NonValidated["Content-Encoding"].ToString();
+
+    private static string ValueOf(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.Single() : response.Content.Headers.GetValues(name).Single();
+}

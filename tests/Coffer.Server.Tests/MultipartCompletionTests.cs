@@ -1,0 +1,275 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Http;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// Completing a multipart upload on the wire: a retry after a lost answer gets the same answer, conditional
+/// completion, composite checksums (S3), and the initiator the listings name.
+/// </summary>
+public sealed class MultipartCompletionTests : IAsyncLifetime
+{
+    private const int MiB = 1024 * 1024;
+    private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private readonly string _bucket = TestServer.BucketName("complete");
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+        await _server.CreateBucketAsync(_bucket);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_RetriedAfterSuccess_AnswersTheSameResult_InCos()
+    {
+        await EnableVersioningAsync();
+        var (uploadId, body) = await UploadTwoPartsAsync("retried", MiB);
+        var first = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
+        var firstText = await first.Content.ReadAsStringAsync();
+        first.StatusCode.Should().Be(HttpStatusCode.OK, firstText);
+
+        var retry = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
+        retry.StatusCode.Should().Be(HttpStatusCode.OK, "the answer to the first attempt was lost, not the completion");
+        (await retry.Content.ReadAsStringAsync()).Should().Be(firstText);
+        retry.Headers.GetValues("x-cos-version-id").Should().Equal(first.Headers.GetValues("x-cos-version-id"));
+        Versions(await ListVersionsAsync()).Should().ContainSingle("a retry makes no second version");
+
+        // Another completion of the same upload is not a retry: the upload is gone.
+        await (await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(
+            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"00000000000000000000000000000000\"</ETag></Part></CompleteMultipartUpload>"))))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchUpload");
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_RetriedAfterSuccess_AnswersTheSameResult_InS3()
+    {
+        var (uploadId, body) = await UploadTwoPartsAsync("retried-s3", 5 * MiB);
+        var first = await _s3.SendAsync(HttpMethod.Post, _bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
+        var firstText = await first.Content.ReadAsStringAsync();
+        first.StatusCode.Should().Be(HttpStatusCode.OK, firstText);
+        var retry = await _s3.SendAsync(HttpMethod.Post, _bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
+        retry.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await retry.Content.ReadAsStringAsync()).Should().Be(firstText);
+    }
+
+    [Fact]
+    public async Task CompleteMultipartUpload_HonoursIfNoneMatchAndIfMatch_AndKeepsTheUploadWhenRefused()
+    {
+        var existing = await _server.PutObjectAsync(_bucket, "guarded", [1]);
+        var (uploadId, body) = await UploadTwoPartsAsync("guarded", MiB);
+
+        await (await CompleteAsync("guarded", uploadId, body, new("If-None-Match", "*"))).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+        await (await CompleteAsync("guarded", uploadId, body, new("If-Match", "\"0123456789abcdef0123456789abcdef\"")))
+            .ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+        (await CompleteAsync("guarded", uploadId, body, new("If-Match", existing.Headers.ETag!.Tag))).StatusCode.Should().Be(HttpStatusCode.OK,
+            "the refused attempts left the upload in place");
+
+        var (fresh, freshBody) = await UploadTwoPartsAsync("new-key", MiB);
+        await (await CompleteAsync("new-key", fresh, freshBody, new("If-Match", "*"))).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
+        (await CompleteAsync("new-key", fresh, freshBody, new("If-None-Match", "*"))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var s3Upload = await UploadTwoPartsAsync("guarded", 5 * MiB);
+        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "guarded", $"uploadId={s3Upload.UploadId}", Encoding.UTF8.GetBytes(s3Upload.Body),
+            [new("If-None-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task MultipartUpload_WithAChecksumAlgorithm_StoresAndReturnsTheCompositeChecksum()
+    {
+        byte[][] parts = [Bytes(5 * MiB, 1), Bytes(1000, 2)];
+        var initiate = await _s3.SendAsync(HttpMethod.Post, _bucket, "summed", "uploads", headers: [new("x-amz-checksum-algorithm", "CRC32")]);
+        initiate.StatusCode.Should().Be(HttpStatusCode.OK);
+        initiate.Headers.GetValues("x-amz-checksum-algorithm").Should().Equal("CRC32");
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        var checksums = new List<string>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var checksum = Crc32(parts[i]);
+            checksums.Add(checksum);
+            var part = await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
+                [new("x-amz-checksum-crc32", checksum)]);
+            part.StatusCode.Should().Be(HttpStatusCode.OK);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag><ChecksumCRC32>{checksum}</ChecksumCRC32></Part>");
+        }
+
+        await (await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1], [new("x-amz-checksum-sha256", Sha256([1]))]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+
+        var listed = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "summed", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
+        S3Element(listed, "ChecksumAlgorithm").Should().Be("CRC32");
+        S3Element(listed, "ChecksumType").Should().Be("COMPOSITE");
+        listed.Elements(XName.Get("Part", S3Namespace)).Select(p => S3Element(p, "ChecksumCRC32")).Should().Equal(checksums);
+        var uploads = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "uploads")).Content.ReadAsStringAsync()).Root!;
+        S3Element(uploads.Element(XName.Get("Upload", S3Namespace))!, "ChecksumAlgorithm").Should().Be("CRC32");
+
+        var composite = CompositeCrc32(checksums);
+        var complete = await _s3.SendAsync(HttpMethod.Post, _bucket, "summed", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
+        var result = XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!;
+        S3Element(result, "ChecksumCRC32").Should().Be(composite);
+        S3Element(result, "ChecksumType").Should().Be("COMPOSITE");
+
+        foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
+        {
+            var read = await _s3.SendAsync(method, _bucket, "summed", headers: [new("x-amz-checksum-mode", "ENABLED")]);
+            read.Headers.GetValues("x-amz-checksum-crc32").Should().Equal(composite);
+            read.Headers.GetValues("x-amz-checksum-type").Should().Equal("COMPOSITE");
+            (await _s3.SendAsync(method, _bucket, "summed")).Headers.Contains("x-amz-checksum-crc32").Should().BeFalse("only with checksum mode");
+        }
+    }
+
+    [Theory]
+    [InlineData("CRC32", "FULL_OBJECT")]
+    [InlineData("CRC32C", "FULL_OBJECT")]
+    [InlineData("CRC64NVME", null)]
+    public async Task MultipartUpload_WithAFullObjectChecksum_ReturnsTheCrcOfTheWholeObject(string algorithm, string? type)
+    {
+        byte[][] parts = [Bytes(5 * MiB, 5), Bytes(5 * MiB + 3, 6), Bytes(777, 7)];
+        var header = "x-amz-checksum-" + algorithm.ToLowerInvariant();
+        var key = "whole-" + algorithm;
+        var headers = new List<KeyValuePair<string, string>> { new("x-amz-checksum-algorithm", algorithm) };
+        if (type is not null)
+        {
+            headers.Add(new("x-amz-checksum-type", type));
+        }
+
+        var initiate = await _s3.SendAsync(HttpMethod.Post, _bucket, key, "uploads", headers: headers);
+        initiate.Headers.GetValues("x-amz-checksum-type").Should().Equal(["FULL_OBJECT"], "CRC64NVME is full-object only");
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await _s3.SendAsync(HttpMethod.Put, _bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
+                [new(header, Checksum(header, parts[i]))]);
+            part.StatusCode.Should().Be(HttpStatusCode.OK);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        var whole = Checksum(header, parts.SelectMany(p => p).ToArray());
+        var complete = await _s3.SendAsync(HttpMethod.Post, _bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
+        var result = XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!;
+        S3Element(result, "Checksum" + algorithm).Should().Be(whole, "the parts' CRCs combined are the CRC of the whole object");
+        S3Element(result, "ChecksumType").Should().Be("FULL_OBJECT");
+        var head = await _s3.SendAsync(HttpMethod.Head, _bucket, key, headers: [new("x-amz-checksum-mode", "ENABLED")]);
+        head.Headers.GetValues(header).Should().Equal(whole);
+        head.Headers.GetValues("x-amz-checksum-type").Should().Equal("FULL_OBJECT");
+    }
+
+    [Theory]
+    [InlineData("MD4", null)]
+    [InlineData("SHA256", "FULL_OBJECT")]
+    [InlineData("CRC64NVME", "COMPOSITE")]
+    [InlineData("CRC32", "PARTIAL")]
+    public async Task CreateMultipartUpload_RefusesChecksumsS3DoesNotOffer(string algorithm, string? type)
+    {
+        var headers = new List<KeyValuePair<string, string>> { new("x-amz-checksum-algorithm", algorithm) };
+        if (type is not null)
+        {
+            headers.Add(new("x-amz-checksum-type", type));
+        }
+
+        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "refused", "uploads", headers: headers))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task Listings_NameTheUploadsInitiator_NotTheBucketOwner()
+    {
+        var identities = _server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "uploader", null,
+            Encoding.UTF8.GetBytes("""{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:*"],"resource":["*"]}]}"""));
+        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "uploader");
+        var initiate = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "by-sub", "uploads", account: sub));
+        initiate.StatusCode.Should().Be(HttpStatusCode.OK, await initiate.Content.ReadAsStringAsync());
+        var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        var principal = $"qcs::cam::uin/{TestAccounts.Owner.Uin}:uin/{created.Uin}";
+
+        var parts = XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "by-sub", $"uploadId={uploadId}")))
+            .Content.ReadAsStringAsync()).Root!;
+        parts.Element("Initiator")!.Element("ID")!.Value.Should().Be(principal);
+        parts.Element("Initiator")!.Element("DisplayName")!.Value.Should().Be(created.Uin);
+        var uploads = XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "uploads")))
+            .Content.ReadAsStringAsync()).Root!;
+        uploads.Element("Upload")!.Element("Initiator")!.Element("ID")!.Value.Should().Be(principal);
+
+        var s3Parts = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "by-sub", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
+        S3Element(s3Parts.Element(XName.Get("Initiator", S3Namespace))!, "ID").Should().Be(created.Uin);
+        S3Element(s3Parts.Element(XName.Get("Owner", S3Namespace))!, "ID").Should().Be(TestAccounts.Owner.Uin);
+    }
+
+    private static string S3Element(XElement parent, string name) => parent.Element(XName.Get(name, S3Namespace))!.Value;
+
+    private static byte[] Bytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static string Crc32(byte[] data)
+    {
+        var checksum = FlexibleChecksum.ForHeader("x-amz-checksum-crc32");
+        checksum.Append(data);
+        return checksum.ValueBase64();
+    }
+
+    private static string Sha256(byte[] data) => Checksum("x-amz-checksum-sha256", data);
+
+    private static string Checksum(string header, byte[] data)
+    {
+        var checksum = FlexibleChecksum.ForHeader(header);
+        checksum.Append(data);
+        return checksum.ValueBase64();
+    }
+
+    /// <summary>S3's composite: the CRC32 of the parts' CRC32s (big-endian, concatenated), base64, "-" and the part count.</summary>
+    private static string CompositeCrc32(IReadOnlyList<string> partChecksums) =>
+        $"{Crc32(partChecksums.SelectMany(Convert.FromBase64String).ToArray())}-{partChecksums.Count}";
+
+    private Task<HttpResponseMessage> CompleteAsync(string key, string uploadId, string body, KeyValuePair<string, string> header) =>
+        _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, key, $"uploadId={uploadId}", new StringContent(body), headers: [header]));
+
+    /// <summary>Initiates an upload of <paramref name="key"/> and uploads two parts; its id and the completion body.</summary>
+    private async Task<(string UploadId, string Body)> UploadTwoPartsAsync(string key, int firstPartSize)
+    {
+        var initiate = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, key, "uploads"));
+        var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        var body = new StringBuilder("<CompleteMultipartUpload>");
+        byte[][] parts = [Bytes(firstPartSize, 3), Bytes(10, 4)];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", new ByteArrayContent(parts[i])));
+            part.StatusCode.Should().Be(HttpStatusCode.OK);
+            body.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        return (uploadId, body.Append("</CompleteMultipartUpload>").ToString());
+    }
+
+    private async Task EnableVersioningAsync() =>
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "versioning",
+            content: new StringContent("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")))).EnsureSuccessStatusCode();
+
+    private async Task<XElement> ListVersionsAsync() =>
+        XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
+
+    private static IEnumerable<XElement> Versions(XElement listing) => listing.Elements("Version");
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// Requests that used to be silently half-done: a private object in a public bucket, a bucket asked to have object lock,
+/// deleting a bucket that holds only uploads, and SigV4 credentials scoped to another region.
+/// </summary>
+public sealed class RequestRuleTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task PrivateObject_InAPublicReadBucket_IsNotReadableAnonymously_InBothDialects()
+    {
+        var bucket = TestServer.BucketName("public");
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, headers: [new("x-cos-acl", "public-read")]))).EnsureSuccessStatusCode();
+        await _server.PutObjectAsync(bucket, "public.txt", [1]);
+        await _server.PutObjectAsync(bucket, "cos-private.txt", [2], [new("x-cos-acl", "private")]);
+        (await _s3.SendAsync(HttpMethod.Put, bucket, "s3-private.txt", body: [3], headers: [new("x-amz-acl", "private")])).EnsureSuccessStatusCode();
+        await _server.PutObjectAsync(bucket, "default.txt", [4], [new("x-cos-acl", "default")]);
+
+        (await Anonymous(HttpMethod.Get, bucket, "public.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Anonymous(HttpMethod.Get, bucket, "default.txt")).StatusCode.Should().Be(HttpStatusCode.OK, "default follows the bucket");
+        foreach (var key in new[] { "cos-private.txt", "s3-private.txt" })
+        {
+            await (await Anonymous(HttpMethod.Get, bucket, key)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+            (await Anonymous(HttpMethod.Head, bucket, key)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, key))).StatusCode.Should().Be(HttpStatusCode.OK, "the owner still reads it");
+        }
+
+        // A copy follows its own request's ACL, not its source's; a multipart object keeps the ACL it was initiated with.
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, "copy.txt", headers: [new("x-cos-copy-source", $"{TestServer.VirtualHost(bucket)}/cos-private.txt")])))
+            .EnsureSuccessStatusCode();
+        (await Anonymous(HttpMethod.Get, bucket, "copy.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var multipart = await _server.SendAsync(_server.Request(HttpMethod.Post, bucket, "mp-private.txt", "uploads", headers: [new("x-cos-acl", "private")]));
+        var uploadId = XDocument.Parse(await multipart.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        var part = await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, "mp-private.txt", $"partNumber=1&uploadId={uploadId}", new ByteArrayContent([5])));
+        (await _server.SendAsync(_server.Request(HttpMethod.Post, bucket, "mp-private.txt", $"uploadId={uploadId}", new StringContent(
+            $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part></CompleteMultipartUpload>"))))
+            .EnsureSuccessStatusCode();
+        (await Anonymous(HttpMethod.Get, bucket, "mp-private.txt")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("x-cos-acl", "public-read-write", Dialect.Cos)]
+    [InlineData("x-amz-acl", "authenticated-read", Dialect.S3)]
+    public async Task PutObject_RefusesAnObjectAclItDoesNotImplement(string header, string value, Dialect dialect)
+    {
+        var bucket = TestServer.BucketName("acls");
+        await _server.CreateBucketAsync(bucket);
+        var response = dialect == Dialect.S3
+            ? await _s3.SendAsync(HttpMethod.Put, bucket, "k", body: [1], headers: [new(header, value)])
+            : await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, "k", content: new ByteArrayContent([1]), headers: [new(header, value)]));
+        response.StatusCode.Should().BeOneOf(HttpStatusCode.NotImplemented, HttpStatusCode.BadRequest);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, bucket, "k"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task CreateBucket_WithObjectLockEnabled_IsNotImplemented_AndCreatesNothing_InBothDialects()
+    {
+        var s3Bucket = TestServer.BucketName("locked-s3");
+        await (await _s3.SendAsync(HttpMethod.Put, s3Bucket, headers: [new("x-amz-bucket-object-lock-enabled", "true")]))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        var cosBucket = TestServer.BucketName("locked-cos");
+        await (await _server.SendAsync(_server.Request(HttpMethod.Put, cosBucket, headers: [new("x-cos-bucket-object-lock-enabled", "true")])))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        foreach (var bucket in new[] { s3Bucket, cosBucket })
+        {
+            (await _server.SendAsync(_server.Request(HttpMethod.Head, bucket))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        }
+
+        (await _s3.SendAsync(HttpMethod.Put, s3Bucket, headers: [new("x-amz-bucket-object-lock-enabled", "false")])).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task DeleteBucket_WithOnlyUploadsLeft_DeletesItAndReleasesTheParts_InS3()
+    {
+        var bucket = TestServer.BucketName("uploads-s3");
+        await _server.CreateBucketAsync(bucket);
+        var before = BlobFiles();
+        await StartUploadWithAPartAsync(bucket);
+        BlobFiles().Should().HaveCount(before.Length + 1);
+
+        (await _s3.SendAsync(HttpMethod.Delete, bucket)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, bucket))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        BlobFiles().Should().Equal(before, "the parts' blobs go with the discarded uploads");
+    }
+
+    [Fact]
+    public async Task DeleteBucket_WithOnlyUploadsLeft_IsBucketNotEmpty_InCos_AsCosDocuments()
+    {
+        var bucket = TestServer.BucketName("uploads-cos");
+        await _server.CreateBucketAsync(bucket);
+        var uploadId = await StartUploadWithAPartAsync(bucket);
+
+        var refused = await _server.SendAsync(_server.Request(HttpMethod.Delete, bucket));
+        (await refused.ShouldBeErrorAsync(HttpStatusCode.Conflict, "BucketNotEmpty")).Element("Message")!.Value.Should().Contain("multipart");
+        (await _server.SendAsync(_server.Request(HttpMethod.Delete, bucket, "k", $"uploadId={uploadId}"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _server.SendAsync(_server.Request(HttpMethod.Delete, bucket))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task DeleteBucket_WithAnObjectLeft_IsBucketNotEmpty_InS3()
+    {
+        var bucket = TestServer.BucketName("object-s3");
+        await _server.CreateBucketAsync(bucket);
+        await _server.PutObjectAsync(bucket, "k", [1]);
+        await StartUploadWithAPartAsync(bucket);
+        await (await _s3.SendAsync(HttpMethod.Delete, bucket)).ShouldBeErrorAsync(HttpStatusCode.Conflict, "BucketNotEmpty", Dialect.S3);
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, query: "uploads"))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task SigV4_ScopedToAnotherRegion_IsAuthorizationHeaderMalformed_NamingTheExpectedRegion()
+    {
+        var bucket = TestServer.BucketName("region");
+        await _server.CreateBucketAsync(bucket);
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}"));
+        Sign(request, "us-east-1");
+        var refused = await _server.SendRawAsync(request);
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", Dialect.S3);
+        error.Element("Message")!.Value.Should().Contain("'us-east-1' is wrong; expecting 'ap-guangzhou'");
+
+        var service = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/"));
+        Sign(service, "eu-west-1");
+        await (await _server.SendRawAsync(service)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", Dialect.S3);
+
+        var right = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}"));
+        Sign(right, TestServer.Region);
+        (await _server.SendRawAsync(right)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    private static void Sign(HttpRequestMessage request, string region) =>
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]), region);
+
+    private async Task<string> StartUploadWithAPartAsync(string bucket)
+    {
+        var initiate = await _server.SendAsync(_server.Request(HttpMethod.Post, bucket, "k", "uploads"));
+        var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, bucket, "k", $"partNumber=1&uploadId={uploadId}", new ByteArrayContent(Encoding.UTF8.GetBytes("part")))))
+            .EnsureSuccessStatusCode();
+        return uploadId;
+    }
+
+    private string[] BlobFiles() =>
+        Directory.Exists(Path.Combine(_server.DataDirectory, "blobs"))
+            ? Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    private Task<HttpResponseMessage> Anonymous(HttpMethod method, string bucket, string key)
+    {
+        var request = _server.Request(method, bucket, key);
+        request.Headers.Remove("Authorization");
+        return _server.SendRawAsync(request);
+    }
+}
