@@ -103,6 +103,9 @@ public interface IMetadataReader : IDisposable
 
     /// <summary>The stored credentials of one identity of a root account.</summary>
     IReadOnlyList<CredentialRecord> ListCredentials(string appId, string uin);
+
+    /// <summary>The summary stored with a run (encoded by its writer), or null; kept apart from the run so lists stay small.</summary>
+    byte[]? GetRunSummary(string jobId);
 }
 
 /// <summary>Reads and writes inside one write transaction.</summary>
@@ -149,6 +152,9 @@ public interface IMetadataWriter : IMetadataReader
 
     /// <summary>Replaces the stored run with the same job id.</summary>
     void UpdateRun(InventoryRunRecord run);
+
+    /// <summary>Stores the summary of a run (see <see cref="IMetadataReader.GetRunSummary"/>).</summary>
+    void SetRunSummary(string jobId, byte[] summary);
 
     /// <summary>The blob is now referenced by committed metadata: its intent record is dropped with this transaction.</summary>
     void ClaimBlob(string blobId);

@@ -212,7 +212,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(3);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(4);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -228,8 +228,49 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(3);
+        await SetUserVersionAsync(4);
         _store = Open();
+    }
+
+    [Fact]
+    public async Task Open_MigratesVersion3_AddingTheRunSummaryColumn()
+    {
+        var bucket = await CreateBucketAsync();
+        await _store.WriteAsync(w =>
+        {
+            w.InsertRun(new InventoryRunRecord
+            {
+                JobId = "job-1", BucketId = bucket.Id, ConfigId = "c", Trigger = "manual", State = InventoryRunStates.Succeeded, Config = [1, 2],
+            });
+            return true;
+        });
+        _store.Dispose();
+
+        // What a version 3 data folder holds: the table without the column.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE inventory_runs DROP COLUMN summary; PRAGMA user_version=3;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        _store = Open();
+        using (var reader = _store.OpenReader())
+        {
+            reader.GetRun("job-1")!.State.Should().Be(InventoryRunStates.Succeeded);
+            reader.GetRunSummary("job-1").Should().BeNull();
+        }
+
+        await _store.WriteAsync(w =>
+        {
+            w.SetRunSummary("job-1", [7, 8, 9]);
+            return true;
+        });
+        using (var reader = _store.OpenReader())
+        {
+            reader.GetRunSummary("job-1").Should().Equal(7, 8, 9);
+        }
     }
 
     private async Task SetUserVersionAsync(int version)

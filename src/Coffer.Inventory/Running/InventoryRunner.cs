@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
+using Coffer.Inventory.Summary;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
@@ -107,6 +108,7 @@ public sealed class InventoryRunner(
 
         var files = new List<ReportFile>();
         var counters = tracker.Counters;
+        var summary = new SummaryBuilder(scanStart);
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
         PartUpload? part = null;
         await using (var scan = SnapshotScan.Start(objects, source.Name, walk, filter, cancellationToken))
@@ -119,6 +121,7 @@ public sealed class InventoryRunner(
                 {
                     counters.ObjectsMatched++;
                     counters.BytesMatched += info.Size;
+                    summary.Add(info);
                     part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
                         cancellationToken);
                     await part.Writer.WriteAsync(info, cancellationToken);
@@ -154,7 +157,7 @@ public sealed class InventoryRunner(
             counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
         await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
         await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
-        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
+        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey, summary.Build().Encode());
     }
 
     private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,

@@ -10,7 +10,7 @@ namespace Coffer.Storage.Sqlite;
 public sealed class SqliteMetadataStore : IMetadataStore
 {
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writeConnection;
@@ -169,6 +169,21 @@ public sealed class SqliteMetadataStore : IMetadataStore
 
         if (current == SchemaVersion)
         {
+            return;
+        }
+
+        if (current == 3)
+        {
+            // Version 4 appends one nullable column: the summary a successful run stores with itself.
+            using var upgrade = _writeConnection.BeginTransaction();
+            using (var command = _writeConnection.CreateCommand())
+            {
+                command.Transaction = upgrade;
+                command.CommandText = "ALTER TABLE inventory_runs ADD COLUMN summary BLOB;\nPRAGMA user_version=4;";
+                command.ExecuteNonQuery();
+            }
+
+            upgrade.Commit();
             return;
         }
 

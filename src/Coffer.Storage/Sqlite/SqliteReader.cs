@@ -322,6 +322,13 @@ internal class SqliteReader : IMetadataReader
         return ReadRuns(command);
     }
 
+    public byte[]? GetRunSummary(string jobId)
+    {
+        using var command = Command("SELECT summary FROM inventory_runs WHERE job_id = $job");
+        command.Parameters.AddWithValue("$job", jobId);
+        return command.ExecuteScalar() as byte[];
+    }
+
     public IReadOnlyList<InventoryRunRecord> ListRunsInState(string state, int limit)
     {
         using var command = Command($"SELECT {RunColumns} FROM inventory_runs WHERE state = $state ORDER BY queued_at, job_id LIMIT $limit");

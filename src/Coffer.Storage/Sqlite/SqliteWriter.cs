@@ -171,6 +171,14 @@ internal sealed class SqliteWriter(SqliteMetadataStore store, SqliteConnection c
 
     public void UpdateRun(InventoryRunRecord run) => WriteRun(run, insert: false);
 
+    public void SetRunSummary(string jobId, byte[] summary)
+    {
+        using var command = Command("UPDATE inventory_runs SET summary = $summary WHERE job_id = $job");
+        command.Parameters.AddWithValue("$summary", summary);
+        command.Parameters.AddWithValue("$job", jobId);
+        command.ExecuteNonQuery();
+    }
+
     public void ClaimBlob(string blobId)
     {
         using var command = Command("DELETE FROM unreferenced_blobs WHERE blob_id = $id");
