@@ -240,7 +240,12 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         {
             w.InsertRun(new InventoryRunRecord
             {
-                JobId = "job-1", BucketId = bucket.Id, ConfigId = "c", Trigger = "manual", State = InventoryRunStates.Succeeded, Config = [1, 2],
+                JobId = "job-1",
+                BucketId = bucket.Id,
+                ConfigId = "c",
+                Trigger = "manual",
+                State = InventoryRunStates.Succeeded,
+                Config = [1, 2],
             });
             return true;
         });
