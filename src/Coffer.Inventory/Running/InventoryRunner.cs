@@ -82,7 +82,7 @@ public sealed class InventoryRunner(
         var format = ReportFormats.For(configuration.Destination.Format);
         var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
         var owner = sourceOwner?.Uin ?? source.OwnerAppId;
-        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, target.Name);
+        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, source.Name, target.Name);
         var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner);
         var filter = new ReportFilter(configuration.Filter);
         var walk = new WalkOptions
