@@ -88,7 +88,13 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<InventoryRuns>();
         services.AddSingleton<InventoryWakeup>();
         services.AddSingleton(new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay });
-        services.AddSingleton(new InventoryRunnerOptions { MaxPartBytes = options.Inventory.MaxPartBytes, Lease = options.Inventory.Lease });
+        services.AddSingleton<InventoryRunLog>();
+        services.AddSingleton(provider => new InventoryRunnerOptions
+        {
+            MaxPartBytes = options.Inventory.MaxPartBytes,
+            Lease = options.Inventory.Lease,
+            RunEnded = provider.GetRequiredService<InventoryRunLog>().Ended,
+        });
         services.AddSingleton<InventoryScheduler>();
         services.AddSingleton<InventoryRunner>();
         if (options.Inventory.RunWorker)
@@ -97,7 +103,9 @@ public sealed class CofferServer : IAsyncDisposable
         }
         var accounts = new AccountDirectory(options.Accounts);
         services.AddSingleton(accounts);
-        services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
+        var hosts = new HostResolver(options.DomainSuffixes);
+        services.AddSingleton(new Router(hosts));
+        services.AddSingleton(provider => new HealthEndpoints(hosts, engine.Metadata, options));
         services.AddSingleton(provider => new IdentityDirectory(accounts, engine.Metadata, options.Time, options.SubAccounts));
         services.AddSingleton<AccessControl>();
         services.AddSingleton(provider => new Authorizer(provider.GetRequiredService<AccessControl>(), options.Region));
@@ -113,6 +121,8 @@ public sealed class CofferServer : IAsyncDisposable
 
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+        app.Use((http, next) => health.Matches(http) ? health.WriteAsync(http) : next(http));
         app.Run(pipeline.InvokeAsync);
         return new CofferServer(app, engine);
     }

@@ -66,7 +66,10 @@ public sealed class InventoryRunner(
             await runs.FailAsync(run.JobId, options.Owner, code.ToString(), error.Message, CancellationToken.None);
         }
 
-        return runs.Get(run.Bucket, run.JobId);
+        var ended = runs.Get(run.Bucket, run.JobId);
+        InventoryMetrics.Ended(ended);
+        options.RunEnded?.Invoke(ended);
+        return ended;
     }
 
     private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, CancellationToken cancellationToken)

@@ -33,6 +33,7 @@ internal sealed class RequestPipeline(
         var rawPath = rawTarget.Split('?', 2)[0];
         var dialect = Dialect.Cos;
         var operation = "-";
+        string? bucket = null, errorCode = null, caller = null;
         CommonHeaders.Apply(http.Response, requestId, dialect);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
@@ -51,8 +52,10 @@ internal sealed class RequestPipeline(
             CommonHeaders.Apply(http.Response, requestId, dialect);
             var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
             operation = route.Operation.ToString();
+            bucket = route.Bucket;
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
+            caller = authenticated.Credential?.Identity.Principal;
             var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
@@ -61,6 +64,7 @@ internal sealed class RequestPipeline(
         }
         catch (CofferException error)
         {
+            errorCode = error.Code.ToString();
             await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -86,10 +90,13 @@ internal sealed class RequestPipeline(
         }
         finally
         {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            RequestMetrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
+                http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                Log.Request(logger, http.Request.Method, rawTarget, operation, http.Response.StatusCode, elapsed, requestId);
+                Log.Request(logger, http.Request.Method, rawTarget, operation, bucket ?? "-", http.Response.StatusCode, errorCode ?? "-", caller ?? "anonymous",
+                    elapsed.TotalMilliseconds, requestId);
             }
         }
     }
