@@ -12,7 +12,8 @@ internal static class CofferCommands
         var root = new RootCommand("Coffer: a self-hosted object store speaking the COS XML and S3 APIs, with bucket inventory.");
         var settings = new HostSettings();
         root.Subcommands.Add(ServeCommand(settings));
-        root.Subcommands.Add(InventoryCommand.Build(settings));
+        root.Subcommands.Add(Cli.InventoryCommands.Build());
+        root.Subcommands.Add(Cli.ReportCommands.Build());
         root.Subcommands.Add(AdminCommand.Build(settings));
         return root;
     }

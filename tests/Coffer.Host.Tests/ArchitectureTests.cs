@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Coffer.Host.Tests;
 
-/// <summary>Dependencies point one way: Host → Server → {Inventory, Protocol, Model}; Inventory → Model → Storage → Common; Protocol → Common.</summary>
+/// <summary>Dependencies point one way: Host → {Cli, Server}; Cli → {Inventory, Protocol}; Server → {Inventory, Protocol, Model}; Inventory → Model → Storage → Common; Protocol → Common.</summary>
 public class ArchitectureTests
 {
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -13,7 +13,8 @@ public class ArchitectureTests
         { "Coffer.Protocol", ["Coffer.Common"] },
         { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
         { "Coffer.Server", ["Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
-        { "coffer", ["Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Cli", ["Coffer.Inventory", "Coffer.Protocol", "Coffer.Common"] },
+        { "coffer", ["Coffer.Cli", "Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]

@@ -83,6 +83,13 @@ public sealed partial class CofferProcess : IAsyncDisposable
     /// <summary>Runs <c>coffer &lt;arguments&gt;</c> to its end with the test owner as root account; its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToEndAsync(params string[] arguments)
     {
+        var (exitCode, output, error) = await RunAsync(arguments, new Dictionary<string, string>());
+        return (exitCode, output + error);
+    }
+
+    /// <summary>Runs <c>coffer &lt;arguments&gt;</c> with extra environment variables; its exit code, standard output and standard error apart.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -99,11 +106,16 @@ public sealed partial class CofferProcess : IAsyncDisposable
         start.Environment[AccountSources.SecretIdVariable] = TestAccounts.Owner.SecretId;
         start.Environment[AccountSources.SecretKeyVariable] = TestAccounts.Owner.SecretKey;
         start.Environment[AccountSources.UinVariable] = TestAccounts.Owner.Uin;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(StartTimeout);
-        return (process.ExitCode, await output + await error);
+        return (process.ExitCode, await output, await error);
     }
 
     /// <summary>The peak resident set size of the process so far (VmHWM), in bytes.</summary>
