@@ -144,17 +144,18 @@ public sealed class CofferServer : IAsyncDisposable
         _engine.Dispose();
     }
 
-    private static (string Host, int Port) ParseListen(string listen)
+    /// <summary>Reads <c>HOST:PORT</c> (an IP address or localhost); ArgumentException naming <paramref name="option"/> otherwise.</summary>
+    public static (string Host, int Port) ParseListen(string listen, string option = "--listen")
     {
         var colon = listen.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
-            throw new ArgumentException($"--listen must be HOST:PORT, got '{listen}'.");
+            throw new ArgumentException($"{option} must be HOST:PORT, got '{listen}'.");
         }
 
         var host = listen[..colon].Trim('[', ']');
         return host == "localhost" || IPAddress.TryParse(host, out _)
             ? (host, port)
-            : throw new ArgumentException($"--listen needs an IP address or 'localhost', got '{host}'.");
+            : throw new ArgumentException($"{option} needs an IP address or 'localhost', got '{host}'.");
     }
 }

@@ -50,6 +50,9 @@ public sealed class StorageEngine : IDisposable
         }
     }
 
+    /// <summary>Whether another process has <paramref name="dataDirectory"/> open; creates nothing.</summary>
+    public static bool IsInUse(string dataDirectory) => DataDirectoryLock.IsHeld(dataDirectory);
+
     /// <summary>
     /// The metadata alone, for a tool beside a running server (queueing a run, say): SQLite lets both processes in,
     /// and nothing here touches blob files or recovers anything.

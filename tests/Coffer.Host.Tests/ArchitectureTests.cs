@@ -14,7 +14,8 @@ public class ArchitectureTests
         { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
         { "Coffer.Server", ["Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Cli", ["Coffer.Inventory", "Coffer.Protocol", "Coffer.Common"] },
-        { "coffer", ["Coffer.Cli", "Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.WebConsole", ["Coffer.Server", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Common"] },
+        { "coffer", ["Coffer.Cli", "Coffer.WebConsole", "Coffer.Server", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]
