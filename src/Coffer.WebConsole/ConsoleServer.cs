@@ -78,7 +78,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(RequestMetricsMeter, InventoryMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
 
         var app = builder.Build();
         app.Use(SecurityHeaders);
