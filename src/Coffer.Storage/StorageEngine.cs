@@ -21,6 +21,9 @@ public sealed class StorageEngine : IDisposable
         _lock = directoryLock;
     }
 
+    /// <summary>The metadata database's file in the data folder: its presence is what makes a folder a Coffer store.</summary>
+    public const string MetadataFileName = "metadata.db";
+
     public IMetadataStore Metadata { get; }
 
     public BlobStore Blobs { get; }
@@ -123,7 +126,7 @@ public sealed class StorageEngine : IDisposable
         _lock.Dispose();
     }
 
-    private static string MetadataPath(string dataDirectory) => Path.Combine(dataDirectory, "metadata.db");
+    private static string MetadataPath(string dataDirectory) => Path.Combine(dataDirectory, MetadataFileName);
 
     private void Recover()
     {

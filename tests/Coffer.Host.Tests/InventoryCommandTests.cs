@@ -49,6 +49,9 @@ public sealed class InventoryCommandTests : IAsyncLifetime
         run.GetProperty("ManifestKey").GetString().Should().Be($"1250000000/cmdsrc/nightly/{DateTime.UtcNow:yyyyMMdd}/manifest.json");
         error.Should().MatchRegex(@"3 rows scanned  1 file\(s\)  [0-9.]+ MB/s  Succeeded|\[#{30}\] 100%  3/3 rows");
 
+        var jobId = run.GetProperty("JobId").GetString();
+        await WaitForServerLineAsync($"info: Coffer.Server.Inventory.InventoryRunLog[20] Inventory run bucket={Source} id=nightly job={jobId} state=Succeeded rows=3 files=1 duration=");
+
         // The second run measures itself against the first: a bar over 3 rows.
         var (again, _, progress) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "nightly", "--wait");
         again.Should().Be(0, progress);
@@ -69,6 +72,7 @@ public sealed class InventoryCommandTests : IAsyncLifetime
         var run = JsonDocument.Parse(output).RootElement;
         run.GetProperty("State").GetString().Should().Be("Failed");
         run.GetProperty("ErrorCode").GetString().Should().Be("NoSuchBucket");
+        await WaitForServerLineAsync($"warn: Coffer.Server.Inventory.InventoryRunLog[21] Inventory run bucket={Source} id=gone job={run.GetProperty("JobId").GetString()} state=Failed rows=0 duration=");
     }
 
     [Theory]
@@ -172,6 +176,17 @@ public sealed class InventoryCommandTests : IAsyncLifetime
         var (badSql, _, sqlError) = await CofferAsync("report", "query", "--bucket", Destination, "--manifest", manifest, "SELECT nope FROM report");
         badSql.Should().Be(2);
         sqlError.Should().StartWith("coffer: DuckDB: ");
+    }
+
+    private async Task WaitForServerLineAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_server.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        _server.Output.Should().Contain(text);
     }
 
     private Task<(int ExitCode, string Output, string Error)> CofferAsync(params string[] arguments) =>
