@@ -78,7 +78,7 @@ server_log="$work/server.log"
 
 mkdir -p "$work/data"
 COFFER_ROOT_APPID=$appid COFFER_ROOT_SECRET_ID=$secret_id COFFER_ROOT_SECRET_KEY=$secret_key \
-    dotnet "$dll" serve --data "$work/data" --listen 127.0.0.1:0 --region "$region" --log-level Debug \
+    dotnet "$dll" serve --data "$work/data" --listen 127.0.0.1:0 --console off --region "$region" --log-level Debug \
     >"$server_log" 2>&1 </dev/null &
 server_pid=$!
 

@@ -31,7 +31,7 @@ const partner = {
 const data = mkdtempSync(join(tmpdir(), 'coffer-compat-'));
 const config = join(data, 'compat-config.json');
 writeFileSync(config, JSON.stringify({ accounts: [{ ...partner, name: 'partner' }] }));
-const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--config', config], {
+const server = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--console', '127.0.0.1:0', '--config', config], {
   env: {
     ...process.env,
     COFFER_ROOT_APPID: account.appId,
