@@ -89,57 +89,64 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         _ => "SSE-S3",
     };
 
-    /// <summary>The prefix of <paramref name="key"/> up to and including its first delimiter after <paramref name="from"/>, or <see cref="NoPrefix"/>.</summary>
-    public static string PrefixOf(string key, int from = 0)
-    {
-        var slash = key.IndexOf('/', from);
-        return slash < 0 ? NoPrefix : key[..(slash + 1)];
-    }
-
     private void AddPrefix(string key, long size)
     {
-        var top = PrefixOf(key);
-        if (!_prefixes.TryGetValue(top, out var prefix))
+        // Looked up by span: a row allocates no prefix string unless its prefix is new.
+        var top = PrefixSpan(key, 0);
+        var prefixes = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!prefixes.TryGetValue(top, out var prefix))
         {
-            if (_prefixes.Count >= MaxTopPrefixes)
+            var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
+            _capped |= name == OtherPrefixes;
+            if (!_prefixes.TryGetValue(name, out prefix))
             {
-                _capped = true;
-                top = OtherPrefixes;
+                _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
             }
-
-            prefix = _prefixes.TryGetValue(top, out var other) ? other : _prefixes[top] = new PrefixCounter();
         }
 
         prefix.Add(size);
-        if (top is NoPrefix or OtherPrefixes)
+        if (prefix.IsLeaf)
         {
             return;
         }
 
-        var child = PrefixOf(key, top.Length);
-        if (!prefix.Children.ContainsKey(child) && prefix.Children.Count >= MaxChildPrefixes)
+        var child = PrefixSpan(key, top.Length);
+        var children = prefix.Children.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!children.TryGetValue(child, out var counter))
         {
-            _capped = true;
-            child = OtherPrefixes;
+            var name = prefix.Children.Count >= MaxChildPrefixes ? OtherPrefixes : child.ToString();
+            _capped |= name == OtherPrefixes;
+            if (!prefix.Children.TryGetValue(name, out counter))
+            {
+                prefix.Children[name] = counter = new Counter();
+            }
         }
 
-        Count(prefix.Children, child, size);
+        counter.Add(size);
+    }
+
+    /// <summary>The prefix of <paramref name="key"/> up to and including its first delimiter at or after <paramref name="from"/>; empty when there is none.</summary>
+    private static ReadOnlySpan<char> PrefixSpan(string key, int from)
+    {
+        var slash = key.AsSpan(from).IndexOf('/');
+        return slash < 0 ? [] : key.AsSpan(0, from + slash + 1);
     }
 
     private void AddLargest(ObjectInfo row)
     {
-        var entry = new LargeObject(row.Key, row.VersionId, row.Size, row.LastModified, row.StorageClass);
         // Smallest first; on equal sizes the key that sorts last goes first, so ties keep the keys that sort first.
         var priority = (row.Size, row.Key);
         if (_largest.Count < LargestCount)
         {
-            _largest.Enqueue(entry, priority);
+            _largest.Enqueue(Large(row), priority);
         }
         else if (_largest.TryPeek(out _, out var smallest) && Compare(priority, smallest) > 0)
         {
-            _largest.DequeueEnqueue(entry, priority);
+            _largest.DequeueEnqueue(Large(row), priority);
         }
     }
+
+    private static LargeObject Large(ObjectInfo row) => new(row.Key, row.VersionId, row.Size, row.LastModified, row.StorageClass);
 
     private static int Compare((long Size, string Key) a, (long Size, string Key) b) =>
         a.Size != b.Size ? a.Size.CompareTo(b.Size) : string.CompareOrdinal(b.Key, a.Key);
@@ -183,8 +190,11 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         }
     }
 
-    private sealed class PrefixCounter : Counter
+    /// <summary>A top-level prefix; <see cref="IsLeaf"/> for the keys without one and the folded rest, which have no children.</summary>
+    private sealed class PrefixCounter(bool isLeaf) : Counter
     {
+        public bool IsLeaf { get; } = isLeaf;
+
         public Dictionary<string, Counter> Children { get; } = new(StringComparer.Ordinal);
     }
 }
