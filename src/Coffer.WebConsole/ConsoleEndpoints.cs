@@ -22,7 +22,7 @@ internal sealed class ConsoleEndpoints(ConsoleSessions sessions, IdentityDirecto
     {
         routes.MapPost("/api/session", async http =>
         {
-            var body = await http.Request.ReadFromJsonAsync<SignIn>(ConsoleRequest.Json, http.RequestAborted);
+            var body = await ReadJsonAsync<SignIn>(http);
             var credential = body?.SecretId is { Length: > 0 } id ? identities.Find(id) : null;
             if (credential is null || body!.SecretKey is null || !SameKey(credential.SecretKey, body.SecretKey))
             {
@@ -78,6 +78,25 @@ internal sealed class ConsoleEndpoints(ConsoleSessions sessions, IdentityDirecto
             {
                 await ConsoleRequest.ErrorAsync(http, error);
             }
+        }
+    }
+
+    /// <summary>A JSON body, or null when there is none, it is not JSON, or it does not parse (the caller answers 400 or 401).</summary>
+    public static async Task<T?> ReadJsonAsync<T>(HttpContext http)
+        where T : class
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            return null;
+        }
+
+        try
+        {
+            return await http.Request.ReadFromJsonAsync<T>(ConsoleRequest.Json, http.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

@@ -68,14 +68,7 @@ internal sealed class InventoryEndpoints(
             var bucket = request.Bucket();
             var id = http.GetRouteValue("id")!.ToString()!;
             request.Authorize(Operation.RunBucketInventory, bucket, query: "inventory-run&id=" + Uri.EscapeDataString(id));
-            var configuration = configurations.Get(bucket, id);
-            if (!configuration.IsEnabled)
-            {
-                throw new CofferException(ErrorCode.InvalidArgument, $"Inventory '{id}' is disabled (IsEnabled is {configuration.IsEnabledText}).");
-            }
-
-            var run = await runs.EnqueueAsync(bucket, id, InventoryTrigger.Manual, time.GetUtcNow(), request.Aborted);
-            wakeup.Signal();
+            var run = await InventoryHandlers.QueueNowAsync(configurations, runs, wakeup, time, bucket, id, request.Aborted);
             await request.JsonAsync(Describe(run));
         }));
 

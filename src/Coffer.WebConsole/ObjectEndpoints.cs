@@ -3,7 +3,6 @@ using Coffer.Model;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Routing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Coffer.WebConsole;
@@ -115,7 +114,8 @@ internal sealed class ObjectEndpoints(ConsoleEndpoints guard, IObjectService obj
             var bucket = request.Bucket();
             var key = request.RequiredQuery("key");
             request.Authorize(Operation.PutObjectTagging, bucket, key);
-            var body = await http.Request.ReadFromJsonAsync<TagBody>(ConsoleRequest.Json, request.Aborted);
+            var body = await ConsoleEndpoints.ReadJsonAsync<TagBody>(http)
+                ?? throw new CofferException(ErrorCode.InvalidRequest, "The body must be JSON: {\"tags\": [{\"key\": \"k\", \"value\": \"v\"}]}.");
             var tags = ObjectTags.Validate([.. (body?.Tags ?? []).Select(t => new KeyValuePair<string, string>(t.Key, t.Value))]);
             var info = await objects.PutObjectTaggingAsync(bucket, key, request.OptionalQuery("versionId"), tags, request.Aborted);
             await request.JsonAsync(info.Tags.Select(t => new TagEntry(t.Key, t.Value)));

@@ -34,6 +34,10 @@ public sealed partial class ConsoleApiTests : IAsyncLifetime
         wrong.Headers.Contains("Set-Cookie").Should().BeFalse();
         (await client.GetAsync("/api/buckets")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
 
+        (await client.PostAsync("/api/session", new StringContent("secretId=x", Encoding.UTF8, "application/x-www-form-urlencoded")))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a form post from another site is not JSON");
+        (await client.PostAsync("/api/session", new StringContent("{not json", Encoding.UTF8, "application/json"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
         var right = await client.PostAsJsonAsync("/api/session", new { TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey });
         right.StatusCode.Should().Be(HttpStatusCode.OK);
         var cookie = right.Headers.GetValues("Set-Cookie").Single();
@@ -104,6 +108,8 @@ public sealed partial class ConsoleApiTests : IAsyncLifetime
         await SendAsync(client, csrf, HttpMethod.Put, $"/api/buckets/{_bucket}/tags?key=docs/a%20b.txt",
             JsonContent.Create(new { tags = new[] { new { key = "team", value = "data" } } }));
         (await client.GetStringAsync($"/api/buckets/{_bucket}/tags?key=docs/a%20b.txt")).Should().Be("""[{"key":"team","value":"data"}]""");
+        await SendAsync(client, csrf, HttpMethod.Put, $"/api/buckets/{_bucket}/tags?key=docs/a%20b.txt", new StringContent("{broken", Encoding.UTF8, "application/json"),
+            HttpStatusCode.BadRequest);
         var versions = JsonDocument.Parse(await client.GetStringAsync($"/api/buckets/{_bucket}/versions?key=docs/a%20b.txt")).RootElement;
         versions.GetArrayLength().Should().Be(1);
 

@@ -102,15 +102,23 @@ internal sealed class InventoryHandlers(
     /// </summary>
     public async Task RunNowAsync(RequestContext context)
     {
-        var configuration = configurations.Get(context.Bucket, QueryId(context));
+        var run = await QueueNowAsync(configurations, runs, wakeup, time, context.Bucket, QueryId(context), context.Aborted);
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(Document(run)));
+    }
+
+    /// <summary>Queues a run of an enabled periodic configuration now and wakes the worker (the API's and the console's "run now").</summary>
+    internal static async Task<InventoryRun> QueueNowAsync(InventoryConfigurations configurations, InventoryRuns runs, InventoryWakeup wakeup,
+        TimeProvider time, string bucket, string id, CancellationToken cancellationToken)
+    {
+        var configuration = configurations.Get(bucket, id);
         if (!configuration.IsEnabled)
         {
             throw new CofferException(ErrorCode.InvalidArgument, $"Inventory '{configuration.Id}' is disabled (IsEnabled is {configuration.IsEnabledText}).");
         }
 
-        var run = await runs.EnqueueAsync(context.Bucket, configuration.Id, InventoryTrigger.Manual, time.GetUtcNow(), context.Aborted);
+        var run = await runs.EnqueueAsync(bucket, configuration.Id, InventoryTrigger.Manual, time.GetUtcNow(), cancellationToken);
         wakeup.Signal();
-        await Responses.XmlAsync(context, XmlDocumentWriter.Write(Document(run)));
+        return run;
     }
 
     /// <summary>
