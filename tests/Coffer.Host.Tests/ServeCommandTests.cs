@@ -165,7 +165,7 @@ public sealed class ServeCommandTests : IDisposable
         using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
         await client.SendAsync(client.Request(HttpMethod.Get, CosTestClient.BucketName("missing"), "some/key"));
         await WaitUntilAsync(() => coffer.Output.Contains(
-            $"GET /some/key GetObject bucket={CosTestClient.BucketName("missing")} -> 404 NoSuchBucket caller=qcs::cam::uin/{TestAccounts.Owner.Uin}:uin/{TestAccounts.Owner.Uin}",
+            $"GET /some/key GetObject -> 404 NoSuchBucket bucket={CosTestClient.BucketName("missing")} caller=qcs::cam::uin/{TestAccounts.Owner.Uin}:uin/{TestAccounts.Owner.Uin}",
             StringComparison.Ordinal));
     }
 

@@ -5,7 +5,7 @@ namespace Coffer.Server.Pipeline;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug,
-        Message = "{Method} {Target} {Operation} bucket={Bucket} -> {Status} {ErrorCode} caller={Caller} in {ElapsedMs:0.0} ms ({RequestId})")]
+        Message = "{Method} {Target} {Operation} -> {Status} {ErrorCode} bucket={Bucket} caller={Caller} in {ElapsedMs:0.0} ms ({RequestId})")]
     public static partial void Request(ILogger logger, string method, string target, string operation, string bucket, int status, string errorCode, string caller,
         double elapsedMs, string requestId);
 
