@@ -74,8 +74,8 @@ export function InventoryPage({ bucket }) {
         <td>${r.jobId}</td><td>${r.configId}</td><td class="state">${r.state}</td><td class="rows">${r.objectsScanned}</td>
         <td>${r.filesWritten}</td><td>${Math.round(r.rowsPerSecond)} rows/s, ${formatBytes(r.bytesScanned)}</td><td>${formatTime(r.startedAt)}</td>
         <td>
-          ${r.manifestKey && html`<a href="#/b/${enc(bucket)}/runs/${enc(r.jobId)}" data-testid="dashboard-link">dashboard</a>
-            <a href=${downloadUrl(r.destination, r.manifestKey)}>manifest.json</a>`}
+          ${r.manifestKey && html`<a href="#/b/${enc(bucket)}/runs/${enc(r.jobId)}" data-testid="dashboard-link">dashboard</a>${' · '}<a
+            href=${downloadUrl(r.destination, r.manifestKey)}>manifest.json</a>`}
           ${r.errorCode && html`<span class="error">${r.errorCode}: ${r.errorMessage}</span>`}
         </td>
       </tr>`)}</tbody>
