@@ -100,7 +100,7 @@ wait_for_line() {
 endpoints=()
 for node in $(seq 1 "$nodes"); do
     COFFER_ROOT_APPID=$appid COFFER_ROOT_SECRET_ID=$secret_id COFFER_ROOT_SECRET_KEY=$secret_key \
-        dotnet "$dll" serve --data "$work/data" ${metadata:+--metadata "$metadata"} --listen 127.0.0.1:0 --region "$region" \
+        dotnet "$dll" serve --data "$work/data" ${metadata:+--metadata "$metadata"} --listen 127.0.0.1:0 --console off --region "$region" \
         --log-level Debug >"$work/server-$node.log" 2>&1 </dev/null &
     pids+=($!)
     # The first node creates the schema before the others start.

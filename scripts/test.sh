@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test Coffer has, from a fresh clone: style check, build, unit, integration and process tests (on SQLite and
-# on a throw-away PostgreSQL cluster that this script starts and removes), the compat suite that drives the real server
-# with official client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy),
-# the README quickstart, and the S3 tools smoke run (likewise on both).
+# Runs every test Coffer has, from a fresh clone: style check, build (which builds the console page with npm), unit,
+# integration, process and browser tests (Debian's chromium, installed if missing), on SQLite and on a throw-away
+# PostgreSQL cluster that this script starts and removes; the compat suite that drives the real server with official
+# client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy), the README
+# quickstart, the S3 tools smoke run (likewise on both), and the AWS-documented inventory destination policy with
+# awscli. Console screenshots are kept in artifacts/console/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +18,18 @@ dotnet restore Coffer.slnx
 step "format check (dotnet format --verify-no-changes)"
 dotnet format Coffer.slnx --verify-no-changes --no-restore
 
-step "build"
+step "build (the console page too: npm ci and vite build in src/Coffer.WebConsole/web)"
 dotnet build Coffer.slnx --no-restore -c Debug
+
+step "browser: Debian's chromium for the console tests (installed if missing)"
+if [[ ! -x /usr/bin/chromium ]]; then
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+        || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+fi
+/usr/bin/chromium --version
 
 step "PostgreSQL: a throw-away cluster on a free loopback port (installed from Debian if missing)"
 pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/coffer-pg.XXXXXX")"
@@ -31,7 +43,7 @@ new_database() {
   echo "${COFFER_TEST_POSTGRES%/*}/$1"
 }
 
-step ".NET tests: unit, loopback integration, process, storage conformance on SQLite and PostgreSQL, clusters, the randomized bad-input test"
+step ".NET tests: unit, loopback integration, process, storage conformance on SQLite and PostgreSQL, clusters, browser (screenshots in artifacts/console/), the randomized bad-input test"
 # The bad-input test's seed, chosen here so that it is printed whatever happens; set it to replay a run.
 export COFFER_FUZZ_SEED="${COFFER_FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
 echo "randomized bad-input seed: $COFFER_FUZZ_SEED (replay: COFFER_FUZZ_SEED=$COFFER_FUZZ_SEED dotnet test tests/Coffer.Server.Tests --filter RandomizedBadInput)"
@@ -60,5 +72,8 @@ COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/smok
 step "smoke again: the same three tools against two nodes on PostgreSQL"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" SMOKE_METADATA="$(new_database smoke)" SMOKE_NODES=2 \
   bash scripts/smoke-s3-tools.sh
+
+step "inventory destination policy as AWS documents it, with awscli: allowed and denied"
+COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/check-inventory-policy-aws.sh
 
 step "all tests passed"

@@ -20,6 +20,9 @@ public sealed record MetadataLocation
 
     public string? PostgresUrl { get; }
 
+    /// <summary>The embedded store's database file in the data folder.</summary>
+    public static string EmbeddedDatabaseFile => SqliteMetadataStore.FileName;
+
     /// <summary>True when several nodes may share this metadata (and the data folder's blobs).</summary>
     public bool IsShared => PostgresUrl is not null;
 
@@ -39,8 +42,14 @@ public sealed record MetadataLocation
         throw new ArgumentException($"--metadata must be 'sqlite' or postgres://USER[:PASSWORD]@HOST:PORT/DB, got '{value}'.");
     }
 
+    /// <summary>
+    /// Whether <paramref name="dataDirectory"/> already holds an embedded store (a database is always there to be used): a
+    /// tool beside a server refuses a folder that does not, rather than making a new store in a mistyped place.
+    /// </summary>
+    public bool HoldsStore(string dataDirectory) => IsShared || File.Exists(Path.Combine(dataDirectory, SqliteMetadataStore.FileName));
+
     /// <summary>Opens (creating or migrating the schema if needed) the metadata store.</summary>
     public IMetadataStore Open(string dataDirectory, TimeProvider time) => PostgresUrl is { } url
         ? PostgresMetadataStore.Open(url, time)
-        : SqliteMetadataStore.Open(Path.Combine(dataDirectory, "metadata.db"), time);
+        : SqliteMetadataStore.Open(Path.Combine(dataDirectory, SqliteMetadataStore.FileName), time);
 }

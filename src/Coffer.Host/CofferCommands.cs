@@ -2,18 +2,22 @@ using System.CommandLine;
 using Coffer.Server;
 using Coffer.Server.Accounts;
 using Coffer.Storage;
+using Coffer.WebConsole;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Host;
 
 internal static class CofferCommands
 {
+    private const string DefaultConsole = "127.0.0.1:9001";
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Coffer: a self-hosted object store speaking the COS XML and S3 APIs, with bucket inventory.");
         var settings = new HostSettings();
         root.Subcommands.Add(ServeCommand(settings));
-        root.Subcommands.Add(InventoryCommand.Build(settings));
+        root.Subcommands.Add(Cli.InventoryCommands.Build());
+        root.Subcommands.Add(Cli.ReportCommands.Build());
         root.Subcommands.Add(AdminCommand.Build(settings));
         return root;
     }
@@ -23,17 +27,34 @@ internal static class CofferCommands
         var listen = new Option<string?>("--listen") { Description = $"HOST:PORT to listen on. Default {CofferServerOptions.DefaultListen}." };
         var region = new Option<string?>("--region") { Description = $"Region of buckets created by path-style requests. Default {CofferServerOptions.DefaultRegion}." };
         var logLevel = new Option<LogLevel?>("--log-level") { Description = "Trace, Debug (one line per request), Information, Warning, Error." };
+        var console = new Option<string>("--console")
+        {
+            Description = $"HOST:PORT of the web console and /metrics, or 'off'. Default {DefaultConsole}.",
+            DefaultValueFactory = _ => DefaultConsole,
+        };
 
-        var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, settings.Metadata, listen, settings.Config, region, logLevel };
+        var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, settings.Metadata, listen, settings.Config, region, logLevel, console };
         serve.SetAction(async (parse, cancellationToken) =>
         {
             var (file, dataDirectory, metadata) = settings.Read(parse);
+            var apiListen = parse.GetValue(listen) ?? file?.Listen ?? CofferServerOptions.DefaultListen;
+            var consoleListen = parse.GetValue(console) is "off" ? null : parse.GetValue(console)!;
+            try
+            {
+                StartupChecks.Run(dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
+            }
+            catch (StartupException error)
+            {
+                await Console.Error.WriteLineAsync($"coffer: {error.Message}");
+                return 1;
+            }
+
             var (accounts, createdDevAccount) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
             var options = new CofferServerOptions
             {
                 DataDirectory = dataDirectory,
                 Metadata = metadata,
-                Listen = parse.GetValue(listen) ?? file?.Listen ?? CofferServerOptions.DefaultListen,
+                Listen = apiListen,
                 Region = parse.GetValue(region) ?? file?.Region ?? CofferServerOptions.DefaultRegion,
                 DomainSuffixes = file?.Domains ?? Protocol.Routing.HostResolver.DefaultSuffixes,
                 Accounts = accounts,
@@ -56,8 +77,23 @@ internal static class CofferCommands
             }
 
             await using var started = server;
-            await server.StartAsync(cancellationToken);
-            StartupSummary.Print(Console.Out, server.BaseAddress, options, server.MasterKeyId, server.MetadataDescription, createdDevAccount);
+            await using var web = consoleListen is null ? null : ConsoleServer.Create(consoleListen, server.Services, options.LogLevel);
+            try
+            {
+                await server.StartAsync(cancellationToken);
+                if (web is not null)
+                {
+                    await web.StartAsync(cancellationToken);
+                }
+            }
+            catch (IOException error)
+            {
+                // The checks above make this rare: another process took the port in between.
+                await Console.Error.WriteLineAsync($"coffer: cannot start: {error.Message}");
+                return 1;
+            }
+
+            StartupSummary.Print(Console.Out, server.BaseAddress, web?.BaseAddress, options, server.MasterKeyId, server.MetadataDescription, createdDevAccount);
             await server.WaitForShutdownAsync(cancellationToken);
             return 0;
         });

@@ -6,7 +6,8 @@ namespace Coffer.Host;
 
 internal static class StartupSummary
 {
-    public static void Print(TextWriter output, Uri address, CofferServerOptions options, string masterKeyId, string metadata, bool createdDevAccount)
+    public static void Print(TextWriter output, Uri address, Uri? console, CofferServerOptions options, string masterKeyId, string metadata,
+        bool createdDevAccount)
     {
         var version = typeof(StartupSummary).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         output.WriteLine($"Coffer {version}");
@@ -29,6 +30,9 @@ internal static class StartupSummary
                     : $"               (the dev account saved in {devFile})");
             }
         }
+
+        output.WriteLine(console is null ? "  console      off" : $"  console      {console.ToString().TrimEnd('/')}  (sign in with a SecretId and SecretKey; metrics at /metrics)");
+        output.WriteLine($"  health       {address.ToString().TrimEnd('/')}/healthz  {address.ToString().TrimEnd('/')}/readyz");
 
         // Last, so whoever waits for this line has the whole summary.
         output.WriteLine($"listening on {address.ToString().TrimEnd('/')} (Ctrl-C stops)");

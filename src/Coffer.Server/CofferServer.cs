@@ -78,6 +78,7 @@ public sealed class CofferServer : IAsyncDisposable
             }
         });
 
+        InventoryRunLog? runLog = null;
         var core = CofferCore.Open(new CoreOptions
         {
             DataDirectory = options.DataDirectory,
@@ -86,7 +87,13 @@ public sealed class CofferServer : IAsyncDisposable
             MasterKey = options.MasterKey,
             Accounts = options.Accounts,
             SubAccounts = options.SubAccounts,
-            Runner = new InventoryRunnerOptions { MaxPartBytes = options.Inventory.MaxPartBytes, Lease = options.Inventory.Lease },
+            Runner = new InventoryRunnerOptions
+            {
+                MaxPartBytes = options.Inventory.MaxPartBytes,
+                Lease = options.Inventory.Lease,
+                // The log is made with the rest of the services below; runs end long after.
+                RunEnded = run => runLog?.Ended(run),
+            },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
         });
         var services = builder.Services;
@@ -100,6 +107,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<InventoryWakeup>();
         services.AddSingleton(core.Scheduler);
         services.AddSingleton(core.Runner);
+        services.AddSingleton<InventoryRunLog>();
         if (options.Inventory.RunWorker)
         {
             services.AddHostedService<InventoryBackgroundService>();
@@ -107,7 +115,9 @@ public sealed class CofferServer : IAsyncDisposable
 
         services.AddHostedService<BlobSweepService>();
         services.AddSingleton(core.Accounts);
-        services.AddSingleton(new Router(new HostResolver(options.DomainSuffixes)));
+        var hosts = new HostResolver(options.DomainSuffixes);
+        services.AddSingleton(new Router(hosts));
+        services.AddSingleton(provider => new HealthEndpoints(hosts, core.Engine.Metadata, options));
         services.AddSingleton(core.Identities);
         services.AddSingleton(core.Access);
         services.AddSingleton(provider => new Authorizer(core.Access, options.Region));
@@ -122,7 +132,10 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<RequestPipeline>();
 
         var app = builder.Build();
+        runLog = app.Services.GetRequiredService<InventoryRunLog>();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+        app.Use((http, next) => health.Matches(http) ? health.WriteAsync(http) : next(http));
         app.Run(pipeline.InvokeAsync);
         return new CofferServer(app, core);
     }
@@ -144,17 +157,18 @@ public sealed class CofferServer : IAsyncDisposable
         _core.Dispose();
     }
 
-    private static (string Host, int Port) ParseListen(string listen)
+    /// <summary>Reads <c>HOST:PORT</c> (an IP address or localhost); ArgumentException naming <paramref name="option"/> otherwise.</summary>
+    public static (string Host, int Port) ParseListen(string listen, string option = "--listen")
     {
         var colon = listen.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
-            throw new ArgumentException($"--listen must be HOST:PORT, got '{listen}'.");
+            throw new ArgumentException($"{option} must be HOST:PORT, got '{listen}'.");
         }
 
         var host = listen[..colon].Trim('[', ']');
         return host == "localhost" || IPAddress.TryParse(host, out _)
             ? (host, port)
-            : throw new ArgumentException($"--listen needs an IP address or 'localhost', got '{host}'.");
+            : throw new ArgumentException($"{option} needs an IP address or 'localhost', got '{host}'.");
     }
 }

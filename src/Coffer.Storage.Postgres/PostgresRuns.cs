@@ -36,6 +36,16 @@ internal sealed class PostgresRuns(PostgresSession session) : PostgresAggregate(
     public IReadOnlyList<InventoryRunRecord> ListInState(string state, int limit) => ReadAll(Command(
         $"SELECT {Columns} FROM inventory_runs WHERE state = $1 ORDER BY queued_at, job_id LIMIT $2{Locking("FOR UPDATE SKIP LOCKED")}", state, limit), Read);
 
+    public byte[]? GetSummary(string jobId) =>
+        Session.Run(() =>
+        {
+            using var command = Command("SELECT summary FROM inventory_runs WHERE job_id = $1", jobId);
+            return command.ExecuteScalar() as byte[];
+        });
+
+    public void SetSummary(string jobId, byte[] summary) =>
+        NonQuery(Command("UPDATE inventory_runs SET summary = $2 WHERE job_id = $1", jobId, summary));
+
     public void Insert(InventoryRunRecord run) => NonQuery(Command(
         "INSERT INTO inventory_runs (job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, objects_scanned, " +
         "bytes_scanned, objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, progress, lease_owner, " +

@@ -101,7 +101,8 @@ CREATE TABLE inventory_runs (
     progress        bytea,
     lease_owner     text,
     lease_expires   bigint,
-    record_format   smallint NOT NULL
+    record_format   smallint NOT NULL,
+    summary         bytea                     -- what the report holds (dashboard numbers), written when the run succeeds
 );
 CREATE INDEX inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX inventory_runs_by_state ON inventory_runs (state, queued_at, job_id);

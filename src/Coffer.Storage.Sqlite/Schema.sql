@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS inventory_runs (
     progress        BLOB,                     -- resumable cursor and files written so far
     lease_owner     TEXT,
     lease_expires   INTEGER,
-    record_format   INTEGER NOT NULL
+    record_format   INTEGER NOT NULL,
+    summary         BLOB                      -- what the report holds (dashboard numbers), written when the run succeeds; v4
 );
 CREATE INDEX IF NOT EXISTS inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX IF NOT EXISTS inventory_runs_by_state ON inventory_runs (state, queued_at);

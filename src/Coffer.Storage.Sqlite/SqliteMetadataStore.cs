@@ -10,6 +10,9 @@ namespace Coffer.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 {
+    /// <summary>The database's file in the data folder: its presence is what makes a folder an embedded Coffer store.</summary>
+    public const string FileName = "metadata.db";
+
     internal const int RecordFormat = 1;
     private const int SchemaVersion = 4;
 
@@ -18,7 +21,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     {
         [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT; " +
               "ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; " +
-              "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT;",
+              "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT; ALTER TABLE inventory_runs ADD COLUMN summary BLOB;",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>

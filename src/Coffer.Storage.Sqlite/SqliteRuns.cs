@@ -48,6 +48,21 @@ internal sealed class SqliteRuns(SqliteSession session) : SqliteAggregate(sessio
         return ReadAll(command, Read);
     }
 
+    public byte[]? GetSummary(string jobId)
+    {
+        using var command = Command("SELECT summary FROM inventory_runs WHERE job_id = $job");
+        command.Parameters.AddWithValue("$job", jobId);
+        return command.ExecuteScalar() as byte[];
+    }
+
+    public void SetSummary(string jobId, byte[] summary)
+    {
+        using var command = Command("UPDATE inventory_runs SET summary = $summary WHERE job_id = $job");
+        command.Parameters.AddWithValue("$summary", summary);
+        command.Parameters.AddWithValue("$job", jobId);
+        command.ExecuteNonQuery();
+    }
+
     public void Insert(InventoryRunRecord run) => Write(run,
         "INSERT INTO inventory_runs (job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, " +
         "objects_scanned, bytes_scanned, objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, " +

@@ -31,5 +31,25 @@ internal sealed class DataDirectoryLock : IDisposable
         }
     }
 
+    /// <summary>Whether another process holds the lock; never creates the folder or the lock file.</summary>
+    public static bool IsHeld(string directory)
+    {
+        var path = Path.Combine(directory, "coffer.lock");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     public void Dispose() => _file.Dispose();
 }

@@ -15,6 +15,9 @@ public interface IRunReader
     /// commit, and runs another transaction holds are skipped, so two runners never take the same run.
     /// </summary>
     IReadOnlyList<InventoryRunRecord> ListInState(string state, int limit);
+
+    /// <summary>The summary stored with a run (encoded by its writer), or null; kept apart from the run so lists stay small.</summary>
+    byte[]? GetSummary(string jobId);
 }
 
 public interface IRunWriter : IRunReader
@@ -23,4 +26,7 @@ public interface IRunWriter : IRunReader
 
     /// <summary>Replaces the stored run with the same job id.</summary>
     void Update(InventoryRunRecord run);
+
+    /// <summary>Stores the summary of a run (see <see cref="IRunReader.GetSummary"/>).</summary>
+    void SetSummary(string jobId, byte[] summary);
 }

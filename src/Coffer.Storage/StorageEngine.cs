@@ -76,6 +76,9 @@ public sealed class StorageEngine : IDisposable
         }
     }
 
+    /// <summary>Whether another process has <paramref name="dataDirectory"/> open; creates nothing.</summary>
+    public static bool IsInUse(string dataDirectory) => DataDirectoryLock.IsHeld(dataDirectory);
+
     /// <summary>
     /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it
     /// (and calls <see cref="IMetadataTransaction.ClaimBlob"/> through this method). Blobs that <paramref name="work"/>

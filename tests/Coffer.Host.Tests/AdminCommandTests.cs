@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coffer.Composition;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
@@ -8,6 +9,12 @@ public sealed class AdminCommandTests : IDisposable
 {
     private readonly TempDirectory _data = new("admin-command");
 
+    public AdminCommandTests()
+    {
+        // A store, as a first `coffer serve` leaves it.
+        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Path, Time = TimeProvider.System });
+    }
+
     [Fact]
     public async Task Admin_CreatesListsAndDeletesSubAccountsAndTemporaryKeys()
     {
@@ -15,6 +22,9 @@ public sealed class AdminCommandTests : IDisposable
         File.WriteAllText(policy, """{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}""");
 
         var sub = await AdminAsync("subaccount", "create", "--name", "ci", "--uin", "100000000011", "--policy", policy);
+        var inline = await AdminAsync("subaccount", "create", "--name", "inline", "--policy", File.ReadAllText(policy));
+        inline.GetProperty("HasPolicy").GetBoolean().Should().BeTrue();
+        (await AdminAsync("key", "delete", "--secret-id", inline.GetProperty("SecretId").GetString()!)).GetProperty("Deleted").GetBoolean().Should().BeTrue();
         sub.GetProperty("AppId").GetString().Should().Be(TestAccounts.Owner.AppId);
         sub.GetProperty("Uin").GetString().Should().Be("100000000011");
         sub.GetProperty("SecretId").GetString().Should().StartWith("AKID").And.HaveLength(36);
@@ -43,6 +53,34 @@ public sealed class AdminCommandTests : IDisposable
         var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", .. arguments, "--data", _data.Path]);
         exitCode.Should().Be(2, output);
         output.Should().Contain("coffer: InvalidArgument");
+    }
+
+    [Fact]
+    public async Task Admin_SaysWhichPolicyFormItExpects_WhenTheFileIsMissing()
+    {
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", "subaccount", "create", "--name", "x", "--policy", "nope.json", "--data", _data.Path]);
+        exitCode.Should().Be(2, output);
+        output.Should().Contain("--policy expects a CAM policy as JSON (starting with '{') or a file of it; 'nope.json' is neither (no such file).");
+    }
+
+    [Fact]
+    public async Task Admin_WithAWrongDataFolder_CreatesNothing_AndSaysSo()
+    {
+        var wrong = _data.Combine("typo");
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", "subaccount", "list", "--data", wrong]);
+
+        exitCode.Should().Be(2, output);
+        output.Should().Be($"coffer: {wrong} holds no Coffer store (no metadata.db); check --data, or start `coffer serve` there once\n");
+        Directory.Exists(wrong).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Admin_PrintsATable_WhenAsked()
+    {
+        await AdminAsync("subaccount", "create", "--name", "tabled", "--uin", "100000000012");
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", "subaccount", "list", "--output", "table", "--data", _data.Path]);
+        exitCode.Should().Be(0, output);
+        output.Should().MatchRegex("^KIND +UIN +NAME +SECRETID +EXPIRATION +HASPOLICY\n").And.MatchRegex("sub +100000000012 +tabled +AKID");
     }
 
     public void Dispose() => _data.Dispose();

@@ -3,8 +3,9 @@ using System.Reflection;
 namespace Coffer.Host.Tests;
 
 /// <summary>
-/// Dependencies point one way: Host → Server → {Composition, Protocol}; Composition → {Inventory, the storage engines};
-/// Inventory → Model → Storage → Common; each engine (Sqlite, Postgres) → Storage; Protocol → Common.
+/// Dependencies point one way: Host → {Cli, WebConsole, Server}; Cli → {Inventory, Protocol}; WebConsole → Server;
+/// Server → {Composition, Protocol}; Composition → {Inventory, the storage engines}; Inventory → Model → Storage → Common;
+/// each engine (Sqlite, Postgres) → Storage; Protocol → Common.
 /// </summary>
 public class ArchitectureTests
 {
@@ -19,7 +20,9 @@ public class ArchitectureTests
         { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
         { "Coffer.Composition", ["Coffer.Inventory", "Coffer.Model", "Coffer.Storage", "Coffer.Storage.Sqlite", "Coffer.Storage.Postgres", "Coffer.Common"] },
         { "Coffer.Server", ["Coffer.Composition", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
-        { "coffer", ["Coffer.Server", "Coffer.Composition", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Cli", ["Coffer.Inventory", "Coffer.Protocol", "Coffer.Common"] },
+        { "Coffer.WebConsole", ["Coffer.Server", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Common"] },
+        { "coffer", ["Coffer.Cli", "Coffer.WebConsole", "Coffer.Server", "Coffer.Composition", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]

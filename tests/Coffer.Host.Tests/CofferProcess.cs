@@ -22,6 +22,9 @@ public sealed partial class CofferProcess : IAsyncDisposable
 
     public Uri BaseAddress => _listening.Task.Result;
 
+    /// <summary>The web console's address, as the start-up summary printed it (null when it is off).</summary>
+    public Uri? ConsoleAddress { get; private set; }
+
     public int ProcessId => _process.Id;
 
     public string Output
@@ -37,7 +40,8 @@ public sealed partial class CofferProcess : IAsyncDisposable
 
     /// <summary>Starts <c>coffer serve --data <paramref name="dataDirectory"/></c>, with the test owner as root account unless told otherwise.</summary>
     public static Task<CofferProcess> StartAsync(string dataDirectory, bool withRootAccount = true, params string[] extraArguments) =>
-        StartAsync(["--data", dataDirectory, "--listen", "127.0.0.1:0", .. extraArguments], Environment.CurrentDirectory, withRootAccount);
+        StartAsync(["--data", dataDirectory, "--listen", "127.0.0.1:0", .. extraArguments.Contains("--console") ? [] : new[] { "--console", "127.0.0.1:0" },
+            .. extraArguments], Environment.CurrentDirectory, withRootAccount);
 
     /// <summary>Starts <c>coffer serve</c> with exactly <paramref name="arguments"/>, in <paramref name="workingDirectory"/>.</summary>
     public static async Task<CofferProcess> StartAsync(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
@@ -83,6 +87,13 @@ public sealed partial class CofferProcess : IAsyncDisposable
     /// <summary>Runs <c>coffer &lt;arguments&gt;</c> to its end with the test owner as root account; its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToEndAsync(params string[] arguments)
     {
+        var (exitCode, output, error) = await RunAsync(arguments, new Dictionary<string, string>());
+        return (exitCode, output + error);
+    }
+
+    /// <summary>Runs <c>coffer &lt;arguments&gt;</c> with extra environment variables; its exit code, standard output and standard error apart.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -99,11 +110,16 @@ public sealed partial class CofferProcess : IAsyncDisposable
         start.Environment[AccountSources.SecretIdVariable] = TestAccounts.Owner.SecretId;
         start.Environment[AccountSources.SecretKeyVariable] = TestAccounts.Owner.SecretKey;
         start.Environment[AccountSources.UinVariable] = TestAccounts.Owner.Uin;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(StartTimeout);
-        return (process.ExitCode, await output + await error);
+        return (process.ExitCode, await output, await error);
     }
 
     /// <summary>The peak resident set size of the process so far (VmHWM), in bytes.</summary>
@@ -142,6 +158,11 @@ public sealed partial class CofferProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
+        if (ConsoleLine().Match(line) is { Success: true } console)
+        {
+            ConsoleAddress = new Uri(console.Groups[1].Value + "/");
+        }
+
         if (ListeningLine().Match(line) is { Success: true } match)
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value + "/"));
@@ -150,4 +171,7 @@ public sealed partial class CofferProcess : IAsyncDisposable
 
     [GeneratedRegex(@"listening on (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"^  console +(http://\S+)")]
+    private static partial Regex ConsoleLine();
 }

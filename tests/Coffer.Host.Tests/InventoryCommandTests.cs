@@ -1,75 +1,215 @@
 using System.Text;
-using Coffer.Composition;
-using Coffer.Model;
-using Coffer.Model.Inventory;
-using Coffer.Model.Objects;
+using System.Text.Json;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
 
-/// <summary><c>coffer inventory run</c> with no server on the data folder: the run happens in the command's own process.</summary>
-public sealed class InventoryCommandTests : IDisposable
+/// <summary>
+/// <c>coffer inventory ...</c> and <c>coffer report ...</c>: the real executable against a real server process, over
+/// HTTP with the owner's key from the environment; exit codes, progress on stderr, JSON on stdout.
+/// </summary>
+public sealed class InventoryCommandTests : IAsyncLifetime
 {
     private const string Source = "cmdsrc-1250000000";
     private const string Destination = "cmddst-1250000000";
     private readonly TempDirectory _data = new("inventory-command");
+    private CofferProcess _server = null!;
+    private CosTestClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await CofferProcess.StartAsync(_data.Path);
+        _client = new CosTestClient(_server.BaseAddress, TimeProvider.System);
+        await _client.CreateBucketAsync(Source);
+        await _client.CreateBucketAsync(Destination);
+        foreach (var key in new[] { "a", "b", "logs/c" })
+        {
+            await _client.PutObjectAsync(Source, key, "xy"u8.ToArray());
+        }
+
+        await PutConfigurationAsync("nightly", enabled: true, Destination);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        _data.Dispose();
+    }
 
     [Fact]
-    public async Task InventoryRun_RunsAPeriodicConfigurationNow_AndPrintsHowItEnded()
+    public async Task Run_Wait_ShowsProgressOnStderr_PrintsTheRunAsJson_AndExits0()
     {
-        await SeedAsync(isEnabled: "true");
+        var (exitCode, output, error) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "nightly", "--wait", "--output", "json");
 
-        var (exitCode, output) = await CofferProcess.RunToEndAsync("inventory", "run", "--data", _data.Path, "--bucket", Source, "--id", "nightly");
+        exitCode.Should().Be(0, output + error);
+        var run = JsonDocument.Parse(output).RootElement;
+        run.GetProperty("State").GetString().Should().Be("Succeeded");
+        run.GetProperty("ObjectsMatched").GetInt64().Should().Be(3);
+        run.GetProperty("ManifestKey").GetString().Should().Be($"1250000000/cmdsrc/nightly/{DateTime.UtcNow:yyyyMMdd}/manifest.json");
+        error.Should().MatchRegex(@"3 rows scanned  1 file\(s\)  [0-9.]+ MB/s  Succeeded|\[#{30}\] 100%  3/3 rows");
 
-        exitCode.Should().Be(0, output);
-        output.Should().MatchRegex(@"run \S+: Succeeded");
-        output.Should().Contain("scanned  3 objects, 6 bytes").And.Contain("reported 3 objects, 6 bytes, in 1 file(s)");
-        var manifestKey = $"1250000000/cmdsrc/nightly/{DateTime.UtcNow:yyyyMMdd}/manifest.json";
-        output.Should().Contain($"manifest {Destination}/{manifestKey}");
-        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Path, Time = TimeProvider.System });
-        var objects = new ObjectService(engine, TimeProvider.System);
-        objects.HeadObject(Destination, manifestKey.Replace("manifest.json", "manifest.checksum")).Size.Should().Be(32);
+        var jobId = run.GetProperty("JobId").GetString();
+        await WaitForServerLineAsync($"info: Coffer.Server.Inventory.InventoryRunLog[20] Inventory run bucket={Source} id=nightly job={jobId} state=Succeeded rows=3 files=1 duration=");
+
+        // The second run measures itself against the first: a bar over 3 rows.
+        var (again, _, progress) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "nightly", "--wait");
+        again.Should().Be(0, progress);
+        progress.Should().MatchRegex(@"\[#{30}\] 100%  3/3 rows  1 file\(s\)  [0-9.]+ MB/s  Succeeded");
+    }
+
+    [Fact]
+    public async Task Run_Wait_Exits1_WhenTheRunFails()
+    {
+        // The destination is deleted after the configuration named it: the run cannot deliver.
+        await _client.CreateBucketAsync("cmdgone-1250000000");
+        await PutConfigurationAsync("gone", enabled: true, "cmdgone-1250000000");
+        (await _client.SendAsync(_client.Request(HttpMethod.Delete, "cmdgone-1250000000"))).EnsureSuccessStatusCode();
+
+        var (exitCode, output, error) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "gone", "--wait", "--output", "json");
+
+        exitCode.Should().Be(1, output + error);
+        var run = JsonDocument.Parse(output).RootElement;
+        run.GetProperty("State").GetString().Should().Be("Failed");
+        run.GetProperty("ErrorCode").GetString().Should().Be("NoSuchBucket");
+        await WaitForServerLineAsync($"warn: Coffer.Server.Inventory.InventoryRunLog[21] Inventory run bucket={Source} id=gone job={run.GetProperty("JobId").GetString()} state=Failed rows=0 duration=");
     }
 
     [Theory]
-    [InlineData("false", "nightly", "InvalidArgument")]
-    [InlineData("true", "nosuchid", "NoSuchInventoryConfiguration")]
-    public async Task InventoryRun_RefusesADisabledOrUnknownConfiguration(string isEnabled, string id, string error)
+    [InlineData("nosuchid", "coffer: InventoryConfigurationNotFoundError: The inventory configuration 'nosuchid' does not exist.")]
+    [InlineData("disabled", "coffer: InvalidArgument: Inventory 'disabled' is disabled")]
+    public async Task Run_RefusedByTheServer_IsOneLine_AndExits3(string id, string message)
     {
-        await SeedAsync(isEnabled);
+        await PutConfigurationAsync("disabled", enabled: false, Destination);
 
-        var (exitCode, output) = await CofferProcess.RunToEndAsync("inventory", "run", "--data", _data.Path, "--bucket", Source, "--id", id);
+        var (exitCode, output, error) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", id);
 
-        exitCode.Should().Be(2, output);
-        output.Should().Contain($"coffer: {error}");
+        exitCode.Should().Be(3, output + error);
+        error.Should().StartWith(message).And.EndWith($"(bucket {Source})\n");
+        error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle();
     }
 
-    public void Dispose() => _data.Dispose();
-
-    private async Task SeedAsync(string isEnabled)
+    [Theory]
+    [InlineData("cmdsrc", "coffer: --bucket 'cmdsrc' has no APPID suffix: buckets are named <name>-<APPID>, e.g. cmdsrc-1250000000")]
+    [InlineData("Bad_Name-1250000000", "coffer: --bucket 'Bad_Name-1250000000' is not a bucket name")]
+    public async Task Commands_NameTheBucketMistake_AndExit2(string bucket, string message)
     {
-        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Path, Time = TimeProvider.System });
-        var objects = new ObjectService(engine, TimeProvider.System);
-        await objects.CreateBucketAsync(Source, TestAccounts.Owner.AppId, "ap-guangzhou");
-        await objects.CreateBucketAsync(Destination, TestAccounts.Owner.AppId, "ap-guangzhou");
-        foreach (var key in new[] { "a", "b", "c" })
+        var (exitCode, output, error) = await CofferAsync("inventory", "list", "--bucket", bucket);
+
+        exitCode.Should().Be(2, output + error);
+        error.Should().StartWith(message);
+        error.Should().NotContain("   at ");
+    }
+
+    [Fact]
+    public async Task Commands_WithoutAServer_SayWhere_AndExit4()
+    {
+        var (exitCode, _, error) = await CofferAsync(["inventory", "list", "--bucket", Source, "--endpoint", "http://127.0.0.1:1"]);
+
+        exitCode.Should().Be(4);
+        error.Should().StartWith("coffer: no Coffer server answers at http://127.0.0.1:1/");
+    }
+
+    [Fact]
+    public async Task Commands_WithoutCredentials_Exit2()
+    {
+        var (exitCode, _, error) = await CoffeeWithoutKeyAsync("inventory", "list", "--bucket", Source);
+
+        exitCode.Should().Be(2);
+        error.Should().StartWith("coffer: no credentials: pass --secret-id and --secret-key, or set COFFER_SECRET_ID and COFFER_SECRET_KEY");
+    }
+
+    [Fact]
+    public async Task ListGetPutDelete_ManageConfigurations_AsJsonOrTables()
+    {
+        var file = Path.Combine(_data.Path, "weekly.xml");
+        await File.WriteAllTextAsync(file, Configuration("weekly", enabled: true, Destination).Replace("Daily", "Weekly", StringComparison.Ordinal));
+        (await CofferAsync("inventory", "put", "--bucket", Source, "--id", "weekly", "--config", file)).ExitCode.Should().Be(0);
+
+        var (_, listed, _) = await CofferAsync("inventory", "list", "--bucket", Source, "--output", "json");
+        JsonDocument.Parse(listed).RootElement.EnumerateArray().Select(c => c.GetProperty("Id").GetString()).Should().Equal("nightly", "weekly");
+        var (_, table, _) = await CofferAsync("inventory", "list", "--bucket", Source);
+        table.Split('\n')[0].Should().MatchRegex("^ID +ENABLED +FREQUENCY +FORMAT +DESTINATION +PREFIX +VERSIONS$");
+        table.Should().MatchRegex(@"weekly +true +Weekly +CSV +qcs::cos:ap-guangzhou::cmddst-1250000000");
+
+        var (_, got, _) = await CofferAsync("inventory", "get", "--bucket", Source, "--id", "weekly", "--output", "json");
+        JsonDocument.Parse(got).RootElement.GetProperty("Schedule").GetProperty("Frequency").GetString().Should().Be("Weekly");
+
+        (await CofferAsync("inventory", "delete", "--bucket", Source, "--id", "weekly")).ExitCode.Should().Be(0);
+        var (gone, _, error) = await CofferAsync("inventory", "get", "--bucket", Source, "--id", "weekly");
+        gone.Should().Be(3);
+        error.Should().StartWith("coffer: InventoryConfigurationNotFoundError: ");
+
+        var (bad, _, badError) = await CofferAsync("inventory", "put", "--bucket", Source, "--id", "x", "--config", "/no/such/file.xml");
+        bad.Should().Be(2);
+        badError.Should().Be("coffer: --config expects COS inventory XML or a file of it; '/no/such/file.xml' is neither (no such file)\n");
+    }
+
+    [Fact]
+    public async Task RunsStatusAndReports_DescribeTheRun_AndQueryItsRowsWithDuckDb()
+    {
+        var (_, ran, _) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "nightly", "--wait", "--output", "json");
+        var run = JsonDocument.Parse(ran).RootElement;
+        var jobId = run.GetProperty("JobId").GetString()!;
+        var manifest = run.GetProperty("ManifestKey").GetString()!;
+
+        var (_, runs, _) = await CofferAsync("inventory", "runs", "--bucket", Source, "--output", "json");
+        JsonDocument.Parse(runs).RootElement.EnumerateArray().Select(r => r.GetProperty("JobId").GetString()).Should().Equal(jobId);
+        var (_, status, _) = await CofferAsync("inventory", "status", "--bucket", Source, "--job", jobId);
+        status.Should().MatchRegex(@"State +Succeeded");
+
+        var (showCode, shown, showError) = await CofferAsync("report", "show", "--bucket", Destination, "--manifest", manifest, "--output", "json");
+        showCode.Should().Be(0, showError);
+        var summary = JsonDocument.Parse(shown).RootElement.GetProperty("summary");
+        summary.GetProperty("objects").GetInt64().Should().Be(3);
+        summary.GetProperty("bytes").GetInt64().Should().Be(6);
+        summary.GetProperty("prefixes").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Should().Equal("", "logs/");
+        var (_, text, _) = await CofferAsync("report", "show", "--bucket", Destination, "--manifest", manifest);
+        text.Should().MatchRegex(@"objects +3  \(6 B\)").And.MatchRegex(@"STANDARD +3 objects +100\.0%");
+
+        var (queryCode, queried, queryError) = await CofferAsync("report", "query", "--bucket", Destination, "--manifest", manifest,
+            "SELECT count(*) AS n, sum(Size) AS bytes FROM report", "--output", "json");
+        queryCode.Should().Be(0, queryError);
+        var row = JsonDocument.Parse(queried).RootElement.EnumerateArray().Single();
+        (row.GetProperty("n").GetInt64(), row.GetProperty("bytes").ToString()).Should().Be((3L, "6"));
+
+        var (badSql, _, sqlError) = await CofferAsync("report", "query", "--bucket", Destination, "--manifest", manifest, "SELECT nope FROM report");
+        badSql.Should().Be(2);
+        sqlError.Should().StartWith("coffer: DuckDB: ");
+    }
+
+    private async Task WaitForServerLineAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_server.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
-            await objects.PutObjectAsync(new PutObjectRequest { Bucket = Source, Key = key, Body = new MemoryStream(Encoding.ASCII.GetBytes("xy")), ContentLength = 2 });
+            await Task.Delay(50);
         }
 
-        await new InventoryConfigurations(engine.Metadata, TimeProvider.System).PutAsync(Source, new InventoryConfiguration
-        {
-            Id = "nightly",
-            IsEnabledText = isEnabled,
-            IncludedObjectVersions = IncludedVersions.Current,
-            Schedule = new InventorySchedule(InventoryFrequency.Daily, null),
-            OptionalFields = ["Size"],
-            Destination = new InventoryDestination
-            {
-                Bucket = Destination,
-                BucketReference = $"qcs::cos:ap-guangzhou::{Destination}",
-                Format = InventoryFormat.Csv,
-            },
-        });
+        _server.Output.Should().Contain(text);
     }
+
+    private Task<(int ExitCode, string Output, string Error)> CofferAsync(params string[] arguments) =>
+        CofferProcess.RunAsync(arguments, new Dictionary<string, string>
+        {
+            ["COFFER_ENDPOINT"] = _server.BaseAddress.ToString(),
+            ["COFFER_SECRET_ID"] = TestAccounts.Owner.SecretId,
+            ["COFFER_SECRET_KEY"] = TestAccounts.Owner.SecretKey,
+        });
+
+    private Task<(int ExitCode, string Output, string Error)> CoffeeWithoutKeyAsync(params string[] arguments) =>
+        CofferProcess.RunAsync(arguments, new Dictionary<string, string> { ["COFFER_ENDPOINT"] = _server.BaseAddress.ToString() });
+
+    private async Task PutConfigurationAsync(string id, bool enabled, string destination)
+    {
+        var response = await _client.SendAsync(_client.Request(HttpMethod.Put, Source, query: $"inventory&id={id}",
+            content: new StringContent(Configuration(id, enabled, destination), Encoding.UTF8, "application/xml")));
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static string Configuration(string id, bool enabled, string destination) =>
+        $"<InventoryConfiguration><Id>{id}</Id><IsEnabled>{(enabled ? "true" : "false")}</IsEnabled><Destination><COSBucketDestination><Format>CSV</Format>" +
+        $"<AccountId>{TestAccounts.Owner.Uin}</AccountId><Bucket>qcs::cos:ap-guangzhou::{destination}</Bucket></COSBucketDestination></Destination>" +
+        "<Schedule><Frequency>Daily</Frequency></Schedule><IncludedObjectVersions>Current</IncludedObjectVersions>" +
+        "<OptionalFields><Field>Size</Field><Field>StorageClass</Field></OptionalFields></InventoryConfiguration>";
 }

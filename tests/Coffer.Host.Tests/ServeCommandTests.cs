@@ -164,7 +164,56 @@ public sealed class ServeCommandTests : IDisposable
         await using var coffer = await CofferProcess.StartAsync(_data.Path, true, "--log-level", "Debug");
         using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
         await client.SendAsync(client.Request(HttpMethod.Get, CosTestClient.BucketName("missing"), "some/key"));
-        await WaitUntilAsync(() => coffer.Output.Contains("GET /some/key GetObject -> 404", StringComparison.Ordinal));
+        await WaitUntilAsync(() => coffer.Output.Contains(
+            $"GET /some/key GetObject -> 404 NoSuchBucket bucket={CosTestClient.BucketName("missing")} caller=qcs::cam::uin/{TestAccounts.Owner.Uin}:uin/{TestAccounts.Owner.Uin}",
+            StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--listen")]
+    [InlineData("--console")]
+    public async Task Serve_OnATakenPort_SaysSoInOneLine_ExitsWith1_AndCreatesNothing(string option)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        var data = _data.Combine("never");
+        string[] addresses = option == "--listen" ? ["--listen", address, "--console", "127.0.0.1:0"] : ["--listen", "127.0.0.1:0", "--console", address];
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["serve", "--data", data, .. addresses]);
+
+        exitCode.Should().Be(1, output);
+        output.Should().Be($"coffer: cannot listen on {address} ({option}): the address is already in use\n");
+        Directory.Exists(data).Should().BeFalse("nothing is created before the checks pass");
+    }
+
+    [Fact]
+    public async Task Serve_OnADataFolderInUse_SaysSoInOneLine_ExitsWith1_AndLeavesItAlone()
+    {
+        await using var running = await CofferProcess.StartAsync(_data.Path, withRootAccount: false);
+        var before = Directory.GetFiles(_data.Path).Order().ToArray();
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", _data.Path, "--listen", "127.0.0.1:0", "--console", "off");
+
+        exitCode.Should().Be(1, output);
+        output.Should().Be($"coffer: the data folder {_data.Path} is in use by another Coffer process\n");
+        Directory.GetFiles(_data.Path).Order().Should().Equal(before);
+    }
+
+    [Fact]
+    public async Task Serve_PrintsTheConsoleAndHealthAddresses_AndTurnsTheConsoleOff()
+    {
+        await using (var on = await CofferProcess.StartAsync(_data.Path))
+        {
+            on.ConsoleAddress.Should().NotBeNull();
+            on.Output.Should().Contain($"health       {on.BaseAddress.ToString().TrimEnd('/')}/healthz");
+            using var http = new HttpClient();
+            (await http.GetStringAsync(on.ConsoleAddress!)).Should().Contain("<title>Coffer console</title>");
+        }
+
+        await using var off = await CofferProcess.StartAsync(_data.Path, true, "--console", "off");
+        off.Output.Should().Contain("console      off");
+        off.ConsoleAddress.Should().BeNull();
     }
 
     public void Dispose() => _data.Dispose();

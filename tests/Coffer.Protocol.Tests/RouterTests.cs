@@ -39,6 +39,8 @@ public class RouterTests
         { "GET", VirtualHost, "/?inventory=&continuation-token=", Operation.ListBucketInventoryConfigurations, "examplebucket-1250000000", null },
         { "DELETE", VirtualHost, "/?inventory&id=list1", Operation.DeleteBucketInventoryConfiguration, "examplebucket-1250000000", null },
         { "POST", VirtualHost, "/?inventory&id=list1", Operation.PostBucketInventory, "examplebucket-1250000000", null },
+        { "POST", VirtualHost, "/?inventory-run&id=list1", Operation.RunBucketInventory, "examplebucket-1250000000", null },
+        { "GET", VirtualHost, "/?inventory-summary&job-id=j1", Operation.GetBucketInventorySummary, "examplebucket-1250000000", null },
         { "PUT", VirtualHost, "/exampleobject", Operation.PutObject, "examplebucket-1250000000", "exampleobject" },
         { "GET", VirtualHost, "/exampleobject", Operation.GetObject, "examplebucket-1250000000", "exampleobject" },
         { "GET", VirtualHost, "/exampleobject?versionId=MTg0NDUx&response-content-type=text%2Fplain", Operation.GetObject, "examplebucket-1250000000", "exampleobject" },

@@ -56,10 +56,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         });
         _store.Dispose();
 
-        // Schema 3 is schema 4 without the columns 4 added: a data folder of the first release.
-        await ExecuteAsync("ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN checksum_type; " +
-            "ALTER TABLE multipart_uploads DROP COLUMN initiator; " +
-            "ALTER TABLE multipart_uploads DROP COLUMN acl; ALTER TABLE multipart_parts DROP COLUMN checksum; PRAGMA user_version=3;");
+        await DowngradeToSchema3Async();
 
         _store = Open();
         using (var reader = _store.OpenSnapshot())
@@ -92,6 +89,12 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         _store = Open();
     }
 
+    /// <summary>Schema 3 is schema 4 without the columns 4 added: what a data folder of the first release holds.</summary>
+    private Task DowngradeToSchema3Async() => ExecuteAsync(
+        "ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN checksum_type; " +
+        "ALTER TABLE multipart_uploads DROP COLUMN initiator; ALTER TABLE multipart_uploads DROP COLUMN acl; " +
+        "ALTER TABLE multipart_parts DROP COLUMN checksum; ALTER TABLE inventory_runs DROP COLUMN summary; PRAGMA user_version=3;");
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false");
@@ -108,6 +111,45 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Open_MigratesVersion3_AddingTheRunSummaryColumn()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "r-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        await _store.WriteAsync(w =>
+        {
+            w.Runs.Insert(new InventoryRunRecord
+            {
+                JobId = "job-1",
+                BucketId = bucket.Id,
+                ConfigId = "c",
+                Trigger = "manual",
+                State = InventoryRunStates.Succeeded,
+                Config = [1, 2],
+            });
+            return true;
+        });
+        _store.Dispose();
+
+        await DowngradeToSchema3Async();
+
+        _store = Open();
+        using (var reader = _store.OpenSnapshot())
+        {
+            reader.Runs.Get("job-1")!.State.Should().Be(InventoryRunStates.Succeeded);
+            reader.Runs.GetSummary("job-1").Should().BeNull();
+        }
+
+        await _store.WriteAsync(w =>
+        {
+            w.Runs.SetSummary("job-1", [7, 8, 9]);
+            return true;
+        });
+        using (var reader = _store.OpenSnapshot())
+        {
+            reader.Runs.GetSummary("job-1").Should().Equal(7, 8, 9);
+        }
     }
 
     private async Task SetUserVersionAsync(int version)

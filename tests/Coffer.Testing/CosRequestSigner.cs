@@ -1,8 +1,6 @@
-using Coffer.Protocol.Auth;
-
 namespace Coffer.Testing;
 
-/// <summary>Signs requests the way the COS SDKs do (every listed header and parameter), for raw HTTP tests.</summary>
+/// <summary>Signs requests the way the COS SDKs do (every listed header and parameter), for raw HTTP tests: the product's signer.</summary>
 public static class CosRequestSigner
 {
     public static string Authorization(
@@ -13,13 +11,6 @@ public static class CosRequestSigner
         IReadOnlyList<KeyValuePair<string, string>> parameters,
         IReadOnlyList<KeyValuePair<string, string>> headers,
         DateTimeOffset start,
-        TimeSpan lifetime)
-    {
-        var keyTime = $"{start.ToUnixTimeSeconds()};{(start + lifetime).ToUnixTimeSeconds()}";
-        var httpString = CosSignature.HttpString(method, decodedPath, parameters, headers);
-        var signature = CosSignature.Sign(secretKey, keyTime, keyTime, httpString);
-        return $"q-sign-algorithm=sha1&q-ak={secretId}&q-sign-time={keyTime}&q-key-time={keyTime}" +
-            $"&q-header-list={CosSignature.NameList(headers)}&q-url-param-list={CosSignature.NameList(parameters)}" +
-            $"&q-signature={signature}";
-    }
+        TimeSpan lifetime) =>
+        Protocol.Auth.CosRequestSigner.Authorization(secretId, secretKey, method, decodedPath, parameters, headers, start, lifetime);
 }

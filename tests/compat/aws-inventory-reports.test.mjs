@@ -41,11 +41,12 @@ async function listKeys(Bucket, Prefix) {
 
 const download = (Bucket) => async (Key) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body.transformToByteArray());
 
-/** `coffer inventory run` beside the running server: it queues the run there and waits for it. */
+/** `coffer inventory run --wait` against the running server (COFFER_ENDPOINT and the key from the environment); the manifest's key. */
 async function runNow(bucket, id) {
-  const { stdout } = await promisify(execFile)('dotnet', [process.env.COFFER_DLL, 'inventory', 'run', '--data', process.env.COFFER_DATA, '--bucket', bucket, '--id', id]);
-  assert.match(stdout, /: Succeeded$/m, stdout);
-  return /manifest \S+?\/(\S+)/.exec(stdout)[1];
+  const { stdout } = await promisify(execFile)('dotnet', [process.env.COFFER_DLL, 'inventory', 'run', '--bucket', bucket, '--id', id, '--wait', '--output', 'json']);
+  const run = JSON.parse(stdout);
+  assert.equal(run.State, 'Succeeded', stdout);
+  return run.ManifestKey;
 }
 
 describe('S3 inventory reports through @aws-sdk/client-s3', () => {

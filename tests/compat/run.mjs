@@ -37,7 +37,7 @@ writeFileSync(config, JSON.stringify({ accounts: [{ ...partner, name: 'partner' 
 const metadata = process.env.COFFER_METADATA;
 const nodeCount = Number(process.env.COFFER_NODES ?? 1);
 const startNode = () => {
-  const node = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--config', config, ...(metadata ? ['--metadata', metadata] : [])], {
+  const node = spawn('dotnet', [dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--console', '127.0.0.1:0', '--config', config, ...(metadata ? ['--metadata', metadata] : [])], {
     env: {
       ...process.env,
       COFFER_ROOT_APPID: account.appId,

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
+using Coffer.Inventory.Summary;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
@@ -65,7 +66,10 @@ public sealed class InventoryRunner(
             await runs.FailAsync(run.JobId, options.Owner, code.ToString(), error.Message, CancellationToken.None);
         }
 
-        return runs.Get(run.Bucket, run.JobId);
+        var ended = runs.Get(run.Bucket, run.JobId);
+        InventoryMetrics.Ended(ended);
+        options.RunEnded?.Invoke(ended);
+        return ended;
     }
 
     private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, CancellationToken cancellationToken)
@@ -81,7 +85,7 @@ public sealed class InventoryRunner(
         var format = ReportFormats.For(configuration.Destination.Format);
         var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
         var owner = sourceOwner?.Uin ?? source.OwnerAppId;
-        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, target.Name);
+        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, source.Name, target.Name);
         var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner);
         var filter = new ReportFilter(configuration.Filter);
         var walk = new WalkOptions
@@ -107,6 +111,7 @@ public sealed class InventoryRunner(
 
         var files = new List<ReportFile>();
         var counters = tracker.Counters;
+        var summary = new SummaryBuilder(scanStart);
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
         PartUpload? part = null;
         await using (var scan = SnapshotScan.Start(objects, source.Name, walk, filter, cancellationToken))
@@ -119,6 +124,7 @@ public sealed class InventoryRunner(
                 {
                     counters.ObjectsMatched++;
                     counters.BytesMatched += info.Size;
+                    summary.Add(info);
                     part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
                         cancellationToken);
                     await part.Writer.WriteAsync(info, cancellationToken);
@@ -154,7 +160,7 @@ public sealed class InventoryRunner(
             counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
         await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
         await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
-        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey);
+        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey, summary.Build().Encode());
     }
 
     private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,

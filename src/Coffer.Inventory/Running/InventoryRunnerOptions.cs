@@ -1,3 +1,5 @@
+using Coffer.Model.Inventory;
+
 namespace Coffer.Inventory.Running;
 
 public sealed record InventoryRunnerOptions
@@ -13,4 +15,7 @@ public sealed record InventoryRunnerOptions
 
     /// <summary>Called after every row written, with the count so far; progress reports (and tests) hook in here.</summary>
     public Action<long>? RowWritten { get; init; }
+
+    /// <summary>Called once a run has ended, succeeded or failed, with the run as stored (the server logs it).</summary>
+    public Action<InventoryRun>? RunEnded { get; init; }
 }

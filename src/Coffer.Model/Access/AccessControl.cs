@@ -133,9 +133,12 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
 
     /// <summary>
     /// Whether <paramref name="caller"/> (null: anonymous) may make <paramref name="request"/> on the bucket ruled by
-    /// <paramref name="rules"/> (null: a request on no bucket, such as GET Service or creating a bucket).
+    /// <paramref name="rules"/> (null: a request on no bucket, such as GET Service or creating a bucket). With
+    /// <paramref name="service"/> the caller acts through that service (inventory delivery): bucket policy statements
+    /// naming the service apply too.
     /// </summary>
-    public static bool IsAllowed(Credential? caller, BucketAccessRules? rules, AccessRequest request, AclPermission aclPermission, bool managesPolicy)
+    public static bool IsAllowed(Credential? caller, BucketAccessRules? rules, AccessRequest request, AclPermission aclPermission, bool managesPolicy,
+        string? service = null)
     {
         var identity = caller?.Identity;
         var owner = rules?.Bucket.OwnerAppId ?? identity?.Root.AppId;
@@ -145,7 +148,14 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
             return true;
         }
 
-        var bucketDecision = rules?.Policy?.Evaluate(request, identity is null ? null : p => Names(p, identity, owner!)) ?? PolicyDecision.NotApplicable;
+        Func<string, bool>? named = identity is null ? null : p => Names(p, identity, owner!);
+        if (service is not null)
+        {
+            var byIdentity = named;
+            named = p => p == service || (byIdentity?.Invoke(p) ?? false);
+        }
+
+        var bucketDecision = rules?.Policy?.Evaluate(request, named) ?? PolicyDecision.NotApplicable;
         var identityDecision = caller?.IdentityPolicy?.Evaluate(request, null) ?? PolicyDecision.NotApplicable;
         var sessionDecision = caller?.SessionPolicy?.Evaluate(request, null) ?? PolicyDecision.NotApplicable;
         if (bucketDecision == PolicyDecision.Deny || identityDecision == PolicyDecision.Deny || sessionDecision == PolicyDecision.Deny)

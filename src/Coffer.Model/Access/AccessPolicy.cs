@@ -37,12 +37,16 @@ public sealed record PolicyStatement(
 /// (<c>arn:aws:iam::&lt;uin&gt;:root</c> or a bare uin) name that root account. Actions keep their namespace
 /// (<c>cos:GetObject</c>, <c>s3:GetObject</c>, without COS's <c>name/</c> prefix); resources are matched as written
 /// (<c>qcs::cos:&lt;region&gt;:uid/&lt;appid&gt;:&lt;bucket&gt;/&lt;key&gt;</c> or <c>arn:aws:s3:::&lt;bucket&gt;/&lt;key&gt;</c>),
-/// with <c>*</c> and <c>?</c> as wildcards.
+/// with <c>*</c> and <c>?</c> as wildcards. The one service principal, <c>{"Service": "s3.amazonaws.com"}</c>, is
+/// <see cref="InventoryService"/>: it names inventory delivery only, never a client request.
 /// </summary>
 public sealed class AccessPolicy
 {
     /// <summary>Everyone, signed or not.</summary>
     public const string Anyone = "*";
+
+    /// <summary>The service that delivers inventory reports, as AWS's destination policy names it.</summary>
+    public const string InventoryService = "service:s3.amazonaws.com";
 
     /// <summary>The largest policy document accepted (S3's bucket policy limit).</summary>
     public const int MaxBytes = 20 * 1024;
@@ -207,8 +211,18 @@ public sealed class AccessPolicy
             "string_not_like" => value is null || !condition.Values.Any(v => Like(v, value)),
             "ip_equal" => value is not null && condition.Values.Any(v => InNetwork(v, value)),
             "ip_not_equal" => value is null || !condition.Values.Any(v => InNetwork(v, value)),
+            "arn_like" => value is not null && condition.Values.Any(v => ArnLike(v, value)),
+            "arn_not_like" => value is null || !condition.Values.Any(v => ArnLike(v, value)),
             _ => false,
         };
+    }
+
+    /// <summary>ARNs compare component by component (six, split at colons), each with <c>*</c> and <c>?</c> as wildcards.</summary>
+    private static bool ArnLike(string pattern, string arn)
+    {
+        var patterns = pattern.Split(':', 6);
+        var parts = arn.Split(':', 6);
+        return patterns.Length == parts.Length && patterns.Zip(parts).All(p => Like(p.First, p.Second));
     }
 
     private static bool InNetwork(string network, string address) =>
@@ -274,6 +288,7 @@ public sealed class AccessPolicy
                 {
                     "qcs" => QcsPrincipal(value),
                     "aws" => AwsPrincipal(value),
+                    "service" => ServicePrincipal(value),
                     _ => throw Malformed($"Unknown principal type '{list.Name}'."),
                 });
             }
@@ -305,6 +320,11 @@ public sealed class AccessPolicy
             : value;
         return IsUin(uin) ? $"qcs::cam::uin/{uin}:uin/{uin}" : throw Malformed($"Principal '{value}' is not an account.");
     }
+
+    private static string ServicePrincipal(string value) =>
+        value.Equals("s3.amazonaws.com", StringComparison.OrdinalIgnoreCase)
+            ? InventoryService
+            : throw Malformed($"Service principal '{value}' is not supported: the only service that acts on buckets here is s3.amazonaws.com (inventory delivery).");
 
     private static bool IsUin(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
 
@@ -351,15 +371,18 @@ public sealed class AccessPolicy
             "stringnotlike" => "string_not_like",
             "ipequal" or "ipaddress" => "ip_equal",
             "ipnotequal" or "notipaddress" => "ip_not_equal",
+            "arnlike" or "arnequals" => "arn_like",
+            "arnnotlike" or "arnnotequals" => "arn_not_like",
             _ => null,
         };
         return op ?? throw Malformed($"Condition operator '{name}' is not supported.");
     }
 
-    /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, ...</summary>
+    /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, <c>cos:x-cos-acl</c>, ...</summary>
     private static string ContextKey(string key) => key.ToLowerInvariant() switch
     {
         "aws:sourceip" => "qcs:ip",
+        "s3:x-amz-acl" => "cos:x-cos-acl",
         var k when k.StartsWith("s3:", StringComparison.Ordinal) => "cos:" + k[3..],
         var k => k,
     };

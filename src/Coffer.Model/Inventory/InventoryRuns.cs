@@ -10,8 +10,8 @@ public sealed record InventoryRunCounters(long ObjectsScanned, long BytesScanned
     public static InventoryRunCounters Zero { get; } = new(0, 0, 0, 0, 0);
 }
 
-/// <summary>The result a runner reports when a run ends well.</summary>
-public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string ManifestKey);
+/// <summary>The result a runner reports when a run ends well, with the summary of its report (encoded by the runner).</summary>
+public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string ManifestKey, byte[]? Summary = null);
 
 /// <summary>A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt).</summary>
 public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
@@ -150,7 +150,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             BytesMatched = outcome.Counters.BytesMatched,
             FilesWritten = outcome.Counters.FilesWritten,
             ManifestKey = outcome.ManifestKey,
-        }, cancellationToken);
+        }, cancellationToken, outcome.Summary);
 
     public Task FailAsync(string jobId, string owner, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
         Finish(jobId, owner, run => run with { State = InventoryRunStates.Failed, ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
@@ -163,6 +163,14 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         return run is not null && run.BucketId == source.Id
             ? InventoryConfigurations.ToRun(bucket, run)
             : throw new CofferException(ErrorCode.NoSuchInventoryRun, $"There is no inventory run '{jobId}' in this bucket.");
+    }
+
+    /// <summary>The summary stored with a run of <paramref name="bucket"/> (null for runs that have none: failed, or older).</summary>
+    public byte[]? GetSummary(string bucket, string jobId)
+    {
+        var run = Get(bucket, jobId);
+        using var reader = metadata.OpenSnapshot();
+        return reader.Runs.GetSummary(run.JobId);
     }
 
     /// <summary>
@@ -215,7 +223,8 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress);
     }
 
-    private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken)
+    private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken,
+        byte[]? summary = null)
     {
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
@@ -227,6 +236,11 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             }
 
             writer.Runs.Update(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
+            if (summary is not null)
+            {
+                writer.Runs.SetSummary(jobId, summary);
+            }
+
             return true;
         }, cancellationToken);
     }

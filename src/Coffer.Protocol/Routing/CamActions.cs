@@ -81,6 +81,8 @@ public static class CamActions
         [Operation.PostBucketInventory] = Row("PostBucketInventory", "PutInventoryConfiguration"),
         [Operation.ListBucketInventoryRuns] = Row(["ListBucketInventory", "GetBucketInventory"], "GetInventoryConfiguration"),
         [Operation.GetBucketInventoryRun] = Row("GetBucketInventory", "GetInventoryConfiguration"),
+        [Operation.RunBucketInventory] = Row("PostBucketInventory", "PutInventoryConfiguration"),
+        [Operation.GetBucketInventorySummary] = Row("GetBucketInventory", "GetInventoryConfiguration"),
 
         [Operation.GetObject] = Row("GetObject", "GetObject", AclPermission.Read),
         [Operation.HeadObject] = Row("HeadObject", "GetObject", AclPermission.Read),

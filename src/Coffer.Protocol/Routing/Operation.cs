@@ -73,6 +73,10 @@ public enum Operation
     ListBucketInventoryRuns,
     GetBucketInventoryRun,
 
+    // Coffer's own: queue a run of a periodic configuration now, and the summary stored with a finished run.
+    RunBucketInventory,
+    GetBucketInventorySummary,
+
     // Object
     GetObject,
     HeadObject,

@@ -26,7 +26,7 @@ public sealed class Router(HostResolver hosts)
     // Query parameters that select an operation, in the order they are tested.
     private static readonly string[] SubResources =
     [
-        "inventory", "inventory-runs", "inventory-run", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
+        "inventory", "inventory-runs", "inventory-run", "inventory-summary", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
         "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
         "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
     ];
@@ -104,6 +104,8 @@ public sealed class Router(HostResolver hosts)
         [("POST", Level.Bucket, "inventory")] = Operation.PostBucketInventory,
         [("GET", Level.Bucket, "inventory-runs")] = Operation.ListBucketInventoryRuns,
         [("GET", Level.Bucket, "inventory-run")] = Operation.GetBucketInventoryRun,
+        [("POST", Level.Bucket, "inventory-run")] = Operation.RunBucketInventory,
+        [("GET", Level.Bucket, "inventory-summary")] = Operation.GetBucketInventorySummary,
 
         [("GET", Level.Object, "")] = Operation.GetObject,
         [("HEAD", Level.Object, "")] = Operation.HeadObject,

@@ -10,7 +10,8 @@ using Coffer.Server.Pipeline;
 namespace Coffer.Server.Handlers;
 
 /// <summary>PUT / GET / DELETE / List Bucket inventory, and POST Bucket inventory (a one-time job).</summary>
-internal sealed class InventoryHandlers(InventoryConfigurations configurations, InventoryRuns runs, InventoryWakeup wakeup, IObjectService objects)
+internal sealed class InventoryHandlers(
+    InventoryConfigurations configurations, InventoryRuns runs, InventoryWakeup wakeup, IObjectService objects, TimeProvider time)
 {
     /// <summary>Far above any real configuration (1,000 tags would not reach it), far below anything costly.</summary>
     public const int MaxConfigurationBytes = 64 * 1024;
@@ -101,7 +102,46 @@ internal sealed class InventoryHandlers(InventoryConfigurations configurations, 
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(Document(runs.Get(context.Bucket, jobId))));
     }
 
-    private static InventoryRunDocument Document(InventoryRun run) => new(
+    /// <summary>
+    /// <c>POST /?inventory-run&amp;id=&lt;config&gt;</c>: queues a run of a periodic configuration now (as
+    /// <c>coffer inventory run</c> does); answers the queued run. A disabled configuration is InvalidArgument.
+    /// </summary>
+    public async Task RunNowAsync(RequestContext context)
+    {
+        var run = await QueueNowAsync(configurations, runs, wakeup, time, context.Bucket, QueryId(context), context.Aborted);
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(Document(run)));
+    }
+
+    /// <summary>Queues a run of an enabled periodic configuration now and wakes the worker (the API's and the console's "run now").</summary>
+    internal static async Task<InventoryRun> QueueNowAsync(InventoryConfigurations configurations, InventoryRuns runs, InventoryWakeup wakeup,
+        TimeProvider time, string bucket, string id, CancellationToken cancellationToken)
+    {
+        var configuration = configurations.Get(bucket, id);
+        if (!configuration.IsEnabled)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Inventory '{configuration.Id}' is disabled (IsEnabled is {configuration.IsEnabledText}).");
+        }
+
+        var run = await runs.EnqueueAsync(bucket, configuration.Id, InventoryTrigger.Manual, time.GetUtcNow(), cancellationToken);
+        wakeup.Signal();
+        return run;
+    }
+
+    /// <summary>
+    /// <c>GET /?inventory-summary&amp;job-id=&lt;JobId&gt;</c>: the summary stored with a succeeded run, as JSON (the
+    /// console's dashboard and <c>coffer report show</c> read it); NoSuchInventoryRun for a run without one.
+    /// </summary>
+    public Task GetSummaryAsync(RequestContext context)
+    {
+        var jobId = context.Target.Get("job-id") is { Length: > 0 } id
+            ? id
+            : throw new CofferException(ErrorCode.InvalidArgument, "The job id is missing from the request (job-id=).");
+        var summary = runs.GetSummary(context.Bucket, jobId)
+            ?? throw new CofferException(ErrorCode.NoSuchInventoryRun, $"Inventory run '{jobId}' has no summary: it has not succeeded, or ran before summaries were kept.");
+        return Responses.BytesAsync(context, summary, "application/json");
+    }
+
+    internal static InventoryRunDocument Document(InventoryRun run) => new(
         run.JobId,
         run.ConfigId,
         run.Trigger.ToString(),

@@ -43,6 +43,8 @@ internal sealed class OperationHandlers
             [Operation.PostBucketInventory] = inventory.PostAsync,
             [Operation.ListBucketInventoryRuns] = inventory.ListRunsAsync,
             [Operation.GetBucketInventoryRun] = inventory.GetRunAsync,
+            [Operation.RunBucketInventory] = inventory.RunNowAsync,
+            [Operation.GetBucketInventorySummary] = inventory.GetSummaryAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,

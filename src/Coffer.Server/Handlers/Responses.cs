@@ -12,6 +12,14 @@ internal static class Responses
         return context.Response.Body.WriteAsync(body, context.Aborted).AsTask();
     }
 
+    public static Task BytesAsync(RequestContext context, byte[] body, string contentType)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, context.Aborted).AsTask();
+    }
+
     public static Task EmptyAsync(RequestContext context, int status = 200)
     {
         context.Response.StatusCode = status;

@@ -10,7 +10,7 @@ namespace Coffer.Server.Pipeline;
 /// Decides whether the caller may do what a request asks, by the operation's CAM action (<see cref="CamActions"/>), the
 /// bucket's policy and ACL, and the caller's own policies (<see cref="AccessControl.IsAllowed"/>). Denials are AccessDenied.
 /// </summary>
-internal sealed class Authorizer(AccessControl access, string defaultRegion)
+public sealed class Authorizer(AccessControl access, string defaultRegion)
 {
     /// <summary>
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET

@@ -4,8 +4,10 @@ namespace Coffer.Server.Pipeline;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "{Method} {Target} {Operation} -> {Status} in {ElapsedMs:0.0} ms ({RequestId})")]
-    public static partial void Request(ILogger logger, string method, string target, string operation, int status, double elapsedMs, string requestId);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug,
+        Message = "{Method} {Target} {Operation} -> {Status} {ErrorCode} bucket={Bucket} caller={Caller} in {ElapsedMs:0.0} ms ({RequestId})")]
+    public static partial void Request(ILogger logger, string method, string target, string operation, string bucket, int status, string errorCode, string caller,
+        double elapsedMs, string requestId);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Request {RequestId} failed with an unexpected error")]
     public static partial void Unexpected(ILogger logger, Exception exception, string requestId);

@@ -34,6 +34,7 @@ internal sealed class RequestPipeline(
         var rawPath = rawTarget.Split('?', 2)[0];
         var dialect = Dialect.Cos;
         var operation = "-";
+        string? bucket = null, errorCode = null, caller = null;
         CommonHeaders.Apply(http.Response, requestId, dialect);
         var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
@@ -53,8 +54,10 @@ internal sealed class RequestPipeline(
             CommonHeaders.Apply(http.Response, requestId, dialect);
             var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
             operation = route.Operation.ToString();
+            bucket = route.Bucket;
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
+            caller = authenticated.Credential?.Identity.Principal;
             var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
@@ -74,7 +77,7 @@ internal sealed class RequestPipeline(
         {
             // The database is down or failing over: the client may retry (every SDK retries a 503), the node stays up.
             Log.MetadataUnavailable(logger, requestId, error.Message);
-            await ErrorResponder.WriteAsync(http, new CofferException(ErrorCode.ServiceUnavailable), dialect, requestId, rawPath);
+            await FailAsync(new CofferException(ErrorCode.ServiceUnavailable));
         }
         catch (BlobIntegrityException error)
         {
@@ -95,16 +98,20 @@ internal sealed class RequestPipeline(
         }
         finally
         {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            RequestMetrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
+                http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                Log.Request(logger, http.Request.Method, rawTarget, operation, http.Response.StatusCode, elapsed, requestId);
+                Log.Request(logger, http.Request.Method, rawTarget, operation, bucket ?? "-", http.Response.StatusCode, errorCode ?? "-", caller ?? "anonymous",
+                    elapsed.TotalMilliseconds, requestId);
             }
         }
 
         // An error can come before the body was read: the rest of a small one is dropped so the connection stays usable.
         async Task FailAsync(CofferException error)
         {
+            errorCode = error.Code.ToString();
             await body.DrainAsync(http.RequestAborted);
             await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
         }

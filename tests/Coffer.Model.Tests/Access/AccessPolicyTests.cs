@@ -57,10 +57,30 @@ public sealed class AccessPolicyTests
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":[],"resource":"*"}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"date_greater_than":{"qcs:current_time":"x"}}}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"ip_equal":{"qcs:ip":"not-an-ip"}}}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"service":"ec2.amazonaws.com"},"action":"*","resource":"*"}]}""")]
     public void Parse_RefusesWhatItCannotEvaluateExactly_AsMalformedPolicy(string json)
     {
         var parse = () => Parse(json);
         parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+    }
+
+    [Fact]
+    public void Parse_ReadsTheAwsInventoryDestinationPolicy_ServicePrincipalArnLikeAndSourceConditions()
+    {
+        var policy = Parse("""
+            {"Version":"2012-10-17","Statement":[{"Sid":"InventoryExamplePolicy","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},
+             "Action":"s3:PutObject","Resource":["arn:aws:s3:::dest-1250000001/*"],
+             "Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::source-1250000000"},
+                          "StringEquals":{"aws:SourceAccount":"100000000001","s3:x-amz-acl":"bucket-owner-full-control"}}}]}
+            """);
+        var statement = policy.Statements.Single();
+        statement.Principals.Should().Equal(AccessPolicy.InventoryService);
+        statement.Conditions.Should().BeEquivalentTo(new[]
+        {
+            new PolicyCondition("arn_like", "aws:sourcearn", ["arn:aws:s3:::source-1250000000"]),
+            new PolicyCondition("string_equal", "aws:sourceaccount", ["100000000001"]),
+            new PolicyCondition("string_equal", "cos:x-cos-acl", ["bucket-owner-full-control"]),
+        });
     }
 
     [Fact]

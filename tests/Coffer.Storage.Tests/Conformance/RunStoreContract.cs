@@ -87,6 +87,34 @@ public abstract class RunStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task Summary_IsStoredApartFromTheRun_AndReadBack()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            w.Runs.Insert(Run(bucket, "job-1", "a", 1));
+            return 0;
+        });
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            snapshot.Runs.GetSummary("job-1").Should().BeNull();
+            snapshot.Runs.GetSummary("job-2").Should().BeNull();
+        }
+
+        var summary = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        await Store.WriteAsync(w =>
+        {
+            w.Runs.SetSummary("job-1", summary);
+            return 0;
+        });
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            snapshot.Runs.GetSummary("job-1").Should().Equal(summary);
+            snapshot.Runs.Get("job-1").Should().BeEquivalentTo(Run(bucket, "job-1", "a", 1));
+        }
+    }
+
+    [Fact]
     public async Task ListInState_IsOldestFirst()
     {
         var bucket = await CreateBucketAsync();

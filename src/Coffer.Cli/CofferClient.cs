@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Common;
+using Coffer.Protocol.Auth;
+
+namespace Coffer.Cli;
+
+/// <summary>Where the server is and whose key signs the requests.</summary>
+public sealed record ClientOptions(Uri Endpoint, string SecretId, string SecretKey, TimeSpan Timeout);
+
+/// <summary>
+/// A small COS client for coffer's own commands: path-style requests to the endpoint, signed with q-sign like the COS
+/// SDKs. An error response becomes a <see cref="CliException"/> naming the server's code and message.
+/// </summary>
+public sealed class CofferClient(ClientOptions options) : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = options.Timeout };
+
+    /// <summary>Sends a signed request to <paramref name="bucket"/> (and <paramref name="key"/>) with the given query; returns the body.</summary>
+    public async Task<byte[]> SendAsync(HttpMethod method, string bucket, string? key, string query, byte[]? body = null,
+        string? contentType = null, CancellationToken cancellationToken = default)
+    {
+        var path = $"/{bucket}/{key ?? ""}";
+        var uri = new Uri(options.Endpoint, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : ""));
+        using var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? "application/octet-stream");
+            request.Content.Headers.ContentMD5 = System.Security.Cryptography.MD5.HashData(body);
+        }
+
+        var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
+        var parameters = Protocol.Http.RequestTarget.Parse("/?" + query).Query.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)).ToList();
+        request.Headers.TryAddWithoutValidation("Authorization", CosRequestSigner.Authorization(options.SecretId, options.SecretKey, method.Method, path,
+            parameters, [new("host", host)], DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromMinutes(15)));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException error) when (error.InnerException is SocketException || error.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            throw new CliException(ExitCodes.Unreachable, $"no Coffer server answers at {options.Endpoint} ({error.Message}); start one with `coffer serve` or pass --endpoint");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Unreachable, $"the server at {options.Endpoint} did not answer within {options.Timeout.TotalSeconds:0} s");
+        }
+
+        using (response)
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return bytes;
+            }
+
+            throw Refused(response.StatusCode, bytes, bucket, key);
+        }
+    }
+
+    public async Task<XElement> GetXmlAsync(string bucket, string query, CancellationToken cancellationToken = default) =>
+        XDocument.Parse(Encoding.UTF8.GetString(await SendAsync(HttpMethod.Get, bucket, null, query, cancellationToken: cancellationToken))).Root!;
+
+    public void Dispose() => _http.Dispose();
+
+    private static CliException Refused(HttpStatusCode status, byte[] body, string bucket, string? key)
+    {
+        string code = $"HTTP {(int)status}", message = "";
+        try
+        {
+            var error = XDocument.Parse(Encoding.UTF8.GetString(body)).Root;
+            code = error?.Element("Code")?.Value ?? code;
+            message = error?.Element("Message")?.Value ?? "";
+        }
+        catch (System.Xml.XmlException)
+        {
+            // Not an error document (a proxy in between, say): the status line is all there is.
+        }
+
+        var where = key is null ? $"bucket {bucket}" : $"{bucket}/{key}";
+        return new CliException(ExitCodes.Refused, $"{code}: {message} ({where})".Replace(":  (", ": (", StringComparison.Ordinal));
+    }
+}

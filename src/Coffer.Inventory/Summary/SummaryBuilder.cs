@@ -1,0 +1,200 @@
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Summary;
+
+/// <summary>
+/// Adds up a report's rows as they are written, in memory that does not grow with the report: fixed histogram buckets,
+/// at most <see cref="MaxTopPrefixes"/> top-level prefixes with <see cref="MaxChildPrefixes"/> children each (later
+/// ones are folded into <see cref="OtherPrefixes"/>), and the <see cref="LargestCount"/> largest objects.
+/// </summary>
+public sealed class SummaryBuilder(DateTimeOffset scanStart)
+{
+    public const int MaxTopPrefixes = 200;
+    public const int MaxChildPrefixes = 50;
+    public const int LargestCount = 20;
+
+    /// <summary>Where prefixes beyond the caps are counted.</summary>
+    public const string OtherPrefixes = "(other prefixes)";
+
+    /// <summary>The name of the keys with no delimiter, at the top level or below a prefix.</summary>
+    public const string NoPrefix = "";
+
+    /// <summary>Lower bounds of the size buckets, in bytes.</summary>
+    public static readonly long[] SizeBounds = [0, 1, 1L << 10, 64L << 10, 1L << 20, 16L << 20, 128L << 20, 1L << 30];
+
+    /// <summary>Lower bounds of the age buckets (from the scan's start to LastModified), in days.</summary>
+    public static readonly long[] AgeBounds = [0, 1, 7, 30, 90, 365];
+
+    private static readonly string[] SizeNames = ["0 B", "1 B-1 KiB", "1-64 KiB", "64 KiB-1 MiB", "1-16 MiB", "16-128 MiB", "128 MiB-1 GiB", ">= 1 GiB"];
+    private static readonly string[] AgeNames = ["< 1 day", "1-7 days", "7-30 days", "30-90 days", "90-365 days", ">= 1 year"];
+
+    private readonly Dictionary<string, Counter> _classes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PrefixCounter> _prefixes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Counter> _encryption = new(StringComparer.Ordinal);
+    private readonly Counter[] _sizes = NewCounters(SizeBounds.Length);
+    private readonly Counter[] _ages = NewCounters(AgeBounds.Length);
+    private readonly PriorityQueue<LargeObject, (long Size, string Key)> _largest = new(Comparer<(long Size, string Key)>.Create(Compare));
+    private readonly Counter _multipart = new();
+    private long _rows, _objects, _bytes, _deleteMarkers;
+    private bool _capped;
+
+    /// <summary>Counts one row of the report.</summary>
+    public void Add(ObjectInfo row)
+    {
+        _rows++;
+        if (row.IsDeleteMarker)
+        {
+            _deleteMarkers++;
+            return;
+        }
+
+        _objects++;
+        _bytes += row.Size;
+        Count(_classes, row.StorageClass, row.Size);
+        Count(_encryption, EncryptionStatus(row.Encryption), row.Size);
+        _sizes[Bucket(SizeBounds, row.Size)].Add(row.Size);
+        _ages[Bucket(AgeBounds, (long)Math.Floor((scanStart - row.LastModified).TotalDays))].Add(row.Size);
+        if (row.IsMultipartUploaded)
+        {
+            _multipart.Add(row.Size);
+        }
+
+        AddPrefix(row.Key, row.Size);
+        AddLargest(row);
+    }
+
+    public ReportSummary Build() => new()
+    {
+        ScanStart = scanStart,
+        Rows = _rows,
+        Objects = _objects,
+        Bytes = _bytes,
+        DeleteMarkers = _deleteMarkers,
+        StorageClasses = Slices(_classes),
+        Prefixes = [.. _prefixes.OrderByDescending(p => p.Value.Bytes).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new PrefixTotal(p.Key, p.Value.Objects, p.Value.Bytes, Slices(p.Value.Children)))],
+        PrefixesCapped = _capped,
+        Sizes = [.. _sizes.Select((c, i) => new SliceTotal(SizeNames[i], c.Objects, c.Bytes))],
+        Ages = [.. _ages.Select((c, i) => new SliceTotal(AgeNames[i], c.Objects, c.Bytes))],
+        Largest = [.. _largest.UnorderedItems.Select(i => i.Element).OrderByDescending(o => o.Size).ThenBy(o => o.Key, StringComparer.Ordinal)],
+        Multipart = new SliceTotal("multipart", _multipart.Objects, _multipart.Bytes),
+        Encryption = Slices(_encryption),
+    };
+
+    /// <summary>The EncryptionStatus an S3 report gives the object.</summary>
+    public static string EncryptionStatus(string? encryption) => encryption switch
+    {
+        null => "NOT-SSE",
+        "aws:kms" => "SSE-KMS",
+        _ => "SSE-S3",
+    };
+
+    private void AddPrefix(string key, long size)
+    {
+        // Looked up by span: a row allocates no prefix string unless its prefix is new.
+        var top = PrefixSpan(key, 0);
+        var prefixes = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!prefixes.TryGetValue(top, out var prefix))
+        {
+            var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
+            _capped |= name == OtherPrefixes;
+            if (!_prefixes.TryGetValue(name, out prefix))
+            {
+                _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
+            }
+        }
+
+        prefix.Add(size);
+        if (prefix.IsLeaf)
+        {
+            return;
+        }
+
+        var child = PrefixSpan(key, top.Length);
+        var children = prefix.Children.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!children.TryGetValue(child, out var counter))
+        {
+            var name = prefix.Children.Count >= MaxChildPrefixes ? OtherPrefixes : child.ToString();
+            _capped |= name == OtherPrefixes;
+            if (!prefix.Children.TryGetValue(name, out counter))
+            {
+                prefix.Children[name] = counter = new Counter();
+            }
+        }
+
+        counter.Add(size);
+    }
+
+    /// <summary>The prefix of <paramref name="key"/> up to and including its first delimiter at or after <paramref name="from"/>; empty when there is none.</summary>
+    private static ReadOnlySpan<char> PrefixSpan(string key, int from)
+    {
+        var slash = key.AsSpan(from).IndexOf('/');
+        return slash < 0 ? [] : key.AsSpan(0, from + slash + 1);
+    }
+
+    private void AddLargest(ObjectInfo row)
+    {
+        // Smallest first; on equal sizes the key that sorts last goes first, so ties keep the keys that sort first.
+        var priority = (row.Size, row.Key);
+        if (_largest.Count < LargestCount)
+        {
+            _largest.Enqueue(Large(row), priority);
+        }
+        else if (_largest.TryPeek(out _, out var smallest) && Compare(priority, smallest) > 0)
+        {
+            _largest.DequeueEnqueue(Large(row), priority);
+        }
+    }
+
+    private static LargeObject Large(ObjectInfo row) => new(row.Key, row.VersionId, row.Size, row.LastModified, row.StorageClass);
+
+    private static int Compare((long Size, string Key) a, (long Size, string Key) b) =>
+        a.Size != b.Size ? a.Size.CompareTo(b.Size) : string.CompareOrdinal(b.Key, a.Key);
+
+    private static int Bucket(long[] bounds, long value)
+    {
+        var i = bounds.Length - 1;
+        while (i > 0 && value < bounds[i])
+        {
+            i--;
+        }
+
+        return i;
+    }
+
+    private static void Count(Dictionary<string, Counter> counters, string name, long size)
+    {
+        if (!counters.TryGetValue(name, out var counter))
+        {
+            counters[name] = counter = new Counter();
+        }
+
+        counter.Add(size);
+    }
+
+    private static SliceTotal[] Slices(Dictionary<string, Counter> counters) =>
+        [.. counters.OrderByDescending(c => c.Value.Bytes).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => new SliceTotal(c.Key, c.Value.Objects, c.Value.Bytes))];
+
+    private static Counter[] NewCounters(int count) => [.. Enumerable.Range(0, count).Select(_ => new Counter())];
+
+    private class Counter
+    {
+        public long Objects { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public void Add(long size)
+        {
+            Objects++;
+            Bytes += size;
+        }
+    }
+
+    /// <summary>A top-level prefix; <see cref="IsLeaf"/> for the keys without one and the folded rest, which have no children.</summary>
+    private sealed class PrefixCounter(bool isLeaf) : Counter
+    {
+        public bool IsLeaf { get; } = isLeaf;
+
+        public Dictionary<string, Counter> Children { get; } = new(StringComparer.Ordinal);
+    }
+}

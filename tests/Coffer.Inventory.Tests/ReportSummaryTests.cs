@@ -1,0 +1,91 @@
+using Coffer.Inventory.Summary;
+using Coffer.Model.Buckets;
+using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+
+namespace Coffer.Inventory.Tests;
+
+public sealed class ReportSummaryTests : IDisposable
+{
+    private static readonly DateTimeOffset ScanStart = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly InventoryFixture _fixture = new();
+
+    [Fact]
+    public void Builder_CountsEveryBreakdown_OverTheRows()
+    {
+        var builder = new SummaryBuilder(ScanStart);
+        builder.Add(Row("logs/2026/a.log", 100, "STANDARD", daysOld: 0.5));
+        builder.Add(Row("logs/2026/b.log", 2_000, "STANDARD_IA", daysOld: 3, multipart: true));
+        builder.Add(Row("logs/2025/c.log", 70_000, "STANDARD", daysOld: 400, encryption: "AES256"));
+        builder.Add(Row("top.txt", 0, "ARCHIVE", daysOld: 40, encryption: "aws:kms"));
+        builder.Add(Row("img/x", 5, "STANDARD", daysOld: 8) with { IsDeleteMarker = true });
+
+        var summary = ReportSummary.Decode(builder.Build().Encode())!;
+
+        (summary.Rows, summary.Objects, summary.Bytes, summary.DeleteMarkers).Should().Be((5L, 4L, 72_100L, 1L));
+        summary.StorageClasses.Should().Equal(new SliceTotal("STANDARD", 2, 70_100), new SliceTotal("STANDARD_IA", 1, 2_000), new SliceTotal("ARCHIVE", 1, 0));
+        summary.Prefixes.Select(p => (p.Name, p.Objects, p.Bytes)).Should().Equal(("logs/", 3L, 72_100L), ("", 1L, 0L));
+        summary.Prefixes[0].Children.Should().Equal(new SliceTotal("logs/2025/", 1, 70_000), new SliceTotal("logs/2026/", 2, 2_100));
+        summary.Sizes.Select(s => s.Objects).Should().Equal(1, 1, 1, 1, 0, 0, 0, 0);
+        summary.Ages.Select(s => s.Objects).Should().Equal(1, 1, 0, 1, 0, 1);
+        summary.Largest.Select(l => l.Key).Should().Equal("logs/2025/c.log", "logs/2026/b.log", "logs/2026/a.log", "top.txt");
+        summary.Multipart.Should().Be(new SliceTotal("multipart", 1, 2_000));
+        summary.Encryption.Should().Equal(new SliceTotal("SSE-S3", 1, 70_000), new SliceTotal("NOT-SSE", 2, 2_100), new SliceTotal("SSE-KMS", 1, 0));
+    }
+
+    [Fact]
+    public void Builder_KeepsMemoryBounded_FoldingPrefixesBeyondTheCapsAndKeepingOnlyTheLargest()
+    {
+        var builder = new SummaryBuilder(ScanStart);
+        for (var i = 0; i < SummaryBuilder.MaxTopPrefixes + 30; i++)
+        {
+            builder.Add(Row($"p{i:D4}/x", i, "STANDARD", 1));
+        }
+
+        for (var i = 0; i < SummaryBuilder.MaxChildPrefixes + 5; i++)
+        {
+            builder.Add(Row($"p0000/c{i:D3}/y", 1_000_000 + i, "STANDARD", 1));
+        }
+
+        var summary = builder.Build();
+        summary.PrefixesCapped.Should().BeTrue();
+        summary.Prefixes.Should().HaveCount(SummaryBuilder.MaxTopPrefixes + 1);
+        summary.Prefixes.Single(p => p.Name == SummaryBuilder.OtherPrefixes).Objects.Should().Be(30);
+        summary.Prefixes.Single(p => p.Name == "p0000/").Children.Should().HaveCount(SummaryBuilder.MaxChildPrefixes + 1);
+        summary.Largest.Should().HaveCount(SummaryBuilder.LargestCount);
+        summary.Largest[0].Key.Should().Be($"p0000/c{SummaryBuilder.MaxChildPrefixes + 4:D3}/y");
+        summary.Objects.Should().Be(SummaryBuilder.MaxTopPrefixes + 30 + SummaryBuilder.MaxChildPrefixes + 5);
+    }
+
+    [Fact]
+    public async Task Run_StoresTheSummaryOfItsReport_WithTheRun()
+    {
+        await _fixture.CreateBucketsAsync(BucketVersioning.Unversioned);
+        await _fixture.PutAsync("a/1", "hello");
+        await _fixture.PutAsync("a/2", "hello world");
+        await _fixture.PutAsync("b", "");
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("once", oneTime: true, fields: ["Size"]));
+
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        var summary = ReportSummary.Decode(_fixture.Runs.GetSummary(InventoryFixture.Source, run.JobId))!;
+        (summary.Objects, summary.Bytes).Should().Be((3L, 16L));
+        summary.Prefixes.Select(p => p.Name).Should().Equal("a/", "");
+        summary.ScanStart.Should().Be(_fixture.Time.GetUtcNow());
+    }
+
+    private static ObjectInfo Row(string key, long size, string storageClass, double daysOld, bool multipart = false, string? encryption = null) => new()
+    {
+        Bucket = "b-1250000000",
+        Key = key,
+        VersionId = ObjectInfo.NullVersionId,
+        IsLatest = true,
+        Size = size,
+        StorageClass = storageClass,
+        LastModified = ScanStart - TimeSpan.FromDays(daysOld),
+        IsMultipartUploaded = multipart,
+        Encryption = encryption,
+    };
+
+    public void Dispose() => _fixture.Dispose();
+}

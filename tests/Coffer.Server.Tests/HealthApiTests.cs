@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+public sealed class HealthApiTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData("/healthz", "live")]
+    [InlineData("/readyz", "ready")]
+    public async Task Health_AnswersWithoutAuthentication_OnTheApiPort(string path, string status)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+        var response = await http.GetAsync(path);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        body.GetProperty("status").GetString().Should().Be(status);
+    }
+
+    [Fact]
+    public async Task Readyz_Answers503_NamingTheCheck_WhenTheBlobFolderCannotBeWritten()
+    {
+        var tmp = Path.Combine(_server.DataDirectory, "tmp");
+        Directory.Delete(tmp, recursive: true);
+        File.WriteAllText(tmp, "not a folder");
+        try
+        {
+            using var http = new HttpClient { BaseAddress = _server.BaseAddress };
+            var response = await http.GetAsync("/readyz");
+
+            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            body.GetProperty("metadata").GetString().Should().Be("ok");
+            body.GetProperty("blobs").GetString().Should().NotBe("ok");
+        }
+        finally
+        {
+            File.Delete(tmp);
+            Directory.CreateDirectory(tmp);
+        }
+    }
+
+    [Fact]
+    public async Task Healthz_AtABucketsVirtualHost_IsThatBucketsObject()
+    {
+        var bucket = TestServer.BucketName("health");
+        await _server.CreateBucketAsync(bucket);
+        var missing = await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, "healthz"));
+        await ErrorAssertions.ShouldBeErrorAsync(missing, HttpStatusCode.NotFound, "NoSuchKey");
+
+        await _server.PutObjectAsync(bucket, "healthz", "mine"u8.ToArray());
+        var stored = await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, "healthz"));
+        (await stored.Content.ReadAsStringAsync()).Should().Be("mine");
+    }
+}
