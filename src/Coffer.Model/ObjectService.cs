@@ -260,7 +260,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public IEnumerable<ObjectInfo> Walk(string bucket, WalkOptions options)
     {
-        using var reader = engine.Metadata.OpenSnapshot();
+        using var reader = options.At is { } at ? engine.Metadata.OpenSnapshot(new SnapshotPoint(at)) : engine.Metadata.OpenSnapshot();
         var bucketId = RequireBucket(reader, bucket).Id;
         var detail = (options.WithTags ? VersionDetail.Tags : 0) | (options.WithUserMetadata ? VersionDetail.UserMetadata : 0)
             | (options.WithHeaders ? VersionDetail.Headers : 0);

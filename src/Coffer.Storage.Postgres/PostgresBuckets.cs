@@ -18,7 +18,7 @@ internal sealed class PostgresBuckets(PostgresSession session) : PostgresAggrega
         ReadAll(Command($"SELECT {Columns} FROM buckets WHERE owner_app_id = $1 ORDER BY name", ownerAppId), r => Read(r, 0));
 
     public bool HasContent(long bucketId) => Scalar<bool>(Command(
-        "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $1) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $1)",
+        "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $1 AND died_xid IS NULL) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $1)",
         bucketId));
 
     public BucketRecord Create(BucketRecord bucket) => bucket with
@@ -39,6 +39,8 @@ internal sealed class PostgresBuckets(PostgresSession session) : PostgresAggrega
         }
 
         NonQuery(Command("DELETE FROM bucket_configs WHERE bucket_id = $1", bucketId));
+        // Superseded revisions of its versions go too: a pinned read of a deleted bucket has no bucket to read.
+        NonQuery(Command("DELETE FROM object_versions WHERE bucket_id = $1", bucketId));
         NonQuery(Command("DELETE FROM buckets WHERE id = $1", bucketId));
         return true;
     }

@@ -61,13 +61,17 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
         }
     }
 
-    public IMetadataSnapshot OpenSnapshot() => Errors.Translate(() =>
+    public IMetadataSnapshot OpenSnapshot() => OpenSnapshot(asOf: null);
+
+    public IMetadataSnapshot OpenSnapshot(SnapshotPoint at) => OpenSnapshot(PostgresPins.Snapshot(at));
+
+    private PostgresSession OpenSnapshot(string? asOf) => Errors.Translate(() =>
     {
         var connection = _dataSource.OpenConnection();
         try
         {
             var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
-            return new PostgresSession(this, connection, transaction, writable: false);
+            return new PostgresSession(this, connection, transaction, writable: false, asOf);
         }
         catch
         {
@@ -169,6 +173,40 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 return true;
             }, Description, OnUnavailable);
+
+    public Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default) =>
+        Errors.TranslateAsync(async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            // A revision that died in a transaction every pinned snapshot (and every snapshot taken from now on) sees as done
+            // is needed by none: that is one older than the oldest xmin among the pins and the present.
+            var horizons = new List<ulong>();
+            await using (var command = new NpgsqlCommand("SELECT point FROM snapshot_pins UNION ALL SELECT pg_current_snapshot()::text", connection))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    horizons.Add(PostgresPins.Xmin(reader.GetString(0)));
+                }
+            }
+
+            var purged = 0;
+            while (true)
+            {
+                await using var delete = new NpgsqlCommand(
+                    "DELETE FROM object_versions WHERE ctid IN (SELECT ctid FROM object_versions WHERE died_xid IS NOT NULL AND died_xid < $1::text::xid8 LIMIT 10000)",
+                    connection)
+                {
+                    Parameters = { new() { Value = horizons.Min().ToString(System.Globalization.CultureInfo.InvariantCulture) } },
+                };
+                var deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+                purged += deleted;
+                if (deleted < 10000)
+                {
+                    return purged;
+                }
+            }
+        }, Description, OnUnavailable);
 
     public void Dispose() => _dataSource.Dispose();
 

@@ -12,19 +12,24 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     private readonly List<string> _released = [];
     private readonly HashSet<long> _locks = [];
 
-    public PostgresSession(PostgresMetadataStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, bool writable)
+    public PostgresSession(PostgresMetadataStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, bool writable, string? asOf = null)
     {
         Store = store;
         Connection = connection;
         Transaction = transaction;
         Writable = writable;
+        AsOf = asOf;
         Buckets = new PostgresBuckets(this);
         Versions = new PostgresVersions(this);
         Uploads = new PostgresUploads(this);
         Configs = new PostgresConfigs(this);
         Runs = new PostgresRuns(this);
         Credentials = new PostgresCredentials(this);
+        Pins = new PostgresPins(this);
     }
+
+    /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
+    public string? AsOf { get; }
 
     public PostgresMetadataStore Store { get; }
 
@@ -46,6 +51,12 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     public PostgresRuns Runs { get; }
 
     public PostgresCredentials Credentials { get; }
+
+    public PostgresPins Pins { get; }
+
+    ISnapshotPinReader IMetadataView.Pins => Pins;
+
+    ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
     IBucketReader IMetadataView.Buckets => Buckets;
 

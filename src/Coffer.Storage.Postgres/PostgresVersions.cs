@@ -7,36 +7,62 @@ namespace Coffer.Storage.Postgres;
 /// <summary>
 /// Object versions. Scans read in batches, each an index range that starts where the last one ended (inside one snapshot,
 /// so together they see one instant), so a scan of any size holds one batch in memory and the connection is free for
-/// other queries between batches.
+/// other queries between batches. Writes never remove a version or rewrite its record: they mark the revision they
+/// supersede (<c>died_xid</c>) and add the new one, so a read at a pinned snapshot finds each version as it was then;
+/// <see cref="PostgresMetadataStore.PurgeSupersededAsync"/> removes what no pin needs.
 /// </summary>
 internal sealed class PostgresVersions(PostgresSession session) : PostgresAggregate(session), IVersionWriter
 {
     private const string Columns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
+    private const string Insertable = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
     private const byte KeyLock = 1;
     private const int FirstBatch = 256;
     private const int LargestBatch = 8192;
 
+    /// <summary>Which revisions a read sees: the current ones, or those current in the session's pinned snapshot.</summary>
+    private string Visible => Session.AsOf is { } at
+        ? $"pg_visible_in_snapshot(born_xid, '{at}'::pg_snapshot) AND (died_xid IS NULL OR NOT pg_visible_in_snapshot(died_xid, '{at}'::pg_snapshot))"
+        : "died_xid IS NULL";
+
     public ObjectVersionRecord? GetLatest(long bucketId, string key)
     {
         Session.Hold(KeyLock, bucketId, key);
-        return ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 ORDER BY seq DESC LIMIT 1", bucketId, key), Read);
+        var latest = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND {Visible} ORDER BY seq DESC LIMIT 1",
+            bucketId, key), Read);
+        return latest is not null && Session.AsOf is not null ? latest with { IsLatest = true } : latest;
     }
 
     public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
     {
         Session.Hold(KeyLock, bucketId, key);
-        return ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3", bucketId, key, versionId), Read);
+        return ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND version_id = $3 AND {Visible}",
+            bucketId, key, versionId), Read);
     }
 
     public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All)
     {
+        if (Session.AsOf is not null)
+        {
+            // The latest flag is today's; in a pinned snapshot the latest version of a key is its newest one then.
+            foreach (var version in ScanVersions(bucketId, fromKey, fromKeyInclusive, null, toKey, detail))
+            {
+                if (version.IsLatest)
+                {
+                    yield return version;
+                }
+            }
+
+            yield break;
+        }
+
         var after = fromKey;
         var inclusive = fromKeyInclusive;
         var batch = FirstBatch;
         while (true)
         {
             var rows = ReadBatch(
-                $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} AND is_latest ORDER BY key LIMIT {batch}",
+                $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} AND is_latest AND died_xid IS NULL " +
+                $"ORDER BY key LIMIT {batch}",
                 detail, Parameters(bucketId, after, toKey));
             foreach (var row in rows)
             {
@@ -62,17 +88,27 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         var olderThan = olderThanSequence;
         var inclusive = fromKeyInclusive && olderThanSequence is null;
         var batch = FirstBatch;
+        // In a pinned snapshot the first version of each key is its latest; the rest of a key resumed inside is not.
+        string? previousKey = olderThanSequence is null ? null : fromKey;
         while (true)
         {
             var rows = olderThan is { } sequence
-                ? ReadBatch($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq < $3 ORDER BY seq DESC LIMIT {batch}",
+                ? ReadBatch($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq < $3 AND {Visible} ORDER BY seq DESC LIMIT {batch}",
                     detail, [bucketId, key, sequence])
                 : ReadBatch(
-                    $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} ORDER BY key, seq DESC LIMIT {batch}",
+                    $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} AND {Visible} " +
+                    $"ORDER BY key, seq DESC LIMIT {batch}",
                     detail, Parameters(bucketId, key, toKey));
             foreach (var row in rows)
             {
-                yield return row;
+                if (Session.AsOf is null)
+                {
+                    yield return row;
+                    continue;
+                }
+
+                yield return row with { IsLatest = row.Key != previousKey };
+                previousKey = row.Key;
             }
 
             if (rows.Count == batch)
@@ -100,8 +136,7 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     {
         // The packed record holds no sequence, so the row can take its sequence as it is inserted.
         var sequence = Scalar<long>(Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
-            "VALUES ($1, $2, nextval('coffer_seq'), $3, $4, $5, $6) RETURNING seq",
+            $"INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, nextval('coffer_seq'), $3, $4, $5, $6) RETURNING seq",
             version.BucketId, version.Key, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version)));
         return version with { Sequence = sequence };
     }
@@ -119,8 +154,7 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         sequences.Sort();
         Session.Run(() =>
         {
-            using var import = Session.Connection.BeginBinaryImport(
-                "COPY object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) FROM STDIN (FORMAT BINARY)");
+            using var import = Session.Connection.BeginBinaryImport($"COPY object_versions ({Insertable}) FROM STDIN (FORMAT BINARY)");
             for (var i = 0; i < versions.Count; i++)
             {
                 var row = versions[i];
@@ -138,19 +172,25 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         });
     }
 
-    public void Delete(long bucketId, string key, long sequence) =>
-        NonQuery(Command("DELETE FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence));
+    public void Delete(long bucketId, string key, long sequence) => NonQuery(Command(
+        "UPDATE object_versions SET died_xid = pg_current_xact_id() WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
+        bucketId, key, sequence));
 
-    public void SetLatest(long bucketId, string key, long sequence, bool isLatest) =>
-        NonQuery(Command("UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence, isLatest));
+    // The latest flag serves current reads only (reads in a pinned snapshot find the newest revision then), so it changes in place.
+    public void SetLatest(long bucketId, string key, long sequence, bool isLatest) => NonQuery(Command(
+        "UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
+        bucketId, key, sequence, isLatest));
 
     public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         Session.Hold(KeyLock, bucketId, key);
-        var version = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3", bucketId, key, sequence), Read)
+        var version = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
+                bucketId, key, sequence), Read)
             ?? throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
-        NonQuery(Command("UPDATE object_versions SET record = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3",
-            bucketId, key, sequence, VersionRecordCodec.Encode(version with { Tags = tags })));
+        // The old revision dies in the transaction the new one is born in.
+        Delete(bucketId, key, sequence);
+        NonQuery(Command($"INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version with { Tags = tags })));
     }
 
     private static string Upper(string? toKey) => toKey is null ? "" : " AND key < $3";

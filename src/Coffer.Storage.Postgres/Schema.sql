@@ -16,7 +16,10 @@ CREATE TABLE buckets (
 CREATE INDEX buckets_by_owner ON buckets (owner_app_id, name);
 
 -- One row per object version or delete marker, ordered by key then newest first, so listings and inventory scans are
--- index range scans; a partial index holds the latest version of each key for plain listings.
+-- index range scans; a partial index holds the latest version of each key for plain listings. `born_xid` and
+-- `died_xid` are the transactions a revision appeared and stopped being current in: a delete or retag marks the old
+-- revision instead of removing it, so a read at a pinned snapshot (snapshot_pins) finds each version as it was, and a
+-- purge removes what no pin needs. Current reads take only rows with no `died_xid`.
 CREATE TABLE object_versions (
     bucket_id        bigint  NOT NULL,
     key              text    COLLATE "C" NOT NULL,
@@ -24,12 +27,21 @@ CREATE TABLE object_versions (
     version_id       text    COLLATE "C" NOT NULL,
     is_latest        boolean NOT NULL,
     is_delete_marker boolean NOT NULL,
-    record           bytea   NOT NULL
+    record           bytea   NOT NULL,
+    born_xid         xid8    NOT NULL DEFAULT pg_current_xact_id(),
+    died_xid         xid8
 );
-CREATE UNIQUE INDEX object_versions_in_order ON object_versions (bucket_id, key, seq DESC);
-CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id);
-CREATE INDEX object_versions_latest ON object_versions (bucket_id, key) WHERE is_latest;
-ALTER TABLE object_versions REPLICA IDENTITY USING INDEX object_versions_by_version_id;
+CREATE INDEX object_versions_in_order ON object_versions (bucket_id, key, seq DESC);
+CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died_xid IS NULL;
+CREATE INDEX object_versions_latest ON object_versions (bucket_id, key) WHERE is_latest AND died_xid IS NULL;
+CREATE INDEX object_versions_superseded ON object_versions (died_xid) WHERE died_xid IS NOT NULL;
+
+-- Snapshots pinned for reads at them (an inventory run's): pg_current_snapshot() as text.
+CREATE TABLE snapshot_pins (
+    owner     text   COLLATE "C" PRIMARY KEY,
+    point     text   NOT NULL,
+    pinned_at bigint NOT NULL
+);
 
 CREATE TABLE multipart_uploads (
     bucket_id     bigint   NOT NULL,

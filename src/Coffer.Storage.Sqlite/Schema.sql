@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 4. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 5. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -20,6 +20,9 @@ CREATE INDEX IF NOT EXISTS buckets_by_owner ON buckets (owner_app_id, name);
 -- One row per object version or delete marker. The primary key orders a bucket by key, newest version first,
 -- so listing and inventory scans are range scans of this table. Everything a query does not filter on lives in
 -- `record` (VersionRecordCodec, which starts with its own format byte): a scan reads six columns a row.
+-- `born` and `died` are commit positions (from the same counter as `seq`): while an instant is pinned (snapshot_pins),
+-- a version deleted, replaced or retagged after it stays as a revision with `died` set, so reads at that instant find it;
+-- current reads take only rows with no `died`. Without a pin, deletes are deletes and retags update in place.
 CREATE TABLE IF NOT EXISTS object_versions (
     bucket_id        INTEGER NOT NULL,
     key              TEXT    NOT NULL,
@@ -28,9 +31,19 @@ CREATE TABLE IF NOT EXISTS object_versions (
     is_latest        INTEGER NOT NULL,
     is_delete_marker INTEGER NOT NULL,
     record           BLOB    NOT NULL,
-    PRIMARY KEY (bucket_id, key, seq DESC)
+    born             INTEGER NOT NULL,
+    died             INTEGER,
+    PRIMARY KEY (bucket_id, key, seq DESC, born DESC)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS object_versions_by_version_id ON object_versions (bucket_id, key, version_id);
+CREATE UNIQUE INDEX IF NOT EXISTS object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL;
+CREATE INDEX IF NOT EXISTS object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL;
+
+-- Instants pinned for reads at them (an inventory run's snapshot): the commit position as of the pin.
+CREATE TABLE IF NOT EXISTS snapshot_pins (
+    owner     TEXT    PRIMARY KEY,
+    point     INTEGER NOT NULL,
+    pinned_at INTEGER NOT NULL
+) WITHOUT ROWID;
 
 -- Multipart uploads in progress and their parts.
 CREATE TABLE IF NOT EXISTS multipart_uploads (

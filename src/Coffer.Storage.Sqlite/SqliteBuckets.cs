@@ -31,7 +31,7 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
     public bool HasContent(long bucketId)
     {
         using var command = Command(
-            "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $bucket)");
+            "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket AND died IS NULL) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $bucket)");
         command.Parameters.AddWithValue("$bucket", bucketId);
         return Convert.ToInt64(command.ExecuteScalar()) != 0;
     }
@@ -59,7 +59,8 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
             return false;
         }
 
-        using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $id; DELETE FROM buckets WHERE id = $id;");
+        // Superseded revisions of its versions go too: a pinned read of a deleted bucket has no bucket to read.
+        using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $id; DELETE FROM object_versions WHERE bucket_id = $id; DELETE FROM buckets WHERE id = $id;");
         command.Parameters.AddWithValue("$id", bucketId);
         command.ExecuteNonQuery();
         return true;

@@ -14,7 +14,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -22,6 +22,16 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT; " +
               "ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; " +
               "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT; ALTER TABLE inventory_runs ADD COLUMN summary BLOB;",
+        // Versions gain the commit positions they appeared and stopped being current at, in a rebuilt table whose key
+        // lets a superseded revision sit beside the current one; instants can be pinned.
+        [5] = "CREATE TABLE object_versions_5 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
+              "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, born INTEGER NOT NULL, died INTEGER, " +
+              "PRIMARY KEY (bucket_id, key, seq DESC, born DESC)) WITHOUT ROWID; " +
+              "INSERT INTO object_versions_5 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, seq, NULL FROM object_versions; " +
+              "DROP TABLE object_versions; ALTER TABLE object_versions_5 RENAME TO object_versions; " +
+              "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
+              "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
+              "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
@@ -49,9 +59,14 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         Execute(_writeConnection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
         Migrate();
         _lastSequence = Scalar(_writeConnection,
-            "SELECT MAX(s) FROM (SELECT COALESCE(MAX(seq), 0) AS s FROM object_versions " +
-            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs)");
+            "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
+            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins)");
+        LoadPins();
+        PurgeSuperseded();
     }
+
+    /// <summary>True while an instant is pinned: deletes and retags then keep what they supersede (see Schema.sql).</summary>
+    internal bool HasPins { get; private set; }
 
     public string DatabasePath => _writeConnection.DataSource;
 
@@ -63,13 +78,30 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     public static SqliteMetadataStore Open(string path, TimeProvider time) => new(path, time);
 
-    public IMetadataSnapshot OpenSnapshot()
+    public IMetadataSnapshot OpenSnapshot() => OpenSnapshot(asOf: null);
+
+    public IMetadataSnapshot OpenSnapshot(SnapshotPoint at) => OpenSnapshot(SqlitePins.Position(at));
+
+    private SqliteSession OpenSnapshot(long? asOf)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         Execute(connection, "PRAGMA busy_timeout=30000;");
         var transaction = connection.BeginTransaction(deferred: true);
-        return new SqliteSession(this, connection, transaction, ownsConnection: true);
+        return new SqliteSession(this, connection, transaction, ownsConnection: true, asOf);
+    }
+
+    public async Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return PurgeSuperseded();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     public async Task<T> WriteAsync<T>(Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
@@ -78,8 +110,15 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         try
         {
             using var transaction = _writeConnection.BeginTransaction(deferred: false);
-            var result = work(new SqliteSession(this, _writeConnection, transaction, ownsConnection: false));
+            var session = new SqliteSession(this, _writeConnection, transaction, ownsConnection: false);
+            var result = work(session);
             transaction.Commit();
+            if (session.PinsChanged)
+            {
+                LoadPins();
+                PurgeSuperseded();
+            }
+
             return result;
         }
         finally
@@ -201,6 +240,23 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     }
 
     internal long NextSequence() => ++_lastSequence;
+
+    /// <summary>The commit position every committed write is at or below (the writer holds the lock).</summary>
+    internal long CurrentPosition => _lastSequence;
+
+    private void LoadPins() => HasPins = Scalar(_writeConnection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
+
+    /// <summary>
+    /// Deletes superseded revisions no pin needs: a revision that died at D is needed by a pin at S only when S &lt; D, so
+    /// every revision that died at or before the oldest pin (or every one, with no pin) goes. Called with the writer held.
+    /// </summary>
+    private int PurgeSuperseded()
+    {
+        using var command = _writeConnection.CreateCommand();
+        command.CommandText =
+            "DELETE FROM object_versions WHERE died IS NOT NULL AND died <= COALESCE((SELECT MIN(point) FROM snapshot_pins), 9223372036854775807)";
+        return command.ExecuteNonQuery();
+    }
 
     internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

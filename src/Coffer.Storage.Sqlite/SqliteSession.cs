@@ -12,19 +12,27 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     private readonly bool _ownsConnection;
     private readonly List<string> _released = [];
 
-    public SqliteSession(SqliteMetadataStore store, SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection)
+    public SqliteSession(SqliteMetadataStore store, SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection, long? asOf = null)
     {
         Store = store;
         Connection = connection;
         Transaction = transaction;
         _ownsConnection = ownsConnection;
+        AsOf = asOf;
         Buckets = new SqliteBuckets(this);
         Versions = new SqliteVersions(this);
         Uploads = new SqliteUploads(this);
         Configs = new SqliteConfigs(this);
         Runs = new SqliteRuns(this);
         Credentials = new SqliteCredentials(this);
+        Pins = new SqlitePins(this);
     }
+
+    /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
+    public long? AsOf { get; }
+
+    /// <summary>Set when this transaction pinned or released an instant: the store reloads its pins after the commit.</summary>
+    public bool PinsChanged { get; set; }
 
     public SqliteMetadataStore Store { get; }
 
@@ -43,6 +51,12 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     public SqliteRuns Runs { get; }
 
     public SqliteCredentials Credentials { get; }
+
+    public SqlitePins Pins { get; }
+
+    ISnapshotPinReader IMetadataView.Pins => Pins;
+
+    ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
     IBucketReader IMetadataView.Buckets => Buckets;
 

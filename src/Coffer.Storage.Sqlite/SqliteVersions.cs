@@ -3,25 +3,35 @@ using Microsoft.Data.Sqlite;
 
 namespace Coffer.Storage.Sqlite;
 
+/// <summary>
+/// Object versions. Current reads take the rows with no <c>died</c>; a session opened at a pinned position takes, of
+/// each version, the revision that was current then. While any instant is pinned, writes keep what they supersede.
+/// </summary>
 internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(session), IVersionWriter
 {
     /// <summary>The columns of an object version row, in the order <see cref="Read"/> and <see cref="VersionScan"/> read them.</summary>
     internal const string Columns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
 
+    /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
+    private string Visible => Session.AsOf is null ? "died IS NULL" : "born <= $as_of AND (died IS NULL OR died > $as_of)";
+
     public ObjectVersionRecord? GetLatest(long bucketId, string key)
     {
-        using var command = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key ORDER BY seq DESC LIMIT 1");
+        using var command = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND {Visible} ORDER BY seq DESC LIMIT 1");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$key", key);
-        return ReadOne(command, Read);
+        BindAsOf(command);
+        var latest = ReadOne(command, Read);
+        return latest is not null && Session.AsOf is not null ? latest with { IsLatest = true } : latest;
     }
 
     public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
     {
-        using var command = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND version_id = $version");
+        using var command = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND version_id = $version AND {Visible}");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$version", versionId);
+        BindAsOf(command);
         return ReadOne(command, Read);
     }
 
@@ -29,15 +39,18 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
+        // The latest flag is today's; at a pinned instant the latest version of a key is its newest revision then.
+        var latest = Session.AsOf is null ? "AND is_latest = 1" : "";
         using var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND is_latest = 1 ORDER BY key");
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC");
         scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
         if (toKey is not null)
         {
             scan.Bind("$to", toKey);
         }
 
-        foreach (var version in scan.Rows(bucketId, detail))
+        BindAsOf(scan);
+        foreach (var version in scan.Rows(bucketId, detail, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly))
         {
             yield return version;
         }
@@ -50,11 +63,13 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         {
             // Two range scans rather than one OR, so each is an index range: the rest of this key, then later keys.
             using var sameKey = new VersionScan(Session.Connection,
-                $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq ORDER BY seq DESC");
+                $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq AND {Visible} ORDER BY seq DESC");
             sameKey.Bind("$bucket", bucketId).Bind("$key", fromKey).Bind("$seq", sequence);
+            BindAsOf(sameKey);
+            // The rest of a key is never its latest version.
             foreach (var version in sameKey.Rows(bucketId, detail))
             {
-                yield return version;
+                yield return Session.AsOf is null ? version : version with { IsLatest = false };
             }
 
             fromKeyInclusive = false;
@@ -63,14 +78,15 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         using var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, seq DESC");
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC");
         scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
         if (toKey is not null)
         {
             scan.Bind("$to", toKey);
         }
 
-        foreach (var version in scan.Rows(bucketId, detail))
+        BindAsOf(scan);
+        foreach (var version in scan.Rows(bucketId, detail, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey))
         {
             yield return version;
         }
@@ -80,8 +96,8 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     {
         var stored = version with { Sequence = Session.Store.NextSequence() };
         using var command = Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
-            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record)");
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
+            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $seq)");
         var p = command.Parameters;
         p.AddWithValue("$bucket", stored.BucketId);
         p.AddWithValue("$key", stored.Key);
@@ -98,8 +114,8 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     {
         // One prepared statement, rebound per row.
         using var command = Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record) " +
-            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record)");
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
+            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $seq)");
         var p = command.Parameters;
         var (bucket, key, seq, version) = (p.Add("$bucket", SqliteType.Integer), p.Add("$key", SqliteType.Text), p.Add("$seq", SqliteType.Integer),
             p.Add("$version", SqliteType.Text));
@@ -120,14 +136,23 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
 
     public void Delete(long bucketId, string key, long sequence)
     {
-        using var command = Command("DELETE FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        using var command = Command(Session.Store.HasPins
+            ? "UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL"
+            : "DELETE FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
         BindRow(command, bucketId, key, sequence);
+        if (Session.Store.HasPins)
+        {
+            command.Parameters.AddWithValue("$position", Session.Store.NextSequence());
+        }
+
         command.ExecuteNonQuery();
     }
 
     public void SetLatest(long bucketId, string key, long sequence, bool isLatest)
     {
-        using var command = Command("UPDATE object_versions SET is_latest = $latest WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        // The latest flag serves current reads only (reads at an instant find the newest revision then), so it changes in place.
+        using var command = Command(
+            "UPDATE object_versions SET is_latest = $latest WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
         command.Parameters.AddWithValue("$latest", isLatest ? 1 : 0);
         BindRow(command, bucketId, key, sequence);
         command.ExecuteNonQuery();
@@ -136,7 +161,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         ObjectVersionRecord? version;
-        using (var select = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq"))
+        using (var select = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL"))
         {
             BindRow(select, bucketId, key, sequence);
             version = ReadOne(select, Read);
@@ -147,10 +172,48 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
         }
 
-        using var command = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
-        command.Parameters.AddWithValue("$record", VersionRecordCodec.Encode(version with { Tags = tags }));
-        BindRow(command, bucketId, key, sequence);
-        command.ExecuteNonQuery();
+        var record = VersionRecordCodec.Encode(version with { Tags = tags });
+        if (!Session.Store.HasPins)
+        {
+            using var update = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
+            update.Parameters.AddWithValue("$record", record);
+            BindRow(update, bucketId, key, sequence);
+            update.ExecuteNonQuery();
+            return;
+        }
+
+        // A pinned instant may need the tags as they were: the old revision dies where the new one is born.
+        var position = Session.Store.NextSequence();
+        using var retire = Command("UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
+        retire.Parameters.AddWithValue("$position", position);
+        BindRow(retire, bucketId, key, sequence);
+        retire.ExecuteNonQuery();
+        using var insert = Command(
+            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
+            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $position)");
+        BindRow(insert, bucketId, key, sequence);
+        insert.Parameters.AddWithValue("$version", version.VersionId);
+        insert.Parameters.AddWithValue("$latest", version.IsLatest ? 1 : 0);
+        insert.Parameters.AddWithValue("$marker", version.IsDeleteMarker ? 1 : 0);
+        insert.Parameters.AddWithValue("$record", record);
+        insert.Parameters.AddWithValue("$position", position);
+        insert.ExecuteNonQuery();
+    }
+
+    private void BindAsOf(SqliteCommand command)
+    {
+        if (Session.AsOf is { } asOf)
+        {
+            command.Parameters.AddWithValue("$as_of", asOf);
+        }
+    }
+
+    private void BindAsOf(VersionScan scan)
+    {
+        if (Session.AsOf is { } asOf)
+        {
+            scan.Bind("$as_of", asOf);
+        }
     }
 
     private static void BindRow(SqliteCommand command, long bucketId, string key, long sequence)

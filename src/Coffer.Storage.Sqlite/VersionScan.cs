@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using Coffer.Storage.Records;
@@ -40,19 +41,36 @@ internal sealed partial class VersionScan : IDisposable
 
     /// <summary>
     /// The rows of bucket <paramref name="bucketId"/>, decoded as they are stepped; the statement is finished when the
-    /// enumeration is.
+    /// enumeration is. The query orders each key's versions newest first; <paramref name="latest"/> says whether the row's
+    /// latest flag stands, or the first row of each key is its latest (the only one returned, with
+    /// <see cref="LatestRows.FirstOnly"/>).
     /// </summary>
-    public IEnumerable<ObjectVersionRecord> Rows(long bucketId, VersionDetail detail)
+    public IEnumerable<ObjectVersionRecord> Rows(long bucketId, VersionDetail detail, LatestRows latest = LatestRows.AsFlagged)
     {
         var held = false;
         _statement.DangerousAddRef(ref held);
+        var previousKey = latest == LatestRows.AsFlagged ? null : new ArrayBufferWriter<byte>(256);
         try
         {
             var statement = _statement.DangerousGetHandle();
             int result;
             while ((result = Native.Step(statement)) == raw.SQLITE_ROW)
             {
-                yield return Read(statement, bucketId, detail);
+                bool? isLatest = null;
+                if (previousKey is not null)
+                {
+                    var key = Native.Blob(statement, 1);
+                    isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
+                    if (isLatest == false && latest == LatestRows.FirstOnly)
+                    {
+                        continue;
+                    }
+
+                    previousKey.ResetWrittenCount();
+                    previousKey.Write(key);
+                }
+
+                yield return Read(statement, bucketId, detail, isLatest);
             }
 
             if (result != raw.SQLITE_DONE)
@@ -68,7 +86,20 @@ internal sealed partial class VersionScan : IDisposable
 
     public void Dispose() => _statement.Dispose();
 
-    private static ObjectVersionRecord Read(IntPtr statement, long bucketId, VersionDetail detail)
+    /// <summary>Where the latest flag of a scanned row comes from.</summary>
+    public enum LatestRows
+    {
+        /// <summary>The row's own flag (current reads).</summary>
+        AsFlagged,
+
+        /// <summary>The first row of each key is its latest, the others are not (reads at a pinned instant).</summary>
+        FirstOfKey,
+
+        /// <summary>Only the first row of each key, as its latest.</summary>
+        FirstOnly,
+    }
+
+    private static ObjectVersionRecord Read(IntPtr statement, long bucketId, VersionDetail detail, bool? isLatest)
     {
         var versionId = Native.Blob(statement, 3);
         var identity = new VersionIdentity(
@@ -76,7 +107,7 @@ internal sealed partial class VersionScan : IDisposable
             Encoding.UTF8.GetString(Native.Blob(statement, 1)),
             Native.ColumnInt64(statement, 2),
             versionId.SequenceEqual("null"u8) ? NullVersionId : Encoding.UTF8.GetString(versionId),
-            Native.ColumnInt64(statement, 4) != 0,
+            isLatest ?? Native.ColumnInt64(statement, 4) != 0,
             Native.ColumnInt64(statement, 5) != 0);
         return VersionRecordCodec.Decode(identity, Native.Blob(statement, 6), detail);
     }

@@ -20,6 +20,13 @@ public interface IMetadataStore : IDisposable
     IMetadataSnapshot OpenSnapshot();
 
     /// <summary>
+    /// Opens a read snapshot whose object versions are those of the pinned instant <paramref name="at"/>: a version
+    /// written after it is not there, one deleted, replaced or retagged after it is there as it was. Everything else reads
+    /// as of now.
+    /// </summary>
+    IMetadataSnapshot OpenSnapshot(SnapshotPoint at);
+
+    /// <summary>
     /// Runs <paramref name="work"/> in a write transaction and commits it durably. The result of concurrent transactions
     /// is that of some serial order. <paramref name="work"/> may run more than once (an engine retries a transaction that
     /// lost a race), so it must have no effect outside the transaction. In a transaction, a point read of an object
@@ -29,6 +36,9 @@ public interface IMetadataStore : IDisposable
 
     /// <summary>The ledger of blob files that may exist with no committed metadata pointing at them.</summary>
     IBlobLedger Blobs { get; }
+
+    /// <summary>Removes superseded version revisions that no pinned instant needs any more; returns how many.</summary>
+    Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a snapshot and a transaction can both read; model code that only reads takes this.</summary>
@@ -45,6 +55,8 @@ public interface IMetadataView
     IRunReader Runs { get; }
 
     ICredentialReader Credentials { get; }
+
+    ISnapshotPinReader Pins { get; }
 }
 
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the snapshot.</summary>
@@ -64,6 +76,8 @@ public interface IMetadataTransaction : IMetadataView
     new IRunWriter Runs { get; }
 
     new ICredentialWriter Credentials { get; }
+
+    new ISnapshotPinWriter Pins { get; }
 
     /// <summary>
     /// The blob is now referenced by committed metadata: its intent record is dropped with this transaction. Fails when the

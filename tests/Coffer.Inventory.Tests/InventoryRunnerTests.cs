@@ -332,6 +332,40 @@ public sealed class InventoryRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task ARunTakenOverAfterItsRunnerDied_ReportsTheBucketAtTheInstantItWasFirstClaimed()
+    {
+        var owner = new CancellationTokenSource();
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "x");
+        }
+
+        var queued = await _fixture.Configurations.PostOneTimeAsync(InventoryFixture.Source, InventoryFixture.Configuration("pinned", oneTime: true));
+        var dying = new InventoryRunner(KilledAfterPut.Wrap(_fixture.Objects, ".csv.gz", owner), _fixture.Runs,
+            new AccountDirectory([TestAccounts.Owner]), _fixture.Access, _fixture.Time, new InventoryRunnerOptions { MaxPartBytes = 100, Lease = TimeSpan.FromMinutes(1) });
+        var claimed = await _fixture.Runs.ClaimNextAsync(dying.Options.Owner, dying.Options.Lease);
+        var act = () => dying.RunAsync(claimed!, owner.Token);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+
+        // Between the attempts: an overwrite, a delete, a delete and re-create, a new key, a retag.
+        await _fixture.PutAsync("k00", "longer");
+        await _fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "k01");
+        await _fixture.Objects.DeleteObjectAsync(InventoryFixture.Source, "k02");
+        await _fixture.PutAsync("k02", "recreated");
+        await _fixture.PutAsync("k99", "new");
+        await _fixture.Objects.PutObjectTaggingAsync(InventoryFixture.Source, "k03", null, [new("t", "v")]);
+
+        _fixture.Time.Advance(TimeSpan.FromMinutes(2));
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(1);
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        var rows = ReportRows(run);
+        rows.Select(r => r[2]).Should().Equal(Enumerable.Range(0, 40).Select(i => $"k{i:D2}"), "the report is of the instant the run was claimed at");
+        rows.Select(r => r[3]).Should().AllBe("1", "every size is the one the objects had then");
+    }
+
+    [Fact]
     public async Task S3Configurations_UseTheS3LayoutManifestAndHiveSymlink()
     {
         await _fixture.CreateBucketsAsync();

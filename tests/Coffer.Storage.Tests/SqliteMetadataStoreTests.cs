@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(4);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(5);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(4);
+        await SetUserVersionAsync(5);
         _store = Open();
     }
 
@@ -85,15 +85,28 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(4);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
         _store = Open();
     }
 
+    /// <summary>Schema 4 is schema 5 without what 5 added: versions without commit positions, and no pins.</summary>
+    private Task DowngradeToSchema4Async() => ExecuteAsync(
+        "DROP TABLE snapshot_pins; DROP INDEX object_versions_superseded; DROP INDEX object_versions_by_version_id; " +
+        "CREATE TABLE object_versions_4 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
+        "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (bucket_id, key, seq DESC)) WITHOUT ROWID; " +
+        "INSERT INTO object_versions_4 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record FROM object_versions WHERE died IS NULL; " +
+        "DROP TABLE object_versions; ALTER TABLE object_versions_4 RENAME TO object_versions; " +
+        "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id); PRAGMA user_version=4;");
+
     /// <summary>Schema 3 is schema 4 without the columns 4 added: what a data folder of the first release holds.</summary>
-    private Task DowngradeToSchema3Async() => ExecuteAsync(
-        "ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN checksum_type; " +
-        "ALTER TABLE multipart_uploads DROP COLUMN initiator; ALTER TABLE multipart_uploads DROP COLUMN acl; " +
-        "ALTER TABLE multipart_parts DROP COLUMN checksum; ALTER TABLE inventory_runs DROP COLUMN summary; PRAGMA user_version=3;");
+    private async Task DowngradeToSchema3Async()
+    {
+        await DowngradeToSchema4Async();
+        await ExecuteAsync(
+            "ALTER TABLE multipart_uploads DROP COLUMN checksum_algorithm; ALTER TABLE multipart_uploads DROP COLUMN checksum_type; " +
+            "ALTER TABLE multipart_uploads DROP COLUMN initiator; ALTER TABLE multipart_uploads DROP COLUMN acl; " +
+            "ALTER TABLE multipart_parts DROP COLUMN checksum; ALTER TABLE inventory_runs DROP COLUMN summary; PRAGMA user_version=3;");
+    }
 
     private async Task ExecuteAsync(string sql)
     {
@@ -150,6 +163,39 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         {
             reader.Runs.GetSummary("job-1").Should().Equal(7, 8, 9);
         }
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema4Database_KeepingEveryVersion_AndPinsWorkOnIt()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "m-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var stored = await _store.WriteAsync(w => Enumerable.Range(0, 3).Select(i => w.Versions.Insert(new ObjectVersionRecord
+        {
+            BucketId = bucket.Id,
+            Key = $"k{i}",
+            VersionId = ObjectVersionRecord.NullVersionId,
+            IsLatest = true,
+            Size = i,
+            Tags = [new("n", $"{i}")],
+        })).ToList());
+        _store.Dispose();
+        await DowngradeToSchema4Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
+        await _store.WriteAsync(w =>
+        {
+            w.Versions.Delete(bucket.Id, "k0", stored[0].Sequence);
+            return w.Versions.Insert(stored[1] with { Key = "k3", Size = 10 });
+        });
+        using (var now = _store.OpenSnapshot())
+        {
+            now.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => (v.Key, v.Size)).Should().Equal(("k1", 1L), ("k2", 2L), ("k3", 10L));
+        }
+
+        using var at = _store.OpenSnapshot(point);
+        at.Versions.ScanLatest(bucket.Id, "", true, null).Should().BeEquivalentTo(stored, options => options.WithStrictOrdering());
     }
 
     private async Task SetUserVersionAsync(int version)

@@ -46,11 +46,11 @@ public sealed class InventoryRunner(
         var destination = run.Configuration.Destination.Bucket;
         try
         {
-            // A previous attempt died part-way: remove what it wrote, then start again from a fresh snapshot.
+            // A previous attempt died part-way: remove what it wrote, then start again, at the same pinned instant.
             await RemoveAsync(destination, tracker.Progress, cancellationToken);
             await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []), cancellationToken);
 
-            var outcome = await ExecuteAsync(tracker, cancellationToken);
+            var outcome = await ExecuteAsync(tracker, claimed.Snapshot, cancellationToken);
             await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -72,7 +72,7 @@ public sealed class InventoryRunner(
         return ended;
     }
 
-    private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, CancellationToken cancellationToken)
+    private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, string snapshot, CancellationToken cancellationToken)
     {
         var run = tracker.Run;
         var configuration = run.Configuration;
@@ -95,6 +95,7 @@ public sealed class InventoryRunner(
             WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag),
             WithUserMetadata = schema.Has(ColumnKind.UserMetadata) || schema.Has(ColumnKind.AllUserMetadata),
             WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
+            At = snapshot,
         };
         var encryption = configuration.Destination.Encryption switch
         {

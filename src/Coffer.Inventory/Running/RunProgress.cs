@@ -12,8 +12,8 @@ public sealed record WrittenObject(string Key, string? VersionId);
 /// <summary>
 /// What an attempt has written so far, saved as it goes. An attempt that dies leaves this behind; the next attempt
 /// removes every object listed (for an entry without a version id: the versions of that key the dead attempt may have
-/// made, those created since it started) before it starts over from a fresh snapshot, so no report ever mixes two
-/// snapshots and no manifest points at files from a dead attempt.
+/// made, those created since it started) before it starts over at the run's pinned instant, so no manifest points at
+/// files from a dead attempt, and every attempt reports the bucket as it was at that one instant.
 /// </summary>
 public sealed record RunProgress(int Attempt, DateTimeOffset AttemptStarted, IReadOnlyList<WrittenObject> Written)
 {

@@ -13,8 +13,11 @@ public sealed record InventoryRunCounters(long ObjectsScanned, long BytesScanned
 /// <summary>The result a runner reports when a run ends well, with the summary of its report (encoded by the runner).</summary>
 public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string ManifestKey, byte[]? Summary = null);
 
-/// <summary>A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt).</summary>
-public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress);
+/// <summary>
+/// A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt) and the
+/// instant the run reports on, pinned when it was first claimed: every attempt, partition and node reads the bucket there.
+/// </summary>
+public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snapshot);
 
 /// <summary>
 /// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
@@ -220,7 +223,9 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
         };
         writer.Runs.Update(claimed);
         var bucket = writer.Buckets.Get(run.BucketId)?.Name ?? "";
-        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress);
+        // The first claim pins the instant the report is of; a later claim (after a runner died) finds the same pin.
+        var snapshot = writer.Pins.Pin(run.JobId);
+        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress, snapshot.Value);
     }
 
     private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken,
@@ -236,6 +241,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             }
 
             writer.Runs.Update(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
+            writer.Pins.Release(jobId);
             if (summary is not null)
             {
                 writer.Runs.SetSummary(jobId, summary);

@@ -14,4 +14,7 @@ public sealed record WalkOptions
 
     /// <summary>Stored headers (Content-Encoding, checksums, ...).</summary>
     public bool WithHeaders { get; init; }
+
+    /// <summary>A pinned instant to read the bucket at (an inventory run's, from <see cref="Inventory.ClaimedRun.Snapshot"/>); null reads it now.</summary>
+    public string? At { get; init; }
 }

@@ -7,7 +7,8 @@ namespace Coffer.Server.Maintenance;
 /// <summary>
 /// Deletes abandoned blobs now and then: files whose upload or release was cut short by a node that died. Start-up
 /// recovery does the same for an embedded store; nodes sharing a database need it while running, since one node's
-/// start-up may not touch another node's uploads in flight.
+/// start-up may not touch another node's uploads in flight. It also purges superseded version revisions no pinned
+/// instant needs (the embedded store purges as pins are released; a shared one leaves it to this).
 /// </summary>
 internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvider time, ILogger<BlobSweepService> logger) : BackgroundService
 {
@@ -25,6 +26,9 @@ internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvide
                 {
                     LogSwept(logger, swept);
                 }
+
+                // Versions superseded while an inventory had the bucket pinned, and no pin needs any more.
+                await engine.Metadata.PurgeSupersededAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
