@@ -12,6 +12,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 objects_list="${BENCH_OBJECTS:-1000000}"
 puts="${BENCH_PUTS:-10000}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-cluster-bench.XXXXXX")"
+# As root, PostgreSQL runs as the postgres user, which must reach the cluster folder inside this one.
+chmod 755 "$work"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -44,7 +46,7 @@ done
 start_node() {
   local name=$1; shift
   COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=AKIDbench COFFER_ROOT_SECRET_KEY=bench \
-    dotnet "$coffer" serve --data "$work/$name-data" --listen 127.0.0.1:0 "$@" >"$work/$name.log" 2>&1 &
+    dotnet "$coffer" serve --data "$work/$name-data" --listen 127.0.0.1:0 --console off "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 1 600); do
