@@ -18,11 +18,20 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     private const byte KeyLock = 1;
     private const int FirstBatch = 256;
     private const int LargestBatch = 8192;
+    private const string StreamSavepoint = "streamed_scan";
 
     /// <summary>Which revisions a read sees: the current ones, or those current in the session's pinned snapshot.</summary>
+    /// <remarks>
+    /// A transaction older than the snapshot's xmin had ended when it was taken, so a row it wrote (or superseded) that
+    /// this transaction sees was written (or superseded) before the snapshot: the comparison spares most rows the call.
+    /// </remarks>
     private string Visible => Session.AsOf is { } at
-        ? $"pg_visible_in_snapshot(born_xid, '{at}'::pg_snapshot) AND (died_xid IS NULL OR NOT pg_visible_in_snapshot(died_xid, '{at}'::pg_snapshot))"
+        ? $"(born_xid < '{Xmin(at)}'::xid8 OR pg_visible_in_snapshot(born_xid, '{at}'::pg_snapshot)) AND " +
+          $"(died_xid IS NULL OR (died_xid >= '{Xmin(at)}'::xid8 AND NOT pg_visible_in_snapshot(died_xid, '{at}'::pg_snapshot)))"
         : "died_xid IS NULL";
+
+    /// <summary>The xmin of a <c>pg_snapshot</c> in its text form <c>xmin:xmax:xip,...</c>.</summary>
+    private static string Xmin(string snapshot) => snapshot[..snapshot.IndexOf(':', StringComparison.Ordinal)];
 
     public ObjectVersionRecord? GetLatest(long bucketId, string key)
     {
@@ -82,6 +91,95 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
 
     public IEnumerable<ObjectVersionRecord> ScanVersions(
         long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All)
+    {
+        if (Session.AsOf is not null && olderThanSequence is null)
+        {
+            return StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail);
+        }
+
+        return ScanVersionsInBatches(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail);
+    }
+
+    /// <summary>
+    /// A scan of a pinned snapshot (an inventory run or one of its partitions) reads to its end: one query whose rows
+    /// are read as they arrive lets PostgreSQL produce the next rows while the scan consumes these, where batches
+    /// would leave one side idle during every round trip.
+    /// </summary>
+    private IEnumerable<ObjectVersionRecord> StreamVersions(long bucketId, string fromKey, bool inclusive, string? toKey, VersionDetail detail)
+    {
+        // A scan left before its end is cancelled; the savepoint keeps the snapshot's transaction usable after that.
+        Session.Run(() =>
+        {
+            Session.Transaction.Save(StreamSavepoint);
+            return 0;
+        });
+        using var command = Command(
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key {(inclusive ? ">=" : ">")} $2{Upper(toKey)} AND {Visible} ORDER BY key, seq DESC",
+            Parameters(bucketId, fromKey, toKey));
+        var reader = Session.Run(() => command.ExecuteReader());
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var finished = false;
+        string? previousKey = null;
+        try
+        {
+            while (Session.Run(reader.Read))
+            {
+                var length = (int)reader.GetBytes(6, 0, null, 0, 0);
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                reader.GetBytes(6, 0, buffer, 0, length);
+                var row = VersionRecordCodec.Decode(Identity(reader), buffer.AsSpan(0, length), detail);
+                // In a pinned snapshot the first version of each key is its latest.
+                yield return row with { IsLatest = row.Key != previousKey };
+                previousKey = row.Key;
+            }
+
+            finished = true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            CloseStream(command, reader, finished);
+        }
+    }
+
+    private void CloseStream(NpgsqlCommand command, NpgsqlDataReader reader, bool finished)
+    {
+        if (finished)
+        {
+            reader.Dispose();
+            Session.Run(() =>
+            {
+                Session.Transaction.Release(StreamSavepoint);
+                return 0;
+            });
+            return;
+        }
+
+        // Read to its end, the rest of a large scan could take as long as the scan; cancelled, it stops at once.
+        command.Cancel();
+        try
+        {
+            reader.Dispose();
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            // The cancellation asked for above.
+        }
+
+        Session.Run(() =>
+        {
+            Session.Transaction.Rollback(StreamSavepoint);
+            return 0;
+        });
+    }
+
+    private IEnumerable<ObjectVersionRecord> ScanVersionsInBatches(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail)
     {
         // Where the next batch starts: inside a key (its versions older than a sequence), or after (or at) a key.
         var key = fromKey;

@@ -120,6 +120,28 @@ public abstract class SnapshotPinContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task APinnedScan_LeftBeforeItsEnd_LeavesTheSnapshotReadable()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 50_000).Select(i => Version(bucket, $"k{i:D5}"))]);
+            return 0;
+        });
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+
+        using (var at = Store.OpenSnapshot(point))
+        {
+            at.Versions.ScanVersions(bucket.Id, "", true, null, null).Take(3).Select(v => v.Key).Should().Equal("k00000", "k00001", "k00002");
+            at.Versions.GetLatest(bucket.Id, "k49999")!.Key.Should().Be("k49999");
+            at.Versions.ScanLatest(bucket.Id, "k49990", true, null).Select(v => v.Key).Should().HaveCount(10).And.StartWith("k49990");
+        }
+
+        using var again = Store.OpenSnapshot(point);
+        again.Versions.ScanLatest(bucket.Id, "", true, null).Should().HaveCount(50_000);
+    }
+
+    [Fact]
     public async Task APinnedInstant_NeverChanges_WhenATransactionWasInFlightAsItWasPinned()
     {
         var bucket = await CreateBucketAsync();
