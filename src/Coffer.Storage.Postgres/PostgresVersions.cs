@@ -291,6 +291,17 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
             bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version with { Tags = tags })));
     }
 
+    public void UpdateRecord(ObjectVersionRecord version)
+    {
+        Session.Hold(KeyLock, version.BucketId, version.Key);
+        var updated = NonQuery(Command("UPDATE object_versions SET record = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3",
+            version.BucketId, version.Key, version.Sequence, VersionRecordCodec.Encode(version)));
+        if (updated != 1)
+        {
+            throw new InvalidOperationException($"No version {version.Sequence} of {version.Key} to update.");
+        }
+    }
+
     private static string Upper(string? toKey) => toKey is null ? "" : " AND key < $3";
 
     private static object?[] Parameters(long bucketId, string from, string? toKey) => toKey is null ? [bucketId, from] : [bucketId, from, toKey];

@@ -216,6 +216,17 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
     }
 
+    public void UpdateRecord(ObjectVersionRecord version)
+    {
+        using var command = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
+        command.Parameters.AddWithValue("$record", VersionRecordCodec.Encode(version));
+        BindRow(command, version.BucketId, version.Key, version.Sequence);
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"No version {version.Sequence} of {version.Key} to update.");
+        }
+    }
+
     private static void BindRow(SqliteCommand command, long bucketId, string key, long sequence)
     {
         command.Parameters.AddWithValue("$bucket", bucketId);

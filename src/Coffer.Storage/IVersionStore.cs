@@ -41,4 +41,11 @@ public interface IVersionWriter : IVersionReader
     void SetLatest(long bucketId, string key, long sequence, bool isLatest);
 
     void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags);
+
+    /// <summary>
+    /// Rewrites the attributes of the version <paramref name="version"/> names by bucket, key and sequence (its storage
+    /// class, ACL, retention...): the packed record only, so its version id and its latest and delete-marker flags stay.
+    /// The caller passes a version read with every section, changed with <c>with</c>.
+    /// </summary>
+    void UpdateRecord(ObjectVersionRecord version);
 }

@@ -30,10 +30,10 @@ public class VersionRecordCodecTests
         var version = Version() with { Layout = BlobLayout.Single("0123456789abcdef", 10) };
         var record = VersionRecordCodec.Encode(version);
 
-        // The sections added later are trailing: an empty key section, a null key id, a null upload id and a null ACL,
-        // one byte each.
-        record.AsSpan(record.Length - 4).ToArray().Should().Equal(0, 0, 0, 0);
-        var old = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - 4), VersionDetail.All);
+        // The sections added later are trailing: an empty key section, a null key id, a null upload id, a null ACL and an
+        // empty object lock section, one byte each.
+        record.AsSpan(record.Length - 5).ToArray().Should().Equal(0, 0, 0, 0, 0);
+        var old = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - 5), VersionDetail.All);
         old.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 10));
         old.Tags.Should().Equal(version.Tags);
         old.KmsKeyId.Should().BeNull();
@@ -49,9 +49,27 @@ public class VersionRecordCodecTests
         var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
         (decoded.KmsKeyId, decoded.UploadId, decoded.Acl).Should().Be(("k-1", "18f0c0ffee", "private"));
 
-        // A record of schema 3 ends with the KMS key id.
-        var before = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - "18f0c0ffee".Length - "private".Length - 2), VersionDetail.All);
+        // A record of schema 3 ends with the KMS key id (then come the upload id, the ACL and the empty lock section).
+        var before = VersionRecordCodec.Decode(Identity, record.AsSpan(0, record.Length - "18f0c0ffee".Length - "private".Length - 3), VersionDetail.All);
         (before.KmsKeyId, before.UploadId, before.Acl).Should().Be(("k-1", (string?)null, (string?)null));
+    }
+
+    [Fact]
+    public void Decode_KeepsTheObjectLock_AndReadsARecordWrittenBeforeIt()
+    {
+        var until = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_123);
+        var version = Version() with { Acl = "private", RetentionMode = "COMPLIANCE", RetainUntil = until, LegalHold = true };
+        var record = VersionRecordCodec.Encode(version);
+        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
+        (decoded.RetentionMode, decoded.RetainUntil, decoded.LegalHold).Should().Be(("COMPLIANCE", until, true));
+
+        var holdOnly = VersionRecordCodec.Decode(Identity, VersionRecordCodec.Encode(Version() with { LegalHold = true }), VersionDetail.All);
+        (holdOnly.RetentionMode, holdOnly.RetainUntil, holdOnly.LegalHold).Should().Be(((string?)null, (DateTimeOffset?)null, true));
+
+        // A record of schema 4 ends with the ACL.
+        var plain = VersionRecordCodec.Encode(Version() with { Acl = "private" });
+        var before = VersionRecordCodec.Decode(Identity, plain.AsSpan(0, plain.Length - 1), VersionDetail.All);
+        (before.Acl, before.RetentionMode, before.RetainUntil, before.LegalHold).Should().Be(("private", (string?)null, (DateTimeOffset?)null, false));
     }
 
     [Fact]

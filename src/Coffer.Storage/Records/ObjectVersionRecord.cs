@@ -65,6 +65,18 @@ public sealed record ObjectVersionRecord
     /// <summary>The multipart upload that completed into this version (a retried completion answers with it); null otherwise.</summary>
     public string? UploadId { get; init; }
 
-    /// <summary>The object's own canned ACL (<c>private</c>); null when it follows its bucket's.</summary>
+    /// <summary>
+    /// The object's own ACL, encoded by the model: a canned name (<c>private</c>) or its grants; null when it follows its
+    /// bucket's.
+    /// </summary>
     public string? Acl { get; init; }
+
+    /// <summary>The object lock retention mode (<c>GOVERNANCE</c> or <c>COMPLIANCE</c>); null when the version has none.</summary>
+    public string? RetentionMode { get; init; }
+
+    /// <summary>Until when the retention holds the version; set with <see cref="RetentionMode"/>.</summary>
+    public DateTimeOffset? RetainUntil { get; init; }
+
+    /// <summary>An object lock legal hold: the version cannot be deleted while it is on.</summary>
+    public bool LegalHold { get; init; }
 }

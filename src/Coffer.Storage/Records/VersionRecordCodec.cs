@@ -13,7 +13,8 @@ public readonly record struct VersionIdentity(long BucketId, string Key, long Se
 /// second. Format 1: a format byte; size, CRC-64 and times; flags; short strings; then the layout, user metadata,
 /// headers and tags as length-prefixed sections that a scan skips unless it asked for them. Sections added later go
 /// at the end, so a record written before them still reads (as having none): the blobs' wrapped data keys, then the
-/// KMS key id of an <c>aws:kms</c> object, then the multipart upload the version completed from, then the object's ACL.
+/// KMS key id of an <c>aws:kms</c> object, then the multipart upload the version completed from, then the object's ACL,
+/// then the object lock section (empty when the version has neither retention nor legal hold).
 /// </summary>
 public static class VersionRecordCodec
 {
@@ -51,6 +52,7 @@ public static class VersionRecordCodec
         Text(buffer, version.KmsKeyId);
         Text(buffer, version.UploadId);
         Text(buffer, version.Acl);
+        Section(buffer, EncodeLock(version));
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -85,6 +87,7 @@ public static class VersionRecordCodec
         var kmsKeyId = reader.AtEnd ? null : reader.Text();
         var uploadId = reader.AtEnd ? null : reader.Text();
         var acl = reader.AtEnd ? null : reader.Text();
+        var (retentionMode, retainUntil, legalHold) = reader.AtEnd ? default : DecodeLock(reader.Section());
         return new ObjectVersionRecord
         {
             BucketId = identity.BucketId,
@@ -106,11 +109,43 @@ public static class VersionRecordCodec
             KmsKeyId = kmsKeyId,
             UploadId = uploadId,
             Acl = acl,
+            RetentionMode = retentionMode,
+            RetainUntil = retainUntil,
+            LegalHold = legalHold,
             Layout = detail.HasFlag(VersionDetail.Layout) ? RecordCodec.DecodeLayout(layout.ToArray(), blobKeys) : BlobLayout.Empty,
             UserMetadata = detail.HasFlag(VersionDetail.UserMetadata) ? RecordCodec.DecodePairs(metadata.ToArray()) : [],
             Headers = detail.HasFlag(VersionDetail.Headers) ? RecordCodec.DecodePairs(headers.ToArray()) : [],
             Tags = detail.HasFlag(VersionDetail.Tags) ? RecordCodec.DecodePairs(tags.ToArray()) : [],
         };
+    }
+
+    /// <summary>The object lock section: the retention mode, its date (milliseconds) and the legal hold; none for most versions.</summary>
+    private static byte[]? EncodeLock(ObjectVersionRecord version)
+    {
+        if (version.RetentionMode is null && !version.LegalHold)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(32);
+        Text(buffer, version.RetentionMode);
+        Varint(buffer, version.RetainUntil is { } until ? (ulong)until.ToUnixTimeMilliseconds() + 1 : 0);
+        Byte(buffer, version.LegalHold ? (byte)1 : (byte)0);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static (string? Mode, DateTimeOffset? Until, bool LegalHold) DecodeLock(ReadOnlySpan<byte> section)
+    {
+        if (section.IsEmpty)
+        {
+            return default;
+        }
+
+        var reader = new SpanReader(section);
+        var mode = reader.Text();
+        var until = reader.Varint();
+        var hold = reader.Byte() != 0;
+        return (mode, until == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)until - 1), hold);
     }
 
     private static string Intern(string? storageClass)

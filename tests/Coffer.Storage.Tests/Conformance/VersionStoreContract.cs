@@ -233,6 +233,31 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task UpdateRecord_RewritesTheAttributes_AndKeepsTheKeyColumns()
+    {
+        var bucket = await CreateBucketAsync();
+        var older = await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "k", "v1") with { IsLatest = false }));
+        var stored = await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "k", "v2") with { UserMetadata = [new("m", "1")] }));
+        var until = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+        var changed = stored with { StorageClass = "ARCHIVE", Acl = "private", RetentionMode = "GOVERNANCE", RetainUntil = until, LegalHold = true };
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.UpdateRecord(changed);
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Versions.GetLatest(bucket.Id, "k").Should().BeEquivalentTo(changed);
+        snapshot.Versions.Get(bucket.Id, "k", "v1").Should().BeEquivalentTo(older, "another version of the key is untouched");
+        var missing = () => Store.WriteAsync(w =>
+        {
+            w.Versions.UpdateRecord(changed with { Sequence = stored.Sequence + 1000 });
+            return 0;
+        });
+        await missing.Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
     public async Task Sequences_KeepIncreasing_AcrossReopen()
     {
         var bucket = await CreateBucketAsync();
