@@ -47,7 +47,7 @@ public sealed class CofferCore : IDisposable
         Runs = new InventoryRuns(engine.Metadata, options.Time);
         Accounts = new AccountDirectory(options.Accounts);
         Identities = new IdentityDirectory(Accounts, engine.Metadata, options.Time, options.SubAccounts);
-        Access = new AccessControl(engine.Metadata, options.Time);
+        Access = new AccessControl(engine.Metadata, options.Time, Accounts);
         Runner = new InventoryRunner(Objects, Runs, Accounts, Access, options.Time, options.Runner);
         Scheduler = new InventoryScheduler(Runs, options.Time, options.Schedule);
     }

@@ -416,5 +416,9 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         ReplicationStatus = version.ReplicationStatus,
         Encryption = version.Encryption,
         KmsKeyId = version.KmsKeyId,
+        Acl = version.Acl,
+        RetentionMode = version.RetentionMode,
+        RetainUntil = version.RetainUntil,
+        LegalHold = version.LegalHold,
     };
 }

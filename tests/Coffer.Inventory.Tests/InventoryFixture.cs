@@ -33,8 +33,9 @@ public sealed class InventoryFixture : IDisposable
         Objects = new ObjectService(Engine, Time);
         Configurations = new InventoryConfigurations(Engine.Metadata, Time);
         Runs = new InventoryRuns(Engine.Metadata, Time);
-        Access = new AccessControl(Engine.Metadata, Time);
-        Runner = new InventoryRunner(Objects, Runs, new AccountDirectory([TestAccounts.Owner, TestAccounts.Other]), Access, Time,
+        var accounts = new AccountDirectory([TestAccounts.Owner, TestAccounts.Other]);
+        Access = new AccessControl(Engine.Metadata, Time, accounts);
+        Runner = new InventoryRunner(Objects, Runs, accounts, Access, Time,
             runnerOptions ?? new InventoryRunnerOptions());
         Scheduler = new InventoryScheduler(Runs, Time, new ScheduleOptions { TimeOfDay = new TimeOnly(2, 0), WeeklyDay = DayOfWeek.Monday });
     }

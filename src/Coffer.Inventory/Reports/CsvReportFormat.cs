@@ -156,7 +156,7 @@ public sealed class CsvReportFormat : IReportFormat
                 case ColumnType.Boolean when ReportValues.Boolean(column, row) is { } flag:
                     AppendAscii(flag ? "true" : "false");
                     break;
-                case ColumnType.Timestamp when ReportValues.Timestamp(column, row) is { } time:
+                case ColumnType.Timestamp when ReportValues.Timestamp(column, row, _context) is { } time:
                     EnsureRoom(Iso8601Length);
                     WriteIso8601(time.UtcDateTime, _chunk.AsSpan(_length));
                     _length += Iso8601Length;

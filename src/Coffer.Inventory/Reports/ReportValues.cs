@@ -1,10 +1,23 @@
 using Coffer.Common;
+using Coffer.Common.Acl;
 using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports;
 
-/// <summary>What is constant across a report's rows: the source's APPID, its name as reported, its owner.</summary>
-public sealed record ReportContext(string AppId, string BucketName, string OwnerId);
+/// <summary>
+/// What is constant across a report's rows: the source's APPID, its name as reported, its owner's uin, the bucket's ACL
+/// (which objects without their own follow) and, when the bucket has a lifecycle, when it expires a version.
+/// </summary>
+public sealed record ReportContext(string AppId, string BucketName, string OwnerId)
+{
+    public AccessControlList? BucketAcl { get; init; }
+
+    /// <summary>When the bucket's lifecycle expires the current version given; null when no rule does.</summary>
+    public Func<ObjectInfo, DateTimeOffset?>? ExpirationOf { get; init; }
+
+    /// <summary>Object ACLs as reported, by their stored form: most objects of a bucket share a handful.</summary>
+    internal Dictionary<string, string> ReportedAcls { get; } = new(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// The value of each column for one object version. Absent values are null (CSV writes them as empty cells).
@@ -35,7 +48,10 @@ public static class ReportValues
         ColumnKind.BucketKeyStatus => o.Encryption == "aws:kms" ? "DISABLED" : null,
         ColumnKind.ChecksumAlgorithm => o.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).Key?
             ["x-amz-checksum-".Length..].ToUpperInvariant(),
-        ColumnKind.ObjectOwner => context.OwnerId,
+        ColumnKind.ObjectOwner => o.IsDeleteMarker ? null : ObjectAclReport.Owner(o, context),
+        ColumnKind.ObjectAccessControlList => o.IsDeleteMarker ? null : ObjectAclReport.Json(o, context),
+        ColumnKind.ObjectLockMode => o.RetentionMode,
+        ColumnKind.ObjectLockLegalHoldStatus => o.IsDeleteMarker ? null : o.LegalHold ? "ON" : "OFF",
         _ => null,
     };
 
@@ -63,9 +79,11 @@ public static class ReportValues
         _ => null,
     };
 
-    public static DateTimeOffset? Timestamp(ReportColumn column, ObjectInfo o) => column.Kind switch
+    public static DateTimeOffset? Timestamp(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
     {
         ColumnKind.LastModifiedDate => o.LastModified,
+        ColumnKind.ObjectLockRetainUntilDate => o.RetainUntil,
+        ColumnKind.LifecycleExpirationDate => o.IsLatest && !o.IsDeleteMarker ? context.ExpirationOf?.Invoke(o) : null,
         _ => null,
     };
 }

@@ -86,7 +86,10 @@ public sealed class InventoryRunner(
         var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
         var owner = sourceOwner?.Uin ?? source.OwnerAppId;
         var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, source.Name, target.Name);
-        var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner);
+        var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner)
+        {
+            BucketAcl = schema.Has(ColumnKind.ObjectAccessControlList) ? access.GetBucketAcl(source.Name) : null,
+        };
         var filter = new ReportFilter(configuration.Filter);
         var walk = new WalkOptions
         {

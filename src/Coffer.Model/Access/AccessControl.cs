@@ -1,135 +1,59 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Coffer.Common;
+using Coffer.Common.Acl;
 using Coffer.Model.Accounts;
-using Coffer.Model.Buckets;
 using Coffer.Storage;
 
 namespace Coffer.Model.Access;
 
-/// <summary>A bucket's canned ACL: what it grants everyone, signed or not.</summary>
-public enum CannedAcl
-{
-    Private,
-    PublicRead,
-    PublicReadWrite,
-}
-
-/// <summary>What decides access to a bucket: its owner, its policy and its ACL.</summary>
-public sealed record BucketAccessRules(BucketInfo Bucket, AccessPolicy? Policy, CannedAcl Acl);
-
 /// <summary>
-/// Bucket policies and ACLs, kept as bucket configurations, and the one decision every request goes through:
+/// Bucket policies, ACLs (buckets' and objects'), ownership controls and public access blocks, kept as bucket
+/// configurations and in version records, and the one decision every request goes through:
 /// <list type="number">
 /// <item>an explicit deny anywhere (the bucket policy, the identity's own policy, the temporary key's policy) wins —
 /// except that the owner's root account can always manage the bucket policy, so it cannot lock itself out;</item>
 /// <item>a temporary key issued with a policy can do only what that policy allows;</item>
 /// <item>the owner's root account is allowed;</item>
-/// <item>everyone else needs an allow: from the bucket policy or the ACL, or for the owner's sub-accounts also from
-/// their own policy; another account's sub-account needs both the bucket's allow and its own policy's.</item>
+/// <item>everyone else needs an allow: from the bucket policy or the governing ACL (unless the bucket's ownership controls
+/// turned ACLs off, or its public access block ignores what is public), or for the owner's sub-accounts also from their
+/// own policy; another account's sub-account needs both the bucket's allow and its own policy's.</item>
 /// </list>
 /// </summary>
-public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
+public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider time, AccountDirectory accounts)
 {
     public const string PolicyKind = "policy";
     public const string AclKind = "acl";
+    public const string OwnershipKind = "ownership";
+    public const string PublicAccessBlockKind = "public-access-block";
 
     // Every request on a bucket reads its policy; parsing is kept for as long as the stored document stays the same.
     private readonly ConcurrentDictionary<long, (byte[] Document, AccessPolicy Policy)> _parsed = new();
 
-    /// <summary>The bucket and its rules, read in one snapshot; NoSuchBucket when it does not exist.</summary>
+    /// <summary>The bucket and its policy, read in one snapshot; its ACL and settings when first needed. NoSuchBucket when it does not exist.</summary>
     public BucketAccessRules Rules(string bucket)
     {
         using var reader = metadata.OpenSnapshot();
         var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
         var policy = reader.Configs.Get(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
-        var acl = reader.Configs.Get(record.Id, AclKind, "") is { } aclRecord ? ParseAcl(Encoding.UTF8.GetString(aclRecord.Body)) : CannedAcl.Private;
-        return new BucketAccessRules(ObjectService.ToInfo(record), policy, acl);
+        var ownerUin = OwnerUinOf(record.OwnerAppId);
+        var id = record.Id;
+        return new BucketAccessRules(ObjectService.ToInfo(record), ownerUin, policy,
+            new Lazy<AccessControlList>(() => ReadBucketAcl(id, ownerUin)),
+            new Lazy<BucketAccessSettings>(() => ReadSettings(id)));
     }
 
     /// <summary>
-    /// The rules for reading one object: an object written with its own ACL (<c>private</c>) is governed by it instead of
-    /// its bucket's. Only a bucket whose ACL grants something needs the look-up, since an object's ACL can only narrow it.
+    /// The rules for reading one object or its ACL: an object written with its own ACL is governed by it; one without
+    /// (COS's <c>default</c>) follows its bucket's.
     /// </summary>
     public BucketAccessRules ForObject(BucketAccessRules rules, string key, string? versionId)
     {
-        if (rules.Acl == CannedAcl.Private)
-        {
-            return rules;
-        }
-
-        using var reader = metadata.OpenSnapshot();
-        if (reader.Buckets.Get(rules.Bucket.Name) is not { } bucket)
-        {
-            return rules;
-        }
-
-        var version = versionId is null ? reader.Versions.GetLatest(bucket.Id, key) : reader.Versions.Get(bucket.Id, key, versionId);
-        return version?.Acl is { } acl ? rules with { Acl = ParseAcl(acl) } : rules;
+        var bucketAcl = () => rules.Acl;
+        return rules.WithAcl(() => ReadObjectAcl(rules.Bucket.Name, rules.OwnerUin, key, versionId) ?? bucketAcl());
     }
 
-    private AccessPolicy Parsed(long bucketId, byte[] document)
-    {
-        if (_parsed.TryGetValue(bucketId, out var cached) && cached.Document.AsSpan().SequenceEqual(document))
-        {
-            return cached.Policy;
-        }
-
-        var policy = AccessPolicy.Parse(document, bucketPolicy: true);
-        _parsed[bucketId] = (document, policy);
-        return policy;
-    }
-
-    /// <summary>Sets the bucket policy: valid JSON in the policy language, every resource within this bucket.</summary>
-    public Task PutPolicyAsync(string bucket, byte[] json, CancellationToken cancellationToken = default)
-    {
-        var policy = AccessPolicy.Parse(json, bucketPolicy: true);
-        foreach (var resource in policy.Statements.SelectMany(s => s.Resources))
-        {
-            if (!WithinBucket(resource, bucket))
-            {
-                throw new CofferException(ErrorCode.MalformedPolicy, $"Policy has invalid resource '{resource}': it is not within bucket {bucket}.");
-            }
-        }
-
-        return PutConfigAsync(bucket, PolicyKind, json, cancellationToken);
-    }
-
-    /// <summary>The bucket policy exactly as it was put; NoSuchBucketPolicy when there is none.</summary>
-    public byte[] GetPolicy(string bucket)
-    {
-        using var reader = metadata.OpenSnapshot();
-        var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
-        return reader.Configs.Get(record.Id, PolicyKind, "")?.Body ?? throw new CofferException(ErrorCode.NoSuchBucketPolicy);
-    }
-
-    /// <summary>Removes the bucket policy; removing none succeeds.</summary>
-    public Task DeletePolicyAsync(string bucket, CancellationToken cancellationToken = default) =>
-        metadata.WriteAsync(writer =>
-        {
-            var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
-            return writer.Configs.Delete(record.Id, PolicyKind, "");
-        }, cancellationToken);
-
-    public Task PutAclAsync(string bucket, CannedAcl acl, CancellationToken cancellationToken = default) =>
-        PutConfigAsync(bucket, AclKind, Encoding.UTF8.GetBytes(AclName(acl)), cancellationToken);
-
-    /// <summary>The canned ACL's wire name: <c>private</c>, <c>public-read</c>, <c>public-read-write</c>.</summary>
-    public static string AclName(CannedAcl acl) => acl switch
-    {
-        CannedAcl.PublicRead => "public-read",
-        CannedAcl.PublicReadWrite => "public-read-write",
-        _ => "private",
-    };
-
-    /// <summary>A canned ACL by its wire name (<c>default</c> is private); anything else is InvalidArgument.</summary>
-    public static CannedAcl ParseAcl(string name) => name switch
-    {
-        "private" or "default" => CannedAcl.Private,
-        "public-read" => CannedAcl.PublicRead,
-        "public-read-write" => CannedAcl.PublicReadWrite,
-        _ => throw new CofferException(ErrorCode.InvalidArgument, $"The canned ACL '{name}' is not supported (private, public-read, public-read-write)."),
-    };
+    /// <summary>The uin of the root account with this APPID; the APPID itself for an account not configured here.</summary>
+    public string OwnerUinOf(string appId) => accounts.FindByAppId(appId)?.Uin ?? appId;
 
     /// <summary>
     /// Whether <paramref name="caller"/> (null: anonymous) may make <paramref name="request"/> on the bucket ruled by
@@ -173,7 +97,8 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
             return true;
         }
 
-        var granted = bucketDecision == PolicyDecision.Allow || Grants(rules?.Acl ?? CannedAcl.Private, aclPermission);
+        var granted = (bucketDecision == PolicyDecision.Allow && (service is not null || !RestrictedPublicPolicy(rules!, identity, owner!)))
+            || GrantedByAcl(rules, identity, aclPermission);
         if (identity is null || identity.IsRoot)
         {
             return granted;
@@ -185,37 +110,69 @@ public sealed class AccessControl(IMetadataStore metadata, TimeProvider time)
     }
 
     /// <summary>
-    /// Whether a policy principal names <paramref name="identity"/>: its own principal, or (for another account's
-    /// identities) that account's root, whose sub-accounts then also need their own policy's allow.
+    /// RestrictPublicBuckets: while the bucket policy is public, it grants nothing to anyone outside the owner's
+    /// account (the services it names, such as inventory delivery, are still served).
     /// </summary>
-    private static bool Names(string principal, Identity identity, string ownerAppId) =>
-        principal == identity.Principal || (identity.Root.AppId != ownerAppId && principal == $"qcs::cam::uin/{identity.Root.Uin}:uin/{identity.Root.Uin}");
+    private static bool RestrictedPublicPolicy(BucketAccessRules rules, Identity? identity, string ownerAppId) =>
+        identity?.Root.AppId != ownerAppId && rules.Policy!.IsPublic && rules.Settings.PublicAccessBlock.RestrictPublicBuckets;
 
-    private static bool Grants(CannedAcl acl, AclPermission needed) => needed switch
+    /// <summary>Whether the governing ACL gives <paramref name="identity"/> the permission, unless ACLs are off for the bucket.</summary>
+    private static bool GrantedByAcl(BucketAccessRules? rules, Identity? identity, AclPermission needed)
     {
-        AclPermission.Read => acl is CannedAcl.PublicRead or CannedAcl.PublicReadWrite,
-        AclPermission.Write => acl is CannedAcl.PublicReadWrite,
+        if (rules is null || needed == AclPermission.None || rules.Settings.AclsDisabled)
+        {
+            return false;
+        }
+
+        var acl = rules.Settings.PublicAccessBlock.IgnorePublicAcls ? rules.Acl.WithoutPublicGrants() : rules.Acl;
+        if (needed is AclPermission.ReadAcp or AclPermission.WriteAcp && identity is { IsRoot: true } && identity.Root.Uin == acl.OwnerUin)
+        {
+            // The owner of an object (another account that wrote it) may always read and change its ACL.
+            return true;
+        }
+
+        var permission = needed switch
+        {
+            AclPermission.Read => AclGrantPermission.Read,
+            AclPermission.Write => AclGrantPermission.Write,
+            AclPermission.ReadAcp => AclGrantPermission.ReadAcp,
+            _ => AclGrantPermission.WriteAcp,
+        };
+        return acl.Grants.Any(g => (g.Permission == permission || g.Permission == AclGrantPermission.FullControl)
+            && Matches(g.Grantee, identity, rules.Bucket.OwnerAppId));
+    }
+
+    /// <summary>
+    /// Whether a grant names <paramref name="identity"/>: everyone; anyone signed; its own principal; or its account's
+    /// root, which names another account's sub-accounts too (they then also need their own policy's allow) but never
+    /// the owner's own sub-accounts, which the owner's own full control must not reach.
+    /// </summary>
+    private static bool Matches(AclGrantee grantee, Identity? identity, string ownerAppId) => grantee.Type switch
+    {
+        AclGranteeType.AllUsers => true,
+        AclGranteeType.AuthenticatedUsers => identity is not null,
+        AclGranteeType.User => identity is not null && Names(grantee.Principal!, identity, ownerAppId),
         _ => false,
     };
 
-    private static bool WithinBucket(string resource, string bucket)
+    /// <summary>
+    /// Whether a principal names <paramref name="identity"/>: its own principal, or (for another account's
+    /// identities) that account's root, whose sub-accounts then also need their own policy's allow.
+    /// </summary>
+    private static bool Names(string principal, Identity identity, string ownerAppId) =>
+        principal == identity.Principal || (identity.Root.AppId != ownerAppId && principal == Principals.Root(identity.Root.Uin));
+
+    private AccessPolicy Parsed(long bucketId, byte[] document)
     {
-        if (resource.StartsWith("arn:aws:s3:::", StringComparison.Ordinal))
+        if (_parsed.TryGetValue(bucketId, out var cached) && cached.Document.AsSpan().SequenceEqual(document))
         {
-            var path = resource["arn:aws:s3:::".Length..];
-            return path == bucket || path.StartsWith(bucket + "/", StringComparison.Ordinal);
+            return cached.Policy;
         }
 
-        return resource.StartsWith("qcs::cos:", StringComparison.Ordinal)
-            && (resource.EndsWith(":" + bucket, StringComparison.Ordinal) || resource.Contains(":" + bucket + "/", StringComparison.Ordinal));
+        var policy = AccessPolicy.Parse(document, bucketPolicy: true);
+        _parsed[bucketId] = (document, policy);
+        return policy;
     }
-
-    private Task PutConfigAsync(string bucket, string kind, byte[] body, CancellationToken cancellationToken) =>
-        metadata.WriteAsync(writer =>
-        {
-            var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
-            return writer.Configs.Put(record.Id, kind, "", body, time.GetUtcNow());
-        }, cancellationToken);
 
     private static CofferException NoSuchBucket() => new(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
 }

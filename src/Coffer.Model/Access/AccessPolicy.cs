@@ -58,6 +58,20 @@ public sealed class AccessPolicy
 
     public IReadOnlyList<PolicyStatement> Statements { get; }
 
+    // Condition keys that pin an allow to known callers or places; an allow for everyone without one of them is public.
+    private static readonly HashSet<string> PinningKeys = new(StringComparer.Ordinal)
+    {
+        "qcs:ip", "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:principalaccount",
+        "aws:principalorgid", "aws:principalarn", "aws:userid", "qcs:vpc",
+    };
+
+    /// <summary>
+    /// Whether the policy is public as S3's public access block judges it: a statement allows everyone without a
+    /// condition that pins the source address, account, ARN, network or organisation.
+    /// </summary>
+    public bool IsPublic => Statements.Any(s => s.Effect == PolicyEffect.Allow && s.Principals is { } principals && principals.Contains(Anyone)
+        && !s.Conditions.Any(c => PinningKeys.Contains(c.Key)));
+
     /// <summary>
     /// Reads a policy. A bucket policy's statements must name principals; an identity's policy must not. Anything that
     /// cannot be evaluated exactly is MalformedPolicy.

@@ -42,4 +42,7 @@ public sealed class AccountDirectory
     public Account? FindBySecretId(string secretId) => _bySecretId.GetValueOrDefault(secretId);
 
     public Account? FindByAppId(string appId) => _byAppId.GetValueOrDefault(appId);
+
+    /// <summary>The root account with this uin, or null.</summary>
+    public Account? FindByUin(string uin) => Accounts.FirstOrDefault(a => a.Uin == uin);
 }

@@ -47,6 +47,17 @@ public sealed record ObjectInfo
     /// <summary>The KMS key id of an <c>aws:kms</c> object, as the client named it.</summary>
     public string? KmsKeyId { get; init; }
 
+    /// <summary>The object's own ACL as stored (see <see cref="Access.AclCodec"/>); null when it follows its bucket's.</summary>
+    public string? Acl { get; init; }
+
+    /// <summary>The object lock retention mode (<c>GOVERNANCE</c> or <c>COMPLIANCE</c>), with <see cref="RetainUntil"/>; null without one.</summary>
+    public string? RetentionMode { get; init; }
+
+    public DateTimeOffset? RetainUntil { get; init; }
+
+    /// <summary>An object lock legal hold is on.</summary>
+    public bool LegalHold { get; init; }
+
     /// <summary>True when the version id is a real one (versioning was on when it was written).</summary>
     public bool HasVersionId => VersionId != NullVersionId;
 }

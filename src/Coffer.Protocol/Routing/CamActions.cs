@@ -32,8 +32,8 @@ public static class CamActions
         [Operation.GetBucketLocation] = Row("GetBucketLocation", "GetBucketLocation"),
         [Operation.GetBucketVersioning] = Row("GetBucketVersioning", "GetBucketVersioning"),
         [Operation.PutBucketVersioning] = Row("PutBucketVersioning", "PutBucketVersioning"),
-        [Operation.GetBucketAcl] = Row("GetBucketACL", "GetBucketAcl"),
-        [Operation.PutBucketAcl] = Row("PutBucketACL", "PutBucketAcl"),
+        [Operation.GetBucketAcl] = Row("GetBucketACL", "GetBucketAcl", AclPermission.ReadAcp),
+        [Operation.PutBucketAcl] = Row("PutBucketACL", "PutBucketAcl", AclPermission.WriteAcp),
         [Operation.GetBucketCors] = Row("GetBucketCORS", "GetBucketCORS"),
         [Operation.PutBucketCors] = Row("PutBucketCORS", "PutBucketCORS"),
         [Operation.DeleteBucketCors] = Row("DeleteBucketCORS", "PutBucketCORS"),
@@ -73,6 +73,12 @@ public static class CamActions
         [Operation.GetBucketOrigin] = Row("GetBucketOrigin", "GetBucketOrigin"),
         [Operation.PutBucketOrigin] = Row("PutBucketOrigin", "PutBucketOrigin"),
         [Operation.DeleteBucketOrigin] = Row("DeleteBucketOrigin", "DeleteBucketOrigin"),
+        [Operation.GetBucketOwnershipControls] = Row("GetBucketOwnershipControls", "GetBucketOwnershipControls"),
+        [Operation.PutBucketOwnershipControls] = Row("PutBucketOwnershipControls", "PutBucketOwnershipControls"),
+        [Operation.DeleteBucketOwnershipControls] = Row("PutBucketOwnershipControls", "PutBucketOwnershipControls"),
+        [Operation.GetPublicAccessBlock] = Row("GetBucketPublicAccessBlock", "GetBucketPublicAccessBlock"),
+        [Operation.PutPublicAccessBlock] = Row("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
+        [Operation.DeletePublicAccessBlock] = Row("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
         [Operation.GetBucketInventoryConfiguration] = Row("GetBucketInventory", "GetInventoryConfiguration"),
         [Operation.PutBucketInventoryConfiguration] = Row("PutBucketInventory", "PutInventoryConfiguration"),
         [Operation.DeleteBucketInventoryConfiguration] = Row("DeleteBucketInventory", "PutInventoryConfiguration"),
@@ -90,8 +96,8 @@ public static class CamActions
         [Operation.CopyObject] = Row("PutObject", "PutObject", AclPermission.Write),
         [Operation.DeleteObject] = Row("DeleteObject", "DeleteObject", AclPermission.Write),
         [Operation.AppendObject] = Row("AppendObject", "PutObject", AclPermission.Write),
-        [Operation.GetObjectAcl] = Row("GetObjectACL", "GetObjectAcl"),
-        [Operation.PutObjectAcl] = Row("PutObjectACL", "PutObjectAcl"),
+        [Operation.GetObjectAcl] = Row("GetObjectACL", "GetObjectAcl", AclPermission.ReadAcp),
+        [Operation.PutObjectAcl] = Row("PutObjectACL", "PutObjectAcl", AclPermission.WriteAcp),
         [Operation.GetObjectTagging] = Row("GetObjectTagging", "GetObjectTagging"),
         [Operation.PutObjectTagging] = Row("PutObjectTagging", "PutObjectTagging"),
         [Operation.DeleteObjectTagging] = Row("DeleteObjectTagging", "DeleteObjectTagging"),
@@ -105,8 +111,14 @@ public static class CamActions
         [Operation.SelectObjectContent] = Row("GetObject", "GetObject"),
         [Operation.GetObjectRetention] = Row("GetObjectRetention", "GetObjectRetention"),
         [Operation.PutObjectRetention] = Row("PutObjectRetention", "PutObjectRetention"),
+        [Operation.GetObjectLegalHold] = Row("GetObjectLegalHold", "GetObjectLegalHold"),
+        [Operation.PutObjectLegalHold] = Row("PutObjectLegalHold", "PutObjectLegalHold"),
+        [Operation.GetObjectAttributes] = Row("GetObjectAttributes", "GetObjectAttributes", AclPermission.Read),
         [Operation.OptionsObject] = Row("OptionsObject", "GetObject"),
     };
+
+    /// <summary>Deleting, or shortening the retention of, a version under GOVERNANCE retention: the owner, or whom a policy allows.</summary>
+    public static CamAction BypassGovernanceRetention { get; } = Row("BypassGovernanceRetention", "BypassGovernanceRetention");
 
     /// <summary>The reading side of a copy: the source object is read as with GET Object.</summary>
     public static CamAction CopySource { get; } = Row("GetObject", "GetObject", AclPermission.Read);

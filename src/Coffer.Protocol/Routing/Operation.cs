@@ -63,6 +63,12 @@ public enum Operation
     GetBucketOrigin,
     PutBucketOrigin,
     DeleteBucketOrigin,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
     GetBucketInventoryConfiguration,
     PutBucketInventoryConfiguration,
     DeleteBucketInventoryConfiguration,
@@ -99,5 +105,10 @@ public enum Operation
     SelectObjectContent,
     GetObjectRetention,
     PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
+    GetObjectAttributes,
+
+    /// <summary>A CORS preflight (<c>OPTIONS</c>) on an object or on the bucket itself.</summary>
     OptionsObject,
 }

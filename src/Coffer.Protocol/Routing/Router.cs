@@ -29,6 +29,7 @@ public sealed class Router(HostResolver hosts)
         "inventory", "inventory-runs", "inventory-run", "inventory-summary", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
         "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
         "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
+        "legal-hold", "attributes", "ownershipControls", "publicAccessBlock",
     ];
 
     // Query parameters that refine an operation without selecting one; any other valueless parameter is an unknown sub-resource.
@@ -98,6 +99,13 @@ public sealed class Router(HostResolver hosts)
         [("GET", Level.Bucket, "origin")] = Operation.GetBucketOrigin,
         [("PUT", Level.Bucket, "origin")] = Operation.PutBucketOrigin,
         [("DELETE", Level.Bucket, "origin")] = Operation.DeleteBucketOrigin,
+        [("GET", Level.Bucket, "ownershipControls")] = Operation.GetBucketOwnershipControls,
+        [("PUT", Level.Bucket, "ownershipControls")] = Operation.PutBucketOwnershipControls,
+        [("DELETE", Level.Bucket, "ownershipControls")] = Operation.DeleteBucketOwnershipControls,
+        [("GET", Level.Bucket, "publicAccessBlock")] = Operation.GetPublicAccessBlock,
+        [("PUT", Level.Bucket, "publicAccessBlock")] = Operation.PutPublicAccessBlock,
+        [("DELETE", Level.Bucket, "publicAccessBlock")] = Operation.DeletePublicAccessBlock,
+        [("OPTIONS", Level.Bucket, "")] = Operation.OptionsObject,
         [("GET", Level.Bucket, "inventory")] = Operation.ListBucketInventoryConfigurations,
         [("PUT", Level.Bucket, "inventory")] = Operation.PutBucketInventoryConfiguration,
         [("DELETE", Level.Bucket, "inventory")] = Operation.DeleteBucketInventoryConfiguration,
@@ -127,6 +135,9 @@ public sealed class Router(HostResolver hosts)
         [("POST", Level.Object, "select")] = Operation.SelectObjectContent,
         [("GET", Level.Object, "retention")] = Operation.GetObjectRetention,
         [("PUT", Level.Object, "retention")] = Operation.PutObjectRetention,
+        [("GET", Level.Object, "legal-hold")] = Operation.GetObjectLegalHold,
+        [("PUT", Level.Object, "legal-hold")] = Operation.PutObjectLegalHold,
+        [("GET", Level.Object, "attributes")] = Operation.GetObjectAttributes,
     };
 
     public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
@@ -137,6 +148,12 @@ public sealed class Router(HostResolver hosts)
             ? (virtualBucket, target.Path.Length > 1 ? target.Path[1..] : null)
             : SplitPathStyle(target.Path);
         var level = bucket is null ? Level.Service : key is null ? Level.Bucket : Level.Object;
+        if (level == Level.Service && target.Has("Action"))
+        {
+            // The query API of IAM and STS (AssumeRole, CreateUser, ...): another service, not answered here.
+            throw new CofferException(ErrorCode.NotImplemented, $"The {target.Get("Action")} action of IAM and STS is not implemented; Coffer serves COS and S3 only.");
+        }
+
         var subResource = SubResourceOf(target);
         if (!Table.TryGetValue((method, level, subResource), out var operation))
         {

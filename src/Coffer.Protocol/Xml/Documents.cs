@@ -132,6 +132,3 @@ public sealed record DeletedEntry(string Key, string? VersionId, bool DeleteMark
 public sealed record DeleteErrorEntry(string Key, string? VersionId, string Code, string Message);
 
 public sealed record DeleteResultDocument(IReadOnlyList<DeletedEntry> Deleted, IReadOnlyList<DeleteErrorEntry> Errors);
-
-/// <summary>A bucket's ACL: its owner (full control) and what everyone may do (<c>READ</c>, <c>WRITE</c>), from a canned ACL.</summary>
-public sealed record AccessControlDocument(string OwnerId, string OwnerDisplayName, IReadOnlyList<string> EveryonePermissions);

@@ -1,4 +1,5 @@
-using System.Xml;
+using Coffer.Common.Acl;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
@@ -8,36 +9,64 @@ public static partial class XmlDocumentWriter
     private const string XsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 
     /// <summary>
-    /// GET Bucket acl: the owner with FULL_CONTROL, then everyone's permissions as the AllUsers group (COS's group URI, or
-    /// S3's), which is how the SDKs recognise public-read and public-read-write.
+    /// GET Bucket acl / GET Object acl: the owner, then every grant. Users are named as the dialect names them (COS: the
+    /// CAM principal, S3: the uin), groups by the dialect's URI; that is how the SDKs recognise public-read and the like.
     /// </summary>
-    public static byte[] Write(AccessControlDocument document, Dialect dialect) => Build("AccessControlPolicy", dialect, w =>
+    public static byte[] Write(AccessControlList acl, Dialect dialect) => Build("AccessControlPolicy", dialect, w =>
     {
-        Owner(w, document.OwnerId, document.OwnerDisplayName);
+        Owner(w, UserId(Principals.Root(acl.OwnerUin), dialect), acl.OwnerUin);
         w.WriteStartElement("AccessControlList");
-        Grant(w, "CanonicalUser", g =>
+        foreach (var grant in acl.Grants)
         {
-            Element(g, "ID", document.OwnerId);
-            Element(g, "DisplayName", document.OwnerDisplayName);
-        }, "FULL_CONTROL");
-        var allUsers = dialect == Dialect.S3 ? "http://acs.amazonaws.com/groups/global/AllUsers" : "http://cam.qcloud.com/groups/global/AllUsers";
-        foreach (var permission in document.EveryonePermissions)
-        {
-            Grant(w, "Group", g => Element(g, "URI", allUsers), permission);
+            w.WriteStartElement("Grant");
+            w.WriteStartElement("Grantee");
+            w.WriteAttributeString("xmlns", "xsi", null, XsiNamespace);
+            var grantee = grant.Grantee;
+            if (grantee.Type == AclGranteeType.User)
+            {
+                w.WriteAttributeString("xsi", "type", XsiNamespace, "CanonicalUser");
+                Element(w, "ID", UserId(grantee.Principal!, dialect));
+                Element(w, "DisplayName", Principals.Parse(grantee.Principal!)?.Uin ?? grantee.Principal!);
+            }
+            else
+            {
+                w.WriteAttributeString("xsi", "type", XsiNamespace, "Group");
+                Element(w, "URI", GroupUri(grantee.Type, dialect));
+            }
+
+            w.WriteEndElement();
+            Element(w, "Permission", AclGrants.PermissionName(grant.Permission));
+            w.WriteEndElement();
         }
 
         w.WriteEndElement();
     });
 
-    private static void Grant(XmlWriter w, string granteeType, Action<XmlWriter> grantee, string permission)
+    public static byte[] Write(ObjectOwnership ownership, Dialect dialect) => Build("OwnershipControls", dialect, w =>
     {
-        w.WriteStartElement("Grant");
-        w.WriteStartElement("Grantee");
-        w.WriteAttributeString("xmlns", "xsi", null, XsiNamespace);
-        w.WriteAttributeString("xsi", "type", XsiNamespace, granteeType);
-        grantee(w);
+        w.WriteStartElement("Rule");
+        Element(w, "ObjectOwnership", ownership.ToString());
         w.WriteEndElement();
-        Element(w, "Permission", permission);
-        w.WriteEndElement();
-    }
+    });
+
+    public static byte[] Write(PublicAccessBlock block, Dialect dialect) => Build("PublicAccessBlockConfiguration", dialect, w =>
+    {
+        Element(w, "BlockPublicAcls", Bool(block.BlockPublicAcls));
+        Element(w, "IgnorePublicAcls", Bool(block.IgnorePublicAcls));
+        Element(w, "BlockPublicPolicy", Bool(block.BlockPublicPolicy));
+        Element(w, "RestrictPublicBuckets", Bool(block.RestrictPublicBuckets));
+    });
+
+    /// <summary>COS names users by principal; S3 by account id, which here is the uin.</summary>
+    private static string UserId(string principal, Dialect dialect) =>
+        dialect == Dialect.S3 && Principals.Parse(principal) is { } parsed ? parsed.Uin : principal;
+
+    private static string GroupUri(AclGranteeType type, Dialect dialect) => (type, dialect) switch
+    {
+        (AclGranteeType.AllUsers, Dialect.S3) => AclGrants.AwsAllUsers,
+        (AclGranteeType.AllUsers, _) => AclGrants.CosAllUsers,
+        (AclGranteeType.AuthenticatedUsers, Dialect.S3) => AclGrants.AwsAuthenticatedUsers,
+        (AclGranteeType.AuthenticatedUsers, _) => AclGrants.CosAuthenticatedUsers,
+        _ => AclGrants.AwsLogDelivery,
+    };
 }

@@ -1,14 +1,17 @@
 using Coffer.Common;
+using Coffer.Common.Acl;
 using Coffer.Model.Access;
-using Coffer.Protocol.Routing;
+using Coffer.Model.Accounts;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-/// <summary>Bucket policies (JSON, COS's policy language or AWS's) and canned bucket ACLs.</summary>
-internal sealed class AccessHandlers(AccessControl access)
+/// <summary>Bucket policies (JSON, COS's policy language or AWS's), bucket and object ACLs, ownership controls and public access blocks.</summary>
+internal sealed class AccessHandlers(AccessControl access, AccountDirectory accounts)
 {
+    private const int MaxConfigurationBytes = 64 * 1024;
+
     /// <summary>PUT Bucket policy: 204; the document is kept exactly as sent.</summary>
     public async Task PutBucketPolicyAsync(RequestContext context)
     {
@@ -37,41 +40,93 @@ internal sealed class AccessHandlers(AccessControl access)
         await Responses.EmptyAsync(context, 204);
     }
 
-    /// <summary>PUT Bucket acl: a canned ACL in <c>x-cos-acl</c> / <c>x-amz-acl</c>. Grants (headers or body) are not supported.</summary>
+    /// <summary>PUT Bucket acl: a canned ACL, grant headers, or an AccessControlPolicy body.</summary>
     public async Task PutBucketAclAsync(RequestContext context)
     {
-        var acl = CannedAclOf(context) ?? throw new CofferException(ErrorCode.NotImplemented,
-            $"Only canned ACLs are supported: send {context.Wire.Acl} (private, public-read or public-read-write).");
-        await access.PutAclAsync(context.Bucket, acl, context.Aborted);
+        var requested = await AclRequests.FromAclRequestAsync(context, accounts, forObject: false);
+        await access.PutBucketAclAsync(context.Bucket, requested.Canned, requested.Grants, context.Aborted);
         await Responses.EmptyAsync(context);
     }
 
-    public static Task GetBucketAclAsync(RequestContext context)
+    public Task GetBucketAclAsync(RequestContext context)
     {
-        var owner = context.BucketOwner;
-        var ownerAppId = context.Rules!.Bucket.OwnerAppId;
-        var ownerId = context.Dialect == Dialect.S3 ? owner?.Uin ?? ownerAppId : owner?.OwnerId ?? ownerAppId;
-        string[] everyone = context.Rules.Acl switch
+        var acl = access.GetBucketAcl(context.Bucket);
+        if (CannedAcl.NameOf(acl, forObject: false) is { } name)
         {
-            CannedAcl.PublicRead => ["READ"],
-            CannedAcl.PublicReadWrite => ["READ", "WRITE"],
-            _ => [],
-        };
-        context.Response.Headers[context.Wire.Acl] = AccessControl.AclName(context.Rules.Acl);
-        return Responses.XmlAsync(context, XmlDocumentWriter.Write(new AccessControlDocument(ownerId, ownerId, everyone), context.Dialect));
-    }
-
-    /// <summary>
-    /// The canned ACL a request sets, or null when it sets none. Explicit grants are refused as not implemented rather
-    /// than accepted and ignored.
-    /// </summary>
-    public static CannedAcl? CannedAclOf(RequestContext context)
-    {
-        if (context.Request.Headers.Keys.Any(h => h.StartsWith(context.Wire.GrantPrefix, StringComparison.OrdinalIgnoreCase)))
-        {
-            throw new CofferException(ErrorCode.NotImplemented, $"Grant headers ({context.Wire.GrantPrefix}*) are not supported; use a canned ACL.");
+            context.Response.Headers[context.Wire.Acl] = name;
         }
 
-        return context.Header(context.Wire.Acl) is { Length: > 0 } name ? AccessControl.ParseAcl(name) : null;
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(acl, context.Dialect));
+    }
+
+    /// <summary>PUT Object acl (<c>versionId</c> names a version): a canned ACL, grant headers, or an AccessControlPolicy body.</summary>
+    public async Task PutObjectAclAsync(RequestContext context)
+    {
+        var requested = await AclRequests.FromAclRequestAsync(context, accounts, forObject: true);
+        var versionId = await access.PutObjectAclAsync(context.Bucket, context.Key, ObjectHandlers.VersionIdOf(context), requested.Canned, requested.Grants,
+            context.Aborted);
+        WriteVersionId(context, versionId);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetObjectAclAsync(RequestContext context)
+    {
+        var versionId = ObjectHandlers.VersionIdOf(context);
+        var (acl, version, isDeleteMarker) = access.GetObjectAcl(context.Bucket, context.Key, versionId);
+        if (isDeleteMarker)
+        {
+            throw new CofferException(versionId is null ? ErrorCode.NoSuchKey : ErrorCode.MethodNotAllowed, "A delete marker has no ACL.");
+        }
+
+        WriteVersionId(context, version);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(acl, context.Dialect));
+    }
+
+    public async Task PutOwnershipControlsAsync(RequestContext context)
+    {
+        var body = await ReadDocumentAsync(context);
+        await access.PutOwnershipAsync(context.Bucket, AccessXml.ReadOwnershipControls(body), context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetOwnershipControlsAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.Write(access.GetOwnership(context.Bucket), context.Dialect));
+
+    public async Task DeleteOwnershipControlsAsync(RequestContext context)
+    {
+        await access.DeleteOwnershipAsync(context.Bucket, context.Aborted);
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    public async Task PutPublicAccessBlockAsync(RequestContext context)
+    {
+        var body = await ReadDocumentAsync(context);
+        await access.PutPublicAccessBlockAsync(context.Bucket, AccessXml.ReadPublicAccessBlock(body), context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetPublicAccessBlockAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.Write(access.GetPublicAccessBlock(context.Bucket), context.Dialect));
+
+    public async Task DeletePublicAccessBlockAsync(RequestContext context)
+    {
+        await access.DeletePublicAccessBlockAsync(context.Bucket, context.Aborted);
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    /// <summary>A small configuration body, Content-MD5 checked when sent; an empty one is MissingRequestBody.</summary>
+    internal static async Task<System.Xml.Linq.XElement> ReadDocumentAsync(RequestContext context)
+    {
+        var bytes = await Bodies.ReadVerifiedAsync(context, MaxConfigurationBytes);
+        return await SafeXml.ReadAsync(new MemoryStream(bytes), MaxConfigurationBytes, context.Aborted)
+            ?? throw new CofferException(ErrorCode.MissingRequestBody);
+    }
+
+    private static void WriteVersionId(RequestContext context, string versionId)
+    {
+        if (versionId != Model.Objects.ObjectInfo.NullVersionId)
+        {
+            context.Response.Headers[context.Wire.VersionId] = versionId;
+        }
     }
 }

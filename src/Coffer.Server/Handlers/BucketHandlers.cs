@@ -35,11 +35,11 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
 
         RefuseObjectLock(context);
         var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
-        var acl = AccessHandlers.CannedAclOf(context);
+        var acl = AclRequests.FromHeaders(context, context.Accounts, forObject: false);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, context.Aborted);
-        if (acl is { } canned && canned != CannedAcl.Private)
+        if (!acl.IsEmpty && acl.Canned != Common.Acl.CannedAcl.Private)
         {
-            await access.PutAclAsync(name.Value, canned, context.Aborted);
+            await access.PutBucketAclAsync(name.Value, acl.Canned, acl.Grants, context.Aborted);
         }
 
         context.Response.Headers.Location = "/" + name.Value;

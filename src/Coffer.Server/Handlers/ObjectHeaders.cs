@@ -43,21 +43,14 @@ internal static class ObjectHeaders
     }
 
     /// <summary>
-    /// The object's own canned ACL. An object follows its bucket's ACL (COS's <c>default</c>, or no header) unless it
-    /// is written <c>private</c>, which is kept with it: a private object in a public-read bucket is not public. Any
-    /// other ACL is refused rather than ignored.
+    /// The new object's own ACL, as its version keeps it, from the canned ACL or grant headers. Without either, an S3
+    /// object is private to its owner, as in S3, and a COS object follows its bucket's ACL (COS's <c>default</c>).
     /// </summary>
     private static string? ObjectAcl(RequestContext context)
     {
-        var named = context.Header(context.Wire.Acl)?.Trim();
-        var acl = AccessHandlers.CannedAclOf(context);
-        return acl switch
-        {
-            null => null,
-            _ when named == "default" => null,
-            Model.Access.CannedAcl.Private => Model.Access.AccessControl.AclName(Model.Access.CannedAcl.Private),
-            _ => throw new CofferException(ErrorCode.NotImplemented, "An object's own ACL can be private (or default, its bucket's); no other is implemented."),
-        };
+        var requested = AclRequests.FromHeaders(context, context.Accounts, forObject: true);
+        return Model.Access.AccessControl.NewObjectAcl(context.Rules!, context.Credential, requested.Canned, requested.Grants,
+            followBucketByDefault: context.Dialect == Dialect.Cos);
     }
 
     public static string StorageClassOf(RequestContext context) =>

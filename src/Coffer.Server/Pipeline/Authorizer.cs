@@ -41,8 +41,10 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             return rules;
         }
 
-        // Reading an object follows its own ACL when it has one (a private object in a public-read bucket stays private).
-        var governing = action.Acl == AclPermission.Read && route.Key is { } key ? access.ForObject(rules, key, VersionIdOf(target)) : rules;
+        // Reading an object or its ACL follows the object's own ACL when it has one (read only if the decision needs it).
+        var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
+            ? access.ForObject(rules, key, VersionIdOf(target))
+            : rules;
         Require(IsAllowed(caller, governing, route.Key, action, context, CamActions.ManagesPolicy(route.Operation)), caller);
         return rules;
     }

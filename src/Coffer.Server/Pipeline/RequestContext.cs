@@ -14,7 +14,8 @@ internal sealed record Authenticated(Credential? Credential, Stream Body, long? 
 
 /// <summary>Everything a handler needs about the request it serves.</summary>
 internal sealed class RequestContext(
-    HttpContext http, RequestTarget target, Route route, Authenticated authenticated, BucketAccessRules? rules, Account? bucketOwner, string requestId)
+    HttpContext http, RequestTarget target, Route route, Authenticated authenticated, BucketAccessRules? rules, Account? bucketOwner, string requestId,
+    AccountDirectory accounts)
 {
     public HttpContext Http { get; } = http;
 
@@ -40,6 +41,9 @@ internal sealed class RequestContext(
 
     /// <summary>The rules of the request's bucket, when it names an existing one: its owner, policy and ACL.</summary>
     public BucketAccessRules? Rules { get; } = rules;
+
+    /// <summary>The root accounts this server knows (grants name them).</summary>
+    public AccountDirectory Accounts { get; } = accounts;
 
     /// <summary>The account that owns the request's bucket, when it names an existing one of a configured account.</summary>
     public Account? BucketOwner { get; } = bucketOwner;

@@ -63,7 +63,7 @@ internal sealed class RequestPipeline(
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
-            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId));
+            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts));
         }
         catch (CofferException error)
         {

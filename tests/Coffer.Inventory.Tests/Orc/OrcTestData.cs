@@ -103,7 +103,7 @@ internal static class OrcTestData
         ColumnType.String => ReportValues.Text(column, row, Context),
         ColumnType.Int64 => ReportValues.Int64(column, row),
         ColumnType.Boolean => ReportValues.Boolean(column, row),
-        _ => (object?)ReportValues.Timestamp(column, row),
+        _ => (object?)ReportValues.Timestamp(column, row, Context),
     }).ToArray();
 
     public static void ShouldHoldRows(this OrcFile file, ReportSchema schema, IReadOnlyList<ObjectInfo> rows)

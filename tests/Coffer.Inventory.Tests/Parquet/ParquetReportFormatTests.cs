@@ -379,7 +379,7 @@ public sealed class ParquetReportFormatTests
         ColumnType.String => ReportValues.Text(column, row, Context),
         ColumnType.Int64 => ReportValues.Int64(column, row),
         ColumnType.Boolean => ReportValues.Boolean(column, row),
-        _ => ReportValues.Timestamp(column, row)?.ToUnixTimeMilliseconds(),
+        _ => ReportValues.Timestamp(column, row, Context)?.ToUnixTimeMilliseconds(),
     };
 
     private static (string? Min, string? Max, long Nulls) Statistics(ParquetTestReader file, string column)

@@ -1,5 +1,6 @@
 using System.Text;
 using Coffer.Common;
+using Coffer.Common.Acl;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Buckets;
@@ -90,6 +91,51 @@ public sealed class AccessControlTests
     }
 
     [Fact]
+    public void Grants_NameAnAccount_AnIdentity_OrAGroup_ForThePermissionTheyGive()
+    {
+        var acl = new AccessControlList(Owner.Uin,
+        [
+            new(AclGrantee.Account(Other.Uin), AclGrantPermission.Read),
+            new(new AclGrantee(AclGranteeType.User, Principals.Of(Owner.Uin, "100000000011")), AclGrantPermission.WriteAcp),
+            new(AclGrantee.AuthenticatedUsers, AclGrantPermission.ReadAcp),
+        ]);
+        var rules = Rules(null, acl);
+        Allowed(OtherRoot, rules, "GetObject", "k", AclPermission.Read).Should().BeTrue();
+        Allowed(OtherRoot, rules, "PutObject", "k", AclPermission.Write).Should().BeFalse("READ is not WRITE");
+        Allowed(OtherSub, rules, "GetObject", "k", AclPermission.Read).Should().BeFalse("another account's sub-account also needs its own policy");
+        Allowed(OtherSub with { IdentityPolicy = Identity("allow", "name/cos:GetObject") }, rules, "GetObject", "k", AclPermission.Read).Should().BeTrue();
+        Allowed(OwnerSub, rules, "PutObjectACL", "k", AclPermission.WriteAcp).Should().BeTrue("granted to its own principal");
+        Allowed(OwnerSub, rules, "GetObject", "k", AclPermission.Read).Should().BeFalse();
+        Allowed(OtherRoot, rules, "GetObjectACL", "k", AclPermission.ReadAcp).Should().BeTrue("AuthenticatedUsers is anyone signed");
+        Allowed(null, rules, "GetObjectACL", "k", AclPermission.ReadAcp).Should().BeFalse("but not anonymous");
+        Allowed(OtherRoot, Rules(null, new AccessControlList(Owner.Uin, [new(AclGrantee.Account(Other.Uin), AclGrantPermission.FullControl)])),
+            "PutObject", "k", AclPermission.Write).Should().BeTrue("FULL_CONTROL gives every permission");
+    }
+
+    [Fact]
+    public void OwnersFullControl_DoesNotReachTheOwnersSubAccounts()
+    {
+        Allowed(OwnerSub, Rules(), "GetObject", "k", AclPermission.Read).Should().BeFalse("the private ACL grants the owner's account, which is its root");
+        Allowed(OtherRoot, Rules(null, AccessControlList.Private(Other.Uin)), "GetObjectACL", "k", AclPermission.ReadAcp)
+            .Should().BeTrue("an object's owner may always read its ACL");
+    }
+
+    [Fact]
+    public void OwnershipEnforced_TurnsAclsOff_AndThePublicAccessBlockIgnoresOrRestrictsWhatIsPublic()
+    {
+        Allowed(null, Rules(acl: CannedAcl.PublicRead, settings: new BucketAccessSettings(ObjectOwnership.BucketOwnerEnforced, PublicAccessBlock.None)),
+            "GetObject", "k", AclPermission.Read).Should().BeFalse();
+        Allowed(null, Rules(acl: CannedAcl.PublicRead, settings: new BucketAccessSettings(null, new PublicAccessBlock(false, true, false, false))),
+            "GetObject", "k", AclPermission.Read).Should().BeFalse("IgnorePublicAcls");
+        var publicPolicy = Policy("""{"effect":"allow","principal":{"qcs":["qcs::cam::anyone:anyone"]},"action":"name/cos:GetObject","resource":"RESOURCE"}""");
+        var restricted = new BucketAccessSettings(null, new PublicAccessBlock(false, false, false, true));
+        Allowed(null, Rules(publicPolicy, settings: restricted), "GetObject", "k").Should().BeFalse("RestrictPublicBuckets");
+        Allowed(OtherRoot, Rules(publicPolicy, settings: restricted), "GetObject", "k").Should().BeFalse();
+        Allowed(OwnerSub, Rules(publicPolicy, settings: restricted), "GetObject", "k").Should().BeTrue("the owner's account is still served");
+        Allowed(null, Rules(publicPolicy), "GetObject", "k").Should().BeTrue();
+    }
+
+    [Fact]
     public void TemporaryKey_CanDoOnlyWhatItsPolicyAllows_EvenForTheOwner()
     {
         var temporary = OwnerRoot with { SessionToken = "token", SessionPolicy = Identity("allow", "name/cos:GetObject") };
@@ -113,8 +159,11 @@ public sealed class AccessControlTests
         AccessControl.IsAllowed(caller, rules, AccessRequest.For(["cos:" + action], "ap-guangzhou", Owner.AppId, Bucket, key, new Dictionary<string, string>()),
             acl, managesPolicy);
 
-    private static BucketAccessRules Rules(AccessPolicy? policy = null, CannedAcl acl = CannedAcl.Private) =>
-        new(new BucketInfo(Bucket, Owner.AppId, "ap-guangzhou", DateTimeOffset.UnixEpoch, BucketVersioning.Unversioned), policy, acl);
+    private static BucketAccessRules Rules(AccessPolicy? policy = null, string acl = CannedAcl.Private, BucketAccessSettings? settings = null) =>
+        Rules(policy, CannedAcl.Expand(acl, Owner.Uin, Owner.Uin, forObject: false), settings);
+
+    private static BucketAccessRules Rules(AccessPolicy? policy, AccessControlList acl, BucketAccessSettings? settings = null) =>
+        new(new BucketInfo(Bucket, Owner.AppId, "ap-guangzhou", DateTimeOffset.UnixEpoch, BucketVersioning.Unversioned), Owner.Uin, policy, acl, settings);
 
     private static AccessPolicy Statement(string effect, string rootUin, string uin, string action) =>
         Policy($$"""{"effect":"{{effect}}","principal":{"qcs":["qcs::cam::uin/{{rootUin}}:uin/{{uin}}"]},"action":"{{action}}","resource":"RESOURCE"}""");

@@ -116,7 +116,7 @@ internal sealed class TimestampColumnWriter : OrcColumnWriter
 
     public override int Add(ObjectInfo row, ReportContext context)
     {
-        var value = ReportValues.Timestamp(Column, row);
+        var value = ReportValues.Timestamp(Column, row, context);
         AddPresent(value.HasValue);
         if (value is not { } time)
         {

@@ -61,7 +61,7 @@ internal sealed class ColumnWriter : IDisposable
         ColumnType.String => AddText(ReportValues.Text(_column.Report, row, context)),
         ColumnType.Int64 => AddInt64(ReportValues.Int64(_column.Report, row)),
         ColumnType.Boolean => AddBoolean(ReportValues.Boolean(_column.Report, row)),
-        _ => AddInt64(ReportValues.Timestamp(_column.Report, row)?.ToUnixTimeMilliseconds()),
+        _ => AddInt64(ReportValues.Timestamp(_column.Report, row, context)?.ToUnixTimeMilliseconds()),
     };
 
     /// <summary>The open page, or null when it has no rows; the column continues on a new page.</summary>

@@ -1,0 +1,46 @@
+using Coffer.Common.Acl;
+using Coffer.Model.Buckets;
+
+namespace Coffer.Model.Access;
+
+/// <summary>
+/// What decides access to a bucket: its owner, its policy, the ACL that governs the request (the bucket's, or for
+/// reading an object or its ACL the object's own) and the settings that change how those apply (ownership controls,
+/// public access block). The ACL and the settings are read only when a decision needs them: the owner's requests never do.
+/// </summary>
+public sealed class BucketAccessRules
+{
+    private readonly Lazy<AccessControlList> _acl;
+    private readonly Lazy<BucketAccessSettings> _settings;
+
+    /// <summary>Rules with every part given (a private ACL and no settings by default).</summary>
+    public BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, AccessControlList? acl = null, BucketAccessSettings? settings = null)
+        : this(bucket, ownerUin, policy, new Lazy<AccessControlList>(acl ?? AccessControlList.Private(ownerUin)),
+            new Lazy<BucketAccessSettings>(settings ?? BucketAccessSettings.None))
+    {
+    }
+
+    internal BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, Lazy<AccessControlList> acl, Lazy<BucketAccessSettings> settings)
+    {
+        Bucket = bucket;
+        OwnerUin = ownerUin;
+        Policy = policy;
+        _acl = acl;
+        _settings = settings;
+    }
+
+    public BucketInfo Bucket { get; }
+
+    /// <summary>The uin of the bucket owner's root account (its APPID when the account is not configured here).</summary>
+    public string OwnerUin { get; }
+
+    public AccessPolicy? Policy { get; }
+
+    /// <summary>The ACL that governs the request.</summary>
+    public AccessControlList Acl => _acl.Value;
+
+    public BucketAccessSettings Settings => _settings.Value;
+
+    /// <summary>The same rules with another governing ACL (an object's), read when first needed.</summary>
+    internal BucketAccessRules WithAcl(Func<AccessControlList> acl) => new(Bucket, OwnerUin, Policy, new Lazy<AccessControlList>(acl), _settings);
+}
