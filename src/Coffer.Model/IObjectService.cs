@@ -91,6 +91,9 @@ public interface IObjectService
 
     Task<PartInfo> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores a part copied from another object's bytes (a range of them, or all), streamed on the server.</summary>
+    Task<CopiedPart> UploadPartCopyAsync(UploadPartCopyRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Assembles the listed parts into the object; parts not listed are discarded.</summary>
     Task<ObjectInfo> CompleteMultipartUploadAsync(CompleteMultipartUploadRequest request, CancellationToken cancellationToken = default);
 

@@ -1,4 +1,5 @@
 using Coffer.Common;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 using Coffer.Storage.Records;
 
@@ -21,16 +22,11 @@ public sealed partial class ObjectService
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
         }
 
-        if (!source.IsDeleteMarker && request.SourceCondition.Evaluate(ToInfo(request.SourceBucket, source)) != PreconditionOutcome.Proceed)
+        CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
+        if (source.Size > MaxSinglePutSize)
         {
-            throw new CofferException(ErrorCode.PreconditionFailed, "A copy-source condition did not hold.");
-        }
-
-        if (source.IsDeleteMarker)
-        {
-            throw request.SourceVersionId is null
-                ? new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.")
-                : new CofferException(ErrorCode.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.");
+            throw new CofferException(ErrorCode.InvalidRequest,
+                $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxSinglePutSize}; copy it in parts (UploadPartCopy).");
         }
 
         // Copying an object onto itself is how a client changes its metadata, storage class or encryption; it must change one.
@@ -65,6 +61,58 @@ public sealed partial class ObjectService
         };
         var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
         return ToInfo(request.Bucket, stored);
+    }
+
+    public async Task<CopiedPart> UploadPartCopyAsync(UploadPartCopyRequest request, CancellationToken cancellationToken = default)
+    {
+        CheckPartNumber(request.PartNumber);
+        MultipartUploadRecord upload;
+        ObjectVersionRecord source;
+        using (var reader = engine.Metadata.OpenSnapshot())
+        {
+            upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
+            source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
+        }
+
+        CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
+        var (offset, length) = request.SourceRange is var (first, last)
+            ? last < source.Size
+                ? (first, last - first + 1)
+                : throw new CofferException(ErrorCode.InvalidRange,
+                    $"The range bytes={first}-{last} is not within the source object's {source.Size} bytes.")
+            : (0, source.Size);
+        if (length > MultipartLimits.MaxPartSize)
+        {
+            throw new CofferException(ErrorCode.InvalidRequest,
+                $"The specified copy source is larger than the maximum allowable size for a copy source: {MultipartLimits.MaxPartSize}");
+        }
+
+        // Read as of this moment; a concurrent overwrite deletes the source's blobs only after our reader has opened them.
+        await using var bytes = engine.Blobs.OpenRead(source.Layout, offset, length);
+        await using var checksummed = upload.ChecksumAlgorithm is { } algorithm ? new PartChecksumStream(bytes, algorithm) : null;
+        using var staged = await engine.Blobs.StageAsync(checksummed ?? bytes, length, MultipartLimits.MaxPartSize, upload.Encryption is not null,
+            cancellationToken);
+        var part = await CommitPartAsync(upload, request.PartNumber, staged, checksummed?.Value(), cancellationToken);
+        return new CopiedPart(part, source.VersionId, upload.ChecksumAlgorithm);
+    }
+
+    /// <summary>
+    /// A copy's source must be an object (a delete marker named by version is InvalidRequest, one on top NoSuchKey) whose
+    /// copy-source conditions hold.
+    /// </summary>
+    private static void CheckCopySource(ObjectVersionRecord source, string? versionId, Preconditions condition, string bucket)
+    {
+        if (source.IsDeleteMarker)
+        {
+            throw versionId is null
+                ? new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.")
+                : new CofferException(ErrorCode.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.");
+        }
+
+        if (condition.Evaluate(ToInfo(bucket, source)) != PreconditionOutcome.Proceed)
+        {
+            throw new CofferException(ErrorCode.PreconditionFailed, "A copy-source condition did not hold.");
+        }
     }
 
     /// <summary>A source's stored headers, less the composite checksum of a multipart source: the copy is one part.</summary>

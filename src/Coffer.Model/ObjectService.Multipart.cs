@@ -45,10 +45,7 @@ public sealed partial class ObjectService
 
     public async Task<PartInfo> UploadPartAsync(UploadPartRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.PartNumber is < 1 or > MultipartLimits.MaxPartNumber)
-        {
-            throw new CofferException(ErrorCode.InvalidArgument, $"Part number must be an integer between 1 and {MultipartLimits.MaxPartNumber}, inclusive.");
-        }
+        CheckPartNumber(request.PartNumber);
 
         if (request.ContentLength > MultipartLimits.MaxPartSize)
         {
@@ -64,11 +61,18 @@ public sealed partial class ObjectService
         using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, upload.Encryption is not null,
             cancellationToken);
         CheckMd5(request.ContentMd5, staged);
+        return await CommitPartAsync(upload, request.PartNumber, staged, PartChecksum(upload, request.ChecksumAfterBody?.Invoke()), cancellationToken);
+    }
+
+    /// <summary>Makes a staged blob part <paramref name="partNumber"/> of the upload, replacing (and releasing) the part it had.</summary>
+    private async Task<PartInfo> CommitPartAsync(MultipartUploadRecord upload, int partNumber, Storage.Blobs.StagedBlob staged, string? checksum,
+        CancellationToken cancellationToken)
+    {
         var part = new MultipartPartRecord
         {
-            Checksum = PartChecksum(upload, request.ChecksumAfterBody?.Invoke()),
-            UploadId = request.UploadId,
-            PartNumber = request.PartNumber,
+            Checksum = checksum,
+            UploadId = upload.UploadId,
+            PartNumber = partNumber,
             Size = staged.Length,
             ETag = Hex.Lower(staged.Md5),
             Crc64 = staged.Crc64,
@@ -79,7 +83,7 @@ public sealed partial class ObjectService
         var stored = await engine.CommitAsync(staged, writer =>
         {
             // The upload may have been completed or aborted while the part streamed in.
-            var current = RequireUpload(writer, request.Bucket, request.Key, request.UploadId);
+            var current = writer.Uploads.Get(upload.BucketId, upload.UploadId) ?? throw NoSuchUpload();
             var placed = part with { BucketId = current.BucketId };
             if (writer.Uploads.PutPart(placed) is { } replaced)
             {
@@ -285,6 +289,14 @@ public sealed partial class ObjectService
             page.IsTruncated,
             page.LastKey,
             page.LastItem?.UploadId);
+    }
+
+    private static void CheckPartNumber(int partNumber)
+    {
+        if (partNumber is < 1 or > MultipartLimits.MaxPartNumber)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Part number must be an integer between 1 and {MultipartLimits.MaxPartNumber}, inclusive.");
+        }
     }
 
     private static MultipartUploadRecord RequireUpload(IMetadataView reader, string bucket, string key, string uploadId) =>

@@ -35,6 +35,50 @@ public sealed class MultipartTests : S3TestBase
     }
 
     [Fact]
+    public async Task CopyPart_CopiesRangesOfAnObject_ThatCompleteIntoTheSameBytes()
+    {
+        var body = RandomBytes(11 * MiB + 3, seed: 21);
+        await PutAsync("source.bin", body);
+        var upload = await S3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "copy.bin" });
+        var etags = new List<PartETag>();
+        for (var (part, first) = (1, 0L); first < body.Length; (part, first) = (part + 1, first + (5 * MiB)))
+        {
+            var last = Math.Min(first + (5 * MiB), body.Length) - 1;
+            var copied = await S3.CopyPartAsync(new CopyPartRequest
+            {
+                SourceBucket = Bucket,
+                SourceKey = "source.bin",
+                DestinationBucket = Bucket,
+                DestinationKey = "copy.bin",
+                UploadId = upload.UploadId,
+                PartNumber = part,
+                FirstByte = first,
+                LastByte = last,
+            });
+            copied.ETag.Should().Be(ETagOf(body[(int)first..((int)last + 1)]));
+            etags.Add(new PartETag(part, copied.ETag));
+        }
+
+        await S3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "copy.bin",
+            UploadId = upload.UploadId,
+            PartETags = etags,
+        });
+        (await ReadAsync("copy.bin")).Should().Equal(body);
+        await ShouldFailAsync(() => S3.CopyPartAsync(new CopyPartRequest
+        {
+            SourceBucket = Bucket,
+            SourceKey = "source.bin",
+            DestinationBucket = Bucket,
+            DestinationKey = "other.bin",
+            UploadId = "no-such-upload",
+            PartNumber = 1,
+        }), HttpStatusCode.NotFound, "NoSuchUpload");
+    }
+
+    [Fact]
     public async Task CompleteMultipartUpload_JoinsTheParts_WithAPartCountETag()
     {
         var part1 = RandomBytes(5 * MiB, seed: 12);

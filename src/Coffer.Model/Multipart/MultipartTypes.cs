@@ -70,6 +70,37 @@ public sealed record UploadPartRequest
     public Func<KeyValuePair<string, string>?>? ChecksumAfterBody { get; init; }
 }
 
+/// <summary>
+/// UploadPartCopy: part <see cref="PartNumber"/> of an upload is a range of another object (or all of it), copied on
+/// the server.
+/// </summary>
+public sealed record UploadPartCopyRequest
+{
+    public required string Bucket { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string UploadId { get; init; }
+
+    public int PartNumber { get; init; }
+
+    public required string SourceBucket { get; init; }
+
+    public required string SourceKey { get; init; }
+
+    public string? SourceVersionId { get; init; }
+
+    /// <summary>The first and last byte to copy (<c>x-amz-copy-source-range: bytes=first-last</c>); null copies the whole source.</summary>
+    public (long First, long Last)? SourceRange { get; init; }
+
+    /// <summary>Conditions on the source; any miss is PreconditionFailed.</summary>
+    public Preconditions SourceCondition { get; init; } = Preconditions.None;
+}
+
+/// <param name="SourceVersionId">The version the part was copied from ("null" when it has no real id).</param>
+/// <param name="ChecksumAlgorithm">The upload's checksum algorithm, which <see cref="PartInfo.Checksum"/> is in; null for none.</param>
+public sealed record CopiedPart(PartInfo Part, string SourceVersionId, string? ChecksumAlgorithm);
+
 /// <param name="Encryption">The upload's encryption, which the part was stored under; set on the answer to an upload only.</param>
 /// <param name="Checksum">The part's checksum (base64) in its upload's checksum algorithm, when the upload has one.</param>
 public sealed record PartInfo(

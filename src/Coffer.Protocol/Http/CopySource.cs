@@ -32,4 +32,31 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
         var first = value[..slash];
         return new CopySource(hosts.Resolve(first).Bucket ?? first, value[(slash + 1)..], versionId);
     }
+
+    /// <summary>
+    /// <c>x-cos-copy-source-range</c> / <c>x-amz-copy-source-range</c>: <c>bytes=first-last</c>, both zero-based and
+    /// inclusive. Any other form (open-ended, suffix, reversed) is InvalidArgument, as S3 answers it.
+    /// </summary>
+    public static (long First, long Last)? ParseRange(string? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        var value = header.Trim();
+        if (value.StartsWith("bytes=", StringComparison.Ordinal))
+        {
+            var dash = value.IndexOf('-', StringComparison.Ordinal);
+            if (dash > "bytes=".Length
+                && long.TryParse(value.AsSpan("bytes=".Length, dash - "bytes=".Length), System.Globalization.NumberStyles.None, null, out var first)
+                && long.TryParse(value.AsSpan(dash + 1), System.Globalization.NumberStyles.None, null, out var last) && first <= last)
+            {
+                return (first, last);
+            }
+        }
+
+        throw new CofferException(ErrorCode.InvalidArgument,
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+    }
 }

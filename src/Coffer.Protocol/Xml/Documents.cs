@@ -124,6 +124,9 @@ public sealed record ListUploadsDocument(
     IReadOnlyList<UploadEntry> Uploads,
     IReadOnlyList<string> CommonPrefixes);
 
+/// <summary>Upload Part - Copy: the part's ETag and time, and in S3 its checksum in the upload's algorithm.</summary>
+public sealed record CopyPartDocument(string ETag, DateTimeOffset LastModified, string? ChecksumAlgorithm = null, string? Checksum = null);
+
 /// <summary>PUT Object - Copy; COS adds the copy's CRC-64.</summary>
 public sealed record CopyObjectDocument(string ETag, DateTimeOffset LastModified, ulong? Crc64);
 

@@ -346,6 +346,16 @@ public static partial class XmlDocumentWriter
         }
     });
 
+    public static byte[] Write(CopyPartDocument document, Dialect dialect) => Build("CopyPartResult", dialect, w =>
+    {
+        Element(w, "ETag", $"\"{document.ETag}\"");
+        Element(w, "LastModified", HttpDates.Iso8601(document.LastModified));
+        if (dialect == Dialect.S3 && document.ChecksumAlgorithm is { } algorithm && document.Checksum is { } checksum)
+        {
+            Element(w, ChecksumElement(algorithm), checksum);
+        }
+    });
+
     public static byte[] Write(DeleteResultDocument document, Dialect dialect) => Build("DeleteResult", dialect, w =>
     {
         foreach (var deleted in document.Deleted)

@@ -8,7 +8,7 @@ using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class MultipartHandlers(IObjectService objects)
+internal sealed class MultipartHandlers(IObjectService objects, Router router, Authorizer authorizer)
 {
     private const int MaxCompleteBodyBytes = 2 * 1024 * 1024;
 
@@ -53,10 +53,7 @@ internal sealed class MultipartHandlers(IObjectService objects)
 
     public async Task UploadPartAsync(RequestContext context)
     {
-        if (!int.TryParse(context.Target.Get("partNumber"), out var partNumber))
-        {
-            throw new CofferException(ErrorCode.InvalidArgument, "partNumber must be an integer between 1 and 10000.");
-        }
+        var partNumber = PartNumberOf(context);
 
         var part = await objects.UploadPartAsync(new UploadPartRequest
         {
@@ -74,6 +71,40 @@ internal sealed class MultipartHandlers(IObjectService objects)
         ObjectHeaders.WriteEncryption(context, part.Encryption?.Algorithm, part.Encryption?.KmsKeyId);
         ObjectHeaders.WriteVerifiedChecksum(context);
         await Responses.EmptyAsync(context);
+    }
+
+    /// <summary>
+    /// Upload Part - Copy: the part is the source object (<c>x-cos-copy-source</c> / <c>x-amz-copy-source</c>, read as a
+    /// GET of it would be authorized), or the range of it <c>x-*-copy-source-range</c> names, streamed on the server.
+    /// </summary>
+    public async Task UploadPartCopyAsync(RequestContext context)
+    {
+        var wire = context.Wire;
+        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
+        var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
+        var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
+        {
+            Bucket = context.Bucket,
+            Key = context.Key,
+            UploadId = UploadId(context),
+            PartNumber = PartNumberOf(context),
+            SourceBucket = source.Bucket,
+            SourceKey = source.Key,
+            SourceVersionId = source.VersionId,
+            SourceRange = range,
+            SourceCondition = ObjectHeaders.CopySourceConditions(context),
+        }, context.Aborted);
+        var part = copied.Part;
+        if (copied.SourceVersionId != Model.Objects.ObjectInfo.NullVersionId)
+        {
+            context.Response.Headers[wire.Prefix + "copy-source-version-id"] = copied.SourceVersionId;
+        }
+
+        ObjectHeaders.WriteCrc64(context, part.Crc64);
+        ObjectHeaders.WriteEncryption(context, part.Encryption?.Algorithm, part.Encryption?.KmsKeyId);
+        await Responses.XmlAsync(context,
+            XmlDocumentWriter.Write(new CopyPartDocument(part.ETag, part.LastModified, copied.ChecksumAlgorithm, part.Checksum), context.Dialect));
     }
 
     public async Task CompleteMultipartUploadAsync(RequestContext context)
@@ -235,6 +266,11 @@ internal sealed class MultipartHandlers(IObjectService objects)
         var uin = principal[(principal.LastIndexOf("uin/", StringComparison.Ordinal) + "uin/".Length)..];
         return context.Dialect == Dialect.S3 ? (uin, uin) : (principal, uin);
     }
+
+    private static int PartNumberOf(RequestContext context) =>
+        int.TryParse(context.Target.Get("partNumber"), out var partNumber)
+            ? partNumber
+            : throw new CofferException(ErrorCode.InvalidArgument, "partNumber must be an integer between 1 and 10000.");
 
     private static string UploadId(RequestContext context) =>
         context.Target.Get("uploadId") is { Length: > 0 } uploadId

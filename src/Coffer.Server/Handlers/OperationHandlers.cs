@@ -65,6 +65,7 @@ internal sealed class OperationHandlers
 
             [Operation.CreateMultipartUpload] = multipart.CreateMultipartUploadAsync,
             [Operation.UploadPart] = multipart.UploadPartAsync,
+            [Operation.UploadPartCopy] = multipart.UploadPartCopyAsync,
             [Operation.CompleteMultipartUpload] = multipart.CompleteMultipartUploadAsync,
             [Operation.AbortMultipartUpload] = multipart.AbortMultipartUploadAsync,
             [Operation.ListParts] = multipart.ListPartsAsync,
