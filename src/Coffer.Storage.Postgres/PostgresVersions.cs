@@ -279,27 +279,25 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         "UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
         bucketId, key, sequence, isLatest));
 
-    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
+    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags) =>
+        Rewrite(bucketId, key, sequence, version => version with { Tags = tags }, "tag");
+
+    public void UpdateRecord(ObjectVersionRecord version) =>
+        Rewrite(version.BucketId, version.Key, version.Sequence, _ => version, "update");
+
+    /// <summary>
+    /// Replaces the packed record of a current revision, keeping the row's key columns: the old revision dies in the
+    /// transaction the new one is born in, so a pinned snapshot still reads the record as it was.
+    /// </summary>
+    private void Rewrite(long bucketId, string key, long sequence, Func<ObjectVersionRecord, ObjectVersionRecord> change, string what)
     {
         Session.Hold(KeyLock, bucketId, key);
         var version = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
                 bucketId, key, sequence), Read)
-            ?? throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
-        // The old revision dies in the transaction the new one is born in.
+            ?? throw new InvalidOperationException($"No version {sequence} of {key} to {what}.");
         Delete(bucketId, key, sequence);
         NonQuery(Command($"INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version with { Tags = tags })));
-    }
-
-    public void UpdateRecord(ObjectVersionRecord version)
-    {
-        Session.Hold(KeyLock, version.BucketId, version.Key);
-        var updated = NonQuery(Command("UPDATE object_versions SET record = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3",
-            version.BucketId, version.Key, version.Sequence, VersionRecordCodec.Encode(version)));
-        if (updated != 1)
-        {
-            throw new InvalidOperationException($"No version {version.Sequence} of {version.Key} to update.");
-        }
+            bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(change(version))));
     }
 
     private static string Upper(string? toKey) => toKey is null ? "" : " AND key < $3";

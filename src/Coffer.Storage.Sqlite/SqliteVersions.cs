@@ -158,7 +158,18 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         command.ExecuteNonQuery();
     }
 
-    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags)
+    public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags) =>
+        Rewrite(bucketId, key, sequence, version => version with { Tags = tags }, "tag");
+
+    public void UpdateRecord(ObjectVersionRecord version) =>
+        Rewrite(version.BucketId, version.Key, version.Sequence, _ => version, "update");
+
+    /// <summary>
+    /// Replaces the packed record of a current revision. The key columns (version id, latest and delete-marker flags) stay
+    /// as the row has them. While an instant is pinned, the old revision dies where the new one is born, so the pinned
+    /// instant still reads the record as it was.
+    /// </summary>
+    private void Rewrite(long bucketId, string key, long sequence, Func<ObjectVersionRecord, ObjectVersionRecord> change, string what)
     {
         ObjectVersionRecord? version;
         using (var select = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL"))
@@ -169,10 +180,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
 
         if (version is null)
         {
-            throw new InvalidOperationException($"No version {sequence} of {key} to tag.");
+            throw new InvalidOperationException($"No version {sequence} of {key} to {what}.");
         }
 
-        var record = VersionRecordCodec.Encode(version with { Tags = tags });
+        var record = VersionRecordCodec.Encode(change(version));
         if (!Session.Store.HasPins)
         {
             using var update = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
@@ -182,7 +193,6 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             return;
         }
 
-        // A pinned instant may need the tags as they were: the old revision dies where the new one is born.
         var position = Session.Store.NextSequence();
         using var retire = Command("UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
         retire.Parameters.AddWithValue("$position", position);
@@ -213,17 +223,6 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         if (Session.AsOf is { } asOf)
         {
             scan.Bind("$as_of", asOf);
-        }
-    }
-
-    public void UpdateRecord(ObjectVersionRecord version)
-    {
-        using var command = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq");
-        command.Parameters.AddWithValue("$record", VersionRecordCodec.Encode(version));
-        BindRow(command, version.BucketId, version.Key, version.Sequence);
-        if (command.ExecuteNonQuery() != 1)
-        {
-            throw new InvalidOperationException($"No version {version.Sequence} of {version.Key} to update.");
         }
     }
 

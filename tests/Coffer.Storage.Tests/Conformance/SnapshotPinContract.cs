@@ -52,6 +52,32 @@ public abstract class SnapshotPinContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task APinnedInstant_ReadsARecordAsItWas_AfterUpdateRecordRewritesIt()
+    {
+        var bucket = await CreateBucketAsync();
+        var stored = await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "k") with { Acl = "private" }));
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+        var until = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.UpdateRecord(stored with { Acl = "public-read", RetentionMode = "GOVERNANCE", RetainUntil = until, LegalHold = true });
+            return 0;
+        });
+
+        using (var now = Store.OpenSnapshot())
+        {
+            var current = now.Versions.GetLatest(bucket.Id, "k")!;
+            (current.Acl, current.RetainUntil, current.LegalHold).Should().Be(("public-read", until, true));
+            now.Versions.ScanVersions(bucket.Id, "", true, null, null).Should().ContainSingle("the rewritten record replaces the old one for current reads");
+        }
+
+        using var at = Store.OpenSnapshot(point);
+        var then = at.Versions.GetLatest(bucket.Id, "k")!;
+        (then.Acl, then.RetainUntil, then.LegalHold).Should().Be(("private", (DateTimeOffset?)null, false));
+        at.Versions.ScanLatest(bucket.Id, "", true, null).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task APinnedInstant_OfAVersionedKey_KnowsWhichVersionWasLatestThen()
     {
         var bucket = await CreateBucketAsync();
