@@ -3,7 +3,9 @@ using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
+using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
+using Coffer.Model.Lifecycle;
 using Coffer.Storage;
 using Coffer.Storage.Encryption;
 
@@ -30,6 +32,8 @@ public sealed record CoreOptions
     public InventoryRunnerOptions Runner { get; init; } = new();
 
     public ScheduleOptions Schedule { get; init; } = new();
+
+    public LifecycleOptions Lifecycle { get; init; } = new();
 }
 
 /// <summary>
@@ -48,8 +52,10 @@ public sealed class CofferCore : IDisposable
         Accounts = new AccountDirectory(options.Accounts);
         Identities = new IdentityDirectory(Accounts, engine.Metadata, options.Time, options.SubAccounts);
         Access = new AccessControl(engine.Metadata, options.Time, Accounts);
-        Runner = new InventoryRunner(Objects, Runs, Accounts, Access, options.Time, options.Runner);
+        Settings = new BucketSettings(engine.Metadata, options.Time);
+        Runner = new InventoryRunner(Objects, Runs, Accounts, Access, options.Time, options.Runner with { Lifecycle = Settings.FindLifecycle });
         Scheduler = new InventoryScheduler(Runs, options.Time, options.Schedule);
+        Lifecycle = new LifecycleWorker(engine, Settings, options.Time, options.Lifecycle);
     }
 
     public CoreOptions Options { get; }
@@ -71,6 +77,11 @@ public sealed class CofferCore : IDisposable
     public InventoryRunner Runner { get; }
 
     public InventoryScheduler Scheduler { get; }
+
+    /// <summary>Buckets' lifecycle, CORS, tagging and object lock configurations.</summary>
+    public BucketSettings Settings { get; }
+
+    public LifecycleWorker Lifecycle { get; }
 
     /// <summary>
     /// Opens the engine the options name and wires the services. Fails with <see cref="DataDirectoryInUseException"/> when

@@ -6,7 +6,9 @@ using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
+using Coffer.Model.Lifecycle;
 using Coffer.Server.Inventory;
+using Coffer.Server.Lifecycle;
 using Coffer.Server.Maintenance;
 using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Builder;
@@ -95,6 +97,7 @@ public sealed class CofferServer : IAsyncDisposable
                 RunEnded = run => runLog?.Ended(run),
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
+            Lifecycle = new LifecycleOptions { Lease = options.Lifecycle.Lease },
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -114,6 +117,13 @@ public sealed class CofferServer : IAsyncDisposable
         }
 
         services.AddHostedService<BlobSweepService>();
+        services.AddSingleton(core.Settings);
+        services.AddSingleton(core.Lifecycle);
+        if (options.Lifecycle.RunWorker)
+        {
+            services.AddHostedService<LifecycleBackgroundService>();
+        }
+
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
         services.AddSingleton(new Router(hosts));
@@ -128,6 +138,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();
+        services.AddSingleton<SettingsHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

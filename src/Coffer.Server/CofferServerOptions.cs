@@ -39,6 +39,19 @@ public sealed class CofferServerOptions
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     public InventoryServiceOptions Inventory { get; init; } = new();
+
+    public LifecycleServiceOptions Lifecycle { get; init; } = new();
+}
+
+/// <summary>How the server executes lifecycle rules: how often it looks for buckets whose daily pass is due, and the pass's lease.</summary>
+public sealed record LifecycleServiceOptions
+{
+    /// <summary>False leaves lifecycle to other nodes.</summary>
+    public bool RunWorker { get; init; } = true;
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>How the server runs inventory: part sizes, leases, when periodic runs come due, how often it looks.</summary>

@@ -89,13 +89,16 @@ public sealed class InventoryRunner(
         var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner)
         {
             BucketAcl = schema.Has(ColumnKind.ObjectAccessControlList) ? access.GetBucketAcl(source.Name) : null,
+            ExpirationOf = schema.Has(ColumnKind.LifecycleExpirationDate) && options.Lifecycle?.Invoke(source.Name) is { } lifecycle
+                ? o => lifecycle.ExpirationOf(o.Key, o.Tags, o.Size, o.CreatedAt)?.Date
+                : null,
         };
         var filter = new ReportFilter(configuration.Filter);
         var walk = new WalkOptions
         {
             Prefix = configuration.Filter.Prefix ?? "",
             AllVersions = configuration.IncludedObjectVersions == IncludedVersions.All,
-            WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag),
+            WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag) || schema.Has(ColumnKind.LifecycleExpirationDate),
             WithUserMetadata = schema.Has(ColumnKind.UserMetadata) || schema.Has(ColumnKind.AllUserMetadata),
             WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
             At = snapshot,

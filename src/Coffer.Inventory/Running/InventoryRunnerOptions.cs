@@ -1,3 +1,4 @@
+using Coffer.Common.Lifecycle;
 using Coffer.Model.Inventory;
 
 namespace Coffer.Inventory.Running;
@@ -15,6 +16,9 @@ public sealed record InventoryRunnerOptions
 
     /// <summary>Called after every row written, with the count so far; progress reports (and tests) hook in here.</summary>
     public Action<long>? RowWritten { get; init; }
+
+    /// <summary>A bucket's lifecycle configuration, for the LifecycleExpirationDate column; null reports no expirations.</summary>
+    public Func<string, LifecycleConfiguration?>? Lifecycle { get; init; }
 
     /// <summary>Called once a run has ended, succeeded or failed, with the run as stored (the server logs it).</summary>
     public Action<InventoryRun>? RunEnded { get; init; }

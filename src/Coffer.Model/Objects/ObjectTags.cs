@@ -10,11 +10,12 @@ public static class ObjectTags
     public const int MaxKeyLength = 128;
     public const int MaxValueLength = 256;
 
-    public static IReadOnlyList<KeyValuePair<string, string>> Validate(IReadOnlyList<KeyValuePair<string, string>> tags)
+    /// <summary>Checks the tags of an object (at most <see cref="MaxTags"/>) or, with <paramref name="maxTags"/>, of a bucket.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Validate(IReadOnlyList<KeyValuePair<string, string>> tags, int maxTags = MaxTags)
     {
-        if (tags.Count > MaxTags)
+        if (tags.Count > maxTags)
         {
-            throw Invalid($"An object can have at most {MaxTags} tags; this request has {tags.Count}.");
+            throw Invalid($"At most {maxTags} tags are allowed; this request has {tags.Count}.");
         }
 
         var keys = new HashSet<string>(StringComparer.Ordinal);

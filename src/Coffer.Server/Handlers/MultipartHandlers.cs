@@ -8,7 +8,7 @@ using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class MultipartHandlers(IObjectService objects, Router router, Authorizer authorizer)
+internal sealed class MultipartHandlers(IObjectService objects, Router router, Authorizer authorizer, SettingsHandlers settings)
 {
     private const int MaxCompleteBodyBytes = 2 * 1024 * 1024;
 
@@ -124,6 +124,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
         ObjectHeaders.WriteEncryption(context, info);
+        settings.WriteExpiration(context, info);
         var location = Location(context, info.Key);
         var checksum = ChecksumOf(info);
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer)
+internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer, SettingsHandlers settings)
 {
     private const int CopyBufferSize = 256 * 1024;
     private const int MaxTaggingBytes = 64 * 1024;
@@ -53,6 +53,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         ObjectHeaders.WriteVerifiedChecksum(context);
         ObjectHeaders.WriteVersionId(context, stored);
         ObjectHeaders.WriteEncryption(context, stored);
+        settings.WriteExpiration(context, stored);
         await Responses.EmptyAsync(context);
     }
 
@@ -69,6 +70,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null);
+        settings.WriteExpiration(context, info);
         if (part is null)
         {
             context.Response.ContentLength = info.Size;
@@ -118,6 +120,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             await using (body)
             {
                 ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null);
+                settings.WriteExpiration(context, content.Info);
                 foreach (var (header, value) in overrides)
                 {
                     context.Response.Headers[header] = value;
@@ -189,6 +192,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
         ObjectHeaders.WriteVersionId(context, copy);
         ObjectHeaders.WriteEncryption(context, copy);
+        settings.WriteExpiration(context, copy);
         if (source.VersionId is not null)
         {
             context.Response.Headers[wire.Prefix + "copy-source-version-id"] = source.VersionId;

@@ -10,7 +10,7 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access)
+        AccessHandlers access, SettingsHandlers settings)
     {
         _handlers = new()
         {
@@ -43,6 +43,13 @@ internal sealed class OperationHandlers
             [Operation.PutPublicAccessBlock] = access.PutPublicAccessBlockAsync,
             [Operation.GetPublicAccessBlock] = access.GetPublicAccessBlockAsync,
             [Operation.DeletePublicAccessBlock] = access.DeletePublicAccessBlockAsync,
+
+            [Operation.PutBucketLifecycle] = settings.PutLifecycleAsync,
+            [Operation.GetBucketLifecycle] = settings.GetLifecycleAsync,
+            [Operation.DeleteBucketLifecycle] = settings.DeleteLifecycleAsync,
+            [Operation.PutBucketTagging] = settings.PutTaggingAsync,
+            [Operation.GetBucketTagging] = settings.GetTaggingAsync,
+            [Operation.DeleteBucketTagging] = settings.DeleteTaggingAsync,
 
             [Operation.PutBucketInventoryConfiguration] = inventory.PutAsync,
             [Operation.GetBucketInventoryConfiguration] = inventory.GetAsync,

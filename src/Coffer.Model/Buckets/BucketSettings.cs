@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Coffer.Common;
+using Coffer.Common.Lifecycle;
+using Coffer.Storage;
+
+namespace Coffer.Model.Buckets;
+
+/// <summary>
+/// A bucket's lifecycle and tagging configurations, each one bucket configuration of its own kind,
+/// stored as JSON in an envelope with a format number. The lifecycle, which requests consult for <c>x-amz-expiration</c>,
+/// is parsed once for as long as its stored bytes stay the same.
+/// </summary>
+public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
+{
+    public const string LifecycleKind = "lifecycle";
+    public const string TaggingKind = "tagging";
+
+    /// <summary>The most tags a bucket may have (COS and S3 both allow 50).</summary>
+    public const int MaxBucketTags = 50;
+
+    private const int Format = 1;
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly ConcurrentDictionary<(long, string), (byte[] Body, object Value)> _parsed = new();
+
+    public Task PutLifecycleAsync(string bucket, LifecycleConfiguration configuration, CancellationToken cancellationToken = default) =>
+        PutAsync(bucket, LifecycleKind, configuration, cancellationToken);
+
+    /// <summary>The bucket's lifecycle, or NoSuchLifecycleConfiguration.</summary>
+    public LifecycleConfiguration GetLifecycle(string bucket) => FindLifecycle(bucket)
+        ?? throw new CofferException(ErrorCode.NoSuchLifecycleConfiguration, "The lifecycle configuration does not exist.");
+
+    public LifecycleConfiguration? FindLifecycle(string bucket) => Find<LifecycleConfiguration>(bucket, LifecycleKind);
+
+    public Task DeleteLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, LifecycleKind, cancellationToken);
+
+    /// <summary>Replaces the bucket's tags: at most 50, keys unique, within the object tag limits.</summary>
+    public Task PutTaggingAsync(string bucket, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default)
+    {
+        Objects.ObjectTags.Validate(tags, MaxBucketTags);
+        return PutAsync(bucket, TaggingKind, tags.Select(t => new[] { t.Key, t.Value }).ToArray(), cancellationToken);
+    }
+
+    /// <summary>The bucket's tags, or NoSuchTagSet.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GetTagging(string bucket) =>
+        Find<string[][]>(bucket, TaggingKind)?.Select(t => new KeyValuePair<string, string>(t[0], t[1])).ToArray()
+        ?? throw new CofferException(ErrorCode.NoSuchTagSet, "The TagSet does not exist.");
+
+    public Task DeleteTaggingAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, TaggingKind, cancellationToken);
+
+    private T? Find<T>(string bucket, string kind)
+        where T : class
+    {
+        using var reader = metadata.OpenSnapshot();
+        var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
+        return reader.Configs.Get(record.Id, kind, "") is { } stored ? Parsed<T>(record.Id, kind, stored.Body) : null;
+    }
+
+    /// <summary>A stored configuration, parsed once for as long as its bytes stay the same.</summary>
+    internal T Parsed<T>(long bucketId, string kind, byte[] body)
+        where T : class
+    {
+        if (_parsed.TryGetValue((bucketId, kind), out var cached) && cached.Body.AsSpan().SequenceEqual(body) && cached.Value is T value)
+        {
+            return value;
+        }
+
+        var parsed = Decode<T>(body);
+        _parsed[(bucketId, kind)] = (body, parsed);
+        return parsed;
+    }
+
+    internal static byte[] Encode<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(new Envelope<T>(Format, value), Json);
+
+    internal static T Decode<T>(byte[] body)
+    {
+        var envelope = JsonSerializer.Deserialize<Envelope<T>>(body, Json) ?? throw new InvalidDataException("An empty bucket configuration.");
+        return envelope.Format == Format ? envelope.Value : throw new InvalidDataException($"Unknown bucket configuration format {envelope.Format}.");
+    }
+
+    private Task PutAsync<T>(string bucket, string kind, T value, CancellationToken cancellationToken)
+    {
+        var body = Encode(value);
+        var now = time.GetUtcNow();
+        return metadata.WriteAsync(writer =>
+        {
+            var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
+            return writer.Configs.Put(record.Id, kind, "", body, now);
+        }, cancellationToken);
+    }
+
+    private Task DeleteAsync(string bucket, string kind, CancellationToken cancellationToken) =>
+        metadata.WriteAsync(writer => writer.Configs.Delete((writer.Buckets.Get(bucket) ?? throw NoSuchBucket()).Id, kind, ""), cancellationToken);
+
+    private static CofferException NoSuchBucket() => new(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+
+    private sealed record Envelope<T>(int Format, T Value);
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>Bucket lifecycle and bucket tagging on the wire, in both dialects, and S3's x-amz-expiration.</summary>
+public sealed class BucketSettingsApiTests : IAsyncLifetime
+{
+    private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private readonly string _bucket = TestServer.BucketName("settings");
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Lifecycle_ReadsBackAsPut_InCos_AndDeleteLeavesNoSuchLifecycleConfiguration()
+    {
+        const string rules =
+            "<Rule><ID>logs</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration>" +
+            "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>" +
+            "<Rule><ID>tagged</ID><Filter><And><Prefix>a/</Prefix><Tag><Key>t</Key><Value>v</Value></Tag></And></Filter><Status>Disabled</Status>" +
+            "<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>";
+        (await Cos(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration>{rules}</LifecycleConfiguration>")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var got = await Cos(HttpMethod.Get, "lifecycle");
+        got.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await got.Content.ReadAsStringAsync()).Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><LifecycleConfiguration>{rules}</LifecycleConfiguration>");
+
+        (await Cos(HttpMethod.Delete, "lifecycle")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await Cos(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration");
+    }
+
+    [Fact]
+    public async Task Lifecycle_InS3_GivesARuleWithoutAnIdOne_AndAnswersXAmzExpiration()
+    {
+        var put = await S3(HttpMethod.Put, "lifecycle",
+            $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>" +
+            "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>");
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        XNamespace ns = S3Namespace;
+        var root = XDocument.Parse(await (await S3(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
+        var id = root.Element(ns + "Rule")!.Element(ns + "ID")!.Value;
+        id.Should().NotBeEmpty();
+
+        var written = await _s3.SendAsync(HttpMethod.Put, _bucket, "tmp/x", body: [1, 2, 3]);
+        var expiration = written.Headers.GetValues("x-amz-expiration").Single();
+        var due = DateTime.UtcNow.Date.AddDays(2);
+        expiration.Should().Be($"expiry-date=\"{due.ToString("ddd, dd MMM yyyy", CultureInfo.InvariantCulture)} 00:00:00 GMT\", rule-id=\"{id}\"");
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "tmp/x")).Headers.GetValues("x-amz-expiration").Single().Should().Be(expiration);
+        (await _s3.SendAsync(HttpMethod.Put, _bucket, "other", body: [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("no rule matches");
+        (await _server.PutObjectAsync(_bucket, "tmp/y", [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("COS documents no such header");
+    }
+
+    [Theory]
+    [InlineData("<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>")]
+    [InlineData("<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>ARCHIVE</StorageClass></NoncurrentVersionTransition>")]
+    public async Task Lifecycle_WithATransition_IsNotImplemented_AndNothingIsStored(string action)
+    {
+        var put = await Cos(HttpMethod.Put, "lifecycle",
+            $"<LifecycleConfiguration><Rule><ID>r</ID><Filter/><Status>Enabled</Status>{action}</Rule></LifecycleConfiguration>");
+        await put.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        await (await Cos(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration");
+    }
+
+    [Theory]
+    [InlineData("<Rule><ID>r</ID><Filter/><Status>Enabled</Status></Rule>", HttpStatusCode.BadRequest, "InvalidRequest")]
+    [InlineData("<Rule><ID>r</ID><Filter/><Status>On</Status><Expiration><Days>1</Days></Expiration></Rule>", HttpStatusCode.BadRequest, "MalformedXML")]
+    [InlineData("<Rule><ID>r</ID><Filter/><Status>Enabled</Status><Expiration><Days>0</Days></Expiration></Rule>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Rule><ID>r</ID><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>", HttpStatusCode.BadRequest, "MalformedXML")]
+    [InlineData("<Rule><ID>r</ID><Filter/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>" +
+        "<Rule><ID>r</ID><Filter/><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Rule><ID>r</ID><Filter><Tag><Key>t</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" +
+        "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>", HttpStatusCode.BadRequest, "InvalidRequest")]
+    public async Task Lifecycle_RefusesWhatS3Refuses(string rules, HttpStatusCode status, string code)
+    {
+        await (await Cos(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration>{rules}</LifecycleConfiguration>")).ShouldBeErrorAsync(status, code);
+    }
+
+    [Fact]
+    public async Task BucketTagging_ReadsBackAsPut_InBothDialects_AndDeleteLeavesNoSuchTagSet()
+    {
+        const string tagSet = "<TagSet><Tag><Key>team</Key><Value>storage</Value></Tag><Tag><Key>env</Key><Value>test</Value></Tag></TagSet>";
+        (await Cos(HttpMethod.Put, "tagging", $"<Tagging>{tagSet}</Tagging>")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await Cos(HttpMethod.Get, "tagging")).Content.ReadAsStringAsync())
+            .Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><Tagging>{tagSet}</Tagging>");
+
+        (await S3(HttpMethod.Put, "tagging", $"<Tagging xmlns=\"{S3Namespace}\"><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
+        XNamespace ns = S3Namespace;
+        var root = XDocument.Parse(await (await S3(HttpMethod.Get, "tagging")).Content.ReadAsStringAsync()).Root!;
+        root.Descendants(ns + "Tag").Select(t => (t.Element(ns + "Key")!.Value, t.Element(ns + "Value")!.Value)).Should().Equal(("k", "v"));
+
+        (await S3(HttpMethod.Delete, "tagging")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await S3(HttpMethod.Get, "tagging")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchTagSet", Dialect.S3);
+        await (await Cos(HttpMethod.Get, "tagging")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchTagSet");
+    }
+
+    [Fact]
+    public async Task BucketTagging_Over50Tags_OrADuplicateKey_IsInvalidTag()
+    {
+        var many = string.Concat(Enumerable.Range(0, 51).Select(i => $"<Tag><Key>k{i}</Key><Value>v</Value></Tag>"));
+        await (await Cos(HttpMethod.Put, "tagging", $"<Tagging><TagSet>{many}</TagSet></Tagging>")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTag");
+        var fifty = string.Concat(Enumerable.Range(0, 50).Select(i => $"<Tag><Key>k{i}</Key><Value>v</Value></Tag>"));
+        (await Cos(HttpMethod.Put, "tagging", $"<Tagging><TagSet>{fifty}</TagSet></Tagging>")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await Cos(HttpMethod.Put, "tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTag");
+    }
+
+    private Task<HttpResponseMessage> Cos(HttpMethod method, string query, string? body = null) =>
+        _server.SendAsync(_server.Request(method, _bucket, query: query, content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
+
+    private Task<HttpResponseMessage> S3(HttpMethod method, string query, string? body = null) =>
+        _s3.SendAsync(method, _bucket, query: query, body: body is null ? null : Encoding.UTF8.GetBytes(body));
+}
