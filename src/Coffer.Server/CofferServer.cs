@@ -4,9 +4,9 @@ using Coffer.Composition;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
+using Coffer.Model.Lifecycle;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
-using Coffer.Model.Lifecycle;
 using Coffer.Server.Inventory;
 using Coffer.Server.Lifecycle;
 using Coffer.Server.Maintenance;
@@ -139,6 +139,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();
         services.AddSingleton<SettingsHandlers>();
+        services.AddSingleton<CorsResponder>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -2,19 +2,21 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coffer.Common;
+using Coffer.Common.Cors;
 using Coffer.Common.Lifecycle;
 using Coffer.Storage;
 
 namespace Coffer.Model.Buckets;
 
 /// <summary>
-/// A bucket's lifecycle and tagging configurations, each one bucket configuration of its own kind,
-/// stored as JSON in an envelope with a format number. The lifecycle, which requests consult for <c>x-amz-expiration</c>,
-/// is parsed once for as long as its stored bytes stay the same.
+/// A bucket's lifecycle, CORS and tagging configurations, each one bucket configuration of its own kind,
+/// stored as JSON in an envelope with a format number. The configurations requests consult (lifecycle for
+/// <c>x-amz-expiration</c>, CORS for browsers) are parsed once for as long as their stored bytes stay the same.
 /// </summary>
 public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
 {
     public const string LifecycleKind = "lifecycle";
+    public const string CorsKind = "cors";
     public const string TaggingKind = "tagging";
 
     /// <summary>The most tags a bucket may have (COS and S3 both allow 50).</summary>
@@ -35,6 +37,17 @@ public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
     public LifecycleConfiguration? FindLifecycle(string bucket) => Find<LifecycleConfiguration>(bucket, LifecycleKind);
 
     public Task DeleteLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, LifecycleKind, cancellationToken);
+
+    public Task PutCorsAsync(string bucket, CorsConfiguration configuration, CancellationToken cancellationToken = default) =>
+        PutAsync(bucket, CorsKind, configuration, cancellationToken);
+
+    /// <summary>The bucket's CORS rules, or NoSuchCORSConfiguration.</summary>
+    public CorsConfiguration GetCors(string bucket) => FindCors(bucket)
+        ?? throw new CofferException(ErrorCode.NoSuchCorsConfiguration, "The CORS configuration does not exist.");
+
+    public CorsConfiguration? FindCors(string bucket) => Find<CorsConfiguration>(bucket, CorsKind);
+
+    public Task DeleteCorsAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, CorsKind, cancellationToken);
 
     /// <summary>Replaces the bucket's tags: at most 50, keys unique, within the object tag limits.</summary>
     public Task PutTaggingAsync(string bucket, IReadOnlyList<KeyValuePair<string, string>> tags, CancellationToken cancellationToken = default)

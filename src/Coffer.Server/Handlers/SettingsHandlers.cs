@@ -8,7 +8,7 @@ using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-/// <summary>A bucket's lifecycle and tagging configurations: PUT, GET and DELETE of each.</summary>
+/// <summary>A bucket's lifecycle, CORS and tagging configurations: PUT, GET and DELETE of each.</summary>
 internal sealed class SettingsHandlers(BucketSettings settings)
 {
     /// <summary>PUT Bucket lifecycle. A rule without an ID gets one, as S3 gives it, so that x-amz-expiration can name it.</summary>
@@ -29,6 +29,21 @@ internal sealed class SettingsHandlers(BucketSettings settings)
     public async Task DeleteLifecycleAsync(RequestContext context)
     {
         await settings.DeleteLifecycleAsync(context.Bucket, context.Aborted);
+        await Responses.EmptyAsync(context, 204);
+    }
+
+    public async Task PutCorsAsync(RequestContext context)
+    {
+        await settings.PutCorsAsync(context.Bucket, CorsXml.Read(await AccessHandlers.ReadDocumentAsync(context)), context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetCorsAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.Write(settings.GetCors(context.Bucket), context.Dialect));
+
+    public async Task DeleteCorsAsync(RequestContext context)
+    {
+        await settings.DeleteCorsAsync(context.Bucket, context.Aborted);
         await Responses.EmptyAsync(context, 204);
     }
 

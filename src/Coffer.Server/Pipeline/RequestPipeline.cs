@@ -23,6 +23,7 @@ internal sealed class RequestPipeline(
     Authorizer authorizer,
     AccountDirectory accounts,
     OperationHandlers handlers,
+    CorsResponder cors,
     TimeProvider time,
     ILogger<RequestPipeline> logger)
 {
@@ -55,6 +56,12 @@ internal sealed class RequestPipeline(
             var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
             operation = route.Operation.ToString();
             bucket = route.Bucket;
+            if (route.Operation == Operation.OptionsObject)
+            {
+                // A preflight carries no credentials: the bucket's CORS configuration alone decides.
+                await cors.PreflightAsync(http, route.Bucket!);
+                return;
+            }
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             caller = authenticated.Credential?.Identity.Principal;
@@ -63,6 +70,11 @@ internal sealed class RequestPipeline(
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
+            if (route.Bucket is not null)
+            {
+                cors.Apply(http, route.Bucket);
+            }
+
             await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts));
         }
         catch (CofferException error)

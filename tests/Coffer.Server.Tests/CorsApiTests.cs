@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>Bucket CORS on the wire: the configuration in both dialects, unauthenticated preflights, and the headers browsers read.</summary>
+public sealed class CorsApiTests : IAsyncLifetime
+{
+    private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private const string Rules =
+        "<CORSRule><ID>app</ID><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedOrigin>https://*.example.org</AllowedOrigin>" +
+        "<AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedHeader>x-cos-meta-*</AllowedHeader><AllowedHeader>Content-Type</AllowedHeader>" +
+        "<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule>" +
+        "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule>";
+
+    private readonly string _bucket = TestServer.BucketName("cors");
+    private readonly HttpClient _anonymous = new();
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
+        (await _server.PutObjectAsync(_bucket, "k", [1, 2, 3])).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _anonymous.Dispose();
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Cors_ReadsBackAsPut_InBothDialects_AndDeleteLeavesNoSuchCorsConfiguration()
+    {
+        (await Cos(HttpMethod.Put, $"<CORSConfiguration>{Rules}<ResponseVary>true</ResponseVary></CORSConfiguration>")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await Cos(HttpMethod.Get)).Content.ReadAsStringAsync())
+            .Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><CORSConfiguration>{Rules}<ResponseVary>true</ResponseVary></CORSConfiguration>");
+
+        var s3 = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "cors")).Content.ReadAsStringAsync()).Root!;
+        XNamespace ns = S3Namespace;
+        s3.Elements(ns + "CORSRule").Should().HaveCount(2);
+        s3.Element(ns + "ResponseVary").Should().BeNull("S3 has no ResponseVary");
+
+        (await _s3.SendAsync(HttpMethod.Delete, _bucket, query: "cors")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await Cos(HttpMethod.Get)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchCORSConfiguration");
+    }
+
+    [Theory]
+    [InlineData("<CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule>", "MalformedXML")]
+    [InlineData("<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule>", "InvalidRequest")]
+    [InlineData("<CORSRule><AllowedOrigin>https://*.*.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>", "InvalidRequest")]
+    public async Task Cors_RefusesWhatS3Refuses(string rules, string code)
+    {
+        await (await Cos(HttpMethod.Put, $"<CORSConfiguration>{rules}</CORSConfiguration>")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Preflight_IsAllowedByTheFirstMatchingRule_WithoutCredentials()
+    {
+        await ConfigureAsync();
+        var allowed = await PreflightAsync("https://app.example.com", "PUT", "Content-Type, x-cos-meta-color");
+        allowed.StatusCode.Should().Be(HttpStatusCode.OK);
+        Header(allowed, "Access-Control-Allow-Origin").Should().Be("https://app.example.com");
+        Header(allowed, "Access-Control-Allow-Credentials").Should().Be("true");
+        Header(allowed, "Access-Control-Allow-Methods").Should().Be("GET, PUT");
+        Header(allowed, "Access-Control-Allow-Headers").Should().Be("Content-Type, x-cos-meta-color");
+        Header(allowed, "Access-Control-Expose-Headers").Should().Be("ETag");
+        Header(allowed, "Access-Control-Max-Age").Should().Be("600");
+        Header(allowed, "Vary").Should().Be("Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
+
+        var wildcard = await PreflightAsync("https://shop.example.org", "GET", null);
+        Header(wildcard, "Access-Control-Allow-Origin").Should().Be("https://shop.example.org");
+        var anyone = await PreflightAsync("https://elsewhere.test", "HEAD", null);
+        anyone.StatusCode.Should().Be(HttpStatusCode.OK);
+        Header(anyone, "Access-Control-Allow-Origin").Should().Be("*");
+        Header(anyone, "Access-Control-Allow-Credentials").Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("https://evil.test", "GET", null)]
+    [InlineData("https://app.example.com", "DELETE", null)]
+    [InlineData("https://app.example.com", "PUT", "Authorization")]
+    public async Task Preflight_ThatNoRuleAllows_IsAccessForbidden(string origin, string method, string? headers)
+    {
+        await ConfigureAsync();
+        var refused = await PreflightAsync(origin, method, headers);
+        await refused.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessForbidden");
+        Header(refused, "Access-Control-Allow-Origin").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Preflight_WithoutAConfiguration_IsAccessForbidden_AndWithoutAnOrigin_IsInvalidRequest()
+    {
+        await (await PreflightAsync("https://app.example.com", "GET", null)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessForbidden");
+        await ConfigureAsync();
+        await (await PreflightAsync(null, "GET", null)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
+    }
+
+    [Fact]
+    public async Task ActualRequests_FromAnAllowedOrigin_CarryTheRulesHeaders_AndOthersDoNot()
+    {
+        await ConfigureAsync();
+        var allowed = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", headers: [new("Origin", "https://app.example.com")]));
+        allowed.StatusCode.Should().Be(HttpStatusCode.OK);
+        Header(allowed, "Access-Control-Allow-Origin").Should().Be("https://app.example.com");
+        Header(allowed, "Access-Control-Expose-Headers").Should().Be("ETag");
+
+        var s3 = await _s3.SendAsync(HttpMethod.Head, _bucket, "k", headers: [new("Origin", "https://anywhere.test")]);
+        Header(s3, "Access-Control-Allow-Origin").Should().Be("*");
+
+        var otherOrigin = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", headers: [new("Origin", "https://evil.test")]));
+        otherOrigin.StatusCode.Should().Be(HttpStatusCode.OK, "CORS only tells the browser; the request itself is authorized as usual");
+        Header(otherOrigin, "Access-Control-Allow-Origin").Should().BeNull();
+        Header(await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k")), "Access-Control-Allow-Origin").Should().BeNull();
+    }
+
+    private async Task ConfigureAsync() =>
+        (await Cos(HttpMethod.Put, $"<CORSConfiguration>{Rules}</CORSConfiguration>")).EnsureSuccessStatusCode();
+
+    private Task<HttpResponseMessage> Cos(HttpMethod method, string? body = null) =>
+        _server.SendAsync(_server.Request(method, _bucket, query: "cors", content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
+
+    private Task<HttpResponseMessage> PreflightAsync(string? origin, string method, string? headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, new Uri(_server.BaseAddress, "/k"));
+        request.Headers.Host = TestServer.VirtualHost(_bucket);
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        request.Headers.Add("Access-Control-Request-Method", method);
+        if (headers is not null)
+        {
+            request.Headers.Add("Access-Control-Request-Headers", headers);
+        }
+
+        return _anonymous.SendAsync(request);
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null;
+}
