@@ -215,6 +215,40 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
         S3Element(s3Parts.Element(XName.Get("Owner", S3Namespace))!, "ID").Should().Be(TestAccounts.Owner.Uin);
     }
 
+    [Fact]
+    public async Task GetObjectAttributes_AnswersTheAttributesAskedFor_InS3_AndIsNotImplementedInCos()
+    {
+        var data = Bytes(10, 7);
+        (await _s3.SendAsync(HttpMethod.Put, _bucket, "plain", body: data, headers: [new("x-amz-checksum-crc32", Crc32(data))])).EnsureSuccessStatusCode();
+        var upload = await UploadTwoPartsAsync("parts", 5 * MiB);
+        (await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "parts", $"uploadId={upload.UploadId}", new StringContent(upload.Body))))
+            .EnsureSuccessStatusCode();
+
+        var plain = await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes",
+            headers: [new("x-amz-object-attributes", "ETag,Checksum,ObjectParts,StorageClass,ObjectSize")]);
+        plain.StatusCode.Should().Be(HttpStatusCode.OK);
+        plain.Content.Headers.LastModified.Should().NotBeNull();
+        var etag = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(data));
+        (await plain.Content.ReadAsStringAsync()).Should().Be(
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?><GetObjectAttributesResponse xmlns=\"{S3Namespace}\"><ETag>{etag}</ETag>" +
+            $"<Checksum><ChecksumCRC32>{Crc32(data)}</ChecksumCRC32><ChecksumType>FULL_OBJECT</ChecksumType></Checksum>" +
+            "<StorageClass>STANDARD</StorageClass><ObjectSize>10</ObjectSize></GetObjectAttributesResponse>");
+
+        var parts = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "parts", "attributes",
+            headers: [new("x-amz-object-attributes", "ObjectParts, ObjectSize")])).Content.ReadAsStringAsync()).Root!;
+        parts.Elements().Select(e => e.Name.LocalName).Should().Equal("ObjectParts", "ObjectSize");
+        S3Element(parts.Element(XName.Get("ObjectParts", S3Namespace))!, "TotalPartsCount").Should().Be("2");
+        S3Element(parts, "ObjectSize").Should().Be((5 * MiB + 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "Owner")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "missing", "attributes", headers: [new("x-amz-object-attributes", "ETag")]))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "ETag")])))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+    }
+
     private static string S3Element(XElement parent, string name) => parent.Element(XName.Get(name, S3Namespace))!.Value;
 
     private static byte[] Bytes(int length, int seed)

@@ -135,3 +135,14 @@ public sealed record DeletedEntry(string Key, string? VersionId, bool DeleteMark
 public sealed record DeleteErrorEntry(string Key, string? VersionId, string Code, string Message);
 
 public sealed record DeleteResultDocument(IReadOnlyList<DeletedEntry> Deleted, IReadOnlyList<DeleteErrorEntry> Errors);
+
+/// <summary>
+/// GetObjectAttributes: the attributes asked for, each null when not asked for (or, for the checksum, when the object
+/// has none). <see cref="PartsCount"/> is set for a multipart-uploaded object.
+/// </summary>
+public sealed record ObjectAttributesDocument(
+    string? ETag,
+    IReadOnlyList<KeyValuePair<string, string>>? Checksum,
+    int? PartsCount,
+    string? StorageClass,
+    long? ObjectSize);

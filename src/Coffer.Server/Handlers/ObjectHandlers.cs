@@ -202,6 +202,56 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64), context.Dialect));
     }
 
+    /// <summary>
+    /// GetObjectAttributes (S3 only; COS has no such API): the attributes <c>x-amz-object-attributes</c> names, with the
+    /// version and Last-Modified in headers as S3 sends them.
+    /// </summary>
+    public Task GetObjectAttributesAsync(RequestContext context)
+    {
+        if (context.Dialect != Dialect.S3)
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "GetObjectAttributes is an S3 API; COS has none.");
+        }
+
+        var asked = (context.Header("x-amz-object-attributes") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (asked.Count == 0)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
+        }
+
+        if (asked.FirstOrDefault(a => a is not ("ETag" or "Checksum" or "ObjectParts" or "StorageClass" or "ObjectSize")) is { } unknown)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, $"Invalid attribute name specified: {unknown}");
+        }
+
+        var versionId = VersionIdOf(context);
+        var info = objects.HeadObject(context.Bucket, context.Key, versionId);
+        ObjectHeaders.RejectDeleteMarker(context, info, versionId);
+        ObjectHeaders.WriteVersionId(context, info);
+        context.Response.Headers.LastModified = HttpDates.Rfc1123(info.LastModified);
+        var checksum = info.Headers.Where(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal))
+            .Select(h => new KeyValuePair<string, string>(
+                h.Key == "x-amz-checksum-type" ? "ChecksumType" : "Checksum" + h.Key["x-amz-checksum-".Length..].ToUpperInvariant(), h.Value))
+            .OrderBy(h => h.Key == "ChecksumType")
+            .ToList();
+        if (checksum.Count > 0 && checksum[^1].Key != "ChecksumType")
+        {
+            // An object put in one request has a checksum of the whole object.
+            checksum.Add(new("ChecksumType", "FULL_OBJECT"));
+        }
+        // A multipart object's ETag ends with its parts count.
+        int? parts = info.IsMultipartUploaded && info.ETag.LastIndexOf('-') is var dash and > 0
+            && int.TryParse(info.ETag.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
+        var document = new ObjectAttributesDocument(
+            asked.Contains("ETag") ? info.ETag : null,
+            asked.Contains("Checksum") ? checksum : null,
+            asked.Contains("ObjectParts") ? parts : null,
+            asked.Contains("StorageClass") ? info.StorageClass : null,
+            asked.Contains("ObjectSize") ? info.Size : null);
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
     public Task GetObjectTaggingAsync(RequestContext context)
     {
         var versionId = VersionIdOf(context);

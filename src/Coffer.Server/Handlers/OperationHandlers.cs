@@ -70,6 +70,7 @@ internal sealed class OperationHandlers
             [Operation.DeleteObject] = objects.DeleteObjectAsync,
             [Operation.CopyObject] = objects.CopyObjectAsync,
             [Operation.GetObjectTagging] = objects.GetObjectTaggingAsync,
+            [Operation.GetObjectAttributes] = objects.GetObjectAttributesAsync,
             [Operation.PutObjectTagging] = objects.PutObjectTaggingAsync,
             [Operation.DeleteObjectTagging] = objects.DeleteObjectTaggingAsync,
 
