@@ -141,7 +141,12 @@ public sealed class LifecycleWorkerTests : IDisposable
         var part = Encoding.UTF8.GetBytes("part");
         await Service.UploadPartAsync(new UploadPartRequest
         {
-            Bucket = Bucket, Key = "tmp/old", UploadId = old.UploadId, PartNumber = 1, Body = new MemoryStream(part), ContentLength = part.Length,
+            Bucket = Bucket,
+            Key = "tmp/old",
+            UploadId = old.UploadId,
+            PartNumber = 1,
+            Body = new MemoryStream(part),
+            ContentLength = part.Length,
         });
         await Service.CreateMultipartUploadAsync(new CreateMultipartUploadRequest { Bucket = Bucket, Key = "other/old" });
         _fixture.Time.Advance(TimeSpan.FromDays(2));
