@@ -16,7 +16,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -34,6 +34,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
               "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
               "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
+        // Small objects' bodies, apart from the versions that name them (inventory scans never read them).
+        [6] = "CREATE TABLE IF NOT EXISTS inline_blobs (blob_id TEXT PRIMARY KEY, data BLOB NOT NULL);",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>

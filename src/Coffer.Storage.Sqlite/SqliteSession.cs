@@ -31,6 +31,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new SqliteRuns(this);
         Credentials = new SqliteCredentials(this);
         Pins = new SqlitePins(this);
+        InlineBlobs = new SqliteInlineBlobs(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -63,6 +64,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
+    public SqliteInlineBlobs InlineBlobs { get; }
+
     IBucketReader IMetadataView.Buckets => Buckets;
 
     IVersionReader IMetadataView.Versions => Versions;
@@ -75,6 +78,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     ICredentialReader IMetadataView.Credentials => Credentials;
 
+    IInlineBlobReader IMetadataView.InlineBlobs => InlineBlobs;
+
     IBucketWriter IMetadataTransaction.Buckets => Buckets;
 
     IVersionWriter IMetadataTransaction.Versions => Versions;
@@ -86,6 +91,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     IRunWriter IMetadataTransaction.Runs => Runs;
 
     ICredentialWriter IMetadataTransaction.Credentials => Credentials;
+
+    IInlineBlobWriter IMetadataTransaction.InlineBlobs => InlineBlobs;
 
     public IReadOnlyCollection<string> ReleasedBlobIds => _released;
 
@@ -103,6 +110,13 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     {
         foreach (var segment in layout.Segments)
         {
+            if (segment.Inline)
+            {
+                // Its bytes go with this transaction; snapshots opened before it still read them.
+                InlineBlobs.Delete(segment.BlobId);
+                continue;
+            }
+
             _released.Add(segment.BlobId);
             using var command = Command("INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)");
             command.Parameters.AddWithValue("$id", segment.BlobId);
