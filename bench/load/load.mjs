@@ -9,7 +9,7 @@
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD), the least a client can spend per
 // request; sdk: @aws-sdk/client-s3, what applications use. Keys are PREFIX + a zero-padded index, so a get or head run
 // reads what a put run with the same prefix and count wrote. list (raw only): COUNT walks of PREFIX with
-// ListObjectsV2, 1,000 keys a page, CONCURRENCY walks at a time; its rates count objects listed, its CPU per request
+// ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its rates count objects listed, its CPU per request
 // is per page. A body over 16 MiB is sent as a stream of one 1 MiB random block repeated (a 1 GiB object needs no
 // 1 GiB buffer); a GET's bytes are counted, not kept.
 import http from 'node:http';
@@ -104,13 +104,13 @@ function rawRequest(index, i) {
   });
 }
 
-// One ListObjectsV2 page; the number of keys on it and the token of the next one.
-function listPage(index, token) {
+// One ListObjects page (version 1, which every server here pages right: s3rver answers a V2 continuation with 500);
+// the number of keys on it and the marker of the next one.
+function listPage(index, marker) {
   const url = new URL(`/${bucket}`, endpoints[index]);
-  url.searchParams.set('list-type', '2');
   url.searchParams.set('prefix', prefix);
   url.searchParams.set('max-keys', '1000');
-  if (token) url.searchParams.set('continuation-token', token);
+  if (marker) url.searchParams.set('marker', marker);
   url.search = [...url.searchParams].map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).join('&');
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: 'GET', agent: agents[index], headers: signedHeaders('GET', url) }, (response) => {
@@ -122,9 +122,9 @@ function listPage(index, token) {
           reject(new Error(`LIST ${url.pathname}: ${response.statusCode} ${xml.slice(0, 200)}`));
           return;
         }
-        const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
-        const next = /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1];
-        resolve({ keys: (xml.match(/<Key>/g) ?? []).length, next: truncated ? unescapeXml(next ?? '') : null });
+        const keys = [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1]);
+        const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml) && keys.length > 0;
+        resolve({ keys: keys.length, next: truncated ? unescapeXml(keys[keys.length - 1]) : null });
       });
     });
     request.on('error', reject);
