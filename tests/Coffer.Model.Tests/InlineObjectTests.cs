@@ -53,9 +53,14 @@ public sealed class InlineObjectTests : IDisposable
 
         var stored = StoredBlobs.In(_fixture.DataDirectory).Should().ContainSingle().Subject;
         stored.Id.StartsWith("inline:", StringComparison.Ordinal).Should().Be(size <= Threshold);
-        if (encrypted)
+        if (encrypted && size >= 8)
         {
             stored.Bytes.AsSpan().IndexOf(data.AsSpan(0, Math.Min(16, size))).Should().Be(-1, "the bytes at rest are sealed");
+        }
+        else if (encrypted)
+        {
+            // A body of a few bytes may turn up in random ciphertext by chance; what is sealed carries a header and a tag.
+            stored.Bytes.Length.Should().BeGreaterThan(size + 16, "the bytes at rest are sealed");
         }
         else
         {
