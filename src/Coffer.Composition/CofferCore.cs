@@ -7,6 +7,7 @@ using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
 using Coffer.Model.Lifecycle;
 using Coffer.Storage;
+using Coffer.Storage.Blobs;
 using Coffer.Storage.Encryption;
 
 namespace Coffer.Composition;
@@ -25,6 +26,9 @@ public sealed record CoreOptions
     public MasterKey? MasterKey { get; init; }
 
     public IReadOnlyList<Account> Accounts { get; init; } = [];
+
+    /// <summary>The largest object kept in the metadata store instead of a blob file of its own; 0 keeps every object in files.</summary>
+    public int InlineThreshold { get; init; } = BlobStore.DefaultInlineThreshold;
 
     /// <summary>Sub-accounts declared in configuration (those made at run time live in the metadata).</summary>
     public IReadOnlyList<SubAccount> SubAccounts { get; init; } = [];
@@ -93,7 +97,7 @@ public sealed class CofferCore : IDisposable
     /// <summary>The storage engine alone.</summary>
     public static StorageEngine OpenEngine(CoreOptions options) =>
         StorageEngine.Open(options.DataDirectory, options.Metadata.IsShared, () => options.Metadata.Open(options.DataDirectory, options.Time),
-            options.Time, options.MasterKey);
+            options.Time, options.MasterKey, options.InlineThreshold);
 
     /// <summary>
     /// The metadata alone, for a tool beside a running server (issuing a key, say): nothing here touches blob files or

@@ -7,7 +7,7 @@ namespace Coffer.Model;
 
 /// <summary>
 /// PUT Object - Copy: the bytes are copied into a new blob (decrypted and, when the copy is encrypted, encrypted again
-/// under a new data key), so source and copy live and die independently.
+/// under a new data key; inline when small, whatever the source was), so source and copy live and die independently.
 /// </summary>
 public sealed partial class ObjectService
 {
@@ -17,9 +17,11 @@ public sealed partial class ObjectService
         ObjectTags.Validate(request.Tags);
         var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         ObjectVersionRecord source;
+        Func<Stream> openSource;
         using (var reader = engine.Metadata.OpenSnapshot())
         {
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
+            openSource = engine.OpenContent(reader, source.Layout, 0, source.Size);
         }
 
         CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
@@ -38,7 +40,7 @@ public sealed partial class ObjectService
         }
 
         // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
-        using var staged = await StageCopyAsync(source, encryption is not null, cancellationToken);
+        using var staged = await StageCopyAsync(openSource, source.Size, encryption is not null, cancellationToken);
         var now = Now();
         var version = new ObjectVersionRecord
         {
@@ -121,9 +123,9 @@ public sealed partial class ObjectService
             ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).ToArray()
             : source.Headers;
 
-    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(ObjectVersionRecord source, bool encrypt, CancellationToken cancellationToken)
+    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt, CancellationToken cancellationToken)
     {
-        await using var bytes = engine.Blobs.OpenRead(source.Layout, 0, source.Size);
-        return await engine.Blobs.StageAsync(bytes, source.Size, MaxSinglePutSize, encrypt, cancellationToken);
+        await using var bytes = openSource();
+        return await engine.Blobs.StageAsync(bytes, size, MaxSinglePutSize, encrypt, cancellationToken, inline: true);
     }
 }

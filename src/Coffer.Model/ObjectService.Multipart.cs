@@ -255,8 +255,7 @@ public sealed partial class ObjectService
         using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
         var (offset, length, partsCount) = PartOf(version, partNumber);
-        var layout = version.Layout;
-        return new ObjectContent(ToInfo(bucket, version), offset, length, () => engine.Blobs.OpenRead(layout, offset, length), partsCount);
+        return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length), partsCount);
     }
 
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)

@@ -118,7 +118,8 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             throw new CofferException(ErrorCode.EntityTooLarge, $"A single PUT may carry at most {MaxSinglePutSize} bytes.");
         }
 
-        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, encryption is not null, cancellationToken);
+        using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, encryption is not null, cancellationToken,
+            inline: true);
         CheckMd5(request.ContentMd5, staged);
         var now = Now();
         var version = new ObjectVersionRecord
@@ -159,8 +160,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
         var (offset, length) = range is { } r && !version.IsDeleteMarker ? r.Resolve(version.Size) : (0, version.Size);
-        var layout = version.Layout;
-        return new ObjectContent(ToInfo(bucket, version), offset, length, () => engine.Blobs.OpenRead(layout, offset, length));
+        return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length));
     }
 
     public async Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default)
@@ -379,7 +379,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     }
 
     private static BlobLayout LayoutOf(StagedBlob staged) =>
-        staged.IsEmpty ? BlobLayout.Empty : BlobLayout.Single(staged.BlobId, staged.Length, staged.WrappedKey);
+        staged.IsEmpty ? BlobLayout.Empty : BlobLayout.Single(staged.BlobId, staged.Length, staged.WrappedKey, staged.IsInline);
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
 

@@ -26,6 +26,7 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new PostgresRuns(this);
         Credentials = new PostgresCredentials(this);
         Pins = new PostgresPins(this);
+        InlineBlobs = new PostgresInlineBlobs(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -58,6 +59,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
 
     ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
+    public PostgresInlineBlobs InlineBlobs { get; }
+
     IBucketReader IMetadataView.Buckets => Buckets;
 
     IVersionReader IMetadataView.Versions => Versions;
@@ -70,6 +73,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
 
     ICredentialReader IMetadataView.Credentials => Credentials;
 
+    IInlineBlobReader IMetadataView.InlineBlobs => InlineBlobs;
+
     IBucketWriter IMetadataTransaction.Buckets => Buckets;
 
     IVersionWriter IMetadataTransaction.Versions => Versions;
@@ -81,6 +86,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     IRunWriter IMetadataTransaction.Runs => Runs;
 
     ICredentialWriter IMetadataTransaction.Credentials => Credentials;
+
+    IInlineBlobWriter IMetadataTransaction.InlineBlobs => InlineBlobs;
 
     public IReadOnlyCollection<string> ReleasedBlobIds => _released;
 
@@ -97,6 +104,13 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     {
         foreach (var segment in layout.Segments)
         {
+            if (segment.Inline)
+            {
+                // Its bytes go with this transaction; snapshots opened before it still read them.
+                InlineBlobs.Delete(segment.BlobId);
+                continue;
+            }
+
             _released.Add(segment.BlobId);
             using var command = Command(
                 "INSERT INTO unreferenced_blobs (blob_id, noted_at) VALUES ($1, $2) ON CONFLICT (blob_id) DO UPDATE SET noted_at = excluded.noted_at",

@@ -125,6 +125,15 @@ CREATE TABLE unreferenced_blobs (
 );
 CREATE INDEX unreferenced_blobs_by_age ON unreferenced_blobs (noted_at);
 
+-- Small objects' bytes: what a blob file would hold (plaintext, or the sealed format when encrypted), written and
+-- deleted in the same transactions as the versions that point at them. Stored out of line without compression
+-- (EXTERNAL): most payloads are compressed or encrypted already, and a GET reads them whole.
+CREATE TABLE inline_blobs (
+    blob_id text  COLLATE "C" PRIMARY KEY,
+    data    bytea NOT NULL
+);
+ALTER TABLE inline_blobs ALTER COLUMN data SET STORAGE EXTERNAL;
+
 CREATE TABLE credentials (
     secret_id     text     COLLATE "C" PRIMARY KEY,
     secret_key    text     NOT NULL,

@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 5. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 6. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -130,6 +130,15 @@ CREATE TABLE IF NOT EXISTS unreferenced_blobs (
     blob_id    TEXT    PRIMARY KEY,
     noted_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Small objects' bytes (schema 6): what a blob file would hold (plaintext, or the sealed format when encrypted), for
+-- objects up to the inline threshold, written and deleted in the same transactions as the versions that point at them.
+-- A rowid table, so a payload of a few KiB sits in its leaf page instead of an overflow chain; kept apart from
+-- object_versions so that scans never read payloads.
+CREATE TABLE IF NOT EXISTS inline_blobs (
+    blob_id TEXT PRIMARY KEY,
+    data    BLOB NOT NULL
+);
 
 -- Key pairs beyond the configured root accounts: sub-accounts' keys and temporary keys (with a session token and an
 -- expiry), each belonging to a root account (APPID) and an identity (uin). `policy` is an optional CAM policy (JSON).

@@ -1,12 +1,14 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// The embedded metadata store: one SQLite database in WAL mode. Readers use pooled connections, each in its own
-/// read transaction (a snapshot); the single writer connection commits with <c>synchronous=FULL</c>, one transaction at
-/// a time, so transactions are serial by construction.
+/// The embedded metadata store: one SQLite database in WAL mode. Readers use connections of their own, kept open with
+/// their statements prepared, each snapshot in its own read transaction; the single writer connection commits with
+/// <c>synchronous=FULL</c> through the <see cref="SqliteCommitQueue"/>, which groups concurrent writes into one
+/// transaction and one fsync, so transactions are serial by construction.
 /// </summary>
 public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 {
@@ -14,7 +16,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -32,14 +34,27 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
               "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
               "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
+        // Small objects' bodies, apart from the versions that name them (inventory scans never read them).
+        [6] = "CREATE TABLE IF NOT EXISTS inline_blobs (blob_id TEXT PRIMARY KEY, data BLOB NOT NULL);",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
     private const int FirstReleasedSchemaVersion = 3;
 
+    /// <summary>
+    /// Deletes superseded revisions no pin needs: a revision that died at D is needed by a pin at S only when S &lt; D, so
+    /// every revision that died at or before the oldest pin (or every one, with no pin) goes. Run on the writer.
+    /// </summary>
+    private const string PurgeSql =
+        "DELETE FROM object_versions WHERE died IS NOT NULL AND died <= COALESCE((SELECT MIN(point) FROM snapshot_pins), 9223372036854775807)";
+
+    // Reader connections kept open beyond this many are closed when handed back (each holds its own page cache).
+    private const int IdleReaders = 16;
+
     private readonly string _connectionString;
-    private readonly SqliteConnection _writeConnection;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PreparedConnection _writer;
+    private readonly SqliteCommitQueue _queue;
+    private readonly ConcurrentBag<PreparedConnection> _readers = [];
     private readonly TimeProvider _time;
     private long _lastSequence;
 
@@ -51,30 +66,42 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
-        _writeConnection = new SqliteConnection(_connectionString);
-        _writeConnection.Open();
-        Execute(_writeConnection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
-        Migrate();
-        _lastSequence = Scalar(_writeConnection,
-            "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
-            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins)");
-        LoadPins();
-        PurgeSuperseded();
+        _writer = new PreparedConnection(_connectionString);
+        try
+        {
+            Execute(_writer.Connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+            Migrate();
+            _lastSequence = Scalar(_writer.Connection,
+                "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
+                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins)");
+            HasPins = Scalar(_writer.Connection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
+            PurgeSuperseded(_writer.Command(PurgeSql, transaction: null));
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
+
+        _queue = new SqliteCommitQueue(_writer, transaction => new SqliteSession(this, _writer, transaction), PinsChanged);
     }
 
     /// <summary>True while an instant is pinned: deletes and retags then keep what they supersede (see Schema.sql).</summary>
     internal bool HasPins { get; private set; }
 
-    public string DatabasePath => _writeConnection.DataSource;
+    public string DatabasePath => _writer.Connection.DataSource;
 
     public string Description => $"SQLite {DatabasePath}";
 
     public bool IsShared => false;
 
     public IBlobLedger Blobs => this;
+
+    /// <summary>How many write transactions have been committed (each one fsync), however many writes they carried.</summary>
+    public long Commits => _queue.Commits;
 
     public static SqliteMetadataStore Open(string path, TimeProvider time) => new(path, time);
 
@@ -84,81 +111,46 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     private SqliteSession OpenSnapshot(long? asOf)
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=30000;");
-        var transaction = connection.BeginTransaction(deferred: true);
-        return new SqliteSession(this, connection, transaction, ownsConnection: true, asOf);
-    }
+        if (!_readers.TryTake(out var reader))
+        {
+            reader = new PreparedConnection(_connectionString);
+            Execute(reader.Connection, "PRAGMA busy_timeout=30000;");
+        }
 
-    public async Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            return PurgeSuperseded();
+            return new SqliteSession(this, reader, reader.Connection.BeginTransaction(deferred: true), ReturnReader, asOf);
         }
-        finally
+        catch
         {
-            _writeLock.Release();
+            reader.Dispose();
+            throw;
         }
     }
 
-    public async Task<T> WriteAsync<T>(Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            using var transaction = _writeConnection.BeginTransaction(deferred: false);
-            var session = new SqliteSession(this, _writeConnection, transaction, ownsConnection: false);
-            var result = work(session);
-            transaction.Commit();
-            if (session.PinsChanged)
-            {
-                LoadPins();
-                PurgeSuperseded();
-            }
+    public Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default) =>
+        _queue.Enqueue(session => PurgeSuperseded(session.Command(PurgeSql)), cancellationToken);
 
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task<T> WriteAsync<T>(Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default) =>
+        _queue.Enqueue(work, cancellationToken);
 
-    public async Task RecordIntentAsync(string blobId, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    /// <summary>
+    /// An intent goes through the commit queue like any write, so it is as durable as the commit that later claims it
+    /// and shares that queue's fsyncs with the writes around it; no pragma is switched per write.
+    /// </summary>
+    public Task RecordIntentAsync(string blobId, CancellationToken cancellationToken = default) =>
+        _queue.Enqueue(session =>
         {
-            // An intent only has to survive a crash of this process, not of the machine: skip the fsync.
-            Execute(_writeConnection, "PRAGMA synchronous=OFF;");
-            try
-            {
-                using var command = _writeConnection.CreateCommand();
-                command.CommandText = "INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)";
-                command.Parameters.AddWithValue("$id", blobId);
-                command.Parameters.AddWithValue("$at", _time.GetUtcNow().ToUnixTimeMilliseconds());
-                command.ExecuteNonQuery();
-            }
-            finally
-            {
-                Execute(_writeConnection, "PRAGMA synchronous=FULL;");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            using var command = session.Command("INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)");
+            command.Parameters.AddWithValue("$id", blobId);
+            command.Parameters.AddWithValue("$at", NowMilliseconds());
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
 
     public IReadOnlyList<string> ListUnreferenced()
     {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT blob_id FROM unreferenced_blobs";
+        using var snapshot = (SqliteSession)OpenSnapshot();
+        using var command = snapshot.Command("SELECT blob_id FROM unreferenced_blobs");
         using var reader = command.ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
@@ -169,15 +161,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         return ids;
     }
 
-    public async Task<IReadOnlyList<string>> TakeUnreferencedAsync(DateTimeOffset notedBefore, int limit, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task<IReadOnlyList<string>> TakeUnreferencedAsync(DateTimeOffset notedBefore, int limit, CancellationToken cancellationToken = default) =>
+        _queue.Enqueue<IReadOnlyList<string>>(session =>
         {
-            using var command = _writeConnection.CreateCommand();
-            command.CommandText =
+            using var command = session.Command(
                 "DELETE FROM unreferenced_blobs WHERE blob_id IN (SELECT blob_id FROM unreferenced_blobs WHERE noted_at < $before LIMIT $limit) " +
-                "RETURNING blob_id";
+                "RETURNING blob_id");
             command.Parameters.AddWithValue("$before", notedBefore.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
@@ -188,30 +177,14 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             }
 
             return ids;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+        }, cancellationToken);
 
-    public async Task ForgetAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default)
-    {
-        if (blobIds.Count == 0)
-        {
-            return;
-        }
-
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            Execute(_writeConnection, "PRAGMA synchronous=OFF;");
-            try
+    public Task ForgetAsync(IReadOnlyCollection<string> blobIds, CancellationToken cancellationToken = default) =>
+        blobIds.Count == 0
+            ? Task.CompletedTask
+            : _queue.Enqueue(session =>
             {
-                using var transaction = _writeConnection.BeginTransaction();
-                using var command = _writeConnection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = "DELETE FROM unreferenced_blobs WHERE blob_id = $id";
+                using var command = session.Command("DELETE FROM unreferenced_blobs WHERE blob_id = $id");
                 var id = command.Parameters.Add("$id", SqliteType.Text);
                 foreach (var blobId in blobIds)
                 {
@@ -219,24 +192,17 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
                     command.ExecuteNonQuery();
                 }
 
-                transaction.Commit();
-            }
-            finally
-            {
-                Execute(_writeConnection, "PRAGMA synchronous=FULL;");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+                return blobIds.Count;
+            }, cancellationToken);
 
     public void Dispose()
     {
-        _writeConnection.Dispose();
-        _writeLock.Dispose();
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        _queue.Dispose();
+        _writer.Dispose();
+        while (_readers.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
     }
 
     internal long NextSequence() => ++_lastSequence;
@@ -244,25 +210,49 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// <summary>The commit position every committed write is at or below (the writer holds the lock).</summary>
     internal long CurrentPosition => _lastSequence;
 
-    private void LoadPins() => HasPins = Scalar(_writeConnection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
+    private static int PurgeSuperseded(SqliteCommand purge)
+    {
+        using (purge)
+        {
+            return purge.ExecuteNonQuery();
+        }
+    }
 
     /// <summary>
-    /// Deletes superseded revisions no pin needs: a revision that died at D is needed by a pin at S only when S &lt; D, so
-    /// every revision that died at or before the oldest pin (or every one, with no pin) goes. Called with the writer held.
+    /// Called by the commit queue on the writer thread. Within a group (<paramref name="session"/> set), a write that pinned
+    /// or released an instant makes the writes after it see whether any pin stands; once the group has committed or rolled
+    /// back (<paramref name="session"/> null), the pins are read again and what they no longer need is purged.
     /// </summary>
-    private int PurgeSuperseded()
+    private void PinsChanged(SqliteSession? session)
     {
-        using var command = _writeConnection.CreateCommand();
-        command.CommandText =
-            "DELETE FROM object_versions WHERE died IS NOT NULL AND died <= COALESCE((SELECT MIN(point) FROM snapshot_pins), 9223372036854775807)";
-        return command.ExecuteNonQuery();
+        if (session is not null)
+        {
+            using var count = session.Command("SELECT COUNT(*) FROM snapshot_pins");
+            HasPins |= Convert.ToInt64(count.ExecuteScalar() ?? 0L) > 0;
+            return;
+        }
+
+        HasPins = Scalar(_writer.Connection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
+        PurgeSuperseded(_writer.Command(PurgeSql, transaction: null));
     }
 
     internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    private void ReturnReader(PreparedConnection reader)
+    {
+        if (_readers.Count < IdleReaders)
+        {
+            _readers.Add(reader);
+        }
+        else
+        {
+            reader.Dispose();
+        }
+    }
+
     private void Migrate()
     {
-        var current = Scalar(_writeConnection, "PRAGMA user_version");
+        var current = Scalar(_writer.Connection, "PRAGMA user_version");
         if (current > SchemaVersion)
         {
             throw new MetadataSchemaException(
@@ -290,8 +280,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Sqlite.Schema.sql")
             ?? throw new InvalidOperationException("The schema resource is missing.");
         using var reader = new StreamReader(stream);
-        using var transaction = _writeConnection.BeginTransaction();
-        using (var command = _writeConnection.CreateCommand())
+        using var transaction = _writer.Connection.BeginTransaction();
+        using (var command = _writer.Connection.CreateCommand())
         {
             command.Transaction = transaction;
             command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
@@ -304,8 +294,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// <summary>Applies the upgrades after <paramref name="from"/> in one transaction, so a crash leaves the old version whole.</summary>
     private void Upgrade(long from)
     {
-        using var transaction = _writeConnection.BeginTransaction();
-        using (var command = _writeConnection.CreateCommand())
+        using var transaction = _writer.Connection.BeginTransaction();
+        using (var command = _writer.Connection.CreateCommand())
         {
             command.Transaction = transaction;
             for (var version = from + 1; version <= SchemaVersion; version++)

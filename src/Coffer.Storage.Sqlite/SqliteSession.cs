@@ -4,20 +4,25 @@ using Microsoft.Data.Sqlite;
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite transaction seen through the aggregate interfaces: a read snapshot (a deferred transaction on a pooled
-/// connection of its own) or the write transaction on the single writer connection.
+/// One SQLite transaction seen through the aggregate interfaces: a read snapshot (a deferred transaction on a reader
+/// connection of its own, handed back when the snapshot is disposed) or one work's view of the writer's transaction.
 /// </summary>
 internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 {
-    private readonly bool _ownsConnection;
+    private readonly PreparedConnection _connection;
+    private readonly Action<PreparedConnection>? _handBack;
     private readonly List<string> _released = [];
+    private bool _disposed;
 
-    public SqliteSession(SqliteMetadataStore store, SqliteConnection connection, SqliteTransaction transaction, bool ownsConnection, long? asOf = null)
+    /// <param name="handBack">For a snapshot: where its reader connection goes once the snapshot ends. Null for a write.</param>
+    /// <param name="asOf">The pinned commit position versions are read at, or null for the current state.</param>
+    public SqliteSession(SqliteMetadataStore store, PreparedConnection connection, SqliteTransaction transaction, Action<PreparedConnection>? handBack = null, long? asOf = null)
     {
         Store = store;
-        Connection = connection;
+        _connection = connection;
+        Connection = connection.Connection;
         Transaction = transaction;
-        _ownsConnection = ownsConnection;
+        _handBack = handBack;
         AsOf = asOf;
         Buckets = new SqliteBuckets(this);
         Versions = new SqliteVersions(this);
@@ -26,6 +31,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new SqliteRuns(this);
         Credentials = new SqliteCredentials(this);
         Pins = new SqlitePins(this);
+        InlineBlobs = new SqliteInlineBlobs(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -58,6 +64,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
+    public SqliteInlineBlobs InlineBlobs { get; }
+
     IBucketReader IMetadataView.Buckets => Buckets;
 
     IVersionReader IMetadataView.Versions => Versions;
@@ -70,6 +78,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     ICredentialReader IMetadataView.Credentials => Credentials;
 
+    IInlineBlobReader IMetadataView.InlineBlobs => InlineBlobs;
+
     IBucketWriter IMetadataTransaction.Buckets => Buckets;
 
     IVersionWriter IMetadataTransaction.Versions => Versions;
@@ -81,6 +91,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     IRunWriter IMetadataTransaction.Runs => Runs;
 
     ICredentialWriter IMetadataTransaction.Credentials => Credentials;
+
+    IInlineBlobWriter IMetadataTransaction.InlineBlobs => InlineBlobs;
 
     public IReadOnlyCollection<string> ReleasedBlobIds => _released;
 
@@ -98,6 +110,13 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     {
         foreach (var segment in layout.Segments)
         {
+            if (segment.Inline)
+            {
+                // Its bytes go with this transaction; snapshots opened before it still read them.
+                InlineBlobs.Delete(segment.BlobId);
+                continue;
+            }
+
             _released.Add(segment.BlobId);
             using var command = Command("INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)");
             command.Parameters.AddWithValue("$id", segment.BlobId);
@@ -106,21 +125,28 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         }
     }
 
-    public SqliteCommand Command(string sql)
-    {
-        var command = Connection.CreateCommand();
-        command.Transaction = Transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    /// <summary>A command in this transaction, its statement prepared once per connection (dispose it when done).</summary>
+    public SqliteCommand Command(string sql) => _connection.Command(sql, Transaction);
 
     public void Dispose()
     {
-        if (_ownsConnection)
+        if (_handBack is null || _disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
         {
             Transaction.Dispose();
-            Connection.Dispose();
         }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+
+        _handBack(_connection);
     }
 }
 

@@ -5,7 +5,7 @@ namespace Coffer.Storage;
 /// <summary>
 /// The ordered metadata store, one small interface per aggregate (<see cref="IBucketReader"/>,
 /// <see cref="IVersionReader"/>, <see cref="IUploadReader"/>, <see cref="IConfigReader"/>, <see cref="IRunReader"/>,
-/// <see cref="ICredentialReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
+/// <see cref="ICredentialReader"/>, <see cref="IInlineBlobReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
 /// conformance suites. Reads happen in snapshots; writes happen in transactions.
 /// </summary>
 public interface IMetadataStore : IDisposable
@@ -57,6 +57,8 @@ public interface IMetadataView
     ICredentialReader Credentials { get; }
 
     ISnapshotPinReader Pins { get; }
+
+    IInlineBlobReader InlineBlobs { get; }
 }
 
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the snapshot.</summary>
@@ -79,16 +81,21 @@ public interface IMetadataTransaction : IMetadataView
 
     new ISnapshotPinWriter Pins { get; }
 
+    new IInlineBlobWriter InlineBlobs { get; }
+
     /// <summary>
     /// The blob is now referenced by committed metadata: its intent record is dropped with this transaction. Fails when the
     /// intent is gone (a sweep took the blob as abandoned), so no metadata ever points at a deleted file.
     /// </summary>
     void ClaimBlob(string blobId);
 
-    /// <summary>The layout's blobs are no longer referenced once this transaction commits.</summary>
+    /// <summary>
+    /// The layout's blobs are no longer referenced once this transaction commits: files are listed in the ledger (and
+    /// in <see cref="ReleasedBlobIds"/>) for deletion after the commit; inline blobs are deleted in this transaction.
+    /// </summary>
     void ReleaseBlobs(BlobLayout layout);
 
-    /// <summary>The blobs released so far in this transaction.</summary>
+    /// <summary>The blob files released so far in this transaction.</summary>
     IReadOnlyCollection<string> ReleasedBlobIds { get; }
 }
 

@@ -1,5 +1,6 @@
 using Coffer.Storage.Blobs;
 using Coffer.Storage.Encryption;
+using Coffer.Storage.Records;
 
 namespace Coffer.Storage;
 
@@ -47,7 +48,8 @@ public sealed class StorageEngine : IDisposable
     /// flight alone. Blobs are encrypted under <paramref name="masterKey"/>, or, when none is configured, under the key
     /// saved in the data folder (created now if there is none).
     /// </summary>
-    public static StorageEngine Open(string dataDirectory, bool shared, Func<IMetadataStore> openMetadata, TimeProvider time, MasterKey? masterKey = null)
+    public static StorageEngine Open(string dataDirectory, bool shared, Func<IMetadataStore> openMetadata, TimeProvider time, MasterKey? masterKey = null,
+        int inlineThreshold = BlobStore.DefaultInlineThreshold)
     {
         DataDirectoryLock? directoryLock = null;
         IMetadataStore? metadata = null;
@@ -63,7 +65,7 @@ public sealed class StorageEngine : IDisposable
 
             var key = masterKey ?? MasterKey.LoadOrCreate(dataDirectory);
             // Nodes sharing the folder stage in folders of their own, so one node's start-up never clears another's uploads.
-            var blobs = new BlobStore(dataDirectory, key, shared ? Guid.NewGuid().ToString("N") : null);
+            var blobs = new BlobStore(dataDirectory, key, shared ? Guid.NewGuid().ToString("N") : null, inlineThreshold);
             var engine = new StorageEngine(metadata, blobs, directoryLock, time);
             engine.Recover();
             return engine;
@@ -80,9 +82,10 @@ public sealed class StorageEngine : IDisposable
     public static bool IsInUse(string dataDirectory) => DataDirectoryLock.IsHeld(dataDirectory);
 
     /// <summary>
-    /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it
-    /// (and calls <see cref="IMetadataTransaction.ClaimBlob"/> through this method). Blobs that <paramref name="work"/>
-    /// releases are deleted once the commit is durable.
+    /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it: a file is
+    /// noted as an intent, renamed into place and claimed by the transaction; an inline blob is written in the transaction
+    /// itself, so nothing happens outside it. Blob files that <paramref name="work"/> releases are deleted once the
+    /// commit is durable.
     /// </summary>
     public async Task<T> CommitAsync<T>(StagedBlob? blob, Func<IMetadataTransaction, T> work, CancellationToken cancellationToken = default)
     {
@@ -91,7 +94,7 @@ public sealed class StorageEngine : IDisposable
             blob = null;
         }
 
-        if (blob is not null)
+        if (blob is { IsInline: false })
         {
             await Metadata.Blobs.RecordIntentAsync(blob.BlobId, cancellationToken);
             Blobs.Promote(blob);
@@ -103,12 +106,16 @@ public sealed class StorageEngine : IDisposable
             outcome = await Metadata.WriteAsync(transaction =>
             {
                 var value = work(transaction);
-                if (blob is not null)
+                if (blob?.InlineData is { } inline)
+                {
+                    transaction.InlineBlobs.Insert(blob.BlobId, inline);
+                }
+                else if (blob is not null)
                 {
                     transaction.ClaimBlob(blob.BlobId);
                 }
 
-                return (value, transaction.ReleasedBlobIds.ToArray());
+                return (value, transaction.ReleasedBlobIds.Count == 0 ? [] : transaction.ReleasedBlobIds.ToArray());
             }, CancellationToken.None);
         }
         catch
@@ -124,6 +131,31 @@ public sealed class StorageEngine : IDisposable
 
         await ReclaimAsync(outcome.Released);
         return outcome.Value;
+    }
+
+    /// <summary>
+    /// What opens <paramref name="length"/> bytes of an object from <paramref name="offset"/>, given the
+    /// <paramref name="view"/> its version was read in: inline blobs are read now, in that view, so a version replaced
+    /// later still reads whole; files are opened when the returned function is called.
+    /// </summary>
+    public Func<Stream> OpenContent(IMetadataView view, BlobLayout layout, long offset, long length)
+    {
+        if (length == 0 || !layout.HasInline)
+        {
+            return () => Blobs.OpenRead(layout, offset, length);
+        }
+
+        var inline = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var segment in layout.Segments)
+        {
+            if (segment.Inline)
+            {
+                inline[segment.BlobId] = view.InlineBlobs.Get(segment.BlobId)
+                    ?? throw new InvalidDataException($"Inline blob {segment.BlobId} is missing from the metadata store.");
+            }
+        }
+
+        return () => Blobs.OpenRead(layout, offset, length, inline);
     }
 
     private async Task ReclaimAsync(IReadOnlyCollection<string> blobIds)

@@ -57,8 +57,8 @@ public sealed class InventoryFixture : IDisposable
     public InventoryScheduler Scheduler { get; }
 
     /// <summary>Every blob file of the data folder.</summary>
-    public string[] BlobFiles() =>
-        Directory.EnumerateFiles(Path.Combine(_directory.Path, "blobs"), "*", SearchOption.AllDirectories).ToArray();
+    /// <summary>The blobs stored at rest, files and inline blobs alike (<see cref="StoredBlobs"/>).</summary>
+    public IReadOnlyList<(string Id, byte[] Bytes)> Blobs() => StoredBlobs.In(_directory.Path);
 
     public async Task CreateBucketsAsync(BucketVersioning versioning = BucketVersioning.Unversioned)
     {

@@ -4,6 +4,7 @@ using Coffer.Common;
 using Coffer.Model.Buckets;
 using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
+using Coffer.Testing;
 
 namespace Coffer.Model.Tests;
 
@@ -234,7 +235,7 @@ public sealed class EncryptionTests : IDisposable
 
     /// <summary>True when any blob file holds the first 16 bytes of <paramref name="data"/> in the clear.</summary>
     private bool BlobsContain(byte[] data) =>
-        _fixture.BlobFiles().Any(f => File.ReadAllBytes(f).AsSpan().IndexOf(data.AsSpan(0, Math.Min(16, data.Length))) >= 0);
+        StoredBlobs.Holding(_fixture.DataDirectory, data.AsSpan(0, Math.Min(16, data.Length))).Length > 0;
 
     private static byte[] Text(int length) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("model plaintext!", (length / 16) + 1)))[..length];
 

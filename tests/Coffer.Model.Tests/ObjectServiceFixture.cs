@@ -26,8 +26,8 @@ public sealed class ObjectServiceFixture : IDisposable
 
     public string DataDirectory => _directory.Path;
 
-    public string[] BlobFiles() =>
-        Directory.EnumerateFiles(Path.Combine(_directory.Path, "blobs"), "*", SearchOption.AllDirectories).ToArray();
+    /// <summary>The blobs stored at rest, files and inline blobs alike (<see cref="StoredBlobs"/>).</summary>
+    public string[] BlobFiles() => StoredBlobs.Ids(_directory.Path);
 
     public void Dispose()
     {

@@ -45,7 +45,7 @@ public sealed class EncryptionApiTests : IAsyncLifetime
         put.Headers.GetValues("x-cos-hash-crc64ecma").Should().Equal(Common.Crc64.Compute(data).ToString());
 
         BlobFilesWithPlaintext().Should().BeEmpty();
-        BlobFiles().Should().ContainSingle().Which.Length.Should().BeGreaterThan(data.Length);
+        StoredBlobs.In(_data.Path).Should().ContainSingle().Which.Bytes.Length.Should().BeGreaterThan(data.Length);
 
         var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "secret.txt"));
         get.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -214,7 +214,7 @@ public sealed class EncryptionApiTests : IAsyncLifetime
             headers: [new(header, value)]));
         await response.ShouldBeErrorAsync(status, code);
         (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "refused"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        BlobFiles().Should().BeEmpty();
+        StoredBlobs.In(_data.Path).Should().BeEmpty();
     }
 
     [Fact]
@@ -329,11 +329,10 @@ public sealed class EncryptionApiTests : IAsyncLifetime
         new DirectoryInfo(_data.Combine("blobs")).EnumerateFiles("*", SearchOption.AllDirectories).ToArray();
 
     /// <summary>
-    /// The blob files that hold plaintext, found by reading every byte of every file: every 31 bytes of
+    /// The stored blobs (files and inline blobs) that hold plaintext, found by reading every byte of each: every 31 bytes of
     /// <see cref="Plaintext"/> carry the marker, so any stretch of it in the clear shows.
     /// </summary>
-    private string[] BlobFilesWithPlaintext() =>
-        BlobFiles().Where(f => File.ReadAllBytes(f.FullName).AsSpan().IndexOf(Marker) >= 0).Select(f => f.FullName).ToArray();
+    private string[] BlobFilesWithPlaintext() => StoredBlobs.Holding(_data.Path, Marker);
 
     private static ReadOnlySpan<byte> Marker => "COFFER-PLAINTEXT"u8;
 

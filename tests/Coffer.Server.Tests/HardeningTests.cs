@@ -122,13 +122,16 @@ public sealed partial class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task Keys_OfStoredObjects_NeverNameAFile_OnlyRandomBlobIdsDo()
     {
-        foreach (var key in new[] { "dir/sub/file.txt", "a\\b", "..hidden", "x/y:z", "%2e%2e", "名前" })
+        // Bodies past the inline threshold get files; a small one lives in the metadata and gets none.
+        var keys = new[] { "dir/sub/file.txt", "a\\b", "..hidden", "x/y:z", "%2e%2e", "名前" };
+        foreach (var key in keys)
         {
-            await _server.PutObjectAsync(_bucket, key, "bytes"u8.ToArray());
+            await _server.PutObjectAsync(_bucket, key, new byte[Storage.Blobs.BlobStore.DefaultInlineThreshold + 1]);
+            await _server.PutObjectAsync(_bucket, "small/" + key, "bytes"u8.ToArray());
         }
 
         var names = DataFolderFiles();
-        names.Where(n => n.StartsWith("blobs/", StringComparison.Ordinal)).Should().OnlyContain(n => BlobPath().IsMatch(n));
+        names.Where(n => n.StartsWith("blobs/", StringComparison.Ordinal)).Should().HaveCount(keys.Length).And.OnlyContain(n => BlobPath().IsMatch(n));
         names.Where(n => !n.StartsWith("blobs/", StringComparison.Ordinal))
             .Should().OnlyContain(n => n == "coffer.lock" || n == "master.key" || n.StartsWith("metadata.db", StringComparison.Ordinal));
     }

@@ -161,10 +161,7 @@ public sealed class RequestRuleTests : IAsyncLifetime
         return uploadId;
     }
 
-    private string[] BlobFiles() =>
-        Directory.Exists(Path.Combine(_server.DataDirectory, "blobs"))
-            ? Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray()
-            : [];
+    private string[] BlobFiles() => StoredBlobs.Ids(_server.DataDirectory);
 
     private Task<HttpResponseMessage> Anonymous(HttpMethod method, string bucket, string key)
     {

@@ -74,6 +74,63 @@ public sealed class BlobStoreTests : IDisposable
         act.Should().Throw<FileNotFoundException>();
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(BlobStore.DefaultInlineThreshold, true)]
+    [InlineData(BlobStore.DefaultInlineThreshold + 1, false)]
+    public async Task StageAsync_KeepsBodiesUpToTheThresholdInMemory_WhenAskedTo(int length, bool inline)
+    {
+        var data = RandomBytes(length);
+        foreach (long? announced in new long?[] { length, null })
+        {
+            using var staged = await _blobs.StageAsync(new MemoryStream(data), announced, long.MaxValue, false, default, inline: true);
+            staged.IsInline.Should().Be(inline);
+            staged.Length.Should().Be(length);
+            staged.Md5.Should().Equal(MD5.HashData(data));
+            staged.Crc64.Should().Be(Crc64.Compute(data));
+            if (inline)
+            {
+                staged.InlineData.Should().Equal(data);
+                Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
+            }
+            else if (length > 0)
+            {
+                _blobs.Promote(staged);
+                await using var stream = _blobs.OpenRead(BlobLayout.Single(staged.BlobId, length), 0, length);
+                var read = new MemoryStream();
+                await stream.CopyToAsync(read);
+                read.ToArray().Should().Equal(data, "the bytes read to tell a small body from a large one go to the file first");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task StageAsync_Inline_ChecksTheAnnouncedLengthAndTheLimit()
+    {
+        var shortBody = () => _blobs.StageAsync(new MemoryStream(new byte[10]), 11, long.MaxValue, false, default, inline: true);
+        (await shortBody.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.IncompleteBody);
+        var longBody = () => _blobs.StageAsync(new MemoryStream(new byte[12]), 11, long.MaxValue, false, default, inline: true);
+        (await longBody.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.IncompleteBody);
+        var tooLarge = () => _blobs.StageAsync(new MemoryStream(new byte[11]), null, 10, false, default, inline: true);
+        (await tooLarge.Should().ThrowAsync<CofferException>()).Which.Code.Should().Be(ErrorCode.EntityTooLarge);
+    }
+
+    [Fact]
+    public async Task OpenRead_OfAnInlineSegment_ReadsTheBytesItIsGiven()
+    {
+        var data = RandomBytes(1000);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, false, default, inline: true);
+        var layout = BlobLayout.Single(staged.BlobId, data.Length, inline: true);
+
+        await using var stream = _blobs.OpenRead(layout, 10, 500, new Dictionary<string, byte[]> { [staged.BlobId] = staged.InlineData! });
+        var read = new MemoryStream();
+        await stream.CopyToAsync(read);
+        read.ToArray().Should().Equal(data[10..510]);
+        var missing = () => _blobs.OpenRead(layout, 0, 10);
+        missing.Should().Throw<InvalidDataException>();
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private async Task<string> StageAndPromoteAsync(byte[] data)

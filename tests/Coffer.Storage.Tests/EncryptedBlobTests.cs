@@ -24,6 +24,36 @@ public sealed class EncryptedBlobTests : IDisposable
 
     [Theory]
     [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(Segment - 1)]
+    [InlineData(Segment)]
+    public async Task AnInlineBlob_IsSealedExactlyAsItsFileWouldBe_AndReadsFromEither(int length)
+    {
+        var data = Recognisable(length);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, encrypt: true, default, inline: true);
+        var sealedBytes = staged.InlineData!;
+        sealedBytes.Length.Should().Be(Header + length + Tag);
+        if (length >= 16)
+        {
+            sealedBytes.AsSpan().IndexOf(data.AsSpan(0, 16)).Should().Be(-1);
+        }
+
+        var inline = new BlobSegment(staged.BlobId, length, staged.WrappedKey, Inline: true);
+        Read(_blobs.OpenRead(new BlobLayout([inline]), 0, length, new Dictionary<string, byte[]> { [staged.BlobId] = sealedBytes })).Should().Equal(data);
+
+        // The same bytes as a file of the blob store: the format is one.
+        var file = _directory.Combine("blobs", staged.BlobId[..2], staged.BlobId[2..4], staged.BlobId);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, sealedBytes);
+        Read(_blobs.OpenRead(new BlobLayout([inline with { Inline = false }]), length / 2, length - (length / 2))).Should().Equal(data[(length / 2)..]);
+
+        sealedBytes[Header + (length / 2)] ^= 1;
+        var tampered = () => Read(_blobs.OpenRead(new BlobLayout([inline]), 0, length, new Dictionary<string, byte[]> { [staged.BlobId] = sealedBytes }));
+        tampered.Should().Throw<BlobIntegrityException>();
+    }
+
+    [Theory]
+    [InlineData(1)]
     [InlineData(Segment - 1)]
     [InlineData(Segment)]
     [InlineData(Segment + 1)]
@@ -213,6 +243,16 @@ public sealed class EncryptedBlobTests : IDisposable
         var read = new MemoryStream();
         await stream.CopyToAsync(read);
         return read.ToArray();
+    }
+
+    private static byte[] Read(Stream stream)
+    {
+        using (stream)
+        {
+            var read = new MemoryStream();
+            stream.CopyTo(read);
+            return read.ToArray();
+        }
     }
 
     private string BlobFile(BlobSegment segment) =>

@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(5);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(6);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -85,18 +85,25 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         _store = Open();
     }
 
+    /// <summary>Schema 5 is schema 6 without the inline blobs table.</summary>
+    private Task DowngradeToSchema5Async() => ExecuteAsync("DROP TABLE inline_blobs; PRAGMA user_version=5;");
+
     /// <summary>Schema 4 is schema 5 without what 5 added: versions without commit positions, and no pins.</summary>
-    private Task DowngradeToSchema4Async() => ExecuteAsync(
-        "DROP TABLE snapshot_pins; DROP INDEX object_versions_superseded; DROP INDEX object_versions_by_version_id; " +
-        "CREATE TABLE object_versions_4 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
-        "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (bucket_id, key, seq DESC)) WITHOUT ROWID; " +
-        "INSERT INTO object_versions_4 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record FROM object_versions WHERE died IS NULL; " +
-        "DROP TABLE object_versions; ALTER TABLE object_versions_4 RENAME TO object_versions; " +
-        "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id); PRAGMA user_version=4;");
+    private async Task DowngradeToSchema4Async()
+    {
+        await DowngradeToSchema5Async();
+        await ExecuteAsync(
+            "DROP TABLE snapshot_pins; DROP INDEX object_versions_superseded; DROP INDEX object_versions_by_version_id; " +
+            "CREATE TABLE object_versions_4 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
+            "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (bucket_id, key, seq DESC)) WITHOUT ROWID; " +
+            "INSERT INTO object_versions_4 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record FROM object_versions WHERE died IS NULL; " +
+            "DROP TABLE object_versions; ALTER TABLE object_versions_4 RENAME TO object_versions; " +
+            "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id); PRAGMA user_version=4;");
+    }
 
     /// <summary>Schema 3 is schema 4 without the columns 4 added: what a data folder of the first release holds.</summary>
     private async Task DowngradeToSchema3Async()
@@ -182,7 +189,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -196,6 +203,41 @@ public sealed class SqliteMetadataStoreTests : IDisposable
 
         using var at = _store.OpenSnapshot(point);
         at.Versions.ScanLatest(bucket.Id, "", true, null).Should().BeEquivalentTo(stored, options => options.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task Open_MigratesVersion5_AddingTheInlineBlobsTable_AndKeepingWhatItHeld()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "i-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord
+        {
+            BucketId = bucket.Id,
+            Key = "file",
+            VersionId = ObjectVersionRecord.NullVersionId,
+            IsLatest = true,
+            Size = 3,
+            Layout = BlobLayout.Single("0123456789abcdef", 3),
+        }));
+        _store.Dispose();
+        await DowngradeToSchema5Async();
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'inline_blobs'")).Should().Be(0);
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        using (var reader = _store.OpenSnapshot())
+        {
+            reader.Versions.GetLatest(bucket.Id, "file")!.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 3));
+        }
+
+        await _store.WriteAsync(w =>
+        {
+            w.InlineBlobs.Insert("fedcba9876543210", [1, 2, 3]);
+            return true;
+        });
+        using (var reader = _store.OpenSnapshot())
+        {
+            reader.InlineBlobs.Get("fedcba9876543210").Should().Equal(1, 2, 3);
+        }
     }
 
     private async Task SetUserVersionAsync(int version)

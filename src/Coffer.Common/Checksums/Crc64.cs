@@ -7,12 +7,16 @@ public sealed class Crc64Algorithm
     {
         Polynomial = reflectedPolynomial;
         Tables = BuildTables(reflectedPolynomial);
+        Folding = CrcFolding.IsSupported ? new CrcFolding(reflectedPolynomial, 64) : null;
     }
 
     internal ulong Polynomial { get; }
 
-    // Slice-by-8 tables: eight bytes per step keep the checksum well above disk speed.
+    // Slice-by-8 tables: for short inputs, the tail of long ones, and CPUs that cannot fold.
     internal ulong[][] Tables { get; }
+
+    // Carry-less multiplication for long inputs: several GB/s per core where slice-by-8 does about one.
+    internal CrcFolding? Folding { get; }
 
     private static ulong[][] BuildTables(ulong polynomial)
     {
@@ -72,11 +76,14 @@ public sealed class Crc64
     /// <summary>The checksum of everything appended so far.</summary>
     public ulong Value => ~_register;
 
-    public void Append(ReadOnlySpan<byte> data) => _register = Update(_algorithm.Tables, _register, data);
+    public void Append(ReadOnlySpan<byte> data) => _register = Update(_algorithm, _register, data);
 
     public static ulong Compute(ReadOnlySpan<byte> data) => Compute(Xz, data);
 
-    public static ulong Compute(Crc64Algorithm algorithm, ReadOnlySpan<byte> data) => ~Update(algorithm.Tables, ulong.MaxValue, data);
+    public static ulong Compute(Crc64Algorithm algorithm, ReadOnlySpan<byte> data) => ~Update(algorithm, ulong.MaxValue, data);
+
+    /// <summary>The same CRC with the slice-by-8 tables alone: what CPUs without carry-less multiplication run, and the reference the fast path is tested against.</summary>
+    public static ulong ComputePortable(Crc64Algorithm algorithm, ReadOnlySpan<byte> data) => ~UpdateTables(algorithm.Tables, ulong.MaxValue, data);
 
     /// <summary>
     /// The CRC of A followed by B, from the CRCs of A and B and B's length, without the data (GF(2) matrix method),
@@ -156,7 +163,20 @@ public sealed class Crc64
         return square;
     }
 
-    private static ulong Update(ulong[][] tables, ulong crc, ReadOnlySpan<byte> data)
+    private static ulong Update(Crc64Algorithm algorithm, ulong crc, ReadOnlySpan<byte> data)
+    {
+        if (data.Length >= CrcFolding.MinimumLength && algorithm.Folding is { } folding)
+        {
+            Span<byte> block = stackalloc byte[16];
+            var folded = folding.Fold(crc, data, block);
+            crc = UpdateTables(algorithm.Tables, 0, block);
+            data = data[folded..];
+        }
+
+        return UpdateTables(algorithm.Tables, crc, data);
+    }
+
+    private static ulong UpdateTables(ulong[][] tables, ulong crc, ReadOnlySpan<byte> data)
     {
         var t0 = tables[0];
         var t1 = tables[1];

@@ -9,10 +9,18 @@ namespace Coffer.Storage.Blobs;
 /// <summary>
 /// Object bytes as files: <c>blobs/ab/cd/&lt;id&gt;</c> under the data folder, named by random ids and never by object
 /// keys. A blob is written to <c>tmp/</c>, flushed to disk, and only then renamed into place; metadata is committed after
-/// the rename. Encrypted blobs get a fresh data key each, wrapped by the <see cref="MasterKey"/>.
+/// the rename. Bodies up to <see cref="InlineThreshold"/> may instead stay in memory, to be stored in the metadata
+/// (<see cref="IInlineBlobWriter"/>) with the version that points at them. Encrypted blobs get a fresh data key each,
+/// wrapped by the <see cref="MasterKey"/>, files and inline blobs alike.
 /// </summary>
 public sealed class BlobStore
 {
+    /// <summary>
+    /// The largest body kept in the metadata store instead of a file of its own (64 KiB): measured in
+    /// docs/performance.md, where the PUT rate of inline bodies stops paying for the database they grow.
+    /// </summary>
+    public const int DefaultInlineThreshold = 64 * 1024;
+
     private const int CopyBufferSize = 1 << 20;
 
     private readonly string _blobRoot;
@@ -23,8 +31,11 @@ public sealed class BlobStore
     /// <param name="dataDirectory">The data folder: blobs live under <c>blobs/</c>, uploads are staged under <c>tmp/</c>.</param>
     /// <param name="masterKey">The key every blob's data key is wrapped with.</param>
     /// <param name="stagingName">A folder of <c>tmp/</c> of this process's own, when other processes stage into the same <c>tmp/</c>.</param>
-    public BlobStore(string dataDirectory, MasterKey masterKey, string? stagingName = null)
+    /// <param name="inlineThreshold">The largest body that may be kept inline; 0 writes every body to a file.</param>
+    public BlobStore(string dataDirectory, MasterKey masterKey, string? stagingName = null, int inlineThreshold = DefaultInlineThreshold)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(inlineThreshold);
+        InlineThreshold = inlineThreshold;
         _blobRoot = Path.Combine(dataDirectory, "blobs");
         _tempRoot = Path.Combine(dataDirectory, "tmp");
         _stagingFolder = stagingName is null ? _tempRoot : Path.Combine(_tempRoot, stagingName);
@@ -36,13 +47,77 @@ public sealed class BlobStore
     /// <summary>The fingerprint of the master key, for logs and the start-up summary.</summary>
     public string MasterKeyId => _masterKey.Id;
 
+    /// <summary>The largest body <see cref="StageAsync"/> keeps in memory for the metadata store, when asked to.</summary>
+    public int InlineThreshold { get; }
+
     /// <summary>
     /// Copies <paramref name="source"/> into a temporary file while computing MD5 and CRC-64 of the plaintext, encrypting
-    /// it on the way when <paramref name="encrypt"/> is set, then flushes it to disk. Fails with
+    /// it on the way when <paramref name="encrypt"/> is set, then flushes it to disk. When <paramref name="inline"/> is
+    /// set and the body turns out to be at most <see cref="InlineThreshold"/> bytes, it is kept in memory instead (see
+    /// <see cref="StagedBlob.InlineData"/>), sealed the same way, for the commit to store in the metadata. Fails with
     /// <see cref="ErrorCode.IncompleteBody"/> when the source ends before <paramref name="expectedLength"/>, and with
     /// <see cref="ErrorCode.EntityTooLarge"/> past <paramref name="maxLength"/>.
     /// </summary>
-    public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, bool encrypt, CancellationToken cancellationToken)
+    public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, bool encrypt, CancellationToken cancellationToken,
+        bool inline = false)
+    {
+        if (!inline || InlineThreshold == 0 || expectedLength > InlineThreshold)
+        {
+            return await StageFileAsync(source, ReadOnlyMemory<byte>.Empty, expectedLength, maxLength, encrypt, cancellationToken);
+        }
+
+        // One byte more than the threshold tells a small body from the start of a large one.
+        var buffer = ArrayPool<byte>.Shared.Rent(InlineThreshold + 1);
+        try
+        {
+            var filled = 0;
+            int read;
+            while (filled <= InlineThreshold && (read = await source.ReadAsync(buffer.AsMemory(filled, InlineThreshold + 1 - filled), cancellationToken)) > 0)
+            {
+                filled += read;
+            }
+
+            return filled <= InlineThreshold
+                ? StageInline(buffer.AsSpan(0, filled), expectedLength, maxLength, encrypt)
+                : await StageFileAsync(source, buffer.AsMemory(0, filled), expectedLength, maxLength, encrypt, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private StagedBlob StageInline(ReadOnlySpan<byte> body, long? expectedLength, long maxLength, bool encrypt)
+    {
+        CheckLength(body.Length, expectedLength, maxLength);
+        var md5 = MD5.HashData(body);
+        var crc = Crc64.Compute(body);
+        if (body.IsEmpty)
+        {
+            return new StagedBlob("", "", 0, md5, crc, null);
+        }
+
+        var blobId = Guid.CreateVersion7().ToString("N");
+        if (!encrypt)
+        {
+            return new StagedBlob(blobId, "", body.Length, md5, crc, null, body.ToArray());
+        }
+
+        var dataKey = RandomNumberGenerator.GetBytes(MasterKey.KeySize);
+        try
+        {
+            var sealedBytes = SegmentSealer.Seal(body, dataKey);
+            return new StagedBlob(blobId, "", body.Length, md5, crc, _masterKey.Wrap(dataKey, blobId), sealedBytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file.</summary>
+    private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
+        CancellationToken cancellationToken)
     {
         var blobId = Guid.CreateVersion7().ToString("N");
         var tempPath = Path.Combine(_stagingFolder, blobId);
@@ -57,16 +132,15 @@ public sealed class BlobStore
             await using (var file = CreateTemporary(tempPath))
             {
                 using var sealer = dataKey is null ? null : new SegmentSealer(file, dataKey);
-                int read;
-                while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken)) > 0)
+                var chunk = prefix.Length > 0 ? prefix : buffer.AsMemory(0, await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken));
+                while (chunk.Length > 0)
                 {
-                    length += read;
+                    length += chunk.Length;
                     if (length > maxLength)
                     {
                         throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
                     }
 
-                    var chunk = buffer.AsMemory(0, read);
                     md5.AppendData(chunk.Span);
                     crc.Append(chunk.Span);
                     if (sealer is not null)
@@ -77,6 +151,9 @@ public sealed class BlobStore
                     {
                         await file.WriteAsync(chunk, cancellationToken);
                     }
+
+                    var read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken);
+                    chunk = buffer.AsMemory(0, read);
                 }
 
                 if (sealer is not null)
@@ -87,12 +164,7 @@ public sealed class BlobStore
                 file.Flush(flushToDisk: true);
             }
 
-            if (expectedLength is { } expected && expected != length)
-            {
-                throw new CofferException(ErrorCode.IncompleteBody,
-                    $"The body had {length} bytes where Content-Length announced {expected}.");
-            }
-
+            CheckLength(length, expectedLength, maxLength);
             completed = true;
             if (length == 0)
             {
@@ -115,6 +187,20 @@ public sealed class BlobStore
             {
                 File.Delete(tempPath);
             }
+        }
+    }
+
+    private static void CheckLength(long length, long? expectedLength, long maxLength)
+    {
+        if (length > maxLength)
+        {
+            throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
+        }
+
+        if (expectedLength is { } expected && expected != length)
+        {
+            throw new CofferException(ErrorCode.IncompleteBody,
+                $"The body had {length} bytes where Content-Length announced {expected}.");
         }
     }
 
@@ -150,10 +236,12 @@ public sealed class BlobStore
 
     /// <summary>
     /// Opens <paramref name="length"/> bytes of an object starting at <paramref name="offset"/>, decrypting encrypted
-    /// blobs. Fails with <see cref="BlobIntegrityException"/> when they do not authenticate.
+    /// blobs. Fails with <see cref="BlobIntegrityException"/> when they do not authenticate. The bytes of inline
+    /// segments come from <paramref name="inlineBlobs"/> (read from the metadata store by the caller).
     /// </summary>
-    public Stream OpenRead(BlobLayout layout, long offset, long length) =>
-        new SegmentedReadStream(layout, offset, length, OpenSegment);
+    public Stream OpenRead(BlobLayout layout, long offset, long length, IReadOnlyDictionary<string, byte[]>? inlineBlobs = null) =>
+        new SegmentedReadStream(layout, offset, length,
+            (segment, at) => segment.Inline ? OpenInline(segment, at, inlineBlobs) : OpenSegment(segment, at));
 
     public void Delete(string blobId) => File.Delete(PathOf(blobId));
 
@@ -185,7 +273,33 @@ public sealed class BlobStore
         }
     }
 
-    /// <summary>One blob from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
+    /// <summary>An inline blob from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
+    private Stream OpenInline(BlobSegment segment, long offset, IReadOnlyDictionary<string, byte[]>? inlineBlobs)
+    {
+        if (inlineBlobs is null || !inlineBlobs.TryGetValue(segment.BlobId, out var stored))
+        {
+            throw new InvalidDataException($"The bytes of inline blob {segment.BlobId} were not read from the metadata store.");
+        }
+
+        if (segment.WrappedKey is not { } wrappedKey)
+        {
+            return stored.Length == segment.Length
+                ? new MemoryStream(stored, (int)offset, stored.Length - (int)offset, writable: false)
+                : throw new BlobIntegrityException($"Inline blob {segment.BlobId} has {stored.Length} bytes where its version says {segment.Length}.");
+        }
+
+        var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
+        try
+        {
+            return new UnsealingStream(SealedSource.Of(stored), segment.BlobId, segment.Length, offset, dataKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
     private Stream OpenSegment(BlobSegment segment, long offset)
     {
         var path = PathOf(segment.BlobId);
@@ -203,7 +317,7 @@ public sealed class BlobStore
             try
             {
                 var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-                return new UnsealingStream(handle, segment.BlobId, segment.Length, offset, dataKey);
+                return new UnsealingStream(SealedSource.Of(handle), segment.BlobId, segment.Length, offset, dataKey);
             }
             finally
             {

@@ -25,6 +25,26 @@ internal sealed class SegmentSealer : IDisposable
         _aes = new AesGcm(dataKey, SealedFormat.TagSize);
     }
 
+    /// <summary>The sealed form of a whole small blob, in memory: exactly what its file would hold.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> dataKey)
+    {
+        var output = new byte[SealedFormat.SealedLength(plaintext.Length)];
+        var header = SealedFormat.NewHeader();
+        header.CopyTo(output, 0);
+        using var aes = new AesGcm(dataKey, SealedFormat.TagSize);
+        Span<byte> nonce = stackalloc byte[SealedFormat.NonceSize];
+        var segments = SealedFormat.SegmentCount(plaintext.Length);
+        for (long index = 0; index < segments; index++)
+        {
+            var plain = plaintext.Slice((int)(index * SealedFormat.SegmentSize), SealedFormat.PlainSegmentLength(plaintext.Length, index));
+            var at = (int)SealedFormat.SegmentOffset(index);
+            SealedFormat.Nonce(nonce, header, index, last: index == segments - 1);
+            aes.Encrypt(nonce, plain, output.AsSpan(at, plain.Length), output.AsSpan(at + plain.Length, SealedFormat.TagSize), header);
+        }
+
+        return output;
+    }
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         while (data.Length > 0)

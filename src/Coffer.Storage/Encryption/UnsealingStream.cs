@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Coffer.Common.IO;
-using Microsoft.Win32.SafeHandles;
 
 namespace Coffer.Storage.Encryption;
 
@@ -13,7 +12,7 @@ namespace Coffer.Storage.Encryption;
 /// </summary>
 internal sealed class UnsealingStream : ForwardReadStream
 {
-    private readonly SafeFileHandle _file;
+    private readonly SealedSource _file;
     private readonly string _blobId;
     private readonly long _plainLength;
     private readonly long _segmentCount;
@@ -26,9 +25,9 @@ internal sealed class UnsealingStream : ForwardReadStream
     private int _available;
     private bool _disposed;
 
-    /// <param name="file">The blob file, opened for reading; the stream owns it.</param>
+    /// <param name="file">The blob's bytes (its file, opened for reading, or its inline copy); the stream owns it.</param>
     /// <param name="dataKey">The blob's unwrapped data key; the caller may clear it once this returns.</param>
-    public UnsealingStream(SafeFileHandle file, string blobId, long plainLength, long offset, ReadOnlySpan<byte> dataKey)
+    public UnsealingStream(SealedSource file, string blobId, long plainLength, long offset, ReadOnlySpan<byte> dataKey)
     {
         _file = file;
         _blobId = blobId;
@@ -38,18 +37,18 @@ internal sealed class UnsealingStream : ForwardReadStream
         try
         {
             var expected = SealedFormat.SealedLength(plainLength);
-            var actual = RandomAccess.GetLength(file);
+            var actual = file.Length;
             if (actual != expected)
             {
                 throw new BlobIntegrityException($"Blob {blobId} has {actual} bytes where its {plainLength} bytes encrypt to {expected}.");
             }
 
-            RandomAccess.Read(file, _header, 0);
+            file.Read(_header, 0);
             SealedFormat.CheckHeader(_header, blobId);
             _nextSegment = offset < plainLength ? offset / SealedFormat.SegmentSize : _segmentCount;
             if (offset < plainLength)
             {
-                var read = RandomAccess.Read(file, _sealed.AsSpan(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment));
+                var read = file.Read(_sealed.AsSpan(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment));
                 Decrypt(read);
                 _position = (int)(offset % SealedFormat.SegmentSize);
             }
@@ -70,7 +69,7 @@ internal sealed class UnsealingStream : ForwardReadStream
                 return 0;
             }
 
-            Decrypt(RandomAccess.Read(_file, _sealed.AsSpan(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment)));
+            Decrypt(_file.Read(_sealed.AsSpan(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment)));
         }
 
         return Copy(buffer);
@@ -85,7 +84,7 @@ internal sealed class UnsealingStream : ForwardReadStream
                 return 0;
             }
 
-            var read = await RandomAccess.ReadAsync(_file, _sealed.AsMemory(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment),
+            var read = await _file.ReadAsync(_sealed.AsMemory(0, SealedLength(_nextSegment)), SealedFormat.SegmentOffset(_nextSegment),
                 cancellationToken);
             Decrypt(read);
         }

@@ -10,6 +10,8 @@ public static class RecordCodec
 {
     private const byte PairsV1 = 1;
     private const byte LayoutV1 = 1;
+    private const byte LayoutV2 = 2;
+    private const byte InlineSegment = 1;
     private const byte BlobKeysV1 = 1;
 
     public static byte[]? EncodePairs(IReadOnlyList<KeyValuePair<string, string>> pairs)
@@ -64,14 +66,20 @@ public static class RecordCodec
             return null;
         }
 
+        // Format 2 adds a flags byte per segment (inline or not); a layout of files alone keeps format 1.
+        var flagged = layout.HasInline;
         using var buffer = new MemoryStream();
         using var writer = new BinaryWriter(buffer, Encoding.UTF8);
-        writer.Write(LayoutV1);
+        writer.Write(flagged ? LayoutV2 : LayoutV1);
         writer.Write7BitEncodedInt(layout.Segments.Count);
         foreach (var segment in layout.Segments)
         {
             writer.Write(segment.BlobId);
             writer.Write7BitEncodedInt64(segment.Length);
+            if (flagged)
+            {
+                writer.Write(segment.Inline ? InlineSegment : (byte)0);
+            }
         }
 
         writer.Flush();
@@ -142,7 +150,7 @@ public static class RecordCodec
 
         using var reader = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
         var format = reader.ReadByte();
-        if (format != LayoutV1)
+        if (format is not LayoutV1 and not LayoutV2)
         {
             throw new InvalidDataException($"Unknown blob layout format {format}.");
         }
@@ -151,7 +159,10 @@ public static class RecordCodec
         var segments = new BlobSegment[count];
         for (var i = 0; i < count; i++)
         {
-            segments[i] = new BlobSegment(reader.ReadString(), reader.Read7BitEncodedInt64());
+            var id = reader.ReadString();
+            var length = reader.Read7BitEncodedInt64();
+            var inline = format == LayoutV2 && (reader.ReadByte() & InlineSegment) != 0;
+            segments[i] = new BlobSegment(id, length, null, inline);
         }
 
         return new BlobLayout(segments);

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Coffer beside s3rver (Node.js, plain files) and fauxqs (Node.js, in memory), one server at a time, the same load
+# client (bench/load/load.mjs, raw keep-alive SigV4) against each, in one run (figures in docs/performance.md):
+#   PUT 1 KiB (raw client, then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD, LIST walks of the 1 KiB objects,
+#   PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) beside `dd ... conv=fdatasync` (the disk) and a
+#   server that drops what it gets (null-server.mjs: the loopback and client limit);
+# each with objects/s, MB/s, p50/p99 and the server's CPU time per request, and a table of the ratios to s3rver.
+# Coffer runs from a Release build with the embedded (SQLite) engine, durable (synchronous=FULL, fsync per commit).
+#   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight)
+set -euo pipefail
+# The AWS SDK warns on every start that it will need a newer Node.js one day.
+export NODE_NO_WARNINGS=1
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+count="${BENCH_COUNT:-10000}"
+concurrency="${BENCH_CONCURRENCY:-32}"
+large_mib="${BENCH_LARGE_MIB:-1024}"
+large=$((large_mib << 20))
+work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-compare.XXXXXX")"
+results="$work/results.jsonl"
+load_dir="$repo/bench/load"
+pid=""
+cleanup() {
+  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# building (Release), installing the load client, s3rver and fauxqs"
+dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
+(cd "$load_dir" && npm ci --no-audit --no-fund --silent)
+coffer="$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll"
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; node $(node --version)"
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_for_port() {
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+
+# run SERVER NAME ARGS...: one load.mjs run against the current server, kept in results.jsonl with its server and name.
+run() {
+  local server=$1 name=$2; shift 2
+  local line
+  line="$(node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" \
+    --pids "$pid" --concurrency "$concurrency" "$@")"
+  jq -c --arg server "$server" --arg name "$name" '{server: $server, name: $name} + .' <<<"$line" | tee -a "$results"
+}
+
+# suite SERVER [small]: every run against the server now listening (small: without the large object).
+suite() {
+  local server=$1 only=${2:-}
+  node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" --op bucket >/dev/null
+  # Warm-up, not recorded: Coffer's JIT compiles its request path on the first few hundred requests.
+  for op in put get; do
+    node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" \
+      --op "$op" --count 2000 --concurrency "$concurrency" --prefix warm/ >/dev/null
+  done
+  run "$server" "PUT 1 KiB" --op put --size 1024 --count "$count" --prefix small/
+  run "$server" "PUT 1 KiB (aws-sdk)" --op put --size 1024 --count "$count" --prefix sdk/ --client sdk
+  run "$server" "PUT 64 KiB" --op put --size 65536 --count "$count" --prefix medium/
+  run "$server" "GET 1 KiB" --op get --size 1024 --count "$count" --prefix small/
+  run "$server" "HEAD" --op head --count "$count" --prefix small/
+  run "$server" "LIST walk" --op list --count 20 --concurrency 4 --prefix small/
+  if [[ "$only" != small ]]; then
+    run "$server" "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
+    run "$server" "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
+  fi
+}
+
+port="$(free_port)"; endpoint="http://127.0.0.1:$port"; bucket=bench-1250000000; access=AKIDbench; secret=bench; region=ap-guangzhou
+COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=$access COFFER_ROOT_SECRET_KEY=$secret \
+  dotnet "$coffer" serve --data "$work/coffer" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
+pid=$!
+wait_for_port "$port"
+echo "## coffer ($(git -C "$repo" rev-parse --short HEAD)), pid $pid"
+suite coffer
+stop
+echo "coffer data folder after the runs: $(du -sh "$work/coffer" | cut -f1)"
+
+port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=S3RVER; secret=S3RVER; region=us-east-1
+node "$load_dir/node_modules/s3rver/bin/s3rver.js" -d "$work/s3rver" -a 127.0.0.1 -p "$port" --silent >"$work/s3rver.log" 2>&1 &
+pid=$!
+wait_for_port "$port"
+echo "## s3rver $(node -p "require('$load_dir/node_modules/s3rver/package.json').version"), pid $pid"
+suite s3rver
+stop
+
+port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=test; secret=test; region=us-east-1
+FAUXQS_PORT=$port node "$load_dir/node_modules/fauxqs/dist/cli.js" >"$work/fauxqs.log" 2>&1 &
+pid=$!
+wait_for_port "$port"
+echo "## fauxqs $(node -p "require('$load_dir/node_modules/fauxqs/package.json').version") (in memory; it refuses bodies of many MiB, so no large object), pid $pid"
+suite fauxqs small
+stop
+
+echo "## limits of this machine for ${large_mib} MiB"
+port="$(free_port)"; endpoint="http://127.0.0.1:$port"
+node "$load_dir/null-server.mjs" "$port" "$large" >/dev/null &
+pid=$!
+wait_for_port "$port"
+run loopback "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
+run loopback "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
+stop
+echo "dd to disk, fdatasync: $(dd if=/dev/zero of="$work/dd" bs=1M count="$large_mib" conv=fdatasync 2>&1 | tail -1)"
+rm -f "$work/dd"
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) after the run"
+echo
+node "$load_dir/report.mjs" "$results"

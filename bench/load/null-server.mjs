@@ -1,0 +1,30 @@
+// The loopback limit of the large-object runs: an HTTP server that does nothing with the bytes. A PUT's body is read
+// and dropped; a GET answers SIZE bytes (one 1 MiB block repeated). The load client run against it measures what the
+// client and loopback allow, the ceiling any store's large GET or PUT can reach on this machine.
+//
+//   node null-server.mjs PORT SIZE
+import http from 'node:http';
+
+const [port, size] = process.argv.slice(2).map(Number);
+const block = Buffer.alloc(1 << 20, 7);
+http.createServer((request, response) => {
+  if (request.method !== 'GET') {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-length': 0 }).end());
+    return;
+  }
+  response.writeHead(200, { 'content-length': size });
+  let left = size;
+  const write = () => {
+    while (left > 0) {
+      const part = left >= block.length ? block : block.subarray(0, left);
+      left -= part.length;
+      if (!response.write(part)) {
+        response.once('drain', write);
+        return;
+      }
+    }
+    response.end();
+  };
+  write();
+}).listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));

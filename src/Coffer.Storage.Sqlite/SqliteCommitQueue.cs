@@ -1,0 +1,285 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// Group commit on the single writer connection. Writes queue up while a commit is being flushed; when it ends, the
+/// writer thread takes everything queued and runs it in one transaction, each piece of work in a savepoint of its own
+/// (one that fails is rolled back alone, and only its caller sees the error), then commits once, with one fsync
+/// (<c>synchronous=FULL</c>), and only then answers every caller. Latency under load stays about one flush; throughput
+/// grows with the number of writers. The outcome is that of the works run one after the other in queue order.
+/// </summary>
+internal sealed class SqliteCommitQueue : IDisposable
+{
+    private readonly PreparedConnection _writer;
+    private readonly Func<SqliteTransaction, SqliteSession> _openSession;
+    private readonly Action<SqliteSession?> _pinsChanged;
+    private readonly object _gate = new();
+    private readonly Thread _thread;
+    private List<PendingWrite> _queued = [];
+    private List<PendingWrite> _spare = [];
+    private bool _stopping;
+
+    /// <param name="writer">The writer connection; from now on only the queue's thread uses it.</param>
+    /// <param name="openSession">A transaction view of the writer for one work (each work gets its own, so what it releases is its own).</param>
+    /// <param name="pinsChanged">
+    /// Told, on the writer thread, after a work that pinned or released an instant (with its session, inside the group) and
+    /// once its group has ended (with null).
+    /// </param>
+    public SqliteCommitQueue(PreparedConnection writer, Func<SqliteTransaction, SqliteSession> openSession, Action<SqliteSession?> pinsChanged)
+    {
+        _writer = writer;
+        _openSession = openSession;
+        _pinsChanged = pinsChanged;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Coffer SQLite writer" };
+        _thread.Start();
+    }
+
+    /// <summary>How many commits (each one fsync) the queue has made, for tests and benchmarks that count them.</summary>
+    public long Commits { get; private set; }
+
+    public Task<T> Enqueue<T>(Func<SqliteSession, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new PendingWrite<T>(work, cancellationToken);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _queued.Add(write);
+            Monitor.Pulse(_gate);
+        }
+
+        return write.Task;
+    }
+
+    /// <summary>Lets the queued writes commit, then stops the writer thread.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.Pulse(_gate);
+        }
+
+        _thread.Join();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            List<PendingWrite> batch;
+            lock (_gate)
+            {
+                while (_queued.Count == 0)
+                {
+                    if (_stopping)
+                    {
+                        return;
+                    }
+
+                    Monitor.Wait(_gate);
+                }
+
+                batch = _queued;
+                _queued = _spare;
+            }
+
+            Flush(batch);
+            batch.Clear();
+            lock (_gate)
+            {
+                _spare = batch;
+            }
+        }
+    }
+
+    private void Flush(List<PendingWrite> batch)
+    {
+        var started = batch.Where(write => write.TryStart()).ToList();
+        if (started.Count == 0)
+        {
+            return;
+        }
+
+        var alone = started.Count == 1;
+        var pinsChanged = false;
+        SqliteTransaction? transaction = null;
+        try
+        {
+            transaction = _writer.Connection.BeginTransaction(deferred: false);
+            foreach (var write in started)
+            {
+                var session = _openSession(transaction);
+                if (alone)
+                {
+                    write.Run(session);
+                    pinsChanged = session.PinsChanged;
+                    continue;
+                }
+
+                _writer.Execute("SAVEPOINT work", transaction);
+                if (write.Run(session))
+                {
+                    _writer.Execute("RELEASE work", transaction);
+                    if (session.PinsChanged)
+                    {
+                        pinsChanged = true;
+                        _pinsChanged(session);
+                    }
+                }
+                else if (InTransaction())
+                {
+                    _writer.Execute("ROLLBACK TO work", transaction);
+                    _writer.Execute("RELEASE work", transaction);
+                }
+                else
+                {
+                    // SQLite rolled the whole transaction back itself (a full disk, an I/O error): nothing of it stands.
+                    throw new SqliteException("The write transaction was rolled back by SQLite.", raw.SQLITE_ABORT);
+                }
+            }
+
+            if (alone && started[0].Failed)
+            {
+                Rollback(transaction);
+            }
+            else
+            {
+                transaction.Commit();
+                Commits++;
+            }
+        }
+        catch (Exception error)
+        {
+            Rollback(transaction);
+            foreach (var write in started)
+            {
+                write.Fail(error);
+            }
+
+            return;
+        }
+        finally
+        {
+            transaction?.Dispose();
+            if (pinsChanged)
+            {
+                AfterPinsChanged();
+            }
+        }
+
+        // Durable now: the callers may go on (their continuations run on the thread pool, not on this thread).
+        foreach (var write in started)
+        {
+            write.Complete();
+        }
+    }
+
+    private void AfterPinsChanged()
+    {
+        try
+        {
+            _pinsChanged(null);
+        }
+        catch (SqliteException)
+        {
+            // The group's callers have their answers already; what is not purged now is purged by the next sweep, and a
+            // pin that may still stand keeps revisions rather than losing them (the store only sets its flag on success).
+        }
+    }
+
+    private bool InTransaction() => raw.sqlite3_get_autocommit(_writer.Connection.Handle) == 0;
+
+    private void Rollback(SqliteTransaction? transaction)
+    {
+        if (transaction is not null && InTransaction())
+        {
+            transaction.Rollback();
+        }
+    }
+
+    /// <summary>One caller's work, waiting in the queue, then run, then answered once its commit is durable.</summary>
+    private abstract class PendingWrite
+    {
+        private const int Queued = 0;
+        private const int Started = 1;
+        private const int Cancelled = 2;
+        private int _state;
+
+        public bool Failed { get; protected set; }
+
+        /// <summary>False when the caller gave up while the work waited; a started work is never cancelled.</summary>
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
+
+        /// <summary>Runs the work; false when it threw (the error is kept for its caller).</summary>
+        public abstract bool Run(SqliteSession session);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception error);
+
+        protected bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
+    }
+
+    private sealed class PendingWrite<T> : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Func<SqliteSession, T> _work;
+        private readonly CancellationTokenRegistration _cancellation;
+        private T? _result;
+        private Exception? _error;
+
+        public PendingWrite(Func<SqliteSession, T> work, CancellationToken cancellationToken)
+        {
+            _work = work;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.Register(() =>
+                {
+                    if (TryCancel())
+                    {
+                        _completion.TrySetCanceled(cancellationToken);
+                    }
+                });
+            }
+        }
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool Run(SqliteSession session)
+        {
+            try
+            {
+                _result = _work(session);
+                return true;
+            }
+            catch (Exception error)
+            {
+                _error = error;
+                Failed = true;
+                return false;
+            }
+        }
+
+        public override void Complete()
+        {
+            _cancellation.Dispose();
+            if (_error is not null)
+            {
+                _completion.TrySetException(_error);
+            }
+            else
+            {
+                _completion.TrySetResult(_result!);
+            }
+        }
+
+        public override void Fail(Exception error)
+        {
+            _cancellation.Dispose();
+            _completion.TrySetException(_error ?? error);
+        }
+    }
+}
