@@ -14,7 +14,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -32,6 +32,11 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
               "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
               "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
+        // Inventory runs are cut into key ranges leased on their own.
+        [6] = "CREATE TABLE inventory_partitions (job_id TEXT NOT NULL, partition INTEGER NOT NULL, from_key TEXT NOT NULL, to_key TEXT, " +
+              "state TEXT NOT NULL, lease_owner TEXT, lease_expires INTEGER, progress BLOB, record_format INTEGER NOT NULL, " +
+              "PRIMARY KEY (job_id, partition)) WITHOUT ROWID; " +
+              "CREATE INDEX inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
