@@ -41,6 +41,26 @@ public sealed class PartitionedRunTests : IDisposable
     }
 
     [Fact]
+    public async Task APartitionedOrcReport_IsOneValidFilePerPartition_WhoseRowsInManifestOrderAreTheBucket()
+    {
+        Use(new InventoryRunnerOptions { PartitionRows = 2_000, Workers = 2 });
+        await _fixture.CreateBucketsAsync();
+        var keys = Enumerable.Range(0, 7_000).Select(i => $"k/{i:D5}").ToList();
+        await _fixture.SeedEmptyObjectsAsync(keys);
+
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration("orc-parts", oneTime: true, format: InventoryFormat.Orc,
+            fields: ["Size", "ETag"]));
+
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        var files = Files(run);
+        files.Should().HaveCount(4, "7,000 rows in partitions of at most 2,000");
+        files.Should().AllSatisfy(f => f.Should().EndWith(".orc"));
+        var rows = files.SelectMany(f => Orc.OrcFileReader.Read(_fixture.Read(f)).Rows).ToList();
+        rows.Select(r => (string)r[2]!).Should().Equal(keys, "every row once, the partitions' files in key order");
+        rows.Should().AllSatisfy(r => r[3].Should().Be(0L));
+    }
+
+    [Fact]
     public async Task ASmallBucket_IsOnePartition_AndItsReportOneFile()
     {
         await _fixture.CreateBucketsAsync();
