@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Coffer.Composition;
 using Coffer.Model;
 using Coffer.Model.Access;
+using Coffer.Model.Accounts;
 using Coffer.Model.Objects;
 using Coffer.Storage;
 
@@ -26,7 +27,7 @@ public class PointReadBenchmarks
         _directory = Path.Combine(Path.GetTempPath(), "coffer-bench-" + Guid.NewGuid().ToString("N"));
         _engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _directory, Time = TimeProvider.System });
         _service = new ObjectService(_engine, TimeProvider.System);
-        _access = new AccessControl(_engine.Metadata, TimeProvider.System);
+        _access = new AccessControl(_engine.Metadata, TimeProvider.System, new AccountDirectory([]));
         _service.CreateBucketAsync(Bucket, "1250000000", "ap-guangzhou").GetAwaiter().GetResult();
         for (var i = 0; i < 1000; i++)
         {

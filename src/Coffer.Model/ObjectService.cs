@@ -264,14 +264,34 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var bucketId = RequireBucket(reader, bucket).Id;
         var detail = (options.WithTags ? VersionDetail.Tags : 0) | (options.WithUserMetadata ? VersionDetail.UserMetadata : 0)
             | (options.WithHeaders ? VersionDetail.Headers : 0);
-        var upper = DelimitedListing.UpperBound(options.Prefix);
+        var (from, inclusive, upper) = WalkRange(options);
+        if (upper is not null && ObjectKey.CompareUtf8(from, upper) >= 0)
+        {
+            yield break;
+        }
+
         var versions = options.AllVersions
-            ? reader.Versions.ScanVersions(bucketId, options.Prefix, true, null, upper, detail)
-            : reader.Versions.ScanLatest(bucketId, options.Prefix, true, upper, detail).Where(v => !v.IsDeleteMarker);
+            ? reader.Versions.ScanVersions(bucketId, from, inclusive, null, upper, detail)
+            : reader.Versions.ScanLatest(bucketId, from, inclusive, upper, detail).Where(v => !v.IsDeleteMarker);
         foreach (var version in versions)
         {
             yield return ToInfo(bucket, version);
         }
+    }
+
+    /// <summary>The key range a walk covers: the prefix's, narrowed to [Start, End) (or (Start, End) with StartAfter).</summary>
+    private static (string From, bool Inclusive, string? Upper) WalkRange(WalkOptions options)
+    {
+        var (from, inclusive) = options.Start is { } start && ObjectKey.CompareUtf8(start, options.Prefix) >= 0
+            ? (start, !options.StartAfter)
+            : (options.Prefix, true);
+        var upper = DelimitedListing.UpperBound(options.Prefix);
+        if (options.End is { } end && (upper is null || ObjectKey.CompareUtf8(end, upper) < 0))
+        {
+            upper = end;
+        }
+
+        return (from, inclusive, upper);
     }
 
     /// <summary>

@@ -93,8 +93,13 @@ public sealed class CofferServer : IAsyncDisposable
             {
                 MaxPartBytes = options.Inventory.MaxPartBytes,
                 Lease = options.Inventory.Lease,
+                Workers = options.Inventory.Workers,
+                PartitionRows = options.Inventory.PartitionRows,
+                MinPartitionRows = options.Inventory.MinPartitionRows,
+                PollInterval = options.Inventory.PollInterval,
                 // The log is made with the rest of the services below; runs end long after.
                 RunEnded = run => runLog?.Ended(run),
+                PartitionDone = (jobId, partition) => runLog?.PartitionDone(jobId, partition),
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
             Lifecycle = new LifecycleOptions { Lease = options.Lifecycle.Lease },

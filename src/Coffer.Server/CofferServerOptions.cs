@@ -64,6 +64,15 @@ public sealed record InventoryServiceOptions
 
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How many partitions this node scans at once (one per core by default).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The most rows of a partition (see InventoryRunnerOptions.PartitionRows).</summary>
+    public long PartitionRows { get; init; } = 1_000_000;
+
+    /// <summary>The fewest rows worth a partition of their own (see InventoryRunnerOptions.MinPartitionRows).</summary>
+    public long MinPartitionRows { get; init; } = 250_000;
+
     public TimeOnly TimeOfDay { get; init; } = TimeOnly.MinValue;
 
     public DayOfWeek WeeklyDay { get; init; } = DayOfWeek.Sunday;

@@ -27,6 +27,7 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Credentials = new PostgresCredentials(this);
         Pins = new PostgresPins(this);
         InlineBlobs = new PostgresInlineBlobs(this);
+        Partitions = new PostgresPartitions(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -54,6 +55,12 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     public PostgresCredentials Credentials { get; }
 
     public PostgresPins Pins { get; }
+
+    public PostgresPartitions Partitions { get; }
+
+    IPartitionReader IMetadataView.Partitions => Partitions;
+
+    IPartitionWriter IMetadataTransaction.Partitions => Partitions;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

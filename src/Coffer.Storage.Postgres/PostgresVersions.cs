@@ -21,11 +21,14 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     private const string StreamSavepoint = "streamed_scan";
 
     /// <summary>Which revisions a read sees: the current ones, or those current in the session's pinned snapshot.</summary>
+    private string Visible => VisibleAt(Session.AsOf);
+
+    /// <summary>The condition on <c>born_xid</c> and <c>died_xid</c> for reads now (null) or in a pinned snapshot (checked text).</summary>
     /// <remarks>
     /// A transaction older than the snapshot's xmin had ended when it was taken, so a row it wrote (or superseded) that
     /// this transaction sees was written (or superseded) before the snapshot: the comparison spares most rows the call.
     /// </remarks>
-    private string Visible => Session.AsOf is { } at
+    internal static string VisibleAt(string? asOf) => asOf is { } at
         ? $"(born_xid < '{Xmin(at)}'::xid8 OR pg_visible_in_snapshot(born_xid, '{at}'::pg_snapshot)) AND " +
           $"(died_xid IS NULL OR (died_xid >= '{Xmin(at)}'::xid8 AND NOT pg_visible_in_snapshot(died_xid, '{at}'::pg_snapshot)))"
         : "died_xid IS NULL";

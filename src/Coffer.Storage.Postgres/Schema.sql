@@ -119,6 +119,21 @@ CREATE TABLE inventory_runs (
 CREATE INDEX inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX inventory_runs_by_state ON inventory_runs (state, queued_at, job_id);
 
+-- The key ranges an inventory run is cut into, each leased on its own; claimed FOR UPDATE SKIP LOCKED like the runs.
+CREATE TABLE inventory_partitions (
+    job_id        text     COLLATE "C" NOT NULL,
+    partition     integer  NOT NULL,
+    from_key      text     COLLATE "C" NOT NULL,
+    to_key        text     COLLATE "C",
+    state         text     NOT NULL,          -- pending | running | done | failed
+    lease_owner   text,
+    lease_expires bigint,
+    progress      bytea,                      -- the worker's cursor: last key written, part files finished, counters
+    record_format smallint NOT NULL,
+    PRIMARY KEY (job_id, partition)
+);
+CREATE INDEX inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);
+
 CREATE TABLE unreferenced_blobs (
     blob_id  text   COLLATE "C" PRIMARY KEY,
     noted_at bigint NOT NULL

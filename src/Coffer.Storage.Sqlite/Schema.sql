@@ -124,6 +124,23 @@ CREATE TABLE IF NOT EXISTS inventory_runs (
 CREATE INDEX IF NOT EXISTS inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX IF NOT EXISTS inventory_runs_by_state ON inventory_runs (state, queued_at);
 
+-- The key ranges an inventory run is cut into, each leased on its own (schema 6): workers on the cores of a node, or on
+-- every node sharing the database, take pending partitions or those whose lease ran out, and record their cursor
+-- (last key written, part files finished, counters) in `progress`. A run's partitions are deleted when it ends.
+CREATE TABLE IF NOT EXISTS inventory_partitions (
+    job_id        TEXT    NOT NULL,
+    partition     INTEGER NOT NULL,
+    from_key      TEXT    NOT NULL,          -- first key of the range (inclusive)
+    to_key        TEXT,                      -- first key after it; NULL: to the end
+    state         TEXT    NOT NULL,          -- pending | running | done | failed
+    lease_owner   TEXT,
+    lease_expires INTEGER,
+    progress      BLOB,
+    record_format INTEGER NOT NULL,
+    PRIMARY KEY (job_id, partition)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);
+
 -- Blob files that may exist without committed metadata pointing at them: a staged upload between rename and
 -- commit, or a version that was replaced or deleted. Start-up deletes what is listed here.
 CREATE TABLE IF NOT EXISTS unreferenced_blobs (

@@ -16,7 +16,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -36,6 +36,11 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
         // Small objects' bodies, apart from the versions that name them (inventory scans never read them).
         [6] = "CREATE TABLE IF NOT EXISTS inline_blobs (blob_id TEXT PRIMARY KEY, data BLOB NOT NULL);",
+        // Inventory runs are cut into key ranges leased on their own.
+        [7] = "CREATE TABLE inventory_partitions (job_id TEXT NOT NULL, partition INTEGER NOT NULL, from_key TEXT NOT NULL, to_key TEXT, " +
+              "state TEXT NOT NULL, lease_owner TEXT, lease_expires INTEGER, progress BLOB, record_format INTEGER NOT NULL, " +
+              "PRIMARY KEY (job_id, partition)) WITHOUT ROWID; " +
+              "CREATE INDEX inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>

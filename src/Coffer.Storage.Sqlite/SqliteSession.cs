@@ -32,6 +32,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Credentials = new SqliteCredentials(this);
         Pins = new SqlitePins(this);
         InlineBlobs = new SqliteInlineBlobs(this);
+        Partitions = new SqlitePartitions(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -59,6 +60,12 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     public SqliteCredentials Credentials { get; }
 
     public SqlitePins Pins { get; }
+
+    public SqlitePartitions Partitions { get; }
+
+    IPartitionReader IMetadataView.Partitions => Partitions;
+
+    IPartitionWriter IMetadataTransaction.Partitions => Partitions;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -13,7 +13,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     internal const string Columns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
 
     /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
-    private string Visible => Session.AsOf is null ? "died IS NULL" : "born <= $as_of AND (died IS NULL OR died > $as_of)";
+    private string Visible => VisibleAt(Session.AsOf);
+
+    /// <summary>The condition on <c>born</c> and <c>died</c> for reads now (null) or at a pinned position bound as <c>$as_of</c>.</summary>
+    internal static string VisibleAt(long? asOf) => asOf is null ? "died IS NULL" : "born <= $as_of AND (died IS NULL OR died > $as_of)";
 
     public ObjectVersionRecord? GetLatest(long bucketId, string key)
     {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
 using Coffer.Storage.Records;
 using Microsoft.Data.Sqlite;
@@ -14,7 +13,7 @@ namespace Coffer.Storage.Sqlite;
 /// reference count per call (the scan holds one reference for as long as it steps).
 /// The query must select <see cref="SqliteVersions.Columns"/> in that order.
 /// </summary>
-internal sealed partial class VersionScan : IDisposable
+internal sealed class VersionScan : IDisposable
 {
     private static readonly string NullVersionId = ObjectVersionRecord.NullVersionId;
 
@@ -54,12 +53,12 @@ internal sealed partial class VersionScan : IDisposable
         {
             var statement = _statement.DangerousGetHandle();
             int result;
-            while ((result = Native.Step(statement)) == raw.SQLITE_ROW)
+            while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
                 bool? isLatest = null;
                 if (previousKey is not null)
                 {
-                    var key = Native.Blob(statement, 1);
+                    var key = SqliteNative.Blob(statement, 1);
                     isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
                     if (isLatest == false && latest == LatestRows.FirstOnly)
                     {
@@ -84,6 +83,54 @@ internal sealed partial class VersionScan : IDisposable
         }
     }
 
+    /// <summary>
+    /// Steps a query whose first column is a key, and keeps every k-th key, k doubling whenever 2 × <paramref name="maxKeys"/>
+    /// are kept: one pass, memory bounded by the sample, keys evenly spaced in rows.
+    /// </summary>
+    public KeySample SampleKeys(int maxKeys)
+    {
+        var held = false;
+        _statement.DangerousAddRef(ref held);
+        try
+        {
+            var statement = _statement.DangerousGetHandle();
+            var keys = new List<string>(Math.Max(2, 2 * maxKeys));
+            long rows = 0, stride = 1;
+            int result;
+            while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
+            {
+                if (rows++ % stride != 0)
+                {
+                    continue;
+                }
+
+                keys.Add(Encoding.UTF8.GetString(SqliteNative.Blob(statement, 0)));
+                if (keys.Count >= 2 * Math.Max(1, maxKeys))
+                {
+                    // Keep the keys at even places: those a stride twice as long would have kept.
+                    for (var i = 0; i < keys.Count / 2; i++)
+                    {
+                        keys[i] = keys[2 * i];
+                    }
+
+                    keys.RemoveRange(keys.Count / 2, keys.Count - (keys.Count / 2));
+                    stride *= 2;
+                }
+            }
+
+            if (result != raw.SQLITE_DONE)
+            {
+                Check(result);
+            }
+
+            return new KeySample(rows, keys);
+        }
+        finally
+        {
+            _statement.DangerousRelease();
+        }
+    }
+
     public void Dispose() => _statement.Dispose();
 
     /// <summary>Where the latest flag of a scanned row comes from.</summary>
@@ -101,15 +148,15 @@ internal sealed partial class VersionScan : IDisposable
 
     private static ObjectVersionRecord Read(IntPtr statement, long bucketId, VersionDetail detail, bool? isLatest)
     {
-        var versionId = Native.Blob(statement, 3);
+        var versionId = SqliteNative.Blob(statement, 3);
         var identity = new VersionIdentity(
             bucketId,
-            Encoding.UTF8.GetString(Native.Blob(statement, 1)),
-            Native.ColumnInt64(statement, 2),
+            Encoding.UTF8.GetString(SqliteNative.Blob(statement, 1)),
+            SqliteNative.ColumnInt64(statement, 2),
             versionId.SequenceEqual("null"u8) ? NullVersionId : Encoding.UTF8.GetString(versionId),
-            isLatest ?? Native.ColumnInt64(statement, 4) != 0,
-            Native.ColumnInt64(statement, 5) != 0);
-        return VersionRecordCodec.Decode(identity, Native.Blob(statement, 6), detail);
+            isLatest ?? SqliteNative.ColumnInt64(statement, 4) != 0,
+            SqliteNative.ColumnInt64(statement, 5) != 0);
+        return VersionRecordCodec.Decode(identity, SqliteNative.Blob(statement, 6), detail);
     }
 
     private int Index(string name)
@@ -124,29 +171,5 @@ internal sealed partial class VersionScan : IDisposable
         {
             SqliteException.ThrowExceptionForRC(result, _db);
         }
-    }
-
-    /// <summary>The few e_sqlite3 entry points a scan calls once per row (the library the SQLitePCL bundle loads).</summary>
-    private static unsafe partial class Native
-    {
-        public static ReadOnlySpan<byte> Blob(IntPtr statement, int column)
-        {
-            // The pointer is read first: for text, sqlite3_column_bytes after it gives the length of that same value.
-            var data = ColumnBlob(statement, column);
-            var length = ColumnBytes(statement, column);
-            return data == null ? [] : new ReadOnlySpan<byte>(data, length);
-        }
-
-        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_step")]
-        public static partial int Step(IntPtr statement);
-
-        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_int64")]
-        public static partial long ColumnInt64(IntPtr statement, int column);
-
-        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_blob")]
-        private static partial byte* ColumnBlob(IntPtr statement, int column);
-
-        [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_bytes")]
-        private static partial int ColumnBytes(IntPtr statement, int column);
     }
 }

@@ -5,7 +5,8 @@ namespace Coffer.Storage;
 /// <summary>
 /// The ordered metadata store, one small interface per aggregate (<see cref="IBucketReader"/>,
 /// <see cref="IVersionReader"/>, <see cref="IUploadReader"/>, <see cref="IConfigReader"/>, <see cref="IRunReader"/>,
-/// <see cref="ICredentialReader"/>, <see cref="IInlineBlobReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
+/// <see cref="ICredentialReader"/>, <see cref="IInlineBlobReader"/>, <see cref="IPartitionReader"/>). SQLite is the embedded engine and
+/// PostgreSQL the shared one; both pass the same
 /// conformance suites. Reads happen in snapshots; writes happen in transactions.
 /// </summary>
 public interface IMetadataStore : IDisposable
@@ -59,6 +60,7 @@ public interface IMetadataView
     ISnapshotPinReader Pins { get; }
 
     IInlineBlobReader InlineBlobs { get; }
+    IPartitionReader Partitions { get; }
 }
 
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the snapshot.</summary>
@@ -82,6 +84,7 @@ public interface IMetadataTransaction : IMetadataView
     new ISnapshotPinWriter Pins { get; }
 
     new IInlineBlobWriter InlineBlobs { get; }
+    new IPartitionWriter Partitions { get; }
 
     /// <summary>
     /// The blob is now referenced by committed metadata: its intent record is dropped with this transaction. Fails when the

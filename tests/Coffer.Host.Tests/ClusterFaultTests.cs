@@ -95,6 +95,53 @@ public sealed class ClusterFaultTests
     }
 
     [Fact]
+    public async Task APartitionedRun_IsScannedByEveryNode_AndReportsEveryRowOnce()
+    {
+        // Ten partitions, one worker per node, small parts: the node that coordinates the run cannot take them all
+        // before the other node, polling, takes some.
+        await using var cluster = await CofferCluster.StartAsync(2,
+            """{ "inventory": { "maxPartBytes": 4096, "pollMilliseconds": 100, "partitionRows": 3000, "workers": 1 } }""");
+        var source = CosTestClient.BucketName("spreadsrc");
+        var destination = CosTestClient.BucketName("spreaddst");
+        await SeedAsync(cluster, source, destination);
+        using var client = cluster.Client(0);
+
+        var jobId = await PostRunAsync(client, source, destination);
+        await WaitForAsync(async () => (await RunAsync(client, source, jobId)).Element("State")!.Value is "Succeeded" or "Failed");
+
+        var run = await RunAsync(cluster.Client(1), source, jobId);
+        run.Element("State")!.Value.Should().Be("Succeeded");
+        run.Element("ObjectsMatched")!.Value.Should().Be(SeededObjects.ToString());
+        var done = $"Inventory partition job={jobId} partition=";
+        cluster.Nodes.Should().AllSatisfy(node => node.Output.Should().Contain(done, "every node scanned partitions of the run"));
+        cluster.Nodes.Sum(node => CountOf(node.Output, done)).Should().Be(10, "each partition was finished once");
+
+        var manifest = System.Text.Json.JsonDocument.Parse(await (await client.SendAsync(client.Request(HttpMethod.Get, destination, run.Element("ManifestKey")!.Value)))
+            .Content.ReadAsByteArrayAsync()).RootElement;
+        var keys = new List<string>();
+        foreach (var file in manifest.GetProperty("files").EnumerateArray())
+        {
+            var part = await (await client.SendAsync(client.Request(HttpMethod.Get, destination, file.GetProperty("key").GetString()!))).Content.ReadAsByteArrayAsync();
+            using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(part), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip);
+            keys.AddRange((await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(row => row.Split("\",\"")[2]));
+        }
+
+        keys.Should().Equal(Enumerable.Range(0, SeededObjects).Select(i => $"object-{i:D5}"), "every row exactly once, in key order");
+    }
+
+    private static int CountOf(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Fact]
     public async Task StoppingTheDatabase_AnswersServiceUnavailable_AndTheNodeReconnectsWhenItIsBack()
     {
         using var postgres = new TempDirectory("pg-restart");

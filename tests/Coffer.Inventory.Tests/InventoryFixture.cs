@@ -52,7 +52,14 @@ public sealed class InventoryFixture : IDisposable
 
     public AccessControl Access { get; }
 
-    public InventoryRunner Runner { get; }
+    public InventoryRunner Runner { get; private set; }
+
+    /// <summary>This fixture, its runner replaced by one with <paramref name="options"/> (same data, same clock).</summary>
+    public InventoryFixture WithRunner(InventoryRunnerOptions options)
+    {
+        Runner = new InventoryRunner(Objects, Runs, new AccountDirectory([TestAccounts.Owner, TestAccounts.Other]), Access, Time, options);
+        return this;
+    }
 
     public InventoryScheduler Scheduler { get; }
 

@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(6);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(7);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(5);
+        await SetUserVersionAsync(6);
         _store = Open();
     }
 
@@ -85,12 +85,19 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
         _store = Open();
     }
 
+    /// <summary>Schema 6 is schema 7 without the run partitions.</summary>
+    private Task DowngradeToSchema6Async() => ExecuteAsync("DROP TABLE inventory_partitions; PRAGMA user_version=6;");
+
     /// <summary>Schema 5 is schema 6 without the inline blobs table.</summary>
-    private Task DowngradeToSchema5Async() => ExecuteAsync("DROP TABLE inline_blobs; PRAGMA user_version=5;");
+    private async Task DowngradeToSchema5Async()
+    {
+        await DowngradeToSchema6Async();
+        await ExecuteAsync("DROP TABLE inline_blobs; PRAGMA user_version=5;");
+    }
 
     /// <summary>Schema 4 is schema 5 without what 5 added: versions without commit positions, and no pins.</summary>
     private async Task DowngradeToSchema4Async()
@@ -189,7 +196,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -223,7 +230,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'inline_blobs'")).Should().Be(0);
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
         using (var reader = _store.OpenSnapshot())
         {
             reader.Versions.GetLatest(bucket.Id, "file")!.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 3));
@@ -238,6 +245,40 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         {
             reader.InlineBlobs.Get("fedcba9876543210").Should().Equal(1, 2, 3);
         }
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema6Database_KeepingItsRunsAndPins_AndPartitionsWorkOnIt()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "p-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var point = await _store.WriteAsync(w =>
+        {
+            w.Runs.Insert(new InventoryRunRecord
+            {
+                JobId = "job-5",
+                BucketId = bucket.Id,
+                ConfigId = "c",
+                Trigger = "manual",
+                State = InventoryRunStates.Running,
+                Config = [1],
+            });
+            return w.Pins.Pin("job-5");
+        });
+        _store.Dispose();
+        await DowngradeToSchema6Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        var partition = new PartitionRecord { JobId = "job-5", Index = 0, FromKey = "", State = PartitionStates.Pending };
+        await _store.WriteAsync(w =>
+        {
+            w.Partitions.Insert(partition);
+            return 0;
+        });
+        using var reader = _store.OpenSnapshot();
+        reader.Runs.Get("job-5")!.State.Should().Be(InventoryRunStates.Running);
+        reader.Pins.Get("job-5").Should().Be(point);
+        reader.Partitions.List("job-5").Should().ContainSingle().Which.Should().BeEquivalentTo(partition);
     }
 
     private async Task SetUserVersionAsync(int version)

@@ -122,6 +122,7 @@ describe('COS inventory reports through cos-nodejs-sdk-v5', () => {
     assert.equal(manifest.sourceBucket, shortName(Source));
     assert.equal(manifest.destinationBucket, shortName(Destination));
     assert.equal(manifest.fileFormat, 'CSV');
+    assert.equal(manifest.files.length, 1, 'the report of a small bucket is one file');
     for (const file of manifest.files) {
       assert.match(file.key, new RegExp(`^cos_bucket_inventory/${account.appId}/${shortName(Source)}/everything/[0-9a-f]{32}\\.csv\\.gz$`));
     }

@@ -1,10 +1,11 @@
 // A 100,000-object bucket, seeded straight into a fresh data folder by the benchmark tool and served by a coffer of
-// its own: its Parquet and CSV reports, made through cos-nodejs-sdk-v5 and read by DuckDB, hold exactly the bucket.
+// its own that cuts runs into partitions of at most 30,000 rows: its Parquet and CSV reports, made through
+// cos-nodejs-sdk-v5, are one file per partition, and read by DuckDB in manifest order they hold exactly the bucket.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +14,8 @@ import { call } from './lib/coffer.mjs';
 import { checkDelivery, readRows, waitForEnd } from './lib/reports.mjs';
 
 const Objects = 100_000;
+const PartitionRows = 30_000;
+const Partitions = Math.ceil(Objects / PartitionRows);
 const Region = 'ap-guangzhou';
 // The benchmark tool's account and buckets (bench/Coffer.Benchmarks/InventoryBenchmark.cs).
 const Source = 'bench-1250000000';
@@ -29,7 +32,9 @@ describe(`reports of a ${Objects.toLocaleString('en')}-object bucket`, () => {
   before(async () => {
     assert.ok(existsSync(benchDll), `the benchmark tool is built (${benchDll})`);
     await promisify(execFile)('dotnet', [benchDll, 'inventory-seed', data, String(Objects)]);
-    server = spawn('dotnet', [process.env.COFFER_DLL, 'serve', '--data', data, '--listen', '127.0.0.1:0'], {
+    const config = join(data, 'partitions.json');
+    writeFileSync(config, JSON.stringify({ inventory: { partitionRows: PartitionRows } }));
+    server = spawn('dotnet', [process.env.COFFER_DLL, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--config', config], {
       env: { ...process.env, COFFER_ROOT_APPID: key.appId, COFFER_ROOT_SECRET_ID: key.secretId, COFFER_ROOT_SECRET_KEY: key.secretKey },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -70,7 +75,9 @@ describe(`reports of a ${Objects.toLocaleString('en')}-object bucket`, () => {
     assert.equal(run.State, 'Succeeded', JSON.stringify(run));
     assert.equal(run.ObjectsMatched, String(Objects));
     const download = async (Key) => (await call(cos, 'getObject', { Bucket: Destination, Region, Key })).Body;
-    return checkDelivery(download, run.ManifestKey, { md5Field: 'md5Checksum', sizeIsString: true });
+    const delivery = await checkDelivery(download, run.ManifestKey, { md5Field: 'md5Checksum', sizeIsString: true });
+    assert.equal(delivery.files.length, Partitions, 'one file per partition');
+    return delivery;
   }
 
   /** Every object as the SDK lists it, in the report's column order. */
@@ -89,7 +96,7 @@ describe(`reports of a ${Objects.toLocaleString('en')}-object bucket`, () => {
     }
   }
 
-  test('the Parquet report has the bucket\'s rows with their types, and so has the CSV report of the same snapshot', async () => {
+  test('the partitioned Parquet report has the bucket\'s rows with their types, in key order, and so has the CSV report of the same snapshot', async () => {
     const parquet = await report('large-parquet', 'Parquet');
     const csv = await report('large-csv', 'CSV');
     const bucket = await listBucket();

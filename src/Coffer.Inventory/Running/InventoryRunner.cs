@@ -1,4 +1,4 @@
-using System.IO.Pipelines;
+using System.Collections.Concurrent;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
 using Coffer.Inventory.Summary;
@@ -11,9 +11,12 @@ using Coffer.Model.Objects;
 namespace Coffer.Inventory.Running;
 
 /// <summary>
-/// Runs inventory runs: one read snapshot of the source, filtered, projected into the configured columns, streamed into
-/// size-bounded part files that go into the destination through <see cref="IObjectService"/> like any client PUT, then
-/// the Hive symlink (S3), manifest.json, and manifest.checksum last — a reader that sees the checksum sees a whole report.
+/// Runs inventory runs. The runner that claims a run coordinates it: it cuts the bucket, at the run's pinned instant,
+/// into key-range partitions even in rows (planned once; a runner taking the run over finds the same plan), scans them
+/// with <see cref="InventoryRunnerOptions.Workers"/> workers while runners on other nodes take the rest
+/// (<see cref="RunPendingAsync"/>), then writes the Hive symlink (S3), manifest.json listing every partition's parts in key
+/// order, and manifest.checksum last — a reader that sees the checksum sees a whole report. Parts go into the destination
+/// through <see cref="IObjectService"/> like any client PUT.
 /// </summary>
 public sealed class InventoryRunner(
     IObjectService objects,
@@ -23,9 +26,14 @@ public sealed class InventoryRunner(
     TimeProvider time,
     InventoryRunnerOptions options)
 {
+    private readonly PartitionWorker _worker = new(objects, runs, time, options);
+
     public InventoryRunnerOptions Options => options;
 
-    /// <summary>Claims and runs queued (or abandoned) runs until there are none; returns how many ran.</summary>
+    /// <summary>
+    /// Claims and runs queued (or abandoned) runs until there are none, then helps with the partitions of runs that other
+    /// runners coordinate; returns how many runs it ran.
+    /// </summary>
     public async Task<int> RunPendingAsync(CancellationToken cancellationToken = default)
     {
         var count = 0;
@@ -35,6 +43,7 @@ public sealed class InventoryRunner(
             count++;
         }
 
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(() => HelpAsync(cancellationToken), CancellationToken.None)));
         return count;
     }
 
@@ -46,23 +55,32 @@ public sealed class InventoryRunner(
         var destination = run.Configuration.Destination.Bucket;
         try
         {
-            // A previous attempt died part-way: remove what it wrote, then start again, at the same pinned instant.
-            await RemoveAsync(destination, tracker.Progress, cancellationToken);
-            await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []), cancellationToken);
+            // A previous coordinator died part-way: remove the manifest files it may have written; its partitions' parts stay.
+            await RemoveWrittenAsync(destination, tracker.Progress, cancellationToken);
+            await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []),
+                cancellationToken);
 
             var outcome = await ExecuteAsync(tracker, claimed.Snapshot, cancellationToken);
             await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutting down: the lease runs out and another attempt takes over, cleaning up after this one.
+            // Shutting down: the leases run out and another runner takes over from the partitions' cursors.
             throw;
         }
         catch (Exception error)
         {
-            // A failed run leaves nothing behind: no part, and never a manifest.
+            // A failed run leaves nothing behind: no part of any partition, and never a manifest. Only the run's holder cleans up.
             var code = error is CofferException coffer ? coffer.Code : ErrorCode.InternalError;
-            await RemoveAsync(destination, tracker.Progress, CancellationToken.None);
+            if (await runs.SaveProgressAsync(run.JobId, options.Owner, options.Lease, tracker.Progress.Encode(), tracker.Counters, CancellationToken.None))
+            {
+                await RemoveWrittenAsync(destination, tracker.Progress, CancellationToken.None);
+                foreach (var partition in runs.ListPartitions(run.JobId).Where(p => p.Progress is not null))
+                {
+                    await ReportCleanup.RemovePartitionAsync(objects, destination, PartitionProgress.Decode(partition.Progress), CancellationToken.None);
+                }
+            }
+
             await runs.FailAsync(run.JobId, options.Owner, code.ToString(), error.Message, CancellationToken.None);
         }
 
@@ -75,167 +93,235 @@ public sealed class InventoryRunner(
     private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, string snapshot, CancellationToken cancellationToken)
     {
         var run = tracker.Run;
-        var configuration = run.Configuration;
-        var source = objects.GetBucket(run.Bucket);
-        var target = objects.GetBucket(configuration.Destination.Bucket);
-        var sourceName = BucketName.Parse(source.Name);
-        var scanStart = time.GetUtcNow();
-        var layout = ReportLayout.For(configuration, sourceName, scanStart, key => Exists(target.Name, key));
-        var schema = ReportSchema.For(configuration);
-        var format = ReportFormats.For(configuration.Destination.Format);
-        var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
-        var owner = sourceOwner?.Uin ?? source.OwnerAppId;
-        var delivery = new DeliveryPermission(access, sourceOwner, source.OwnerAppId, source.Name, target.Name);
-        var context = new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner)
-        {
-            BucketAcl = schema.Has(ColumnKind.ObjectAccessControlList) ? access.GetBucketAcl(source.Name) : null,
-            ExpirationOf = schema.Has(ColumnKind.LifecycleExpirationDate) && options.Lifecycle?.Invoke(source.Name) is { } lifecycle
-                ? o => lifecycle.ExpirationOf(o.Key, o.Tags, o.Size, o.CreatedAt)?.Date
-                : null,
-        };
-        var filter = new ReportFilter(configuration.Filter);
-        var walk = new WalkOptions
-        {
-            Prefix = configuration.Filter.Prefix ?? "",
-            AllVersions = configuration.IncludedObjectVersions == IncludedVersions.All,
-            WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag) || schema.Has(ColumnKind.LifecycleExpirationDate),
-            WithUserMetadata = schema.Has(ColumnKind.UserMetadata) || schema.Has(ColumnKind.AllUserMetadata),
-            WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
-            At = snapshot,
-        };
-        var encryption = configuration.Destination.Encryption switch
-        {
-            InventoryEncryption.None => null,
-            InventoryEncryption.SseKms => new ReportEncryption("aws:kms", configuration.Destination.KmsKeyId),
-            _ => new ReportEncryption("AES256", null),
-        };
+        var plan = RunPlan.Create(objects, accounts, access, run, snapshot, options.Lifecycle);
+        var planned = new PartitionProgress { ScanStart = time.GetUtcNow() };
 
         // Refused before anything is scanned or written (data files all share the first one's folder).
-        foreach (var key in new[] { layout.NewDataKey(format.Extension), layout.ManifestKey, layout.ChecksumKey, layout.SymlinkKey }.OfType<string>())
+        var check = plan.Layout(planned.ScanStart, key => Exists(plan.Target, key));
+        foreach (var key in new[] { plan.NewDataKey(), check.ManifestKey, check.ChecksumKey, check.SymlinkKey }.OfType<string>())
         {
-            delivery.Check(key);
+            plan.Delivery.Check(key);
         }
 
-        var files = new List<ReportFile>();
-        var counters = tracker.Counters;
-        var summary = new SummaryBuilder(scanStart);
-        var renewAt = time.GetUtcNow() + (options.Lease / 3);
-        PartUpload? part = null;
-        await using (var scan = SnapshotScan.Start(objects, source.Name, walk, filter, cancellationToken))
-        {
-            await foreach (var batch in scan.Batches(cancellationToken))
-            {
-                counters.ObjectsScanned += batch.Scanned;
-                counters.BytesScanned += batch.ScannedBytes;
-                foreach (var info in batch.Matched)
-                {
-                    counters.ObjectsMatched++;
-                    counters.BytesMatched += info.Size;
-                    summary.Add(info);
-                    part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
-                        cancellationToken);
-                    await part.Writer.WriteAsync(info, cancellationToken);
-                    options.RowWritten?.Invoke(counters.ObjectsMatched);
-                    if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
-                    {
-                        await FinishPartAsync(tracker, part, files, cancellationToken);
-                        part = null;
-                    }
-                }
+        var (from, to) = plan.Range;
+        var partitions = await runs.PlanPartitionsAsync(run, snapshot, from, to, options.PartitionsFor, planned.Encode(), cancellationToken);
+        await WorkAsync(tracker, plan, partitions, cancellationToken);
 
-                if (time.GetUtcNow() >= renewAt)
-                {
-                    await SaveAsync(tracker, tracker.Progress, cancellationToken);
-                    renewAt = time.GetUtcNow() + (options.Lease / 3);
-                }
+        var ended = runs.ListPartitions(run.JobId).Select(p => PartitionProgress.Decode(p.Progress)).ToArray();
+        var scanStart = ended[0].ScanStart;
+        var files = ended.SelectMany(p => p.Parts).Select(p => new ReportFile(p.Key, p.Size, p.Md5)).ToArray();
+        var summary = new SummaryBuilder(scanStart);
+        foreach (var partition in ended.Where(p => p.Summary is not null))
+        {
+            summary.Add(ReportSummary.Decode(partition.Summary)!);
+        }
+
+        tracker.Count(ended);
+        var counters = tracker.Counters;
+        var layout = plan.Layout(scanStart, key => Exists(plan.Target, key));
+        if (layout.SymlinkKey is { } symlink)
+        {
+            await PutSmallAsync(tracker, plan, symlink, Manifest.Symlink(BucketName.Parse(plan.Target), files), "text/plain", cancellationToken);
+        }
+
+        var manifest = Manifest.Write(plan.Configuration.Dialect, new ManifestContent(
+            plan.SourceName, BucketName.Parse(plan.Target), plan.Format.FileFormat, plan.Format.FileSchema(plan.Schema), counters.ObjectsScanned,
+            counters.BytesScanned, counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
+        await PutSmallAsync(tracker, plan, layout.ManifestKey, manifest, "application/json", cancellationToken);
+        await PutSmallAsync(tracker, plan, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", cancellationToken);
+        return new InventoryRunOutcome(counters, layout.ManifestKey, summary.Build().Encode());
+    }
+
+    /// <summary>
+    /// Scans the run's partitions with this runner's workers, then waits for those other runners hold (taking over any
+    /// whose runner died), renewing the run's lease and its counters as partitions move. Throws when a partition failed.
+    /// </summary>
+    private async Task WorkAsync(Tracker tracker, RunPlan plan, IReadOnlyList<RunPartition> partitions, CancellationToken cancellationToken)
+    {
+        var latest = new ConcurrentDictionary<int, PartitionProgress>(partitions.Select(p => KeyValuePair.Create(p.Index, PartitionProgress.Decode(p.Progress))));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = new Heartbeat(async () =>
+        {
+            tracker.Count(latest.Values);
+            await SaveAsync(tracker, tracker.Progress, CancellationToken.None);
+        }, stop);
+        var rows = new RowCounter();
+        void Saved(RunPartition partition, PartitionProgress progress)
+        {
+            latest[partition.Index] = progress;
+            heartbeat.Request();
+        }
+
+        async Task WorkerAsync()
+        {
+            while (await runs.ClaimPartitionAsync(plan.Run.JobId, options.Owner, options.Lease, stop.Token) is { } claim)
+            {
+                await _worker.RunAsync(claim, plan, rows, Saved, stop.Token);
             }
         }
 
-        if (part is not null)
+        var renewal = RenewAsync(heartbeat, stop.Token);
+        try
         {
-            await FinishPartAsync(tracker, part, files, cancellationToken);
-        }
+            var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(WorkerAsync, CancellationToken.None)).ToList();
+            await AllOrFirstFailureAsync(workers, stop);
+            while (true)
+            {
+                heartbeat.ThrowIfFailed();
+                var current = runs.ListPartitions(plan.Run.JobId);
+                foreach (var partition in current.Where(p => p.Progress is not null))
+                {
+                    latest[partition.Index] = PartitionProgress.Decode(partition.Progress);
+                }
 
-        if (layout.SymlinkKey is { } symlink)
+                if (current.FirstOrDefault(p => p.IsFailed) is { } failed)
+                {
+                    var progress = PartitionProgress.Decode(failed.Progress);
+                    throw new CofferException(Enum.TryParse<ErrorCode>(progress.ErrorCode, out var code) ? code : ErrorCode.InternalError,
+                        progress.ErrorMessage ?? "A partition of the run failed.");
+                }
+
+                if (current.All(p => p.IsDone))
+                {
+                    return;
+                }
+
+                // Partitions other runners hold: take over those whose runner died, else wait for them.
+                heartbeat.Request();
+                if (await runs.ClaimPartitionAsync(plan.Run.JobId, options.Owner, options.Lease, stop.Token) is { } claim)
+                {
+                    await _worker.RunAsync(claim, plan, rows, Saved, stop.Token);
+                }
+                else
+                {
+                    await Task.Delay(options.PollInterval, time, stop.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            await PutSmallAsync(tracker, target.Name, symlink, Manifest.Symlink(BucketName.Parse(target.Name), files), "text/plain", encryption,
-                cancellationToken);
+            // Stopped by the heartbeat: the run is no longer this runner's.
+            heartbeat.ThrowIfFailed();
+            throw;
         }
-
-        var manifest = Manifest.Write(configuration.Dialect, new ManifestContent(
-            sourceName, BucketName.Parse(target.Name), format.FileFormat, format.FileSchema(schema), counters.ObjectsScanned, counters.BytesScanned,
-            counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
-        await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
-        await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
-        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey, summary.Build().Encode());
+        finally
+        {
+            await stop.CancelAsync();
+            await renewal;
+            await heartbeat.IdleAsync();
+        }
     }
 
-    private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
-        string key, ReportEncryption? encryption, CancellationToken cancellationToken)
+    /// <summary>Renews the run's lease a few times per lease while its partitions are scanned.</summary>
+    private async Task RenewAsync(Heartbeat heartbeat, CancellationToken cancellationToken)
     {
-        await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
-        return PartUpload.Start(objects, format, schema, context, bucket, key, encryption, cancellationToken);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Lease / 3 < options.PollInterval ? options.Lease / 3 : options.PollInterval, time, cancellationToken);
+                heartbeat.Request();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run's partitions are done (or the runner stops).
+        }
     }
 
-    private async Task FinishPartAsync(Tracker tracker, PartUpload part, List<ReportFile> files, CancellationToken cancellationToken)
+    /// <summary>Waits for every task; when one fails, stops the others, waits for them, and throws the first failure.</summary>
+    private static async Task AllOrFirstFailureAsync(List<Task> tasks, CancellationTokenSource stop)
     {
-        var stored = await part.CompleteAsync(cancellationToken);
-        files.Add(new ReportFile(stored.Key, stored.Size, stored.ETag));
-        tracker.Counters.FilesWritten = files.Count;
-        await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
+        var pending = new List<Task>(tasks);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (done.IsFaulted || done.IsCanceled)
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(pending).ContinueWith(_ => { }, TaskScheduler.Default);
+                var failure = tasks.FirstOrDefault(t => t.IsFaulted && t.Exception!.InnerException is not OperationCanceledException) ?? done;
+                await failure;
+            }
+        }
     }
 
-    private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, ReportEncryption? encryption,
-        CancellationToken cancellationToken)
+    /// <summary>Works partitions of runs other runners coordinate, until none is left to take.</summary>
+    private async Task HelpAsync(CancellationToken cancellationToken)
+    {
+        while (await runs.ClaimPartitionAsync(null, options.Owner, options.Lease, cancellationToken) is { } claim)
+        {
+            RunPlan plan;
+            try
+            {
+                plan = RunPlan.Create(objects, accounts, access, claim.Run, claim.Snapshot, options.Lifecycle);
+            }
+            catch (CofferException error)
+            {
+                var failed = PartitionProgress.Decode(claim.Partition.Progress) with { ErrorCode = error.Code.ToString(), ErrorMessage = error.Message };
+                await runs.EndPartitionAsync(claim.Partition, options.Owner, failed: true, failed.Encode(), cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                await _worker.RunAsync(claim, plan, new RowCounter(), null, cancellationToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Recorded with the partition (or the partition went to another worker): the run's coordinator decides.
+            }
+        }
+    }
+
+    private async Task PutSmallAsync(Tracker tracker, RunPlan plan, string key, byte[] body, string contentType, CancellationToken cancellationToken)
     {
         await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
         var stored = await objects.PutObjectAsync(new PutObjectRequest
         {
-            Bucket = bucket,
+            Bucket = plan.Target,
             Key = key,
             Body = new MemoryStream(body),
             ContentLength = body.Length,
             ContentType = contentType,
-            ServerSideEncryption = encryption?.Algorithm,
-            KmsKeyId = encryption?.KmsKeyId,
+            ServerSideEncryption = plan.Encryption?.Algorithm,
+            KmsKeyId = plan.Encryption?.KmsKeyId,
         }, cancellationToken);
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
 
-    /// <summary>Saves progress and renews the lease; fails when another runner has taken the run over.</summary>
+    /// <summary>Saves the run's progress and counters and renews its lease; fails when another runner has taken the run over.</summary>
     private async Task SaveAsync(Tracker tracker, RunProgress progress, CancellationToken cancellationToken)
     {
-        tracker.Progress = progress;
-        if (!await runs.SaveProgressAsync(tracker.Run.JobId, options.Owner, options.Lease, progress.Encode(), tracker.Counters.Snapshot(),
-            cancellationToken))
+        await tracker.Saving.WaitAsync(cancellationToken);
+        try
         {
-            throw new InvalidOperationException($"Inventory run {tracker.Run.JobId} is no longer held by this runner.");
+            tracker.Progress = progress;
+            if (!await runs.SaveProgressAsync(tracker.Run.JobId, options.Owner, options.Lease, progress.Encode(), tracker.Counters, cancellationToken))
+            {
+                throw new InvalidOperationException($"Inventory run {tracker.Run.JobId} is no longer held by this runner.");
+            }
+        }
+        finally
+        {
+            tracker.Saving.Release();
         }
     }
 
-    /// <summary>Removes what an attempt wrote: the recorded versions, and for writes it died in, what they may have made.</summary>
-    private async Task RemoveAsync(string bucket, RunProgress progress, CancellationToken cancellationToken)
+    /// <summary>Removes what a coordinator wrote: the recorded versions, and for writes it died in, what they may have made.</summary>
+    private async Task RemoveWrittenAsync(string bucket, RunProgress progress, CancellationToken cancellationToken)
     {
-        try
+        foreach (var item in progress.Written)
         {
-            foreach (var item in progress.Written)
+            if (item.VersionId is { } versionId)
             {
-                if (item.VersionId is { } versionId)
-                {
-                    await objects.DeleteObjectAsync(bucket, item.Key, versionId, cancellationToken);
-                    continue;
-                }
-
-                var versions = objects.ListObjectVersions(bucket, new ListVersionsQuery { Prefix = item.Key, MaxKeys = 1000 }).Versions;
-                foreach (var version in versions.Where(v => v.Key == item.Key && !v.IsDeleteMarker && v.CreatedAt >= progress.AttemptStarted))
-                {
-                    await objects.DeleteObjectAsync(bucket, version.Key, version.VersionId, cancellationToken);
-                }
+                await ReportCleanup.RemoveAsync(objects, bucket, item.Key, versionId, cancellationToken);
             }
-        }
-        catch (CofferException error) when (error.Code == ErrorCode.NoSuchBucket)
-        {
-            // The destination is gone, and with it everything the attempt wrote.
+            else
+            {
+                await ReportCleanup.RemoveUnfinishedAsync(objects, bucket, item.Key, progress.AttemptStarted, cancellationToken);
+            }
         }
     }
 
@@ -251,72 +337,103 @@ public sealed class InventoryRunner(
         }
     }
 
-    /// <summary>How report objects are encrypted at rest when the configuration asks: the algorithm, and for SSE-KMS its key.</summary>
-    private sealed record ReportEncryption(string Algorithm, string? KmsKeyId);
-
-    /// <summary>A run, what it has written so far and its counters (ahead of the store only between a write and its save).</summary>
+    /// <summary>A run, what its coordinator has written so far (manifest files) and the counters of its partitions.</summary>
     private sealed class Tracker(InventoryRun run, RunProgress progress)
     {
         public InventoryRun Run { get; } = run;
 
         public RunProgress Progress { get; set; } = progress;
 
-        public MutableCounters Counters { get; } = new();
-    }
+        public InventoryRunCounters Counters { get; private set; } = InventoryRunCounters.Zero;
 
-    private sealed class MutableCounters
-    {
-        public long ObjectsScanned { get; set; }
+        /// <summary>One save at a time: the workers' saves and the coordinator's own share the run's record.</summary>
+        public SemaphoreSlim Saving { get; } = new(1, 1);
 
-        public long BytesScanned { get; set; }
-
-        public long ObjectsMatched { get; set; }
-
-        public long BytesMatched { get; set; }
-
-        public long FilesWritten { get; set; }
-
-        public InventoryRunCounters Snapshot() => new(ObjectsScanned, BytesScanned, ObjectsMatched, BytesMatched, FilesWritten);
-    }
-
-    /// <summary>A part on its way into the destination: rows are encoded into a pipe that the object PUT reads.</summary>
-    private sealed class PartUpload
-    {
-        private readonly Task<ObjectInfo> _put;
-
-        private PartUpload(Task<ObjectInfo> put, IReportPartWriter writer)
+        public void Count(IEnumerable<PartitionProgress> partitions)
         {
-            _put = put;
-            Writer = writer;
-        }
-
-        public IReportPartWriter Writer { get; }
-
-        public static PartUpload Start(IObjectService objects, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
-            string key, ReportEncryption? encryption, CancellationToken cancellationToken)
-        {
-            var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
-            var put = objects.PutObjectAsync(new PutObjectRequest
+            long scanned = 0, scannedBytes = 0, matched = 0, matchedBytes = 0, files = 0;
+            foreach (var partition in partitions)
             {
-                Bucket = bucket,
-                Key = key,
-                Body = pipe.Reader.AsStream(),
-                ContentType = format.ContentType,
-                ServerSideEncryption = encryption?.Algorithm,
-                KmsKeyId = encryption?.KmsKeyId,
-            }, cancellationToken);
+                (scanned, scannedBytes) = (scanned + partition.Counters.Scanned, scannedBytes + partition.Counters.ScannedBytes);
+                (matched, matchedBytes) = (matched + partition.Counters.Matched, matchedBytes + partition.Counters.MatchedBytes);
+                files += partition.Parts.Count;
+            }
 
-            // If the PUT fails, release the encoder instead of letting it wait on a pipe nobody reads; the failure
-            // surfaces when the part completes.
-            _ = put.ContinueWith(t => pipe.Reader.Complete(t.Exception), TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-            return new PartUpload(put, format.CreatePart(pipe.Writer.AsStream(), schema, context));
+            Counters = new InventoryRunCounters(scanned, scannedBytes, matched, matchedBytes, files);
+        }
+    }
+
+    /// <summary>
+    /// Saves the run's counters and renews its lease when asked, one save at a time and never more than one waiting; a save
+    /// that fails (the run went to another runner) stops the run's work.
+    /// </summary>
+    private sealed class Heartbeat(Func<Task> save, CancellationTokenSource stop)
+    {
+        private readonly Lock _lock = new();
+        private Task _pump = Task.CompletedTask;
+        private bool _pumping;
+        private bool _again;
+        private Exception? _failure;
+
+        public void Request()
+        {
+            lock (_lock)
+            {
+                if (_pumping)
+                {
+                    _again = true;
+                    return;
+                }
+
+                _pumping = true;
+                _pump = Task.Run(PumpAsync);
+            }
         }
 
-        public async Task<ObjectInfo> CompleteAsync(CancellationToken cancellationToken)
+        public void ThrowIfFailed()
         {
-            await Writer.CompleteAsync(cancellationToken);
-            await Writer.DisposeAsync();
-            return await _put;
+            if (_failure is { } failure)
+            {
+                throw failure;
+            }
+        }
+
+        public async Task IdleAsync()
+        {
+            Task pump;
+            lock (_lock)
+            {
+                pump = _pump;
+            }
+
+            await pump;
+        }
+
+        private async Task PumpAsync()
+        {
+            while (true)
+            {
+                try
+                {
+                    await save();
+                }
+                catch (Exception error)
+                {
+                    _failure ??= error;
+                    await stop.CancelAsync();
+                }
+
+                lock (_lock)
+                {
+                    if (!_again || _failure is not null)
+                    {
+                        _pumping = false;
+                        return;
+                    }
+
+                    _again = false;
+                }
+            }
         }
     }
 }

@@ -4,12 +4,12 @@ using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Running;
 
-/// <summary>What the scan hands over at a time: the rows that passed the filter, and how much it scanned to find them.</summary>
-internal sealed record ScanBatch(IReadOnlyList<ObjectInfo> Matched, long Scanned, long ScannedBytes);
+/// <summary>What the scan hands over at a time: rows in key order (the consumer filters and counts them, so a cursor is exact).</summary>
+internal sealed record ScanBatch(IReadOnlyList<ObjectInfo> Rows);
 
 /// <summary>
-/// The scan side of a run: walks one snapshot of the source on a thread of its own, applies the filter and hands the
-/// matching rows over in batches, so that reading the store and encoding the report each get a core. At most a few
+/// The scan side of a partition: walks its range of the source, at the run's instant, on a thread of its own and hands
+/// the rows over in batches, so that reading the store and encoding the report each get a core. At most a few
 /// batches wait between the two, so memory stays bounded whatever the bucket's size.
 /// </summary>
 internal sealed class SnapshotScan : IAsyncDisposable
@@ -22,14 +22,14 @@ internal sealed class SnapshotScan : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
 
-    private SnapshotScan(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    private SnapshotScan(IObjectService objects, string bucket, WalkOptions walk, CancellationToken cancellationToken)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _producer = Task.Run(() => ProduceAsync(objects, bucket, walk, filter, _stop.Token), CancellationToken.None);
+        _producer = Task.Run(() => ProduceAsync(objects, bucket, walk, _stop.Token), CancellationToken.None);
     }
 
-    public static SnapshotScan Start(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken) =>
-        new(objects, bucket, walk, filter, cancellationToken);
+    public static SnapshotScan Start(IObjectService objects, string bucket, WalkOptions walk, CancellationToken cancellationToken) =>
+        new(objects, bucket, walk, cancellationToken);
 
     /// <summary>The batches in key order; a failure of the scan surfaces here.</summary>
     public IAsyncEnumerable<ScanBatch> Batches(CancellationToken cancellationToken) => _batches.Reader.ReadAllAsync(cancellationToken);
@@ -42,32 +42,24 @@ internal sealed class SnapshotScan : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task ProduceAsync(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    private async Task ProduceAsync(IObjectService objects, string bucket, WalkOptions walk, CancellationToken cancellationToken)
     {
         try
         {
-            var matched = new List<ObjectInfo>(BatchRows);
-            long scanned = 0, scannedBytes = 0;
+            var rows = new List<ObjectInfo>(BatchRows);
             foreach (var info in objects.Walk(bucket, walk))
             {
-                scanned++;
-                scannedBytes += info.Size;
-                if (filter.Matches(info))
+                rows.Add(info);
+                if (rows.Count == BatchRows)
                 {
-                    matched.Add(info);
-                }
-
-                // A batch also goes when few rows match, so counters and the lease keep moving on a scan that filters most out.
-                if (matched.Count == BatchRows || scanned == BatchRows * 8)
-                {
-                    await _batches.Writer.WriteAsync(new ScanBatch(matched, scanned, scannedBytes), cancellationToken);
-                    (matched, scanned, scannedBytes) = (new List<ObjectInfo>(BatchRows), 0, 0);
+                    await _batches.Writer.WriteAsync(new ScanBatch(rows), cancellationToken);
+                    rows = new List<ObjectInfo>(BatchRows);
                 }
             }
 
-            if (scanned > 0)
+            if (rows.Count > 0)
             {
-                await _batches.Writer.WriteAsync(new ScanBatch(matched, scanned, scannedBytes), cancellationToken);
+                await _batches.Writer.WriteAsync(new ScanBatch(rows), cancellationToken);
             }
 
             _batches.Writer.Complete();

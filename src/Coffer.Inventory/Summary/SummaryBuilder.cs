@@ -63,6 +63,64 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         AddLargest(row);
     }
 
+    /// <summary>
+    /// Adds a summary of other rows of the same report (a partition's, or what a resumed partition had written): totals,
+    /// slices and histograms add up, the largest objects compete, prefixes merge under the same caps.
+    /// </summary>
+    public void Add(ReportSummary summary)
+    {
+        _rows += summary.Rows;
+        _objects += summary.Objects;
+        _bytes += summary.Bytes;
+        _deleteMarkers += summary.DeleteMarkers;
+        _capped |= summary.PrefixesCapped;
+        AddSlices(_classes, summary.StorageClasses);
+        AddSlices(_encryption, summary.Encryption);
+        for (var i = 0; i < _sizes.Length && i < summary.Sizes.Count; i++)
+        {
+            _sizes[i].Add(summary.Sizes[i].Objects, summary.Sizes[i].Bytes);
+        }
+
+        for (var i = 0; i < _ages.Length && i < summary.Ages.Count; i++)
+        {
+            _ages[i].Add(summary.Ages[i].Objects, summary.Ages[i].Bytes);
+        }
+
+        _multipart.Add(summary.Multipart.Objects, summary.Multipart.Bytes);
+        foreach (var large in summary.Largest)
+        {
+            AddLargest(large);
+        }
+
+        foreach (var top in summary.Prefixes)
+        {
+            var name = _prefixes.ContainsKey(top.Name) || _prefixes.Count < MaxTopPrefixes ? top.Name : OtherPrefixes;
+            _capped |= name != top.Name;
+            if (!_prefixes.TryGetValue(name, out var prefix))
+            {
+                _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
+            }
+
+            prefix.Add(top.Objects, top.Bytes);
+            if (prefix.IsLeaf)
+            {
+                continue;
+            }
+
+            foreach (var child in top.Children)
+            {
+                var childName = prefix.Children.ContainsKey(child.Name) || prefix.Children.Count < MaxChildPrefixes ? child.Name : OtherPrefixes;
+                _capped |= childName != child.Name;
+                if (!prefix.Children.TryGetValue(childName, out var counter))
+                {
+                    prefix.Children[childName] = counter = new Counter();
+                }
+
+                counter.Add(child.Objects, child.Bytes);
+            }
+        }
+    }
+
     public ReportSummary Build() => new()
     {
         ScanStart = scanStart,
@@ -146,6 +204,32 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         }
     }
 
+    private void AddLargest(LargeObject large)
+    {
+        var priority = (large.Size, large.Key);
+        if (_largest.Count < LargestCount)
+        {
+            _largest.Enqueue(large, priority);
+        }
+        else if (_largest.TryPeek(out _, out var smallest) && Compare(priority, smallest) > 0)
+        {
+            _largest.DequeueEnqueue(large, priority);
+        }
+    }
+
+    private static void AddSlices(Dictionary<string, Counter> counters, IEnumerable<SliceTotal> slices)
+    {
+        foreach (var slice in slices)
+        {
+            if (!counters.TryGetValue(slice.Name, out var counter))
+            {
+                counters[slice.Name] = counter = new Counter();
+            }
+
+            counter.Add(slice.Objects, slice.Bytes);
+        }
+    }
+
     private static LargeObject Large(ObjectInfo row) => new(row.Key, row.VersionId, row.Size, row.LastModified, row.StorageClass);
 
     private static int Compare((long Size, string Key) a, (long Size, string Key) b) =>
@@ -187,6 +271,12 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         {
             Objects++;
             Bytes += size;
+        }
+
+        public void Add(long objects, long bytes)
+        {
+            Objects += objects;
+            Bytes += bytes;
         }
     }
 

@@ -23,7 +23,7 @@ public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snaps
 /// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
 /// (lease expired while running) is claimed again, with the progress its last attempt saved.
 /// </summary>
-public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
+public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider time)
 {
     /// <summary>Queues a run of a periodic configuration that an operator asked for.</summary>
     public async Task<InventoryRun> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
@@ -98,6 +98,10 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
             foreach (var run in abandoned)
             {
                 writer.Runs.Update(run with { LeaseExpires = null });
+                foreach (var partition in writer.Partitions.List(run.JobId).Where(p => p.State == PartitionStates.Running))
+                {
+                    writer.Partitions.Update(partition with { LeaseExpires = null });
+                }
             }
 
             return abandoned.Count;
@@ -242,6 +246,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time)
 
             writer.Runs.Update(change(run) with { FinishedAt = now, LeaseOwner = null, LeaseExpires = null, Progress = null });
             writer.Pins.Release(jobId);
+            writer.Partitions.DeleteAll(jobId);
             if (summary is not null)
             {
                 writer.Runs.SetSummary(jobId, summary);

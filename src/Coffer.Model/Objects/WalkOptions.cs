@@ -5,6 +5,15 @@ public sealed record WalkOptions
 {
     public string Prefix { get; init; } = "";
 
+    /// <summary>Where the walk starts within the prefix (a partition's first key, a resumed cursor); null starts at the prefix.</summary>
+    public string? Start { get; init; }
+
+    /// <summary>Starts just after <see cref="Start"/> rather than at it (a cursor: every version of that key was walked).</summary>
+    public bool StartAfter { get; init; }
+
+    /// <summary>The first key the walk does not reach (a partition's end); null walks to the end of the prefix.</summary>
+    public string? End { get; init; }
+
     /// <summary>Every version and delete marker; otherwise only current objects (no delete markers).</summary>
     public bool AllVersions { get; init; }
 

@@ -77,8 +77,12 @@ public sealed record CofferConfigFile
     /// <summary>A sub-account and its CAM policy (a JSON object in the policy language, version 2.0), if any.</summary>
     public sealed record SubAccountEntry(string Uin, string SecretId, string SecretKey, string? Name, JsonElement? Policy);
 
-    /// <summary><c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000 }</c>.</summary>
-    public sealed record InventorySection(long? MaxPartBytes, int? LeaseSeconds, string? TimeOfDay, DayOfWeek? WeeklyDay, int? PollMilliseconds)
+    /// <summary>
+    /// <c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000,
+    /// "workers": 2, "partitionRows": 1000000, "minPartitionRows": 250000 }</c>.
+    /// </summary>
+    public sealed record InventorySection(long? MaxPartBytes, int? LeaseSeconds, string? TimeOfDay, DayOfWeek? WeeklyDay, int? PollMilliseconds,
+        int? Workers = null, long? PartitionRows = null, long? MinPartitionRows = null)
     {
         public InventoryServiceOptions ToOptions()
         {
@@ -94,6 +98,9 @@ public sealed record CofferConfigFile
                     : defaults.TimeOfDay,
                 WeeklyDay = WeeklyDay ?? defaults.WeeklyDay,
                 PollInterval = PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(poll) : defaults.PollInterval,
+                Workers = Workers is { } workers and > 0 ? workers : defaults.Workers,
+                PartitionRows = PartitionRows is { } rows and > 0 ? rows : defaults.PartitionRows,
+                MinPartitionRows = MinPartitionRows is { } fewest and > 0 ? fewest : defaults.MinPartitionRows,
             };
         }
     }

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Inventory;
 
-/// <summary>One line per inventory run that ended: information when it succeeded, a warning when it failed.</summary>
+/// <summary>
+/// One line per inventory run that ended (information when it succeeded, a warning when it failed), and one per
+/// partition this node finished, so the log shows which node scanned what.
+/// </summary>
 internal sealed partial class InventoryRunLog(ILogger<InventoryRunLog> logger)
 {
     public void Ended(InventoryRun run)
@@ -18,6 +21,11 @@ internal sealed partial class InventoryRunLog(ILogger<InventoryRunLog> logger)
             Failed(logger, run.Bucket, run.ConfigId, run.JobId, run.ObjectsMatched, seconds, run.ErrorCode, run.ErrorMessage);
         }
     }
+
+    public void PartitionDone(string jobId, int partition) => Partition(logger, jobId, partition);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Inventory partition job={JobId} partition={Partition} done")]
+    private static partial void Partition(ILogger logger, string jobId, int partition);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information,
         Message = "Inventory run bucket={Bucket} id={ConfigId} job={JobId} state=Succeeded rows={Rows} files={Files} duration={Seconds:0.000}s")]

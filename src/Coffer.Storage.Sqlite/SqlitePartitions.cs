@@ -1,0 +1,108 @@
+using Coffer.Storage.Records;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// Run partitions. The one writer connection already keeps two workers from taking the same partition. Key samples are
+/// one key-only pass over the range's index, stepped through e_sqlite3.
+/// </summary>
+internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(session), IPartitionWriter
+{
+    private const string Columns = "job_id, partition, from_key, to_key, state, lease_owner, lease_expires, progress";
+
+    public IReadOnlyList<PartitionRecord> List(string jobId)
+    {
+        using var command = Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $job ORDER BY partition");
+        command.Parameters.AddWithValue("$job", jobId);
+        return ReadAll(command, Read);
+    }
+
+    public KeySample SampleKeys(long bucketId, string fromKey, string? toKey, int maxKeys)
+    {
+        using var scan = new VersionScan(Session.Connection,
+            "SELECT key FROM object_versions WHERE bucket_id = $bucket AND key >= $from" + (toKey is null ? "" : " AND key < $to") +
+            $" AND {SqliteVersions.VisibleAt(Session.AsOf)} ORDER BY key");
+        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
+        if (toKey is not null)
+        {
+            scan.Bind("$to", toKey);
+        }
+
+        if (Session.AsOf is { } asOf)
+        {
+            scan.Bind("$as_of", asOf);
+        }
+
+        return scan.SampleKeys(maxKeys);
+    }
+
+    public PartitionRecord? Get(string jobId, int index)
+    {
+        using var command = Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $job AND partition = $partition");
+        command.Parameters.AddWithValue("$job", jobId);
+        command.Parameters.AddWithValue("$partition", index);
+        return ReadOne(command, Read);
+    }
+
+    public IReadOnlyList<PartitionRecord> ListClaimable(string? jobId, DateTimeOffset now, int limit)
+    {
+        using var command = Command(
+            $"SELECT {Columns} FROM inventory_partitions WHERE " + (jobId is null ? "" : "job_id = $job AND ") +
+            "(state = 'pending' OR (state = 'running' AND (lease_expires IS NULL OR lease_expires < $now))) ORDER BY job_id, partition LIMIT $limit");
+        if (jobId is not null)
+        {
+            command.Parameters.AddWithValue("$job", jobId);
+        }
+
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$limit", limit);
+        return ReadAll(command, Read);
+    }
+
+    public void Insert(PartitionRecord partition) => Write(partition,
+        "INSERT INTO inventory_partitions (job_id, partition, from_key, to_key, state, lease_owner, lease_expires, progress, record_format) " +
+        "VALUES ($job, $partition, $from, $to, $state, $owner, $expires, $progress, $format)");
+
+    public void Update(PartitionRecord partition) => Write(partition,
+        "UPDATE inventory_partitions SET from_key = $from, to_key = $to, state = $state, lease_owner = $owner, lease_expires = $expires, " +
+        "progress = $progress, record_format = $format WHERE job_id = $job AND partition = $partition");
+
+    public int DeleteAll(string jobId)
+    {
+        using var command = Command("DELETE FROM inventory_partitions WHERE job_id = $job");
+        command.Parameters.AddWithValue("$job", jobId);
+        return command.ExecuteNonQuery();
+    }
+
+    private void Write(PartitionRecord partition, string sql)
+    {
+        using var command = Command(sql);
+        var p = command.Parameters;
+        p.AddWithValue("$job", partition.JobId);
+        p.AddWithValue("$partition", partition.Index);
+        p.AddWithValue("$from", partition.FromKey);
+        p.AddWithValue("$to", Nullable(partition.ToKey));
+        p.AddWithValue("$state", partition.State);
+        p.AddWithValue("$owner", Nullable(partition.LeaseOwner));
+        p.AddWithValue("$expires", Nullable(partition.LeaseExpires?.ToUnixTimeMilliseconds()));
+        p.AddWithValue("$progress", Nullable(partition.Progress));
+        p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"Partition {partition.Index} of run {partition.JobId} was not written.");
+        }
+    }
+
+    private static PartitionRecord Read(SqliteDataReader reader) => new()
+    {
+        JobId = reader.GetString(0),
+        Index = reader.GetInt32(1),
+        FromKey = reader.GetString(2),
+        ToKey = Text(reader, 3),
+        State = reader.GetString(4),
+        LeaseOwner = Text(reader, 5),
+        LeaseExpires = Time(reader, 6),
+        Progress = Blob(reader, 7),
+    };
+}
