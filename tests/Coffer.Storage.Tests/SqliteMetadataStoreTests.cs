@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(6);
+        await SetUserVersionAsync(7);
         _store = Open();
     }
 
