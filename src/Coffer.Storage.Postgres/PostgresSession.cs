@@ -26,6 +26,7 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new PostgresRuns(this);
         Credentials = new PostgresCredentials(this);
         Pins = new PostgresPins(this);
+        Jobs = new PostgresJobs(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -53,6 +54,12 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     public PostgresCredentials Credentials { get; }
 
     public PostgresPins Pins { get; }
+
+    public PostgresJobs Jobs { get; }
+
+    IJobReader IMetadataView.Jobs => Jobs;
+
+    IJobWriter IMetadataTransaction.Jobs => Jobs;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -26,6 +26,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new SqliteRuns(this);
         Credentials = new SqliteCredentials(this);
         Pins = new SqlitePins(this);
+        Jobs = new SqliteJobs(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -53,6 +54,12 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     public SqliteCredentials Credentials { get; }
 
     public SqlitePins Pins { get; }
+
+    public SqliteJobs Jobs { get; }
+
+    IJobReader IMetadataView.Jobs => Jobs;
+
+    IJobWriter IMetadataTransaction.Jobs => Jobs;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(5);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(6);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(5);
+        await SetUserVersionAsync(6);
         _store = Open();
     }
 
@@ -85,18 +85,25 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         _store = Open();
     }
 
+    /// <summary>Schema 5 is schema 6 without its batch job tables.</summary>
+    private Task DowngradeToSchema5Async() => ExecuteAsync("DROP TABLE batch_jobs; DROP TABLE batch_job_chunks; PRAGMA user_version=5;");
+
     /// <summary>Schema 4 is schema 5 without what 5 added: versions without commit positions, and no pins.</summary>
-    private Task DowngradeToSchema4Async() => ExecuteAsync(
+    private async Task DowngradeToSchema4Async()
+    {
+        await DowngradeToSchema5Async();
+        await ExecuteAsync(
         "DROP TABLE snapshot_pins; DROP INDEX object_versions_superseded; DROP INDEX object_versions_by_version_id; " +
         "CREATE TABLE object_versions_4 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
         "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (bucket_id, key, seq DESC)) WITHOUT ROWID; " +
         "INSERT INTO object_versions_4 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record FROM object_versions WHERE died IS NULL; " +
         "DROP TABLE object_versions; ALTER TABLE object_versions_4 RENAME TO object_versions; " +
         "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id); PRAGMA user_version=4;");
+    }
 
     /// <summary>Schema 3 is schema 4 without the columns 4 added: what a data folder of the first release holds.</summary>
     private async Task DowngradeToSchema3Async()
@@ -182,7 +189,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -196,6 +203,30 @@ public sealed class SqliteMetadataStoreTests : IDisposable
 
         using var at = _store.OpenSnapshot(point);
         at.Versions.ScanLatest(bucket.Id, "", true, null).Should().BeEquivalentTo(stored, options => options.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema5Database_KeepingItsObjects_AndBatchJobsWorkOnIt()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "j-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = ObjectVersionRecord.NullVersionId, IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema5Async();
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'batch_jobs'")).Should().Be(0);
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        var job = new BatchJobRecord { JobId = "job", Account = "1250000000", Status = BatchJobStates.New, Spec = [1], ClientToken = "t" };
+        await _store.WriteAsync(w =>
+        {
+            w.Jobs.Insert(job);
+            w.Jobs.InsertChunks([new BatchChunkRecord { JobId = "job", Chunk = 0, Tasks = [2], TaskCount = 1 }]);
+            return true;
+        });
+        using var reader = _store.OpenSnapshot();
+        reader.Versions.GetLatest(bucket.Id, "k").Should().NotBeNull();
+        reader.Jobs.FindByToken("1250000000", "t").Should().BeEquivalentTo(job);
+        reader.Jobs.ListChunks("job", 0, 10).Should().ContainSingle();
     }
 
     private async Task SetUserVersionAsync(int version)
