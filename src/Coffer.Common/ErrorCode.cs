@@ -48,6 +48,10 @@ public enum ErrorCode
     ExpiredToken,
     InvalidToken,
     NoSuchEncryptionConfiguration,
+    NoSuchBatchJob,
+    BatchJobStatusConflict,
+    BatchIdempotencyConflict,
+    TooManyBatchJobTags,
 
     AccessDenied,
     RequestExpired,
