@@ -1,8 +1,10 @@
+using Coffer.Batch;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
+using Coffer.Model.Batch;
 using Coffer.Model.Inventory;
 using Coffer.Storage;
 using Coffer.Storage.Encryption;
@@ -30,6 +32,8 @@ public sealed record CoreOptions
     public InventoryRunnerOptions Runner { get; init; } = new();
 
     public ScheduleOptions Schedule { get; init; } = new();
+
+    public BatchRunnerOptions Batch { get; init; } = new();
 }
 
 /// <summary>
@@ -50,6 +54,8 @@ public sealed class CofferCore : IDisposable
         Access = new AccessControl(engine.Metadata, options.Time);
         Runner = new InventoryRunner(Objects, Runs, Accounts, Access, options.Time, options.Runner);
         Scheduler = new InventoryScheduler(Runs, options.Time, options.Schedule);
+        Jobs = new BatchJobs(engine.Metadata, options.Time);
+        BatchRunner = new BatchRunner(Objects, Jobs, Access, Identities, options.Time, options.Batch);
     }
 
     public CoreOptions Options { get; }
@@ -71,6 +77,10 @@ public sealed class CofferCore : IDisposable
     public InventoryRunner Runner { get; }
 
     public InventoryScheduler Scheduler { get; }
+
+    public BatchJobs Jobs { get; }
+
+    public BatchRunner BatchRunner { get; }
 
     /// <summary>
     /// Opens the engine the options name and wires the services. Fails with <see cref="DataDirectoryInUseException"/> when

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text;
+using Coffer.Batch;
 using Coffer.Composition;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Protocol.Routing;
+using Coffer.Server.Batch;
 using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
 using Coffer.Server.Maintenance;
@@ -79,6 +81,7 @@ public sealed class CofferServer : IAsyncDisposable
         });
 
         InventoryRunLog? runLog = null;
+        BatchJobLog? jobLog = null;
         var core = CofferCore.Open(new CoreOptions
         {
             DataDirectory = options.DataDirectory,
@@ -95,6 +98,14 @@ public sealed class CofferServer : IAsyncDisposable
                 RunEnded = run => runLog?.Ended(run),
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
+            Batch = new BatchRunnerOptions
+            {
+                Lease = options.Batch.Lease,
+                ChunkSize = options.Batch.ChunkSize,
+                Parallelism = options.Batch.Parallelism,
+                DescribeError = BatchErrors.Describe,
+                JobEnded = job => jobLog?.Ended(job),
+            },
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -113,6 +124,15 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<InventoryBackgroundService>();
         }
 
+        services.AddSingleton(core.Jobs);
+        services.AddSingleton(core.BatchRunner);
+        services.AddSingleton<BatchWakeup>();
+        services.AddSingleton<BatchJobLog>();
+        if (options.Batch.RunWorker)
+        {
+            services.AddHostedService<BatchBackgroundService>();
+        }
+
         services.AddHostedService<BlobSweepService>();
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
@@ -128,11 +148,13 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();
+        services.AddSingleton<BatchHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 
         var app = builder.Build();
         runLog = app.Services.GetRequiredService<InventoryRunLog>();
+        jobLog = app.Services.GetRequiredService<BatchJobLog>();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
         app.Use((http, next) => health.Matches(http) ? health.WriteAsync(http) : next(http));

@@ -140,7 +140,8 @@ public abstract class JobStoreContract<TEngine> : StoreContract<TEngine>
         {
             while (await Store.WriteAsync(w =>
                    {
-                       var next = w.Jobs.ListInStates([BatchJobStates.New], 1).FirstOrDefault();
+                       var candidates = w.Jobs.ListInStates([BatchJobStates.New], 1);
+                       var next = candidates.Count > 0 ? candidates[0] : null;
                        if (next is not null)
                        {
                            w.Jobs.Update(next with { Status = BatchJobStates.Preparing, LeaseOwner = $"runner-{n}" });
