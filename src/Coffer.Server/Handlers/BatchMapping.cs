@@ -137,9 +137,10 @@ internal static class BatchMapping
         {
             resource = arn["arn:aws:s3:::".Length..];
         }
-        else if (dialect == Dialect.Cos && arn.StartsWith("qcs::cos:", StringComparison.Ordinal) && arn.Split(':', 5) is { Length: 5 } parts)
+        else if (dialect == Dialect.Cos && arn.StartsWith("qcs::cos:", StringComparison.Ordinal) && arn.Split(':', 6) is { Length: 6 } parts)
         {
-            resource = parts[4];
+            // qcs::cos:<region>:<uid/appid or empty>:<resource>
+            resource = parts[5];
         }
         else
         {
