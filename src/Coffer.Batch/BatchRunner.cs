@@ -351,7 +351,7 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         if (spec.Report.Enabled && job.TasksSucceeded + job.TasksFailed > 0)
         {
             var written = new List<string>();
-            manifestKey = await new CompletionReport(objects, options).WriteAsync(job, spec, async key =>
+            manifestKey = await new CompletionReport(objects, options, time).WriteAsync(job, spec, async key =>
             {
                 written.Add(key);
                 var recorded = progress with { ReportKeys = [.. written] };

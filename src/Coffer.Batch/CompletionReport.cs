@@ -17,7 +17,7 @@ namespace Coffer.Batch;
 /// ResultMessage, every field quoted, keys URL-encoded), then <c>job-&lt;id&gt;/manifest.json</c> listing them with their
 /// MD5, and <c>job-&lt;id&gt;/manifest.checksum</c> (the MD5 of manifest.json) last.
 /// </summary>
-internal sealed class CompletionReport(IObjectService objects, BatchRunnerOptions options)
+internal sealed class CompletionReport(IObjectService objects, BatchRunnerOptions options, TimeProvider time)
 {
     public const string Schema = "Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage";
 
@@ -42,7 +42,7 @@ internal sealed class CompletionReport(IObjectService objects, BatchRunnerOption
             results.Add((succeeded ? "succeeded" : "failed", key, stored.ETag));
         }
 
-        var manifest = Manifest(report.Bucket!, results);
+        var manifest = Manifest(report.Bucket!, results, time.GetUtcNow());
         var manifestKey = root + "manifest.json";
         await planned(manifestKey);
         await PutAsync(report.Bucket!, manifestKey, manifest, "application/json", cancellationToken);
@@ -99,14 +99,14 @@ internal sealed class CompletionReport(IObjectService objects, BatchRunnerOption
         writer.Write(end);
     }
 
-    private static byte[] Manifest(string bucket, IReadOnlyList<(string Status, string Key, string Md5)> results)
+    private static byte[] Manifest(string bucket, IReadOnlyList<(string Status, string Key, string Md5)> results, DateTimeOffset created)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
             json.WriteString("Format", "Report_CSV_20180820");
-            json.WriteString("ReportCreationDate", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("ReportCreationDate", created.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
             json.WriteStartArray("Results");
             foreach (var (status, key, md5) in results)
             {

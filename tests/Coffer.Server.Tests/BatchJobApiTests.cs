@@ -68,6 +68,37 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateJob_S3DeleteObject_DeletesEveryListedObject()
+    {
+        await PutAsync("gone-1.txt", "gone-2.txt", "kept.txt");
+        var manifest = await PutManifestAsync($"{_bucket},gone-1.txt\n{_bucket},gone-2.txt\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-delete", "<S3DeleteObject/>"));
+
+        var job = await WaitForAsync(jobId, "Complete");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("2");
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-1.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-2.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "kept.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateJob_S3ComputeObjectChecksum_ReportsEachObjectsChecksum()
+    {
+        (await _server.PutObjectAsync(_bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
+        var manifest = await PutManifestAsync($"{_bucket},sum.txt\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-checksum",
+            "<S3ComputeObjectChecksum><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType></S3ComputeObjectChecksum>"));
+
+        await WaitForAsync(jobId, "Complete");
+        var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{jobId}/manifest.json")).RootElement;
+        var succeeded = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
+        // CRC-32 of "123456789" is 0xCBF43926 (the check value of the standard), base64 as S3 writes checksums.
+        (await GetTextAsync(_reports, succeeded)).Should().Be($"\"{_bucket}\",\"sum.txt\",\"\",\"succeeded\",\"\",\"200\",\"y/Q5Jg==\"\n");
+    }
+
+    [Fact]
     public async Task CreateJob_RetriedWithTheSameToken_AnswersTheSameJob_AndAnotherDocumentConflicts()
     {
         await PutAsync("a.txt");
