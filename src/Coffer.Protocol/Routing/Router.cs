@@ -135,12 +135,13 @@ public sealed class Router(HostResolver hosts)
     public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
     {
         var dialect = DialectOf(target, header);
-        if (BatchRoutes.Resolve(method, host, target, dialect) is { } control)
+        var hostMatch = hosts.Resolve(host);
+        // On a bucket's own host, /v20180820/jobs and /jobs are object keys.
+        if (hostMatch.Bucket is null && BatchRoutes.Resolve(method, host, target, dialect) is { } control)
         {
             return control;
         }
 
-        var hostMatch = hosts.Resolve(host);
         var (bucket, key) = hostMatch.Bucket is { } virtualBucket
             ? (virtualBucket, target.Path.Length > 1 ? target.Path[1..] : null)
             : SplitPathStyle(target.Path);
