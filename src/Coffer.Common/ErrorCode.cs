@@ -64,6 +64,10 @@ public enum ErrorCode
     InvalidPolicyDocument,
     MalformedPostRequest,
     IncorrectNumberOfFilesInPostRequest,
+    NoSuchBatchJob,
+    BatchJobStatusConflict,
+    BatchIdempotencyConflict,
+    TooManyBatchJobTags,
 
     AccessDenied,
     RequestExpired,

@@ -1,9 +1,11 @@
+using Coffer.Batch;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Buckets;
+using Coffer.Model.Batch;
 using Coffer.Model.Inventory;
 using Coffer.Model.Lifecycle;
 using Coffer.Storage;
@@ -38,6 +40,7 @@ public sealed record CoreOptions
     public ScheduleOptions Schedule { get; init; } = new();
 
     public LifecycleOptions Lifecycle { get; init; } = new();
+    public BatchRunnerOptions Batch { get; init; } = new();
 }
 
 /// <summary>
@@ -60,6 +63,8 @@ public sealed class CofferCore : IDisposable
         Runner = new InventoryRunner(Objects, Runs, Accounts, Access, options.Time, options.Runner with { Lifecycle = Settings.FindLifecycle });
         Scheduler = new InventoryScheduler(Runs, options.Time, options.Schedule);
         Lifecycle = new LifecycleWorker(engine, Settings, options.Time, options.Lifecycle);
+        Jobs = new BatchJobs(engine.Metadata, options.Time);
+        BatchRunner = new BatchRunner(Objects, Jobs, Access, Identities, options.Time, options.Batch);
     }
 
     public CoreOptions Options { get; }
@@ -86,6 +91,9 @@ public sealed class CofferCore : IDisposable
     public BucketSettings Settings { get; }
 
     public LifecycleWorker Lifecycle { get; }
+    public BatchJobs Jobs { get; }
+
+    public BatchRunner BatchRunner { get; }
 
     /// <summary>
     /// Opens the engine the options name and wires the services. Fails with <see cref="DataDirectoryInUseException"/> when

@@ -61,6 +61,7 @@ internal static class CofferCommands
                 SubAccounts = AccountSources.SubAccounts(file),
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
                 Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
+                Batch = file?.Batch?.ToOptions() ?? new BatchServiceOptions(),
                 MasterKey = file?.ReadMasterKey(),
             };
 

@@ -11,7 +11,11 @@ namespace Coffer.Model;
 /// </summary>
 public sealed partial class ObjectService
 {
-    public async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default)
+    public Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default) =>
+        CopyObjectAsync(request, null, cancellationToken);
+
+    /// <summary>As <see cref="CopyObjectAsync(CopyObjectRequest, CancellationToken)"/>, with <paramref name="alsoCommit"/> in the copy's transaction.</summary>
+    internal async Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, Action<Storage.IMetadataTransaction>? alsoCommit, CancellationToken cancellationToken)
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
@@ -61,7 +65,11 @@ public sealed partial class ObjectService
             KmsKeyId = encryption?.KmsKeyId,
             Acl = request.Acl,
         };
-        var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
+        var stored = await engine.CommitAsync(staged, writer =>
+        {
+            alsoCommit?.Invoke(writer);
+            return AddVersion(writer, request.Bucket, version, now);
+        }, cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
 

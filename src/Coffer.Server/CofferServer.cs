@@ -1,11 +1,13 @@
 using System.Net;
 using System.Text;
+using Coffer.Batch;
 using Coffer.Composition;
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Lifecycle;
 using Coffer.Protocol.Routing;
+using Coffer.Server.Batch;
 using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
 using Coffer.Server.Lifecycle;
@@ -81,6 +83,7 @@ public sealed class CofferServer : IAsyncDisposable
         });
 
         InventoryRunLog? runLog = null;
+        BatchJobLog? jobLog = null;
         var core = CofferCore.Open(new CoreOptions
         {
             DataDirectory = options.DataDirectory,
@@ -103,6 +106,14 @@ public sealed class CofferServer : IAsyncDisposable
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
             Lifecycle = new LifecycleOptions { Lease = options.Lifecycle.Lease },
+            Batch = new BatchRunnerOptions
+            {
+                Lease = options.Batch.Lease,
+                ChunkSize = options.Batch.ChunkSize,
+                Parallelism = options.Batch.Parallelism,
+                DescribeError = BatchErrors.Describe,
+                JobEnded = job => jobLog?.Ended(job),
+            },
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -119,6 +130,15 @@ public sealed class CofferServer : IAsyncDisposable
         if (options.Inventory.RunWorker)
         {
             services.AddHostedService<InventoryBackgroundService>();
+        }
+
+        services.AddSingleton(core.Jobs);
+        services.AddSingleton(core.BatchRunner);
+        services.AddSingleton<BatchWakeup>();
+        services.AddSingleton<BatchJobLog>();
+        if (options.Batch.RunWorker)
+        {
+            services.AddHostedService<BatchBackgroundService>();
         }
 
         services.AddHostedService<BlobSweepService>();
@@ -145,11 +165,13 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<AccessHandlers>();
         services.AddSingleton<SettingsHandlers>();
         services.AddSingleton<CorsResponder>();
+        services.AddSingleton<BatchHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 
         var app = builder.Build();
         runLog = app.Services.GetRequiredService<InventoryRunLog>();
+        jobLog = app.Services.GetRequiredService<BatchJobLog>();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
         app.Use((http, next) => health.Matches(http) ? health.WriteAsync(http) : next(http));

@@ -41,6 +41,8 @@ public sealed class CofferServerOptions
     public InventoryServiceOptions Inventory { get; init; } = new();
 
     public LifecycleServiceOptions Lifecycle { get; init; } = new();
+
+    public BatchServiceOptions Batch { get; init; } = new();
 }
 
 /// <summary>How the server executes lifecycle rules: how often it looks for buckets whose daily pass is due, and the pass's lease.</summary>
@@ -52,6 +54,22 @@ public sealed record LifecycleServiceOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>How the server runs batch jobs: leases, chunks, how many chunks at once, how often it looks.</summary>
+public sealed record BatchServiceOptions
+{
+    /// <summary>False leaves jobs alone (another node works them).</summary>
+    public bool RunWorker { get; init; } = true;
+
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+
+    public int ChunkSize { get; init; } = 1000;
+
+    public int Parallelism { get; init; } = 4;
+
+    /// <summary>How often the worker looks for jobs it was not woken for (confirmed elsewhere, abandoned by a dead node).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>How the server runs inventory: part sizes, leases, when periodic runs come due, how often it looks.</summary>

@@ -28,6 +28,7 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Pins = new PostgresPins(this);
         InlineBlobs = new PostgresInlineBlobs(this);
         Partitions = new PostgresPartitions(this);
+        Jobs = new PostgresJobs(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -61,6 +62,11 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     IPartitionReader IMetadataView.Partitions => Partitions;
 
     IPartitionWriter IMetadataTransaction.Partitions => Partitions;
+    public PostgresJobs Jobs { get; }
+
+    IJobReader IMetadataView.Jobs => Jobs;
+
+    IJobWriter IMetadataTransaction.Jobs => Jobs;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

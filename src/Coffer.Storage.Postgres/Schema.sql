@@ -163,3 +163,43 @@ CREATE TABLE credentials (
     record_format smallint NOT NULL
 );
 CREATE INDEX credentials_by_account ON credentials (app_id, uin, created_at);
+
+-- Batch jobs and their chunks of tasks (see the SQLite schema for the columns).
+CREATE TABLE batch_jobs (
+    job_id          text     COLLATE "C" PRIMARY KEY,
+    account         text     COLLATE "C" NOT NULL,
+    client_token    text     COLLATE "C",
+    status          text     NOT NULL,
+    priority        integer  NOT NULL,
+    created_at      bigint   NOT NULL,
+    finished_at     bigint,
+    total_tasks     bigint   NOT NULL DEFAULT 0,
+    tasks_succeeded bigint   NOT NULL DEFAULT 0,
+    tasks_failed    bigint   NOT NULL DEFAULT 0,
+    active_ms       bigint   NOT NULL DEFAULT 0,
+    spec            bytea    NOT NULL,
+    tags            bytea,
+    progress        bytea,
+    status_reason   text,
+    failure_code    text,
+    failure_reason  text,
+    lease_owner     text,
+    lease_expires   bigint,
+    record_format   smallint NOT NULL
+);
+CREATE UNIQUE INDEX batch_jobs_by_token ON batch_jobs (account, client_token) WHERE client_token IS NOT NULL;
+CREATE INDEX batch_jobs_by_account ON batch_jobs (account, created_at, job_id);
+CREATE INDEX batch_jobs_by_status ON batch_jobs (status, priority, created_at);
+
+CREATE TABLE batch_job_chunks (
+    job_id        text     COLLATE "C" NOT NULL,
+    chunk         integer  NOT NULL,
+    tasks         bytea    NOT NULL,
+    task_count    integer  NOT NULL,
+    done          integer  NOT NULL,
+    succeeded     integer  NOT NULL,
+    failed        integer  NOT NULL,
+    results       bytea,
+    record_format smallint NOT NULL,
+    PRIMARY KEY (job_id, chunk)
+);

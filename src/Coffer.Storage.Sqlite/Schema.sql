@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 6. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 8. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -124,7 +124,7 @@ CREATE TABLE IF NOT EXISTS inventory_runs (
 CREATE INDEX IF NOT EXISTS inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX IF NOT EXISTS inventory_runs_by_state ON inventory_runs (state, queued_at);
 
--- The key ranges an inventory run is cut into, each leased on its own (schema 6): workers on the cores of a node, or on
+-- The key ranges an inventory run is cut into, each leased on its own (schema 7): workers on the cores of a node, or on
 -- every node sharing the database, take pending partitions or those whose lease ran out, and record their cursor
 -- (last key written, part files finished, counters) in `progress`. A run's partitions are deleted when it ends.
 CREATE TABLE IF NOT EXISTS inventory_partitions (
@@ -173,3 +173,45 @@ CREATE TABLE IF NOT EXISTS credentials (
     record_format INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS credentials_by_account ON credentials (app_id, uin);
+
+-- Batch jobs (S3 Batch Operations / COS batch processing), schema 8: the job as created (`spec`), where it stands, its
+-- counters and its lease; its tasks in chunks of consecutive manifest rows, each with how many are done and the outcomes
+-- the completion report needs. A chunk's progress commits with the effects of the tasks it records.
+CREATE TABLE IF NOT EXISTS batch_jobs (
+    job_id          TEXT    PRIMARY KEY,
+    account         TEXT    NOT NULL,         -- the APPID the job belongs to
+    client_token    TEXT,                     -- CreateJob's idempotency token, unique per account
+    status          TEXT    NOT NULL,         -- New, Preparing, Suspended, Ready, Active, Cancelling, ... (S3's JobStatus)
+    priority        INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    total_tasks     INTEGER NOT NULL DEFAULT 0,
+    tasks_succeeded INTEGER NOT NULL DEFAULT 0,
+    tasks_failed    INTEGER NOT NULL DEFAULT 0,
+    active_ms       INTEGER NOT NULL DEFAULT 0,
+    spec            BLOB    NOT NULL,         -- operation, manifest, report, creator (encoded by the model)
+    tags            BLOB,
+    progress        BLOB,                     -- the runner's state
+    status_reason   TEXT,
+    failure_code    TEXT,
+    failure_reason  TEXT,
+    lease_owner     TEXT,
+    lease_expires   INTEGER,
+    record_format   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS batch_jobs_by_token ON batch_jobs (account, client_token) WHERE client_token IS NOT NULL;
+CREATE INDEX IF NOT EXISTS batch_jobs_by_account ON batch_jobs (account, created_at, job_id);
+CREATE INDEX IF NOT EXISTS batch_jobs_by_status ON batch_jobs (status, priority, created_at);
+
+CREATE TABLE IF NOT EXISTS batch_job_chunks (
+    job_id        TEXT    NOT NULL,
+    chunk         INTEGER NOT NULL,
+    tasks         BLOB    NOT NULL,           -- the chunk's objects (encoded by the model)
+    task_count    INTEGER NOT NULL,
+    done          INTEGER NOT NULL,           -- tasks done, from the chunk's first
+    succeeded     INTEGER NOT NULL,
+    failed        INTEGER NOT NULL,
+    results       BLOB,                       -- outcomes beyond "succeeded" (encoded by the model)
+    record_format INTEGER NOT NULL,
+    PRIMARY KEY (job_id, chunk)
+) WITHOUT ROWID;

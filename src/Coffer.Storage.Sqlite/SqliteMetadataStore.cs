@@ -16,7 +16,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -41,6 +41,18 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "state TEXT NOT NULL, lease_owner TEXT, lease_expires INTEGER, progress BLOB, record_format INTEGER NOT NULL, " +
               "PRIMARY KEY (job_id, partition)) WITHOUT ROWID; " +
               "CREATE INDEX inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);",
+        // Batch jobs and their chunks of tasks: new tables only.
+        [8] = "CREATE TABLE batch_jobs (job_id TEXT PRIMARY KEY, account TEXT NOT NULL, client_token TEXT, status TEXT NOT NULL, " +
+              "priority INTEGER NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, total_tasks INTEGER NOT NULL DEFAULT 0, " +
+              "tasks_succeeded INTEGER NOT NULL DEFAULT 0, tasks_failed INTEGER NOT NULL DEFAULT 0, active_ms INTEGER NOT NULL DEFAULT 0, " +
+              "spec BLOB NOT NULL, tags BLOB, progress BLOB, status_reason TEXT, failure_code TEXT, failure_reason TEXT, lease_owner TEXT, " +
+              "lease_expires INTEGER, record_format INTEGER NOT NULL) WITHOUT ROWID; " +
+              "CREATE UNIQUE INDEX batch_jobs_by_token ON batch_jobs (account, client_token) WHERE client_token IS NOT NULL; " +
+              "CREATE INDEX batch_jobs_by_account ON batch_jobs (account, created_at, job_id); " +
+              "CREATE INDEX batch_jobs_by_status ON batch_jobs (status, priority, created_at); " +
+              "CREATE TABLE batch_job_chunks (job_id TEXT NOT NULL, chunk INTEGER NOT NULL, tasks BLOB NOT NULL, task_count INTEGER NOT NULL, " +
+              "done INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, results BLOB, record_format INTEGER NOT NULL, " +
+              "PRIMARY KEY (job_id, chunk)) WITHOUT ROWID;",
     };
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>

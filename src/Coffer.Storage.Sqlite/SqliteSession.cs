@@ -33,6 +33,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Pins = new SqlitePins(this);
         InlineBlobs = new SqliteInlineBlobs(this);
         Partitions = new SqlitePartitions(this);
+        Jobs = new SqliteJobs(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -66,6 +67,11 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     IPartitionReader IMetadataView.Partitions => Partitions;
 
     IPartitionWriter IMetadataTransaction.Partitions => Partitions;
+    public SqliteJobs Jobs { get; }
+
+    IJobReader IMetadataView.Jobs => Jobs;
+
+    IJobWriter IMetadataTransaction.Jobs => Jobs;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -4,7 +4,7 @@ namespace Coffer.Host.Tests;
 
 /// <summary>
 /// Dependencies point one way: Host → {Cli, WebConsole, Server}; Cli → {Inventory, Protocol}; WebConsole → Server;
-/// Server → {Composition, Protocol}; Composition → {Inventory, the storage engines}; Inventory → Model → Storage → Common;
+/// Server → {Composition, Protocol}; Composition → {Inventory, Batch, the storage engines}; Inventory → Model → Storage → Common; Batch → Model;
 /// each engine (Sqlite, Postgres) → Storage; Protocol → Common.
 /// </summary>
 public class ArchitectureTests
@@ -18,11 +18,12 @@ public class ArchitectureTests
         { "Coffer.Model", ["Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Protocol", ["Coffer.Common"] },
         { "Coffer.Inventory", ["Coffer.Model", "Coffer.Common"] },
-        { "Coffer.Composition", ["Coffer.Inventory", "Coffer.Model", "Coffer.Storage", "Coffer.Storage.Sqlite", "Coffer.Storage.Postgres", "Coffer.Common"] },
-        { "Coffer.Server", ["Coffer.Composition", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Batch", ["Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "Coffer.Composition", ["Coffer.Inventory", "Coffer.Batch", "Coffer.Model", "Coffer.Storage", "Coffer.Storage.Sqlite", "Coffer.Storage.Postgres", "Coffer.Common"] },
+        { "Coffer.Server", ["Coffer.Composition", "Coffer.Inventory", "Coffer.Batch", "Coffer.Model", "Coffer.Protocol", "Coffer.Storage", "Coffer.Common"] },
         { "Coffer.Cli", ["Coffer.Inventory", "Coffer.Protocol", "Coffer.Common"] },
         { "Coffer.WebConsole", ["Coffer.Server", "Coffer.Inventory", "Coffer.Model", "Coffer.Protocol", "Coffer.Common"] },
-        { "coffer", ["Coffer.Cli", "Coffer.WebConsole", "Coffer.Server", "Coffer.Composition", "Coffer.Inventory", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
+        { "coffer", ["Coffer.Cli", "Coffer.WebConsole", "Coffer.Server", "Coffer.Composition", "Coffer.Inventory", "Coffer.Batch", "Coffer.Protocol", "Coffer.Model", "Coffer.Storage", "Coffer.Common"] },
     };
 
     [Theory]

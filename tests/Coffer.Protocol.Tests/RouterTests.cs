@@ -13,6 +13,14 @@ public class RouterTests
     public static TheoryData<string, string, string, Operation, string?, string?> DocumentedExamples => new()
     {
         { "GET", "service.cos.myqcloud.com", "/", Operation.ListBuckets, null, null },
+        { "POST", "100000000001.s3-control.us-east-1.amazonaws.com", "/v20180820/jobs", Operation.CreateJob, null, null },
+        { "GET", "127.0.0.1:9000", "/v20180820/jobs/0b6f7a9e?x", Operation.DescribeJob, null, null },
+        { "POST", "127.0.0.1:9000", "/v20180820/jobs/0b6f7a9e/status?requestedJobStatus=Ready", Operation.UpdateJobStatus, null, null },
+        { "GET", "100000000001.cos-control.ap-guangzhou.myqcloud.com", "/jobs?jobStatuses=Active", Operation.ListJobs, null, null },
+        { "POST", "127.0.0.1:9000", "/jobs/0b6f7a9e/priority?priority=3", Operation.UpdateJobPriority, null, null },
+        { "PUT", "100000000001.cos-control.ap-guangzhou.myqcloud.com", "/jobs/0b6f7a9e/tagging", Operation.PutJobTagging, null, null },
+        { "GET", VirtualHost, "/v20180820/jobs", Operation.GetObject, "examplebucket-1250000000", "v20180820/jobs" },
+        { "GET", VirtualHost, "/jobs", Operation.GetObject, "examplebucket-1250000000", "jobs" },
         { "GET", "cos.ap-beijing.myqcloud.com", "/", Operation.ListBuckets, null, null },
         { "PUT", VirtualHost, "/", Operation.CreateBucket, "examplebucket-1250000000", null },
         { "HEAD", VirtualHost, "/", Operation.HeadBucket, "examplebucket-1250000000", null },
@@ -74,6 +82,17 @@ public class RouterTests
         route.Operation.Should().Be(operation);
         route.Bucket.Should().Be(bucket);
         route.Key.Should().Be(key);
+    }
+
+    [Fact]
+    public void Resolve_ReadsTheJobAccountAndRegion_OfControlRoutes()
+    {
+        var s3 = Route("DELETE", "100000000001.s3-control.eu-west-1.amazonaws.com", "/v20180820/jobs/job-1/tagging");
+        (s3.Operation, s3.JobId, s3.ControlAccount, s3.HostRegion).Should().Be((Operation.DeleteJobTagging, "job-1", "100000000001", "eu-west-1"));
+        var cos = Route("GET", "127.0.0.1:9000", "/jobs/job-2");
+        (cos.Operation, cos.JobId, cos.ControlAccount).Should().Be((Operation.DescribeJob, "job-2", (string?)null));
+        var wrongMethod = () => Route("PUT", "127.0.0.1:9000", "/v20180820/jobs/job-3/status");
+        wrongMethod.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MethodNotAllowed);
     }
 
     [Fact]

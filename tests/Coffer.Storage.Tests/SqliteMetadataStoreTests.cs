@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(7);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(8);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(7);
+        await SetUserVersionAsync(8);
         _store = Open();
     }
 
@@ -85,12 +85,19 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         _store = Open();
     }
 
+    /// <summary>Schema 7 is schema 8 without its batch job tables.</summary>
+    private Task DowngradeToSchema7Async() => ExecuteAsync("DROP TABLE batch_jobs; DROP TABLE batch_job_chunks; PRAGMA user_version=7;");
+
     /// <summary>Schema 6 is schema 7 without the run partitions.</summary>
-    private Task DowngradeToSchema6Async() => ExecuteAsync("DROP TABLE inventory_partitions; PRAGMA user_version=6;");
+    private async Task DowngradeToSchema6Async()
+    {
+        await DowngradeToSchema7Async();
+        await ExecuteAsync("DROP TABLE inventory_partitions; PRAGMA user_version=6;");
+    }
 
     /// <summary>Schema 5 is schema 6 without the inline blobs table.</summary>
     private async Task DowngradeToSchema5Async()
@@ -196,7 +203,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -230,7 +237,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'inline_blobs'")).Should().Be(0);
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         using (var reader = _store.OpenSnapshot())
         {
             reader.Versions.GetLatest(bucket.Id, "file")!.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 3));
@@ -268,7 +275,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema6Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         var partition = new PartitionRecord { JobId = "job-5", Index = 0, FromKey = "", State = PartitionStates.Pending };
         await _store.WriteAsync(w =>
         {
@@ -279,6 +286,30 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         reader.Runs.Get("job-5")!.State.Should().Be(InventoryRunStates.Running);
         reader.Pins.Get("job-5").Should().Be(point);
         reader.Partitions.List("job-5").Should().ContainSingle().Which.Should().BeEquivalentTo(partition);
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema7Database_KeepingItsObjects_AndBatchJobsWorkOnIt()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "j-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = ObjectVersionRecord.NullVersionId, IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema7Async();
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'batch_jobs'")).Should().Be(0);
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        var job = new BatchJobRecord { JobId = "job", Account = "1250000000", Status = BatchJobStates.New, Spec = [1], ClientToken = "t" };
+        await _store.WriteAsync(w =>
+        {
+            w.Jobs.Insert(job);
+            w.Jobs.InsertChunks([new BatchChunkRecord { JobId = "job", Chunk = 0, Tasks = [2], TaskCount = 1 }]);
+            return true;
+        });
+        using var reader = _store.OpenSnapshot();
+        reader.Versions.GetLatest(bucket.Id, "k").Should().NotBeNull();
+        reader.Jobs.FindByToken("1250000000", "t").Should().BeEquivalentTo(job);
+        reader.Jobs.ListChunks("job", 0, 10).Should().ContainSingle();
     }
 
     private async Task SetUserVersionAsync(int version)

@@ -22,6 +22,18 @@ public sealed class S3TestClient(Uri baseAddress) : IDisposable
         Account? account = null)
     {
         var path = "/" + bucket + (key is null ? "" : "/" + UrlEncoding.EncodePath(key));
+        return RequestAt(method, path, query, body, headers, account);
+    }
+
+    /// <summary>A signed request to an absolute <paramref name="path"/> (such as S3 Control's <c>/v20180820/jobs</c>).</summary>
+    public HttpRequestMessage RequestAt(
+        HttpMethod method,
+        string path,
+        string query = "",
+        byte[]? body = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
+        Account? account = null)
+    {
         var request = new HttpRequestMessage(method, new Uri(_http.BaseAddress!, path + (query.Length > 0 ? "?" + query : "")));
         if (body is not null)
         {

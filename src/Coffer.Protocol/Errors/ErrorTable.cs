@@ -77,6 +77,11 @@ public static class ErrorTable
         [ErrorCode.InvalidPolicyDocument] = Same("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."),
         [ErrorCode.MalformedPostRequest] = Same("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."),
         [ErrorCode.IncorrectNumberOfFilesInPostRequest] = Same("IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."),
+        // S3 Control's modeled exceptions (what @aws-sdk/client-s3-control and botocore turn into typed errors); COS follows S3 Control.
+        [ErrorCode.NoSuchBatchJob] = Same("NotFoundException", 404, "The specified job does not exist."),
+        [ErrorCode.BatchJobStatusConflict] = Same("JobStatusException", 409, "The job's status does not allow this change."),
+        [ErrorCode.BatchIdempotencyConflict] = Same("IdempotencyException", 409, "A job with this ClientRequestToken exists with different parameters."),
+        [ErrorCode.TooManyBatchJobTags] = Same("TooManyTagsException", 400, "A job may have at most 50 tags."),
         [ErrorCode.AccessDenied] = Same("AccessDenied", 403, "Access Denied."),
         [ErrorCode.RequestExpired] = Same("AccessDenied", 403, "Request has expired"),
         [ErrorCode.RequestTimeTooSkewed] = Same("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."),

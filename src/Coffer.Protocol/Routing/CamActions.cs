@@ -90,6 +90,16 @@ public static class CamActions
         [Operation.RunBucketInventory] = Row("PostBucketInventory", "PutInventoryConfiguration"),
         [Operation.GetBucketInventorySummary] = Row("GetBucketInventory", "GetInventoryConfiguration"),
 
+        // COS's CAM names the batch actions as S3 does (name/cos:CreateJob, ...); the tagging ones follow S3 Control.
+        [Operation.CreateJob] = Row("CreateJob", "CreateJob"),
+        [Operation.DescribeJob] = Row("DescribeJob", "DescribeJob"),
+        [Operation.ListJobs] = Row("ListJobs", "ListJobs"),
+        [Operation.UpdateJobPriority] = Row("UpdateJobPriority", "UpdateJobPriority"),
+        [Operation.UpdateJobStatus] = Row("UpdateJobStatus", "UpdateJobStatus"),
+        [Operation.GetJobTagging] = Row("GetJobTagging", "GetJobTagging"),
+        [Operation.PutJobTagging] = Row("PutJobTagging", "PutJobTagging"),
+        [Operation.DeleteJobTagging] = Row("DeleteJobTagging", "DeleteJobTagging"),
+
         [Operation.GetObject] = Row("GetObject", "GetObject", AclPermission.Read),
         [Operation.HeadObject] = Row("HeadObject", "GetObject", AclPermission.Read),
         [Operation.PutObject] = Row("PutObject", "PutObject", AclPermission.Write),

@@ -83,6 +83,16 @@ public enum Operation
     RunBucketInventory,
     GetBucketInventorySummary,
 
+    // Batch jobs: S3 Control (/v20180820/jobs) and COS batch processing (/jobs on the cos-control host)
+    CreateJob,
+    DescribeJob,
+    ListJobs,
+    UpdateJobPriority,
+    UpdateJobStatus,
+    GetJobTagging,
+    PutJobTagging,
+    DeleteJobTagging,
+
     // Object
     GetObject,
     HeadObject,

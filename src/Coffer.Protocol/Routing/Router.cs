@@ -5,7 +5,10 @@ namespace Coffer.Protocol.Routing;
 
 /// <summary>Where a request goes: the operation, the bucket and key it names, and the dialect it speaks.</summary>
 /// <param name="VirtualHosted">True when the bucket came from the host name, false when from the path.</param>
-public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket, string? Key, string? HostRegion, bool VirtualHosted);
+/// <param name="JobId">The batch job a control-plane request names (S3 Control, COS batch processing).</param>
+/// <param name="ControlAccount">The account a control-plane host names (<c>&lt;account&gt;.s3-control…</c>, <c>&lt;uin&gt;.cos-control…</c>).</param>
+public sealed record Route(Operation Operation, Dialect Dialect, string? Bucket, string? Key, string? HostRegion, bool VirtualHosted,
+    string? JobId = null, string? ControlAccount = null);
 
 /// <summary>
 /// The one router: a pure function of method, host, target and headers. Every sub-resource it knows maps to a named
@@ -144,6 +147,12 @@ public sealed class Router(HostResolver hosts)
     {
         var dialect = DialectOf(target, header);
         var hostMatch = hosts.Resolve(host);
+        // On a bucket's own host, /v20180820/jobs and /jobs are object keys.
+        if (hostMatch.Bucket is null && BatchRoutes.Resolve(method, host, target, dialect) is { } control)
+        {
+            return control;
+        }
+
         var (bucket, key) = hostMatch.Bucket is { } virtualBucket
             ? (virtualBucket, target.Path.Length > 1 ? target.Path[1..] : null)
             : SplitPathStyle(target.Path);

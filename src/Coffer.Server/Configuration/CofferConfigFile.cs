@@ -41,6 +41,8 @@ public sealed record CofferConfigFile
 
     public InventorySection? Inventory { get; init; }
 
+    public BatchSection? Batch { get; init; }
+
     /// <summary>The master key for encryption at rest, base64 (32 bytes); without it the data folder's <c>master.key</c> is used.</summary>
     public string? MasterKey { get; init; }
 
@@ -103,5 +105,25 @@ public sealed record CofferConfigFile
                 MinPartitionRows = MinPartitionRows is { } fewest and > 0 ? fewest : defaults.MinPartitionRows,
             };
         }
+    }
+
+    /// <summary><c>"batch": { "leaseSeconds": 120, "chunkSize": 1000, "parallelism": 4, "pollMilliseconds": 1000, "worker": true }</c>.</summary>
+    public sealed record BatchSection(int? LeaseSeconds, int? ChunkSize, int? Parallelism, int? PollMilliseconds, bool? Worker)
+    {
+        public BatchServiceOptions ToOptions()
+        {
+            var defaults = new BatchServiceOptions();
+            return new BatchServiceOptions
+            {
+                RunWorker = Worker ?? defaults.RunWorker,
+                Lease = LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(Positive(seconds, "leaseSeconds")) : defaults.Lease,
+                ChunkSize = ChunkSize is { } size ? Positive(size, "chunkSize") : defaults.ChunkSize,
+                Parallelism = Parallelism is { } parallelism ? Positive(parallelism, "parallelism") : defaults.Parallelism,
+                PollInterval = PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(Positive(poll, "pollMilliseconds")) : defaults.PollInterval,
+            };
+        }
+
+        private static int Positive(int value, string name) =>
+            value > 0 ? value : throw new InvalidDataException($"batch.{name} must be a positive number, not {value}.");
     }
 }

@@ -10,7 +10,7 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access, SettingsHandlers settings)
+        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch)
     {
         _handlers = new()
         {
@@ -63,6 +63,15 @@ internal sealed class OperationHandlers
             [Operation.GetBucketInventoryRun] = inventory.GetRunAsync,
             [Operation.RunBucketInventory] = inventory.RunNowAsync,
             [Operation.GetBucketInventorySummary] = inventory.GetSummaryAsync,
+
+            [Operation.CreateJob] = batch.CreateJobAsync,
+            [Operation.DescribeJob] = batch.DescribeJobAsync,
+            [Operation.ListJobs] = batch.ListJobsAsync,
+            [Operation.UpdateJobPriority] = batch.UpdateJobPriorityAsync,
+            [Operation.UpdateJobStatus] = batch.UpdateJobStatusAsync,
+            [Operation.GetJobTagging] = batch.GetJobTaggingAsync,
+            [Operation.PutJobTagging] = batch.PutJobTaggingAsync,
+            [Operation.DeleteJobTagging] = batch.DeleteJobTaggingAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,

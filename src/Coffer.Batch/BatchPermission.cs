@@ -1,0 +1,85 @@
+using Coffer.Common;
+using Coffer.Model.Access;
+using Coffer.Model.Accounts;
+using Coffer.Model.Batch;
+
+namespace Coffer.Batch;
+
+/// <summary>
+/// Whether the job's creator may do a task's operation on its object, decided as the API decides a request signed with
+/// the creator's key: the bucket's policy and ACL, the identity's own policies. A key deleted since the job was created
+/// allows nothing. Buckets' rules are read once per chunk.
+/// </summary>
+internal sealed class BatchPermission(AccessControl access, Credential? creator)
+{
+    private static readonly string[] GetObject = ["cos:GetObject", "s3:GetObject"];
+    private static readonly string[] PutObject = ["cos:PutObject", "s3:PutObject"];
+    private static readonly string[] PutTagging = ["cos:PutObjectTagging", "s3:PutObjectTagging"];
+    private static readonly string[] DeleteTagging = ["cos:DeleteObjectTagging", "s3:DeleteObjectTagging"];
+    private static readonly string[] DeleteObject = ["cos:DeleteObject", "s3:DeleteObject"];
+    private static readonly IReadOnlyDictionary<string, string> NoContext = new Dictionary<string, string>();
+
+    private readonly Dictionary<string, BucketAccessRules?> _rules = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the operation may act on the task's object (for a copy: read it, and write the copy at <paramref name="targetKey"/>).</summary>
+    public bool Allows(BatchOperation operation, BatchTask task, string? targetBucket = null, string? targetKey = null) => operation.Kind switch
+    {
+        BatchOperationKind.PutObjectTagging => Allowed(task.Bucket, task.Key, PutTagging, AclPermission.None),
+        BatchOperationKind.DeleteObjectTagging => Allowed(task.Bucket, task.Key, DeleteTagging, AclPermission.None),
+        BatchOperationKind.DeleteObject => Allowed(task.Bucket, task.Key, DeleteObject, AclPermission.Write),
+        BatchOperationKind.ComputeObjectChecksum => Readable(task),
+        BatchOperationKind.PutObjectCopy => Readable(task) && Allowed(targetBucket ?? task.Bucket, targetKey ?? task.Key, PutObject, AclPermission.Write),
+        _ => false,
+    };
+
+    /// <summary>Forgets the buckets' rules, so the next chunk reads them afresh.</summary>
+    public void Refresh() => _rules.Clear();
+
+    private bool Readable(BatchTask task)
+    {
+        if (creator is null || Rules(task.Bucket) is not { } rules)
+        {
+            return creator is not null;
+        }
+
+        // An object written with its own ACL is read by that ACL, as a GET of it would be.
+        return Decide(access.ForObject(rules, task.Key, task.VersionId), task.Key, GetObject, AclPermission.Read);
+    }
+
+    private bool Allowed(string bucket, string key, string[] actions, AclPermission acl)
+    {
+        if (creator is null)
+        {
+            return false;
+        }
+
+        // A bucket that does not exist is the task's NoSuchBucket, not a denial.
+        return Rules(bucket) is not { } rules || Decide(rules, key, actions, acl);
+    }
+
+    private bool Decide(BucketAccessRules rules, string key, string[] actions, AclPermission acl)
+    {
+        var bucket = rules.Bucket;
+        var request = AccessRequest.For(actions, bucket.Region, bucket.OwnerAppId, bucket.Name, key, NoContext);
+        return AccessControl.IsAllowed(creator, rules, request, acl, managesPolicy: false);
+    }
+
+    private BucketAccessRules? Rules(string bucket)
+    {
+        if (!_rules.TryGetValue(bucket, out var rules))
+        {
+            try
+            {
+                rules = access.Rules(bucket);
+            }
+            catch (CofferException error) when (error.Code == ErrorCode.NoSuchBucket)
+            {
+                rules = null;
+            }
+
+            _rules[bucket] = rules;
+        }
+
+        return rules;
+    }
+}

@@ -1,0 +1,344 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// S3 Control's job API on the wire (<c>/v20180820/jobs</c>, namespaced XML, <c>x-amz-account-id</c>) and COS batch
+/// processing's (<c>/jobs</c>, <c>x-cos-appid</c>): raw documents in, exact documents out, jobs run by the server.
+/// </summary>
+public sealed class BatchJobApiTests : IAsyncLifetime
+{
+    private static readonly XNamespace Ns = "http://awss3control.amazonaws.com/doc/2018-08-20/";
+    private readonly string _bucket = TestServer.BucketName("jobsrc");
+    private readonly string _reports = TestServer.BucketName("jobrep");
+    private TestServer _server = null!;
+    private S3TestClient _s3 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        _s3 = new S3TestClient(_server.BaseAddress);
+        await _server.CreateBucketAsync(_bucket);
+        await _server.CreateBucketAsync(_reports);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _s3.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task CreateJob_TagsEveryListedObject_AndWritesTheCompletionReport()
+    {
+        await PutAsync("a.txt", "b/c d.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n{_bucket},b/c%20d.txt\n{_bucket},missing.txt\n");
+
+        var created = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-1", TaggingOperation(("team", "blue"))));
+        created.StatusCode.Should().Be(HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+        var result = XDocument.Parse(await created.Content.ReadAsStringAsync()).Root!;
+        result.Name.Should().Be(Ns + "CreateJobResult");
+        var jobId = result.Element(Ns + "JobId")!.Value;
+
+        var job = await WaitForAsync(jobId, "Complete");
+        var progress = job.Element(Ns + "ProgressSummary")!;
+        progress.Element(Ns + "TotalNumberOfTasks")!.Value.Should().Be("3");
+        progress.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("2");
+        progress.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1");
+        job.Element(Ns + "JobArn")!.Value.Should().Be($"arn:aws:s3:{TestServer.Region}:{TestAccounts.Owner.Uin}:job/{jobId}");
+        job.Element(Ns + "Operation")!.Element(Ns + "S3PutObjectTagging")!.Element(Ns + "TagSet")!.Element(Ns + "member")!
+            .Element(Ns + "Key")!.Value.Should().Be("team");
+        job.Element(Ns + "TerminationDate").Should().NotBeNull();
+
+        foreach (var key in new[] { "a.txt", "b/c d.txt" })
+        {
+            var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, key, "tagging");
+            (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>team</Key><Value>blue</Value>");
+        }
+
+        var reportManifest = await GetTextAsync(_reports, $"reports/job-{jobId}/manifest.json");
+        reportManifest.Should().Contain("\"TaskExecutionStatus\": \"succeeded\"").And.Contain("\"TaskExecutionStatus\": \"failed\"");
+        var failedKey = System.Text.Json.JsonDocument.Parse(reportManifest).RootElement.GetProperty("Results").EnumerateArray()
+            .Single(r => r.GetProperty("TaskExecutionStatus").GetString() == "failed").GetProperty("Key").GetString()!;
+        (await GetTextAsync(_reports, failedKey)).Should().Be($"\"{_bucket}\",\"missing.txt\",\"\",\"failed\",\"NoSuchKey\",\"404\",\"The specified key does not exist.\"\n");
+    }
+
+    [Fact]
+    public async Task CreateJob_S3DeleteObject_DeletesEveryListedObject()
+    {
+        await PutAsync("gone-1.txt", "gone-2.txt", "kept.txt");
+        var manifest = await PutManifestAsync($"{_bucket},gone-1.txt\n{_bucket},gone-2.txt\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-delete", "<S3DeleteObject/>"));
+
+        var job = await WaitForAsync(jobId, "Complete");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("2");
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-1.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-2.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _s3.SendAsync(HttpMethod.Head, _bucket, "kept.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateJob_S3ComputeObjectChecksum_ReportsEachObjectsChecksum()
+    {
+        (await _server.PutObjectAsync(_bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
+        var manifest = await PutManifestAsync($"{_bucket},sum.txt\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-checksum",
+            "<S3ComputeObjectChecksum><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType></S3ComputeObjectChecksum>"));
+
+        await WaitForAsync(jobId, "Complete");
+        var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{jobId}/manifest.json")).RootElement;
+        var succeeded = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
+        // CRC-32 of "123456789" is 0xCBF43926 (the check value of the standard), base64 as S3 writes checksums.
+        (await GetTextAsync(_reports, succeeded)).Should().Be($"\"{_bucket}\",\"sum.txt\",\"\",\"succeeded\",\"\",\"200\",\"y/Q5Jg==\"\n");
+    }
+
+    [Fact]
+    public async Task CreateJob_RetriedWithTheSameToken_AnswersTheSameJob_AndAnotherDocumentConflicts()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var body = CreateJobXml(manifest, "token-retry", TaggingOperation(("k", "v")), confirm: true);
+
+        var first = await CreateAsync(body);
+        var second = await CreateAsync(body);
+        second.Should().Be(first);
+
+        var conflict = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-retry", TaggingOperation(("k", "other")), confirm: true));
+        await conflict.ShouldBeErrorAsync(HttpStatusCode.Conflict, "IdempotencyException", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task UpdateJobStatus_ConfirmsASuspendedJob_AndPriorityAndListFollow()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-confirm", TaggingOperation(("k", "v")), confirm: true));
+        await WaitForAsync(jobId, "Suspended");
+
+        var priority = await SendAsync(HttpMethod.Post, $"/{jobId}/priority", "priority=42");
+        var priorityResult = XDocument.Parse(await priority.Content.ReadAsStringAsync()).Root!;
+        priorityResult.Name.Should().Be(Ns + "UpdateJobPriorityResult");
+        priorityResult.Element(Ns + "Priority")!.Value.Should().Be("42");
+
+        var suspended = XDocument.Parse(await (await SendAsync(HttpMethod.Get, "", "jobStatuses=Suspended")).Content.ReadAsStringAsync()).Root!;
+        var listed = suspended.Element(Ns + "Jobs")!.Elements(Ns + "member").Single();
+        listed.Element(Ns + "JobId")!.Value.Should().Be(jobId);
+        listed.Element(Ns + "Operation")!.Value.Should().Be("S3PutObjectTagging");
+        listed.Element(Ns + "Priority")!.Value.Should().Be("42");
+        var complete = XDocument.Parse(await (await SendAsync(HttpMethod.Get, "", "jobStatuses=Complete")).Content.ReadAsStringAsync()).Root!;
+        complete.Element(Ns + "Jobs")!.Elements().Should().BeEmpty();
+
+        var confirmed = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Ready&statusUpdateReason=looked");
+        var status = XDocument.Parse(await confirmed.Content.ReadAsStringAsync()).Root!;
+        status.Name.Should().Be(Ns + "UpdateJobStatusResult");
+        status.Element(Ns + "Status")!.Value.Should().Be("Ready");
+        status.Element(Ns + "StatusUpdateReason")!.Value.Should().Be("looked");
+        await WaitForAsync(jobId, "Complete");
+
+        var again = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled");
+        await again.ShouldBeErrorAsync(HttpStatusCode.Conflict, "JobStatusException", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task UpdateJobStatus_CancelsASuspendedJob_WithoutRunningIt()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-cancel", TaggingOperation(("k", "v")), confirm: true));
+        await WaitForAsync(jobId, "Suspended");
+
+        var cancelled = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled");
+        XDocument.Parse(await cancelled.Content.ReadAsStringAsync()).Root!.Element(Ns + "Status")!.Value.Should().Be("Cancelled");
+        await WaitForAsync(jobId, "Cancelled");
+        var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, "a.txt", "tagging");
+        (await tagging.Content.ReadAsStringAsync()).Should().Contain("<TagSet />").And.NotContain("<Key>k</Key>");
+    }
+
+    [Fact]
+    public async Task JobTagging_PutGetDelete_RoundTrips()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-tags", TaggingOperation(("k", "v")), confirm: true));
+
+        var put = await SendAsync(HttpMethod.Put, $"/{jobId}/tagging", body: Encoding.UTF8.GetBytes(
+            $"<PutJobTaggingRequest xmlns=\"{Ns}\"><Tags><member><Key>owner</Key><Value>ops</Value></member></Tags></PutJobTaggingRequest>"));
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var got = XDocument.Parse(await (await SendAsync(HttpMethod.Get, $"/{jobId}/tagging")).Content.ReadAsStringAsync()).Root!;
+        got.ToString(SaveOptions.DisableFormatting).Should().Be(
+            $"<GetJobTaggingResult xmlns=\"{Ns}\"><Tags><member><Key>owner</Key><Value>ops</Value></member></Tags></GetJobTaggingResult>");
+
+        (await SendAsync(HttpMethod.Delete, $"/{jobId}/tagging")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var empty = XDocument.Parse(await (await SendAsync(HttpMethod.Get, $"/{jobId}/tagging")).Content.ReadAsStringAsync()).Root!;
+        empty.Element(Ns + "Tags")!.Elements().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Requests_WithoutOrWithAnotherAccountId_AreRefused()
+    {
+        var missing = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, "/v20180820/jobs"));
+        await missing.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+
+        var other = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, "/v20180820/jobs", headers: [new("x-amz-account-id", TestAccounts.Other.Uin)]));
+        await other.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+
+        var unknown = await SendAsync(HttpMethod.Get, "/0b6f7a9e-0000-4000-8000-000000000000");
+        await unknown.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NotFoundException", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task DescribeJob_OfAnotherAccountsJob_IsNotFound()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-private", TaggingOperation(("k", "v")), confirm: true));
+
+        var foreign = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, $"/v20180820/jobs/{jobId}",
+            headers: [new("x-amz-account-id", TestAccounts.Other.Uin)], account: TestAccounts.Other));
+        await foreign.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NotFoundException", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task CreateJob_WithAnUnimplementedOperation_IsNotImplemented_AndABadManifestEtagIsRefused()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var restore = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-restore",
+            "<S3InitiateRestoreObject><ExpirationInDays>1</ExpirationInDays></S3InitiateRestoreObject>"));
+        await restore.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+
+        var stale = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest with { ETag = "\"0123456789abcdef0123456789abcdef\"" }, "token-etag",
+            TaggingOperation(("k", "v"))));
+        await stale.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task CosCreateJob_OnJobsPath_RunsInTheCosDialect()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var body = $"""
+            <CreateJobRequest><ClientRequestToken>cos-token</ClientRequestToken><ConfirmationRequired>false</ConfirmationRequired>
+            <Manifest><Location><ETag>{manifest.ETag}</ETag><ObjectArn>qcs::cos:{TestServer.Region}::{_bucket}/{manifest.Key}</ObjectArn></Location>
+            <Spec><Fields><member>Bucket</member><member>Key</member></Fields><Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest>
+            <Operation><COSPutObjectTagging><TagSet><member><Key>cos</Key><Value>yes</Value></member></TagSet></COSPutObjectTagging></Operation>
+            <Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
+            """;
+        var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
+        var control = $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
+        var created = await _server.SendAsync(_server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+            headers: appId, host: control));
+        var text = await created.Content.ReadAsStringAsync();
+        created.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        var jobId = XDocument.Parse(text).Root!.Element("JobId")!.Value;
+
+        XElement job;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            var described = await _server.SendAsync(_server.Client.Request(HttpMethod.Get, null, $"jobs/{jobId}", headers: appId, host: control));
+            job = XDocument.Parse(await described.Content.ReadAsStringAsync()).Root!.Element("Job")!;
+        }
+        while (job.Element("Status")!.Value != "Complete" && DateTime.UtcNow < deadline && await Delay());
+
+        job.Element("Status")!.Value.Should().Be("Complete");
+        job.Element("JobArn")!.Value.Should().Be($"qcs::cos:{TestServer.Region}:uid/{TestAccounts.Owner.AppId}:job/{jobId}");
+        job.Element("Operation")!.Element("COSPutObjectTagging").Should().NotBeNull();
+        var tagging = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "a.txt", "tagging"));
+        (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>cos</Key><Value>yes</Value>");
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(100);
+        return true;
+    }
+
+    private sealed record ManifestObject(string Key, string ETag);
+
+    private async Task PutAsync(params string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            (await _server.PutObjectAsync(_bucket, key, Encoding.UTF8.GetBytes("x"))).EnsureSuccessStatusCode();
+        }
+    }
+
+    private async Task<ManifestObject> PutManifestAsync(string csv)
+    {
+        var key = $"manifests/{Guid.NewGuid():N}.csv";
+        var put = await _server.PutObjectAsync(_bucket, key, Encoding.UTF8.GetBytes(csv));
+        put.EnsureSuccessStatusCode();
+        return new ManifestObject(key, put.Headers.ETag!.Tag);
+    }
+
+    private static string TaggingOperation(params (string Key, string Value)[] tags) =>
+        "<S3PutObjectTagging><TagSet>" + string.Concat(tags.Select(t => $"<member><Key>{t.Key}</Key><Value>{t.Value}</Value></member>")) +
+        "</TagSet></S3PutObjectTagging>";
+
+    private byte[] CreateJobXml(ManifestObject manifest, string token, string operation, bool confirm = false) => Encoding.UTF8.GetBytes($"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <CreateJobRequest xmlns="{Ns}">
+          <ConfirmationRequired>{(confirm ? "true" : "false")}</ConfirmationRequired>
+          <Operation>{operation}</Operation>
+          <Report><Bucket>arn:aws:s3:::{_reports}</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>reports</Prefix><ReportScope>AllTasks</ReportScope></Report>
+          <ClientRequestToken>{token}</ClientRequestToken>
+          <Manifest>
+            <Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields></Spec>
+            <Location><ObjectArn>arn:aws:s3:::{_bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
+          </Manifest>
+          <Priority>10</Priority>
+          <RoleArn>arn:aws:iam::{TestAccounts.Owner.Uin}:role/batch</RoleArn>
+        </CreateJobRequest>
+        """);
+
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string query = "", byte[]? body = null) =>
+        _s3.SendAsync(_s3.RequestAt(method, "/v20180820/jobs" + path, query, body, [new("x-amz-account-id", TestAccounts.Owner.Uin)]));
+
+    private async Task<string> CreateAsync(byte[] body)
+    {
+        var created = await SendAsync(HttpMethod.Post, "", body: body);
+        var text = await created.Content.ReadAsStringAsync();
+        created.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return XDocument.Parse(text).Root!.Element(Ns + "JobId")!.Value;
+    }
+
+    private async Task<XElement> WaitForAsync(string jobId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var described = await SendAsync(HttpMethod.Get, "/" + jobId);
+            var text = await described.Content.ReadAsStringAsync();
+            described.StatusCode.Should().Be(HttpStatusCode.OK, text);
+            var root = XDocument.Parse(text).Root!;
+            root.Name.Should().Be(Ns + "DescribeJobResult");
+            var job = root.Element(Ns + "Job")!;
+            if (job.Element(Ns + "Status")!.Value == status)
+            {
+                return job;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Job {jobId} did not reach {status}: {text}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string> GetTextAsync(string bucket, string key)
+    {
+        var response = await _s3.SendAsync(HttpMethod.Get, bucket, key);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, $"{bucket}/{key}: {text}");
+        return text;
+    }
+}
