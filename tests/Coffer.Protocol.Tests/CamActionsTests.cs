@@ -38,6 +38,8 @@ public sealed class CamActionsTests
     [InlineData(Operation.PutObject, AclPermission.Write)]
     [InlineData(Operation.DeleteObject, AclPermission.Write)]
     [InlineData(Operation.PutBucketInventoryConfiguration, AclPermission.None)]
-    [InlineData(Operation.PutBucketAcl, AclPermission.None)]
-    public void For_GivesTheAclPermissionAPublicBucketGrants(Operation operation, AclPermission acl) => CamActions.For(operation).Acl.Should().Be(acl);
+    [InlineData(Operation.PutBucketAcl, AclPermission.WriteAcp)]
+    [InlineData(Operation.GetBucketAcl, AclPermission.ReadAcp)]
+    [InlineData(Operation.PutObjectAcl, AclPermission.WriteAcp)]
+    public void For_GivesTheAclPermissionAGrantAllows(Operation operation, AclPermission acl) => CamActions.For(operation).Acl.Should().Be(acl);
 }
