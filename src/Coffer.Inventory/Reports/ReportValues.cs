@@ -48,7 +48,8 @@ public static class ReportValues
         ColumnKind.BucketKeyStatus => o.Encryption == "aws:kms" ? "DISABLED" : null,
         ColumnKind.ChecksumAlgorithm => o.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).Key?
             ["x-amz-checksum-".Length..].ToUpperInvariant(),
-        ColumnKind.ObjectOwner => o.IsDeleteMarker ? null : ObjectAclReport.Owner(o, context),
+        // A delete marker has an owner too (ListObjectVersions names it); only its ACL is empty.
+        ColumnKind.ObjectOwner => ObjectAclReport.Owner(o, context),
         ColumnKind.ObjectAccessControlList => o.IsDeleteMarker ? null : ObjectAclReport.Json(o, context),
         ColumnKind.ObjectLockMode => o.RetentionMode,
         ColumnKind.ObjectLockLegalHoldStatus => o.IsDeleteMarker ? null : o.LegalHold ? "ON" : "OFF",
