@@ -26,6 +26,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new PostgresRuns(this);
         Credentials = new PostgresCredentials(this);
         Pins = new PostgresPins(this);
+        Journal = new PostgresJournal(this);
+        Outbox = new PostgresOutbox(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -53,6 +55,18 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     public PostgresCredentials Credentials { get; }
 
     public PostgresPins Pins { get; }
+
+    public PostgresJournal Journal { get; }
+
+    public PostgresOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -14,7 +14,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -32,7 +32,21 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
               "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
               "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
+        // The change journal with the instants runs marked in it, and the outbox of event notifications: new tables only.
+        [6] = Schema6,
     };
+
+    private const string Schema6 =
+        "CREATE TABLE change_journal (seq INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, " +
+        "version_seq INTEGER NOT NULL, operation INTEGER NOT NULL, is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, at INTEGER NOT NULL, " +
+        "record BLOB NOT NULL, previous BLOB); " +
+        "CREATE INDEX change_journal_by_bucket ON change_journal (bucket_id, seq); " +
+        "CREATE TABLE journal_marks (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID; " +
+        "CREATE TABLE notification_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, body BLOB NOT NULL, " +
+        "queued_at INTEGER NOT NULL, next_attempt INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, lease_owner TEXT, " +
+        "lease_until INTEGER); " +
+        "CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt, seq); " +
+        "CREATE INDEX notification_outbox_by_target ON notification_outbox (target);";
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
     private const int FirstReleasedSchemaVersion = 3;
@@ -60,7 +74,10 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         Migrate();
         _lastSequence = Scalar(_writeConnection,
             "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
-            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins)");
+            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
+            // Journal sequences come from the same counter, and a purge remembers how far it went, so the counter never goes back.
+            "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
+            "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon')");
         LoadPins();
         PurgeSuperseded();
     }
@@ -110,7 +127,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         try
         {
             using var transaction = _writeConnection.BeginTransaction(deferred: false);
-            var session = new SqliteSession(this, _writeConnection, transaction, ownsConnection: false);
+            using var session = new SqliteSession(this, _writeConnection, transaction, ownsConnection: false);
             var result = work(session);
             transaction.Commit();
             if (session.PinsChanged)

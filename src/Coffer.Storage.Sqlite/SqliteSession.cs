@@ -26,6 +26,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Runs = new SqliteRuns(this);
         Credentials = new SqliteCredentials(this);
         Pins = new SqlitePins(this);
+        Journal = new SqliteJournal(this);
+        Outbox = new SqliteOutbox(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -53,6 +55,18 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     public SqliteCredentials Credentials { get; }
 
     public SqlitePins Pins { get; }
+
+    public SqliteJournal Journal { get; }
+
+    public SqliteOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 
@@ -116,6 +130,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     public void Dispose()
     {
+        Journal.Dispose();
         if (_ownsConnection)
         {
             Transaction.Dispose();

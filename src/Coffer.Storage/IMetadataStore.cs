@@ -5,7 +5,7 @@ namespace Coffer.Storage;
 /// <summary>
 /// The ordered metadata store, one small interface per aggregate (<see cref="IBucketReader"/>,
 /// <see cref="IVersionReader"/>, <see cref="IUploadReader"/>, <see cref="IConfigReader"/>, <see cref="IRunReader"/>,
-/// <see cref="ICredentialReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
+/// <see cref="ICredentialReader"/>, <see cref="IChangeJournalReader"/>, <see cref="IOutboxReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
 /// conformance suites. Reads happen in snapshots; writes happen in transactions.
 /// </summary>
 public interface IMetadataStore : IDisposable
@@ -57,6 +57,10 @@ public interface IMetadataView
     ICredentialReader Credentials { get; }
 
     ISnapshotPinReader Pins { get; }
+
+    IChangeJournalReader Journal { get; }
+
+    IOutboxReader Outbox { get; }
 }
 
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the snapshot.</summary>
@@ -78,6 +82,10 @@ public interface IMetadataTransaction : IMetadataView
     new ICredentialWriter Credentials { get; }
 
     new ISnapshotPinWriter Pins { get; }
+
+    new IChangeJournalWriter Journal { get; }
+
+    new IOutboxWriter Outbox { get; }
 
     /// <summary>
     /// The blob is now referenced by committed metadata: its intent record is dropped with this transaction. Fails when the

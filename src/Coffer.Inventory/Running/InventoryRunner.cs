@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
@@ -6,6 +7,7 @@ using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
+using Coffer.Model.Notifications;
 using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Running;
@@ -50,8 +52,8 @@ public sealed class InventoryRunner(
             await RemoveAsync(destination, tracker.Progress, cancellationToken);
             await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []), cancellationToken);
 
-            var outcome = await ExecuteAsync(tracker, claimed.Snapshot, cancellationToken);
-            await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
+            var (outcome, delivered) = await ExecuteAsync(tracker, claimed, cancellationToken);
+            await runs.CompleteAsync(run.JobId, options.Owner, outcome, delivered, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -72,7 +74,8 @@ public sealed class InventoryRunner(
         return ended;
     }
 
-    private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, string snapshot, CancellationToken cancellationToken)
+    private async Task<(InventoryRunOutcome Outcome, EventDetails Delivered)> ExecuteAsync(Tracker tracker, ClaimedRun claimed,
+        CancellationToken cancellationToken)
     {
         var run = tracker.Run;
         var configuration = run.Configuration;
@@ -81,7 +84,8 @@ public sealed class InventoryRunner(
         var sourceName = BucketName.Parse(source.Name);
         var scanStart = time.GetUtcNow();
         var layout = ReportLayout.For(configuration, sourceName, scanStart, key => Exists(target.Name, key));
-        var schema = ReportSchema.For(configuration);
+        var window = JournalWindow.For(runs, claimed);
+        var schema = ReportSchema.For(configuration, window.Kind);
         var format = ReportFormats.For(configuration.Destination.Format);
         var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
         var owner = sourceOwner?.Uin ?? source.OwnerAppId;
@@ -95,7 +99,7 @@ public sealed class InventoryRunner(
             WithTags = filter.NeedsTags || schema.Has(ColumnKind.Tag),
             WithUserMetadata = schema.Has(ColumnKind.UserMetadata) || schema.Has(ColumnKind.AllUserMetadata),
             WithHeaders = schema.Has(ColumnKind.ChecksumAlgorithm),
-            At = snapshot,
+            At = claimed.Snapshot,
         };
         var encryption = configuration.Destination.Encryption switch
         {
@@ -112,23 +116,26 @@ public sealed class InventoryRunner(
 
         var files = new List<ReportFile>();
         var counters = tracker.Counters;
-        var summary = new SummaryBuilder(scanStart);
+        var summary = window.Kind == ReportKind.Full ? new SummaryBuilder(scanStart) : null;
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
         PartUpload? part = null;
-        await using (var scan = SnapshotScan.Start(objects, source.Name, walk, filter, cancellationToken))
+        var rows = window.Kind == ReportKind.Full
+            ? objects.Walk(source.Name, walk).Select(info => new ScanItem(1, info.Size, filter.Matches(info) ? new ReportRow(info) : (ReportRow?)null))
+            : window.Rows(runs.Journal, source.Name, walk, filter, configuration);
+        await using (var scan = SnapshotScan.Start(rows, cancellationToken))
         {
             await foreach (var batch in scan.Batches(cancellationToken))
             {
                 counters.ObjectsScanned += batch.Scanned;
                 counters.BytesScanned += batch.ScannedBytes;
-                foreach (var info in batch.Matched)
+                foreach (var row in batch.Matched)
                 {
                     counters.ObjectsMatched++;
-                    counters.BytesMatched += info.Size;
-                    summary.Add(info);
+                    counters.BytesMatched += row.Object.IsDeleteMarker ? 0 : row.Object.Size;
+                    summary?.Add(row.Object);
                     part ??= await StartPartAsync(tracker, format, schema, context, target.Name, layout.NewDataKey(format.Extension), encryption,
                         cancellationToken);
-                    await part.Writer.WriteAsync(info, cancellationToken);
+                    await part.Writer.WriteAsync(row, cancellationToken);
                     options.RowWritten?.Invoke(counters.ObjectsMatched);
                     if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
                     {
@@ -158,10 +165,26 @@ public sealed class InventoryRunner(
 
         var manifest = Manifest.Write(configuration.Dialect, new ManifestContent(
             sourceName, BucketName.Parse(target.Name), format.FileFormat, format.FileSchema(schema), counters.ObjectsScanned, counters.BytesScanned,
-            counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
+            counters.ObjectsMatched, counters.BytesMatched, scanStart, files, window.Manifest));
         await PutSmallAsync(tracker, target.Name, layout.ManifestKey, manifest, "application/json", encryption, cancellationToken);
-        await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption, cancellationToken);
-        return new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey, summary.Build().Encode());
+        var checksum = await PutSmallAsync(tracker, target.Name, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", encryption,
+            cancellationToken);
+        var delivered = new EventDetails
+        {
+            EventName = NotificationEvents.InventoryDelivered,
+            Time = time.GetUtcNow(),
+            Region = source.Region,
+            Bucket = source.Name,
+            BucketOwner = source.OwnerAppId,
+            Key = checksum.Key,
+            Size = checksum.Size,
+            ETag = checksum.ETag,
+            VersionId = checksum.HasVersionId ? checksum.VersionId : null,
+            Sequencer = claimed.Mark.Sequence.ToString("X16", CultureInfo.InvariantCulture),
+            Inventory = new InventoryEventDetails(run.ConfigId, run.JobId, target.Name, layout.ManifestKey, window.Kind.ToString(),
+                window.Manifest.FromSequence, window.Manifest.ToSequence, window.Manifest.SnapshotSequence),
+        };
+        return (new InventoryRunOutcome(counters.Snapshot(), layout.ManifestKey, summary?.Build().Encode()), delivered);
     }
 
     private async Task<PartUpload> StartPartAsync(Tracker tracker, IReportFormat format, ReportSchema schema, ReportContext context, string bucket,
@@ -179,7 +202,7 @@ public sealed class InventoryRunner(
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
     }
 
-    private async Task PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, ReportEncryption? encryption,
+    private async Task<ObjectInfo> PutSmallAsync(Tracker tracker, string bucket, string key, byte[] body, string contentType, ReportEncryption? encryption,
         CancellationToken cancellationToken)
     {
         await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
@@ -194,6 +217,7 @@ public sealed class InventoryRunner(
             KmsKeyId = encryption?.KmsKeyId,
         }, cancellationToken);
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
+        return stored;
     }
 
     /// <summary>Saves progress and renews the lease; fails when another runner has taken the run over.</summary>

@@ -1,15 +1,17 @@
 using System.Threading.Channels;
-using Coffer.Model;
-using Coffer.Model.Objects;
+using Coffer.Inventory.Reports;
 
 namespace Coffer.Inventory.Running;
 
 /// <summary>What the scan hands over at a time: the rows that passed the filter, and how much it scanned to find them.</summary>
-internal sealed record ScanBatch(IReadOnlyList<ObjectInfo> Matched, long Scanned, long ScannedBytes);
+internal sealed record ScanBatch(IReadOnlyList<ReportRow> Matched, long Scanned, long ScannedBytes);
+
+/// <summary>One step of a scan: what it read (a version, a change; or nothing), and the report row it makes, if any.</summary>
+internal readonly record struct ScanItem(int Scanned, long ScannedBytes, ReportRow? Row);
 
 /// <summary>
-/// The scan side of a run: walks one snapshot of the source on a thread of its own, applies the filter and hands the
-/// matching rows over in batches, so that reading the store and encoding the report each get a core. At most a few
+/// The scan side of a run: walks one snapshot of the source (or its journal) on a thread of its own, and hands the
+/// report's rows over in batches, so that reading the store and encoding the report each get a core. At most a few
 /// batches wait between the two, so memory stays bounded whatever the bucket's size.
 /// </summary>
 internal sealed class SnapshotScan : IAsyncDisposable
@@ -22,14 +24,14 @@ internal sealed class SnapshotScan : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
 
-    private SnapshotScan(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    private SnapshotScan(IEnumerable<ScanItem> source, CancellationToken cancellationToken)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _producer = Task.Run(() => ProduceAsync(objects, bucket, walk, filter, _stop.Token), CancellationToken.None);
+        _producer = Task.Run(() => ProduceAsync(source, _stop.Token), CancellationToken.None);
     }
 
-    public static SnapshotScan Start(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken) =>
-        new(objects, bucket, walk, filter, cancellationToken);
+    /// <summary>Starts enumerating <paramref name="source"/> (lazily: it is first stepped on the scan's thread).</summary>
+    public static SnapshotScan Start(IEnumerable<ScanItem> source, CancellationToken cancellationToken) => new(source, cancellationToken);
 
     /// <summary>The batches in key order; a failure of the scan surfaces here.</summary>
     public IAsyncEnumerable<ScanBatch> Batches(CancellationToken cancellationToken) => _batches.Reader.ReadAllAsync(cancellationToken);
@@ -42,26 +44,26 @@ internal sealed class SnapshotScan : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task ProduceAsync(IObjectService objects, string bucket, WalkOptions walk, ReportFilter filter, CancellationToken cancellationToken)
+    private async Task ProduceAsync(IEnumerable<ScanItem> source, CancellationToken cancellationToken)
     {
         try
         {
-            var matched = new List<ObjectInfo>(BatchRows);
+            var matched = new List<ReportRow>(BatchRows);
             long scanned = 0, scannedBytes = 0;
-            foreach (var info in objects.Walk(bucket, walk))
+            foreach (var item in source)
             {
-                scanned++;
-                scannedBytes += info.Size;
-                if (filter.Matches(info))
+                scanned += item.Scanned;
+                scannedBytes += item.ScannedBytes;
+                if (item.Row is { } row)
                 {
-                    matched.Add(info);
+                    matched.Add(row);
                 }
 
                 // A batch also goes when few rows match, so counters and the lease keep moving on a scan that filters most out.
-                if (matched.Count == BatchRows || scanned == BatchRows * 8)
+                if (matched.Count == BatchRows || scanned >= BatchRows * 8)
                 {
                     await _batches.Writer.WriteAsync(new ScanBatch(matched, scanned, scannedBytes), cancellationToken);
-                    (matched, scanned, scannedBytes) = (new List<ObjectInfo>(BatchRows), 0, 0);
+                    (matched, scanned, scannedBytes) = (new List<ReportRow>(BatchRows), 0, 0);
                 }
             }
 
