@@ -60,7 +60,7 @@ internal sealed class PostgresJournal(PostgresSession session) : PostgresAggrega
             return command.ExecuteScalar() as long?;
         });
         // Every transaction below a snapshot's xmin had ended when it was taken: a purge that stayed below it removed only what it sees.
-        return purged is not { } horizon || (ulong)horizon < xmin;
+        return purged is not { } horizon || (ulong)horizon <= xmin;
     }
 
     public JournalMark? GetMark(string owner) =>
@@ -77,25 +77,21 @@ internal sealed class PostgresJournal(PostgresSession session) : PostgresAggrega
     {
         var cutoff = before.ToUnixTimeMilliseconds();
         NonQuery(Command("DELETE FROM journal_marks WHERE at < $1", cutoff));
-        var (count, newest) = Session.Run(() =>
-        {
-            using var command = Command(
-                "WITH gone AS (DELETE FROM change_journal WHERE ctid IN (SELECT ctid FROM change_journal WHERE at < $1 LIMIT $2) RETURNING xid) " +
-                "SELECT count(*), max(xid::text::bigint) FROM gone",
-                cutoff, limit);
-            using var reader = command.ExecuteReader();
-            reader.Read();
-            return (reader.GetInt64(0), reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1));
-        });
-        if (newest is { } xid)
+        // Only changes every remaining mark (and every snapshot from now on) sees go: those of transactions below all their
+        // xmins. The horizon remembers that bound, so an instant is covered when its xmin is at or above it.
+        var horizon = ReadAll(Command("SELECT point FROM journal_marks UNION ALL SELECT pg_current_snapshot()::text"), r => PostgresPins.Xmin(r.GetString(0))).Min();
+        var count = NonQuery(Command(
+            "DELETE FROM change_journal WHERE ctid IN (SELECT ctid FROM change_journal WHERE at < $1 AND xid < $2::text::xid8 LIMIT $3)",
+            cutoff, horizon.ToString(CultureInfo.InvariantCulture), limit));
+        if (count > 0)
         {
             NonQuery(Command(
                 "INSERT INTO journal_horizon (only_row, purged_xid) VALUES (true, $1) " +
                 "ON CONFLICT (only_row) DO UPDATE SET purged_xid = greatest(journal_horizon.purged_xid, excluded.purged_xid)",
-                xid));
+                (long)horizon));
         }
 
-        return (int)count;
+        return count;
     }
 
     private static JournalMark ReadMark(NpgsqlDataReader reader) =>

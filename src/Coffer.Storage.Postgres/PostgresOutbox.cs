@@ -33,7 +33,7 @@ internal sealed class PostgresOutbox(PostgresSession session) : PostgresAggregat
     {
         if (ids.Count > 0)
         {
-            NonQuery(Command("DELETE FROM notification_outbox WHERE id = ANY($1)", ids.ToArray()));
+            NonQuery(Command("DELETE FROM notification_outbox WHERE id = ANY($1)", (object)ids.ToArray()));
         }
     }
 

@@ -145,7 +145,7 @@ CREATE INDEX credentials_by_account ON credentials (app_id, uin, created_at);
 -- in the later one and not in the earlier one (pg_visible_in_snapshot on `xid`); `seq` orders them for display and
 -- replay (the changes of one key take their sequences in commit order: they hold the key's lock). `record` is the version
 -- after the change (as it was, for a delete), `previous` the version before a retag. Rows older than the retention are
--- purged; journal_horizon keeps the newest transaction a purge removed.
+-- purged; journal_horizon keeps the transaction id every purged change was below.
 CREATE TABLE change_journal (
     seq              bigint   NOT NULL,
     xid              xid8     NOT NULL DEFAULT pg_current_xact_id(),
@@ -173,7 +173,7 @@ CREATE TABLE journal_marks (
 
 CREATE TABLE journal_horizon (
     only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    purged_xid bigint  NOT NULL
+    purged_xid bigint  NOT NULL              -- every purged change's transaction is below this
 );
 
 -- Event notifications waiting for delivery, written in the transaction of the change they tell of. Deliverers lease

@@ -25,8 +25,8 @@ public enum ChangeOperation : byte
 public sealed record ChangeRecord(long Sequence, ChangeOperation Operation, DateTimeOffset At, ObjectVersionRecord Version, ObjectVersionRecord? Previous);
 
 /// <summary>
-/// A pinned instant remembered under an owner (an inventory run) with its sequence: every change before the instant has a
-/// lower sequence. On the embedded engine a change after it has a higher one; on PostgreSQL a change that committed after
+/// A pinned instant remembered under an owner (an inventory run) with its sequence: no change before the instant has a
+/// higher one. On the embedded engine a change after it has a higher one; on PostgreSQL a change that committed after
 /// the instant may carry a lower sequence (sequences are handed out before commit), which the journal still places after it.
 /// </summary>
 public sealed record JournalMark(string Owner, SnapshotPoint Point, long Sequence, DateTimeOffset At);

@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(5);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(6);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(5);
+        await SetUserVersionAsync(6);
         _store = Open();
     }
 
@@ -85,18 +85,26 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         _store = Open();
     }
 
+    /// <summary>Schema 5 is schema 6 without what 6 added: no journal, marks or outbox.</summary>
+    private Task DowngradeToSchema5Async() => ExecuteAsync(
+        "DROP TABLE change_journal; DROP TABLE journal_marks; DROP TABLE notification_outbox; PRAGMA user_version=5;");
+
     /// <summary>Schema 4 is schema 5 without what 5 added: versions without commit positions, and no pins.</summary>
-    private Task DowngradeToSchema4Async() => ExecuteAsync(
+    private async Task DowngradeToSchema4Async()
+    {
+        await DowngradeToSchema5Async();
+        await ExecuteAsync(
         "DROP TABLE snapshot_pins; DROP INDEX object_versions_superseded; DROP INDEX object_versions_by_version_id; " +
         "CREATE TABLE object_versions_4 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
         "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (bucket_id, key, seq DESC)) WITHOUT ROWID; " +
         "INSERT INTO object_versions_4 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record FROM object_versions WHERE died IS NULL; " +
         "DROP TABLE object_versions; ALTER TABLE object_versions_4 RENAME TO object_versions; " +
         "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id); PRAGMA user_version=4;");
+    }
 
     /// <summary>Schema 3 is schema 4 without the columns 4 added: what a data folder of the first release holds.</summary>
     private async Task DowngradeToSchema3Async()
@@ -166,6 +174,58 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_MigratesASchema5Database_AddingTheJournalAndOutbox_WithSequencesAfterEveryOneBefore()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "j-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var before = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "old", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema5Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
+        var start = await _store.WriteAsync(w => w.Journal.Mark("start", w.Pins.Pin("start")));
+        start.Sequence.Should().BeGreaterThanOrEqualTo(before.Sequence);
+        var after = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "new", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            w.Outbox.Enqueue(new OutboxEvent { Id = "e1", Target = "hook", Body = [1] });
+            return 0;
+        });
+        var end = await _store.WriteAsync(w => w.Journal.Mark("end", w.Pins.Pin("end")));
+
+        using var reader = _store.OpenSnapshot();
+        reader.Journal.Read(bucket.Id, start.Point, end.Point, "", null, ChangeOrder.Sequence).Select(c => (c.Version.Key, c.Version.Sequence))
+            .Should().Equal(("new", after.Sequence));
+        reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("new", "old");
+        reader.Outbox.CountByTarget().Should().ContainKey("hook");
+    }
+
+    [Fact]
+    public async Task Open_AfterTheJournalWasPurged_NeverHandsOutASequenceAgain()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        _store.Dispose();
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "p-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var gone = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            // Deleted for good: from now on only the journal holds the highest sequence.
+            w.Versions.Delete(bucket.Id, "k", gone.Sequence);
+            return 0;
+        });
+        var mark = await _store.WriteAsync(w => w.Journal.Mark("m", w.Pins.Pin("m")));
+        await _store.WriteAsync(w => w.Pins.Release("m"));
+        time.Advance(TimeSpan.FromDays(1));
+        await _store.WriteAsync(w => w.Journal.Purge(time.GetUtcNow(), 1000));
+        _store.Dispose();
+
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var next = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        next.Sequence.Should().BeGreaterThan(mark.Sequence);
+    }
+
+    [Fact]
     public async Task Open_MigratesASchema4Database_KeepingEveryVersion_AndPinsWorkOnIt()
     {
         var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "m-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
@@ -182,7 +242,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(5);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(6);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
