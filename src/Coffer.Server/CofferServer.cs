@@ -8,6 +8,7 @@ using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
 using Coffer.Server.Maintenance;
+using Coffer.Server.Notifications;
 using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -95,6 +96,7 @@ public sealed class CofferServer : IAsyncDisposable
                 RunEnded = run => runLog?.Ended(run),
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
+            NotificationTargets = options.Notifications.Targets,
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -114,6 +116,9 @@ public sealed class CofferServer : IAsyncDisposable
         }
 
         services.AddHostedService<BlobSweepService>();
+        services.AddSingleton(core.Events);
+        services.AddHostedService<NotificationDeliveryService>();
+        services.AddHostedService<JournalPurgeService>();
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
         services.AddSingleton(new Router(hosts));
@@ -128,6 +133,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();
+        services.AddSingleton<NotificationHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -39,7 +39,7 @@ public sealed class TestServer : IAsyncDisposable
     /// </summary>
     public static async Task<TestServer> StartAsync(
         TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
-        MasterKey? masterKey = null)
+        MasterKey? masterKey = null, NotificationServiceOptions? notifications = null)
     {
         var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
@@ -52,6 +52,7 @@ public sealed class TestServer : IAsyncDisposable
             LogLevel = LogLevel.Warning,
             Inventory = inventory ?? new InventoryServiceOptions(),
             MasterKey = masterKey,
+            Notifications = notifications ?? new NotificationServiceOptions(),
         });
         await server.StartAsync();
         return new TestServer(folder, data is null, server, clock);

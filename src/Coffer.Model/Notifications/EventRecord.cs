@@ -39,7 +39,7 @@ public sealed record InventoryEventDetails(string ConfigurationId, string JobId,
 
 /// <summary>
 /// The body of an event in AWS's S3 event structure (<c>{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3",...}]}</c>),
-/// one record per body; the key is URL-encoded as S3 sends it. Inventory events carry an <c>inventory</c> element of their own.
+/// one record per body; the key is URL-encoded as S3 sends it (a space as <c>+</c>, <c>/</c> kept). Inventory events carry an <c>inventory</c> element of their own.
 /// </summary>
 public static class EventRecord
 {
@@ -78,7 +78,8 @@ public static class EventRecord
             json.WriteString("arn", "arn:aws:s3:::" + details.Bucket);
             json.WriteEndObject();
             json.WriteStartObject("object");
-            json.WriteString("key", UrlEncoding.Encode(details.Key));
+            // As S3 writes it: form-encoded (a space is "+"), "/" kept.
+            json.WriteString("key", UrlEncoding.EncodePath(details.Key).Replace("%20", "+", StringComparison.Ordinal));
             if (details.Size is { } size)
             {
                 json.WriteNumber("size", size);

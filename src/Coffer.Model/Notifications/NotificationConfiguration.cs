@@ -3,8 +3,9 @@ namespace Coffer.Model.Notifications;
 /// <summary>
 /// One rule of a bucket's notification configuration: events of these types whose key passes the filter go to the
 /// target named by <paramref name="TargetArn"/> (<c>arn:coffer:sqs::&lt;target id&gt;:webhook</c>, a target of the server's configuration).
+/// <paramref name="Kind"/> is how the client wrote the rule (Queue, Topic or CloudFunction), echoed back.
 /// </summary>
-public sealed record NotificationRule(string Id, string TargetArn, IReadOnlyList<string> Events, string? Prefix, string? Suffix)
+public sealed record NotificationRule(string Id, string TargetArn, IReadOnlyList<string> Events, string? Prefix, string? Suffix, string Kind = "Queue")
 {
     /// <summary>Whether an event of <paramref name="eventName"/> (<c>s3:ObjectCreated:Put</c>) on <paramref name="key"/> matches.</summary>
     public bool Matches(string eventName, string key) =>

@@ -31,7 +31,7 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
     private readonly ConcurrentDictionary<string, long> _dropped = new(StringComparer.Ordinal);
 
     /// <summary>The last configuration read and its parsed form: most writes find the same bytes again.</summary>
-    private (byte[] Body, NotificationConfiguration Parsed)? _cache;
+    private CachedConfiguration? _cache;
 
     public IReadOnlyList<NotificationTarget> Targets { get; } = targets;
 
@@ -145,7 +145,7 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
         }
 
         var parsed = JsonSerializer.Deserialize<NotificationConfiguration>(record.Body, Options) ?? NotificationConfiguration.Empty;
-        _cache = (record.Body, parsed);
+        _cache = new CachedConfiguration(record.Body, parsed);
         return parsed;
     }
 
@@ -199,6 +199,8 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
         var suffixes = a.Suffix is null || b.Suffix is null || a.Suffix.EndsWith(b.Suffix, StringComparison.Ordinal) || b.Suffix.EndsWith(a.Suffix, StringComparison.Ordinal);
         return sharedEvent && prefixes && suffixes;
     }
+
+    private sealed record CachedConfiguration(byte[] Body, NotificationConfiguration Parsed);
 
     private static BucketRecord RequireBucket(IMetadataView reader, string name) =>
         reader.Buckets.Get(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Coffer.Common;
 using Coffer.Model.Accounts;
+using Coffer.Model.Notifications;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
@@ -63,6 +64,8 @@ internal sealed class RequestPipeline(
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
+            // Event notifications say who made a change: the request's transactions run in this flow and read it there.
+            RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", RequestContext.SourceIpOf(http), requestId);
             await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId));
         }
         catch (CofferException error)
