@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Xml.Linq;
+using Coffer.Storage;
 using Coffer.Testing;
 using DuckDB.NET.Data;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coffer.Server.Tests;
 
@@ -112,6 +114,39 @@ public sealed class JournalReportApiTests
         Count(duck, $"SELECT count(*) FROM (SELECT {diffColumns} FROM expected EXCEPT ALL SELECT {diffColumns} FROM diff)").Should().Be(0);
         // A key created and deleted between the runs: in neither current report; with versions, its version and delete marker are added.
         Count(duck, "SELECT count(*) FROM diff WHERE key = 'g.txt'").Should().Be(allVersions ? 2 : 0);
+    }
+
+    [Fact]
+    public async Task Incremental_FromARunThePurgeLeftBehind_FailsWithInvalidArgument_RatherThanMissChanges()
+    {
+        using var engine = new SqliteTestEngine();
+        await using var server = await TestServer.StartAsync(
+            inventory: new InventoryServiceOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, metadata: engine.Location,
+            journalRetention: TimeSpan.FromSeconds(1));
+        await server.CreateBucketAsync(_source);
+        await server.CreateBucketAsync(_destination);
+        await PutAsync(server, "a.txt", "a");
+        var full = await RunAsync(server, "full", "Current", "");
+        await PutAsync(server, "b.txt", "b");
+
+        // The purge service (every tenth of the retention) removes the changes and the mark older than a second.
+        var metadata = server.Server.Services.GetRequiredService<StorageEngine>().Metadata;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (ReadMark(metadata, full) is not null)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the purge should have removed the run's mark by now");
+            await Task.Delay(100);
+        }
+
+        var act = () => RunAsync(server, "inc", "Current", $"<CofferReport><Type>Incremental</Type><FromJobId>{full}</FromJobId></CofferReport>");
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message
+            .Should().Contain("InvalidArgument").And.Contain("no longer reaches back");
+    }
+
+    private static JournalMark? ReadMark(IMetadataStore metadata, string jobId)
+    {
+        using var reader = metadata.OpenSnapshot();
+        return reader.Journal.GetMark(jobId);
     }
 
     private async Task<string?> PutAsync(TestServer server, string key, string body)

@@ -40,7 +40,8 @@ public sealed class TestServer : IAsyncDisposable
     /// </summary>
     public static async Task<TestServer> StartAsync(
         TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
-        MasterKey? masterKey = null, NotificationServiceOptions? notifications = null, MetadataLocation? metadata = null)
+        MasterKey? masterKey = null, NotificationServiceOptions? notifications = null, MetadataLocation? metadata = null,
+        TimeSpan? journalRetention = null)
     {
         var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
@@ -55,6 +56,7 @@ public sealed class TestServer : IAsyncDisposable
             Inventory = inventory ?? new InventoryServiceOptions(),
             MasterKey = masterKey,
             Notifications = notifications ?? new NotificationServiceOptions(),
+            JournalRetention = journalRetention ?? TimeSpan.FromDays(7),
         });
         await server.StartAsync();
         return new TestServer(folder, data is null, server, clock);
