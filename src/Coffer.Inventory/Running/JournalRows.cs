@@ -1,7 +1,6 @@
 using Coffer.Inventory.Reports;
 using Coffer.Model.Journal;
 using Coffer.Model.Objects;
-using Coffer.Storage;
 
 namespace Coffer.Inventory.Running;
 
@@ -30,9 +29,9 @@ internal static class JournalRows
 
     private static string? AllVersions(ObjectChange change, ReportFilter filter) => change.Operation switch
     {
-        ChangeOperation.Create => filter.Matches(change.Version) ? Created : null,
-        ChangeOperation.Delete => filter.Matches(change.Version) ? Deleted : null,
-        ChangeOperation.Latest => filter.Matches(change.Version) ? Updated : null,
+        ObjectChangeKind.Create => filter.Matches(change.Version) ? Created : null,
+        ObjectChangeKind.Delete => filter.Matches(change.Version) ? Deleted : null,
+        ObjectChangeKind.Latest => filter.Matches(change.Version) ? Updated : null,
         _ => Retagged(change, filter),
     };
 
@@ -42,12 +41,12 @@ internal static class JournalRows
         return change.Operation switch
         {
             // A new latest version: the key's current object, unless it is a delete marker or the filter leaves it out.
-            ChangeOperation.Create when version.IsLatest => !version.IsDeleteMarker && filter.Matches(version) ? Created : Deleted,
+            ObjectChangeKind.Create when version.IsLatest => !version.IsDeleteMarker && filter.Matches(version) ? Created : Deleted,
             // The current object deleted for good; if an older version takes its place, its own change follows.
-            ChangeOperation.Delete when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Deleted : null,
+            ObjectChangeKind.Delete when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Deleted : null,
             // An older version current again, after the newer ones were deleted in the same transaction.
-            ChangeOperation.Latest when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Created : null,
-            ChangeOperation.Tags when version.IsLatest => Retagged(change, filter),
+            ObjectChangeKind.Latest when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Created : null,
+            ObjectChangeKind.Tags when version.IsLatest => Retagged(change, filter),
             _ => null,
         };
     }
@@ -64,7 +63,7 @@ internal static class JournalRows
     {
         if (!allVersions)
         {
-            var relevant = keyChanges.Where(c => c.Version.IsLatest || c.Operation == ChangeOperation.Latest).ToArray();
+            var relevant = keyChanges.Where(c => c.Version.IsLatest || c.Operation == ObjectChangeKind.Latest).ToArray();
             return relevant.Length == 0 ? [] : Row(Before(relevant[0], allVersions), After(relevant[^1], allVersions), filter, schema);
         }
 
@@ -76,18 +75,18 @@ internal static class JournalRows
 
     private static ObjectInfo? Before(ObjectChange first, bool allVersions) => first.Operation switch
     {
-        ChangeOperation.Create => null,
-        ChangeOperation.Delete => Object(first.Version, allVersions),
-        ChangeOperation.Latest when allVersions => first.Version with { IsLatest = !first.Version.IsLatest },
+        ObjectChangeKind.Create => null,
+        ObjectChangeKind.Delete => Object(first.Version, allVersions),
+        ObjectChangeKind.Latest when allVersions => first.Version with { IsLatest = !first.Version.IsLatest },
         // Made latest: the key had no current object just before (the newer one went in the same transaction).
-        ChangeOperation.Latest => first.Version.IsLatest ? null : Object(first.Version, false),
+        ObjectChangeKind.Latest => first.Version.IsLatest ? null : Object(first.Version, false),
         _ => first.Previous,
     };
 
     private static ObjectInfo? After(ObjectChange last, bool allVersions) => last.Operation switch
     {
-        ChangeOperation.Delete => null,
-        ChangeOperation.Latest when !allVersions && !last.Version.IsLatest => null,
+        ObjectChangeKind.Delete => null,
+        ObjectChangeKind.Latest when !allVersions && !last.Version.IsLatest => null,
         _ => Object(last.Version, allVersions),
     };
 

@@ -3,7 +3,6 @@ using Coffer.Inventory.Reports;
 using Coffer.Model.Inventory;
 using Coffer.Model.Journal;
 using Coffer.Model.Objects;
-using Coffer.Storage;
 
 namespace Coffer.Inventory.Running;
 
@@ -12,7 +11,7 @@ namespace Coffer.Inventory.Running;
 /// to a named run's, for a one-time diff). The first run of an incremental or diff configuration, with no earlier run to
 /// start from, delivers a full report, which the next one starts from.
 /// </summary>
-internal sealed record JournalWindow(ReportKind Kind, JournalMark? From, JournalMark To, ManifestJournal Manifest)
+internal sealed record JournalWindow(ReportKind Kind, RunInstant? From, RunInstant To, ManifestJournal Manifest)
 {
     public static JournalWindow For(InventoryRuns runs, ClaimedRun claimed)
     {
@@ -41,7 +40,7 @@ internal sealed record JournalWindow(ReportKind Kind, JournalMark? From, Journal
         var allVersions = configuration.IncludedObjectVersions == IncludedVersions.All;
         if (Kind == ReportKind.Incremental)
         {
-            foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeOrder.Sequence, walk))
+            foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeReadOrder.Sequence, walk))
             {
                 yield return new ScanItem(1, change.Version.Size, JournalRows.Incremental(change, allVersions, filter));
             }
@@ -52,7 +51,7 @@ internal sealed record JournalWindow(ReportKind Kind, JournalMark? From, Journal
         // One key's changes at a time: memory holds the changes of one key, however many keys changed.
         var schema = ReportSchema.For(configuration);
         var keyChanges = new List<ObjectChange>();
-        foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeOrder.Key, walk))
+        foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeReadOrder.Key, walk))
         {
             if (keyChanges.Count > 0 && keyChanges[0].Version.Key != change.Version.Key)
             {
@@ -74,7 +73,7 @@ internal sealed record JournalWindow(ReportKind Kind, JournalMark? From, Journal
         }
     }
 
-    private static JournalMark Reachable(InventoryRuns runs, (string JobId, JournalMark? Mark) start) =>
+    private static RunInstant Reachable(InventoryRuns runs, (string JobId, RunInstant? Mark) start) =>
         start.Mark is { } mark && runs.Journal.Covers(mark) ? mark : throw Unreachable(start.JobId);
 
     private static CofferException Unreachable(string jobId) => new(ErrorCode.InvalidArgument,

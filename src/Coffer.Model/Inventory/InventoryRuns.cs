@@ -20,7 +20,7 @@ public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string M
 /// instant the run reports on, pinned when it was first claimed: every attempt, partition and node reads the bucket there.
 /// The instant is also marked in the change journal (<paramref name="Mark"/>), so later runs can report the changes since.
 /// </summary>
-public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snapshot, JournalMark Mark);
+public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snapshot, RunInstant Mark);
 
 /// <summary>
 /// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
@@ -206,7 +206,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time, Ob
     /// names (a succeeded run of the same bucket), or else the latest succeeded run of the same configuration; null when
     /// there is none. Its mark is null when the journal no longer holds it (purged with the changes after it).
     /// </summary>
-    public (string JobId, JournalMark? Mark)? BaseOf(InventoryRun run, string? namedJobId)
+    public (string JobId, RunInstant? Mark)? BaseOf(InventoryRun run, string? namedJobId)
     {
         using var reader = metadata.OpenSnapshot();
         var source = reader.Buckets.Get(run.Bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
@@ -218,12 +218,12 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time, Ob
                 throw new CofferException(ErrorCode.InvalidArgument, $"CofferReport names '{namedJobId}', which is not a succeeded inventory run of this bucket.");
             }
 
-            return (namedJobId, reader.Journal.GetMark(namedJobId));
+            return (namedJobId, reader.Journal.GetMark(namedJobId) is { } mark ? new RunInstant(mark) : null);
         }
 
         var previous = reader.Runs.List(source.Id, run.ConfigId, 100)
             .FirstOrDefault(r => r.JobId != run.JobId && r.State == InventoryRunStates.Succeeded && r.QueuedAt <= run.QueuedAt);
-        return previous is null ? null : (previous.JobId, reader.Journal.GetMark(previous.JobId));
+        return previous is null ? null : (previous.JobId, reader.Journal.GetMark(previous.JobId) is { } last ? new RunInstant(last) : null);
     }
 
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
@@ -261,7 +261,7 @@ public sealed class InventoryRuns(IMetadataStore metadata, TimeProvider time, Ob
         var bucket = writer.Buckets.Get(run.BucketId)?.Name ?? "";
         // The first claim pins the instant the report is of; a later claim (after a runner died) finds the same pin.
         var snapshot = writer.Pins.Pin(run.JobId);
-        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress, snapshot.Value, writer.Journal.Mark(run.JobId, snapshot));
+        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress, snapshot.Value, new RunInstant(writer.Journal.Mark(run.JobId, snapshot)));
     }
 
     private Task Finish(string jobId, string owner, EventDetails? delivered, Func<InventoryRunRecord, InventoryRunRecord> change,

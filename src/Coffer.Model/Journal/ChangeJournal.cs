@@ -8,7 +8,34 @@ namespace Coffer.Model.Journal;
 /// <param name="Version">The version after the change; as it was, for a delete.</param>
 /// <param name="Previous">For a retag, the version before it.</param>
 /// <param name="VersionSequence">The version's place among its key's versions (higher is newer).</param>
-public sealed record ObjectChange(long Sequence, ChangeOperation Operation, DateTimeOffset At, ObjectInfo Version, ObjectInfo? Previous, long VersionSequence);
+public sealed record ObjectChange(long Sequence, ObjectChangeKind Operation, DateTimeOffset At, ObjectInfo Version, ObjectInfo? Previous, long VersionSequence);
+
+/// <summary>What happened to an object version (the journal's <see cref="ChangeOperation"/>, in the model's terms).</summary>
+public enum ObjectChangeKind
+{
+    Create = ChangeOperation.Create,
+    Delete = ChangeOperation.Delete,
+    Latest = ChangeOperation.Latest,
+    Tags = ChangeOperation.Tags,
+}
+
+/// <summary>In which order <see cref="ChangeJournal.Read"/> returns changes: by sequence, or by key then sequence.</summary>
+public enum ChangeReadOrder
+{
+    Sequence,
+    Key,
+}
+
+/// <summary>The instant a run reported on, as the journal marked it: what reports start and end at.</summary>
+public sealed record RunInstant
+{
+    internal RunInstant(JournalMark mark) => Mark = mark;
+
+    /// <summary>The instant's sequence: no change before it has a higher one.</summary>
+    public long Sequence => Mark.Sequence;
+
+    internal JournalMark Mark { get; }
+}
 
 /// <summary>
 /// The store's change journal seen from the model: the instants runs marked, whether the journal still reaches back to
@@ -20,32 +47,33 @@ public sealed class ChangeJournal(IMetadataStore metadata)
     public const int PurgeBatch = 10_000;
 
     /// <summary>The instant a run reported on (marked when it was first claimed), or null.</summary>
-    public JournalMark? MarkOf(string jobId)
+    public RunInstant? MarkOf(string jobId)
     {
         using var reader = metadata.OpenSnapshot();
-        return reader.Journal.GetMark(jobId);
+        return reader.Journal.GetMark(jobId) is { } mark ? new RunInstant(mark) : null;
     }
 
-    /// <summary>True when no change after <paramref name="mark"/> has been purged.</summary>
-    public bool Covers(JournalMark mark)
+    /// <summary>True when no change after <paramref name="instant"/> has been purged.</summary>
+    public bool Covers(RunInstant instant)
     {
         using var reader = metadata.OpenSnapshot();
-        return reader.Journal.Covers(mark.Point);
+        return reader.Journal.Covers(instant.Mark.Point);
     }
 
     /// <summary>
     /// The changes of <paramref name="bucket"/>'s keys under <paramref name="prefix"/> after <paramref name="after"/> up to
     /// <paramref name="upTo"/>, streamed from one snapshot (held until the enumeration is disposed).
     /// </summary>
-    public IEnumerable<ObjectChange> Read(string bucket, JournalMark after, JournalMark upTo, string prefix, ChangeOrder order, WalkOptions detail)
+    public IEnumerable<ObjectChange> Read(string bucket, RunInstant after, RunInstant upTo, string prefix, ChangeReadOrder order, WalkOptions detail)
     {
         using var reader = metadata.OpenSnapshot();
         var bucketId = (reader.Buckets.Get(bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.")).Id;
         var versionDetail = (detail.WithTags ? VersionDetail.Tags : 0) | (detail.WithUserMetadata ? VersionDetail.UserMetadata : 0)
             | (detail.WithHeaders ? VersionDetail.Headers : 0);
-        foreach (var change in reader.Journal.Read(bucketId, after.Point, upTo.Point, prefix, DelimitedListing.UpperBound(prefix), order, versionDetail))
+        foreach (var change in reader.Journal.Read(bucketId, after.Mark.Point, upTo.Mark.Point, prefix, DelimitedListing.UpperBound(prefix),
+                     order == ChangeReadOrder.Key ? ChangeOrder.Key : ChangeOrder.Sequence, versionDetail))
         {
-            yield return new ObjectChange(change.Sequence, change.Operation, change.At, ObjectService.ToInfo(bucket, change.Version),
+            yield return new ObjectChange(change.Sequence, (ObjectChangeKind)change.Operation, change.At, ObjectService.ToInfo(bucket, change.Version),
                 change.Previous is null ? null : ObjectService.ToInfo(bucket, change.Previous), change.Version.Sequence);
         }
     }
