@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
 {
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
     "inventory-run" => await InventoryBenchmark.RunAsync(args[1..]),
+    "journal-run" => await JournalBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 
