@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
     "inventory-run" => await InventoryBenchmark.RunAsync(args[1..]),
     "inline-threshold" => await InlineThresholdBenchmark.RunAsync(args[1..]),
+    "journal-run" => await JournalBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -61,6 +61,8 @@ internal static class CofferCommands
                 SubAccounts = AccountSources.SubAccounts(file),
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
                 Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
+                Notifications = file?.Notifications?.ToOptions() ?? new NotificationServiceOptions(),
+                JournalRetention = file?.Journal?.Retention ?? TimeSpan.FromDays(7),
                 MasterKey = file?.ReadMasterKey(),
             };
 

@@ -61,7 +61,7 @@ public sealed partial class ObjectService
             KmsKeyId = encryption?.KmsKeyId,
             Acl = request.Acl,
         };
-        var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now), cancellationToken);
+        var stored = await engine.CommitAsync(staged, writer => AddVersion(writer, request.Bucket, version, now, Notifications.NotificationEvents.Copy), cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
 

@@ -10,6 +10,7 @@ using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
 using Coffer.Server.Lifecycle;
 using Coffer.Server.Maintenance;
+using Coffer.Server.Notifications;
 using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -103,6 +104,7 @@ public sealed class CofferServer : IAsyncDisposable
             },
             Schedule = new ScheduleOptions { TimeOfDay = options.Inventory.TimeOfDay, WeeklyDay = options.Inventory.WeeklyDay },
             Lifecycle = new LifecycleOptions { Lease = options.Lifecycle.Lease },
+            NotificationTargets = options.Notifications.Targets,
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -129,6 +131,10 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<LifecycleBackgroundService>();
         }
 
+        services.AddSingleton(core.Events);
+        services.AddHostedService<NotificationDeliveryService>();
+        services.AddHostedService<JournalPurgeService>();
+
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
         services.AddSingleton(new Router(hosts));
@@ -145,6 +151,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<AccessHandlers>();
         services.AddSingleton<SettingsHandlers>();
         services.AddSingleton<CorsResponder>();
+        services.AddSingleton<NotificationHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -28,6 +28,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         Pins = new PostgresPins(this);
         InlineBlobs = new PostgresInlineBlobs(this);
         Partitions = new PostgresPartitions(this);
+        Journal = new PostgresJournal(this);
+        Outbox = new PostgresOutbox(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -61,6 +63,18 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     IPartitionReader IMetadataView.Partitions => Partitions;
 
     IPartitionWriter IMetadataTransaction.Partitions => Partitions;
+
+    public PostgresJournal Journal { get; }
+
+    public PostgresOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 6. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 8. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -124,7 +124,7 @@ CREATE TABLE IF NOT EXISTS inventory_runs (
 CREATE INDEX IF NOT EXISTS inventory_runs_by_bucket ON inventory_runs (bucket_id, config_id, queued_at);
 CREATE INDEX IF NOT EXISTS inventory_runs_by_state ON inventory_runs (state, queued_at);
 
--- The key ranges an inventory run is cut into, each leased on its own (schema 6): workers on the cores of a node, or on
+-- The key ranges an inventory run is cut into, each leased on its own (schema 7): workers on the cores of a node, or on
 -- every node sharing the database, take pending partitions or those whose lease ran out, and record their cursor
 -- (last key written, part files finished, counters) in `progress`. A run's partitions are deleted when it ends.
 CREATE TABLE IF NOT EXISTS inventory_partitions (
@@ -173,3 +173,47 @@ CREATE TABLE IF NOT EXISTS credentials (
     record_format INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS credentials_by_account ON credentials (app_id, uin);
+
+-- Schema 8: the change journal. One row per change of an object version (created, deleted for good, made latest or not,
+-- retagged), written in the change's transaction with a sequence from the commit counter, so the changes between two
+-- pinned positions are those with a sequence between them. `record` is the version after the change (as it was, for a
+-- delete); `previous` the version before a retag. Rows older than the retention are purged; store_info's
+-- journal_horizon is the highest sequence a purge removed.
+CREATE TABLE IF NOT EXISTS change_journal (
+    seq              INTEGER PRIMARY KEY,
+    bucket_id        INTEGER NOT NULL,
+    key              TEXT    NOT NULL,
+    version_id       TEXT    NOT NULL,
+    version_seq      INTEGER NOT NULL,
+    operation        INTEGER NOT NULL,      -- 1 create, 2 delete, 3 latest flag, 4 tags
+    is_latest        INTEGER NOT NULL,      -- after the change (before it, for a delete)
+    is_delete_marker INTEGER NOT NULL,
+    at               INTEGER NOT NULL,
+    record           BLOB    NOT NULL,
+    previous         BLOB
+);
+CREATE INDEX IF NOT EXISTS change_journal_by_bucket ON change_journal (bucket_id, seq);
+
+-- Instants inventory runs reported on, kept after their pins are released so later runs can start from them.
+CREATE TABLE IF NOT EXISTS journal_marks (
+    owner TEXT    PRIMARY KEY,
+    point INTEGER NOT NULL,
+    at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Event notifications waiting for delivery, written in the transaction of the change they tell of. A deliverer leases
+-- an event until lease_until; a failed one waits until next_attempt.
+CREATE TABLE IF NOT EXISTS notification_outbox (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL UNIQUE,
+    target       TEXT    NOT NULL,
+    body         BLOB    NOT NULL,
+    queued_at    INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    lease_owner  TEXT,
+    lease_until  INTEGER
+);
+CREATE INDEX IF NOT EXISTS notification_outbox_due ON notification_outbox (next_attempt, seq);
+CREATE INDEX IF NOT EXISTS notification_outbox_by_target ON notification_outbox (target);

@@ -111,7 +111,8 @@ internal sealed class SqliteCommitQueue : IDisposable
             transaction = _writer.Connection.BeginTransaction(deferred: false);
             foreach (var write in started)
             {
-                var session = _openSession(transaction);
+                // Disposed after its work: statements the work kept open (the journal's insert) go back to the writer's cache.
+                using var session = _openSession(transaction);
                 if (alone)
                 {
                     write.Run(session);

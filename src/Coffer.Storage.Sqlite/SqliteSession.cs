@@ -33,6 +33,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Pins = new SqlitePins(this);
         InlineBlobs = new SqliteInlineBlobs(this);
         Partitions = new SqlitePartitions(this);
+        Journal = new SqliteJournal(this);
+        Outbox = new SqliteOutbox(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -66,6 +68,18 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     IPartitionReader IMetadataView.Partitions => Partitions;
 
     IPartitionWriter IMetadataTransaction.Partitions => Partitions;
+
+    public SqliteJournal Journal { get; }
+
+    public SqliteOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 
@@ -137,6 +151,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     public void Dispose()
     {
+        Journal.Dispose();
         if (_handBack is null || _disposed)
         {
             return;

@@ -23,7 +23,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(7);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(8);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +39,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(7);
+        await SetUserVersionAsync(8);
         _store = Open();
     }
 
@@ -85,12 +85,20 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         _store = Open();
     }
 
+    /// <summary>Schema 7 is schema 8 without what 8 added: no journal, marks or outbox.</summary>
+    private Task DowngradeToSchema7Async() => ExecuteAsync(
+        "DROP TABLE change_journal; DROP TABLE journal_marks; DROP TABLE notification_outbox; PRAGMA user_version=7;");
+
     /// <summary>Schema 6 is schema 7 without the run partitions.</summary>
-    private Task DowngradeToSchema6Async() => ExecuteAsync("DROP TABLE inventory_partitions; PRAGMA user_version=6;");
+    private async Task DowngradeToSchema6Async()
+    {
+        await DowngradeToSchema7Async();
+        await ExecuteAsync("DROP TABLE inventory_partitions; PRAGMA user_version=6;");
+    }
 
     /// <summary>Schema 5 is schema 6 without the inline blobs table.</summary>
     private async Task DowngradeToSchema5Async()
@@ -180,6 +188,58 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_MigratesASchema7Database_AddingTheJournalAndOutbox_WithSequencesAfterEveryOneBefore()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "j-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var before = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "old", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema7Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        var start = await _store.WriteAsync(w => w.Journal.Mark("start", w.Pins.Pin("start")));
+        start.Sequence.Should().BeGreaterThanOrEqualTo(before.Sequence);
+        var after = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "new", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            w.Outbox.Enqueue(new OutboxEvent { Id = "e1", Target = "hook", Body = [1] });
+            return 0;
+        });
+        var end = await _store.WriteAsync(w => w.Journal.Mark("end", w.Pins.Pin("end")));
+
+        using var reader = _store.OpenSnapshot();
+        reader.Journal.Read(bucket.Id, start.Point, end.Point, "", null, ChangeOrder.Sequence).Select(c => (c.Version.Key, c.Version.Sequence))
+            .Should().Equal(("new", after.Sequence));
+        reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("new", "old");
+        reader.Outbox.CountByTarget().Should().ContainKey("hook");
+    }
+
+    [Fact]
+    public async Task Open_AfterTheJournalWasPurged_NeverHandsOutASequenceAgain()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        _store.Dispose();
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "p-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var gone = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            // Deleted for good: from now on only the journal holds the highest sequence.
+            w.Versions.Delete(bucket.Id, "k", gone.Sequence);
+            return 0;
+        });
+        var mark = await _store.WriteAsync(w => w.Journal.Mark("m", w.Pins.Pin("m")));
+        await _store.WriteAsync(w => w.Pins.Release("m"));
+        time.Advance(TimeSpan.FromDays(1));
+        await _store.WriteAsync(w => w.Journal.Purge(time.GetUtcNow(), 1000));
+        _store.Dispose();
+
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var next = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        next.Sequence.Should().BeGreaterThan(mark.Sequence);
+    }
+
+    [Fact]
     public async Task Open_MigratesASchema4Database_KeepingEveryVersion_AndPinsWorkOnIt()
     {
         var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "m-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
@@ -196,7 +256,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -230,7 +290,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'inline_blobs'")).Should().Be(0);
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         using (var reader = _store.OpenSnapshot())
         {
             reader.Versions.GetLatest(bucket.Id, "file")!.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 3));
@@ -268,7 +328,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema6Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(7);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
         var partition = new PartitionRecord { JobId = "job-5", Index = 0, FromKey = "", State = PartitionStates.Pending };
         await _store.WriteAsync(w =>
         {

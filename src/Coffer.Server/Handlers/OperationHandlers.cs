@@ -10,7 +10,7 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access, SettingsHandlers settings)
+        AccessHandlers access, SettingsHandlers settings, NotificationHandlers notifications)
     {
         _handlers = new()
         {
@@ -63,6 +63,9 @@ internal sealed class OperationHandlers
             [Operation.GetBucketInventoryRun] = inventory.GetRunAsync,
             [Operation.RunBucketInventory] = inventory.RunNowAsync,
             [Operation.GetBucketInventorySummary] = inventory.GetSummaryAsync,
+
+            [Operation.PutBucketNotification] = notifications.PutAsync,
+            [Operation.GetBucketNotification] = notifications.GetAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,
