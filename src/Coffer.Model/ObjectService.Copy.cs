@@ -70,14 +70,31 @@ public sealed partial class ObjectService
         CheckPartNumber(request.PartNumber);
         MultipartUploadRecord upload;
         ObjectVersionRecord source;
+        long length;
+        Func<Stream> open;
         using (var reader = engine.Metadata.OpenSnapshot())
         {
             upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
+            CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
+            (var offset, length) = CopyRange(source, request.SourceRange);
+            // An inline source is read in the snapshot that found it; a file source is opened below, and a concurrent
+            // overwrite deletes its blobs only after our reader has opened them.
+            open = engine.OpenContent(reader, source.Layout, offset, length);
         }
 
-        CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
-        var (offset, length) = request.SourceRange is var (first, last)
+        await using var bytes = open();
+        await using var checksummed = upload.ChecksumAlgorithm is { } algorithm ? new PartChecksumStream(bytes, algorithm) : null;
+        using var staged = await engine.Blobs.StageAsync(checksummed ?? bytes, length, MultipartLimits.MaxPartSize, upload.Encryption is not null,
+            cancellationToken);
+        var part = await CommitPartAsync(upload, request.PartNumber, staged, checksummed?.Value(), cancellationToken);
+        return new CopiedPart(part, source.VersionId, upload.ChecksumAlgorithm);
+    }
+
+    /// <summary>The offset and length of the bytes a part copy takes from its source: the range asked for, or all of it.</summary>
+    private static (long Offset, long Length) CopyRange(ObjectVersionRecord source, (long First, long Last)? range)
+    {
+        var (offset, length) = range is var (first, last)
             ? last < source.Size
                 ? (first, last - first + 1)
                 : throw new CofferException(ErrorCode.InvalidRange,
@@ -89,13 +106,7 @@ public sealed partial class ObjectService
                 $"The specified copy source is larger than the maximum allowable size for a copy source: {MultipartLimits.MaxPartSize}");
         }
 
-        // Read as of this moment; a concurrent overwrite deletes the source's blobs only after our reader has opened them.
-        await using var bytes = engine.Blobs.OpenRead(source.Layout, offset, length);
-        await using var checksummed = upload.ChecksumAlgorithm is { } algorithm ? new PartChecksumStream(bytes, algorithm) : null;
-        using var staged = await engine.Blobs.StageAsync(checksummed ?? bytes, length, MultipartLimits.MaxPartSize, upload.Encryption is not null,
-            cancellationToken);
-        var part = await CommitPartAsync(upload, request.PartNumber, staged, checksummed?.Value(), cancellationToken);
-        return new CopiedPart(part, source.VersionId, upload.ChecksumAlgorithm);
+        return (offset, length);
     }
 
     /// <summary>
