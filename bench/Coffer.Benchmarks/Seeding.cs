@@ -13,7 +13,8 @@ internal static class Seeding
 {
     private static readonly DateTimeOffset FirstWrite = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static void SeedObjects(StorageEngine engine, string bucketName, int count)
+    /// <summary>Writes <paramref name="count"/> objects, numbered from <paramref name="first"/> (their keys and values follow the number).</summary>
+    public static void SeedObjects(StorageEngine engine, string bucketName, int count, int first = 0)
     {
         // The reader is closed before writing: an open read snapshot would keep SQLite from checkpointing the WAL, which
         // then grows with every batch and slows each write.
@@ -24,13 +25,13 @@ internal static class Seeding
         }
 
         const int batch = 10_000;
-        for (var start = 0; start < count; start += batch)
+        for (var start = first; start < first + count; start += batch)
         {
-            var first = start;
+            var from = start;
             engine.Metadata.WriteAsync(writer =>
             {
                 var rows = new List<ObjectVersionRecord>(batch);
-                for (var i = first; i < Math.Min(first + batch, count); i++)
+                for (var i = from; i < Math.Min(from + batch, first + count); i++)
                 {
                     var multipart = i % 10 == 9;
                     var written = FirstWrite.AddMilliseconds(i * 1_001L);

@@ -8,6 +8,7 @@ using Coffer.Model.Batch;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
 using Coffer.Model.Lifecycle;
+using Coffer.Model.Notifications;
 using Coffer.Storage;
 using Coffer.Storage.Blobs;
 using Coffer.Storage.Encryption;
@@ -41,6 +42,9 @@ public sealed record CoreOptions
 
     public LifecycleOptions Lifecycle { get; init; } = new();
     public BatchRunnerOptions Batch { get; init; } = new();
+
+    /// <summary>The webhooks bucket notification rules may name.</summary>
+    public IReadOnlyList<NotificationTarget> NotificationTargets { get; init; } = [];
 }
 
 /// <summary>
@@ -53,9 +57,10 @@ public sealed class CofferCore : IDisposable
     {
         Options = options;
         Engine = engine;
-        Objects = new ObjectService(engine, options.Time);
+        Events = new ObjectEvents(engine.Metadata, options.NotificationTargets, options.Time);
+        Objects = new ObjectService(engine, options.Time, Events);
         Configurations = new InventoryConfigurations(engine.Metadata, options.Time);
-        Runs = new InventoryRuns(engine.Metadata, options.Time);
+        Runs = new InventoryRuns(engine.Metadata, options.Time, Events);
         Accounts = new AccountDirectory(options.Accounts);
         Identities = new IdentityDirectory(Accounts, engine.Metadata, options.Time, options.SubAccounts);
         Access = new AccessControl(engine.Metadata, options.Time, Accounts);
@@ -72,6 +77,9 @@ public sealed class CofferCore : IDisposable
     public StorageEngine Engine { get; }
 
     public ObjectService Objects { get; }
+
+    /// <summary>Bucket notification configurations, and the events changes queue.</summary>
+    public ObjectEvents Events { get; }
 
     public InventoryConfigurations Configurations { get; }
 

@@ -62,6 +62,8 @@ internal static class CofferCommands
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
                 Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
                 Batch = file?.Batch?.ToOptions() ?? new BatchServiceOptions(),
+                Notifications = file?.Notifications?.ToOptions() ?? new NotificationServiceOptions(),
+                JournalRetention = file?.Journal?.Retention ?? TimeSpan.FromDays(7),
                 MasterKey = file?.ReadMasterKey(),
             };
 

@@ -1,5 +1,6 @@
 using Coffer.Common;
 using Coffer.Model.Batch;
+using Coffer.Model.Notifications;
 using Coffer.Model.Objects;
 using Coffer.Storage;
 using Coffer.Storage.Records;
@@ -62,7 +63,7 @@ public sealed partial class ObjectService
     public Task<ObjectInfo> CopyForBatchAsync(CopyObjectRequest request, Action<IMetadataTransaction> alsoCommit, CancellationToken cancellationToken = default) =>
         CopyObjectAsync(request, alsoCommit, cancellationToken);
 
-    private static BatchTaskResult Apply(IMetadataTransaction writer, BatchOperation operation, BucketRecord bucket, BatchTask task, DateTimeOffset now)
+    private BatchTaskResult Apply(IMetadataTransaction writer, BatchOperation operation, BucketRecord bucket, BatchTask task, DateTimeOffset now)
     {
         if (CheckNames(task) is { } invalid)
         {
@@ -97,6 +98,7 @@ public sealed partial class ObjectService
             _ => throw new InvalidOperationException($"{operation.Kind} is not a metadata operation."),
         };
         writer.Versions.SetTags(bucket.Id, version.Key, version.Sequence, tags);
+        events?.Record(writer, bucket, tags.Count == 0 ? NotificationEvents.TaggingDelete : NotificationEvents.TaggingPut, version);
         return BatchTaskResult.Success;
     }
 

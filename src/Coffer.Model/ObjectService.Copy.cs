@@ -68,7 +68,7 @@ public sealed partial class ObjectService
         var stored = await engine.CommitAsync(staged, writer =>
         {
             alsoCommit?.Invoke(writer);
-            return AddVersion(writer, request.Bucket, version, now);
+            return AddVersion(writer, request.Bucket, version, now, Notifications.NotificationEvents.Copy);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);
     }

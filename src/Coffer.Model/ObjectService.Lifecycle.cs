@@ -12,7 +12,7 @@ namespace Coffer.Model;
 public sealed partial class ObjectService
 {
     /// <summary>Applies one planned action; false when the version changed since it was planned, or is locked.</summary>
-    internal static bool Apply(IMetadataTransaction writer, BucketRecord bucket, LifecycleAction action, DateTimeOffset now)
+    internal bool Apply(IMetadataTransaction writer, BucketRecord bucket, LifecycleAction action, DateTimeOffset now)
     {
         switch (action.Kind)
         {
@@ -43,7 +43,7 @@ public sealed partial class ObjectService
                     return false;
                 }
 
-                DeleteVersion(writer, bucket.Id, action.Key, action.VersionId);
+                DeleteVersion(writer, bucket, action.Key, action.VersionId);
                 return true;
         }
     }

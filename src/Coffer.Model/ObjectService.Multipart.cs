@@ -170,7 +170,7 @@ public sealed partial class ObjectService
                 UploadId = upload.UploadId,
                 Acl = upload.Acl,
             };
-            return AddVersion(writer, request.Bucket, version, now);
+            return AddVersion(writer, request.Bucket, version, now, Notifications.NotificationEvents.CompleteMultipartUpload);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);
     }

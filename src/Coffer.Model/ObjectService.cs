@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Model.Buckets;
+using Coffer.Model.Notifications;
 using Coffer.Model.Objects;
 using Coffer.Storage;
 using Coffer.Storage.Blobs;
@@ -9,7 +10,7 @@ using Coffer.Storage.Records;
 namespace Coffer.Model;
 
 /// <summary>Object-store semantics over the <see cref="StorageEngine"/>: buckets and the objects in them.</summary>
-public sealed partial class ObjectService(StorageEngine engine, TimeProvider time) : IObjectService
+public sealed partial class ObjectService(StorageEngine engine, TimeProvider time, ObjectEvents? events = null) : IObjectService
 {
     /// <summary>The largest object a single PUT may carry (5 GiB, as COS and S3).</summary>
     public const long MaxSinglePutSize = 5L * 1024 * 1024 * 1024;
@@ -144,7 +145,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         var stored = await engine.CommitAsync(staged, writer =>
         {
             request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
-            return AddVersion(writer, request.Bucket, version, now);
+            return AddVersion(writer, request.Bucket, version, now, NotificationEvents.Put);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);
     }
@@ -209,6 +210,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             }
 
             writer.Versions.SetTags(version.BucketId, version.Key, version.Sequence, tags);
+            events?.Record(writer, RequireBucket(writer, bucket), tags.Count == 0 ? NotificationEvents.TaggingDelete : NotificationEvents.TaggingPut, version);
             return version with { Tags = tags };
         }, cancellationToken);
         return ToInfo(bucket, updated);
@@ -298,7 +300,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     /// Makes <paramref name="version"/> the latest version of its key. With versioning enabled it gets a fresh id and
     /// the previous versions stay; otherwise it is the "null" version and replaces any earlier "null" version.
     /// </summary>
-    private static ObjectVersionRecord AddVersion(IMetadataTransaction writer, string bucketName, ObjectVersionRecord version, DateTimeOffset now)
+    private ObjectVersionRecord AddVersion(IMetadataTransaction writer, string bucketName, ObjectVersionRecord version, DateTimeOffset now, string eventName)
     {
         var bucket = RequireBucket(writer, bucketName);
         var enabled = bucket.Versioning == VersioningState.Enabled;
@@ -313,26 +315,28 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             writer.Versions.SetLatest(bucket.Id, previousLatest.Key, previousLatest.Sequence, false);
         }
 
-        return writer.Versions.Insert(version with
+        var stored = writer.Versions.Insert(version with
         {
             BucketId = bucket.Id,
             VersionId = enabled ? VersionIds.New(now) : ObjectVersionRecord.NullVersionId,
             IsLatest = true,
         });
+        events?.Record(writer, bucket, stored.IsDeleteMarker ? NotificationEvents.DeleteMarkerCreated : eventName, stored);
+        return stored;
     }
 
-    private static DeleteObjectResult Delete(IMetadataTransaction writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
+    private DeleteObjectResult Delete(IMetadataTransaction writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
     {
         var bucket = RequireBucket(writer, bucketName);
         if (target.VersionId is not null)
         {
             VersionIds.Validate(target.VersionId);
-            return DeleteVersion(writer, bucket.Id, target.Key, target.VersionId);
+            return DeleteVersion(writer, bucket, target.Key, target.VersionId);
         }
 
         if (bucket.Versioning == VersioningState.Unversioned)
         {
-            DeleteVersion(writer, bucket.Id, target.Key, ObjectVersionRecord.NullVersionId);
+            DeleteVersion(writer, bucket, target.Key, ObjectVersionRecord.NullVersionId);
             return new DeleteObjectResult(null, false);
         }
 
@@ -343,12 +347,13 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             IsDeleteMarker = true,
             CreatedAt = now,
             LastModified = now,
-        }, now);
+        }, now, NotificationEvents.DeleteMarkerCreated);
         return new DeleteObjectResult(marker.VersionId, true);
     }
 
-    private static DeleteObjectResult DeleteVersion(IMetadataTransaction writer, long bucketId, string key, string versionId)
+    private DeleteObjectResult DeleteVersion(IMetadataTransaction writer, BucketRecord bucket, string key, string versionId)
     {
+        var bucketId = bucket.Id;
         var version = writer.Versions.Get(bucketId, key, versionId);
         if (version is null)
         {
@@ -357,6 +362,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
         writer.Versions.Delete(bucketId, key, version.Sequence);
         writer.ReleaseBlobs(version.Layout);
+        events?.Record(writer, bucket, NotificationEvents.Delete, version);
         if (version.IsLatest && writer.Versions.GetLatest(bucketId, key) is { } next)
         {
             writer.Versions.SetLatest(bucketId, key, next.Sequence, true);

@@ -12,6 +12,7 @@ using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
 using Coffer.Server.Lifecycle;
 using Coffer.Server.Maintenance;
+using Coffer.Server.Notifications;
 using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -114,6 +115,7 @@ public sealed class CofferServer : IAsyncDisposable
                 DescribeError = BatchErrors.Describe,
                 JobEnded = job => jobLog?.Ended(job),
             },
+            NotificationTargets = options.Notifications.Targets,
         });
         var services = builder.Services;
         services.AddSingleton(options);
@@ -149,6 +151,10 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<LifecycleBackgroundService>();
         }
 
+        services.AddSingleton(core.Events);
+        services.AddHostedService<NotificationDeliveryService>();
+        services.AddHostedService<JournalPurgeService>();
+
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
         services.AddSingleton(new Router(hosts));
@@ -166,6 +172,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<SettingsHandlers>();
         services.AddSingleton<CorsResponder>();
         services.AddSingleton<BatchHandlers>();
+        services.AddSingleton<NotificationHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -43,6 +43,11 @@ public sealed class CofferServerOptions
     public LifecycleServiceOptions Lifecycle { get; init; } = new();
 
     public BatchServiceOptions Batch { get; init; } = new();
+    /// <summary>Webhook targets of event notifications and how events are delivered to them.</summary>
+    public NotificationServiceOptions Notifications { get; init; } = new();
+
+    /// <summary>How long the change journal keeps a change (incremental and diff reports reach back this far).</summary>
+    public TimeSpan JournalRetention { get; init; } = TimeSpan.FromDays(7);
 }
 
 /// <summary>How the server executes lifecycle rules: how often it looks for buckets whose daily pass is due, and the pass's lease.</summary>
@@ -70,6 +75,33 @@ public sealed record BatchServiceOptions
 
     /// <summary>How often the worker looks for jobs it was not woken for (confirmed elsewhere, abandoned by a dead node).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Where event notifications go and how they are delivered: leases, batches, retries with back-off.</summary>
+public sealed record NotificationServiceOptions
+{
+    public IReadOnlyList<Model.Notifications.NotificationTarget> Targets { get; init; } = [];
+
+    /// <summary>How long a node holds the events it took before another node may deliver them instead.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Deliveries in flight at once.</summary>
+    public int Parallelism { get; init; } = 64;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The pause after a first failure; each further failure doubles it, up to <see cref="RetryMax"/>.</summary>
+    public TimeSpan RetryBase { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMax { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the deliverer looks for events when it found none.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the queues' lengths are counted for their limits.</summary>
+    public TimeSpan CountInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>How the server runs inventory: part sizes, leases, when periodic runs come due, how often it looks.</summary>

@@ -26,6 +26,14 @@ internal sealed partial class PostgresPins(PostgresSession session) : PostgresAg
     /// <summary>The oldest transaction a snapshot may not see (<c>xmin</c>).</summary>
     internal static ulong Xmin(string snapshot) => ulong.Parse(snapshot.AsSpan(0, snapshot.IndexOf(':', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The first transaction a snapshot had not yet seen start (<c>xmax</c>): none at or above it is visible in it.</summary>
+    internal static ulong Xmax(string snapshot)
+    {
+        var first = snapshot.IndexOf(':', StringComparison.Ordinal) + 1;
+        var second = snapshot.IndexOf(':', first);
+        return ulong.Parse(snapshot.AsSpan(first, second - first), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [GeneratedRegex(@"^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20})*)?$")]
     private static partial Regex SnapshotText();
 }

@@ -29,6 +29,8 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
         InlineBlobs = new PostgresInlineBlobs(this);
         Partitions = new PostgresPartitions(this);
         Jobs = new PostgresJobs(this);
+        Journal = new PostgresJournal(this);
+        Outbox = new PostgresOutbox(this);
     }
 
     /// <summary>The pinned snapshot (<c>pg_snapshot</c> text, checked to be one) versions are read in, or null for the current state.</summary>
@@ -67,6 +69,18 @@ internal sealed class PostgresSession : IMetadataSnapshot, IMetadataTransaction
     IJobReader IMetadataView.Jobs => Jobs;
 
     IJobWriter IMetadataTransaction.Jobs => Jobs;
+
+    public PostgresJournal Journal { get; }
+
+    public PostgresOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 

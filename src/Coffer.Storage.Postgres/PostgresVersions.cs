@@ -235,10 +235,14 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
 
     public ObjectVersionRecord Insert(ObjectVersionRecord version)
     {
-        // The packed record holds no sequence, so the row can take its sequence as it is inserted.
+        // The packed record holds no sequence, so the row can take its sequence as it is inserted; the journal row goes in
+        // with it, in the same statement.
         var sequence = Scalar<long>(Command(
-            $"INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, nextval('coffer_seq'), $3, $4, $5, $6) RETURNING seq",
-            version.BucketId, version.Key, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version)));
+            $"WITH v AS (INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, nextval('coffer_seq'), $3, $4, $5, $6) RETURNING seq) " +
+            $"INSERT INTO change_journal ({PostgresJournal.Insertable}) SELECT nextval('coffer_seq'), $1, $2, $3, v.seq, {(int)ChangeOperation.Create}, $4, $5, $7, $6, NULL " +
+            "FROM v RETURNING version_seq",
+            version.BucketId, version.Key, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(version),
+            Session.Store.NowMilliseconds()));
         return version with { Sequence = sequence };
     }
 
@@ -251,8 +255,9 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
 
         // Binary COPY: one stream of rows instead of a round trip each; the sequences are taken in one query first (increasing,
         // though not always consecutive while other nodes take theirs).
-        var sequences = ReadAll(Command("SELECT nextval('coffer_seq') FROM generate_series(1, $1)", versions.Count), r => r.GetInt64(0));
+        var sequences = ReadAll(Command("SELECT nextval('coffer_seq') FROM generate_series(1, $1)", 2 * versions.Count), r => r.GetInt64(0));
         sequences.Sort();
+        var records = versions.Select(VersionRecordCodec.Encode).ToArray();
         Session.Run(() =>
         {
             using var import = Session.Connection.BeginBinaryImport($"COPY object_versions ({Insertable}) FROM STDIN (FORMAT BINARY)");
@@ -266,7 +271,30 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
                 import.Write(row.VersionId, NpgsqlTypes.NpgsqlDbType.Text);
                 import.Write(row.IsLatest, NpgsqlTypes.NpgsqlDbType.Boolean);
                 import.Write(row.IsDeleteMarker, NpgsqlTypes.NpgsqlDbType.Boolean);
-                import.Write(VersionRecordCodec.Encode(row), NpgsqlTypes.NpgsqlDbType.Bytea);
+                import.Write(records[i], NpgsqlTypes.NpgsqlDbType.Bytea);
+            }
+
+            return import.Complete();
+        });
+        var at = Session.Store.NowMilliseconds();
+        Session.Run(() =>
+        {
+            using var import = Session.Connection.BeginBinaryImport($"COPY change_journal ({PostgresJournal.Insertable}) FROM STDIN (FORMAT BINARY)");
+            for (var i = 0; i < versions.Count; i++)
+            {
+                var row = versions[i];
+                import.StartRow();
+                import.Write(sequences[versions.Count + i], NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write(row.BucketId, NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write(row.Key, NpgsqlTypes.NpgsqlDbType.Text);
+                import.Write(row.VersionId, NpgsqlTypes.NpgsqlDbType.Text);
+                import.Write(sequences[i], NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write((short)ChangeOperation.Create, NpgsqlTypes.NpgsqlDbType.Smallint);
+                import.Write(row.IsLatest, NpgsqlTypes.NpgsqlDbType.Boolean);
+                import.Write(row.IsDeleteMarker, NpgsqlTypes.NpgsqlDbType.Boolean);
+                import.Write(at, NpgsqlTypes.NpgsqlDbType.Bigint);
+                import.Write(records[i], NpgsqlTypes.NpgsqlDbType.Bytea);
+                import.WriteNull();
             }
 
             return import.Complete();
@@ -274,13 +302,15 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     }
 
     public void Delete(long bucketId, string key, long sequence) => NonQuery(Command(
-        "UPDATE object_versions SET died_xid = pg_current_xact_id() WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
-        bucketId, key, sequence));
+        "WITH d AS (UPDATE object_versions SET died_xid = pg_current_xact_id() WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL " +
+        $"RETURNING {Columns}) {JournalReturned(ChangeOperation.Delete, "$4")}",
+        bucketId, key, sequence, Session.Store.NowMilliseconds()));
 
     // The latest flag serves current reads only (reads in a pinned snapshot find the newest revision then), so it changes in place.
     public void SetLatest(long bucketId, string key, long sequence, bool isLatest) => NonQuery(Command(
-        "UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
-        bucketId, key, sequence, isLatest));
+        "WITH d AS (UPDATE object_versions SET is_latest = $4 WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL AND is_latest <> $4 " +
+        $"RETURNING {Columns}) {JournalReturned(ChangeOperation.Latest, "$5")}",
+        bucketId, key, sequence, isLatest, Session.Store.NowMilliseconds()));
 
     public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags) =>
         Rewrite(bucketId, key, sequence, version => version with { Tags = tags }, "tag");
@@ -295,13 +325,30 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     private void Rewrite(long bucketId, string key, long sequence, Func<ObjectVersionRecord, ObjectVersionRecord> change, string what)
     {
         Session.Hold(KeyLock, bucketId, key);
+        byte[]? previous = null;
         var version = ReadOne(Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
-                bucketId, key, sequence), Read)
+                bucketId, key, sequence), reader =>
+            {
+                previous = reader.GetFieldValue<byte[]>(6);
+                return Read(reader);
+            })
             ?? throw new InvalidOperationException($"No version {sequence} of {key} to {what}.");
-        Delete(bucketId, key, sequence);
+        var record = VersionRecordCodec.Encode(change(version));
+        // The old revision dies in the transaction the new one is born in; the journal keeps both, as a record
+        // replacement (tags, ACL, object lock) with the previous record.
+        NonQuery(Command("UPDATE object_versions SET died_xid = pg_current_xact_id() WHERE bucket_id = $1 AND key = $2 AND seq = $3 AND died_xid IS NULL",
+            bucketId, key, sequence));
         NonQuery(Command($"INSERT INTO object_versions ({Insertable}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, VersionRecordCodec.Encode(change(version))));
+            bucketId, key, sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker, record));
+        NonQuery(Command(
+            $"INSERT INTO change_journal ({PostgresJournal.Insertable}) VALUES (nextval('coffer_seq'), $1, $2, $3, $4, {(int)ChangeOperation.Tags}, $5, $6, $7, $8, $9)",
+            bucketId, key, version.VersionId, sequence, version.IsLatest, version.IsDeleteMarker, Session.Store.NowMilliseconds(), record, previous));
     }
+
+    /// <summary>The journal insert of the rows a change returned (as <c>d</c>, with <see cref="Columns"/>), at the time in parameter <paramref name="at"/>.</summary>
+    private static string JournalReturned(ChangeOperation operation, string at) =>
+        $"INSERT INTO change_journal ({PostgresJournal.Insertable}) SELECT nextval('coffer_seq'), bucket_id, key, version_id, seq, {(int)operation}, " +
+        $"is_latest, is_delete_marker, {at}, record, NULL FROM d";
 
     private static string Upper(string? toKey) => toKey is null ? "" : " AND key < $3";
 

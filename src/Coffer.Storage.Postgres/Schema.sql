@@ -203,3 +203,55 @@ CREATE TABLE batch_job_chunks (
     record_format smallint NOT NULL,
     PRIMARY KEY (job_id, chunk)
 );
+-- The change journal: one row per change of an object version (created, deleted for good, made latest or not,
+-- retagged), written in the change's transaction (`xid`). The changes between two pinned snapshots are the rows visible
+-- in the later one and not in the earlier one (pg_visible_in_snapshot on `xid`); `seq` orders them for display and
+-- replay (the changes of one key take their sequences in commit order: they hold the key's lock). `record` is the version
+-- after the change (as it was, for a delete), `previous` the version before a retag. Rows older than the retention are
+-- purged; journal_horizon keeps the transaction id every purged change was below.
+CREATE TABLE change_journal (
+    seq              bigint   NOT NULL,
+    xid              xid8     NOT NULL DEFAULT pg_current_xact_id(),
+    bucket_id        bigint   NOT NULL,
+    key              text     COLLATE "C" NOT NULL,
+    version_id       text     COLLATE "C" NOT NULL,
+    version_seq      bigint   NOT NULL,
+    operation        smallint NOT NULL,     -- 1 create, 2 delete, 3 latest flag, 4 tags
+    is_latest        boolean  NOT NULL,     -- after the change (before it, for a delete)
+    is_delete_marker boolean  NOT NULL,
+    at               bigint   NOT NULL,
+    record           bytea    NOT NULL,
+    previous         bytea
+);
+CREATE INDEX change_journal_by_bucket ON change_journal (bucket_id, xid);
+CREATE INDEX change_journal_by_time ON change_journal USING brin (at);
+
+-- Instants inventory runs reported on (pinned snapshots as text) with a sequence taken as they were marked.
+CREATE TABLE journal_marks (
+    owner text   COLLATE "C" PRIMARY KEY,
+    point text   NOT NULL,
+    seq   bigint NOT NULL,
+    at    bigint NOT NULL
+);
+
+CREATE TABLE journal_horizon (
+    only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    purged_xid bigint  NOT NULL              -- every purged change's transaction is below this
+);
+
+-- Event notifications waiting for delivery, written in the transaction of the change they tell of. Deliverers lease
+-- them FOR UPDATE SKIP LOCKED until lease_until; a failed one waits until next_attempt.
+CREATE TABLE notification_outbox (
+    seq          bigint   GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id           text     COLLATE "C" NOT NULL UNIQUE,
+    target       text     COLLATE "C" NOT NULL,
+    body         bytea    NOT NULL,
+    queued_at    bigint   NOT NULL,
+    next_attempt bigint   NOT NULL,
+    attempts     integer  NOT NULL DEFAULT 0,
+    last_error   text,
+    lease_owner  text,
+    lease_until  bigint
+);
+CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt, seq);
+CREATE INDEX notification_outbox_by_target ON notification_outbox (target);

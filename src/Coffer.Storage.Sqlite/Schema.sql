@@ -215,3 +215,46 @@ CREATE TABLE IF NOT EXISTS batch_job_chunks (
     record_format INTEGER NOT NULL,
     PRIMARY KEY (job_id, chunk)
 ) WITHOUT ROWID;
+-- Schema 9: the change journal. One row per change of an object version (created, deleted for good, made latest or not,
+-- retagged), written in the change's transaction with a sequence from the commit counter, so the changes between two
+-- pinned positions are those with a sequence between them. `record` is the version after the change (as it was, for a
+-- delete); `previous` the version before a retag. Rows older than the retention are purged; store_info's
+-- journal_horizon is the highest sequence a purge removed.
+CREATE TABLE IF NOT EXISTS change_journal (
+    seq              INTEGER PRIMARY KEY,
+    bucket_id        INTEGER NOT NULL,
+    key              TEXT    NOT NULL,
+    version_id       TEXT    NOT NULL,
+    version_seq      INTEGER NOT NULL,
+    operation        INTEGER NOT NULL,      -- 1 create, 2 delete, 3 latest flag, 4 tags
+    is_latest        INTEGER NOT NULL,      -- after the change (before it, for a delete)
+    is_delete_marker INTEGER NOT NULL,
+    at               INTEGER NOT NULL,
+    record           BLOB    NOT NULL,
+    previous         BLOB
+);
+CREATE INDEX IF NOT EXISTS change_journal_by_bucket ON change_journal (bucket_id, seq);
+
+-- Instants inventory runs reported on, kept after their pins are released so later runs can start from them.
+CREATE TABLE IF NOT EXISTS journal_marks (
+    owner TEXT    PRIMARY KEY,
+    point INTEGER NOT NULL,
+    at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Event notifications waiting for delivery, written in the transaction of the change they tell of. A deliverer leases
+-- an event until lease_until; a failed one waits until next_attempt.
+CREATE TABLE IF NOT EXISTS notification_outbox (
+    seq          INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL UNIQUE,
+    target       TEXT    NOT NULL,
+    body         BLOB    NOT NULL,
+    queued_at    INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    lease_owner  TEXT,
+    lease_until  INTEGER
+);
+CREATE INDEX IF NOT EXISTS notification_outbox_due ON notification_outbox (next_attempt, seq);
+CREATE INDEX IF NOT EXISTS notification_outbox_by_target ON notification_outbox (target);

@@ -111,7 +111,8 @@ internal sealed class SqliteCommitQueue : IDisposable
             transaction = _writer.Connection.BeginTransaction(deferred: false);
             foreach (var write in started)
             {
-                var session = _openSession(transaction);
+                // Disposed after its work: statements the work kept open (the journal's insert) go back to the writer's cache.
+                using var session = _openSession(transaction);
                 if (alone)
                 {
                     write.Run(session);
@@ -227,6 +228,7 @@ internal sealed class SqliteCommitQueue : IDisposable
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Func<SqliteSession, T> _work;
+        private readonly ExecutionContext? _context;
         private readonly CancellationTokenRegistration _cancellation;
         private T? _result;
         private Exception? _error;
@@ -234,6 +236,9 @@ internal sealed class SqliteCommitQueue : IDisposable
         public PendingWrite(Func<SqliteSession, T> work, CancellationToken cancellationToken)
         {
             _work = work;
+            // The work runs on the writer thread, but in its caller's context: ambient values (the request a change came
+            // from, which its event notifications name) flow into the transaction as they would on the caller's thread.
+            _context = ExecutionContext.Capture();
             if (cancellationToken.CanBeCanceled)
             {
                 _cancellation = cancellationToken.Register(() =>
@@ -252,7 +257,19 @@ internal sealed class SqliteCommitQueue : IDisposable
         {
             try
             {
-                _result = _work(session);
+                if (_context is null)
+                {
+                    _result = _work(session);
+                }
+                else
+                {
+                    ExecutionContext.Run(_context, static state =>
+                    {
+                        var (write, session) = ((PendingWrite<T>, SqliteSession))state!;
+                        write._result = write._work(session);
+                    }, (this, session));
+                }
+
                 return true;
             }
             catch (Exception error)

@@ -16,7 +16,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 8;
+    private const int SchemaVersion = 9;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -53,7 +53,21 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "CREATE TABLE batch_job_chunks (job_id TEXT NOT NULL, chunk INTEGER NOT NULL, tasks BLOB NOT NULL, task_count INTEGER NOT NULL, " +
               "done INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, results BLOB, record_format INTEGER NOT NULL, " +
               "PRIMARY KEY (job_id, chunk)) WITHOUT ROWID;",
+        // The change journal with the instants runs marked in it, and the outbox of event notifications: new tables only.
+        [9] = Schema9,
     };
+
+    private const string Schema9 =
+        "CREATE TABLE change_journal (seq INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, " +
+        "version_seq INTEGER NOT NULL, operation INTEGER NOT NULL, is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, at INTEGER NOT NULL, " +
+        "record BLOB NOT NULL, previous BLOB); " +
+        "CREATE INDEX change_journal_by_bucket ON change_journal (bucket_id, seq); " +
+        "CREATE TABLE journal_marks (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID; " +
+        "CREATE TABLE notification_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, body BLOB NOT NULL, " +
+        "queued_at INTEGER NOT NULL, next_attempt INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, lease_owner TEXT, " +
+        "lease_until INTEGER); " +
+        "CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt, seq); " +
+        "CREATE INDEX notification_outbox_by_target ON notification_outbox (target);";
 
     /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
     private const int FirstReleasedSchemaVersion = 3;
@@ -93,7 +107,10 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             Migrate();
             _lastSequence = Scalar(_writer.Connection,
                 "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
-                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins)");
+                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
+                // Journal sequences come from the same counter, and a purge remembers how far it went, so the counter never goes back.
+                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
+                "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon')");
             HasPins = Scalar(_writer.Connection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
             PurgeSuperseded(_writer.Command(PurgeSql, transaction: null));
         }

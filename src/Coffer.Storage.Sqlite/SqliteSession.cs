@@ -34,6 +34,8 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         InlineBlobs = new SqliteInlineBlobs(this);
         Partitions = new SqlitePartitions(this);
         Jobs = new SqliteJobs(this);
+        Journal = new SqliteJournal(this);
+        Outbox = new SqliteOutbox(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -72,6 +74,18 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     IJobReader IMetadataView.Jobs => Jobs;
 
     IJobWriter IMetadataTransaction.Jobs => Jobs;
+
+    public SqliteJournal Journal { get; }
+
+    public SqliteOutbox Outbox { get; }
+
+    IChangeJournalReader IMetadataView.Journal => Journal;
+
+    IChangeJournalWriter IMetadataTransaction.Journal => Journal;
+
+    IOutboxReader IMetadataView.Outbox => Outbox;
+
+    IOutboxWriter IMetadataTransaction.Outbox => Outbox;
 
     ISnapshotPinReader IMetadataView.Pins => Pins;
 
@@ -143,6 +157,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     public void Dispose()
     {
+        Journal.Dispose();
         if (_handBack is null || _disposed)
         {
             return;

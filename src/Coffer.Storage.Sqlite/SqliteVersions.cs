@@ -108,8 +108,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         p.AddWithValue("$version", stored.VersionId);
         p.AddWithValue("$latest", stored.IsLatest ? 1 : 0);
         p.AddWithValue("$marker", stored.IsDeleteMarker ? 1 : 0);
-        p.AddWithValue("$record", VersionRecordCodec.Encode(stored));
+        var record = VersionRecordCodec.Encode(stored);
+        p.AddWithValue("$record", record);
         command.ExecuteNonQuery();
+        Session.Journal.Record(ChangeOperation.Create, Identity(stored), record);
         return stored;
     }
 
@@ -126,39 +128,44 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         command.Prepare();
         foreach (var row in versions)
         {
+            var sequence = Session.Store.NextSequence();
+            var encoded = VersionRecordCodec.Encode(row);
             bucket.Value = row.BucketId;
             key.Value = row.Key;
-            seq.Value = Session.Store.NextSequence();
+            seq.Value = sequence;
             version.Value = row.VersionId;
             latest.Value = row.IsLatest ? 1 : 0;
             marker.Value = row.IsDeleteMarker ? 1 : 0;
-            record.Value = VersionRecordCodec.Encode(row);
+            record.Value = encoded;
             command.ExecuteNonQuery();
+            Session.Journal.Record(ChangeOperation.Create, Identity(row with { Sequence = sequence }), encoded);
         }
     }
 
     public void Delete(long bucketId, string key, long sequence)
     {
+        // What the row was goes into the journal with its removal.
         using var command = Command(Session.Store.HasPins
-            ? "UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL"
-            : "DELETE FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
+            ? "UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL " + Returning
+            : "DELETE FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL " + Returning);
         BindRow(command, bucketId, key, sequence);
         if (Session.Store.HasPins)
         {
             command.Parameters.AddWithValue("$position", Session.Store.NextSequence());
         }
 
-        command.ExecuteNonQuery();
+        JournalReturned(command, ChangeOperation.Delete, bucketId, key, sequence);
     }
 
     public void SetLatest(long bucketId, string key, long sequence, bool isLatest)
     {
         // The latest flag serves current reads only (reads at an instant find the newest revision then), so it changes in place.
         using var command = Command(
-            "UPDATE object_versions SET is_latest = $latest WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
+            "UPDATE object_versions SET is_latest = $latest WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL " +
+            "AND is_latest <> $latest " + Returning);
         command.Parameters.AddWithValue("$latest", isLatest ? 1 : 0);
         BindRow(command, bucketId, key, sequence);
-        command.ExecuteNonQuery();
+        JournalReturned(command, ChangeOperation.Latest, bucketId, key, sequence);
     }
 
     public void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags) =>
@@ -175,10 +182,15 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     private void Rewrite(long bucketId, string key, long sequence, Func<ObjectVersionRecord, ObjectVersionRecord> change, string what)
     {
         ObjectVersionRecord? version;
+        byte[]? previous = null;
         using (var select = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL"))
         {
             BindRow(select, bucketId, key, sequence);
-            version = ReadOne(select, Read);
+            version = ReadOne(select, reader =>
+            {
+                previous = reader.GetFieldValue<byte[]>(6);
+                return Read(reader);
+            });
         }
 
         if (version is null)
@@ -187,6 +199,8 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
 
         var record = VersionRecordCodec.Encode(change(version));
+        // Every rewrite (tags, ACL, object lock) is journaled as a record replacement that keeps the previous record.
+        Session.Journal.Record(ChangeOperation.Tags, Identity(version), record, previous);
         if (!Session.Store.HasPins)
         {
             using var update = Command("UPDATE object_versions SET record = $record WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
@@ -212,6 +226,31 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         insert.Parameters.AddWithValue("$position", position);
         insert.ExecuteNonQuery();
     }
+
+    /// <summary>What a changing statement returns of the row it changed, for the journal.</summary>
+    private const string Returning = "RETURNING version_id, is_latest, is_delete_marker, record";
+
+    /// <summary>Runs a statement ending in <see cref="Returning"/> and journals the row it changed, if it changed one.</summary>
+    private void JournalReturned(SqliteCommand command, ChangeOperation operation, long bucketId, string key, long sequence)
+    {
+        VersionIdentity identity;
+        byte[] record;
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return;
+            }
+
+            identity = new VersionIdentity(bucketId, key, sequence, reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2) != 0);
+            record = reader.GetFieldValue<byte[]>(3);
+        }
+
+        Session.Journal.Record(operation, identity, record);
+    }
+
+    private static VersionIdentity Identity(ObjectVersionRecord version) =>
+        new(version.BucketId, version.Key, version.Sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker);
 
     private void BindAsOf(SqliteCommand command)
     {

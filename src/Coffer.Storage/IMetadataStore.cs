@@ -5,8 +5,8 @@ namespace Coffer.Storage;
 /// <summary>
 /// The ordered metadata store, one small interface per aggregate (<see cref="IBucketReader"/>,
 /// <see cref="IVersionReader"/>, <see cref="IUploadReader"/>, <see cref="IConfigReader"/>, <see cref="IRunReader"/>,
-/// <see cref="ICredentialReader"/>, <see cref="IInlineBlobReader"/>, <see cref="IPartitionReader"/>, <see cref="IJobReader"/>). SQLite is
-/// the embedded engine and PostgreSQL the shared one; both pass the same
+/// <see cref="ICredentialReader"/>, <see cref="IInlineBlobReader"/>, <see cref="IPartitionReader"/>, <see cref="IJobReader"/>,
+/// <see cref="IChangeJournalReader"/>, <see cref="IOutboxReader"/>). SQLite is the embedded engine and PostgreSQL the shared one; both pass the same
 /// conformance suites. Reads happen in snapshots; writes happen in transactions.
 /// </summary>
 public interface IMetadataStore : IDisposable
@@ -62,6 +62,10 @@ public interface IMetadataView
     IInlineBlobReader InlineBlobs { get; }
     IPartitionReader Partitions { get; }
     IJobReader Jobs { get; }
+
+    IChangeJournalReader Journal { get; }
+
+    IOutboxReader Outbox { get; }
 }
 
 /// <summary>Reads within one snapshot. Enumerations stream rows and must be disposed before the snapshot.</summary>
@@ -87,6 +91,10 @@ public interface IMetadataTransaction : IMetadataView
     new IInlineBlobWriter InlineBlobs { get; }
     new IPartitionWriter Partitions { get; }
     new IJobWriter Jobs { get; }
+
+    new IChangeJournalWriter Journal { get; }
+
+    new IOutboxWriter Outbox { get; }
 
     /// <summary>
     /// The blob is now referenced by committed metadata: its intent record is dropped with this transaction. Fails when the

@@ -332,6 +332,49 @@ public sealed class InventoryRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task AnIncrementalRunTakenOverAfterItsRunnerDied_RemovesTheDeadAttemptsFiles_AndReportsEveryChangeOnce()
+    {
+        var owner = new CancellationTokenSource();
+        await _fixture.CreateBucketsAsync();
+        for (var i = 0; i < 40; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "x");
+        }
+
+        await _fixture.Configurations.PutAsync(InventoryFixture.Source,
+            InventoryFixture.Configuration("changes") with { Report = new ChangeReport(ReportKind.Incremental) });
+        await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "changes", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(1, "the first run has nothing to start from: a full report");
+        var before = _fixture.DestinationKeys();
+        for (var i = 0; i < 10; i++)
+        {
+            await _fixture.PutAsync($"k{i:D2}", "changed");
+        }
+
+        _fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        var queued = await _fixture.Runs.EnqueueAsync(InventoryFixture.Source, "changes", InventoryTrigger.Manual, _fixture.Time.GetUtcNow());
+        var dying = new InventoryRunner(KilledAfterPut.Wrap(_fixture.Objects, ".csv.gz", owner), _fixture.Runs,
+            new AccountDirectory([TestAccounts.Owner]), _fixture.Access, _fixture.Time, new InventoryRunnerOptions { MaxPartBytes = 100, Lease = TimeSpan.FromMinutes(1) });
+        var claimed = await _fixture.Runs.ClaimNextAsync(dying.Options.Owner, dying.Options.Lease);
+        var act = () => dying.RunAsync(claimed!, owner.Token);
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        _fixture.DestinationKeys().Except(before).Should().NotBeEmpty("the dead attempt stored a file of the incremental report");
+        _fixture.Runs.ListPartitions(queued.JobId).Should().BeEmpty("an incremental run is not partitioned");
+
+        _fixture.Time.Advance(TimeSpan.FromMinutes(2));
+        (await _fixture.Runner.RunPendingAsync()).Should().Be(1);
+        var run = _fixture.Runs.Get(InventoryFixture.Source, queued.JobId);
+        run.State.Should().Be(InventoryRunState.Succeeded);
+        _fixture.DestinationKeys().Except(before).Should().BeEquivalentTo(
+            [.. Files(run).Select(f => f.Key), run.ManifestKey!, run.ManifestKey!.Replace("manifest.json", "manifest.checksum")],
+            "what the dead attempt wrote is gone");
+        var rows = ReportRows(run);
+        rows.Select(r => r[0]).Should().OnlyHaveUniqueItems("every change is reported once");
+        rows.Select(r => r[5]).Distinct().Should().BeEquivalentTo(Enumerable.Range(0, 10).Select(i => $"k{i:D2}"));
+        rows.GroupBy(r => r[5]).Select(g => g.Last()[1]).Should().AllBe("Created", "replayed, each changed key ends as its new object");
+    }
+
+    [Fact]
     public async Task ARunTakenOverAfterItsRunnerDied_ReportsTheBucketAtTheInstantItWasFirstClaimed()
     {
         var owner = new CancellationTokenSource();

@@ -7,6 +7,9 @@ namespace Coffer.Storage.Tests;
 /// <summary>What only the SQLite engine does: its schema version and journal mode (the shared contract is in Conformance/).</summary>
 public sealed class SqliteMetadataStoreTests : IDisposable
 {
+    /// <summary>The schema version this build writes: every migration ends there.</summary>
+    private const int NewestSchemaVersion = 9;
+
     private readonly TempDirectory _directory = new("sqlite");
     private SqliteMetadataStore _store;
 
@@ -23,7 +26,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version";
-        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(8);
+        Convert.ToInt64(await command.ExecuteScalarAsync()).Should().Be(NewestSchemaVersion);
         command.CommandText = "PRAGMA journal_mode";
         (await command.ExecuteScalarAsync()).Should().Be("wal");
         _store = Open();
@@ -39,7 +42,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         var open = Open;
         open.Should().Throw<InvalidOperationException>().WithMessage($"*schema version {version}*new data folder*");
 
-        await SetUserVersionAsync(8);
+        await SetUserVersionAsync(NewestSchemaVersion);
         _store = Open();
     }
 
@@ -85,12 +88,20 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         }
 
         _store.Dispose();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
         _store = Open();
     }
 
+    /// <summary>Schema 8 is schema 9 without what 9 added: no journal, marks or outbox.</summary>
+    private Task DowngradeToSchema8Async() => ExecuteAsync(
+        "DROP TABLE change_journal; DROP TABLE journal_marks; DROP TABLE notification_outbox; PRAGMA user_version=8;");
+
     /// <summary>Schema 7 is schema 8 without its batch job tables.</summary>
-    private Task DowngradeToSchema7Async() => ExecuteAsync("DROP TABLE batch_jobs; DROP TABLE batch_job_chunks; PRAGMA user_version=7;");
+    private async Task DowngradeToSchema7Async()
+    {
+        await DowngradeToSchema8Async();
+        await ExecuteAsync("DROP TABLE batch_jobs; DROP TABLE batch_job_chunks; PRAGMA user_version=7;");
+    }
 
     /// <summary>Schema 6 is schema 7 without the run partitions.</summary>
     private async Task DowngradeToSchema6Async()
@@ -187,6 +198,58 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_MigratesASchema8Database_AddingTheJournalAndOutbox_WithSequencesAfterEveryOneBefore()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "j-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var before = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "old", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema8Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
+        var start = await _store.WriteAsync(w => w.Journal.Mark("start", w.Pins.Pin("start")));
+        start.Sequence.Should().BeGreaterThanOrEqualTo(before.Sequence);
+        var after = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "new", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            w.Outbox.Enqueue(new OutboxEvent { Id = "e1", Target = "hook", Body = [1] });
+            return 0;
+        });
+        var end = await _store.WriteAsync(w => w.Journal.Mark("end", w.Pins.Pin("end")));
+
+        using var reader = _store.OpenSnapshot();
+        reader.Journal.Read(bucket.Id, start.Point, end.Point, "", null, ChangeOrder.Sequence).Select(c => (c.Version.Key, c.Version.Sequence))
+            .Should().Equal(("new", after.Sequence));
+        reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("new", "old");
+        reader.Outbox.CountByTarget().Should().ContainKey("hook");
+    }
+
+    [Fact]
+    public async Task Open_AfterTheJournalWasPurged_NeverHandsOutASequenceAgain()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        _store.Dispose();
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "p-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var gone = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        await _store.WriteAsync(w =>
+        {
+            // Deleted for good: from now on only the journal holds the highest sequence.
+            w.Versions.Delete(bucket.Id, "k", gone.Sequence);
+            return 0;
+        });
+        var mark = await _store.WriteAsync(w => w.Journal.Mark("m", w.Pins.Pin("m")));
+        await _store.WriteAsync(w => w.Pins.Release("m"));
+        time.Advance(TimeSpan.FromDays(1));
+        await _store.WriteAsync(w => w.Journal.Purge(time.GetUtcNow(), 1000));
+        _store.Dispose();
+
+        _store = SqliteMetadataStore.Open(_directory.Combine("metadata.db"), time);
+        var next = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = true }));
+        next.Sequence.Should().BeGreaterThan(mark.Sequence);
+    }
+
+    [Fact]
     public async Task Open_MigratesASchema4Database_KeepingEveryVersion_AndPinsWorkOnIt()
     {
         var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "m-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
@@ -203,7 +266,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema4Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
         var point = await _store.WriteAsync(w => w.Pins.Pin("run"));
         await _store.WriteAsync(w =>
         {
@@ -237,7 +300,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'inline_blobs'")).Should().Be(0);
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
         using (var reader = _store.OpenSnapshot())
         {
             reader.Versions.GetLatest(bucket.Id, "file")!.Layout.Segments.Should().Equal(new BlobSegment("0123456789abcdef", 3));
@@ -275,7 +338,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await DowngradeToSchema6Async();
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
         var partition = new PartitionRecord { JobId = "job-5", Index = 0, FromKey = "", State = PartitionStates.Pending };
         await _store.WriteAsync(w =>
         {
@@ -298,7 +361,7 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'batch_jobs'")).Should().Be(0);
 
         _store = Open();
-        (await ScalarAsync("PRAGMA user_version")).Should().Be(8);
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
         var job = new BatchJobRecord { JobId = "job", Account = "1250000000", Status = BatchJobStates.New, Spec = [1], ClientToken = "t" };
         await _store.WriteAsync(w =>
         {

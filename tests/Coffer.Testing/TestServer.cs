@@ -1,3 +1,4 @@
+using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Server;
 using Coffer.Storage.Encryption;
@@ -39,19 +40,23 @@ public sealed class TestServer : IAsyncDisposable
     /// </summary>
     public static async Task<TestServer> StartAsync(
         TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
-        MasterKey? masterKey = null)
+        MasterKey? masterKey = null, NotificationServiceOptions? notifications = null, MetadataLocation? metadata = null,
+        TimeSpan? journalRetention = null)
     {
         var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
         var server = CofferServer.Create(new CofferServerOptions
         {
             DataDirectory = folder.Path,
+            Metadata = metadata ?? MetadataLocation.Embedded,
             Listen = "127.0.0.1:0",
             Accounts = accounts ?? [TestAccounts.Owner, TestAccounts.Other],
             Time = clock,
             LogLevel = LogLevel.Warning,
             Inventory = inventory ?? new InventoryServiceOptions(),
             MasterKey = masterKey,
+            Notifications = notifications ?? new NotificationServiceOptions(),
+            JournalRetention = journalRetention ?? TimeSpan.FromDays(7),
         });
         await server.StartAsync();
         return new TestServer(folder, data is null, server, clock);

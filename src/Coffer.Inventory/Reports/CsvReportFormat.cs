@@ -4,7 +4,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Threading.Channels;
 using Coffer.Common;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports;
 
@@ -56,7 +55,7 @@ public sealed class CsvReportFormat : IReportFormat
 
         public long Rows { get; private set; }
 
-        public async ValueTask WriteAsync(ObjectInfo row, CancellationToken cancellationToken)
+        public async ValueTask WriteAsync(ReportRow row, CancellationToken cancellationToken)
         {
             var start = _length;
             for (var i = 0; i < _schema.Columns.Count; i++)
@@ -143,7 +142,7 @@ public sealed class CsvReportFormat : IReportFormat
             }
         }
 
-        private void WriteCell(ReportColumn column, ObjectInfo row)
+        private void WriteCell(ReportColumn column, in ReportRow row)
         {
             Append((byte)'"');
             switch (column.Type)

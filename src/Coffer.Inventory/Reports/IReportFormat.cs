@@ -1,6 +1,5 @@
 using Coffer.Inventory.Reports.Parquet;
 using Coffer.Model.Inventory;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports;
 
@@ -32,7 +31,7 @@ public interface IReportPartWriter : IAsyncDisposable
     long Rows { get; }
 
     /// <summary>Adds a row; may wait while the encoder catches up, so memory stays bounded.</summary>
-    ValueTask WriteAsync(ObjectInfo row, CancellationToken cancellationToken);
+    ValueTask WriteAsync(ReportRow row, CancellationToken cancellationToken);
 
     /// <summary>Writes what is buffered, finishes the file and closes the output.</summary>
     Task CompleteAsync(CancellationToken cancellationToken);

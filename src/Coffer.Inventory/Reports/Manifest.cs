@@ -19,7 +19,14 @@ public sealed record ManifestContent(
     long FilterObjectCount,
     long FilterStorageSize,
     DateTimeOffset ScanStart,
-    IReadOnlyList<ReportFile> Files);
+    IReadOnlyList<ReportFile> Files,
+    ManifestJournal? Journal = null);
+
+/// <summary>
+/// Coffer's additions to a manifest, which say where a report stands in the change journal: its type, and for a full
+/// report the sequence of its instant, for an incremental or diff report the instants it starts and ends at.
+/// </summary>
+public sealed record ManifestJournal(string ReportType, long? SnapshotSequence, long? FromSequence, long? ToSequence, string? FromJobId, string? ToJobId);
 
 /// <summary>
 /// manifest.json in each dialect's shape, and manifest.checksum (the lower-case hex MD5 of manifest.json, no newline).
@@ -52,6 +59,7 @@ public static class Manifest
                 json.WriteString("filterObjectCount", content.FilterObjectCount.ToString());
                 json.WriteString("filterStorageSize", content.FilterStorageSize.ToString());
                 json.WriteString("fileSchema", content.FileSchema);
+                WriteJournal(json, content.Journal, numbers: false);
                 json.WriteStartArray("files");
                 foreach (var file in content.Files)
                 {
@@ -70,6 +78,7 @@ public static class Manifest
                 json.WriteString("creationTimestamp", created);
                 json.WriteString("fileFormat", content.FileFormat);
                 json.WriteString("fileSchema", content.FileSchema);
+                WriteJournal(json, content.Journal, numbers: true);
                 json.WriteStartArray("files");
                 foreach (var file in content.Files)
                 {
@@ -86,6 +95,43 @@ public static class Manifest
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Coffer's additions, with sequences as strings in COS manifests (every value is one there) and numbers in S3 ones.</summary>
+    private static void WriteJournal(Utf8JsonWriter json, ManifestJournal? journal, bool numbers)
+    {
+        if (journal is null)
+        {
+            return;
+        }
+
+        json.WriteString("reportType", journal.ReportType);
+        foreach (var (name, value) in new[] { ("snapshotSequence", journal.SnapshotSequence), ("fromSequence", journal.FromSequence), ("toSequence", journal.ToSequence) })
+        {
+            if (value is not { } sequence)
+            {
+                continue;
+            }
+
+            if (numbers)
+            {
+                json.WriteNumber(name, sequence);
+            }
+            else
+            {
+                json.WriteString(name, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (journal.FromJobId is { } from)
+        {
+            json.WriteString("fromJobId", from);
+        }
+
+        if (journal.ToJobId is { } to)
+        {
+            json.WriteString("toJobId", to);
+        }
     }
 
     public static byte[] Checksum(byte[] manifest) => System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(MD5.HashData(manifest)));

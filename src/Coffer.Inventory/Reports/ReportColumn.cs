@@ -40,9 +40,20 @@ public enum ColumnKind
     ObjectAccessControlList,
     ObjectOwner,
     LifecycleExpirationDate,
+
+    /// <summary>Incremental reports: the change's sequence.</summary>
+    Sequence,
+
+    /// <summary>Incremental reports: what the change did to the row (Created, Updated, Deleted); diff reports: Added, Removed, Changed.</summary>
+    Operation,
+
+    /// <summary>Incremental reports: when the change was recorded.</summary>
+    ChangeTime,
 }
 
 /// <param name="Name">The name in <c>fileSchema</c> and CSV (<c>LastModifiedDate</c>, <c>x-cos-meta-color</c>).</param>
 /// <param name="ColumnarName">The name in ORC and Parquet schemas (<c>last_modified_date</c>, as AWS names them).</param>
 /// <param name="MetadataName">For <see cref="ColumnKind.UserMetadata"/>: the metadata name, lower-case, without the prefix.</param>
-public sealed record ReportColumn(ColumnKind Kind, string Name, string ColumnarName, ColumnType Type, string? MetadataName = null);
+/// <param name="Side">In a diff report, which version the column reads.</param>
+public sealed record ReportColumn(ColumnKind Kind, string Name, string ColumnarName, ColumnType Type, string? MetadataName = null,
+    ColumnSide Side = ColumnSide.Current);

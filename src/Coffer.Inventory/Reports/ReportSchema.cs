@@ -54,6 +54,44 @@ public sealed class ReportSchema
 
     public bool Has(ColumnKind kind) => Columns.Any(c => c.Kind == kind);
 
+    /// <summary>
+    /// The schema of a <paramref name="kind"/> report of a configuration: a full report has the configured columns; an
+    /// incremental one starts with <c>Sequence</c>, <c>Operation</c> and <c>ChangeTime</c>; a diff keeps the identifying
+    /// columns (APPID, bucket, key, version id) and has <c>Change</c>, then each other column twice, <c>Before.X</c> and <c>After.X</c>.
+    /// </summary>
+    public static ReportSchema For(InventoryConfiguration configuration, ReportKind kind)
+    {
+        var full = For(configuration);
+        if (kind == ReportKind.Incremental)
+        {
+            return new ReportSchema(configuration.Dialect,
+            [
+                new(ColumnKind.Sequence, "Sequence", "sequence", ColumnType.Int64),
+                new(ColumnKind.Operation, "Operation", "operation", ColumnType.String),
+                new(ColumnKind.ChangeTime, "ChangeTime", "change_time", ColumnType.Timestamp),
+                .. full.Columns,
+            ]);
+        }
+
+        if (kind == ReportKind.Diff)
+        {
+            var columns = full.Columns.Where(IsIdentity).ToList();
+            columns.Add(new(ColumnKind.Operation, "Change", "change", ColumnType.String));
+            foreach (var column in full.Columns.Where(c => !IsIdentity(c)))
+            {
+                columns.Add(column with { Name = "Before." + column.Name, ColumnarName = "before_" + column.ColumnarName, Side = ColumnSide.Before });
+                columns.Add(column with { Name = "After." + column.Name, ColumnarName = "after_" + column.ColumnarName, Side = ColumnSide.After });
+            }
+
+            return new ReportSchema(configuration.Dialect, columns);
+        }
+
+        return full;
+    }
+
+    /// <summary>What names an object in a diff: the values on both sides are the same.</summary>
+    private static bool IsIdentity(ReportColumn column) => column.Kind is ColumnKind.Appid or ColumnKind.Bucket or ColumnKind.Key or ColumnKind.VersionId;
+
     /// <summary>The schema a configuration asks for.</summary>
     public static ReportSchema For(InventoryConfiguration configuration)
     {

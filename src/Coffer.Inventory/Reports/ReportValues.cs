@@ -25,10 +25,16 @@ public sealed record ReportContext(string AppId, string BucketName, string Owner
 /// </summary>
 public static class ReportValues
 {
-    public static string? Text(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
+    public static string? Text(ReportColumn column, in ReportRow row, ReportContext context) => column.Kind switch
     {
         ColumnKind.Appid => context.AppId,
         ColumnKind.Bucket => context.BucketName,
+        ColumnKind.Operation => row.Change?.Operation,
+        _ => row.On(column.Side) is { } o ? ObjectText(column, o, context) : null,
+    };
+
+    private static string? ObjectText(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
+    {
         ColumnKind.Key => o.Key,
         ColumnKind.VersionId => o.VersionId,
         ColumnKind.ETag => o.IsDeleteMarker ? null : o.ETag,
@@ -57,7 +63,7 @@ public static class ReportValues
     };
 
     /// <summary>
-    /// Kept out of <see cref="Text"/>: a lambda capturing its <c>column</c> parameter would allocate a closure on every
+    /// Kept out of <see cref="ObjectText"/>: a lambda capturing its <c>column</c> parameter would allocate a closure on every
     /// call, for every column of every row.
     /// </summary>
     private static string? Metadata(ObjectInfo o, string? name) => o.UserMetadata.FirstOrDefault(m => m.Key == name).Value;
@@ -66,21 +72,30 @@ public static class ReportValues
     private static string? Pairs(IReadOnlyList<KeyValuePair<string, string>> pairs) =>
         pairs.Count == 0 ? null : string.Join('&', pairs.Select(p => $"{UrlEncoding.Encode(p.Key)}={UrlEncoding.Encode(p.Value)}"));
 
-    public static long? Int64(ReportColumn column, ObjectInfo o) => column.Kind switch
+    public static long? Int64(ReportColumn column, in ReportRow row) => column.Kind switch
     {
-        ColumnKind.Size => o.IsDeleteMarker ? null : o.Size,
+        ColumnKind.Sequence => row.Change?.Sequence,
+        ColumnKind.Size => row.On(column.Side) is { IsDeleteMarker: false } o ? o.Size : null,
         _ => null,
     };
 
-    public static bool? Boolean(ReportColumn column, ObjectInfo o) => column.Kind switch
+    public static bool? Boolean(ReportColumn column, in ReportRow row) => row.On(column.Side) is not { } o
+        ? null
+        : column.Kind switch
+        {
+            ColumnKind.IsLatest => o.IsLatest,
+            ColumnKind.IsDeleteMarker => o.IsDeleteMarker,
+            ColumnKind.IsMultipartUploaded => o.IsDeleteMarker ? null : o.IsMultipartUploaded,
+            _ => null,
+        };
+
+    public static DateTimeOffset? Timestamp(ReportColumn column, in ReportRow row, ReportContext context) => column.Kind switch
     {
-        ColumnKind.IsLatest => o.IsLatest,
-        ColumnKind.IsDeleteMarker => o.IsDeleteMarker,
-        ColumnKind.IsMultipartUploaded => o.IsDeleteMarker ? null : o.IsMultipartUploaded,
-        _ => null,
+        ColumnKind.ChangeTime => row.Change?.Time,
+        _ => row.On(column.Side) is { } o ? ObjectTimestamp(column, o, context) : null,
     };
 
-    public static DateTimeOffset? Timestamp(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
+    private static DateTimeOffset? ObjectTimestamp(ReportColumn column, ObjectInfo o, ReportContext context) => column.Kind switch
     {
         ColumnKind.LastModifiedDate => o.LastModified,
         ColumnKind.ObjectLockRetainUntilDate => o.RetainUntil,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
 using Coffer.Inventory.Summary;
@@ -6,6 +7,7 @@ using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
+using Coffer.Model.Notifications;
 using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Running;
@@ -15,8 +17,10 @@ namespace Coffer.Inventory.Running;
 /// into key-range partitions even in rows (planned once; a runner taking the run over finds the same plan), scans them
 /// with <see cref="InventoryRunnerOptions.Workers"/> workers while runners on other nodes take the rest
 /// (<see cref="RunPendingAsync"/>), then writes the Hive symlink (S3), manifest.json listing every partition's parts in key
-/// order, and manifest.checksum last — a reader that sees the checksum sees a whole report. Parts go into the destination
-/// through <see cref="IObjectService"/> like any client PUT.
+/// order, and manifest.checksum last — a reader that sees the checksum sees a whole report. Incremental and diff reports
+/// read the change journal instead of the bucket: their coordinator writes them alone (<see cref="JournalReport"/>).
+/// Parts go into the destination through <see cref="IObjectService"/> like any client PUT; a succeeded run queues the
+/// inventory-delivered event with its outcome.
 /// </summary>
 public sealed class InventoryRunner(
     IObjectService objects,
@@ -27,6 +31,7 @@ public sealed class InventoryRunner(
     InventoryRunnerOptions options)
 {
     private readonly PartitionWorker _worker = new(objects, runs, time, options);
+    private readonly JournalReport _journal = new(objects, runs, time, options);
 
     public InventoryRunnerOptions Options => options;
 
@@ -55,13 +60,14 @@ public sealed class InventoryRunner(
         var destination = run.Configuration.Destination.Bucket;
         try
         {
-            // A previous coordinator died part-way: remove the manifest files it may have written; its partitions' parts stay.
+            // A previous coordinator died part-way: remove what it wrote itself (manifest files; a journal report's parts,
+            // whose window is read again from its start); its partitions' parts stay.
             await RemoveWrittenAsync(destination, tracker.Progress, cancellationToken);
             await SaveAsync(tracker, new RunProgress(tracker.Progress.Attempt + 1, DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), []),
                 cancellationToken);
 
-            var outcome = await ExecuteAsync(tracker, claimed.Snapshot, cancellationToken);
-            await runs.CompleteAsync(run.JobId, options.Owner, outcome, cancellationToken);
+            var (outcome, delivered) = await ExecuteAsync(tracker, claimed, cancellationToken);
+            await runs.CompleteAsync(run.JobId, options.Owner, outcome, delivered, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -90,10 +96,13 @@ public sealed class InventoryRunner(
         return ended;
     }
 
-    private async Task<InventoryRunOutcome> ExecuteAsync(Tracker tracker, string snapshot, CancellationToken cancellationToken)
+    private async Task<(InventoryRunOutcome Outcome, EventDetails Delivered)> ExecuteAsync(Tracker tracker, ClaimedRun claimed,
+        CancellationToken cancellationToken)
     {
         var run = tracker.Run;
-        var plan = RunPlan.Create(objects, accounts, access, run, snapshot, options.Lifecycle);
+        // Partitions planned by an earlier attempt mean that attempt found no run to start from: the report stays full.
+        var window = JournalWindow.For(runs, claimed, partitioned: runs.ListPartitions(run.JobId).Count > 0);
+        var plan = RunPlan.Create(objects, accounts, access, run, claimed.Snapshot, options.Lifecycle, window.Kind);
         var planned = new PartitionProgress { ScanStart = time.GetUtcNow() };
 
         // Refused before anything is scanned or written (data files all share the first one's folder).
@@ -103,20 +112,10 @@ public sealed class InventoryRunner(
             plan.Delivery.Check(key);
         }
 
-        var (from, to) = plan.Range;
-        var partitions = await runs.PlanPartitionsAsync(run, snapshot, from, to, options.PartitionsFor, planned.Encode(), cancellationToken);
-        await WorkAsync(tracker, plan, partitions, cancellationToken);
+        var (scanStart, files, summary) = window.Kind == ReportKind.Full
+            ? await FullAsync(tracker, plan, claimed.Snapshot, planned, cancellationToken)
+            : await JournalAsync(tracker, plan, window, planned.ScanStart, cancellationToken);
 
-        var ended = runs.ListPartitions(run.JobId).Select(p => PartitionProgress.Decode(p.Progress)).ToArray();
-        var scanStart = ended[0].ScanStart;
-        var files = ended.SelectMany(p => p.Parts).Select(p => new ReportFile(p.Key, p.Size, p.Md5)).ToArray();
-        var summary = new SummaryBuilder(scanStart);
-        foreach (var partition in ended.Where(p => p.Summary is not null))
-        {
-            summary.Add(ReportSummary.Decode(partition.Summary)!);
-        }
-
-        tracker.Count(ended);
         var counters = tracker.Counters;
         var layout = plan.Layout(scanStart, key => Exists(plan.Target, key));
         if (layout.SymlinkKey is { } symlink)
@@ -126,10 +125,64 @@ public sealed class InventoryRunner(
 
         var manifest = Manifest.Write(plan.Configuration.Dialect, new ManifestContent(
             plan.SourceName, BucketName.Parse(plan.Target), plan.Format.FileFormat, plan.Format.FileSchema(plan.Schema), counters.ObjectsScanned,
-            counters.BytesScanned, counters.ObjectsMatched, counters.BytesMatched, scanStart, files));
+            counters.BytesScanned, counters.ObjectsMatched, counters.BytesMatched, scanStart, files, window.Manifest));
         await PutSmallAsync(tracker, plan, layout.ManifestKey, manifest, "application/json", cancellationToken);
-        await PutSmallAsync(tracker, plan, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", cancellationToken);
-        return new InventoryRunOutcome(counters, layout.ManifestKey, summary.Build().Encode());
+        var checksum = await PutSmallAsync(tracker, plan, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", cancellationToken);
+        var source = objects.GetBucket(run.Bucket);
+        var delivered = new EventDetails
+        {
+            EventName = NotificationEvents.InventoryDelivered,
+            Time = time.GetUtcNow(),
+            Region = source.Region,
+            Bucket = source.Name,
+            BucketOwner = source.OwnerAppId,
+            Key = checksum.Key,
+            Size = checksum.Size,
+            ETag = checksum.ETag,
+            VersionId = checksum.HasVersionId ? checksum.VersionId : null,
+            Sequencer = claimed.Mark.Sequence.ToString("X16", CultureInfo.InvariantCulture),
+            Inventory = new InventoryEventDetails(run.ConfigId, run.JobId, plan.Target, layout.ManifestKey, window.Kind.ToString(),
+                window.Manifest.FromSequence, window.Manifest.ToSequence, window.Manifest.SnapshotSequence),
+        };
+        return (new InventoryRunOutcome(counters, layout.ManifestKey, summary), delivered);
+    }
+
+    /// <summary>A full report: the run's partitions, scanned by this runner's workers and any other runner's; the summary adds theirs up.</summary>
+    private async Task<(DateTimeOffset ScanStart, IReadOnlyList<ReportFile> Files, byte[]? Summary)> FullAsync(Tracker tracker, RunPlan plan,
+        string snapshot, PartitionProgress planned, CancellationToken cancellationToken)
+    {
+        var (from, to) = plan.Range;
+        var partitions = await runs.PlanPartitionsAsync(plan.Run, snapshot, from, to, options.PartitionsFor, planned.Encode(), cancellationToken);
+        await WorkAsync(tracker, plan, partitions, cancellationToken);
+
+        var ended = runs.ListPartitions(plan.Run.JobId).Select(p => PartitionProgress.Decode(p.Progress)).ToArray();
+        var scanStart = ended[0].ScanStart;
+        var files = ended.SelectMany(p => p.Parts).Select(p => new ReportFile(p.Key, p.Size, p.Md5)).ToArray();
+        var summary = new SummaryBuilder(scanStart);
+        foreach (var partition in ended.Where(p => p.Summary is not null))
+        {
+            summary.Add(ReportSummary.Decode(partition.Summary)!);
+        }
+
+        tracker.Count(ended);
+        return (scanStart, files, summary.Build().Encode());
+    }
+
+    /// <summary>An incremental or diff report: the journal window's rows, written by this coordinator; such reports have no summary.</summary>
+    private async Task<(DateTimeOffset ScanStart, IReadOnlyList<ReportFile> Files, byte[]? Summary)> JournalAsync(Tracker tracker, RunPlan plan,
+        JournalWindow window, DateTimeOffset scanStart, CancellationToken cancellationToken)
+    {
+        var (files, counters) = await _journal.WriteAsync(plan, window,
+            key => SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken),
+            stored => SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken),
+            moved =>
+            {
+                tracker.Counters = moved;
+                return SaveAsync(tracker, tracker.Progress, cancellationToken);
+            },
+            cancellationToken);
+        tracker.Counters = counters;
+        return (scanStart, files, null);
     }
 
     /// <summary>
@@ -275,7 +328,8 @@ public sealed class InventoryRunner(
         }
     }
 
-    private async Task PutSmallAsync(Tracker tracker, RunPlan plan, string key, byte[] body, string contentType, CancellationToken cancellationToken)
+    private async Task<ObjectInfo> PutSmallAsync(Tracker tracker, RunPlan plan, string key, byte[] body, string contentType,
+        CancellationToken cancellationToken)
     {
         await SaveAsync(tracker, tracker.Progress.Planned(key), cancellationToken);
         var stored = await objects.PutObjectAsync(new PutObjectRequest
@@ -289,6 +343,7 @@ public sealed class InventoryRunner(
             KmsKeyId = plan.Encryption?.KmsKeyId,
         }, cancellationToken);
         await SaveAsync(tracker, tracker.Progress.Finished(stored.Key, stored.VersionId), cancellationToken);
+        return stored;
     }
 
     /// <summary>Saves the run's progress and counters and renews its lease; fails when another runner has taken the run over.</summary>
@@ -337,14 +392,14 @@ public sealed class InventoryRunner(
         }
     }
 
-    /// <summary>A run, what its coordinator has written so far (manifest files) and the counters of its partitions.</summary>
+    /// <summary>A run, what its coordinator has written so far (manifest files; a journal report's parts) and its counters.</summary>
     private sealed class Tracker(InventoryRun run, RunProgress progress)
     {
         public InventoryRun Run { get; } = run;
 
         public RunProgress Progress { get; set; } = progress;
 
-        public InventoryRunCounters Counters { get; private set; } = InventoryRunCounters.Zero;
+        public InventoryRunCounters Counters { get; set; } = InventoryRunCounters.Zero;
 
         /// <summary>One save at a time: the workers' saves and the coordinator's own share the run's record.</summary>
         public SemaphoreSlim Saving { get; } = new(1, 1);

@@ -62,14 +62,16 @@ internal sealed class RunPlan
     /// <summary>The key range the run covers: its prefix's.</summary>
     public (string From, string? To) Range => (Walk.Prefix, Walk.Prefix.Length == 0 ? null : ObjectKey.PrefixSuccessor(Walk.Prefix));
 
+    /// <param name="lifecycleOf">The bucket's lifecycle configuration, for the LifecycleExpirationDate column.</param>
+    /// <param name="kind">What the report is: a full report's columns, or an incremental or diff report's (see <see cref="ReportSchema.For(InventoryConfiguration, ReportKind)"/>).</param>
     public static RunPlan Create(IObjectService objects, AccountDirectory accounts, AccessControl access, InventoryRun run, string snapshot,
-        Func<string, LifecycleConfiguration?>? lifecycleOf)
+        Func<string, LifecycleConfiguration?>? lifecycleOf, ReportKind kind = ReportKind.Full)
     {
         var configuration = run.Configuration;
         var source = objects.GetBucket(run.Bucket);
         var target = objects.GetBucket(configuration.Destination.Bucket);
         var sourceName = BucketName.Parse(source.Name);
-        var schema = ReportSchema.For(configuration);
+        var schema = ReportSchema.For(configuration, kind);
         var sourceOwner = accounts.FindByAppId(source.OwnerAppId);
         var owner = sourceOwner?.Uin ?? source.OwnerAppId;
         var filter = new ReportFilter(configuration.Filter);

@@ -35,6 +35,21 @@ public enum InventoryEncryption
     SseKms,
 }
 
+/// <summary>What a run reports: the bucket (Full), the changes since a run (Incremental), or how it differs from a run (Diff).</summary>
+public enum ReportKind
+{
+    Full,
+    Incremental,
+    Diff,
+}
+
+/// <summary>
+/// Coffer's extension of a configuration (the <c>CofferReport</c> element): an incremental or diff report. The base is the
+/// run <paramref name="FromJobId"/> names, or the latest successful run of the same configuration; a diff of a one-time job
+/// may end at the run <paramref name="ToJobId"/> names instead of the run's own instant.
+/// </summary>
+public sealed record ChangeReport(ReportKind Kind, string? FromJobId = null, string? ToJobId = null);
+
 /// <summary>How the filter was written, so it can be echoed in the same shape (COS SDKs read only one shape each).</summary>
 public enum FilterShape
 {
@@ -124,4 +139,10 @@ public sealed record InventoryConfiguration
     public InventorySchedule? Schedule { get; init; }
 
     public required InventoryDestination Destination { get; init; }
+
+    /// <summary>Coffer's extension: an incremental or diff report; null for an ordinary (full) report.</summary>
+    public ChangeReport? Report { get; init; }
+
+    /// <summary>What the configuration's runs report.</summary>
+    public ReportKind Kind => Report?.Kind ?? ReportKind.Full;
 }

@@ -26,14 +26,21 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
-            if (writer.Configs.Get(source.Id, Kind, configuration.Id) is null
-                && writer.Configs.Count(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
+            var existing = writer.Configs.Get(source.Id, Kind, configuration.Id);
+            if (existing is null && writer.Configs.Count(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
             {
                 throw new CofferException(ErrorCode.TooManyConfigurations,
                     $"A bucket can have at most {InventoryRules.MaxConfigurationsPerBucket} inventory configurations.");
             }
 
-            return writer.Configs.Put(source.Id, Kind, configuration.Id, InventoryCodec.Encode(configuration), now);
+            // A client that does not know Coffer's extension leaves it out: the configuration keeps the one it had. A Full report is none.
+            var stored = configuration.Report switch
+            {
+                null => configuration with { Report = existing is null ? null : InventoryCodec.Decode(existing.Body).Report },
+                { Kind: ReportKind.Full } => configuration with { Report = null },
+                _ => configuration,
+            };
+            return writer.Configs.Put(source.Id, Kind, configuration.Id, InventoryCodec.Encode(stored), now);
         }, cancellationToken);
     }
 
@@ -105,7 +112,7 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
                 ConfigId = configuration.Id,
                 Trigger = TriggerText(InventoryTrigger.OneTime),
                 State = InventoryRunStates.Queued,
-                Config = InventoryCodec.Encode(configuration),
+                Config = InventoryCodec.Encode(configuration.Report is { Kind: ReportKind.Full } ? configuration with { Report = null } : configuration),
                 QueuedAt = now,
             };
             writer.Runs.Insert(queued);

@@ -73,6 +73,25 @@ public static class InventoryRules
         ValidateFilter(configuration);
         ValidateFields(configuration);
         ValidateDestination(configuration);
+        ValidateReport(configuration.Report, oneTime);
+    }
+
+    private static void ValidateReport(ChangeReport? report, bool oneTime)
+    {
+        if (report is null)
+        {
+            return;
+        }
+
+        if (report.Kind == ReportKind.Full && (report.FromJobId is not null || report.ToJobId is not null))
+        {
+            throw Invalid("CofferReport: a Full report takes neither FromJobId nor ToJobId.");
+        }
+
+        if (report.ToJobId is not null && (report.Kind != ReportKind.Diff || !oneTime || report.FromJobId is null))
+        {
+            throw Invalid("CofferReport: ToJobId is for a one-time Diff job, with FromJobId.");
+        }
     }
 
     private static void ValidateSchedule(InventorySchedule? schedule)

@@ -1,4 +1,6 @@
 using Coffer.Common;
+using Coffer.Model.Journal;
+using Coffer.Model.Notifications;
 using Coffer.Storage;
 using Coffer.Storage.Records;
 
@@ -16,15 +18,19 @@ public sealed record InventoryRunOutcome(InventoryRunCounters Counters, string M
 /// <summary>
 /// A run handed to a runner, with the progress an earlier, interrupted attempt left (null on a first attempt) and the
 /// instant the run reports on, pinned when it was first claimed: every attempt, partition and node reads the bucket there.
+/// The instant is also marked in the change journal (<paramref name="Mark"/>), so later runs can report the changes since.
 /// </summary>
-public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snapshot);
+public sealed record ClaimedRun(InventoryRun Run, byte[]? Progress, string Snapshot, RunInstant Mark);
 
 /// <summary>
 /// The queue of inventory runs. Runs are claimed with a lease that the runner renews; a run whose runner died
 /// (lease expired while running) is claimed again, with the progress its last attempt saved.
 /// </summary>
-public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider time)
+public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider time, ObjectEvents? events = null)
 {
+    /// <summary>The change journal the runs' instants are marked in.</summary>
+    public ChangeJournal Journal { get; } = new(metadata);
+
     /// <summary>Queues a run of a periodic configuration that an operator asked for.</summary>
     public async Task<InventoryRun> EnqueueAsync(string bucket, string configId, InventoryTrigger trigger, DateTimeOffset queuedAt,
         CancellationToken cancellationToken = default) =>
@@ -147,8 +153,13 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
         }, cancellationToken);
     }
 
-    public Task CompleteAsync(string jobId, string owner, InventoryRunOutcome outcome, CancellationToken cancellationToken = default) =>
-        Finish(jobId, owner, run => run with
+    /// <summary>
+    /// Records the run's success and, in the same transaction, the inventory event of its report (when
+    /// <paramref name="delivered"/> tells of one): the event is queued exactly when the run is known to have succeeded.
+    /// </summary>
+    public Task CompleteAsync(string jobId, string owner, InventoryRunOutcome outcome, EventDetails? delivered = null,
+        CancellationToken cancellationToken = default) =>
+        Finish(jobId, owner, delivered, run => run with
         {
             State = InventoryRunStates.Succeeded,
             ObjectsScanned = outcome.Counters.ObjectsScanned,
@@ -160,7 +171,7 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
         }, cancellationToken, outcome.Summary);
 
     public Task FailAsync(string jobId, string owner, string errorCode, string errorMessage, CancellationToken cancellationToken = default) =>
-        Finish(jobId, owner, run => run with { State = InventoryRunStates.Failed, ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
+        Finish(jobId, owner, null, run => run with { State = InventoryRunStates.Failed, ErrorCode = errorCode, ErrorMessage = errorMessage }, cancellationToken);
 
     public InventoryRun Get(string bucket, string jobId)
     {
@@ -192,6 +203,31 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
             ? marker
             : throw new CofferException(ErrorCode.InvalidArgument, $"The marker '{afterJobId}' is not a run of this bucket.");
         return reader.Runs.List(source.Id, configId, limit, after).Select(r => InventoryConfigurations.ToRun(bucket, r)).ToArray();
+    }
+
+    /// <summary>
+    /// The run an incremental or diff report of <paramref name="run"/> starts from: the one <paramref name="namedJobId"/>
+    /// names (a succeeded run of the same bucket), or else the latest succeeded run of the same configuration; null when
+    /// there is none. Its mark is null when the journal no longer holds it (purged with the changes after it).
+    /// </summary>
+    public (string JobId, RunInstant? Mark)? BaseOf(InventoryRun run, string? namedJobId)
+    {
+        using var reader = metadata.OpenSnapshot();
+        var source = reader.Buckets.Get(run.Bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
+        if (namedJobId is not null)
+        {
+            var named = reader.Runs.Get(namedJobId);
+            if (named is null || named.BucketId != source.Id || named.State != InventoryRunStates.Succeeded)
+            {
+                throw new CofferException(ErrorCode.InvalidArgument, $"CofferReport names '{namedJobId}', which is not a succeeded inventory run of this bucket.");
+            }
+
+            return (namedJobId, reader.Journal.GetMark(namedJobId) is { } mark ? new RunInstant(mark) : null);
+        }
+
+        var previous = reader.Runs.List(source.Id, run.ConfigId, 100)
+            .FirstOrDefault(r => r.JobId != run.JobId && r.State == InventoryRunStates.Succeeded && r.QueuedAt <= run.QueuedAt);
+        return previous is null ? null : (previous.JobId, reader.Journal.GetMark(previous.JobId) is { } last ? new RunInstant(last) : null);
     }
 
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
@@ -229,11 +265,11 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
         var bucket = writer.Buckets.Get(run.BucketId)?.Name ?? "";
         // The first claim pins the instant the report is of; a later claim (after a runner died) finds the same pin.
         var snapshot = writer.Pins.Pin(run.JobId);
-        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress, snapshot.Value);
+        return new ClaimedRun(InventoryConfigurations.ToRun(bucket, claimed), run.Progress, snapshot.Value, new RunInstant(writer.Journal.Mark(run.JobId, snapshot)));
     }
 
-    private Task Finish(string jobId, string owner, Func<InventoryRunRecord, InventoryRunRecord> change, CancellationToken cancellationToken,
-        byte[]? summary = null)
+    private Task Finish(string jobId, string owner, EventDetails? delivered, Func<InventoryRunRecord, InventoryRunRecord> change,
+        CancellationToken cancellationToken, byte[]? summary = null)
     {
         var now = time.GetUtcNow();
         return metadata.WriteAsync(writer =>
@@ -250,6 +286,11 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
             if (summary is not null)
             {
                 writer.Runs.SetSummary(jobId, summary);
+            }
+
+            if (delivered is not null && events is not null && writer.Buckets.Get(run.BucketId) is { } source)
+            {
+                events.RecordInventory(writer, source, delivered);
             }
 
             return true;

@@ -31,6 +31,9 @@ public sealed record LifecyclePassResult(string Bucket, long KeysScanned, long E
 /// </summary>
 public sealed class LifecycleWorker(StorageEngine engine, BucketSettings settings, TimeProvider time, LifecycleOptions options)
 {
+    // Without event notifications: S3 announces lifecycle deletions as LifecycleExpiration events, which Coffer does not send.
+    private readonly ObjectService _expirations = new(engine, time);
+
     public const string StateKind = "lifecycle-state";
 
     /// <summary>Runs the pass of every bucket that is due; returns what each pass did.</summary>
@@ -172,7 +175,7 @@ public sealed class LifecycleWorker(StorageEngine engine, BucketSettings setting
             var done = new Counts();
             foreach (var action in actions)
             {
-                if (ObjectService.Apply(writer, current, action, now))
+                if (_expirations.Apply(writer, current, action, now))
                 {
                     done.Count(action);
                 }

@@ -20,7 +20,13 @@ public sealed record InventoryDocument
 
     /// <summary>COSBucketDestination or S3BucketDestination, whichever was sent (see <see cref="InventoryDestinationDocument.IsS3"/>).</summary>
     public InventoryDestinationDocument? Destination { get; init; }
+
+    /// <summary>Coffer's <c>CofferReport</c> element (incremental and diff reports); null when the document has none.</summary>
+    public InventoryReportDocument? Report { get; init; }
 }
+
+/// <summary><c>&lt;CofferReport&gt;&lt;Type&gt;Incremental&lt;/Type&gt;&lt;FromJobId&gt;…&lt;/FromJobId&gt;&lt;ToJobId&gt;…&lt;/ToJobId&gt;&lt;/CofferReport&gt;</c>.</summary>
+public sealed record InventoryReportDocument(string? Type, string? FromJobId, string? ToJobId);
 
 /// <param name="UsesAnd">True for <c>&lt;Filter&gt;&lt;And&gt;…</c>, false for <c>&lt;Filter&gt;&lt;Prefix&gt;…</c> or an empty filter.</param>
 public sealed record InventoryFilterDocument(

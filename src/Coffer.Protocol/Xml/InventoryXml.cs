@@ -27,8 +27,14 @@ public static class InventoryXml
             OptionalFields = root.Element("OptionalFields") is { } fields ? fields.Elements("Field").Select(f => f.Value.Trim()).ToArray() : null,
             Schedule = root.Element("Schedule") is { } schedule ? new InventoryScheduleDocument(Text(schedule, "Frequency"), Text(schedule, "MonthlyDate")) : null,
             Destination = root.Element("Destination") is { } destination ? ReadDestination(destination) : null,
+            Report = root.Elements().FirstOrDefault(e => e.Name.LocalName == ReportElement) is { } report
+                ? new InventoryReportDocument(Text(report, "Type"), Text(report, "FromJobId"), Text(report, "ToJobId"))
+                : null,
         };
     }
+
+    /// <summary>Coffer's own element, in either dialect (and whatever its namespace): SDKs that do not know it ignore it.</summary>
+    public const string ReportElement = "CofferReport";
 
     private static InventoryFilterDocument ReadFilter(XElement filter)
     {
@@ -129,6 +135,30 @@ public static class InventoryXml
 
         Element(w, "IncludedObjectVersions", document.IncludedObjectVersions ?? "");
         WriteFields(w, document.OptionalFields ?? []);
+        WriteReport(w, document.Report);
+        w.WriteFullEndElement();
+    }
+
+    /// <summary>Written only for a configuration that has it, so one without Coffer's extension reads exactly as before.</summary>
+    private static void WriteReport(XmlWriter w, InventoryReportDocument? report)
+    {
+        if (report is null)
+        {
+            return;
+        }
+
+        w.WriteStartElement(ReportElement);
+        Element(w, "Type", report.Type ?? "");
+        if (report.FromJobId is not null)
+        {
+            Element(w, "FromJobId", report.FromJobId);
+        }
+
+        if (report.ToJobId is not null)
+        {
+            Element(w, "ToJobId", report.ToJobId);
+        }
+
         w.WriteFullEndElement();
     }
 
@@ -190,6 +220,7 @@ public static class InventoryXml
             w.WriteFullEndElement();
         }
 
+        WriteReport(w, document.Report);
         w.WriteFullEndElement();
     }
 

@@ -42,6 +42,9 @@ public sealed record CofferConfigFile
     public InventorySection? Inventory { get; init; }
 
     public BatchSection? Batch { get; init; }
+    public NotificationsSection? Notifications { get; init; }
+
+    public JournalSection? Journal { get; init; }
 
     /// <summary>The master key for encryption at rest, base64 (32 bytes); without it the data folder's <c>master.key</c> is used.</summary>
     public string? MasterKey { get; init; }
@@ -78,6 +81,62 @@ public sealed record CofferConfigFile
 
     /// <summary>A sub-account and its CAM policy (a JSON object in the policy language, version 2.0), if any.</summary>
     public sealed record SubAccountEntry(string Uin, string SecretId, string SecretKey, string? Name, JsonElement? Policy);
+
+    /// <summary>
+    /// <c>"notifications": { "targets": [{ "id": "orders", "endpoint": "https://hooks.example/coffer", "authorization": "Bearer ...",
+    /// "queueLimit": 100000 }], "leaseSeconds": 60, "parallelism": 64, "retryBaseMilliseconds": 1000, "retryMaxSeconds": 300 }</c>:
+    /// the webhooks rules name as <c>arn:coffer:sqs::orders:webhook</c>.
+    /// </summary>
+    public sealed record NotificationsSection(IReadOnlyList<TargetEntry>? Targets, int? LeaseSeconds, int? Parallelism, int? RetryBaseMilliseconds,
+        int? RetryMaxSeconds)
+    {
+        public NotificationServiceOptions ToOptions()
+        {
+            var defaults = new NotificationServiceOptions();
+            var targets = (Targets ?? []).Select(t => t.ToTarget()).ToArray();
+            if (targets.GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw new InvalidDataException($"notifications.targets names '{twice.Key}' twice.");
+            }
+
+            return new NotificationServiceOptions
+            {
+                Targets = targets,
+                Lease = LeaseSeconds is { } lease ? TimeSpan.FromSeconds(lease) : defaults.Lease,
+                Parallelism = Parallelism ?? defaults.Parallelism,
+                RetryBase = RetryBaseMilliseconds is { } retry ? TimeSpan.FromMilliseconds(retry) : defaults.RetryBase,
+                RetryMax = RetryMaxSeconds is { } max ? TimeSpan.FromSeconds(max) : defaults.RetryMax,
+            };
+        }
+    }
+
+    /// <summary>One webhook: its id, where events are POSTed, an optional Authorization header, and its queue limit.</summary>
+    public sealed record TargetEntry(string Id, string Endpoint, string? Authorization, int? QueueLimit)
+    {
+        public Model.Notifications.NotificationTarget ToTarget()
+        {
+            if (string.IsNullOrEmpty(Id) || !Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new InvalidDataException($"notifications.targets: the id '{Id}' must be letters, digits, '-' and '_'.");
+            }
+
+            if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                throw new InvalidDataException($"notifications.targets '{Id}': the endpoint '{Endpoint}' is not an http(s) URL.");
+            }
+
+            return new Model.Notifications.NotificationTarget(Id, endpoint, Authorization, QueueLimit ?? Model.Notifications.NotificationTarget.DefaultQueueLimit);
+        }
+    }
+
+    /// <summary><c>"journal": { "retentionDays": 7 }</c>: how long changes are kept for incremental and diff reports.</summary>
+    public sealed record JournalSection(double? RetentionDays)
+    {
+        public TimeSpan Retention => RetentionDays is { } days
+            ? days > 0 ? TimeSpan.FromDays(days) : throw new InvalidDataException("journal.retentionDays must be more than 0.")
+            : TimeSpan.FromDays(7);
+    }
+
 
     /// <summary>
     /// <c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000,

@@ -49,8 +49,20 @@ internal static class InventoryMapping
             OptionalFields = document.OptionalFields ?? [],
             Schedule = document.Schedule is { } schedule ? ToModel(schedule, dialect, Missing) : null,
             Destination = ToModel(destination, dialect, Missing),
+            Report = document.Report is { } report ? ToModel(report) : null,
         };
     }
+
+    private static ChangeReport ToModel(InventoryReportDocument report) => new(
+        report.Type switch
+        {
+            "Full" => ReportKind.Full,
+            "Incremental" => ReportKind.Incremental,
+            "Diff" => ReportKind.Diff,
+            var other => throw Invalid($"CofferReport Type must be Full, Incremental or Diff, not '{other}'."),
+        },
+        report.FromJobId is { Length: > 0 } from ? from : null,
+        report.ToJobId is { Length: > 0 } to ? to : null);
 
     /// <summary>The configuration in the requester's dialect; what one dialect cannot say is left out.</summary>
     public static InventoryDocument ToDocument(InventoryConfiguration configuration, Dialect dialect, string region)
@@ -70,6 +82,7 @@ internal static class InventoryMapping
                 ? new InventoryScheduleDocument(schedule.Frequency.ToString(), schedule.MonthlyDate?.ToString(CultureInfo.InvariantCulture))
                 : null,
             Destination = ToDocument(configuration.Destination, dialect, sameDialect, region),
+            Report = configuration.Report is { } report ? new InventoryReportDocument(report.Kind.ToString(), report.FromJobId, report.ToJobId) : null,
         };
     }
 

@@ -10,7 +10,7 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch)
+        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications)
     {
         _handlers = new()
         {
@@ -72,6 +72,8 @@ internal sealed class OperationHandlers
             [Operation.GetJobTagging] = batch.GetJobTaggingAsync,
             [Operation.PutJobTagging] = batch.PutJobTaggingAsync,
             [Operation.DeleteJobTagging] = batch.DeleteJobTaggingAsync,
+            [Operation.PutBucketNotification] = notifications.PutAsync,
+            [Operation.GetBucketNotification] = notifications.GetAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Coffer.Common;
 using Coffer.Model.Accounts;
+using Coffer.Model.Notifications;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Handlers;
@@ -75,6 +76,8 @@ internal sealed class RequestPipeline(
                 cors.Apply(http, route.Bucket);
             }
 
+            // Event notifications say who made a change: the request's transactions run in this flow and read it there.
+            RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", RequestContext.SourceIpOf(http), requestId);
             await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts));
         }
         catch (CofferException error)

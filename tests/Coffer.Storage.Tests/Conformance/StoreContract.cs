@@ -20,11 +20,11 @@ public abstract class StoreContract<TEngine> : IDisposable
 
     protected IMetadataStore Store { get; private set; }
 
-    /// <summary>Closes the store and opens it again, as a restart would.</summary>
-    protected void Reopen()
+    /// <summary>Closes the store and opens it again, as a restart would (with <paramref name="time"/> as its clock, when given).</summary>
+    protected void Reopen(TimeProvider? time = null)
     {
         Store.Dispose();
-        Store = Engine.OpenStore();
+        Store = Engine.OpenStore(time);
     }
 
     protected Task<BucketRecord> CreateBucketAsync(string name = "b-1250000000", string owner = "1250000000") =>

@@ -1,4 +1,3 @@
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Orc;
 
@@ -72,7 +71,7 @@ internal abstract class OrcColumnWriter
     protected RowGroup CurrentRowGroup => _rowGroups[^1];
 
     /// <summary>Adds the row's value; returns the bytes the value takes before encoding.</summary>
-    public abstract int Add(ObjectInfo row, ReportContext context);
+    public abstract int Add(in ReportRow row, ReportContext context);
 
     /// <summary>Starts a row group: runs restart here, so positions need no count of values already taken from one.</summary>
     public void BeginRowGroup()

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Orc;
 
@@ -48,7 +47,7 @@ internal sealed class OrcPartWriter : IReportPartWriter
 
     public long Rows { get; private set; }
 
-    public async ValueTask WriteAsync(ObjectInfo row, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync(ReportRow row, CancellationToken cancellationToken)
     {
         if (_rowGroupRowCount == 0)
         {

@@ -1,4 +1,3 @@
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Orc;
 
@@ -23,7 +22,7 @@ internal sealed class LongColumnWriter : OrcColumnWriter
 
     protected override IEnumerable<OrcStream> ValueStreams => [_data];
 
-    public override int Add(ObjectInfo row, ReportContext context)
+    public override int Add(in ReportRow row, ReportContext context)
     {
         var value = ReportValues.Int64(Column, row);
         AddPresent(value.HasValue);
@@ -67,7 +66,7 @@ internal sealed class BooleanColumnWriter : OrcColumnWriter
 
     protected override IEnumerable<OrcStream> ValueStreams => [_values.Stream];
 
-    public override int Add(ObjectInfo row, ReportContext context)
+    public override int Add(in ReportRow row, ReportContext context)
     {
         var value = ReportValues.Boolean(Column, row);
         AddPresent(value.HasValue);
@@ -114,7 +113,7 @@ internal sealed class TimestampColumnWriter : OrcColumnWriter
 
     protected override IEnumerable<OrcStream> ValueStreams => [_data, _secondary];
 
-    public override int Add(ObjectInfo row, ReportContext context)
+    public override int Add(in ReportRow row, ReportContext context)
     {
         var value = ReportValues.Timestamp(Column, row, context);
         AddPresent(value.HasValue);

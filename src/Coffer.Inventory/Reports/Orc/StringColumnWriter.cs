@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Coffer.Common;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Orc;
 
@@ -45,7 +44,7 @@ internal sealed class StringColumnWriter : OrcColumnWriter
 
     protected override IEnumerable<OrcStream> ValueStreams => _direct ? [_data, _length] : [_data, _length, _dictionaryData];
 
-    public override int Add(ObjectInfo row, ReportContext context)
+    public override int Add(in ReportRow row, ReportContext context)
     {
         var text = ReportValues.Text(Column, row, context);
         AddPresent(text is not null);

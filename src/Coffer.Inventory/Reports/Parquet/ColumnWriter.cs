@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Parquet;
 
@@ -56,7 +55,7 @@ internal sealed class ColumnWriter : IDisposable
     public bool PageFull => _rows >= _options.PageRows || _values.Length >= _options.PageBytes || _dictionaryFull;
 
     /// <summary>Takes this column's value of <paramref name="row"/>; returns its size PLAIN-encoded (0 for null).</summary>
-    public int Add(ObjectInfo row, ReportContext context) => _column.Report.Type switch
+    public int Add(in ReportRow row, ReportContext context) => _column.Report.Type switch
     {
         ColumnType.String => AddText(ReportValues.Text(_column.Report, row, context)),
         ColumnType.Int64 => AddInt64(ReportValues.Int64(_column.Report, row)),

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports.Parquet;
 
@@ -36,7 +35,7 @@ internal sealed class ParquetPartWriter : IReportPartWriter
 
     public long Rows { get; private set; }
 
-    public ValueTask WriteAsync(ObjectInfo row, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(ReportRow row, CancellationToken cancellationToken)
     {
         var bytes = 0L;
         var pageFull = false;

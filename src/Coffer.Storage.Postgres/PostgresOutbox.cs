@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace Coffer.Storage.Postgres;
+
+/// <summary>
+/// The outbox of event notifications. A lease takes its events <c>FOR UPDATE SKIP LOCKED</c>: two nodes leasing at once
+/// take different events, and a leased event is skipped by every lease until its lease runs out.
+/// </summary>
+internal sealed class PostgresOutbox(PostgresSession session) : PostgresAggregate(session), IOutboxWriter
+{
+    private const string Columns = "id, target, body, queued_at, next_attempt, attempts, last_error";
+
+    public IReadOnlyDictionary<string, long> CountByTarget() =>
+        ReadAll(Command("SELECT target, count(*) FROM notification_outbox GROUP BY target"), r => (r.GetString(0), r.GetInt64(1)))
+            .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+
+    public void Enqueue(OutboxEvent outboxEvent) => NonQuery(Command(
+        $"INSERT INTO notification_outbox ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        outboxEvent.Id, outboxEvent.Target, outboxEvent.Body, outboxEvent.QueuedAt.ToUnixTimeMilliseconds(),
+        outboxEvent.NextAttempt.ToUnixTimeMilliseconds(), outboxEvent.Attempts, outboxEvent.LastError));
+
+    public IReadOnlyList<OutboxEvent> Lease(string owner, DateTimeOffset now, DateTimeOffset until, int limit) =>
+        ReadAll(Command(
+                "UPDATE notification_outbox SET lease_owner = $1, lease_until = $2 WHERE seq IN (" +
+                "SELECT seq FROM notification_outbox WHERE next_attempt <= $3 AND (lease_until IS NULL OR lease_until < $3) " +
+                "ORDER BY next_attempt, seq LIMIT $4 FOR UPDATE SKIP LOCKED) " +
+                $"RETURNING seq, {Columns}",
+                owner, until.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), limit),
+            r => (Sequence: r.GetInt64(0), Event: Read(r)))
+        .OrderBy(e => e.Sequence).Select(e => e.Event).ToArray();
+
+    public void Complete(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count > 0)
+        {
+            NonQuery(Command("DELETE FROM notification_outbox WHERE id = ANY($1)", (object)ids.ToArray()));
+        }
+    }
+
+    public void Retry(string id, string owner, DateTimeOffset nextAttempt, string error) => NonQuery(Command(
+        "UPDATE notification_outbox SET attempts = attempts + 1, next_attempt = $3, last_error = $4, lease_owner = NULL, lease_until = NULL " +
+        "WHERE id = $1 AND lease_owner = $2",
+        id, owner, nextAttempt.ToUnixTimeMilliseconds(), error));
+
+    public int Drop(string target) => NonQuery(Command("DELETE FROM notification_outbox WHERE target = $1", target));
+
+    private static OutboxEvent Read(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetString(1),
+        Target = r.GetString(2),
+        Body = r.GetFieldValue<byte[]>(3),
+        QueuedAt = Millis(r, 4),
+        NextAttempt = Millis(r, 5),
+        Attempts = r.GetInt32(6),
+        LastError = Text(r, 7),
+    };
+}

@@ -1,0 +1,234 @@
+using System.Net;
+using System.Text.Json;
+using System.Xml.Linq;
+using Coffer.Storage;
+using Coffer.Testing;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// Incremental and diff reports (the <c>CofferReport</c> extension) through the HTTP API, on both metadata engines, read
+/// back by DuckDB, an independent Parquet reader: the chain full(N) + changes (N, M] = full(M) holds row for row after
+/// overwrites, deletes and re-creates, and a diff equals what comparing the two full reports gives.
+/// </summary>
+public sealed class JournalReportApiTests
+{
+    private static readonly string[] Fields = ["size", "last_modified_date", "e_tag"];
+
+    private readonly string _source = TestServer.BucketName("journalsrc");
+    private readonly string _destination = TestServer.BucketName("journaldst");
+
+    [Theory]
+    [InlineData("sqlite", "Current")]
+    [InlineData("sqlite", "All")]
+    [InlineData("postgres", "Current")]
+    [InlineData("postgres", "All")]
+    public async Task IncrementalAndDiff_ChainExactly_WithTheFullReports(string engineName, string versions)
+    {
+        using ITestEngine engine = engineName == "sqlite" ? new SqliteTestEngine() : new PostgresTestEngine();
+        await using var server = await TestServer.StartAsync(
+            inventory: new InventoryServiceOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, metadata: engine.Location);
+        await server.CreateBucketAsync(_source);
+        await server.CreateBucketAsync(_destination);
+        var allVersions = versions == "All";
+        if (allVersions)
+        {
+            var versioning = await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "versioning",
+                content: new StringContent("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")));
+            versioning.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        foreach (var key in new[] { "a.txt", "b.txt", "c.txt", "d/e.txt", "h.txt" })
+        {
+            await PutAsync(server, key, key);
+        }
+
+        var full1 = await RunAsync(server, "full1", versions, "");
+
+        // Between the two full reports: an overwrite, a delete, a delete and re-create, a new key, a key created and
+        // deleted, a key overwritten twice (and with versions, an older version deleted for good).
+        await PutAsync(server, "a.txt", "a, longer now");
+        await DeleteAsync(server, "b.txt");
+        await DeleteAsync(server, "c.txt");
+        await PutAsync(server, "c.txt", "c.txt");
+        await PutAsync(server, "f.txt", "new");
+        await PutAsync(server, "g.txt", "short-lived");
+        await DeleteAsync(server, "g.txt");
+        var middle = await PutAsync(server, "d/e.txt", "second");
+        await PutAsync(server, "d/e.txt", "third!");
+        if (allVersions)
+        {
+            await DeleteAsync(server, "d/e.txt", middle);
+        }
+
+        var incremental = await RunAsync(server, "inc", versions, $"<CofferReport><Type>Incremental</Type><FromJobId>{full1}</FromJobId></CofferReport>");
+        var full2 = await RunAsync(server, "full2", versions, "");
+        var diff = await RunAsync(server, "diff", versions, $"<CofferReport><Type>Diff</Type><FromJobId>{full1}</FromJobId><ToJobId>{full2}</ToJobId></CofferReport>");
+
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        duck.Open();
+        var manifests = new Dictionary<string, JsonElement>();
+        foreach (var (table, jobId) in new[] { ("full1", full1), ("inc", incremental), ("full2", full2), ("diff", diff) })
+        {
+            manifests[table] = await LoadAsync(server, duck, table, jobId);
+        }
+
+        var ids = allVersions ? "key, version_id" : "key";
+        var columns = allVersions ? [.. Fields, "is_latest", "is_delete_marker"] : Fields;
+        var all = $"appid, bucket, {ids}, {string.Join(", ", columns)}";
+
+        // The manifests place the reports in the journal: the incremental one starts where full1 was taken and ends where full2 was.
+        Sequence(manifests["inc"], "fromSequence").Should().Be(Sequence(manifests["full1"], "snapshotSequence"));
+        Sequence(manifests["inc"], "toSequence").Should().BeLessThanOrEqualTo(Sequence(manifests["full2"], "snapshotSequence"));
+        manifests["inc"].GetProperty("reportType").GetString().Should().Be("Incremental");
+        manifests["diff"].GetProperty("reportType").GetString().Should().Be("Diff");
+
+        // Replayed in sequence order on full1, the incremental rows give full2: the last row of each object wins, Deleted removes it.
+        Count(duck, "SELECT count(*) FROM inc").Should().BeGreaterThan(8);
+        Execute(duck, $"""
+            CREATE TABLE replayed AS
+            SELECT {all} FROM full1 f ANTI JOIN inc i USING ({ids})
+            UNION ALL
+            SELECT {all} FROM inc QUALIFY row_number() OVER (PARTITION BY {ids} ORDER BY sequence DESC) = 1 AND operation <> 'Deleted'
+            """);
+        Count(duck, "SELECT count(*) FROM full2").Should().Be(Count(duck, "SELECT count(*) FROM replayed"));
+        Count(duck, $"SELECT count(*) FROM (SELECT {all} FROM replayed EXCEPT ALL SELECT {all} FROM full2)").Should().Be(0);
+        Count(duck, $"SELECT count(*) FROM (SELECT {all} FROM full2 EXCEPT ALL SELECT {all} FROM replayed)").Should().Be(0);
+
+        // The diff, row by row, is the full outer join of the two full reports where a reported value differs.
+        var differs = string.Join(" OR ", columns.Select(c => $"a.{c} IS DISTINCT FROM b.{c}"));
+        var sides = string.Join(", ", columns.Select(c => $"a.{c} AS before_{c}, b.{c} AS after_{c}"));
+        var idPick = string.Join(", ", ids.Split(", ").Select(c => $"coalesce(a.{c}, b.{c}) AS {c}"));
+        Execute(duck, $"""
+            CREATE TABLE expected AS
+            SELECT {idPick}, CASE WHEN a.key IS NULL THEN 'Added' WHEN b.key IS NULL THEN 'Removed' ELSE 'Changed' END AS change, {sides}
+            FROM full1 a FULL OUTER JOIN full2 b USING ({ids})
+            WHERE a.key IS NULL OR b.key IS NULL OR {differs}
+            """);
+        var diffColumns = $"{ids}, change, {string.Join(", ", columns.Select(c => $"before_{c}, after_{c}"))}";
+        Count(duck, "SELECT count(*) FROM expected").Should().BeGreaterThan(4);
+        Count(duck, "SELECT count(*) FROM diff").Should().Be(Count(duck, "SELECT count(*) FROM expected"));
+        Count(duck, $"SELECT count(*) FROM (SELECT {diffColumns} FROM diff EXCEPT ALL SELECT {diffColumns} FROM expected)").Should().Be(0);
+        Count(duck, $"SELECT count(*) FROM (SELECT {diffColumns} FROM expected EXCEPT ALL SELECT {diffColumns} FROM diff)").Should().Be(0);
+        // A key created and deleted between the runs: in neither current report; with versions, its version and delete marker are added.
+        Count(duck, "SELECT count(*) FROM diff WHERE key = 'g.txt'").Should().Be(allVersions ? 2 : 0);
+    }
+
+    [Fact]
+    public async Task Incremental_FromARunThePurgeLeftBehind_FailsWithInvalidArgument_RatherThanMissChanges()
+    {
+        using var engine = new SqliteTestEngine();
+        await using var server = await TestServer.StartAsync(
+            inventory: new InventoryServiceOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, metadata: engine.Location,
+            journalRetention: TimeSpan.FromSeconds(1));
+        await server.CreateBucketAsync(_source);
+        await server.CreateBucketAsync(_destination);
+        await PutAsync(server, "a.txt", "a");
+        var full = await RunAsync(server, "full", "Current", "");
+        await PutAsync(server, "b.txt", "b");
+
+        // The purge service (every tenth of the retention) removes the changes and the mark older than a second.
+        var metadata = server.Server.Services.GetRequiredService<StorageEngine>().Metadata;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (ReadMark(metadata, full) is not null)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the purge should have removed the run's mark by now");
+            await Task.Delay(100);
+        }
+
+        var act = () => RunAsync(server, "inc", "Current", $"<CofferReport><Type>Incremental</Type><FromJobId>{full}</FromJobId></CofferReport>");
+        (await act.Should().ThrowAsync<InvalidOperationException>()).Which.Message
+            .Should().Contain("InvalidArgument").And.Contain("no longer reaches back");
+    }
+
+    private static JournalMark? ReadMark(IMetadataStore metadata, string jobId)
+    {
+        using var reader = metadata.OpenSnapshot();
+        return reader.Journal.GetMark(jobId);
+    }
+
+    private async Task<string?> PutAsync(TestServer server, string key, string body)
+    {
+        var response = await server.PutObjectAsync(_source, key, System.Text.Encoding.UTF8.GetBytes(body));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return response.Headers.TryGetValues("x-cos-version-id", out var values) ? values.Single() : null;
+    }
+
+    private async Task DeleteAsync(TestServer server, string key, string? versionId = null)
+    {
+        var response = await server.SendAsync(server.Request(HttpMethod.Delete, _source, key, query: versionId is null ? "" : $"versionId={versionId}"));
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    /// <summary>POSTs a one-time Parquet job with id <paramref name="id"/> and waits for it to succeed; its job id.</summary>
+    private async Task<string> RunAsync(TestServer server, string id, string versions, string report)
+    {
+        var body = $"<InventoryConfiguration><Id>{id}</Id><Destination><COSBucketDestination><Format>Parquet</Format>" +
+            $"<Bucket>qcs::cos:{TestServer.Region}::{_destination}</Bucket><Prefix>reports</Prefix></COSBucketDestination></Destination>" +
+            $"<IncludedObjectVersions>{versions}</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>LastModifiedDate</Field>" +
+            $"<Field>ETag</Field></OptionalFields>{report}</InventoryConfiguration>";
+        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}", content: new StringContent(body)));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var jobId = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
+        for (var attempt = 0; attempt < 1200; attempt++)
+        {
+            var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
+                .Content.ReadAsStringAsync()).Root!;
+            switch (run.Element("State")!.Value)
+            {
+                case "Succeeded":
+                    return jobId;
+                case "Failed":
+                    throw new InvalidOperationException($"Run {id} failed: {run}");
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Run {id} did not end.");
+    }
+
+    /// <summary>Downloads a run's report files into DuckDB as <paramref name="table"/>; its manifest.</summary>
+    private async Task<JsonElement> LoadAsync(TestServer server, DuckDBConnection duck, string table, string jobId)
+    {
+        var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
+            .Content.ReadAsStringAsync()).Root!;
+        var manifest = JsonDocument.Parse(await DownloadAsync(server, run.Element("ManifestKey")!.Value)).RootElement.Clone();
+        using var folder = new TempDirectory("journal-report");
+        var paths = new List<string>();
+        foreach (var file in manifest.GetProperty("files").EnumerateArray())
+        {
+            var path = folder.Combine($"{paths.Count}.parquet");
+            await File.WriteAllBytesAsync(path, await DownloadAsync(server, file.GetProperty("key").GetString()!));
+            paths.Add(path);
+        }
+
+        Execute(duck, $"CREATE TABLE {table} AS SELECT * FROM read_parquet([{string.Join(", ", paths.Select(p => $"'{p}'"))}])");
+        return manifest;
+    }
+
+    private async Task<byte[]> DownloadAsync(TestServer server, string key)
+    {
+        var response = await server.SendAsync(server.Request(HttpMethod.Get, _destination, key));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static long Sequence(JsonElement manifest, string name) => long.Parse(manifest.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Execute(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static long Count(DuckDBConnection duck, string sql)
+    {
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

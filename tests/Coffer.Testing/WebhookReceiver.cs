@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Testing;
+
+/// <summary>One POST a webhook received: the event id header, the Authorization header, the body, and what it answered.</summary>
+public sealed record ReceivedEvent(string? EventId, string? Authorization, byte[] Body, int Status);
+
+/// <summary>
+/// A real HTTP listener (Kestrel on a loopback port, or a given port to come back on after a restart) that takes event
+/// notifications: it records every POST and answers with <see cref="Status"/>, which a test may change at any time.
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedEvent> _received = new();
+
+    private WebhookReceiver(WebApplication app)
+    {
+        _app = app;
+    }
+
+    /// <summary>What the listener answers every POST with (200 unless told otherwise).</summary>
+    public HttpStatusCode Status { get; set; } = HttpStatusCode.OK;
+
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>Every POST so far, in the order they arrived, answered or not.</summary>
+    public IReadOnlyList<ReceivedEvent> Received => [.. _received];
+
+    /// <summary>The POSTs answered with a 2xx.</summary>
+    public IReadOnlyList<ReceivedEvent> Accepted => [.. _received.Where(e => e.Status is >= 200 and < 300)];
+
+    public static async Task<WebhookReceiver> StartAsync(int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.Run(async http =>
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body);
+            var status = (int)receiver.Status;
+            receiver._received.Enqueue(new ReceivedEvent(
+                http.Request.Headers["X-Coffer-Event-Id"].FirstOrDefault(), http.Request.Headers.Authorization.FirstOrDefault(), body.ToArray(), status));
+            http.Response.StatusCode = status;
+        });
+        await app.StartAsync();
+        var address = app.Urls.Single();
+        receiver.Endpoint = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal) + "/events");
+        return receiver;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> POSTs were accepted; them, in arrival order.</summary>
+    public async Task<IReadOnlyList<ReceivedEvent>> WaitForAcceptedAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (Accepted.Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Accepted.Count} of {count} events accepted; {Received.Count} POSTs received.");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return Accepted;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> POSTs arrived, whatever they were answered.</summary>
+    public async Task WaitForReceivedAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (Received.Count < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Received.Count} of {count} POSTs received.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
