@@ -2,14 +2,15 @@ using BenchmarkDotNet.Running;
 using Coffer.Benchmarks;
 
 // `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see bench/README.md), `inline-threshold`
-// measures small bodies inline against blob files, `journal-run` an incremental report after N journaled changes; anything
-// else goes to BenchmarkDotNet.
+// measures small bodies inline against blob files, `journal-run` an incremental report after N journaled changes,
+// `notify-seed` fills the outbox for bench/notify.sh; anything else goes to BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
     "inventory-run" => await InventoryBenchmark.RunAsync(args[1..]),
     "inline-threshold" => await InlineThresholdBenchmark.RunAsync(args[1..]),
     "journal-run" => await JournalBenchmark.RunAsync(args[1..]),
+    "notify-seed" => await NotificationBenchmark.SeedAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -44,9 +44,10 @@ public sealed class CofferCluster : IAsyncDisposable
         }
     }
 
-    public async Task<CofferProcess> AddNodeAsync()
+    /// <summary>Starts one more node, with the cluster's configuration file or with a file of its own.</summary>
+    public async Task<CofferProcess> AddNodeAsync(string? configFile = null)
     {
-        var node = await CofferProcess.StartAsync(DataDirectory, true, "--metadata", MetadataUrl, "--config", ConfigFile);
+        var node = await CofferProcess.StartAsync(DataDirectory, true, "--metadata", MetadataUrl, "--config", configFile ?? ConfigFile);
         lock (_nodes)
         {
             _nodes.Add(node);

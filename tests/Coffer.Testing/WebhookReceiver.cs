@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Coffer.Testing;
 
-/// <summary>One POST a webhook received: the event id header, the Authorization header, the body, and what it answered.</summary>
-public sealed record ReceivedEvent(string? EventId, string? Authorization, byte[] Body, int Status);
+/// <summary>
+/// One POST a webhook received: the event id header, the Authorization header, the body, what it answered (0 while it
+/// is held) and when it arrived.
+/// </summary>
+public sealed record ReceivedEvent(string? EventId, string? Authorization, byte[] Body, int Status, DateTimeOffset ArrivedAt);
 
 /// <summary>
 /// A real HTTP listener (Kestrel on a loopback port, or a given port to come back on after a restart) that takes event
@@ -17,6 +20,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedEvent> _received = new();
+    private readonly ConcurrentQueue<ReceivedEvent> _held = new();
+    private TaskCompletionSource _gate = Open();
 
     private WebhookReceiver(WebApplication app)
     {
@@ -34,6 +39,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The POSTs answered with a 2xx.</summary>
     public IReadOnlyList<ReceivedEvent> Accepted => [.. _received.Where(e => e.Status is >= 200 and < 300)];
 
+    /// <summary>Every POST that arrived while answers were held, as it arrived (those answered since included).</summary>
+    public IReadOnlyList<ReceivedEvent> Held => [.. _held];
+
+    /// <summary>From now on POSTs get no answer until <see cref="Release"/> (a sender killed meanwhile gets none at all).</summary>
+    public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the held POSTs (with <see cref="Status"/>) and every later one at once.</summary>
+    public void Release() => _gate.TrySetResult();
+
     public static async Task<WebhookReceiver> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,9 +59,25 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body);
+            var arrived = new ReceivedEvent(
+                http.Request.Headers["X-Coffer-Event-Id"].FirstOrDefault(), http.Request.Headers.Authorization.FirstOrDefault(), body.ToArray(), 0, DateTimeOffset.UtcNow);
+            var gate = receiver._gate.Task;
+            if (!gate.IsCompleted)
+            {
+                receiver._held.Enqueue(arrived);
+                try
+                {
+                    await gate.WaitAsync(http.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The sender went away before it was answered: the POST was never taken.
+                    return;
+                }
+            }
+
             var status = (int)receiver.Status;
-            receiver._received.Enqueue(new ReceivedEvent(
-                http.Request.Headers["X-Coffer-Event-Id"].FirstOrDefault(), http.Request.Headers.Authorization.FirstOrDefault(), body.ToArray(), status));
+            receiver._received.Enqueue(arrived with { Status = status });
             http.Response.StatusCode = status;
         });
         await app.StartAsync();
@@ -90,7 +120,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Release();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource();
+        open.SetResult();
+        return open;
     }
 }
