@@ -106,7 +106,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
-        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
+        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId, request.BucketRules);
         if (!request.Condition.IsEmpty)
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
