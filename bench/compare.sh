@@ -6,7 +6,7 @@
 #   server that drops what it gets (null-server.mjs: the loopback and client limit);
 # each with objects/s, MB/s, p50/p99 and the server's CPU time per request, and a table of the ratios to s3rver.
 # Coffer runs from a Release build with the embedded (SQLite) engine, durable (synchronous=FULL, fsync per commit).
-#   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight)
+#   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight, BENCH_WARMUP=5000)
 set -euo pipefail
 # The AWS SDK warns on every start that it will need a newer Node.js one day.
 export NODE_NO_WARNINGS=1
@@ -56,10 +56,12 @@ run() {
 suite() {
   local server=$1 only=${2:-}
   node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" --op bucket >/dev/null
-  # Warm-up, not recorded: Coffer's JIT compiles its request path on the first few hundred requests.
+  # Warm-up, not recorded: Coffer's JIT compiles its request path on the first few hundred requests and recompiles the
+  # hot part (tier 1) over the next thousands; after 2,000 the first measured PUT run
+  # looked as if it still paid for that.
   for op in put get; do
     node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" \
-      --op "$op" --count 2000 --concurrency "$concurrency" --prefix warm/ >/dev/null
+      --op "$op" --count "${BENCH_WARMUP:-5000}" --concurrency "$concurrency" --prefix warm/ >/dev/null
   done
   run "$server" "PUT 1 KiB" --op put --size 1024 --count "$count" --prefix small/
   run "$server" "PUT 1 KiB (aws-sdk)" --op put --size 1024 --count "$count" --prefix sdk/ --client sdk

@@ -1,4 +1,5 @@
 using Coffer.Common;
+using Coffer.Model.Access;
 using Coffer.Model.Buckets;
 using Coffer.Model.Objects;
 using Coffer.Storage;
@@ -33,8 +34,13 @@ public sealed partial class ObjectService
             cancellationToken);
 
     /// <summary>The encryption a new object in <paramref name="bucket"/> gets: the request's, else the bucket's default, else none.</summary>
-    private ObjectEncryption? EncryptionFor(string bucket, string? algorithm, string? kmsKeyId)
+    private ObjectEncryption? EncryptionFor(string bucket, string? algorithm, string? kmsKeyId, BucketAccessRules? rules = null)
     {
+        if (rules is not null && rules.Bucket.Name == bucket && rules.TryGetConfiguration(BucketEncryptionCodec.Kind, out var body))
+        {
+            return ObjectEncryption.From(algorithm, kmsKeyId) ?? (body is null ? null : BucketEncryptionCodec.Decode(body).Default);
+        }
+
         using var reader = engine.Metadata.OpenSnapshot();
         return EncryptionFor(reader, RequireBucket(reader, bucket), algorithm, kmsKeyId);
     }

@@ -106,7 +106,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
-        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
+        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId, request.BucketRules);
         if (!request.Condition.IsEmpty)
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
@@ -144,7 +144,12 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         };
         var stored = await engine.CommitAsync(staged, writer =>
         {
-            request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+            // The one writer runs every commit in turn: an unconditional PUT does not look up the object it replaces twice.
+            if (!request.Condition.IsEmpty)
+            {
+                request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+            }
+
             return AddVersion(writer, request.Bucket, version, now, NotificationEvents.Put);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);

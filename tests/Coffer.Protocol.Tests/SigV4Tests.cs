@@ -13,6 +13,18 @@ public class SigV4Tests
     private static readonly DateTimeOffset RequestTime = new(2013, 5, 24, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public void SigningKeyCache_GivesTheDerivedKey_OnePerSecretDateRegionAndService()
+    {
+        var key = SigningKeyCache.Get(SecretKey, "20130524", "us-east-1", "s3");
+        key.Should().Equal(SigV4.SigningKey(SecretKey, "20130524", "us-east-1", "s3"));
+        SigningKeyCache.Get(SecretKey, "20130524", "us-east-1", "s3").Should().BeSameAs(key, "a key in use is derived once");
+        SigningKeyCache.Get(SecretKey, "20130525", "us-east-1", "s3").Should().Equal(SigV4.SigningKey(SecretKey, "20130525", "us-east-1", "s3"))
+            .And.NotEqual(key);
+        SigningKeyCache.Get(SecretKey + "x", "20130524", "us-east-1", "s3").Should().NotEqual(key);
+        SigningKeyCache.Get(SecretKey, "20130524", "eu-west-1", "s3").Should().NotEqual(key);
+    }
+
+    [Fact]
     public void Verify_AcceptsTheDocumentedGetObjectExample()
     {
         var headers = Headers(("host", Host), ("range", "bytes=0-9"), ("x-amz-content-sha256", SigV4.EmptySha256), ("x-amz-date", "20130524T000000Z"));

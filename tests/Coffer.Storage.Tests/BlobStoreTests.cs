@@ -131,7 +131,48 @@ public sealed class BlobStoreTests : IDisposable
         missing.Should().Throw<InvalidDataException>();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StageAsync_StoresEveryByteInOrder_WhenTheSourceHandsOverShortReads(bool inline)
+    {
+        // Over three 1 MiB chunks, read a few KiB at a time as from a socket: each chunk is hashed and written while the
+        // next is read into the other buffer, so a buffer reused too early would show here as wrong bytes or hashes.
+        var data = RandomBytes(3 * (1 << 20) + 12_345);
+        using var staged = await _blobs.StageAsync(new ShortReadStream(data, 7_001), data.Length, long.MaxValue, false, default, inline);
+        staged.Md5.Should().Equal(MD5.HashData(data));
+        staged.Crc64.Should().Be(Crc64.Compute(data));
+        _blobs.Promote(staged);
+        await using var stream = _blobs.OpenRead(BlobLayout.Single(staged.BlobId, data.Length), 0, data.Length);
+        var read = new MemoryStream();
+        await stream.CopyToAsync(read);
+        read.ToArray().Should().Equal(data);
+    }
+
+    [Fact]
+    public async Task StageAsync_FailsAndLeavesNoFile_WhenTheSourceFailsWhileAChunkIsWritten()
+    {
+        var act = () => _blobs.StageAsync(new ShortReadStream(RandomBytes(3 << 20), 64 * 1024, failAfter: (1 << 20) + 100), null, long.MaxValue, false, default);
+        await act.Should().ThrowAsync<IOException>().WithMessage("connection reset");
+        Directory.EnumerateFiles(_directory.Combine("tmp")).Should().BeEmpty();
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>A body that arrives at most <paramref name="readSize"/> bytes a read, asynchronously, optionally failing part-way.</summary>
+    private sealed class ShortReadStream(byte[] data, int readSize, int failAfter = int.MaxValue) : MemoryStream(data, writable: false)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            if (Position >= failAfter)
+            {
+                throw new IOException("connection reset");
+            }
+
+            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], cancellationToken);
+        }
+    }
 
     private async Task<string> StageAndPromoteAsync(byte[] data)
     {

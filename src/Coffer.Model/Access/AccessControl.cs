@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Coffer.Common;
 using Coffer.Common.Acl;
 using Coffer.Model.Accounts;
+using Coffer.Model.Buckets;
 using Coffer.Storage;
 
 namespace Coffer.Model.Access;
@@ -29,17 +30,26 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
     // Every request on a bucket reads its policy; parsing is kept for as long as the stored document stays the same.
     private readonly ConcurrentDictionary<long, (byte[] Document, AccessPolicy Policy)> _parsed = new();
 
-    /// <summary>The bucket and its policy, read in one snapshot; its ACL and settings when first needed. NoSuchBucket when it does not exist.</summary>
+    /// <summary>
+    /// The bucket and its policy, read in one snapshot with the configurations object requests consult (lifecycle for
+    /// <c>x-amz-expiration</c>, default encryption for a PUT), so a request opens no other snapshot for its bucket; its ACL
+    /// and settings when first needed. NoSuchBucket when it does not exist.
+    /// </summary>
     public BucketAccessRules Rules(string bucket)
     {
         using var reader = metadata.OpenSnapshot();
         var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
         var policy = reader.Configs.Get(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
+        var configurations = new Dictionary<string, byte[]?>(2, StringComparer.Ordinal)
+        {
+            [BucketSettings.LifecycleKind] = reader.Configs.Get(record.Id, BucketSettings.LifecycleKind, "")?.Body,
+            [BucketEncryptionCodec.Kind] = reader.Configs.Get(record.Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId)?.Body,
+        };
         var ownerUin = OwnerUinOf(record.OwnerAppId);
         var id = record.Id;
         return new BucketAccessRules(ObjectService.ToInfo(record), ownerUin, policy,
             new Lazy<AccessControlList>(() => ReadBucketAcl(id, ownerUin)),
-            new Lazy<BucketAccessSettings>(() => ReadSettings(id)));
+            new Lazy<BucketAccessSettings>(() => ReadSettings(id)), configurations, id);
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class BucketAccessRules
 {
     private readonly Lazy<AccessControlList> _acl;
     private readonly Lazy<BucketAccessSettings> _settings;
+    private readonly IReadOnlyDictionary<string, byte[]?>? _configurations;
 
     /// <summary>Rules with every part given (a private ACL and no settings by default).</summary>
     public BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, AccessControlList? acl = null, BucketAccessSettings? settings = null)
@@ -20,16 +21,22 @@ public sealed class BucketAccessRules
     {
     }
 
-    internal BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, Lazy<AccessControlList> acl, Lazy<BucketAccessSettings> settings)
+    internal BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, Lazy<AccessControlList> acl, Lazy<BucketAccessSettings> settings,
+        IReadOnlyDictionary<string, byte[]?>? configurations = null, long bucketId = 0)
     {
+        BucketId = bucketId;
         Bucket = bucket;
         OwnerUin = ownerUin;
         Policy = policy;
         _acl = acl;
         _settings = settings;
+        _configurations = configurations;
     }
 
     public BucketInfo Bucket { get; }
+
+    /// <summary>The stored bucket's id, for the configurations read with the rules (0 when they were not read).</summary>
+    internal long BucketId { get; }
 
     /// <summary>The uin of the bucket owner's root account (its APPID when the account is not configured here).</summary>
     public string OwnerUin { get; }
@@ -41,6 +48,17 @@ public sealed class BucketAccessRules
 
     public BucketAccessSettings Settings => _settings.Value;
 
+    /// <summary>
+    /// A configuration the request path consults (lifecycle, default encryption), read in the same snapshot as the bucket
+    /// so a request does not open another one for it: true with its stored body (null when the bucket has none) when it
+    /// was read, false when it was not.
+    /// </summary>
+    internal bool TryGetConfiguration(string kind, out byte[]? body)
+    {
+        body = null;
+        return _configurations is not null && _configurations.TryGetValue(kind, out body);
+    }
+
     /// <summary>The same rules with another governing ACL (an object's), read when first needed.</summary>
-    internal BucketAccessRules WithAcl(Func<AccessControlList> acl) => new(Bucket, OwnerUin, Policy, new Lazy<AccessControlList>(acl), _settings);
+    internal BucketAccessRules WithAcl(Func<AccessControlList> acl) => new(Bucket, OwnerUin, Policy, new Lazy<AccessControlList>(acl), _settings, _configurations, BucketId);
 }

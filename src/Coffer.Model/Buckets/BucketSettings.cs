@@ -36,6 +36,12 @@ public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
 
     public LifecycleConfiguration? FindLifecycle(string bucket) => Find<LifecycleConfiguration>(bucket, LifecycleKind);
 
+    /// <summary>The lifecycle of the bucket <paramref name="rules"/> were read for, from the configurations read with them when they were.</summary>
+    public LifecycleConfiguration? FindLifecycle(Access.BucketAccessRules rules) =>
+        rules.TryGetConfiguration(LifecycleKind, out var body)
+            ? body is null ? null : Parsed<LifecycleConfiguration>(rules.BucketId, LifecycleKind, body)
+            : FindLifecycle(rules.Bucket.Name);
+
     public Task DeleteLifecycleAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, LifecycleKind, cancellationToken);
 
     public Task PutCorsAsync(string bucket, CorsConfiguration configuration, CancellationToken cancellationToken = default) =>

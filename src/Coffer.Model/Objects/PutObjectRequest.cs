@@ -39,6 +39,12 @@ public sealed record PutObjectRequest
     /// <summary>A conditional write (If-Match / If-None-Match), checked against the object it would replace, atomically.</summary>
     public Preconditions Condition { get; init; } = Preconditions.None;
 
+    /// <summary>
+    /// The bucket's rules as the request was authorized with them; when given, the bucket's default encryption comes from
+    /// the configurations read with them instead of another snapshot.
+    /// </summary>
+    public Access.BucketAccessRules? BucketRules { get; init; }
+
     /// <summary>Headers known only once the body has been read (a trailing checksum); stored with <see cref="Headers"/>.</summary>
     public Func<IReadOnlyList<KeyValuePair<string, string>>>? HeadersAfterBody { get; init; }
 }

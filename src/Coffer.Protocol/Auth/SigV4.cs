@@ -27,8 +27,8 @@ public static class SigV4
     public static string CanonicalUri(string decodedPath) => UrlEncoding.EncodePath(decodedPath);
 
     /// <summary>Parameters sorted by encoded name then value, the presigned signature itself left out.</summary>
-    public static string CanonicalQuery(IEnumerable<QueryParameter> parameters) =>
-        string.Join('&', parameters
+    public static string CanonicalQuery(IReadOnlyCollection<QueryParameter> parameters) =>
+        parameters.Count == 0 ? "" : string.Join('&', parameters
             .Where(p => p.Name != "X-Amz-Signature")
             .Select(p => (Name: UrlEncoding.Encode(p.Name), Value: UrlEncoding.Encode(p.Value)))
             .OrderBy(p => p.Name, StringComparer.Ordinal)

@@ -60,7 +60,7 @@ public static class SigV4Verifier
         string secretKey,
         out byte[] signingKey)
     {
-        signingKey = SigV4.SigningKey(secretKey, authorization.Date, authorization.Region, authorization.Service);
+        signingKey = SigningKeyCache.Get(secretKey, authorization.Date, authorization.Region, authorization.Service);
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var name in authorization.SignedHeaders.Order(StringComparer.Ordinal))
         {

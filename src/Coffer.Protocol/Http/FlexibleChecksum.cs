@@ -65,6 +65,11 @@ public sealed class FlexibleChecksum
     {
         foreach (var (name, value) in headers)
         {
+            if (!name.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             var lower = name.ToLowerInvariant();
             if (lower.StartsWith(HeaderPrefix, StringComparison.Ordinal) && lower is not "x-amz-checksum-algorithm" and not "x-amz-checksum-type"
                 and not "x-amz-checksum-mode")

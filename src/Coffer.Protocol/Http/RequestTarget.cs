@@ -47,7 +47,19 @@ public sealed class RequestTarget
         return new RequestTarget(rawPath, UrlEncoding.Decode(rawPath, plusIsSpace: false), query);
     }
 
-    public bool Has(string name) => Query.Any(p => p.Name == name);
+    public bool Has(string name)
+    {
+        // A loop, not LINQ: the router asks this for every sub-resource it knows, on every request.
+        foreach (var parameter in Query)
+        {
+            if (parameter.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The first value of the parameter, or null when it is absent.</summary>
     public string? Get(string name)

@@ -226,6 +226,11 @@ public sealed class Router(HostResolver hosts)
 
     private static string SubResourceOf(RequestTarget target)
     {
+        if (target.Query.Count == 0)
+        {
+            return "";
+        }
+
         foreach (var name in SubResources)
         {
             if (target.Has(name))

@@ -46,6 +46,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Acl = attributes.Acl,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
+            BucketRules = context.Rules,
         };
         var stored = await objects.PutObjectAsync(request, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);

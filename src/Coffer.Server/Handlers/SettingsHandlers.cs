@@ -70,7 +70,7 @@ internal sealed class SettingsHandlers(BucketSettings settings)
     /// </summary>
     public void WriteExpiration(RequestContext context, ObjectInfo info)
     {
-        if (context.Dialect != Dialect.S3 || info.IsDeleteMarker || !info.IsLatest || settings.FindLifecycle(context.Bucket) is not { } lifecycle)
+        if (context.Dialect != Dialect.S3 || info.IsDeleteMarker || !info.IsLatest || (context.Rules is { } rules ? settings.FindLifecycle(rules) : settings.FindLifecycle(context.Bucket)) is not { } lifecycle)
         {
             return;
         }

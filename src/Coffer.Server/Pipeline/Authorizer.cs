@@ -12,6 +12,10 @@ namespace Coffer.Server.Pipeline;
 /// </summary>
 public sealed class Authorizer(AccessControl access, string defaultRegion)
 {
+    // The listing parameters policies' conditions can test, by the condition key they appear under.
+    private static readonly (string Parameter, string Key)[] ConditionParameters =
+        [("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid")];
+
     /// <summary>
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
     /// Service, PUT Bucket). A missing bucket is NoSuchBucket, as S3 answers it to anyone.
@@ -105,7 +109,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             context["qcs:ip"] = sourceIp;
         }
 
-        foreach (var (parameter, key) in new[] { ("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid") })
+        foreach (var (parameter, key) in ConditionParameters)
         {
             if (target?.Get(parameter) is { } value)
             {

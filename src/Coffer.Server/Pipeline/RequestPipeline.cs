@@ -33,7 +33,6 @@ internal sealed class RequestPipeline(
         var started = Stopwatch.GetTimestamp();
         var requestId = RequestIds.NewRequestId(time.GetUtcNow());
         var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/";
-        var rawPath = rawTarget.Split('?', 2)[0];
         var dialect = Dialect.Cos;
         var operation = "-";
         string? bucket = null, errorCode = null, caller = null;
@@ -66,7 +65,8 @@ internal sealed class RequestPipeline(
 
             var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
             caller = authenticated.Credential?.Identity.Principal;
-            var rules = authorizer.Authorize(authenticated.Credential, route, target, RequestContext.SourceIpOf(http));
+            var sourceIp = RequestContext.SourceIpOf(http);
+            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
@@ -77,7 +77,7 @@ internal sealed class RequestPipeline(
             }
 
             // Event notifications say who made a change: the request's transactions run in this flow and read it there.
-            RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", RequestContext.SourceIpOf(http), requestId);
+            RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", sourceIp, requestId);
             await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts));
         }
         catch (CofferException error)
@@ -128,7 +128,8 @@ internal sealed class RequestPipeline(
         {
             errorCode = error.Code.ToString();
             await body.DrainAsync(http.RequestAborted);
-            await ErrorResponder.WriteAsync(http, error, dialect, requestId, rawPath);
+            var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+            await ErrorResponder.WriteAsync(http, error, dialect, requestId, query < 0 ? rawTarget : rawTarget[..query]);
         }
     }
 }

@@ -115,13 +115,18 @@ public sealed class BlobStore
         }
     }
 
-    /// <summary>Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file.</summary>
+    /// <summary>
+    /// Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file, in chunks of
+    /// <see cref="CopyBufferSize"/>: while one chunk is hashed (MD5 and CRC-64, on this thread) and written (the file's
+    /// asynchronous write), the next one is read into the other buffer, so a large upload runs at the pace of its slowest
+    /// stage (MD5, about 0.5 GB/s a core) rather than of the three one after another.
+    /// </summary>
     private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
         CancellationToken cancellationToken)
     {
         var blobId = Guid.CreateVersion7().ToString("N");
         var tempPath = Path.Combine(_stagingFolder, blobId);
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize)];
         var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
         var completed = false;
         try
@@ -132,7 +137,8 @@ public sealed class BlobStore
             await using (var file = CreateTemporary(tempPath))
             {
                 using var sealer = dataKey is null ? null : new SegmentSealer(file, dataKey);
-                var chunk = prefix.Length > 0 ? prefix : buffer.AsMemory(0, await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken));
+                var chunk = prefix.Length > 0 ? prefix : await FillAsync(source, buffers[0], cancellationToken);
+                var next = prefix.Length > 0 ? 0 : 1;
                 while (chunk.Length > 0)
                 {
                     length += chunk.Length;
@@ -141,19 +147,14 @@ public sealed class BlobStore
                         throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
                     }
 
+                    var writing = WriteChunkAsync(file, sealer, chunk, cancellationToken);
+                    var reading = FillAsync(source, buffers[next], cancellationToken);
                     md5.AppendData(chunk.Span);
                     crc.Append(chunk.Span);
-                    if (sealer is not null)
-                    {
-                        await sealer.WriteAsync(chunk, cancellationToken);
-                    }
-                    else
-                    {
-                        await file.WriteAsync(chunk, cancellationToken);
-                    }
-
-                    var read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken);
-                    chunk = buffer.AsMemory(0, read);
+                    // Both finish before either buffer is used again, even when one of them fails.
+                    await Task.WhenAll(writing, reading);
+                    chunk = reading.Result;
+                    next ^= 1;
                 }
 
                 if (sealer is not null)
@@ -177,7 +178,8 @@ public sealed class BlobStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
             if (dataKey is not null)
             {
                 CryptographicOperations.ZeroMemory(dataKey);
@@ -188,6 +190,31 @@ public sealed class BlobStore
                 File.Delete(tempPath);
             }
         }
+    }
+
+    private static async Task WriteChunkAsync(FileStream file, SegmentSealer? sealer, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        if (sealer is not null)
+        {
+            await sealer.WriteAsync(chunk, cancellationToken);
+        }
+        else
+        {
+            await file.WriteAsync(chunk, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the source ends (a socket hands over a few KiB a read); the bytes read.</summary>
+    private static async Task<ReadOnlyMemory<byte>> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        int read;
+        while (filled < CopyBufferSize && (read = await source.ReadAsync(buffer.AsMemory(filled, CopyBufferSize - filled), cancellationToken)) > 0)
+        {
+            filled += read;
+        }
+
+        return buffer.AsMemory(0, filled);
     }
 
     private static void CheckLength(long length, long? expectedLength, long maxLength)
