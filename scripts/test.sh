@@ -3,8 +3,8 @@
 # integration, process and browser tests (Debian's chromium, installed if missing), on SQLite and on a throw-away
 # PostgreSQL cluster that this script starts and removes; the compat suite that drives the real server with official
 # client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy), the README
-# quickstart, the S3 tools smoke run (likewise on both), and the AWS-documented inventory destination policy with
-# awscli. Console screenshots are kept in artifacts/console/.
+# quickstart, the S3 tools smoke run (likewise on both), the AWS-documented inventory destination policy with
+# awscli, and batch jobs with awscli s3control. Console screenshots are kept in artifacts/console/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,5 +75,8 @@ COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" SMOKE_METADATA="$
 
 step "inventory destination policy as AWS documents it, with awscli: allowed and denied"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/check-inventory-policy-aws.sh
+
+step "batch jobs with awscli s3control: create, describe, list, priority, status, job tagging (about 45 s)"
+COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/check-batch-awscli.sh
 
 step "all tests passed"
