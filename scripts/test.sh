@@ -4,7 +4,8 @@
 # PostgreSQL cluster that this script starts and removes; the compat suite that drives the real server with official
 # client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy), the README
 # quickstart, the S3 tools smoke run (likewise on both), the AWS-documented inventory destination policy with awscli,
-# and the CofferReport inventory extension through awscli. Console screenshots are kept in artifacts/console/.
+# the CofferReport inventory extension through awscli, and batch jobs with awscli s3control. Console screenshots are
+# kept in artifacts/console/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,5 +79,8 @@ COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/chec
 
 step "Coffer's CofferReport inventory extension with awscli: a plain configuration round-trips, an extended one still reads (about 10 s)"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/check-inventory-extension-aws.sh
+
+step "batch jobs with awscli s3control: create, describe, list, priority, status, job tagging (about 45 s)"
+COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" bash scripts/check-batch-awscli.sh
 
 step "all tests passed"

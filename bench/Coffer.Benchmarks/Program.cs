@@ -3,7 +3,8 @@ using Coffer.Benchmarks;
 
 // `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see bench/README.md), `inline-threshold`
 // measures small bodies inline against blob files, `journal-run` an incremental report after N journaled changes,
-// `notify-seed` fills the outbox for bench/notify.sh; anything else goes to BenchmarkDotNet.
+// `notify-seed` fills the outbox for bench/notify.sh, `batch-run` a batch job over an inventory report of the seeded
+// bucket; anything else goes to BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
@@ -11,6 +12,7 @@ return args.FirstOrDefault() switch
     "inline-threshold" => await InlineThresholdBenchmark.RunAsync(args[1..]),
     "journal-run" => await JournalBenchmark.RunAsync(args[1..]),
     "notify-seed" => await NotificationBenchmark.SeedAsync(args[1..]),
+    "batch-run" => await BatchBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

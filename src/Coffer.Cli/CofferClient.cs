@@ -20,9 +20,28 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
 
     /// <summary>Sends a signed request to <paramref name="bucket"/> (and <paramref name="key"/>) with the given query; returns the body.</summary>
     public async Task<byte[]> SendAsync(HttpMethod method, string bucket, string? key, string query, byte[]? body = null,
-        string? contentType = null, CancellationToken cancellationToken = default)
+        string? contentType = null, CancellationToken cancellationToken = default) =>
+        (await ExchangeAsync(method, $"/{bucket}/{key ?? ""}", query, body, contentType, [], key is null ? $"bucket {bucket}" : $"{bucket}/{key}",
+            cancellationToken)).Body;
+
+    /// <summary>
+    /// Sends a signed request to a path that names no bucket (the batch job API's <c>/jobs</c>), with extra headers;
+    /// returns the body.
+    /// </summary>
+    public async Task<byte[]> SendToPathAsync(HttpMethod method, string path, string query, IReadOnlyList<KeyValuePair<string, string>> headers,
+        byte[]? body = null, CancellationToken cancellationToken = default) =>
+        (await ExchangeAsync(method, path, query, body, body is null ? null : "application/xml", headers, path, cancellationToken)).Body;
+
+    /// <summary>The ETag of an object, as HEAD answers it (quoted).</summary>
+    public async Task<string> HeadETagAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
-        var path = $"/{bucket}/{key ?? ""}";
+        var (_, headers) = await ExchangeAsync(HttpMethod.Head, $"/{bucket}/{key}", "", null, null, [], $"{bucket}/{key}", cancellationToken);
+        return headers.ETag?.Tag ?? throw new CliException(ExitCodes.Refused, $"the server named no ETag for {bucket}/{key}");
+    }
+
+    private async Task<(byte[] Body, System.Net.Http.Headers.HttpResponseHeaders Headers)> ExchangeAsync(HttpMethod method, string path, string query,
+        byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>> headers, string where, CancellationToken cancellationToken)
+    {
         var uri = new Uri(options.Endpoint, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : ""));
         using var request = new HttpRequestMessage(method, uri);
         if (body is not null)
@@ -30,6 +49,11 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType ?? "application/octet-stream");
             request.Content.Headers.ContentMD5 = System.Security.Cryptography.MD5.HashData(body);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         var host = uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}";
@@ -56,10 +80,10 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                return bytes;
+                return (bytes, response.Headers);
             }
 
-            throw Refused(response.StatusCode, bytes, bucket, key);
+            throw Refused(response.StatusCode, bytes, where);
         }
     }
 
@@ -68,7 +92,7 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static CliException Refused(HttpStatusCode status, byte[] body, string bucket, string? key)
+    private static CliException Refused(HttpStatusCode status, byte[] body, string where)
     {
         string code = $"HTTP {(int)status}", message = "";
         try
@@ -82,7 +106,6 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
             // Not an error document (a proxy in between, say): the status line is all there is.
         }
 
-        var where = key is null ? $"bucket {bucket}" : $"{bucket}/{key}";
         return new CliException(ExitCodes.Refused, $"{code}: {message} ({where})".Replace(":  (", ": (", StringComparison.Ordinal));
     }
 }

@@ -18,6 +18,7 @@ internal static class CofferCommands
         root.Subcommands.Add(ServeCommand(settings));
         root.Subcommands.Add(Cli.InventoryCommands.Build());
         root.Subcommands.Add(Cli.ReportCommands.Build());
+        root.Subcommands.Add(Cli.BatchCommands.Build());
         root.Subcommands.Add(AdminCommand.Build(settings));
         return root;
     }

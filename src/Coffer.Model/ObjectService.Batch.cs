@@ -24,16 +24,18 @@ public sealed partial class ObjectService
         where T : class
     {
         var now = Now();
+        // Decided before the transaction, so the single writer spends its time on the changes only.
+        var permitted = tasks.Select(allowed).ToArray();
         try
         {
             return await engine.CommitAsync(null, writer =>
             {
-                var buckets = new Dictionary<string, BucketRecord?>(StringComparer.Ordinal);
+                var buckets = new Dictionary<string, BatchBucket?>(StringComparer.Ordinal);
                 var results = new BatchTaskResult[tasks.Count];
                 for (var i = 0; i < tasks.Count; i++)
                 {
                     var task = tasks[i];
-                    if (!allowed(task))
+                    if (!permitted[i])
                     {
                         results[i] = Failure(ErrorCode.AccessDenied, "Access Denied. The job's creator may not do this to this object.");
                         continue;
@@ -41,7 +43,8 @@ public sealed partial class ObjectService
 
                     if (!buckets.TryGetValue(task.Bucket, out var bucket))
                     {
-                        bucket = writer.Buckets.Get(task.Bucket);
+                        // A bucket's notification rules are read once per chunk, not once per task.
+                        bucket = writer.Buckets.Get(task.Bucket) is { } record ? new BatchBucket(record, events?.HasRules(writer, record.Id) ?? false) : null;
                         buckets[task.Bucket] = bucket;
                     }
 
@@ -63,8 +66,9 @@ public sealed partial class ObjectService
     public Task<ObjectInfo> CopyForBatchAsync(CopyObjectRequest request, Action<IMetadataTransaction> alsoCommit, CancellationToken cancellationToken = default) =>
         CopyObjectAsync(request, alsoCommit, cancellationToken);
 
-    private BatchTaskResult Apply(IMetadataTransaction writer, BatchOperation operation, BucketRecord bucket, BatchTask task, DateTimeOffset now)
+    private BatchTaskResult Apply(IMetadataTransaction writer, BatchOperation operation, BatchBucket target, BatchTask task, DateTimeOffset now)
     {
+        var bucket = target.Record;
         if (CheckNames(task) is { } invalid)
         {
             return invalid;
@@ -97,8 +101,12 @@ public sealed partial class ObjectService
             BatchOperationKind.DeleteObjectTagging => [],
             _ => throw new InvalidOperationException($"{operation.Kind} is not a metadata operation."),
         };
-        writer.Versions.SetTags(bucket.Id, version.Key, version.Sequence, tags);
-        events?.Record(writer, bucket, tags.Count == 0 ? NotificationEvents.TaggingDelete : NotificationEvents.TaggingPut, version);
+        writer.Versions.SetTags(version, tags);
+        if (target.Notifies)
+        {
+            events!.Record(writer, bucket, tags.Count == 0 ? NotificationEvents.TaggingDelete : NotificationEvents.TaggingPut, version);
+        }
+
         return BatchTaskResult.Success;
     }
 
@@ -122,6 +130,9 @@ public sealed partial class ObjectService
             return Failure(error.Code, error.Message);
         }
     }
+
+    /// <summary>A bucket a chunk's tasks name, and whether it has notification rules.</summary>
+    private sealed record BatchBucket(BucketRecord Record, bool Notifies);
 
     /// <summary>Thrown inside the transaction to roll it back when the caller's record says the job is no longer its own.</summary>
     private sealed class AbandonedBatchException : Exception;

@@ -174,6 +174,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     public void UpdateRecord(ObjectVersionRecord version) =>
         Rewrite(version.BucketId, version.Key, version.Sequence, _ => version, "update");
 
+    /// <summary>Without reading the row again: the journal keeps <paramref name="current"/> re-encoded as the previous record.</summary>
+    public void SetTags(ObjectVersionRecord current, IReadOnlyList<KeyValuePair<string, string>> tags) =>
+        Replace(current, VersionRecordCodec.Encode(current), VersionRecordCodec.Encode(current with { Tags = tags }));
+
     /// <summary>
     /// Replaces the packed record of a current revision. The key columns (version id, latest and delete-marker flags) stay
     /// as the row has them. While an instant is pinned, the old revision dies where the new one is born, so the pinned
@@ -198,7 +202,13 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             throw new InvalidOperationException($"No version {sequence} of {key} to {what}.");
         }
 
-        var record = VersionRecordCodec.Encode(change(version));
+        Replace(version, previous!, VersionRecordCodec.Encode(change(version)));
+    }
+
+    /// <summary>Puts <paramref name="record"/> in place of the current revision <paramref name="version"/>, whose record was <paramref name="previous"/>.</summary>
+    private void Replace(ObjectVersionRecord version, byte[] previous, byte[] record)
+    {
+        var (bucketId, key, sequence) = (version.BucketId, version.Key, version.Sequence);
         // Every rewrite (tags, ACL, object lock) is journaled as a record replacement that keeps the previous record.
         Session.Journal.Record(ChangeOperation.Tags, Identity(version), record, previous);
         if (!Session.Store.HasPins)

@@ -43,6 +43,12 @@ public interface IVersionWriter : IVersionReader
     void SetTags(long bucketId, string key, long sequence, IReadOnlyList<KeyValuePair<string, string>> tags);
 
     /// <summary>
+    /// Sets the tags of <paramref name="current"/>, a version this transaction has just read with every section (a batch
+    /// job tags thousands in one transaction): an engine may skip reading it again.
+    /// </summary>
+    void SetTags(ObjectVersionRecord current, IReadOnlyList<KeyValuePair<string, string>> tags) => SetTags(current.BucketId, current.Key, current.Sequence, tags);
+
+    /// <summary>
     /// Rewrites the attributes of the version <paramref name="version"/> names by bucket, key and sequence (its storage
     /// class, ACL, retention...): the packed record only, so its version id and its latest and delete-marker flags stay.
     /// The caller passes a version read with every section, changed with <c>with</c>.

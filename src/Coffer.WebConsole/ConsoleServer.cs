@@ -2,6 +2,7 @@ using System.Net;
 using Coffer.Inventory.Running;
 using Coffer.Model;
 using Coffer.Model.Accounts;
+using Coffer.Model.Batch;
 using Coffer.Model.Inventory;
 using Coffer.Server;
 using Coffer.Server.Pipeline;
@@ -65,7 +66,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         foreach (var shared in new[]
         {
             typeof(IObjectService), typeof(InventoryConfigurations), typeof(InventoryRuns), typeof(InventoryWakeup), typeof(IdentityDirectory),
-            typeof(Authorizer), typeof(TimeProvider),
+            typeof(Authorizer), typeof(TimeProvider), typeof(BatchJobs),
         })
         {
             services.AddSingleton(shared, api.GetRequiredService(shared));
@@ -75,6 +76,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         services.AddSingleton<ConsoleEndpoints>();
         services.AddSingleton<ObjectEndpoints>();
         services.AddSingleton<InventoryEndpoints>();
+        services.AddSingleton<BatchEndpoints>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(RequestMetricsMeter, InventoryMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
@@ -90,6 +92,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         app.Services.GetRequiredService<ConsoleEndpoints>().MapSession(app);
         app.Services.GetRequiredService<ObjectEndpoints>().Map(app);
         app.Services.GetRequiredService<InventoryEndpoints>().Map(app);
+        app.Services.GetRequiredService<BatchEndpoints>().Map(app);
         app.MapFallback("/api/{**rest}", http => ConsoleRequest.ErrorAsync(http, 404, "NotFound", "There is no such console API."));
         return new ConsoleServer(app);
     }

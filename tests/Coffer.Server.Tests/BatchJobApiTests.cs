@@ -219,6 +219,56 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateJob_WithAMissingReportBucket_IsInvalidRequest_AndCreatesNoJob()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-no-report-bucket", TaggingOperation(("k", "v"))))
+            .Replace($"arn:aws:s3:::{_reports}", "arn:aws:s3:::nowhere-1250000000", StringComparison.Ordinal);
+
+        var refused = await SendAsync(HttpMethod.Post, "", body: Encoding.UTF8.GetBytes(body));
+
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("The report bucket 'nowhere-1250000000' does not exist.");
+        await ShouldHaveNoJobsAsync();
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
+    }
+
+    [Fact]
+    public async Task CreateJob_WithAnUnknownOperation_IsInvalidRequest_AndCreatesNoJob()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+
+        var refused = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-unknown-operation", "<S3PolishObject><Shine>high</Shine></S3PolishObject>"));
+
+        await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await ShouldHaveNoJobsAsync();
+    }
+
+    [Fact]
+    public async Task CreateJob_WithAMalformedCsvRow_FailsTheJob_WithInvalidManifestContent_BeforeAnyTaskRuns()
+    {
+        await PutAsync("a.txt", "b.txt");
+        // The second row has three fields where the manifest names two: the whole manifest is refused, the first row too.
+        var manifest = await PutManifestAsync($"{_bucket},a.txt\n{_bucket},b.txt,extra\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-malformed-row", TaggingOperation(("k", "v"))));
+
+        var job = await WaitForAsync(jobId, "Failed");
+        var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+        reason.Element(Ns + "FailureCode")!.Value.Should().Be("InvalidManifestContent");
+        reason.Element(Ns + "FailureReason")!.Value.Should().StartWith("Row 2 of ");
+        var progress = job.Element(Ns + "ProgressSummary")!;
+        progress.Element(Ns + "TotalNumberOfTasks")!.Value.Should().Be("0");
+        progress.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("0");
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
+        (await TagsOfAsync("b.txt")).Should().NotContain("<Tag>", "no task ran");
+        (await _s3.SendAsync(HttpMethod.Head, _reports, $"reports/job-{jobId}/manifest.json")).StatusCode.Should().Be(HttpStatusCode.NotFound,
+            "a job in which no task ran writes no report");
+    }
+
+    [Fact]
     public async Task CosCreateJob_OnJobsPath_RunsInTheCosDialect()
     {
         await PutAsync("a.txt");
@@ -332,6 +382,22 @@ public sealed class BatchJobApiTests : IAsyncLifetime
 
             await Task.Delay(100);
         }
+    }
+
+    private async Task ShouldHaveNoJobsAsync()
+    {
+        var listed = await SendAsync(HttpMethod.Get, "");
+        var text = await listed.Content.ReadAsStringAsync();
+        listed.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        XDocument.Parse(text).Root!.Descendants(Ns + "JobId").Should().BeEmpty(text);
+    }
+
+    private async Task<string> TagsOfAsync(string key)
+    {
+        var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, key, "tagging");
+        var text = await tagging.Content.ReadAsStringAsync();
+        tagging.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return text;
     }
 
     private async Task<string> GetTextAsync(string bucket, string key)

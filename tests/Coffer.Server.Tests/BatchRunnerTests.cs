@@ -80,6 +80,24 @@ public abstract class BatchRunnerTests : IDisposable
         TaggedCount().Should().Be(Objects);
     }
 
+    [Fact]
+    public async Task AManifestChangedAfterCreateJob_FailsTheJob_WithManifestETagMismatch_BeforeAnyTaskRuns()
+    {
+        var jobId = await CreateJobAsync();
+        var changed = Encoding.UTF8.GetBytes($"{_bucket},object-0000\n");
+        await _core.Objects.PutObjectAsync(new PutObjectRequest { Bucket = _bucket, Key = "manifest.csv", Body = new MemoryStream(changed), ContentLength = changed.Length });
+
+        (await Runner("node-a").RunPendingAsync()).Should().Be(1);
+
+        var job = _core.Jobs.Find(jobId)!;
+        job.Status.Should().Be(BatchJobStates.Failed);
+        job.FailureCode.Should().Be("ManifestETagMismatch");
+        job.TotalTasks.Should().Be(0);
+        (job.TasksSucceeded + job.TasksFailed).Should().Be(0);
+        _core.Jobs.Chunks(jobId, 0, 10, unfinishedOnly: false).Should().BeEmpty("the job fails whole, before any chunk is kept");
+        TaggedCount().Should().Be(0);
+    }
+
     public void Dispose()
     {
         _core.Dispose();

@@ -98,6 +98,19 @@ public sealed partial class HardeningTests : IAsyncLifetime
         (await _server.SendRawAsync(longTarget)).StatusCode.Should().Be(HttpStatusCode.RequestUriTooLong);
     }
 
+    [Fact]
+    public async Task Targets_InAbsoluteForm_AnswerAsTheirOriginForm()
+    {
+        // RFC 9112 §3.2.2: servers accept the absolute form, which clients send through a proxy (as scripts/check-batch-awscli.sh does).
+        using var viaProxy = new HttpClient(new HttpClientHandler { Proxy = new WebProxy(_server.BaseAddress), UseProxy = true });
+        var target = new Uri(_server.BaseAddress, $"/nosuch-{TestAccounts.Owner.AppId}/a.txt");
+
+        var direct = await (await _server.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, target))).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucket");
+        var proxied = await (await viaProxy.GetAsync(target)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucket");
+
+        proxied.Element("Resource")!.Value.Should().Be(direct.Element("Resource")!.Value);
+    }
+
     [Theory]
     [InlineData("/../escaped")]
     [InlineData("/..")]

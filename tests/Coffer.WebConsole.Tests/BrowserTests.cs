@@ -179,6 +179,88 @@ public sealed class BrowserTests : IAsyncLifetime
         (await (await page.WaitForSelectorAsync("[data-testid=error]"))!.TextContentAsync()).Should().StartWith("AccessDenied:");
     }
 
+    [Fact]
+    public async Task TheJobsPage_ShowsEachJobsProgress_FollowsItLiveToTheEnd_AndCancels()
+    {
+        await SeedAsync();
+        var jobs = _fixture.Api.Server.Services.GetRequiredService<Model.Batch.BatchJobs>();
+        var tasks = await PutJobObjectsAsync(5);
+        var running = await CreateSuspendedJobAsync(jobs, tasks, "console-run");
+        var cancelled = await CreateSuspendedJobAsync(jobs, tasks, "console-cancel");
+        var page = await NewPageAsync();
+        await SignInAsync(page, TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey);
+
+        await page.ClickAsync("[data-testid=jobs-link]");
+        var row = $"[data-testid=jobs] tr[data-job='{running}']";
+        await page.WaitForSelectorAsync($"{row}[data-status=Suspended]", new() { Timeout = 30_000 });
+        (await page.TextContentAsync($"{row} .tasks")).Should().Be("0/5");
+        (await page.TextContentAsync($"{row} td:nth-child(2)")).Should().Be("PutObjectTagging");
+        await ShotAsync(page, "8-batch-jobs-suspended");
+
+        // Confirmed through the job API: the page follows the job to its end without a reload.
+        await jobs.UpdateStatusAsync(TestAccounts.Owner.AppId, running, "Ready", null);
+        await page.WaitForSelectorAsync($"{row}[data-status=Complete]", new() { Timeout = 30_000 });
+        (await page.TextContentAsync($"{row} .tasks")).Should().Be("5/5");
+        (await page.GetAttributeAsync($"{row} progress", "value")).Should().Be("5");
+        (await page.TextContentAsync($"{row} >> a")).Should().Be("completion report");
+
+        var other = $"[data-testid=jobs] tr[data-job='{cancelled}']";
+        await page.ClickAsync($"{other} >> text=Cancel");
+        await page.WaitForSelectorAsync($"{other}[data-status=Cancelled]");
+        await ShotAsync(page, "9-batch-jobs-ended");
+        jobs.Get(TestAccounts.Owner.AppId, cancelled).Status.Should().Be("Cancelled");
+        jobs.Get(TestAccounts.Owner.AppId, cancelled).TasksSucceeded.Should().Be(0);
+    }
+
+    private async Task<Model.Batch.BatchManifest> PutJobObjectsAsync(int count)
+    {
+        var csv = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            (await _fixture.Api.PutObjectAsync(_source, $"jobs/{i}.txt", Encoding.UTF8.GetBytes($"object {i}"))).EnsureSuccessStatusCode();
+            csv.Append(CultureInfo.InvariantCulture, $"{_source},jobs/{i}.txt\n");
+        }
+
+        var put = await _fixture.Api.PutObjectAsync(_source, "jobs/manifest.csv", Encoding.UTF8.GetBytes(csv.ToString()));
+        put.EnsureSuccessStatusCode();
+        return new Model.Batch.BatchManifest
+        {
+            Format = Model.Batch.ManifestFormats.S3Csv,
+            Fields = ["Bucket", "Key"],
+            Bucket = _source,
+            Key = "jobs/manifest.csv",
+            ETag = put.Headers.ETag!.Tag,
+        };
+    }
+
+    private async Task<string> CreateSuspendedJobAsync(Model.Batch.BatchJobs jobs, Model.Batch.BatchManifest manifest, string token)
+    {
+        var owner = TestAccounts.Owner;
+        var jobId = await jobs.CreateAsync(new Model.Batch.CreateBatchJobRequest
+        {
+            Account = owner.AppId,
+            ClientToken = token,
+            Priority = 10,
+            Spec = new Model.Batch.BatchJobSpec
+            {
+                Dialect = Model.Batch.BatchDialect.S3,
+                ConfirmationRequired = true,
+                Operation = new Model.Batch.BatchOperation { Kind = Model.Batch.BatchOperationKind.PutObjectTagging, Tags = [new("console", "yes")] },
+                Manifest = manifest,
+                Report = new Model.Batch.BatchReport { Enabled = true, Bucket = _reports, Prefix = "jobs" },
+                Creator = new Model.Batch.BatchCreator(owner.AppId, owner.Uin, owner.SecretId),
+            },
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (jobs.Get(owner.AppId, jobId).Status != "Suspended")
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the worker prepares the job and suspends it until it is confirmed");
+            await Task.Delay(50);
+        }
+
+        return jobId;
+    }
+
     private const string SizeBucket =
         "CASE WHEN Size = 0 THEN '0 B' WHEN Size < 1024 THEN '1 B-1 KiB' WHEN Size < 65536 THEN '1-64 KiB' WHEN Size < 1048576 THEN '64 KiB-1 MiB' " +
         "WHEN Size < 16777216 THEN '1-16 MiB' WHEN Size < 134217728 THEN '16-128 MiB' WHEN Size < 1073741824 THEN '128 MiB-1 GiB' ELSE '>= 1 GiB' END";

@@ -1,7 +1,9 @@
 // S3 Batch Operations with the official @aws-sdk/client-s3-control: the job API (CreateJob, DescribeJob, ListJobs,
 // UpdateJobPriority, UpdateJobStatus, job tagging) on the SDK's own virtual host <account>.s3-control.<region>.amazonaws.com,
 // and jobs end to end from an S3 inventory report Coffer made: tagging, copying to another bucket under a prefix and
-// deleting tags, each with its completion report read back (manifest, checksum, and the rows through DuckDB).
+// deleting tags, each with its completion report read back (manifest, checksum, and the rows through DuckDB); an in-place
+// copy that changes storage classes, seen in the next inventory report; and an object the bucket policy keeps from the
+// job's creator, a failed task in the completion report.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,6 +19,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutBucketInventoryConfigurationCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
@@ -33,7 +36,7 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Region, account, bucketName, endpoint, s3Client } from './lib/coffer.mjs';
-import { md5Hex } from './lib/reports.mjs';
+import { checkDelivery, md5Hex, readRows } from './lib/reports.mjs';
 
 const s3 = s3Client();
 const AccountId = account.uin;
@@ -99,6 +102,37 @@ async function runInventory(bucket, id) {
   const run = JSON.parse(stdout);
   assert.equal(run.State, 'Succeeded', stdout);
   return run.ManifestKey;
+}
+
+/** Puts an inventory configuration of `Filter` (a prefix, or the whole bucket) into `destination` and runs it now. */
+async function inventoryNow(Bucket, Id, destination, { Prefix, OptionalFields } = {}) {
+  await s3.send(new PutBucketInventoryConfigurationCommand({
+    Bucket,
+    Id,
+    InventoryConfiguration: {
+      Id,
+      IsEnabled: true,
+      IncludedObjectVersions: 'Current',
+      Schedule: { Frequency: 'Daily' },
+      ...(Prefix ? { Filter: { Prefix } } : {}),
+      OptionalFields,
+      Destination: { S3BucketDestination: { Bucket: `arn:aws:s3:::${destination}`, Format: 'CSV', Prefix: 'inventory' } },
+    },
+  }));
+  return runInventory(Bucket, Id);
+}
+
+/** The inventory report at `manifestKey` as a list of rows (objects by column name), read through DuckDB. */
+async function inventoryRows(bucket, manifestKey) {
+  const { manifest, files } = await checkDelivery(download(bucket), manifestKey, { md5Field: 'MD5checksum', sizeIsString: false });
+  const columns = manifest.fileSchema.split(', ');
+  return (await readRows(files, { format: 'CSV', columns })).map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]])));
+}
+
+/** A job's manifest naming the inventory report at `Key` in `bucket`, with its ETag. */
+async function inventoryManifest(bucket, Key) {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }));
+  return { Spec: { Format: 'S3InventoryReport_CSV_20161130' }, Location: { ObjectArn: `arn:aws:s3:::${bucket}/${Key}`, ETag: head.ETag } };
 }
 
 const reportSpec = (Bucket, Prefix) => ({ Bucket: `arn:aws:s3:::${Bucket}`, Enabled: true, Format: 'Report_CSV_20180820', Prefix, ReportScope: 'AllTasks' });
@@ -253,5 +287,95 @@ describe('S3 Batch Operations from an inventory report Coffer made', () => {
     for (const Key of keys) {
       assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: source, Key }))).TagSet ?? [], []);
     }
+  });
+});
+
+describe('S3 Batch Operations: storage classes and denied objects', () => {
+  const source = bucketName('batch-class');
+  const reports = bucketName('batch-crep');
+  const cold = ['cold/a.txt', 'cold/b c.txt', 'cold/d+e.txt', 'cold/日本.txt'];
+  const warm = ['warm/a.txt', 'warm/b.txt', 'coldish.txt'];
+
+  before(async () => {
+    for (const Bucket of [source, reports]) {
+      await s3.send(new CreateBucketCommand({ Bucket }));
+    }
+    for (const Key of [...cold, ...warm]) {
+      await s3.send(new PutObjectCommand({ Bucket: source, Key, Body: `body of ${Key}`, ContentType: 'text/plain', Metadata: { origin: 'compat' } }));
+    }
+  });
+
+  const runJob = async (Manifest, Operation, prefix) => {
+    const { JobId } = await control.send(new CreateJobCommand({
+      AccountId,
+      ConfirmationRequired: false,
+      ClientRequestToken: `${prefix}-${Date.now()}`,
+      Priority: 10,
+      RoleArn: `arn:aws:iam::${AccountId}:role/batch`,
+      Manifest,
+      Operation,
+      Report: reportSpec(reports, `completion/${prefix}`),
+    }));
+    return { JobId, job: await waitForStatus(JobId, ['Complete', 'Failed', 'Cancelled']) };
+  };
+
+  test('an in-place S3PutObjectCopy changes the storage class of exactly the objects of the report, as the next report shows', async () => {
+    const before = await inventoryRows(reports, await inventoryNow(source, 'everything-before', reports, { OptionalFields: ['StorageClass'] }));
+    assert.deepEqual(new Set(before.map((r) => r.StorageClass)), new Set(['STANDARD']));
+
+    const coldReport = await inventoryNow(source, 'cold', reports, { Prefix: 'cold/' });
+    const { job } = await runJob(await inventoryManifest(reports, coldReport),
+      { S3PutObjectCopy: { MetadataDirective: 'COPY', StorageClass: 'STANDARD_IA' } }, 'reclass');
+    assert.equal(job.Status, 'Complete', JSON.stringify(job));
+    assert.equal(job.ProgressSummary.NumberOfTasksSucceeded, cold.length);
+    assert.equal(job.ProgressSummary.NumberOfTasksFailed, 0);
+
+    const after = await inventoryRows(reports, await inventoryNow(source, 'everything-after', reports, { OptionalFields: ['StorageClass'] }));
+    const classes = Object.fromEntries(after.map((r) => [decodeURIComponent(r.Key), r.StorageClass]));
+    assert.deepEqual(classes, Object.fromEntries([...cold.map((k) => [k, 'STANDARD_IA']), ...warm.map((k) => [k, 'STANDARD'])]));
+    // The copy kept what it was told to keep: the body, the content type, the metadata.
+    const copy = await s3.send(new GetObjectCommand({ Bucket: source, Key: cold[1] }));
+    assert.equal(await copy.Body.transformToString(), `body of ${cold[1]}`);
+    assert.equal(copy.ContentType, 'text/plain');
+    assert.deepEqual(copy.Metadata, { origin: 'compat' });
+    assert.equal(copy.StorageClass, 'STANDARD_IA');
+  });
+
+  test('an object the bucket policy denies to the job creator is a failed task (AccessDenied) in the completion report', async () => {
+    const denied = 'warm/b.txt';
+    await s3.send(new PutBucketPolicyCommand({
+      Bucket: source,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'NoTaggingOfOneKey',
+          Effect: 'Deny',
+          Principal: { AWS: `arn:aws:iam::${AccountId}:root` },
+          Action: 's3:PutObjectTagging',
+          Resource: `arn:aws:s3:::${source}/${denied}`,
+        }],
+      }),
+    }));
+    const warmReport = await inventoryNow(source, 'warm', reports, { Prefix: 'warm/' });
+    const { JobId, job } = await runJob(await inventoryManifest(reports, warmReport),
+      { S3PutObjectTagging: { TagSet: [{ Key: 'tier', Value: 'warm' }] } }, 'denied');
+    assert.equal(job.Status, 'Complete', JSON.stringify(job));
+    assert.equal(job.ProgressSummary.TotalNumberOfTasks, 2);
+    assert.equal(job.ProgressSummary.NumberOfTasksSucceeded, 1);
+    assert.equal(job.ProgressSummary.NumberOfTasksFailed, 1);
+
+    const { manifest, rows } = await readReport(reports, `completion/denied/job-${JobId}/manifest.json`);
+    assert.deepEqual(manifest.Results.map((r) => r.TaskExecutionStatus).sort(), ['failed', 'succeeded']);
+    const byKey = Object.fromEntries(rows.map((r) => [decodeURIComponent(r.Key), r]));
+    assert.deepEqual(Object.keys(byKey).sort(), ['warm/a.txt', denied]);
+    assert.deepEqual({ ...byKey[denied], ResultMessage: undefined }, {
+      Bucket: source, Key: byKey[denied].Key, VersionId: '', TaskStatus: 'failed', ErrorCode: 'AccessDenied', HTTPStatusCode: '403', ResultMessage: undefined,
+    });
+    assert.match(byKey[denied].ResultMessage, /Access Denied/);
+    assert.equal(byKey['warm/a.txt'].TaskStatus, 'succeeded');
+    assert.equal(byKey['warm/a.txt'].HTTPStatusCode, '200');
+
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: source, Key: 'warm/a.txt' }))).TagSet, [{ Key: 'tier', Value: 'warm' }]);
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket: source, Key: denied }))).TagSet ?? [], []);
   });
 });

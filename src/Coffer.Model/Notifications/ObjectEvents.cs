@@ -85,6 +85,9 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
         });
     }
 
+    /// <summary>Whether the bucket has notification rules: many changes to one bucket in one transaction ask once.</summary>
+    public bool HasRules(IMetadataView reader, long bucketId) => Read(reader, bucketId).Rules.Count > 0;
+
     /// <summary>Queues, in <paramref name="writer"/>'s transaction, the event of an inventory report that landed.</summary>
     public void RecordInventory(IMetadataTransaction writer, BucketRecord source, EventDetails details)
     {

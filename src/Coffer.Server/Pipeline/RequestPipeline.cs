@@ -32,7 +32,7 @@ internal sealed class RequestPipeline(
     {
         var started = Stopwatch.GetTimestamp();
         var requestId = RequestIds.NewRequestId(time.GetUtcNow());
-        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/";
+        var rawTarget = OriginForm(http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/");
         var dialect = Dialect.Cos;
         var operation = "-";
         string? bucket = null, errorCode = null, caller = null;
@@ -131,5 +131,22 @@ internal sealed class RequestPipeline(
             var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
             await ErrorResponder.WriteAsync(http, error, dialect, requestId, query < 0 ? rawTarget : rawTarget[..query]);
         }
+    }
+
+    /// <summary>
+    /// A target in absolute form (<c>http://host/path?query</c>, what clients send through a proxy) as its origin form: RFC
+    /// 9112 §3.2.2 has servers accept both, and Kestrel has checked that the Host header names the same authority.
+    /// </summary>
+    private static string OriginForm(string rawTarget)
+    {
+        if (rawTarget.StartsWith('/') || !(rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || rawTarget.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+        {
+            return rawTarget;
+        }
+
+        var authority = rawTarget.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = rawTarget.IndexOfAny(['/', '?'], authority);
+        return end < 0 ? "/" : rawTarget[end] == '?' ? "/" + rawTarget[end..] : rawTarget[end..];
     }
 }

@@ -5,9 +5,10 @@ import { currentUser, signIn, signOut } from './api.js';
 import { Buckets, ObjectBrowser } from './objects.js';
 import { InventoryPage } from './inventory.js';
 import { Dashboard } from './dashboard.js';
+import { JobsPage } from './jobs.js';
 import './style.css';
 
-// Routes live in the hash: #/ buckets, #/b/<bucket>?prefix=p objects, #/b/<bucket>/inventory, #/b/<bucket>/runs/<job>.
+// Routes live in the hash: #/ buckets, #/jobs batch jobs, #/b/<bucket>?prefix=p objects, #/b/<bucket>/inventory, #/b/<bucket>/runs/<job>.
 function useRoute() {
   const read = () => {
     const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
@@ -47,13 +48,15 @@ function SignIn({ onSignedIn }) {
 function Page({ user, route, onSignedOut }) {
   const [bucket, section, job] = route.parts.length > 1 && route.parts[0] === 'b' ? route.parts.slice(1) : [];
   let body;
-  if (!bucket) body = html`<${Buckets} />`;
+  if (route.parts[0] === 'jobs') body = html`<${JobsPage} />`;
+  else if (!bucket) body = html`<${Buckets} />`;
   else if (section === 'inventory') body = html`<${InventoryPage} bucket=${bucket} />`;
   else if (section === 'runs' && job) body = html`<${Dashboard} bucket=${bucket} job=${job} />`;
   else body = html`<${ObjectBrowser} bucket=${bucket} prefix=${route.query.get('prefix') ?? ''} />`;
   return html`<div>
     <header>
       <a href="#/" class="brand">Coffer</a>
+      <a href="#/jobs" data-testid="jobs-link">jobs</a>
       ${bucket && html`<nav><a href="#/b/${encodeURIComponent(bucket)}">objects</a> <a href="#/b/${encodeURIComponent(bucket)}/inventory">inventory</a></nav>`}
       <span class="who" data-testid="who">${user.name} (APPID ${user.appId}, uin ${user.uin})</span>
       <button onClick=${async () => { await signOut(); onSignedOut(); }}>Sign out</button>
