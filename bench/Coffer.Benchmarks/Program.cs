@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "inventory-run" => await InventoryBenchmark.RunAsync(args[1..]),
     "inline-threshold" => await InlineThresholdBenchmark.RunAsync(args[1..]),
     "journal-run" => await JournalBenchmark.RunAsync(args[1..]),
+    "report-libraries" => await LibraryBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 
