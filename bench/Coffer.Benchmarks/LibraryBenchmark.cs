@@ -12,10 +12,9 @@ namespace Coffer.Benchmarks;
 
 /// <summary>
 /// Issue 13's library comparison on our data: rows of the report schema (S3 dialect, six optional fields, current
-/// versions) with the values <c>inventory-seed</c> writes. <c>report-libraries ROWS snappy FOLDER</c> compresses a
-/// Parquet report's uncompressed bytes in 1 MiB pieces (a data page each) with our Snappy and with Snappier;
-/// <c>report-libraries ROWS coffer|parquet-net|parquetsharp FOLDER</c> writes one Parquet file of ROWS rows with that
-/// writer (after a warm-up file of 20,000 rows), then DuckDB reads it back. One writer a process, so each peak RSS is its own.
+/// versions) with the values <c>inventory-seed</c> writes. <c>report-libraries ROWS coffer|parquet-net|parquetsharp
+/// FOLDER</c> writes one Parquet file of ROWS rows with that writer (after a warm-up file of 20,000 rows), then DuckDB
+/// reads it back. One writer a process, so each peak RSS is its own.
 /// </summary>
 internal static class LibraryBenchmark
 {
@@ -39,12 +38,6 @@ internal static class LibraryBenchmark
     {
         var (rows, what, folder) = (int.Parse(args[0]), args[1], args[2]);
         Directory.CreateDirectory(folder);
-        if (what == "snappy")
-        {
-            await CompareSnappyAsync(rows);
-            return 0;
-        }
-
         Func<Stream, int, Task> write = what switch
         {
             "coffer" => WriteOursAsync,
@@ -111,11 +104,9 @@ internal static class LibraryBenchmark
         }
     }
 
-    private static async Task WriteOursAsync(Stream output, int rows) => await WriteOursAsync(output, rows, ParquetReportFormat.Instance);
-
-    private static async Task WriteOursAsync(Stream output, int rows, ParquetReportFormat format)
+    private static async Task WriteOursAsync(Stream output, int rows)
     {
-        await using var part = format.CreatePart(output, Schema, Context);
+        await using var part = ParquetReportFormat.Instance.CreatePart(output, Schema, Context);
         foreach (var row in Rows(rows))
         {
             await part.WriteAsync(row, CancellationToken.None);
@@ -239,53 +230,6 @@ internal static class LibraryBenchmark
     }
 
     private static bool IsRequired(ReportColumn column) => column.Kind is ColumnKind.Bucket or ColumnKind.Key;
-
-    /// <summary>Our Parquet report of the rows, uncompressed, cut in 1 MiB pieces and compressed by each codec, five rounds each.</summary>
-    private static async Task CompareSnappyAsync(int rows)
-    {
-        using var plain = new MemoryStream();
-        await WriteOursAsync(plain, rows, new ParquetReportFormat(new ParquetOptions { Compression = ParquetCompression.Uncompressed }));
-        var source = plain.ToArray();
-        const int piece = 1 << 20;
-        var destination = new byte[Snappy.MaxCompressedLength(piece)];
-        var codecs = new (string Name, Func<ReadOnlyMemory<byte>, byte[], int> Compress)[]
-        {
-            ("coffer", (input, output) => Snappy.Compress(input.Span, output)),
-            ("snappier", (input, output) => Snappier.Snappy.Compress(input.Span, output)),
-        };
-        foreach (var (name, compress) in codecs)
-        {
-            var check = new byte[Snappy.MaxCompressedLength(piece)];
-            for (var round = 1; round <= 5; round++)
-            {
-                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                var watch = Stopwatch.StartNew();
-                long compressed = 0;
-                for (var start = 0; start < source.Length; start += piece)
-                {
-                    var input = source.AsMemory(start, Math.Min(piece, source.Length - start));
-                    var written = compress(input, destination);
-                    compressed += written;
-                    if (round == 1 && !Snappier.Snappy.DecompressToArray(destination.AsSpan(0, written)).AsSpan().SequenceEqual(input.Span))
-                    {
-                        throw new InvalidOperationException($"{name} did not round-trip");
-                    }
-                }
-
-                watch.Stop();
-                Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    codec = name,
-                    round,
-                    inputMegabytes = Math.Round(source.Length / 1e6, 1),
-                    outputMegabytes = Math.Round(compressed / 1e6, 1),
-                    milliseconds = Math.Round(watch.Elapsed.TotalMilliseconds, 1),
-                    megabytesPerSecond = Math.Round(source.Length / 1e6 / watch.Elapsed.TotalSeconds),
-                    allocatedBytes = round == 1 ? -1 : GC.GetAllocatedBytesForCurrentThread() - allocatedBefore,
-                }));
-            }
-        }
-    }
 
     /// <summary>DuckDB reads the file back: rows, distinct keys, total size and the newest modification time.</summary>
     private static string ReadWithDuckDb(string path)
