@@ -58,10 +58,10 @@ internal static class Seeding
     }
 
     /// <summary>32 hex digits that look like an MD5 and differ for every object.</summary>
-    private static string ETagOf(int i) => $"{Mix((ulong)i):x16}{Mix((ulong)i + 0x9E3779B97F4A7C15):x16}";
+    internal static string ETagOf(int i) => $"{Mix((ulong)i):x16}{Mix((ulong)i + 0x9E3779B97F4A7C15):x16}";
 
     /// <summary>The SplitMix64 finaliser: a cheap bijection that scatters consecutive numbers.</summary>
-    private static ulong Mix(ulong value)
+    internal static ulong Mix(ulong value)
     {
         value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9;
         value = (value ^ (value >> 27)) * 0x94D049BB133111EB;

@@ -132,7 +132,7 @@ internal sealed class ParquetFileWriter : IDisposable
         {
             case ParquetCompression.Snappy:
                 _compressed.Clear();
-                var written = Snappy.Compress(body, _compressed.Reserve(Snappy.MaxCompressedLength(body.Length)));
+                var written = Snappier.Snappy.Compress(body, _compressed.Reserve(Snappier.Snappy.GetMaxCompressedLength(body.Length)));
                 _compressed.Advance(written);
                 return _compressed.Written;
             case ParquetCompression.Gzip:
