@@ -49,6 +49,11 @@ public sealed class ObjectLockApiTests : IAsyncLifetime
             .ShouldBeErrorAsync(HttpStatusCode.Conflict, "InvalidBucketState");
         await (await _server.SendAsync(_server.Request(HttpMethod.Put, TestServer.BucketName("badlock"), headers: [new("x-cos-bucket-object-lock-enabled", "yes")])))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, TestServer.BucketName("badlock")))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var unlocked = TestServer.BucketName("unlocked");
+        (await _s3.SendAsync(HttpMethod.Put, unlocked, headers: [new("x-amz-bucket-object-lock-enabled", "false")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await _s3.SendAsync(HttpMethod.Get, unlocked, query: "object-lock")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "ObjectLockConfigurationNotFoundError", Dialect.S3);
     }
 
     [Fact]
