@@ -85,6 +85,9 @@ public interface IObjectService
     /// <summary>The bucket's object lock, or ObjectLockConfigurationNotFoundError.</summary>
     Common.ObjectLock.ObjectLockConfiguration GetObjectLockConfiguration(string bucket);
 
+    /// <summary>The bucket's object lock; null when it has none.</summary>
+    Common.ObjectLock.ObjectLockConfiguration? FindObjectLockConfiguration(string bucket);
+
     /// <summary>Sets or (no mode) removes a version's retention: COMPLIANCE is never weakened, GOVERNANCE only with <paramref name="bypassGovernance"/>.</summary>
     Task<ObjectInfo> PutObjectRetentionAsync(string bucket, string key, string? versionId, string? mode, DateTimeOffset? retainUntil, bool bypassGovernance,
         CancellationToken cancellationToken = default);

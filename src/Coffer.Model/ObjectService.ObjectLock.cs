@@ -64,11 +64,13 @@ public sealed partial class ObjectService
     }
 
     /// <summary>The bucket's object lock, or ObjectLockConfigurationNotFoundError when it has none.</summary>
-    public ObjectLockConfiguration GetObjectLockConfiguration(string bucket)
+    public ObjectLockConfiguration GetObjectLockConfiguration(string bucket) =>
+        FindObjectLockConfiguration(bucket) ?? throw new CofferException(ErrorCode.ObjectLockConfigurationNotFound);
+
+    public ObjectLockConfiguration? FindObjectLockConfiguration(string bucket)
     {
         using var reader = engine.Metadata.OpenSnapshot();
-        return FindObjectLock(reader, RequireBucket(reader, bucket))
-            ?? throw new CofferException(ErrorCode.ObjectLockConfigurationNotFound);
+        return FindObjectLock(reader, RequireBucket(reader, bucket));
     }
 
     /// <summary>

@@ -92,6 +92,11 @@ public sealed class ObjectLockApiTests : IAsyncLifetime
         await (await SendWithMd5Async(HttpMethod.Put, null, "object-lock", enable, plain)).ShouldBeErrorAsync(HttpStatusCode.Conflict, "InvalidBucketState", Dialect.S3);
         await (await PutRawAsync("k", [1], [new("x-amz-object-lock-legal-hold", "ON"), Md5Header([1])], plain))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        (await PutRawAsync("k", [1], [], plain)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await _s3.SendAsync(HttpMethod.Get, plain, "k", "retention")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await _s3.SendAsync(HttpMethod.Get, plain, "k", "legal-hold")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await SendWithMd5Async(HttpMethod.Put, "k", "legal-hold", "<LegalHold><Status>ON</Status></LegalHold>", plain))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
 
         (await _s3.SendAsync(HttpMethod.Put, plain, query: "versioning", body: Encoding.UTF8.GetBytes("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")))
             .StatusCode.Should().Be(HttpStatusCode.OK);

@@ -62,13 +62,10 @@ internal sealed class ObjectLockHandlers(IObjectService objects)
         var versionId = ObjectHandlers.VersionIdOf(context);
         var info = objects.HeadObject(context.Bucket, context.Key, versionId);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
-        if (info.RetentionMode is null && !info.LegalHold)
-        {
-            // Only a bucket with object lock can have given the version either: say which it is.
-            objects.GetObjectLockConfiguration(context.Bucket);
-        }
-
-        return info;
+        // Only a bucket with object lock can give a version either; S3 answers InvalidRequest for one without.
+        return info.RetentionMode is null && !info.LegalHold && objects.FindObjectLockConfiguration(context.Bucket) is null
+            ? throw new CofferException(ErrorCode.InvalidRequest, "Bucket is missing Object Lock Configuration")
+            : info;
     }
 
     /// <summary>The request's document, its integrity header required in S3 as for every object lock request, checked when sent.</summary>
