@@ -14,6 +14,9 @@ public interface IObjectService
 
     Task<BucketInfo> CreateBucketAsync(string name, string ownerAppId, string region, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="CreateBucketAsync(string, string, string, CancellationToken)"/>; with object lock, versioning is on from the start.</summary>
+    Task<BucketInfo> CreateBucketAsync(string name, string ownerAppId, string region, bool objectLockEnabled, CancellationToken cancellationToken = default);
+
     /// <summary>The bucket, or NoSuchBucket.</summary>
     BucketInfo GetBucket(string name);
 
@@ -60,9 +63,37 @@ public interface IObjectService
     /// <summary>Deletes the object (or one version of it). Deleting what does not exist succeeds.</summary>
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="DeleteObjectAsync(string, string, string?, CancellationToken)"/>. A version under object lock is
+    /// AccessDenied, except one under GOVERNANCE retention when <paramref name="bypassGovernance"/> (the caller may and asked to).
+    /// </summary>
+    Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes many objects in one transaction; each entry gets its own result.</summary>
     Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
         string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="DeleteObjectsAsync(string, IReadOnlyList{ObjectIdentifier}, CancellationToken)"/>, bypassing GOVERNANCE retention when allowed and asked.</summary>
+    Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
+        string bucket, IReadOnlyList<ObjectIdentifier> objects, bool bypassGovernance, CancellationToken cancellationToken = default);
+
+    // Object lock
+
+    /// <summary>Enables object lock on a versioned bucket (InvalidBucketState otherwise) and sets its default retention, or clears it.</summary>
+    Task PutObjectLockConfigurationAsync(string bucket, Common.ObjectLock.ObjectLockConfiguration configuration, CancellationToken cancellationToken = default);
+
+    /// <summary>The bucket's object lock, or ObjectLockConfigurationNotFoundError.</summary>
+    Common.ObjectLock.ObjectLockConfiguration GetObjectLockConfiguration(string bucket);
+
+    /// <summary>The bucket's object lock; null when it has none.</summary>
+    Common.ObjectLock.ObjectLockConfiguration? FindObjectLockConfiguration(string bucket);
+
+    /// <summary>Sets or (no mode) removes a version's retention: COMPLIANCE is never weakened, GOVERNANCE only with <paramref name="bypassGovernance"/>.</summary>
+    Task<ObjectInfo> PutObjectRetentionAsync(string bucket, string key, string? versionId, string? mode, DateTimeOffset? retainUntil, bool bypassGovernance,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a legal hold on a version, or lifts it.</summary>
+    Task<ObjectInfo> PutObjectLegalHoldAsync(string bucket, string key, string? versionId, bool on, CancellationToken cancellationToken = default);
 
     /// <summary>Copies an object's bytes into a new object, keeping or replacing its metadata and tags.</summary>
     Task<ObjectInfo> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default);

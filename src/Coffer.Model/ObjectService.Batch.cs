@@ -76,8 +76,16 @@ public sealed partial class ObjectService
 
         if (operation.Kind == BatchOperationKind.DeleteObject)
         {
-            Delete(writer, bucket.Name, new ObjectIdentifier(task.Key, task.VersionId), now);
-            return BatchTaskResult.Success;
+            try
+            {
+                // Refused before anything is written (a version under object lock): the task fails, the chunk goes on.
+                Delete(writer, bucket.Name, new ObjectIdentifier(task.Key, task.VersionId), now);
+                return BatchTaskResult.Success;
+            }
+            catch (CofferException error)
+            {
+                return Failure(error.Code, error.Message);
+            }
         }
 
         var version = task.VersionId is null ? writer.Versions.GetLatest(bucket.Id, task.Key) : writer.Versions.Get(bucket.Id, task.Key, task.VersionId);

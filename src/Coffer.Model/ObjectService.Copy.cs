@@ -19,6 +19,11 @@ public sealed partial class ObjectService
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
+        if (!request.Lock.IsEmpty)
+        {
+            CheckLockRequest(request.Lock);
+        }
+
         var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         ObjectVersionRecord source;
         Func<Stream> openSource;
@@ -65,6 +70,7 @@ public sealed partial class ObjectService
             KmsKeyId = encryption?.KmsKeyId,
             Acl = request.Acl,
         };
+        version = WithLock(version, request.Lock);
         var stored = await engine.CommitAsync(staged, writer =>
         {
             alsoCommit?.Invoke(writer);

@@ -43,7 +43,7 @@ public sealed partial class ObjectService
                     return false;
                 }
 
-                DeleteVersion(writer, bucket, action.Key, action.VersionId);
+                DeleteVersion(writer, bucket, action.Key, action.VersionId, now, false);
                 return true;
         }
     }

@@ -14,10 +14,20 @@ public sealed partial class ObjectService
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
+        if (!request.Lock.IsEmpty)
+        {
+            CheckLockRequest(request.Lock);
+        }
+
         var now = Now();
         var upload = await engine.Metadata.WriteAsync(writer =>
         {
             var bucket = RequireBucket(writer, request.Bucket);
+            if (!request.Lock.IsEmpty && FindObjectLock(writer, bucket) is null)
+            {
+                throw MissingLockConfiguration();
+            }
+
             var encryption = EncryptionFor(writer, bucket, request.ServerSideEncryption, request.KmsKeyId);
             var record = new MultipartUploadRecord
             {
@@ -28,7 +38,7 @@ public sealed partial class ObjectService
                 ContentType = request.ContentType,
                 StorageClass = request.StorageClass,
                 UserMetadata = request.UserMetadata,
-                Headers = request.Headers,
+                Headers = request.Lock.IsEmpty ? request.Headers : [.. request.Headers, .. UploadLockHeaders(request.Lock)],
                 Tags = request.Tags,
                 Encryption = encryption?.Algorithm,
                 KmsKeyId = encryption?.KmsKeyId,
@@ -149,6 +159,7 @@ public sealed partial class ObjectService
             }
 
             writer.Uploads.Delete(upload.BucketId, upload.UploadId);
+            var (headers, objectLock) = SplitUploadLock(upload.Headers);
             var version = new ObjectVersionRecord
             {
                 Key = upload.Key,
@@ -163,13 +174,14 @@ public sealed partial class ObjectService
                 LastModified = now,
                 Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size, p.WrappedKey)).ToArray()),
                 UserMetadata = upload.UserMetadata,
-                Headers = [.. upload.Headers, .. ChecksumHeaders(upload, chosen)],
+                Headers = [.. headers, .. ChecksumHeaders(upload, chosen)],
                 Tags = upload.Tags,
                 Encryption = upload.Encryption,
                 KmsKeyId = upload.KmsKeyId,
                 UploadId = upload.UploadId,
                 Acl = upload.Acl,
             };
+            version = WithLock(version, objectLock);
             return AddVersion(writer, request.Bucket, version, now, Notifications.NotificationEvents.CompleteMultipartUpload);
         }, cancellationToken);
         return ToInfo(request.Bucket, stored);

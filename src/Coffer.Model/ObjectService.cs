@@ -17,27 +17,31 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
 
     public async Task<BucketInfo> CreateBucketAsync(string name, string ownerAppId, string region, CancellationToken cancellationToken = default)
     {
-        var record = new BucketRecord
+        var now = Now();
+        var created = await engine.Metadata.WriteAsync(
+            writer => CreateBucket(writer, name, ownerAppId, region, VersioningState.Unversioned, now), cancellationToken);
+        return ToInfo(created);
+    }
+
+    private static BucketRecord CreateBucket(IMetadataTransaction writer, string name, string ownerAppId, string region, VersioningState versioning,
+        DateTimeOffset now)
+    {
+        var existing = writer.Buckets.Get(name);
+        if (existing is not null)
+        {
+            throw existing.OwnerAppId == ownerAppId
+                ? new CofferException(ErrorCode.BucketAlreadyOwnedByYou, "You already own this bucket.")
+                : new CofferException(ErrorCode.BucketAlreadyExists, "The requested bucket name is not available.");
+        }
+
+        return writer.Buckets.Create(new BucketRecord
         {
             Name = name,
             OwnerAppId = ownerAppId,
             Region = region,
-            CreatedAt = Now(),
-            Versioning = VersioningState.Unversioned,
-        };
-        var created = await engine.Metadata.WriteAsync(writer =>
-        {
-            var existing = writer.Buckets.Get(name);
-            if (existing is not null)
-            {
-                throw existing.OwnerAppId == ownerAppId
-                    ? new CofferException(ErrorCode.BucketAlreadyOwnedByYou, "You already own this bucket.")
-                    : new CofferException(ErrorCode.BucketAlreadyExists, "The requested bucket name is not available.");
-            }
-
-            return writer.Buckets.Create(record);
-        }, cancellationToken);
-        return ToInfo(created);
+            CreatedAt = now,
+            Versioning = versioning,
+        });
     }
 
     public BucketInfo GetBucket(string name)
@@ -97,7 +101,14 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         };
         return engine.Metadata.WriteAsync(writer =>
         {
-            writer.Buckets.SetVersioning(RequireBucket(writer, bucket).Id, state);
+            var record = RequireBucket(writer, bucket);
+            if (state != VersioningState.Enabled && FindObjectLock(writer, record) is not null)
+            {
+                throw new CofferException(ErrorCode.InvalidBucketState,
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
+            }
+
+            writer.Buckets.SetVersioning(record.Id, state);
             return true;
         }, cancellationToken);
     }
@@ -106,6 +117,11 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     {
         ObjectKey.ValidateNew(request.Key);
         ObjectTags.Validate(request.Tags);
+        if (!request.Lock.IsEmpty)
+        {
+            CheckLockRequest(request.Lock);
+        }
+
         var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId, request.BucketRules);
         if (!request.Condition.IsEmpty)
         {
@@ -142,6 +158,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             KmsKeyId = encryption?.KmsKeyId,
             Acl = request.Acl,
         };
+        version = WithLock(version, request.Lock);
         var stored = await engine.CommitAsync(staged, writer =>
         {
             // The one writer runs every commit in turn: an unconditional PUT does not look up the object it replaces twice.
@@ -169,15 +186,23 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length));
     }
 
-    public async Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default)
+    public Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default) =>
+        DeleteObjectAsync(bucket, key, versionId, false, cancellationToken);
+
+    public async Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId, bool bypassGovernance,
+        CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(key);
         var now = Now();
-        return await engine.CommitAsync(null, writer => Delete(writer, bucket, new ObjectIdentifier(key, versionId), now), cancellationToken);
+        return await engine.CommitAsync(null, writer => Delete(writer, bucket, new ObjectIdentifier(key, versionId), now, bypassGovernance), cancellationToken);
     }
 
+    public Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
+        string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default) =>
+        DeleteObjectsAsync(bucket, objects, false, cancellationToken);
+
     public async Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
-        string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default)
+        string bucket, IReadOnlyList<ObjectIdentifier> objects, bool bypassGovernance, CancellationToken cancellationToken = default)
     {
         var now = Now();
         return await engine.CommitAsync(null, writer =>
@@ -189,7 +214,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
                 try
                 {
                     ObjectKey.Validate(target.Key);
-                    results.Add(new DeleteObjectsEntryResult(target, Delete(writer, bucket, target, now), null));
+                    results.Add(new DeleteObjectsEntryResult(target, Delete(writer, bucket, target, now, bypassGovernance), null));
                 }
                 catch (CofferException error)
                 {
@@ -309,8 +334,11 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     {
         var bucket = RequireBucket(writer, bucketName);
         var enabled = bucket.Versioning == VersioningState.Enabled;
+        version = WithBucketLock(writer, bucket, version, now);
         if (!enabled && writer.Versions.Get(bucket.Id, version.Key, ObjectVersionRecord.NullVersionId) is { } previousNull)
         {
+            // Lock keeps versioning enabled, so a locked version is never replaced; checked all the same.
+            RefuseIfLocked(previousNull, now, false);
             writer.Versions.Delete(bucket.Id, previousNull.Key, previousNull.Sequence);
             writer.ReleaseBlobs(previousNull.Layout);
         }
@@ -330,18 +358,20 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return stored;
     }
 
-    private DeleteObjectResult Delete(IMetadataTransaction writer, string bucketName, ObjectIdentifier target, DateTimeOffset now)
+    /// <summary>Deletes a version named by id, or adds a delete marker (a versioned bucket) or deletes the null version (one never versioned).</summary>
+    private DeleteObjectResult Delete(IMetadataTransaction writer, string bucketName, ObjectIdentifier target, DateTimeOffset now,
+        bool bypassGovernance = false)
     {
         var bucket = RequireBucket(writer, bucketName);
         if (target.VersionId is not null)
         {
             VersionIds.Validate(target.VersionId);
-            return DeleteVersion(writer, bucket, target.Key, target.VersionId);
+            return DeleteVersion(writer, bucket, target.Key, target.VersionId, now, bypassGovernance);
         }
 
         if (bucket.Versioning == VersioningState.Unversioned)
         {
-            DeleteVersion(writer, bucket, target.Key, ObjectVersionRecord.NullVersionId);
+            DeleteVersion(writer, bucket, target.Key, ObjectVersionRecord.NullVersionId, now, bypassGovernance);
             return new DeleteObjectResult(null, false);
         }
 
@@ -356,7 +386,9 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return new DeleteObjectResult(marker.VersionId, true);
     }
 
-    private DeleteObjectResult DeleteVersion(IMetadataTransaction writer, BucketRecord bucket, string key, string versionId)
+    /// <summary>Destroys one version (refused while object lock protects it), making the next one the latest.</summary>
+    private DeleteObjectResult DeleteVersion(IMetadataTransaction writer, BucketRecord bucket, string key, string versionId, DateTimeOffset now,
+        bool bypassGovernance)
     {
         var bucketId = bucket.Id;
         var version = writer.Versions.Get(bucketId, key, versionId);
@@ -364,6 +396,8 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         {
             return new DeleteObjectResult(versionId, false);
         }
+
+        RefuseIfLocked(version, now, bypassGovernance);
 
         writer.Versions.Delete(bucketId, key, version.Sequence);
         writer.ReleaseBlobs(version.Layout);

@@ -134,6 +134,24 @@ public sealed class LifecycleWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunDue_SkipsAVersionUnderRetention_WithoutAnError_AndDeletesItOnceTheRetentionEnds()
+    {
+        await Service.CreateBucketAsync(Bucket, ObjectServiceFixture.Owner, "ap-guangzhou", objectLockEnabled: true);
+        var retained = await PutAsync("k");
+        await Service.PutObjectRetentionAsync(Bucket, "k", retained.VersionId, "COMPLIANCE", _fixture.Time.GetUtcNow().AddDays(5), false);
+        await PutAsync("k");
+        await ConfigureAsync(new LifecycleRule { Id = "r", Enabled = true, NoncurrentVersionExpiration = new(1, null) });
+
+        _fixture.Time.Advance(TimeSpan.FromDays(3));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.VersionsDeleted.Should().Be(0);
+        Versions().Should().HaveCount(2);
+
+        _fixture.Time.Advance(TimeSpan.FromDays(3));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.VersionsDeleted.Should().Be(1);
+        Versions().Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task RunDue_AbortsUploadsIncompleteForTheirDays_UnderTheRulesPrefix_AndNoOthers()
     {
         await CreateBucketAsync(BucketVersioning.Unversioned);

@@ -83,6 +83,28 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateJob_S3DeleteObject_FailsTheTaskOfALockedVersion_WithAccessDenied_AndKeepsIt()
+    {
+        var locked = TestServer.BucketName("joblock");
+        (await _s3.SendAsync(HttpMethod.Put, locked, headers: [new("x-amz-bucket-object-lock-enabled", "true")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        var held = await _s3.SendAsync(HttpMethod.Put, locked, "held.txt", body: [1],
+            headers: [new("x-amz-object-lock-legal-hold", "ON"), new("Content-MD5", Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(new byte[] { 1 })))]);
+        held.StatusCode.Should().Be(HttpStatusCode.OK);
+        var version = held.Headers.GetValues("x-amz-version-id").Single();
+        var manifest = await PutManifestAsync($"{locked},held.txt,{version}\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-locked", "<S3DeleteObject/>", fields: ["Bucket", "Key", "VersionId"]));
+
+        var job = await WaitForAsync(jobId, "Complete");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1");
+        var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{jobId}/manifest.json")).RootElement;
+        var failed = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
+        (await GetTextAsync(_reports, failed)).Should().Be(
+            $"\"{locked}\",\"held.txt\",\"{version}\",\"failed\",\"AccessDenied\",\"403\",\"Access Denied because object protected by object lock.\"\n");
+        (await _s3.SendAsync(HttpMethod.Head, locked, "held.txt", $"versionId={version}")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task CreateJob_S3ComputeObjectChecksum_ReportsEachObjectsChecksum()
     {
         (await _server.PutObjectAsync(_bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
@@ -332,7 +354,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         "<S3PutObjectTagging><TagSet>" + string.Concat(tags.Select(t => $"<member><Key>{t.Key}</Key><Value>{t.Value}</Value></member>")) +
         "</TagSet></S3PutObjectTagging>";
 
-    private byte[] CreateJobXml(ManifestObject manifest, string token, string operation, bool confirm = false) => Encoding.UTF8.GetBytes($"""
+    private byte[] CreateJobXml(ManifestObject manifest, string token, string operation, bool confirm = false, string[]? fields = null) => Encoding.UTF8.GetBytes($"""
         <?xml version="1.0" encoding="UTF-8"?>
         <CreateJobRequest xmlns="{Ns}">
           <ConfirmationRequired>{(confirm ? "true" : "false")}</ConfirmationRequired>
@@ -340,7 +362,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
           <Report><Bucket>arn:aws:s3:::{_reports}</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>reports</Prefix><ReportScope>AllTasks</ReportScope></Report>
           <ClientRequestToken>{token}</ClientRequestToken>
           <Manifest>
-            <Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields></Spec>
+            <Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields>{string.Concat((fields ?? ["Bucket", "Key"]).Select(f => $"<member>{f}</member>"))}</Fields></Spec>
             <Location><ObjectArn>arn:aws:s3:::{_bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
           </Manifest>
           <Priority>10</Priority>

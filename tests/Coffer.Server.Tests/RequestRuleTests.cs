@@ -75,23 +75,6 @@ public sealed class RequestRuleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CreateBucket_WithObjectLockEnabled_IsNotImplemented_AndCreatesNothing_InBothDialects()
-    {
-        var s3Bucket = TestServer.BucketName("locked-s3");
-        await (await _s3.SendAsync(HttpMethod.Put, s3Bucket, headers: [new("x-amz-bucket-object-lock-enabled", "true")]))
-            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
-        var cosBucket = TestServer.BucketName("locked-cos");
-        await (await _server.SendAsync(_server.Request(HttpMethod.Put, cosBucket, headers: [new("x-cos-bucket-object-lock-enabled", "true")])))
-            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
-        foreach (var bucket in new[] { s3Bucket, cosBucket })
-        {
-            (await _server.SendAsync(_server.Request(HttpMethod.Head, bucket))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        }
-
-        (await _s3.SendAsync(HttpMethod.Put, s3Bucket, headers: [new("x-amz-bucket-object-lock-enabled", "false")])).StatusCode.Should().Be(HttpStatusCode.OK);
-    }
-
-    [Fact]
     public async Task DeleteBucket_WithOnlyUploadsLeft_DeletesItAndReleasesTheParts_InS3()
     {
         var bucket = TestServer.BucketName("uploads-s3");

@@ -34,6 +34,9 @@ public sealed record CreateMultipartUploadRequest
 
     /// <summary>The object's own canned ACL (<c>private</c>); null to follow its bucket's.</summary>
     public string? Acl { get; init; }
+
+    /// <summary>The retention and legal hold the object gets once completed (object lock headers); none by default.</summary>
+    public Common.ObjectLock.ObjectLockRequest Lock { get; init; } = Common.ObjectLock.ObjectLockRequest.None;
 }
 
 /// <param name="ChecksumAlgorithm">The parts' flexible checksum (<c>CRC32</c>...), when the upload was initiated with one.</param>

@@ -47,4 +47,7 @@ public sealed record PutObjectRequest
 
     /// <summary>Headers known only once the body has been read (a trailing checksum); stored with <see cref="Headers"/>.</summary>
     public Func<IReadOnlyList<KeyValuePair<string, string>>>? HeadersAfterBody { get; init; }
+
+    /// <summary>The retention and legal hold the write asks for (object lock headers); none by default.</summary>
+    public Common.ObjectLock.ObjectLockRequest Lock { get; init; } = Common.ObjectLock.ObjectLockRequest.None;
 }

@@ -33,10 +33,10 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             location = CreateBucketConfiguration.Read(body).LocationConstraint;
         }
 
-        RefuseObjectLock(context);
+        var objectLock = ObjectLockEnabled(context);
         var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
         var acl = AclRequests.FromHeaders(context, context.Accounts, forObject: false);
-        await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, context.Aborted);
+        await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, objectLock, context.Aborted);
         if (!acl.IsEmpty && acl.Canned != Common.Acl.CannedAcl.Private)
         {
             await access.PutBucketAclAsync(name.Value, acl.Canned, acl.Grants, context.Aborted);
@@ -46,19 +46,14 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         await Responses.EmptyAsync(context);
     }
 
-    /// <summary>Object lock is not implemented: a bucket asked to have it is refused, never created without it.</summary>
-    private static void RefuseObjectLock(RequestContext context)
-    {
-        switch (context.Header(context.Wire.Prefix + "bucket-object-lock-enabled")?.Trim().ToLowerInvariant())
+    /// <summary>Whether the bucket is to have object lock (<c>x-amz-bucket-object-lock-enabled</c> / <c>x-cos-</c>): true or false, nothing else.</summary>
+    private static bool ObjectLockEnabled(RequestContext context) =>
+        context.Header(context.Wire.Prefix + "bucket-object-lock-enabled")?.Trim().ToLowerInvariant() switch
         {
-            case null or "false":
-                return;
-            case "true":
-                throw new CofferException(ErrorCode.NotImplemented, "Object lock is not implemented; create the bucket without it.");
-            default:
-                throw new CofferException(ErrorCode.InvalidArgument, "The object lock header must be true or false.");
-        }
-    }
+            null or "false" => false,
+            "true" => true,
+            _ => throw new CofferException(ErrorCode.InvalidArgument, "The object lock header must be true or false."),
+        };
 
     public Task HeadBucketAsync(RequestContext context)
     {
@@ -247,7 +242,8 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
 
         if (allowed.Count > 0)
         {
-            results.AddRange(await objects.DeleteObjectsAsync(context.Bucket, allowed, context.Aborted));
+            results.AddRange(await objects.DeleteObjectsAsync(context.Bucket, allowed,
+                ObjectLockHeaders.BypassesGovernance(context, allowed.Select(o => o.Key)), context.Aborted));
         }
 
         var deleted = new List<DeletedEntry>();

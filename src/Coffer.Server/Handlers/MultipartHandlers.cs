@@ -39,6 +39,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             ChecksumType = checksum?.Type,
             Initiator = context.Credential?.Identity.Principal,
             Acl = attributes.Acl,
+            Lock = ObjectLockHeaders.Read(context),
         }, context.Aborted);
         ObjectHeaders.WriteEncryption(context, upload.Encryption?.Algorithm, upload.Encryption?.KmsKeyId);
         if (upload.ChecksumAlgorithm is { } algorithm)

@@ -47,6 +47,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
             BucketRules = context.Rules,
+            Lock = ObjectLockHeaders.Read(context, withBody: true),
         };
         var stored = await objects.PutObjectAsync(request, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
@@ -71,6 +72,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null);
+        ObjectLockHeaders.Write(context, info);
         settings.WriteExpiration(context, info);
         if (part is null)
         {
@@ -121,6 +123,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             await using (body)
             {
                 ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null);
+                ObjectLockHeaders.Write(context, content.Info);
                 settings.WriteExpiration(context, content.Info);
                 foreach (var (header, value) in overrides)
                 {
@@ -145,7 +148,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
     public async Task DeleteObjectAsync(RequestContext context)
     {
-        var result = await objects.DeleteObjectAsync(context.Bucket, context.Key, VersionIdOf(context), context.Aborted);
+        var versionId = VersionIdOf(context);
+        var result = await objects.DeleteObjectAsync(context.Bucket, context.Key, versionId,
+            versionId is not null && ObjectLockHeaders.BypassesGovernance(context), context.Aborted);
         if (result.VersionId is not null)
         {
             context.Response.Headers[context.Wire.VersionId] = result.VersionId;
@@ -189,6 +194,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             KmsKeyId = kmsKeyId,
             Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
+            Lock = ObjectLockHeaders.Read(context),
         }, context.Aborted);
 
         ObjectHeaders.WriteVersionId(context, copy);

@@ -10,7 +10,8 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications)
+        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications,
+        ObjectLockHandlers objectLock)
     {
         _handlers = new()
         {
@@ -74,6 +75,13 @@ internal sealed class OperationHandlers
             [Operation.DeleteJobTagging] = batch.DeleteJobTaggingAsync,
             [Operation.PutBucketNotification] = notifications.PutAsync,
             [Operation.GetBucketNotification] = notifications.GetAsync,
+
+            [Operation.PutBucketObjectLock] = objectLock.PutBucketObjectLockAsync,
+            [Operation.GetBucketObjectLock] = objectLock.GetBucketObjectLockAsync,
+            [Operation.PutObjectRetention] = objectLock.PutObjectRetentionAsync,
+            [Operation.GetObjectRetention] = objectLock.GetObjectRetentionAsync,
+            [Operation.PutObjectLegalHold] = objectLock.PutObjectLegalHoldAsync,
+            [Operation.GetObjectLegalHold] = objectLock.GetObjectLegalHoldAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,
