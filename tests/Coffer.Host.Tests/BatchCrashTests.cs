@@ -96,36 +96,15 @@ public sealed class BatchCrashTests : IDisposable
     private static long Succeeded(XElement job) => long.Parse(job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value,
         System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The buckets, empty objects inserted straight into the metadata, and the manifest listing them all.</summary>
+    /// <summary>The seeded buckets and the manifest listing every seeded object.</summary>
     private async Task<ObjectInfo> SeedAsync(string source, string reports)
     {
-        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System });
-        var objects = new ObjectService(engine, TimeProvider.System);
-        await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
-        await objects.CreateBucketAsync(reports, TestAccounts.Owner.AppId, "ap-guangzhou");
-        var written = DateTimeOffset.UtcNow;
-        await engine.Metadata.WriteAsync(writer =>
-        {
-            var bucketId = writer.Buckets.Get(source)!.Id;
-            for (var i = 0; i < Objects; i++)
-            {
-                writer.Versions.Insert(new ObjectVersionRecord
-                {
-                    BucketId = bucketId,
-                    Key = $"object-{i:D5}",
-                    VersionId = ObjectVersionRecord.NullVersionId,
-                    IsLatest = true,
-                    ETag = "d41d8cd98f00b204e9800998ecf8427e",
-                    Crc64 = 0,
-                    CreatedAt = written,
-                    LastModified = written,
-                });
-            }
-
-            return 0;
-        });
-        var csv = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Objects).Select(i => $"{source},object-{i:D5}\n")));
-        return await objects.PutObjectAsync(new PutObjectRequest { Bucket = source, Key = "manifest.csv", Body = new MemoryStream(csv), ContentLength = csv.Length });
+        ObjectInfo? manifest = null;
+        var csv = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, Objects).Select(i => $"{source},{SeededBuckets.Key(i)}\n")));
+        await SeededBuckets.SeedAsync(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System }, source, reports, Objects,
+            async objects => manifest = await objects.PutObjectAsync(
+                new PutObjectRequest { Bucket = source, Key = "manifest.csv", Body = new MemoryStream(csv), ContentLength = csv.Length }));
+        return manifest!;
     }
 
     private static long TaggedCount(ObjectService objects, string bucket) =>

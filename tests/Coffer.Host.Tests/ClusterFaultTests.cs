@@ -3,8 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Coffer.Composition;
-using Coffer.Model;
-using Coffer.Storage.Records;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
@@ -195,38 +193,9 @@ public sealed class ClusterFaultTests
         error.Element("RequestId")!.Value.Should().NotBeEmpty();
     }
 
-    private static async Task SeedAsync(CofferCluster cluster, string source, string destination)
-    {
-        using var engine = CofferCore.OpenEngine(new CoreOptions
-        {
-            DataDirectory = cluster.DataDirectory,
-            Metadata = MetadataLocation.Parse(cluster.MetadataUrl),
-        });
-        var objects = new ObjectService(engine, TimeProvider.System);
-        await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
-        await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
-        var written = DateTimeOffset.UtcNow;
-        await engine.Metadata.WriteAsync(writer =>
-        {
-            var bucketId = writer.Buckets.Get(source)!.Id;
-            for (var i = 0; i < SeededObjects; i++)
-            {
-                writer.Versions.Insert(new ObjectVersionRecord
-                {
-                    BucketId = bucketId,
-                    Key = $"object-{i:D5}",
-                    VersionId = ObjectVersionRecord.NullVersionId,
-                    IsLatest = true,
-                    ETag = "d41d8cd98f00b204e9800998ecf8427e",
-                    Crc64 = 0,
-                    CreatedAt = written,
-                    LastModified = written,
-                });
-            }
-
-            return 0;
-        });
-    }
+    private static Task SeedAsync(CofferCluster cluster, string source, string destination) =>
+        SeededBuckets.SeedAsync(new CoreOptions { DataDirectory = cluster.DataDirectory, Metadata = MetadataLocation.Parse(cluster.MetadataUrl) },
+            source, destination, SeededObjects);
 
     private static async Task<string> PostRunAsync(CosTestClient client, string source, string destination)
     {

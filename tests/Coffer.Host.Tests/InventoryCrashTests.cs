@@ -4,9 +4,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Coffer.Composition;
 using Coffer.Inventory.Running;
-using Coffer.Model;
 using Coffer.Model.Inventory;
-using Coffer.Storage.Records;
 using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
@@ -90,38 +88,8 @@ public sealed class InventoryCrashTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    /// <summary>
-    /// Buckets, and empty objects inserted straight into the metadata before the server starts: enough that a run takes
-    /// seconds, far longer than the test takes to kill the server once it has seen the first parts.
-    /// </summary>
-    private async Task SeedAsync(string source, string destination)
-    {
-        using var engine = CofferCore.OpenEngine(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System });
-        var objects = new ObjectService(engine, TimeProvider.System);
-        await objects.CreateBucketAsync(source, TestAccounts.Owner.AppId, "ap-guangzhou");
-        await objects.CreateBucketAsync(destination, TestAccounts.Owner.AppId, "ap-guangzhou");
-        var written = DateTimeOffset.UtcNow;
-        await engine.Metadata.WriteAsync(writer =>
-        {
-            var bucketId = writer.Buckets.Get(source)!.Id;
-            for (var i = 0; i < Objects; i++)
-            {
-                writer.Versions.Insert(new ObjectVersionRecord
-                {
-                    BucketId = bucketId,
-                    Key = $"object-{i:D5}",
-                    VersionId = ObjectVersionRecord.NullVersionId,
-                    IsLatest = true,
-                    ETag = "d41d8cd98f00b204e9800998ecf8427e",
-                    Crc64 = 0,
-                    CreatedAt = written,
-                    LastModified = written,
-                });
-            }
-
-            return 0;
-        });
-    }
+    private Task SeedAsync(string source, string destination) =>
+        SeededBuckets.SeedAsync(new CoreOptions { DataDirectory = _data.Combine("data"), Time = TimeProvider.System }, source, destination, Objects);
 
     private static async Task<XElement> RunAsync(CosTestClient client, string bucket, string jobId)
     {

@@ -1,7 +1,7 @@
 using Coffer.Batch;
 using Coffer.Model.Batch;
+using Coffer.Server.Maintenance;
 using Coffer.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Batch;
@@ -16,47 +16,25 @@ internal sealed partial class BatchBackgroundService(
     BatchWakeup wakeup,
     StorageEngine engine,
     CofferServerOptions options,
-    ILogger<BatchBackgroundService> logger) : BackgroundService
+    ILogger<BatchBackgroundService> logger) : PollingService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private bool _started;
+
+    protected override string Name => "Batch";
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        var started = false;
-        while (!stoppingToken.IsCancellationRequested)
+        if (!_started && engine.OwnsDataFolder && await jobs.ReleaseAbandonedLeasesAsync(cancellationToken) is var taken and > 0)
         {
-            try
-            {
-                if (!started && engine.OwnsDataFolder && await jobs.ReleaseAbandonedLeasesAsync(stoppingToken) is var taken and > 0)
-                {
-                    LogTakeOver(logger, taken);
-                }
-
-                started = true;
-                await runner.RunPendingAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (MetadataUnavailableException error)
-            {
-                LogUnavailable(logger, error.Message);
-            }
-            catch (Exception error)
-            {
-                // The runner records job failures itself; this is the loop surviving a failure around it.
-                LogFailure(logger, error);
-            }
-
-            await wakeup.WaitAsync(options.Batch.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            LogTakeOver(logger, taken);
         }
+
+        _started = true;
+        await runner.RunPendingAsync(cancellationToken);
     }
+
+    protected override Task WaitAsync(CancellationToken cancellationToken) => wakeup.WaitAsync(options.Batch.PollInterval, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch: {Count} job(s) left leased by an earlier process taken over")]
     private static partial void LogTakeOver(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch loop paused: {Reason}; retrying after the poll interval")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Batch loop failed; retrying after the poll interval")]
-    private static partial void LogFailure(ILogger logger, Exception error);
 }

@@ -1,8 +1,8 @@
 using Coffer.Inventory.Running;
 using Coffer.Inventory.Scheduling;
 using Coffer.Model.Inventory;
+using Coffer.Server.Maintenance;
 using Coffer.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Inventory;
@@ -18,57 +18,34 @@ internal sealed partial class InventoryBackgroundService(
     InventoryWakeup wakeup,
     StorageEngine engine,
     CofferServerOptions options,
-    ILogger<InventoryBackgroundService> logger) : BackgroundService
+    ILogger<InventoryBackgroundService> logger) : PollingService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private bool _started;
+
+    protected override string Name => "Inventory";
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        var started = false;
-        while (!stoppingToken.IsCancellationRequested)
+        if (!_started && engine.OwnsDataFolder && await runs.ReleaseAbandonedLeasesAsync(cancellationToken) is var taken and > 0)
         {
-            try
-            {
-                if (!started && engine.OwnsDataFolder && await runs.ReleaseAbandonedLeasesAsync(stoppingToken) is var taken and > 0)
-                {
-                    // No other process can hold the folder: runs an earlier process left running are taken over now, not after their lease.
-                    LogTakeOver(logger, taken);
-                }
+            // No other process can hold the folder: runs an earlier process left running are taken over now, not after their lease.
+            LogTakeOver(logger, taken);
+        }
 
-                started = true;
-                await scheduler.TickAsync(stoppingToken);
-                var ran = await runner.RunPendingAsync(stoppingToken);
-                if (ran > 0)
-                {
-                    LogRuns(logger, ran);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (MetadataUnavailableException error)
-            {
-                // The database is away (restarting, failing over): nothing to do but wait for it.
-                LogUnavailable(logger, error.Message);
-            }
-            catch (Exception error)
-            {
-                // The runner records run failures itself; this is the loop surviving a failure around it.
-                LogFailure(logger, error);
-            }
-
-            await wakeup.WaitAsync(options.Inventory.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _started = true;
+        await scheduler.TickAsync(cancellationToken);
+        var ran = await runner.RunPendingAsync(cancellationToken);
+        if (ran > 0)
+        {
+            LogRuns(logger, ran);
         }
     }
+
+    protected override Task WaitAsync(CancellationToken cancellationToken) => wakeup.WaitAsync(options.Inventory.PollInterval, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: {Count} run(s) left running by an earlier process taken over")]
     private static partial void LogTakeOver(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: {Count} run(s) finished")]
     private static partial void LogRuns(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory loop paused: {Reason}; retrying after the poll interval")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Inventory loop failed; retrying after the poll interval")]
-    private static partial void LogFailure(ILogger logger, Exception error);
 }

@@ -1,6 +1,5 @@
 using Coffer.Model.Lifecycle;
-using Coffer.Storage;
-using Microsoft.Extensions.Hosting;
+using Coffer.Server.Maintenance;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Lifecycle;
@@ -10,50 +9,24 @@ namespace Coffer.Server.Lifecycle;
 /// its configuration changed). Passes are leased through the database, so every node may run this loop.
 /// </summary>
 internal sealed partial class LifecycleBackgroundService(LifecycleWorker worker, CofferServerOptions options, ILogger<LifecycleBackgroundService> logger)
-    : BackgroundService
+    : PollingService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                foreach (var pass in await worker.RunDueAsync(stoppingToken))
-                {
-                    LogPass(logger, pass.Bucket, pass.KeysScanned, pass.Expired, pass.VersionsDeleted, pass.UploadsAborted);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (LifecycleLeaseLostException error)
-            {
-                LogLeaseLost(logger, error.Message);
-            }
-            catch (MetadataUnavailableException error)
-            {
-                LogUnavailable(logger, error.Message);
-            }
-            catch (Exception error)
-            {
-                LogFailure(logger, error);
-            }
+    protected override string Name => "Lifecycle";
 
-            await Task.Delay(options.Lifecycle.PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        foreach (var pass in await worker.RunDueAsync(cancellationToken))
+        {
+            LogPass(logger, pass.Bucket, pass.KeysScanned, pass.Expired, pass.VersionsDeleted, pass.UploadsAborted);
         }
     }
+
+    protected override Task WaitAsync(CancellationToken cancellationToken) => Task.Delay(options.Lifecycle.PollInterval, cancellationToken);
+
+    /// <summary>Another node took the pass's lease over (this one was too slow): it finishes the pass.</summary>
+    protected override string? ExpectedFailure(Exception error) => error is LifecycleLeaseLostException ? error.Message : null;
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Lifecycle: bucket {Bucket}: {Keys} key(s) scanned, {Expired} expired, {Deleted} version(s) deleted, {Aborted} upload(s) aborted")]
     private static partial void LogPass(ILogger logger, string bucket, long keys, long expired, long deleted, long aborted);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle pass stopped: {Reason}")]
-    private static partial void LogLeaseLost(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Lifecycle loop paused: {Reason}; retrying after the poll interval")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Lifecycle loop failed; retrying after the poll interval")]
-    private static partial void LogFailure(ILogger logger, Exception error);
 }

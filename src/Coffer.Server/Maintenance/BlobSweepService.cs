@@ -1,5 +1,4 @@
 using Coffer.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Maintenance;
@@ -10,47 +9,26 @@ namespace Coffer.Server.Maintenance;
 /// start-up may not touch another node's uploads in flight. It also purges superseded version revisions no pinned
 /// instant needs (the embedded store purges as pins are released; a shared one leaves it to this).
 /// </summary>
-internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvider time, ILogger<BlobSweepService> logger) : BackgroundService
+internal sealed partial class BlobSweepService(StorageEngine engine, TimeProvider time, ILogger<BlobSweepService> logger) : PollingService(logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+    protected override string Name => "Sweeping abandoned blobs";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool WaitsFirst => true;
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var swept = await engine.SweepAsync(cancellationToken);
+        if (swept > 0)
         {
-            try
-            {
-                await Task.Delay(Interval, time, stoppingToken);
-                var swept = await engine.SweepAsync(stoppingToken);
-                if (swept > 0)
-                {
-                    LogSwept(logger, swept);
-                }
-
-                // Versions superseded while an inventory had the bucket pinned, and no pin needs any more.
-                await engine.Metadata.PurgeSupersededAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (MetadataUnavailableException error)
-            {
-                LogUnavailable(logger, error.Message);
-            }
-            catch (Exception error)
-            {
-                LogFailure(logger, error);
-            }
+            LogSwept(logger, swept);
         }
+
+        // Versions superseded while an inventory had the bucket pinned, and no pin needs any more.
+        await engine.Metadata.PurgeSupersededAsync(cancellationToken);
     }
+
+    protected override Task WaitAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromMinutes(1), time, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} abandoned blob file(s)")]
     private static partial void LogSwept(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping abandoned blobs paused: {Reason}; trying again later")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping abandoned blobs failed; trying again later")]
-    private static partial void LogFailure(ILogger logger, Exception error);
 }
