@@ -18,6 +18,9 @@ dotnet restore Coffer.slnx
 step "format check (dotnet format --verify-no-changes)"
 dotnet format Coffer.slnx --verify-no-changes --no-restore
 
+step "docs: every test docs/compatibility.md names exists (a second)"
+python3 scripts/check-compat-tests.py
+
 step "build (the console page too: npm ci and vite build in src/Coffer.WebConsole/web)"
 dotnet build Coffer.slnx --no-restore -c Debug
 
