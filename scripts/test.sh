@@ -76,7 +76,7 @@ step "smoke again: the same three tools against two nodes on PostgreSQL"
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" SMOKE_METADATA="$(new_database smoke)" SMOKE_NODES=2 \
   bash scripts/smoke-s3-tools.sh
 
-step "server-side copy in parts: awscli copies a generated 64 MiB object with UploadPartCopy (8 parts), rclone with CopyObject, MD5 compared"
+step "server-side copy in parts: awscli copies a generated 64 MiB object with UploadPartCopy (8 parts), rclone with CopyObject, MD5 compared (about 12 s)"
 # The 6 GiB run of the acceptance (rclone copies in parts only above 4.656 GiB) takes minutes; it is run by hand:
 # LARGE_COPY_BYTES unset, see docs/performance.md.
 COFFER_DLL="$PWD/src/Coffer.Host/bin/Debug/net10.0/coffer.dll" LARGE_COPY_BYTES=$((64 * 1024 * 1024)) bash scripts/check-large-copy.sh
