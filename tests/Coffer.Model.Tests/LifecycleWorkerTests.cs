@@ -193,6 +193,55 @@ public sealed class LifecycleWorkerTests : IDisposable
         Keys().Should().HaveCount(15).And.NotContain(k => k.StartsWith("k1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RunDue_OnTwoWorkersAtOnce_ExpiresEveryDueKeyExactlyOnce()
+    {
+        const int keys = 300;
+        await CreateBucketAsync(BucketVersioning.Enabled);
+        await PutManyAsync(keys);
+        await ConfigureAsync(new LifecycleRule { Id = "all", Enabled = true, Expiration = new(1, null) });
+        _fixture.Time.Advance(TimeSpan.FromDays(2));
+
+        // Two nodes' workers on one database, their passes started together: one holds the bucket's lease.
+        var first = new LifecycleWorker(_fixture.Engine, _settings, _fixture.Time, new LifecycleOptions { Owner = "node-a", BatchKeys = 20 });
+        var second = new LifecycleWorker(_fixture.Engine, _settings, _fixture.Time, new LifecycleOptions { Owner = "node-b", BatchKeys = 20 });
+        var passes = (await Task.WhenAll(Task.Run(() => first.RunDueAsync()), Task.Run(() => second.RunDueAsync()))).SelectMany(p => p).ToArray();
+
+        passes.Should().ContainSingle("the other worker found the lease held, or the pass done for the day")
+            .Which.Expired.Should().Be(keys);
+        DeleteMarkersPerKey().Should().HaveCount(keys).And.OnlyContain(k => k.Markers == 1);
+    }
+
+    [Fact]
+    public async Task RunDue_AfterAWorkerDiesMidPass_AnotherTakesOverOnceTheLeaseRunsOut_AndExpiresEachKeyOnce()
+    {
+        const int keys = 300;
+        await CreateBucketAsync(BucketVersioning.Enabled);
+        await PutManyAsync(keys);
+        await ConfigureAsync(new LifecycleRule { Id = "all", Enabled = true, Expiration = new(1, null) });
+        _fixture.Time.Advance(TimeSpan.FromDays(2));
+
+        // Node A's worker dies before its fourth read of the clock: after committing a few batches, mid-pass.
+        var dying = new DyingClock(_fixture.Time, diesAtCall: 4);
+        var lease = TimeSpan.FromMinutes(2);
+        var nodeA = new LifecycleWorker(_fixture.Engine, _settings, dying, new LifecycleOptions { Owner = "node-a", BatchKeys = 20, Lease = lease });
+        await nodeA.Invoking(w => w.RunDueAsync()).Should().ThrowAsync<NodeDiedException>();
+        var expiredByA = DeleteMarkersPerKey().Length;
+        expiredByA.Should().BeInRange(1, keys - 1, "node A died part way through");
+
+        var nodeB = new LifecycleWorker(_fixture.Engine, _settings, _fixture.Time, new LifecycleOptions { Owner = "node-b", BatchKeys = 20, Lease = lease });
+        (await nodeB.RunDueAsync()).Should().BeEmpty("node A's lease has not run out");
+
+        _fixture.Time.Advance(lease + TimeSpan.FromSeconds(1));
+        var pass = (await nodeB.RunDueAsync()).Should().ContainSingle().Subject;
+        pass.Expired.Should().Be(keys - expiredByA, "node B resumed where node A stopped");
+        pass.KeysScanned.Should().BeLessThan(keys, "from node A's cursor, not from the first key");
+        (await new LifecycleWorker(_fixture.Engine, _settings, _fixture.Time, new LifecycleOptions { Owner = "node-a" }).RunDueAsync())
+            .Should().BeEmpty("the bucket's pass is done for the day, whoever finished it");
+        DeleteMarkersPerKey().Should().HaveCount(keys).And.OnlyContain(k => k.Markers == 1);
+        Service.ListObjectVersions(Bucket, new ListVersionsQuery { MaxKeys = 1000 }).Versions.Should().HaveCount(2 * keys, "every key kept its version under one marker");
+    }
+
     public void Dispose() => _fixture.Dispose();
 
     private LifecycleWorker Worker(int batchKeys = 1000) =>
@@ -223,8 +272,32 @@ public sealed class LifecycleWorkerTests : IDisposable
         return 0;
     });
 
+    private async Task PutManyAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await PutAsync($"k{i:D4}");
+        }
+    }
+
+    /// <summary>Each key that has delete markers, with how many.</summary>
+    private (string Key, int Markers)[] DeleteMarkersPerKey() =>
+        Service.ListObjectVersions(Bucket, new ListVersionsQuery { MaxKeys = 1000 }).Versions.Where(v => v.IsDeleteMarker)
+            .GroupBy(v => v.Key).Select(g => (g.Key, g.Count())).ToArray();
+
     private string[] Keys() => Service.ListObjects(Bucket, new ListObjectsQuery()).Objects.Select(o => o.Key).ToArray();
 
     private (string VersionId, bool IsLatest, bool IsDeleteMarker)[] Versions() =>
         Service.ListObjectVersions(Bucket, new ListVersionsQuery()).Versions.Select(v => (v.VersionId, v.IsLatest, v.IsDeleteMarker)).ToArray();
+
+    /// <summary>A node's clock that stops the node dead (an exception out of its worker) at its n-th reading.</summary>
+    private sealed class DyingClock(TimeProvider inner, int diesAtCall) : TimeProvider
+    {
+        private int _calls;
+
+        public override DateTimeOffset GetUtcNow() =>
+            ++_calls >= diesAtCall ? throw new NodeDiedException() : inner.GetUtcNow();
+    }
+
+    private sealed class NodeDiedException() : Exception("The node died.");
 }

@@ -10,6 +10,8 @@ namespace Coffer.Inventory.Reports;
 /// The ObjectOwner and ObjectAccessControlList columns of S3 reports. The ACL is the base64 of the JSON document AWS
 /// documents, <c>{"version":"2022-11-10","status":"AVAILABLE","grants":[{"permission":"READ","type":"CanonicalUser","canonicalId":"..."}]}</c>,
 /// ids being uins as S3 requests see them; an object without an ACL of its own reports the bucket's, which it follows.
+/// In a bucket whose ownership controls disable ACLs every object is its owner's, with full control (as S3 reads ACLs
+/// back then), whoever wrote it and whatever ACL it was written with before.
 /// </summary>
 internal static class ObjectAclReport
 {
@@ -17,16 +19,18 @@ internal static class ObjectAclReport
     private const string AuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
     private const string LogDelivery = "http://acs.amazonaws.com/groups/s3/LogDelivery";
 
-    public static string Owner(ObjectInfo o, ReportContext context) => o.Acl is { } text && text.StartsWith('{')
+    public static string Owner(ObjectInfo o, ReportContext context) => !context.AclsDisabled && o.Acl is { } text && text.StartsWith('{')
         ? AclCodec.Decode(text, context.OwnerId, forObject: true).OwnerUin
         : context.OwnerId;
 
     public static string Json(ObjectInfo o, ReportContext context)
     {
-        var stored = o.Acl ?? "";
+        var stored = context.AclsDisabled ? "" : o.Acl ?? "";
         if (!context.ReportedAcls.TryGetValue(stored, out var reported))
         {
-            var acl = o.Acl is { } text ? AclCodec.Decode(text, context.OwnerId, forObject: true) : context.BucketAcl ?? AccessControlList.Private(context.OwnerId);
+            var acl = context.AclsDisabled ? AccessControlList.Private(context.OwnerId)
+                : o.Acl is { } text ? AclCodec.Decode(text, context.OwnerId, forObject: true)
+                : context.BucketAcl ?? AccessControlList.Private(context.OwnerId);
             reported = Convert.ToBase64String(Encoding.UTF8.GetBytes(Document(acl)));
             context.ReportedAcls[stored] = reported;
         }

@@ -6,11 +6,18 @@ namespace Coffer.Inventory.Reports;
 
 /// <summary>
 /// What is constant across a report's rows: the source's APPID, its name as reported, its owner's uin, the bucket's ACL
-/// (which objects without their own follow) and, when the bucket has a lifecycle, when it expires a version.
+/// (which objects without their own follow), whether its ownership controls disable ACLs and, when the bucket has a
+/// lifecycle, when it expires a version.
 /// </summary>
 public sealed record ReportContext(string AppId, string BucketName, string OwnerId)
 {
     public AccessControlList? BucketAcl { get; init; }
+
+    /// <summary>
+    /// The bucket enforces its owner's ownership (BucketOwnerEnforced): the owner owns every object with full control,
+    /// whatever ACL an object was written with before.
+    /// </summary>
+    public bool AclsDisabled { get; init; }
 
     /// <summary>When the bucket's lifecycle expires the current version given; null when no rule does.</summary>
     public Func<ObjectInfo, DateTimeOffset?>? ExpirationOf { get; init; }

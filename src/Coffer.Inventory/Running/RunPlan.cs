@@ -94,6 +94,8 @@ internal sealed class RunPlan
             new ReportContext(sourceName.AppId, configuration.Dialect == InventoryDialect.Cos ? sourceName.ShortName : sourceName.Value, owner)
             {
                 BucketAcl = schema.Has(ColumnKind.ObjectAccessControlList) ? access.GetBucketAcl(source.Name) : null,
+                AclsDisabled = (schema.Has(ColumnKind.ObjectAccessControlList) || schema.Has(ColumnKind.ObjectOwner))
+                    && access.Rules(source.Name).Settings.AclsDisabled,
                 ExpirationOf = schema.Has(ColumnKind.LifecycleExpirationDate) && lifecycleOf?.Invoke(source.Name) is { } lifecycle
                     ? o => lifecycle.ExpirationOf(o.Key, o.Tags, o.Size, o.CreatedAt)?.Date
                     : null,
