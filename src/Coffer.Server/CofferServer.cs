@@ -166,6 +166,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<ServiceHandlers>();
         services.AddSingleton<BucketHandlers>();
         services.AddSingleton<ObjectHandlers>();
+        services.AddSingleton<PostObjectHandlers>();
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();

@@ -10,7 +10,7 @@ internal sealed class OperationHandlers
 
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
-        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications)
+        AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications, PostObjectHandlers post)
     {
         _handlers = new()
         {
@@ -76,6 +76,7 @@ internal sealed class OperationHandlers
             [Operation.GetBucketNotification] = notifications.GetAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
+            [Operation.PostObject] = post.PostObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,
             [Operation.HeadObject] = objects.HeadObjectAsync,
             [Operation.DeleteObject] = objects.DeleteObjectAsync,
