@@ -64,6 +64,7 @@ public enum ErrorCode
     InvalidPolicyDocument,
     MalformedPostRequest,
     IncorrectNumberOfFilesInPostRequest,
+    MaxPostPreDataLengthExceeded,
     NoSuchBatchJob,
     BatchJobStatusConflict,
     BatchIdempotencyConflict,

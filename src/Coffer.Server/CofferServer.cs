@@ -167,6 +167,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<BucketHandlers>();
         services.AddSingleton<ObjectHandlers>();
         services.AddSingleton<ObjectLockHandlers>();
+        services.AddSingleton<PostObjectHandlers>();
         services.AddSingleton<MultipartHandlers>();
         services.AddSingleton<InventoryHandlers>();
         services.AddSingleton<AccessHandlers>();

@@ -30,6 +30,7 @@ public class RouterTests
         { "GET", VirtualHost, "/?versions&prefix=a", Operation.ListObjectVersions, "examplebucket-1250000000", null },
         { "GET", VirtualHost, "/?uploads", Operation.ListMultipartUploads, "examplebucket-1250000000", null },
         { "POST", VirtualHost, "/?delete", Operation.DeleteObjects, "examplebucket-1250000000", null },
+        { "POST", VirtualHost, "/", Operation.PostObject, "examplebucket-1250000000", null },
         { "PUT", VirtualHost, "/?versioning", Operation.PutBucketVersioning, "examplebucket-1250000000", null },
         { "GET", VirtualHost, "/?acl", Operation.GetBucketAcl, "examplebucket-1250000000", null },
         { "PUT", VirtualHost, "/?policy", Operation.PutBucketPolicy, "examplebucket-1250000000", null },

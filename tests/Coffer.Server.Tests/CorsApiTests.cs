@@ -120,6 +120,26 @@ public sealed class CorsApiTests : IAsyncLifetime
         Header(await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k")), "Access-Control-Allow-Origin").Should().BeNull();
     }
 
+    [Fact]
+    public async Task ErrorAnswers_ToAnAllowedOrigin_CarryTheRulesHeaders_AsS3Does()
+    {
+        await ConfigureAsync();
+        var missing = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing", headers: [new("Origin", "https://app.example.com")]));
+        await missing.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
+        Header(missing, "Access-Control-Allow-Origin").Should().Be("https://app.example.com");
+        Header(missing, "Access-Control-Expose-Headers").Should().Be("ETag");
+
+        var unsigned = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, "/k")) { Content = new ByteArrayContent([1]) };
+        unsigned.Headers.Host = TestServer.VirtualHost(_bucket);
+        unsigned.Headers.Add("Origin", "https://app.example.com");
+        var denied = await _anonymous.SendAsync(unsigned);
+        await denied.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        Header(denied, "Access-Control-Allow-Origin").Should().Be("https://app.example.com", "the page may read why it was refused");
+
+        var other = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing", headers: [new("Origin", "https://evil.test")]));
+        Header(other, "Access-Control-Allow-Origin").Should().BeNull();
+    }
+
     private async Task ConfigureAsync() =>
         (await Cos(HttpMethod.Put, $"<CORSConfiguration>{Rules}</CORSConfiguration>")).EnsureSuccessStatusCode();
 

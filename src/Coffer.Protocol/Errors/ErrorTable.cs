@@ -77,6 +77,7 @@ public static class ErrorTable
         [ErrorCode.InvalidPolicyDocument] = Same("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."),
         [ErrorCode.MalformedPostRequest] = Same("MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."),
         [ErrorCode.IncorrectNumberOfFilesInPostRequest] = Same("IncorrectNumberOfFilesInPostRequest", 400, "POST requires exactly one file upload per request."),
+        [ErrorCode.MaxPostPreDataLengthExceeded] = Same("MaxPostPreDataLengthExceededError", 400, "Your POST request fields preceding the upload file were too large."),
         // S3 Control's modeled exceptions (what @aws-sdk/client-s3-control and botocore turn into typed errors); COS follows S3 Control.
         [ErrorCode.NoSuchBatchJob] = Same("NotFoundException", 404, "The specified job does not exist."),
         [ErrorCode.BatchJobStatusConflict] = Same("JobStatusException", 409, "The job's status does not allow this change."),

@@ -146,3 +146,6 @@ public sealed record ObjectAttributesDocument(
     int? PartsCount,
     string? StorageClass,
     long? ObjectSize);
+
+/// <summary>POST Object's answer to <c>success_action_status=201</c>: where the object is, and its quoted ETag.</summary>
+public sealed record PostResponseDocument(string Location, string Bucket, string Key, string ETag);

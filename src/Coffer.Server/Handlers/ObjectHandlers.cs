@@ -27,7 +27,22 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
     public async Task PutObjectAsync(RequestContext context)
     {
-        var attributes = ObjectHeaders.Read(context);
+        var stored = await StoreAsync(context, ObjectHeaders.Read(context));
+        context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
+        ObjectHeaders.WriteCrc64(context, stored.Crc64);
+        ObjectHeaders.WriteVerifiedChecksum(context);
+        ObjectHeaders.WriteVersionId(context, stored);
+        ObjectHeaders.WriteEncryption(context, stored);
+        settings.WriteExpiration(context, stored);
+        await Responses.EmptyAsync(context);
+    }
+
+    /// <summary>
+    /// Writes the request's body as its key's new version, as the request's headers describe it: PUT Object, and POST
+    /// Object (whose form fields stand in for the headers).
+    /// </summary>
+    public async Task<ObjectInfo> StoreAsync(RequestContext context, ObjectAttributes attributes)
+    {
         var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
         var request = new PutObjectRequest
         {
@@ -49,14 +64,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             BucketRules = context.Rules,
             Lock = ObjectLockHeaders.Read(context, withBody: true),
         };
-        var stored = await objects.PutObjectAsync(request, context.Aborted);
-        context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
-        ObjectHeaders.WriteCrc64(context, stored.Crc64);
-        ObjectHeaders.WriteVerifiedChecksum(context);
-        ObjectHeaders.WriteVersionId(context, stored);
-        ObjectHeaders.WriteEncryption(context, stored);
-        settings.WriteExpiration(context, stored);
-        await Responses.EmptyAsync(context);
+        return await objects.PutObjectAsync(request, context.Aborted);
     }
 
     public Task HeadObjectAsync(RequestContext context)

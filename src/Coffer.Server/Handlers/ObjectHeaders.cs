@@ -254,7 +254,7 @@ internal static class ObjectHeaders
         var prefix = context.Wire.Meta;
         var metadata = new List<KeyValuePair<string, string>>();
         var bytes = 0;
-        foreach (var (name, value) in context.Request.Headers)
+        foreach (var (name, value) in context.Headers)
         {
             if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || name.Length == prefix.Length)
             {

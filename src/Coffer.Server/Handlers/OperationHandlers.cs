@@ -11,7 +11,7 @@ internal sealed class OperationHandlers
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
         AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications,
-        ObjectLockHandlers objectLock)
+        ObjectLockHandlers objectLock, PostObjectHandlers post)
     {
         _handlers = new()
         {
@@ -84,6 +84,7 @@ internal sealed class OperationHandlers
             [Operation.GetObjectLegalHold] = objectLock.GetObjectLegalHoldAsync,
 
             [Operation.PutObject] = objects.PutObjectAsync,
+            [Operation.PostObject] = post.PostObjectAsync,
             [Operation.GetObject] = objects.GetObjectAsync,
             [Operation.HeadObject] = objects.HeadObjectAsync,
             [Operation.DeleteObject] = objects.DeleteObjectAsync,

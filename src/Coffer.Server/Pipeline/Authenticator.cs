@@ -16,7 +16,7 @@ namespace Coffer.Server.Pipeline;
 /// session token and must not have expired. A request with no signature at all is anonymous: what it may do is
 /// for the <see cref="Authorizer"/> to say.
 /// </summary>
-internal sealed class Authenticator(IdentityDirectory identities, TimeProvider time)
+internal sealed partial class Authenticator(IdentityDirectory identities, TimeProvider time)
 {
     public Authenticated Authenticate(HttpRequest request, RequestTarget target, Route route, Func<string, string?> header) =>
         route.Dialect == Dialect.S3 ? AuthenticateS3(request, target, header) : AuthenticateCos(request, target, header);

@@ -21,7 +21,14 @@ internal static class ErrorResponder
         }
 
         var traceId = RequestIds.NewTraceId();
+        // The CORS headers stay: a page the bucket's rules allow may read the error, as S3 lets it.
+        var cors = response.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary").ToList();
         response.Clear();
+        foreach (var (name, value) in cors)
+        {
+            response.Headers[name] = value;
+        }
+
         CommonHeaders.Apply(response, requestId, dialect);
         response.StatusCode = descriptor.Status;
         response.Headers["x-cos-trace-id"] = traceId;

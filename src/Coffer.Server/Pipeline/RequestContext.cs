@@ -4,6 +4,7 @@ using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Coffer.Server.Pipeline;
 
@@ -12,10 +13,13 @@ namespace Coffer.Server.Pipeline;
 /// <param name="Presigned">True when the signature came in the query string.</param>
 internal sealed record Authenticated(Credential? Credential, Stream Body, long? ContentLength, string? SignedRegion = null, bool Presigned = false);
 
-/// <summary>Everything a handler needs about the request it serves.</summary>
+/// <summary>
+/// Everything a handler needs about the request it serves. For a browser form upload the form's fields stand in for
+/// the request's headers (<paramref name="formFields"/>), so the object is described by the same readers as a PUT's.
+/// </summary>
 internal sealed class RequestContext(
     HttpContext http, RequestTarget target, Route route, Authenticated authenticated, BucketAccessRules? rules, Account? bucketOwner, string requestId,
-    AccountDirectory accounts)
+    AccountDirectory accounts, IReadOnlyDictionary<string, string>? formFields = null)
 {
     public HttpContext Http { get; } = http;
 
@@ -75,5 +79,15 @@ internal sealed class RequestContext(
         ? BucketOwner?.Uin ?? Rules?.Bucket.OwnerAppId ?? Caller.Uin
         : Rules?.Bucket.OwnerAppId ?? Caller.AppId;
 
-    public string? Header(string name) => Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+    public string? Header(string name) => formFields is not null
+        ? formFields.GetValueOrDefault(name)
+        : Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    /// <summary>Every header of the request (or field of the form) with its value.</summary>
+    public IEnumerable<KeyValuePair<string, StringValues>> Headers => formFields is null
+        ? Request.Headers
+        : formFields.Select(f => new KeyValuePair<string, StringValues>(f.Key, f.Value));
+
+    /// <summary>The fields of a browser form upload; null for any other request.</summary>
+    public IReadOnlyDictionary<string, string>? FormFields => formFields;
 }

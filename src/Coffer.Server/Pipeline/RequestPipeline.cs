@@ -63,7 +63,29 @@ internal sealed class RequestPipeline(
                 return;
             }
 
-            var authenticated = authenticator.Authenticate(http.Request, target, route, Header);
+            if (route.Bucket is not null)
+            {
+                // Before anything can fail, so that a page allowed to read this bucket can read its errors too, as S3 answers.
+                cors.Apply(http, route.Bucket);
+            }
+
+            Authenticated authenticated;
+            IReadOnlyDictionary<string, string>? formFields = null;
+            if (route.Operation == Operation.PostObject)
+            {
+                // A browser form upload: its fields say the dialect, the key and the credentials; the file streams after them.
+                var form = await PostForm.ReadAsync(http.Request, http.RequestAborted);
+                dialect = form.Dialect;
+                CommonHeaders.Apply(http.Response, requestId, dialect);
+                route = route with { Dialect = dialect, Key = form.Key() };
+                authenticated = authenticator.AuthenticatePost(form, route.Bucket!, route.Key!);
+                formFields = form.AsHeaders(WireHeaders.For(dialect));
+            }
+            else
+            {
+                authenticated = authenticator.Authenticate(http.Request, target, route, Header);
+            }
+
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
             var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp);
@@ -71,14 +93,10 @@ internal sealed class RequestPipeline(
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
-            if (route.Bucket is not null)
-            {
-                cors.Apply(http, route.Bucket);
-            }
 
             // Event notifications say who made a change: the request's transactions run in this flow and read it there.
             RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", sourceIp, requestId);
-            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts));
+            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts, formFields));
         }
         catch (CofferException error)
         {
