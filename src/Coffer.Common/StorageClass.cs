@@ -1,6 +1,9 @@
 namespace Coffer.Common;
 
-/// <summary>The storage classes COS accepts in <c>x-cos-storage-class</c>; objects keep the class they were written with.</summary>
+/// <summary>
+/// The storage classes COS accepts in <c>x-cos-storage-class</c>; objects keep the class they were written with until a
+/// batch copy or a lifecycle transition changes it (the bytes stay in the one tier Coffer has).
+/// </summary>
 public static class StorageClass
 {
     public const string Standard = "STANDARD";

@@ -339,7 +339,11 @@ public sealed class LifecycleWorkerTests : IDisposable
         var bytes = Encoding.UTF8.GetBytes(key);
         return Service.PutObjectAsync(new PutObjectRequest
         {
-            Bucket = Bucket, Key = key, Body = new MemoryStream(bytes), ContentLength = bytes.Length, StorageClass = storageClass,
+            Bucket = Bucket,
+            Key = key,
+            Body = new MemoryStream(bytes),
+            ContentLength = bytes.Length,
+            StorageClass = storageClass,
         });
     }
 
