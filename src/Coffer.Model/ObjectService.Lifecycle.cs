@@ -1,3 +1,4 @@
+using Coffer.Common;
 using Coffer.Model.Lifecycle;
 using Coffer.Storage;
 using Coffer.Storage.Records;
@@ -7,7 +8,7 @@ namespace Coffer.Model;
 /// <summary>
 /// What a lifecycle pass does inside its transactions. Each action is checked again against the version it was planned
 /// for (still there, still with its sequence, still current where that matters), so a write that came in between wins,
-/// and a version under object lock is never deleted.
+/// and a version under object lock is never deleted (its storage class may still change).
 /// </summary>
 public sealed partial class ObjectService
 {
@@ -28,6 +29,16 @@ public sealed partial class ObjectService
                 }
 
                 Delete(writer, bucket.Name, new ObjectIdentifier(action.Key, null), now);
+                return true;
+            case LifecycleActionKind.Transition:
+                // Read in full (the scan decoded a summary), so the rewritten record keeps every section.
+                if (writer.Versions.Get(bucket.Id, action.Key, action.VersionId) is not { IsDeleteMarker: false } moving || moving.Sequence != action.Sequence
+                    || StorageClass.Coldness(action.StorageClass!) <= StorageClass.Coldness(moving.StorageClass))
+                {
+                    return false;
+                }
+
+                writer.Versions.UpdateRecord(moving with { StorageClass = action.StorageClass! });
                 return true;
             default:
                 if (writer.Versions.Get(bucket.Id, action.Key, action.VersionId) is not { } version || version.Sequence != action.Sequence

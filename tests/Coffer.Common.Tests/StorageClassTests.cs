@@ -56,4 +56,25 @@ public class StorageClassTests
         var act = () => StorageClass.NormalizeS3(value);
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidStorageClass);
     }
+
+    [Fact]
+    public void Coldness_FollowsS3sWaterfall_WithCosNamesBesideTheirPeers()
+    {
+        string[] waterfall = ["STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"];
+        waterfall.Select(StorageClass.Coldness).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        (StorageClass.Coldness("ARCHIVE"), StorageClass.Coldness("MAZ_STANDARD_IA"), StorageClass.Coldness("REDUCED_REDUNDANCY"))
+            .Should().Be((StorageClass.Coldness("GLACIER"), StorageClass.Coldness("STANDARD_IA"), StorageClass.Coldness("STANDARD")));
+    }
+
+    [Theory]
+    [InlineData("GLACIER", true, true)]
+    [InlineData("GLACIER", false, false)]
+    [InlineData("ARCHIVE", false, true)]
+    [InlineData("ARCHIVE", true, true)]
+    [InlineData("STANDARD", true, false)]
+    [InlineData("MAZ_STANDARD", false, false)]
+    public void IsTransitionTarget_NamesTheClassesALifecycleRuleMayMoveTo_InEachDialect(string value, bool s3, bool expected)
+    {
+        StorageClass.IsTransitionTarget(value, s3).Should().Be(expected);
+    }
 }

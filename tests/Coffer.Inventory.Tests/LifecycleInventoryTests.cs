@@ -12,8 +12,8 @@ namespace Coffer.Inventory.Tests;
 
 /// <summary>
 /// Lifecycle over a 100,000-object bucket with the clock driven by hand, seen through inventory: the report before the
-/// pass says when each object expires, the pass expires exactly the objects its rule covers, and the report after it
-/// lists what is left.
+/// pass says when each object expires, the pass expires and transitions exactly the objects its rules cover, and the
+/// report after it lists what is left, in the class it was moved to.
 /// </summary>
 public sealed class LifecycleInventoryTests : IDisposable
 {
@@ -30,29 +30,33 @@ public sealed class LifecycleInventoryTests : IDisposable
     }
 
     [Fact]
-    public async Task ALifecyclePass_OverAHundredThousandObjects_ExpiresItsPrefix_AsTheReportsBeforeAndAfterShow()
+    public async Task ALifecyclePass_OverAHundredThousandObjects_ExpiresOnePrefix_AndTransitionsTheOther_AsTheReportsBeforeAndAfterShow()
     {
         await _fixture.CreateBucketsAsync();
         await _fixture.SeedEmptyObjectsAsync(Enumerable.Range(0, PerPrefix).Select(i => $"logs/{i:D6}"));
         await _fixture.SeedEmptyObjectsAsync(Enumerable.Range(0, PerPrefix).Select(i => $"data/{i:D6}"));
         await _settings.PutLifecycleAsync(InventoryFixture.Source, new LifecycleConfiguration(
-            [new LifecycleRule { Id = "logs", Enabled = true, Filter = new LifecycleFilter { Prefix = "logs/" }, Expiration = new LifecycleExpiration(1, null) }]));
+        [
+            new LifecycleRule { Id = "logs", Enabled = true, Filter = new LifecycleFilter { Prefix = "logs/" }, Expiration = new LifecycleExpiration(1, null) },
+            new LifecycleRule { Id = "data", Enabled = true, Filter = new LifecycleFilter { Prefix = "data/" }, Transitions = [new LifecycleTransition(1, null, "GLACIER")] },
+        ]));
 
+        // Rows: Bucket, Key, Size, StorageClass, LifecycleExpirationDate.
         var before = await ReportAsync("before");
         before.Should().HaveCount(2 * PerPrefix);
         // Written at 08:00 on the 22nd, one day: due at midnight on the 24th.
-        before.Where(r => Key(r).StartsWith("logs/", StringComparison.Ordinal)).Select(r => r[3]).Distinct().Should().Equal("2026-11-24T00:00:00.000Z");
-        before.Where(r => Key(r).StartsWith("data/", StringComparison.Ordinal)).Select(r => r[3]).Distinct().Should().Equal("");
+        before.Where(r => Key(r).StartsWith("logs/", StringComparison.Ordinal)).Select(r => (r[3], r[4])).Distinct().Should().Equal(("STANDARD", "2026-11-24T00:00:00.000Z"));
+        before.Where(r => Key(r).StartsWith("data/", StringComparison.Ordinal)).Select(r => (r[3], r[4])).Distinct().Should().Equal(("STANDARD", ""));
 
         _fixture.Time.Advance(TimeSpan.FromDays(2));
         var worker = new LifecycleWorker(_fixture.Engine, _settings, _fixture.Time, new LifecycleOptions());
         var pass = (await worker.RunDueAsync()).Should().ContainSingle().Subject;
-        (pass.KeysScanned, pass.Expired).Should().Be((PerPrefix, PerPrefix), "only the range under the rule's prefix is read");
+        (pass.KeysScanned, pass.Expired, pass.Transitioned).Should().Be((2 * PerPrefix, PerPrefix, PerPrefix));
         (await worker.RunDueAsync()).Should().BeEmpty("the bucket's pass ran today");
 
         var after = await ReportAsync("after");
         after.Should().HaveCount(PerPrefix);
-        after.Should().OnlyContain(r => Key(r).StartsWith("data/", StringComparison.Ordinal) && r[3] == "");
+        after.Should().OnlyContain(r => Key(r).StartsWith("data/", StringComparison.Ordinal) && r[2] == "0" && r[3] == "GLACIER" && r[4] == "");
     }
 
     [Fact]
@@ -195,7 +199,7 @@ public sealed class LifecycleInventoryTests : IDisposable
 
     private async Task<List<string[]>> ReportAsync(string id)
     {
-        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration(id, InventoryDialect.S3, fields: ["Size", "LifecycleExpirationDate"], oneTime: true));
+        var run = await _fixture.RunOneTimeAsync(InventoryFixture.Configuration(id, InventoryDialect.S3, fields: ["Size", "StorageClass", "LifecycleExpirationDate"], oneTime: true));
         run.State.Should().Be(InventoryRunState.Succeeded, run.ErrorMessage);
         var manifest = JsonDocument.Parse(_fixture.Read(run.ManifestKey!)).RootElement;
         return manifest.GetProperty("files").EnumerateArray()

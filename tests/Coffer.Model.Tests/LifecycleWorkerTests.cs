@@ -242,6 +242,82 @@ public sealed class LifecycleWorkerTests : IDisposable
         Service.ListObjectVersions(Bucket, new ListVersionsQuery { MaxKeys = 1000 }).Versions.Should().HaveCount(2 * keys, "every key kept its version under one marker");
     }
 
+    [Fact]
+    public async Task RunDue_TransitionsCurrentVersions_InPlace_ToTheColdestDueClass_AndNeverBackToAWarmerOne()
+    {
+        await CreateBucketAsync(BucketVersioning.Unversioned);
+        var written = await PutAsync("a");
+        await PutAsync("cold", "DEEP_ARCHIVE");
+        await ConfigureAsync(new LifecycleRule
+        {
+            Id = "tiers",
+            Enabled = true,
+            Transitions = [new LifecycleTransition(1, null, "STANDARD_IA"), new LifecycleTransition(3, null, "ARCHIVE")],
+        });
+
+        _fixture.Time.Set(new DateTimeOffset(2026, 11, 23, 23, 59, 0, TimeSpan.Zero));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.Transitioned.Should().Be(0, "written at 08:00 on the 22nd, one day is due at 00:00 on the 24th");
+        _fixture.Time.Set(new DateTimeOffset(2026, 11, 24, 0, 0, 1, TimeSpan.Zero));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.Transitioned.Should().Be(1, "DEEP_ARCHIVE is colder than STANDARD_IA: it stays");
+        Classes().Should().Equal(("a", "STANDARD_IA"), ("cold", "DEEP_ARCHIVE"));
+
+        _fixture.Time.Set(new DateTimeOffset(2026, 11, 28, 0, 0, 1, TimeSpan.Zero));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.Transitioned.Should().Be(1, "both classes are due: the colder one wins");
+        Classes().Should().Equal(("a", "ARCHIVE"), ("cold", "DEEP_ARCHIVE"));
+        var moved = Service.HeadObject(Bucket, "a");
+        (moved.VersionId, moved.ETag, moved.Size, moved.CreatedAt).Should().Be((written.VersionId, written.ETag, written.Size, written.CreatedAt),
+            "a transition changes the class of the same version, nothing else");
+
+        _fixture.Time.Advance(TimeSpan.FromDays(1));
+        (await Worker().RunDueAsync()).Should().ContainSingle().Which.Transitioned.Should().Be(0, "nothing is moved twice");
+    }
+
+    [Fact]
+    public async Task RunDue_TransitionsNoncurrentVersions_AfterTheirDays_KeepingTheNewestNoncurrentWhereItIs()
+    {
+        await CreateBucketAsync(BucketVersioning.Enabled);
+        var v1 = await PutAsync("k");
+        _fixture.Time.Advance(TimeSpan.FromDays(1));
+        var v2 = await PutAsync("k");
+        _fixture.Time.Advance(TimeSpan.FromDays(1));
+        var v3 = await PutAsync("k");
+        await ConfigureAsync(new LifecycleRule
+        {
+            Id = "old",
+            Enabled = true,
+            NoncurrentVersionTransitions = [new NoncurrentVersionTransition(1, NewerNoncurrentVersions: 1, "ARCHIVE")],
+        });
+
+        _fixture.Time.Advance(TimeSpan.FromDays(2));
+        var pass = (await Worker().RunDueAsync()).Should().ContainSingle().Subject;
+        (pass.Transitioned, pass.Expired, pass.VersionsDeleted).Should().Be((1L, 0L, 0L));
+        Service.ListObjectVersions(Bucket, new ListVersionsQuery()).Versions.Select(v => (v.VersionId, v.StorageClass))
+            .Should().Equal((v3.VersionId, "STANDARD"), (v2.VersionId, "STANDARD"), (v1.VersionId, "ARCHIVE"));
+    }
+
+    [Fact]
+    public async Task RunDue_ExpiresRatherThanTransitions_WhenBothAreDue()
+    {
+        await CreateBucketAsync(BucketVersioning.Enabled);
+        await PutAsync("k");
+        await PutAsync("k");
+        await ConfigureAsync(new LifecycleRule
+        {
+            Id = "both",
+            Enabled = true,
+            Expiration = new(2, null),
+            Transitions = [new LifecycleTransition(1, null, "ARCHIVE")],
+            NoncurrentVersionExpiration = new(2, null),
+            NoncurrentVersionTransitions = [new NoncurrentVersionTransition(1, null, "ARCHIVE")],
+        });
+
+        _fixture.Time.Advance(TimeSpan.FromDays(3));
+        var pass = (await Worker().RunDueAsync()).Should().ContainSingle().Subject;
+        (pass.Expired, pass.VersionsDeleted, pass.Transitioned).Should().Be((1L, 1L, 0L));
+        Service.ListObjectVersions(Bucket, new ListVersionsQuery()).Versions.Where(v => !v.IsDeleteMarker).Select(v => v.StorageClass)
+            .Should().Equal(["STANDARD"], "the expired current version became noncurrent under its marker, unmoved");
+    }
+
     public void Dispose() => _fixture.Dispose();
 
     private LifecycleWorker Worker(int batchKeys = 1000) =>
@@ -258,11 +334,21 @@ public sealed class LifecycleWorkerTests : IDisposable
 
     private Task ConfigureAsync(params LifecycleRule[] rules) => _settings.PutLifecycleAsync(Bucket, new LifecycleConfiguration(rules));
 
-    private Task<ObjectInfo> PutAsync(string key)
+    private Task<ObjectInfo> PutAsync(string key, string storageClass = "STANDARD")
     {
         var bytes = Encoding.UTF8.GetBytes(key);
-        return Service.PutObjectAsync(new PutObjectRequest { Bucket = Bucket, Key = key, Body = new MemoryStream(bytes), ContentLength = bytes.Length });
+        return Service.PutObjectAsync(new PutObjectRequest
+        {
+            Bucket = Bucket,
+            Key = key,
+            Body = new MemoryStream(bytes),
+            ContentLength = bytes.Length,
+            StorageClass = storageClass,
+        });
     }
+
+    private (string Key, string StorageClass)[] Classes() =>
+        Service.ListObjects(Bucket, new ListObjectsQuery()).Objects.Select(o => (o.Key, o.StorageClass)).ToArray();
 
     private Task SetLegalHoldAsync(string versionId, bool hold) => _fixture.Engine.Metadata.WriteAsync(writer =>
     {

@@ -67,14 +67,72 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
         (await _server.PutObjectAsync(_bucket, "tmp/y", [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("COS documents no such header");
     }
 
+    [Fact]
+    public async Task Lifecycle_Transitions_ReadBackAsPut_InCos_WithoutS3sThirtyDayMinimum()
+    {
+        const string rules =
+            "<Rule><ID>archive</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>" +
+            "<Transition><Date>2027-01-01T00:00:00+08:00</Date><StorageClass>ARCHIVE</StorageClass></Transition></Rule>" +
+            "<Rule><ID>old</ID><Filter><Prefix>data/</Prefix></Filter><Status>Enabled</Status>" +
+            "<Transition><Days>0</Days><StorageClass>STANDARD_IA</StorageClass></Transition>" +
+            "<NoncurrentVersionTransition><NoncurrentDays>10</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions><StorageClass>DEEP_ARCHIVE</StorageClass></NoncurrentVersionTransition>" +
+            "<NoncurrentVersionExpiration><NoncurrentDays>40</NoncurrentDays></NoncurrentVersionExpiration></Rule>";
+        var put = await Cos(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration>{rules}</LifecycleConfiguration>");
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+
+        (await (await Cos(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync())
+            .Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><LifecycleConfiguration>{rules}</LifecycleConfiguration>");
+    }
+
+    [Fact]
+    public async Task Lifecycle_Transitions_ReadBackAsPut_InS3()
+    {
+        const string rules =
+            "<Rule><ID>tiers</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>365</Days></Expiration>" +
+            "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>" +
+            "<Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>";
+        var put = await S3(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rules}</LifecycleConfiguration>");
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+
+        XNamespace ns = S3Namespace;
+        var got = XDocument.Parse(await (await S3(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
+        XNode.DeepEquals(got, XElement.Parse($"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rules}</LifecycleConfiguration>")).Should().BeTrue(got.ToString());
+        got.Elements(ns + "Rule").Single().Elements(ns + "Transition").Select(t => t.Element(ns + "StorageClass")!.Value).Should().Equal("STANDARD_IA", "GLACIER");
+    }
+
     [Theory]
-    [InlineData("<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>")]
-    [InlineData("<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>ARCHIVE</StorageClass></NoncurrentVersionTransition>")]
-    public async Task Lifecycle_WithATransition_IsNotImplemented_AndNothingIsStored(string action)
+    [InlineData("<Transition><Days>29</Days><StorageClass>STANDARD_IA</StorageClass></Transition>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<NoncurrentVersionTransition><NoncurrentDays>29</NoncurrentDays><StorageClass>ONEZONE_IA</StorageClass></NoncurrentVersionTransition>",
+        HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Transition><Days>-1</Days><StorageClass>GLACIER</StorageClass></Transition>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>", HttpStatusCode.BadRequest, "InvalidStorageClass")]
+    [InlineData("<Transition><Days>1</Days><StorageClass>glacier</StorageClass></Transition>", HttpStatusCode.BadRequest, "InvalidStorageClass")]
+    [InlineData("<Transition><Days>1</Days></Transition>", HttpStatusCode.BadRequest, "MalformedXML")]
+    [InlineData("<Transition><Days>1</Days><Date>2027-01-01T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>", HttpStatusCode.BadRequest, "MalformedXML")]
+    [InlineData("<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Days>5</Days><StorageClass>GLACIER</StorageClass></Transition>",
+        HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Expiration><Days>90</Days></Expiration><Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<Expiration><Days>90</Days></Expiration><Transition><Date>2027-01-01T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>",
+        HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration>" +
+        "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    public async Task Lifecycle_RefusesTransitionsS3Refuses_AndStoresNothing(string actions, HttpStatusCode status, string code)
+    {
+        var put = await S3(HttpMethod.Put, "lifecycle",
+            $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><ID>r</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>{actions}</Rule></LifecycleConfiguration>");
+        await put.ShouldBeErrorAsync(status, code, Dialect.S3);
+        await (await S3(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration", Dialect.S3);
+    }
+
+    [Theory]
+    [InlineData("<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>", "InvalidArgument")]
+    [InlineData("<Transition><Days>1</Days><StorageClass>MAZ_STANDARD</StorageClass></Transition>", "InvalidArgument")]
+    [InlineData("<NoncurrentVersionTransition><StorageClass>ARCHIVE</StorageClass></NoncurrentVersionTransition>", "MalformedXML")]
+    public async Task Lifecycle_RefusesTransitionsCosRefuses_AndStoresNothing(string actions, string code)
     {
         var put = await Cos(HttpMethod.Put, "lifecycle",
-            $"<LifecycleConfiguration><Rule><ID>r</ID><Filter/><Status>Enabled</Status>{action}</Rule></LifecycleConfiguration>");
-        await put.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+            $"<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>{actions}</Rule></LifecycleConfiguration>");
+        await put.ShouldBeErrorAsync(HttpStatusCode.BadRequest, code);
         await (await Cos(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration");
     }
 

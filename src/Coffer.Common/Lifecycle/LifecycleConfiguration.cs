@@ -42,6 +42,15 @@ public sealed record LifecycleExpiration(int? Days, DateTimeOffset? Date, bool E
 /// </summary>
 public sealed record NoncurrentVersionAction(int NoncurrentDays, int? NewerNoncurrentVersions);
 
+/// <summary>Current versions move to <see cref="StorageClass"/> <see cref="Days"/> after they were written, or on <see cref="Date"/>.</summary>
+public sealed record LifecycleTransition(int? Days, DateTimeOffset? Date, string StorageClass);
+
+/// <summary>
+/// Noncurrent versions move to <see cref="StorageClass"/> <see cref="NoncurrentDays"/> after they became noncurrent,
+/// except the <see cref="NewerNoncurrentVersions"/> newest of them.
+/// </summary>
+public sealed record NoncurrentVersionTransition(int NoncurrentDays, int? NewerNoncurrentVersions, string StorageClass);
+
 public sealed record LifecycleRule
 {
     /// <summary>The rule's ID (at most 255 characters); null when the request gave none.</summary>
@@ -54,6 +63,10 @@ public sealed record LifecycleRule
     public LifecycleExpiration? Expiration { get; init; }
 
     public NoncurrentVersionAction? NoncurrentVersionExpiration { get; init; }
+
+    public IReadOnlyList<LifecycleTransition> Transitions { get; init; } = [];
+
+    public IReadOnlyList<NoncurrentVersionTransition> NoncurrentVersionTransitions { get; init; } = [];
 
     /// <summary>Multipart uploads not completed this many days after they were initiated are aborted.</summary>
     public int? AbortIncompleteMultipartUploadDays { get; init; }

@@ -1,3 +1,4 @@
+using Coffer.Common;
 using Coffer.Common.Lifecycle;
 using Coffer.Storage.Records;
 
@@ -11,16 +12,22 @@ internal enum LifecycleActionKind
 
     /// <summary>A noncurrent version is deleted for good, or a delete marker left with no versions is removed.</summary>
     DeleteVersion,
+
+    /// <summary>A version's storage class changes in place (its bytes and ETag stay).</summary>
+    Transition,
 }
 
-internal sealed record LifecycleAction(LifecycleActionKind Kind, string Key, string VersionId, long Sequence);
+/// <param name="StorageClass">The class a <see cref="LifecycleActionKind.Transition"/> moves the version to.</param>
+internal sealed record LifecycleAction(LifecycleActionKind Kind, string Key, string VersionId, long Sequence, string? StorageClass = null);
 
 /// <summary>
 /// Decides, for the versions of one key as of one instant, what the enabled rules do: S3's semantics. Current versions
 /// expire <c>Days</c> after they were written (rounded up to midnight UTC) or on <c>Date</c>; noncurrent versions go
 /// <c>NoncurrentDays</c> after the next version replaced them, keeping the <c>NewerNoncurrentVersions</c> newest; a
-/// delete marker that is all a key has left goes when a rule says <c>ExpiredObjectDeleteMarker</c>. Locked versions
-/// are left to the caller, which skips them.
+/// delete marker that is all a key has left goes when a rule says <c>ExpiredObjectDeleteMarker</c>. A version that is
+/// not deleted moves to the coldest class a due transition names, when that is colder than its own (S3 never moves one
+/// back to a warmer class); a version due for expiration is expired, not moved. Locked versions are left to the
+/// caller, which skips them for deletions (a transition deletes nothing).
 /// </summary>
 internal static class LifecyclePlanner
 {
@@ -59,10 +66,24 @@ internal static class LifecyclePlanner
 
     private static void PlanCurrent(LifecycleConfiguration configuration, ObjectVersionRecord current, DateTimeOffset now, List<LifecycleAction> actions)
     {
-        if (configuration.Rules.Any(rule => rule.Enabled && rule.Filter.Matches(current.Key, current.Tags, current.Size)
-                && rule.Expiration is { } expiration && Due(expiration.Days, expiration.Date, current.CreatedAt, now)))
+        var matching = configuration.Rules.Where(rule => rule.Enabled && rule.Filter.Matches(current.Key, current.Tags, current.Size)).ToArray();
+        if (matching.Any(rule => rule.Expiration is { } expiration && Due(expiration.Days, expiration.Date, current.CreatedAt, now)))
         {
             actions.Add(new LifecycleAction(LifecycleActionKind.ExpireCurrent, current.Key, current.VersionId, current.Sequence));
+            return;
+        }
+
+        var due = matching.SelectMany(rule => rule.Transitions).Where(t => Due(t.Days, t.Date, current.CreatedAt, now)).Select(t => t.StorageClass);
+        AddTransition(current, due, actions);
+    }
+
+    /// <summary>Moves the version to the coldest of the due classes, when that is colder than where it is.</summary>
+    private static void AddTransition(ObjectVersionRecord version, IEnumerable<string> dueClasses, List<LifecycleAction> actions)
+    {
+        var coldest = dueClasses.MaxBy(StorageClass.Coldness);
+        if (coldest is not null && StorageClass.Coldness(coldest) > StorageClass.Coldness(version.StorageClass))
+        {
+            actions.Add(new LifecycleAction(LifecycleActionKind.Transition, version.Key, version.VersionId, version.Sequence, coldest));
         }
     }
 
@@ -71,15 +92,21 @@ internal static class LifecyclePlanner
     private static void PlanNoncurrent(LifecycleConfiguration configuration, ObjectVersionRecord version, DateTimeOffset noncurrentSince, int rank,
         DateTimeOffset now, List<LifecycleAction> actions)
     {
-        if (configuration.Rules.Any(rule => rule.Enabled && rule.Filter.Matches(version.Key, version.Tags, version.Size)
-                && rule.NoncurrentVersionExpiration is { } expiration && Applies(expiration, noncurrentSince, rank, now)))
+        var matching = configuration.Rules.Where(rule => rule.Enabled && rule.Filter.Matches(version.Key, version.Tags, version.Size)).ToArray();
+        if (matching.Any(rule => rule.NoncurrentVersionExpiration is { } expiration
+                && Applies(expiration.NewerNoncurrentVersions, expiration.NoncurrentDays, noncurrentSince, rank, now)))
         {
             actions.Add(new LifecycleAction(LifecycleActionKind.DeleteVersion, version.Key, version.VersionId, version.Sequence));
+            return;
         }
+
+        var due = matching.SelectMany(rule => rule.NoncurrentVersionTransitions)
+            .Where(t => Applies(t.NewerNoncurrentVersions, t.NoncurrentDays, noncurrentSince, rank, now)).Select(t => t.StorageClass);
+        AddTransition(version, due, actions);
     }
 
-    private static bool Applies(NoncurrentVersionAction action, DateTimeOffset noncurrentSince, int rank, DateTimeOffset now) =>
-        rank >= (action.NewerNoncurrentVersions ?? 0) && now >= LifecycleConfiguration.DueAfter(noncurrentSince, action.NoncurrentDays);
+    private static bool Applies(int? newerNoncurrentVersions, int noncurrentDays, DateTimeOffset noncurrentSince, int rank, DateTimeOffset now) =>
+        rank >= (newerNoncurrentVersions ?? 0) && now >= LifecycleConfiguration.DueAfter(noncurrentSince, noncurrentDays);
 
     private static bool Due(int? days, DateTimeOffset? date, DateTimeOffset createdAt, DateTimeOffset now) =>
         days is { } d ? now >= LifecycleConfiguration.DueAfter(createdAt, d) : date is { } on && now >= on;

@@ -19,7 +19,7 @@ public sealed record LifecycleOptions
 }
 
 /// <summary>What one pass over a bucket did.</summary>
-public sealed record LifecyclePassResult(string Bucket, long KeysScanned, long Expired, long VersionsDeleted, long UploadsAborted);
+public sealed record LifecyclePassResult(string Bucket, long KeysScanned, long Expired, long VersionsDeleted, long UploadsAborted, long Transitioned);
 
 /// <summary>
 /// Executes lifecycle rules. A bucket is due once a UTC day, and again as soon as its configuration changes; a pass
@@ -150,7 +150,7 @@ public sealed class LifecycleWorker(StorageEngine engine, BucketSettings setting
             WriteState(writer, bucket.Id, new LifecycleState { CompletedPassAt = passAt, CompletedConfigAt = state.ConfigAt }, now);
             return 0;
         }, cancellationToken);
-        return new LifecyclePassResult(bucket.Name, counts.Keys, counts.Expired, counts.Deleted, counts.Aborted);
+        return new LifecyclePassResult(bucket.Name, counts.Keys, counts.Expired, counts.Deleted, counts.Aborted, counts.Transitioned);
     }
 
     /// <summary>
@@ -261,7 +261,8 @@ public sealed class LifecycleWorker(StorageEngine engine, BucketSettings setting
     }
 
     private static bool HasVersionAction(LifecycleRule rule) =>
-        rule.Enabled && (rule.Expiration is not null || rule.NoncurrentVersionExpiration is not null);
+        rule.Enabled && (rule.Expiration is not null || rule.NoncurrentVersionExpiration is not null
+            || rule.Transitions.Count > 0 || rule.NoncurrentVersionTransitions.Count > 0);
 
     /// <summary>Fails the transaction when another node took the pass over (this one's lease ran out).</summary>
     private void CheckLease(IMetadataTransaction writer, long bucketId, DateTimeOffset now)
@@ -288,15 +289,21 @@ public sealed class LifecycleWorker(StorageEngine engine, BucketSettings setting
 
         public long Aborted { get; set; }
 
+        public long Transitioned { get; set; }
+
         public void Count(LifecycleAction action)
         {
-            if (action.Kind == LifecycleActionKind.ExpireCurrent)
+            switch (action.Kind)
             {
-                Expired++;
-            }
-            else
-            {
-                Deleted++;
+                case LifecycleActionKind.ExpireCurrent:
+                    Expired++;
+                    break;
+                case LifecycleActionKind.Transition:
+                    Transitioned++;
+                    break;
+                default:
+                    Deleted++;
+                    break;
             }
         }
 
@@ -305,6 +312,7 @@ public sealed class LifecycleWorker(StorageEngine engine, BucketSettings setting
             Expired += other.Expired;
             Deleted += other.Deleted;
             Aborted += other.Aborted;
+            Transitioned += other.Transitioned;
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using Coffer.Common;
 using Coffer.Common.Lifecycle;
+using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
 
@@ -9,19 +10,19 @@ namespace Coffer.Protocol.Xml;
 /// PUT Bucket lifecycle's <c>LifecycleConfiguration</c>, read as the COS and S3 references describe it: rules with an
 /// ID, a Status, a filter (the rule's own Prefix, or a Filter holding one of Prefix, Tag, ObjectSizeGreaterThan,
 /// ObjectSizeLessThan, or several inside And) and at least one action. Shapes are MalformedXML; values S3 refuses are
-/// InvalidArgument with S3's message. Transitions to other storage classes are NotImplemented: Coffer keeps every
-/// object in one tier, and a rule that says it moves objects must not be accepted and then do nothing.
+/// InvalidArgument with S3's message. Transitions name a storage class the dialect knows as a lifecycle target; S3
+/// wants at least 30 days before STANDARD_IA and ONEZONE_IA, COS sets no such minimum.
 /// </summary>
 public static class LifecycleXml
 {
-    public static LifecycleConfiguration Read(XElement root)
+    public static LifecycleConfiguration Read(XElement root, Dialect dialect)
     {
         if (root.Name.LocalName != "LifecycleConfiguration")
         {
             throw Malformed($"Expected LifecycleConfiguration, found {root.Name.LocalName}.");
         }
 
-        var rules = root.Elements("Rule").Select(ReadRule).ToArray();
+        var rules = root.Elements("Rule").Select(rule => ReadRule(rule, dialect)).ToArray();
         if (rules.Length is 0 or > LifecycleConfiguration.MaxRules)
         {
             throw Malformed($"A lifecycle configuration has 1 to {LifecycleConfiguration.MaxRules} rules.");
@@ -33,7 +34,7 @@ public static class LifecycleXml
             : throw Invalid("Rule ID must be unique. Found same ID for more than one rule");
     }
 
-    private static LifecycleRule ReadRule(XElement rule)
+    private static LifecycleRule ReadRule(XElement rule, Dialect dialect)
     {
         var id = rule.Element("ID")?.Value;
         if (id is { Length: > 255 })
@@ -47,19 +48,16 @@ public static class LifecycleXml
             "Disabled" => false,
             _ => throw Malformed("A rule's Status is Enabled or Disabled."),
         };
-        if (rule.Element("Transition") is not null || rule.Element("NoncurrentVersionTransition") is not null)
-        {
-            throw new CofferException(ErrorCode.NotImplemented,
-                "Lifecycle transitions are not implemented: every object stays in the storage class it was written with.");
-        }
-
         var filter = ReadFilter(rule);
         var expiration = rule.Element("Expiration") is { } e ? ReadExpiration(e) : null;
         var noncurrentExpiration = rule.Element("NoncurrentVersionExpiration") is { } n ? ReadNoncurrent(n) : null;
         int? abortDays = rule.Element("AbortIncompleteMultipartUpload") is { } abort
             ? Positive(abort.Element("DaysAfterInitiation"), "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
             : null;
-        if (expiration is null && noncurrentExpiration is null && abortDays is null)
+        var transitions = rule.Elements("Transition").Select(t => ReadTransition(t, dialect)).ToArray();
+        var noncurrentTransitions = rule.Elements("NoncurrentVersionTransition").Select(t => ReadNoncurrentTransition(t, dialect)).ToArray();
+        CheckTransitions(expiration, noncurrentExpiration, transitions, noncurrentTransitions);
+        if (expiration is null && noncurrentExpiration is null && abortDays is null && transitions.Length == 0 && noncurrentTransitions.Length == 0)
         {
             throw new CofferException(ErrorCode.InvalidRequest, "At least one action needs to be specified in a rule");
         }
@@ -77,6 +75,8 @@ public static class LifecycleXml
             Filter = filter,
             Expiration = expiration,
             NoncurrentVersionExpiration = noncurrentExpiration,
+            Transitions = transitions,
+            NoncurrentVersionTransitions = noncurrentTransitions,
             AbortIncompleteMultipartUploadDays = abortDays,
         };
     }
@@ -156,11 +156,82 @@ public static class LifecycleXml
     private static NoncurrentVersionAction ReadNoncurrent(XElement element)
     {
         var days = Positive(element.Element("NoncurrentDays"), "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer");
-        int? newer = element.Element("NewerNoncurrentVersions") is { } n
+        return new NoncurrentVersionAction(days, Newer(element));
+    }
+
+    private static LifecycleTransition ReadTransition(XElement element, Dialect dialect)
+    {
+        var storageClass = TransitionClass(element, dialect);
+        int? days = element.Element("Days") is { } d ? (int)Number(d, "'Days' for Transition action") : null;
+        var date = element.Element("Date") is { } dateElement ? Date(dateElement) : (DateTimeOffset?)null;
+        if ((days is null) == (date is null))
+        {
+            throw Malformed("Transition takes one of Days and Date.");
+        }
+
+        return days < MinimumDays(storageClass, dialect)
+            ? throw Invalid($"'Days' in Transition action must be greater than or equal to 30 for storageClass '{storageClass}'")
+            : new LifecycleTransition(days, date, storageClass);
+    }
+
+    private static NoncurrentVersionTransition ReadNoncurrentTransition(XElement element, Dialect dialect)
+    {
+        var storageClass = TransitionClass(element, dialect);
+        var days = element.Element("NoncurrentDays") is { } d
+            ? (int)Number(d, "'NoncurrentDays' for NoncurrentVersionTransition action")
+            : throw Malformed("NoncurrentVersionTransition needs NoncurrentDays.");
+        if (days < MinimumDays(storageClass, dialect))
+        {
+            throw Invalid($"'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '{storageClass}'");
+        }
+
+        return new NoncurrentVersionTransition(days, Newer(element), storageClass);
+    }
+
+    private static string TransitionClass(XElement element, Dialect dialect)
+    {
+        var value = element.Element("StorageClass")?.Value.Trim() ?? throw Malformed($"{element.Name.LocalName} needs a StorageClass.");
+        return StorageClass.IsTransitionTarget(value, dialect == Dialect.S3)
+            ? value
+            : throw new CofferException(ErrorCode.InvalidStorageClass, $"'{value}' is not a storage class a lifecycle rule can transition to.");
+    }
+
+    // S3 refuses moving objects younger than 30 days to its infrequent-access classes; COS documents no minimum.
+    private static int MinimumDays(string storageClass, Dialect dialect) =>
+        dialect == Dialect.S3 && storageClass is "STANDARD_IA" or "ONEZONE_IA" ? 30 : 0;
+
+    /// <summary>S3's checks across a rule's actions: one transition per class, Days and Date not mixed, expiration after transitions.</summary>
+    private static void CheckTransitions(LifecycleExpiration? expiration, NoncurrentVersionAction? noncurrentExpiration,
+        LifecycleTransition[] transitions, NoncurrentVersionTransition[] noncurrentTransitions)
+    {
+        if (transitions.Select(t => t.StorageClass).Distinct().Count() != transitions.Length
+            || noncurrentTransitions.Select(t => t.StorageClass).Distinct().Count() != noncurrentTransitions.Length)
+        {
+            throw Invalid("'StorageClass' must be different for 'Transition' actions in same 'Rule'");
+        }
+
+        var byDays = transitions.Count(t => t.Days is not null) + (expiration?.Days is null ? 0 : 1);
+        var byDate = transitions.Count(t => t.Date is not null) + (expiration?.Date is null ? 0 : 1);
+        if (byDays > 0 && byDate > 0)
+        {
+            throw Invalid("Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule");
+        }
+
+        if (expiration is { } e && transitions.Any(t => (e.Days is { } days && t.Days >= days) || (e.Date is { } date && t.Date >= date)))
+        {
+            throw Invalid("'Days' in the Expiration action must be greater than 'Days' in the Transition action");
+        }
+
+        if (noncurrentExpiration is { } n && noncurrentTransitions.Any(t => t.NoncurrentDays >= n.NoncurrentDays))
+        {
+            throw Invalid("'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action");
+        }
+    }
+
+    private static int? Newer(XElement element) =>
+        element.Element("NewerNoncurrentVersions") is { } n
             ? Number(n, "NewerNoncurrentVersions") is var value and >= 1 and <= 100 ? (int)value : throw Invalid("NewerNoncurrentVersions must be between 1 and 100.")
             : null;
-        return new NoncurrentVersionAction(days, newer);
-    }
 
     /// <summary>A lifecycle date: ISO 8601 at midnight (UTC, or COS's time zone when it names one).</summary>
     private static DateTimeOffset Date(XElement element)

@@ -33,6 +33,27 @@ public static partial class XmlDocumentWriter
                 w.WriteEndElement();
             }
 
+            foreach (var transition in rule.Transitions)
+            {
+                w.WriteStartElement("Transition");
+                DaysOrDate(w, transition.Days, transition.Date, dialect);
+                Element(w, "StorageClass", transition.StorageClass);
+                w.WriteEndElement();
+            }
+
+            foreach (var transition in rule.NoncurrentVersionTransitions)
+            {
+                w.WriteStartElement("NoncurrentVersionTransition");
+                Element(w, "NoncurrentDays", transition.NoncurrentDays.ToString(CultureInfo.InvariantCulture));
+                if (transition.NewerNoncurrentVersions is { } newerTransitions)
+                {
+                    Element(w, "NewerNoncurrentVersions", newerTransitions.ToString(CultureInfo.InvariantCulture));
+                }
+
+                Element(w, "StorageClass", transition.StorageClass);
+                w.WriteEndElement();
+            }
+
             if (rule.NoncurrentVersionExpiration is { } noncurrent)
             {
                 Noncurrent(w, "NoncurrentVersionExpiration", noncurrent);

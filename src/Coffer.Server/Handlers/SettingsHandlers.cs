@@ -14,7 +14,7 @@ internal sealed class SettingsHandlers(BucketSettings settings)
     /// <summary>PUT Bucket lifecycle. A rule without an ID gets one, as S3 gives it, so that x-amz-expiration can name it.</summary>
     public async Task PutLifecycleAsync(RequestContext context)
     {
-        var configuration = LifecycleXml.Read(await AccessHandlers.ReadDocumentAsync(context));
+        var configuration = LifecycleXml.Read(await AccessHandlers.ReadDocumentAsync(context), context.Dialect);
         configuration = configuration with
         {
             Rules = configuration.Rules.Select(r => r.Id is null ? r with { Id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)) } : r).ToArray(),

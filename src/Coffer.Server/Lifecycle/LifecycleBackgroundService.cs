@@ -17,7 +17,7 @@ internal sealed partial class LifecycleBackgroundService(LifecycleWorker worker,
     {
         foreach (var pass in await worker.RunDueAsync(cancellationToken))
         {
-            LogPass(logger, pass.Bucket, pass.KeysScanned, pass.Expired, pass.VersionsDeleted, pass.UploadsAborted);
+            LogPass(logger, pass.Bucket, pass.KeysScanned, pass.Expired, pass.VersionsDeleted, pass.UploadsAborted, pass.Transitioned);
         }
     }
 
@@ -27,6 +27,6 @@ internal sealed partial class LifecycleBackgroundService(LifecycleWorker worker,
     protected override string? ExpectedFailure(Exception error) => error is LifecycleLeaseLostException ? error.Message : null;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Lifecycle: bucket {Bucket}: {Keys} key(s) scanned, {Expired} expired, {Deleted} version(s) deleted, {Aborted} upload(s) aborted")]
-    private static partial void LogPass(ILogger logger, string bucket, long keys, long expired, long deleted, long aborted);
+        Message = "Lifecycle: bucket {Bucket}: {Keys} key(s) scanned, {Expired} expired, {Deleted} version(s) deleted, {Aborted} upload(s) aborted, {Transitioned} version(s) transitioned")]
+    private static partial void LogPass(ILogger logger, string bucket, long keys, long expired, long deleted, long aborted, long transitioned);
 }
