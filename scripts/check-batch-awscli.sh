@@ -13,46 +13,25 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dll="${1:-${COFFER_DLL:-$repo_root/src/Coffer.Host/bin/Debug/net10.0/coffer.dll}}"
-AWS=/usr/bin/aws
+source "$repo_root/scripts/lib/awscli-coffer.sh"
 
 die() { printf 'batch awscli check: %s\n' "$*" >&2; exit 2; }
 [[ -f "$dll" ]] || die "no coffer.dll at $dll (build first)"
-if [[ ! -x $AWS ]]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends awscli >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends awscli >/dev/null; } || die "apt-get install awscli failed"
-fi
+ensure_awscli
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-batch-awscli.XXXXXX")"
-server_pid=""
-cleanup() {
-    local rc=$?
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
+new_work_folder batch-awscli
 
 region=ap-guangzhou appid=1250000000 uin=100000000001
 secret_id=AKIDbatchAwscli00000000000000000000 secret_key=batchawsclibatchawsclibatchaws12
 bucket="batch-cli-$appid"
 
 COFFER_ROOT_APPID=$appid COFFER_ROOT_UIN=$uin COFFER_ROOT_SECRET_ID=$secret_id COFFER_ROOT_SECRET_KEY=$secret_key \
-    dotnet "$dll" serve --data "$work/data" --listen 127.0.0.1:0 --console off --region "$region" >"$work/server.log" 2>&1 </dev/null &
-server_pid=$!
-endpoint=""
-for _ in $(seq 1 600); do
-    if line="$(grep -m1 -o 'listening on http://[^ ]*' "$work/server.log" 2>/dev/null)"; then endpoint="${line#listening on }"; break; fi
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "coffer exited during start-up"; }
-    sleep 0.1
-done
-[[ -n $endpoint ]] || die "coffer did not start"
+    start_coffer "$dll" --region "$region"
 port="${endpoint##*:}"
 
-printf '[default]\nregion = %s\ns3 =\n    addressing_style = path\n' "$region" >"$work/aws-config"
-export AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
+use_awscli "$region"
 export AWS_ACCESS_KEY_ID=$secret_id AWS_SECRET_ACCESS_KEY=$secret_key
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_REGION NO_PROXY no_proxy
+unset NO_PROXY no_proxy
 s3api() { "$AWS" --endpoint-url "$endpoint" --cli-read-timeout 15 s3api "$@"; }
 control() {
     HTTP_PROXY="$endpoint" http_proxy="$endpoint" "$AWS" --endpoint-url "http://s3-control.$region.amazonaws.com:$port" --cli-read-timeout 15 \

@@ -13,26 +13,14 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dll="${1:-${COFFER_DLL:-$repo_root/src/Coffer.Host/bin/Debug/net10.0/coffer.dll}}"
-AWS=/usr/bin/aws
+source "$repo_root/scripts/lib/awscli-coffer.sh"
 
 die() { printf 'extension check: %s\n' "$*" >&2; exit 2; }
 [[ -f "$dll" ]] || die "no coffer.dll at $dll (build first)"
-if [[ ! -x $AWS ]]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends awscli >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends awscli >/dev/null; } || die "apt-get install awscli failed"
-fi
+ensure_awscli
 command -v jq >/dev/null || die "jq is needed"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-extension.XXXXXX")"
-server_pid=""
-cleanup() {
-    local rc=$?
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
+new_work_folder extension
 
 region=ap-guangzhou appid=1250000000 uin=100000000001
 secret_id=AKIDextensionCheck00000000000000000 secret_key=extensionkeyextensionkeyextension1
@@ -41,21 +29,11 @@ source="ext-src-$appid" destination="ext-dst-$appid"
 cat >"$work/coffer.json" <<JSON
 { "accounts": [ { "appId": "$appid", "uin": "$uin", "secretId": "$secret_id", "secretKey": "$secret_key", "name": "owner" } ] }
 JSON
-dotnet "$dll" serve --data "$work/data" --config "$work/coffer.json" --listen 127.0.0.1:0 --console off >"$work/server.log" 2>&1 </dev/null &
-server_pid=$!
-endpoint=""
-for _ in $(seq 1 600); do
-    if line="$(grep -m1 -o 'listening on http://[^ ]*' "$work/server.log" 2>/dev/null)"; then endpoint="${line#listening on }"; break; fi
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "coffer exited during start-up"; }
-    sleep 0.1
-done
-[[ -n $endpoint ]] || die "coffer did not start"
+start_coffer "$dll" --config "$work/coffer.json"
 endpoint="${endpoint%/}"
 
-printf '[default]\nregion = %s\ns3 =\n    addressing_style = path\n' "$region" >"$work/aws-config"
-export AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
+use_awscli "$region"
 export AWS_ACCESS_KEY_ID=$secret_id AWS_SECRET_ACCESS_KEY=$secret_key
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_REGION
 aws_s3api() { "$AWS" --endpoint-url "$endpoint" --cli-read-timeout 15 --output json s3api "$@"; }
 # raw METHOD QUERY [BODY_FILE]: a path-style request to the source bucket, signed with SigV4 by curl; prints the body.
 # curl 7.88 signs the query as written, so it is written in canonical form: sorted, every name with an "=".

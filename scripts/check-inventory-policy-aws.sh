@@ -13,25 +13,13 @@ set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dll="${1:-${COFFER_DLL:-$repo_root/src/Coffer.Host/bin/Debug/net10.0/coffer.dll}}"
-AWS=/usr/bin/aws
+source "$repo_root/scripts/lib/awscli-coffer.sh"
 
 die() { printf 'policy check: %s\n' "$*" >&2; exit 2; }
 [[ -f "$dll" ]] || die "no coffer.dll at $dll (build first)"
-if [[ ! -x $AWS ]]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends awscli >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends awscli >/dev/null; } || die "apt-get install awscli failed"
-fi
+ensure_awscli
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-policy.XXXXXX")"
-server_pid=""
-cleanup() {
-    local rc=$?
-    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
+new_work_folder policy
 
 region=ap-guangzhou
 src_appid=1250000000 src_uin=100000000001 src_id=AKIDpolicySource000000000000000000 src_key=sourcekeysourcekeysourcekey12345
@@ -43,19 +31,9 @@ cat >"$work/coffer.json" <<JSON
   { "appId": "$src_appid", "uin": "$src_uin", "secretId": "$src_id", "secretKey": "$src_key", "name": "source" },
   { "appId": "$dst_appid", "uin": "$dst_uin", "secretId": "$dst_id", "secretKey": "$dst_key", "name": "destination" } ] }
 JSON
-dotnet "$dll" serve --data "$work/data" --config "$work/coffer.json" --listen 127.0.0.1:0 --console off >"$work/server.log" 2>&1 </dev/null &
-server_pid=$!
-endpoint=""
-for _ in $(seq 1 600); do
-    if line="$(grep -m1 -o 'listening on http://[^ ]*' "$work/server.log" 2>/dev/null)"; then endpoint="${line#listening on }"; break; fi
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "coffer exited during start-up"; }
-    sleep 0.1
-done
-[[ -n $endpoint ]] || die "coffer did not start"
+start_coffer "$dll" --config "$work/coffer.json"
 
-printf '[default]\nregion = %s\ns3 =\n    addressing_style = path\n' "$region" >"$work/aws-config"
-export AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_REGION
+use_awscli "$region"
 as_source() { AWS_ACCESS_KEY_ID=$src_id AWS_SECRET_ACCESS_KEY=$src_key "$AWS" --endpoint-url "$endpoint" --cli-read-timeout 15 "$@"; }
 as_destination() { AWS_ACCESS_KEY_ID=$dst_id AWS_SECRET_ACCESS_KEY=$dst_key "$AWS" --endpoint-url "$endpoint" --cli-read-timeout 15 "$@"; }
 coffer_run() { COFFER_ENDPOINT=$endpoint COFFER_SECRET_ID=$src_id COFFER_SECRET_KEY=$src_key dotnet "$dll" inventory run --bucket "$source" "$@"; }
