@@ -76,7 +76,12 @@ public sealed partial class CofferProcess : IAsyncDisposable
         var instance = new CofferProcess(process);
         process.OutputDataReceived += (_, e) => instance.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => instance.OnLine(e.Data);
-        process.Exited += (_, _) => instance._listening.TrySetException(new InvalidOperationException("coffer exited before listening:\n" + instance.Output));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last redirected lines are read; this WaitForExit returns once they have been.
+            process.WaitForExit();
+            instance._listening.TrySetException(new InvalidOperationException("coffer exited before listening:\n" + instance.Output));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
