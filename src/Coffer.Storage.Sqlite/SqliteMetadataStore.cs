@@ -153,7 +153,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
         try
         {
-            return new SqliteSession(this, reader, reader.Connection.BeginTransaction(deferred: true), ReturnReader, asOf);
+            return SqliteSession.Snapshot(this, reader, ReturnReader, asOf);
         }
         catch
         {

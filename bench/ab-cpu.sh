@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Server CPU per request of two or more Coffer builds (A, B, ...), measured alternately in one session (on a shared machine the
+# absolute values move between rounds; the difference within a round is what counts). Each run starts the build on a
+# fresh data folder (embedded engine, durable), warms it up with BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT
+# PUTs, GETs and HEADs of 1 KiB with the raw client of bench/load, 32 in flight, and prints the CPU per request
+# (/proc/PID/stat user + system over the run) and the requests/s of each.
+#   bench/ab-cpu.sh A/coffer.dll B/coffer.dll [C/coffer.dll ...]   (BENCH_ROUNDS=2, BENCH_COUNT=15000, BENCH_WARMUP=5000)
+set -euo pipefail
+export NODE_NO_WARNINGS=1
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+load="$repo/bench/load/load.mjs"
+builds=("$@")
+rounds="${BENCH_ROUNDS:-2}"
+count="${BENCH_COUNT:-15000}"
+warmup="${BENCH_WARMUP:-5000}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-ab.XXXXXX")"
+pid=""
+cleanup() {
+  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[[ -d "$repo/bench/load/node_modules" ]] || (cd "$repo/bench/load" && npm ci --no-audit --no-fund --silent)
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_for_port() {
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+labels=(A B C D E F)
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) before"
+for n in "${!builds[@]}"; do echo "# ${labels[$n]} = ${builds[$n]}"; done
+printf '%-6s %-2s %18s %18s %18s\n' round ab "PUT µs(req/s)" "GET µs(req/s)" "HEAD µs(req/s)"
+for round in $(seq 1 "$rounds"); do
+  for n in "${!builds[@]}"; do
+    port="$(free_port)"
+    rm -rf "$work/data"
+    COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=AKIDbench COFFER_ROOT_SECRET_KEY=bench \
+      dotnet "${builds[$n]}" serve --data "$work/data" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
+    pid=$!
+    wait_for_port "$port"
+    common=(--endpoints "http://127.0.0.1:$port" --bucket bench-1250000000 --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32)
+    node "$load" "${common[@]}" --op bucket >/dev/null
+    for op in put get; do node "$load" "${common[@]}" --op "$op" --count "$warmup" --prefix warm/ >/dev/null; done
+    line=""
+    for op in put get head; do
+      result="$(node "$load" "${common[@]}" --pids "$pid" --op "$op" --size 1024 --count "$count" --prefix small/)"
+      line+="$(jq -r '"\(.serverCpuMicrosPerRequest)(\(.perSecond)/s)"' <<<"$result") "
+    done
+    # shellcheck disable=SC2086
+    printf '%-6s %-2s %18s %18s %18s\n' "$round" "${labels[$n]}" $line
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  done
+done
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) after"
