@@ -61,6 +61,9 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
         }
     }
 
+    /// <summary>Always null: other nodes change buckets too, so each request reads its bucket's settings.</summary>
+    public long? BucketSettingsGeneration => null;
+
     public IMetadataSnapshot OpenSnapshot() => OpenSnapshot(asOf: null);
 
     public IMetadataSnapshot OpenSnapshot(SnapshotPoint at) => OpenSnapshot(PostgresPins.Snapshot(at));

@@ -48,6 +48,7 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
         p.AddWithValue("$created", bucket.CreatedAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$versioning", (int)bucket.Versioning);
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
+        Session.Store.BucketSettingsTouched();
         return bucket with { Id = Convert.ToInt64(command.ExecuteScalar()) };
     }
 
@@ -63,6 +64,7 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
         using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $id; DELETE FROM object_versions WHERE bucket_id = $id; DELETE FROM buckets WHERE id = $id;");
         command.Parameters.AddWithValue("$id", bucketId);
         command.ExecuteNonQuery();
+        Session.Store.BucketSettingsTouched();
         return true;
     }
 
@@ -72,6 +74,7 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
         command.Parameters.AddWithValue("$state", (int)state);
         command.Parameters.AddWithValue("$id", bucketId);
         command.ExecuteNonQuery();
+        Session.Store.BucketSettingsTouched();
     }
 
     internal static BucketRecord Read(SqliteDataReader reader) => Read(reader, 0);

@@ -15,6 +15,7 @@ internal sealed class SqliteCommitQueue : IDisposable
     private readonly PreparedConnection _writer;
     private readonly Func<SqliteTransaction, SqliteSession> _openSession;
     private readonly Action<SqliteSession?> _pinsChanged;
+    private readonly Action _groupEnded;
     private readonly object _gate = new();
     private readonly Thread _thread;
     private List<PendingWrite> _queued = [];
@@ -27,11 +28,14 @@ internal sealed class SqliteCommitQueue : IDisposable
     /// Told, on the writer thread, after a work that pinned or released an instant (with its session, inside the group) and
     /// once its group has ended (with null).
     /// </param>
-    public SqliteCommitQueue(PreparedConnection writer, Func<SqliteTransaction, SqliteSession> openSession, Action<SqliteSession?> pinsChanged)
+    /// <param name="groupEnded">Told, on the writer thread, once a group has committed or rolled back and before its callers are answered.</param>
+    public SqliteCommitQueue(PreparedConnection writer, Func<SqliteTransaction, SqliteSession> openSession, Action<SqliteSession?> pinsChanged,
+        Action groupEnded)
     {
         _writer = writer;
         _openSession = openSession;
         _pinsChanged = pinsChanged;
+        _groupEnded = groupEnded;
         _thread = new Thread(Run) { IsBackground = true, Name = "Coffer SQLite writer" };
         _thread.Start();
     }
@@ -155,6 +159,7 @@ internal sealed class SqliteCommitQueue : IDisposable
         catch (Exception error)
         {
             Rollback(transaction);
+            _groupEnded();
             foreach (var write in started)
             {
                 write.Fail(error);
@@ -170,6 +175,8 @@ internal sealed class SqliteCommitQueue : IDisposable
                 AfterPinsChanged();
             }
         }
+
+        _groupEnded();
 
         // Durable now: the callers may go on (their continuations run on the thread pool, not on this thread).
         foreach (var write in started)

@@ -62,6 +62,7 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
             command.ExecuteNonQuery();
         }
 
+        Session.Store.BucketSettingsTouched();
         return Get(bucketId, kind, configId)!;
     }
 
@@ -71,6 +72,7 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$id", configId);
+        Session.Store.BucketSettingsTouched();
         return command.ExecuteNonQuery() > 0;
     }
 

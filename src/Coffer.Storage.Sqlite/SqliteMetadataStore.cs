@@ -88,6 +88,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private readonly ConcurrentBag<PreparedConnection> _readers = [];
     private readonly TimeProvider _time;
     private long _lastSequence;
+    private long _bucketSettingsGeneration;
+    private bool _bucketSettingsTouched;
 
     private SqliteMetadataStore(string path, TimeProvider time)
     {
@@ -120,7 +122,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             throw;
         }
 
-        _queue = new SqliteCommitQueue(_writer, transaction => new SqliteSession(this, _writer, transaction), PinsChanged);
+        _queue = new SqliteCommitQueue(_writer, transaction => new SqliteSession(this, _writer, transaction), PinsChanged, GroupEnded);
     }
 
     /// <summary>True while an instant is pinned: deletes and retags then keep what they supersede (see Schema.sql).</summary>
@@ -138,6 +140,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public long Commits => _queue.Commits;
 
     public static SqliteMetadataStore Open(string path, TimeProvider time) => new(path, time);
+
+    /// <summary>One process writes this database (the data folder's lock), so every change to a bucket goes through here.</summary>
+    public long? BucketSettingsGeneration => Volatile.Read(ref _bucketSettingsGeneration);
 
     public IMetadataSnapshot OpenSnapshot() => OpenSnapshot(asOf: null);
 
@@ -268,6 +273,23 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
         HasPins = Scalar(_writer.Connection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
         PurgeSuperseded(_writer.Command(PurgeSql, transaction: null));
+    }
+
+    /// <summary>Told by a write, on the writer thread, that it created, deleted or changed a bucket or a configuration.</summary>
+    internal void BucketSettingsTouched() => _bucketSettingsTouched = true;
+
+    /// <summary>
+    /// Called by the commit queue on the writer thread once a group has committed or rolled back, before any of its
+    /// callers is answered: a group that touched bucket settings moves the generation on, so nothing read before its
+    /// commit passes for current after it is acknowledged.
+    /// </summary>
+    private void GroupEnded()
+    {
+        if (_bucketSettingsTouched)
+        {
+            _bucketSettingsTouched = false;
+            Interlocked.Increment(ref _bucketSettingsGeneration);
+        }
     }
 
     internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -21,6 +21,14 @@ public interface IMetadataStore : IDisposable
     IMetadataSnapshot OpenSnapshot();
 
     /// <summary>
+    /// A number that changes after every committed write that created, deleted or changed a bucket or one of its
+    /// configurations, before that write is acknowledged: what a snapshot opened after reading the number saw of buckets
+    /// and their configurations is current for as long as the number stays the same. Null when this process cannot know
+    /// (a store other processes write to), so that such reads are made again each time.
+    /// </summary>
+    long? BucketSettingsGeneration { get; }
+
+    /// <summary>
     /// Opens a read snapshot whose object versions are those of the pinned instant <paramref name="at"/>: a version
     /// written after it is not there, one deleted, replaced or retagged after it is there as it was. Everything else reads
     /// as of now.

@@ -27,15 +27,45 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
     public const string OwnershipKind = "ownership";
     public const string PublicAccessBlockKind = "public-access-block";
 
+    // Buckets whose rules are kept at once; past it the cache starts again (memory stays flat however many buckets there are).
+    private const int MaxCachedRules = 4096;
+
     // Every request on a bucket reads its policy; parsing is kept for as long as the stored document stays the same.
     private readonly ConcurrentDictionary<long, (byte[] Document, AccessPolicy Policy)> _parsed = new();
+
+    // The rules last read for each bucket by name, with the store's bucket-settings generation they were read at.
+    private readonly ConcurrentDictionary<string, CachedRules> _rules = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The bucket and its policy, read in one snapshot with the configurations object requests consult (lifecycle for
     /// <c>x-amz-expiration</c>, default encryption for a PUT), so a request opens no other snapshot for its bucket; its ACL
-    /// and settings when first needed. NoSuchBucket when it does not exist.
+    /// and settings when first needed. NoSuchBucket when it does not exist. Where the store can tell that no bucket
+    /// setting changed since (<see cref="IMetadataStore.BucketSettingsGeneration"/>: the embedded engine), the rules read
+    /// for an earlier request are used again and no snapshot is opened at all.
     /// </summary>
     public BucketAccessRules Rules(string bucket)
+    {
+        var generation = metadata.BucketSettingsGeneration;
+        if (generation is { } current && _rules.TryGetValue(bucket, out var cached) && cached.Generation == current)
+        {
+            return cached.Rules;
+        }
+
+        var rules = ReadRules(bucket);
+        if (generation is { } readAt)
+        {
+            if (_rules.Count >= MaxCachedRules)
+            {
+                _rules.Clear();
+            }
+
+            _rules[bucket] = new CachedRules(readAt, rules);
+        }
+
+        return rules;
+    }
+
+    private BucketAccessRules ReadRules(string bucket)
     {
         using var reader = metadata.OpenSnapshot();
         var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
@@ -47,9 +77,11 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
         };
         var ownerUin = OwnerUinOf(record.OwnerAppId);
         var id = record.Id;
+        // Read when a decision first needs them, at or after the generation the rules were read at, so they are never older
+        // than it; an error is not kept, the next request reads again.
         return new BucketAccessRules(ObjectService.ToInfo(record), ownerUin, policy,
-            new Lazy<AccessControlList>(() => ReadBucketAcl(id, ownerUin)),
-            new Lazy<BucketAccessSettings>(() => ReadSettings(id)), configurations, id);
+            new Lazy<AccessControlList>(() => ReadBucketAcl(id, ownerUin), LazyThreadSafetyMode.PublicationOnly),
+            new Lazy<BucketAccessSettings>(() => ReadSettings(id), LazyThreadSafetyMode.PublicationOnly), configurations, id);
     }
 
     /// <summary>
@@ -183,6 +215,8 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
         _parsed[bucketId] = (document, policy);
         return policy;
     }
+
+    private sealed record CachedRules(long Generation, BucketAccessRules Rules);
 
     private static CofferException NoSuchBucket() => new(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
 }
