@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Coffer.Common;
-using Coffer.Inventory.Tests.Orc;
-using Coffer.Inventory.Tests.Parquet;
+using Coffer.Testing.Reports;
 using Coffer.Model.Inventory;
 
 namespace Coffer.Inventory.Tests;
