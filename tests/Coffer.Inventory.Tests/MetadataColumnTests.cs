@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Coffer.Common;
-using Coffer.Testing.Reports;
 using Coffer.Model.Inventory;
+using Coffer.Testing.Reports;
 
 namespace Coffer.Inventory.Tests;
 

@@ -25,13 +25,16 @@ public sealed class ColumnBatchContractTests
         new("Time", "time", ColumnType.Timestamp),
     ]);
 
-    /// <summary>Key, name, size, flag, time: every type, with nulls, an empty string and text CSV must quote or encode.</summary>
+    /// <summary>
+    /// Key, name, size, flag, time: every type, with nulls, an empty string and text CSV must quote or encode. (Not a time
+    /// in the last second before 1970 with a fraction: ORC's readers take a second off those, which no writer can undo.)
+    /// </summary>
     private static readonly (string Key, string? Name, long? Size, bool? Flag, DateTimeOffset? Time)[] Rows =
     [
         ("plain.txt", "say \"hi\", twice", 0, true, new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero)),
         ("目录/腾讯云 😀/é+%.bin", "", null, null, null),
         ("", null, long.MaxValue, false, DateTimeOffset.UnixEpoch),
-        ("a/b", "蓝", long.MinValue, true, new DateTimeOffset(1969, 12, 31, 23, 59, 59, 999, TimeSpan.Zero)),
+        ("a/b", "蓝", long.MinValue, true, new DateTimeOffset(1969, 12, 31, 23, 59, 58, 999, TimeSpan.Zero)),
     ];
 
     private static readonly IReportFormat[] Formats = [CsvReportFormat.Instance, OrcReportFormat.Instance, ParquetReportFormat.Instance];
@@ -45,7 +48,7 @@ public sealed class ColumnBatchContractTests
             "\"plain.txt\",\"say \"\"hi\"\", twice\",\"0\",\"true\",\"2026-01-02T03:04:05.678Z\"\n" +
             "\"%E7%9B%AE%E5%BD%95%2F%E8%85%BE%E8%AE%AF%E4%BA%91%20%F0%9F%98%80%2F%C3%A9%2B%25.bin\",\"\",\"\",\"\",\"\"\n" +
             "\"\",\"\",\"9223372036854775807\",\"false\",\"1970-01-01T00:00:00.000Z\"\n" +
-            "\"a%2Fb\",\"蓝\",\"-9223372036854775808\",\"true\",\"1969-12-31T23:59:59.999Z\"\n");
+            "\"a%2Fb\",\"蓝\",\"-9223372036854775808\",\"true\",\"1969-12-31T23:59:58.999Z\"\n");
         CsvReportFormat.Instance.FileSchema(Schema).Should().Be("Key, Name, Size, Flag, Time");
     }
 
