@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Coffer.Inventory.Reports;
-using Coffer.Inventory.Reports.Parquet;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
+using Coffer.Reports;
+using Coffer.Reports.Parquet;
 using DuckDB.NET.Data;
 using ParquetNet = Parquet;
 using ParquetSharpLib = ParquetSharp;
@@ -106,12 +108,22 @@ internal static class LibraryBenchmark
 
     private static async Task WriteOursAsync(Stream output, int rows)
     {
-        await using var part = ParquetReportFormat.Instance.CreatePart(output, Schema, Context);
+        await using var part = ParquetReportFormat.Instance.CreatePart(output, Schema.Output);
+        var batch = new Coffer.Reports.ColumnBatch(Schema.Output, 1024);
+        var pending = new List<ReportRow>(1024);
         foreach (var row in Rows(rows))
         {
-            await part.WriteAsync(row, CancellationToken.None);
+            pending.Add(row);
+            if (pending.Count == 1024)
+            {
+                ReportBatchFiller.Fill(Schema, Context, CollectionsMarshal.AsSpan(pending), batch);
+                await part.WriteAsync(batch, CancellationToken.None);
+                pending.Clear();
+            }
         }
 
+        ReportBatchFiller.Fill(Schema, Context, CollectionsMarshal.AsSpan(pending), batch);
+        await part.WriteAsync(batch, CancellationToken.None);
         await part.CompleteAsync(CancellationToken.None);
     }
 

@@ -4,7 +4,8 @@ using Coffer.Benchmarks;
 // `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see bench/README.md), `inline-threshold`
 // measures small bodies inline against blob files, `journal-run` an incremental report after N journaled changes,
 // `notify-seed` fills the outbox for bench/notify.sh, `batch-run` a batch job over an inventory report of the seeded
-// bucket, `report-libraries` our report writers beside the libraries; anything else goes to BenchmarkDotNet.
+// bucket, `report-libraries` our report writers beside the libraries, `report-writers` each writer fed column batches
+// straight; anything else goes to BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "notify-seed" => await NotificationBenchmark.SeedAsync(args[1..]),
     "batch-run" => await BatchBenchmark.RunAsync(args[1..]),
     "report-libraries" => await LibraryBenchmark.RunAsync(args[1..]),
+    "report-writers" => await ReportWriterBenchmark.RunAsync(args[1..]),
     _ => Run(args),
 };
 

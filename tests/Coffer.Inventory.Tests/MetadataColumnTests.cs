@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Coffer.Common;
-using Coffer.Inventory.Tests.Orc;
-using Coffer.Inventory.Tests.Parquet;
 using Coffer.Model.Inventory;
+using Coffer.Testing.Reports;
 
 namespace Coffer.Inventory.Tests;
 

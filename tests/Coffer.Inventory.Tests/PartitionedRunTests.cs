@@ -5,6 +5,7 @@ using Coffer.Inventory.Summary;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Testing;
+using Coffer.Testing.Reports;
 
 namespace Coffer.Inventory.Tests;
 
@@ -55,7 +56,7 @@ public sealed class PartitionedRunTests : IDisposable
         var files = Files(run);
         files.Should().HaveCount(4, "7,000 rows in partitions of at most 2,000");
         files.Should().AllSatisfy(f => f.Should().EndWith(".orc"));
-        var rows = files.SelectMany(f => Orc.OrcFileReader.Read(_fixture.Read(f)).Rows).ToList();
+        var rows = files.SelectMany(f => OrcFileReader.Read(_fixture.Read(f)).Rows).ToList();
         rows.Select(r => (string)r[2]!).Should().Equal(keys, "every row once, the partitions' files in key order");
         rows.Should().AllSatisfy(r => r[3].Should().Be(0L));
     }

@@ -1,13 +1,6 @@
-namespace Coffer.Inventory.Reports;
+using Coffer.Reports;
 
-/// <summary>The value types report columns have; ORC and Parquet write them natively, CSV as text.</summary>
-public enum ColumnType
-{
-    String,
-    Int64,
-    Boolean,
-    Timestamp,
-}
+namespace Coffer.Inventory.Reports;
 
 /// <summary>What a column reports.</summary>
 public enum ColumnKind
@@ -56,4 +49,17 @@ public enum ColumnKind
 /// <param name="MetadataName">For <see cref="ColumnKind.UserMetadata"/>: the metadata name, lower-case, without the prefix.</param>
 /// <param name="Side">In a diff report, which version the column reads.</param>
 public sealed record ReportColumn(ColumnKind Kind, string Name, string ColumnarName, ColumnType Type, string? MetadataName = null,
-    ColumnSide Side = ColumnSide.Current);
+    ColumnSide Side = ColumnSide.Current)
+{
+    /// <summary>
+    /// The column as the writers take it: CSV URL-encodes keys and metadata values (tags and all-metadata cells are
+    /// encoded pairs already); the bucket and the key (and COS's APPID) are never null; keys, versions, ETags and CRCs
+    /// rarely repeat.
+    /// </summary>
+    public ColumnDefinition Definition() => new(Name, ColumnarName, Type)
+    {
+        CsvText = Kind is ColumnKind.Key or ColumnKind.UserMetadata ? CsvText.UrlEncoded : CsvText.Quoted,
+        Required = Kind is ColumnKind.Appid or ColumnKind.Bucket or ColumnKind.Key,
+        MostlyUnique = Kind is ColumnKind.Key or ColumnKind.VersionId or ColumnKind.ETag or ColumnKind.Crc64,
+    };
+}

@@ -1,4 +1,5 @@
 using Coffer.Model.Inventory;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Reports;
 
@@ -45,12 +46,18 @@ public sealed class ReportSchema
     {
         Dialect = dialect;
         Columns = columns;
+
+        // COS publishes no Parquet schema; its reports name the message cos.inventory, as S3's are s3.inventory.
+        Output = new ColumnSchema(dialect == InventoryDialect.Cos ? "cos.inventory" : "s3.inventory", [.. columns.Select(c => c.Definition())]);
     }
 
     /// <summary>Whose report this is: formats that name their schema (Parquet's message) name it per dialect.</summary>
     public InventoryDialect Dialect { get; }
 
     public IReadOnlyList<ReportColumn> Columns { get; }
+
+    /// <summary>The columns as the report writers take them (<see cref="ReportBatchFiller"/> fills batches of them).</summary>
+    public ColumnSchema Output { get; }
 
     public bool Has(ColumnKind kind) => Columns.Any(c => c.Kind == kind);
 
@@ -147,7 +154,4 @@ public sealed class ReportSchema
 
         return new ReportSchema(configuration.Dialect, columns);
     }
-
-    /// <summary>The names joined with ", " as manifests carry them (consumers split on comma and space).</summary>
-    public string CsvFileSchema => string.Join(", ", Columns.Select(c => c.Name));
 }

@@ -124,7 +124,7 @@ public sealed class InventoryRunner(
         }
 
         var manifest = Manifest.Write(plan.Configuration.Dialect, new ManifestContent(
-            plan.SourceName, BucketName.Parse(plan.Target), plan.Format.FileFormat, plan.Format.FileSchema(plan.Schema), counters.ObjectsScanned,
+            plan.SourceName, BucketName.Parse(plan.Target), plan.Format.FileFormat, plan.Format.FileSchema(plan.Schema.Output), counters.ObjectsScanned,
             counters.BytesScanned, counters.ObjectsMatched, counters.BytesMatched, scanStart, files, window.Manifest));
         await PutSmallAsync(tracker, plan, layout.ManifestKey, manifest, "application/json", cancellationToken);
         var checksum = await PutSmallAsync(tracker, plan, layout.ChecksumKey, Manifest.Checksum(manifest), "text/plain", cancellationToken);

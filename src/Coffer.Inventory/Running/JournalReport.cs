@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
 using Coffer.Inventory.Reports;
 using Coffer.Model;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Running;
 
@@ -24,7 +26,21 @@ internal sealed class JournalReport(IObjectService objects, InventoryRuns runs, 
         long scanned = 0, scannedBytes = 0, matched = 0, matchedBytes = 0;
         InventoryRunCounters Counters() => new(scanned, scannedBytes, matched, matchedBytes, files.Count);
 
+        void Account(ScanItem item)
+        {
+            scanned += item.Scanned;
+            scannedBytes += item.ScannedBytes;
+            if (item.Row is { } row)
+            {
+                matched++;
+                matchedBytes += row.Object.IsDeleteMarker ? 0 : row.Object.Size;
+                options.RowWritten?.Invoke(matched);
+            }
+        }
+
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
+        var reportRows = new List<ReportRow>();
+        ColumnBatch? columns = null;
         PartUpload? part = null;
         try
         {
@@ -33,17 +49,18 @@ internal sealed class JournalReport(IObjectService objects, InventoryRuns runs, 
             {
                 await foreach (var batch in scan.Batches(cancellationToken))
                 {
-                    foreach (var item in batch.Rows)
+                    // The batch's rows go into one column batch; a part ends once past its bound, at any row.
+                    reportRows.Clear();
+                    reportRows.AddRange(batch.Rows.Where(item => item.Row is not null).Select(item => item.Row!.Value));
+                    if (columns is null || columns.Capacity < reportRows.Count)
                     {
-                        scanned += item.Scanned;
-                        scannedBytes += item.ScannedBytes;
-                        if (item.Row is not { } row)
-                        {
-                            continue;
-                        }
+                        columns = new ColumnBatch(plan.Schema.Output, Math.Max(1, batch.Rows.Count));
+                    }
 
-                        matched++;
-                        matchedBytes += row.Object.IsDeleteMarker ? 0 : row.Object.Size;
+                    ReportBatchFiller.Fill(plan.Schema, plan.Context, CollectionsMarshal.AsSpan(reportRows), columns);
+                    var (item, accounted, written) = (0, 0, 0);
+                    while (written < reportRows.Count)
+                    {
                         if (part is null)
                         {
                             var key = plan.NewDataKey();
@@ -51,13 +68,23 @@ internal sealed class JournalReport(IObjectService objects, InventoryRuns runs, 
                             part = PartUpload.Start(objects, plan, key, cancellationToken);
                         }
 
-                        await part.Writer.WriteAsync(row, cancellationToken);
-                        options.RowWritten?.Invoke(matched);
-                        if (part.Writer.UncompressedBytes >= options.MaxPartBytes)
+                        written = await part.Writer.WriteAsync(columns, written, options.MaxPartBytes, cancellationToken);
+                        for (; item < batch.Rows.Count && (accounted < written || batch.Rows[item].Row is null); item++)
+                        {
+                            accounted += batch.Rows[item].Row is null ? 0 : 1;
+                            Account(batch.Rows[item]);
+                        }
+
+                        if (written < reportRows.Count)
                         {
                             await FinishAsync(part, files, stored, cancellationToken);
                             part = null;
                         }
+                    }
+
+                    for (; item < batch.Rows.Count; item++)
+                    {
+                        Account(batch.Rows[item]);
                     }
 
                     if (time.GetUtcNow() >= renewAt)

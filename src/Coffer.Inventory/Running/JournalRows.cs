@@ -1,6 +1,7 @@
 using Coffer.Inventory.Reports;
 using Coffer.Model.Journal;
 using Coffer.Model.Objects;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Running;
 

@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
-using Coffer.Inventory.Reports;
 using Coffer.Model;
 using Coffer.Model.Objects;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Running;
 
@@ -42,7 +42,7 @@ internal sealed class PartUpload
         // failure surfaces when the part completes.
         _ = put.ContinueWith(t => pipe.Reader.Complete((Exception?)t.Exception ?? new OperationCanceledException("The report part was given up.")),
             TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously);
-        return new PartUpload(key, put, stop, plan.Format.CreatePart(pipe.Writer.AsStream(), plan.Schema, plan.Context));
+        return new PartUpload(key, put, stop, plan.Format.CreatePart(pipe.Writer.AsStream(), plan.Schema.Output));
     }
 
     public async Task<ObjectInfo> CompleteAsync(CancellationToken cancellationToken)

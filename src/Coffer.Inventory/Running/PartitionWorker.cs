@@ -1,7 +1,11 @@
+using System.Runtime.InteropServices;
 using Coffer.Common;
+using Coffer.Inventory.Reports;
 using Coffer.Inventory.Summary;
 using Coffer.Model;
 using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Running;
 
@@ -14,6 +18,9 @@ namespace Coffer.Inventory.Running;
 /// </summary>
 internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs, TimeProvider time, InventoryRunnerOptions options)
 {
+    /// <summary>The rows a column batch holds at first (the scan hands over batches of 1,024 rows; a larger one grows it).</summary>
+    private const int BatchRows = 1024;
+
     /// <summary>Runs the partition; <paramref name="saved"/> is told every cursor saved. Throws when the partition fails.</summary>
     public async Task RunAsync(ClaimedPartition claim, RunPlan plan, RowCounter rows, Action<RunPartition, PartitionProgress>? saved,
         CancellationToken cancellationToken)
@@ -73,42 +80,14 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
             summary.Add(written);
         }
 
-        var counters = progress.Counters;
-        var lastKey = progress.LastKey;
-        var walk = plan.Walk with { Start = lastKey ?? partition.FromKey, StartAfter = lastKey is not null, End = partition.ToKey };
+        var cursor = new Cursor(progress.Counters, progress.LastKey, summary);
+        var walk = plan.Walk with { Start = cursor.LastKey ?? partition.FromKey, StartAfter = cursor.LastKey is not null, End = partition.ToKey };
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
         await using (var scan = SnapshotScan.Start(objects, plan.Source, walk, cancellationToken))
         {
             await foreach (var batch in scan.Batches(cancellationToken))
             {
-                foreach (var info in batch.Rows)
-                {
-                    // A part ends at a key boundary past its bound, so every version of the cursor's key is behind it.
-                    if (state.Part is { } full && full.Writer.UncompressedBytes >= options.MaxPartBytes && info.Key != lastKey)
-                    {
-                        await FinishPartAsync(state, lastKey!, counters, summary, cancellationToken);
-                    }
-
-                    counters = counters with { Scanned = counters.Scanned + 1, ScannedBytes = counters.ScannedBytes + info.Size };
-                    lastKey = info.Key;
-                    if (!plan.Filter.Matches(info))
-                    {
-                        continue;
-                    }
-
-                    counters = counters with { Matched = counters.Matched + 1, MatchedBytes = counters.MatchedBytes + info.Size };
-                    summary.Add(info);
-                    if (state.Part is null)
-                    {
-                        var key = plan.NewDataKey();
-                        await SaveAsync(state, state.Progress with { InFlight = key }, cancellationToken);
-                        state.Part = PartUpload.Start(objects, plan, key, cancellationToken);
-                    }
-
-                    await state.Part.Writer.WriteAsync(info, cancellationToken);
-                    options.RowWritten?.Invoke(rows.Add());
-                }
-
+                await WriteAsync(state, plan, batch.Rows, cursor, rows, cancellationToken);
                 if (time.GetUtcNow() >= renewAt)
                 {
                     await SaveAsync(state, state.Progress, cancellationToken);
@@ -119,10 +98,10 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
 
         if (state.Part is not null)
         {
-            await FinishPartAsync(state, lastKey!, counters, summary, cancellationToken);
+            await FinishPartAsync(state, cursor, cancellationToken);
         }
 
-        var done = state.Progress with { LastKey = lastKey, Counters = counters, Summary = summary.Build().Encode() };
+        var done = state.Progress with { LastKey = cursor.LastKey, Counters = cursor.Counters, Summary = summary.Build().Encode() };
         if (!await runs.EndPartitionAsync(partition, options.Owner, failed: false, done.Encode(), cancellationToken))
         {
             throw new LostPartitionException(partition);
@@ -133,7 +112,87 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         options.PartitionDone?.Invoke(partition.JobId, partition.Index);
     }
 
-    private async Task FinishPartAsync(State state, string lastKey, PartitionCounters counters, SummaryBuilder summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the matched rows of a scanned batch, as one column batch, into parts. A part ends where its writer stops:
+    /// past the bound, before a row of a new key, so every version of the cursor's key is behind it. The cursor (counters,
+    /// summary, last key) moves over the scanned rows as far as what is written, so a part's saved cursor is exact.
+    /// </summary>
+    private async Task WriteAsync(State state, RunPlan plan, IReadOnlyList<ObjectInfo> scanned, Cursor cursor, RowCounter rows,
+        CancellationToken cancellationToken)
+    {
+        var matched = state.Matched;
+        var positions = state.MatchedPositions;
+        matched.Clear();
+        positions.Clear();
+        for (var i = 0; i < scanned.Count; i++)
+        {
+            if (plan.Filter.Matches(scanned[i]))
+            {
+                matched.Add(scanned[i]);
+                positions.Add(i);
+            }
+        }
+
+        if (state.Batch is not { } batch || batch.Capacity < matched.Count)
+        {
+            batch = state.Batch = new ColumnBatch(plan.Schema.Output, Math.Max(BatchRows, matched.Count));
+        }
+
+        ReportBatchFiller.Fill(plan.Schema, plan.Context, CollectionsMarshal.AsSpan(matched), batch);
+        for (var m = 0; m < positions.Count; m++)
+        {
+            var previousKey = positions[m] > 0 ? scanned[positions[m] - 1].Key : cursor.LastKey;
+            if (previousKey == scanned[positions[m]].Key)
+            {
+                batch.TieToPrevious(m);
+            }
+        }
+
+        var accounted = 0;
+        var written = 0;
+        while (written < matched.Count)
+        {
+            if (state.Part is null)
+            {
+                var key = plan.NewDataKey();
+                await SaveAsync(state, state.Progress with { InFlight = key }, cancellationToken);
+                state.Part = PartUpload.Start(objects, plan, key, cancellationToken);
+            }
+
+            written = await state.Part.Writer.WriteAsync(batch, written, options.MaxPartBytes, cancellationToken);
+            if (written < matched.Count)
+            {
+                accounted = Account(scanned, accounted, positions[written], positions, cursor, rows);
+                await FinishPartAsync(state, cursor, cancellationToken);
+            }
+        }
+
+        Account(scanned, accounted, scanned.Count, positions, cursor, rows);
+    }
+
+    /// <summary>Moves the cursor over scanned rows <paramref name="from"/> to <paramref name="to"/> (exclusive); returns <paramref name="to"/>.</summary>
+    private int Account(IReadOnlyList<ObjectInfo> scanned, int from, int to, List<int> positions, Cursor cursor, RowCounter rows)
+    {
+        var next = positions.BinarySearch(from);
+        next = next < 0 ? ~next : next;
+        for (var i = from; i < to; i++)
+        {
+            var info = scanned[i];
+            cursor.Counters = cursor.Counters with { Scanned = cursor.Counters.Scanned + 1, ScannedBytes = cursor.Counters.ScannedBytes + info.Size };
+            cursor.LastKey = info.Key;
+            if (next < positions.Count && positions[next] == i)
+            {
+                next++;
+                cursor.Counters = cursor.Counters with { Matched = cursor.Counters.Matched + 1, MatchedBytes = cursor.Counters.MatchedBytes + info.Size };
+                cursor.Summary.Add(info);
+                options.RowWritten?.Invoke(rows.Add());
+            }
+        }
+
+        return to;
+    }
+
+    private async Task FinishPartAsync(State state, Cursor cursor, CancellationToken cancellationToken)
     {
         var part = state.Part!;
         var stored = await part.CompleteAsync(cancellationToken);
@@ -141,11 +200,11 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         state.Stored = stored;
         await SaveAsync(state, state.Progress with
         {
-            LastKey = lastKey,
+            LastKey = cursor.LastKey,
             Parts = [.. state.Progress.Parts, new FinishedPart(stored.Key, stored.Size, stored.ETag, stored.VersionId)],
             InFlight = null,
-            Counters = counters,
-            Summary = summary.Build().Encode(),
+            Counters = cursor.Counters,
+            Summary = cursor.Summary.Build().Encode(),
         }, cancellationToken);
         state.Stored = null;
     }
@@ -201,7 +260,24 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
 
         public PartUpload? Part { get; set; }
 
-        public Model.Objects.ObjectInfo? Stored { get; set; }
+        public ObjectInfo? Stored { get; set; }
+
+        /// <summary>The matched rows of the batch being written, and their positions among the scanned ones (kept across batches).</summary>
+        public List<ReportRow> Matched { get; } = new(BatchRows);
+
+        public List<int> MatchedPositions { get; } = new(BatchRows);
+
+        public ColumnBatch? Batch { get; set; }
+    }
+
+    /// <summary>How far a partition's rows are written: what the cursor saved with a finished part holds.</summary>
+    private sealed class Cursor(PartitionCounters counters, string? lastKey, SummaryBuilder summary)
+    {
+        public PartitionCounters Counters { get; set; } = counters;
+
+        public string? LastKey { get; set; } = lastKey;
+
+        public SummaryBuilder Summary { get; } = summary;
     }
 }
 

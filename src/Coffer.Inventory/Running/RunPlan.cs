@@ -6,6 +6,7 @@ using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
+using Coffer.Reports;
 
 namespace Coffer.Inventory.Running;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Coffer.Inventory.Running;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
+using Coffer.Testing.Reports;
 
 namespace Coffer.Inventory.Tests.Orc;
 
