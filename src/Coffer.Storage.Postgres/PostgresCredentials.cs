@@ -1,20 +1,19 @@
 using Coffer.Storage.Records;
-using Npgsql;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Postgres;
 
 internal sealed class PostgresCredentials(PostgresSession session) : PostgresAggregate(session), ICredentialWriter
 {
-    private const string Columns = "secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at";
-
     public CredentialRecord? Get(string secretId) =>
-        ReadOne(Command($"SELECT {Columns} FROM credentials WHERE secret_id = $1", secretId), Read);
+        ReadOne(Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE secret_id = $1", secretId), CredentialRows.Read);
 
     public IReadOnlyList<CredentialRecord> List(string appId) =>
-        ReadAll(Command($"SELECT {Columns} FROM credentials WHERE app_id = $1 ORDER BY uin, created_at, secret_id", appId), Read);
+        ReadAll(Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE app_id = $1 ORDER BY uin, created_at, secret_id", appId), CredentialRows.Read);
 
     public IReadOnlyList<CredentialRecord> List(string appId, string uin) =>
-        ReadAll(Command($"SELECT {Columns} FROM credentials WHERE app_id = $1 AND uin = $2 ORDER BY created_at, secret_id", appId, uin), Read);
+        ReadAll(Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE app_id = $1 AND uin = $2 ORDER BY created_at, secret_id", appId, uin),
+            CredentialRows.Read);
 
     public void Insert(CredentialRecord credential) => NonQuery(Command(
         "INSERT INTO credentials (secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at, record_format) " +
@@ -27,18 +26,4 @@ internal sealed class PostgresCredentials(PostgresSession session) : PostgresAgg
 
     public int DeleteExpired(DateTimeOffset now) =>
         NonQuery(Command("DELETE FROM credentials WHERE expires_at IS NOT NULL AND expires_at <= $1", now.ToUnixTimeMilliseconds()));
-
-    private static CredentialRecord Read(NpgsqlDataReader reader) => new()
-    {
-        SecretId = reader.GetString(0),
-        SecretKey = reader.GetString(1),
-        Kind = reader.GetString(2),
-        AppId = reader.GetString(3),
-        Uin = reader.GetString(4),
-        Name = Text(reader, 5),
-        SessionToken = Text(reader, 6),
-        ExpiresAt = Time(reader, 7),
-        Policy = Blob(reader, 8),
-        CreatedAt = Millis(reader, 9),
-    };
 }

@@ -1,28 +1,22 @@
 using Coffer.Storage.Records;
-using Npgsql;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Postgres;
 
 /// <summary>Batch jobs and their chunks; the queue is read FOR UPDATE SKIP LOCKED, so two nodes never take the same job.</summary>
 internal sealed class PostgresJobs(PostgresSession session) : PostgresAggregate(session), IJobWriter
 {
-    private const string Columns =
-        "job_id, account, client_token, status, priority, created_at, finished_at, total_tasks, tasks_succeeded, tasks_failed, active_ms, " +
-        "spec, tags, progress, status_reason, failure_code, failure_reason, lease_owner, lease_expires";
-
-    private const string ChunkColumns = "job_id, chunk, tasks, task_count, done, succeeded, failed, results";
-
     // Row-locked in a write transaction: claiming, renewing, cancelling and finishing are decided on the job as it is now.
     public BatchJobRecord? Get(string jobId) =>
-        ReadOne(Command($"SELECT {Columns} FROM batch_jobs WHERE job_id = $1{Locking("FOR UPDATE")}", jobId), Read);
+        ReadOne(Command($"SELECT {JobRows.Columns} FROM batch_jobs WHERE job_id = $1{Locking("FOR UPDATE")}", jobId), JobRows.Read);
 
     public BatchJobRecord? FindByToken(string account, string clientToken) =>
-        ReadOne(Command($"SELECT {Columns} FROM batch_jobs WHERE account = $1 AND client_token = $2", account, clientToken), Read);
+        ReadOne(Command($"SELECT {JobRows.Columns} FROM batch_jobs WHERE account = $1 AND client_token = $2", account, clientToken), JobRows.Read);
 
     public IReadOnlyList<BatchJobRecord> List(string account, IReadOnlyCollection<string> states, int limit, BatchJobRecord? after = null)
     {
         var parameters = new List<object?> { account, limit };
-        var sql = $"SELECT {Columns} FROM batch_jobs WHERE account = $1";
+        var sql = $"SELECT {JobRows.Columns} FROM batch_jobs WHERE account = $1";
         if (states.Count > 0)
         {
             parameters.Add(states.ToArray());
@@ -36,22 +30,23 @@ internal sealed class PostgresJobs(PostgresSession session) : PostgresAggregate(
             sql += $" AND (created_at, job_id) < (${parameters.Count - 1}, ${parameters.Count})";
         }
 
-        return ReadAll(Command(sql + " ORDER BY created_at DESC, job_id DESC LIMIT $2", [.. parameters]), Read);
+        return ReadAll(Command(sql + " ORDER BY created_at DESC, job_id DESC LIMIT $2", [.. parameters]), JobRows.Read);
     }
 
     public IReadOnlyList<BatchJobRecord> ListInStates(IReadOnlyCollection<string> states, int limit) => ReadAll(Command(
-        $"SELECT {Columns} FROM batch_jobs WHERE status = ANY($1) ORDER BY priority DESC, created_at, job_id LIMIT $2{Locking("FOR UPDATE SKIP LOCKED")}",
-        states.ToArray(), limit), Read);
+        $"SELECT {JobRows.Columns} FROM batch_jobs WHERE status = ANY($1) ORDER BY priority DESC, created_at, job_id LIMIT $2{Locking("FOR UPDATE SKIP LOCKED")}",
+        states.ToArray(), limit), JobRows.Read);
 
     public BatchChunkRecord? GetChunk(string jobId, int chunk) =>
-        ReadOne(Command($"SELECT {ChunkColumns} FROM batch_job_chunks WHERE job_id = $1 AND chunk = $2{Locking("FOR UPDATE")}", jobId, chunk), ReadChunk);
+        ReadOne(Command($"SELECT {JobRows.ChunkColumns} FROM batch_job_chunks WHERE job_id = $1 AND chunk = $2{Locking("FOR UPDATE")}", jobId, chunk),
+            JobRows.ReadChunk);
 
     public IReadOnlyList<BatchChunkRecord> ListChunks(string jobId, int fromChunk, int limit, bool unfinishedOnly = false) => ReadAll(Command(
-        $"SELECT {ChunkColumns} FROM batch_job_chunks WHERE job_id = $1 AND chunk >= $2 {(unfinishedOnly ? "AND done < task_count " : "")}" +
-        "ORDER BY chunk LIMIT $3", jobId, fromChunk, limit), ReadChunk);
+        $"SELECT {JobRows.ChunkColumns} FROM batch_job_chunks WHERE job_id = $1 AND chunk >= $2 {(unfinishedOnly ? "AND done < task_count " : "")}" +
+        "ORDER BY chunk LIMIT $3", jobId, fromChunk, limit), JobRows.ReadChunk);
 
     public void Insert(BatchJobRecord job) => NonQuery(Command(
-        $"INSERT INTO batch_jobs ({Columns}, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        $"INSERT INTO batch_jobs ({JobRows.Columns}, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
         Values(job)));
 
     public void Update(BatchJobRecord job)
@@ -71,7 +66,7 @@ internal sealed class PostgresJobs(PostgresSession session) : PostgresAggregate(
     {
         foreach (var chunk in chunks)
         {
-            NonQuery(Command($"INSERT INTO batch_job_chunks ({ChunkColumns}, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            NonQuery(Command($"INSERT INTO batch_job_chunks ({JobRows.ChunkColumns}, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 ChunkValues(chunk)));
         }
     }
@@ -101,39 +96,4 @@ internal sealed class PostgresJobs(PostgresSession session) : PostgresAggregate(
         chunk.JobId, chunk.Chunk, chunk.Tasks, chunk.TaskCount, chunk.Done, chunk.Succeeded, chunk.Failed, chunk.Results,
         (short)PostgresMetadataStore.RecordFormat,
     ];
-
-    private static BatchJobRecord Read(NpgsqlDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Account = reader.GetString(1),
-        ClientToken = Text(reader, 2),
-        Status = reader.GetString(3),
-        Priority = reader.GetInt32(4),
-        CreatedAt = Millis(reader, 5),
-        FinishedAt = Time(reader, 6),
-        TotalTasks = reader.GetInt64(7),
-        TasksSucceeded = reader.GetInt64(8),
-        TasksFailed = reader.GetInt64(9),
-        ActiveMilliseconds = reader.GetInt64(10),
-        Spec = reader.GetFieldValue<byte[]>(11),
-        Tags = Blob(reader, 12),
-        Progress = Blob(reader, 13),
-        StatusReason = Text(reader, 14),
-        FailureCode = Text(reader, 15),
-        FailureReason = Text(reader, 16),
-        LeaseOwner = Text(reader, 17),
-        LeaseExpires = Time(reader, 18),
-    };
-
-    private static BatchChunkRecord ReadChunk(NpgsqlDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Chunk = reader.GetInt32(1),
-        Tasks = reader.GetFieldValue<byte[]>(2),
-        TaskCount = reader.GetInt32(3),
-        Done = reader.GetInt32(4),
-        Succeeded = reader.GetInt32(5),
-        Failed = reader.GetInt32(6),
-        Results = Blob(reader, 7),
-    };
 }

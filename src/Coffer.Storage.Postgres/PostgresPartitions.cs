@@ -1,6 +1,6 @@
 using System.Globalization;
 using Coffer.Storage.Records;
-using Npgsql;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Postgres;
 
@@ -11,13 +11,11 @@ namespace Coffer.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresPartitions(PostgresSession session) : PostgresAggregate(session), IPartitionWriter
 {
-    private const string Columns = "job_id, partition, from_key, to_key, state, lease_owner, lease_expires, progress";
-
     /// <summary>How many of the table's pages a sample reads at most: enough blocks that quantiles land within a few percent.</summary>
     private const double SampledPages = 4000;
 
     public IReadOnlyList<PartitionRecord> List(string jobId) =>
-        ReadAll(Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $1 ORDER BY partition", jobId), Read);
+        ReadAll(Command($"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE job_id = $1 ORDER BY partition", jobId), PartitionRows.Read);
 
     public KeySample SampleKeys(long bucketId, string fromKey, string? toKey, int maxKeys)
     {
@@ -34,13 +32,14 @@ internal sealed class PostgresPartitions(PostgresSession session) : PostgresAggr
     }
 
     public PartitionRecord? Get(string jobId, int index) =>
-        ReadOne(Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $1 AND partition = $2{Locking("FOR UPDATE")}", jobId, index), Read);
+        ReadOne(Command($"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE job_id = $1 AND partition = $2{Locking("FOR UPDATE")}", jobId, index),
+            PartitionRows.Read);
 
     public IReadOnlyList<PartitionRecord> ListClaimable(string? jobId, DateTimeOffset now, int limit) => ReadAll(Command(
-        $"SELECT {Columns} FROM inventory_partitions WHERE ($1::text IS NULL OR job_id = $1) " +
+        $"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE ($1::text IS NULL OR job_id = $1) " +
         "AND (state = 'pending' OR (state = 'running' AND (lease_expires IS NULL OR lease_expires < $2))) " +
         $"ORDER BY job_id, partition LIMIT $3{Locking("FOR UPDATE SKIP LOCKED")}",
-        jobId, now.ToUnixTimeMilliseconds(), limit), Read);
+        jobId, now.ToUnixTimeMilliseconds(), limit), PartitionRows.Read);
 
     public void Insert(PartitionRecord partition) => NonQuery(Command(
         "INSERT INTO inventory_partitions (job_id, partition, from_key, to_key, state, lease_owner, lease_expires, progress, record_format) " +
@@ -64,16 +63,4 @@ internal sealed class PostgresPartitions(PostgresSession session) : PostgresAggr
         partition.JobId, partition.Index, partition.FromKey, partition.ToKey, partition.State, partition.LeaseOwner,
         partition.LeaseExpires?.ToUnixTimeMilliseconds(), partition.Progress, (short)PostgresMetadataStore.RecordFormat,
     ];
-
-    private static PartitionRecord Read(NpgsqlDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Index = reader.GetInt32(1),
-        FromKey = reader.GetString(2),
-        ToKey = Text(reader, 3),
-        State = reader.GetString(4),
-        LeaseOwner = Text(reader, 5),
-        LeaseExpires = Time(reader, 6),
-        Progress = Blob(reader, 7),
-    };
 }

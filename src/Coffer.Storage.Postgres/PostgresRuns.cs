@@ -1,22 +1,18 @@
 using Coffer.Storage.Records;
-using Npgsql;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Postgres;
 
 internal sealed class PostgresRuns(PostgresSession session) : PostgresAggregate(session), IRunWriter
 {
-    private const string Columns =
-        "job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, objects_scanned, bytes_scanned, " +
-        "objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, progress, lease_owner, lease_expires";
-
     // Row-locked in a write transaction: claiming, renewing and finishing a run are decided on the run as it is now.
     public InventoryRunRecord? Get(string jobId) =>
-        ReadOne(Command($"SELECT {Columns} FROM inventory_runs WHERE job_id = $1{Locking("FOR UPDATE")}", jobId), Read);
+        ReadOne(Command($"SELECT {RunRows.Columns} FROM inventory_runs WHERE job_id = $1{Locking("FOR UPDATE")}", jobId), RunRows.Read);
 
     public IReadOnlyList<InventoryRunRecord> List(long bucketId, string? configId, int limit, InventoryRunRecord? after = null)
     {
         var parameters = new List<object?> { bucketId, limit };
-        var sql = $"SELECT {Columns} FROM inventory_runs WHERE bucket_id = $1";
+        var sql = $"SELECT {RunRows.Columns} FROM inventory_runs WHERE bucket_id = $1";
         if (configId is not null)
         {
             parameters.Add(configId);
@@ -30,11 +26,12 @@ internal sealed class PostgresRuns(PostgresSession session) : PostgresAggregate(
             sql += $" AND (queued_at, job_id) < (${parameters.Count - 1}, ${parameters.Count})";
         }
 
-        return ReadAll(Command(sql + " ORDER BY queued_at DESC, job_id DESC LIMIT $2", [.. parameters]), Read);
+        return ReadAll(Command(sql + " ORDER BY queued_at DESC, job_id DESC LIMIT $2", [.. parameters]), RunRows.Read);
     }
 
     public IReadOnlyList<InventoryRunRecord> ListInState(string state, int limit) => ReadAll(Command(
-        $"SELECT {Columns} FROM inventory_runs WHERE state = $1 ORDER BY queued_at, job_id LIMIT $2{Locking("FOR UPDATE SKIP LOCKED")}", state, limit), Read);
+        $"SELECT {RunRows.Columns} FROM inventory_runs WHERE state = $1 ORDER BY queued_at, job_id LIMIT $2{Locking("FOR UPDATE SKIP LOCKED")}",
+        state, limit), RunRows.Read);
 
     public byte[]? GetSummary(string jobId) =>
         Session.Run(() =>
@@ -47,9 +44,8 @@ internal sealed class PostgresRuns(PostgresSession session) : PostgresAggregate(
         NonQuery(Command("UPDATE inventory_runs SET summary = $2 WHERE job_id = $1", jobId, summary));
 
     public void Insert(InventoryRunRecord run) => NonQuery(Command(
-        "INSERT INTO inventory_runs (job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, objects_scanned, " +
-        "bytes_scanned, objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, progress, lease_owner, " +
-        "lease_expires, record_format) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+        $"INSERT INTO inventory_runs ({RunRows.Columns}, record_format) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         Values(run)));
 
     public void Update(InventoryRunRecord run)
@@ -73,28 +69,4 @@ internal sealed class PostgresRuns(PostgresSession session) : PostgresAggregate(
         run.BytesMatched, run.FilesWritten, run.ManifestKey, run.ErrorCode, run.ErrorMessage, run.Progress, run.LeaseOwner,
         run.LeaseExpires?.ToUnixTimeMilliseconds(), (short)PostgresMetadataStore.RecordFormat,
     ];
-
-    private static InventoryRunRecord Read(NpgsqlDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        BucketId = reader.GetInt64(1),
-        ConfigId = reader.GetString(2),
-        Trigger = reader.GetString(3),
-        State = reader.GetString(4),
-        Config = reader.GetFieldValue<byte[]>(5),
-        QueuedAt = Millis(reader, 6),
-        StartedAt = Time(reader, 7),
-        FinishedAt = Time(reader, 8),
-        ObjectsScanned = reader.GetInt64(9),
-        BytesScanned = reader.GetInt64(10),
-        ObjectsMatched = reader.GetInt64(11),
-        BytesMatched = reader.GetInt64(12),
-        FilesWritten = reader.GetInt64(13),
-        ManifestKey = Text(reader, 14),
-        ErrorCode = Text(reader, 15),
-        ErrorMessage = Text(reader, 16),
-        Progress = Blob(reader, 17),
-        LeaseOwner = Text(reader, 18),
-        LeaseExpires = Time(reader, 19),
-    };
 }

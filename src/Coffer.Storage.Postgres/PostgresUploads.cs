@@ -1,30 +1,25 @@
 using Coffer.Storage.Records;
-using Npgsql;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Postgres;
 
 internal sealed class PostgresUploads(PostgresSession session) : PostgresAggregate(session), IUploadWriter
 {
-    private const string Columns =
-        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
-        "checksum_algorithm, initiator, acl, checksum_type";
-
-    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key, checksum";
     private const int Batch = 1000;
 
     // Row-locked in a write transaction: an upload part, a completion and an abort of one upload run one after the other.
     public MultipartUploadRecord? Get(long bucketId, string uploadId) =>
-        ReadOne(Command($"SELECT {Columns} FROM multipart_uploads WHERE bucket_id = $1 AND upload_id = $2{Locking("FOR UPDATE")}", bucketId, uploadId),
-            Read);
+        ReadOne(Command($"SELECT {UploadRows.Columns} FROM multipart_uploads WHERE bucket_id = $1 AND upload_id = $2{Locking("FOR UPDATE")}", bucketId, uploadId),
+            UploadRows.Read);
 
     public IEnumerable<MultipartUploadRecord> Scan(long bucketId, string fromKey, bool fromKeyInclusive, string? afterUploadId, string? toKey)
     {
         var upper = toKey is null ? "" : " AND key < $3";
         var first = ReadAll(Command(
-                $"SELECT {Columns} FROM multipart_uploads WHERE bucket_id = $1 AND key {(fromKeyInclusive ? ">=" : ">")} $2{upper} " +
+                $"SELECT {UploadRows.Columns} FROM multipart_uploads WHERE bucket_id = $1 AND key {(fromKeyInclusive ? ">=" : ">")} $2{upper} " +
                 $"ORDER BY key, initiated_at, upload_id LIMIT {Batch}",
                 toKey is null ? [bucketId, fromKey] : [bucketId, fromKey, toKey]),
-            Read);
+            UploadRows.Read);
         var skipping = afterUploadId is not null;
         for (var rows = first; ;)
         {
@@ -52,12 +47,12 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
 
             var last = rows[^1];
             rows = ReadAll(Command(
-                    $"SELECT {Columns} FROM multipart_uploads WHERE bucket_id = $1 AND (key, initiated_at, upload_id) > ($2, $3, $4){upper.Replace("$3", "$5")} " +
+                    $"SELECT {UploadRows.Columns} FROM multipart_uploads WHERE bucket_id = $1 AND (key, initiated_at, upload_id) > ($2, $3, $4){upper.Replace("$3", "$5")} " +
                     $"ORDER BY key, initiated_at, upload_id LIMIT {Batch}",
                     toKey is null
                         ? [bucketId, last.Key, last.InitiatedAt.ToUnixTimeMilliseconds(), last.UploadId]
                         : [bucketId, last.Key, last.InitiatedAt.ToUnixTimeMilliseconds(), last.UploadId, toKey]),
-                Read);
+                UploadRows.Read);
         }
     }
 
@@ -67,8 +62,8 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
         while (true)
         {
             var rows = ReadAll(Command(
-                $"SELECT {PartColumns} FROM multipart_parts WHERE bucket_id = $1 AND upload_id = $2 AND part_number > $3 ORDER BY part_number LIMIT {Batch}",
-                bucketId, uploadId, after), ReadPart);
+                $"SELECT {UploadRows.PartColumns} FROM multipart_parts WHERE bucket_id = $1 AND upload_id = $2 AND part_number > $3 ORDER BY part_number LIMIT {Batch}",
+                bucketId, uploadId, after), UploadRows.ReadPart);
             foreach (var part in rows)
             {
                 yield return part;
@@ -95,9 +90,9 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
     public MultipartPartRecord? PutPart(MultipartPartRecord part)
     {
         var previous = ReadOne(Command(
-                $"SELECT {PartColumns} FROM multipart_parts WHERE bucket_id = $1 AND upload_id = $2 AND part_number = $3 FOR UPDATE",
+                $"SELECT {UploadRows.PartColumns} FROM multipart_parts WHERE bucket_id = $1 AND upload_id = $2 AND part_number = $3 FOR UPDATE",
                 part.BucketId, part.UploadId, part.PartNumber),
-            ReadPart);
+            UploadRows.ReadPart);
         NonQuery(Command(
             "INSERT INTO multipart_parts (bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, record_format, blob_key, " +
             "checksum) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (bucket_id, upload_id, part_number) DO UPDATE SET " +
@@ -113,37 +108,4 @@ internal sealed class PostgresUploads(PostgresSession session) : PostgresAggrega
         NonQuery(Command("DELETE FROM multipart_parts WHERE bucket_id = $1 AND upload_id = $2", bucketId, uploadId));
         NonQuery(Command("DELETE FROM multipart_uploads WHERE bucket_id = $1 AND upload_id = $2", bucketId, uploadId));
     }
-
-    private static MultipartUploadRecord Read(NpgsqlDataReader reader) => new()
-    {
-        BucketId = reader.GetInt64(0),
-        UploadId = reader.GetString(1),
-        Key = reader.GetString(2),
-        InitiatedAt = Millis(reader, 3),
-        ContentType = Text(reader, 4),
-        StorageClass = reader.GetString(5),
-        UserMetadata = RecordCodec.DecodePairs(Blob(reader, 6)),
-        Headers = RecordCodec.DecodePairs(Blob(reader, 7)),
-        Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
-        Encryption = Text(reader, 9),
-        KmsKeyId = Text(reader, 10),
-        ChecksumAlgorithm = Text(reader, 11),
-        Initiator = Text(reader, 12),
-        Acl = Text(reader, 13),
-        ChecksumType = Text(reader, 14),
-    };
-
-    private static MultipartPartRecord ReadPart(NpgsqlDataReader reader) => new()
-    {
-        BucketId = reader.GetInt64(0),
-        UploadId = reader.GetString(1),
-        PartNumber = reader.GetInt32(2),
-        Size = reader.GetInt64(3),
-        ETag = reader.GetString(4),
-        Crc64 = reader.IsDBNull(5) ? null : unchecked((ulong)reader.GetInt64(5)),
-        BlobId = reader.GetString(6),
-        LastModified = Millis(reader, 7),
-        WrappedKey = Blob(reader, 8),
-        Checksum = Text(reader, 9),
-    };
 }

@@ -1,32 +1,30 @@
 using Coffer.Storage.Records;
-using Microsoft.Data.Sqlite;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Sqlite;
 
 internal sealed class SqliteCredentials(SqliteSession session) : SqliteAggregate(session), ICredentialWriter
 {
-    private const string Columns = "secret_id, secret_key, kind, app_id, uin, name, session_token, expires_at, policy, created_at";
-
     public CredentialRecord? Get(string secretId)
     {
-        using var command = Command($"SELECT {Columns} FROM credentials WHERE secret_id = $id");
+        using var command = Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE secret_id = $id");
         command.Parameters.AddWithValue("$id", secretId);
-        return ReadOne(command, Read);
+        return ReadOne(command, CredentialRows.Read);
     }
 
     public IReadOnlyList<CredentialRecord> List(string appId)
     {
-        using var command = Command($"SELECT {Columns} FROM credentials WHERE app_id = $app ORDER BY uin, created_at, secret_id");
+        using var command = Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE app_id = $app ORDER BY uin, created_at, secret_id");
         command.Parameters.AddWithValue("$app", appId);
-        return ReadAll(command, Read);
+        return ReadAll(command, CredentialRows.Read);
     }
 
     public IReadOnlyList<CredentialRecord> List(string appId, string uin)
     {
-        using var command = Command($"SELECT {Columns} FROM credentials WHERE app_id = $app AND uin = $uin ORDER BY created_at, secret_id");
+        using var command = Command($"SELECT {CredentialRows.Columns} FROM credentials WHERE app_id = $app AND uin = $uin ORDER BY created_at, secret_id");
         command.Parameters.AddWithValue("$app", appId);
         command.Parameters.AddWithValue("$uin", uin);
-        return ReadAll(command, Read);
+        return ReadAll(command, CredentialRows.Read);
     }
 
     public void Insert(CredentialRecord credential)
@@ -62,18 +60,4 @@ internal sealed class SqliteCredentials(SqliteSession session) : SqliteAggregate
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         return command.ExecuteNonQuery();
     }
-
-    private static CredentialRecord Read(SqliteDataReader reader) => new()
-    {
-        SecretId = reader.GetString(0),
-        SecretKey = reader.GetString(1),
-        Kind = reader.GetString(2),
-        AppId = reader.GetString(3),
-        Uin = reader.GetString(4),
-        Name = Text(reader, 5),
-        SessionToken = Text(reader, 6),
-        ExpiresAt = Time(reader, 7),
-        Policy = Blob(reader, 8),
-        CreatedAt = Millis(reader, 9),
-    };
 }

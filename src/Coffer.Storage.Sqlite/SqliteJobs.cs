@@ -1,4 +1,5 @@
 using Coffer.Storage.Records;
+using Coffer.Storage.Rows;
 using Microsoft.Data.Sqlite;
 
 namespace Coffer.Storage.Sqlite;
@@ -6,31 +7,25 @@ namespace Coffer.Storage.Sqlite;
 /// <summary>Batch jobs and their chunks of tasks (schema 6).</summary>
 internal sealed class SqliteJobs(SqliteSession session) : SqliteAggregate(session), IJobWriter
 {
-    private const string Columns =
-        "job_id, account, client_token, status, priority, created_at, finished_at, total_tasks, tasks_succeeded, tasks_failed, active_ms, " +
-        "spec, tags, progress, status_reason, failure_code, failure_reason, lease_owner, lease_expires";
-
-    private const string ChunkColumns = "job_id, chunk, tasks, task_count, done, succeeded, failed, results";
-
     public BatchJobRecord? Get(string jobId)
     {
-        using var command = Command($"SELECT {Columns} FROM batch_jobs WHERE job_id = $job");
+        using var command = Command($"SELECT {JobRows.Columns} FROM batch_jobs WHERE job_id = $job");
         command.Parameters.AddWithValue("$job", jobId);
-        return ReadOne(command, Read);
+        return ReadOne(command, JobRows.Read);
     }
 
     public BatchJobRecord? FindByToken(string account, string clientToken)
     {
-        using var command = Command($"SELECT {Columns} FROM batch_jobs WHERE account = $account AND client_token = $token");
+        using var command = Command($"SELECT {JobRows.Columns} FROM batch_jobs WHERE account = $account AND client_token = $token");
         command.Parameters.AddWithValue("$account", account);
         command.Parameters.AddWithValue("$token", clientToken);
-        return ReadOne(command, Read);
+        return ReadOne(command, JobRows.Read);
     }
 
     public IReadOnlyList<BatchJobRecord> List(string account, IReadOnlyCollection<string> states, int limit, BatchJobRecord? after = null)
     {
         using var command = Command(
-            $"SELECT {Columns} FROM batch_jobs WHERE account = $account " +
+            $"SELECT {JobRows.Columns} FROM batch_jobs WHERE account = $account " +
             (states.Count == 0 ? "" : $"AND status IN ({string.Join(", ", states.Select((_, i) => $"$s{i}"))}) ") +
             (after is null ? "" : "AND (created_at < $created OR (created_at = $created AND job_id < $after)) ") +
             "ORDER BY created_at DESC, job_id DESC LIMIT $limit");
@@ -43,41 +38,41 @@ internal sealed class SqliteJobs(SqliteSession session) : SqliteAggregate(sessio
         }
 
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, Read);
+        return ReadAll(command, JobRows.Read);
     }
 
     public IReadOnlyList<BatchJobRecord> ListInStates(IReadOnlyCollection<string> states, int limit)
     {
         // The one writer connection already keeps two runners from taking the same job.
         using var command = Command(
-            $"SELECT {Columns} FROM batch_jobs WHERE status IN ({string.Join(", ", states.Select((_, i) => $"$s{i}"))}) " +
+            $"SELECT {JobRows.Columns} FROM batch_jobs WHERE status IN ({string.Join(", ", states.Select((_, i) => $"$s{i}"))}) " +
             "ORDER BY priority DESC, created_at, job_id LIMIT $limit");
         BindStates(command, states);
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, Read);
+        return ReadAll(command, JobRows.Read);
     }
 
     public BatchChunkRecord? GetChunk(string jobId, int chunk)
     {
-        using var command = Command($"SELECT {ChunkColumns} FROM batch_job_chunks WHERE job_id = $job AND chunk = $chunk");
+        using var command = Command($"SELECT {JobRows.ChunkColumns} FROM batch_job_chunks WHERE job_id = $job AND chunk = $chunk");
         command.Parameters.AddWithValue("$job", jobId);
         command.Parameters.AddWithValue("$chunk", chunk);
-        return ReadOne(command, ReadChunk);
+        return ReadOne(command, JobRows.ReadChunk);
     }
 
     public IReadOnlyList<BatchChunkRecord> ListChunks(string jobId, int fromChunk, int limit, bool unfinishedOnly = false)
     {
         using var command = Command(
-            $"SELECT {ChunkColumns} FROM batch_job_chunks WHERE job_id = $job AND chunk >= $from " +
+            $"SELECT {JobRows.ChunkColumns} FROM batch_job_chunks WHERE job_id = $job AND chunk >= $from " +
             (unfinishedOnly ? "AND done < task_count " : "") + "ORDER BY chunk LIMIT $limit");
         command.Parameters.AddWithValue("$job", jobId);
         command.Parameters.AddWithValue("$from", fromChunk);
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, ReadChunk);
+        return ReadAll(command, JobRows.ReadChunk);
     }
 
     public void Insert(BatchJobRecord job) => Write(job,
-        $"INSERT INTO batch_jobs ({Columns}, record_format) VALUES ($job, $account, $token, $status, $priority, $created, $finished, $total, " +
+        $"INSERT INTO batch_jobs ({JobRows.Columns}, record_format) VALUES ($job, $account, $token, $status, $priority, $created, $finished, $total, " +
         "$succeeded, $failed, $active, $spec, $tags, $progress, $reason, $failure_code, $failure_reason, $lease_owner, $lease_expires, $format)");
 
     public void Update(BatchJobRecord job) => Write(job,
@@ -89,7 +84,7 @@ internal sealed class SqliteJobs(SqliteSession session) : SqliteAggregate(sessio
     public void InsertChunks(IReadOnlyList<BatchChunkRecord> chunks)
     {
         using var command = Command(
-            $"INSERT INTO batch_job_chunks ({ChunkColumns}, record_format) VALUES ($job, $chunk, $tasks, $count, $done, $succeeded, $failed, $results, $format)");
+            $"INSERT INTO batch_job_chunks ({JobRows.ChunkColumns}, record_format) VALUES ($job, $chunk, $tasks, $count, $done, $succeeded, $failed, $results, $format)");
         foreach (var chunk in chunks)
         {
             command.Parameters.Clear();
@@ -169,39 +164,4 @@ internal sealed class SqliteJobs(SqliteSession session) : SqliteAggregate(sessio
         p.AddWithValue("$results", Nullable(chunk.Results));
         p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);
     }
-
-    private static BatchJobRecord Read(SqliteDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Account = reader.GetString(1),
-        ClientToken = Text(reader, 2),
-        Status = reader.GetString(3),
-        Priority = reader.GetInt32(4),
-        CreatedAt = Millis(reader, 5),
-        FinishedAt = Time(reader, 6),
-        TotalTasks = reader.GetInt64(7),
-        TasksSucceeded = reader.GetInt64(8),
-        TasksFailed = reader.GetInt64(9),
-        ActiveMilliseconds = reader.GetInt64(10),
-        Spec = reader.GetFieldValue<byte[]>(11),
-        Tags = Blob(reader, 12),
-        Progress = Blob(reader, 13),
-        StatusReason = Text(reader, 14),
-        FailureCode = Text(reader, 15),
-        FailureReason = Text(reader, 16),
-        LeaseOwner = Text(reader, 17),
-        LeaseExpires = Time(reader, 18),
-    };
-
-    private static BatchChunkRecord ReadChunk(SqliteDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Chunk = reader.GetInt32(1),
-        Tasks = reader.GetFieldValue<byte[]>(2),
-        TaskCount = reader.GetInt32(3),
-        Done = reader.GetInt32(4),
-        Succeeded = reader.GetInt32(5),
-        Failed = reader.GetInt32(6),
-        Results = Blob(reader, 7),
-    };
 }

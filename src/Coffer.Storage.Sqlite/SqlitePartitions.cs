@@ -1,5 +1,5 @@
 using Coffer.Storage.Records;
-using Microsoft.Data.Sqlite;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Sqlite;
 
@@ -9,13 +9,11 @@ namespace Coffer.Storage.Sqlite;
 /// </summary>
 internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(session), IPartitionWriter
 {
-    private const string Columns = "job_id, partition, from_key, to_key, state, lease_owner, lease_expires, progress";
-
     public IReadOnlyList<PartitionRecord> List(string jobId)
     {
-        using var command = Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $job ORDER BY partition");
+        using var command = Command($"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE job_id = $job ORDER BY partition");
         command.Parameters.AddWithValue("$job", jobId);
-        return ReadAll(command, Read);
+        return ReadAll(command, PartitionRows.Read);
     }
 
     public KeySample SampleKeys(long bucketId, string fromKey, string? toKey, int maxKeys)
@@ -39,16 +37,16 @@ internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(
 
     public PartitionRecord? Get(string jobId, int index)
     {
-        using var command = Command($"SELECT {Columns} FROM inventory_partitions WHERE job_id = $job AND partition = $partition");
+        using var command = Command($"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE job_id = $job AND partition = $partition");
         command.Parameters.AddWithValue("$job", jobId);
         command.Parameters.AddWithValue("$partition", index);
-        return ReadOne(command, Read);
+        return ReadOne(command, PartitionRows.Read);
     }
 
     public IReadOnlyList<PartitionRecord> ListClaimable(string? jobId, DateTimeOffset now, int limit)
     {
         using var command = Command(
-            $"SELECT {Columns} FROM inventory_partitions WHERE " + (jobId is null ? "" : "job_id = $job AND ") +
+            $"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE " + (jobId is null ? "" : "job_id = $job AND ") +
             "(state = 'pending' OR (state = 'running' AND (lease_expires IS NULL OR lease_expires < $now))) ORDER BY job_id, partition LIMIT $limit");
         if (jobId is not null)
         {
@@ -57,7 +55,7 @@ internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(
 
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, Read);
+        return ReadAll(command, PartitionRows.Read);
     }
 
     public void Insert(PartitionRecord partition) => Write(partition,
@@ -93,16 +91,4 @@ internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(
             throw new InvalidOperationException($"Partition {partition.Index} of run {partition.JobId} was not written.");
         }
     }
-
-    private static PartitionRecord Read(SqliteDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        Index = reader.GetInt32(1),
-        FromKey = reader.GetString(2),
-        ToKey = Text(reader, 3),
-        State = reader.GetString(4),
-        LeaseOwner = Text(reader, 5),
-        LeaseExpires = Time(reader, 6),
-        Progress = Blob(reader, 7),
-    };
 }

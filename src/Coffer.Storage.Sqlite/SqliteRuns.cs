@@ -1,25 +1,21 @@
 using Coffer.Storage.Records;
-using Microsoft.Data.Sqlite;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Sqlite;
 
 internal sealed class SqliteRuns(SqliteSession session) : SqliteAggregate(session), IRunWriter
 {
-    private const string Columns =
-        "job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, objects_scanned, bytes_scanned, " +
-        "objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, progress, lease_owner, lease_expires";
-
     public InventoryRunRecord? Get(string jobId)
     {
-        using var command = Command($"SELECT {Columns} FROM inventory_runs WHERE job_id = $job");
+        using var command = Command($"SELECT {RunRows.Columns} FROM inventory_runs WHERE job_id = $job");
         command.Parameters.AddWithValue("$job", jobId);
-        return ReadOne(command, Read);
+        return ReadOne(command, RunRows.Read);
     }
 
     public IReadOnlyList<InventoryRunRecord> List(long bucketId, string? configId, int limit, InventoryRunRecord? after = null)
     {
         using var command = Command(
-            $"SELECT {Columns} FROM inventory_runs WHERE bucket_id = $bucket " +
+            $"SELECT {RunRows.Columns} FROM inventory_runs WHERE bucket_id = $bucket " +
             (configId is null ? "" : "AND config_id = $config ") +
             (after is null ? "" : "AND (queued_at < $queued OR (queued_at = $queued AND job_id < $job)) ") +
             "ORDER BY queued_at DESC, job_id DESC LIMIT $limit");
@@ -36,16 +32,16 @@ internal sealed class SqliteRuns(SqliteSession session) : SqliteAggregate(sessio
         }
 
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, Read);
+        return ReadAll(command, RunRows.Read);
     }
 
     public IReadOnlyList<InventoryRunRecord> ListInState(string state, int limit)
     {
         // The one writer connection already keeps two runners from taking the same run.
-        using var command = Command($"SELECT {Columns} FROM inventory_runs WHERE state = $state ORDER BY queued_at, job_id LIMIT $limit");
+        using var command = Command($"SELECT {RunRows.Columns} FROM inventory_runs WHERE state = $state ORDER BY queued_at, job_id LIMIT $limit");
         command.Parameters.AddWithValue("$state", state);
         command.Parameters.AddWithValue("$limit", limit);
-        return ReadAll(command, Read);
+        return ReadAll(command, RunRows.Read);
     }
 
     public byte[]? GetSummary(string jobId)
@@ -64,9 +60,7 @@ internal sealed class SqliteRuns(SqliteSession session) : SqliteAggregate(sessio
     }
 
     public void Insert(InventoryRunRecord run) => Write(run,
-        "INSERT INTO inventory_runs (job_id, bucket_id, config_id, trigger, state, config, queued_at, started_at, finished_at, " +
-        "objects_scanned, bytes_scanned, objects_matched, bytes_matched, files_written, manifest_key, error_code, error_message, " +
-        "progress, lease_owner, lease_expires, record_format) VALUES ($job, $bucket, $config_id, $trigger, $state, $config, $queued, " +
+        $"INSERT INTO inventory_runs ({RunRows.Columns}, record_format) VALUES ($job, $bucket, $config_id, $trigger, $state, $config, $queued, " +
         "$started, $finished, $scanned, $bytes_scanned, $matched, $bytes_matched, $files, $manifest, $error_code, $error_message, " +
         "$progress, $lease_owner, $lease_expires, $format)");
 
@@ -107,28 +101,4 @@ internal sealed class SqliteRuns(SqliteSession session) : SqliteAggregate(sessio
             throw new InvalidOperationException($"Inventory run {run.JobId} was not written.");
         }
     }
-
-    private static InventoryRunRecord Read(SqliteDataReader reader) => new()
-    {
-        JobId = reader.GetString(0),
-        BucketId = reader.GetInt64(1),
-        ConfigId = reader.GetString(2),
-        Trigger = reader.GetString(3),
-        State = reader.GetString(4),
-        Config = reader.GetFieldValue<byte[]>(5),
-        QueuedAt = Millis(reader, 6),
-        StartedAt = Time(reader, 7),
-        FinishedAt = Time(reader, 8),
-        ObjectsScanned = reader.GetInt64(9),
-        BytesScanned = reader.GetInt64(10),
-        ObjectsMatched = reader.GetInt64(11),
-        BytesMatched = reader.GetInt64(12),
-        FilesWritten = reader.GetInt64(13),
-        ManifestKey = Text(reader, 14),
-        ErrorCode = Text(reader, 15),
-        ErrorMessage = Text(reader, 16),
-        Progress = Blob(reader, 17),
-        LeaseOwner = Text(reader, 18),
-        LeaseExpires = Time(reader, 19),
-    };
 }

@@ -210,18 +210,6 @@ internal abstract class SqliteAggregate(SqliteSession session)
 
     protected SqliteCommand Command(string sql) => session.Command(sql);
 
-    protected static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
-    protected static DateTimeOffset Millis(SqliteDataReader reader, int ordinal) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
-    protected static byte[]? Blob(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<byte[]>(ordinal);
-
-    protected static string? Text(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
     protected static object Nullable(object? value) => value ?? DBNull.Value;
 
     protected static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)

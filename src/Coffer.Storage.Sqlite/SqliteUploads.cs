@@ -1,22 +1,16 @@
 using Coffer.Storage.Records;
-using Microsoft.Data.Sqlite;
+using Coffer.Storage.Rows;
 
 namespace Coffer.Storage.Sqlite;
 
 internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(session), IUploadWriter
 {
-    private const string Columns =
-        "bucket_id, upload_id, key, initiated_at, content_type, storage_class, user_metadata, headers, tags, encryption, kms_key_id, " +
-        "checksum_algorithm, initiator, acl, checksum_type";
-
-    private const string PartColumns = "bucket_id, upload_id, part_number, size, etag, crc64, blob_id, last_modified, blob_key, checksum";
-
     public MultipartUploadRecord? Get(long bucketId, string uploadId)
     {
-        using var command = Command($"SELECT {Columns} FROM multipart_uploads WHERE bucket_id = $bucket AND upload_id = $upload");
+        using var command = Command($"SELECT {UploadRows.Columns} FROM multipart_uploads WHERE bucket_id = $bucket AND upload_id = $upload");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$upload", uploadId);
-        return ReadOne(command, Read);
+        return ReadOne(command, UploadRows.Read);
     }
 
     public IEnumerable<MultipartUploadRecord> Scan(long bucketId, string fromKey, bool fromKeyInclusive, string? afterUploadId, string? toKey)
@@ -24,7 +18,7 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         using var command = Command(
-            $"SELECT {Columns} FROM multipart_uploads WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, initiated_at, upload_id");
+            $"SELECT {UploadRows.Columns} FROM multipart_uploads WHERE bucket_id = $bucket AND key {lower} $from {upper} ORDER BY key, initiated_at, upload_id");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$from", fromKey);
         if (toKey is not null)
@@ -36,7 +30,7 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         var skipping = afterUploadId is not null;
         while (reader.Read())
         {
-            var upload = Read(reader);
+            var upload = UploadRows.Read(reader);
             if (skipping)
             {
                 // Uploads of the marker key up to and including the marker upload were listed already.
@@ -56,14 +50,14 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
     public IEnumerable<MultipartPartRecord> ScanParts(long bucketId, string uploadId, int afterPartNumber)
     {
         using var command = Command(
-            $"SELECT {PartColumns} FROM multipart_parts WHERE bucket_id = $bucket AND upload_id = $upload AND part_number > $after ORDER BY part_number");
+            $"SELECT {UploadRows.PartColumns} FROM multipart_parts WHERE bucket_id = $bucket AND upload_id = $upload AND part_number > $after ORDER BY part_number");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$upload", uploadId);
         command.Parameters.AddWithValue("$after", afterPartNumber);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            yield return ReadPart(reader);
+            yield return UploadRows.ReadPart(reader);
         }
     }
 
@@ -97,12 +91,12 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
     public MultipartPartRecord? PutPart(MultipartPartRecord part)
     {
         MultipartPartRecord? previous;
-        using (var select = Command($"SELECT {PartColumns} FROM multipart_parts WHERE bucket_id = $bucket AND upload_id = $upload AND part_number = $number"))
+        using (var select = Command($"SELECT {UploadRows.PartColumns} FROM multipart_parts WHERE bucket_id = $bucket AND upload_id = $upload AND part_number = $number"))
         {
             select.Parameters.AddWithValue("$bucket", part.BucketId);
             select.Parameters.AddWithValue("$upload", part.UploadId);
             select.Parameters.AddWithValue("$number", part.PartNumber);
-            previous = ReadOne(select, ReadPart);
+            previous = ReadOne(select, UploadRows.ReadPart);
         }
 
         using var command = Command(
@@ -133,37 +127,4 @@ internal sealed class SqliteUploads(SqliteSession session) : SqliteAggregate(ses
         command.Parameters.AddWithValue("$upload", uploadId);
         command.ExecuteNonQuery();
     }
-
-    private static MultipartUploadRecord Read(SqliteDataReader reader) => new()
-    {
-        BucketId = reader.GetInt64(0),
-        UploadId = reader.GetString(1),
-        Key = reader.GetString(2),
-        InitiatedAt = Millis(reader, 3),
-        ContentType = Text(reader, 4),
-        StorageClass = reader.GetString(5),
-        UserMetadata = RecordCodec.DecodePairs(Blob(reader, 6)),
-        Headers = RecordCodec.DecodePairs(Blob(reader, 7)),
-        Tags = RecordCodec.DecodePairs(Blob(reader, 8)),
-        Encryption = Text(reader, 9),
-        KmsKeyId = Text(reader, 10),
-        ChecksumAlgorithm = Text(reader, 11),
-        Initiator = Text(reader, 12),
-        Acl = Text(reader, 13),
-        ChecksumType = Text(reader, 14),
-    };
-
-    private static MultipartPartRecord ReadPart(SqliteDataReader reader) => new()
-    {
-        BucketId = reader.GetInt64(0),
-        UploadId = reader.GetString(1),
-        PartNumber = reader.GetInt32(2),
-        Size = reader.GetInt64(3),
-        ETag = reader.GetString(4),
-        Crc64 = reader.IsDBNull(5) ? null : unchecked((ulong)reader.GetInt64(5)),
-        BlobId = reader.GetString(6),
-        LastModified = Millis(reader, 7),
-        WrappedKey = Blob(reader, 8),
-        Checksum = Text(reader, 9),
-    };
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
-using Coffer.Testing;
 
 namespace Coffer.Host.Tests;
 
@@ -9,34 +8,13 @@ namespace Coffer.Host.Tests;
 /// <c>coffer batch ...</c>: the real executable against a real server process, over COS batch processing's job API with
 /// the owner's key from the environment; exit codes, progress on stderr, JSON on stdout.
 /// </summary>
-public sealed class BatchCommandTests : IAsyncLifetime
+public sealed class BatchCommandTests() : CommandTestBase("batch-command", Source, Reports, "a.txt", "b c.txt", "d.txt")
 {
     private const string Source = "batchcmd-1250000000";
     private const string Reports = "batchrep-1250000000";
-    private readonly TempDirectory _data = new("batch-command");
-    private CofferProcess _server = null!;
-    private CosTestClient _client = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await CofferProcess.StartAsync(_data.Path);
-        _client = new CosTestClient(_server.BaseAddress, TimeProvider.System);
-        await _client.CreateBucketAsync(Source);
-        await _client.CreateBucketAsync(Reports);
-        foreach (var key in new[] { "a.txt", "b c.txt", "d.txt" })
-        {
-            (await _client.PutObjectAsync(Source, key, "xy"u8.ToArray())).EnsureSuccessStatusCode();
-        }
-
-        (await _client.PutObjectAsync(Source, "list.csv", Encoding.UTF8.GetBytes($"{Source},a.txt\n{Source},b%20c.txt\n{Source},d.txt\n"))).EnsureSuccessStatusCode();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _data.Dispose();
-    }
+    protected override async Task SeedAsync() =>
+        (await Client.PutObjectAsync(Source, "list.csv", Encoding.UTF8.GetBytes($"{Source},a.txt\n{Source},b%20c.txt\n{Source},d.txt\n"))).EnsureSuccessStatusCode();
 
     [Fact]
     public async Task Create_Wait_TagsEveryListedObject_ThenListAndDescribeShowTheJob()
@@ -53,12 +31,12 @@ public sealed class BatchCommandTests : IAsyncLifetime
         error.Should().Contain("3/3 tasks  0 failed  Complete");
         foreach (var key in new[] { "a.txt", "b c.txt", "d.txt" })
         {
-            var tagging = await _client.SendAsync(_client.Request(HttpMethod.Get, Source, key, "tagging"));
+            var tagging = await Client.SendAsync(Client.Request(HttpMethod.Get, Source, key, "tagging"));
             (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>team</Key><Value>blue</Value>");
         }
 
         var jobId = job.GetProperty("JobId").GetString()!;
-        (await _client.SendAsync(_client.Request(HttpMethod.Head, Reports, $"done/job-{jobId}/manifest.json"))).EnsureSuccessStatusCode();
+        (await Client.SendAsync(Client.Request(HttpMethod.Head, Reports, $"done/job-{jobId}/manifest.json"))).EnsureSuccessStatusCode();
 
         var (listed, list, _) = await CofferAsync("batch", "list", "--appid", "1250000000", "--status", "Complete", "--output", "json");
         listed.Should().Be(0, list);
@@ -110,7 +88,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
 
     private async Task<string> CreateSuspendedJobAsync()
     {
-        var head = await _client.SendAsync(_client.Request(HttpMethod.Head, Source, "list.csv"));
+        var head = await Client.SendAsync(Client.Request(HttpMethod.Head, Source, "list.csv"));
         var body = $"""
             <CreateJobRequest><ClientRequestToken>cli-cancel</ClientRequestToken><ConfirmationRequired>true</ConfirmationRequired>
             <Manifest><Location><ETag>{head.Headers.ETag!.Tag}</ETag><ObjectArn>qcs::cos:ap-guangzhou::{Source}/list.csv</ObjectArn></Location>
@@ -118,7 +96,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
             <Operation><COSDeleteObjectTagging/></Operation><Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
             """;
         var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", "1250000000") };
-        var created = await _client.SendAsync(_client.Request(HttpMethod.Post, null, "jobs", content: new StringContent(body, Encoding.UTF8, "application/xml"),
+        var created = await Client.SendAsync(Client.Request(HttpMethod.Post, null, "jobs", content: new StringContent(body, Encoding.UTF8, "application/xml"),
             headers: appId, host: "127.0.0.1"));
         var text = await created.Content.ReadAsStringAsync();
         created.IsSuccessStatusCode.Should().BeTrue(text);
@@ -136,12 +114,4 @@ public sealed class BatchCommandTests : IAsyncLifetime
             await Task.Delay(100);
         }
     }
-
-    private Task<(int ExitCode, string Output, string Error)> CofferAsync(params string[] arguments) =>
-        CofferProcess.RunAsync(arguments, new Dictionary<string, string>
-        {
-            ["COFFER_ENDPOINT"] = _server.BaseAddress.ToString(),
-            ["COFFER_SECRET_ID"] = TestAccounts.Owner.SecretId,
-            ["COFFER_SECRET_KEY"] = TestAccounts.Owner.SecretKey,
-        });
 }

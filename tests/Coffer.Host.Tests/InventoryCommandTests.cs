@@ -8,34 +8,12 @@ namespace Coffer.Host.Tests;
 /// <c>coffer inventory ...</c> and <c>coffer report ...</c>: the real executable against a real server process, over
 /// HTTP with the owner's key from the environment; exit codes, progress on stderr, JSON on stdout.
 /// </summary>
-public sealed class InventoryCommandTests : IAsyncLifetime
+public sealed class InventoryCommandTests() : CommandTestBase("inventory-command", Source, Destination, "a", "b", "logs/c")
 {
     private const string Source = "cmdsrc-1250000000";
     private const string Destination = "cmddst-1250000000";
-    private readonly TempDirectory _data = new("inventory-command");
-    private CofferProcess _server = null!;
-    private CosTestClient _client = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await CofferProcess.StartAsync(_data.Path);
-        _client = new CosTestClient(_server.BaseAddress, TimeProvider.System);
-        await _client.CreateBucketAsync(Source);
-        await _client.CreateBucketAsync(Destination);
-        foreach (var key in new[] { "a", "b", "logs/c" })
-        {
-            await _client.PutObjectAsync(Source, key, "xy"u8.ToArray());
-        }
-
-        await PutConfigurationAsync("nightly", enabled: true, Destination);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _data.Dispose();
-    }
+    protected override Task SeedAsync() => PutConfigurationAsync("nightly", enabled: true, Destination);
 
     [Fact]
     public async Task Run_Wait_ShowsProgressOnStderr_PrintsTheRunAsJson_AndExits0()
@@ -62,9 +40,9 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     public async Task Run_Wait_Exits1_WhenTheRunFails()
     {
         // The destination is deleted after the configuration named it: the run cannot deliver.
-        await _client.CreateBucketAsync("cmdgone-1250000000");
+        await Client.CreateBucketAsync("cmdgone-1250000000");
         await PutConfigurationAsync("gone", enabled: true, "cmdgone-1250000000");
-        (await _client.SendAsync(_client.Request(HttpMethod.Delete, "cmdgone-1250000000"))).EnsureSuccessStatusCode();
+        (await Client.SendAsync(Client.Request(HttpMethod.Delete, "cmdgone-1250000000"))).EnsureSuccessStatusCode();
 
         var (exitCode, output, error) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "gone", "--wait", "--output", "json");
 
@@ -122,7 +100,7 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     [Fact]
     public async Task ListGetPutDelete_ManageConfigurations_AsJsonOrTables()
     {
-        var file = Path.Combine(_data.Path, "weekly.xml");
+        var file = Path.Combine(Data.Path, "weekly.xml");
         await File.WriteAllTextAsync(file, Configuration("weekly", enabled: true, Destination).Replace("Daily", "Weekly", StringComparison.Ordinal));
         (await CofferAsync("inventory", "put", "--bucket", Source, "--id", "weekly", "--config", file)).ExitCode.Should().Be(0);
 
@@ -181,28 +159,20 @@ public sealed class InventoryCommandTests : IAsyncLifetime
     private async Task WaitForServerLineAsync(string text)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!_server.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        while (!Server.Output.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        _server.Output.Should().Contain(text);
+        Server.Output.Should().Contain(text);
     }
 
-    private Task<(int ExitCode, string Output, string Error)> CofferAsync(params string[] arguments) =>
-        CofferProcess.RunAsync(arguments, new Dictionary<string, string>
-        {
-            ["COFFER_ENDPOINT"] = _server.BaseAddress.ToString(),
-            ["COFFER_SECRET_ID"] = TestAccounts.Owner.SecretId,
-            ["COFFER_SECRET_KEY"] = TestAccounts.Owner.SecretKey,
-        });
-
     private Task<(int ExitCode, string Output, string Error)> CoffeeWithoutKeyAsync(params string[] arguments) =>
-        CofferProcess.RunAsync(arguments, new Dictionary<string, string> { ["COFFER_ENDPOINT"] = _server.BaseAddress.ToString() });
+        CofferProcess.RunAsync(arguments, new Dictionary<string, string> { ["COFFER_ENDPOINT"] = Server.BaseAddress.ToString() });
 
     private async Task PutConfigurationAsync(string id, bool enabled, string destination)
     {
-        var response = await _client.SendAsync(_client.Request(HttpMethod.Put, Source, query: $"inventory&id={id}",
+        var response = await Client.SendAsync(Client.Request(HttpMethod.Put, Source, query: $"inventory&id={id}",
             content: new StringContent(Configuration(id, enabled, destination), Encoding.UTF8, "application/xml")));
         response.EnsureSuccessStatusCode();
     }

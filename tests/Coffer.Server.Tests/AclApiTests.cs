@@ -10,27 +10,11 @@ namespace Coffer.Server.Tests;
 /// Bucket and object ACLs on the wire (canned ACLs, grant headers, AccessControlPolicy bodies, in both dialects), the
 /// access they give, ownership controls and the public access block.
 /// </summary>
-public sealed class AclApiTests : IAsyncLifetime
+public sealed class AclApiTests() : ServerTestBase("acls")
 {
     private const string Xsi = "http://www.w3.org/2001/XMLSchema-instance";
     private static readonly string Owner = TestAccounts.Owner.Uin;
     private static readonly string Other = TestAccounts.Other.Uin;
-    private readonly string _bucket = TestServer.BucketName("acls");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task GetBucketAcl_WritesEveryGrant_AsEachDialectNamesUsersAndGroups()
@@ -50,7 +34,7 @@ public sealed class AclApiTests : IAsyncLifetime
             $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"Group\"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>FULL_CONTROL</Permission></Grant>" +
             "</AccessControlList></AccessControlPolicy>");
 
-        var s3 = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "acl")).Content.ReadAsStringAsync()).Root!;
+        var s3 = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "acl")).Content.ReadAsStringAsync()).Root!;
         XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
         s3.Element(ns + "Owner")!.Element(ns + "ID")!.Value.Should().Be(Owner);
         s3.Descendants(ns + "Grantee").Select(g => (g.Element(ns + "ID") ?? g.Element(ns + "URI"))!.Value)
@@ -60,7 +44,7 @@ public sealed class AclApiTests : IAsyncLifetime
     [Fact]
     public async Task BucketGrants_GiveTheGrantedAccount_WhatTheyGrant_AndNoMore()
     {
-        await _server.PutObjectAsync(_bucket, "k", [1]);
+        await Server.PutObjectAsync(Bucket, "k", [1]);
         (await Cos(HttpMethod.Get, null, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
         (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-grant-read", $"id=\"{Other}\""), new("x-cos-grant-write", $"id=\"{Other}\"")]))
@@ -79,15 +63,15 @@ public sealed class AclApiTests : IAsyncLifetime
     [Fact]
     public async Task ObjectAcl_FromABody_MakesOneObjectPublic_InAPrivateBucket_AndReadsBack()
     {
-        await _server.PutObjectAsync(_bucket, "public.txt", [1]);
-        await _server.PutObjectAsync(_bucket, "private.txt", [2]);
+        await Server.PutObjectAsync(Bucket, "public.txt", [1]);
+        await Server.PutObjectAsync(Bucket, "private.txt", [2]);
         (await Anonymous(HttpMethod.Get, "public.txt")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
         var body = "<AccessControlPolicy xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>" + Owner + "</ID></Owner><AccessControlList>" +
             $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"CanonicalUser\"><ID>{Owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>" +
             $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>" +
             "</AccessControlList></AccessControlPolicy>";
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "public.txt", "acl", Encoding.UTF8.GetBytes(body))).EnsureSuccessStatusCode();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "public.txt", "acl", Encoding.UTF8.GetBytes(body))).EnsureSuccessStatusCode();
 
         (await Anonymous(HttpMethod.Get, "public.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await Anonymous(HttpMethod.Get, "private.txt")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
@@ -104,9 +88,9 @@ public sealed class AclApiTests : IAsyncLifetime
     public async Task ObjectsWithoutAnAcl_ArePrivateInS3_AndFollowTheBucketInCos()
     {
         (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "public-read")])).EnsureSuccessStatusCode();
-        await _server.PutObjectAsync(_bucket, "cos.txt", [1]);
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "s3.txt", body: [2])).EnsureSuccessStatusCode();
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "s3-public.txt", body: [3], headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();
+        await Server.PutObjectAsync(Bucket, "cos.txt", [1]);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "s3.txt", body: [2])).EnsureSuccessStatusCode();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "s3-public.txt", body: [3], headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();
 
         (await Anonymous(HttpMethod.Get, "cos.txt")).StatusCode.Should().Be(HttpStatusCode.OK, "COS's default follows the bucket");
         (await Anonymous(HttpMethod.Get, "s3.txt")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "S3 objects are private to their owner");
@@ -116,12 +100,12 @@ public sealed class AclApiTests : IAsyncLifetime
     [Fact]
     public async Task AclRequests_ThatCannotBeHonoured_AnswerTheDocumentedError()
     {
-        await _server.PutObjectAsync(_bucket, "k", [1]);
+        await Server.PutObjectAsync(Bucket, "k", [1]);
         await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "public-read"), new("x-cos-grant-read", $"id=\"{Other}\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
         await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-grant-read", "id=\"999999999999\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
-        await (await _s3.SendAsync(HttpMethod.Put, _bucket, query: "acl", headers: [new("x-amz-grant-read", "emailAddress=\"someone@example.com\"")]))
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-grant-read", "emailAddress=\"someone@example.com\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "UnresolvableGrantByEmailAddress", Dialect.S3);
         await (await Cos(HttpMethod.Put, "k", "acl", headers: [new("x-cos-grant-write", $"id=\"{Other}\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
@@ -135,7 +119,7 @@ public sealed class AclApiTests : IAsyncLifetime
     public async Task OwnershipControls_BucketOwnerEnforced_TurnsAclsOff()
     {
         await (await Cos(HttpMethod.Get, null, "ownershipControls")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "OwnershipControlsNotFoundError");
-        await _server.PutObjectAsync(_bucket, "public.txt", [1], [new("x-cos-acl", "public-read")]);
+        await Server.PutObjectAsync(Bucket, "public.txt", [1], [new("x-cos-acl", "public-read")]);
         (await Anonymous(HttpMethod.Get, "public.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var controls = "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>";
@@ -147,7 +131,7 @@ public sealed class AclApiTests : IAsyncLifetime
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported");
         await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "public-read")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported");
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "owned.txt", body: [1], headers: [new("x-amz-acl", "bucket-owner-full-control")]))
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "owned.txt", body: [1], headers: [new("x-amz-acl", "bucket-owner-full-control")]))
             .StatusCode.Should().Be(HttpStatusCode.OK, "the owner's full control is what the bucket enforces");
 
         (await Cos(HttpMethod.Delete, null, "ownershipControls")).StatusCode.Should().Be(HttpStatusCode.NoContent);
@@ -157,13 +141,13 @@ public sealed class AclApiTests : IAsyncLifetime
     [Fact]
     public async Task PublicAccessBlock_RefusesOrIgnoresWhatIsPublic()
     {
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "publicAccessBlock"))
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "publicAccessBlock"))
             .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchPublicAccessBlockConfiguration", Dialect.S3);
-        await _server.PutObjectAsync(_bucket, "public.txt", [1], [new("x-cos-acl", "public-read")]);
+        await Server.PutObjectAsync(Bucket, "public.txt", [1], [new("x-cos-acl", "public-read")]);
         var block = "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls>" +
             "<BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>";
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, query: "publicAccessBlock", body: Encoding.UTF8.GetBytes(block))).EnsureSuccessStatusCode();
-        (await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "publicAccessBlock")).Content.ReadAsStringAsync()).Should().Be(
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "publicAccessBlock", body: Encoding.UTF8.GetBytes(block))).EnsureSuccessStatusCode();
+        (await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "publicAccessBlock")).Content.ReadAsStringAsync()).Should().Be(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
             "<BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>" +
             "<RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>");
@@ -173,11 +157,11 @@ public sealed class AclApiTests : IAsyncLifetime
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-grant-read", "uri=\"http://cam.qcloud.com/groups/global/AllUsers\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
-        var publicPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{_bucket}}/*"}]}""";
+        var publicPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{Bucket}}/*"}]}""";
         await (await Cos(HttpMethod.Put, null, "policy", new StringContent(publicPolicy))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
-        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "new.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound, "nothing was stored");
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "new.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound, "nothing was stored");
 
-        (await _s3.SendAsync(HttpMethod.Delete, _bucket, query: "publicAccessBlock")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Delete, Bucket, query: "publicAccessBlock")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await Anonymous(HttpMethod.Get, "public.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await Cos(HttpMethod.Put, null, "policy", new StringContent(publicPolicy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
@@ -185,8 +169,8 @@ public sealed class AclApiTests : IAsyncLifetime
     [Fact]
     public async Task RestrictPublicBuckets_KeepsAPublicPolicyFromAnyoneOutsideTheOwnersAccount()
     {
-        await _server.PutObjectAsync(_bucket, "k", [1]);
-        var publicPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{_bucket}}/*"}]}""";
+        await Server.PutObjectAsync(Bucket, "k", [1]);
+        var publicPolicy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{Bucket}}/*"}]}""";
         (await Cos(HttpMethod.Put, null, "policy", new StringContent(publicPolicy))).EnsureSuccessStatusCode();
         (await Anonymous(HttpMethod.Get, "k")).StatusCode.Should().Be(HttpStatusCode.OK);
 
@@ -198,12 +182,12 @@ public sealed class AclApiTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> Cos(HttpMethod method, string? key, string query = "", HttpContent? content = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null, Model.Accounts.Account? account = null) =>
-        _server.SendAsync(_server.Request(method, _bucket, key, query, content, account, headers));
+        Server.SendAsync(Server.Request(method, Bucket, key, query, content, account, headers));
 
     private Task<HttpResponseMessage> Anonymous(HttpMethod method, string key, string query = "")
     {
-        var request = _server.Request(method, _bucket, key, query);
+        var request = Server.Request(method, Bucket, key, query);
         request.Headers.Remove("Authorization");
-        return _server.SendRawAsync(request);
+        return Server.SendRawAsync(request);
     }
 }

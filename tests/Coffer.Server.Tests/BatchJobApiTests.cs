@@ -10,33 +10,21 @@ namespace Coffer.Server.Tests;
 /// S3 Control's job API on the wire (<c>/v20180820/jobs</c>, namespaced XML, <c>x-amz-account-id</c>) and COS batch
 /// processing's (<c>/jobs</c>, <c>x-cos-appid</c>): raw documents in, exact documents out, jobs run by the server.
 /// </summary>
-public sealed class BatchJobApiTests : IAsyncLifetime
+public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
 {
     private static readonly XNamespace Ns = "http://awss3control.amazonaws.com/doc/2018-08-20/";
-    private readonly string _bucket = TestServer.BucketName("jobsrc");
     private readonly string _reports = TestServer.BucketName("jobrep");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        await _server.CreateBucketAsync(_bucket);
-        await _server.CreateBucketAsync(_reports);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
+        await Server.CreateBucketAsync(_reports);
     }
 
     [Fact]
     public async Task CreateJob_TagsEveryListedObject_AndWritesTheCompletionReport()
     {
         await PutAsync("a.txt", "b/c d.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n{_bucket},b/c%20d.txt\n{_bucket},missing.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n{Bucket},b/c%20d.txt\n{Bucket},missing.txt\n");
 
         var created = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-1", TaggingOperation(("team", "blue"))));
         created.StatusCode.Should().Be(HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
@@ -56,7 +44,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
 
         foreach (var key in new[] { "a.txt", "b/c d.txt" })
         {
-            var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, key, "tagging");
+            var tagging = await S3.SendAsync(HttpMethod.Get, Bucket, key, "tagging");
             (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>team</Key><Value>blue</Value>");
         }
 
@@ -64,30 +52,30 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         reportManifest.Should().Contain("\"TaskExecutionStatus\": \"succeeded\"").And.Contain("\"TaskExecutionStatus\": \"failed\"");
         var failedKey = System.Text.Json.JsonDocument.Parse(reportManifest).RootElement.GetProperty("Results").EnumerateArray()
             .Single(r => r.GetProperty("TaskExecutionStatus").GetString() == "failed").GetProperty("Key").GetString()!;
-        (await GetTextAsync(_reports, failedKey)).Should().Be($"\"{_bucket}\",\"missing.txt\",\"\",\"failed\",\"NoSuchKey\",\"404\",\"The specified key does not exist.\"\n");
+        (await GetTextAsync(_reports, failedKey)).Should().Be($"\"{Bucket}\",\"missing.txt\",\"\",\"failed\",\"NoSuchKey\",\"404\",\"The specified key does not exist.\"\n");
     }
 
     [Fact]
     public async Task CreateJob_S3DeleteObject_DeletesEveryListedObject()
     {
         await PutAsync("gone-1.txt", "gone-2.txt", "kept.txt");
-        var manifest = await PutManifestAsync($"{_bucket},gone-1.txt\n{_bucket},gone-2.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},gone-1.txt\n{Bucket},gone-2.txt\n");
 
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-delete", "<S3DeleteObject/>"));
 
         var job = await WaitForAsync(jobId, "Complete");
         job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("2");
-        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-1.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await _s3.SendAsync(HttpMethod.Head, _bucket, "gone-2.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await _s3.SendAsync(HttpMethod.Head, _bucket, "kept.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "gone-1.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "gone-2.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "kept.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task CreateJob_S3DeleteObject_FailsTheTaskOfALockedVersion_WithAccessDenied_AndKeepsIt()
     {
         var locked = TestServer.BucketName("joblock");
-        (await _s3.SendAsync(HttpMethod.Put, locked, headers: [new("x-amz-bucket-object-lock-enabled", "true")])).StatusCode.Should().Be(HttpStatusCode.OK);
-        var held = await _s3.SendAsync(HttpMethod.Put, locked, "held.txt", body: [1],
+        (await S3.SendAsync(HttpMethod.Put, locked, headers: [new("x-amz-bucket-object-lock-enabled", "true")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        var held = await S3.SendAsync(HttpMethod.Put, locked, "held.txt", body: [1],
             headers: [new("x-amz-object-lock-legal-hold", "ON"), new("Content-MD5", Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(new byte[] { 1 })))]);
         held.StatusCode.Should().Be(HttpStatusCode.OK);
         var version = held.Headers.GetValues("x-amz-version-id").Single();
@@ -101,14 +89,14 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         var failed = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
         (await GetTextAsync(_reports, failed)).Should().Be(
             $"\"{locked}\",\"held.txt\",\"{version}\",\"failed\",\"AccessDenied\",\"403\",\"Access Denied because object protected by object lock.\"\n");
-        (await _s3.SendAsync(HttpMethod.Head, locked, "held.txt", $"versionId={version}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Head, locked, "held.txt", $"versionId={version}")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task CreateJob_S3ComputeObjectChecksum_ReportsEachObjectsChecksum()
     {
-        (await _server.PutObjectAsync(_bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
-        var manifest = await PutManifestAsync($"{_bucket},sum.txt\n");
+        (await Server.PutObjectAsync(Bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
+        var manifest = await PutManifestAsync($"{Bucket},sum.txt\n");
 
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-checksum",
             "<S3ComputeObjectChecksum><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType></S3ComputeObjectChecksum>"));
@@ -117,14 +105,14 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{jobId}/manifest.json")).RootElement;
         var succeeded = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
         // CRC-32 of "123456789" is 0xCBF43926 (the check value of the standard), base64 as S3 writes checksums.
-        (await GetTextAsync(_reports, succeeded)).Should().Be($"\"{_bucket}\",\"sum.txt\",\"\",\"succeeded\",\"\",\"200\",\"y/Q5Jg==\"\n");
+        (await GetTextAsync(_reports, succeeded)).Should().Be($"\"{Bucket}\",\"sum.txt\",\"\",\"succeeded\",\"\",\"200\",\"y/Q5Jg==\"\n");
     }
 
     [Fact]
     public async Task CreateJob_RetriedWithTheSameToken_AnswersTheSameJob_AndAnotherDocumentConflicts()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var body = CreateJobXml(manifest, "token-retry", TaggingOperation(("k", "v")), confirm: true);
 
         var first = await CreateAsync(body);
@@ -139,7 +127,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task UpdateJobStatus_ConfirmsASuspendedJob_AndPriorityAndListFollow()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-confirm", TaggingOperation(("k", "v")), confirm: true));
         await WaitForAsync(jobId, "Suspended");
 
@@ -171,14 +159,14 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task UpdateJobStatus_CancelsASuspendedJob_WithoutRunningIt()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-cancel", TaggingOperation(("k", "v")), confirm: true));
         await WaitForAsync(jobId, "Suspended");
 
         var cancelled = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled");
         XDocument.Parse(await cancelled.Content.ReadAsStringAsync()).Root!.Element(Ns + "Status")!.Value.Should().Be("Cancelled");
         await WaitForAsync(jobId, "Cancelled");
-        var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, "a.txt", "tagging");
+        var tagging = await S3.SendAsync(HttpMethod.Get, Bucket, "a.txt", "tagging");
         (await tagging.Content.ReadAsStringAsync()).Should().Contain("<TagSet />").And.NotContain("<Key>k</Key>");
     }
 
@@ -186,7 +174,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task JobTagging_PutGetDelete_RoundTrips()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-tags", TaggingOperation(("k", "v")), confirm: true));
 
         var put = await SendAsync(HttpMethod.Put, $"/{jobId}/tagging", body: Encoding.UTF8.GetBytes(
@@ -204,10 +192,10 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     [Fact]
     public async Task Requests_WithoutOrWithAnotherAccountId_AreRefused()
     {
-        var missing = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, "/v20180820/jobs"));
+        var missing = await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/v20180820/jobs"));
         await missing.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
 
-        var other = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, "/v20180820/jobs", headers: [new("x-amz-account-id", TestAccounts.Other.Uin)]));
+        var other = await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/v20180820/jobs", headers: [new("x-amz-account-id", TestAccounts.Other.Uin)]));
         await other.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
 
         var unknown = await SendAsync(HttpMethod.Get, "/0b6f7a9e-0000-4000-8000-000000000000");
@@ -218,10 +206,10 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task DescribeJob_OfAnotherAccountsJob_IsNotFound()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-private", TaggingOperation(("k", "v")), confirm: true));
 
-        var foreign = await _s3.SendAsync(_s3.RequestAt(HttpMethod.Get, $"/v20180820/jobs/{jobId}",
+        var foreign = await S3.SendAsync(S3.RequestAt(HttpMethod.Get, $"/v20180820/jobs/{jobId}",
             headers: [new("x-amz-account-id", TestAccounts.Other.Uin)], account: TestAccounts.Other));
         await foreign.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NotFoundException", Dialect.S3);
     }
@@ -230,7 +218,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task CreateJob_WithAnUnimplementedOperation_IsNotImplemented_AndABadManifestEtagIsRefused()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var restore = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-restore",
             "<S3InitiateRestoreObject><ExpirationInDays>1</ExpirationInDays></S3InitiateRestoreObject>"));
         await restore.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
@@ -244,7 +232,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task CreateJob_WithAMissingReportBucket_IsInvalidRequest_AndCreatesNoJob()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-no-report-bucket", TaggingOperation(("k", "v"))))
             .Replace($"arn:aws:s3:::{_reports}", "arn:aws:s3:::nowhere-1250000000", StringComparison.Ordinal);
 
@@ -260,7 +248,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task CreateJob_WithAnUnknownOperation_IsInvalidRequest_AndCreatesNoJob()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
 
         var refused = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-unknown-operation", "<S3PolishObject><Shine>high</Shine></S3PolishObject>"));
 
@@ -273,7 +261,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     {
         await PutAsync("a.txt", "b.txt");
         // The second row has three fields where the manifest names two: the whole manifest is refused, the first row too.
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n{_bucket},b.txt,extra\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n{Bucket},b.txt,extra\n");
 
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-malformed-row", TaggingOperation(("k", "v"))));
 
@@ -286,7 +274,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         progress.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("0");
         (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
         (await TagsOfAsync("b.txt")).Should().NotContain("<Tag>", "no task ran");
-        (await _s3.SendAsync(HttpMethod.Head, _reports, $"reports/job-{jobId}/manifest.json")).StatusCode.Should().Be(HttpStatusCode.NotFound,
+        (await S3.SendAsync(HttpMethod.Head, _reports, $"reports/job-{jobId}/manifest.json")).StatusCode.Should().Be(HttpStatusCode.NotFound,
             "a job in which no task ran writes no report");
     }
 
@@ -294,17 +282,17 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     public async Task CosCreateJob_OnJobsPath_RunsInTheCosDialect()
     {
         await PutAsync("a.txt");
-        var manifest = await PutManifestAsync($"{_bucket},a.txt\n");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var body = $"""
             <CreateJobRequest><ClientRequestToken>cos-token</ClientRequestToken><ConfirmationRequired>false</ConfirmationRequired>
-            <Manifest><Location><ETag>{manifest.ETag}</ETag><ObjectArn>qcs::cos:{TestServer.Region}::{_bucket}/{manifest.Key}</ObjectArn></Location>
+            <Manifest><Location><ETag>{manifest.ETag}</ETag><ObjectArn>qcs::cos:{TestServer.Region}::{Bucket}/{manifest.Key}</ObjectArn></Location>
             <Spec><Fields><member>Bucket</member><member>Key</member></Fields><Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest>
             <Operation><COSPutObjectTagging><TagSet><member><Key>cos</Key><Value>yes</Value></member></TagSet></COSPutObjectTagging></Operation>
             <Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
             """;
         var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
         var control = $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
-        var created = await _server.SendAsync(_server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+        var created = await Server.SendAsync(Server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
             headers: appId, host: control));
         var text = await created.Content.ReadAsStringAsync();
         created.StatusCode.Should().Be(HttpStatusCode.OK, text);
@@ -314,7 +302,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(30);
         do
         {
-            var described = await _server.SendAsync(_server.Client.Request(HttpMethod.Get, null, $"jobs/{jobId}", headers: appId, host: control));
+            var described = await Server.SendAsync(Server.Client.Request(HttpMethod.Get, null, $"jobs/{jobId}", headers: appId, host: control));
             job = XDocument.Parse(await described.Content.ReadAsStringAsync()).Root!.Element("Job")!;
         }
         while (job.Element("Status")!.Value != "Complete" && DateTime.UtcNow < deadline && await Delay());
@@ -322,7 +310,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         job.Element("Status")!.Value.Should().Be("Complete");
         job.Element("JobArn")!.Value.Should().Be($"qcs::cos:{TestServer.Region}:uid/{TestAccounts.Owner.AppId}:job/{jobId}");
         job.Element("Operation")!.Element("COSPutObjectTagging").Should().NotBeNull();
-        var tagging = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "a.txt", "tagging"));
+        var tagging = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "a.txt", "tagging"));
         (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>cos</Key><Value>yes</Value>");
     }
 
@@ -338,14 +326,14 @@ public sealed class BatchJobApiTests : IAsyncLifetime
     {
         foreach (var key in keys)
         {
-            (await _server.PutObjectAsync(_bucket, key, Encoding.UTF8.GetBytes("x"))).EnsureSuccessStatusCode();
+            (await Server.PutObjectAsync(Bucket, key, Encoding.UTF8.GetBytes("x"))).EnsureSuccessStatusCode();
         }
     }
 
     private async Task<ManifestObject> PutManifestAsync(string csv)
     {
         var key = $"manifests/{Guid.NewGuid():N}.csv";
-        var put = await _server.PutObjectAsync(_bucket, key, Encoding.UTF8.GetBytes(csv));
+        var put = await Server.PutObjectAsync(Bucket, key, Encoding.UTF8.GetBytes(csv));
         put.EnsureSuccessStatusCode();
         return new ManifestObject(key, put.Headers.ETag!.Tag);
     }
@@ -363,7 +351,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
           <ClientRequestToken>{token}</ClientRequestToken>
           <Manifest>
             <Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields>{string.Concat((fields ?? ["Bucket", "Key"]).Select(f => $"<member>{f}</member>"))}</Fields></Spec>
-            <Location><ObjectArn>arn:aws:s3:::{_bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
+            <Location><ObjectArn>arn:aws:s3:::{Bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
           </Manifest>
           <Priority>10</Priority>
           <RoleArn>arn:aws:iam::{TestAccounts.Owner.Uin}:role/batch</RoleArn>
@@ -371,7 +359,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
         """);
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string query = "", byte[]? body = null) =>
-        _s3.SendAsync(_s3.RequestAt(method, "/v20180820/jobs" + path, query, body, [new("x-amz-account-id", TestAccounts.Owner.Uin)]));
+        S3.SendAsync(S3.RequestAt(method, "/v20180820/jobs" + path, query, body, [new("x-amz-account-id", TestAccounts.Owner.Uin)]));
 
     private async Task<string> CreateAsync(byte[] body)
     {
@@ -416,7 +404,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
 
     private async Task<string> TagsOfAsync(string key)
     {
-        var tagging = await _s3.SendAsync(HttpMethod.Get, _bucket, key, "tagging");
+        var tagging = await S3.SendAsync(HttpMethod.Get, Bucket, key, "tagging");
         var text = await tagging.Content.ReadAsStringAsync();
         tagging.StatusCode.Should().Be(HttpStatusCode.OK, text);
         return text;
@@ -424,7 +412,7 @@ public sealed class BatchJobApiTests : IAsyncLifetime
 
     private async Task<string> GetTextAsync(string bucket, string key)
     {
-        var response = await _s3.SendAsync(HttpMethod.Get, bucket, key);
+        var response = await S3.SendAsync(HttpMethod.Get, bucket, key);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, $"{bucket}/{key}: {text}");
         return text;

@@ -8,25 +8,9 @@ using Coffer.Testing;
 namespace Coffer.Server.Tests;
 
 /// <summary>Bucket lifecycle and bucket tagging on the wire, in both dialects, and S3's x-amz-expiration.</summary>
-public sealed class BucketSettingsApiTests : IAsyncLifetime
+public sealed class BucketSettingsApiTests() : ServerTestBase("settings")
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
-    private readonly string _bucket = TestServer.BucketName("settings");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task Lifecycle_ReadsBackAsPut_InCos_AndDeleteLeavesNoSuchLifecycleConfiguration()
@@ -49,22 +33,22 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
     [Fact]
     public async Task Lifecycle_InS3_GivesARuleWithoutAnIdOne_AndAnswersXAmzExpiration()
     {
-        var put = await S3(HttpMethod.Put, "lifecycle",
+        var put = await S3Send(HttpMethod.Put, "lifecycle",
             $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>" +
             "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>");
         put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
         XNamespace ns = S3Namespace;
-        var root = XDocument.Parse(await (await S3(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
+        var root = XDocument.Parse(await (await S3Send(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
         var id = root.Element(ns + "Rule")!.Element(ns + "ID")!.Value;
         id.Should().NotBeEmpty();
 
-        var written = await _s3.SendAsync(HttpMethod.Put, _bucket, "tmp/x", body: [1, 2, 3]);
+        var written = await S3.SendAsync(HttpMethod.Put, Bucket, "tmp/x", body: [1, 2, 3]);
         var expiration = written.Headers.GetValues("x-amz-expiration").Single();
         var due = DateTime.UtcNow.Date.AddDays(2);
         expiration.Should().Be($"expiry-date=\"{due.ToString("ddd, dd MMM yyyy", CultureInfo.InvariantCulture)} 00:00:00 GMT\", rule-id=\"{id}\"");
-        (await _s3.SendAsync(HttpMethod.Head, _bucket, "tmp/x")).Headers.GetValues("x-amz-expiration").Single().Should().Be(expiration);
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "other", body: [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("no rule matches");
-        (await _server.PutObjectAsync(_bucket, "tmp/y", [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("COS documents no such header");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "tmp/x")).Headers.GetValues("x-amz-expiration").Single().Should().Be(expiration);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "other", body: [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("no rule matches");
+        (await Server.PutObjectAsync(Bucket, "tmp/y", [1])).Headers.Contains("x-amz-expiration").Should().BeFalse("COS documents no such header");
     }
 
     [Fact]
@@ -91,11 +75,11 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
             "<Rule><ID>tiers</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>365</Days></Expiration>" +
             "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>" +
             "<Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>";
-        var put = await S3(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rules}</LifecycleConfiguration>");
+        var put = await S3Send(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rules}</LifecycleConfiguration>");
         put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
 
         XNamespace ns = S3Namespace;
-        var got = XDocument.Parse(await (await S3(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
+        var got = XDocument.Parse(await (await S3Send(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Root!;
         XNode.DeepEquals(got, XElement.Parse($"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rules}</LifecycleConfiguration>")).Should().BeTrue(got.ToString());
         got.Elements(ns + "Rule").Single().Elements(ns + "Transition").Select(t => t.Element(ns + "StorageClass")!.Value).Should().Equal("STANDARD_IA", "GLACIER");
     }
@@ -118,10 +102,10 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
         "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>", HttpStatusCode.BadRequest, "InvalidArgument")]
     public async Task Lifecycle_RefusesTransitionsS3Refuses_AndStoresNothing(string actions, HttpStatusCode status, string code)
     {
-        var put = await S3(HttpMethod.Put, "lifecycle",
+        var put = await S3Send(HttpMethod.Put, "lifecycle",
             $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><ID>r</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>{actions}</Rule></LifecycleConfiguration>");
         await put.ShouldBeErrorAsync(status, code, Dialect.S3);
-        await (await S3(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration", Dialect.S3);
+        await (await S3Send(HttpMethod.Get, "lifecycle")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchLifecycleConfiguration", Dialect.S3);
     }
 
     [Theory]
@@ -158,14 +142,14 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
         (await (await Cos(HttpMethod.Get, "tagging")).Content.ReadAsStringAsync())
             .Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><Tagging>{tagSet}</Tagging>");
 
-        (await S3(HttpMethod.Put, "tagging", $"<Tagging xmlns=\"{S3Namespace}\"><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"))
+        (await S3Send(HttpMethod.Put, "tagging", $"<Tagging xmlns=\"{S3Namespace}\"><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"))
             .StatusCode.Should().Be(HttpStatusCode.NoContent);
         XNamespace ns = S3Namespace;
-        var root = XDocument.Parse(await (await S3(HttpMethod.Get, "tagging")).Content.ReadAsStringAsync()).Root!;
+        var root = XDocument.Parse(await (await S3Send(HttpMethod.Get, "tagging")).Content.ReadAsStringAsync()).Root!;
         root.Descendants(ns + "Tag").Select(t => (t.Element(ns + "Key")!.Value, t.Element(ns + "Value")!.Value)).Should().Equal(("k", "v"));
 
-        (await S3(HttpMethod.Delete, "tagging")).StatusCode.Should().Be(HttpStatusCode.NoContent);
-        await (await S3(HttpMethod.Get, "tagging")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchTagSet", Dialect.S3);
+        (await S3Send(HttpMethod.Delete, "tagging")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await S3Send(HttpMethod.Get, "tagging")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchTagSet", Dialect.S3);
         await (await Cos(HttpMethod.Get, "tagging")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchTagSet");
     }
 
@@ -181,8 +165,8 @@ public sealed class BucketSettingsApiTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> Cos(HttpMethod method, string query, string? body = null) =>
-        _server.SendAsync(_server.Request(method, _bucket, query: query, content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
+        Server.SendAsync(Server.Request(method, Bucket, query: query, content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
 
-    private Task<HttpResponseMessage> S3(HttpMethod method, string query, string? body = null) =>
-        _s3.SendAsync(method, _bucket, query: query, body: body is null ? null : Encoding.UTF8.GetBytes(body));
+    private Task<HttpResponseMessage> S3Send(HttpMethod method, string query, string? body = null) =>
+        S3.SendAsync(method, Bucket, query: query, body: body is null ? null : Encoding.UTF8.GetBytes(body));
 }

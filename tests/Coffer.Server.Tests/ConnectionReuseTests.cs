@@ -10,11 +10,8 @@ namespace Coffer.Server.Tests;
 /// with <c>Expect: 100-continue</c>, the body sent only after <c>100 Continue</c> and skipped when a final status comes
 /// first. Whatever the error, the next request on the same socket must get its own answer, or the socket must close.
 /// </summary>
-public sealed class ConnectionReuseTests : IAsyncLifetime
+public sealed class ConnectionReuseTests() : ServerTestBase("reuse")
 {
-    private readonly string _bucket = TestServer.BucketName("reuse");
-    private TestServer _server = null!;
-
     public static TheoryData<string, string, string> EarlyErrors => new()
     {
         // A signature that does not match: refused by authentication, before any handler.
@@ -27,20 +24,16 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         { "storage-class", "400", "InvalidArgument" },
     };
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        _server = await TestServer.StartAsync();
-        await _server.CreateBucketAsync(_bucket);
-        await _server.PutObjectAsync(_bucket, "exists", [1]);
+        await Server.PutObjectAsync(Bucket, "exists", [1]);
     }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(EarlyErrors))]
     public async Task EarlyError_WithExpectContinue_LeavesTheConnectionServingTheNextRequest(string error, string status, string code)
     {
-        using var connection = await RawConnection.OpenAsync(_server.BaseAddress);
+        using var connection = await RawConnection.OpenAsync(Server.BaseAddress);
         await connection.SendHeadAsync(PutHead(error, "abc"u8.ToArray(), expectContinue: true));
         var first = await connection.ReadResponseAsync();
         if (first.Status == "100")
@@ -60,7 +53,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
     [Fact]
     public async Task EarlyError_WithExpectContinue_ClosesTheConnection_WhenTheBodyIsTooBigToDrain()
     {
-        using var connection = await RawConnection.OpenAsync(_server.BaseAddress);
+        using var connection = await RawConnection.OpenAsync(Server.BaseAddress);
         var length = 10 * 1024 * 1024;
         await connection.SendHeadAsync(PutHead("bad-signature", new byte[length], expectContinue: true));
         var response = await connection.ReadResponseAsync();
@@ -73,7 +66,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
     [MemberData(nameof(EarlyErrors))]
     public async Task EarlyError_WithTheBodySent_LeavesTheConnectionServingTheNextRequest(string error, string status, string code)
     {
-        using var connection = await RawConnection.OpenAsync(_server.BaseAddress);
+        using var connection = await RawConnection.OpenAsync(Server.BaseAddress);
         var body = new byte[20_000];
         await connection.SendHeadAsync(PutHead(error, body, expectContinue: false));
         await connection.SendBodyAsync(body);
@@ -86,7 +79,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
 
     private string PutHead(string error, byte[] body, bool expectContinue)
     {
-        var bucket = error == "no-bucket" ? TestServer.BucketName("missing") : _bucket;
+        var bucket = error == "no-bucket" ? TestServer.BucketName("missing") : Bucket;
         var key = error == "precondition" ? "exists" : "new-object";
         var headers = new List<KeyValuePair<string, string>>();
         if (error == "precondition")
@@ -99,12 +92,12 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
             headers.Add(new("x-cos-storage-class", "NO_SUCH_CLASS"));
         }
 
-        var request = _server.Request(HttpMethod.Put, bucket, key, headers: headers, content: new ByteArrayContent(body));
+        var request = Server.Request(HttpMethod.Put, bucket, key, headers: headers, content: new ByteArrayContent(body));
         var head = Head(request, body.Length, expectContinue);
         return error == "bad-signature" ? head.Replace("q-signature=", "q-signature=0", StringComparison.Ordinal) : head;
     }
 
-    private string SignedHead(HttpMethod method, string key) => Head(_server.Request(method, _bucket, key), null, expectContinue: false);
+    private string SignedHead(HttpMethod method, string key) => Head(Server.Request(method, Bucket, key), null, expectContinue: false);
 
     /// <summary>The request line and headers of a signed request, as they go on the wire.</summary>
     private static string Head(HttpRequestMessage request, int? contentLength, bool expectContinue)

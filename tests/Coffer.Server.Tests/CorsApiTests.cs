@@ -6,7 +6,7 @@ using Coffer.Testing;
 namespace Coffer.Server.Tests;
 
 /// <summary>Bucket CORS on the wire: the configuration in both dialects, unauthenticated preflights, and the headers browsers read.</summary>
-public sealed class CorsApiTests : IAsyncLifetime
+public sealed class CorsApiTests() : ServerTestBase("cors")
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
     private const string Rules =
@@ -15,24 +15,17 @@ public sealed class CorsApiTests : IAsyncLifetime
         "<ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule>" +
         "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule>";
 
-    private readonly string _bucket = TestServer.BucketName("cors");
     private readonly HttpClient _anonymous = new();
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
-        (await _server.PutObjectAsync(_bucket, "k", [1, 2, 3])).EnsureSuccessStatusCode();
+        (await Server.PutObjectAsync(Bucket, "k", [1, 2, 3])).EnsureSuccessStatusCode();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _anonymous.Dispose();
-        _s3.Dispose();
-        await _server.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -42,12 +35,12 @@ public sealed class CorsApiTests : IAsyncLifetime
         (await (await Cos(HttpMethod.Get)).Content.ReadAsStringAsync())
             .Should().Be($"<?xml version=\"1.0\" encoding=\"utf-8\"?><CORSConfiguration>{Rules}<ResponseVary>true</ResponseVary></CORSConfiguration>");
 
-        var s3 = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "cors")).Content.ReadAsStringAsync()).Root!;
+        var s3 = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "cors")).Content.ReadAsStringAsync()).Root!;
         XNamespace ns = S3Namespace;
         s3.Elements(ns + "CORSRule").Should().HaveCount(2);
         s3.Element(ns + "ResponseVary").Should().BeNull("S3 has no ResponseVary");
 
-        (await _s3.SendAsync(HttpMethod.Delete, _bucket, query: "cors")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Delete, Bucket, query: "cors")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         await (await Cos(HttpMethod.Get)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchCORSConfiguration");
     }
 
@@ -106,37 +99,37 @@ public sealed class CorsApiTests : IAsyncLifetime
     public async Task ActualRequests_FromAnAllowedOrigin_CarryTheRulesHeaders_AndOthersDoNot()
     {
         await ConfigureAsync();
-        var allowed = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", headers: [new("Origin", "https://app.example.com")]));
+        var allowed = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", headers: [new("Origin", "https://app.example.com")]));
         allowed.StatusCode.Should().Be(HttpStatusCode.OK);
         Header(allowed, "Access-Control-Allow-Origin").Should().Be("https://app.example.com");
         Header(allowed, "Access-Control-Expose-Headers").Should().Be("ETag");
 
-        var s3 = await _s3.SendAsync(HttpMethod.Head, _bucket, "k", headers: [new("Origin", "https://anywhere.test")]);
+        var s3 = await S3.SendAsync(HttpMethod.Head, Bucket, "k", headers: [new("Origin", "https://anywhere.test")]);
         Header(s3, "Access-Control-Allow-Origin").Should().Be("*");
 
-        var otherOrigin = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", headers: [new("Origin", "https://evil.test")]));
+        var otherOrigin = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", headers: [new("Origin", "https://evil.test")]));
         otherOrigin.StatusCode.Should().Be(HttpStatusCode.OK, "CORS only tells the browser; the request itself is authorized as usual");
         Header(otherOrigin, "Access-Control-Allow-Origin").Should().BeNull();
-        Header(await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k")), "Access-Control-Allow-Origin").Should().BeNull();
+        Header(await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k")), "Access-Control-Allow-Origin").Should().BeNull();
     }
 
     [Fact]
     public async Task ErrorAnswers_ToAnAllowedOrigin_CarryTheRulesHeaders_AsS3Does()
     {
         await ConfigureAsync();
-        var missing = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing", headers: [new("Origin", "https://app.example.com")]));
+        var missing = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "missing", headers: [new("Origin", "https://app.example.com")]));
         await missing.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
         Header(missing, "Access-Control-Allow-Origin").Should().Be("https://app.example.com");
         Header(missing, "Access-Control-Expose-Headers").Should().Be("ETag");
 
-        var unsigned = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, "/k")) { Content = new ByteArrayContent([1]) };
-        unsigned.Headers.Host = TestServer.VirtualHost(_bucket);
+        var unsigned = new HttpRequestMessage(HttpMethod.Put, new Uri(Server.BaseAddress, "/k")) { Content = new ByteArrayContent([1]) };
+        unsigned.Headers.Host = TestServer.VirtualHost(Bucket);
         unsigned.Headers.Add("Origin", "https://app.example.com");
         var denied = await _anonymous.SendAsync(unsigned);
         await denied.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
         Header(denied, "Access-Control-Allow-Origin").Should().Be("https://app.example.com", "the page may read why it was refused");
 
-        var other = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing", headers: [new("Origin", "https://evil.test")]));
+        var other = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "missing", headers: [new("Origin", "https://evil.test")]));
         Header(other, "Access-Control-Allow-Origin").Should().BeNull();
     }
 
@@ -144,12 +137,12 @@ public sealed class CorsApiTests : IAsyncLifetime
         (await Cos(HttpMethod.Put, $"<CORSConfiguration>{Rules}</CORSConfiguration>")).EnsureSuccessStatusCode();
 
     private Task<HttpResponseMessage> Cos(HttpMethod method, string? body = null) =>
-        _server.SendAsync(_server.Request(method, _bucket, query: "cors", content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
+        Server.SendAsync(Server.Request(method, Bucket, query: "cors", content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body))));
 
     private Task<HttpResponseMessage> PreflightAsync(string? origin, string method, string? headers)
     {
-        var request = new HttpRequestMessage(HttpMethod.Options, new Uri(_server.BaseAddress, "/k"));
-        request.Headers.Host = TestServer.VirtualHost(_bucket);
+        var request = new HttpRequestMessage(HttpMethod.Options, new Uri(Server.BaseAddress, "/k"));
+        request.Headers.Host = TestServer.VirtualHost(Bucket);
         if (origin is not null)
         {
             request.Headers.Add("Origin", origin);

@@ -8,12 +8,8 @@ namespace Coffer.Server.Tests;
 /// Header values that HTTP cannot send back as they came: control characters in stored headers are written as RFC 2047
 /// encoded words (as S3 writes such metadata), and response overrides with control characters are refused.
 /// </summary>
-public sealed class HeaderValueTests : IAsyncLifetime
+public sealed class HeaderValueTests() : ServerTestBase("headers")
 {
-    private readonly string _bucket = TestServer.BucketName("headers");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
-
     public static TheoryData<string, string> StoredHeaders => new()
     {
         { "x-cos-meta-a", "x\u0001y" },
@@ -24,30 +20,17 @@ public sealed class HeaderValueTests : IAsyncLifetime
         { "Content-Language", "en\u0003" },
     };
 
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        await _server.CreateBucketAsync(_bucket);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Theory]
     [MemberData(nameof(StoredHeaders))]
     public async Task StoredHeader_WithAControlCharacter_IsReadBackAsAnEncodedWord_InCos(string name, string value)
     {
         var key = "cos-" + name;
-        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, key, content: new ByteArrayContent([7]), headers: [new(name, value)])))
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, key, content: new ByteArrayContent([7]), headers: [new(name, value)])))
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
         foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
         {
-            var response = await _server.SendAsync(_server.Request(method, _bucket, key));
+            var response = await Server.SendAsync(Server.Request(method, Bucket, key));
             response.StatusCode.Should().Be(HttpStatusCode.OK, $"{method} must read what PUT accepted");
             ValueOf(response, name).Should().Be(EncodedWord(value));
         }
@@ -59,11 +42,11 @@ public sealed class HeaderValueTests : IAsyncLifetime
     {
         var s3Name = name.Replace("x-cos-", "x-amz-", StringComparison.Ordinal);
         var key = "s3-" + name;
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, key, body: [7], headers: [new(s3Name, value)])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, key, body: [7], headers: [new(s3Name, value)])).StatusCode.Should().Be(HttpStatusCode.OK);
 
         foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
         {
-            var response = await _s3.SendAsync(method, _bucket, key);
+            var response = await S3.SendAsync(method, Bucket, key);
             response.StatusCode.Should().Be(HttpStatusCode.OK, $"{method} must read what PUT accepted");
             ValueOf(response, s3Name).Should().Be(EncodedWord(value));
         }
@@ -72,8 +55,8 @@ public sealed class HeaderValueTests : IAsyncLifetime
     [Fact]
     public async Task StoredHeader_WithoutControlCharacters_IsReadBackAsSent()
     {
-        await _server.PutObjectAsync(_bucket, "plain", [1], [new("x-cos-meta-city", "Zurich = ok?"), new("Content-Encoding", "deflate, gzip")]);
-        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "plain"));
+        await Server.PutObjectAsync(Bucket, "plain", [1], [new("x-cos-meta-city", "Zurich = ok?"), new("Content-Encoding", "deflate, gzip")]);
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "plain"));
         head.Headers.GetValues("x-cos-meta-city").Single().Should().Be("Zurich = ok?");
         RawContentEncoding(head).Should().Be("deflate, gzip", "the client's spelling is kept");
     }
@@ -81,9 +64,9 @@ public sealed class HeaderValueTests : IAsyncLifetime
     [Fact]
     public async Task ContentEncoding_KeepsItsSpacing_WhenAwsChunkedIsRemoved()
     {
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "encoded", body: [1], headers: [new("Content-Encoding", "deflate, gzip")])).StatusCode
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "encoded", body: [1], headers: [new("Content-Encoding", "deflate, gzip")])).StatusCode
             .Should().Be(HttpStatusCode.OK);
-        RawContentEncoding(await _s3.SendAsync(HttpMethod.Head, _bucket, "encoded")).Should().Be("deflate, gzip");
+        RawContentEncoding(await S3.SendAsync(HttpMethod.Head, Bucket, "encoded")).Should().Be("deflate, gzip");
     }
 
     [Theory]
@@ -93,10 +76,10 @@ public sealed class HeaderValueTests : IAsyncLifetime
     [InlineData("response-expires=%7F")]
     public async Task GetObject_ReturnsInvalidArgument_ForAResponseOverrideWithAControlCharacter(string query)
     {
-        await _server.PutObjectAsync(_bucket, "override", [1]);
-        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "override", query)))
+        await Server.PutObjectAsync(Bucket, "override", [1]);
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "override", query)))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "override", query)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "override", query)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
     }
 
     [Theory]
@@ -104,19 +87,19 @@ public sealed class HeaderValueTests : IAsyncLifetime
     [InlineData("x-amz-server-side-encryption-aws-kms-key-id", "k-1")]
     public async Task GetAndHead_ReturnInvalidArgument_WithAnEncryptionHeader_InS3(string header, string value)
     {
-        await _s3.SendAsync(HttpMethod.Put, _bucket, "sse", body: [1], headers: [new("x-amz-server-side-encryption", "AES256")]);
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "sse", headers: [new(header, value)]))
+        await S3.SendAsync(HttpMethod.Put, Bucket, "sse", body: [1], headers: [new("x-amz-server-side-encryption", "AES256")]);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "sse", headers: [new(header, value)]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
-        (await _s3.SendAsync(HttpMethod.Head, _bucket, "sse", headers: [new(header, value)])).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "sse", headers: [new(header, value)])).StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task GetAndHead_ReturnInvalidArgument_WithAnEncryptionHeader_InCos()
     {
-        await _server.PutObjectAsync(_bucket, "sse-cos", [1], [new("x-cos-server-side-encryption", "AES256")]);
-        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
+        await Server.PutObjectAsync(Bucket, "sse-cos", [1], [new("x-cos-server-side-encryption", "AES256")]);
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
-        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "sse-cos", headers: [new("x-cos-server-side-encryption", "AES256")])))
             .StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 

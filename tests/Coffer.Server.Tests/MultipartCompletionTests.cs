@@ -13,44 +13,28 @@ namespace Coffer.Server.Tests;
 /// Completing a multipart upload on the wire: a retry after a lost answer gets the same answer, conditional
 /// completion, composite checksums (S3), and the initiator the listings name.
 /// </summary>
-public sealed class MultipartCompletionTests : IAsyncLifetime
+public sealed class MultipartCompletionTests() : ServerTestBase("complete")
 {
     private const int MiB = 1024 * 1024;
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
-    private readonly string _bucket = TestServer.BucketName("complete");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        await _server.CreateBucketAsync(_bucket);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task CompleteMultipartUpload_RetriedAfterSuccess_AnswersTheSameResult_InCos()
     {
         await EnableVersioningAsync();
         var (uploadId, body) = await UploadTwoPartsAsync("retried", MiB);
-        var first = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
+        var first = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
         var firstText = await first.Content.ReadAsStringAsync();
         first.StatusCode.Should().Be(HttpStatusCode.OK, firstText);
 
-        var retry = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
+        var retry = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "retried", $"uploadId={uploadId}", new StringContent(body)));
         retry.StatusCode.Should().Be(HttpStatusCode.OK, "the answer to the first attempt was lost, not the completion");
         (await retry.Content.ReadAsStringAsync()).Should().Be(firstText);
         retry.Headers.GetValues("x-cos-version-id").Should().Equal(first.Headers.GetValues("x-cos-version-id"));
         Versions(await ListVersionsAsync()).Should().ContainSingle("a retry makes no second version");
 
         // Another completion of the same upload is not a retry: the upload is gone.
-        await (await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "retried", $"uploadId={uploadId}", new StringContent(
+        await (await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "retried", $"uploadId={uploadId}", new StringContent(
             "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"00000000000000000000000000000000\"</ETag></Part></CompleteMultipartUpload>"))))
             .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchUpload");
     }
@@ -59,10 +43,10 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     public async Task CompleteMultipartUpload_RetriedAfterSuccess_AnswersTheSameResult_InS3()
     {
         var (uploadId, body) = await UploadTwoPartsAsync("retried-s3", 5 * MiB);
-        var first = await _s3.SendAsync(HttpMethod.Post, _bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
+        var first = await S3.SendAsync(HttpMethod.Post, Bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
         var firstText = await first.Content.ReadAsStringAsync();
         first.StatusCode.Should().Be(HttpStatusCode.OK, firstText);
-        var retry = await _s3.SendAsync(HttpMethod.Post, _bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
+        var retry = await S3.SendAsync(HttpMethod.Post, Bucket, "retried-s3", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(body));
         retry.StatusCode.Should().Be(HttpStatusCode.OK);
         (await retry.Content.ReadAsStringAsync()).Should().Be(firstText);
     }
@@ -70,7 +54,7 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     [Fact]
     public async Task CompleteMultipartUpload_HonoursIfNoneMatchAndIfMatch_AndKeepsTheUploadWhenRefused()
     {
-        var existing = await _server.PutObjectAsync(_bucket, "guarded", [1]);
+        var existing = await Server.PutObjectAsync(Bucket, "guarded", [1]);
         var (uploadId, body) = await UploadTwoPartsAsync("guarded", MiB);
 
         await (await CompleteAsync("guarded", uploadId, body, new("If-None-Match", "*"))).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
@@ -84,7 +68,7 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
         (await CompleteAsync("new-key", fresh, freshBody, new("If-None-Match", "*"))).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var s3Upload = await UploadTwoPartsAsync("guarded", 5 * MiB);
-        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "guarded", $"uploadId={s3Upload.UploadId}", Encoding.UTF8.GetBytes(s3Upload.Body),
+        await (await S3.SendAsync(HttpMethod.Post, Bucket, "guarded", $"uploadId={s3Upload.UploadId}", Encoding.UTF8.GetBytes(s3Upload.Body),
             [new("If-None-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
     }
 
@@ -92,7 +76,7 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     public async Task MultipartUpload_WithAChecksumAlgorithm_StoresAndReturnsTheCompositeChecksum()
     {
         byte[][] parts = [Bytes(5 * MiB, 1), Bytes(1000, 2)];
-        var initiate = await _s3.SendAsync(HttpMethod.Post, _bucket, "summed", "uploads", headers: [new("x-amz-checksum-algorithm", "CRC32")]);
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, "summed", "uploads", headers: [new("x-amz-checksum-algorithm", "CRC32")]);
         initiate.StatusCode.Should().Be(HttpStatusCode.OK);
         initiate.Headers.GetValues("x-amz-checksum-algorithm").Should().Equal("CRC32");
         var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
@@ -103,36 +87,36 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
         {
             var checksum = Crc32(parts[i]);
             checksums.Add(checksum);
-            var part = await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
+            var part = await S3.SendAsync(HttpMethod.Put, Bucket, "summed", $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
                 [new("x-amz-checksum-crc32", checksum)]);
             part.StatusCode.Should().Be(HttpStatusCode.OK);
             completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag><ChecksumCRC32>{checksum}</ChecksumCRC32></Part>");
         }
 
-        await (await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1]))
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
-        await (await _s3.SendAsync(HttpMethod.Put, _bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1], [new("x-amz-checksum-sha256", Sha256([1]))]))
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "summed", $"partNumber=3&uploadId={uploadId}", [1], [new("x-amz-checksum-sha256", Sha256([1]))]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
 
-        var listed = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "summed", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
+        var listed = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, "summed", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
         S3Element(listed, "ChecksumAlgorithm").Should().Be("CRC32");
         S3Element(listed, "ChecksumType").Should().Be("COMPOSITE");
         listed.Elements(XName.Get("Part", S3Namespace)).Select(p => S3Element(p, "ChecksumCRC32")).Should().Equal(checksums);
-        var uploads = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, query: "uploads")).Content.ReadAsStringAsync()).Root!;
+        var uploads = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "uploads")).Content.ReadAsStringAsync()).Root!;
         S3Element(uploads.Element(XName.Get("Upload", S3Namespace))!, "ChecksumAlgorithm").Should().Be("CRC32");
 
         var composite = CompositeCrc32(checksums);
-        var complete = await _s3.SendAsync(HttpMethod.Post, _bucket, "summed", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
+        var complete = await S3.SendAsync(HttpMethod.Post, Bucket, "summed", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
         var result = XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!;
         S3Element(result, "ChecksumCRC32").Should().Be(composite);
         S3Element(result, "ChecksumType").Should().Be("COMPOSITE");
 
         foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
         {
-            var read = await _s3.SendAsync(method, _bucket, "summed", headers: [new("x-amz-checksum-mode", "ENABLED")]);
+            var read = await S3.SendAsync(method, Bucket, "summed", headers: [new("x-amz-checksum-mode", "ENABLED")]);
             read.Headers.GetValues("x-amz-checksum-crc32").Should().Equal(composite);
             read.Headers.GetValues("x-amz-checksum-type").Should().Equal("COMPOSITE");
-            (await _s3.SendAsync(method, _bucket, "summed")).Headers.Contains("x-amz-checksum-crc32").Should().BeFalse("only with checksum mode");
+            (await S3.SendAsync(method, Bucket, "summed")).Headers.Contains("x-amz-checksum-crc32").Should().BeFalse("only with checksum mode");
         }
     }
 
@@ -151,24 +135,24 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
             headers.Add(new("x-amz-checksum-type", type));
         }
 
-        var initiate = await _s3.SendAsync(HttpMethod.Post, _bucket, key, "uploads", headers: headers);
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads", headers: headers);
         initiate.Headers.GetValues("x-amz-checksum-type").Should().Equal(["FULL_OBJECT"], "CRC64NVME is full-object only");
         var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
         var completion = new StringBuilder("<CompleteMultipartUpload>");
         for (var i = 0; i < parts.Length; i++)
         {
-            var part = await _s3.SendAsync(HttpMethod.Put, _bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
+            var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i],
                 [new(header, Checksum(header, parts[i]))]);
             part.StatusCode.Should().Be(HttpStatusCode.OK);
             completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
         }
 
         var whole = Checksum(header, parts.SelectMany(p => p).ToArray());
-        var complete = await _s3.SendAsync(HttpMethod.Post, _bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
+        var complete = await S3.SendAsync(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString()));
         var result = XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!;
         S3Element(result, "Checksum" + algorithm).Should().Be(whole, "the parts' CRCs combined are the CRC of the whole object");
         S3Element(result, "ChecksumType").Should().Be("FULL_OBJECT");
-        var head = await _s3.SendAsync(HttpMethod.Head, _bucket, key, headers: [new("x-amz-checksum-mode", "ENABLED")]);
+        var head = await S3.SendAsync(HttpMethod.Head, Bucket, key, headers: [new("x-amz-checksum-mode", "ENABLED")]);
         head.Headers.GetValues(header).Should().Equal(whole);
         head.Headers.GetValues("x-amz-checksum-type").Should().Equal("FULL_OBJECT");
     }
@@ -186,31 +170,31 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
             headers.Add(new("x-amz-checksum-type", type));
         }
 
-        await (await _s3.SendAsync(HttpMethod.Post, _bucket, "refused", "uploads", headers: headers))
+        await (await S3.SendAsync(HttpMethod.Post, Bucket, "refused", "uploads", headers: headers))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
     [Fact]
     public async Task Listings_NameTheUploadsInitiator_NotTheBucketOwner()
     {
-        var identities = _server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
         var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "uploader", null,
             Encoding.UTF8.GetBytes("""{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:*"],"resource":["*"]}]}"""));
         var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "uploader");
-        var initiate = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "by-sub", "uploads", account: sub));
+        var initiate = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "by-sub", "uploads", account: sub));
         initiate.StatusCode.Should().Be(HttpStatusCode.OK, await initiate.Content.ReadAsStringAsync());
         var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
         var principal = $"qcs::cam::uin/{TestAccounts.Owner.Uin}:uin/{created.Uin}";
 
-        var parts = XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "by-sub", $"uploadId={uploadId}")))
+        var parts = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "by-sub", $"uploadId={uploadId}")))
             .Content.ReadAsStringAsync()).Root!;
         parts.Element("Initiator")!.Element("ID")!.Value.Should().Be(principal);
         parts.Element("Initiator")!.Element("DisplayName")!.Value.Should().Be(created.Uin);
-        var uploads = XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "uploads")))
+        var uploads = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "uploads")))
             .Content.ReadAsStringAsync()).Root!;
         uploads.Element("Upload")!.Element("Initiator")!.Element("ID")!.Value.Should().Be(principal);
 
-        var s3Parts = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "by-sub", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
+        var s3Parts = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, "by-sub", $"uploadId={uploadId}")).Content.ReadAsStringAsync()).Root!;
         S3Element(s3Parts.Element(XName.Get("Initiator", S3Namespace))!, "ID").Should().Be(created.Uin);
         S3Element(s3Parts.Element(XName.Get("Owner", S3Namespace))!, "ID").Should().Be(TestAccounts.Owner.Uin);
     }
@@ -219,12 +203,12 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     public async Task GetObjectAttributes_AnswersTheAttributesAskedFor_InS3_AndIsNotImplementedInCos()
     {
         var data = Bytes(10, 7);
-        (await _s3.SendAsync(HttpMethod.Put, _bucket, "plain", body: data, headers: [new("x-amz-checksum-crc32", Crc32(data))])).EnsureSuccessStatusCode();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "plain", body: data, headers: [new("x-amz-checksum-crc32", Crc32(data))])).EnsureSuccessStatusCode();
         var upload = await UploadTwoPartsAsync("parts", 5 * MiB);
-        (await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, "parts", $"uploadId={upload.UploadId}", new StringContent(upload.Body))))
+        (await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "parts", $"uploadId={upload.UploadId}", new StringContent(upload.Body))))
             .EnsureSuccessStatusCode();
 
-        var plain = await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes",
+        var plain = await S3.SendAsync(HttpMethod.Get, Bucket, "plain", "attributes",
             headers: [new("x-amz-object-attributes", "ETag,Checksum,ObjectParts,StorageClass,ObjectSize")]);
         plain.StatusCode.Should().Be(HttpStatusCode.OK);
         plain.Content.Headers.LastModified.Should().NotBeNull();
@@ -234,18 +218,18 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
             $"<Checksum><ChecksumCRC32>{Crc32(data)}</ChecksumCRC32><ChecksumType>FULL_OBJECT</ChecksumType></Checksum>" +
             "<StorageClass>STANDARD</StorageClass><ObjectSize>10</ObjectSize></GetObjectAttributesResponse>");
 
-        var parts = XDocument.Parse(await (await _s3.SendAsync(HttpMethod.Get, _bucket, "parts", "attributes",
+        var parts = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, "parts", "attributes",
             headers: [new("x-amz-object-attributes", "ObjectParts, ObjectSize")])).Content.ReadAsStringAsync()).Root!;
         parts.Elements().Select(e => e.Name.LocalName).Should().Equal("ObjectParts", "ObjectSize");
         S3Element(parts.Element(XName.Get("ObjectParts", S3Namespace))!, "TotalPartsCount").Should().Be("2");
         S3Element(parts, "ObjectSize").Should().Be((5 * MiB + 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "Owner")]))
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "plain", "attributes")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "Owner")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
-        await (await _s3.SendAsync(HttpMethod.Get, _bucket, "missing", "attributes", headers: [new("x-amz-object-attributes", "ETag")]))
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "missing", "attributes", headers: [new("x-amz-object-attributes", "ETag")]))
             .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
-        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "ETag")])))
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "ETag")])))
             .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
     }
 
@@ -279,18 +263,18 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
         $"{Crc32(partChecksums.SelectMany(Convert.FromBase64String).ToArray())}-{partChecksums.Count}";
 
     private Task<HttpResponseMessage> CompleteAsync(string key, string uploadId, string body, KeyValuePair<string, string> header) =>
-        _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, key, $"uploadId={uploadId}", new StringContent(body), headers: [header]));
+        Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", new StringContent(body), headers: [header]));
 
     /// <summary>Initiates an upload of <paramref name="key"/> and uploads two parts; its id and the completion body.</summary>
     private async Task<(string UploadId, string Body)> UploadTwoPartsAsync(string key, int firstPartSize)
     {
-        var initiate = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, key, "uploads"));
+        var initiate = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, key, "uploads"));
         var uploadId = XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
         var body = new StringBuilder("<CompleteMultipartUpload>");
         byte[][] parts = [Bytes(firstPartSize, 3), Bytes(10, 4)];
         for (var i = 0; i < parts.Length; i++)
         {
-            var part = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", new ByteArrayContent(parts[i])));
+            var part = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", new ByteArrayContent(parts[i])));
             part.StatusCode.Should().Be(HttpStatusCode.OK);
             body.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
         }
@@ -299,11 +283,11 @@ public sealed class MultipartCompletionTests : IAsyncLifetime
     }
 
     private async Task EnableVersioningAsync() =>
-        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "versioning",
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning",
             content: new StringContent("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")))).EnsureSuccessStatusCode();
 
     private async Task<XElement> ListVersionsAsync() =>
-        XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
+        XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
 
     private static IEnumerable<XElement> Versions(XElement listing) => listing.Elements("Version");
 }

@@ -5,24 +5,13 @@ using Coffer.Testing;
 
 namespace Coffer.Server.Tests;
 
-public sealed class ObjectApiTests : IAsyncLifetime
+public sealed class ObjectApiTests() : ServerTestBase("objects")
 {
-    private readonly string _bucket = TestServer.BucketName("objects");
-    private TestServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        await _server.CreateBucketAsync(_bucket);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task PutObject_ReturnsETagAndCrc64_AndGetReturnsBytesAndHeaders()
     {
         var body = "hello world"u8.ToArray();
-        var put = await _server.PutObjectAsync(_bucket, "dir/hello.txt", body,
+        var put = await Server.PutObjectAsync(Bucket, "dir/hello.txt", body,
         [
             new("Content-Type", "text/plain"),
             new("x-cos-meta-author", "ada"),
@@ -33,7 +22,7 @@ public sealed class ObjectApiTests : IAsyncLifetime
         put.Headers.GetValues("x-cos-hash-crc64ecma").Single().Should().Be("5981764153023615706");
         put.Headers.Contains("x-cos-version-id").Should().BeFalse();
 
-        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "dir/hello.txt"));
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "dir/hello.txt"));
         get.StatusCode.Should().Be(HttpStatusCode.OK);
         (await get.Content.ReadAsByteArrayAsync()).Should().Equal(body);
         get.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
@@ -50,8 +39,8 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [Fact]
     public async Task HeadObject_ReturnsHeadersWithoutBody()
     {
-        await _server.PutObjectAsync(_bucket, "k", new byte[1234]);
-        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "k"));
+        await Server.PutObjectAsync(Bucket, "k", new byte[1234]);
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "k"));
         head.StatusCode.Should().Be(HttpStatusCode.OK);
         head.Content.Headers.ContentLength.Should().Be(1234);
         head.Headers.Contains("x-cos-storage-class").Should().BeFalse();
@@ -66,8 +55,8 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [InlineData("trailing/")]
     public async Task Keys_RoundTrip_WithSpecialCharacters(string key)
     {
-        await _server.PutObjectAsync(_bucket, key, [42]);
-        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, key));
+        await Server.PutObjectAsync(Bucket, key, [42]);
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, key));
         get.StatusCode.Should().Be(HttpStatusCode.OK);
         (await get.Content.ReadAsByteArrayAsync()).Should().Equal(42);
     }
@@ -76,17 +65,17 @@ public sealed class ObjectApiTests : IAsyncLifetime
     public async Task PutObject_ReturnsBadDigest_WhenContentMd5DoesNotMatch()
     {
         var wrong = Convert.ToBase64String(MD5.HashData([9]));
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "md5",
             content: new ByteArrayContent([1, 2, 3]), headers: [new("Content-MD5", wrong)]));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest");
-        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "md5"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "md5"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task PutObject_Succeeds_WhenContentMd5Matches()
     {
         var right = Convert.ToBase64String(MD5.HashData([1, 2, 3]));
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5ok",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "md5ok",
             content: new ByteArrayContent([1, 2, 3]), headers: [new("Content-MD5", right)]));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
     }
@@ -96,7 +85,7 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [InlineData("AAAA")]
     public async Task PutObject_ReturnsInvalidDigest_ForMalformedContentMd5(string md5)
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "md5bad",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "md5bad",
             content: new ByteArrayContent([1]), headers: [new("Content-MD5", md5)]));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidDigest");
     }
@@ -104,7 +93,7 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [Fact]
     public async Task PutObject_ReturnsInvalidArgument_ForUnknownStorageClass()
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "sc",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "sc",
             content: new ByteArrayContent([1]), headers: [new("x-cos-storage-class", "COLDEST")]));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
     }
@@ -112,7 +101,7 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [Fact]
     public async Task PutObject_ReturnsMetadataTooLarge_Over2KB()
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "meta",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "meta",
             content: new ByteArrayContent([1]), headers: [new("x-cos-meta-big", new string('v', 2100))]));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MetadataTooLarge");
     }
@@ -121,20 +110,20 @@ public sealed class ObjectApiTests : IAsyncLifetime
     public async Task PutObject_AcceptsChunkedBody_WithoutContentLength()
     {
         var content = new StreamContent(new MemoryStream(new byte[100_000]));
-        var request = _server.Request(HttpMethod.Put, _bucket, "chunked", content: content);
+        var request = Server.Request(HttpMethod.Put, Bucket, "chunked", content: content);
         request.Headers.TransferEncodingChunked = true;
-        (await _server.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
-        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "chunked"));
+        (await Server.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "chunked"));
         head.Content.Headers.ContentLength.Should().Be(100_000);
     }
 
     [Fact]
     public async Task GetObject_Returns206AndContentRange_ForARange()
     {
-        await _server.PutObjectAsync(_bucket, "range", Enumerable.Range(0, 100).Select(i => (byte)i).ToArray());
-        var request = _server.Request(HttpMethod.Get, _bucket, "range");
+        await Server.PutObjectAsync(Bucket, "range", Enumerable.Range(0, 100).Select(i => (byte)i).ToArray());
+        var request = Server.Request(HttpMethod.Get, Bucket, "range");
         request.Headers.Range = new RangeHeaderValue(10, 19);
-        var response = await _server.SendAsync(request);
+        var response = await Server.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         response.Content.Headers.ContentRange!.ToString().Should().Be("bytes 10-19/100");
         (await response.Content.ReadAsByteArrayAsync()).Should().Equal(Enumerable.Range(10, 10).Select(i => (byte)i));
@@ -145,28 +134,28 @@ public sealed class ObjectApiTests : IAsyncLifetime
     {
         var part1 = RandomNumberGenerator.GetBytes(1 << 20);
         var part2 = RandomNumberGenerator.GetBytes(1000);
-        await _server.PutMultipartObjectAsync(_bucket, "mp.bin", part1, part2);
+        await Server.PutMultipartObjectAsync(Bucket, "mp.bin", part1, part2);
         var size = part1.Length + part2.Length;
 
-        var first = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=1"));
+        var first = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "mp.bin", query: "partNumber=1"));
         first.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await first.Content.ReadAsByteArrayAsync()).Should().Equal(part1);
         first.Content.Headers.ContentRange!.ToString().Should().Be($"bytes 0-{part1.Length - 1}/{size}");
         first.Headers.GetValues("x-cos-mp-parts-count").Single().Should().Be("2");
 
-        var second = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=2"));
+        var second = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "mp.bin", query: "partNumber=2"));
         second.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await second.Content.ReadAsByteArrayAsync()).Should().Equal(part2);
         second.Content.Headers.ContentRange!.ToString().Should().Be($"bytes {part1.Length}-{size - 1}/{size}");
         second.Headers.ETag.Should().Be(first.Headers.ETag, "a part answers with the whole object's ETag");
 
-        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "mp.bin", query: "partNumber=2"));
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "mp.bin", query: "partNumber=2"));
         head.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         head.Content.Headers.ContentLength.Should().Be(part2.Length);
         head.Content.Headers.ContentRange!.ToString().Should().Be($"bytes {part1.Length}-{size - 1}/{size}");
         head.Headers.GetValues("x-cos-mp-parts-count").Single().Should().Be("2");
 
-        var beyond = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mp.bin", query: "partNumber=3"));
+        var beyond = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "mp.bin", query: "partNumber=3"));
         await beyond.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidPartNumber");
     }
 
@@ -174,17 +163,17 @@ public sealed class ObjectApiTests : IAsyncLifetime
     public async Task GetObject_ServesASinglePartObjectAsItsOnlyPart()
     {
         var body = "one part"u8.ToArray();
-        await _server.PutObjectAsync(_bucket, "single", body);
+        await Server.PutObjectAsync(Bucket, "single", body);
 
-        var whole = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "single", query: "partNumber=1"));
+        var whole = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "single", query: "partNumber=1"));
         whole.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await whole.Content.ReadAsByteArrayAsync()).Should().Equal(body);
         whole.Content.Headers.ContentRange!.ToString().Should().Be($"bytes 0-{body.Length - 1}/{body.Length}");
         whole.Headers.Contains("x-cos-mp-parts-count").Should().BeFalse("only a multipart object counts parts");
 
-        var second = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "single", query: "partNumber=2"));
+        var second = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "single", query: "partNumber=2"));
         await second.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidPartNumber");
-        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "single", query: "partNumber=2")))
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "single", query: "partNumber=2")))
             .StatusCode.Should().Be(HttpStatusCode.RequestedRangeNotSatisfiable);
     }
 
@@ -194,16 +183,16 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [InlineData("first")]
     public async Task GetObject_ReturnsInvalidArgument_ForAPartNumberOutsideOneToTenThousand(string partNumber)
     {
-        await _server.PutObjectAsync(_bucket, "k", [1]);
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: $"partNumber={partNumber}"));
+        await Server.PutObjectAsync(Bucket, "k", [1]);
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: $"partNumber={partNumber}"));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
     }
 
     [Fact]
     public async Task GetObject_ReturnsInvalidRequest_ForARangeAndAPartNumberTogether()
     {
-        await _server.PutObjectAsync(_bucket, "k", [1, 2, 3]);
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: "partNumber=1",
+        await Server.PutObjectAsync(Bucket, "k", [1, 2, 3]);
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: "partNumber=1",
             headers: [new("Range", "bytes=0-1")]));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
     }
@@ -211,39 +200,39 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [Fact]
     public async Task GetObject_ReturnsInvalidRange_BeyondTheEnd()
     {
-        await _server.PutObjectAsync(_bucket, "short", [1, 2, 3]);
-        var request = _server.Request(HttpMethod.Get, _bucket, "short");
+        await Server.PutObjectAsync(Bucket, "short", [1, 2, 3]);
+        var request = Server.Request(HttpMethod.Get, Bucket, "short");
         request.Headers.Range = new RangeHeaderValue(5, null);
-        var response = await _server.SendAsync(request);
+        var response = await Server.SendAsync(request);
         await response.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange");
     }
 
     [Fact]
     public async Task GetObject_HonoursConditionalHeaders()
     {
-        var put = await _server.PutObjectAsync(_bucket, "cond", [1]);
+        var put = await Server.PutObjectAsync(Bucket, "cond", [1]);
         var etag = put.Headers.ETag!.Tag;
 
-        var notModified = _server.Request(HttpMethod.Get, _bucket, "cond");
+        var notModified = Server.Request(HttpMethod.Get, Bucket, "cond");
         notModified.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag));
-        var response = await _server.SendAsync(notModified);
+        var response = await Server.SendAsync(notModified);
         response.StatusCode.Should().Be(HttpStatusCode.NotModified);
         response.Headers.ETag!.Tag.Should().Be(etag);
 
-        var failed = _server.Request(HttpMethod.Get, _bucket, "cond");
+        var failed = Server.Request(HttpMethod.Get, Bucket, "cond");
         failed.Headers.IfMatch.Add(new EntityTagHeaderValue("\"0000\""));
-        await (await _server.SendAsync(failed)).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
+        await (await Server.SendAsync(failed)).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed");
 
-        var matched = _server.Request(HttpMethod.Get, _bucket, "cond");
+        var matched = Server.Request(HttpMethod.Get, Bucket, "cond");
         matched.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
-        (await _server.SendAsync(matched)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Server.SendAsync(matched)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task GetObject_AppliesResponseHeaderOverrides()
     {
-        await _server.PutObjectAsync(_bucket, "override", [1]);
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "override",
+        await Server.PutObjectAsync(Bucket, "override", [1]);
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "override",
             query: "response-content-type=image%2Fpng&response-content-disposition=attachment"));
         response.Content.Headers.ContentType!.MediaType.Should().Be("image/png");
         response.Content.Headers.ContentDisposition!.DispositionType.Should().Be("attachment");
@@ -252,24 +241,24 @@ public sealed class ObjectApiTests : IAsyncLifetime
     [Fact]
     public async Task GetObject_ReturnsNoSuchKey_ForMissingKey()
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "missing/key"));
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "missing/key"));
         var error = await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
-        error.Element("Resource")!.Value.Should().Be($"{TestServer.VirtualHost(_bucket)}/missing/key");
+        error.Element("Resource")!.Value.Should().Be($"{TestServer.VirtualHost(Bucket)}/missing/key");
     }
 
     [Fact]
     public async Task GetObject_ReturnsNoSuchBucket_ForMissingBucket()
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, TestServer.BucketName("nobucket"), "k"));
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, TestServer.BucketName("nobucket"), "k"));
         await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucket");
     }
 
     [Fact]
     public async Task DeleteObject_Returns204_AndTheObjectIsGone()
     {
-        await _server.PutObjectAsync(_bucket, "gone", [1]);
-        (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
-        (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
-        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        await Server.PutObjectAsync(Bucket, "gone", [1]);
+        (await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "gone"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 }

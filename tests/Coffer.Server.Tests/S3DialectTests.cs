@@ -10,19 +10,8 @@ using Coffer.Testing;
 namespace Coffer.Server.Tests;
 
 /// <summary>What only raw SigV4 requests can show: rejected payloads are never stored, and errors speak S3.</summary>
-public sealed class S3DialectTests : IAsyncLifetime
+public sealed class S3DialectTests() : ServerTestBase("s3")
 {
-    private readonly string _bucket = TestServer.BucketName("s3");
-    private TestServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        await _server.CreateBucketAsync(_bucket);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task PutObject_StoresTheBody_WhenItsSha256Matches()
     {
@@ -58,7 +47,7 @@ public sealed class S3DialectTests : IAsyncLifetime
         var request = Request(HttpMethod.Put, "/md5.txt", "actual body"u8.ToArray());
         request.Content!.Headers.ContentMD5 = MD5.HashData("signed body"u8);
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, "UNSIGNED-PAYLOAD");
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
         await ShouldBeStoredNowhereAsync("/md5.txt");
     }
 
@@ -131,9 +120,9 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         await SendAsync(HttpMethod.Put, "/src", "copied"u8.ToArray(), S3RequestSigner.Sha256("copied"u8.ToArray()));
         var request = Request(HttpMethod.Put, "/dst");
-        request.Headers.TryAddWithoutValidation("x-amz-copy-source", $"/{_bucket}/src");
+        request.Headers.TryAddWithoutValidation("x-amz-copy-source", $"/{Bucket}/src");
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
-        var response = await _server.SendRawAsync(request);
+        var response = await Server.SendRawAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         (await GetAsync("/dst")).Should().Equal("copied"u8.ToArray());
     }
@@ -143,9 +132,9 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         await SendAsync(HttpMethod.Put, "/src", [1], S3RequestSigner.Sha256([1]));
         var request = Request(HttpMethod.Put, "/dst");
-        request.Headers.TryAddWithoutValidation("x-cos-copy-source", $"{TestServer.VirtualHost(_bucket)}/src");
+        request.Headers.TryAddWithoutValidation("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/src");
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
         (await SendAsync(HttpMethod.Head, "/dst", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
@@ -163,7 +152,7 @@ public sealed class S3DialectTests : IAsyncLifetime
         var request = Request(HttpMethod.Get, "/key?X-Amz-Algorithm=AWS4-HMAC-SHA256" +
             $"&X-Amz-Credential={TestAccounts.Owner.SecretId}%2F{now[..8]}%2F{S3RequestSigner.Region}%2Fs3%2Faws4_request" +
             $"&X-Amz-Date={now}&X-Amz-Expires={long.MaxValue}&X-Amz-SignedHeaders=host&X-Amz-Signature=00");
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationQueryParametersError", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationQueryParametersError", Dialect.S3);
     }
 
     [Fact]
@@ -171,7 +160,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var part1 = Enumerable.Range(0, 1 << 20).Select(i => (byte)i).ToArray();
         var part2 = "the last part"u8.ToArray();
-        await _server.PutMultipartObjectAsync(_bucket, "mp.bin", part1, part2);
+        await Server.PutMultipartObjectAsync(Bucket, "mp.bin", part1, part2);
 
         var response = await SendAsync(HttpMethod.Get, "/mp.bin?partNumber=2", null, S3RequestSigner.Sha256([]));
         response.StatusCode.Should().Be(HttpStatusCode.PartialContent);
@@ -187,7 +176,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         S3RequestSigner.Sign(request, TestAccounts.Owner with { SecretKey = "wrong" }, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch", Dialect.S3);
     }
 
     [Fact]
@@ -195,7 +184,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow.AddHours(-1), S3RequestSigner.Sha256([]));
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed", Dialect.S3);
     }
 
     [Fact]
@@ -203,7 +192,7 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var request = Request(HttpMethod.Get, "/");
         request.Headers.TryAddWithoutValidation("Authorization", $"AWS {TestAccounts.Owner.SecretId}:c2lnbmF0dXJl");
-        await (await _server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
     [Fact]
@@ -211,25 +200,25 @@ public sealed class S3DialectTests : IAsyncLifetime
     {
         var response = await SendAsync(HttpMethod.Get, "/missing", null, S3RequestSigner.Sha256([]));
         var error = await response.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
-        error.Element("Resource")!.Value.Should().Be($"/{_bucket}/missing");
+        error.Element("Resource")!.Value.Should().Be($"/{Bucket}/missing");
     }
 
     [Fact]
     public async Task Requests_NameTheBucketInTheHost_OnTheAwsVirtualHostDomain()
     {
-        var host = $"{_bucket}.s3.{S3RequestSigner.Region}.amazonaws.com";
+        var host = $"{Bucket}.s3.{S3RequestSigner.Region}.amazonaws.com";
         var body = "virtual host"u8.ToArray();
-        var put = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, "/dir/vhost.txt")) { Content = new ByteArrayContent(body) };
+        var put = new HttpRequestMessage(HttpMethod.Put, new Uri(Server.BaseAddress, "/dir/vhost.txt")) { Content = new ByteArrayContent(body) };
         put.Headers.Host = host;
         S3RequestSigner.Sign(put, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body));
-        (await _server.SendRawAsync(put)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Server.SendRawAsync(put)).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        var list = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/?list-type=2"));
+        var list = new HttpRequestMessage(HttpMethod.Get, new Uri(Server.BaseAddress, "/?list-type=2"));
         list.Headers.Host = host;
         S3RequestSigner.Sign(list, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
-        var listed = XDocument.Parse(await (await _server.SendRawAsync(list)).Content.ReadAsStringAsync()).Root!;
-        XElement(listed, "Name").Should().Be(_bucket);
-        listed.Elements(S3("Contents")).Select(c => c.Element(S3("Key"))!.Value).Should().Equal("dir/vhost.txt");
+        var listed = XDocument.Parse(await (await Server.SendRawAsync(list)).Content.ReadAsStringAsync()).Root!;
+        XElement(listed, "Name").Should().Be(Bucket);
+        listed.Elements(S3Name("Contents")).Select(c => c.Element(S3Name("Key"))!.Value).Should().Equal("dir/vhost.txt");
         (await GetAsync("/dir/vhost.txt")).Should().Equal(body, "the path-style address reaches the same object");
     }
 
@@ -246,10 +235,10 @@ public sealed class S3DialectTests : IAsyncLifetime
         XElement(first, "IsTruncated").Should().Be("true");
         var token = XElement(first, "NextContinuationToken")!;
         var second = await ListV2Async($"list-type=2&max-keys=2&continuation-token={Uri.EscapeDataString(token)}");
-        second.Elements(S3("Contents")).Select(c => c.Element(S3("Key"))!.Value).Should().Equal("c");
+        second.Elements(S3Name("Contents")).Select(c => c.Element(S3Name("Key"))!.Value).Should().Equal("c");
         XElement(second, "ContinuationToken").Should().Be(token);
         XElement(second, "IsTruncated").Should().Be("false");
-        (await ListV2Async("list-type=2&start-after=b")).Elements(S3("Contents")).Should().ContainSingle();
+        (await ListV2Async("list-type=2&start-after=b")).Elements(S3Name("Contents")).Should().ContainSingle();
         var badToken = await SendAsync(HttpMethod.Get, "/?list-type=2&continuation-token=%25%25", null, S3RequestSigner.Sha256([]));
         await badToken.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
     }
@@ -314,9 +303,9 @@ public sealed class S3DialectTests : IAsyncLifetime
         (await SendAsync(HttpMethod.Delete, "/?encryption", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
-    private static XName S3(string name) => XName.Get(name, "http://s3.amazonaws.com/doc/2006-03-01/");
+    private static XName S3Name(string name) => XName.Get(name, "http://s3.amazonaws.com/doc/2006-03-01/");
 
-    private static string? XElement(XElement root, string name) => root.Element(S3(name))?.Value;
+    private static string? XElement(XElement root, string name) => root.Element(S3Name(name))?.Value;
 
     private async Task<XElement> ListV2Async(string query)
     {
@@ -327,10 +316,10 @@ public sealed class S3DialectTests : IAsyncLifetime
 
     private HttpRequestMessage Request(HttpMethod method, string pathAndQuery, byte[]? body = null)
     {
-        var request = new HttpRequestMessage(method, new Uri(_server.BaseAddress, $"/{_bucket}{(pathAndQuery == "/" ? "" : pathAndQuery)}"));
+        var request = new HttpRequestMessage(method, new Uri(Server.BaseAddress, $"/{Bucket}{(pathAndQuery == "/" ? "" : pathAndQuery)}"));
         if (pathAndQuery.StartsWith("/?", StringComparison.Ordinal))
         {
-            request.RequestUri = new Uri(_server.BaseAddress, $"/{_bucket}{pathAndQuery[1..]}");
+            request.RequestUri = new Uri(Server.BaseAddress, $"/{Bucket}{pathAndQuery[1..]}");
         }
 
         if (body is not null)
@@ -351,7 +340,7 @@ public sealed class S3DialectTests : IAsyncLifetime
         }
 
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, payloadHash);
-        return await _server.SendRawAsync(request);
+        return await Server.SendRawAsync(request);
     }
 
     private async Task<byte[]> GetAsync(string path)
@@ -390,12 +379,12 @@ public sealed class S3DialectTests : IAsyncLifetime
         }
 
         request.Content = content;
-        return await _server.SendRawAsync(request);
+        return await Server.SendRawAsync(request);
     }
 
     private async Task ShouldBeStoredNowhereAsync(string path)
     {
         (await SendAsync(HttpMethod.Head, path, null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        Directory.EnumerateFiles(Path.Combine(_server.DataDirectory, "tmp")).Should().BeEmpty();
+        Directory.EnumerateFiles(Path.Combine(Server.DataDirectory, "tmp")).Should().BeEmpty();
     }
 }

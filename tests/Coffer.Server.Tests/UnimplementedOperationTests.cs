@@ -9,24 +9,11 @@ namespace Coffer.Server.Tests;
 /// on the wire, in the request's dialect, on an existing bucket and object: docs/compatibility.md lists each with this
 /// test.
 /// </summary>
-public sealed class UnimplementedOperationTests : IAsyncLifetime
+public sealed class UnimplementedOperationTests() : ServerTestBase("unimpl")
 {
-    private readonly string _bucket = TestServer.BucketName("unimpl");
-    private TestServer _server = null!;
-    private S3TestClient _s3 = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        _server = await TestServer.StartAsync();
-        _s3 = new S3TestClient(_server.BaseAddress);
-        (await _server.CreateBucketAsync(_bucket)).EnsureSuccessStatusCode();
-        (await _server.PutObjectAsync(_bucket, "k", [1])).EnsureSuccessStatusCode();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _s3.Dispose();
-        await _server.DisposeAsync();
+        (await Server.PutObjectAsync(Bucket, "k", [1])).EnsureSuccessStatusCode();
     }
 
     [Theory]
@@ -78,7 +65,7 @@ public sealed class UnimplementedOperationTests : IAsyncLifetime
     [InlineData("PUT", "k", "renameObject")]
     public async Task S3Operation_CofferDoesNotHave_AnswersNotImplemented(string method, string? key, string query)
     {
-        var response = await _s3.SendAsync(new HttpMethod(method), _bucket, key, query);
+        var response = await S3.SendAsync(new HttpMethod(method), Bucket, key, query);
         await response.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
     }
 
@@ -106,7 +93,7 @@ public sealed class UnimplementedOperationTests : IAsyncLifetime
     [InlineData("PUT", "k", "rename")]
     public async Task CosOperation_CofferDoesNotHave_AnswersNotImplemented(string method, string? key, string query)
     {
-        var response = await _server.SendAsync(_server.Request(new HttpMethod(method), _bucket, key, query));
+        var response = await Server.SendAsync(Server.Request(new HttpMethod(method), Bucket, key, query));
         await response.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
     }
 }

@@ -9,19 +9,8 @@ using Xunit.Abstractions;
 
 namespace Coffer.Server.Tests;
 
-public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class VersioningApiTests(ITestOutputHelper output) : ServerTestBase("versions")
 {
-    private readonly string _bucket = TestServer.BucketName("versions");
-    private TestServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TestServer.StartAsync();
-        await _server.CreateBucketAsync(_bucket);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task GetBucketVersioning_ShowsNoStatus_UntilEnabled_ThenTheStatus()
     {
@@ -39,14 +28,14 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
     [InlineData("<VersioningConfiguration><Status>Enabled</Status>")]
     public async Task PutBucketVersioning_ReturnsMalformedXml_ForBadBodies(string body)
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "versioning", content: new StringContent(body)));
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning", content: new StringContent(body)));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedXML");
     }
 
     [Fact]
     public async Task PutBucketVersioning_ReturnsMissingRequestBody_WithoutABody()
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "versioning"));
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning"));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MissingRequestBodyError");
     }
 
@@ -54,27 +43,27 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Versions_CarryVersionIdHeaders_AndDeleteMarkersAnswerInKind()
     {
         await EnableAsync("Enabled");
-        var put = await _server.PutObjectAsync(_bucket, "k", [1]);
+        var put = await Server.PutObjectAsync(Bucket, "k", [1]);
         var versionId = put.Headers.GetValues("x-cos-version-id").Single();
 
-        var delete = await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "k"));
+        var delete = await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "k"));
         delete.StatusCode.Should().Be(HttpStatusCode.NoContent);
         delete.Headers.GetValues("x-cos-delete-marker").Single().Should().Be("true");
         var markerId = delete.Headers.GetValues("x-cos-version-id").Single();
 
-        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k"));
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k"));
         await get.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
         get.Headers.GetValues("x-cos-delete-marker").Single().Should().Be("true");
         get.Headers.GetValues("x-cos-version-id").Single().Should().Be(markerId);
 
-        var getMarker = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: $"versionId={markerId}"));
+        var getMarker = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: $"versionId={markerId}"));
         await getMarker.ShouldBeErrorAsync(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed");
 
-        var old = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: $"versionId={versionId}"));
+        var old = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: $"versionId={versionId}"));
         old.StatusCode.Should().Be(HttpStatusCode.OK);
         old.Headers.GetValues("x-cos-version-id").Single().Should().Be(versionId);
 
-        var unknown = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", query: "versionId=MTIzNDU2"));
+        var unknown = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: "versionId=MTIzNDU2"));
         await unknown.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchVersion");
     }
 
@@ -82,26 +71,26 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task DeleteObject_ReturnsInvalidArgument_ForAMalformedVersionId_AndBatchDeleteReportsItAsAnError()
     {
         await EnableAsync("Enabled");
-        await _server.PutObjectAsync(_bucket, "k", [1]);
+        await Server.PutObjectAsync(Bucket, "k", [1]);
 
-        var single = await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "k", query: "versionId=zzz"));
+        var single = await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "k", query: "versionId=zzz"));
         await single.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
 
         var body = "<Delete><Object><Key>k</Key><VersionId>zzz</VersionId></Object></Delete>";
-        var batch = await _server.SendAsync(_server.Request(HttpMethod.Post, _bucket, query: "delete", content: new StringContent(body)));
+        var batch = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, query: "delete", content: new StringContent(body)));
         batch.StatusCode.Should().Be(HttpStatusCode.OK);
         var result = XDocument.Parse(await batch.Content.ReadAsStringAsync()).Root!;
         result.Elements("Deleted").Should().BeEmpty();
         var error = result.Elements("Error").Should().ContainSingle().Subject;
         (error.Element("Key")!.Value, error.Element("VersionId")!.Value, error.Element("Code")!.Value).Should().Be(("k", "zzz", "InvalidArgument"));
-        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k"))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task ListObjectVersions_PagesTenThousandVersions_InOrder_WithTheRightMarkers()
     {
         await EnableAsync("Enabled");
-        var objects = _server.Server.Services.GetRequiredService<IObjectService>();
+        var objects = Server.Server.Services.GetRequiredService<IObjectService>();
         var seeding = Stopwatch.StartNew();
         var expected = new List<(string Key, string VersionId, bool IsLatest, bool IsDeleteMarker)>();
         for (var k = 0; k < 500; k++)
@@ -112,12 +101,12 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
             {
                 if (v == 19 && k % 10 == 0)
                 {
-                    var marker = await objects.DeleteObjectAsync(_bucket, key);
+                    var marker = await objects.DeleteObjectAsync(Bucket, key);
                     versions.Add((key, marker.VersionId!, false, true));
                     continue;
                 }
 
-                var put = await objects.PutObjectAsync(new PutObjectRequest { Bucket = _bucket, Key = key, Body = new MemoryStream([]), ContentLength = 0 });
+                var put = await objects.PutObjectAsync(new PutObjectRequest { Bucket = Bucket, Key = key, Body = new MemoryStream([]), ContentLength = 0 });
                 versions.Add((key, put.VersionId, false, false));
             }
 
@@ -136,7 +125,7 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
         do
         {
             var query = "versions&max-keys=999" + (keyMarker is null ? "" : $"&key-marker={Uri.EscapeDataString(keyMarker)}&version-id-marker={Uri.EscapeDataString(versionMarker!)}");
-            var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: query));
+            var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: query));
             response.StatusCode.Should().Be(HttpStatusCode.OK);
             var root = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
             root.Element("KeyMarker")!.Value.Should().Be(keyMarker ?? "");
@@ -170,9 +159,9 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task ListObjectVersions_ReturnsExactXml_ForOneVersionAndOneMarker()
     {
         await EnableAsync("Enabled");
-        var versionId = (await _server.PutObjectAsync(_bucket, "k", [1])).Headers.GetValues("x-cos-version-id").Single();
-        var markerId = (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "k"))).Headers.GetValues("x-cos-version-id").Single();
-        var root = XDocument.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
+        var versionId = (await Server.PutObjectAsync(Bucket, "k", [1])).Headers.GetValues("x-cos-version-id").Single();
+        var markerId = (await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "k"))).Headers.GetValues("x-cos-version-id").Single();
+        var root = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
 
         root.Name.LocalName.Should().Be("ListVersionsResult");
         root.Elements().Select(e => e.Name.LocalName).Should().Equal(
@@ -190,11 +179,11 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task EnableAsync(string status)
     {
-        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, query: "versioning",
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning",
             content: new StringContent($"<VersioningConfiguration><Status>{status}</Status></VersioningConfiguration>")));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     private async Task<string> VersioningAsync() =>
-        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "versioning"))).Content.ReadAsStringAsync();
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "versioning"))).Content.ReadAsStringAsync();
 }

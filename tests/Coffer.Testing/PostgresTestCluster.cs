@@ -1,11 +1,13 @@
+using System.Globalization;
 using Npgsql;
 
 namespace Coffer.Testing;
 
 /// <summary>
 /// The PostgreSQL server tests run against: the one the test command started (<c>COFFER_TEST_POSTGRES</c>, an admin URL),
-/// or else a throw-away cluster this process starts with <c>scripts/postgres.sh</c> and stops when it exits. Each caller
-/// gets a fresh database of its own.
+/// or else a throw-away cluster this process starts with <c>scripts/postgres.sh</c>. Each caller gets a fresh database of
+/// its own. A cluster started here is stopped and its folder removed by the script's watcher once this process has
+/// ended: not by an exit handler, which <c>dotnet test</c> cuts short by killing the test host 100 ms after its last test.
 /// </summary>
 public static class PostgresTestCluster
 {
@@ -62,8 +64,12 @@ public static class PostgresTestCluster
         }.ConnectionString;
     }
 
-    /// <summary>A cluster of a test's own (one it may stop and start again), in <paramref name="directory"/>; returns its admin URL.</summary>
-    public static string StartPrivate(string directory) => Run(Script, "start", directory).Trim();
+    /// <summary>
+    /// A cluster of a test's own (one it may stop and start again), in <paramref name="directory"/>; returns its admin URL.
+    /// It is stopped and <paramref name="directory"/> removed once process <paramref name="owner"/> (this one unless told) has ended.
+    /// </summary>
+    public static string StartPrivate(string directory, int? owner = null) =>
+        Run(Script, "start", directory, "--owner", (owner ?? Environment.ProcessId).ToString(CultureInfo.InvariantCulture)).Trim();
 
     public static void Stop(string directory) => Run(Script, "stop", directory);
 
@@ -78,21 +84,7 @@ public static class PostgresTestCluster
             return url;
         }
 
-        var script = Script;
-        var directory = Path.Combine(Path.GetTempPath(), $"coffer-pg-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        var admin = Run(script, "start", directory).Trim();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Run(script, "stop", directory);
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
-        return admin;
+        return StartPrivate(Path.Combine(Path.GetTempPath(), $"coffer-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"));
     }
 
     private static string Run(string script, params string[] arguments)

@@ -35,78 +35,11 @@ public sealed class Crc32
         ~UpdateTables(castagnoli ? CastagnoliTables : IeeeTables, uint.MaxValue, data);
 
     /// <summary>
-    /// The CRC of A followed by B, from the CRCs of A and B and B's length, without the data (GF(2) matrix method, as
-    /// <see cref="Crc64.Combine"/>): how a multipart object's full-object CRC-32 / CRC-32C comes from its parts'.
+    /// The CRC of A followed by B, from the CRCs of A and B and B's length, without the data (the GF(2) matrix method
+    /// CRC-64 shares, <see cref="CrcCombine"/>): how a multipart object's full-object CRC-32 / CRC-32C comes from its parts'.
     /// </summary>
-    public static uint Combine(uint crcA, uint crcB, long lengthB, bool castagnoli)
-    {
-        if (lengthB == 0)
-        {
-            return crcA;
-        }
-
-        // odd: the operator that shifts the register by one zero bit; even: by two zero bits.
-        var odd = new uint[32];
-        odd[0] = castagnoli ? 0x82F63B78u : 0xEDB88320u;
-        for (var n = 1; n < 32; n++)
-        {
-            odd[n] = 1u << (n - 1);
-        }
-
-        var even = Square(odd);
-        odd = Square(even);
-        var length = lengthB;
-        do
-        {
-            even = Square(odd);
-            if ((length & 1) != 0)
-            {
-                crcA = Times(even, crcA);
-            }
-
-            length >>= 1;
-            if (length == 0)
-            {
-                break;
-            }
-
-            odd = Square(even);
-            if ((length & 1) != 0)
-            {
-                crcA = Times(odd, crcA);
-            }
-
-            length >>= 1;
-        }
-        while (length != 0);
-
-        return crcA ^ crcB;
-    }
-
-    private static uint Times(uint[] matrix, uint vector)
-    {
-        uint sum = 0;
-        for (var i = 0; vector != 0; i++, vector >>= 1)
-        {
-            if ((vector & 1) != 0)
-            {
-                sum ^= matrix[i];
-            }
-        }
-
-        return sum;
-    }
-
-    private static uint[] Square(uint[] matrix)
-    {
-        var square = new uint[32];
-        for (var n = 0; n < 32; n++)
-        {
-            square[n] = Times(matrix, matrix[n]);
-        }
-
-        return square;
-    }
+    public static uint Combine(uint crcA, uint crcB, long lengthB, bool castagnoli) =>
+        (uint)CrcCombine.Combine(crcA, crcB, lengthB, castagnoli ? 0x82F63B78u : 0xEDB88320u, 32);
 
     private static uint Update(bool castagnoli, uint crc, ReadOnlySpan<byte> data)
     {

@@ -89,79 +89,8 @@ public sealed class Crc64
     /// The CRC of A followed by B, from the CRCs of A and B and B's length, without the data (GF(2) matrix method),
     /// as COS does for a completed multipart upload.
     /// </summary>
-    public static ulong Combine(ulong crcA, ulong crcB, long lengthB, Crc64Algorithm? algorithm = null)
-    {
-        if (lengthB == 0)
-        {
-            return crcA;
-        }
-
-        var polynomial = (algorithm ?? Xz).Polynomial;
-
-        // odd: the operator that shifts the register by one zero bit; even: by two zero bits.
-        var odd = new ulong[64];
-        odd[0] = polynomial;
-        for (var n = 1; n < 64; n++)
-        {
-            odd[n] = 1UL << (n - 1);
-        }
-
-        var even = Square(odd);
-        odd = Square(even);
-
-        // Apply lengthB zero bytes to crcA, squaring the operator for each bit of the length.
-        var length = lengthB;
-        do
-        {
-            even = Square(odd);
-            if ((length & 1) != 0)
-            {
-                crcA = Times(even, crcA);
-            }
-
-            length >>= 1;
-            if (length == 0)
-            {
-                break;
-            }
-
-            odd = Square(even);
-            if ((length & 1) != 0)
-            {
-                crcA = Times(odd, crcA);
-            }
-
-            length >>= 1;
-        }
-        while (length != 0);
-
-        return crcA ^ crcB;
-    }
-
-    private static ulong Times(ulong[] matrix, ulong vector)
-    {
-        ulong sum = 0;
-        for (var i = 0; vector != 0; i++, vector >>= 1)
-        {
-            if ((vector & 1) != 0)
-            {
-                sum ^= matrix[i];
-            }
-        }
-
-        return sum;
-    }
-
-    private static ulong[] Square(ulong[] matrix)
-    {
-        var square = new ulong[64];
-        for (var n = 0; n < 64; n++)
-        {
-            square[n] = Times(matrix, matrix[n]);
-        }
-
-        return square;
-    }
+    public static ulong Combine(ulong crcA, ulong crcB, long lengthB, Crc64Algorithm? algorithm = null) =>
+        CrcCombine.Combine(crcA, crcB, lengthB, (algorithm ?? Xz).Polynomial, 64);
 
     private static ulong Update(Crc64Algorithm algorithm, ulong crc, ReadOnlySpan<byte> data)
     {

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Coffer.Model.Notifications;
+using Coffer.Server.Maintenance;
 using Coffer.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Notifications;
@@ -17,7 +17,7 @@ internal sealed partial class NotificationDeliveryService(
     ObjectEvents events,
     CofferServerOptions options,
     TimeProvider time,
-    ILogger<NotificationDeliveryService> logger) : BackgroundService
+    ILogger<NotificationDeliveryService> logger) : PollingService(logger)
 {
     private const string EventIdHeader = "X-Coffer-Event-Id";
 
@@ -33,45 +33,30 @@ internal sealed partial class NotificationDeliveryService(
         Timeout = options.Notifications.Timeout,
     };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private DateTimeOffset _countedAt = DateTimeOffset.MinValue;
+    private bool _busy;
+
+    protected override string Name => "Notification delivery";
+
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var settings = options.Notifications;
-        var countedAt = DateTimeOffset.MinValue;
-        while (!stoppingToken.IsCancellationRequested)
+        _busy = false;
+        var now = time.GetUtcNow();
+        if (now - _countedAt >= settings.CountInterval)
         {
-            var busy = false;
-            try
-            {
-                var now = time.GetUtcNow();
-                if (now - countedAt >= settings.CountInterval)
-                {
-                    events.Counted(await metadata.WriteAsync(w => w.Outbox.CountByTarget(), stoppingToken));
-                    countedAt = now;
-                }
-
-                var leased = await metadata.WriteAsync(w => w.Outbox.Lease(_owner, now, now + settings.Lease, settings.BatchSize), stoppingToken);
-                await DeliverAsync(leased, stoppingToken);
-                busy = leased.Count == settings.BatchSize;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (MetadataUnavailableException error)
-            {
-                LogUnavailable(logger, error.Message);
-            }
-            catch (Exception error)
-            {
-                LogFailure(logger, error);
-            }
-
-            if (!busy)
-            {
-                await Task.Delay(settings.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            events.Counted(await metadata.WriteAsync(w => w.Outbox.CountByTarget(), cancellationToken));
+            _countedAt = now;
         }
+
+        var leased = await metadata.WriteAsync(w => w.Outbox.Lease(_owner, now, now + settings.Lease, settings.BatchSize), cancellationToken);
+        await DeliverAsync(leased, cancellationToken);
+        _busy = leased.Count == settings.BatchSize;
     }
+
+    // A full batch means more are likely due: the next round starts at once. A round that failed waits like an idle one.
+    protected override Task WaitAsync(CancellationToken cancellationToken) =>
+        _busy ? Task.CompletedTask : Task.Delay(options.Notifications.PollInterval, time, cancellationToken);
 
     public override void Dispose()
     {
@@ -162,10 +147,4 @@ internal sealed partial class NotificationDeliveryService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {EventId} to {Target} not delivered (attempt {Attempt}): {Error}; trying again later")]
     private static partial void LogRetry(ILogger logger, string eventId, string target, int attempt, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification delivery paused: {Reason}; retrying")]
-    private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notification delivery failed; retrying")]
-    private static partial void LogFailure(ILogger logger, Exception error);
 }
