@@ -2,7 +2,7 @@
 # A partitioned one-time CSV inventory (six optional fields, as `inventory-run`) of the same bucket on SQLite and on
 # PostgreSQL, then on PostgreSQL split across two nodes: `inventory-run` posts and coordinates each run and scans
 # partitions with its workers while `inventory-help`, a second process on the same database and data folder, takes
-# partitions beside it. Prints every run's line (with `partitions` and `partitionsHere`, those the first node scanned)
+# partitions beside it. Prints every run's line (with `partitionsHere`, the partitions the first node scanned)
 # and a line for each partition the second node scanned.
 #   bench/cluster-partitions.sh [OBJECTS [PARTITION_ROWS [ROUNDS]]]     (defaults: 1000000, 125000, 3)
 # PostgreSQL is a throw-away cluster (scripts/postgres.sh --durable) on a free loopback port; the work folder is removed.

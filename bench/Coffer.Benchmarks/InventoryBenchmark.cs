@@ -58,7 +58,8 @@ internal static class InventoryBenchmark
         var time = TimeProvider.System;
         var start = Stopwatch.StartNew();
         var done = new ConcurrentDictionary<string, int>();
-        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Time = time, Accounts = [Owner], Runner = Runner((jobId, _) => done.AddOrUpdate(jobId, 1, (_, count) => count + 1)) });
+        var options = Runner((jobId, _) => done.AddOrUpdate(jobId, 1, (_, count) => count + 1));
+        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Time = time, Accounts = [Owner], Runner = options });
         var warming = warmUp is "off" ? null : Task.Run(() => InventoryWarmUp.RunAsync());
         if (warmUp is "wait" && warming is not null)
         {
@@ -130,7 +131,6 @@ internal static class InventoryBenchmark
                 reportMegabytes = Math.Round(reportBytes / 1e6, 1),
                 reportMegabytesPerSecond = Math.Round(reportBytes / 1e6 / seconds, 1),
                 files = run.FilesWritten,
-                partitions = runs.ListPartitions(run.JobId).Count,
                 partitionsHere = done.GetValueOrDefault(run.JobId),
                 peakResidentMegabytes = PeakResidentBytes() >> 20,
                 jitSeconds = Math.Round((JitInfo.GetCompilationTime() - jitBefore).TotalSeconds, 3),
