@@ -1,6 +1,6 @@
-using Coffer.Composition;
 using System.Diagnostics;
 using System.Net;
+using Coffer.Composition;
 using Coffer.Server.Configuration;
 using Coffer.Testing;
 
