@@ -15,6 +15,7 @@ work=${1:?usage: bench/reference.sh WORK [OBJECTS [ROUNDS [FORMAT...]]]}
 objects=${2:-1000000}
 rounds=${3:-4}
 formats=("${@:4}")
+warm_up=${WARM_UP:-wait}   # the benchmark's start-up warm-up: wait (as `coffer serve`, first run after it), beside, off
 [[ ${#formats[@]} -gt 0 ]] || formats=(CSV)
 reference=${REFERENCE_BENCH:-../shared/reference-bench}
 mkdir -p "$work"
@@ -38,10 +39,10 @@ limit=$(grep -E 'RESULT .*(pipelined \(2 threads\)|2 threads x \(range scan \+ c
   | awk '{ v = $1 * ($2 == "M" ? 1e6 : $2 == "k" ? 1e3 : 1); if (v > best) best = v } END { printf "%.0f", best }')
 
 for format in "${formats[@]}"; do
-  $ours inventory-run "$work/coffer-$objects" "$format" "$rounds" | tee "$work/coffer-$format.out"
-  warm=$(tail -n +2 "$work/coffer-$format.out" | grep -o '"objectsPerSecond":[0-9.]*' | cut -d: -f2 | sort -n \
+  $ours inventory-run "$work/coffer-$objects" "$format" "$rounds" "$warm_up" | tee "$work/coffer-$format.out"
+  warm=$(grep '"round":' "$work/coffer-$format.out" | grep -v '"round":1,' | grep -o '"objectsPerSecond":[0-9.]*' | cut -d: -f2 | sort -n \
     | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
-  first=$(head -n 1 "$work/coffer-$format.out" | grep -o '"objectsPerSecond":[0-9.]*' | cut -d: -f2)
+  first=$(grep '"round":1,' "$work/coffer-$format.out" | grep -o '"objectsPerSecond":[0-9.]*' | cut -d: -f2)
   awk -v f="$format" -v n="$objects" -v w="$warm" -v s="$first" -v r="$limit" 'BEGIN {
     printf "RATIO %s %d objects: warm %.0f rows/s, first run %.0f rows/s, reference %.0f rows/s: warm %.2f x, first run %.2f x the reference\n",
       f, n, w, s, r, w / r, s / r }'

@@ -1,7 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime;
 using System.Text.Json;
 using Coffer.Composition;
+using Coffer.Inventory.Running;
 using Coffer.Model;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
@@ -38,17 +41,38 @@ internal static class InventoryBenchmark
     }
 
     /// <summary>
-    /// <c>inventory-run DATA_DIR [FORMAT [ROUNDS]]</c>: runs ROUNDS (default 2) one-time inventories one after the other
-    /// in this process and prints a line for each: the first pays for JIT compilation, as the first run after a server
-    /// starts does; later ones are what a running server does. Seconds, CPU seconds, objects/s, MB/s of the objects
-    /// inventoried (their sizes), report size and MB/s written, peak RSS, and the JIT time and methods compiled in the round.
+    /// <c>inventory-run DATA_DIR [FORMAT [ROUNDS [WARM_UP]]]</c>: runs ROUNDS (default 2) one-time inventories one after
+    /// the other in this process and prints a line for each: the first is the first run after a server starts; later ones
+    /// are what a running server does. WARM_UP is what the process does at start, as <c>coffer serve</c> does:
+    /// <c>wait</c> (the default) runs <see cref="InventoryWarmUp"/> in the background and posts the first run once it has
+    /// finished (a user's first run that many seconds after start), <c>beside</c> posts the first run at once while the
+    /// warm-up runs, <c>off</c> has no warm-up (the first run pays for JIT compilation). Seconds, CPU seconds, objects/s,
+    /// MB/s of the objects inventoried (their sizes), report size and MB/s written, peak RSS, and the JIT time and methods
+    /// compiled in the round.
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var format = args.Length > 1 ? Enum.Parse<InventoryFormat>(args[1], ignoreCase: true) : InventoryFormat.Csv;
         var rounds = args.Length > 2 ? int.Parse(args[2]) : 2;
+        var warmUp = args.Length > 3 ? args[3] : "wait";
         var time = TimeProvider.System;
-        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Time = time, Accounts = [Owner] });
+        var start = Stopwatch.StartNew();
+        var done = new ConcurrentDictionary<string, int>();
+        var options = Runner((jobId, _) => done.AddOrUpdate(jobId, 1, (_, count) => count + 1));
+        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Time = time, Accounts = [Owner], Runner = options });
+        var warming = warmUp is "off" ? null : Task.Run(() => InventoryWarmUp.RunAsync());
+        if (warmUp is "wait" && warming is not null)
+        {
+            var took = await warming;
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                warmUpSeconds = Math.Round(took.TotalSeconds, 3),
+                secondsSinceStart = Math.Round(start.Elapsed.TotalSeconds, 3),
+                cpuSeconds = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 3),
+                jitMethods = JitInfo.GetCompiledMethodCount(),
+            }));
+        }
+
         var (configurations, runs, runner) = (core.Configurations, core.Runs, core.Runner);
         for (var round = 1; round <= rounds; round++)
         {
@@ -71,8 +95,20 @@ internal static class InventoryBenchmark
             var watch = Stopwatch.StartNew();
             var queued = await configurations.PostOneTimeAsync(Source, configuration);
             await runner.RunPendingAsync();
+            while (runs.Get(Source, queued.JobId).State is InventoryRunState.Queued or InventoryRunState.Running)
+            {
+                // With `inventory-help` beside it, the other process may have claimed the run: help with it until it ends.
+                await Task.Delay(5);
+                await runner.RunPendingAsync();
+            }
+
             watch.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+
+            if (round == 1 && warmUp is "beside" && warming is not null)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new { warmUpSeconds = Math.Round((await warming).TotalSeconds, 3), ranBesideTheFirstRound = true }));
+            }
 
             var run = runs.Get(Source, queued.JobId);
             if (run.State != InventoryRunState.Succeeded)
@@ -95,6 +131,7 @@ internal static class InventoryBenchmark
                 reportMegabytes = Math.Round(reportBytes / 1e6, 1),
                 reportMegabytesPerSecond = Math.Round(reportBytes / 1e6 / seconds, 1),
                 files = run.FilesWritten,
+                partitionsHere = done.GetValueOrDefault(run.JobId),
                 peakResidentMegabytes = PeakResidentBytes() >> 20,
                 jitSeconds = Math.Round((JitInfo.GetCompilationTime() - jitBefore).TotalSeconds, 3),
                 jitMethods = JitInfo.GetCompiledMethodCount() - methodsBefore,
@@ -102,6 +139,40 @@ internal static class InventoryBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>inventory-help DATA_DIR SECONDS</c>: a second node beside <c>inventory-run</c> on the same PostgreSQL metadata
+    /// (and data folder): for SECONDS it takes the partitions of runs the other process coordinates, and prints a line for
+    /// each partition it has scanned.
+    /// </summary>
+    public static async Task<int> HelpAsync(string[] args)
+    {
+        var deadline = Stopwatch.StartNew();
+        var options = Runner((jobId, partition) => Console.WriteLine(JsonSerializer.Serialize(new { jobId, partition, scannedBy = "helper" })));
+        using var core = CofferCore.Open(new CoreOptions { DataDirectory = args[0], Metadata = Metadata, Accounts = [Owner], Runner = options });
+        while (deadline.Elapsed.TotalSeconds < double.Parse(args[1], CultureInfo.InvariantCulture))
+        {
+            await core.Runner.RunPendingAsync();
+            await Task.Delay(20);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The server's defaults, or BENCH_WORKERS workers and partitions of at most BENCH_PARTITION_ROWS rows; calls <paramref name="partitionDone"/> for each partition scanned here.</summary>
+    private static InventoryRunnerOptions Runner(Action<string, int> partitionDone)
+    {
+        var defaults = new InventoryRunnerOptions();
+        var workers = Environment.GetEnvironmentVariable("BENCH_WORKERS") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : defaults.Workers;
+        var rows = Environment.GetEnvironmentVariable("BENCH_PARTITION_ROWS") is { } r ? long.Parse(r, CultureInfo.InvariantCulture) : defaults.PartitionRows;
+        return defaults with
+        {
+            Workers = workers,
+            PartitionRows = rows,
+            MinPartitionRows = Math.Min(rows, defaults.MinPartitionRows),
+            PartitionDone = partitionDone,
+        };
     }
 
     /// <summary>The bytes of the report's files, as delivered.</summary>

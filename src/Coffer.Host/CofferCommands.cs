@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Coffer.Server;
 using Coffer.Server.Accounts;
+using Coffer.Server.Configuration;
 using Coffer.Storage;
 using Coffer.WebConsole;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,7 @@ internal static class CofferCommands
                 Accounts = accounts,
                 SubAccounts = AccountSources.SubAccounts(file),
                 LogLevel = parse.GetValue(logLevel) ?? (Enum.TryParse<LogLevel>(file?.LogLevel, true, out var level) ? level : LogLevel.Information),
-                Inventory = file?.Inventory?.ToOptions() ?? new InventoryServiceOptions(),
+                Inventory = (file?.Inventory ?? CofferConfigFile.InventorySection.Defaults).ToOptions(),
                 Batch = file?.Batch?.ToOptions() ?? new BatchServiceOptions(),
                 Notifications = file?.Notifications?.ToOptions() ?? new NotificationServiceOptions(),
                 JournalRetention = file?.Journal?.Retention ?? TimeSpan.FromDays(7),

@@ -134,6 +134,11 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<InventoryBackgroundService>();
         }
 
+        if (options.Inventory.WarmUp)
+        {
+            services.AddHostedService<InventoryWarmUpService>();
+        }
+
         services.AddSingleton(core.Jobs);
         services.AddSingleton(core.BatchRunner);
         services.AddSingleton<BatchWakeup>();

@@ -129,4 +129,10 @@ public sealed record InventoryServiceOptions
 
     /// <summary>How often the worker looks for runs it was not woken for (scheduled ones, abandoned ones).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// True runs a small inventory of each format in a temporary folder right after start, in the background, so the
+    /// first real run does not pay for compiling the pipeline (<c>coffer serve</c> does; off unless asked for).
+    /// </summary>
+    public bool WarmUp { get; init; }
 }

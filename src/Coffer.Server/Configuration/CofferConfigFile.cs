@@ -140,16 +140,21 @@ public sealed record CofferConfigFile
 
     /// <summary>
     /// <c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000,
-    /// "workers": 2, "partitionRows": 1000000, "minPartitionRows": 250000 }</c>.
+    /// "workers": 2, "partitionRows": 1000000, "minPartitionRows": 250000, "warmUp": true }</c>. <c>warmUp</c> is on unless
+    /// set to false (<see cref="InventoryServiceOptions.WarmUp"/>).
     /// </summary>
     public sealed record InventorySection(long? MaxPartBytes, int? LeaseSeconds, string? TimeOfDay, DayOfWeek? WeeklyDay, int? PollMilliseconds,
-        int? Workers = null, long? PartitionRows = null, long? MinPartitionRows = null)
+        int? Workers = null, long? PartitionRows = null, long? MinPartitionRows = null, bool? WarmUp = null)
     {
+        /// <summary>What <c>coffer serve</c> runs with when the file has no inventory section.</summary>
+        public static InventorySection Defaults { get; } = new(null, null, null, null, null);
+
         public InventoryServiceOptions ToOptions()
         {
             var defaults = new InventoryServiceOptions();
             return new InventoryServiceOptions
             {
+                WarmUp = WarmUp ?? true,
                 MaxPartBytes = MaxPartBytes ?? defaults.MaxPartBytes,
                 Lease = LeaseSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaults.Lease,
                 TimeOfDay = TimeOfDay is { } time

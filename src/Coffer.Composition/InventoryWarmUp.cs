@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Coffer.Inventory.Running;
+using Coffer.Model.Accounts;
+using Coffer.Model.Inventory;
+using Coffer.Model.Objects;
+
+namespace Coffer.Composition;
+
+/// <summary>
+/// Runs the inventory pipeline once, right after a node starts, so that a user's first inventory finds its code compiled:
+/// without it the first run of a million objects spends about a second in the JIT compiler (docs/performance.md). The
+/// executable runs with tiered compilation off, so what is compiled here is compiled once, optimised. It
+/// PUTs a few thousand small objects into a throw-away bucket in a temporary data folder (embedded SQLite) and runs a
+/// partitioned one-time inventory of each report format, through the same public services a node serves requests with.
+/// Nothing touches the node's own data; the folder is deleted at the end, and nothing is kept once it is done.
+/// </summary>
+public static class InventoryWarmUp
+{
+    /// <summary>Enough rows for several partitions of a few parts' worth of rows each, and every path a row takes.</summary>
+    public const int Objects = 4_000;
+
+    private const string Source = "warm-up-1250000000";
+    private const string Destination = "warm-up-reports-1250000000";
+    private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
+
+    /// <summary>
+    /// The temporary data folders' names start with this, then the process id: a folder left by a process killed during
+    /// its warm-up is removed by the next warm-up on the machine.
+    /// </summary>
+    public static string FolderPrefix { get; } = Path.Combine(Path.GetTempPath(), "coffer-warm-up-");
+
+    /// <summary>Runs the warm-up and returns how long it took; the temporary folder is gone when it returns, whatever happened.</summary>
+    public static async Task<TimeSpan> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        RemoveLeftovers();
+        var directory = $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            using (var core = CofferCore.Open(new CoreOptions
+            {
+                DataDirectory = directory,
+                Accounts = [Owner],
+                // Two workers and several partitions, as a server's run of a large bucket has.
+                Runner = new InventoryRunnerOptions { Workers = 2, PartitionRows = Objects / 4, MinPartitionRows = Objects / 8 },
+            }))
+            {
+                await FillAsync(core.Objects, cancellationToken);
+                foreach (var format in Enum.GetValues<InventoryFormat>())
+                {
+                    await RunInventoryAsync(core, format, cancellationToken);
+                }
+            }
+
+            return Stopwatch.GetElapsedTime(started);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Deletes the warm-up folders of processes that no longer run.</summary>
+    private static void RemoveLeftovers()
+    {
+        var prefix = Path.GetFileName(FolderPrefix);
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), prefix + "*"))
+        {
+            var name = Path.GetFileName(folder)[prefix.Length..];
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(name[..dash], out var processId) && !IsRunning(processId))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Another warm-up removed it first, or it is not ours to remove.
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task FillAsync(Model.ObjectService objects, CancellationToken cancellationToken)
+    {
+        await objects.CreateBucketAsync(Source, Owner.AppId, "ap-guangzhou", cancellationToken);
+        await objects.CreateBucketAsync(Destination, Owner.AppId, "ap-guangzhou", cancellationToken);
+        // Many PUTs in flight, so the commit queue writes them in a few transactions.
+        await Parallel.ForEachAsync(Enumerable.Range(0, Objects), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var body = new byte[1 + i % 64];
+                await objects.PutObjectAsync(new PutObjectRequest
+                {
+                    Bucket = Source,
+                    Key = $"dir-{i % 10}/object-{i:D6}.bin",
+                    Body = new MemoryStream(body),
+                    ContentLength = body.Length,
+                    StorageClass = i % 10 == 3 ? "STANDARD_IA" : Common.StorageClass.Standard,
+                }, token);
+            });
+    }
+
+    private static async Task RunInventoryAsync(CofferCore core, InventoryFormat format, CancellationToken cancellationToken)
+    {
+        var queued = await core.Configurations.PostOneTimeAsync(Source, new InventoryConfiguration
+        {
+            Id = $"warm-up-{format}",
+            IncludedObjectVersions = IncludedVersions.Current,
+            OptionalFields = ["Size", "LastModifiedDate", "ETag", "StorageClass", "IsMultipartUploaded", "ReplicationStatus", "Crc64"],
+            Destination = new InventoryDestination
+            {
+                Bucket = Destination,
+                BucketReference = $"qcs::cos:ap-guangzhou::{Destination}",
+                Format = format,
+            },
+        }, cancellationToken);
+        await core.Runner.RunPendingAsync(cancellationToken);
+        var run = core.Runs.Get(Source, queued.JobId);
+        if (run.State != InventoryRunState.Succeeded)
+        {
+            throw new InvalidOperationException($"The inventory warm-up's {format} run ended {run.State}: {run.ErrorCode} {run.ErrorMessage}");
+        }
+    }
+}
