@@ -73,10 +73,12 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
             summary.Add(written);
         }
 
-        var counters = progress.Counters;
+        // Counted in locals (a record per row would be two allocations a row) and saved as a record with each cursor.
+        var (scanned, scannedBytes, matched, matchedBytes) = progress.Counters;
         var lastKey = progress.LastKey;
         var walk = plan.Walk with { Start = lastKey ?? partition.FromKey, StartAfter = lastKey is not null, End = partition.ToKey };
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
+        var filter = plan.Filter.MatchesAll ? null : plan.Filter;
         await using (var scan = SnapshotScan.Start(objects, plan.Source, walk, cancellationToken))
         {
             await foreach (var batch in scan.Batches(cancellationToken))
@@ -86,17 +88,19 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
                     // A part ends at a key boundary past its bound, so every version of the cursor's key is behind it.
                     if (state.Part is { } full && full.Writer.UncompressedBytes >= options.MaxPartBytes && info.Key != lastKey)
                     {
-                        await FinishPartAsync(state, lastKey!, counters, summary, cancellationToken);
+                        await FinishPartAsync(state, lastKey!, new(scanned, scannedBytes, matched, matchedBytes), summary, cancellationToken);
                     }
 
-                    counters = counters with { Scanned = counters.Scanned + 1, ScannedBytes = counters.ScannedBytes + info.Size };
+                    scanned++;
+                    scannedBytes += info.Size;
                     lastKey = info.Key;
-                    if (!plan.Filter.Matches(info))
+                    if (filter is not null && !filter.Matches(info))
                     {
                         continue;
                     }
 
-                    counters = counters with { Matched = counters.Matched + 1, MatchedBytes = counters.MatchedBytes + info.Size };
+                    matched++;
+                    matchedBytes += info.Size;
                     summary.Add(info);
                     if (state.Part is null)
                     {
@@ -117,6 +121,7 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
             }
         }
 
+        var counters = new PartitionCounters(scanned, scannedBytes, matched, matchedBytes);
         if (state.Part is not null)
         {
             await FinishPartAsync(state, lastKey!, counters, summary, cancellationToken);
