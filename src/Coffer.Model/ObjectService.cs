@@ -302,12 +302,18 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             yield break;
         }
 
-        var versions = options.AllVersions
-            ? reader.Versions.ScanVersions(bucketId, from, inclusive, null, upper, detail)
-            : reader.Versions.ScanLatest(bucketId, from, inclusive, upper, detail).Where(v => !v.IsDeleteMarker);
-        foreach (var version in versions)
+        // Each row is made straight from its decoded record: one object a row rather than a version record and then this.
+        VersionFactory<ObjectInfo> info = (in VersionIdentity identity, in VersionAttributes attributes) => ToInfo(bucket, identity, attributes);
+        var rows = options.AllVersions
+            ? reader.Versions.ScanVersions(bucketId, from, inclusive, null, upper, detail, info)
+            : reader.Versions.ScanLatest(bucketId, from, inclusive, upper, detail, info);
+        foreach (var row in rows)
         {
-            yield return ToInfo(bucket, version);
+            // Current objects only: a key whose latest version is a delete marker has none.
+            if (options.AllVersions || !row.IsDeleteMarker)
+            {
+                yield return row;
+            }
         }
     }
 
@@ -460,30 +466,33 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             _ => BucketVersioning.Unversioned,
         });
 
-    internal static ObjectInfo ToInfo(string bucket, ObjectVersionRecord version) => new()
+    internal static ObjectInfo ToInfo(string bucket, ObjectVersionRecord version) =>
+        ToInfo(bucket, VersionRecordCodec.IdentityOf(version), VersionRecordCodec.AttributesOf(version));
+
+    private static ObjectInfo ToInfo(string bucket, in VersionIdentity version, in VersionAttributes attributes) => new()
     {
         Bucket = bucket,
         Key = version.Key,
         VersionId = version.VersionId,
         IsLatest = version.IsLatest,
         IsDeleteMarker = version.IsDeleteMarker,
-        Size = version.Size,
-        ETag = version.ETag,
-        Crc64 = version.Crc64,
-        ContentType = version.ContentType,
-        StorageClass = version.StorageClass,
-        IsMultipartUploaded = version.IsMultipartUploaded,
-        CreatedAt = version.CreatedAt,
-        LastModified = version.LastModified,
-        UserMetadata = version.UserMetadata,
-        Headers = version.Headers,
-        Tags = version.Tags,
-        ReplicationStatus = version.ReplicationStatus,
-        Encryption = version.Encryption,
-        KmsKeyId = version.KmsKeyId,
-        Acl = version.Acl,
-        RetentionMode = version.RetentionMode,
-        RetainUntil = version.RetainUntil,
-        LegalHold = version.LegalHold,
+        Size = attributes.Size,
+        ETag = attributes.ETag,
+        Crc64 = attributes.Crc64,
+        ContentType = attributes.ContentType,
+        StorageClass = attributes.StorageClass,
+        IsMultipartUploaded = attributes.IsMultipartUploaded,
+        CreatedAt = attributes.CreatedAt,
+        LastModified = attributes.LastModified,
+        UserMetadata = attributes.UserMetadata,
+        Headers = attributes.Headers,
+        Tags = attributes.Tags,
+        ReplicationStatus = attributes.ReplicationStatus,
+        Encryption = attributes.Encryption,
+        KmsKeyId = attributes.KmsKeyId,
+        Acl = attributes.Acl,
+        RetentionMode = attributes.RetentionMode,
+        RetainUntil = attributes.RetainUntil,
+        LegalHold = attributes.LegalHold,
     };
 }

@@ -56,12 +56,9 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         if (Session.AsOf is not null)
         {
             // The latest flag is today's; in a pinned snapshot the latest version of a key is its newest one then.
-            foreach (var version in ScanVersions(bucketId, fromKey, fromKeyInclusive, null, toKey, detail))
+            foreach (var version in StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail, VersionRecordCodec.ToRecord, firstOnly: true))
             {
-                if (version.IsLatest)
-                {
-                    yield return version;
-                }
+                yield return version;
             }
 
             yield break;
@@ -97,18 +94,33 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
     {
         if (Session.AsOf is not null && olderThanSequence is null)
         {
-            return StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail);
+            return StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail, VersionRecordCodec.ToRecord, firstOnly: false);
         }
 
         return ScanVersionsInBatches(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail);
     }
+
+    /// <summary>A pinned scan (an inventory's) makes its rows straight from the records it streams; batched reads go through records.</summary>
+    public IEnumerable<T> ScanLatest<T>(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail, VersionFactory<T> create) =>
+        Session.AsOf is not null
+            ? StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail, create, firstOnly: true)
+            : ScanLatest(bucketId, fromKey, fromKeyInclusive, toKey, detail).Select(v => create(VersionRecordCodec.IdentityOf(v), VersionRecordCodec.AttributesOf(v)));
+
+    public IEnumerable<T> ScanVersions<T>(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail, VersionFactory<T> create) =>
+        Session.AsOf is not null && olderThanSequence is null
+            ? StreamVersions(bucketId, fromKey, fromKeyInclusive, toKey, detail, create, firstOnly: false)
+            : ScanVersions(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail)
+                .Select(v => create(VersionRecordCodec.IdentityOf(v), VersionRecordCodec.AttributesOf(v)));
 
     /// <summary>
     /// A scan of a pinned snapshot (an inventory run or one of its partitions) reads to its end: one query whose rows
     /// are read as they arrive lets PostgreSQL produce the next rows while the scan consumes these, where batches
     /// would leave one side idle during every round trip.
     /// </summary>
-    private IEnumerable<ObjectVersionRecord> StreamVersions(long bucketId, string fromKey, bool inclusive, string? toKey, VersionDetail detail)
+    /// <remarks>With <paramref name="firstOnly"/>, only the first (newest) version of each key is made, as its latest.</remarks>
+    private IEnumerable<T> StreamVersions<T>(long bucketId, string fromKey, bool inclusive, string? toKey, VersionDetail detail, VersionFactory<T> create,
+        bool firstOnly)
     {
         // A scan left before its end is cancelled; the savepoint keeps the snapshot's transaction usable after that.
         Session.Run(() =>
@@ -121,6 +133,7 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
             Parameters(bucketId, fromKey, toKey));
         var reader = Session.Run(() => command.ExecuteReader());
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var repeated = new RepeatedStrings();
         var finished = false;
         string? previousKey = null;
         try
@@ -134,11 +147,17 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
                     buffer = ArrayPool<byte>.Shared.Rent(length);
                 }
 
-                reader.GetBytes(6, 0, buffer, 0, length);
-                var row = VersionRecordCodec.Decode(Identity(reader), buffer.AsSpan(0, length), detail);
+                var identity = Identity(reader);
                 // In a pinned snapshot the first version of each key is its latest.
-                yield return row with { IsLatest = row.Key != previousKey };
-                previousKey = row.Key;
+                var isLatest = identity.Key != previousKey;
+                previousKey = identity.Key;
+                if (firstOnly && !isLatest)
+                {
+                    continue;
+                }
+
+                reader.GetBytes(6, 0, buffer, 0, length);
+                yield return create(identity with { IsLatest = isLatest }, VersionRecordCodec.DecodeAttributes(buffer.AsSpan(0, length), detail, repeated));
             }
 
             finished = true;
@@ -361,6 +380,7 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
         var rows = new List<ObjectVersionRecord>();
         // Records are read into one reused buffer: a scan allocates the decoded versions, not a byte array per row.
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var repeated = new RepeatedStrings();
         try
         {
             while (reader.Read())
@@ -373,7 +393,7 @@ internal sealed class PostgresVersions(PostgresSession session) : PostgresAggreg
                 }
 
                 reader.GetBytes(6, 0, buffer, 0, length);
-                rows.Add(VersionRecordCodec.Decode(Identity(reader), buffer.AsSpan(0, length), detail));
+                rows.Add(VersionRecordCodec.Decode(Identity(reader), buffer.AsSpan(0, length), detail, repeated));
             }
         }
         finally

@@ -38,7 +38,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         return ReadOne(command, Read);
     }
 
-    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All)
+    public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All) =>
+        ScanLatest(bucketId, fromKey, fromKeyInclusive, toKey, detail, VersionRecordCodec.ToRecord);
+
+    public IEnumerable<T> ScanLatest<T>(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail, VersionFactory<T> create)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
@@ -53,14 +56,18 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
 
         BindAsOf(scan);
-        foreach (var version in scan.Rows(bucketId, detail, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly))
+        foreach (var version in scan.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly))
         {
             yield return version;
         }
     }
 
     public IEnumerable<ObjectVersionRecord> ScanVersions(
-        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All)
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All) =>
+        ScanVersions(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail, VersionRecordCodec.ToRecord);
+
+    public IEnumerable<T> ScanVersions<T>(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail, VersionFactory<T> create)
     {
         if (olderThanSequence is { } sequence)
         {
@@ -69,10 +76,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
                 $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND seq < $seq AND {Visible} ORDER BY seq DESC");
             sameKey.Bind("$bucket", bucketId).Bind("$key", fromKey).Bind("$seq", sequence);
             BindAsOf(sameKey);
-            // The rest of a key is never its latest version.
-            foreach (var version in sameKey.Rows(bucketId, detail))
+            // The rest of a key is never its latest version (at a pinned instant the flag of today is not read).
+            foreach (var version in sameKey.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.None))
             {
-                yield return Session.AsOf is null ? version : version with { IsLatest = false };
+                yield return version;
             }
 
             fromKeyInclusive = false;
@@ -89,7 +96,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
 
         BindAsOf(scan);
-        foreach (var version in scan.Rows(bucketId, detail, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey))
+        foreach (var version in scan.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey))
         {
             yield return version;
         }

@@ -39,28 +39,29 @@ internal sealed class VersionScan : IDisposable
     }
 
     /// <summary>
-    /// The rows of bucket <paramref name="bucketId"/>, decoded as they are stepped; the statement is finished when the
+    /// The rows of bucket <paramref name="bucketId"/>, decoded as they are stepped and made by <paramref name="create"/>; the statement is finished when the
     /// enumeration is. The query orders each key's versions newest first; <paramref name="latest"/> says whether the row's
     /// latest flag stands, or the first row of each key is its latest (the only one returned, with
     /// <see cref="LatestRows.FirstOnly"/>).
     /// </summary>
-    public IEnumerable<ObjectVersionRecord> Rows(long bucketId, VersionDetail detail, LatestRows latest = LatestRows.AsFlagged)
+    public IEnumerable<T> Rows<T>(long bucketId, VersionDetail detail, VersionFactory<T> create, LatestRows latest = LatestRows.AsFlagged)
     {
         var held = false;
         _statement.DangerousAddRef(ref held);
-        var previousKey = latest == LatestRows.AsFlagged ? null : new ArrayBufferWriter<byte>(256);
+        var previousKey = latest is LatestRows.AsFlagged or LatestRows.None ? null : new ArrayBufferWriter<byte>(256);
+        var repeated = new RepeatedStrings();
         try
         {
             var statement = _statement.DangerousGetHandle();
             int result;
             while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
-                bool? isLatest = null;
+                var key = SqliteNative.Blob(statement, 1);
+                bool isLatest;
                 if (previousKey is not null)
                 {
-                    var key = SqliteNative.Blob(statement, 1);
                     isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
-                    if (isLatest == false && latest == LatestRows.FirstOnly)
+                    if (!isLatest && latest == LatestRows.FirstOnly)
                     {
                         continue;
                     }
@@ -68,8 +69,12 @@ internal sealed class VersionScan : IDisposable
                     previousKey.ResetWrittenCount();
                     previousKey.Write(key);
                 }
+                else
+                {
+                    isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+                }
 
-                yield return Read(statement, bucketId, detail, isLatest);
+                yield return Read(statement, key, bucketId, detail, isLatest, repeated, create);
             }
 
             if (result != raw.SQLITE_DONE)
@@ -144,19 +149,24 @@ internal sealed class VersionScan : IDisposable
 
         /// <summary>Only the first row of each key, as its latest.</summary>
         FirstOnly,
+
+        /// <summary>No row is its key's latest (the rest of a key, at a pinned instant).</summary>
+        None,
     }
 
-    private static ObjectVersionRecord Read(IntPtr statement, long bucketId, VersionDetail detail, bool? isLatest)
+    /// <summary>The row, made by <paramref name="create"/>; <paramref name="key"/> is its key column, already read.</summary>
+    private static T Read<T>(IntPtr statement, ReadOnlySpan<byte> key, long bucketId, VersionDetail detail, bool isLatest,
+        RepeatedStrings repeated, VersionFactory<T> create)
     {
         var versionId = SqliteNative.Blob(statement, 3);
         var identity = new VersionIdentity(
             bucketId,
-            Encoding.UTF8.GetString(SqliteNative.Blob(statement, 1)),
+            Encoding.UTF8.GetString(key),
             SqliteNative.ColumnInt64(statement, 2),
             versionId.SequenceEqual("null"u8) ? NullVersionId : Encoding.UTF8.GetString(versionId),
-            isLatest ?? SqliteNative.ColumnInt64(statement, 4) != 0,
+            isLatest,
             SqliteNative.ColumnInt64(statement, 5) != 0);
-        return VersionRecordCodec.Decode(identity, SqliteNative.Blob(statement, 6), detail);
+        return create(identity, VersionRecordCodec.DecodeAttributes(SqliteNative.Blob(statement, 6), detail, repeated));
     }
 
     private int Index(string name)

@@ -151,7 +151,10 @@ public enum VersionDetail
     UserMetadata = 2,
     Headers = 4,
     Tags = 8,
-    All = Layout | UserMetadata | Headers | Tags,
+
+    /// <summary>The multipart upload the version was completed from (what a retried completion answers with).</summary>
+    UploadId = 16,
+    All = Layout | UserMetadata | Headers | Tags | UploadId,
 }
 
 /// <summary>The store cannot be reached (the database is down or restarting): the request may be retried later.</summary>

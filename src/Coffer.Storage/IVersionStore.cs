@@ -23,6 +23,19 @@ public interface IVersionReader
     /// </summary>
     IEnumerable<ObjectVersionRecord> ScanVersions(
         long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail = VersionDetail.All);
+
+    /// <summary>
+    /// <see cref="ScanLatest(long, string, bool, string?, VersionDetail)"/>, each row made by <paramref name="create"/>. An
+    /// engine that decodes straight into it spares a large scan an <see cref="ObjectVersionRecord"/> a row.
+    /// </summary>
+    IEnumerable<T> ScanLatest<T>(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail, VersionFactory<T> create) =>
+        ScanLatest(bucketId, fromKey, fromKeyInclusive, toKey, detail).Select(v => create(VersionRecordCodec.IdentityOf(v), VersionRecordCodec.AttributesOf(v)));
+
+    /// <summary><see cref="ScanVersions(long, string, bool, long?, string?, VersionDetail)"/>, each row made by <paramref name="create"/>.</summary>
+    IEnumerable<T> ScanVersions<T>(
+        long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail, VersionFactory<T> create) =>
+        ScanVersions(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail)
+            .Select(v => create(VersionRecordCodec.IdentityOf(v), VersionRecordCodec.AttributesOf(v)));
 }
 
 public interface IVersionWriter : IVersionReader

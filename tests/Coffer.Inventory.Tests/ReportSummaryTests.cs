@@ -35,6 +35,26 @@ public sealed class ReportSummaryTests : IDisposable
     }
 
     [Fact]
+    public void Builder_CountsEqualNamesTogether_WhateverTheirInstancesAndOrder()
+    {
+        var builder = new SummaryBuilder(ScanStart);
+        builder.Add(Row("a/1", 1, "STANDARD", 1));
+        builder.Add(Row("a/2", 2, new string("STANDARD".AsSpan()), 1));
+        builder.Add(Row("b/1", 4, "ARCHIVE", 1, encryption: "AES256"));
+        builder.Add(Row("a/3", 8, "STANDARD", 1));
+        builder.Add(Row("a/sub/4", 16, new string("ARCHIVE".AsSpan()), 1, encryption: "AES256"));
+        builder.Add(Row("top", 32, "STANDARD", 1));
+        builder.Add(Row("a/5", 64, "STANDARD", 1));
+
+        var summary = builder.Build();
+
+        summary.StorageClasses.Should().Equal(new SliceTotal("STANDARD", 5, 107), new SliceTotal("ARCHIVE", 2, 20));
+        summary.Encryption.Should().Equal(new SliceTotal("NOT-SSE", 5, 107), new SliceTotal("SSE-S3", 2, 20));
+        summary.Prefixes.Select(p => (p.Name, p.Objects, p.Bytes)).Should().Equal(("a/", 5L, 91L), ("", 1L, 32L), ("b/", 1L, 4L));
+        summary.Prefixes[0].Children.Should().Equal(new SliceTotal("", 4, 75), new SliceTotal("a/sub/", 1, 16));
+    }
+
+    [Fact]
     public void Builder_KeepsMemoryBounded_FoldingPrefixesBeyondTheCapsAndKeepingOnlyTheLargest()
     {
         var builder = new SummaryBuilder(ScanStart);

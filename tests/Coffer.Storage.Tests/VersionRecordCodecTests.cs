@@ -46,7 +46,7 @@ public class VersionRecordCodecTests
     {
         var version = Version() with { KmsKeyId = "k-1", UploadId = "18f0c0ffee", Acl = "private" };
         var record = VersionRecordCodec.Encode(version);
-        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
+        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.UploadId);
         (decoded.KmsKeyId, decoded.UploadId, decoded.Acl).Should().Be(("k-1", "18f0c0ffee", "private"));
 
         // A record of schema 3 ends with the KMS key id (then come the upload id, the ACL and the empty lock section).
@@ -70,6 +70,72 @@ public class VersionRecordCodecTests
         var plain = VersionRecordCodec.Encode(Version() with { Acl = "private" });
         var before = VersionRecordCodec.Decode(Identity, plain.AsSpan(0, plain.Length - 1), VersionDetail.All);
         (before.Acl, before.RetentionMode, before.RetainUntil, before.LegalHold).Should().Be(("private", (string?)null, (DateTimeOffset?)null, false));
+    }
+
+    [Fact]
+    public void Decode_SkipsTheUploadId_WhenNotAsked_AndReadsWhatFollowsIt()
+    {
+        var record = VersionRecordCodec.Encode(Version() with { UploadId = "18f0c0ffee", Acl = "private", LegalHold = true });
+
+        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
+
+        (decoded.UploadId, decoded.Acl, decoded.LegalHold).Should().Be(((string?)null, "private", true));
+    }
+
+    [Fact]
+    public void Decode_WithRepeatedStrings_GivesEqualValues_AndOneInstanceForAValueRowsShare()
+    {
+        var version = Version() with
+        {
+            ContentType = "application/octet-stream",
+            StorageClass = "GLACIER_IR",
+            ReplicationStatus = "COMPLETED",
+            Encryption = "AES256",
+            Acl = "private",
+            RetentionMode = "GOVERNANCE",
+            RetainUntil = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000),
+        };
+        var record = VersionRecordCodec.Encode(version);
+        var repeated = new RepeatedStrings();
+
+        var first = VersionRecordCodec.Decode(Identity, record, VersionDetail.All, repeated);
+        var second = VersionRecordCodec.Decode(Identity, record, VersionDetail.All, repeated);
+
+        first.Should().BeEquivalentTo(VersionRecordCodec.Decode(Identity, record, VersionDetail.All));
+        second.ContentType.Should().BeSameAs(first.ContentType);
+        second.StorageClass.Should().BeSameAs(first.StorageClass);
+        second.Acl.Should().BeSameAs(first.Acl);
+        second.RetentionMode.Should().BeSameAs(first.RetentionMode);
+        second.ETag.Should().Be(first.ETag);
+    }
+
+    [Theory]
+    [InlineData("STANDARD")]
+    [InlineData("STANDARD_IA")]
+    [InlineData("ARCHIVE")]
+    [InlineData("DEEP_ARCHIVE")]
+    [InlineData("INTELLIGENT_TIERING")]
+    public void Decode_GivesTheSharedInstanceOfACommonStorageClass(string storageClass)
+    {
+        var record = VersionRecordCodec.Encode(Version() with { StorageClass = new string(storageClass.AsSpan()) });
+
+        var decoded = VersionRecordCodec.Decode(Identity, record, VersionDetail.Summary);
+
+        decoded.StorageClass.Should().BeSameAs(string.IsInterned(storageClass));
+    }
+
+    [Fact]
+    public void RepeatedStrings_KeepsOnlyTheLastFewValues_AndStillDecodesEveryOther()
+    {
+        var repeated = new RepeatedStrings();
+        var values = Enumerable.Range(0, 20).Select(i => $"value-{i}").ToArray();
+        foreach (var value in values)
+        {
+            repeated.Get(System.Text.Encoding.UTF8.GetBytes(value)).Should().Be(value);
+        }
+
+        repeated.Get("value-19"u8).Should().BeSameAs(repeated.Get("value-19"u8));
+        repeated.Get("é-ü"u8.ToArray()).Should().Be("é-ü");
     }
 
     [Fact]

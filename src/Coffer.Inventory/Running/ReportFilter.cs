@@ -14,11 +14,16 @@ public sealed class ReportFilter(InventoryFilter filter)
         ? classes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant()).ToHashSet()
         : null;
 
-    public bool NeedsTags => filter.Tags.Count > 0;
+    private readonly KeyValuePair<string, string>[] _tags = [.. filter.Tags];
+
+    public bool NeedsTags => _tags.Length > 0;
+
+    /// <summary>No filter beyond the prefix: every object the scan reads is in the report.</summary>
+    public bool MatchesAll => _tags.Length == 0 && filter.PeriodStart is null && filter.PeriodEnd is null && _storageClasses is null;
 
     public bool Matches(ObjectInfo info)
     {
-        foreach (var (key, value) in filter.Tags)
+        foreach (var (key, value) in _tags)
         {
             if (!info.Tags.Any(t => t.Key == key && t.Value == value))
             {

@@ -38,6 +38,11 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     private long _rows, _objects, _bytes, _deleteMarkers;
     private bool _capped;
 
+    // The slice and prefix the previous row was counted in: rows come in key order and mostly share them, and the
+    // storage classes and encryption statuses are shared instances, so most rows skip the dictionary lookups.
+    private (string? Name, Counter? Counter) _lastClass, _lastEncryption;
+    private (string? Name, PrefixCounter? Counter) _lastTop;
+
     /// <summary>Counts one row of the report.</summary>
     public void Add(ObjectInfo row)
     {
@@ -50,8 +55,8 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
 
         _objects++;
         _bytes += row.Size;
-        Count(_classes, row.StorageClass, row.Size);
-        Count(_encryption, EncryptionStatus(row.Encryption), row.Size);
+        Count(_classes, ref _lastClass, row.StorageClass, row.Size);
+        Count(_encryption, ref _lastEncryption, EncryptionStatus(row.Encryption), row.Size);
         _sizes[Bucket(SizeBounds, row.Size)].Add(row.Size);
         _ages[Bucket(AgeBounds, (long)Math.Floor((scanStart - row.LastModified).TotalDays))].Add(row.Size);
         if (row.IsMultipartUploaded)
@@ -151,15 +156,21 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     {
         // Looked up by span: a row allocates no prefix string unless its prefix is new.
         var top = PrefixSpan(key, 0);
-        var prefixes = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!prefixes.TryGetValue(top, out var prefix))
+        if (_lastTop.Counter is not { } prefix || !top.SequenceEqual(_lastTop.Name))
         {
-            var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
-            _capped |= name == OtherPrefixes;
-            if (!_prefixes.TryGetValue(name, out prefix))
+            var prefixes = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!prefixes.TryGetValue(top, out prefix))
             {
-                _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
+                var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
+                _capped |= name == OtherPrefixes;
+                if (!_prefixes.TryGetValue(name, out prefix))
+                {
+                    _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
+                }
             }
+
+            // Remembered by the row's own prefix (not the folded name it may be counted under).
+            _lastTop = (top.ToString(), prefix);
         }
 
         prefix.Add(size);
@@ -246,11 +257,16 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         return i;
     }
 
-    private static void Count(Dictionary<string, Counter> counters, string name, long size)
+    private static void Count(Dictionary<string, Counter> counters, ref (string? Name, Counter? Counter) last, string name, long size)
     {
-        if (!counters.TryGetValue(name, out var counter))
+        if (!ReferenceEquals(name, last.Name) || last.Counter is not { } counter)
         {
-            counters[name] = counter = new Counter();
+            if (!counters.TryGetValue(name, out counter))
+            {
+                counters[name] = counter = new Counter();
+            }
+
+            last = (name, counter);
         }
 
         counter.Add(size);

@@ -24,6 +24,7 @@ public static class VersionRecordCodec
 
     // The storage classes almost every object has; decoding returns these instances instead of new strings.
     private static readonly string[] CommonClasses = ["STANDARD", "STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE", "INTELLIGENT_TIERING"];
+    private static readonly byte[][] CommonClassBytes = [.. CommonClasses.Select(Encoding.UTF8.GetBytes)];
 
     public static byte[] Encode(ObjectVersionRecord version)
     {
@@ -58,11 +59,19 @@ public static class VersionRecordCodec
 
     /// <summary>
     /// A version from its key columns and its record; the sections not in <paramref name="detail"/> stay empty.
-    /// <paramref name="identity"/> carries the key columns (its attributes are ignored).
+    /// <paramref name="identity"/> carries the key columns (its attributes are ignored); see <see cref="DecodeAttributes"/>.
     /// </summary>
-    public static ObjectVersionRecord Decode(in VersionIdentity identity, ReadOnlySpan<byte> record, VersionDetail detail)
+    public static ObjectVersionRecord Decode(in VersionIdentity identity, ReadOnlySpan<byte> record, VersionDetail detail,
+        RepeatedStrings? repeated = null) =>
+        ToRecord(identity, DecodeAttributes(record, detail, repeated));
+
+    /// <summary>
+    /// The attributes a record holds; the sections not in <paramref name="detail"/> stay empty, and so does the upload id.
+    /// A scan passes <paramref name="repeated"/> so that values most rows share are not a new string on every row.
+    /// </summary>
+    public static VersionAttributes DecodeAttributes(ReadOnlySpan<byte> record, VersionDetail detail, RepeatedStrings? repeated = null)
     {
-        var reader = new SpanReader(record);
+        var reader = new SpanReader(record, repeated);
         var format = reader.Byte();
         if (format != Format1)
         {
@@ -75,27 +84,21 @@ public static class VersionRecordCodec
         var created = (long)reader.Varint();
         var modified = (long)reader.Varint();
         var etag = reader.Text() ?? "";
-        var storageClass = Intern(reader.Text());
-        var contentType = reader.Text();
-        var replication = reader.Text();
-        var encryption = reader.Text();
+        var storageClass = reader.StorageClass();
+        var contentType = reader.Repeated();
+        var replication = reader.Repeated();
+        var encryption = reader.Repeated();
         var layout = reader.Section();
         var metadata = reader.Section();
         var headers = reader.Section();
         var tags = reader.Section();
         var blobKeys = reader.AtEnd ? default : reader.Section();
-        var kmsKeyId = reader.AtEnd ? null : reader.Text();
-        var uploadId = reader.AtEnd ? null : reader.Text();
-        var acl = reader.AtEnd ? null : reader.Text();
-        var (retentionMode, retainUntil, legalHold) = reader.AtEnd ? default : DecodeLock(reader.Section());
-        return new ObjectVersionRecord
+        var kmsKeyId = reader.AtEnd ? null : reader.Repeated();
+        var uploadId = reader.AtEnd ? null : detail.HasFlag(VersionDetail.UploadId) ? reader.Text() : reader.SkipText();
+        var acl = reader.AtEnd ? null : reader.Repeated();
+        var (retentionMode, retainUntil, legalHold) = reader.AtEnd ? default : DecodeLock(reader.Section(), repeated);
+        return new VersionAttributes
         {
-            BucketId = identity.BucketId,
-            Key = identity.Key,
-            Sequence = identity.Sequence,
-            VersionId = identity.VersionId,
-            IsLatest = identity.IsLatest,
-            IsDeleteMarker = identity.IsDeleteMarker,
             Size = size,
             Crc64 = crc,
             IsMultipartUploaded = (flags & Multipart) != 0,
@@ -119,6 +122,66 @@ public static class VersionRecordCodec
         };
     }
 
+    /// <summary>A version from its key columns and decoded attributes (a <see cref="VersionFactory{T}"/> of records).</summary>
+    public static ObjectVersionRecord ToRecord(in VersionIdentity identity, in VersionAttributes attributes) => new()
+    {
+        BucketId = identity.BucketId,
+        Key = identity.Key,
+        Sequence = identity.Sequence,
+        VersionId = identity.VersionId,
+        IsLatest = identity.IsLatest,
+        IsDeleteMarker = identity.IsDeleteMarker,
+        Size = attributes.Size,
+        Crc64 = attributes.Crc64,
+        IsMultipartUploaded = attributes.IsMultipartUploaded,
+        CreatedAt = attributes.CreatedAt,
+        LastModified = attributes.LastModified,
+        ETag = attributes.ETag,
+        StorageClass = attributes.StorageClass,
+        ContentType = attributes.ContentType,
+        ReplicationStatus = attributes.ReplicationStatus,
+        Encryption = attributes.Encryption,
+        KmsKeyId = attributes.KmsKeyId,
+        UploadId = attributes.UploadId,
+        Acl = attributes.Acl,
+        RetentionMode = attributes.RetentionMode,
+        RetainUntil = attributes.RetainUntil,
+        LegalHold = attributes.LegalHold,
+        Layout = attributes.Layout,
+        UserMetadata = attributes.UserMetadata,
+        Headers = attributes.Headers,
+        Tags = attributes.Tags,
+    };
+
+    /// <summary>The key columns of <paramref name="version"/>.</summary>
+    public static VersionIdentity IdentityOf(ObjectVersionRecord version) =>
+        new(version.BucketId, version.Key, version.Sequence, version.VersionId, version.IsLatest, version.IsDeleteMarker);
+
+    /// <summary>The attributes of <paramref name="version"/>, as its record holds them.</summary>
+    public static VersionAttributes AttributesOf(ObjectVersionRecord version) => new()
+    {
+        Size = version.Size,
+        Crc64 = version.Crc64,
+        IsMultipartUploaded = version.IsMultipartUploaded,
+        CreatedAt = version.CreatedAt,
+        LastModified = version.LastModified,
+        ETag = version.ETag,
+        StorageClass = version.StorageClass,
+        ContentType = version.ContentType,
+        ReplicationStatus = version.ReplicationStatus,
+        Encryption = version.Encryption,
+        KmsKeyId = version.KmsKeyId,
+        UploadId = version.UploadId,
+        Acl = version.Acl,
+        RetentionMode = version.RetentionMode,
+        RetainUntil = version.RetainUntil,
+        LegalHold = version.LegalHold,
+        Layout = version.Layout,
+        UserMetadata = version.UserMetadata,
+        Headers = version.Headers,
+        Tags = version.Tags,
+    };
+
     /// <summary>The object lock section: the retention mode, its date (milliseconds) and the legal hold; none for most versions.</summary>
     private static byte[]? EncodeLock(ObjectVersionRecord version)
     {
@@ -134,31 +197,18 @@ public static class VersionRecordCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static (string? Mode, DateTimeOffset? Until, bool LegalHold) DecodeLock(ReadOnlySpan<byte> section)
+    private static (string? Mode, DateTimeOffset? Until, bool LegalHold) DecodeLock(ReadOnlySpan<byte> section, RepeatedStrings? repeated)
     {
         if (section.IsEmpty)
         {
             return default;
         }
 
-        var reader = new SpanReader(section);
-        var mode = reader.Text();
+        var reader = new SpanReader(section, repeated);
+        var mode = reader.Repeated();
         var until = reader.Varint();
         var hold = reader.Byte() != 0;
         return (mode, until == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)until - 1), hold);
-    }
-
-    private static string Intern(string? storageClass)
-    {
-        foreach (var common in CommonClasses)
-        {
-            if (common == storageClass)
-            {
-                return common;
-            }
-        }
-
-        return storageClass ?? Common.StorageClass.Standard;
     }
 
     private static void Byte(ArrayBufferWriter<byte> buffer, byte value)
@@ -206,9 +256,10 @@ public static class VersionRecordCodec
         }
     }
 
-    private ref struct SpanReader(ReadOnlySpan<byte> data)
+    private ref struct SpanReader(ReadOnlySpan<byte> data, RepeatedStrings? repeated = null)
     {
         private readonly ReadOnlySpan<byte> _data = data;
+        private readonly RepeatedStrings? _repeated = repeated;
         private int _position;
 
         public readonly bool AtEnd => _position == _data.Length;
@@ -249,6 +300,55 @@ public static class VersionRecordCodec
             var text = Encoding.UTF8.GetString(_data.Slice(_position, marker - 1));
             _position += marker - 1;
             return text;
+        }
+
+        /// <summary>A text most rows share: through the scan's <see cref="RepeatedStrings"/> when it has one.</summary>
+        public string? Repeated()
+        {
+            if (_repeated is null)
+            {
+                return Text();
+            }
+
+            var marker = (int)Varint();
+            if (marker == 0)
+            {
+                return null;
+            }
+
+            var text = _repeated.Get(_data.Slice(_position, marker - 1));
+            _position += marker - 1;
+            return text;
+        }
+
+        /// <summary>The storage class: one of the common ones without decoding it, else as a repeated text.</summary>
+        public string StorageClass()
+        {
+            var marker = (int)Varint();
+            if (marker == 0)
+            {
+                return Common.StorageClass.Standard;
+            }
+
+            var utf8 = _data.Slice(_position, marker - 1);
+            _position += marker - 1;
+            for (var i = 0; i < CommonClassBytes.Length; i++)
+            {
+                if (utf8.SequenceEqual(CommonClassBytes[i]))
+                {
+                    return CommonClasses[i];
+                }
+            }
+
+            return _repeated?.Get(utf8) ?? Encoding.UTF8.GetString(utf8);
+        }
+
+        /// <summary>Steps over a text the caller did not ask for.</summary>
+        public string? SkipText()
+        {
+            var marker = (int)Varint();
+            _position += Math.Max(0, marker - 1);
+            return null;
         }
 
         public ReadOnlySpan<byte> Section()

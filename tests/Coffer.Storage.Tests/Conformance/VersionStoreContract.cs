@@ -158,8 +158,9 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
         snapshot.Versions.GetLatest(bucket.Id, version.Key).Should().BeEquivalentTo(stored);
         snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
         snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).Should().ContainSingle().Which.Should().BeEquivalentTo(stored);
+        // A scan that asks for some details gets only those: the other sections and the upload id stay empty.
         snapshot.Versions.ScanLatest(bucket.Id, "", true, null, VersionDetail.Tags).Single().Should().BeEquivalentTo(
-            stored with { Layout = BlobLayout.Empty, UserMetadata = [], Headers = [] });
+            stored with { Layout = BlobLayout.Empty, UserMetadata = [], Headers = [], UploadId = null });
         snapshot.Versions.Get(bucket.Id, version.Key, "v2").Should().BeNull();
         snapshot.Versions.GetLatest(bucket.Id, "other").Should().BeNull();
     }
@@ -304,6 +305,45 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
         versions.Should().HaveCount(17);
         versions.Count(v => v.IsLatest).Should().Be(1);
         versions[0].IsLatest.Should().BeTrue("the newest version is the latest one");
+    }
+
+    [Fact]
+    public async Task ScansWithAFactory_MakeTheRowsTheRecordScansGive_NowAndAtAPinnedInstant()
+    {
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "a", "a1", isLatest: false);
+        var a2 = await InsertAsync(bucket, "a", "a2");
+        await InsertAsync(bucket, "b", "b1", isLatest: false);
+        await InsertAsync(bucket, "b", "b2", isDeleteMarker: true);
+        await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "c") with { ContentType = "text/plain", Tags = [new("t", "1")], UploadId = "u-1" }));
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.SetLatest(bucket.Id, "a", a2.Sequence, false);
+            return w.Versions.Insert(Version(bucket, "a", "a3"));
+        });
+
+        using var now = Store.OpenSnapshot();
+        using var at = Store.OpenSnapshot(point);
+        foreach (var snapshot in new[] { now, at })
+        {
+            foreach (var detail in new[] { VersionDetail.All, VersionDetail.Tags })
+            {
+                snapshot.Versions.ScanLatest(bucket.Id, "", true, null, detail, VersionRecordCodec.ToRecord)
+                    .Should().BeEquivalentTo(snapshot.Versions.ScanLatest(bucket.Id, "", true, null, detail), o => o.WithStrictOrdering());
+                snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null, detail, VersionRecordCodec.ToRecord)
+                    .Should().BeEquivalentTo(snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null, detail), o => o.WithStrictOrdering());
+                snapshot.Versions.ScanVersions(bucket.Id, "a", false, a2.Sequence, "c", detail, VersionRecordCodec.ToRecord)
+                    .Should().BeEquivalentTo(snapshot.Versions.ScanVersions(bucket.Id, "a", false, a2.Sequence, "c", detail), o => o.WithStrictOrdering());
+            }
+        }
+
+        at.Versions.ScanLatest(bucket.Id, "", true, null, VersionDetail.All, (in VersionIdentity v, in VersionAttributes _) => (v.Key, v.VersionId, v.IsLatest))
+            .Should().Equal(("a", "a2", true), ("b", "b2", true), ("c", ObjectVersionRecord.NullVersionId, true));
+        at.Versions.ScanVersions(bucket.Id, "a", false, a2.Sequence, null, VersionDetail.All, (in VersionIdentity v, in VersionAttributes _) => (v.VersionId, v.IsLatest))
+            .Should().Equal(("a1", false), ("b2", true), ("b1", false), (ObjectVersionRecord.NullVersionId, true));
+        var c = now.Versions.ScanLatest(bucket.Id, "c", true, null, VersionDetail.Tags, (in VersionIdentity _, in VersionAttributes a) => a).Single();
+        (c.ContentType, c.UploadId, c.Tags.Count, c.UserMetadata.Count).Should().Be(("text/plain", (string?)null, 1, 0));
     }
 }
 
