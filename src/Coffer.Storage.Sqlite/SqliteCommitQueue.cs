@@ -16,6 +16,7 @@ internal sealed class SqliteCommitQueue : IDisposable
     private readonly Func<SqliteTransaction, SqliteSession> _openSession;
     private readonly Action<SqliteSession?> _pinsChanged;
     private readonly Action _groupEnded;
+    private readonly Action _workRolledBack;
     private readonly object _gate = new();
     private readonly Thread _thread;
     private List<PendingWrite> _queued = [];
@@ -30,12 +31,13 @@ internal sealed class SqliteCommitQueue : IDisposable
     /// </param>
     /// <param name="groupEnded">Told, on the writer thread, once a group has committed or rolled back and before its callers are answered.</param>
     public SqliteCommitQueue(PreparedConnection writer, Func<SqliteTransaction, SqliteSession> openSession, Action<SqliteSession?> pinsChanged,
-        Action groupEnded)
+        Action groupEnded, Action workRolledBack)
     {
         _writer = writer;
         _openSession = openSession;
         _pinsChanged = pinsChanged;
         _groupEnded = groupEnded;
+        _workRolledBack = workRolledBack;
         _thread = new Thread(Run) { IsBackground = true, Name = "Coffer SQLite writer" };
         _thread.Start();
     }
@@ -138,6 +140,7 @@ internal sealed class SqliteCommitQueue : IDisposable
                 {
                     _writer.Execute("ROLLBACK TO work", transaction);
                     _writer.Execute("RELEASE work", transaction);
+                    _workRolledBack();
                 }
                 else
                 {
@@ -206,6 +209,8 @@ internal sealed class SqliteCommitQueue : IDisposable
         {
             transaction.Rollback();
         }
+
+        _workRolledBack();
     }
 
     /// <summary>One caller's work, waiting in the queue, then run, then answered once its commit is durable.</summary>

@@ -55,7 +55,7 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
             p.AddWithValue("$bucket", bucketId);
             p.AddWithValue("$kind", kind);
             p.AddWithValue("$id", configId);
-            p.AddWithValue("$seq", Session.Store.NextSequence());
+            p.AddWithValue("$seq", Session.Store.NextSequence(Session));
             p.AddWithValue("$body", body);
             p.AddWithValue("$now", now.ToUnixTimeMilliseconds());
             p.AddWithValue("$format", SqliteMetadataStore.RecordFormat);

@@ -39,7 +39,7 @@ internal sealed class SqliteJournal(SqliteSession session) : SqliteAggregate(ses
         }
 
         var values = _insert.Parameters;
-        values[0].Value = Session.Store.NextSequence();
+        values[0].Value = Session.Store.NextSequence(Session);
         values[1].Value = version.BucketId;
         values[2].Value = version.Key;
         values[3].Value = version.VersionId;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
 
@@ -16,7 +17,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 9;
+    private const int SchemaVersion = 10;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -55,7 +56,20 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
               "PRIMARY KEY (job_id, chunk)) WITHOUT ROWID;",
         // The change journal with the instants runs marked in it, and the outbox of event notifications: new tables only.
         [9] = Schema9,
+        // Sequences come from a block reserved in store_info; the first reservation is the highest sequence in use, found
+        // by the one full scan this upgrade makes, so that opening the store never scans again.
+        [10] = "INSERT OR REPLACE INTO store_info (name, value) SELECT 'sequence_reserved', CAST(MAX(s) AS TEXT) FROM (" +
+               "SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
+               "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
+               "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
+               "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon');",
     };
+
+    /// <summary>
+    /// How many sequences one reservation covers. A store opened again goes on after its last reservation, so a restart
+    /// skips at most this many; the reservation is written once per block, inside the transaction that first needs it.
+    /// </summary>
+    public const long SequenceBlock = 1 << 20;
 
     private const string Schema9 =
         "CREATE TABLE change_journal (seq INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, " +
@@ -88,6 +102,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private readonly ConcurrentBag<PreparedConnection> _readers = [];
     private readonly TimeProvider _time;
     private long _lastSequence;
+
+    // Every committed sequence is at or below the reservation committed with it (see NextSequence).
+    private long _reservedSequence;
     private long _bucketSettingsGeneration;
     private bool _bucketSettingsTouched;
 
@@ -107,12 +124,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         {
             Execute(_writer.Connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
             Migrate();
-            _lastSequence = Scalar(_writer.Connection,
-                "SELECT MAX(s) FROM (SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
-                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
-                // Journal sequences come from the same counter, and a purge remembers how far it went, so the counter never goes back.
-                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
-                "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon')");
+            // A fresh store has no reservation yet, and nothing written: it starts from 0.
+            _lastSequence = Scalar(_writer.Connection, "SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'sequence_reserved'");
+            _reservedSequence = _lastSequence;
             HasPins = Scalar(_writer.Connection, "SELECT COUNT(*) FROM snapshot_pins") > 0;
             PurgeSuperseded(_writer.Command(PurgeSql, transaction: null));
         }
@@ -122,7 +136,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             throw;
         }
 
-        _queue = new SqliteCommitQueue(_writer, transaction => new SqliteSession(this, _writer, transaction), PinsChanged, GroupEnded);
+        _queue = new SqliteCommitQueue(_writer, transaction => new SqliteSession(this, _writer, transaction), PinsChanged, GroupEnded,
+            WorkRolledBack);
     }
 
     /// <summary>True while an instant is pinned: deletes and retags then keep what they supersede (see Schema.sql).</summary>
@@ -244,7 +259,30 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
     }
 
-    internal long NextSequence() => ++_lastSequence;
+    /// <summary>
+    /// The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction. Past the reservation,
+    /// a new one is written in the same transaction (and savepoint) as the sequence that needs it, so the two commit or
+    /// roll back together; opening the store reads the reservation instead of scanning every version for the highest.
+    /// </summary>
+    internal long NextSequence(SqliteSession session)
+    {
+        if (++_lastSequence > _reservedSequence)
+        {
+            var reserved = _lastSequence + SequenceBlock;
+            using var command = session.Command("INSERT OR REPLACE INTO store_info (name, value) VALUES ('sequence_reserved', $value)");
+            command.Parameters.AddWithValue("$value", reserved.ToString(CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+            _reservedSequence = reserved;
+        }
+
+        return _lastSequence;
+    }
+
+    /// <summary>
+    /// Told by the commit queue that a write (or its whole group) was rolled back: a reservation it wrote is gone with it,
+    /// so the next sequence writes one again.
+    /// </summary>
+    private void WorkRolledBack() => _reservedSequence = _lastSequence;
 
     /// <summary>The commit position every committed write is at or below (the writer holds the lock).</summary>
     internal long CurrentPosition => _lastSequence;

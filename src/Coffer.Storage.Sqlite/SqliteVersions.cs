@@ -104,7 +104,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
 
     public ObjectVersionRecord Insert(ObjectVersionRecord version)
     {
-        var stored = version with { Sequence = Session.Store.NextSequence() };
+        var stored = version with { Sequence = Session.Store.NextSequence(Session) };
         using var command = Command(
             "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
             "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $seq)");
@@ -135,7 +135,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         command.Prepare();
         foreach (var row in versions)
         {
-            var sequence = Session.Store.NextSequence();
+            var sequence = Session.Store.NextSequence(Session);
             var encoded = VersionRecordCodec.Encode(row);
             bucket.Value = row.BucketId;
             key.Value = row.Key;
@@ -158,7 +158,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         BindRow(command, bucketId, key, sequence);
         if (Session.Store.HasPins)
         {
-            command.Parameters.AddWithValue("$position", Session.Store.NextSequence());
+            command.Parameters.AddWithValue("$position", Session.Store.NextSequence(Session));
         }
 
         JournalReturned(command, ChangeOperation.Delete, bucketId, key, sequence);
@@ -227,7 +227,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             return;
         }
 
-        var position = Session.Store.NextSequence();
+        var position = Session.Store.NextSequence(Session);
         using var retire = Command("UPDATE object_versions SET died = $position WHERE bucket_id = $bucket AND key = $key AND seq = $seq AND died IS NULL");
         retire.Parameters.AddWithValue("$position", position);
         BindRow(retire, bucketId, key, sequence);

@@ -8,7 +8,7 @@ namespace Coffer.Storage.Tests;
 public sealed class SqliteMetadataStoreTests : IDisposable
 {
     /// <summary>The schema version this build writes: every migration ends there.</summary>
-    private const int NewestSchemaVersion = 9;
+    private const int NewestSchemaVersion = 10;
 
     private readonly TempDirectory _directory = new("sqlite");
     private SqliteMetadataStore _store;
@@ -92,9 +92,15 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         _store = Open();
     }
 
+    /// <summary>Schema 9 is schema 10 without the sequence reservation: opening it found the highest sequence by scanning.</summary>
+    private Task DowngradeToSchema9Async() => ExecuteAsync("DELETE FROM store_info WHERE name = 'sequence_reserved'; PRAGMA user_version=9;");
+
     /// <summary>Schema 8 is schema 9 without what 9 added: no journal, marks or outbox.</summary>
-    private Task DowngradeToSchema8Async() => ExecuteAsync(
-        "DROP TABLE change_journal; DROP TABLE journal_marks; DROP TABLE notification_outbox; PRAGMA user_version=8;");
+    private async Task DowngradeToSchema8Async()
+    {
+        await DowngradeToSchema9Async();
+        await ExecuteAsync("DROP TABLE change_journal; DROP TABLE journal_marks; DROP TABLE notification_outbox; PRAGMA user_version=8;");
+    }
 
     /// <summary>Schema 7 is schema 8 without its batch job tables.</summary>
     private async Task DowngradeToSchema7Async()
@@ -222,6 +228,57 @@ public sealed class SqliteMetadataStoreTests : IDisposable
             .Should().Equal(("new", after.Sequence));
         reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("new", "old");
         reader.Outbox.CountByTarget().Should().ContainKey("hook");
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema9Database_ReservingAfterTheHighestSequenceInUse()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "r-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var before = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "old", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+        await DowngradeToSchema9Async();
+
+        _store = Open();
+        // The highest in use: the version's, or the journal entry the insert wrote after it.
+        var reserved = await ScalarAsync("SELECT CAST(value AS INTEGER) FROM store_info WHERE name = 'sequence_reserved'");
+        reserved.Should().BeInRange(before.Sequence, before.Sequence + 1);
+        var after = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "new", VersionId = "null", IsLatest = true }));
+        after.Sequence.Should().Be(reserved + 1);
+    }
+
+    [Fact]
+    public async Task Open_GoesOnAfterTheReservation_WithoutReusingASequence()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "s-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        var first = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "a", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+
+        _store = Open();
+        var second = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "b", VersionId = "null", IsLatest = true }));
+        second.Sequence.Should().BeGreaterThan(first.Sequence).And.BeLessThanOrEqualTo(first.Sequence + SqliteMetadataStore.SequenceBlock + 1);
+    }
+
+    [Fact]
+    public async Task Open_AfterAWriteThatReservedWasRolledBack_StillGoesOnAfterEverySequenceCommitted()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "t-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        _store.Dispose();
+        await ExecuteAsync("DELETE FROM store_info WHERE name = 'sequence_reserved'");
+        _store = Open();
+
+        // The first sequence of this store writes the reservation, and the write that took it fails: both roll back.
+        var failing = () => _store.WriteAsync<ObjectVersionRecord>(w =>
+        {
+            w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "gone", VersionId = "null", IsLatest = true });
+            throw new InvalidOperationException("the write fails after taking a sequence");
+        });
+        await failing.Should().ThrowAsync<InvalidOperationException>();
+        var kept = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "kept", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+
+        _store = Open();
+        var next = await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "next", VersionId = "null", IsLatest = true }));
+        next.Sequence.Should().BeGreaterThan(kept.Sequence);
     }
 
     [Fact]
