@@ -103,7 +103,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private readonly TimeProvider _time;
     private long _lastSequence;
 
-    // Every committed sequence is at or below the reservation committed with it (see NextSequence).
+    // Every committed sequence and pinned position is at or below a reservation committed with it (see Reserve); -1 after
+    // a rollback, which may have taken the last reservation with it.
     private long _reservedSequence;
     private long _bucketSettingsGeneration;
     private bool _bucketSettingsTouched;
@@ -259,33 +260,49 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
     }
 
-    /// <summary>
-    /// The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction. Past the reservation,
-    /// a new one is written in the same transaction (and savepoint) as the sequence that needs it, so the two commit or
-    /// roll back together; opening the store reads the reservation instead of scanning every version for the highest.
-    /// </summary>
+    /// <summary>The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction.</summary>
     internal long NextSequence(SqliteSession session)
     {
-        if (++_lastSequence > _reservedSequence)
-        {
-            var reserved = _lastSequence + SequenceBlock;
-            using var command = session.Command("INSERT OR REPLACE INTO store_info (name, value) VALUES ('sequence_reserved', $value)");
-            command.Parameters.AddWithValue("$value", reserved.ToString(CultureInfo.InvariantCulture));
-            command.ExecuteNonQuery();
-            _reservedSequence = reserved;
-        }
+        var next = _lastSequence + 1;
+        Reserve(session, next);
+        return _lastSequence = next;
+    }
 
+    /// <summary>
+    /// The commit position every committed write is at or below (the writer holds the lock), for a pin written in
+    /// <paramref name="session"/>'s transaction: a later start must go on above it too.
+    /// </summary>
+    internal long CurrentPosition(SqliteSession session)
+    {
+        Reserve(session, _lastSequence);
         return _lastSequence;
     }
 
     /// <summary>
-    /// Told by the commit queue that a write (or its whole group) was rolled back: a reservation it wrote is gone with it,
-    /// so the next sequence writes one again.
+    /// Makes sure a reservation at or above <paramref name="position"/> commits with <paramref name="session"/>'s work: past
+    /// the last one, a new one is written in the same transaction (and savepoint), so the two commit or roll back together.
+    /// Opening the store reads the reservation instead of scanning every version for the highest sequence.
     /// </summary>
-    private void WorkRolledBack() => _reservedSequence = _lastSequence;
+    private void Reserve(SqliteSession session, long position)
+    {
+        if (position <= _reservedSequence)
+        {
+            return;
+        }
 
-    /// <summary>The commit position every committed write is at or below (the writer holds the lock).</summary>
-    internal long CurrentPosition => _lastSequence;
+        var reserved = position + SequenceBlock;
+        using var command = session.Command("INSERT OR REPLACE INTO store_info (name, value) VALUES ('sequence_reserved', $value)");
+        command.Parameters.AddWithValue("$value", reserved.ToString(CultureInfo.InvariantCulture));
+        command.ExecuteNonQuery();
+        _reservedSequence = reserved;
+    }
+
+    /// <summary>
+    /// Told by the commit queue that a write (or its whole group) was rolled back: a reservation it wrote may be gone with
+    /// it, so the next sequence or pin writes one again.
+    /// </summary>
+    private void WorkRolledBack() => _reservedSequence = -1;
+
 
     private static int PurgeSuperseded(SqliteCommand purge)
     {

@@ -22,7 +22,7 @@ internal sealed class SqlitePins(SqliteSession session) : SqliteAggregate(sessio
         }
 
         // Inside the one writer: every write at or below this position has committed, none above it has.
-        var position = Session.Store.CurrentPosition;
+        var position = Session.Store.CurrentPosition(Session);
         using var command = Command("INSERT INTO snapshot_pins (owner, point, pinned_at) VALUES ($owner, $point, $at)");
         command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$point", position);

@@ -282,6 +282,30 @@ public sealed class SqliteMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_AfterAPinFollowingARolledBackReservation_KeepsLaterWritesOutOfThePinnedInstant()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "u-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "before", VersionId = "null", IsLatest = true }));
+        _store.Dispose();
+        _store = Open();
+
+        // The first sequence after opening writes a reservation, and its write fails: the pin after it must still be covered.
+        var failing = () => _store.WriteAsync<ObjectVersionRecord>(w =>
+        {
+            w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "gone", VersionId = "null", IsLatest = true });
+            throw new InvalidOperationException("the write fails after taking a sequence");
+        });
+        await failing.Should().ThrowAsync<InvalidOperationException>();
+        var pin = await _store.WriteAsync(w => w.Pins.Pin("run"));
+        _store.Dispose();
+
+        _store = Open();
+        await _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "after", VersionId = "null", IsLatest = true }));
+        using var pinned = _store.OpenSnapshot(pin);
+        pinned.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("before");
+    }
+
+    [Fact]
     public async Task Open_AfterTheJournalWasPurged_NeverHandsOutASequenceAgain()
     {
         var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
