@@ -32,15 +32,7 @@ dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
 coffer="$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll"
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; node $(node --version)"
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-wait_for_port() {
-  for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
+source "$repo/bench/lib/ports.sh"
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
 # run SERVER NAME ARGS...: one load.mjs run against the current server, kept in results.jsonl with its server and name.

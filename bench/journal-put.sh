@@ -28,14 +28,7 @@ git -C "$repo" archive "$base" | tar -x -C "$work/base"
 dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
 dotnet build "$work/base/src/Coffer.Host" -c Release -v q -nologo >/dev/null
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-wait_for_port() {
-  for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
+source "$repo/bench/lib/ports.sh"
 access=AKIDbench secret=bench bucket=bench-1250000000
 declare -A endpoint pid
 for side in base head; do
