@@ -69,7 +69,7 @@ public static class ReportBatchFiller
             case ColumnKind.Size:
                 foreach (var row in rows)
                 {
-                    values.Add(row.Object.IsDeleteMarker ? null : row.Object.Size);
+                    values.Add(ReportValues.SizeOf(row.Object));
                 }
 
                 break;
@@ -83,21 +83,21 @@ public static class ReportBatchFiller
             case ColumnKind.ETag:
                 foreach (var row in rows)
                 {
-                    values.Add(row.Object.IsDeleteMarker ? null : row.Object.ETag);
+                    values.Add(ReportValues.ETagOf(row.Object));
                 }
 
                 break;
             case ColumnKind.StorageClass:
                 foreach (var row in rows)
                 {
-                    values.Add(row.Object.IsDeleteMarker ? null : row.Object.StorageClass);
+                    values.Add(ReportValues.StorageClassOf(row.Object));
                 }
 
                 break;
             case ColumnKind.IsMultipartUploaded:
                 foreach (var row in rows)
                 {
-                    values.Add(row.Object.IsDeleteMarker ? null : row.Object.IsMultipartUploaded);
+                    values.Add(ReportValues.IsMultipartUploadedOf(row.Object));
                 }
 
                 break;
