@@ -349,7 +349,8 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             writer.ReleaseBlobs(previousNull.Layout);
         }
 
-        if (writer.Versions.GetLatest(bucket.Id, version.Key) is { IsLatest: true } previousLatest)
+        // A bucket never versioned holds only null versions, so the one just replaced (if any) was its key's latest.
+        if (bucket.Versioning != VersioningState.Unversioned && writer.Versions.GetLatest(bucket.Id, version.Key) is { IsLatest: true } previousLatest)
         {
             writer.Versions.SetLatest(bucket.Id, previousLatest.Key, previousLatest.Sequence, false);
         }

@@ -9,9 +9,21 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
 
     public BucketRecord? Get(string name)
     {
+        var kept = Session.WriterSettings;
+        if (kept is not null && kept.TryGetBucket(name, out var bucket))
+        {
+            return bucket;
+        }
+
         using var command = Command($"SELECT {Columns} FROM buckets WHERE name = $name");
         command.Parameters.AddWithValue("$name", name);
-        return ReadOne(command, Read);
+        bucket = ReadOne(command, Read);
+        if (bucket is not null)
+        {
+            kept?.KeepBucket(name, bucket);
+        }
+
+        return bucket;
     }
 
     public BucketRecord? Get(long bucketId)

@@ -18,10 +18,16 @@ internal sealed class SqliteCommitQueue : IDisposable
     private readonly Action _groupEnded;
     private readonly Action _workRolledBack;
     private readonly object _gate = new();
+
+    // Set by a caller that found the writer thread idle (and cleared the flag): the one wake-up an idle period needs.
+    private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _thread;
     private List<PendingWrite> _queued = [];
     private List<PendingWrite> _spare = [];
     private bool _stopping;
+
+    // True while the writer thread found the queue empty and waits (or is about to wait) for _wake; under _gate.
+    private bool _writerIdle;
 
     /// <param name="writer">The writer connection; from now on only the queue's thread uses it.</param>
     /// <param name="openSession">A transaction view of the writer for one work (each work gets its own, so what it releases is its own).</param>
@@ -49,11 +55,18 @@ internal sealed class SqliteCommitQueue : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var write = new PendingWrite<T>(work, cancellationToken);
+        bool wake;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
             _queued.Add(write);
-            Monitor.Pulse(_gate);
+            wake = TakeIdleWriter();
+        }
+
+        // Outside the lock, so the writer does not wake only to wait for it; while it flushes, nobody signals at all.
+        if (wake)
+        {
+            _wake.Set();
         }
 
         return write.Task;
@@ -62,34 +75,58 @@ internal sealed class SqliteCommitQueue : IDisposable
     /// <summary>Lets the queued writes commit, then stops the writer thread.</summary>
     public void Dispose()
     {
+        bool wake;
         lock (_gate)
         {
             _stopping = true;
-            Monitor.Pulse(_gate);
+            wake = TakeIdleWriter();
+        }
+
+        if (wake)
+        {
+            _wake.Set();
         }
 
         _thread.Join();
+        _wake.Dispose();
+    }
+
+    /// <summary>Under the gate: true (once) when the writer thread waits for work, which the caller must then signal.</summary>
+    private bool TakeIdleWriter()
+    {
+        var idle = _writerIdle;
+        _writerIdle = false;
+        return idle;
     }
 
     private void Run()
     {
         while (true)
         {
-            List<PendingWrite> batch;
+            List<PendingWrite>? batch = null;
             lock (_gate)
             {
-                while (_queued.Count == 0)
+                if (_queued.Count > 0)
                 {
-                    if (_stopping)
-                    {
-                        return;
-                    }
-
-                    Monitor.Wait(_gate);
+                    batch = _queued;
+                    _queued = _spare;
                 }
+                else if (_stopping)
+                {
+                    return;
+                }
+                else
+                {
+                    _writerIdle = true;
+                }
+            }
 
-                batch = _queued;
-                _queued = _spare;
+            if (batch is null)
+            {
+                // Only the caller that finds the writer idle signals, once and outside the lock: a Monitor.Pulse under
+                // the callers' lock made the woken writer contend with them for it (spinning and slow exits per write).
+                _wake.WaitOne();
+                continue;
             }
 
             Flush(batch);

@@ -9,11 +9,19 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
 
     public BucketConfigRecord? Get(long bucketId, string kind, string configId)
     {
+        var kept = Session.WriterSettings;
+        if (kept is not null && kept.TryGetConfig(bucketId, kind, configId, out var config))
+        {
+            return config;
+        }
+
         using var command = Command($"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $bucket AND kind = $kind AND config_id = $id");
         command.Parameters.AddWithValue("$bucket", bucketId);
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$id", configId);
-        return ReadOne(command, r => Read(r, 0));
+        config = ReadOne(command, r => Read(r, 0));
+        kept?.KeepConfig(bucketId, kind, configId, config);
+        return config;
     }
 
     public IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAll(string kind)

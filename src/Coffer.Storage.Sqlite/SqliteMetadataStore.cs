@@ -144,6 +144,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// <summary>True while an instant is pinned: deletes and retags then keep what they supersede (see Schema.sql).</summary>
     internal bool HasPins { get; private set; }
 
+    /// <summary>Buckets and configurations the writer read, kept for the writes after (writer thread only).</summary>
+    internal WriterSettingsCache WriterSettings { get; } = new();
+
     public string DatabasePath => _writer.Connection.DataSource;
 
     public string Description => $"SQLite {DatabasePath}";
@@ -301,7 +304,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// Told by the commit queue that a write (or its whole group) was rolled back: a reservation it wrote may be gone with
     /// it, so the next sequence or pin writes one again.
     /// </summary>
-    private void WorkRolledBack() => _reservedSequence = -1;
+    private void WorkRolledBack()
+    {
+        _reservedSequence = -1;
+        // What the work read after changing a bucket or a configuration is gone with it.
+        WriterSettings.Forget();
+    }
 
 
     private static int PurgeSuperseded(SqliteCommand purge)
@@ -331,7 +339,11 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     }
 
     /// <summary>Told by a write, on the writer thread, that it created, deleted or changed a bucket or a configuration.</summary>
-    internal void BucketSettingsTouched() => _bucketSettingsTouched = true;
+    internal void BucketSettingsTouched()
+    {
+        _bucketSettingsTouched = true;
+        WriterSettings.Forget();
+    }
 
     /// <summary>
     /// Called by the commit queue on the writer thread once a group has committed or rolled back, before any of its

@@ -56,6 +56,9 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     public SqliteMetadataStore Store { get; }
 
+    /// <summary>The writer's kept buckets and configurations in a write; null in a snapshot, which reads them itself.</summary>
+    public WriterSettingsCache? WriterSettings => _handBack is null ? Store.WriterSettings : null;
+
     public SqliteConnection Connection { get; }
 
     /// <summary>The writer's transaction; null in a snapshot, whose transaction the connection runs by its own statements.</summary>

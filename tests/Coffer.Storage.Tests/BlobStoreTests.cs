@@ -28,6 +28,25 @@ public sealed class BlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task StageAsync_InlineBodies_EachGetTheirOwnMd5AndAUniqueVersion7Id()
+    {
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var data = RandomBytes(1 + (i * 37 % 4096));
+            using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, false, default, inline: true);
+            staged.IsInline.Should().BeTrue();
+            staged.Md5.Should().Equal(MD5.HashData(data), "the hash object kept per thread starts afresh for every body");
+            staged.InlineData.Should().Equal(data);
+            staged.BlobId.Should().MatchRegex("^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$");
+            ids.Add(staged.BlobId).Should().BeTrue();
+        }
+
+        var milliseconds = Convert.ToInt64(ids.First()[..12], 16);
+        DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
     public async Task StageAsync_ThrowsIncompleteBody_AndLeavesNoFile_WhenBodyIsShort()
     {
         var act = () => _blobs.StageAsync(new MemoryStream(new byte[10]), 11, long.MaxValue, false, default);

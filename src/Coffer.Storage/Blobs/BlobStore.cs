@@ -15,6 +15,9 @@ namespace Coffer.Storage.Blobs;
 /// </summary>
 public sealed class BlobStore
 {
+    [ThreadStatic]
+    private static IncrementalHash? _threadMd5;
+
     /// <summary>
     /// The largest body kept in the metadata store instead of a file of its own (64 KiB): measured in
     /// docs/performance.md, where the PUT rate of inline bodies stops paying for the database they grow.
@@ -90,14 +93,14 @@ public sealed class BlobStore
     private StagedBlob StageInline(ReadOnlySpan<byte> body, long? expectedLength, long maxLength, bool encrypt)
     {
         CheckLength(body.Length, expectedLength, maxLength);
-        var md5 = MD5.HashData(body);
+        var md5 = Md5Of(body);
         var crc = Crc64.Compute(body);
         if (body.IsEmpty)
         {
             return new StagedBlob("", "", 0, md5, crc, null);
         }
 
-        var blobId = Guid.CreateVersion7().ToString("N");
+        var blobId = BlobIds.New(DateTimeOffset.UtcNow);
         if (!encrypt)
         {
             return new StagedBlob(blobId, "", body.Length, md5, crc, null, body.ToArray());
@@ -116,6 +119,17 @@ public sealed class BlobStore
     }
 
     /// <summary>
+    /// MD5 of a small body with this thread's hash object, reset for the next body: the one-shot
+    /// <see cref="MD5.HashData(ReadOnlySpan{byte})"/> sets a new digest context up and tears it down for every body.
+    /// </summary>
+    private static byte[] Md5Of(ReadOnlySpan<byte> body)
+    {
+        var md5 = _threadMd5 ??= IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        md5.AppendData(body);
+        return md5.GetHashAndReset();
+    }
+
+    /// <summary>
     /// Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file, in chunks of
     /// <see cref="CopyBufferSize"/>: while one chunk is hashed (MD5 and CRC-64, on this thread) and written (the file's
     /// asynchronous write), the next one is read into the other buffer, so a large upload runs at the pace of its slowest
@@ -124,7 +138,7 @@ public sealed class BlobStore
     private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
         CancellationToken cancellationToken)
     {
-        var blobId = Guid.CreateVersion7().ToString("N");
+        var blobId = BlobIds.New(DateTimeOffset.UtcNow);
         var tempPath = Path.Combine(_stagingFolder, blobId);
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize)];
         var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
