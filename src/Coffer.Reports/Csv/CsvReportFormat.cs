@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.IO.Compression;
 using System.Threading.Channels;
 
@@ -34,9 +33,16 @@ public sealed class CsvReportFormat : IReportFormat
     {
         private const int ChunkSize = 1 << 20;
         private const int ChunksInFlight = 4;
-        private const int Iso8601Length = 24;
 
-        private readonly ColumnSchema _schema;
+        /// <summary>A chunk is handed to the compressor once it holds this much; a row never spans two chunks.</summary>
+        private const int FlushAt = ChunkSize - (64 * 1024);
+
+        /// <summary>The longest cell that is not text: a timestamp (a 64-bit number takes at most 20 bytes).</summary>
+        private const int MaxFixedCell = Iso8601Formatter.Length;
+
+        private readonly CsvCell[] _cells;
+        private readonly ColumnVector[] _vectors;
+        private readonly Iso8601Formatter _time = new();
         private readonly Channel<(byte[] Buffer, int Length)> _chunks =
             Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
         private readonly Task _compressor;
@@ -45,8 +51,19 @@ public sealed class CsvReportFormat : IReportFormat
 
         public CsvPartWriter(Stream output, ColumnSchema schema)
         {
-            _schema = schema;
+            _cells = [.. schema.Columns.Select(CellOf)];
+            _vectors = new ColumnVector[_cells.Length];
             _compressor = Task.Run(() => CompressAsync(output));
+        }
+
+        /// <summary>How a column's cells are written, decided once per part.</summary>
+        private enum CsvCell
+        {
+            Quoted,
+            UrlEncoded,
+            Int64,
+            Boolean,
+            Timestamp,
         }
 
         public long UncompressedBytes { get; private set; }
@@ -55,29 +72,16 @@ public sealed class CsvReportFormat : IReportFormat
 
         public async ValueTask<int> WriteAsync(ColumnBatch batch, int start, long partBytes, CancellationToken cancellationToken)
         {
-            var columns = _schema.Columns;
-            for (var row = start; row < batch.Count; row++)
+            var row = start;
+            while (row < batch.Count)
             {
-                if (UncompressedBytes >= partBytes && Rows > 0 && batch.MayEndPartBefore(row))
+                row = FormatRows(batch, row, partBytes, out var partFull);
+                if (partFull)
                 {
                     return row;
                 }
 
-                var rowStart = _length;
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        Append((byte)',');
-                    }
-
-                    WriteCell(columns[i], batch[i], row);
-                }
-
-                Append((byte)'\n');
-                UncompressedBytes += _length - rowStart;
-                Rows++;
-                if (_length >= ChunkSize - 64 * 1024)
+                if (_length >= FlushAt)
                 {
                     await FlushChunkAsync(cancellationToken);
                 }
@@ -151,109 +155,122 @@ public sealed class CsvReportFormat : IReportFormat
             }
         }
 
-        private void WriteCell(ColumnDefinition column, ColumnVector values, int row)
+        /// <summary>
+        /// Formats rows from <paramref name="row"/> on until the batch ends, the chunk is due to be flushed, or the part has
+        /// reached its bound before a row it may end before (<paramref name="partFull"/>). Returns the next row.
+        /// </summary>
+        private int FormatRows(ColumnBatch batch, int row, long partBytes, out bool partFull)
         {
-            Append((byte)'"');
-            if (!values.IsNull(row))
+            var vectors = _vectors;
+            for (var i = 0; i < vectors.Length; i++)
             {
-                switch (column.Type)
+                vectors[i] = batch[i];
+            }
+
+            partFull = false;
+            for (; row < batch.Count && _length < FlushAt; row++)
+            {
+                if (UncompressedBytes >= partBytes && Rows > 0 && batch.MayEndPartBefore(row))
                 {
-                    case ColumnType.Int64:
-                        EnsureRoom(20);
-                        Utf8Formatter.TryFormat(values.Int64(row), _chunk.AsSpan(_length), out var written);
-                        _length += written;
+                    partFull = true;
+                    return row;
+                }
+
+                var rowStart = _length;
+                for (var i = 0; i < vectors.Length; i++)
+                {
+                    WriteCell(_cells[i], vectors[i], row, i == 0 ? (byte)'"' : (byte)',');
+                }
+
+                EnsureRoom(1);
+                _chunk[_length++] = (byte)'\n';
+                UncompressedBytes += _length - rowStart;
+                Rows++;
+            }
+
+            return row;
+        }
+
+        /// <summary>
+        /// Writes a cell, quoted, with what comes before it (<paramref name="lead"/>: <c>"</c> for the first cell of a row,
+        /// else the comma too). Room is made once for the whole cell, so its bytes are written without further checks.
+        /// </summary>
+        private void WriteCell(CsvCell cell, ColumnVector values, int row, byte lead)
+        {
+            var text = cell is CsvCell.UrlEncoded or CsvCell.Quoted && !values.IsNull(row) ? values.Utf8(row) : default;
+            EnsureRoom(4 + Math.Max(MaxFixedCell, 3 * text.Length));
+            var output = _chunk.AsSpan(_length);
+            var at = 0;
+            if (lead == (byte)',')
+            {
+                output[at++] = (byte)',';
+                output[at++] = (byte)'"';
+            }
+            else
+            {
+                output[at++] = (byte)'"';
+            }
+
+            if (cell is CsvCell.UrlEncoded)
+            {
+                // URL-encoded text has no quote to double.
+                at += Utf8UrlEncoding.EncodeTo(text, output[at..]);
+            }
+            else if (cell is CsvCell.Quoted)
+            {
+                at += CopyQuoted(text, output[at..]);
+            }
+            else if (!values.IsNull(row))
+            {
+                switch (cell)
+                {
+                    case CsvCell.Int64:
+                        values.Int64(row).TryFormat(output[at..], out var written);
+                        at += written;
                         break;
-                    case ColumnType.Boolean:
-                        AppendAscii(values.Boolean(row) ? "true" : "false");
-                        break;
-                    case ColumnType.Timestamp:
-                        EnsureRoom(Iso8601Length);
-                        WriteIso8601(new DateTime(DateTime.UnixEpoch.Ticks + values.Ticks(row), DateTimeKind.Utc), _chunk.AsSpan(_length));
-                        _length += Iso8601Length;
-                        break;
+                    case CsvCell.Boolean:
+                        var flag = values.Boolean(row) ? "true\""u8 : "false\""u8;
+                        flag.CopyTo(output[at..]);
+                        _length += at + flag.Length;
+                        return;
                     default:
-                        var text = values.Utf8(row);
-                        if (column.CsvText == CsvText.UrlEncoded)
-                        {
-                            // URL-encoded text has no quote to double.
-                            EnsureRoom(Utf8UrlEncoding.MaxEncodedLength(text.Length));
-                            _length += Utf8UrlEncoding.EncodeTo(text, _chunk.AsSpan(_length));
-                        }
-                        else
-                        {
-                            AppendQuoted(text);
-                        }
-
+                        _time.Write(values.Ticks(row), output[at..]);
+                        at += Iso8601Formatter.Length;
                         break;
                 }
             }
 
-            Append((byte)'"');
+            output[at++] = (byte)'"';
+            _length += at;
         }
 
-        /// <summary><c>yyyy-MM-ddTHH:mm:ss.fffZ</c>, written digit by digit: a format string costs more than the rest of a row.</summary>
-        private static void WriteIso8601(DateTime utc, Span<byte> output)
+        /// <summary>Copies <paramref name="text"/> with its quotes doubled; returns how many bytes it wrote.</summary>
+        private static int CopyQuoted(ReadOnlySpan<byte> text, Span<byte> output)
         {
-            Digits(output[..4], utc.Year);
-            output[4] = (byte)'-';
-            Digits(output.Slice(5, 2), utc.Month);
-            output[7] = (byte)'-';
-            Digits(output.Slice(8, 2), utc.Day);
-            output[10] = (byte)'T';
-            Digits(output.Slice(11, 2), utc.Hour);
-            output[13] = (byte)':';
-            Digits(output.Slice(14, 2), utc.Minute);
-            output[16] = (byte)':';
-            Digits(output.Slice(17, 2), utc.Second);
-            output[19] = (byte)'.';
-            Digits(output.Slice(20, 3), utc.Millisecond);
-            output[23] = (byte)'Z';
-        }
-
-        private static void Digits(Span<byte> output, int value)
-        {
-            for (var i = output.Length - 1; i >= 0; i--)
+            var written = 0;
+            while (true)
             {
-                output[i] = (byte)('0' + (value % 10));
-                value /= 10;
-            }
-        }
-
-        private void AppendQuoted(ReadOnlySpan<byte> text)
-        {
-            EnsureRoom(text.Length * 2);
-            var quote = text.IndexOf((byte)'"');
-            if (quote < 0)
-            {
-                text.CopyTo(_chunk.AsSpan(_length));
-                _length += text.Length;
-                return;
-            }
-
-            foreach (var b in text)
-            {
-                _chunk[_length++] = b;
-                if (b == '"')
+                var quote = text.IndexOf((byte)'"');
+                if (quote < 0)
                 {
-                    _chunk[_length++] = b;
+                    text.CopyTo(output[written..]);
+                    return written + text.Length;
                 }
+
+                text[..(quote + 1)].CopyTo(output[written..]);
+                written += quote + 1;
+                output[written++] = (byte)'"';
+                text = text[(quote + 1)..];
             }
         }
 
-        private void AppendAscii(string text)
+        private static CsvCell CellOf(ColumnDefinition column) => column.Type switch
         {
-            EnsureRoom(text.Length);
-            for (var i = 0; i < text.Length; i++)
-            {
-                _chunk[_length++] = (byte)text[i];
-            }
-        }
-
-        private void Append(byte value)
-        {
-            EnsureRoom(1);
-            _chunk[_length++] = value;
-        }
+            ColumnType.Int64 => CsvCell.Int64,
+            ColumnType.Boolean => CsvCell.Boolean,
+            ColumnType.Timestamp => CsvCell.Timestamp,
+            _ => column.CsvText == CsvText.UrlEncoded ? CsvCell.UrlEncoded : CsvCell.Quoted,
+        };
 
         /// <summary>Grows the chunk when a row does not fit in what is left of it: a row is never split between chunks.</summary>
         private void EnsureRoom(int bytes)

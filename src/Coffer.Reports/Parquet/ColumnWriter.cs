@@ -50,21 +50,65 @@ internal sealed class ColumnWriter : IDisposable
     /// <summary>The open page should be handed over before the next row.</summary>
     public bool PageFull => _rows >= _options.PageRows || _values.Length >= _options.PageBytes || _dictionaryFull;
 
-    /// <summary>Takes the value of <paramref name="row"/>; returns its size PLAIN-encoded (0 for null).</summary>
-    public int Add(ColumnVector values, int row)
+    /// <summary>
+    /// Takes rows <paramref name="from"/> to <paramref name="to"/> (excluded) of <paramref name="values"/>, in one loop a
+    /// type; a page that fills is taken after the row that filled it and added to <paramref name="fullPages"/>.
+    /// </summary>
+    public void AddRange(ColumnVector values, int from, int to, List<PageContent> fullPages)
     {
-        if (values.IsNull(row))
+        switch (_column.Definition.Type)
         {
-            return AddNull();
-        }
+            case ColumnType.String:
+                for (var row = from; row < to; row++)
+                {
+                    _ = values.IsNull(row) ? AddNull() : AddText(values.Utf8(row));
+                    TakeIfFull(fullPages);
+                }
 
-        return _column.Definition.Type switch
+                break;
+            case ColumnType.Int64:
+                for (var row = from; row < to; row++)
+                {
+                    _ = values.IsNull(row) ? AddNull() : AddInt64(values.Int64(row));
+                    TakeIfFull(fullPages);
+                }
+
+                break;
+            case ColumnType.Boolean:
+                for (var row = from; row < to; row++)
+                {
+                    _ = values.IsNull(row) ? AddNull() : AddBoolean(values.Boolean(row));
+                    TakeIfFull(fullPages);
+                }
+
+                break;
+            default:
+                for (var row = from; row < to; row++)
+                {
+                    _ = values.IsNull(row) ? AddNull() : AddInt64(Milliseconds(values.Ticks(row)));
+                    TakeIfFull(fullPages);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Adds each row's value size, PLAIN-encoded (0 for null), to <paramref name="rowBytes"/>[row - <paramref name="from"/>].</summary>
+    public static void AddPlainSizes(ColumnVector values, int from, int to, Span<long> rowBytes)
+    {
+        var fixedSize = values.Type switch
         {
-            ColumnType.String => AddText(values.Utf8(row)),
-            ColumnType.Int64 => AddInt64(values.Int64(row)),
-            ColumnType.Boolean => AddBoolean(values.Boolean(row)),
-            _ => AddInt64(Milliseconds(values.Ticks(row))),
+            ColumnType.String => 4,
+            ColumnType.Boolean => 1,
+            _ => 8,
         };
+        for (var row = from; row < to; row++)
+        {
+            if (!values.IsNull(row))
+            {
+                rowBytes[row - from] += values.Type == ColumnType.String ? fixedSize + values.Utf8(row).Length : fixedSize;
+            }
+        }
     }
 
     /// <summary>The open page, or null when it has no rows; the column continues on a new page.</summary>
@@ -161,6 +205,14 @@ internal sealed class ColumnWriter : IDisposable
 
         _values.Dispose();
         _dictionaryValues?.Dispose();
+    }
+
+    private void TakeIfFull(List<PageContent> fullPages)
+    {
+        if (PageFull && TakePage() is { } page)
+        {
+            fullPages.Add(page);
+        }
     }
 
     private void StartChunk()

@@ -17,6 +17,8 @@ internal sealed class ParquetPartWriter : IReportPartWriter
         Channel.CreateBounded<WriterItem>(new BoundedChannelOptions(ItemsInFlight) { SingleReader = true, SingleWriter = true });
     private readonly ParquetFileWriter _file;
     private readonly Task _writer;
+    private readonly List<PageContent> _fullPages = [];
+    private long[] _rowBytes = [];
     private long _rowGroupBytes;
     private long _rowGroupRows;
 
@@ -35,33 +37,71 @@ internal sealed class ParquetPartWriter : IReportPartWriter
 
     public async ValueTask<int> WriteAsync(ColumnBatch batch, int start, long partBytes, CancellationToken cancellationToken)
     {
-        for (var row = start; row < batch.Count; row++)
+        if (_rowBytes.Length < batch.Count)
         {
-            if (UncompressedBytes >= partBytes && Rows > 0 && batch.MayEndPartBefore(row))
-            {
-                return row;
-            }
+            _rowBytes = new long[batch.Capacity];
+        }
 
-            var bytes = 0L;
-            var pageFull = false;
+        var row = start;
+        while (row < batch.Count)
+        {
+            // The rows that go in together: up to the part's bound, or through the row that ends the row group.
+            var sizes = _rowBytes.AsSpan(0, batch.Count - row);
+            sizes.Clear();
             for (var i = 0; i < _columns.Length; i++)
             {
-                bytes += _columns[i].Add(batch[i], row);
-                pageFull |= _columns[i].PageFull;
+                ColumnWriter.AddPlainSizes(batch[i], row, batch.Count, sizes);
+            }
+
+            var end = row;
+            var bytes = 0L;
+            var partFull = false;
+            var rowGroupFull = false;
+            for (; end < batch.Count; end++)
+            {
+                if (UncompressedBytes + bytes >= partBytes && Rows + (end - row) > 0 && batch.MayEndPartBefore(end))
+                {
+                    partFull = true;
+                    break;
+                }
+
+                bytes += sizes[end - row];
+                if (_rowGroupBytes + bytes >= _options.RowGroupBytes)
+                {
+                    rowGroupFull = true;
+                    end++;
+                    break;
+                }
+            }
+
+            // Column by column: each column's pages end after the same rows as row by row, and the file side keeps
+            // every column's pages apart until the row group ends, so the order they are sent in changes no byte.
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                _columns[i].AddRange(batch[i], row, end, _fullPages);
             }
 
             UncompressedBytes += bytes;
-            Rows++;
+            Rows += end - row;
             _rowGroupBytes += bytes;
-            _rowGroupRows++;
-            if (_rowGroupBytes >= _options.RowGroupBytes)
+            _rowGroupRows += end - row;
+            foreach (var page in _fullPages)
+            {
+                await SendAsync(page, cancellationToken);
+            }
+
+            _fullPages.Clear();
+            if (rowGroupFull)
             {
                 await EndRowGroupAsync(cancellationToken);
             }
-            else if (pageFull)
+
+            if (partFull)
             {
-                await SendFullPagesAsync(cancellationToken);
+                return end;
             }
+
+            row = end;
         }
 
         return batch.Count;
@@ -96,17 +136,6 @@ internal sealed class ParquetPartWriter : IReportPartWriter
         }
 
         _file.Dispose();
-    }
-
-    private async ValueTask SendFullPagesAsync(CancellationToken cancellationToken)
-    {
-        foreach (var column in _columns)
-        {
-            if (column.PageFull && column.TakePage() is { } page)
-            {
-                await SendAsync(page, cancellationToken);
-            }
-        }
     }
 
     private async ValueTask EndRowGroupAsync(CancellationToken cancellationToken)
