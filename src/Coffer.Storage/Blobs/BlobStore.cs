@@ -125,8 +125,18 @@ public sealed class BlobStore
     private static byte[] Md5Of(ReadOnlySpan<byte> body)
     {
         var md5 = _threadMd5 ??= IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        md5.AppendData(body);
-        return md5.GetHashAndReset();
+        try
+        {
+            md5.AppendData(body);
+            return md5.GetHashAndReset();
+        }
+        catch
+        {
+            // A hash left holding part of this body would corrupt the next one hashed on this thread.
+            _threadMd5 = null;
+            md5.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
