@@ -172,20 +172,6 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         return ToInfo(request.Bucket, stored);
     }
 
-    public ObjectInfo HeadObject(string bucket, string key, string? versionId = null)
-    {
-        using var reader = engine.Metadata.OpenSnapshot();
-        return ToInfo(bucket, FindVersion(reader, bucket, key, versionId));
-    }
-
-    public ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null)
-    {
-        using var reader = engine.Metadata.OpenSnapshot();
-        var version = FindVersion(reader, bucket, key, versionId);
-        var (offset, length) = range is { } r && !version.IsDeleteMarker ? r.Resolve(version.Size) : (0, version.Size);
-        return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length));
-    }
-
     public Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default) =>
         DeleteObjectAsync(bucket, key, versionId, false, cancellationToken);
 

@@ -167,14 +167,27 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     public IMetadataSnapshot OpenSnapshot(SnapshotPoint at) => OpenSnapshot(SqlitePins.Position(at));
 
-    private SqliteSession OpenSnapshot(long? asOf)
+    public CurrentObjectRead ReadCurrentObject(string bucket, string key, bool withInlineBody)
     {
-        if (!_readers.TryTake(out var reader))
+        var reader = TakeReader();
+        CurrentObjectRead found;
+        try
         {
-            reader = new PreparedConnection(_connectionString);
-            Execute(reader.Connection, "PRAGMA busy_timeout=30000;");
+            found = SqliteCurrentObject.Read(reader, bucket, key, withInlineBody);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
         }
 
+        ReturnReader(reader);
+        return found;
+    }
+
+    private SqliteSession OpenSnapshot(long? asOf)
+    {
+        var reader = TakeReader();
         try
         {
             return SqliteSession.Snapshot(this, reader, ReturnReader, asOf);
@@ -360,6 +373,18 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     }
 
     internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private PreparedConnection TakeReader()
+    {
+        if (!_readers.TryTake(out var reader))
+        {
+            reader = new PreparedConnection(_connectionString);
+            Execute(reader.Connection, "PRAGMA busy_timeout=30000;");
+            SqliteCurrentObject.Register(reader.Connection);
+        }
+
+        return reader;
+    }
 
     private void ReturnReader(PreparedConnection reader)
     {

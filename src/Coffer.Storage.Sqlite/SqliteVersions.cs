@@ -292,9 +292,12 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         command.Parameters.AddWithValue("$seq", sequence);
     }
 
-    private static ObjectVersionRecord Read(SqliteDataReader reader) => VersionRecordCodec.Decode(
-        new VersionIdentity(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4) != 0,
-            reader.GetInt64(5) != 0),
-        reader.GetFieldValue<byte[]>(6),
+    private static ObjectVersionRecord Read(SqliteDataReader reader) => ReadAt(reader, 0);
+
+    /// <summary>A version from <see cref="Columns"/> read from column <paramref name="first"/> on.</summary>
+    internal static ObjectVersionRecord ReadAt(SqliteDataReader reader, int first) => VersionRecordCodec.Decode(
+        new VersionIdentity(reader.GetInt64(first), reader.GetString(first + 1), reader.GetInt64(first + 2), reader.GetString(first + 3),
+            reader.GetInt64(first + 4) != 0, reader.GetInt64(first + 5) != 0),
+        reader.GetFieldValue<byte[]>(first + 6),
         VersionDetail.All);
 }

@@ -21,6 +21,14 @@ public interface IMetadataStore : IDisposable
     IMetadataSnapshot OpenSnapshot();
 
     /// <summary>
+    /// The bucket named <paramref name="bucket"/>, the current version of <paramref name="key"/> in it (a delete marker
+    /// included) and, with <paramref name="withInlineBody"/>, the body of a version kept as one inline blob, read as of
+    /// one instant without opening a snapshot (on SQLite one statement, its own read transaction). Null when the engine
+    /// has no such read: the caller reads in a snapshot.
+    /// </summary>
+    CurrentObjectRead? ReadCurrentObject(string bucket, string key, bool withInlineBody) => null;
+
+    /// <summary>
     /// A number that changes after every committed write that created, deleted or changed a bucket or one of its
     /// configurations, before that write is acknowledged: what a snapshot opened after reading the number saw of buckets
     /// and their configurations is current for as long as the number stays the same. Null when this process cannot know

@@ -158,6 +158,23 @@ public sealed class StorageEngine : IDisposable
         return () => Blobs.OpenRead(layout, offset, length, inline);
     }
 
+    /// <summary>
+    /// What opens a body already read: files are opened when the returned function is called, and a body kept as one
+    /// inline blob is <paramref name="inlineBody"/> (<see cref="IMetadataStore.ReadCurrentObject"/> read it with its version).
+    /// </summary>
+    public Func<Stream> OpenContent(BlobLayout layout, long offset, long length, byte[]? inlineBody)
+    {
+        if (length == 0 || !layout.HasInline)
+        {
+            return () => Blobs.OpenRead(layout, offset, length);
+        }
+
+        var segment = layout.Segments.Count == 1 && inlineBody is not null ? layout.Segments[0]
+            : throw new ArgumentException("A layout with inline segments needs its one inline blob's bytes.", nameof(inlineBody));
+        var inline = new Dictionary<string, byte[]>(1, StringComparer.Ordinal) { [segment.BlobId] = inlineBody };
+        return () => Blobs.OpenRead(layout, offset, length, inline);
+    }
+
     private async Task ReclaimAsync(IReadOnlyCollection<string> blobIds)
     {
         foreach (var id in blobIds)

@@ -24,6 +24,28 @@ public class SigV4Tests
         SigningKeyCache.Get(SecretKey, "20130524", "eu-west-1", "s3").Should().NotEqual(key);
     }
 
+    [Theory]
+    [InlineData("GET", "/test.txt", "", "bytes=0-9")]
+    [InlineData("PUT", "/dir/%E8%85%BE%E8%AE%AF%E4%BA%91", "acl=&versionId=abc", "  inner   spaces  and é 腾讯 😀  ")]
+    [InlineData("HEAD", "/", "", null)]
+    public void Matches_GivesWhatTheStringsGive_AndRefusesAnyOtherSignature(string method, string uri, string query, string? range)
+    {
+        var key = SigV4.SigningKey(SecretKey, "20130524", "us-east-1", "s3");
+        List<KeyValuePair<string, string>> headers = range is null
+            ? []
+            : [new("host", Host), new("range", range), new("x-amz-date", "20130524T000000Z"), new("x-long", new string('x', 5000))];
+        var scope = "20130524/us-east-1/s3/aws4_request";
+        var signature = SigV4.Sign(key, SigV4.StringToSign("20130524T000000Z", scope, SigV4.CanonicalRequest(method, uri, query, headers, SigV4.EmptySha256)));
+
+        bool Matches(string candidate) => SigV4.Matches(candidate, key, "20130524T000000Z", scope, method, uri, query, headers, SigV4.EmptySha256);
+
+        Matches(signature).Should().BeTrue();
+        Matches(signature.ToUpperInvariant()).Should().BeFalse();
+        Matches(signature[..^1] + (signature[^1] == '0' ? '1' : '0')).Should().BeFalse();
+        Matches(signature[..^1]).Should().BeFalse();
+        Matches("").Should().BeFalse();
+    }
+
     [Fact]
     public void Verify_AcceptsTheDocumentedGetObjectExample()
     {

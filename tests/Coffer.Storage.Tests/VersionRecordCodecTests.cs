@@ -149,6 +149,37 @@ public class VersionRecordCodecTests
         decode.Should().Throw<InvalidDataException>().WithMessage("*format 2*");
     }
 
+    [Fact]
+    public void SingleInlineBlobId_ReadsTheIdOfABodyInOneInlineBlob_AndNothingForAnyOtherLayout()
+    {
+        // Every text before the layout is set, so each one is stepped over; a multi-byte length tests the 7-bit prefix.
+        var full = Version() with
+        {
+            Crc64 = ulong.MaxValue,
+            StorageClass = "STANDARD_IA",
+            ContentType = "text/plain",
+            ReplicationStatus = "COMPLETED",
+            Encryption = "AES256",
+            Size = 300_000,
+        };
+        var longId = new string('b', 200);
+
+        Id(full with { Layout = BlobLayout.Single("0123456789abcdef", 300_000, [1, 2], inline: true) }).Should().Be("0123456789abcdef");
+        Id(Version() with { Layout = BlobLayout.Single(longId, 10, inline: true) }).Should().Be(longId);
+        Id(full with { Layout = BlobLayout.Single("0123456789abcdef", 10) }).Should().BeNull();
+        Id(full with { Layout = BlobLayout.Empty }).Should().BeNull();
+        Id(full with
+        {
+            Layout = new BlobLayout([new BlobSegment("0123456789abcdef", 5, null, true), new BlobSegment("fedcba9876543210", 5, null, true)]),
+        }).Should().BeNull();
+        Id(full with
+        {
+            Layout = new BlobLayout([new BlobSegment("0123456789abcdef", 5), new BlobSegment("fedcba9876543210", 5, null, true)]),
+        }).Should().BeNull();
+
+        static string? Id(ObjectVersionRecord version) => VersionRecordCodec.SingleInlineBlobId(VersionRecordCodec.Encode(version));
+    }
+
     private static ObjectVersionRecord Version() => new()
     {
         Key = "k",

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Coffer.Common;
 using Coffer.Protocol.Http;
 
@@ -73,13 +71,7 @@ public static class SigV4Verifier
             headers.Add(new(name, value));
         }
 
-        var canonical = SigV4.CanonicalRequest(
-            method,
-            SigV4.CanonicalUri(target.Path),
-            SigV4.CanonicalQuery(target.Query),
-            headers,
-            payloadHash);
-        var expected = SigV4.Sign(signingKey, SigV4.StringToSign(authorization.AmzDate, authorization.Scope, canonical));
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(authorization.Signature));
+        return SigV4.Matches(authorization.Signature, signingKey, authorization.AmzDate, authorization.Scope, method,
+            SigV4.CanonicalUri(target.Path), SigV4.CanonicalQuery(target.Query), headers, payloadHash);
     }
 }

@@ -141,6 +141,23 @@ public static class RecordCodec
         return new BlobLayout(segments);
     }
 
+    /// <summary>The blob id of a layout that is one inline segment (as <see cref="EncodeLayout"/> wrote it); null for any other.</summary>
+    public static string? SingleInlineBlobId(ReadOnlySpan<byte> layout)
+    {
+        // Format 2, one segment: the id as BinaryWriter writes a string (a 7-bit length, UTF-8), its length, its flags.
+        if (layout.Length < 3 || layout[0] != LayoutV2 || layout[1] != 1)
+        {
+            return null;
+        }
+
+        var position = 2;
+        var idLength = (int)SevenBit(layout, ref position);
+        var id = layout.Slice(position, idLength);
+        position += idLength;
+        SevenBit(layout, ref position);
+        return (layout[position] & InlineSegment) != 0 ? Encoding.UTF8.GetString(id) : null;
+    }
+
     public static BlobLayout DecodeLayout(byte[]? data)
     {
         if (data is null || data.Length == 0)
@@ -166,5 +183,21 @@ public static class RecordCodec
         }
 
         return new BlobLayout(segments);
+    }
+
+    private static ulong SevenBit(ReadOnlySpan<byte> data, ref int position)
+    {
+        ulong value = 0;
+        var shift = 0;
+        byte b;
+        do
+        {
+            b = data[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+
+        return value;
     }
 }

@@ -122,6 +122,35 @@ public static class VersionRecordCodec
         };
     }
 
+    /// <summary>
+    /// The id of the one inline blob that holds a version's body, read from its record without decoding the rest; null
+    /// for a body in files, in several segments, or none. SQLite's one-statement object read joins the body on it.
+    /// </summary>
+    public static string? SingleInlineBlobId(ReadOnlySpan<byte> record)
+    {
+        var reader = new SpanReader(record);
+        if (record.IsEmpty || reader.Byte() != Format1)
+        {
+            return null;
+        }
+
+        reader.Varint();
+        if ((reader.Byte() & HasCrc) != 0)
+        {
+            reader.UInt64();
+        }
+
+        reader.Varint();
+        reader.Varint();
+        // The ETag, storage class, content type, replication status and encryption come before the layout.
+        for (var text = 0; text < 5; text++)
+        {
+            reader.SkipText();
+        }
+
+        return RecordCodec.SingleInlineBlobId(reader.Section());
+    }
+
     /// <summary>A version from its key columns and decoded attributes (a <see cref="VersionFactory{T}"/> of records).</summary>
     public static ObjectVersionRecord ToRecord(in VersionIdentity identity, in VersionAttributes attributes) => new()
     {
