@@ -57,21 +57,9 @@ internal sealed class VersionScan : IDisposable
             while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
                 var key = SqliteNative.Blob(statement, 1);
-                bool isLatest;
-                if (previousKey is not null)
+                if (!IsLatest(statement, key, latest, previousKey, out var isLatest))
                 {
-                    isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
-                    if (!isLatest && latest == LatestRows.FirstOnly)
-                    {
-                        continue;
-                    }
-
-                    previousKey.ResetWrittenCount();
-                    previousKey.Write(key);
-                }
-                else
-                {
-                    isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+                    continue;
                 }
 
                 yield return Read(statement, key, bucketId, detail, isLatest, repeated, create);
@@ -87,6 +75,12 @@ internal sealed class VersionScan : IDisposable
             _statement.DangerousRelease();
         }
     }
+
+    /// <summary>
+    /// The rows in place, as <see cref="Rows{T}"/> steps them without decoding anything; the reader owns this scan and
+    /// finishes its statement when disposed.
+    /// </summary>
+    public IVersionRowReader InPlace(LatestRows latest) => new InPlaceRows(this, latest);
 
     /// <summary>
     /// Steps a query whose first column is a key, and keeps every k-th key, k doubling whenever 2 × <paramref name="maxKeys"/>
@@ -154,6 +148,26 @@ internal sealed class VersionScan : IDisposable
         None,
     }
 
+    /// <summary>Whether the row just stepped is its key's latest, by <paramref name="latest"/>; false when it is to be skipped.</summary>
+    private static bool IsLatest(IntPtr statement, ReadOnlySpan<byte> key, LatestRows latest, ArrayBufferWriter<byte>? previousKey, out bool isLatest)
+    {
+        if (previousKey is null)
+        {
+            isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+            return true;
+        }
+
+        isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
+        if (!isLatest && latest == LatestRows.FirstOnly)
+        {
+            return false;
+        }
+
+        previousKey.ResetWrittenCount();
+        previousKey.Write(key);
+        return true;
+    }
+
     /// <summary>The row, made by <paramref name="create"/>; <paramref name="key"/> is its key column, already read.</summary>
     private static T Read<T>(IntPtr statement, ReadOnlySpan<byte> key, long bucketId, VersionDetail detail, bool isLatest,
         RepeatedStrings repeated, VersionFactory<T> create)
@@ -167,6 +181,65 @@ internal sealed class VersionScan : IDisposable
             isLatest,
             SqliteNative.ColumnInt64(statement, 5) != 0);
         return create(identity, VersionRecordCodec.DecodeAttributes(SqliteNative.Blob(statement, 6), detail, repeated));
+    }
+
+    /// <summary>The scan's rows as spans of its current step (<see cref="InPlace"/>).</summary>
+    private sealed class InPlaceRows : IVersionRowReader
+    {
+        private readonly VersionScan _scan;
+        private readonly LatestRows _latest;
+        private readonly ArrayBufferWriter<byte>? _previousKey;
+        private readonly IntPtr _statement;
+        private bool _held, _done;
+
+        public InPlaceRows(VersionScan scan, LatestRows latest)
+        {
+            _scan = scan;
+            _latest = latest;
+            _previousKey = latest is LatestRows.AsFlagged or LatestRows.None ? null : new ArrayBufferWriter<byte>(256);
+            scan._statement.DangerousAddRef(ref _held);
+            _statement = scan._statement.DangerousGetHandle();
+        }
+
+        public bool Read(out VersionRow row)
+        {
+            while (!_done)
+            {
+                var result = SqliteNative.Step(_statement);
+                if (result != raw.SQLITE_ROW)
+                {
+                    _done = true;
+                    if (result != raw.SQLITE_DONE)
+                    {
+                        _scan.Check(result);
+                    }
+
+                    break;
+                }
+
+                var key = SqliteNative.Blob(_statement, 1);
+                if (IsLatest(_statement, key, _latest, _previousKey, out var isLatest))
+                {
+                    row = new VersionRow(key, SqliteNative.ColumnInt64(_statement, 2), SqliteNative.Blob(_statement, 3), isLatest,
+                        SqliteNative.ColumnInt64(_statement, 5) != 0, SqliteNative.Blob(_statement, 6));
+                    return true;
+                }
+            }
+
+            row = default;
+            return false;
+        }
+
+        public void Dispose()
+        {
+            if (_held)
+            {
+                _scan._statement.DangerousRelease();
+                _held = false;
+            }
+
+            _scan.Dispose();
+        }
     }
 
     private int Index(string name)
