@@ -50,37 +50,42 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
     }
 
+    // Rows read in place at a pinned instant are read on a connection of their own in multi-thread mode: the revisions
+    // of that instant are selected by sequence, so any read transaction begun since the pin has them.
     public IVersionRowReader ReadLatestRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
     {
-        var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey);
+        var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
         return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly);
     }
 
     public IVersionRowReader ReadVersionRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
     {
-        var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey);
+        var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
         return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey);
     }
 
-    private VersionScan LatestScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    private VersionScan LatestScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         // The latest flag is today's; at a pinned instant the latest version of a key is its newest revision then.
         var latest = Session.AsOf is null ? "AND is_latest = 1" : "";
-        var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC");
-        return BindRange(scan, bucketId, fromKey, toKey);
+        return BindRange(Scan(
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC",
+            ownConnection), bucketId, fromKey, toKey);
     }
 
-    private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
-        var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC");
-        return BindRange(scan, bucketId, fromKey, toKey);
+        return BindRange(Scan(
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC",
+            ownConnection), bucketId, fromKey, toKey);
     }
+
+    private VersionScan Scan(string sql, bool ownConnection) =>
+        ownConnection ? VersionScan.OnConnectionOfItsOwn(Session.Store.DatabasePath, sql) : new VersionScan(Session.Connection, sql);
 
     private VersionScan BindRange(VersionScan scan, long bucketId, string fromKey, string? toKey)
     {

@@ -18,12 +18,46 @@ internal sealed class VersionScan : IDisposable
     private static readonly string NullVersionId = ObjectVersionRecord.NullVersionId;
 
     private readonly sqlite3 _db;
+    private readonly bool _ownsConnection;
     private readonly sqlite3_stmt _statement;
 
     public VersionScan(SqliteConnection connection, string sql)
+        : this(connection.Handle ?? throw new InvalidOperationException("The connection is not open."), sql, ownsConnection: false)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+    }
+
+    private VersionScan(sqlite3 db, string sql, bool ownsConnection)
+    {
+        _db = db;
+        _ownsConnection = ownsConnection;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+    }
+
+    /// <summary>
+    /// A scan on a read-only connection of its own to the database at <paramref name="path"/>, closed with the scan. It
+    /// is opened in multi-thread mode (<c>SQLITE_OPEN_NOMUTEX</c>): only this scan uses it, one step at a time, so SQLite
+    /// need not take the connection's mutex on every step and column read, as it does on the engine's serialized
+    /// connections. Its rows are those of a read transaction begun at its first step: for reads at a pinned instant,
+    /// which select revisions by sequence, that is the same rows as the session's.
+    /// </summary>
+    public static VersionScan OnConnectionOfItsOwn(string path, string sql)
+    {
+        var result = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
+        try
+        {
+            if (result != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(result, db);
+            }
+
+            raw.sqlite3_busy_timeout(db, 30_000);
+            return new VersionScan(db, sql, ownsConnection: true);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     public VersionScan Bind(string name, long value)
@@ -130,7 +164,14 @@ internal sealed class VersionScan : IDisposable
         }
     }
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose()
+    {
+        _statement.Dispose();
+        if (_ownsConnection)
+        {
+            _db.Dispose();
+        }
+    }
 
     /// <summary>Where the latest flag of a scanned row comes from.</summary>
     public enum LatestRows
