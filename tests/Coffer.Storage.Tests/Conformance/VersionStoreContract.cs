@@ -357,8 +357,13 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
         await InsertAsync(bucket, "b", "b2", isDeleteMarker: true);
         await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "é/ключ") with
         {
-            ETag = "0123456789abcdef0123456789abcdef-3", IsMultipartUploaded = true, StorageClass = "ARCHIVE", ReplicationStatus = "COMPLETED",
-            Encryption = "aws:kms", KmsKeyId = "key-1", Tags = [new("t", "1")],
+            ETag = "0123456789abcdef0123456789abcdef-3",
+            IsMultipartUploaded = true,
+            StorageClass = "ARCHIVE",
+            ReplicationStatus = "COMPLETED",
+            Encryption = "aws:kms",
+            KmsKeyId = "key-1",
+            Tags = [new("t", "1")],
         }));
         await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "d") with { ETag = "" }));
         var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
