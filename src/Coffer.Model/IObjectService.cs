@@ -116,6 +116,16 @@ public interface IObjectService
     /// </summary>
     IEnumerable<ObjectInfo> Walk(string bucket, WalkOptions options);
 
+    /// <summary>
+    /// The rows of <see cref="Walk"/> read in place, as spans, from a snapshot opened now and held until the reader is
+    /// disposed (tags, metadata and headers are not read). Every engine answers; only where <see cref="ReadsRowsInPlace"/>
+    /// is it cheaper than <see cref="Walk"/>.
+    /// </summary>
+    ObjectRowReader ReadRows(string bucket, WalkOptions options);
+
+    /// <summary>Whether the engine reads <see cref="ReadRows"/> in place (SQLite) rather than from decoded records.</summary>
+    bool ReadsRowsInPlace { get; }
+
     // Multipart uploads
 
     Task<MultipartUploadInfo> CreateMultipartUploadAsync(CreateMultipartUploadRequest request, CancellationToken cancellationToken = default);

@@ -303,6 +303,27 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         }
     }
 
+    public bool ReadsRowsInPlace => engine.Metadata.ReadsRowsInPlace;
+
+    public ObjectRowReader ReadRows(string bucket, WalkOptions options)
+    {
+        var reader = options.At is { } at ? engine.Metadata.OpenSnapshot(new SnapshotPoint(at)) : engine.Metadata.OpenSnapshot();
+        try
+        {
+            var bucketId = RequireBucket(reader, bucket).Id;
+            var (from, inclusive, upper) = WalkRange(options);
+            var rows = upper is not null && ObjectKey.CompareUtf8(from, upper) >= 0 ? null
+                : options.AllVersions ? reader.Versions.ReadVersionRows(bucketId, from, inclusive, upper)
+                : reader.Versions.ReadLatestRows(bucketId, from, inclusive, upper);
+            return new ObjectRowReader(reader, rows, options.AllVersions);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The key range a walk covers: the prefix's, narrowed to [Start, End) (or (Start, End) with StartAfter).</summary>
     private static (string From, bool Inclusive, string? Upper) WalkRange(WalkOptions options)
     {

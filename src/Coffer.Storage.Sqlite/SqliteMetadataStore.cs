@@ -153,6 +153,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     public bool IsShared => false;
 
+    /// <summary>The scans step SQLite directly and hand over its column spans.</summary>
+    public bool ReadsRowsInPlace => true;
+
     public IBlobLedger Blobs => this;
 
     /// <summary>How many write transactions have been committed (each one fsync), however many writes they carried.</summary>

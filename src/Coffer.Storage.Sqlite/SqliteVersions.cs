@@ -43,22 +43,67 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
 
     public IEnumerable<T> ScanLatest<T>(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail, VersionFactory<T> create)
     {
+        using var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey);
+        foreach (var version in scan.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly))
+        {
+            yield return version;
+        }
+    }
+
+    // Rows read in place at a pinned instant are read on a connection of their own in multi-thread mode: the revisions
+    // of that instant are selected by sequence, so any read transaction begun since the pin has them.
+    public IVersionRowReader ReadLatestRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    {
+        var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
+        return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly);
+    }
+
+    public IVersionRowReader ReadVersionRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
+    {
+        var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
+        return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey);
+    }
+
+    private VersionScan LatestScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
+    {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         // The latest flag is today's; at a pinned instant the latest version of a key is its newest revision then.
         var latest = Session.AsOf is null ? "AND is_latest = 1" : "";
-        using var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC");
-        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
-        if (toKey is not null)
-        {
-            scan.Bind("$to", toKey);
-        }
+        return BindRange(Scan(
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC",
+            ownConnection), bucketId, fromKey, toKey);
+    }
 
-        BindAsOf(scan);
-        foreach (var version in scan.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly))
+    private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
+    {
+        var lower = fromKeyInclusive ? ">=" : ">";
+        var upper = toKey is null ? "" : "AND key < $to";
+        return BindRange(Scan(
+            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC",
+            ownConnection), bucketId, fromKey, toKey);
+    }
+
+    private VersionScan Scan(string sql, bool ownConnection) =>
+        ownConnection ? VersionScan.OnConnectionOfItsOwn(Session.Store.DatabasePath, sql) : new VersionScan(Session.Connection, sql);
+
+    private VersionScan BindRange(VersionScan scan, long bucketId, string fromKey, string? toKey)
+    {
+        try
         {
-            yield return version;
+            scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
+            if (toKey is not null)
+            {
+                scan.Bind("$to", toKey);
+            }
+
+            BindAsOf(scan);
+            return scan;
+        }
+        catch
+        {
+            scan.Dispose();
+            throw;
         }
     }
 
@@ -85,17 +130,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             fromKeyInclusive = false;
         }
 
-        var lower = fromKeyInclusive ? ">=" : ">";
-        var upper = toKey is null ? "" : "AND key < $to";
-        using var scan = new VersionScan(Session.Connection,
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC");
-        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
-        if (toKey is not null)
-        {
-            scan.Bind("$to", toKey);
-        }
-
-        BindAsOf(scan);
+        using var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey);
         foreach (var version in scan.Rows(bucketId, detail, create, Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey))
         {
             yield return version;

@@ -18,12 +18,46 @@ internal sealed class VersionScan : IDisposable
     private static readonly string NullVersionId = ObjectVersionRecord.NullVersionId;
 
     private readonly sqlite3 _db;
+    private readonly bool _ownsConnection;
     private readonly sqlite3_stmt _statement;
 
     public VersionScan(SqliteConnection connection, string sql)
+        : this(connection.Handle ?? throw new InvalidOperationException("The connection is not open."), sql, ownsConnection: false)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+    }
+
+    private VersionScan(sqlite3 db, string sql, bool ownsConnection)
+    {
+        _db = db;
+        _ownsConnection = ownsConnection;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+    }
+
+    /// <summary>
+    /// A scan on a read-only connection of its own to the database at <paramref name="path"/>, closed with the scan. It
+    /// is opened in multi-thread mode (<c>SQLITE_OPEN_NOMUTEX</c>): only this scan uses it, one step at a time, so SQLite
+    /// need not take the connection's mutex on every step and column read, as it does on the engine's serialized
+    /// connections. Its rows are those of a read transaction begun at its first step: for reads at a pinned instant,
+    /// which select revisions by sequence, that is the same rows as the session's.
+    /// </summary>
+    public static VersionScan OnConnectionOfItsOwn(string path, string sql)
+    {
+        var result = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
+        try
+        {
+            if (result != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(result, db);
+            }
+
+            raw.sqlite3_busy_timeout(db, 30_000);
+            return new VersionScan(db, sql, ownsConnection: true);
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     public VersionScan Bind(string name, long value)
@@ -57,21 +91,9 @@ internal sealed class VersionScan : IDisposable
             while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
                 var key = SqliteNative.Blob(statement, 1);
-                bool isLatest;
-                if (previousKey is not null)
+                if (!IsLatest(statement, key, latest, previousKey, out var isLatest))
                 {
-                    isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
-                    if (!isLatest && latest == LatestRows.FirstOnly)
-                    {
-                        continue;
-                    }
-
-                    previousKey.ResetWrittenCount();
-                    previousKey.Write(key);
-                }
-                else
-                {
-                    isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+                    continue;
                 }
 
                 yield return Read(statement, key, bucketId, detail, isLatest, repeated, create);
@@ -87,6 +109,12 @@ internal sealed class VersionScan : IDisposable
             _statement.DangerousRelease();
         }
     }
+
+    /// <summary>
+    /// The rows in place, as <see cref="Rows{T}"/> steps them without decoding anything; the reader owns this scan and
+    /// finishes its statement when disposed.
+    /// </summary>
+    public IVersionRowReader InPlace(LatestRows latest) => new InPlaceRows(this, latest);
 
     /// <summary>
     /// Steps a query whose first column is a key, and keeps every k-th key, k doubling whenever 2 × <paramref name="maxKeys"/>
@@ -136,7 +164,14 @@ internal sealed class VersionScan : IDisposable
         }
     }
 
-    public void Dispose() => _statement.Dispose();
+    public void Dispose()
+    {
+        _statement.Dispose();
+        if (_ownsConnection)
+        {
+            _db.Dispose();
+        }
+    }
 
     /// <summary>Where the latest flag of a scanned row comes from.</summary>
     public enum LatestRows
@@ -154,6 +189,26 @@ internal sealed class VersionScan : IDisposable
         None,
     }
 
+    /// <summary>Whether the row just stepped is its key's latest, by <paramref name="latest"/>; false when it is to be skipped.</summary>
+    private static bool IsLatest(IntPtr statement, ReadOnlySpan<byte> key, LatestRows latest, ArrayBufferWriter<byte>? previousKey, out bool isLatest)
+    {
+        if (previousKey is null)
+        {
+            isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+            return true;
+        }
+
+        isLatest = previousKey.WrittenCount == 0 || !key.SequenceEqual(previousKey.WrittenSpan);
+        if (!isLatest && latest == LatestRows.FirstOnly)
+        {
+            return false;
+        }
+
+        previousKey.ResetWrittenCount();
+        previousKey.Write(key);
+        return true;
+    }
+
     /// <summary>The row, made by <paramref name="create"/>; <paramref name="key"/> is its key column, already read.</summary>
     private static T Read<T>(IntPtr statement, ReadOnlySpan<byte> key, long bucketId, VersionDetail detail, bool isLatest,
         RepeatedStrings repeated, VersionFactory<T> create)
@@ -167,6 +222,65 @@ internal sealed class VersionScan : IDisposable
             isLatest,
             SqliteNative.ColumnInt64(statement, 5) != 0);
         return create(identity, VersionRecordCodec.DecodeAttributes(SqliteNative.Blob(statement, 6), detail, repeated));
+    }
+
+    /// <summary>The scan's rows as spans of its current step (<see cref="InPlace"/>).</summary>
+    private sealed class InPlaceRows : IVersionRowReader
+    {
+        private readonly VersionScan _scan;
+        private readonly LatestRows _latest;
+        private readonly ArrayBufferWriter<byte>? _previousKey;
+        private readonly IntPtr _statement;
+        private bool _held, _done;
+
+        public InPlaceRows(VersionScan scan, LatestRows latest)
+        {
+            _scan = scan;
+            _latest = latest;
+            _previousKey = latest is LatestRows.AsFlagged or LatestRows.None ? null : new ArrayBufferWriter<byte>(256);
+            scan._statement.DangerousAddRef(ref _held);
+            _statement = scan._statement.DangerousGetHandle();
+        }
+
+        public bool Read(out VersionRow row)
+        {
+            while (!_done)
+            {
+                var result = SqliteNative.Step(_statement);
+                if (result != raw.SQLITE_ROW)
+                {
+                    _done = true;
+                    if (result != raw.SQLITE_DONE)
+                    {
+                        _scan.Check(result);
+                    }
+
+                    break;
+                }
+
+                var key = SqliteNative.Blob(_statement, 1);
+                if (IsLatest(_statement, key, _latest, _previousKey, out var isLatest))
+                {
+                    row = new VersionRow(key, SqliteNative.ColumnInt64(_statement, 2), SqliteNative.Blob(_statement, 3), isLatest,
+                        SqliteNative.ColumnInt64(_statement, 5) != 0, SqliteNative.Blob(_statement, 6));
+                    return true;
+                }
+            }
+
+            row = default;
+            return false;
+        }
+
+        public void Dispose()
+        {
+            if (_held)
+            {
+                _scan._statement.DangerousRelease();
+                _held = false;
+            }
+
+            _scan.Dispose();
+        }
     }
 
     private int Index(string name)

@@ -29,6 +29,13 @@ public interface IMetadataStore : IDisposable
     CurrentObjectRead? ReadCurrentObject(string bucket, string key, bool withInlineBody) => null;
 
     /// <summary>
+    /// Whether <see cref="IVersionReader.ReadLatestRows"/> and <see cref="IVersionReader.ReadVersionRows"/> read the
+    /// engine's rows in place (SQLite's column spans) rather than encode decoded records again: only then is a bulk
+    /// reader faster with them than with records.
+    /// </summary>
+    bool ReadsRowsInPlace => false;
+
+    /// <summary>
     /// A number that changes after every committed write that created, deleted or changed a bucket or one of its
     /// configurations, before that write is acknowledged: what a snapshot opened after reading the number saw of buckets
     /// and their configurations is current for as long as the number stays the same. Null when this process cannot know

@@ -36,6 +36,17 @@ public interface IVersionReader
         long bucketId, string fromKey, bool fromKeyInclusive, long? olderThanSequence, string? toKey, VersionDetail detail, VersionFactory<T> create) =>
         ScanVersions(bucketId, fromKey, fromKeyInclusive, olderThanSequence, toKey, detail)
             .Select(v => create(VersionRecordCodec.IdentityOf(v), VersionRecordCodec.AttributesOf(v)));
+
+    /// <summary>
+    /// The rows of <see cref="ScanLatest(long, string, bool, string?, VersionDetail)"/>, read in place as spans. An engine
+    /// that does not read rows in place answers with records encoded again (see <see cref="IMetadataStore.ReadsRowsInPlace"/>).
+    /// </summary>
+    IVersionRowReader ReadLatestRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey) =>
+        new EncodedVersionRows(ScanLatest(bucketId, fromKey, fromKeyInclusive, toKey));
+
+    /// <summary>The rows of <see cref="ScanVersions(long, string, bool, long?, string?, VersionDetail)"/> from the start of <paramref name="fromKey"/>, read in place as spans.</summary>
+    IVersionRowReader ReadVersionRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey) =>
+        new EncodedVersionRows(ScanVersions(bucketId, fromKey, fromKeyInclusive, null, toKey));
 }
 
 public interface IVersionWriter : IVersionReader

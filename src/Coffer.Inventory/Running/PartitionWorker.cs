@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using Coffer.Common;
 using Coffer.Inventory.Reports;
 using Coffer.Inventory.Summary;
@@ -83,16 +84,26 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         var cursor = new Cursor(progress.Counters, progress.LastKey, summary);
         var walk = plan.Walk with { Start = cursor.LastKey ?? partition.FromKey, StartAfter = cursor.LastKey is not null, End = partition.ToKey };
         var renewAt = time.GetUtcNow() + (options.Lease / 3);
-        await using (var scan = SnapshotScan.Start(objects, plan.Source, walk, cancellationToken))
+        var inPlace = InPlaceScan.TryStart(objects, plan, walk, cancellationToken);
+        if (inPlace is not null)
         {
+            await using (inPlace)
+            {
+                await foreach (var batch in inPlace.Batches(cancellationToken))
+                {
+                    await WriteInPlaceAsync(state, plan, batch, cursor, rows, cancellationToken);
+                    inPlace.Return(batch);
+                    renewAt = await RenewIfDueAsync(state, renewAt, cancellationToken);
+                }
+            }
+        }
+        else
+        {
+            await using var scan = SnapshotScan.Start(objects, plan.Source, walk, cancellationToken);
             await foreach (var batch in scan.Batches(cancellationToken))
             {
                 await WriteAsync(state, plan, batch.Rows, cursor, rows, cancellationToken);
-                if (time.GetUtcNow() >= renewAt)
-                {
-                    await SaveAsync(state, state.Progress, cancellationToken);
-                    renewAt = time.GetUtcNow() + (options.Lease / 3);
-                }
+                renewAt = await RenewIfDueAsync(state, renewAt, cancellationToken);
             }
         }
 
@@ -169,6 +180,83 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         }
 
         Account(scanned, accounted, scanned.Count, positions, cursor, rows);
+    }
+
+    /// <summary>Saves the cursor (renewing the lease) once a third of the lease has passed since the last save; returns when next.</summary>
+    private async Task<DateTimeOffset> RenewIfDueAsync(State state, DateTimeOffset renewAt, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() < renewAt)
+        {
+            return renewAt;
+        }
+
+        await SaveAsync(state, state.Progress, cancellationToken);
+        return time.GetUtcNow() + (options.Lease / 3);
+    }
+
+    /// <summary>
+    /// <see cref="WriteAsync"/> for a batch filled in place: every scanned row is in the report, so the batch is written
+    /// as it is, and the cursor moves over its rows as far as each part goes.
+    /// </summary>
+    private async Task WriteInPlaceAsync(State state, RunPlan plan, InPlaceScan.ScannedRows scanned, Cursor cursor, RowCounter rows,
+        CancellationToken cancellationToken)
+    {
+        var batch = scanned.Columns;
+        if (scanned.Count > 0 && cursor.LastKey is { } lastKey && scanned.Key(0).SequenceEqual(Encoding.UTF8.GetBytes(lastKey)))
+        {
+            batch.TieToPrevious(0);
+        }
+
+        for (var row = 1; row < scanned.Count; row++)
+        {
+            if (scanned.Key(row).SequenceEqual(scanned.Key(row - 1)))
+            {
+                batch.TieToPrevious(row);
+            }
+        }
+
+        var accounted = 0;
+        var written = 0;
+        while (written < scanned.Count)
+        {
+            if (state.Part is null)
+            {
+                var key = plan.NewDataKey();
+                await SaveAsync(state, state.Progress with { InFlight = key }, cancellationToken);
+                state.Part = PartUpload.Start(objects, plan, key, cancellationToken);
+            }
+
+            written = await state.Part.Writer.WriteAsync(batch, written, options.MaxPartBytes, cancellationToken);
+            if (written < scanned.Count)
+            {
+                accounted = Account(scanned, accounted, written, cursor, rows);
+                await FinishPartAsync(state, cursor, cancellationToken);
+            }
+        }
+
+        Account(scanned, accounted, scanned.Count, cursor, rows);
+    }
+
+    /// <summary>Moves the cursor over rows <paramref name="from"/> to <paramref name="to"/> (exclusive) of a batch filled in place, every one of them written.</summary>
+    private int Account(InPlaceScan.ScannedRows scanned, int from, int to, Cursor cursor, RowCounter rows)
+    {
+        for (var i = from; i < to; i++)
+        {
+            var size = scanned.Size(i);
+            cursor.Scanned++;
+            cursor.ScannedBytes += size;
+            cursor.Matched++;
+            cursor.MatchedBytes += size;
+            cursor.Summary.Add(scanned.SummaryOf(i));
+            options.RowWritten?.Invoke(rows.Add());
+        }
+
+        if (to > from)
+        {
+            cursor.LastKey = Encoding.UTF8.GetString(scanned.Key(to - 1));
+        }
+
+        return to;
     }
 
     /// <summary>Moves the cursor over scanned rows <paramref name="from"/> to <paramref name="to"/> (exclusive); returns <paramref name="to"/>.</summary>

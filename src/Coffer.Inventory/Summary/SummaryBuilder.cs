@@ -1,3 +1,4 @@
+using System.Text;
 using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Summary;
@@ -53,19 +54,29 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
             return;
         }
 
-        _objects++;
-        _bytes += row.Size;
-        Count(_classes, ref _lastClass, row.StorageClass, row.Size);
-        Count(_encryption, ref _lastEncryption, EncryptionStatus(row.Encryption), row.Size);
-        _sizes[Bucket(SizeBounds, row.Size)].Add(row.Size);
-        _ages[Bucket(AgeBounds, (long)Math.Floor((scanStart - row.LastModified).TotalDays))].Add(row.Size);
-        if (row.IsMultipartUploaded)
-        {
-            _multipart.Add(row.Size);
-        }
-
+        AddObject(row.Size, row.StorageClass, EncryptionStatus(row.Encryption), row.LastModified, row.IsMultipartUploaded);
         AddPrefix(row.Key, row.Size);
         AddLargest(row);
+    }
+
+    /// <summary>Counts one row of the report read in place: its key is looked at as UTF-8, and made a string only for the largest objects.</summary>
+    public void Add(in SummaryRow row)
+    {
+        _rows++;
+        if (row.IsDeleteMarker)
+        {
+            _deleteMarkers++;
+            return;
+        }
+
+        AddObject(row.Size, row.StorageClass, row.EncryptionStatus, row.LastModified, row.IsMultipartUploaded);
+        const int KeyChars = 1024;
+        var key = row.Key.Length <= KeyChars ? stackalloc char[KeyChars] : new char[row.Key.Length];
+        AddPrefix(key[..Encoding.UTF8.GetChars(row.Key, key)], row.Size);
+        if (_largest.Count < LargestCount || (_largest.TryPeek(out _, out var smallest) && row.Size >= smallest.Size))
+        {
+            AddLargest(new LargeObject(Encoding.UTF8.GetString(row.Key), Encoding.UTF8.GetString(row.VersionId), row.Size, row.LastModified, row.StorageClass));
+        }
     }
 
     /// <summary>
@@ -152,7 +163,21 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         _ => "SSE-S3",
     };
 
-    private void AddPrefix(string key, long size)
+    private void AddObject(long size, string storageClass, string encryptionStatus, DateTimeOffset lastModified, bool multipart)
+    {
+        _objects++;
+        _bytes += size;
+        Count(_classes, ref _lastClass, storageClass, size);
+        Count(_encryption, ref _lastEncryption, encryptionStatus, size);
+        _sizes[Bucket(SizeBounds, size)].Add(size);
+        _ages[Bucket(AgeBounds, (long)Math.Floor((scanStart - lastModified).TotalDays))].Add(size);
+        if (multipart)
+        {
+            _multipart.Add(size);
+        }
+    }
+
+    private void AddPrefix(ReadOnlySpan<char> key, long size)
     {
         // Looked up by span: a row allocates no prefix string unless its prefix is new.
         var top = PrefixSpan(key, 0);
@@ -195,10 +220,10 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     }
 
     /// <summary>The prefix of <paramref name="key"/> up to and including its first delimiter at or after <paramref name="from"/>; empty when there is none.</summary>
-    private static ReadOnlySpan<char> PrefixSpan(string key, int from)
+    private static ReadOnlySpan<char> PrefixSpan(ReadOnlySpan<char> key, int from)
     {
-        var slash = key.AsSpan(from).IndexOf('/');
-        return slash < 0 ? [] : key.AsSpan(0, from + slash + 1);
+        var slash = key[from..].IndexOf('/');
+        return slash < 0 ? [] : key[..(from + slash + 1)];
     }
 
     private void AddLargest(ObjectInfo row)
@@ -303,4 +328,28 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
 
         public Dictionary<string, Counter> Children { get; } = new(StringComparer.Ordinal);
     }
+}
+
+/// <summary>
+/// A row for <see cref="SummaryBuilder.Add(in SummaryRow)"/> as a scan that reads in place has it: key and version id as
+/// UTF-8, the storage class and encryption status as the shared strings the summary names its slices by.
+/// </summary>
+public readonly ref struct SummaryRow
+{
+    public bool IsDeleteMarker { get; init; }
+
+    public long Size { get; init; }
+
+    public string StorageClass { get; init; }
+
+    /// <summary>As <see cref="SummaryBuilder.EncryptionStatus"/> names it.</summary>
+    public string EncryptionStatus { get; init; }
+
+    public DateTimeOffset LastModified { get; init; }
+
+    public bool IsMultipartUploaded { get; init; }
+
+    public ReadOnlySpan<byte> Key { get; init; }
+
+    public ReadOnlySpan<byte> VersionId { get; init; }
 }

@@ -151,6 +151,45 @@ public static class VersionRecordCodec
         return RecordCodec.SingleInlineBlobId(reader.Section());
     }
 
+    /// <summary>The fixed fields of <paramref name="record"/>, read in place: what a bulk reader takes without decoding the record.</summary>
+    public static VersionRecordFields ReadFields(ReadOnlySpan<byte> record)
+    {
+        var reader = new SpanReader(record);
+        var format = reader.Byte();
+        if (format != Format1)
+        {
+            throw new InvalidDataException($"Unknown object version record format {format}.");
+        }
+
+        var size = (long)reader.Varint();
+        var flags = reader.Byte();
+        if ((flags & HasCrc) != 0)
+        {
+            reader.UInt64();
+        }
+
+        var created = (long)reader.Varint();
+        var modified = (long)reader.Varint();
+        var etag = reader.TextSpan(out _);
+        var storageClass = reader.TextSpan(out var hasClass);
+        reader.SkipText();
+        var replication = reader.TextSpan(out var hasReplication);
+        var encryption = reader.TextSpan(out var hasEncryption);
+        return new VersionRecordFields
+        {
+            Size = size,
+            IsMultipartUploaded = (flags & Multipart) != 0,
+            CreatedAtMilliseconds = created,
+            LastModifiedMilliseconds = modified,
+            ETag = etag,
+            StorageClass = hasClass ? storageClass : CommonClassBytes[0],
+            ReplicationStatus = replication,
+            HasReplicationStatus = hasReplication,
+            Encryption = encryption,
+            HasEncryption = hasEncryption,
+        };
+    }
+
     /// <summary>A version from its key columns and decoded attributes (a <see cref="VersionFactory{T}"/> of records).</summary>
     public static ObjectVersionRecord ToRecord(in VersionIdentity identity, in VersionAttributes attributes) => new()
     {
@@ -327,6 +366,21 @@ public static class VersionRecordCodec
             }
 
             var text = Encoding.UTF8.GetString(_data.Slice(_position, marker - 1));
+            _position += marker - 1;
+            return text;
+        }
+
+        /// <summary>A text's UTF-8 bytes in place; <paramref name="present"/> is false (and the span empty) for null.</summary>
+        public ReadOnlySpan<byte> TextSpan(out bool present)
+        {
+            var marker = (int)Varint();
+            present = marker != 0;
+            if (!present)
+            {
+                return [];
+            }
+
+            var text = _data.Slice(_position, marker - 1);
             _position += marker - 1;
             return text;
         }

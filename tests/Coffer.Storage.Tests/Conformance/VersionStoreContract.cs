@@ -1,3 +1,4 @@
+using System.Text;
 using Coffer.Storage.Records;
 using Coffer.Testing;
 
@@ -345,6 +346,78 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
         var c = now.Versions.ScanLatest(bucket.Id, "c", true, null, VersionDetail.Tags, (in VersionIdentity _, in VersionAttributes a) => a).Single();
         (c.ContentType, c.UploadId, c.Tags.Count, c.UserMetadata.Count).Should().Be(("text/plain", (string?)null, 1, 0));
     }
+
+    [Fact]
+    public async Task RowsReadInPlace_AreTheRowsTheRecordScansGive_NowAndAtAPinnedInstant()
+    {
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "a", "a1", isLatest: false);
+        var a2 = await InsertAsync(bucket, "a", "a2");
+        await InsertAsync(bucket, "b", "b1", isLatest: false);
+        await InsertAsync(bucket, "b", "b2", isDeleteMarker: true);
+        await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "é/ключ") with
+        {
+            ETag = "0123456789abcdef0123456789abcdef-3",
+            IsMultipartUploaded = true,
+            StorageClass = "ARCHIVE",
+            ReplicationStatus = "COMPLETED",
+            Encryption = "aws:kms",
+            KmsKeyId = "key-1",
+            Tags = [new("t", "1")],
+        }));
+        await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "d") with { ETag = "" }));
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.SetLatest(bucket.Id, "a", a2.Sequence, false);
+            return w.Versions.Insert(Version(bucket, "a", "a3"));
+        });
+        await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "c")));
+
+        using var now = Store.OpenSnapshot();
+        using var at = Store.OpenSnapshot(point);
+        foreach (var snapshot in new[] { now, at })
+        {
+            Rows(snapshot.Versions.ReadLatestRows(bucket.Id, "", true, null))
+                .Should().Equal(snapshot.Versions.ScanLatest(bucket.Id, "", true, null).Select(Fields));
+            Rows(snapshot.Versions.ReadVersionRows(bucket.Id, "", true, null))
+                .Should().Equal(snapshot.Versions.ScanVersions(bucket.Id, "", true, null, null).Select(Fields));
+            Rows(snapshot.Versions.ReadVersionRows(bucket.Id, "a", false, "d"))
+                .Should().Equal(snapshot.Versions.ScanVersions(bucket.Id, "a", false, null, "d").Select(Fields));
+            Rows(snapshot.Versions.ReadLatestRows(bucket.Id, "b", true, "c"))
+                .Should().Equal(snapshot.Versions.ScanLatest(bucket.Id, "b", true, "c").Select(Fields));
+        }
+
+        Rows(at.Versions.ReadLatestRows(bucket.Id, "", true, null)).Select(r => (r.Key, r.VersionId, r.IsLatest))
+            .Should().Equal(("a", "a2", true), ("b", "b2", true), ("d", ObjectVersionRecord.NullVersionId, true), ("é/ключ", ObjectVersionRecord.NullVersionId, true));
+    }
+
+    /// <summary>What a row read in place says of a version, each text as a string.</summary>
+    private static List<RowFields> Rows(IVersionRowReader reader)
+    {
+        using (reader)
+        {
+            var rows = new List<RowFields>();
+            while (reader.Read(out var row))
+            {
+                var fields = VersionRecordCodec.ReadFields(row.Record);
+                rows.Add(new RowFields(Encoding.UTF8.GetString(row.Key), row.Sequence, Encoding.UTF8.GetString(row.VersionId), row.IsLatest,
+                    row.IsDeleteMarker, fields.Size, fields.IsMultipartUploaded, fields.CreatedAtMilliseconds, fields.LastModifiedMilliseconds,
+                    Encoding.UTF8.GetString(fields.ETag), Encoding.UTF8.GetString(fields.StorageClass),
+                    fields.HasReplicationStatus ? Encoding.UTF8.GetString(fields.ReplicationStatus) : null,
+                    fields.HasEncryption ? Encoding.UTF8.GetString(fields.Encryption) : null));
+            }
+
+            return rows;
+        }
+    }
+
+    private static RowFields Fields(ObjectVersionRecord v) => new(v.Key, v.Sequence, v.VersionId, v.IsLatest, v.IsDeleteMarker, v.Size,
+        v.IsMultipartUploaded, v.CreatedAt.ToUnixTimeMilliseconds(), v.LastModified.ToUnixTimeMilliseconds(), v.ETag,
+        v.StorageClass, v.ReplicationStatus, v.Encryption);
+
+    private sealed record RowFields(string Key, long Sequence, string VersionId, bool IsLatest, bool IsDeleteMarker, long Size, bool IsMultipartUploaded,
+        long CreatedAt, long LastModified, string ETag, string StorageClass, string? ReplicationStatus, string? Encryption);
 }
 
 public sealed class SqliteVersionStore : VersionStoreContract<SqliteTestEngine>;
