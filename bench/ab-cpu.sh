@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Server CPU per request of two or more Coffer builds (A, B, ...), measured alternately in one session (on a shared machine the
 # absolute values move between rounds; the difference within a round is what counts). Each run starts the build on a
-# fresh data folder (embedded engine, durable), warms it up with BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT
-# PUTs, GETs and HEADs of 1 KiB with the raw client of bench/load, 32 in flight, and prints the CPU per request
-# (/proc/PID/stat user + system over the run) and the requests/s of each.
+# fresh data folder (embedded engine, durable), waits for its start-up inventory warm-up to end, warms it up with
+# BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT PUTs, GETs and HEADs of 1 KiB with the raw client of bench/load, 32
+# in flight, and prints the CPU per request (/proc/PID/stat user + system over the run) and the requests/s of each.
 #   bench/ab-cpu.sh A/coffer.dll B/coffer.dll [C/coffer.dll ...]   (BENCH_ROUNDS=2, BENCH_COUNT=15000, BENCH_WARMUP=5000)
 set -euo pipefail
 export NODE_NO_WARNINGS=1
@@ -37,6 +37,7 @@ for round in $(seq 1 "$rounds"); do
       dotnet "${builds[$n]}" serve --data "$work/data" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
     pid=$!
     wait_for_port "$port"
+    wait_for_warm_up "$work/coffer.log"
     common=(--endpoints "http://127.0.0.1:$port" --bucket bench-1250000000 --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32)
     node "$load" "${common[@]}" --op bucket >/dev/null
     for op in put get; do node "$load" "${common[@]}" --op "$op" --count "$warmup" --prefix warm/ >/dev/null; done

@@ -63,10 +63,11 @@ internal static class InventoryBenchmark
         var warming = warmUp is "off" ? null : Task.Run(() => InventoryWarmUp.RunAsync());
         if (warmUp is "wait" && warming is not null)
         {
-            var took = await warming;
+            var warmedUp = await warming;
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                warmUpSeconds = Math.Round(took.TotalSeconds, 3),
+                warmUpSeconds = Math.Round(warmedUp.Took.TotalSeconds, 3),
+                warmUpPasses = warmedUp.Passes,
                 secondsSinceStart = Math.Round(start.Elapsed.TotalSeconds, 3),
                 cpuSeconds = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 3),
                 jitMethods = JitInfo.GetCompiledMethodCount(),
@@ -107,7 +108,7 @@ internal static class InventoryBenchmark
 
             if (round == 1 && warmUp is "beside" && warming is not null)
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { warmUpSeconds = Math.Round((await warming).TotalSeconds, 3), ranBesideTheFirstRound = true }));
+                Console.WriteLine(JsonSerializer.Serialize(new { warmUpSeconds = Math.Round((await warming).Took.TotalSeconds, 3), ranBesideTheFirstRound = true }));
             }
 
             var run = runs.Get(Source, queued.JobId);

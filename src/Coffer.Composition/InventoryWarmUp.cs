@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Coffer.Inventory.Running;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
@@ -7,11 +8,10 @@ using Coffer.Model.Objects;
 namespace Coffer.Composition;
 
 /// <summary>
-/// Runs the inventory pipeline once, right after a node starts, so that a user's first inventory finds its code compiled:
-/// without it the first run of a million objects spends about a second in the JIT compiler (docs/performance.md). The
-/// executable runs with tiered compilation off, so what is compiled here is compiled once, optimised. It
+/// Runs the inventory pipeline right after a node starts, so that a user's first inventory finds its code compiled:
+/// without it the first run of a million objects spends about a second in the JIT compiler (docs/performance.md). It
 /// PUTs a few thousand small objects into a throw-away bucket in a temporary data folder (embedded SQLite) and runs a
-/// partitioned one-time inventory of each report format, through the same public services a node serves requests with.
+/// partitioned one-time inventory of each report format, until tiered compilation has optimised what they run, through the same public services a node serves requests with.
 /// Nothing touches the node's own data; the folder is deleted at the end, and nothing is kept once it is done.
 /// </summary>
 public static class InventoryWarmUp
@@ -27,13 +27,26 @@ public static class InventoryWarmUp
     private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
 
     /// <summary>
+    /// With tiered compilation a method runs unoptimised until it has been called 30 times, then instrumented, then
+    /// optimised with what the instrumentation saw, each step compiled in the background once calls have been counted:
+    /// the pipeline is run again until a pass, with the compiles it set off, compiles fewer than
+    /// <see cref="SettledMethods"/> methods, so the first real run starts from optimised code (docs/performance.md).
+    /// </summary>
+    private const int MaxPasses = 6;
+
+    private const int SettledMethods = 25;
+
+    /// <summary>
     /// The temporary data folders' names start with this, then the process id: a folder left by a process killed during
     /// its warm-up is removed by the next warm-up on the machine.
     /// </summary>
     public static string FolderPrefix { get; } = Path.Combine(Path.GetTempPath(), "coffer-warm-up-");
 
-    /// <summary>Runs the warm-up and returns how long it took; the temporary folder is gone when it returns, whatever happened.</summary>
-    public static async Task<TimeSpan> RunAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the warm-up and returns how long it took and how many passes of the pipeline it ran; the temporary folder is
+    /// gone when it returns, whatever happened.
+    /// </summary>
+    public static async Task<InventoryWarmUpResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         RemoveLeftovers();
@@ -49,17 +62,29 @@ public static class InventoryWarmUp
             }))
             {
                 await FillAsync(core.Objects, cancellationToken);
-                // Each format as most reports are written (their batches filled in place from the store's rows), then once
-                // with a column that makes the batches be filled from objects, so that path is compiled too.
-                foreach (var format in Enum.GetValues<InventoryFormat>())
+                var passes = 0;
+                while (passes < MaxPasses)
                 {
-                    await RunInventoryAsync(core, format, InPlaceFields, cancellationToken);
+                    passes++;
+                    var compiledBefore = JitInfo.GetCompiledMethodCount();
+                    // Each format as most reports are written (their batches filled in place from the store's rows), then
+                    // once with a column that makes the batches be filled from objects, so that path is compiled too.
+                    foreach (var format in Enum.GetValues<InventoryFormat>())
+                    {
+                        await RunInventoryAsync(core, format, InPlaceFields, passes, cancellationToken);
+                    }
+
+                    await RunInventoryAsync(core, InventoryFormat.Csv, [.. InPlaceFields, "Crc64"], passes, cancellationToken);
+
+                    await TieringSettledAsync(cancellationToken);
+                    if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
+                    {
+                        break;
+                    }
                 }
 
-                await RunInventoryAsync(core, InventoryFormat.Csv, [.. InPlaceFields, "Crc64"], cancellationToken);
+                return new InventoryWarmUpResult(Stopwatch.GetElapsedTime(started), passes);
             }
-
-            return Stopwatch.GetElapsedTime(started);
         }
         finally
         {
@@ -125,11 +150,29 @@ public static class InventoryWarmUp
             });
     }
 
-    private static async Task RunInventoryAsync(CofferCore core, InventoryFormat format, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until no method has been compiled for a few tenths of a second (at most a few seconds: a server serving
+    /// requests meanwhile compiles code of its own): the runtime starts counting calls only once no new method has been
+    /// compiled for 100 ms, and compiles the methods that reached their count on a background thread.
+    /// </summary>
+    private static async Task TieringSettledAsync(CancellationToken cancellationToken)
+    {
+        var compiled = JitInfo.GetCompiledMethodCount();
+        for (var (quiet, waits) = (0, 0); quiet < 3 && waits < 30; waits++)
+        {
+            await Task.Delay(100, cancellationToken);
+            var now = JitInfo.GetCompiledMethodCount();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
+        }
+    }
+
+    private static async Task RunInventoryAsync(
+        CofferCore core, InventoryFormat format, IReadOnlyList<string> fields, int pass, CancellationToken cancellationToken)
     {
         var queued = await core.Configurations.PostOneTimeAsync(Source, new InventoryConfiguration
         {
-            Id = $"warm-up-{format}-{fields.Count}",
+            Id = $"warm-up-{format}-{fields.Count}-{pass}",
             IncludedObjectVersions = IncludedVersions.Current,
             OptionalFields = fields,
             Destination = new InventoryDestination
@@ -147,3 +190,6 @@ public static class InventoryWarmUp
         }
     }
 }
+
+/// <summary>What <see cref="InventoryWarmUp.RunAsync"/> did: how long it took, and how many passes of the pipeline it ran.</summary>
+public readonly record struct InventoryWarmUpResult(TimeSpan Took, int Passes);

@@ -15,10 +15,20 @@ public sealed class InventoryWarmUpTests
     [Fact]
     public async Task RunAsync_RunsAnInventoryOfEachFormat_AndDeletesItsFolder()
     {
-        var took = await InventoryWarmUp.RunAsync();
+        var result = await InventoryWarmUp.RunAsync();
 
-        Assert.True(took > TimeSpan.Zero);
+        Assert.True(result.Took > TimeSpan.Zero);
         Assert.Empty(OwnFolders());
+    }
+
+    [Fact]
+    public async Task RunAsync_RunsThePipelineAgain_UntilTieredCompilationHasOptimisedIt()
+    {
+        // Tests run with tiered compilation on, as the server does: the first pass leaves its code unoptimised.
+
+        var result = await InventoryWarmUp.RunAsync();
+
+        Assert.InRange(result.Passes, 2, 6);
     }
 
     [Fact]

@@ -15,8 +15,8 @@ internal sealed partial class InventoryWarmUpService(ILogger<InventoryWarmUpServ
         try
         {
             // Off the start-up path: ExecuteAsync runs on the caller's thread until its first await.
-            var took = await Task.Run(() => InventoryWarmUp.RunAsync(stoppingToken), stoppingToken);
-            LogDone(logger, took.TotalSeconds);
+            var result = await Task.Run(() => InventoryWarmUp.RunAsync(stoppingToken), stoppingToken);
+            LogDone(logger, result.Took.TotalSeconds, result.Passes);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -28,8 +28,8 @@ internal sealed partial class InventoryWarmUpService(ILogger<InventoryWarmUpServ
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: warm-up done in {Seconds:0.0} s (the pipeline's code is compiled for the first run)")]
-    private static partial void LogDone(ILogger logger, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inventory: warm-up done in {Seconds:0.0} s, {Passes} passes (the pipeline's code is compiled for the first run)")]
+    private static partial void LogDone(ILogger logger, double seconds, int passes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory: warm-up failed; the first run will compile the pipeline's code itself")]
     private static partial void LogFailed(ILogger logger, Exception error);
