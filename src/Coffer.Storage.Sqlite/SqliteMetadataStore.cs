@@ -121,6 +121,8 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             DefaultTimeout = 30,
         }.ToString();
         _writer = new PreparedConnection(_connectionString);
+        // Kept as a string so a scan thread never asks the writer's connection for it.
+        DatabasePath = _writer.Connection.DataSource;
         try
         {
             Execute(_writer.Connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
@@ -147,7 +149,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// <summary>Buckets and configurations the writer read, kept for the writes after (writer thread only).</summary>
     internal WriterSettingsCache WriterSettings { get; } = new();
 
-    public string DatabasePath => _writer.Connection.DataSource;
+    public string DatabasePath { get; }
 
     public string Description => $"SQLite {DatabasePath}";
 

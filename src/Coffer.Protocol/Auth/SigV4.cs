@@ -92,30 +92,40 @@ public static class SigV4
     public static bool Matches(string signature, byte[] signingKey, string amzDate, string scope, string method, string canonicalUri,
         string canonicalQuery, IReadOnlyList<KeyValuePair<string, string>> signedHeaders, string payloadHash)
     {
-        var hash = _canonicalHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Append(hash, method, '\n');
-        Append(hash, canonicalUri, '\n');
-        Append(hash, canonicalQuery, '\n');
-        foreach (var (name, value) in signedHeaders)
-        {
-            Append(hash, name, ':');
-            Append(hash, CanonicalHeaderValue(value), '\n');
-        }
-
-        Append(hash, "", '\n');
-        for (var i = 0; i < signedHeaders.Count; i++)
-        {
-            Append(hash, signedHeaders[i].Key, i == signedHeaders.Count - 1 ? '\n' : ';');
-        }
-
-        if (signedHeaders.Count == 0)
-        {
-            Append(hash, "", '\n');
-        }
-
-        Append(hash, payloadHash, null);
         Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
+        var hash = _canonicalHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            Append(hash, method, '\n');
+            Append(hash, canonicalUri, '\n');
+            Append(hash, canonicalQuery, '\n');
+            foreach (var (name, value) in signedHeaders)
+            {
+                Append(hash, name, ':');
+                Append(hash, CanonicalHeaderValue(value), '\n');
+            }
+
+            Append(hash, "", '\n');
+            for (var i = 0; i < signedHeaders.Count; i++)
+            {
+                Append(hash, signedHeaders[i].Key, i == signedHeaders.Count - 1 ? '\n' : ';');
+            }
+
+            if (signedHeaders.Count == 0)
+            {
+                Append(hash, "", '\n');
+            }
+
+            Append(hash, payloadHash, null);
+            hash.GetHashAndReset(digest);
+        }
+        catch
+        {
+            // A hash left holding part of this request would make the next check on this thread fail.
+            _canonicalHash = null;
+            hash.Dispose();
+            throw;
+        }
 
         // The string to sign: the algorithm, the date, the scope and the canonical request's hash, a line each.
         var length = Algorithm.Length + amzDate.Length + scope.Length + 3 + 64;
