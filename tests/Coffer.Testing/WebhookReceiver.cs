@@ -103,6 +103,24 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Accepted;
     }
 
+    /// <summary>
+    /// Waits until POSTs of at least <paramref name="count"/> different events arrived, whatever they were answered: a
+    /// retry of an event offered earlier does not count again.
+    /// </summary>
+    public async Task WaitForDistinctEventsAsync(int count, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (Received.Select(r => r.EventId).Distinct().Count() < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Received.Select(r => r.EventId).Distinct().Count()} of {count} events offered.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Waits until at least <paramref name="count"/> POSTs arrived, whatever they were answered.</summary>
     public async Task WaitForReceivedAsync(int count, TimeSpan? timeout = null)
     {
