@@ -162,6 +162,7 @@ public sealed partial class HardeningTests : IAsyncLifetime
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    [GeneratedRegex("^blobs/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}$")]
+    // Folders named by the id's last four hex digits, its random ones.
+    [GeneratedRegex("^blobs/([0-9a-f]{2})/([0-9a-f]{2})/[0-9a-f]{28}\\1\\2$")]
     private static partial Regex BlobPath();
 }

@@ -93,6 +93,69 @@ public sealed class BlobStoreTests : IDisposable
         act.Should().Throw<FileNotFoundException>();
     }
 
+    [Fact]
+    public async Task Promote_PutsTheFile_UnderFoldersNamedByTheIdsRandomLastDigits()
+    {
+        var id = await StageAndPromoteAsync(RandomBytes(100));
+        Directory.EnumerateFiles(_directory.Combine("blobs"), "*", SearchOption.AllDirectories).Should()
+            .Equal(_directory.Combine("blobs", id[28..30], id[30..32], id));
+    }
+
+    [Fact]
+    public async Task Promote_SpreadsBlobsOverManyFolders_WhenTheirIdsShareTheirClockDigits()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 64; i++)
+        {
+            ids.Add(await StageAndPromoteAsync(RandomBytes(10 + i)));
+        }
+
+        // Ids minted within ~49 days share their first four hex digits, the ones the old layout named folders by.
+        ids.Select(id => id[..4]).Distinct().Should().ContainSingle();
+        var folders = Directory.EnumerateFiles(_directory.Combine("blobs"), "*", SearchOption.AllDirectories).Select(Path.GetDirectoryName).Distinct();
+        folders.Should().HaveCountGreaterThan(48, "64 ids over 65,536 folders rarely share one");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenReadAndDelete_FindTheBlob_WhenAnEarlierBuildWroteItUnderItsClockDigits(bool encrypt)
+    {
+        var data = RandomBytes(200_000);
+        using var staged = await _blobs.StageAsync(new MemoryStream(data), data.Length, long.MaxValue, encrypt, default);
+        _blobs.Promote(staged);
+        var id = staged.BlobId;
+        var legacy = _directory.Combine("blobs", id[..2], id[2..4], id);
+        Directory.CreateDirectory(Path.GetDirectoryName(legacy)!);
+        File.Move(_directory.Combine("blobs", id[28..30], id[30..32], id), legacy);
+        var layout = BlobLayout.Single(id, data.Length, staged.WrappedKey);
+
+        await using (var stream = _blobs.OpenRead(layout, 0, data.Length))
+        {
+            var read = new MemoryStream();
+            await stream.CopyToAsync(read);
+            read.ToArray().Should().Equal(data);
+        }
+
+        _blobs.Delete(id);
+        File.Exists(legacy).Should().BeFalse();
+        Directory.EnumerateFiles(_directory.Combine("blobs"), "*", SearchOption.AllDirectories).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OpenRead_ThrowsFileNotFound_WhenTheBlobIsAtNeitherPath(bool encrypt)
+    {
+        using var staged = await _blobs.StageAsync(new MemoryStream(RandomBytes(100)), 100, long.MaxValue, encrypt, default);
+        _blobs.Promote(staged);
+        _blobs.Delete(staged.BlobId);
+        _blobs.Delete(staged.BlobId);
+
+        var act = () => _blobs.OpenRead(BlobLayout.Single(staged.BlobId, 100, staged.WrappedKey), 0, 100);
+        act.Should().Throw<FileNotFoundException>();
+    }
+
     [Theory]
     [InlineData(0, false)]
     [InlineData(1, true)]

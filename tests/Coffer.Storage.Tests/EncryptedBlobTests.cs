@@ -42,7 +42,7 @@ public sealed class EncryptedBlobTests : IDisposable
         Read(_blobs.OpenRead(new BlobLayout([inline]), 0, length, new Dictionary<string, byte[]> { [staged.BlobId] = sealedBytes })).Should().Equal(data);
 
         // The same bytes as a file of the blob store: the format is one.
-        var file = _directory.Combine("blobs", staged.BlobId[..2], staged.BlobId[2..4], staged.BlobId);
+        var file = _directory.Combine("blobs", staged.BlobId[^4..^2], staged.BlobId[^2..], staged.BlobId);
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllBytesAsync(file, sealedBytes);
         Read(_blobs.OpenRead(new BlobLayout([inline with { Inline = false }]), length / 2, length - (length / 2))).Should().Equal(data[(length / 2)..]);

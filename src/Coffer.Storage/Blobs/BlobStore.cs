@@ -7,8 +7,8 @@ using Coffer.Storage.Records;
 namespace Coffer.Storage.Blobs;
 
 /// <summary>
-/// Object bytes as files: <c>blobs/ab/cd/&lt;id&gt;</c> under the data folder, named by random ids and never by object
-/// keys. A blob is written to <c>tmp/</c>, flushed to disk, and only then renamed into place; metadata is committed after
+/// Object bytes as files: <c>blobs/wx/yz/&lt;id&gt;</c> under the data folder, named by random ids and never by object
+/// keys, in folders named by the id's last four (random) hex digits. A blob is written to <c>tmp/</c>, flushed to disk, and only then renamed into place; metadata is committed after
 /// the rename. Bodies up to <see cref="InlineThreshold"/> may instead stay in memory, to be stored in the metadata
 /// (<see cref="IInlineBlobWriter"/>) with the version that points at them. Encrypted blobs get a fresh data key each,
 /// wrapped by the <see cref="MasterKey"/>, files and inline blobs alike.
@@ -294,7 +294,24 @@ public sealed class BlobStore
         new SegmentedReadStream(layout, offset, length,
             (segment, at) => segment.Inline ? OpenInline(segment, at, inlineBlobs) : OpenSegment(segment, at));
 
-    public void Delete(string blobId) => File.Delete(PathOf(blobId));
+    /// <summary>Deletes a blob file wherever it is: at its path, and where builds before the random-bits folders put it.</summary>
+    public void Delete(string blobId)
+    {
+        DeleteFile(PathOf(blobId));
+        DeleteFile(LegacyPathOf(blobId));
+    }
+
+    private static void DeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Blob folders are created on demand (and Windows reports a missing folder), so there is nothing to delete.
+        }
+    }
 
     /// <summary>
     /// Deletes temporary files (and empty staging folders) last written before <paramref name="writtenBefore"/>: uploads
@@ -353,42 +370,74 @@ public sealed class BlobStore
     /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
     private Stream OpenSegment(BlobSegment segment, long offset)
     {
-        var path = PathOf(segment.BlobId);
+        if (segment.WrappedKey is not { } wrappedKey)
+        {
+            var file = OpenFile(segment.BlobId, path => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan));
+            file.Seek(offset, SeekOrigin.Begin);
+            return file;
+        }
+
+        var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
         try
         {
-            if (segment.WrappedKey is not { } wrappedKey)
-            {
-                var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                    bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                file.Seek(offset, SeekOrigin.Begin);
-                return file;
-            }
-
-            var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
-            try
-            {
-                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-                return new UnsealingStream(SealedSource.Of(handle), segment.BlobId, segment.Length, offset, dataKey);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(dataKey);
-            }
+            var handle = OpenFile(segment.BlobId,
+                path => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous));
+            return new UnsealingStream(SealedSource.Of(handle), segment.BlobId, segment.Length, offset, dataKey);
         }
-        catch (DirectoryNotFoundException e)
+        finally
         {
-            // Blob folders are created on demand, so a missing folder is a missing blob.
-            throw new FileNotFoundException($"Blob file '{path}' does not exist.", path, e);
+            CryptographicOperations.ZeroMemory(dataKey);
         }
     }
 
+    /// <summary>
+    /// Opens a blob file with <paramref name="open"/> at its path, or, when it is not there, where builds before the
+    /// random-bits folders put it: data folders they wrote stay readable without a migration.
+    /// </summary>
+    private T OpenFile<T>(string blobId, Func<string, T> open)
+    {
+        var path = PathOf(blobId);
+        try
+        {
+            return open(path);
+        }
+        catch (Exception missing) when (missing is FileNotFoundException or DirectoryNotFoundException)
+        {
+            try
+            {
+                return open(LegacyPathOf(blobId));
+            }
+            catch (Exception legacyMissing) when (legacyMissing is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Blob folders are created on demand, so a missing folder is a missing blob.
+                throw new FileNotFoundException($"Blob file '{path}' does not exist.", path, missing);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a blob file goes: under folders named by the id's last four hex digits, which are random. (Its first ones
+    /// are the millisecond clock, so folders named by them would put every blob of about 50 days in one folder.)
+    /// </summary>
     internal string PathOf(string blobId)
+    {
+        CheckBlobId(blobId);
+        return Path.Combine(_blobRoot, blobId[^4..^2], blobId[^2..], blobId);
+    }
+
+    /// <summary>Where builds before the random-bits folders put a blob file: under its id's first four hex digits.</summary>
+    private string LegacyPathOf(string blobId)
+    {
+        CheckBlobId(blobId);
+        return Path.Combine(_blobRoot, blobId[..2], blobId[2..4], blobId);
+    }
+
+    private static void CheckBlobId(string blobId)
     {
         if (blobId.Length < 8 || !blobId.All(char.IsAsciiHexDigitLower))
         {
             throw new InvalidDataException($"'{blobId}' is not a blob id.");
         }
-
-        return Path.Combine(_blobRoot, blobId[..2], blobId[2..4], blobId);
     }
 }
