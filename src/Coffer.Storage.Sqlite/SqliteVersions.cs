@@ -72,7 +72,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         var latest = Session.AsOf is null ? "AND is_latest = 1" : "";
         return BindRange(Scan(
             $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC",
-            ownConnection), bucketId, fromKey, toKey);
+            bucketId, ownConnection), bucketId, fromKey, toKey);
     }
 
     private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
@@ -81,11 +81,11 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         var upper = toKey is null ? "" : "AND key < $to";
         return BindRange(Scan(
             $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC",
-            ownConnection), bucketId, fromKey, toKey);
+            bucketId, ownConnection), bucketId, fromKey, toKey);
     }
 
-    private VersionScan Scan(string sql, bool ownConnection) =>
-        ownConnection ? VersionScan.OnConnectionOfItsOwn(Session.Store.DatabasePath, sql) : new VersionScan(Session.Connection, sql);
+    private VersionScan Scan(string sql, long bucketId, bool ownConnection) =>
+        ownConnection ? VersionScan.OnConnectionOfItsOwn(Session.Store.DatabasePath, sql, bucketId) : new VersionScan(Session.Connection, sql);
 
     private VersionScan BindRange(VersionScan scan, long bucketId, string fromKey, string? toKey)
     {

@@ -37,10 +37,12 @@ internal sealed class VersionScan : IDisposable
     /// A scan on a read-only connection of its own to the database at <paramref name="path"/>, closed with the scan. It
     /// is opened in multi-thread mode (<c>SQLITE_OPEN_NOMUTEX</c>): only this scan uses it, one step at a time, so SQLite
     /// need not take the connection's mutex on every step and column read, as it does on the engine's serialized
-    /// connections. Its rows are those of a read transaction begun at its first step: for reads at a pinned instant,
-    /// which select revisions by sequence, that is the same rows as the session's.
+    /// connections. Its rows are those of a read transaction begun here, in which bucket <paramref name="bucketId"/> is
+    /// found first: for reads at a pinned instant, which select revisions by sequence, that is the same rows as the
+    /// session's, unless the bucket was deleted (with every revision) since the session found it, which fails the scan
+    /// rather than reading it as empty.
     /// </summary>
-    public static VersionScan OnConnectionOfItsOwn(string path, string sql)
+    public static VersionScan OnConnectionOfItsOwn(string path, string sql, long bucketId)
     {
         var result = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
         try
@@ -51,12 +53,43 @@ internal sealed class VersionScan : IDisposable
             }
 
             raw.sqlite3_busy_timeout(db, 30_000);
+            BeginWithBucket(db, bucketId);
             return new VersionScan(db, sql, ownsConnection: true);
         }
         catch
         {
             db.Dispose();
             throw;
+        }
+    }
+
+    private static void BeginWithBucket(sqlite3 db, long bucketId)
+    {
+        var result = raw.sqlite3_exec(db, "BEGIN");
+        if (result != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(result, db);
+        }
+
+        result = raw.sqlite3_prepare_v2(db, "SELECT 1 FROM buckets WHERE id = ?1", out var statement);
+        using (statement)
+        {
+            if (result != raw.SQLITE_OK)
+            {
+                SqliteException.ThrowExceptionForRC(result, db);
+            }
+
+            raw.sqlite3_bind_int64(statement, 1, bucketId);
+            result = raw.sqlite3_step(statement);
+            if (result == raw.SQLITE_DONE)
+            {
+                throw new InvalidOperationException($"Bucket {bucketId} was deleted while a scan of it began.");
+            }
+
+            if (result != raw.SQLITE_ROW)
+            {
+                SqliteException.ThrowExceptionForRC(result, db);
+            }
         }
     }
 
