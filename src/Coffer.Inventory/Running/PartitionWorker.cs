@@ -161,8 +161,21 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         }
 
         var accounted = 0;
+        await WriteIntoPartsAsync(state, plan, batch, matched.Count, cursor,
+            written => accounted = Account(scanned, accounted, positions[written], positions, cursor, rows), cancellationToken);
+        Account(scanned, accounted, scanned.Count, positions, cursor, rows);
+    }
+
+    /// <summary>
+    /// Writes the first <paramref name="count"/> rows of <paramref name="batch"/> into parts, starting a part where none is
+    /// open; where a part ends before row <c>written</c>, <paramref name="accountUpTo"/> moves the cursor up to that row
+    /// before the part is finished, so the part's saved cursor is exact.
+    /// </summary>
+    private async Task WriteIntoPartsAsync(State state, RunPlan plan, ColumnBatch batch, int count, Cursor cursor, Action<int> accountUpTo,
+        CancellationToken cancellationToken)
+    {
         var written = 0;
-        while (written < matched.Count)
+        while (written < count)
         {
             if (state.Part is null)
             {
@@ -172,14 +185,12 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
             }
 
             written = await state.Part.Writer.WriteAsync(batch, written, options.MaxPartBytes, cancellationToken);
-            if (written < matched.Count)
+            if (written < count)
             {
-                accounted = Account(scanned, accounted, positions[written], positions, cursor, rows);
+                accountUpTo(written);
                 await FinishPartAsync(state, cursor, cancellationToken);
             }
         }
-
-        Account(scanned, accounted, scanned.Count, positions, cursor, rows);
     }
 
     /// <summary>Saves the cursor (renewing the lease) once a third of the lease has passed since the last save; returns when next.</summary>
@@ -216,24 +227,8 @@ internal sealed class PartitionWorker(IObjectService objects, InventoryRuns runs
         }
 
         var accounted = 0;
-        var written = 0;
-        while (written < scanned.Count)
-        {
-            if (state.Part is null)
-            {
-                var key = plan.NewDataKey();
-                await SaveAsync(state, state.Progress with { InFlight = key }, cancellationToken);
-                state.Part = PartUpload.Start(objects, plan, key, cancellationToken);
-            }
-
-            written = await state.Part.Writer.WriteAsync(batch, written, options.MaxPartBytes, cancellationToken);
-            if (written < scanned.Count)
-            {
-                accounted = Account(scanned, accounted, written, cursor, rows);
-                await FinishPartAsync(state, cursor, cancellationToken);
-            }
-        }
-
+        await WriteIntoPartsAsync(state, plan, batch, scanned.Count, cursor,
+            written => accounted = Account(scanned, accounted, written, cursor, rows), cancellationToken);
         Account(scanned, accounted, scanned.Count, cursor, rows);
     }
 
