@@ -1,3 +1,4 @@
+using System.Text;
 using Coffer.Inventory.Summary;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
@@ -76,6 +77,45 @@ public sealed class ReportSummaryTests : IDisposable
         summary.Largest.Should().HaveCount(SummaryBuilder.LargestCount);
         summary.Largest[0].Key.Should().Be($"p0000/c{SummaryBuilder.MaxChildPrefixes + 4:D3}/y");
         summary.Objects.Should().Be(SummaryBuilder.MaxTopPrefixes + 30 + SummaryBuilder.MaxChildPrefixes + 5);
+    }
+
+    [Fact]
+    public void Builder_CountsRowsReadInPlace_AsItCountsTheSameObjects()
+    {
+        // Prefixes that change, come back, repeat under another top-level prefix, are not ASCII, or are folded past the caps.
+        List<ObjectInfo> rows =
+        [
+            Row("a/x/1", 1, "STANDARD", 1), Row("a/x/2", 2, "STANDARD", 1), Row("a/y/3", 4, "ARCHIVE", 2), Row("a/x/4", 8, "STANDARD", 3),
+            Row("a/5", 16, "STANDARD", 400), Row("b/x/6", 32, "STANDARD", 8, encryption: "aws:kms"), Row("b/x/7", 64, "STANDARD", 8),
+            Row("é/ü/8", 128, "STANDARD", 31, multipart: true), Row("é/ü/9", 256, "STANDARD", 31), Row("éa/ü/10", 512, "STANDARD", 91),
+            Row("top", 1024, "STANDARD", 0.2), Row("x/y/z", 3, "STANDARD", 5) with { IsDeleteMarker = true },
+        ];
+        rows.AddRange(Enumerable.Range(0, SummaryBuilder.MaxTopPrefixes + 3).Select(i => Row($"p{i:D4}/c/{i}", i, "STANDARD", 1)));
+        rows.AddRange(Enumerable.Range(0, SummaryBuilder.MaxChildPrefixes + 3).Select(i => Row($"a/c{i:D3}/k", i, "STANDARD", 1)));
+        rows.AddRange([Row("a/c000/again", 5, "STANDARD", 1), Row("p0000/c/again", 7, "STANDARD", 1), Row("zz/folded", 9, "STANDARD", 1)]);
+        var fromObjects = new SummaryBuilder(ScanStart);
+        var inPlace = new SummaryBuilder(ScanStart);
+
+        foreach (var row in rows)
+        {
+            fromObjects.Add(row);
+            inPlace.Add(new SummaryRow
+            {
+                IsDeleteMarker = row.IsDeleteMarker,
+                Size = row.Size,
+                StorageClass = row.StorageClass,
+                EncryptionStatus = SummaryBuilder.EncryptionStatus(row.Encryption),
+                LastModified = row.LastModified,
+                IsMultipartUploaded = row.IsMultipartUploaded,
+                Key = Encoding.UTF8.GetBytes(row.Key),
+                VersionId = Encoding.UTF8.GetBytes(row.VersionId),
+            });
+        }
+
+        var expected = fromObjects.Build();
+        expected.PrefixesCapped.Should().BeTrue();
+        expected.Prefixes.Single(p => p.Name == "a/").Children.Should().Contain(new SliceTotal("a/c000/", 2, 5));
+        inPlace.Build().Encode().Should().Equal(expected.Encode());
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     // storage classes and encryption statuses are shared instances, so most rows skip the dictionary lookups.
     private (string? Name, Counter? Counter) _lastClass, _lastEncryption;
     private (string? Name, PrefixCounter? Counter) _lastTop;
+    private readonly LastPrefix _lastTopUtf8 = new(), _lastChildUtf8 = new();
 
     /// <summary>Counts one row of the report.</summary>
     public void Add(ObjectInfo row)
@@ -70,9 +71,7 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         }
 
         AddObject(row.Size, row.StorageClass, row.EncryptionStatus, row.LastModified, row.IsMultipartUploaded);
-        const int KeyChars = 1024;
-        var key = row.Key.Length <= KeyChars ? stackalloc char[KeyChars] : new char[row.Key.Length];
-        AddPrefix(key[..Encoding.UTF8.GetChars(row.Key, key)], row.Size);
+        AddPrefix(row.Key, row.Size);
         if (_largest.Count < LargestCount || (_largest.TryPeek(out _, out var smallest) && row.Size >= smallest.Size))
         {
             AddLargest(new LargeObject(Encoding.UTF8.GetString(row.Key), Encoding.UTF8.GetString(row.VersionId), row.Size, row.LastModified, row.StorageClass));
@@ -183,19 +182,32 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         var top = PrefixSpan(key, 0);
         if (_lastTop.Counter is not { } prefix || !top.SequenceEqual(_lastTop.Name))
         {
-            var prefixes = _prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!prefixes.TryGetValue(top, out prefix))
-            {
-                var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
-                _capped |= name == OtherPrefixes;
-                if (!_prefixes.TryGetValue(name, out prefix))
-                {
-                    _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
-                }
-            }
+            prefix = TopCounter(top);
 
             // Remembered by the row's own prefix (not the folded name it may be counted under).
             _lastTop = (top.ToString(), prefix);
+        }
+
+        prefix.Add(size);
+        if (!prefix.IsLeaf)
+        {
+            ChildCounter(prefix, PrefixSpan(key, top.Length)).Add(size);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AddPrefix(ReadOnlySpan{char}, long)"/> for a key in UTF-8. Keys come in order, so a row's prefix and
+    /// child prefix are mostly the previous row's: they are compared as bytes with those, and only a new one is turned
+    /// into text to be looked up. A <c>/</c> byte is never part of a longer UTF-8 sequence, so a prefix of the bytes up to
+    /// a delimiter is the same text as the prefix of the key's text.
+    /// </summary>
+    private void AddPrefix(ReadOnlySpan<byte> key, long size)
+    {
+        var top = PrefixSpan(key, 0);
+        if (_lastTopUtf8.Counter is not PrefixCounter prefix || !_lastTopUtf8.Is(top))
+        {
+            prefix = TopCounter(Text(top, stackalloc char[256]));
+            _lastTopUtf8.Remember(top, prefix);
         }
 
         prefix.Add(size);
@@ -205,8 +217,35 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         }
 
         var child = PrefixSpan(key, top.Length);
-        var children = prefix.Children.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!children.TryGetValue(child, out var counter))
+        if (_lastChildUtf8.Counter is not { } counter || !_lastChildUtf8.Is(child))
+        {
+            counter = ChildCounter(prefix, Text(child, stackalloc char[256]));
+            _lastChildUtf8.Remember(child, counter);
+        }
+
+        counter.Add(size);
+    }
+
+    /// <summary>The counter of top-level prefix <paramref name="top"/>, made (or folded into the rest) when it is new.</summary>
+    private PrefixCounter TopCounter(ReadOnlySpan<char> top)
+    {
+        if (!_prefixes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(top, out var prefix))
+        {
+            var name = _prefixes.Count >= MaxTopPrefixes ? OtherPrefixes : top.ToString();
+            _capped |= name == OtherPrefixes;
+            if (!_prefixes.TryGetValue(name, out prefix))
+            {
+                _prefixes[name] = prefix = new PrefixCounter(name == NoPrefix || name == OtherPrefixes);
+            }
+        }
+
+        return prefix;
+    }
+
+    /// <summary>The counter of <paramref name="child"/> below <paramref name="prefix"/>, made (or folded into the rest) when it is new.</summary>
+    private Counter ChildCounter(PrefixCounter prefix, ReadOnlySpan<char> child)
+    {
+        if (!prefix.Children.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(child, out var counter))
         {
             var name = prefix.Children.Count >= MaxChildPrefixes ? OtherPrefixes : child.ToString();
             _capped |= name == OtherPrefixes;
@@ -216,7 +255,7 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
             }
         }
 
-        counter.Add(size);
+        return counter;
     }
 
     /// <summary>The prefix of <paramref name="key"/> up to and including its first delimiter at or after <paramref name="from"/>; empty when there is none.</summary>
@@ -224,6 +263,20 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     {
         var slash = key[from..].IndexOf('/');
         return slash < 0 ? [] : key[..(from + slash + 1)];
+    }
+
+    /// <inheritdoc cref="PrefixSpan(ReadOnlySpan{char}, int)"/>
+    private static ReadOnlySpan<byte> PrefixSpan(ReadOnlySpan<byte> key, int from)
+    {
+        var slash = key[from..].IndexOf((byte)'/');
+        return slash < 0 ? [] : key[..(from + slash + 1)];
+    }
+
+    /// <summary><paramref name="utf8"/> as text, in <paramref name="buffer"/> when it fits.</summary>
+    private static ReadOnlySpan<char> Text(ReadOnlySpan<byte> utf8, Span<char> buffer)
+    {
+        var chars = utf8.Length <= buffer.Length ? buffer : new char[utf8.Length];
+        return chars[..Encoding.UTF8.GetChars(utf8, chars)];
     }
 
     private void AddLargest(ObjectInfo row)
@@ -318,6 +371,29 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         {
             Objects += objects;
             Bytes += bytes;
+        }
+    }
+
+    /// <summary>A prefix of the previous row read as UTF-8 and the counter it was counted in (a child prefix starts with its top-level one).</summary>
+    private sealed class LastPrefix
+    {
+        private byte[] _bytes = new byte[64];
+        private int _length;
+
+        public Counter? Counter { get; private set; }
+
+        public bool Is(ReadOnlySpan<byte> prefix) => prefix.SequenceEqual(_bytes.AsSpan(0, _length));
+
+        public void Remember(ReadOnlySpan<byte> prefix, Counter counter)
+        {
+            if (prefix.Length > _bytes.Length)
+            {
+                _bytes = new byte[prefix.Length];
+            }
+
+            prefix.CopyTo(_bytes);
+            _length = prefix.Length;
+            Counter = counter;
         }
     }
 
