@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime;
 using System.Text.Json;
@@ -47,8 +48,8 @@ internal static class InventoryBenchmark
     /// <c>wait</c> (the default) runs <see cref="InventoryWarmUp"/> in the background and posts the first run once it has
     /// finished (a user's first run that many seconds after start), <c>beside</c> posts the first run at once while the
     /// warm-up runs, <c>off</c> has no warm-up (the first run pays for JIT compilation). Seconds, CPU seconds, objects/s,
-    /// MB/s of the objects inventoried (their sizes), report size and MB/s written, peak RSS, and the JIT time and methods
-    /// compiled in the round.
+    /// MB/s of the objects inventoried (their sizes), report size and MB/s written, peak RSS, the JIT time and methods
+    /// compiled in the round, and the split pass's milliseconds and rows (<see cref="InventoryMetrics.Split"/>).
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -75,6 +76,7 @@ internal static class InventoryBenchmark
         }
 
         var (configurations, runs, runner) = (core.Configurations, core.Runs, core.Runner);
+        using var split = new SplitListener();
         for (var round = 1; round <= rounds; round++)
         {
             var configuration = new InventoryConfiguration
@@ -93,6 +95,7 @@ internal static class InventoryBenchmark
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var jitBefore = JitInfo.GetCompilationTime();
             var methodsBefore = JitInfo.GetCompiledMethodCount();
+            split.Reset();
             var watch = Stopwatch.StartNew();
             var queued = await configurations.PostOneTimeAsync(Source, configuration);
             await runner.RunPendingAsync();
@@ -136,6 +139,8 @@ internal static class InventoryBenchmark
                 peakResidentMegabytes = PeakResidentBytes() >> 20,
                 jitSeconds = Math.Round((JitInfo.GetCompilationTime() - jitBefore).TotalSeconds, 3),
                 jitMethods = JitInfo.GetCompiledMethodCount() - methodsBefore,
+                splitMilliseconds = Math.Round(split.Seconds * 1000, 1),
+                splitRows = split.Rows,
             }));
         }
 
@@ -189,5 +194,59 @@ internal static class InventoryBenchmark
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>The split passes of the current round, as <see cref="InventoryMetrics"/> records them.</summary>
+    private sealed class SplitListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private double _seconds;
+        private long _rows;
+
+        public SplitListener()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == InventoryMetrics.MeterName &&
+                    instrument.Name is InventoryMetrics.SplitDurationName or InventoryMetrics.SplitRowsName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((_, seconds, _, _) =>
+            {
+                lock (_listener)
+                {
+                    _seconds += seconds;
+                }
+            });
+            _listener.SetMeasurementEventCallback<long>((_, rows, _, _) => Interlocked.Add(ref _rows, rows));
+            _listener.Start();
+        }
+
+        public double Seconds
+        {
+            get
+            {
+                lock (_listener)
+                {
+                    return _seconds;
+                }
+            }
+        }
+
+        public long Rows => Interlocked.Read(ref _rows);
+
+        public void Reset()
+        {
+            lock (_listener)
+            {
+                _seconds = 0;
+            }
+
+            Interlocked.Exchange(ref _rows, 0);
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -5,7 +5,7 @@ namespace Coffer.Storage.Sqlite;
 
 /// <summary>
 /// Run partitions. The one writer connection already keeps two workers from taking the same partition. Key samples are
-/// one key-only pass over the range's index, stepped through e_sqlite3.
+/// key-only passes over the range's index, stepped through e_sqlite3.
 /// </summary>
 internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(session), IPartitionWriter
 {
@@ -16,23 +16,52 @@ internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(
         return ReadAll(command, PartitionRows.Read);
     }
 
+    /// <summary>
+    /// At a pinned instant, which selects revisions by sequence so that any read transaction sees the same rows, the range
+    /// is read from both ends at once, each on a connection of its own (<see cref="TwoEndedSample"/>); a read now is one
+    /// pass in this session's read transaction, the only one that sees its instant.
+    /// </summary>
     public KeySample SampleKeys(long bucketId, string fromKey, string? toKey, int maxKeys)
     {
-        using var scan = new VersionScan(Session.Connection,
-            "SELECT key FROM object_versions WHERE bucket_id = $bucket AND key >= $from" + (toKey is null ? "" : " AND key < $to") +
-            $" AND {SqliteVersions.VisibleAt(Session.AsOf)} ORDER BY key");
-        scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
-        if (toKey is not null)
+        if (Session.AsOf is null)
         {
-            scan.Bind("$to", toKey);
+            using var scan = BindRange(new VersionScan(Session.Connection, SampleQuery(toKey, "key")), bucketId, fromKey, toKey);
+            return scan.SampleKeys(maxKeys);
         }
 
-        if (Session.AsOf is { } asOf)
-        {
-            scan.Bind("$as_of", asOf);
-        }
+        var path = Session.Store.DatabasePath;
+        return TwoEndedSample.Read(
+            () => BindRange(VersionScan.OnConnectionOfItsOwn(path, SampleQuery(toKey, "key"), bucketId), bucketId, fromKey, toKey),
+            () => BindRange(VersionScan.OnConnectionOfItsOwn(path, SampleQuery(toKey, "key DESC"), bucketId), bucketId, fromKey, toKey),
+            maxKeys);
+    }
 
-        return scan.SampleKeys(maxKeys);
+    private string SampleQuery(string? toKey, string order) =>
+        "SELECT key FROM object_versions WHERE bucket_id = $bucket AND key >= $from" + (toKey is null ? "" : " AND key < $to") +
+        $" AND {SqliteVersions.VisibleAt(Session.AsOf)} ORDER BY {order}";
+
+    private VersionScan BindRange(VersionScan scan, long bucketId, string fromKey, string? toKey)
+    {
+        try
+        {
+            scan.Bind("$bucket", bucketId).Bind("$from", fromKey);
+            if (toKey is not null)
+            {
+                scan.Bind("$to", toKey);
+            }
+
+            if (Session.AsOf is { } asOf)
+            {
+                scan.Bind("$as_of", asOf);
+            }
+
+            return scan;
+        }
+        catch
+        {
+            scan.Dispose();
+            throw;
+        }
     }
 
     public PartitionRecord? Get(string jobId, int index)

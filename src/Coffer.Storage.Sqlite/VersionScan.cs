@@ -151,7 +151,7 @@ internal sealed class VersionScan : IDisposable
 
     /// <summary>
     /// Steps a query whose first column is a key, and keeps every k-th key, k doubling whenever 2 × <paramref name="maxKeys"/>
-    /// are kept: one pass, memory bounded by the sample, keys evenly spaced in rows.
+    /// are kept (<see cref="StrideSample"/>).
     /// </summary>
     public KeySample SampleKeys(int maxKeys)
     {
@@ -160,27 +160,13 @@ internal sealed class VersionScan : IDisposable
         try
         {
             var statement = _statement.DangerousGetHandle();
-            var keys = new List<string>(Math.Max(2, 2 * maxKeys));
-            long rows = 0, stride = 1;
+            var sample = new StrideSample(maxKeys);
             int result;
             while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
-                if (rows++ % stride != 0)
+                if (sample.Next())
                 {
-                    continue;
-                }
-
-                keys.Add(Encoding.UTF8.GetString(SqliteNative.Blob(statement, 0)));
-                if (keys.Count >= 2 * Math.Max(1, maxKeys))
-                {
-                    // Keep the keys at even places: those a stride twice as long would have kept.
-                    for (var i = 0; i < keys.Count / 2; i++)
-                    {
-                        keys[i] = keys[2 * i];
-                    }
-
-                    keys.RemoveRange(keys.Count / 2, keys.Count - (keys.Count / 2));
-                    stride *= 2;
+                    sample.Keep(Encoding.UTF8.GetString(SqliteNative.Blob(statement, 0)));
                 }
             }
 
@@ -189,7 +175,42 @@ internal sealed class VersionScan : IDisposable
                 Check(result);
             }
 
-            return new KeySample(rows, keys);
+            return new KeySample(sample.Rows, sample.Keys);
+        }
+        finally
+        {
+            _statement.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Steps up to <paramref name="max"/> more rows of a query whose first column is a key, adding each key to
+    /// <paramref name="keys"/>; false once the query has no more rows (it is not stepped again).
+    /// </summary>
+    public bool ReadKeys(KeyChunk keys, int max)
+    {
+        var held = false;
+        _statement.DangerousAddRef(ref held);
+        try
+        {
+            var statement = _statement.DangerousGetHandle();
+            for (var i = 0; i < max; i++)
+            {
+                var result = SqliteNative.Step(statement);
+                if (result != raw.SQLITE_ROW)
+                {
+                    if (result != raw.SQLITE_DONE)
+                    {
+                        Check(result);
+                    }
+
+                    return false;
+                }
+
+                keys.Add(SqliteNative.Blob(statement, 0));
+            }
+
+            return true;
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace Coffer.Inventory.Running;
 
 /// <summary>
 /// Inventory's instruments (meter <c>Coffer.Inventory</c>): runs by outcome, how long they took, rows reported and the
-/// rate of each run. Any listener in the process (the console's Prometheus exporter) reads them.
+/// rate of each run, and how long each run's split pass (the key sample its partitions are cut from) took. Any listener in the process (the console's Prometheus exporter) reads them.
 /// </summary>
 public static class InventoryMetrics
 {
@@ -16,6 +16,24 @@ public static class InventoryMetrics
     private static readonly Counter<long> Rows = Meter.CreateCounter<long>("coffer.inventory.rows", "{row}", "Rows written into inventory reports.");
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("coffer.inventory.run.duration", "s", "How long inventory runs took.");
     private static readonly Histogram<double> RowRate = Meter.CreateHistogram<double>("coffer.inventory.run.rows_per_second", "{row}/s", "Rows per second of each run.");
+
+    /// <summary>The instrument <see cref="Split"/> records the split pass's seconds on.</summary>
+    public const string SplitDurationName = "coffer.inventory.split.duration";
+
+    /// <summary>The instrument <see cref="Split"/> records the rows the split pass sampled on.</summary>
+    public const string SplitRowsName = "coffer.inventory.split.rows";
+
+    private static readonly Histogram<double> SplitDuration = Meter.CreateHistogram<double>(SplitDurationName, "s",
+        "How long the pass that samples a run's keys for its split points took (before any partition starts).");
+
+    private static readonly Histogram<long> SplitRows = Meter.CreateHistogram<long>(SplitRowsName, "{row}", "Rows the split pass of each run sampled.");
+
+    /// <summary>Records the split pass of a run that was planned here.</summary>
+    public static void Split(SplitPass split)
+    {
+        SplitDuration.Record(split.Took.TotalSeconds);
+        SplitRows.Record(split.Rows);
+    }
 
     /// <summary>Records a run that ended (succeeded or failed).</summary>
     public static void Ended(InventoryRun run)

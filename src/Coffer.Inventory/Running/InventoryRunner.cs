@@ -153,7 +153,12 @@ public sealed class InventoryRunner(
     {
         var (from, to) = plan.Range;
         var partitions = await runs.PlanPartitionsAsync(plan.Run, snapshot, from, to, options.PartitionsFor, planned.Encode(), cancellationToken);
-        await WorkAsync(tracker, plan, partitions, cancellationToken);
+        if (partitions.Split is { } split)
+        {
+            InventoryMetrics.Split(split);
+        }
+
+        await WorkAsync(tracker, plan, partitions.Partitions, cancellationToken);
 
         var ended = runs.ListPartitions(plan.Run.JobId).Select(p => PartitionProgress.Decode(p.Progress)).ToArray();
         var scanStart = ended[0].ScanStart;

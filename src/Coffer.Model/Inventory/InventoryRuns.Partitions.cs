@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Coffer.Common;
 using Coffer.Storage;
 using Coffer.Storage.Records;
@@ -6,6 +7,12 @@ namespace Coffer.Model.Inventory;
 
 /// <summary>One key range of a run: [<see cref="FromKey"/>, <see cref="ToKey"/>), with the cursor its workers saved.</summary>
 public sealed record RunPartition(string JobId, int Index, string FromKey, string? ToKey, bool IsDone, bool IsFailed, byte[]? Progress);
+
+/// <summary>A run's partitions, and the split pass that cut them when this call planned them (null when an earlier attempt had).</summary>
+public sealed record PartitionPlan(IReadOnlyList<RunPartition> Partitions, SplitPass? Split);
+
+/// <summary>The pass that sampled a run's range for its split points: the rows at the pinned instant, and how long it took.</summary>
+public sealed record SplitPass(long Rows, TimeSpan Took);
 
 /// <summary>A partition handed to a worker, with its run and the run's pinned instant.</summary>
 public sealed record ClaimedPartition(InventoryRun Run, RunPartition Partition, string Snapshot);
@@ -25,15 +32,16 @@ public sealed partial class InventoryRuns
     /// sample of [<paramref name="fromKey"/>, <paramref name="toKey"/>) of the bucket at <paramref name="snapshot"/>, as
     /// many as <paramref name="count"/> says for the rows sampled, each starting with <paramref name="progress"/>.
     /// </summary>
-    public async Task<IReadOnlyList<RunPartition>> PlanPartitionsAsync(InventoryRun run, string snapshot, string fromKey, string? toKey,
+    public async Task<PartitionPlan> PlanPartitionsAsync(InventoryRun run, string snapshot, string fromKey, string? toKey,
         Func<long, int> count, byte[] progress, CancellationToken cancellationToken = default)
     {
         var planned = ListPartitions(run.JobId);
         if (planned.Count > 0)
         {
-            return planned;
+            return new PartitionPlan(planned, null);
         }
 
+        var started = Stopwatch.GetTimestamp();
         KeySample sample;
         using (var reader = metadata.OpenSnapshot(new SnapshotPoint(snapshot)))
         {
@@ -41,6 +49,7 @@ public sealed partial class InventoryRuns
             sample = reader.Partitions.SampleKeys(bucket.Id, fromKey, toKey, SampledKeys);
         }
 
+        var split = new SplitPass(sample.Rows, Stopwatch.GetElapsedTime(started));
         var splits = SplitKeys(sample, fromKey, Math.Max(1, count(sample.Rows)));
         return await metadata.WriteAsync(writer =>
         {
@@ -48,7 +57,7 @@ public sealed partial class InventoryRuns
             var existing = writer.Partitions.List(run.JobId);
             if (existing.Count > 0)
             {
-                return existing.Select(ToPartition).ToArray();
+                return new PartitionPlan(existing.Select(ToPartition).ToArray(), null);
             }
 
             var bounds = new List<string> { fromKey };
@@ -67,7 +76,7 @@ public sealed partial class InventoryRuns
                 writer.Partitions.Insert(record);
             }
 
-            return records.Select(ToPartition).ToArray();
+            return new PartitionPlan(records.Select(ToPartition).ToArray(), split);
         }, cancellationToken);
     }
 

@@ -178,6 +178,51 @@ public abstract class PartitionStoreContract<TEngine> : StoreContract<TEngine>
         now.Partitions.SampleKeys(bucket.Id, "", null, 10).Rows.Should().Be(1_400);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(300)]
+    [InlineData(6_000)]
+    public async Task SampleKeys_AtAPinnedInstant_CountEveryRowOnce_EvenToTheRangesEnds(int keys)
+    {
+        var bucket = await CreateBucketAsync();
+        // Every third key has three versions, so the ends of a sample read from both sides may meet inside a key's rows.
+        var versions = Enumerable.Range(0, keys)
+            .SelectMany(i => Enumerable.Range(0, i % 3 == 0 ? 3 : 1).Select(v => Version(bucket, $"k/{i:D5}", $"v{v}", isLatest: v == 0)))
+            .ToList();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany(versions);
+            return 0;
+        });
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 50).Select(i => Version(bucket, $"k/{i * 7:D5}", "later", isLatest: false))]);
+            return 0;
+        });
+
+        var rows = versions.Select(v => v.Key).Order(StringComparer.Ordinal).ToArray();
+        var slice = Math.Max(3, rows.Length / 4);
+        using var at = Store.OpenSnapshot(point);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var sample = at.Partitions.SampleKeys(bucket.Id, "", null, 16);
+            sample.Rows.Should().Be(rows.Length);
+            sample.Keys.Should().BeInAscendingOrder(StringComparer.Ordinal).And.HaveCountLessThanOrEqualTo(33);
+            if (rows.Length == 0)
+            {
+                sample.Keys.Should().BeEmpty();
+                continue;
+            }
+
+            sample.Keys[0].Should().Be(rows[0]);
+            // No stretch of rows without a sampled key longer than a quarter of the range, up to its last row.
+            var marks = sample.Keys.Select(k => Array.FindIndex(rows, r => r == k)).Append(rows.Length).ToArray();
+            marks.Zip(marks.Skip(1), (a, b) => b - a).Should().OnlyContain(gap => gap <= slice, $"sampled at rows {string.Join(", ", marks)}");
+        }
+    }
+
     private static PartitionRecord Partition(string jobId, int index, string from, string? to) =>
         new() { JobId = jobId, Index = index, FromKey = from, ToKey = to, State = PartitionStates.Pending };
 }
