@@ -49,7 +49,8 @@ internal static class InventoryBenchmark
     /// finished (a user's first run that many seconds after start), <c>beside</c> posts the first run at once while the
     /// warm-up runs, <c>off</c> has no warm-up (the first run pays for JIT compilation). Seconds, CPU seconds, objects/s,
     /// MB/s of the objects inventoried (their sizes), report size and MB/s written, peak RSS, the JIT time and methods
-    /// compiled in the round, and the split pass's milliseconds and rows (<see cref="InventoryMetrics.Split"/>).
+    /// compiled in the round, the split pass's milliseconds and rows (<see cref="InventoryMetrics.Split"/>), and the GC's share: bytes allocated in the round (all, and on the large object heap), gen-2
+    /// collections, and the highest managed heap and GC-committed memory seen (sampled every 20 ms).
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -96,6 +97,10 @@ internal static class InventoryBenchmark
             var jitBefore = JitInfo.GetCompilationTime();
             var methodsBefore = JitInfo.GetCompiledMethodCount();
             split.Reset();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var largeBefore = GC.GetGCMemoryInfo().GenerationInfo[3].SizeAfterBytes;
+            var gen2Before = GC.CollectionCount(2);
+            using var gcPeak = new GcPeakSampler();
             var watch = Stopwatch.StartNew();
             var queued = await configurations.PostOneTimeAsync(Source, configuration);
             await runner.RunPendingAsync();
@@ -141,6 +146,12 @@ internal static class InventoryBenchmark
                 jitMethods = JitInfo.GetCompiledMethodCount() - methodsBefore,
                 splitMilliseconds = Math.Round(split.Seconds * 1000, 1),
                 splitRows = split.Rows,
+                allocatedMegabytes = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) >> 20,
+                gen2Collections = GC.CollectionCount(2) - gen2Before,
+                peakManagedMegabytes = gcPeak.PeakHeapBytes >> 20,
+                peakGcCommittedMegabytes = gcPeak.PeakCommittedBytes >> 20,
+                largeObjectHeapMegabytes = GC.GetGCMemoryInfo().GenerationInfo[3].SizeAfterBytes >> 20,
+                largeObjectHeapBeforeMegabytes = largeBefore >> 20,
             }));
         }
 
@@ -248,5 +259,33 @@ internal static class InventoryBenchmark
         }
 
         public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>The highest managed heap size and GC-committed memory seen while a round runs, sampled every 20 ms.</summary>
+    private sealed class GcPeakSampler : IDisposable
+    {
+        private readonly Lock _sampling = new();
+        private readonly Timer _timer;
+
+        public GcPeakSampler() => _timer = new Timer(_ => Sample(), null, 0, 20);
+
+        public long PeakHeapBytes { get; private set; }
+
+        public long PeakCommittedBytes { get; private set; }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            Sample();
+        }
+
+        private void Sample()
+        {
+            lock (_sampling)
+            {
+                PeakHeapBytes = Math.Max(PeakHeapBytes, GC.GetTotalMemory(forceFullCollection: false));
+                PeakCommittedBytes = Math.Max(PeakCommittedBytes, GC.GetGCMemoryInfo().TotalCommittedBytes);
+            }
+        }
     }
 }

@@ -123,6 +123,21 @@ public sealed class OrcReportFormatTests
     }
 
     [Fact]
+    public async Task Write_CutsStripesOfAFewMiB_WithTheDefaultOptions_AndReadsBackWhole()
+    {
+        var schema = OrcTestData.Schema();
+        var rows = OrcTestData.Rows(150_000).ToList();
+
+        var file = Read(await OrcTestData.WriteAsync(schema, rows));
+
+        // About 20 MB of values before encoding: a writer holds one stripe, so the default bound keeps that to a few MB.
+        file.Stripes.Should().HaveCountGreaterThan(1);
+        file.Stripes.Sum(s => s.Rows).Should().Be(150_000);
+        file.Stripes.Should().OnlyContain(s => s.IndexLength + s.DataLength + s.FooterLength < new OrcWriterOptions().StripeBytes);
+        file.ShouldHoldRows(schema, rows);
+    }
+
+    [Fact]
     public async Task Write_RecordsStatistics_ForTheFileEachStripeAndEachRowGroup()
     {
         var schema = OrcTestData.Schema();

@@ -136,6 +136,24 @@ public sealed class ParquetReportFormatTests
     }
 
     [Fact]
+    public async Task Part_CutsRowGroupsOfAFewMiB_WithTheDefaultOptions_AndReadsBackWhole()
+    {
+        var schema = CosSchema();
+        var rows = Enumerable.Range(0, 200_000).Select(Row).ToArray();
+
+        var file = ParquetTestReader.Open(await WriteAsync(schema, rows));
+
+        // About 26 MB of plain values: a writer holds one row group's pages, so the default bound keeps that to a few MB.
+        file.RowGroups.Should().HaveCountGreaterThan(2);
+        file.RowGroups.Sum(g => g.Long(3)).Should().Be(200_000);
+        file.RowGroups.Should().OnlyContain(g => g.Long(2) <= (new ParquetOptions().RowGroupBytes * 3 / 2), "uncompressed bytes of a row group");
+        foreach (var column in schema.Columns)
+        {
+            file.Column(column.ColumnarName).Should().Equal(rows.Select(r => Expected(column, r)), $"column {column.ColumnarName}");
+        }
+    }
+
+    [Fact]
     public async Task Part_DictionaryEncodesRepetitiveStrings_WithTheDictionaryPageFirst()
     {
         var schema = CosSchema();
