@@ -49,8 +49,9 @@ internal static class InventoryBenchmark
     /// finished (a user's first run that many seconds after start), <c>beside</c> posts the first run at once while the
     /// warm-up runs, <c>off</c> has no warm-up (the first run pays for JIT compilation). Seconds, CPU seconds, objects/s,
     /// MB/s of the objects inventoried (their sizes), report size and MB/s written, peak RSS, the JIT time and methods
-    /// compiled in the round, the split pass's milliseconds and rows (<see cref="InventoryMetrics.Split"/>), and the GC's share: bytes allocated in the round (all, and on the large object heap), gen-2
-    /// collections, and the highest managed heap and GC-committed memory seen (sampled every 20 ms).
+    /// compiled in the round, the split pass's milliseconds and rows (<see cref="InventoryMetrics.Split"/>), and the GC's
+    /// share: bytes allocated in the round (all, and on the large object heap), gen-2 collections, and the highest managed
+    /// heap and GC-committed memory seen (sampled every 20 ms).
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
