@@ -47,10 +47,15 @@ public sealed class CofferServer : IAsyncDisposable
     /// <summary>The metadata engine and where it is (no password), for the start-up summary.</summary>
     public string MetadataDescription => _core.Engine.Metadata.Description;
 
+    /// <summary>The logging category of ASP.NET Core's per-request diagnostics (see <see cref="Create"/>).</summary>
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static CofferServer Create(CofferServerOptions options)
     {
         var (host, port) = ParseListen(options.Listen);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The host reads appsettings.json from the working directory once. Watching it for changes (the default) puts a
+        // recursive file watcher on the whole working directory, which then wakes for every write of a data folder inside it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
         {
@@ -60,6 +65,10 @@ public sealed class CofferServer : IAsyncDisposable
         });
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // ASP.NET Core's hosting layer starts an Activity (fresh W3C ids) and a log scope for every request whenever this
+        // category is enabled at any level; its own lines are Information (request started and finished), which the filter
+        // above never let through, and no provider here writes scopes. Off, a request costs neither.
+        builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

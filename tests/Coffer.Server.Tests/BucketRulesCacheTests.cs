@@ -87,6 +87,21 @@ public sealed class BucketRulesCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAndHead_NameTheNullVersion_RightAfterVersioningIsEnabled()
+    {
+        // A GET or HEAD takes the bucket's versioning from the rules the pipeline holds, not from a read of its own.
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k"))).Headers.Contains("x-cos-version-id").Should().BeFalse();
+        var enable = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
+        (await Owner(HttpMethod.Put, "versioning", enable)).EnsureSuccessStatusCode();
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            var response = await _server.SendAsync(_server.Request(method, _bucket, "k"));
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Headers.GetValues("x-cos-version-id").Should().Equal("null");
+        }
+    }
+
+    [Fact]
     public async Task Requests_OnADeletedBucket_AreNoSuchBucket_AndOnItsNewNamesake_SeeItsOwnRules()
     {
         (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, "k"))).StatusCode.Should().Be(HttpStatusCode.NoContent);

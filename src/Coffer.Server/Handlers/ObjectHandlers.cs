@@ -364,8 +364,12 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             _ => throw new CofferException(ErrorCode.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive."),
         };
 
+    /// <summary>
+    /// From the bucket's rules the pipeline already holds (read for this request, or kept while no bucket changed), so a GET
+    /// or HEAD opens no second snapshot for it; only a request without them reads the bucket.
+    /// </summary>
     private bool HasVersioning(RequestContext context) =>
-        objects.GetBucket(context.Bucket).Versioning != Model.Buckets.BucketVersioning.Unversioned;
+        (context.Rules?.Bucket ?? objects.GetBucket(context.Bucket)).Versioning != Model.Buckets.BucketVersioning.Unversioned;
 
     internal static string? VersionIdOf(RequestContext context) =>
         context.Target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
