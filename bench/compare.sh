@@ -2,11 +2,16 @@
 # Coffer beside s3rver (Node.js, plain files) and fauxqs (Node.js, in memory), one server at a time, the same load
 # client (bench/load/load.mjs, raw keep-alive SigV4) against each, in one run (figures in docs/performance.md):
 #   PUT 1 KiB (raw client, then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD, LIST walks of the 1 KiB objects,
-#   PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) beside `dd ... conv=fdatasync` (the disk) and a
-#   server that drops what it gets (null-server.mjs: the loopback and client limit);
+#   PUT and GET of one large object (BENCH_LARGE_MIB, default 1024; the GET again with curl as the client, which
+#   receives a GiB for a tenth of the CPU Node's client spends) beside `dd ... conv=fdatasync` (the disk) and a
+#   server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
 # each with objects/s, MB/s, p50/p99 and the server's CPU time per request, and a table of the ratios to s3rver.
 # Coffer runs from a Release build with the embedded (SQLite) engine, durable (synchronous=FULL, fsync per commit).
 #   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight, BENCH_WARMUP=5000)
+# Only the large object, A/B: BENCH_PHASES=large runs just the large PUT and GET (no fauxqs, no warm-up), each
+# BENCH_LARGE_RUNS times (default 1), with `dd` and the loopback limit measured between the servers' runs rather than
+# once at the end; BENCH_COFFER="main=/tmp/main/coffer.dll branch=src/.../coffer.dll" measures prebuilt builds of
+# Coffer one after another in the same run instead of building this checkout.
 set -euo pipefail
 # The AWS SDK warns on every start that it will need a newer Node.js one day.
 export NODE_NO_WARNINGS=1
@@ -15,6 +20,9 @@ count="${BENCH_COUNT:-10000}"
 concurrency="${BENCH_CONCURRENCY:-32}"
 large_mib="${BENCH_LARGE_MIB:-1024}"
 large=$((large_mib << 20))
+phases="${BENCH_PHASES:-all}"
+bucket=bench-1250000000
+large_runs="${BENCH_LARGE_RUNS:-1}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-compare.XXXXXX")"
 results="$work/results.jsonl"
 load_dir="$repo/bench/load"
@@ -26,10 +34,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "# building (Release), installing the load client, s3rver and fauxqs"
-dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
+if [[ -z "${BENCH_COFFER:-}" ]]; then
+  echo "# building (Release), installing the load client, s3rver and fauxqs"
+  dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
+  coffers="coffer=$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll"
+else
+  coffers="$BENCH_COFFER"
+fi
 (cd "$load_dir" && npm ci --no-audit --no-fund --silent)
-coffer="$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll"
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; node $(node --version)"
 
 source "$repo/bench/lib/ports.sh"
@@ -44,9 +56,36 @@ run() {
   jq -c --arg server "$server" --arg name "$name" '{server: $server, name: $name} + .' <<<"$line" | tee -a "$results"
 }
 
+# large SERVER: the large PUT and GET against the server now listening, BENCH_LARGE_RUNS times each.
+large() {
+  local server=$1
+  for _ in $(seq 1 "$large_runs"); do
+    run "$server" "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
+    run "$server" "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
+    run "$server" "GET ${large_mib} MiB (curl)" --op get --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl
+  done
+}
+
+# limits: `dd` to the disk with fdatasync, and the same client against null-server.mjs (the loopback limit).
+limits() {
+  echo "dd to disk, fdatasync: $(dd if=/dev/zero of="$work/dd" bs=1M count="$large_mib" conv=fdatasync 2>&1 | tail -1)"
+  rm -f "$work/dd"
+  port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=null; secret=null; region=us-east-1
+  node "$load_dir/null-server.mjs" "$port" "$large" >/dev/null &
+  pid=$!
+  wait_for_port "$port"
+  large loopback
+  stop
+}
+
 # suite SERVER [small]: every run against the server now listening (small: without the large object).
 suite() {
   local server=$1 only=${2:-}
+  if [[ "$phases" == large ]]; then
+    node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" --op bucket >/dev/null
+    if [[ "$only" != small ]]; then large "$server"; fi
+    return
+  fi
   node "$load_dir/load.mjs" --endpoints "$endpoint" --bucket "$bucket" --access "$access" --secret "$secret" --region "$region" --op bucket >/dev/null
   # Warm-up, not recorded: Coffer's JIT compiles its request path on the first few hundred requests and recompiles the
   # hot part (tier 1) over the next thousands; after 2,000 the first measured PUT run
@@ -61,24 +100,27 @@ suite() {
   run "$server" "GET 1 KiB" --op get --size 1024 --count "$count" --prefix small/
   run "$server" "HEAD" --op head --count "$count" --prefix small/
   run "$server" "LIST walk" --op list --count 20 --concurrency 4 --prefix small/
-  if [[ "$only" != small ]]; then
-    run "$server" "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
-    run "$server" "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
-  fi
+  if [[ "$only" != small ]]; then large "$server"; fi
 }
 
-port="$(free_port)"; endpoint="http://127.0.0.1:$port"; bucket=bench-1250000000; access=AKIDbench; secret=bench; region=ap-guangzhou
-COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=$access COFFER_ROOT_SECRET_KEY=$secret \
-  dotnet "$coffer" serve --data "$work/coffer" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
-pid=$!
-wait_for_port "$port"
-# The server compiles and runs an inventory of each format in the background at start (InventoryWarmUp); measuring
-# while it runs would count its CPU against the requests.
-wait_for_warm_up "$work/coffer.log"
-echo "## coffer ($(git -C "$repo" rev-parse --short HEAD)), pid $pid"
-suite coffer
-stop
-echo "coffer data folder after the runs: $(du -sh "$work/coffer" | cut -f1)"
+if [[ "$phases" == large ]]; then limits; fi
+for build in $coffers; do
+  name="${build%%=*}"; coffer="${build#*=}"
+  port="$(free_port)"; endpoint="http://127.0.0.1:$port"; bucket=bench-1250000000; access=AKIDbench; secret=bench; region=ap-guangzhou
+  rm -rf "$work/coffer"
+  COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=$access COFFER_ROOT_SECRET_KEY=$secret \
+    dotnet "$coffer" serve --data "$work/coffer" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
+  pid=$!
+  wait_for_port "$port"
+  # The server compiles and runs an inventory of each format in the background at start (InventoryWarmUp); measuring
+  # while it runs would count its CPU against the requests.
+  wait_for_warm_up "$work/coffer.log"
+  echo "## $name ($coffer, $(git -C "$repo" rev-parse --short HEAD)), pid $pid"
+  suite "$name"
+  stop
+  echo "$name data folder after the runs: $(du -sh "$work/coffer" | cut -f1)"
+  if [[ "$phases" == large ]]; then limits; fi
+done
 
 port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=S3RVER; secret=S3RVER; region=us-east-1
 node "$load_dir/node_modules/s3rver/bin/s3rver.js" -d "$work/s3rver" -a 127.0.0.1 -p "$port" --silent >"$work/s3rver.log" 2>&1 &
@@ -88,6 +130,9 @@ echo "## s3rver $(node -p "require('$load_dir/node_modules/s3rver/package.json')
 suite s3rver
 stop
 
+if [[ "$phases" == large ]]; then limits; fi
+
+if [[ "$phases" != large ]]; then
 port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=test; secret=test; region=us-east-1
 FAUXQS_PORT=$port node "$load_dir/node_modules/fauxqs/dist/cli.js" >"$work/fauxqs.log" 2>&1 &
 pid=$!
@@ -97,15 +142,8 @@ suite fauxqs small
 stop
 
 echo "## limits of this machine for ${large_mib} MiB"
-port="$(free_port)"; endpoint="http://127.0.0.1:$port"
-node "$load_dir/null-server.mjs" "$port" "$large" >/dev/null &
-pid=$!
-wait_for_port "$port"
-run loopback "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
-run loopback "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
-stop
-echo "dd to disk, fdatasync: $(dd if=/dev/zero of="$work/dd" bs=1M count="$large_mib" conv=fdatasync 2>&1 | tail -1)"
-rm -f "$work/dd"
+limits
+fi
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) after the run"
 echo
 node "$load_dir/report.mjs" "$results"

@@ -3,11 +3,13 @@
 // percentiles, and, for each server process id given, the CPU time it spent per request (from /proc/PID/stat).
 //
 //   node load.mjs --endpoints http://127.0.0.1:9000[,http://...] --bucket B --access AK --secret SK
-//                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024] [--client raw|sdk]
+//                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024] [--client raw|sdk|curl]
 //                 [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
 //
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD), the least a client can spend per
-// request; sdk: @aws-sdk/client-s3, what applications use. Keys are PREFIX + a zero-padded index, so a get or head run
+// request; sdk: @aws-sdk/client-s3, what applications use; curl (GET only): one curl process a request, the same signed
+// headers, the body to /dev/null, for large GETs: Node's client spends 1.5-4.5 s of its own CPU receiving a GiB (a fresh
+// buffer every read), so it, not the server or the loopback, bounded a large GET, where curl takes about 0.35 s. Keys are PREFIX + a zero-padded index, so a get or head run
 // reads what a put run with the same prefix and count wrote. list (raw only): COUNT walks of PREFIX with
 // ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its rates count objects listed, its CPU per request
 // is per page. A body over 16 MiB is sent as a stream of one 1 MiB random block repeated (a 1 GiB object needs no
@@ -15,6 +17,7 @@
 import http from 'node:http';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, word, i, all) => {
@@ -154,6 +157,19 @@ async function sdkRequest(index, i) {
   return (await answer.Body.transformToByteArray()).length;
 }
 
+function curlRequest(index, i) {
+  if (op !== 'get') throw new Error('--client curl sends GETs only');
+  const url = new URL(`/${bucket}/${encodeKey(keyOf(i))}`, endpoints[index]);
+  const headers = Object.entries(signedHeaders('GET', url)).filter(([name]) => name !== 'host').flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', ...headers, url.href], (error, stdout) => {
+      const [status, received] = stdout.split(' ').map(Number);
+      if (error || status !== 200) reject(error ?? new Error(`GET ${url.pathname}: ${status}`));
+      else resolve(received);
+    });
+  });
+}
+
 const cpuOf = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in seconds (100 ticks a second)
@@ -179,7 +195,7 @@ const listed = { objects: 0, pages: 0 };
 const latencies = new Float64Array(count);
 let next = 0;
 let bytes = 0;
-const send = op === 'list' ? walk : client === 'sdk' ? sdkRequest : rawRequest;
+const send = op === 'list' ? walk : client === 'sdk' ? sdkRequest : client === 'curl' ? curlRequest : rawRequest;
 const cpuBefore = pids.map(cpuOf);
 const started = process.hrtime.bigint();
 await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {

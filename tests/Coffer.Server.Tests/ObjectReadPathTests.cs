@@ -52,6 +52,24 @@ public sealed class ObjectReadPathTests() : ServerTestBase("reads")
         (await range.Content.ReadAsByteArrayAsync()).Should().Equal([.. part1[^10..], .. part2[..10]]);
     }
 
+    [Fact]
+    public async Task GetObject_SendsEveryByteOnce_OfAnObjectOfManyResponseChunks_WholeAndInRanges()
+    {
+        // Several of the 256 KiB chunks a body is read into the response pipe in, and not a multiple of one.
+        var body = RandomNumberGenerator.GetBytes((3 << 20) + 12_345);
+        await Server.PutObjectAsync(Bucket, "big", body);
+
+        var whole = await SendAsync(HttpMethod.Get, "", null, "big");
+        whole.Content.Headers.ContentLength.Should().Be(body.Length);
+        (await whole.Content.ReadAsByteArrayAsync()).AsSpan().SequenceEqual(body).Should().BeTrue();
+        foreach (var (first, last) in new[] { (0, (256 << 10) - 1), (262_000, 800_000), (body.Length - 300_000, body.Length - 1) })
+        {
+            var part = await SendAsync(HttpMethod.Get, "", $"bytes={first}-{last}", "big");
+            part.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+            (await part.Content.ReadAsByteArrayAsync()).AsSpan().SequenceEqual(body.AsSpan(first, last - first + 1)).Should().BeTrue($"bytes {first}-{last}");
+        }
+    }
+
     [Theory]
     [InlineData("Enabled")]
     [InlineData("Suspended")]

@@ -12,7 +12,6 @@ namespace Coffer.Server.Handlers;
 
 internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer, SettingsHandlers settings)
 {
-    private const int CopyBufferSize = 256 * 1024;
     private const int MaxTaggingBytes = 64 * 1024;
 
     private static readonly (string Query, string Header)[] ResponseOverrides =
@@ -147,7 +146,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
                     context.Response.ContentLength = content.Length;
                 }
 
-                await body.CopyToAsync(context.Response.Body, CopyBufferSize, context.Aborted);
+                await Responses.StreamAsync(context, body, content.Length);
             }
 
             return;

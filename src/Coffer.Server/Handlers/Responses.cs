@@ -4,6 +4,9 @@ namespace Coffer.Server.Handlers;
 
 internal static class Responses
 {
+    /// <summary>How much of a streamed body is read at a time (one file read, one hand-over to the socket).</summary>
+    private const int ChunkSize = 256 * 1024;
+
     public static Task XmlAsync(RequestContext context, byte[] body, int status = 200)
     {
         context.Response.StatusCode = status;
@@ -18,6 +21,34 @@ internal static class Responses
         context.Response.ContentType = contentType;
         context.Response.ContentLength = body.Length;
         return context.Response.Body.WriteAsync(body, context.Aborted).AsTask();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="length"/> bytes of <paramref name="body"/> as the response body, read straight into the
+    /// response pipe's own buffers (<see cref="ChunkSize"/> at a time): a <see cref="Stream.CopyToAsync(Stream)"/> reads
+    /// into a buffer of its own and the response stream copies that again into the pipe.
+    /// </summary>
+    public static async Task StreamAsync(RequestContext context, Stream body, long length)
+    {
+        var writer = context.Response.BodyWriter;
+        var left = length;
+        while (left > 0)
+        {
+            var memory = writer.GetMemory(ChunkSize);
+            var read = await body.ReadAsync(memory[..(int)Math.Min(memory.Length, left)], context.Aborted);
+            if (read == 0)
+            {
+                throw new InvalidDataException($"The object's bytes ended {left} bytes before its length.");
+            }
+
+            writer.Advance(read);
+            left -= read;
+            var flushed = await writer.FlushAsync(context.Aborted);
+            if (flushed.IsCompleted || flushed.IsCanceled)
+            {
+                return;
+            }
+        }
     }
 
     public static Task EmptyAsync(RequestContext context, int status = 200)
