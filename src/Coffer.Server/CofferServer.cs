@@ -66,8 +66,9 @@ public sealed class CofferServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // ASP.NET Core's hosting layer starts an Activity (fresh W3C ids) and a log scope for every request whenever this
-        // category is enabled at any level; its own lines are Information (request started and finished), which the filter
-        // above never let through, and no provider here writes scopes. Off, a request costs neither.
+        // category is enabled at any level; its per-request lines are Information, which the filter above never let through,
+        // and no provider here writes scopes. Off, a request costs neither. Its one other line, a start-up exception, is
+        // still reported: the exception ends `serve`, and the generic host logs "Hosting failed to start" under its own name.
         builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -113,7 +113,8 @@ internal sealed class TwoEndedSample
             backward.Halve();
         }
 
-        while (forward.Keys.Count + backward.Keys.Count >= 2 * Math.Max(1, maxKeys))
+        // Halving keeps a lone key, so two keys are as few as the two ends get down to.
+        while (forward.Keys.Count + backward.Keys.Count >= 2 * Math.Max(1, maxKeys) && (forward.Keys.Count > 1 || backward.Keys.Count > 1))
         {
             forward.Halve();
             backward.Halve();

@@ -82,11 +82,12 @@ public sealed class ReportSummaryTests : IDisposable
     [Fact]
     public void Builder_CountsRowsReadInPlace_AsItCountsTheSameObjects()
     {
-        // Prefixes that change, come back, repeat under another top-level prefix, are not ASCII, or are folded past the caps.
+        // Prefixes that change, come back, repeat under another top-level prefix, are not ASCII, or are folded past the caps;
+        // keys with no second delimiter one after the other under two top-level prefixes (each its own empty child).
         List<ObjectInfo> rows =
         [
             Row("a/x/1", 1, "STANDARD", 1), Row("a/x/2", 2, "STANDARD", 1), Row("a/y/3", 4, "ARCHIVE", 2), Row("a/x/4", 8, "STANDARD", 3),
-            Row("a/5", 16, "STANDARD", 400), Row("b/x/6", 32, "STANDARD", 8, encryption: "aws:kms"), Row("b/x/7", 64, "STANDARD", 8),
+            Row("a/5", 16, "STANDARD", 400), Row("b/5", 48, "STANDARD", 400), Row("b/x/6", 32, "STANDARD", 8, encryption: "aws:kms"), Row("b/x/7", 64, "STANDARD", 8),
             Row("é/ü/8", 128, "STANDARD", 31, multipart: true), Row("é/ü/9", 256, "STANDARD", 31), Row("éa/ü/10", 512, "STANDARD", 91),
             Row("top", 1024, "STANDARD", 0.2), Row("x/y/z", 3, "STANDARD", 5) with { IsDeleteMarker = true },
         ];
@@ -115,6 +116,7 @@ public sealed class ReportSummaryTests : IDisposable
         var expected = fromObjects.Build();
         expected.PrefixesCapped.Should().BeTrue();
         expected.Prefixes.Single(p => p.Name == "a/").Children.Should().Contain(new SliceTotal("a/c000/", 2, 5));
+        expected.Prefixes.Single(p => p.Name == "b/").Children.Should().Contain(new SliceTotal("", 1, 48));
         inPlace.Build().Encode().Should().Equal(expected.Encode());
     }
 

@@ -208,6 +208,10 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         {
             prefix = TopCounter(Text(top, stackalloc char[256]));
             _lastTopUtf8.Remember(top, prefix);
+
+            // A child prefix holds its top-level one, except the empty child of a key with no second delimiter: that one
+            // would match the last top's, so a new top starts with no child remembered.
+            _lastChildUtf8.Forget();
         }
 
         prefix.Add(size);
@@ -395,6 +399,8 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
             _length = prefix.Length;
             Counter = counter;
         }
+
+        public void Forget() => Counter = null;
     }
 
     /// <summary>A top-level prefix; <see cref="IsLeaf"/> for the keys without one and the folded rest, which have no children.</summary>
