@@ -115,7 +115,8 @@ for build in $coffers; do
   # The server compiles and runs an inventory of each format in the background at start (InventoryWarmUp); measuring
   # while it runs would count its CPU against the requests.
   wait_for_warm_up "$work/coffer.log"
-  echo "## $name ($coffer, $(git -C "$repo" rev-parse --short HEAD)), pid $pid"
+  # A prebuilt build (BENCH_COFFER) is named by its path only: this checkout's commit need not be the one it was built from.
+  if [[ -n "${BENCH_COFFER:-}" ]]; then echo "## $name ($coffer), pid $pid"; else echo "## $name ($coffer, $(git -C "$repo" rev-parse --short HEAD)), pid $pid"; fi
   suite "$name"
   stop
   echo "$name data folder after the runs: $(du -sh "$work/coffer" | cut -f1)"

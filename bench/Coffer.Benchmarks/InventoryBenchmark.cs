@@ -99,6 +99,7 @@ internal static class InventoryBenchmark
             var methodsBefore = JitInfo.GetCompiledMethodCount();
             split.Reset();
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            // The large object heap as the last collection before the round left it.
             var largeBefore = GC.GetGCMemoryInfo().GenerationInfo[3].SizeAfterBytes;
             var gen2Before = GC.CollectionCount(2);
             using var gcPeak = new GcPeakSampler();
@@ -114,6 +115,8 @@ internal static class InventoryBenchmark
 
             watch.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            // Stopped (with a last sample) before its peaks are printed.
+            gcPeak.Dispose();
 
             if (round == 1 && warmUp is "beside" && warming is not null)
             {
