@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -75,6 +76,35 @@ public sealed class ConnectionReuseTests() : ServerTestBase("reuse")
         first.Body.Should().Contain($"<Code>{code}</Code>");
         await connection.SendHeadAsync(SignedHead(HttpMethod.Get, "exists"));
         (await connection.ReadResponseAsync()).Status.Should().Be("200");
+    }
+
+    [Theory]
+    [InlineData(16 * 1024)]
+    [InlineData(1024 * 1024)]
+    public async Task SlowBody_InFlight_LeavesSmallGetsOnOtherConnectionsPrompt(int length)
+    {
+        // A PUT whose client stops half-way through its body (inline-sized, and staged to a blob file) holds its own
+        // request open; nothing it waits on may hold up requests on other connections (socket completions, the thread pool).
+        using var slow = await RawConnection.OpenAsync(Server.BaseAddress);
+        var body = new byte[length];
+        Random.Shared.NextBytes(body);
+        await slow.SendHeadAsync(PutHead("slow", body, expectContinue: false));
+        await slow.SendBodyAsync(body[..(length / 2)]);
+
+        var watch = Stopwatch.StartNew();
+        var gets = await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+        {
+            using var response = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Get, Bucket, "exists"));
+            return response.StatusCode;
+        }));
+        watch.Stop();
+
+        gets.Should().AllBeEquivalentTo(HttpStatusCode.OK);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the slow body stalls only its own request");
+        await slow.SendBodyAsync(body[(length / 2)..]);
+        (await slow.ReadResponseAsync()).Status.Should().Be("200", "the slow PUT completes once its body arrives");
+        using var stored = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Get, Bucket, "new-object"));
+        (await stored.Content.ReadAsByteArrayAsync()).Should().Equal(body);
     }
 
     private string PutHead(string error, byte[] body, bool expectContinue)
