@@ -150,6 +150,7 @@ internal static class InventoryBenchmark
                 jitMethods = JitInfo.GetCompiledMethodCount() - methodsBefore,
                 splitMilliseconds = Math.Round(split.Seconds * 1000, 1),
                 splitRows = split.Rows,
+                splitRowsEstimated = split.Estimated,
                 allocatedMegabytes = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) >> 20,
                 gen2Collections = GC.CollectionCount(2) - gen2Before,
                 peakManagedMegabytes = gcPeak.PeakHeapBytes >> 20,
@@ -217,6 +218,7 @@ internal static class InventoryBenchmark
         private readonly MeterListener _listener = new();
         private double _seconds;
         private long _rows;
+        private bool _estimated;
 
         public SplitListener()
         {
@@ -235,7 +237,17 @@ internal static class InventoryBenchmark
                     _seconds += seconds;
                 }
             });
-            _listener.SetMeasurementEventCallback<long>((_, rows, _, _) => Interlocked.Add(ref _rows, rows));
+            _listener.SetMeasurementEventCallback<long>((_, rows, tags, _) =>
+            {
+                Interlocked.Add(ref _rows, rows);
+                foreach (var tag in tags)
+                {
+                    if (tag is { Key: "estimated", Value: true })
+                    {
+                        Volatile.Write(ref _estimated, true);
+                    }
+                }
+            });
             _listener.Start();
         }
 
@@ -252,6 +264,9 @@ internal static class InventoryBenchmark
 
         public long Rows => Interlocked.Read(ref _rows);
 
+        /// <summary>True when a split pass of the round estimated its rows from the index's pages.</summary>
+        public bool Estimated => Volatile.Read(ref _estimated);
+
         public void Reset()
         {
             lock (_listener)
@@ -260,6 +275,7 @@ internal static class InventoryBenchmark
             }
 
             Interlocked.Exchange(ref _rows, 0);
+            Volatile.Write(ref _estimated, false);
         }
 
         public void Dispose() => _listener.Dispose();

@@ -28,8 +28,12 @@ internal sealed class PostgresPartitions(PostgresSession session) : PostgresAggr
             toKey is null ? [bucketId, fromKey] : [bucketId, fromKey, toKey]), r => r.GetString(0));
         var rows = percent >= 100 ? sampled.Count : (long)Math.Round(sampled.Count * 100.0 / percent);
         var stride = Math.Max(1, sampled.Count / Math.Max(1, maxKeys));
-        return new KeySample(rows, [.. sampled.Where((_, i) => i % stride == 0)]);
+        return new KeySample(rows, [.. sampled.Where((_, i) => i % stride == 0)]) { Estimated = percent < 100 };
     }
+
+    /// <summary>The table sample already reads a bounded number of blocks, whatever the range's size.</summary>
+    public KeySample SplitCandidates(long bucketId, string fromKey, string? toKey, int maxKeys, long exactBelow) =>
+        SampleKeys(bucketId, fromKey, toKey, maxKeys);
 
     public PartitionRecord? Get(string jobId, int index) =>
         ReadOne(Command($"SELECT {PartitionRows.Columns} FROM inventory_partitions WHERE job_id = $1 AND partition = $2{Locking("FOR UPDATE")}", jobId, index),

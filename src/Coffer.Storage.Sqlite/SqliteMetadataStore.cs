@@ -123,6 +123,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         _writer = new PreparedConnection(_connectionString);
         // Kept as a string so a scan thread never asks the writer's connection for it.
         DatabasePath = _writer.Connection.DataSource;
+        Pages = new DatabasePages(DatabasePath);
         try
         {
             Execute(_writer.Connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
@@ -150,6 +151,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     internal WriterSettingsCache WriterSettings { get; } = new();
 
     public string DatabasePath { get; }
+
+    /// <summary>The database file's pages read beside SQLite, for split points; its one descriptor lives as long as the store.</summary>
+    internal DatabasePages Pages { get; }
 
     public string Description => $"SQLite {DatabasePath}";
 
@@ -279,6 +283,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         {
             reader.Dispose();
         }
+
+        // After every connection: closing the file drops this process's locks on it, which SQLite no longer needs now.
+        Pages.Dispose();
     }
 
     /// <summary>The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction.</summary>

@@ -14,6 +14,17 @@ public interface IPartitionReader
     /// rows. Read at the reader's instant (a pinned one included).
     /// </summary>
     KeySample SampleKeys(long bucketId, string fromKey, string? toKey, int maxKeys);
+
+    /// <summary>
+    /// Split candidates of [<paramref name="fromKey"/>, <paramref name="toKey"/>): up to about <paramref name="maxKeys"/> keys
+    /// in UTF-8 order, each after <paramref name="fromKey"/> or the range's first key, spread about evenly over the range's
+    /// rows, and the rows, which may be an estimate (<see cref="KeySample.Estimated"/>). An engine may take them from its
+    /// index's pages or a sample of its table's blocks rather than the rows, so a key may be one no longer visible at the
+    /// reader's instant (any key is a correct split point: the scans filter by instant). A range estimated at fewer than
+    /// <paramref name="exactBelow"/> rows is sampled as <see cref="SampleKeys"/> does, with its rows counted exactly
+    /// where the engine counts them.
+    /// </summary>
+    KeySample SplitCandidates(long bucketId, string fromKey, string? toKey, int maxKeys, long exactBelow);
 }
 
 public interface IPartitionWriter : IPartitionReader

@@ -20,19 +20,23 @@ public static class InventoryMetrics
     /// <summary>The instrument <see cref="Split"/> records the split pass's seconds on.</summary>
     public const string SplitDurationName = "coffer.inventory.split.duration";
 
-    /// <summary>The instrument <see cref="Split"/> records the rows the split pass sampled on.</summary>
+    /// <summary>
+    /// The instrument <see cref="Split"/> records the rows of each split pass's range on, tagged <c>estimated</c> true when
+    /// they were estimated from the index's pages rather than counted.
+    /// </summary>
     public const string SplitRowsName = "coffer.inventory.split.rows";
 
     private static readonly Histogram<double> SplitDuration = Meter.CreateHistogram<double>(SplitDurationName, "s",
         "How long the pass that samples a run's keys for its split points took (before any partition starts).");
 
-    private static readonly Histogram<long> SplitRows = Meter.CreateHistogram<long>(SplitRowsName, "{row}", "Rows the split pass of each run sampled.");
+    private static readonly Histogram<long> SplitRows = Meter.CreateHistogram<long>(SplitRowsName, "{row}",
+        "Rows of each run's range, as its split pass counted or (estimated=true) estimated them.");
 
     /// <summary>Records the split pass of a run that was planned here.</summary>
     public static void Split(SplitPass split)
     {
         SplitDuration.Record(split.Took.TotalSeconds);
-        SplitRows.Record(split.Rows);
+        SplitRows.Record(split.Rows, new KeyValuePair<string, object?>("estimated", split.Estimated));
     }
 
     /// <summary>Records a run that ended (succeeded or failed).</summary>

@@ -11,8 +11,11 @@ public sealed record RunPartition(string JobId, int Index, string FromKey, strin
 /// <summary>A run's partitions, and the split pass that cut them when this call planned them (null when an earlier attempt had).</summary>
 public sealed record PartitionPlan(IReadOnlyList<RunPartition> Partitions, SplitPass? Split);
 
-/// <summary>The pass that sampled a run's range for its split points: the rows at the pinned instant, and how long it took.</summary>
-public sealed record SplitPass(long Rows, TimeSpan Took);
+/// <summary>
+/// The pass that found a run's split points: the range's rows at the pinned instant (counted, or estimated from the
+/// index's pages when <paramref name="Estimated"/>), and how long it took.
+/// </summary>
+public sealed record SplitPass(long Rows, TimeSpan Took, bool Estimated);
 
 /// <summary>A partition handed to a worker, with its run and the run's pinned instant.</summary>
 public sealed record ClaimedPartition(InventoryRun Run, RunPartition Partition, string Snapshot);
@@ -26,6 +29,18 @@ public sealed partial class InventoryRuns
 {
     /// <summary>How many keys a plan samples: split points are picked among them.</summary>
     private const int SampledKeys = 1024;
+
+    /// <summary>
+    /// A range estimated at fewer rows than this many times the fewest that make two partitions is counted exactly, so
+    /// that a bucket one partition holds stays one (an estimate is off by a few percent; see docs/architecture.md).
+    /// </summary>
+    private const double ExactBelowTimesTwoPartitions = 1.5;
+
+    /// <summary>
+    /// A range estimated at fewer rows than this is counted exactly whatever the partition sizes: its exact pass takes
+    /// about as long as reading the pages does at 10M rows (~15 ms), and its partitions are then cut at exact quantiles.
+    /// </summary>
+    private const long AlwaysExactBelow = 100_000;
 
     /// <summary>
     /// The partitions of <paramref name="run"/>: those planned already (by an earlier attempt), or new ones cut from a
@@ -46,10 +61,10 @@ public sealed partial class InventoryRuns
         using (var reader = metadata.OpenSnapshot(new SnapshotPoint(snapshot)))
         {
             var bucket = reader.Buckets.Get(run.Bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
-            sample = reader.Partitions.SampleKeys(bucket.Id, fromKey, toKey, SampledKeys);
+            sample = reader.Partitions.SplitCandidates(bucket.Id, fromKey, toKey, SampledKeys, ExactBelow(count));
         }
 
-        var split = new SplitPass(sample.Rows, Stopwatch.GetElapsedTime(started));
+        var split = new SplitPass(sample.Rows, Stopwatch.GetElapsedTime(started), sample.Estimated);
         var splits = SplitKeys(sample, fromKey, Math.Max(1, count(sample.Rows)));
         return await metadata.WriteAsync(writer =>
         {
@@ -78,6 +93,29 @@ public sealed partial class InventoryRuns
 
             return new PartitionPlan(records.Select(ToPartition).ToArray(), split);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rows below which a range is counted exactly: <see cref="ExactBelowTimesTwoPartitions"/> × the fewest rows
+    /// <paramref name="count"/> cuts into two partitions (found by bisection; it only grows with the rows), and at least
+    /// <see cref="AlwaysExactBelow"/>.
+    /// </summary>
+    internal static long ExactBelow(Func<long, int> count)
+    {
+        const long Most = 1L << 50;
+        if (count(Most) <= 1)
+        {
+            return long.MaxValue;
+        }
+
+        var (one, two) = (0L, Most);
+        while (two - one > 1)
+        {
+            var middle = one + ((two - one) / 2);
+            (one, two) = count(middle) > 1 ? (one, middle) : (middle, two);
+        }
+
+        return Math.Max(AlwaysExactBelow, (long)(two * ExactBelowTimesTwoPartitions));
     }
 
     /// <summary>Every partition of a run, in key order (none before it is planned, nor after it ends).</summary>

@@ -37,6 +37,10 @@ public sealed record PartitionRecord
 
 /// <summary>
 /// Keys spread evenly (in rows) over a key range, in UTF-8 order, from which a run picks its split points, and how many
-/// rows the range holds (exact, or estimated from the sample).
+/// rows the range holds: exact, or, when <see cref="Estimated"/>, estimated from the sample.
 /// </summary>
-public sealed record KeySample(long Rows, IReadOnlyList<string> Keys);
+public sealed record KeySample(long Rows, IReadOnlyList<string> Keys)
+{
+    /// <summary>True when <see cref="Rows"/> is an estimate (from sampled pages), not a count.</summary>
+    public bool Estimated { get; init; }
+}

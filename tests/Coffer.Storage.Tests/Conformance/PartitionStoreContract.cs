@@ -223,6 +223,64 @@ public abstract class PartitionStoreContract<TEngine> : StoreContract<TEngine>
         }
     }
 
+    [Fact]
+    public async Task SplitCandidates_AreSortedInsideTheRangeAndEven_WhenOtherBucketsShareTheTable()
+    {
+        // Buckets on both sides of the one split, whose keys sort inside its range: none of their keys may leak into it.
+        var before = await CreateBucketAsync("before-1250000000");
+        var bucket = await CreateBucketAsync();
+        var after = await CreateBucketAsync("after-1250000000");
+        var keys = Enumerable.Range(0, 24_000).Select(i => $"photos/{i:D6}.jpg")
+            .Concat(Enumerable.Range(0, 6_000).Select(i => $"{(char)('a' + (i % 26))}/{i:D5}"))
+            .ToList();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 10_000).Select(i => Version(before, $"m/{i:D6}"))]);
+            w.Versions.InsertMany([.. keys.Select(k => Version(bucket, k))]);
+            w.Versions.InsertMany([.. Enumerable.Range(0, 10_000).Select(i => Version(after, $"n/{i:D6}"))]);
+            return 0;
+        });
+        var own = keys.ToHashSet();
+
+        using var snapshot = Store.OpenSnapshot();
+        var sample = snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 1024, exactBelow: 0);
+        sample.Rows.Should().BeInRange(25_500, 34_500, "the rows, estimated or counted, are within 15 %");
+        sample.Keys.Should().HaveCountGreaterThanOrEqualTo(16).And.HaveCountLessThanOrEqualTo(2048)
+            .And.BeInAscendingOrder(StringComparer.Ordinal).And.OnlyContain(k => own.Contains(k));
+
+        // Four ranges cut where a run cuts them hold a quarter of the rows each, give or take a fifth.
+        var cuts = new[] { 1, 2, 3 }.Select(q => sample.Keys[q * sample.Keys.Count / 4]).ToArray();
+        var bounds = new[] { "" }.Concat(cuts).ToArray();
+        for (var i = 0; i < bounds.Length; i++)
+        {
+            var to = i + 1 < bounds.Length ? bounds[i + 1] : null;
+            var rows = snapshot.Versions.ScanLatest(bucket.Id, bounds[i], true, to).Count();
+            rows.Should().BeInRange(6_000, 9_000, $"range {i} of [{string.Join(", ", bounds)}]");
+        }
+
+        var ranged = snapshot.Partitions.SplitCandidates(bucket.Id, "b/", "photos/000500", 64, exactBelow: 0);
+        ranged.Keys.Should().BeInAscendingOrder(StringComparer.Ordinal).And.OnlyContain(k =>
+            own.Contains(k) && string.CompareOrdinal(k, "b/") >= 0 && string.CompareOrdinal(k, "photos/000500") < 0);
+        ranged.Rows.Should().BeInRange(3_370, 4_560, "the range holds 3,965 rows, within 15 %");
+    }
+
+    [Fact]
+    public async Task SplitCandidates_CountExactly_WhenTheRangeIsBelowExactBelow()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 20_000).Select(i => Version(bucket, $"k/{i:D6}"))]);
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        var sample = snapshot.Partitions.SplitCandidates(bucket.Id, "k/000100", "k/019000", 64, exactBelow: 1_000_000);
+        sample.Rows.Should().Be(18_900);
+        sample.Estimated.Should().BeFalse();
+        sample.Keys[0].Should().Be("k/000100");
+    }
+
     private static PartitionRecord Partition(string jobId, int index, string from, string? to) =>
         new() { JobId = jobId, Index = index, FromKey = from, ToKey = to, State = PartitionStates.Pending };
 }

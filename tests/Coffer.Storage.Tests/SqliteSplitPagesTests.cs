@@ -1,0 +1,82 @@
+using Coffer.Storage.Sqlite;
+using Coffer.Storage.Tests.Conformance;
+using Coffer.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Tests;
+
+/// <summary>
+/// The embedded engine takes split candidates from the pages of <c>object_versions</c>' b-tree, read beside SQLite: the
+/// newest committed copy of each page, the log's included, and never another bucket's keys.
+/// </summary>
+public sealed class SqliteSplitPagesTests : StoreContract<SqliteTestEngine>
+{
+    private SqliteMetadataStore Sqlite => (SqliteMetadataStore)Store;
+
+    [Fact]
+    public async Task SplitCandidates_AreEstimatedFromPages_WhenTheRangeHasInteriorPages()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 30_000).Select(i => Version(bucket, $"k/{i:D6}"))]);
+            return 0;
+        });
+
+        using var snapshot = Store.OpenSnapshot();
+        var sample = snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 1024, exactBelow: 10_000);
+        sample.Estimated.Should().BeTrue();
+        sample.Rows.Should().BeInRange(25_500, 34_500);
+        sample.Keys.Should().NotContain("", "split points are strictly inside the range").And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task SplitCandidates_SeeThePagesOnlyInTheLog_BeforeAnyCheckpoint()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 6_000).Select(i => Version(bucket, $"a/{i:D6}"))]);
+            return 0;
+        });
+        Checkpoint();
+        // One transaction: far fewer frames than the automatic checkpoint waits for, so these pages stay in the log.
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. Enumerable.Range(0, 6_000).Select(i => Version(bucket, $"b/{i:D6}"))]);
+            return 0;
+        });
+        new FileInfo(Sqlite.DatabasePath + "-wal").Length.Should().BeGreaterThan(0);
+
+        var pages = Sqlite.Pages.Open()!;
+        var fromPages = PageSplitPoints.Read(pages, RootPage(), bucket.Id, "", null, 1024);
+        pages.FromLog.Should().BeGreaterThan(0);
+        fromPages.Should().NotBeNull();
+        fromPages!.Rows.Should().BeInRange(10_200, 13_800, "both transactions' 12,000 rows, within 15 %");
+        fromPages.Keys.Should().Contain(k => k.StartsWith("b/", StringComparison.Ordinal));
+
+        using var snapshot = Store.OpenSnapshot();
+        snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 1024, exactBelow: 0).Rows.Should().Be(fromPages.Rows);
+    }
+
+    private void Checkpoint()
+    {
+        using var connection = new SqliteConnection($"Data Source={Sqlite.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        reader.Read().Should().BeTrue();
+        reader.GetInt64(0).Should().Be(0, "the checkpoint was not blocked");
+        new FileInfo(Sqlite.DatabasePath + "-wal").Length.Should().Be(0);
+    }
+
+    private uint RootPage()
+    {
+        using var connection = new SqliteConnection($"Data Source={Sqlite.DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT rootpage FROM sqlite_schema WHERE name = 'object_versions'";
+        return (uint)(long)command.ExecuteScalar()!;
+    }
+}
