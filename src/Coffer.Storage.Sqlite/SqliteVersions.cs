@@ -12,6 +12,14 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     /// <summary>The columns of an object version row, in the order <see cref="Read"/> and <see cref="VersionScan"/> read them.</summary>
     internal const string Columns = "bucket_id, key, seq, version_id, is_latest, is_delete_marker, record";
 
+    /// <summary>
+    /// The columns a scan read in place takes, in the order <see cref="VersionScan.InPlace"/> reads them: the bucket is
+    /// bound, and the latest flag is selected (last) only where it is read, for reads now. Every column selected is a
+    /// VDBE opcode and a column call a row.
+    /// </summary>
+    internal static string InPlaceColumns(bool pinned) =>
+        pinned ? "key, seq, version_id, is_delete_marker, record" : "key, seq, version_id, is_delete_marker, record, is_latest";
+
     /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
     private string Visible => VisibleAt(Session.AsOf);
 
@@ -54,33 +62,35 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     // of that instant are selected by sequence, so any read transaction begun since the pin has them.
     public IVersionRowReader ReadLatestRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
     {
-        var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
+        var pinned = Session.AsOf is not null;
+        var scan = LatestScan(bucketId, fromKey, fromKeyInclusive, toKey, InPlaceColumns(pinned), ownConnection: pinned);
         return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOnly);
     }
 
     public IVersionRowReader ReadVersionRows(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey)
     {
-        var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey, ownConnection: Session.AsOf is not null);
+        var pinned = Session.AsOf is not null;
+        var scan = VersionsScan(bucketId, fromKey, fromKeyInclusive, toKey, InPlaceColumns(pinned), ownConnection: pinned);
         return scan.InPlace(Session.AsOf is null ? VersionScan.LatestRows.AsFlagged : VersionScan.LatestRows.FirstOfKey);
     }
 
-    private VersionScan LatestScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
+    private VersionScan LatestScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, string columns = Columns, bool ownConnection = false)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         // The latest flag is today's; at a pinned instant the latest version of a key is its newest revision then.
         var latest = Session.AsOf is null ? "AND is_latest = 1" : "";
         return BindRange(Scan(
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC",
+            $"SELECT {columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} {latest} AND {Visible} ORDER BY key, seq DESC",
             bucketId, ownConnection), bucketId, fromKey, toKey);
     }
 
-    private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, bool ownConnection = false)
+    private VersionScan VersionsScan(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, string columns = Columns, bool ownConnection = false)
     {
         var lower = fromKeyInclusive ? ">=" : ">";
         var upper = toKey is null ? "" : "AND key < $to";
         return BindRange(Scan(
-            $"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC",
+            $"SELECT {columns} FROM object_versions WHERE bucket_id = $bucket AND key {lower} $from {upper} AND {Visible} ORDER BY key, seq DESC",
             bucketId, ownConnection), bucketId, fromKey, toKey);
     }
 

@@ -11,11 +11,14 @@ namespace Coffer.Storage.Sqlite;
 /// snapshot. Each row's columns are read as spans: ADO.NET's per-column cost is what dominated a million-row scan. The
 /// statement is prepared through SQLitePCL; stepping and column reads call e_sqlite3 itself, without a SafeHandle
 /// reference count per call (the scan holds one reference for as long as it steps).
-/// The query must select <see cref="SqliteVersions.Columns"/> in that order.
+/// The query must select <see cref="SqliteVersions.Columns"/> in that order (<see cref="SqliteVersions.InPlaceColumns"/> for <see cref="InPlace"/>).
 /// </summary>
 internal sealed class VersionScan : IDisposable
 {
     private static readonly string NullVersionId = ObjectVersionRecord.NullVersionId;
+
+    /// <summary>Where <see cref="SqliteVersions.Columns"/> has the latest flag.</summary>
+    private const int LatestColumn = 4;
 
     private readonly sqlite3 _db;
     private readonly bool _ownsConnection;
@@ -124,7 +127,7 @@ internal sealed class VersionScan : IDisposable
             while ((result = SqliteNative.Step(statement)) == raw.SQLITE_ROW)
             {
                 var key = SqliteNative.Blob(statement, 1);
-                if (!IsLatest(statement, key, latest, previousKey, out var isLatest))
+                if (!IsLatest(statement, LatestColumn, key, latest, previousKey, out var isLatest))
                 {
                     continue;
                 }
@@ -244,11 +247,12 @@ internal sealed class VersionScan : IDisposable
     }
 
     /// <summary>Whether the row just stepped is its key's latest, by <paramref name="latest"/>; false when it is to be skipped.</summary>
-    private static bool IsLatest(IntPtr statement, ReadOnlySpan<byte> key, LatestRows latest, ArrayBufferWriter<byte>? previousKey, out bool isLatest)
+    private static bool IsLatest(IntPtr statement, int latestColumn, ReadOnlySpan<byte> key, LatestRows latest, ArrayBufferWriter<byte>? previousKey,
+        out bool isLatest)
     {
         if (previousKey is null)
         {
-            isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, 4) != 0;
+            isLatest = latest == LatestRows.AsFlagged && SqliteNative.ColumnInt64(statement, latestColumn) != 0;
             return true;
         }
 
@@ -278,9 +282,11 @@ internal sealed class VersionScan : IDisposable
         return create(identity, VersionRecordCodec.DecodeAttributes(SqliteNative.Blob(statement, 6), detail, repeated));
     }
 
-    /// <summary>The scan's rows as spans of its current step (<see cref="InPlace"/>).</summary>
+    /// <summary>The scan's rows as spans of its current step (<see cref="InPlace"/>), of a query selecting <see cref="SqliteVersions.InPlaceColumns"/>.</summary>
     private sealed class InPlaceRows : IVersionRowReader
     {
+        private const int Key = 0, Sequence = 1, VersionId = 2, DeleteMarker = 3, Record = 4, Latest = 5;
+
         private readonly VersionScan _scan;
         private readonly LatestRows _latest;
         private readonly ArrayBufferWriter<byte>? _previousKey;
@@ -312,11 +318,11 @@ internal sealed class VersionScan : IDisposable
                     break;
                 }
 
-                var key = SqliteNative.Blob(_statement, 1);
-                if (IsLatest(_statement, key, _latest, _previousKey, out var isLatest))
+                var key = SqliteNative.Blob(_statement, Key);
+                if (IsLatest(_statement, Latest, key, _latest, _previousKey, out var isLatest))
                 {
-                    row = new VersionRow(key, SqliteNative.ColumnInt64(_statement, 2), SqliteNative.Blob(_statement, 3), isLatest,
-                        SqliteNative.ColumnInt64(_statement, 5) != 0, SqliteNative.Blob(_statement, 6));
+                    row = new VersionRow(key, SqliteNative.ColumnInt64(_statement, Sequence), SqliteNative.Blob(_statement, VersionId), isLatest,
+                        SqliteNative.ColumnInt64(_statement, DeleteMarker) != 0, SqliteNative.Blob(_statement, Record));
                     return true;
                 }
             }

@@ -50,7 +50,7 @@ public sealed class InPlaceFillTests : IDisposable
 
         var filler = InPlaceBatchFiller.For(schema, context);
         filler.Should().NotBeNull();
-        var scanned = new InPlaceScan.ScannedRows(schema.Output, 1024, 1);
+        var scanned = new InPlaceScan.ScannedRows(schema.Output, 1024, 1, filler!.KeyColumn);
         using (var reader = _fixture.Objects.ReadRows(InventoryFixture.Source, walk))
         {
             scanned.Fill(reader, filler!, new InPlaceScan.SharedStrings()).Should().BeFalse();

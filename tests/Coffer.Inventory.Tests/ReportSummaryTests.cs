@@ -106,7 +106,7 @@ public sealed class ReportSummaryTests : IDisposable
                 Size = row.Size,
                 StorageClass = row.StorageClass,
                 EncryptionStatus = SummaryBuilder.EncryptionStatus(row.Encryption),
-                LastModified = row.LastModified,
+                LastModifiedMilliseconds = row.LastModified.ToUnixTimeMilliseconds(),
                 IsMultipartUploaded = row.IsMultipartUploaded,
                 Key = Encoding.UTF8.GetBytes(row.Key),
                 VersionId = Encoding.UTF8.GetBytes(row.VersionId),
@@ -118,6 +118,39 @@ public sealed class ReportSummaryTests : IDisposable
         expected.Prefixes.Single(p => p.Name == "a/").Children.Should().Contain(new SliceTotal("a/c000/", 2, 5));
         expected.Prefixes.Single(p => p.Name == "b/").Children.Should().Contain(new SliceTotal("", 1, 48));
         inPlace.Build().Encode().Should().Equal(expected.Encode());
+    }
+
+    [Fact]
+    public void Builder_CountsAgesInWholeDaysRoundedDown_FromObjectsAndRowsReadInPlace()
+    {
+        // A millisecond either side of each bound, and times after the scan's start (a clock ahead, or a write during the scan).
+        var ages = new[] { -0.5, -1, 0, 1, 7, 30, 90, 365 }
+            .SelectMany(days => new[] { TimeSpan.FromDays(days) - TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(days) })
+            .Append(TimeSpan.FromDays(3650)).ToList();
+        var fromObjects = new SummaryBuilder(ScanStart);
+        var inPlace = new SummaryBuilder(ScanStart);
+
+        foreach (var (age, i) in ages.Select((a, i) => (a, i)))
+        {
+            var row = Row($"k{i:D2}", 1L << i, "STANDARD", 0) with { LastModified = ScanStart - age };
+            fromObjects.Add(row);
+            inPlace.Add(new SummaryRow
+            {
+                Size = row.Size,
+                StorageClass = row.StorageClass,
+                EncryptionStatus = "NOT-SSE",
+                LastModifiedMilliseconds = row.LastModified.ToUnixTimeMilliseconds(),
+                Key = Encoding.UTF8.GetBytes(row.Key),
+                VersionId = "null"u8.ToArray(),
+            });
+        }
+
+        var summary = fromObjects.Build();
+        // < 1 day: the five times after the start, 0 and just under a day; then each bound and the millisecond under the next.
+        summary.Ages.Select(a => a.Objects).Should().Equal(7, 2, 2, 2, 2, 2);
+        summary.Ages[0].Bytes.Should().Be(0b111_1111);
+        summary.Ages[5].Bytes.Should().Be((1L << 15) | (1L << 16));
+        inPlace.Build().Encode().Should().Equal(summary.Encode());
     }
 
     [Fact]

@@ -20,13 +20,20 @@ public sealed class InPlaceBatchFiller
     private InPlaceBatchFiller(ReportSchema schema, ReportContext context)
     {
         _kinds = [.. schema.Columns.Select(c => c.Kind)];
+        KeyColumn = Array.IndexOf(_kinds, ColumnKind.Key);
         _appId = Encoding.UTF8.GetBytes(context.AppId);
         _bucket = Encoding.UTF8.GetBytes(context.BucketName);
     }
 
-    /// <summary>A filler for <paramref name="schema"/>, or null when a column of it needs more than a row read in place holds.</summary>
+    /// <summary>
+    /// A filler for <paramref name="schema"/>, or null when a column of it needs more than a row read in place holds (or
+    /// it has no key column, which every full report has).
+    /// </summary>
     public static InPlaceBatchFiller? For(ReportSchema schema, ReportContext context) =>
-        schema.Columns.All(c => c.Side == ColumnSide.Current && IsInPlace(c.Kind)) ? new InPlaceBatchFiller(schema, context) : null;
+        schema.Has(ColumnKind.Key) && schema.Columns.All(c => c.Side == ColumnSide.Current && IsInPlace(c.Kind)) ? new InPlaceBatchFiller(schema, context) : null;
+
+    /// <summary>Which column of a batch this filler fills holds the rows' keys (as the store's UTF-8).</summary>
+    public int KeyColumn { get; }
 
     /// <summary>Appends <paramref name="row"/> to every column of <paramref name="batch"/> (sealed by the caller once full).</summary>
     public void Add(in ObjectRow row, ColumnBatch batch)

@@ -72,7 +72,7 @@ internal sealed class InPlaceScan : IAsyncDisposable
             do
             {
                 var batch = _free.Reader.TryRead(out var returned) ? returned
-                    : _created < MaxBatches ? new ScannedRows(_schema, BatchRows, ++_created)
+                    : _created < MaxBatches ? new ScannedRows(_schema, BatchRows, ++_created, filler.KeyColumn)
                     : await _free.Reader.ReadAsync(cancellationToken);
                 more = batch.Fill(reader, filler, classes);
                 if (batch.Count > 0)
@@ -116,12 +116,13 @@ internal sealed class InPlaceScan : IAsyncDisposable
     }
 
     /// <summary>
-    /// A filled column batch and, for each of its rows, what the partition's cursor and summary take: the key and version
-    /// id (UTF-8), size, times, flags, storage class and encryption status.
+    /// A filled column batch and, for each of its rows, what the partition's cursor and summary take: the key (read from
+    /// the batch's key column, <paramref name="keyColumn"/>, not copied again) and version id (UTF-8), size, times, flags,
+    /// storage class and encryption status.
     /// </summary>
-    internal sealed class ScannedRows(ColumnSchema schema, int capacity, int number)
+    internal sealed class ScannedRows(ColumnSchema schema, int capacity, int number, int keyColumn)
     {
-        private readonly Utf8Column _keys = new(capacity), _versionIds = new(capacity);
+        private readonly Utf8Column _versionIds = new(capacity);
         private readonly long[] _sizes = new long[capacity], _modified = new long[capacity];
         private readonly bool[] _markers = new bool[capacity], _multipart = new bool[capacity];
         private readonly string[] _classes = new string[capacity], _encryption = new string[capacity];
@@ -133,7 +134,7 @@ internal sealed class InPlaceScan : IAsyncDisposable
 
         public int Count => Columns.Count;
 
-        public ReadOnlySpan<byte> Key(int row) => _keys[row];
+        public ReadOnlySpan<byte> Key(int row) => Columns[keyColumn].Utf8(row);
 
         public long Size(int row) => _sizes[row];
 
@@ -143,9 +144,9 @@ internal sealed class InPlaceScan : IAsyncDisposable
             Size = _sizes[row],
             StorageClass = _classes[row],
             EncryptionStatus = _encryption[row],
-            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(_modified[row]),
+            LastModifiedMilliseconds = _modified[row],
             IsMultipartUploaded = _multipart[row],
-            Key = _keys[row],
+            Key = Key(row),
             VersionId = _versionIds[row],
         };
 
@@ -153,14 +154,12 @@ internal sealed class InPlaceScan : IAsyncDisposable
         public bool Fill(ObjectRowReader reader, InPlaceBatchFiller filler, SharedStrings classes)
         {
             Columns.Clear();
-            _keys.Clear();
             _versionIds.Clear();
             var rows = 0;
             var more = true;
             while (rows < Columns.Capacity && (more = reader.Read(out var row)))
             {
                 filler.Add(row, Columns);
-                _keys.Add(row.Key);
                 _versionIds.Add(row.VersionId);
                 _sizes[rows] = row.Size;
                 _modified[rows] = row.LastModifiedMilliseconds;

@@ -45,6 +45,9 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     private (string? Name, PrefixCounter? Counter) _lastTop;
     private readonly LastPrefix _lastTopUtf8 = new(), _lastChildUtf8 = new();
 
+    /// <summary>The scan's start in 100 ns ticks since 1970, as rows read in place give their times.</summary>
+    private readonly long _scanStartUnixTicks = scanStart.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+
     /// <summary>Counts one row of the report.</summary>
     public void Add(ObjectInfo row)
     {
@@ -55,7 +58,7 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
             return;
         }
 
-        AddObject(row.Size, row.StorageClass, EncryptionStatus(row.Encryption), row.LastModified, row.IsMultipartUploaded);
+        AddObject(row.Size, row.StorageClass, EncryptionStatus(row.Encryption), (scanStart - row.LastModified).Ticks, row.IsMultipartUploaded);
         AddPrefix(row.Key, row.Size);
         AddLargest(row);
     }
@@ -70,11 +73,13 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
             return;
         }
 
-        AddObject(row.Size, row.StorageClass, row.EncryptionStatus, row.LastModified, row.IsMultipartUploaded);
+        AddObject(row.Size, row.StorageClass, row.EncryptionStatus, _scanStartUnixTicks - (row.LastModifiedMilliseconds * TimeSpan.TicksPerMillisecond),
+            row.IsMultipartUploaded);
         AddPrefix(row.Key, row.Size);
         if (_largest.Count < LargestCount || (_largest.TryPeek(out _, out var smallest) && row.Size >= smallest.Size))
         {
-            AddLargest(new LargeObject(Encoding.UTF8.GetString(row.Key), Encoding.UTF8.GetString(row.VersionId), row.Size, row.LastModified, row.StorageClass));
+            AddLargest(new LargeObject(Encoding.UTF8.GetString(row.Key), Encoding.UTF8.GetString(row.VersionId), row.Size,
+                DateTimeOffset.FromUnixTimeMilliseconds(row.LastModifiedMilliseconds), row.StorageClass));
         }
     }
 
@@ -162,14 +167,16 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
         _ => "SSE-S3",
     };
 
-    private void AddObject(long size, string storageClass, string encryptionStatus, DateTimeOffset lastModified, bool multipart)
+    /// <summary>Counts an object <paramref name="ageTicks"/> old at the scan's start (negative when modified after it).</summary>
+    private void AddObject(long size, string storageClass, string encryptionStatus, long ageTicks, bool multipart)
     {
         _objects++;
         _bytes += size;
         Count(_classes, ref _lastClass, storageClass, size);
         Count(_encryption, ref _lastEncryption, encryptionStatus, size);
         _sizes[Bucket(SizeBounds, size)].Add(size);
-        _ages[Bucket(AgeBounds, (long)Math.Floor((scanStart - lastModified).TotalDays))].Add(size);
+        // Whole days, rounded down; any time after the scan's start is in the first bucket.
+        _ages[Bucket(AgeBounds, ageTicks < 0 ? -1 : ageTicks / TimeSpan.TicksPerDay)].Add(size);
         if (multipart)
         {
             _multipart.Add(size);
@@ -427,7 +434,8 @@ public readonly ref struct SummaryRow
     /// <summary>As <see cref="SummaryBuilder.EncryptionStatus"/> names it.</summary>
     public string EncryptionStatus { get; init; }
 
-    public DateTimeOffset LastModified { get; init; }
+    /// <summary>Milliseconds since 1970 UTC, as the store holds them (a time is made only for the largest objects).</summary>
+    public long LastModifiedMilliseconds { get; init; }
 
     public bool IsMultipartUploaded { get; init; }
 
