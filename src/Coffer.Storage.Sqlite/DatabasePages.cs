@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
@@ -11,7 +12,7 @@ namespace Coffer.Storage.Sqlite;
 /// <para>
 /// The database file is opened once and kept open until the store is disposed: closing any descriptor of a file drops
 /// every POSIX lock this process holds on it, SQLite's included (sqlite.org/howtocorrupt.html, 2.2). The log is not
-/// locked by SQLite (its locks are on the database file and the shared-memory index), so it is opened for each read.
+/// locked by SQLite (its locks are on the database file and the shared-memory index), so it is opened for each view.
 /// </para>
 /// </summary>
 internal sealed class DatabasePages : IDisposable
@@ -57,7 +58,7 @@ internal sealed class DatabasePages : IDisposable
         }
 
         var frames = ReadWal(_path + "-wal", pageSize);
-        return frames is null ? null : new PageView(database, pageSize, usable, frames.Value.Frames, frames.Value.Wal);
+        return frames is null ? null : new PageView(database, pageSize, usable, frames.Value.Frames, frames.Value.Wal, frames.Value.Salts);
     }
 
     private SafeFileHandle? Database()
@@ -85,102 +86,157 @@ internal sealed class DatabasePages : IDisposable
     }
 
     /// <summary>
-    /// The committed frames of the log at <paramref name="walPath"/>, by page: the frames whose salts match the header's
-    /// and whose running checksum holds, up to the last commit frame among them. None when there is no log; null when it
-    /// cannot be read.
+    /// The committed frames of the log at <paramref name="walPath"/>, by page, the log opened to read them and its salts
+    /// (null when it has none): the frames whose salts match the header's and whose running checksum holds, up to the last commit
+    /// frame among them. Empty when there is no log; null when it cannot be read.
     /// </summary>
-    private static (Dictionary<uint, long> Frames, byte[]? Wal)? ReadWal(string walPath, int pageSize)
+    private static (Dictionary<uint, long> Frames, SafeFileHandle? Wal, byte[]? Salts)? ReadWal(string walPath, int pageSize)
     {
-        byte[] wal;
+        SafeFileHandle handle;
         try
         {
-            using var handle = File.OpenHandle(walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var length = RandomAccess.GetLength(handle);
-            if (length > MaxWalBytes)
-            {
-                return null;
-            }
-
-            wal = new byte[length];
-            var read = 0;
-            while (read < wal.Length)
-            {
-                var n = RandomAccess.Read(handle, wal.AsSpan(read), read);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-
-            wal = wal[..read];
+            handle = File.OpenHandle(walPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (FileNotFoundException)
         {
-            return ([], null);
+            return ([], null, null);
         }
         catch (IOException)
         {
             return null;
         }
 
-        return (CommittedFrames(wal, pageSize), wal);
+        try
+        {
+            if (RandomAccess.GetLength(handle) > MaxWalBytes)
+            {
+                handle.Dispose();
+                return null;
+            }
+
+            var frames = CommittedFrames((offset, into) => RandomAccess.Read(handle, into, offset), pageSize);
+            var salts = new byte[8];
+            if (frames.Count == 0 || RandomAccess.Read(handle, salts, 16) != salts.Length)
+            {
+                handle.Dispose();
+                return ([], null, null);
+            }
+
+            return (frames, handle, salts);
+        }
+        catch (IOException)
+        {
+            handle.Dispose();
+            return null;
+        }
     }
 
+    /// <summary>Reads bytes of a log at an offset into a span; how many (fewer at its end).</summary>
+    internal delegate int ReadAt(long offset, Span<byte> into);
+
     /// <summary>Page number → offset of its page image in <paramref name="wal"/>, for every committed frame (the latest wins).</summary>
-    internal static Dictionary<uint, long> CommittedFrames(ReadOnlySpan<byte> wal, int pageSize)
+    internal static Dictionary<uint, long> CommittedFrames(ReadOnlyMemory<byte> wal, int pageSize) =>
+        CommittedFrames((offset, into) =>
+        {
+            var available = (int)Math.Clamp(wal.Length - offset, 0, into.Length);
+            wal.Span.Slice((int)offset, available).CopyTo(into);
+            return available;
+        }, pageSize);
+
+    /// <summary>
+    /// Page number → offset of its page image in the log <paramref name="read"/> reads, for every committed frame (the
+    /// latest wins). The log is read a few frames at a time into one pooled buffer, so a long log costs no memory.
+    /// </summary>
+    internal static Dictionary<uint, long> CommittedFrames(ReadAt read, int pageSize)
     {
         var committed = new Dictionary<uint, long>();
-        if (wal.Length < WalHeaderBytes)
+        Span<byte> header = stackalloc byte[WalHeaderBytes];
+        if (ReadFully(read, 0, header) < WalHeaderBytes)
         {
             return committed;
         }
 
-        var magic = BinaryPrimitives.ReadUInt32BigEndian(wal);
-        if ((magic & 0xFFFFFFFE) != 0x377F0682 || BinaryPrimitives.ReadUInt32BigEndian(wal[8..]) != pageSize)
+        var magic = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if ((magic & 0xFFFFFFFE) != 0x377F0682 || BinaryPrimitives.ReadUInt32BigEndian(header[8..]) != pageSize)
         {
             return committed;
         }
 
         var bigEndian = (magic & 1) == 1;
-        var (s0, s1) = Checksum(wal[..24], bigEndian, 0, 0);
-        if (s0 != BinaryPrimitives.ReadUInt32BigEndian(wal[24..]) || s1 != BinaryPrimitives.ReadUInt32BigEndian(wal[28..]))
+        var (s0, s1) = Checksum(header[..24], bigEndian, 0, 0);
+        if (s0 != BinaryPrimitives.ReadUInt32BigEndian(header[24..]) || s1 != BinaryPrimitives.ReadUInt32BigEndian(header[28..]))
         {
             return committed;
         }
 
-        var salts = wal.Slice(16, 8);
-        var pending = new List<(uint Page, long Offset)>();
-        for (long at = WalHeaderBytes; at + FrameHeaderBytes + pageSize <= wal.Length; at += FrameHeaderBytes + pageSize)
+        var salts = header.Slice(16, 8);
+        var frameBytes = FrameHeaderBytes + pageSize;
+        // A few frames a read, below the large-object heap's threshold (one frame when pages are large).
+        var framesPerRead = Math.Max(1, 64 * 1024 / frameBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(framesPerRead * frameBytes);
+        try
         {
-            var frame = wal.Slice((int)at, FrameHeaderBytes + pageSize);
-            if (!frame.Slice(8, 8).SequenceEqual(salts))
+            var pending = new List<(uint Page, long Offset)>();
+            long at = WalHeaderBytes;
+            while (true)
             {
-                break;
-            }
-
-            (s0, s1) = Checksum(frame[..8], bigEndian, s0, s1);
-            (s0, s1) = Checksum(frame[FrameHeaderBytes..], bigEndian, s0, s1);
-            if (s0 != BinaryPrimitives.ReadUInt32BigEndian(frame[16..]) || s1 != BinaryPrimitives.ReadUInt32BigEndian(frame[20..]))
-            {
-                break;
-            }
-
-            pending.Add((BinaryPrimitives.ReadUInt32BigEndian(frame), at + FrameHeaderBytes));
-            if (BinaryPrimitives.ReadUInt32BigEndian(frame[4..]) != 0)
-            {
-                // A commit frame: it and every frame before it stand.
-                foreach (var (page, offset) in pending)
+                var filled = ReadFully(read, at, buffer.AsSpan(0, framesPerRead * frameBytes));
+                var whole = filled / frameBytes;
+                for (var i = 0; i < whole; i++, at += frameBytes)
                 {
-                    committed[page] = offset;
+                    var frame = buffer.AsSpan(i * frameBytes, frameBytes);
+                    if (!frame.Slice(8, 8).SequenceEqual(salts))
+                    {
+                        return committed;
+                    }
+
+                    (s0, s1) = Checksum(frame[..8], bigEndian, s0, s1);
+                    (s0, s1) = Checksum(frame[FrameHeaderBytes..], bigEndian, s0, s1);
+                    if (s0 != BinaryPrimitives.ReadUInt32BigEndian(frame[16..]) || s1 != BinaryPrimitives.ReadUInt32BigEndian(frame[20..]))
+                    {
+                        return committed;
+                    }
+
+                    pending.Add((BinaryPrimitives.ReadUInt32BigEndian(frame), at + FrameHeaderBytes));
+                    if (BinaryPrimitives.ReadUInt32BigEndian(frame[4..]) != 0)
+                    {
+                        // A commit frame: it and every frame before it stand.
+                        foreach (var (page, offset) in pending)
+                        {
+                            committed[page] = offset;
+                        }
+
+                        pending.Clear();
+                    }
                 }
 
-                pending.Clear();
+                if (whole < framesPerRead)
+                {
+                    return committed;
+                }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
-        return committed;
+    private static int ReadFully(ReadAt read, long offset, Span<byte> into)
+    {
+        var filled = 0;
+        while (filled < into.Length)
+        {
+            var n = read(offset + filled, into[filled..]);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return filled;
     }
 
     /// <summary>The log's running checksum (fileformat2, "Checksum Algorithm") over <paramref name="data"/>, from (s0, s1).</summary>
@@ -208,8 +264,14 @@ internal sealed class DatabasePages : IDisposable
     }
 }
 
-/// <summary>The pages of a database as of one look at its log: the log's copy of a page when it has one, else the file's.</summary>
-internal sealed class PageView(SafeFileHandle database, int pageSize, int usable, Dictionary<uint, long> frames, byte[]? wal)
+/// <summary>
+/// The pages of a database as of one look at its log: the log's copy of a page when it has one, else the file's. It
+/// holds the log open (a log is not locked by SQLite, so closing it costs SQLite nothing) until disposed; a frame read
+/// from it must still name its page and carry the salts the log had when it was looked at, or the log was restarted
+/// since and the read fails.
+/// </summary>
+internal sealed class PageView(SafeFileHandle database, int pageSize, int usable, Dictionary<uint, long> frames, SafeFileHandle? wal,
+    byte[]? salts) : IDisposable
 {
     public int PageSize { get; } = pageSize;
 
@@ -234,10 +296,15 @@ internal sealed class PageView(SafeFileHandle database, int pageSize, int usable
         if (wal is not null && frames.TryGetValue(number, out var offset))
         {
             FromLog++;
-            wal.AsSpan((int)offset, PageSize).CopyTo(page);
-            return true;
+            Span<byte> header = stackalloc byte[24];
+            return RandomAccess.Read(wal, header, offset - header.Length) == header.Length
+                && BinaryPrimitives.ReadUInt32BigEndian(header) == number
+                && header.Slice(8, 8).SequenceEqual(salts)
+                && RandomAccess.Read(wal, page, offset) == PageSize;
         }
 
         return RandomAccess.Read(database, page, (long)(number - 1) * PageSize) == PageSize;
     }
+
+    public void Dispose() => wal?.Dispose();
 }

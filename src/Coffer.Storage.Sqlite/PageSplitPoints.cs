@@ -177,6 +177,8 @@ internal static class PageSplitPoints
                     break;
                 }
 
+                // An interior cell of a WITHOUT ROWID table is a row too (a tenth of them where records are large).
+                rows += below * (parsed.Children.Length - 1);
                 below *= parsed.Children.Length;
                 page = parsed.Children[parsed.Children.Length / 2];
             }

@@ -4,8 +4,9 @@ using Coffer.Storage.Rows;
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// Run partitions. The one writer connection already keeps two workers from taking the same partition. Key samples are
-/// key-only passes over the range's index, stepped through e_sqlite3.
+/// Run partitions. The one writer connection already keeps two workers from taking the same partition. Split candidates
+/// come from the b-tree's interior pages where they can (<see cref="PageSplitPoints"/>); exact samples are key-only
+/// passes over the range, stepped through e_sqlite3.
 /// </summary>
 internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(session), IPartitionWriter
 {
@@ -44,21 +45,34 @@ internal sealed class SqlitePartitions(SqliteSession session) : SqliteAggregate(
     /// </summary>
     public KeySample SplitCandidates(long bucketId, string fromKey, string? toKey, int maxKeys, long exactBelow)
     {
-        var fromPages = FromPages(bucketId, fromKey, toKey, maxKeys);
+        var fromPages = HoldsRevisionsOfOlderPins() ? null : FromPages(bucketId, fromKey, toKey, maxKeys);
         return fromPages is { } sample && sample.Rows >= exactBelow ? sample : SampleKeys(bucketId, fromKey, toKey, maxKeys);
+    }
+
+    /// <summary>
+    /// Whether the table may hold revisions this read does not see because an older pin keeps them (superseded before
+    /// this read's instant): the pages would count those too, and a bucket rewritten under a long run could look twice
+    /// its size, so the range is counted exactly instead.
+    /// </summary>
+    private bool HoldsRevisionsOfOlderPins()
+    {
+        using var command = Command("SELECT EXISTS (SELECT 1 FROM snapshot_pins WHERE point < $as_of)");
+        command.Parameters.AddWithValue("$as_of", Session.AsOf ?? long.MaxValue);
+        return command.ExecuteScalar() is long found && found != 0;
     }
 
     private KeySample? FromPages(long bucketId, string fromKey, string? toKey, int maxKeys)
     {
         using var command = Command("SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'object_versions'");
-        if (command.ExecuteScalar() is not long root || root <= 0 || root > uint.MaxValue || Session.Store.Pages.Open() is not { } pages)
+        if (command.ExecuteScalar() is not long root || root <= 0 || root > uint.MaxValue)
         {
             return null;
         }
 
         try
         {
-            return PageSplitPoints.Read(pages, (uint)root, bucketId, fromKey, toKey, maxKeys);
+            using var pages = Session.Store.Pages.Open();
+            return pages is null ? null : PageSplitPoints.Read(pages, (uint)root, bucketId, fromKey, toKey, maxKeys);
         }
         catch (IOException)
         {

@@ -17,6 +17,25 @@ public sealed class PartitionedRunTests : IDisposable
 {
     private InventoryFixture _fixture = new();
 
+    [Theory]
+    [InlineData(2, 1_000_000, 250_000, 512, 750_000L)]
+    [InlineData(1, 1_000_000, 250_000, 512, 1_500_001L)]
+    [InlineData(2, 10_000, 1_000, 512, 100_000L)]
+    [InlineData(2, 1_000_000, 250_000, 1, long.MaxValue)]
+    public void ExactBelow_IsHalfAgainTheFewestRowsOfTwoPartitions_AndNeverUnderAHundredThousand(
+        int workers, long partitionRows, long minPartitionRows, int maxPartitions, long expected)
+    {
+        var options = new InventoryRunnerOptions
+        {
+            Workers = workers,
+            PartitionRows = partitionRows,
+            MinPartitionRows = minPartitionRows,
+            MaxPartitions = maxPartitions,
+        };
+
+        InventoryRuns.ExactBelow(options.PartitionsFor).Should().Be(expected);
+    }
+
     [Fact]
     public async Task APartitionedRun_CutsTheBucketEvenlyInRows_AndListsEachPartitionsFileInKeyOrder()
     {

@@ -45,7 +45,7 @@ public sealed class SqliteBtreePageTests : IDisposable
     {
         var path = CreateTable(4_000);
         using var pages = new DatabasePages(path);
-        var view = pages.Open()!;
+        using var view = pages.Open()!;
         view.PageSize.Should().Be(512);
         var buffer = new byte[512];
         view.Read(RootPage(path), buffer).Should().BeTrue();
@@ -86,7 +86,7 @@ public sealed class SqliteBtreePageTests : IDisposable
         var buffer = new byte[512];
         using (var pages = new DatabasePages(path))
         {
-            var view = pages.Open()!;
+            using var view = pages.Open()!;
             view.Read(root, buffer);
         }
 
@@ -136,10 +136,44 @@ public sealed class SqliteBtreePageTests : IDisposable
         afterBoth.Values.Max().Should().BeGreaterThan(afterFirst.Values.Max(), "the second commit's copy of a page wins");
 
         // The second commit's last frame cut short, or one of its bytes changed: only the first commit stands.
-        DatabasePages.CommittedFrames(both.AsSpan(0, both.Length - 1), 512).Should().BeEquivalentTo(afterFirst);
+        DatabasePages.CommittedFrames(both.AsMemory(0, both.Length - 1), 512).Should().BeEquivalentTo(afterFirst);
         var broken = both.ToArray();
         broken[^1] ^= 0x55;
         DatabasePages.CommittedFrames(broken, 512).Should().BeEquivalentTo(afterFirst);
+    }
+
+    [Fact]
+    public void CommittedFrames_ReadALongLogAFewFramesAtATime_AndKeepEveryPagesLatestFrame()
+    {
+        var path = _directory.Combine("long-wal.db");
+        using var connection = Open(path, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;");
+        for (var i = 0; i < 100; i++)
+        {
+            Execute(connection, "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 50) " +
+                $"INSERT INTO object_versions SELECT 7, 'key/{i:D3}/' || v, 1, 1 FROM n");
+        }
+
+        var wal = File.ReadAllBytes(path + "-wal");
+        wal.Length.Should().BeGreaterThan(256 * 1024, "the log is longer than several reads");
+        const int FrameBytes = 24 + 512;
+        // Every frame is committed (each insert commits), so every page's latest frame is the one to find.
+        var latest = new Dictionary<uint, long>();
+        for (long at = 32; at + FrameBytes <= wal.Length; at += FrameBytes)
+        {
+            latest[System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(wal.AsSpan((int)at))] = at + 24;
+        }
+
+        var largestRead = 0;
+        var frames = DatabasePages.CommittedFrames((offset, into) =>
+        {
+            largestRead = Math.Max(largestRead, into.Length);
+            var n = (int)Math.Clamp(wal.Length - offset, 0, into.Length);
+            wal.AsSpan((int)offset, n).CopyTo(into);
+            return n;
+        }, 512);
+
+        frames.Should().BeEquivalentTo(latest);
+        largestRead.Should().BeLessThanOrEqualTo(64 * 1024, "the log is read a few frames at a time, never whole");
     }
 
     public void Dispose() => _directory.Dispose();

@@ -48,7 +48,7 @@ public sealed class SqliteSplitPagesTests : StoreContract<SqliteTestEngine>
         });
         new FileInfo(Sqlite.DatabasePath + "-wal").Length.Should().BeGreaterThan(0);
 
-        var pages = Sqlite.Pages.Open()!;
+        using var pages = Sqlite.Pages.Open()!;
         var fromPages = PageSplitPoints.Read(pages, RootPage(), bucket.Id, "", null, 1024);
         pages.FromLog.Should().BeGreaterThan(0);
         fromPages.Should().NotBeNull();

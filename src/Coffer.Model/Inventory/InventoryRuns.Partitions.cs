@@ -12,8 +12,9 @@ public sealed record RunPartition(string JobId, int Index, string FromKey, strin
 public sealed record PartitionPlan(IReadOnlyList<RunPartition> Partitions, SplitPass? Split);
 
 /// <summary>
-/// The pass that found a run's split points: the range's rows at the pinned instant (counted, or estimated from the
-/// index's pages when <paramref name="Estimated"/>), and how long it took.
+/// The pass that found a run's split points: the range's rows (counted at the pinned instant, or, when
+/// <paramref name="Estimated"/>, estimated from the index's pages or a table sample, every revision there counted), and
+/// how long it took.
 /// </summary>
 public sealed record SplitPass(long Rows, TimeSpan Took, bool Estimated);
 
@@ -21,7 +22,8 @@ public sealed record SplitPass(long Rows, TimeSpan Took, bool Estimated);
 public sealed record ClaimedPartition(InventoryRun Run, RunPartition Partition, string Snapshot);
 
 /// <summary>
-/// The partitions of running runs: planned once per run from a key sample of the pinned instant (even in rows), then
+/// The partitions of running runs: planned once per run from split candidates of the range (the index's pages, or a
+/// key sample at the pinned instant; even in rows), then
 /// leased one by one, so the cores of a node and the nodes of a cluster scan them in parallel, and a worker that dies
 /// leaves its cursor for the next.
 /// </summary>
@@ -100,7 +102,7 @@ public sealed partial class InventoryRuns
     /// <paramref name="count"/> cuts into two partitions (found by bisection; it only grows with the rows), and at least
     /// <see cref="AlwaysExactBelow"/>.
     /// </summary>
-    internal static long ExactBelow(Func<long, int> count)
+    public static long ExactBelow(Func<long, int> count)
     {
         const long Most = 1L << 50;
         if (count(Most) <= 1)

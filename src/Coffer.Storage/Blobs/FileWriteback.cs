@@ -8,20 +8,22 @@ namespace Coffer.Storage.Blobs;
 /// of receiving and writing instead of both one after the other. Linux leaves written pages dirty in the page cache
 /// until they reach <c>dirty_background_ratio</c> of memory (GiBs on a large machine), and the final fsync would then
 /// write the whole body while nothing else happens. Every <see cref="WindowSize"/> written, the window's writeback is
-/// started (<c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>), and the window <see cref="WindowsInFlight"/> behind it is
-/// waited for, which keeps an upload's dirty and in-flight pages bounded when the disk is slower than the network.
-/// This is never the durability point: <c>sync_file_range</c> neither writes metadata nor flushes the disk's cache, so
-/// the staged file is still fsynced at its end. Elsewhere than on Linux nothing is started early.
+/// started (<c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>), and nothing waits for it: a wait would hold a thread-pool
+/// thread for the disk's time and would consume a write error that the final fsync must report (the kernel reports
+/// one to the first caller that waits). When the disk is slower than the network, the kernel's own dirty-page
+/// throttling slows the writes. This is never the durability point: <c>sync_file_range</c> neither writes metadata
+/// nor flushes the disk's cache, so the staged file is still fsynced at its end. Elsewhere than on Linux nothing is
+/// started early.
 /// </summary>
 internal sealed partial class FileWriteback
 {
     /// <summary>The bytes whose writeback is started at once (8 MiB: a few dozen of the device's largest requests).</summary>
     internal const long WindowSize = 8 << 20;
 
-    /// <summary>The windows under writeback before the oldest is waited for (32 MiB an upload, a few tens of ms of disk).</summary>
-    internal const int WindowsInFlight = 4;
-
-    /// <summary>One call of <c>sync_file_range</c> on <paramref name="file"/>; false when it failed.</summary>
+    /// <summary>
+    /// One call of <c>sync_file_range</c> on <paramref name="file"/>; false when the file system does not take it, an
+    /// <see cref="IOException"/> when it failed otherwise.
+    /// </summary>
     internal delegate bool RangeSync(SafeFileHandle file, long offset, long length, SyncFlags flags);
 
     /// <summary>The flags of <c>sync_file_range</c>, with Linux's values.</summary>
@@ -53,12 +55,9 @@ internal sealed partial class FileWriteback
     {
         while (_sync is not null && written - _started >= WindowSize)
         {
-            var settled = _started - WindowsInFlight * WindowSize;
-            var ok = _sync(_file, _started, WindowSize, SyncFlags.Write)
-                && (settled < 0 || _sync(_file, settled, WindowSize, SyncFlags.WaitBefore | SyncFlags.Write | SyncFlags.WaitAfter));
-            if (!ok)
+            if (!_sync(_file, _started, WindowSize, SyncFlags.Write))
             {
-                // Only a head start: a file system that refuses it is written by the final fsync, which reports real I/O errors.
+                // Only a head start: a file system that does not take it is written by the final fsync.
                 _sync = null;
             }
 
@@ -66,8 +65,21 @@ internal sealed partial class FileWriteback
         }
     }
 
-    private static bool SyncNative(SafeFileHandle file, long offset, long length, SyncFlags flags) =>
-        SyncFileRange(file, offset, length, (uint)flags) == 0;
+    private static bool SyncNative(SafeFileHandle file, long offset, long length, SyncFlags flags)
+    {
+        if (SyncFileRange(file, offset, length, (uint)flags) == 0)
+        {
+            return true;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error is EINVAL or ESPIPE or ENOSYS or EOPNOTSUPP
+            ? false
+            : throw new IOException($"sync_file_range failed (errno {error}).");
+    }
+
+    // Linux's errno values for "this file or file system does not take sync_file_range".
+    private const int EINVAL = 22, ESPIPE = 29, ENOSYS = 38, EOPNOTSUPP = 95;
 
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(SafeFileHandle fd, long offset, long length, uint flags);
