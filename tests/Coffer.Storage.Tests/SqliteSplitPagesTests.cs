@@ -17,11 +17,7 @@ public sealed class SqliteSplitPagesTests : StoreContract<SqliteTestEngine>
     public async Task SplitCandidates_AreEstimatedFromPages_WhenTheRangeHasInteriorPages()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 30_000).Select(i => Version(bucket, $"k/{i:D6}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 30_000).Select(i => $"k/{i:D6}"));
 
         using var snapshot = Store.OpenSnapshot();
         var sample = snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 1024, exactBelow: 10_000);
@@ -34,18 +30,10 @@ public sealed class SqliteSplitPagesTests : StoreContract<SqliteTestEngine>
     public async Task SplitCandidates_SeeThePagesOnlyInTheLog_BeforeAnyCheckpoint()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 6_000).Select(i => Version(bucket, $"a/{i:D6}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 6_000).Select(i => $"a/{i:D6}"));
         Checkpoint();
         // One transaction: far fewer frames than the automatic checkpoint waits for, so these pages stay in the log.
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 6_000).Select(i => Version(bucket, $"b/{i:D6}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 6_000).Select(i => $"b/{i:D6}"));
         new FileInfo(Sqlite.DatabasePath + "-wal").Length.Should().BeGreaterThan(0);
 
         using var pages = Sqlite.Pages.Open()!;

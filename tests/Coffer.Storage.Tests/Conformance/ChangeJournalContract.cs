@@ -174,11 +174,7 @@ public abstract class ChangeJournalContract<TEngine> : StoreContract<TEngine>
     {
         var bucket = await CreateBucketAsync();
         var start = await MarkAsync("start");
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 300).Select(i => Version(bucket, $"k{i:D3}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 300).Select(i => $"k{i:D3}"));
         var end = await MarkAsync("end");
 
         var changes = Read(bucket, start, end, ChangeOrder.Sequence);

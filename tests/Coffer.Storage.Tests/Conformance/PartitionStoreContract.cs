@@ -150,11 +150,7 @@ public abstract class PartitionStoreContract<TEngine> : StoreContract<TEngine>
     public async Task SampleKeys_AtAPinnedInstant_CountTheRowsOfThatInstant()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 1_000).Select(i => Version(bucket, $"k{i:D4}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 1_000).Select(i => $"k{i:D4}"));
         var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
         await Store.WriteAsync(w =>
         {
@@ -268,11 +264,7 @@ public abstract class PartitionStoreContract<TEngine> : StoreContract<TEngine>
     public async Task SplitCandidates_CountExactly_WhenTheRangeIsBelowExactBelow()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 20_000).Select(i => Version(bucket, $"k/{i:D6}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 20_000).Select(i => $"k/{i:D6}"));
 
         using var snapshot = Store.OpenSnapshot();
         var sample = snapshot.Partitions.SplitCandidates(bucket.Id, "k/000100", "k/019000", 64, exactBelow: 1_000_000);

@@ -107,11 +107,7 @@ public abstract class SnapshotPinContract<TEngine> : StoreContract<TEngine>
     public async Task APinnedInstant_ReadsTheSame_AcrossManyBatchesAndAReopen()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 20_000).Select(i => Version(bucket, $"k{i:D5}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 20_000).Select(i => $"k{i:D5}"));
         var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
         var before = Read(point).Select(v => (v.Key, v.Sequence)).ToList();
 
@@ -149,11 +145,7 @@ public abstract class SnapshotPinContract<TEngine> : StoreContract<TEngine>
     public async Task APinnedScan_LeftBeforeItsEnd_LeavesTheSnapshotReadable()
     {
         var bucket = await CreateBucketAsync();
-        await Store.WriteAsync(w =>
-        {
-            w.Versions.InsertMany([.. Enumerable.Range(0, 50_000).Select(i => Version(bucket, $"k{i:D5}"))]);
-            return 0;
-        });
+        await InsertManyAsync(bucket, Enumerable.Range(0, 50_000).Select(i => $"k{i:D5}"));
         var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
 
         using (var at = Store.OpenSnapshot(point))

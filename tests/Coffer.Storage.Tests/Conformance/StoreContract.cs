@@ -40,6 +40,14 @@ public abstract class StoreContract<TEngine> : IDisposable
         bool isLatest = true, bool isDeleteMarker = false) =>
         Store.WriteAsync(w => w.Versions.Insert(Version(bucket, key, versionId, isLatest, isDeleteMarker)));
 
+    /// <summary>Inserts a latest null version of each of <paramref name="keys"/> in one transaction.</summary>
+    protected Task InsertManyAsync(BucketRecord bucket, IEnumerable<string> keys) =>
+        Store.WriteAsync(w =>
+        {
+            w.Versions.InsertMany([.. keys.Select(k => Version(bucket, k))]);
+            return 0;
+        });
+
     protected static ObjectVersionRecord Version(BucketRecord bucket, string key, string versionId = ObjectVersionRecord.NullVersionId,
         bool isLatest = true, bool isDeleteMarker = false) => new()
         {
