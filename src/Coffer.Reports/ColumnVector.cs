@@ -5,16 +5,20 @@ namespace Coffer.Reports;
 /// <summary>
 /// One column's values in a batch, typed: 64-bit integers (Int64, and Timestamp as 100 ns ticks since 1970 UTC),
 /// booleans, or strings as UTF-8 bytes laid end to end with each row's end offset. Every row may be null. Values are
-/// appended row after row; arrays grow once and are kept across batches.
+/// appended row after row; arrays grow once and are kept across batches. A string column whose every row holds the same
+/// value (a run's APPID or bucket) can keep it once (<see cref="AddShared"/>) rather than a copy a row.
 /// </summary>
 public sealed class ColumnVector
 {
+    private const string SharedInEveryRow = "A column filled with a shared value holds that value in every row until it is cleared.";
+
     private readonly bool[] _present;
     private readonly long[]? _numbers;
     private readonly bool[]? _flags;
     private readonly int[]? _ends;
     private byte[] _bytes;
     private int _byteLength;
+    private byte[]? _shared;
 
     public ColumnVector(ColumnType type, int capacity)
     {
@@ -44,15 +48,20 @@ public sealed class ColumnVector
     /// <summary>Whether any value so far is null.</summary>
     public bool HasNulls { get; private set; }
 
+    /// <summary>The value of every row when the column was filled by <see cref="AddShared"/>, else null.</summary>
+    public byte[]? Shared => _shared;
+
     public void Clear()
     {
         Count = 0;
         _byteLength = 0;
         HasNulls = false;
+        _shared = null;
     }
 
     public void AddNull()
     {
+        ThrowIfShared();
         if (_ends is not null)
         {
             _ends[Count] = _byteLength;
@@ -120,6 +129,7 @@ public sealed class ColumnVector
             return;
         }
 
+        ThrowIfShared();
         EnsureBytes(Encoding.UTF8.GetMaxByteCount(value.Length));
         _byteLength += Encoding.UTF8.GetBytes(value, _bytes.AsSpan(_byteLength));
         _ends![Count] = _byteLength;
@@ -129,10 +139,29 @@ public sealed class ColumnVector
     /// <summary>Appends text already in UTF-8.</summary>
     public void AddUtf8(ReadOnlySpan<byte> value)
     {
+        ThrowIfShared();
         EnsureBytes(value.Length);
         value.CopyTo(_bytes.AsSpan(_byteLength));
         _byteLength += value.Length;
         _ends![Count] = _byteLength;
+        _present[Count++] = true;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="value"/> (UTF-8), the same array as every row before it since the column was cleared: it is
+    /// kept once, not copied, and writers may encode it once for all the rows (<see cref="Shared"/>).
+    /// </summary>
+    public void AddShared(byte[] value)
+    {
+        if (Count == 0)
+        {
+            _shared = value;
+        }
+        else if (!ReferenceEquals(value, _shared))
+        {
+            throw new InvalidOperationException(SharedInEveryRow);
+        }
+
         _present[Count++] = true;
     }
 
@@ -148,8 +177,21 @@ public sealed class ColumnVector
     /// <summary>A String value's UTF-8 bytes (empty for null: check <see cref="IsNull"/>).</summary>
     public ReadOnlySpan<byte> Utf8(int row)
     {
+        if (_shared is { } shared)
+        {
+            return shared;
+        }
+
         var start = row == 0 ? 0 : _ends![row - 1];
         return _bytes.AsSpan(start, _ends![row] - start);
+    }
+
+    private void ThrowIfShared()
+    {
+        if (_shared is not null)
+        {
+            throw new InvalidOperationException(SharedInEveryRow);
+        }
     }
 
     private void EnsureBytes(int more)

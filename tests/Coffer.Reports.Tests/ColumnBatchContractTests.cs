@@ -208,6 +208,100 @@ public sealed class ColumnBatchContractTests
         vector.Utf8(1).IsEmpty.Should().BeTrue();
     }
 
+    [Fact]
+    public void Vector_HoldsASharedValue_InEveryRowUntilCleared()
+    {
+        var vector = new ColumnVector(ColumnType.String, 4);
+        var bucket = "bench-1250000000"u8.ToArray();
+        vector.AddShared(bucket);
+        vector.AddShared(bucket);
+
+        vector.Count.Should().Be(2);
+        vector.Shared.Should().BeSameAs(bucket);
+        vector.Utf8(0).ToArray().Should().Equal(bucket);
+        vector.Utf8(1).ToArray().Should().Equal(bucket);
+        vector.IsNull(1).Should().BeFalse();
+
+        vector.Clear();
+        vector.Add("a");
+        vector.Add("bc");
+        vector.Shared.Should().BeNull();
+        Encoding.UTF8.GetString(vector.Utf8(0)).Should().Be("a");
+        Encoding.UTF8.GetString(vector.Utf8(1)).Should().Be("bc");
+    }
+
+    [Fact]
+    public void Vector_Refuses_ASharedValueMixedWithOthers()
+    {
+        var shared = new ColumnVector(ColumnType.String, 4);
+        shared.AddShared("a"u8.ToArray());
+        var copied = new ColumnVector(ColumnType.String, 4);
+        copied.AddUtf8("a"u8);
+
+        var mixes = new Action[]
+        {
+            () => shared.AddShared("a"u8.ToArray()),
+            () => shared.AddUtf8("a"u8),
+            () => shared.Add("a"),
+            shared.AddNull,
+            () => copied.AddShared("a"u8.ToArray()),
+        };
+
+        foreach (var mix in mixes)
+        {
+            mix.Should().Throw<InvalidOperationException>().WithMessage("*shared value*");
+        }
+    }
+
+    [Fact]
+    public async Task Write_WritesASharedValue_AsTheSameValueCopiedIntoEachRow()
+    {
+        var schema = new ColumnSchema("test.shared",
+        [
+            new("Bucket", "bucket", ColumnType.String) { Required = true },
+            new("Key", "key", ColumnType.String) { CsvText = CsvText.UrlEncoded, Required = true, MostlyUnique = true },
+        ]);
+        foreach (var format in Formats)
+        {
+            byte[][] parts = [await WritePartAsync(share: true), await WritePartAsync(share: false)];
+            parts[0].Should().Equal(parts[1], format.FileFormat);
+
+            async Task<byte[]> WritePartAsync(bool share)
+            {
+                var output = new MemoryStream();
+                await using (var part = format.CreatePart(output, schema))
+                {
+                    var batch = new ColumnBatch(schema, Rows.Length);
+                    foreach (var bucket in new[] { "bench-1250000000", "say \"hi\", 目", "" })
+                    {
+                        batch.Clear();
+                        var utf8 = Encoding.UTF8.GetBytes(bucket);
+                        foreach (var row in Rows)
+                        {
+                            if (share)
+                            {
+                                batch[0].AddShared(utf8);
+                            }
+                            else
+                            {
+                                batch[0].AddUtf8(utf8);
+                            }
+
+                            batch[1].Add(row.Key);
+                        }
+
+                        batch.Seal();
+                        await part.WriteAsync(batch, CancellationToken.None);
+                    }
+
+                    await part.CompleteAsync(CancellationToken.None);
+                }
+
+                return output.ToArray();
+            }
+        }
+    }
+
     /// <summary>The rows above as a batch (filled into <paramref name="reuse"/> when given, as writers' callers reuse theirs).</summary>
     private static ColumnBatch Batch(ColumnBatch? reuse = null)
     {

@@ -2,13 +2,15 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Coffer.Reports.Csv;
+using CsCheck;
 
 namespace Coffer.Reports.Tests;
 
 /// <summary>
 /// The CSV writer's fast paths against plain formulations of the same rules: URL-encoding that copies unreserved runs
 /// found by a vectorized search (every byte value, at every position around the vector widths), timestamps that reuse the
-/// last second's and day's text, and rows written across batch and chunk boundaries.
+/// last second's and day's text, rows written across batch and chunk boundaries, and cells of a value every row shares
+/// encoded once.
 /// </summary>
 public sealed class CsvFormattingTests
 {
@@ -162,6 +164,74 @@ public sealed class CsvFormattingTests
         }
 
         lines.Should().HaveCount(expectedLines.Length);
+    }
+
+    /// <summary>
+    /// A bucket's name first (quoted), a key, and a value every row shares last (URL-encoded), each column either kept once
+    /// (<see cref="ColumnVector.AddShared"/>) or copied a row: the same bytes out, batch after batch, whatever the shared
+    /// values hold (quotes, commas, line ends, non-ASCII, bytes to escape, nothing) and whether they change between batches.
+    /// </summary>
+    [Fact]
+    public async Task Csv_WritesAValueEveryRowShares_AsTheSameValueCopiedIntoEachRow()
+    {
+        var text = Gen.OneOf<string>(
+            Gen.OneOf("", "bench-1250000000", "a,\"b\"\n\"", "\"", "目录/😀 %+é", "\r\n,"),
+            Gen.String[Gen.Char["ab,\"\n\r %/+目é\u0001\u007f"], 0, 40]);
+        var batches = Gen.Select(text, text, text.Array[1, 40]).Array[1, 6];
+        await batches.SampleAsync(async input =>
+        {
+            var shared = await WriteSharedColumnsAsync(input, share: true);
+            var copied = await WriteSharedColumnsAsync(input, share: false);
+            shared.Should().Equal(copied);
+            Encoding.UTF8.GetString(copied).Should().Be(string.Concat(input.SelectMany(batch => batch.Item3.Select(key =>
+                $"{Quote(batch.Item1.Replace("\"", "\"\"", StringComparison.Ordinal))},{Quote(Uri.EscapeDataString(key))},{Quote(Uri.EscapeDataString(batch.Item2))}\n"))));
+        });
+    }
+
+    private static async Task<byte[]> WriteSharedColumnsAsync((string Bucket, string Shared, string[] Keys)[] batches, bool share)
+    {
+        var schema = new ColumnSchema("test.shared",
+        [
+            new("Bucket", "bucket", ColumnType.String),
+            new("Key", "key", ColumnType.String) { CsvText = CsvText.UrlEncoded },
+            new("Shared", "shared", ColumnType.String) { CsvText = CsvText.UrlEncoded },
+        ]);
+        var output = new MemoryStream();
+        await using (var part = CsvReportFormat.Instance.CreatePart(output, schema))
+        {
+            var batch = new ColumnBatch(schema, 64);
+            foreach (var (bucket, sharedValue, keys) in batches)
+            {
+                batch.Clear();
+                var bucketUtf8 = Encoding.UTF8.GetBytes(bucket);
+                var sharedUtf8 = Encoding.UTF8.GetBytes(sharedValue);
+                foreach (var key in keys)
+                {
+                    Add(batch[0], bucketUtf8);
+                    batch[1].Add(key);
+                    Add(batch[2], sharedUtf8);
+                }
+
+                batch.Seal();
+                await part.WriteAsync(batch, CancellationToken.None);
+            }
+
+            await part.CompleteAsync(CancellationToken.None);
+        }
+
+        return Gunzip(output.ToArray());
+
+        void Add(ColumnVector values, byte[] utf8)
+        {
+            if (share)
+            {
+                values.AddShared(utf8);
+            }
+            else
+            {
+                values.AddUtf8(utf8);
+            }
+        }
     }
 
     private static (string Key, string? Name, long? Size, bool? Flag, DateTimeOffset? Time) Row(Random random, int i)

@@ -45,10 +45,10 @@ public sealed class InPlaceBatchFiller
             switch (_kinds[i])
             {
                 case ColumnKind.Appid:
-                    values.AddUtf8(_appId);
+                    values.AddShared(_appId);
                     break;
                 case ColumnKind.Bucket:
-                    values.AddUtf8(_bucket);
+                    values.AddShared(_bucket);
                     break;
                 case ColumnKind.Key:
                     values.AddUtf8(row.Key);

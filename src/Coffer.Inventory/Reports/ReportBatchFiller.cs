@@ -115,13 +115,13 @@ public static class ReportBatchFiller
         return true;
     }
 
-    /// <summary>A value every row shares (the APPID, the bucket): encoded once, copied per row.</summary>
+    /// <summary>A value every row shares (the APPID, the bucket): encoded once and kept once (<see cref="ColumnVector.AddShared"/>).</summary>
     private static void FillConstant(string value, int rows, ColumnVector values)
     {
         var utf8 = Encoding.UTF8.GetBytes(value);
         for (var row = 0; row < rows; row++)
         {
-            values.AddUtf8(utf8);
+            values.AddShared(utf8);
         }
     }
 

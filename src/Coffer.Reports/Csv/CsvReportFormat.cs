@@ -42,6 +42,12 @@ public sealed class CsvReportFormat : IReportFormat
 
         private readonly CsvCell[] _cells;
         private readonly ColumnVector[] _vectors;
+
+        /// <summary>How this batch's columns are written: a column's own cell, or <see cref="CsvCell.Shared"/>.</summary>
+        private readonly CsvCell[] _batchCells;
+
+        /// <summary>Per column, the shared value last encoded (<see cref="ColumnVector.Shared"/>) and its cell, lead included.</summary>
+        private readonly (byte[]? Value, byte[] Cell)[] _sharedCells;
         private readonly Iso8601Formatter _time = new();
         private readonly Channel<(byte[] Buffer, int Length)> _chunks =
             Channel.CreateBounded<(byte[], int)>(new BoundedChannelOptions(ChunksInFlight) { SingleReader = true, SingleWriter = true });
@@ -53,6 +59,8 @@ public sealed class CsvReportFormat : IReportFormat
         {
             _cells = [.. schema.Columns.Select(CellOf)];
             _vectors = new ColumnVector[_cells.Length];
+            _batchCells = new CsvCell[_cells.Length];
+            _sharedCells = new (byte[]?, byte[])[_cells.Length];
             _compressor = Task.Run(() => CompressAsync(output));
         }
 
@@ -64,6 +72,9 @@ public sealed class CsvReportFormat : IReportFormat
             Int64,
             Boolean,
             Timestamp,
+
+            /// <summary>Text every row of the batch shares: its cell is encoded once and copied.</summary>
+            Shared,
         }
 
         public long UncompressedBytes { get; private set; }
@@ -162,9 +173,16 @@ public sealed class CsvReportFormat : IReportFormat
         private int FormatRows(ColumnBatch batch, int row, long partBytes, out bool partFull)
         {
             var vectors = _vectors;
+            var cells = _batchCells;
             for (var i = 0; i < vectors.Length; i++)
             {
                 vectors[i] = batch[i];
+                cells[i] = _cells[i];
+                if (vectors[i].Shared is { } shared && _cells[i] is CsvCell.Quoted or CsvCell.UrlEncoded)
+                {
+                    cells[i] = CsvCell.Shared;
+                    EncodeShared(i, shared);
+                }
             }
 
             partFull = false;
@@ -179,7 +197,14 @@ public sealed class CsvReportFormat : IReportFormat
                 var rowStart = _length;
                 for (var i = 0; i < vectors.Length; i++)
                 {
-                    WriteCell(_cells[i], vectors[i], row, i == 0 ? (byte)'"' : (byte)',');
+                    if (cells[i] is CsvCell.Shared)
+                    {
+                        CopyCell(_sharedCells[i].Cell);
+                    }
+                    else
+                    {
+                        WriteCell(cells[i], vectors[i], row, i == 0 ? (byte)'"' : (byte)',');
+                    }
                 }
 
                 EnsureRoom(1);
@@ -189,6 +214,34 @@ public sealed class CsvReportFormat : IReportFormat
             }
 
             return row;
+        }
+
+        /// <summary>Encodes column <paramref name="column"/>'s shared value into a cell of its own, unless it is the value encoded last.</summary>
+        private void EncodeShared(int column, byte[] value)
+        {
+            if (_sharedCells[column].Value is { } last && last.AsSpan().SequenceEqual(value))
+            {
+                return;
+            }
+
+            var cell = new byte[3 + Utf8UrlEncoding.MaxEncodedLength(value.Length)];
+            var length = 0;
+            if (column > 0)
+            {
+                cell[length++] = (byte)',';
+            }
+
+            cell[length++] = (byte)'"';
+            length += _cells[column] is CsvCell.UrlEncoded ? Utf8UrlEncoding.EncodeTo(value, cell.AsSpan(length)) : CopyQuoted(value, cell.AsSpan(length));
+            cell[length++] = (byte)'"';
+            _sharedCells[column] = (value, cell[..length]);
+        }
+
+        private void CopyCell(byte[] cell)
+        {
+            EnsureRoom(cell.Length);
+            cell.CopyTo(_chunk, _length);
+            _length += cell.Length;
         }
 
         /// <summary>
