@@ -17,8 +17,12 @@ namespace Coffer.Storage.Blobs;
 /// </summary>
 internal sealed partial class FileWriteback
 {
-    /// <summary>The bytes whose writeback is started at once (8 MiB: a few dozen of the device's largest requests).</summary>
-    internal const long WindowSize = 8 << 20;
+    /// <summary>
+    /// The bytes whose writeback is started at once (1 MiB, one staging chunk): the final fsync then finds at most about
+    /// this much not yet on its way to the disk. With 8 MiB windows a file of tens of MiB (an inventory report's part)
+    /// left up to 8 MiB for its fsync, on the critical path of the run (docs/performance.md, "The fixed costs of a run").
+    /// </summary>
+    internal const long WindowSize = 1 << 20;
 
     /// <summary>
     /// One call of <c>sync_file_range</c> on <paramref name="file"/>; false when the file system does not take it, an
