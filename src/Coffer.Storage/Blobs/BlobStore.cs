@@ -24,8 +24,6 @@ public sealed class BlobStore
     /// </summary>
     public const int DefaultInlineThreshold = 64 * 1024;
 
-    private const int CopyBufferSize = 1 << 20;
-
     private readonly string _blobRoot;
     private readonly string _tempRoot;
     private readonly string _stagingFolder;
@@ -34,10 +32,12 @@ public sealed class BlobStore
     /// <param name="dataDirectory">The data folder: blobs live under <c>blobs/</c>, uploads are staged under <c>tmp/</c>.</param>
     /// <param name="masterKey">The key every blob's data key is wrapped with.</param>
     /// <param name="stagingName">A folder of <c>tmp/</c> of this process's own, when other processes stage into the same <c>tmp/</c>.</param>
-    /// <param name="inlineThreshold">The largest body that may be kept inline; 0 writes every body to a file.</param>
+    /// <param name="inlineThreshold">The largest body that may be kept inline, below 1 MiB; 0 writes every body to a file.</param>
     public BlobStore(string dataDirectory, MasterKey masterKey, string? stagingName = null, int inlineThreshold = DefaultInlineThreshold)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inlineThreshold);
+        // The start of a body read to tell a small one from a large one must fit a staging buffer.
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inlineThreshold, StagingFile.BufferSize);
         InlineThreshold = inlineThreshold;
         _blobRoot = Path.Combine(dataDirectory, "blobs");
         _tempRoot = Path.Combine(dataDirectory, "tmp");
@@ -55,6 +55,15 @@ public sealed class BlobStore
 
     /// <summary>What starts the disk writes of a staged file as it grows (see <see cref="FileWriteback"/>); tests record it.</summary>
     internal FileWriteback.RangeSync? WritebackSync { get; set; } = FileWriteback.Native;
+
+    /// <summary>What creates a staging file for direct writes (see <see cref="DirectFile"/>), or null for none; tests replace it.</summary>
+    internal DirectFile.Create? DirectCreate { get; set; } = DirectFile.Native;
+
+    /// <summary>
+    /// The smallest announced length of a plaintext body written around the page cache (8 MiB): below it the page
+    /// cache's copy costs little, and a GET soon after finds the body in memory.
+    /// </summary>
+    internal long DirectWriteThreshold { get; set; } = 8 << 20;
 
     /// <summary>
     /// Copies <paramref name="source"/> into a temporary file while computing MD5 and CRC-64 of the plaintext, encrypting
@@ -144,17 +153,18 @@ public sealed class BlobStore
 
     /// <summary>
     /// Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file, in chunks of
-    /// <see cref="CopyBufferSize"/>: while one chunk is hashed (MD5 and CRC-64, on this thread) and written (the file's
-    /// asynchronous write), the next one is read into the other buffer, so a large upload runs at the pace of its slowest
-    /// stage (MD5, about 0.5 GB/s a core) rather than of the three one after another. The disk writes of the file start
-    /// as it grows (<see cref="FileWriteback"/>), so the final fsync finds little left to write.
+    /// <see cref="StagingFile.BufferSize"/>: while one chunk is hashed (MD5 and CRC-64, on this thread) and written (the
+    /// file's asynchronous write), the next one is read into the other buffer, so a large upload runs at the pace of its
+    /// slowest stage (MD5, about 0.5 GB/s a core) rather than of the three one after another. A plaintext body of at
+    /// least <see cref="DirectWriteThreshold"/> announced bytes is written around the page cache (<see cref="DirectFile"/>)
+    /// where the file system allows it; other files start their disk writes as they grow (<see cref="FileWriteback"/>).
+    /// Either way the final fsync finds little left to write.
     /// </summary>
     private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
         CancellationToken cancellationToken)
     {
         var blobId = BlobIds.New(DateTimeOffset.UtcNow);
         var tempPath = Path.Combine(_stagingFolder, blobId);
-        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize)];
         var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
         var completed = false;
         try
@@ -162,36 +172,31 @@ public sealed class BlobStore
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             var crc = new Crc64();
             long length = 0;
-            await using (var file = CreateTemporary(tempPath))
+            await using (var file = CreateStagingFile(tempPath, dataKey, expectedLength))
             {
-                var writeback = new FileWriteback(file.SafeFileHandle, WritebackSync);
-                using var sealer = dataKey is null ? null : new SegmentSealer(file, dataKey);
-                var chunk = prefix.Length > 0 ? prefix : await FillAsync(source, buffers[0], cancellationToken);
-                var next = prefix.Length > 0 ? 0 : 1;
-                while (chunk.Length > 0)
+                prefix.CopyTo(file.Buffer(0));
+                var filled = await FillAsync(source, file.Buffer(0), prefix.Length, cancellationToken);
+                var current = 0;
+                while (filled > 0)
                 {
-                    length += chunk.Length;
+                    length += filled;
                     if (length > maxLength)
                     {
                         throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
                     }
 
-                    var writing = WriteChunkAsync(file, sealer, writeback, chunk, cancellationToken);
-                    var reading = FillAsync(source, buffers[next], cancellationToken);
-                    md5.AppendData(chunk.Span);
-                    crc.Append(chunk.Span);
+                    var writing = file.WriteAsync(current, filled, cancellationToken);
+                    var reading = FillAsync(source, file.Buffer(current ^ 1), 0, cancellationToken);
+                    var chunk = file.Buffer(current).Span[..filled];
+                    md5.AppendData(chunk);
+                    crc.Append(chunk);
                     // Both finish before either buffer is used again, even when one of them fails.
                     await Task.WhenAll(writing, reading);
-                    chunk = reading.Result;
-                    next ^= 1;
+                    filled = reading.Result;
+                    current ^= 1;
                 }
 
-                if (sealer is not null)
-                {
-                    await sealer.CompleteAsync(cancellationToken);
-                }
-
-                file.Flush(flushToDisk: true);
+                await file.CompleteAsync(length, cancellationToken);
             }
 
             CheckLength(length, expectedLength, maxLength);
@@ -207,8 +212,6 @@ public sealed class BlobStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffers[0]);
-            ArrayPool<byte>.Shared.Return(buffers[1]);
             if (dataKey is not null)
             {
                 CryptographicOperations.ZeroMemory(dataKey);
@@ -221,32 +224,16 @@ public sealed class BlobStore
         }
     }
 
-    private static async Task WriteChunkAsync(FileStream file, SegmentSealer? sealer, FileWriteback writeback, ReadOnlyMemory<byte> chunk,
-        CancellationToken cancellationToken)
+    /// <summary>Reads from <paramref name="filled"/> until <paramref name="buffer"/> is full or the source ends (a socket hands over a few KiB a read); the bytes in it.</summary>
+    private static async Task<int> FillAsync(Stream source, Memory<byte> buffer, int filled, CancellationToken cancellationToken)
     {
-        if (sealer is not null)
-        {
-            await sealer.WriteAsync(chunk, cancellationToken);
-        }
-        else
-        {
-            await file.WriteAsync(chunk, cancellationToken);
-        }
-
-        writeback.Advance(file.Position);
-    }
-
-    /// <summary>Reads until <paramref name="buffer"/> is full or the source ends (a socket hands over a few KiB a read); the bytes read.</summary>
-    private static async Task<ReadOnlyMemory<byte>> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
         int read;
-        while (filled < CopyBufferSize && (read = await source.ReadAsync(buffer.AsMemory(filled, CopyBufferSize - filled), cancellationToken)) > 0)
+        while (filled < buffer.Length && (read = await source.ReadAsync(buffer[filled..], cancellationToken)) > 0)
         {
             filled += read;
         }
 
-        return buffer.AsMemory(0, filled);
+        return filled;
     }
 
     private static void CheckLength(long length, long? expectedLength, long maxLength)
@@ -263,17 +250,34 @@ public sealed class BlobStore
         }
     }
 
-    private FileStream CreateTemporary(string path)
+    /// <summary>
+    /// The staging file at <paramref name="path"/>: for direct writes when the body is plaintext, announced at
+    /// <see cref="DirectWriteThreshold"/> bytes or more and the file system takes them, else through the page cache.
+    /// </summary>
+    private StagingFile CreateStagingFile(string path, byte[]? dataKey, long? expectedLength)
+    {
+        if (dataKey is null && expectedLength >= DirectWriteThreshold && DirectCreate is { } createDirect
+            && CreateInStagingFolder(path, createDirect.Invoke) is { } direct)
+        {
+            return StagingFile.Direct(direct);
+        }
+
+        return StagingFile.Buffered(
+            CreateInStagingFolder(path, at => new FileStream(at, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous)),
+            dataKey, WritebackSync);
+    }
+
+    private T CreateInStagingFolder<T>(string path, Func<string, T> create)
     {
         try
         {
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+            return create(path);
         }
         catch (DirectoryNotFoundException)
         {
             // Another node's start-up swept this idle node's staging folder.
             Directory.CreateDirectory(_stagingFolder);
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous);
+            return create(path);
         }
     }
 
