@@ -14,6 +14,17 @@ internal sealed class PostgresOutbox(PostgresSession session) : PostgresAggregat
         ReadAll(Command("SELECT target, count(*) FROM notification_outbox GROUP BY target"), r => (r.GetString(0), r.GetInt64(1)))
             .ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
 
+    /// <summary>
+    /// A SHARE lock on the outbox waits for every transaction that inserted into it (ROW EXCLUSIVE) to end and keeps new
+    /// inserts waiting until this transaction ends; the count, a statement of its own under READ COMMITTED, then sees
+    /// every one that committed. Deliverers' leases and completions wait too, for as long as the count takes.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> LockAndCountByTarget()
+    {
+        NonQuery(Command("LOCK TABLE notification_outbox IN SHARE MODE"));
+        return CountByTarget();
+    }
+
     public void Enqueue(OutboxEvent outboxEvent) => NonQuery(Command(
         $"INSERT INTO notification_outbox ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         outboxEvent.Id, outboxEvent.Target, outboxEvent.Body, outboxEvent.QueuedAt.ToUnixTimeMilliseconds(),

@@ -10,9 +10,12 @@ namespace Coffer.Storage.Sqlite;
 /// from the database file. Reads race SQLite's writes and checkpoints, so a page may be stale or torn; the callers check
 /// everything they parse and give up on anything implausible.
 /// <para>
-/// The database file is opened once and kept open until the store is disposed: closing any descriptor of a file drops
-/// every POSIX lock this process holds on it, SQLite's included (sqlite.org/howtocorrupt.html, 2.2). The log is not
-/// locked by SQLite (its locks are on the database file and the shared-memory index), so it is opened for each view.
+/// The database file is opened once and kept open until the store and every connection of it are closed: closing any
+/// descriptor of a file drops every POSIX lock this process holds on it, SQLite's included (sqlite.org/howtocorrupt.html,
+/// 2.2). The log is not locked by SQLite (its locks are on the database file and the shared-memory index), so it is
+/// opened for each view. A view that outlives this object fails its reads with <see cref="ObjectDisposedException"/>
+/// (the descriptor is a <see cref="SafeFileHandle"/>, never closed under a read in flight, so its number cannot be
+/// reused under one) and the split pass falls back.
 /// </para>
 /// </summary>
 internal sealed class DatabasePages : IDisposable

@@ -100,6 +100,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private readonly PreparedConnection _writer;
     private readonly SqliteCommitQueue _queue;
     private readonly ConcurrentBag<PreparedConnection> _readers = [];
+
+    // The store's connections still open: 1 for the store itself until disposed, plus every reader taken and not yet
+    // handed back. Whoever brings it to 0 closes the idle readers and then the pages' descriptor, which drops this
+    // process's POSIX locks on the database file: no connection may still rely on one then.
+    private int _openConnections = 1;
+    private int _disposed;
     private readonly TimeProvider _time;
     private long _lastSequence;
 
@@ -152,7 +158,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     public string DatabasePath { get; }
 
-    /// <summary>The database file's pages read beside SQLite, for split points; its one descriptor lives as long as the store.</summary>
+    /// <summary>The database file's pages read beside SQLite, for split points; its one descriptor outlives every connection of the store.</summary>
     internal DatabasePages Pages { get; }
 
     public string Description => $"SQLite {DatabasePath}";
@@ -186,7 +192,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
         catch
         {
-            reader.Dispose();
+            CloseReader(reader);
             throw;
         }
 
@@ -203,7 +209,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
         catch
         {
-            reader.Dispose();
+            CloseReader(reader);
             throw;
         }
     }
@@ -275,17 +281,21 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
                 return blobIds.Count;
             }, cancellationToken);
 
+    /// <summary>
+    /// Lets the queued writes commit and closes the writer and the idle readers; readers still taken (a snapshot being read)
+    /// close when handed back, and the last one closes the pages' descriptor.
+    /// </summary>
     public void Dispose()
     {
-        _queue.Dispose();
-        _writer.Dispose();
-        while (_readers.TryTake(out var reader))
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            reader.Dispose();
+            return;
         }
 
-        // After every connection: closing the file drops this process's locks on it, which SQLite no longer needs now.
-        Pages.Dispose();
+        _queue.Dispose();
+        _writer.Dispose();
+        CloseIdleReaders();
+        ConnectionClosed();
     }
 
     /// <summary>The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction.</summary>
@@ -388,23 +398,67 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     private PreparedConnection TakeReader()
     {
-        if (!_readers.TryTake(out var reader))
+        // Counted before the check, so a dispose after it leaves the pages open for this reader.
+        Interlocked.Increment(ref _openConnections);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            ConnectionClosed();
+            throw new ObjectDisposedException(nameof(SqliteMetadataStore));
+        }
+
+        if (_readers.TryTake(out var reader))
+        {
+            return reader;
+        }
+
+        try
         {
             reader = new PreparedConnection(_connectionString);
             Execute(reader.Connection, "PRAGMA busy_timeout=30000;");
             SqliteCurrentObject.Register(reader.Connection);
+            return reader;
         }
-
-        return reader;
+        catch
+        {
+            reader?.Dispose();
+            ConnectionClosed();
+            throw;
+        }
     }
 
     private void ReturnReader(PreparedConnection reader)
     {
-        if (_readers.Count < IdleReaders)
+        if (Volatile.Read(ref _disposed) == 0 && _readers.Count < IdleReaders)
         {
             _readers.Add(reader);
+            ConnectionClosed();
         }
         else
+        {
+            CloseReader(reader);
+        }
+    }
+
+    private void CloseReader(PreparedConnection reader)
+    {
+        reader.Dispose();
+        ConnectionClosed();
+    }
+
+    /// <summary>One connection fewer counted; the last (after the store was disposed) closes what is left, the pages last.</summary>
+    private void ConnectionClosed()
+    {
+        if (Interlocked.Decrement(ref _openConnections) == 0)
+        {
+            // A reader handed back while the store was being disposed may have gone to the idle ones after they were closed.
+            CloseIdleReaders();
+            Pages.Dispose();
+        }
+    }
+
+    private void CloseIdleReaders()
+    {
+        while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
         }

@@ -13,6 +13,9 @@ internal sealed class SqliteOutbox(SqliteSession session) : SqliteAggregate(sess
         return ReadAll(command, r => (r.GetString(0), r.GetInt64(1))).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
     }
 
+    /// <summary>The single writer runs one transaction's work at a time: no other enqueue can be in flight.</summary>
+    public IReadOnlyDictionary<string, long> LockAndCountByTarget() => CountByTarget();
+
     public void Enqueue(OutboxEvent outboxEvent)
     {
         using var command = Command(

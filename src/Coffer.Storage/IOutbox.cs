@@ -42,6 +42,12 @@ public interface IOutboxWriter : IOutboxReader
     void Enqueue(OutboxEvent outboxEvent);
 
     /// <summary>
+    /// <see cref="IOutboxReader.CountByTarget"/> at this transaction's place among the writes: every transaction that
+    /// enqueued before it has ended and is counted (committed) or not (rolled back), and none enqueues until this one ends.
+    /// </summary>
+    IReadOnlyDictionary<string, long> LockAndCountByTarget();
+
+    /// <summary>
     /// Leases, for <paramref name="owner"/> until <paramref name="until"/>, up to <paramref name="limit"/> events due at
     /// <paramref name="now"/> that no live lease holds, oldest first.
     /// </summary>

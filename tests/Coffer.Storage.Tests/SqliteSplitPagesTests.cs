@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Coffer.Storage.Sqlite;
 using Coffer.Storage.Tests.Conformance;
 using Coffer.Testing;
@@ -45,6 +48,50 @@ public sealed class SqliteSplitPagesTests : StoreContract<SqliteTestEngine>
 
         using var snapshot = Store.OpenSnapshot();
         snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 1024, exactBelow: 0).Rows.Should().Be(fromPages.Rows);
+    }
+
+    [Fact]
+    public async Task Dispose_KeepsTheLocksOfASnapshotStillOpen_AndThePages_UntilTheSnapshotCloses()
+    {
+        var bucket = await CreateBucketAsync();
+        var snapshot = Store.OpenSnapshot();
+        try
+        {
+            // A split pass opens the pages' descriptor; the snapshot's read transaction holds SQLite's lock.
+            snapshot.Partitions.SplitCandidates(bucket.Id, "", null, 16, exactBelow: 0);
+            LocksOnTheDatabase().Should().NotBeEmpty("a reader in a read transaction holds a POSIX read lock on metadata.db");
+
+            Store.Dispose();
+            LocksOnTheDatabase().Should().NotBeEmpty("closing the pages' descriptor now would drop the open snapshot's lock");
+            using var pages = Sqlite.Pages.Open();
+            pages.Should().NotBeNull("a split pass in the open snapshot still reads the pages");
+        }
+        finally
+        {
+            snapshot.Dispose();
+        }
+
+        LocksOnTheDatabase().Should().BeEmpty();
+        Sqlite.Pages.Open().Should().BeNull("the last connection closed the pages after it");
+    }
+
+    [Fact]
+    public void OpenSnapshot_Throws_AfterTheStoreIsDisposed()
+    {
+        Store.Dispose();
+        Store.Invoking(s => s.OpenSnapshot()).Should().Throw<ObjectDisposedException>();
+    }
+
+    /// <summary>The POSIX locks this process holds on the database file (Linux's <c>/proc/locks</c>, by the file's inode).</summary>
+    private string[] LocksOnTheDatabase()
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i", Sqlite.DatabasePath]) { RedirectStandardOutput = true })!;
+        var inode = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        return [.. File.ReadAllLines("/proc/locks").Where(line =>
+            Regex.Match(line, @"POSIX\s+ADVISORY\s+\w+\s+(\d+)\s+\w+:\w+:(\d+)\s") is { Success: true } found
+            && found.Groups[1].Value == pid && found.Groups[2].Value == inode)];
     }
 
     private void Checkpoint()

@@ -12,8 +12,8 @@ namespace Coffer.Model.Notifications;
 /// Event notifications: the buckets' notification configurations, and the events of a change queued in the outbox in the
 /// change's own transaction, one per matching rule, so an event is never lost once its change committed. Each target's
 /// queue is bounded: past its limit, new events for it are dropped and counted. The limit is checked against the queue's
-/// length as last counted plus what this process queued since, so nodes sharing a database may together pass it by what
-/// they queue between counts.
+/// length as last counted (<see cref="RecountAsync"/>) plus what this process queued since, so one process never passes
+/// it, and nodes sharing a database may together pass it by what the others queue between two counts.
 /// </summary>
 public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<NotificationTarget> targets, TimeProvider time)
 {
@@ -27,7 +27,8 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
     };
 
     private readonly Dictionary<string, NotificationTarget> _targets = targets.ToDictionary(t => t.Arn, StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _queued = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QueueCount> _queues = targets.ToDictionary(t => t.Id, _ => new QueueCount(), StringComparer.Ordinal);
+    private readonly Lock _queuesLock = new();
     private readonly ConcurrentDictionary<string, long> _dropped = new(StringComparer.Ordinal);
 
     /// <summary>The last configuration read and its parsed form: most writes find the same bytes again.</summary>
@@ -98,14 +99,25 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
         }
     }
 
-    /// <summary>Takes the queue lengths as counted in the store (the deliverer counts them now and then).</summary>
-    public void Counted(IReadOnlyDictionary<string, long> queued)
+    /// <summary>
+    /// Counts every target's queue in the store and goes on from there. The count is taken in a write transaction that
+    /// no other enqueue runs beside, and taken in as part of it: an event queued before the count is in it, one queued
+    /// after it is added on top, so none is forgotten and the limit holds.
+    /// </summary>
+    public Task RecountAsync(CancellationToken cancellationToken = default) => metadata.WriteAsync(writer =>
     {
-        foreach (var target in _targets.Values)
+        var stored = writer.Outbox.LockAndCountByTarget();
+        lock (_queuesLock)
         {
-            _queued[target.Id] = queued.GetValueOrDefault(target.Id);
+            foreach (var (target, queue) in _queues)
+            {
+                // A reservation whose insert has not run yet is not in the store's count, whichever way its insert ends.
+                queue.Queued = stored.GetValueOrDefault(target) + queue.Reserved;
+            }
         }
-    }
+
+        return 0;
+    }, cancellationToken);
 
     private void Queue(IMetadataTransaction writer, IReadOnlyList<NotificationRule> rules, EventDetails details)
     {
@@ -116,21 +128,60 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
                 continue;
             }
 
-            if (_queued.AddOrUpdate(target.Id, 1, (_, n) => n + 1) > target.QueueLimit)
+            if (!TryReserve(target))
             {
-                _queued.AddOrUpdate(target.Id, 0, (_, n) => n - 1);
                 _dropped.AddOrUpdate(target.Id, 1, (_, n) => n + 1);
                 continue;
             }
 
-            writer.Outbox.Enqueue(new OutboxEvent
+            var enqueued = false;
+            try
             {
-                Id = Guid.CreateVersion7().ToString("N"),
-                Target = target.Id,
-                Body = EventRecord.Write(details, rule.Id, RequestOrigin.Current),
-                QueuedAt = details.Time,
-                NextAttempt = details.Time,
-            });
+                writer.Outbox.Enqueue(new OutboxEvent
+                {
+                    Id = Guid.CreateVersion7().ToString("N"),
+                    Target = target.Id,
+                    Body = EventRecord.Write(details, rule.Id, RequestOrigin.Current),
+                    QueuedAt = details.Time,
+                    NextAttempt = details.Time,
+                });
+                enqueued = true;
+            }
+            finally
+            {
+                EndReservation(target, enqueued);
+            }
+        }
+    }
+
+    /// <summary>Takes a place in the target's queue for an event about to be inserted; false when the queue is full.</summary>
+    private bool TryReserve(NotificationTarget target)
+    {
+        var queue = _queues[target.Id];
+        lock (_queuesLock)
+        {
+            if (queue.Queued >= target.QueueLimit)
+            {
+                return false;
+            }
+
+            queue.Queued++;
+            queue.Reserved++;
+            return true;
+        }
+    }
+
+    /// <summary>The insert ran (the store counts it from now on) or failed (its place is given back).</summary>
+    private void EndReservation(NotificationTarget target, bool enqueued)
+    {
+        var queue = _queues[target.Id];
+        lock (_queuesLock)
+        {
+            queue.Reserved--;
+            if (!enqueued)
+            {
+                queue.Queued--;
+            }
         }
     }
 
@@ -204,6 +255,16 @@ public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<Notifica
     }
 
     private sealed record CachedConfiguration(byte[] Body, NotificationConfiguration Parsed);
+
+    /// <summary>A target's queue as this process knows it; under <see cref="_queuesLock"/>.</summary>
+    private sealed class QueueCount
+    {
+        /// <summary>The store's count at the last recount, plus the places this process reserved since.</summary>
+        public long Queued;
+
+        /// <summary>Places reserved whose insert has not run yet: no count in the store can see them.</summary>
+        public long Reserved;
+    }
 
     private static BucketRecord RequireBucket(IMetadataView reader, string name) =>
         reader.Buckets.Get(name) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");

@@ -45,7 +45,7 @@ internal sealed partial class NotificationDeliveryService(
         var now = time.GetUtcNow();
         if (now - _countedAt >= settings.CountInterval)
         {
-            events.Counted(await metadata.WriteAsync(w => w.Outbox.CountByTarget(), cancellationToken));
+            await events.RecountAsync(cancellationToken);
             _countedAt = now;
         }
 
