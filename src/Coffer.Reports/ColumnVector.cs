@@ -153,6 +153,11 @@ public sealed class ColumnVector
     /// </summary>
     public void AddShared(byte[] value)
     {
+        if (_ends is null)
+        {
+            throw new InvalidOperationException("Only a text column holds a shared value.");
+        }
+
         if (Count == 0)
         {
             _shared = value;

@@ -9,6 +9,10 @@ namespace Coffer.Storage.Postgres;
 internal sealed class PostgresOutbox(PostgresSession session) : PostgresAggregate(session), IOutboxWriter
 {
     private const string Columns = "id, target, body, queued_at, next_attempt, attempts, last_error";
+    private const string CountSavepoint = "outbox_count";
+
+    /// <summary>How long a recount waits for the outbox's SHARE lock; PostgreSQL's own deadlock check waits as long.</summary>
+    private const string CountLockTimeout = "1s";
 
     public IReadOnlyDictionary<string, long> CountByTarget() =>
         ReadAll(Command("SELECT target, count(*) FROM notification_outbox GROUP BY target"), r => (r.GetString(0), r.GetInt64(1)))
@@ -17,11 +21,29 @@ internal sealed class PostgresOutbox(PostgresSession session) : PostgresAggregat
     /// <summary>
     /// A SHARE lock on the outbox waits for every transaction that inserted into it (ROW EXCLUSIVE) to end and keeps new
     /// inserts waiting until this transaction ends; the count, a statement of its own under READ COMMITTED, then sees
-    /// every one that committed. Deliverers' leases and completions wait too, for as long as the count takes.
+    /// every one that committed. Deliverers' leases and completions wait too, for as long as the count takes. Every
+    /// enqueuer queues behind the lock while it waits, so it waits at most <see cref="CountLockTimeout"/> for a long
+    /// transaction (a large DeleteObjects, say) and then counts without it, as a snapshot that misses the events of
+    /// transactions still open: the limit may then be passed by those.
     /// </summary>
     public IReadOnlyDictionary<string, long> LockAndCountByTarget()
     {
-        NonQuery(Command("LOCK TABLE notification_outbox IN SHARE MODE"));
+        Session.Transaction.Save(CountSavepoint);
+        try
+        {
+            NonQuery(Command($"SET LOCAL lock_timeout = '{CountLockTimeout}'"));
+            using (var lockTable = Command("LOCK TABLE notification_outbox IN SHARE MODE"))
+            {
+                lockTable.ExecuteNonQuery();
+            }
+
+            Session.Transaction.Release(CountSavepoint);
+        }
+        catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            Session.Transaction.Rollback(CountSavepoint);
+        }
+
         return CountByTarget();
     }
 

@@ -196,7 +196,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             throw;
         }
 
-        ReturnReader(reader);
+        ReturnReader(reader, reusable: true);
         return found;
     }
 
@@ -426,9 +426,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
     }
 
-    private void ReturnReader(PreparedConnection reader)
+    private void ReturnReader(PreparedConnection reader, bool reusable)
     {
-        if (Volatile.Read(ref _disposed) == 0 && _readers.Count < IdleReaders)
+        if (reusable && Volatile.Read(ref _disposed) == 0 && _readers.Count < IdleReaders)
         {
             _readers.Add(reader);
             ConnectionClosed();

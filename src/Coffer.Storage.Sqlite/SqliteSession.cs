@@ -13,7 +13,7 @@ namespace Coffer.Storage.Sqlite;
 internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 {
     private readonly PreparedConnection _connection;
-    private readonly Action<PreparedConnection>? _handBack;
+    private readonly Action<PreparedConnection, bool>? _handBack;
     private readonly List<string> _released = [];
     private bool _disposed;
 
@@ -23,9 +23,12 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     {
     }
 
-    /// <param name="handBack">For a snapshot: where its reader connection goes once the snapshot ends. Null for a write.</param>
+    /// <param name="handBack">
+    /// For a snapshot: where its reader connection goes once the snapshot ends, and whether it can be used again (false
+    /// when ending its transaction failed). Null for a write.
+    /// </param>
     /// <param name="asOf">The pinned commit position versions are read at, or null for the current state.</param>
-    private SqliteSession(SqliteMetadataStore store, PreparedConnection connection, SqliteTransaction? transaction, Action<PreparedConnection>? handBack,
+    private SqliteSession(SqliteMetadataStore store, PreparedConnection connection, SqliteTransaction? transaction, Action<PreparedConnection, bool>? handBack,
         long? asOf)
     {
         Store = store;
@@ -141,7 +144,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     /// A read snapshot on <paramref name="reader"/>: a deferred transaction (SQLite takes its read mark at the first
     /// statement), begun and ended by the connection's cached statements.
     /// </summary>
-    public static SqliteSession Snapshot(SqliteMetadataStore store, PreparedConnection reader, Action<PreparedConnection> handBack, long? asOf)
+    public static SqliteSession Snapshot(SqliteMetadataStore store, PreparedConnection reader, Action<PreparedConnection, bool> handBack, long? asOf)
     {
         reader.Execute("BEGIN DEFERRED");
         return new SqliteSession(store, reader, transaction: null, handBack, asOf);
@@ -198,11 +201,11 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         }
         catch
         {
-            _connection.Dispose();
+            _handBack(_connection, false);
             throw;
         }
 
-        _handBack(_connection);
+        _handBack(_connection, true);
     }
 }
 

@@ -245,6 +245,7 @@ public sealed class ColumnBatchContractTests
             () => shared.Add("a"),
             shared.AddNull,
             () => copied.AddShared("a"u8.ToArray()),
+            () => new ColumnVector(ColumnType.Int64, 4).AddShared("1"u8.ToArray()),
         };
 
         foreach (var mix in mixes)

@@ -188,6 +188,31 @@ public sealed class CsvFormattingTests
         });
     }
 
+    [Fact]
+    public async Task Csv_WritesASharedValueRewrittenInPlace_AsItsNewValue()
+    {
+        var schema = new ColumnSchema("test.rewritten", [new("Bucket", "bucket", ColumnType.String)]);
+        var value = "aaa"u8.ToArray();
+        var output = new MemoryStream();
+        await using (var part = CsvReportFormat.Instance.CreatePart(output, schema))
+        {
+            var batch = new ColumnBatch(schema, 4);
+            foreach (var letter in "ab"u8.ToArray())
+            {
+                // One array for every batch, as a filler may keep: the cell of the batch before must not be taken again.
+                value.AsSpan().Fill(letter);
+                batch.Clear();
+                batch[0].AddShared(value);
+                batch.Seal();
+                await part.WriteAsync(batch, CancellationToken.None);
+            }
+
+            await part.CompleteAsync(CancellationToken.None);
+        }
+
+        Encoding.UTF8.GetString(Gunzip(output.ToArray())).Should().Be("\"aaa\"\n\"bbb\"\n");
+    }
+
     private static async Task<byte[]> WriteSharedColumnsAsync((string Bucket, string Shared, string[] Keys)[] batches, bool share)
     {
         var schema = new ColumnSchema("test.shared",

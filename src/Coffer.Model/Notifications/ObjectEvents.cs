@@ -12,8 +12,9 @@ namespace Coffer.Model.Notifications;
 /// Event notifications: the buckets' notification configurations, and the events of a change queued in the outbox in the
 /// change's own transaction, one per matching rule, so an event is never lost once its change committed. Each target's
 /// queue is bounded: past its limit, new events for it are dropped and counted. The limit is checked against the queue's
-/// length as last counted (<see cref="RecountAsync"/>) plus what this process queued since, so one process never passes
-/// it, and nodes sharing a database may together pass it by what the others queue between two counts.
+/// length as last counted (<see cref="RecountAsync"/>) plus what this process queued since, so one process that has
+/// counted never passes it (on PostgreSQL, unless the count gave up waiting for the outbox's lock), and nodes sharing a
+/// database may together pass it by what the others queue between two counts.
 /// </summary>
 public sealed class ObjectEvents(IMetadataStore metadata, IReadOnlyList<NotificationTarget> targets, TimeProvider time)
 {

@@ -234,7 +234,8 @@ public sealed class CsvReportFormat : IReportFormat
             cell[length++] = (byte)'"';
             length += _cells[column] is CsvCell.UrlEncoded ? Utf8UrlEncoding.EncodeTo(value, cell.AsSpan(length)) : CopyQuoted(value, cell.AsSpan(length));
             cell[length++] = (byte)'"';
-            _sharedCells[column] = (value, cell[..length]);
+            // A copy: a filler may rewrite its array between batches, and the comparison above must see the old value.
+            _sharedCells[column] = (value.ToArray(), cell[..length]);
         }
 
         private void CopyCell(byte[] cell)

@@ -43,7 +43,8 @@ internal sealed partial class NotificationDeliveryService(
         var settings = options.Notifications;
         _busy = false;
         var now = time.GetUtcNow();
-        if (now - _countedAt >= settings.CountInterval)
+        // With no target there is no queue to count, and on PostgreSQL the count locks the outbox.
+        if (_targets.Count > 0 && now - _countedAt >= settings.CountInterval)
         {
             await events.RecountAsync(cancellationToken);
             _countedAt = now;

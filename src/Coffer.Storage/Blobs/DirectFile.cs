@@ -18,7 +18,8 @@ internal static partial class DirectFile
 
     /// <summary>
     /// Creates the file at <paramref name="path"/> (which must not exist) for direct writes; null when the file system
-    /// refuses direct writes. A missing folder is a <see cref="DirectoryNotFoundException"/>.
+    /// refuses direct writes, in which case the file may have been created all the same (Linux creates it before it
+    /// checks <c>O_DIRECT</c>). A missing folder is a <see cref="DirectoryNotFoundException"/>.
     /// </summary>
     internal delegate SafeFileHandle? Create(string path);
 

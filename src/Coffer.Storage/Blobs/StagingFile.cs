@@ -38,9 +38,19 @@ internal sealed class StagingFile : IAsyncDisposable
             [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)], null);
 
     /// <summary>A file opened for direct writes (<see cref="DirectFile"/>), written in plaintext.</summary>
-    public static StagingFile Direct(SafeFileHandle handle) =>
-        new(new FileStream(handle, FileAccess.Write, bufferSize: 0), null, null, null,
-            [new DirectFile.AlignedBuffer(BufferSize), new DirectFile.AlignedBuffer(BufferSize)]);
+    public static StagingFile Direct(SafeFileHandle handle)
+    {
+        var first = new DirectFile.AlignedBuffer(BufferSize);
+        try
+        {
+            return new(new FileStream(handle, FileAccess.Write, bufferSize: 0), null, null, null, [first, new DirectFile.AlignedBuffer(BufferSize)]);
+        }
+        catch
+        {
+            ((IDisposable)first).Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Buffer 0 or 1, <see cref="BufferSize"/> bytes.</summary>
     public Memory<byte> Buffer(int index) => _buffers[index];
@@ -85,8 +95,20 @@ internal sealed class StagingFile : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _sealer?.Dispose();
-        await _file.DisposeAsync();
+        try
+        {
+            _sealer?.Dispose();
+            await _file.DisposeAsync();
+        }
+        finally
+        {
+            ReturnBuffers();
+        }
+    }
+
+    // The aligned buffers are native memory with no finalizer: freed even when closing the file fails.
+    private void ReturnBuffers()
+    {
         if (_pooled is not null)
         {
             ArrayPool<byte>.Shared.Return(_pooled[0]);

@@ -12,11 +12,11 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
     where TEngine : ITestEngine, new()
 {
     private const int Limit = 2;
-    private static readonly NotificationTarget Target = new("small", new Uri("http://127.0.0.1:9/"), QueueLimit: Limit);
+    protected static readonly NotificationTarget Target = new("small", new Uri("http://127.0.0.1:9/"), QueueLimit: Limit);
 
-    private readonly ObjectEvents _events;
+    protected NotificationQueueLimitContract() => Events = new ObjectEvents(Store, [Target], TimeProvider.System);
 
-    protected NotificationQueueLimitContract() => _events = new ObjectEvents(Store, [Target], TimeProvider.System);
+    protected ObjectEvents Events { get; }
 
     [Fact]
     public async Task Recount_CountsAnEnqueueInFlight_AndTheLimitHolds()
@@ -24,11 +24,11 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
         var bucket = await CreateBucketWithRuleAsync();
         using var inserted = new SemaphoreSlim(0);
         using var release = new ManualResetEventSlim();
-        var inFlight = HoldAsync(w => _events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, "k0")), inserted, release);
+        var inFlight = HoldAsync(w => Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, "k0")), inserted, release);
         await inserted.WaitAsync();
 
         // SQLite queues the recount behind the open transaction; PostgreSQL must wait for it rather than count without it.
-        var recount = _events.RecountAsync();
+        var recount = Events.RecountAsync();
         await UntilEndedOrWaitingForTheOutboxAsync(recount);
         release.Set();
         await inFlight;
@@ -47,7 +47,7 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
         await entered.WaitAsync();
 
         // On SQLite both wait behind the blocker and then run in one group, the recount's count first, the enqueue after it.
-        var recount = _events.RecountAsync();
+        var recount = Events.RecountAsync();
         var enqueue = RecordAsync(bucket, "k0");
         release.Set();
         await Task.WhenAll(blocker, recount, enqueue);
@@ -64,13 +64,13 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
         }
 
         (await Store.WriteAsync(w => w.Outbox.CountByTarget())).Should().Equal(new Dictionary<string, long> { [Target.Id] = Limit });
-        _events.Dropped[Target.Id].Should().Be(keys.Length + 1 - Limit);
+        Events.Dropped[Target.Id].Should().Be(keys.Length + 1 - Limit);
     }
 
-    private async Task<BucketRecord> CreateBucketWithRuleAsync()
+    protected async Task<BucketRecord> CreateBucketWithRuleAsync()
     {
         var bucket = await CreateBucketAsync();
-        await _events.PutAsync(bucket.Name, new NotificationConfiguration(
+        await Events.PutAsync(bucket.Name, new NotificationConfiguration(
             [new NotificationRule("all", NotificationTarget.ArnOf(Target.Id), ["s3:ObjectCreated:*"], Prefix: null, Suffix: null)]));
         return bucket;
     }
@@ -79,7 +79,7 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
     /// A write transaction that does <paramref name="work"/>, says so, and waits for <paramref name="release"/> before it
     /// commits; on a thread of its own, as PostgreSQL may run the work on the caller's.
     /// </summary>
-    private Task<int> HoldAsync(Action<IMetadataTransaction> work, SemaphoreSlim done, ManualResetEventSlim release) => Task.Run(() => Store.WriteAsync(w =>
+    protected Task<int> HoldAsync(Action<IMetadataTransaction> work, SemaphoreSlim done, ManualResetEventSlim release) => Task.Run(() => Store.WriteAsync(w =>
     {
         work(w);
         done.Release();
@@ -89,7 +89,7 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
 
     private Task<int> RecordAsync(BucketRecord bucket, string key) => Store.WriteAsync(w =>
     {
-        _events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, key));
+        Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, key));
         return 0;
     });
 
@@ -112,4 +112,27 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
 
 public sealed class SqliteNotificationQueueLimit : NotificationQueueLimitContract<SqliteTestEngine>;
 
-public sealed class PostgresNotificationQueueLimit : NotificationQueueLimitContract<PostgresTestEngine>;
+public sealed class PostgresNotificationQueueLimit : NotificationQueueLimitContract<PostgresTestEngine>
+{
+    [Fact]
+    public async Task Recount_CountsWithoutTheLock_WhenATransactionHoldsTheOutboxPastTheTimeout()
+    {
+        var bucket = await CreateBucketWithRuleAsync();
+        using var inserted = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim();
+        var inFlight = HoldAsync(w => Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, "k0")), inserted, release);
+        await inserted.WaitAsync();
+        try
+        {
+            // Every enqueuer queues behind a waiting lock, so the recount gives up on it rather than wait for the holder.
+            await Events.RecountAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            release.Set();
+            await inFlight;
+        }
+
+        (await Store.WriteAsync(w => w.Outbox.CountByTarget())).Should().Equal(new Dictionary<string, long> { [Target.Id] = 1 });
+    }
+}
