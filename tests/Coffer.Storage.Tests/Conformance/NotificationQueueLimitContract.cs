@@ -22,10 +22,8 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
     public async Task Recount_CountsAnEnqueueInFlight_AndTheLimitHolds()
     {
         var bucket = await CreateBucketWithRuleAsync();
-        using var inserted = new SemaphoreSlim(0);
         using var release = new ManualResetEventSlim();
-        var inFlight = HoldAsync(w => Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, "k0")), inserted, release);
-        await inserted.WaitAsync();
+        var inFlight = await EnqueueHeldAsync(bucket, "k0", release);
 
         // SQLite queues the recount behind the open transaction; PostgreSQL must wait for it rather than count without it.
         var recount = Events.RecountAsync();
@@ -79,7 +77,7 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
     /// A write transaction that does <paramref name="work"/>, says so, and waits for <paramref name="release"/> before it
     /// commits; on a thread of its own, as PostgreSQL may run the work on the caller's.
     /// </summary>
-    protected Task<int> HoldAsync(Action<IMetadataTransaction> work, SemaphoreSlim done, ManualResetEventSlim release) => Task.Run(() => Store.WriteAsync(w =>
+    private Task<int> HoldAsync(Action<IMetadataTransaction> work, SemaphoreSlim done, ManualResetEventSlim release) => Task.Run(() => Store.WriteAsync(w =>
     {
         work(w);
         done.Release();
@@ -87,11 +85,26 @@ public abstract class NotificationQueueLimitContract<TEngine> : StoreContract<TE
         return 0;
     }));
 
+    /// <summary>
+    /// Queues <paramref name="key"/>'s event in a write transaction that waits for <paramref name="release"/> before it
+    /// commits; returns that transaction's task once its insert has run.
+    /// </summary>
+    protected async Task<Task<int>> EnqueueHeldAsync(BucketRecord bucket, string key, ManualResetEventSlim release)
+    {
+        using var inserted = new SemaphoreSlim(0);
+        var inFlight = HoldAsync(w => Record(w, bucket, key), inserted, release);
+        await inserted.WaitAsync();
+        return inFlight;
+    }
+
     private Task<int> RecordAsync(BucketRecord bucket, string key) => Store.WriteAsync(w =>
     {
-        Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, key));
+        Record(w, bucket, key);
         return 0;
     });
+
+    private void Record(IMetadataTransaction writer, BucketRecord bucket, string key) =>
+        Events.Record(writer, bucket, "s3:ObjectCreated:Put", Version(bucket, key));
 
     /// <summary>Until the recount ended, or (PostgreSQL) waits for a lock on the outbox; SQLite's single writer queued it already.</summary>
     private async Task UntilEndedOrWaitingForTheOutboxAsync(Task recount)
@@ -118,10 +131,8 @@ public sealed class PostgresNotificationQueueLimit : NotificationQueueLimitContr
     public async Task Recount_CountsWithoutTheLock_WhenATransactionHoldsTheOutboxPastTheTimeout()
     {
         var bucket = await CreateBucketWithRuleAsync();
-        using var inserted = new SemaphoreSlim(0);
         using var release = new ManualResetEventSlim();
-        var inFlight = HoldAsync(w => Events.Record(w, bucket, "s3:ObjectCreated:Put", Version(bucket, "k0")), inserted, release);
-        await inserted.WaitAsync();
+        var inFlight = await EnqueueHeldAsync(bucket, "k0", release);
         try
         {
             // Every enqueuer queues behind a waiting lock, so the recount gives up on it rather than wait for the holder.
