@@ -22,7 +22,7 @@ internal sealed class DatabasePages : IDisposable
 {
     private const int HeaderBytes = 100;
     private const int WalHeaderBytes = 32;
-    private const int FrameHeaderBytes = 24;
+    internal const int FrameHeaderBytes = 24;
 
     /// <summary>The largest log read: past it, the pass falls back rather than checksum a long log.</summary>
     private const long MaxWalBytes = 64L << 20;
@@ -299,7 +299,7 @@ internal sealed class PageView(SafeFileHandle database, int pageSize, int usable
         if (wal is not null && frames.TryGetValue(number, out var offset))
         {
             FromLog++;
-            Span<byte> header = stackalloc byte[24];
+            Span<byte> header = stackalloc byte[DatabasePages.FrameHeaderBytes];
             return RandomAccess.Read(wal, header, offset - header.Length) == header.Length
                 && BinaryPrimitives.ReadUInt32BigEndian(header) == number
                 && header.Slice(8, 8).SequenceEqual(salts)
