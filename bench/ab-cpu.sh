@@ -3,7 +3,7 @@
 # absolute values move between rounds; the difference within a round is what counts). Each run starts the build on a
 # fresh data folder (embedded engine, durable), waits for its start-up inventory warm-up to end, warms it up with
 # BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT PUTs, GETs and HEADs of 1 KiB with the client of bench/load named
-# by BENCH_CLIENT (raw, the default, or wire, which spends about half raw's CPU a request and so leaves the server more
+# by BENCH_CLIENT (raw, the default, or wire, which spends about a third of raw's CPU a request and so leaves the server more
 # of the two cores), 32 in flight, and prints the CPU per request (/proc/PID/stat user + system over the run) and the
 # requests/s of each.
 #   bench/ab-cpu.sh A/coffer.dll B/coffer.dll [C/coffer.dll ...]

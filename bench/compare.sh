@@ -3,14 +3,15 @@
 # clients (bench/load/load.mjs) against each, in one run (figures in docs/performance.md):
 #   PUT 1 KiB (raw client: Node's http, keep-alive SigV4; then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD,
 #   LIST walks of the 1 KiB objects; PUT 1 KiB, PUT 64 KiB, GET 1 KiB and HEAD again with the wire client (node:net,
-#   the signing key cached: about half the raw client's CPU a request, which on two shared cores otherwise bounds
-#   the rate of every fast server); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with Node's
-#   client, and again with curl as the client (the PUT uploads a file of random 1 MiB blocks written to the work
-#   folder before the runs and read once, so it is in the page cache: a GiB of memory more), which sends or
-#   receives a GiB for a fraction of the CPU Node's client spends; beside `dd ... conv=fdatasync` (the disk) and a
-#   server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
+#   the signing key cached: about a third of the raw client's CPU a request, which on two shared cores otherwise
+#   bounds the rate of every fast server); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
+#   Node's client, and again with curl as the client (the PUT uploads a file of random 1 MiB blocks written to the
+#   work folder before the runs and read once, so it is in the page cache: a GiB of memory more; curl receives a
+#   GiB for a fraction of the CPU Node's client spends, but sends one for more); beside `dd ... conv=fdatasync` (the
+#   disk) and a server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
 # each with objects/s, MB/s, p50/p99, the server's and the client's CPU time per request, and a table of the ratios
-# to s3rver. About 12-16 minutes on the 2-core machine, most of it the warm-ups, s3rver's runs and the large objects.
+# to s3rver. About 6-8 minutes on the 2-core machine (7 at 08:56 and 09:02 UTC, 2026-12-06, the Release build
+# included), most of it the warm-ups, s3rver's runs and the large objects.
 # Coffer runs from a Release build with the embedded (SQLite) engine, durable (synchronous=FULL, fsync per commit).
 #   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight, BENCH_WARMUP=5000)
 # Only the large object, A/B: BENCH_PHASES=large runs just the large PUT and GET (no fauxqs, no warm-up), each

@@ -12,11 +12,13 @@
 // a shared machine it bounds the rate. wire (put, get, head; bodies up to 16 MiB): node:net keep-alive connections, one
 // request in flight on each (no pipelining), the request head written as one string with the body in the same corked
 // write, a minimal response parser (Content-Length, chunked, Connection: close), and SigV4 with the signing key cached
-// per day as the SDKs do (one SHA-256 and one HMAC a request): the least a Node client can spend. sdk:
+// per day as the SDKs do (one SHA-256 and one HMAC a request): about a third of raw's CPU a request. sdk:
 // @aws-sdk/client-s3, what applications use. curl (get and put, for large objects): one curl process a request, the
 // same signed headers; a GET's body goes to /dev/null, a PUT uploads FILE (--file, SIZE bytes) with -T, which streams
-// it with its Content-Length. Node's own client spends 1.5-4.5 s of CPU receiving a GiB (a fresh buffer every read)
-// and about 1 s sending one, so it, not the server or the loopback, bounds a large transfer; curl takes a fraction.
+// it with its Content-Length. Node's own client spends 1.1-8.6 s of CPU receiving a GiB (a fresh buffer every read),
+// so it, not the server or the loopback, bounds a large GET, where curl takes 0.35-0.6 s. Sending a GiB Node spends
+// 0.25-0.4 s (one buffer written again and again), less than curl reading FILE (0.5-0.6 s): a second client, not a
+// cheaper one.
 // Keys are PREFIX + a zero-padded index, so a get or head run reads what a put run with the same prefix and count
 // wrote. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
 // rates count objects listed, its CPU per request is per page. A body over 16 MiB is sent (raw, sdk) as a stream of
