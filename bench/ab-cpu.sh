@@ -2,9 +2,12 @@
 # Server CPU per request of two or more Coffer builds (A, B, ...), measured alternately in one session (on a shared machine the
 # absolute values move between rounds; the difference within a round is what counts). Each run starts the build on a
 # fresh data folder (embedded engine, durable), waits for its start-up inventory warm-up to end, warms it up with
-# BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT PUTs, GETs and HEADs of 1 KiB with the raw client of bench/load, 32
-# in flight, and prints the CPU per request (/proc/PID/stat user + system over the run) and the requests/s of each.
-#   bench/ab-cpu.sh A/coffer.dll B/coffer.dll [C/coffer.dll ...]   (BENCH_ROUNDS=2, BENCH_COUNT=15000, BENCH_WARMUP=5000)
+# BENCH_WARMUP PUTs and GETs, then runs BENCH_COUNT PUTs, GETs and HEADs of 1 KiB with the client of bench/load named
+# by BENCH_CLIENT (raw, the default, or wire, which spends about a third of raw's CPU a request and so leaves the server more
+# of the two cores), 32 in flight, and prints the CPU per request (/proc/PID/stat user + system over the run) and the
+# requests/s of each.
+#   bench/ab-cpu.sh A/coffer.dll B/coffer.dll [C/coffer.dll ...]
+#   (BENCH_ROUNDS=2, BENCH_COUNT=15000, BENCH_WARMUP=5000, BENCH_CLIENT=raw)
 set -euo pipefail
 export NODE_NO_WARNINGS=1
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +16,7 @@ builds=("$@")
 rounds="${BENCH_ROUNDS:-2}"
 count="${BENCH_COUNT:-15000}"
 warmup="${BENCH_WARMUP:-5000}"
+client="${BENCH_CLIENT:-raw}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-ab.XXXXXX")"
 pid=""
 cleanup() {
@@ -28,6 +32,7 @@ source "$repo/bench/lib/ports.sh"
 labels=(A B C D E F)
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) before"
 for n in "${!builds[@]}"; do echo "# ${labels[$n]} = ${builds[$n]}"; done
+echo "# load client: $client"
 printf '%-6s %-2s %18s %18s %18s\n' round ab "PUT µs(req/s)" "GET µs(req/s)" "HEAD µs(req/s)"
 for round in $(seq 1 "$rounds"); do
   for n in "${!builds[@]}"; do
@@ -38,7 +43,7 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     wait_for_port "$port"
     wait_for_warm_up "$work/coffer.log"
-    common=(--endpoints "http://127.0.0.1:$port" --bucket bench-1250000000 --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32)
+    common=(--endpoints "http://127.0.0.1:$port" --bucket bench-1250000000 --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32 --client "$client")
     node "$load" "${common[@]}" --op bucket >/dev/null
     for op in put get; do node "$load" "${common[@]}" --op "$op" --count "$warmup" --prefix warm/ >/dev/null; done
     line=""

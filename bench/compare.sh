@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Coffer beside s3rver (Node.js, plain files) and fauxqs (Node.js, in memory), one server at a time, the same load
-# client (bench/load/load.mjs, raw keep-alive SigV4) against each, in one run (figures in docs/performance.md):
-#   PUT 1 KiB (raw client, then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD, LIST walks of the 1 KiB objects,
-#   PUT and GET of one large object (BENCH_LARGE_MIB, default 1024; the GET again with curl as the client, which
-#   receives a GiB for a tenth of the CPU Node's client spends) beside `dd ... conv=fdatasync` (the disk) and a
-#   server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
-# each with objects/s, MB/s, p50/p99 and the server's CPU time per request, and a table of the ratios to s3rver.
+# clients (bench/load/load.mjs) against each, in one run (figures in docs/performance.md):
+#   PUT 1 KiB (raw client: Node's http, keep-alive SigV4; then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD,
+#   LIST walks of the 1 KiB objects; PUT 1 KiB, PUT 64 KiB, GET 1 KiB and HEAD again with the wire client (node:net,
+#   the signing key cached: about a third of the raw client's CPU a request, which on two shared cores otherwise
+#   bounds the rate of every fast server); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
+#   Node's client, and again with curl as the client (the PUT uploads a file of random 1 MiB blocks written to the
+#   work folder before the runs and read once, so it is in the page cache: a GiB of memory more; curl receives a
+#   GiB for a fraction of the CPU Node's client spends, but sends one for more); beside `dd ... conv=fdatasync` (the
+#   disk) and a server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
+# each with objects/s, MB/s, p50/p99, the server's and the client's CPU time per request, and a table of the ratios
+# to s3rver. About 6-8 minutes on the 2-core machine (7 at 08:56 and 09:02 UTC, 2026-12-06, the Release build
+# included), most of it the warm-ups, s3rver's runs and the large objects.
 # Coffer runs from a Release build with the embedded (SQLite) engine, durable (synchronous=FULL, fsync per commit).
 #   bench/compare.sh            (BENCH_COUNT=10000 requests per run, BENCH_CONCURRENCY=32 in flight, BENCH_WARMUP=5000)
 # Only the large object, A/B: BENCH_PHASES=large runs just the large PUT and GET (no fauxqs, no warm-up), each
@@ -56,15 +62,26 @@ run() {
   jq -c --arg server "$server" --arg name "$name" '{server: $server, name: $name} + .' <<<"$line" | tee -a "$results"
 }
 
-# large SERVER: the large PUT and GET against the server now listening, BENCH_LARGE_RUNS times each.
+# large SERVER: the large PUT and GET against the server now listening, BENCH_LARGE_RUNS times each. curl's PUT comes
+# after the GETs (it replaces the object), so the GETs read what Node's PUT wrote, as before curl's PUT was measured.
 large() {
   local server=$1
   for _ in $(seq 1 "$large_runs"); do
     run "$server" "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
     run "$server" "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
     run "$server" "GET ${large_mib} MiB (curl)" --op get --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl
+    run "$server" "PUT ${large_mib} MiB (curl)" --op put --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl --file "$large_file"
   done
 }
+
+# The body curl uploads: one random MiB repeated, read once so that the PUT reads it from the page cache, not the disk.
+large_file="$work/large.bin"
+head -c $((1 << 20)) /dev/urandom >"$work/block"
+for _ in $(seq 1 "$large_mib"); do cat "$work/block"; done >"$large_file"
+rm "$work/block"
+# Flushed before the runs, so that its write-back does not land in the first server's fsyncs.
+sync "$large_file"
+cat "$large_file" >/dev/null
 
 # limits: `dd` to the disk with fdatasync, and the same client against null-server.mjs (the loopback limit).
 limits() {
@@ -100,6 +117,10 @@ suite() {
   run "$server" "GET 1 KiB" --op get --size 1024 --count "$count" --prefix small/
   run "$server" "HEAD" --op head --count "$count" --prefix small/
   run "$server" "LIST walk" --op list --count 20 --concurrency 4 --prefix small/
+  run "$server" "PUT 1 KiB (wire)" --op put --size 1024 --count "$count" --prefix wire/ --client wire
+  run "$server" "PUT 64 KiB (wire)" --op put --size 65536 --count "$count" --prefix wire-medium/ --client wire
+  run "$server" "GET 1 KiB (wire)" --op get --size 1024 --count "$count" --prefix wire/ --client wire
+  run "$server" "HEAD (wire)" --op head --count "$count" --prefix wire/ --client wire
   if [[ "$only" != small ]]; then large "$server"; fi
 }
 

@@ -1,22 +1,32 @@
 // The load client of Coffer's HTTP benchmarks. Sends COUNT requests of one kind with CONCURRENCY in flight to one or
 // several S3 endpoints (each request to the next endpoint in turn), and prints one JSON line: requests/s, MB/s, latency
-// percentiles, and, for each server process id given, the CPU time it spent per request (from /proc/PID/stat).
+// percentiles, for each server process id given the CPU time it spent per request (from /proc/PID/stat), and the
+// client's own CPU time per request (this process with process.cpuUsage(), plus the curl processes it waited for).
 //
 //   node load.mjs --endpoints http://127.0.0.1:9000[,http://...] --bucket B --access AK --secret SK
-//                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024] [--client raw|sdk|curl]
-//                 [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
+//                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024]
+//                 [--client raw|wire|sdk|curl] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
 //
-// raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD), the least a client can spend per
-// request; sdk: @aws-sdk/client-s3, what applications use; curl (GET only): one curl process a request, the same signed
-// headers, the body to /dev/null, for large GETs: Node's client spends 1.5-4.5 s of its own CPU receiving a GiB (a fresh
-// buffer every read), so it, not the server or the loopback, bounded a large GET, where curl takes about 0.35 s. Keys are PREFIX + a zero-padded index, so a get or head run
-// reads what a put run with the same prefix and count wrote. list (raw only): COUNT walks of PREFIX with
-// ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its rates count objects listed, its CPU per request
-// is per page. A body over 16 MiB is sent as a stream of one 1 MiB random block repeated (a 1 GiB object needs no
-// 1 GiB buffer); a GET's bytes are counted, not kept.
+// raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD, the signing key derived afresh each
+// request); it spends about as much CPU per small request as the server it measures (186-229 µs a 1 KiB PUT), so on
+// a shared machine it bounds the rate. wire (put, get, head; bodies up to 16 MiB): node:net keep-alive connections, one
+// request in flight on each (no pipelining), the request head written as one string with the body in the same corked
+// write, a minimal response parser (Content-Length, chunked, Connection: close), and SigV4 with the signing key cached
+// per day as the SDKs do (one SHA-256 and one HMAC a request): about a third of raw's CPU a request. sdk:
+// @aws-sdk/client-s3, what applications use. curl (get and put, for large objects): one curl process a request, the
+// same signed headers; a GET's body goes to /dev/null, a PUT uploads FILE (--file, SIZE bytes) with -T, which streams
+// it with its Content-Length. Node's own client spends 1.1-8.6 s of CPU receiving a GiB (a fresh buffer every read),
+// so it, not the server or the loopback, bounds a large GET, where curl takes 0.35-0.6 s. Sending a GiB Node spends
+// 0.25-0.4 s (one buffer written again and again), less than curl reading FILE (0.5-0.6 s): a second client, not a
+// cheaper one.
+// Keys are PREFIX + a zero-padded index, so a get or head run reads what a put run with the same prefix and count
+// wrote. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
+// rates count objects listed, its CPU per request is per page. A body over 16 MiB is sent (raw, sdk) as a stream of
+// one 1 MiB random block repeated (a 1 GiB object needs no 1 GiB buffer); a GET's bytes are counted, not kept.
 import http from 'node:http';
+import net from 'node:net';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
@@ -157,22 +167,226 @@ async function sdkRequest(index, i) {
   return (await answer.Body.transformToByteArray()).length;
 }
 
+// The wire client. The signing key depends only on the day (and the secret and region), so it is derived once a day;
+// the timestamp string changes once a second.
+const signingKeys = new Map();
+const signingKey = (day) => {
+  if (!signingKeys.has(day)) signingKeys.set(day, hmac(hmac(hmac(hmac(`AWS4${args.secret}`, day), region), 's3'), 'aws4_request'));
+  return signingKeys.get(day);
+};
+let stampSecond = -1;
+let stamp = '';
+const amzDate = () => {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stamp = new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  }
+  return stamp;
+};
+
+// The request head of a path-style request without a query, signed with SigV4 (UNSIGNED-PAYLOAD): the same three
+// signed headers as the raw client, written out directly.
+function wireHead(method, endpoint, path, contentLength) {
+  const now = amzDate();
+  const scope = `${now.slice(0, 8)}/${region}/s3/aws4_request`;
+  const canonical = `${method}\n${path}\n\nhost:${endpoint.host}\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:${now}\n\n`
+    + 'host;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD';
+  const signature = createHmac('sha256', signingKey(now.slice(0, 8))).update(`AWS4-HMAC-SHA256\n${now}\n${scope}\n${sha256(canonical)}`).digest('hex');
+  return `${method} ${path} HTTP/1.1\r\nHost: ${endpoint.host}\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\nx-amz-date: ${now}\r\n`
+    + `Authorization: AWS4-HMAC-SHA256 Credential=${args.access}/${scope}, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${signature}\r\n`
+    + `${contentLength === undefined ? '' : `Content-Length: ${contentLength}\r\n`}\r\n`;
+}
+
+// One keep-alive connection with at most one request in flight, and the smallest HTTP/1.1 response parser that reads
+// what these servers send: a status line, Content-Length or chunked bodies (counted, not kept), no body for HEAD,
+// 204 or 304, a body up to the close when neither length is given, and Connection: close.
+class WireConnection {
+  constructor(endpoint) {
+    this.socket = net.connect(Number(endpoint.port || 80), endpoint.hostname);
+    this.socket.setNoDelay(true);
+    this.open = true;
+    this.answered = 0;
+    this.exchange = null;
+    this.socket.on('data', (chunk) => this.receive(chunk));
+    this.socket.on('error', (error) => this.end(error));
+    this.socket.on('close', () => this.end(null));
+  }
+
+  send(head, body, noBody) {
+    return new Promise((resolve, reject) => {
+      this.exchange = { resolve, reject, noBody, state: 'head', pending: null, line: '', left: 0, received: 0, status: 0, close: false, any: false };
+      this.socket.cork();
+      this.socket.write(head, 'latin1');
+      if (body) this.socket.write(body);
+      this.socket.uncork();
+    });
+  }
+
+  receive(chunk) {
+    const x = this.exchange;
+    if (!x) {
+      this.end(new Error('bytes received with no request in flight'));
+      return;
+    }
+    x.any = true;
+    let at = 0;
+    while (at < chunk.length && this.exchange === x) {
+      if (x.state === 'head') {
+        const data = x.pending ? Buffer.concat([x.pending, chunk.subarray(at)]) : chunk.subarray(at);
+        const endOfHead = data.indexOf('\r\n\r\n');
+        if (endOfHead < 0) {
+          x.pending = Buffer.from(data);
+          return;
+        }
+        x.pending = null;
+        this.parseHead(x, data.latin1Slice(0, endOfHead));
+        chunk = data;
+        at = endOfHead + 4;
+      } else if (x.state === 'length' || x.state === 'chunk') {
+        const taken = Math.min(x.left, chunk.length - at);
+        x.left -= taken;
+        x.received += taken;
+        at += taken;
+        if (x.left === 0) {
+          if (x.state === 'length') this.finish(x);
+          else x.state = 'chunk-end';
+        }
+      } else if (x.state === 'close') {
+        x.received += chunk.length - at;
+        return;
+      } else {
+        // chunk-size, chunk-end (the CRLF after a chunk's data) and trailer are lines.
+        const newline = chunk.indexOf(10, at);
+        x.line += chunk.latin1Slice(at, newline < 0 ? chunk.length : newline + 1);
+        if (newline < 0) return;
+        at = newline + 1;
+        const line = x.line.trim();
+        x.line = '';
+        if (x.state === 'chunk-end') x.state = 'chunk-size';
+        else if (x.state === 'trailer') {
+          if (line === '') this.finish(x);
+        } else {
+          x.left = parseInt(line, 16);
+          if (Number.isNaN(x.left)) {
+            this.end(new Error(`bad chunk size line: ${line}`));
+            return;
+          }
+          x.state = x.left === 0 ? 'trailer' : 'chunk';
+        }
+      }
+    }
+    if (at < chunk.length && this.exchange !== x) this.end(new Error('more bytes than the response'));
+  }
+
+  parseHead(x, head) {
+    const lines = head.split('\r\n');
+    x.status = Number(lines[0].slice(9, 12));
+    if (x.status >= 100 && x.status < 200) return; // an interim answer: the real head follows
+    let length = -1;
+    let chunked = false;
+    x.close = lines[0].startsWith('HTTP/1.0');
+    for (let n = 1; n < lines.length; n++) {
+      const colon = lines[n].indexOf(':');
+      const name = lines[n].slice(0, colon).trim().toLowerCase();
+      const value = lines[n].slice(colon + 1).trim().toLowerCase();
+      if (name === 'content-length') length = Number(value);
+      else if (name === 'transfer-encoding') chunked = value.includes('chunked');
+      else if (name === 'connection') x.close = value.includes('close') || (x.close && !value.includes('keep-alive'));
+    }
+    if (x.noBody || x.status === 204 || x.status === 304 || length === 0) this.finish(x);
+    else if (chunked) x.state = 'chunk-size';
+    else if (length > 0) {
+      x.state = 'length';
+      x.left = length;
+    } else {
+      x.state = 'close';
+      x.close = true;
+    }
+  }
+
+  finish(x) {
+    this.exchange = null;
+    this.answered += 1;
+    if (x.close) {
+      this.open = false;
+      this.socket.destroy();
+    }
+    x.resolve({ status: x.status, received: x.received });
+  }
+
+  // The socket failed or closed: ends the exchange in flight, if any. A body read up to the close is complete; a
+  // reused connection closed before any byte of its answer was closed by the server while idle, and the request can
+  // be sent again on a new one (what Node's agent leaves to the caller too).
+  end(error) {
+    this.open = false;
+    if (error) this.socket.destroy();
+    const x = this.exchange;
+    if (!x) return;
+    this.exchange = null;
+    if (!error && x.state === 'close') {
+      x.resolve({ status: x.status, received: x.received });
+      return;
+    }
+    const failure = error ?? new Error(`connection closed in the middle of a response (${x.state})`);
+    failure.stale = !x.any && this.answered > 0;
+    x.reject(failure);
+  }
+}
+
+const idle = endpoints.map(() => []);
+async function wireRequest(index, i) {
+  if (streamed) throw new Error('--client wire sends bodies up to 16 MiB');
+  const endpoint = endpoints[index];
+  const method = { put: 'PUT', get: 'GET', head: 'HEAD' }[op];
+  const path = `/${bucket}/${encodeKey(keyOf(i))}`;
+  for (let attempt = 0; ; attempt++) {
+    const connection = idle[index].pop() ?? new WireConnection(endpoint);
+    let answer;
+    try {
+      answer = await connection.send(wireHead(method, endpoint, path, op === 'put' ? size : undefined), op === 'put' ? body : null, method === 'HEAD');
+    } catch (error) {
+      if (error.stale && attempt === 0) continue;
+      throw error;
+    }
+    if (connection.open) idle[index].push(connection);
+    if (answer.status !== 200) throw new Error(`${method} ${path}: ${answer.status}`);
+    return answer.received;
+  }
+}
+
+// curl: GET to /dev/null, or PUT of FILE with -T (streamed from the file with its Content-Length; no Expect:
+// 100-continue, which would wait for an interim answer first).
 function curlRequest(index, i) {
-  if (op !== 'get') throw new Error('--client curl sends GETs only');
+  if (op !== 'get' && op !== 'put') throw new Error('--client curl sends GETs and PUTs only');
+  const method = op.toUpperCase();
   const url = new URL(`/${bucket}/${encodeKey(keyOf(i))}`, endpoints[index]);
-  const headers = Object.entries(signedHeaders('GET', url)).filter(([name]) => name !== 'host').flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const headers = Object.entries(signedHeaders(method, url)).filter(([name]) => name !== 'host').flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const upload = op === 'put' ? ['-T', args.file, '-H', 'Expect:'] : [];
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', ...headers, url.href], (error, stdout) => {
-      const [status, received] = stdout.split(' ').map(Number);
-      if (error || status !== 200) reject(error ?? new Error(`GET ${url.pathname}: ${status}`));
+    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{size_upload}', ...upload, ...headers, url.href], (error, stdout) => {
+      const [status, received, sent] = stdout.split(' ').map(Number);
+      if (error || status !== 200) reject(error ?? new Error(`${method} ${url.pathname}: ${status}`));
+      else if (op === 'put' && sent !== size) reject(new Error(`PUT ${url.pathname}: curl sent ${sent} bytes, not ${size}`));
       else resolve(received);
     });
   });
 }
+if (client === 'curl' && op === 'put' && statSync(args.file ?? '/nonexistent', { throwIfNoEntry: false })?.size !== size) {
+  throw new Error(`--client curl --op put needs --file with exactly --size (${size}) bytes`);
+}
 
+const statOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 const cpuOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = statOf(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in seconds (100 ticks a second)
+};
+// The client's CPU: this process's every thread (microseconds), plus the children it has waited for (the curl
+// processes: cutime + cstime, in ticks).
+const clientCpu = () => {
+  const own = process.cpuUsage();
+  const fields = statOf('self');
+  return (own.user + own.system) / 1e6 + (Number(fields[13]) + Number(fields[14])) / 100;
 };
 
 // A list run's unit is a walk (its latency is the whole walk's); it counts the objects and pages it saw.
@@ -195,19 +409,23 @@ const listed = { objects: 0, pages: 0 };
 const latencies = new Float64Array(count);
 let next = 0;
 let bytes = 0;
-const send = op === 'list' ? walk : client === 'sdk' ? sdkRequest : client === 'curl' ? curlRequest : rawRequest;
+const send = op === 'list' ? walk : { sdk: sdkRequest, curl: curlRequest, wire: wireRequest }[client] ?? rawRequest;
 const cpuBefore = pids.map(cpuOf);
+const clientCpuBefore = clientCpu();
 const started = process.hrtime.bigint();
 await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
   while (next < count) {
     const i = next++;
     const begun = process.hrtime.bigint();
-    bytes += await send(i % endpoints.length, i);
+    // Awaited before the sum: `bytes += await ...` would read bytes before the wait and lose the others' counts.
+    const received = await send(i % endpoints.length, i);
+    bytes += received;
     latencies[i] = Number(process.hrtime.bigint() - begun) / 1e6;
   }
 }));
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = pids.map((pid, n) => cpuOf(pid) - cpuBefore[n]);
+const clientCpuSeconds = clientCpu() - clientCpuBefore;
 latencies.sort();
 const percentile = (p) => Math.round(latencies[Math.min(count - 1, Math.floor(count * p))] * 100) / 100;
 const transferred = op === 'put' ? count * size : bytes;
@@ -230,6 +448,10 @@ console.log(JSON.stringify({
   p99Ms: percentile(0.99),
   serverCpuSeconds: Math.round(cpuTotal * 100) / 100,
   serverCpuMicrosPerRequest: pids.length ? Math.round((cpuTotal / requests) * 1e6) : null,
+  clientCpuSeconds: Math.round(clientCpuSeconds * 100) / 100,
+  clientCpuMicrosPerRequest: Math.round((clientCpuSeconds / requests) * 1e6),
+  bytes: transferred,
 }));
 agents.forEach((agent) => agent.destroy());
 sdks.forEach((sdk) => sdk.destroy());
+idle.flat().forEach((connection) => connection.socket.destroy());
