@@ -11,6 +11,7 @@ namespace Coffer.Storage.Sqlite;
 internal sealed class PreparedConnection : IDisposable
 {
     private readonly Dictionary<string, ReusableCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DirectStatement> _statements = new(StringComparer.Ordinal);
 
     public PreparedConnection(string connectionString)
     {
@@ -38,11 +39,20 @@ internal sealed class PreparedConnection : IDisposable
         return command;
     }
 
-    public void Execute(string sql, SqliteTransaction? transaction = null)
+    /// <summary>The connection's <see cref="DirectStatement"/> for <paramref name="sql"/>, prepared on first use.</summary>
+    public DirectStatement Statement(string sql)
     {
-        using var command = Command(sql, transaction);
-        command.ExecuteNonQuery();
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new DirectStatement(Connection, sql);
+            _statements.Add(sql, statement);
+        }
+
+        return statement;
     }
+
+    /// <summary>Runs a statement without parameters (a transaction's or a savepoint's begin and end) in whatever transaction is open.</summary>
+    public void Execute(string sql) => Statement(sql).Execute();
 
     public void Dispose()
     {
@@ -52,6 +62,12 @@ internal sealed class PreparedConnection : IDisposable
         }
 
         _commands.Clear();
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
         Connection.Dispose();
     }
 

@@ -154,7 +154,6 @@ internal sealed class SqliteCommitQueue : IDisposable
             transaction = _writer.Connection.BeginTransaction(deferred: false);
             foreach (var write in started)
             {
-                // Disposed after its work: statements the work kept open (the journal's insert) go back to the writer's cache.
                 using var session = _openSession(transaction);
                 if (alone)
                 {
@@ -163,10 +162,10 @@ internal sealed class SqliteCommitQueue : IDisposable
                     continue;
                 }
 
-                _writer.Execute("SAVEPOINT work", transaction);
+                _writer.Execute("SAVEPOINT work");
                 if (write.Run(session))
                 {
-                    _writer.Execute("RELEASE work", transaction);
+                    _writer.Execute("RELEASE work");
                     if (session.PinsChanged)
                     {
                         pinsChanged = true;
@@ -175,8 +174,8 @@ internal sealed class SqliteCommitQueue : IDisposable
                 }
                 else if (InTransaction())
                 {
-                    _writer.Execute("ROLLBACK TO work", transaction);
-                    _writer.Execute("RELEASE work", transaction);
+                    _writer.Execute("ROLLBACK TO work");
+                    _writer.Execute("RELEASE work");
                     _workRolledBack();
                 }
                 else

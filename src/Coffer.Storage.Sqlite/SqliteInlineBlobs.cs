@@ -11,13 +11,8 @@ internal sealed class SqliteInlineBlobs(SqliteSession session) : SqliteAggregate
         return reader.Read() ? reader.GetFieldValue<byte[]>(0) : null;
     }
 
-    public void Insert(string blobId, byte[] data)
-    {
-        using var command = Command("INSERT INTO inline_blobs (blob_id, data) VALUES ($id, $data)");
-        command.Parameters.AddWithValue("$id", blobId);
-        command.Parameters.AddWithValue("$data", data);
-        command.ExecuteNonQuery();
-    }
+    public void Insert(string blobId, byte[] data) =>
+        Statement("INSERT INTO inline_blobs (blob_id, data) VALUES (?1, ?2)").Bind(1, blobId).Bind(2, data).Execute();
 
     public bool Delete(string blobId)
     {

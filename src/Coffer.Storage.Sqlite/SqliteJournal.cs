@@ -1,6 +1,5 @@
 using System.Globalization;
 using Coffer.Storage.Records;
-using Microsoft.Data.Sqlite;
 
 namespace Coffer.Storage.Sqlite;
 
@@ -9,49 +8,29 @@ namespace Coffer.Storage.Sqlite;
 /// order and the changes between two pinned positions are those with a sequence between them. A mark's sequence is its
 /// position; <c>store_info</c>'s <c>journal_horizon</c> is the highest sequence a purge removed.
 /// </summary>
-internal sealed class SqliteJournal(SqliteSession session) : SqliteAggregate(session), IChangeJournalWriter, IDisposable
+internal sealed class SqliteJournal(SqliteSession session) : SqliteAggregate(session), IChangeJournalWriter
 {
     private const string Horizon = "journal_horizon";
 
-    private SqliteCommand? _insert;
+    private const string Insert =
+        "INSERT INTO change_journal (seq, bucket_id, key, version_id, version_seq, operation, is_latest, is_delete_marker, at, record, previous) " +
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
     /// <summary>Records a change of <paramref name="version"/> (encoded as <paramref name="record"/>) in the session's transaction.</summary>
-    internal void Record(ChangeOperation operation, VersionIdentity version, byte[] record, byte[]? previous = null)
-    {
-        if (_insert is null)
-        {
-            _insert = Command(
-                "INSERT INTO change_journal (seq, bucket_id, key, version_id, version_seq, operation, is_latest, is_delete_marker, at, record, previous) " +
-                "VALUES ($seq, $bucket, $key, $version, $version_seq, $operation, $latest, $marker, $at, $record, $previous)");
-            var p = _insert.Parameters;
-            p.Add("$seq", SqliteType.Integer);
-            p.Add("$bucket", SqliteType.Integer);
-            p.Add("$key", SqliteType.Text);
-            p.Add("$version", SqliteType.Text);
-            p.Add("$version_seq", SqliteType.Integer);
-            p.Add("$operation", SqliteType.Integer);
-            p.Add("$latest", SqliteType.Integer);
-            p.Add("$marker", SqliteType.Integer);
-            p.Add("$at", SqliteType.Integer);
-            p.Add("$record", SqliteType.Blob);
-            p.Add("$previous", SqliteType.Blob);
-            _insert.Prepare();
-        }
-
-        var values = _insert.Parameters;
-        values[0].Value = Session.Store.NextSequence(Session);
-        values[1].Value = version.BucketId;
-        values[2].Value = version.Key;
-        values[3].Value = version.VersionId;
-        values[4].Value = version.Sequence;
-        values[5].Value = (int)operation;
-        values[6].Value = version.IsLatest ? 1 : 0;
-        values[7].Value = version.IsDeleteMarker ? 1 : 0;
-        values[8].Value = Session.Store.NowMilliseconds();
-        values[9].Value = record;
-        values[10].Value = (object?)previous ?? DBNull.Value;
-        _insert.ExecuteNonQuery();
-    }
+    internal void Record(ChangeOperation operation, VersionIdentity version, byte[] record, byte[]? previous = null) =>
+        Statement(Insert)
+            .Bind(1, Session.Store.NextSequence(Session))
+            .Bind(2, version.BucketId)
+            .Bind(3, version.Key)
+            .Bind(4, version.VersionId)
+            .Bind(5, version.Sequence)
+            .Bind(6, (long)operation)
+            .Bind(7, version.IsLatest)
+            .Bind(8, version.IsDeleteMarker)
+            .Bind(9, Session.Store.NowMilliseconds())
+            .Bind(10, record)
+            .Bind(11, previous)
+            .Execute();
 
     public IEnumerable<ChangeRecord> Read(long bucketId, SnapshotPoint after, SnapshotPoint upTo, string fromKey, string? toKey, ChangeOrder order,
         VersionDetail detail = VersionDetail.All)
@@ -150,13 +129,6 @@ internal sealed class SqliteJournal(SqliteSession session) : SqliteAggregate(ses
         using var command = Command("SELECT value FROM store_info WHERE name = $name");
         command.Parameters.AddWithValue("$name", Horizon);
         return command.ExecuteScalar() is string value ? long.Parse(value, CultureInfo.InvariantCulture) : 0;
-    }
-
-    /// <summary>Hands the insert back to the connection's cache once the session ends (only once: another session may take it next).</summary>
-    public void Dispose()
-    {
-        _insert?.Dispose();
-        _insert = null;
     }
 
     private static JournalMark Mark(string owner, long position, DateTimeOffset at) =>

@@ -3,11 +3,15 @@ using System.Runtime.InteropServices;
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// The few e_sqlite3 entry points a scan calls once per row (the library the SQLitePCL bundle loads), on raw statement
-/// handles. The column getters only read the current row, never block nor call back, so they skip the GC transition.
+/// The few e_sqlite3 entry points a scan calls once per row and a hot write once per value (the library the SQLitePCL
+/// bundle loads), on raw statement handles. The column getters only read the current row, never block nor call back, so
+/// they skip the GC transition; the binds take the connection's mutex, so they keep it.
 /// </summary>
 internal static unsafe partial class SqliteNative
 {
+    /// <summary>SQLite copies a value bound with this destructor before the bind returns.</summary>
+    private static readonly IntPtr Transient = -1;
+
     public static ReadOnlySpan<byte> Blob(IntPtr statement, int column)
     {
         // The pointer is read first: for text, sqlite3_column_bytes after it gives the length of that same value.
@@ -16,8 +20,37 @@ internal static unsafe partial class SqliteNative
         return data == null ? [] : new ReadOnlySpan<byte>(data, length);
     }
 
+    public static int BindText(IntPtr statement, int index, string value)
+    {
+        fixed (char* text = value)
+        {
+            return BindText16(statement, index, text, checked(value.Length * sizeof(char)), Transient);
+        }
+    }
+
+    public static int BindBlob(IntPtr statement, int index, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* data = value)
+        {
+            // A null pointer would bind NULL: an empty blob is bound as a zero-length blob instead.
+            return value.IsEmpty ? BindZeroBlob(statement, index, 0) : BindBlob(statement, index, data, value.Length, Transient);
+        }
+    }
+
     [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_step")]
     public static partial int Step(IntPtr statement);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_reset")]
+    public static partial int Reset(IntPtr statement);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_clear_bindings")]
+    public static partial int ClearBindings(IntPtr statement);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_int64")]
+    public static partial int BindInt64(IntPtr statement, int index, long value);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_null")]
+    public static partial int BindNull(IntPtr statement, int index);
 
     [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_int64")]
     [SuppressGCTransition]
@@ -30,4 +63,13 @@ internal static unsafe partial class SqliteNative
     [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_column_bytes")]
     [SuppressGCTransition]
     private static partial int ColumnBytes(IntPtr statement, int column);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_text16")]
+    private static partial int BindText16(IntPtr statement, int index, char* text, int bytes, IntPtr destructor);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_blob")]
+    private static partial int BindBlob(IntPtr statement, int index, byte* data, int bytes, IntPtr destructor);
+
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_zeroblob")]
+    private static partial int BindZeroBlob(IntPtr statement, int index, int bytes);
 }

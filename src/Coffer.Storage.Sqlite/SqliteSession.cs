@@ -14,7 +14,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 {
     private readonly PreparedConnection _connection;
     private readonly Action<PreparedConnection, bool>? _handBack;
-    private readonly List<string> _released = [];
+    private List<string>? _released;
     private bool _disposed;
 
     /// <summary>A view of the writer's transaction for one work.</summary>
@@ -37,18 +37,6 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
         Transaction = transaction;
         _handBack = handBack;
         AsOf = asOf;
-        Buckets = new SqliteBuckets(this);
-        Versions = new SqliteVersions(this);
-        Uploads = new SqliteUploads(this);
-        Configs = new SqliteConfigs(this);
-        Runs = new SqliteRuns(this);
-        Credentials = new SqliteCredentials(this);
-        Pins = new SqlitePins(this);
-        InlineBlobs = new SqliteInlineBlobs(this);
-        Partitions = new SqlitePartitions(this);
-        Jobs = new SqliteJobs(this);
-        Journal = new SqliteJournal(this);
-        Outbox = new SqliteOutbox(this);
     }
 
     /// <summary>The pinned commit position versions are read at, or null for the current state.</summary>
@@ -67,34 +55,35 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     /// <summary>The writer's transaction; null in a snapshot, whose transaction the connection runs by its own statements.</summary>
     public SqliteTransaction? Transaction { get; }
 
-    public SqliteBuckets Buckets { get; }
+    // Each aggregate is made on first use: a session lives for one work or one read, and a PUT's work touches three of them.
+    public SqliteBuckets Buckets => field ??= new SqliteBuckets(this);
 
-    public SqliteVersions Versions { get; }
+    public SqliteVersions Versions => field ??= new SqliteVersions(this);
 
-    public SqliteUploads Uploads { get; }
+    public SqliteUploads Uploads => field ??= new SqliteUploads(this);
 
-    public SqliteConfigs Configs { get; }
+    public SqliteConfigs Configs => field ??= new SqliteConfigs(this);
 
-    public SqliteRuns Runs { get; }
+    public SqliteRuns Runs => field ??= new SqliteRuns(this);
 
-    public SqliteCredentials Credentials { get; }
+    public SqliteCredentials Credentials => field ??= new SqliteCredentials(this);
 
-    public SqlitePins Pins { get; }
+    public SqlitePins Pins => field ??= new SqlitePins(this);
 
-    public SqlitePartitions Partitions { get; }
+    public SqlitePartitions Partitions => field ??= new SqlitePartitions(this);
 
     IPartitionReader IMetadataView.Partitions => Partitions;
 
     IPartitionWriter IMetadataTransaction.Partitions => Partitions;
-    public SqliteJobs Jobs { get; }
+    public SqliteJobs Jobs => field ??= new SqliteJobs(this);
 
     IJobReader IMetadataView.Jobs => Jobs;
 
     IJobWriter IMetadataTransaction.Jobs => Jobs;
 
-    public SqliteJournal Journal { get; }
+    public SqliteJournal Journal => field ??= new SqliteJournal(this);
 
-    public SqliteOutbox Outbox { get; }
+    public SqliteOutbox Outbox => field ??= new SqliteOutbox(this);
 
     IChangeJournalReader IMetadataView.Journal => Journal;
 
@@ -108,7 +97,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     ISnapshotPinWriter IMetadataTransaction.Pins => Pins;
 
-    public SqliteInlineBlobs InlineBlobs { get; }
+    public SqliteInlineBlobs InlineBlobs => field ??= new SqliteInlineBlobs(this);
 
     IBucketReader IMetadataView.Buckets => Buckets;
 
@@ -138,7 +127,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
 
     IInlineBlobWriter IMetadataTransaction.InlineBlobs => InlineBlobs;
 
-    public IReadOnlyCollection<string> ReleasedBlobIds => _released;
+    public IReadOnlyCollection<string> ReleasedBlobIds => (IReadOnlyCollection<string>?)_released ?? [];
 
     /// <summary>
     /// A read snapshot on <paramref name="reader"/>: a deferred transaction (SQLite takes its read mark at the first
@@ -171,7 +160,7 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
                 continue;
             }
 
-            _released.Add(segment.BlobId);
+            (_released ??= []).Add(segment.BlobId);
             using var command = Command("INSERT OR REPLACE INTO unreferenced_blobs (blob_id, noted_at) VALUES ($id, $at)");
             command.Parameters.AddWithValue("$id", segment.BlobId);
             command.Parameters.AddWithValue("$at", Store.NowMilliseconds());
@@ -182,9 +171,11 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     /// <summary>A command in this transaction, its statement prepared once per connection (dispose it when done).</summary>
     public SqliteCommand Command(string sql) => _connection.Command(sql, Transaction);
 
+    /// <summary>A hot write bound through SQLite directly, prepared once per connection; it runs in this transaction.</summary>
+    public DirectStatement Statement(string sql) => _connection.Statement(sql);
+
     public void Dispose()
     {
-        Journal.Dispose();
         if (_handBack is null || _disposed)
         {
             return;
@@ -215,6 +206,8 @@ internal abstract class SqliteAggregate(SqliteSession session)
     protected SqliteSession Session => session;
 
     protected SqliteCommand Command(string sql) => session.Command(sql);
+
+    protected DirectStatement Statement(string sql) => session.Statement(sql);
 
     protected static object Nullable(object? value) => value ?? DBNull.Value;
 

@@ -36,14 +36,24 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         return latest is not null && Session.AsOf is not null ? latest with { IsLatest = true } : latest;
     }
 
+    /// <summary>One version by id: on the writer, every PUT into a bucket not versioning looks up the null version it replaces.</summary>
     public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
     {
-        using var command = Command($"SELECT {Columns} FROM object_versions WHERE bucket_id = $bucket AND key = $key AND version_id = $version AND {Visible}");
-        command.Parameters.AddWithValue("$bucket", bucketId);
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$version", versionId);
-        BindAsOf(command);
-        return ReadOne(command, Read);
+        var statement = Statement($"SELECT seq, is_latest, is_delete_marker, record FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = ?3 AND {Visible}")
+            .Bind(1, bucketId)
+            .Bind(2, key)
+            .Bind(3, versionId);
+        if (Session.AsOf is { } asOf)
+        {
+            statement.Bind("$as_of", asOf);
+        }
+
+        // The key and version id are those bound: the columns compare as binary.
+        return statement.ReadFirst((bucketId, key, versionId), static (row, found) => VersionRecordCodec.Decode(
+            new VersionIdentity(found.bucketId, found.key, SqliteNative.ColumnInt64(row, 0), found.versionId, SqliteNative.ColumnInt64(row, 1) != 0,
+                SqliteNative.ColumnInt64(row, 2) != 0),
+            SqliteNative.Blob(row, 3),
+            VersionDetail.All));
     }
 
     public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All) =>
@@ -150,48 +160,32 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     public ObjectVersionRecord Insert(ObjectVersionRecord version)
     {
         var stored = version with { Sequence = Session.Store.NextSequence(Session) };
-        using var command = Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
-            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $seq)");
-        var p = command.Parameters;
-        p.AddWithValue("$bucket", stored.BucketId);
-        p.AddWithValue("$key", stored.Key);
-        p.AddWithValue("$seq", stored.Sequence);
-        p.AddWithValue("$version", stored.VersionId);
-        p.AddWithValue("$latest", stored.IsLatest ? 1 : 0);
-        p.AddWithValue("$marker", stored.IsDeleteMarker ? 1 : 0);
-        var record = VersionRecordCodec.Encode(stored);
-        p.AddWithValue("$record", record);
-        command.ExecuteNonQuery();
-        Session.Journal.Record(ChangeOperation.Create, Identity(stored), record);
+        InsertRow(stored);
         return stored;
     }
 
     public void InsertMany(IReadOnlyList<ObjectVersionRecord> versions)
     {
-        // One prepared statement, rebound per row.
-        using var command = Command(
-            "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
-            "VALUES ($bucket, $key, $seq, $version, $latest, $marker, $record, $seq)");
-        var p = command.Parameters;
-        var (bucket, key, seq, version) = (p.Add("$bucket", SqliteType.Integer), p.Add("$key", SqliteType.Text), p.Add("$seq", SqliteType.Integer),
-            p.Add("$version", SqliteType.Text));
-        var (latest, marker, record) = (p.Add("$latest", SqliteType.Integer), p.Add("$marker", SqliteType.Integer), p.Add("$record", SqliteType.Blob));
-        command.Prepare();
         foreach (var row in versions)
         {
-            var sequence = Session.Store.NextSequence(Session);
-            var encoded = VersionRecordCodec.Encode(row);
-            bucket.Value = row.BucketId;
-            key.Value = row.Key;
-            seq.Value = sequence;
-            version.Value = row.VersionId;
-            latest.Value = row.IsLatest ? 1 : 0;
-            marker.Value = row.IsDeleteMarker ? 1 : 0;
-            record.Value = encoded;
-            command.ExecuteNonQuery();
-            Session.Journal.Record(ChangeOperation.Create, Identity(row with { Sequence = sequence }), encoded);
+            InsertRow(row with { Sequence = Session.Store.NextSequence(Session) });
         }
+    }
+
+    /// <summary>Inserts a new current revision, born at its own sequence, and journals its creation.</summary>
+    private void InsertRow(ObjectVersionRecord stored)
+    {
+        var record = VersionRecordCodec.Encode(stored);
+        Statement("INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)")
+            .Bind(1, stored.BucketId)
+            .Bind(2, stored.Key)
+            .Bind(3, stored.Sequence)
+            .Bind(4, stored.VersionId)
+            .Bind(5, stored.IsLatest)
+            .Bind(6, stored.IsDeleteMarker)
+            .Bind(7, record)
+            .Execute();
+        Session.Journal.Record(ChangeOperation.Create, Identity(stored), record);
     }
 
     public void Delete(long bucketId, string key, long sequence)

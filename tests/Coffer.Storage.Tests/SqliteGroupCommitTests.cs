@@ -80,6 +80,38 @@ public sealed class SqliteGroupCommitTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailingInlineInsert_FailsOnlyItsWrite_AndTheSameInsertRunsForTheWritesAfterIt()
+    {
+        await _store.WriteAsync(w => Insert(w, "taken", 1));
+        var (gate, holder) = HoldTheWriter();
+        var first = _store.WriteAsync(w => Insert(w, "first", 2));
+        var duplicate = _store.WriteAsync(w =>
+        {
+            w.Versions.Insert(Version("duplicate"));
+            return Insert(w, "taken", 3);
+        });
+        var last = _store.WriteAsync(w => Insert(w, "last", 4));
+        gate.Set();
+        await holder;
+
+        await first;
+        await last;
+        (await duplicate.Invoking(t => t).Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>())
+            .Which.SqliteErrorCode.Should().Be(SQLitePCL.raw.SQLITE_CONSTRAINT);
+        using var snapshot = _store.OpenSnapshot();
+        snapshot.InlineBlobs.Get("first").Should().Equal(2);
+        snapshot.InlineBlobs.Get("last").Should().Equal(4);
+        snapshot.InlineBlobs.Get("taken").Should().Equal(1);
+        snapshot.Versions.GetLatest(_bucket.Id, "duplicate").Should().BeNull();
+
+        static int Insert(IMetadataTransaction writer, string blobId, byte value)
+        {
+            writer.InlineBlobs.Insert(blobId, [value]);
+            return value;
+        }
+    }
+
+    [Fact]
     public async Task EachWriteInABatch_SeesOnlyTheBlobsItReleased()
     {
         var (gate, holder) = HoldTheWriter();

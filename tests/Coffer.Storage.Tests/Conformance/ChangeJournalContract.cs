@@ -183,6 +183,27 @@ public abstract class ChangeJournalContract<TEngine> : StoreContract<TEngine>
         changes.Select(c => c.Version.Sequence).Should().Equal(reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Sequence));
     }
 
+    [Fact]
+    public async Task Insert_OfKeysBeyondAscii_ReadsBackAndJournalsTheKeysWhole()
+    {
+        var bucket = await CreateBucketAsync();
+        string[] keys = ["ascii/plain", "fotos/ünïcödé.jpg", "日本語/ファイル", "emoji/😀🎉/end", "mixed/ä日😀"];
+        var start = await MarkAsync("start");
+        foreach (var key in keys)
+        {
+            await InsertAsync(bucket, key, "v" + key.Length);
+        }
+
+        await InsertManyAsync(bucket, keys.Select(k => "many/" + k));
+        var end = await MarkAsync("end");
+
+        string[] expected = [.. keys, .. keys.Select(k => "many/" + k)];
+        using var reader = Store.OpenSnapshot();
+        reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().BeEquivalentTo(expected);
+        keys.Select(k => reader.Versions.GetLatest(bucket.Id, k)?.VersionId).Should().Equal(keys.Select(k => "v" + k.Length));
+        Read(bucket, start, end, ChangeOrder.Sequence).Select(c => c.Version.Key).Should().Equal(expected);
+    }
+
     private Task<JournalMark> MarkAsync(string owner) => Store.WriteAsync(w => w.Journal.Mark(owner, w.Pins.Pin(owner)));
 
     private List<ChangeRecord> Read(BucketRecord bucket, JournalMark after, JournalMark upTo, ChangeOrder order, string from = "", string? to = null)
