@@ -16,11 +16,13 @@ internal sealed class DirectStatement : IDisposable
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
     private readonly IntPtr _handle;
+    private readonly string _sql;
     private bool _held;
 
     public DirectStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        _sql = sql;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
         // One reference for the statement's life, instead of one per call through the SafeHandle.
         _statement.DangerousAddRef(ref _held);
@@ -49,8 +51,13 @@ internal sealed class DirectStatement : IDisposable
     {
         var result = SqliteNative.Step(_handle);
         Ready();
-        // A row from a write is a statement written wrong; ThrowExceptionForRC would let SQLITE_ROW pass.
-        ThrowUnlessDone(result == raw.SQLITE_ROW ? raw.SQLITE_MISUSE : result);
+        if (result == raw.SQLITE_ROW)
+        {
+            // A statement written wrong, not an error of SQLite's (whose message after the reset would read "not an error").
+            throw new InvalidOperationException($"A statement run for no rows returned one: {_sql}");
+        }
+
+        ThrowUnlessDone(result);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Coffer.Storage.Sqlite;
 
@@ -20,11 +22,32 @@ internal static unsafe partial class SqliteNative
         return data == null ? [] : new ReadOnlySpan<byte>(data, length);
     }
 
+    /// <summary>
+    /// Binds <paramref name="value"/> as UTF-8 with a lone surrogate made U+FFFD, as Microsoft.Data.Sqlite binds text:
+    /// SQLite's own UTF-16 conversion would join a lone surrogate with the character after it into another, valid
+    /// character, so the same key would be stored one way and looked up another.
+    /// </summary>
     public static int BindText(IntPtr statement, int index, string value)
     {
-        fixed (char* text = value)
+        const int OnStack = 512;
+        var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var rented = most > OnStack ? ArrayPool<byte>.Shared.Rent(most) : null;
+        try
         {
-            return BindText16(statement, index, text, checked(value.Length * sizeof(char)), Transient);
+            // Never empty, so the pointer is never null (which would bind NULL rather than '').
+            Span<byte> buffer = rented is null ? stackalloc byte[OnStack] : rented;
+            var length = Encoding.UTF8.GetBytes(value, buffer);
+            fixed (byte* text = buffer)
+            {
+                return BindText8(statement, index, text, length, Transient);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -64,8 +87,8 @@ internal static unsafe partial class SqliteNative
     [SuppressGCTransition]
     private static partial int ColumnBytes(IntPtr statement, int column);
 
-    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_text16")]
-    private static partial int BindText16(IntPtr statement, int index, char* text, int bytes, IntPtr destructor);
+    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_text")]
+    private static partial int BindText8(IntPtr statement, int index, byte* text, int bytes, IntPtr destructor);
 
     [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_bind_blob")]
     private static partial int BindBlob(IntPtr statement, int index, byte* data, int bytes, IntPtr destructor);

@@ -169,10 +169,19 @@ internal sealed class SqliteSession : IMetadataSnapshot, IMetadataTransaction
     }
 
     /// <summary>A command in this transaction, its statement prepared once per connection (dispose it when done).</summary>
-    public SqliteCommand Command(string sql) => _connection.Command(sql, Transaction);
+    public SqliteCommand Command(string sql)
+    {
+        // A disposed snapshot's connection is back in the pool, or closed: another snapshot's, or freed memory.
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _connection.Command(sql, Transaction);
+    }
 
     /// <summary>A hot write bound through SQLite directly, prepared once per connection; it runs in this transaction.</summary>
-    public DirectStatement Statement(string sql) => _connection.Statement(sql);
+    public DirectStatement Statement(string sql)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _connection.Statement(sql);
+    }
 
     public void Dispose()
     {

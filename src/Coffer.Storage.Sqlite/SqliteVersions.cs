@@ -21,10 +21,13 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         pinned ? "key, seq, version_id, is_delete_marker, record" : "key, seq, version_id, is_delete_marker, record, is_latest";
 
     /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
+    private const string VisibleNow = "died IS NULL";
+    private const string VisibleAsOf = "born <= $as_of AND (died IS NULL OR died > $as_of)";
+
     private string Visible => VisibleAt(Session.AsOf);
 
     /// <summary>The condition on <c>born</c> and <c>died</c> for reads now (null) or at a pinned position bound as <c>$as_of</c>.</summary>
-    internal static string VisibleAt(long? asOf) => asOf is null ? "died IS NULL" : "born <= $as_of AND (died IS NULL OR died > $as_of)";
+    internal static string VisibleAt(long? asOf) => asOf is null ? VisibleNow : VisibleAsOf;
 
     public ObjectVersionRecord? GetLatest(long bucketId, string key)
     {
@@ -36,10 +39,15 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         return latest is not null && Session.AsOf is not null ? latest with { IsLatest = true } : latest;
     }
 
+    private const string GetByIdSql = "SELECT seq, is_latest, is_delete_marker, record FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = ?3 AND ";
+    private const string GetNow = GetByIdSql + VisibleNow;
+    private const string GetAsOf = GetByIdSql + VisibleAsOf;
+
     /// <summary>One version by id: on the writer, every PUT into a bucket not versioning looks up the null version it replaces.</summary>
     public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
     {
-        var statement = Statement($"SELECT seq, is_latest, is_delete_marker, record FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = ?3 AND {Visible}")
+        // Two constant texts rather than one built every PUT: the writer looks one up a write.
+        var statement = Statement(Session.AsOf is null ? GetNow : GetAsOf)
             .Bind(1, bucketId)
             .Bind(2, key)
             .Bind(3, versionId);

@@ -201,6 +201,7 @@ public abstract class ChangeJournalContract<TEngine> : StoreContract<TEngine>
         using var reader = Store.OpenSnapshot();
         reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().BeEquivalentTo(expected);
         keys.Select(k => reader.Versions.GetLatest(bucket.Id, k)?.VersionId).Should().Equal(keys.Select(k => "v" + k.Length));
+        keys.Select(k => reader.Versions.Get(bucket.Id, k, "v" + k.Length)?.Key).Should().Equal(keys, "a version looked up by id binds the key as the insert did");
         Read(bucket, start, end, ChangeOrder.Sequence).Select(c => c.Version.Key).Should().Equal(expected);
     }
 
