@@ -23,6 +23,9 @@
 // wrote. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
 // rates count objects listed, its CPU per request is per page. A body over 16 MiB is sent (raw, sdk) as a stream of
 // one 1 MiB random block repeated (a 1 GiB object needs no 1 GiB buffer); a GET's bytes are counted, not kept.
+// The JSON line's bytes are COUNT × SIZE for a PUT (what was sent) and the body bytes received for a GET; retries
+// counts wire requests sent again because their connection closed before any byte of an answer (the server may have
+// run them, so the server's CPU a request is then slightly overstated).
 import http from 'node:http';
 import net from 'node:net';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -215,6 +218,11 @@ class WireConnection {
 
   send(head, body, noBody) {
     return new Promise((resolve, reject) => {
+      if (!this.open || this.socket.destroyed) {
+        // Closed while idle: a write to a destroyed socket would raise neither error nor close, and never settle.
+        reject(Object.assign(new Error('connection closed while idle'), { stale: true }));
+        return;
+      }
       this.exchange = { resolve, reject, noBody, state: 'head', pending: null, line: '', left: 0, received: 0, status: 0, close: false, any: false };
       this.socket.cork();
       this.socket.write(head, 'latin1');
@@ -240,7 +248,12 @@ class WireConnection {
           return;
         }
         x.pending = null;
-        this.parseHead(x, data.latin1Slice(0, endOfHead));
+        try {
+          this.parseHead(x, data.latin1Slice(0, endOfHead));
+        } catch (error) {
+          this.end(error);
+          return;
+        }
         chunk = data;
         at = endOfHead + 4;
       } else if (x.state === 'length' || x.state === 'chunk') {
@@ -290,7 +303,11 @@ class WireConnection {
       const colon = lines[n].indexOf(':');
       const name = lines[n].slice(0, colon).trim().toLowerCase();
       const value = lines[n].slice(colon + 1).trim().toLowerCase();
-      if (name === 'content-length') length = Number(value);
+      if (name === 'content-length') {
+        // Anything but one plain number (a list, a sign) would read as NaN and wait for a close that never comes.
+        if (!/^\d+$/.test(value)) throw new Error(`bad Content-Length: ${value}`);
+        length = Number(value);
+      }
       else if (name === 'transfer-encoding') chunked = value.includes('chunked');
       else if (name === 'connection') x.close = value.includes('close') || (x.close && !value.includes('keep-alive'));
     }
@@ -341,12 +358,20 @@ async function wireRequest(index, i) {
   const method = { put: 'PUT', get: 'GET', head: 'HEAD' }[op];
   const path = `/${bucket}/${encodeKey(keyOf(i))}`;
   for (let attempt = 0; ; attempt++) {
-    const connection = idle[index].pop() ?? new WireConnection(endpoint);
+    // A connection the server closed while it sat idle is dropped here, not sent on.
+    let connection = idle[index].pop();
+    while (connection && !connection.open) connection = idle[index].pop();
+    connection ??= new WireConnection(endpoint);
     let answer;
     try {
       answer = await connection.send(wireHead(method, endpoint, path, op === 'put' ? size : undefined), op === 'put' ? body : null, method === 'HEAD');
     } catch (error) {
-      if (error.stale && attempt === 0) continue;
+      if (error.stale && attempt === 0) {
+        // No byte of an answer came back; the request is sent again on a new connection, and counted, since the
+        // server may have run it (a PUT of the same body to the same key is the same object either way).
+        retries += 1;
+        continue;
+      }
       throw error;
     }
     if (connection.open) idle[index].push(connection);
@@ -409,6 +434,7 @@ const listed = { objects: 0, pages: 0 };
 const latencies = new Float64Array(count);
 let next = 0;
 let bytes = 0;
+let retries = 0;
 const send = op === 'list' ? walk : { sdk: sdkRequest, curl: curlRequest, wire: wireRequest }[client] ?? rawRequest;
 const cpuBefore = pids.map(cpuOf);
 const clientCpuBefore = clientCpu();
@@ -451,6 +477,7 @@ console.log(JSON.stringify({
   clientCpuSeconds: Math.round(clientCpuSeconds * 100) / 100,
   clientCpuMicrosPerRequest: Math.round((clientCpuSeconds / requests) * 1e6),
   bytes: transferred,
+  retries,
 }));
 agents.forEach((agent) => agent.destroy());
 sdks.forEach((sdk) => sdk.destroy());
