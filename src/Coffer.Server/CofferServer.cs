@@ -95,8 +95,9 @@ public sealed class CofferServer : IAsyncDisposable
             }
         });
 
-        // Kestrel's socket transport takes its memory from the host's pool factory: blocks of 64 KiB instead of 4 KiB, so a
-        // large body arrives in a sixteenth of the socket receives (docs/performance.md, "Large objects").
+        // Kestrel's socket transport takes its memory from the host's pool factory: blocks of 16 KiB instead of 4 KiB, so a
+        // large body arrives in a quarter of the socket receives (docs/performance.md, "Large objects"). The last
+        // registration of a service is the one resolved, so this one, added after Kestrel's own, is the one it uses.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new TransportMemoryPoolFactory());
 
         InventoryRunLog? runLog = null;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Server.Transport;
@@ -37,22 +38,40 @@ public sealed class TransportMemoryPoolApiTests() : ServerTestBase("pool")
     public async Task Kestrel_ReceivesIntoThePoolTheServerRegisters()
     {
         var pools = Pools;
-        var allocatedBefore = pools.AllocatedBlocks;
+        var rentsBefore = pools.Rents;
         (await Server.PutObjectAsync(Bucket, "k", new byte[1 << 20])).StatusCode.Should().Be(HttpStatusCode.OK);
-        pools.AllocatedBlocks.Should().BeGreaterThan(allocatedBefore, "the body was received into blocks of this factory's pools");
+        pools.Rents.Should().BeGreaterThanOrEqualTo(rentsBefore + (1 << 20) / TransportMemoryPool.DefaultBlockSize,
+            "the body was received into blocks of this factory's pools");
         pools.BlockSize.Should().Be(TransportMemoryPool.DefaultBlockSize);
     }
 
     [Fact]
     public async Task KeptAliveConnection_HoldsNoBlock_OnceItsRequestsAreAnswered()
     {
-        (await Server.PutObjectAsync(Bucket, "k", new byte[1 << 20])).StatusCode.Should().Be(HttpStatusCode.OK);
-        using (var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k")))
+        // One client connection, counted, kept open over all three requests and the wait.
+        var connections = 0;
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var client = new HttpClient(handler);
+        using (var put = await client.SendAsync(Server.Request(HttpMethod.Put, Bucket, "k", content: new ByteArrayContent(new byte[1 << 20]))))
+        {
+            put.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        using (var get = await client.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k")))
         {
             (await get.Content.ReadAsByteArrayAsync()).Should().HaveCount(1 << 20);
         }
 
-        // The client keeps its connection open; the transport returns its last blocks once their send or read completes.
         var pools = Pools;
         for (var wait = 0; wait < 100 && pools.RentedBlocks > 0; wait++)
         {
@@ -60,5 +79,11 @@ public sealed class TransportMemoryPoolApiTests() : ServerTestBase("pool")
         }
 
         pools.RentedBlocks.Should().Be(0, "an idle connection waits for data before it rents a block to receive into");
+        using (var head = await client.SendAsync(Server.Request(HttpMethod.Head, Bucket, "k")))
+        {
+            head.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        connections.Should().Be(1, "the blocks were counted while the connection stayed open, not after it closed");
     }
 }

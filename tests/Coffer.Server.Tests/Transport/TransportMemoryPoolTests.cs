@@ -56,6 +56,58 @@ public sealed class TransportMemoryPoolTests
     }
 
     [Fact]
+    public void Dispose_ReturnsTheBlockOnce_WhenAnOwnerIsDisposedTwice()
+    {
+        using var pool = new TransportMemoryPool(blockSize: 8192);
+        var owner = pool.Rent();
+        owner.Dispose();
+        owner.Dispose();
+        pool.IdleBlocks.Should().Be(1);
+
+        using var first = pool.Rent();
+        using var second = pool.Rent();
+        first.Memory.Equals(second.Memory).Should().BeFalse("a second Dispose must not queue the block a second time");
+        pool.RentedBlocks.Should().Be(2);
+    }
+
+    [Fact]
+    public void Dispose_OfAnEarlierOwner_DoesNotReturnTheBlockItsNextOwnerHolds()
+    {
+        using var pool = new TransportMemoryPool(blockSize: 8192);
+        var earlier = pool.Rent();
+        earlier.Dispose();
+        using var holder = pool.Rent();
+        holder.Memory.Equals(earlier.Memory).Should().BeTrue("the block is reused");
+
+        earlier.Dispose();
+        using var other = pool.Rent();
+        other.Memory.Equals(holder.Memory).Should().BeFalse("the earlier owner's late Dispose must not free the block again");
+    }
+
+    [Fact]
+    public void RentAndReturn_FromManyThreads_NeverShareABlock()
+    {
+        using var pool = new TransportMemoryPool(blockSize: 4096, maxIdleBlocks: 8);
+        var failures = 0;
+        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            using var owner = pool.Rent();
+            var span = owner.Memory.Span;
+            var mark = (byte)(i % 251);
+            span.Fill(mark);
+            Thread.Yield();
+            if (span.IndexOfAnyExcept(mark) >= 0)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+
+        failures.Should().Be(0, "no two rents at once may get the same block");
+        pool.RentedBlocks.Should().Be(0);
+        pool.IdleBlocks.Should().BeLessThanOrEqualTo(8);
+    }
+
+    [Fact]
     public void Return_KeepsAtMostTheIdleLimit_AndLeavesTheRestToTheCollector()
     {
         using var pool = new TransportMemoryPool(blockSize: 8192, maxIdleBlocks: 2);
