@@ -219,7 +219,7 @@ public sealed class BlobStoreTests : IDisposable
     public async Task StageAsync_StoresEveryByteInOrder_WhenTheSourceHandsOverShortReads(bool inline)
     {
         // Over three 1 MiB chunks, read a few KiB at a time as from a socket: each chunk is hashed and written while the
-        // next is read into the other buffer, so a buffer reused too early would show here as wrong bytes or hashes.
+        // next ones are read into the ring's other buffers, so a buffer reused too early would show here as wrong bytes or hashes.
         var data = RandomBytes(3 * (1 << 20) + 12_345);
         using var staged = await _blobs.StageAsync(new ShortReadStream(data, 7_001), data.Length, long.MaxValue, false, default, inline);
         staged.Md5.Should().Equal(MD5.HashData(data));

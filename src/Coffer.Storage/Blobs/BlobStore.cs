@@ -59,6 +59,20 @@ public sealed class BlobStore
     /// <summary>What creates a staging file for direct writes (see <see cref="DirectFile"/>), or null for none; tests replace it.</summary>
     internal DirectFile.Create? DirectCreate { get; set; } = DirectFile.Native;
 
+    /// <summary>How many buffers of <see cref="StagingFile.BufferSize"/> a body staged into a file passes through (at least 2): the memory an upload holds.</summary>
+    internal int StagingBuffers
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 2);
+            field = value;
+        }
+    } = 4;
+
+    /// <summary>Runs before each chunk of a staged file is written, given the chunk's offset in the body; tests replace it to slow or fail a write.</summary>
+    internal Func<long, CancellationToken, Task>? BeforeStagingWrite { get; set; }
+
     /// <summary>
     /// The smallest announced length of a plaintext body written around the page cache (64 MiB): below it the page
     /// cache's copy costs little, and a GET soon after finds the body in memory. Each direct write holds its thread for
@@ -154,13 +168,12 @@ public sealed class BlobStore
     }
 
     /// <summary>
-    /// Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file, in chunks of
-    /// <see cref="StagingFile.BufferSize"/>: while one chunk is hashed (MD5 and CRC-64, on this thread) and written (the
-    /// file's asynchronous write), the next one is read into the other buffer, so a large upload runs at the pace of its
-    /// slowest stage (MD5, about 0.5 GB/s a core) rather than of the three one after another. A plaintext body of at
-    /// least <see cref="DirectWriteThreshold"/> announced bytes is written around the page cache (<see cref="DirectFile"/>)
-    /// where the file system allows it; other files start their disk writes as they grow (<see cref="FileWriteback"/>).
-    /// Either way the final fsync finds little left to write.
+    /// Streams <paramref name="prefix"/> and then the rest of <paramref name="source"/> into a temporary file, through a
+    /// ring of <see cref="StagingBuffers"/> buffers of <see cref="StagingFile.BufferSize"/> (see <see cref="CopyThroughRingAsync"/>),
+    /// so a large upload runs at the pace of its slowest stage (MD5, about 0.7 GB/s a core) rather than of the three one
+    /// after another. A plaintext body of at least <see cref="DirectWriteThreshold"/> announced bytes is written around
+    /// the page cache (<see cref="DirectFile"/>) where the file system allows it; other files start their disk writes as
+    /// they grow (<see cref="FileWriteback"/>). Either way the final fsync finds little left to write.
     /// </summary>
     private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
         CancellationToken cancellationToken)
@@ -173,31 +186,10 @@ public sealed class BlobStore
         {
             using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             var crc = new Crc64();
-            long length = 0;
+            long length;
             await using (var file = CreateStagingFile(tempPath, dataKey, expectedLength))
             {
-                prefix.CopyTo(file.Buffer(0));
-                var filled = await FillAsync(source, file.Buffer(0), prefix.Length, cancellationToken);
-                var current = 0;
-                while (filled > 0)
-                {
-                    length += filled;
-                    if (length > maxLength)
-                    {
-                        throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
-                    }
-
-                    var writing = file.WriteAsync(current, filled, cancellationToken);
-                    var reading = FillAsync(source, file.Buffer(current ^ 1), 0, cancellationToken);
-                    var chunk = file.Buffer(current).Span[..filled];
-                    md5.AppendData(chunk);
-                    crc.Append(chunk);
-                    // Both finish before either buffer is used again, even when one of them fails.
-                    await Task.WhenAll(writing, reading);
-                    filled = reading.Result;
-                    current ^= 1;
-                }
-
+                length = await CopyThroughRingAsync(source, prefix, file, maxLength, md5, crc, cancellationToken);
                 await file.CompleteAsync(length, cancellationToken);
             }
 
@@ -222,6 +214,111 @@ public sealed class BlobStore
             if (!completed)
             {
                 File.Delete(tempPath);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the body into <paramref name="file"/> chunk by chunk through its ring of buffers, hashing each chunk on this
+    /// thread; the body's length. Chunk k lives in buffer k mod N. Three chains run side by side, each in order: the
+    /// reads (chunk k is read once chunk k-1 is and its buffer is free again, up to N-1 chunks ahead of the hash), the
+    /// writes (chunk k's starts once it is read and chunk k-1's is written, without waiting for its hash, which only
+    /// reads the buffer) and the hash. A buffer is read into again only after both the hash and the write of its last
+    /// chunk are done. On any failure the reads still waiting are cancelled, and no buffer is given back (by disposing
+    /// the file) before every read and write using it has ended.
+    /// </summary>
+    private async Task<long> CopyThroughRingAsync(Stream source, ReadOnlyMemory<byte> prefix, StagingFile file, long maxLength, IncrementalHash md5,
+        Crc64 crc, CancellationToken cancellationToken)
+    {
+        var ring = file.BufferCount;
+        var reads = new Task<int>[ring];
+        var writes = new Task[ring];
+        Array.Fill(writes, Task.CompletedTask);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            prefix.CopyTo(file.Buffer(0));
+            reads[0] = FillAsync(source, file.Buffer(0), prefix.Length, stop.Token);
+            for (var slot = 1; slot < ring - 1; slot++)
+            {
+                reads[slot] = ReadAfterAsync(reads[slot - 1], Task.CompletedTask, source, file.Buffer(slot), stop.Token);
+            }
+
+            var lastWrite = Task.CompletedTask;
+            long length = 0;
+            for (long chunk = 0; ; chunk++)
+            {
+                var slot = (int)(chunk % ring);
+                var filled = await reads[slot];
+                if (filled == 0)
+                {
+                    break;
+                }
+
+                length += filled;
+                if (length > maxLength)
+                {
+                    throw new CofferException(ErrorCode.EntityTooLarge, $"The object is larger than {maxLength} bytes.");
+                }
+
+                lastWrite = writes[slot] = WriteAfterAsync(lastWrite, file, slot, filled, chunk * StagingFile.BufferSize, stop.Token);
+
+                // The previous chunk's buffer is hashed already: it takes chunk + N - 1 once its write is done.
+                var previous = (slot + ring - 1) % ring;
+                reads[previous] = ReadAfterAsync(reads[(slot + ring - 2) % ring], writes[previous], source, file.Buffer(previous), stop.Token);
+
+                var bytes = file.Buffer(slot).Span[..filled];
+                md5.AppendData(bytes);
+                crc.Append(bytes);
+            }
+
+            await lastWrite;
+            return length;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            await WhenEndedAsync(reads, writes);
+        }
+    }
+
+    /// <summary>The next chunk, read into <paramref name="buffer"/> once <paramref name="previousRead"/> has filled its buffer and <paramref name="bufferWritten"/> is done; 0 past the end.</summary>
+    private static async Task<int> ReadAfterAsync(Task<int> previousRead, Task bufferWritten, Stream source, Memory<byte> buffer,
+        CancellationToken cancellationToken)
+    {
+        // A chunk short of a full buffer was the body's last: the source is not asked again after it ended.
+        if (await previousRead < buffer.Length)
+        {
+            return 0;
+        }
+
+        await bufferWritten;
+        return await FillAsync(source, buffer, 0, cancellationToken);
+    }
+
+    private async Task WriteAfterAsync(Task previousWrite, StagingFile file, int slot, int length, long offset, CancellationToken cancellationToken)
+    {
+        await previousWrite;
+        if (BeforeStagingWrite is { } before)
+        {
+            await before(offset, cancellationToken);
+        }
+
+        await file.WriteAsync(slot, length, cancellationToken);
+    }
+
+    /// <summary>Waits for every read and write of the ring to end, whether it succeeded or not (their failures are the caller's to report).</summary>
+    private static async Task WhenEndedAsync(Task?[] reads, Task[] writes)
+    {
+        foreach (var task in reads.Concat(writes))
+        {
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -262,7 +359,7 @@ public sealed class BlobStore
         {
             if (CreateInStagingFolder(path, createDirect.Invoke) is { } direct)
             {
-                return StagingFile.Direct(direct);
+                return StagingFile.Direct(direct, StagingBuffers);
             }
 
             // Refused, perhaps after the file was created (O_EXCL made it ours): the page-cache path creates it anew.
@@ -271,7 +368,7 @@ public sealed class BlobStore
 
         return StagingFile.Buffered(
             CreateInStagingFolder(path, at => new FileStream(at, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous)),
-            dataKey, WritebackSync);
+            dataKey, WritebackSync, StagingBuffers);
     }
 
     private T CreateInStagingFolder<T>(string path, Func<string, T> create)

@@ -5,7 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Coffer.Storage.Blobs;
 
 /// <summary>
-/// The temporary file a body is staged into and the two buffers it is read into (one is written while the other fills).
+/// The temporary file a body is staged into and the ring of buffers it is read into (some fill while others are hashed
+/// and written, see <c>BlobStore.StageFileAsync</c>).
 /// Either through the page cache (<see cref="Buffered"/>: sealed on the way when encrypted, its writeback started as
 /// it grows by <see cref="FileWriteback"/>) or around it (<see cref="Direct"/>: from aligned buffers, the last write
 /// padded to the alignment and the file cut back to the body's length before the fsync).
@@ -29,30 +30,47 @@ internal sealed class StagingFile : IAsyncDisposable
         _writeback = writeback;
         _pooled = pooled;
         _aligned = aligned;
-        _buffers = pooled is not null ? [pooled[0].AsMemory(0, BufferSize), pooled[1].AsMemory(0, BufferSize)] : [aligned![0].Memory, aligned[1].Memory];
+        _buffers = pooled is not null
+            ? Array.ConvertAll(pooled, buffer => buffer.AsMemory(0, BufferSize))
+            : Array.ConvertAll(aligned!, buffer => buffer.Memory);
     }
 
-    /// <summary>A file written through the page cache; sealed with <paramref name="dataKey"/> when it is set.</summary>
-    public static StagingFile Buffered(FileStream file, byte[]? dataKey, FileWriteback.RangeSync? writebackSync) =>
-        new(file, dataKey is null ? null : new SegmentSealer(file, dataKey), new FileWriteback(file.SafeFileHandle, writebackSync),
-            [ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize)], null);
-
-    /// <summary>A file opened for direct writes (<see cref="DirectFile"/>), written in plaintext.</summary>
-    public static StagingFile Direct(SafeFileHandle handle)
+    /// <summary>A file written through the page cache, with <paramref name="bufferCount"/> buffers; sealed with <paramref name="dataKey"/> when it is set.</summary>
+    public static StagingFile Buffered(FileStream file, byte[]? dataKey, FileWriteback.RangeSync? writebackSync, int bufferCount)
     {
-        var first = new DirectFile.AlignedBuffer(BufferSize);
+        var pooled = new byte[bufferCount][];
+        for (var i = 0; i < bufferCount; i++)
+        {
+            pooled[i] = ArrayPool<byte>.Shared.Rent(BufferSize);
+        }
+
+        return new(file, dataKey is null ? null : new SegmentSealer(file, dataKey), new FileWriteback(file.SafeFileHandle, writebackSync), pooled, null);
+    }
+
+    /// <summary>A file opened for direct writes (<see cref="DirectFile"/>), with <paramref name="bufferCount"/> aligned buffers, written in plaintext.</summary>
+    public static StagingFile Direct(SafeFileHandle handle, int bufferCount)
+    {
+        var aligned = new DirectFile.AlignedBuffer[bufferCount];
         try
         {
-            return new(new FileStream(handle, FileAccess.Write, bufferSize: 0), null, null, null, [first, new DirectFile.AlignedBuffer(BufferSize)]);
+            for (var i = 0; i < bufferCount; i++)
+            {
+                aligned[i] = new DirectFile.AlignedBuffer(BufferSize);
+            }
+
+            return new(new FileStream(handle, FileAccess.Write, bufferSize: 0), null, null, null, aligned);
         }
         catch
         {
-            ((IDisposable)first).Dispose();
+            FreeAligned(aligned);
             throw;
         }
     }
 
-    /// <summary>Buffer 0 or 1, <see cref="BufferSize"/> bytes.</summary>
+    /// <summary>How many buffers the ring has.</summary>
+    public int BufferCount => _buffers.Length;
+
+    /// <summary>Buffer <paramref name="index"/> (below <see cref="BufferCount"/>), <see cref="BufferSize"/> bytes.</summary>
     public Memory<byte> Buffer(int index) => _buffers[index];
 
     /// <summary>Appends the first <paramref name="length"/> bytes of buffer <paramref name="index"/>; only the last write may be short.</summary>
@@ -111,14 +129,23 @@ internal sealed class StagingFile : IAsyncDisposable
     {
         if (_pooled is not null)
         {
-            ArrayPool<byte>.Shared.Return(_pooled[0]);
-            ArrayPool<byte>.Shared.Return(_pooled[1]);
+            foreach (var buffer in _pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         if (_aligned is not null)
         {
-            ((IDisposable)_aligned[0]).Dispose();
-            ((IDisposable)_aligned[1]).Dispose();
+            FreeAligned(_aligned);
+        }
+    }
+
+    private static void FreeAligned(DirectFile.AlignedBuffer?[] aligned)
+    {
+        foreach (var buffer in aligned)
+        {
+            ((IDisposable?)buffer)?.Dispose();
         }
     }
 }
