@@ -48,6 +48,23 @@ public sealed class StagingRingTests : IDisposable
         staged.Crc64.Should().Be(Crc64.Compute(data));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(2)]
+    public async Task StageAsync_StoresEveryByteInOrder_AfterTheStartReadForTheInlineCheck(int ring)
+    {
+        var blobs = Store(false, ring);
+        blobs.BeforeStagingWrite = async (_, _) => await Task.Yield();
+        var data = RandomNumberGenerator.GetBytes(5 * Chunk + 17);
+
+        // No announced length: the start is read to tell a small body from a large one, and the ring continues after it.
+        using var staged = await blobs.StageAsync(new ShortReadStream(data, 7_001), null, long.MaxValue, false, default, inline: true);
+
+        staged.InlineData.Should().BeNull();
+        File.ReadAllBytes(staged.TempPath).Should().Equal(data);
+        staged.Md5.Should().Equal(MD5.HashData(data));
+    }
+
     [Fact]
     public async Task StageAsync_LeavesNoFile_WhenTheBodyIsEmpty()
     {

@@ -297,6 +297,8 @@ public sealed class BlobStore
         }
 
         await bufferWritten;
+        // Continuations run inline: after a failure elsewhere, a source that ignores the token must not be read again.
+        cancellationToken.ThrowIfCancellationRequested();
         return await FillAsync(source, buffer, 0, cancellationToken);
     }
 
@@ -359,7 +361,7 @@ public sealed class BlobStore
         {
             if (CreateInStagingFolder(path, createDirect.Invoke) is { } direct)
             {
-                return StagingFile.Direct(direct, StagingBuffers);
+                return StagingFile.Direct(direct, RingFor(expectedLength));
             }
 
             // Refused, perhaps after the file was created (O_EXCL made it ours): the page-cache path creates it anew.
@@ -368,7 +370,23 @@ public sealed class BlobStore
 
         return StagingFile.Buffered(
             CreateInStagingFolder(path, at => new FileStream(at, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous)),
-            dataKey, WritebackSync, StagingBuffers);
+            dataKey, WritebackSync, RingFor(expectedLength));
+    }
+
+    /// <summary>
+    /// The buffers a body needs: one more than its chunks (so the read of the next never waits for a hash), at least
+    /// two and at most <see cref="StagingBuffers"/>; all of them when its length is not announced. A body of 100 KiB
+    /// holds 2 MiB, not the ring of a large upload.
+    /// </summary>
+    private int RingFor(long? expectedLength)
+    {
+        if (expectedLength is not { } length)
+        {
+            return StagingBuffers;
+        }
+
+        var chunks = (length + StagingFile.BufferSize - 1) / StagingFile.BufferSize;
+        return (int)Math.Clamp(chunks + 1, 2, StagingBuffers);
     }
 
     private T CreateInStagingFolder<T>(string path, Func<string, T> create)
