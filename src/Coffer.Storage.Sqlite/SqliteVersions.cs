@@ -20,10 +20,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     internal static string InPlaceColumns(bool pinned) =>
         pinned ? "key, seq, version_id, is_delete_marker, record" : "key, seq, version_id, is_delete_marker, record, is_latest";
 
-    /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
     private const string VisibleNow = "died IS NULL";
     private const string VisibleAsOf = "born <= $as_of AND (died IS NULL OR died > $as_of)";
 
+    /// <summary>Which revisions a read sees: the current ones, or those current at <c>$as_of</c>.</summary>
     private string Visible => VisibleAt(Session.AsOf);
 
     /// <summary>The condition on <c>born</c> and <c>died</c> for reads now (null) or at a pinned position bound as <c>$as_of</c>.</summary>
