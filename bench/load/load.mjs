@@ -6,6 +6,7 @@
 //   node load.mjs --endpoints http://127.0.0.1:9000[,http://...] --bucket B --access AK --secret SK
 //                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024]
 //                 [--client raw|wire|sdk|curl] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
+//                 [--anonymous] [--keys padded|mixed] [--acl public-read-write]
 //
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD, the signing key derived afresh each
 // request); it spends about as much CPU per small request as the server it measures (186-229 µs a 1 KiB PUT), so on
@@ -20,7 +21,11 @@
 // 0.25-0.4 s (one buffer written again and again), less than curl reading FILE (0.5-0.6 s): a second client, not a
 // cheaper one.
 // Keys are PREFIX + a zero-padded index, so a get or head run reads what a put run with the same prefix and count
-// wrote. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
+// wrote, and a put run with the prefix of an earlier one overwrites its objects. --keys mixed gives the key shapes of
+// the brief's reference program (s3bench.mjs: dated photo paths, log parts, user documents, and `media/视频/<word> <n>.mp4`)
+// under PREFIX. --anonymous (wire only) sends no signature: the head is the request line, Host, Content-Type (a PUT)
+// and Content-Length, as that program's unsigned PUTs send them, for a bucket that lets anyone write or read. --acl
+// gives the bucket an x-amz-acl when --op bucket creates it. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
 // rates count objects listed, its CPU per request is per page. A body over 16 MiB is sent (raw, sdk) as a stream of
 // one 1 MiB random block repeated (a 1 GiB object needs no 1 GiB buffer); a GET's bytes are counted, not kept.
 // The JSON line's bytes are COUNT × SIZE for a PUT (what was sent) and the body bytes received for a GET; retries
@@ -49,7 +54,17 @@ const bucket = args.bucket;
 const pids = (args.pids ?? '').split(',').filter(Boolean).map(Number);
 const streamed = size > 16 << 20;
 const body = randomBytes(streamed ? 1 << 20 : size);
-const keyOf = (i) => `${prefix}${String(i).padStart(9, '0')}`;
+const anonymous = 'anonymous' in args;
+const words = ['report', 'final', 'draft', 'invoice', 'summary', 'holiday', 'scan', 'budget'];
+const mixedKeyOf = (i) => {
+  switch (i % 5) {
+    case 0: case 1: return `photos/${2015 + (i * 7) % 10}/${String(1 + (i * 13) % 12).padStart(2, '0')}/img_${String(i).padStart(8, '0')}.jpg`;
+    case 2: return `logs/api/2024-07-${String(1 + i % 28).padStart(2, '0')}/part-${String(i).padStart(8, '0')}.log.gz`;
+    case 3: return `users/${String((i * 7919) % 1000000).padStart(6, '0')}/${words[i % 8]}/${words[(i >> 3) % 8]}_${i}.pdf`;
+    default: return `media/视频/${words[i % 8]} ${i}.mp4`;
+  }
+};
+const keyOf = args.keys === 'mixed' ? (i) => `${prefix}${mixedKeyOf(i)}` : (i) => `${prefix}${String(i).padStart(9, '0')}`;
 
 const hmac = (key, text) => createHmac('sha256', key).update(text).digest();
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -58,10 +73,10 @@ const encodeKey = (key) => key.split('/').map((part) => encodeURIComponent(part)
 const encodeQuery = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 // SigV4 in the Authorization header, path-style, with an unsigned payload.
-function signedHeaders(method, url, contentLength) {
+function signedHeaders(method, url, contentLength, extra = {}) {
   const now = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = now.slice(0, 8);
-  const headers = { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': now };
+  const headers = { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': now, ...extra };
   const names = Object.keys(headers).sort();
   const query = [...url.searchParams].map(([k, v]) => `${encodeQuery(k)}=${encodeQuery(v)}`).sort().join('&');
   const canonical = [method, url.pathname, query, ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), 'UNSIGNED-PAYLOAD'].join('\n');
@@ -77,7 +92,8 @@ if (args.op === 'bucket') {
   // Creates the bucket (path style, through the first endpoint) and exits.
   const url = new URL(`/${bucket}`, endpoints[0]);
   const status = await new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'PUT', headers: signedHeaders('PUT', url, 0) }, (response) => {
+    const headers = signedHeaders('PUT', url, 0, args.acl ? { 'x-amz-acl': args.acl } : {});
+  const request = http.request(url, { method: 'PUT', headers }, (response) => {
       response.resume();
       response.on('end', () => resolve(response.statusCode));
     });
@@ -191,6 +207,10 @@ const amzDate = () => {
 // The request head of a path-style request without a query, signed with SigV4 (UNSIGNED-PAYLOAD): the same three
 // signed headers as the raw client, written out directly.
 function wireHead(method, endpoint, path, contentLength) {
+  if (anonymous) {
+    return `${method} ${path} HTTP/1.1\r\nHost: ${endpoint.host}\r\n`
+      + `${contentLength === undefined ? '' : `Content-Type: application/octet-stream\r\nContent-Length: ${contentLength}\r\n`}\r\n`;
+  }
   const now = amzDate();
   const scope = `${now.slice(0, 8)}/${region}/s3/aws4_request`;
   const canonical = `${method}\n${path}\n\nhost:${endpoint.host}\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:${now}\n\n`
@@ -397,6 +417,7 @@ function curlRequest(index, i) {
     });
   });
 }
+if (anonymous && client !== 'wire') throw new Error('--anonymous is for --client wire');
 if (client === 'curl' && op === 'put' && statSync(args.file ?? '/nonexistent', { throwIfNoEntry: false })?.size !== size) {
   throw new Error(`--client curl --op put needs --file with exactly --size (${size}) bytes`);
 }

@@ -115,6 +115,37 @@ public sealed class BucketRulesCacheTests : IAsyncLifetime
         (await Anonymous()).StatusCode.Should().Be(HttpStatusCode.Forbidden, "the new bucket is private, whatever the old one was");
     }
 
+    [Fact]
+    public async Task AnonymousPut_OverwritesInAPublicWriteBucket_AndIsRefusedRightAfterTheAclTurnsPrivate()
+    {
+        const string Key = "media/视频/report 4.mp4";
+        (await Owner(HttpMethod.Put, "acl", headers: [new("x-cos-acl", "public-read-write")])).EnsureSuccessStatusCode();
+        (await AnonymousPut(Key, [1, 2, 3])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await AnonymousPut(Key, [4, 5, 6, 7])).StatusCode.Should().Be(HttpStatusCode.OK, "an overwrite of the null version");
+        await ShouldReadAsync([4, 5, 6, 7]);
+
+        (await Owner(HttpMethod.Put, "acl", headers: [new("x-cos-acl", "private")])).EnsureSuccessStatusCode();
+        (await AnonymousPut(Key, [8])).StatusCode.Should().Be(HttpStatusCode.Forbidden, "the private ACL was acknowledged before this request");
+        await ShouldReadAsync([4, 5, 6, 7]);
+
+        async Task ShouldReadAsync(byte[] body)
+        {
+            var read = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, Key));
+            read.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await read.Content.ReadAsByteArrayAsync()).Should().Equal(body);
+            var versions = await (await Owner(HttpMethod.Get, "versions")).Content.ReadAsStringAsync();
+            versions.Split("<Version>").Length.Should().Be(3, "the overwritten object and k, one null version each: {0}", versions);
+            versions.Should().Contain($"<Size>{body.Length}</Size>");
+        }
+    }
+
+    private Task<HttpResponseMessage> AnonymousPut(string key, byte[] body)
+    {
+        var request = _server.Request(HttpMethod.Put, _bucket, key, content: new ByteArrayContent(body));
+        request.Headers.Remove("Authorization");
+        return _server.SendRawAsync(request);
+    }
+
     private Task<HttpResponseMessage> Owner(HttpMethod method, string query, string? body = null, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
         _server.SendAsync(_server.Request(method, _bucket, query: query, content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
             headers: headers));

@@ -205,6 +205,39 @@ public abstract class ChangeJournalContract<TEngine> : StoreContract<TEngine>
         Read(bucket, start, end, ChangeOrder.Sequence).Select(c => c.Version.Key).Should().Equal(expected);
     }
 
+    [Fact]
+    public async Task Delete_WithNoInstantPinned_RemovesTheRow_AndJournalsItAsItWas()
+    {
+        var bucket = await CreateBucketAsync();
+        var start = await MarkAsync("start");
+        // No pin left: the delete removes the row rather than keeping it as a revision (the path of every overwrite).
+        await Store.WriteAsync(w => w.Pins.Release("start"));
+        var kept = await InsertAsync(bucket, "媒体/视频/kept 1.mp4", "v1");
+        var gone = await Store.WriteAsync(w => w.Versions.Insert(Version(bucket, "媒体/视频/report 4.mp4", "v2", isLatest: false) with { Size = 4096 }));
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.Delete(bucket.Id, gone.Key, gone.Sequence);
+            // A row deleted already is not there to journal again.
+            w.Versions.Delete(bucket.Id, gone.Key, gone.Sequence);
+            return 0;
+        });
+        var end = await MarkAsync("end");
+
+        using (var reader = Store.OpenSnapshot())
+        {
+            reader.Versions.Get(bucket.Id, gone.Key, "v2").Should().BeNull();
+            reader.Versions.Get(bucket.Id, kept.Key, "v1")!.Sequence.Should().Be(kept.Sequence);
+        }
+
+        var changes = Read(bucket, start, end, ChangeOrder.Sequence);
+        changes.Select(c => (c.Operation, c.Version.Key, c.Version.VersionId, c.Version.IsLatest, c.Version.Sequence)).Should().Equal(
+            (ChangeOperation.Create, kept.Key, "v1", true, kept.Sequence),
+            (ChangeOperation.Create, gone.Key, "v2", false, gone.Sequence),
+            (ChangeOperation.Delete, gone.Key, "v2", false, gone.Sequence));
+        changes[2].Version.Size.Should().Be(4096);
+        changes[2].Version.ETag.Should().Be(gone.ETag);
+    }
+
     private Task<JournalMark> MarkAsync(string owner) => Store.WriteAsync(w => w.Journal.Mark(owner, w.Pins.Pin(owner)));
 
     private List<ChangeRecord> Read(BucketRecord bucket, JournalMark after, JournalMark upTo, ChangeOrder order, string from = "", string? to = null)
