@@ -15,6 +15,7 @@ public sealed partial class AccessControl
     public Task PutPolicyAsync(string bucket, byte[] json, CancellationToken cancellationToken = default)
     {
         var policy = AccessPolicy.Parse(json, bucketPolicy: true);
+        policy.RequireEvaluableConditions();
         foreach (var resource in policy.Statements.SelectMany(s => s.Resources))
         {
             if (!WithinBucket(resource, bucket))
