@@ -173,7 +173,7 @@ public sealed partial class AccessControl
             var ownerUin = OwnerUinOf(writer.Buckets.Get(id)!.OwnerAppId);
             if (ownership == ObjectOwnership.BucketOwnerEnforced && !ReadBucketAcl(writer, id, ownerUin).Equals(AccessControlList.Private(ownerUin)))
             {
-                throw new CofferException(ErrorCode.InvalidBucketState, "Bucket ownership cannot be enforced while the bucket's ACL grants others access.");
+                throw new CofferException(ErrorCode.InvalidBucketAclWithObjectOwnership, "Bucket ownership cannot be enforced while the bucket's ACL grants others access.");
             }
         }, cancellationToken);
 
