@@ -57,6 +57,7 @@ public enum ErrorCode
     NoSuchObjectLockConfiguration,
     InvalidBucketState,
     AccessControlListNotSupported,
+    InvalidBucketAclWithObjectOwnership,
     MalformedAcl,
     UnresolvableGrantByEmailAddress,
     CorsForbidden,

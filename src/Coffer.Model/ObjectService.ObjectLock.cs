@@ -74,8 +74,8 @@ public sealed partial class ObjectService
     }
 
     /// <summary>
-    /// Sets (or, with no mode, removes) a version's retention. A retention in force is lengthened freely; shortened,
-    /// removed or turned from COMPLIANCE to GOVERNANCE only when it is GOVERNANCE and <paramref name="bypassGovernance"/>.
+    /// Sets (or, with no mode, removes) a version's retention. A retention in force is lengthened freely in its mode;
+    /// shortened, removed or given the other mode only when it is GOVERNANCE and <paramref name="bypassGovernance"/>.
     /// </summary>
     public async Task<ObjectInfo> PutObjectRetentionAsync(string bucket, string key, string? versionId, string? mode, DateTimeOffset? retainUntil,
         bool bypassGovernance, CancellationToken cancellationToken = default)
@@ -96,9 +96,9 @@ public sealed partial class ObjectService
             var version = LockableVersion(writer, bucket, key, versionId);
             if (version.RetainUntil > now)
             {
-                var weakens = retainUntil is null || retainUntil < version.RetainUntil
-                    || (version.RetentionMode == RetentionModes.Compliance && mode != RetentionModes.Compliance);
-                if (weakens && (version.RetentionMode == RetentionModes.Compliance || !bypassGovernance))
+                // A mode change either way alters the lock settings, which GOVERNANCE keeps from all but the bypass.
+                var alters = retainUntil is null || retainUntil < version.RetainUntil || mode != version.RetentionMode;
+                if (alters && (version.RetentionMode == RetentionModes.Compliance || !bypassGovernance))
                 {
                     throw LockedError();
                 }

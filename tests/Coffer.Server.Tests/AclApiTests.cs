@@ -139,6 +139,31 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     }
 
     [Fact]
+    public async Task CreateBucket_WithXAmzObjectOwnership_SetsTheOwnershipControls_AndRefusesAnAclWithEnforcedOwnership()
+    {
+        var enforced = TestServer.BucketName("enforced");
+        (await S3.SendAsync(HttpMethod.Put, enforced, headers: [new("x-amz-object-ownership", "BucketOwnerEnforced")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await S3.SendAsync(HttpMethod.Get, enforced, query: "ownershipControls")).Content.ReadAsStringAsync()).Should().Contain(
+            "<ObjectOwnership>BucketOwnerEnforced</ObjectOwnership>");
+
+        var refused = TestServer.BucketName("refused");
+        await (await S3.SendAsync(HttpMethod.Put, refused, headers: [new("x-amz-object-ownership", "BucketOwnerEnforced"), new("x-amz-acl", "public-read")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidBucketAclWithObjectOwnership", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, refused, headers: [new("x-amz-object-ownership", "Nobody")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, refused)).StatusCode.Should().Be(HttpStatusCode.NotFound, "a refused bucket is not made");
+    }
+
+    [Fact]
+    public async Task PutOwnershipControls_BucketOwnerEnforced_IsInvalidBucketAclWithObjectOwnership_WhileTheBucketAclGrantsOthers()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();
+        var controls = "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>";
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "ownershipControls", body: Encoding.UTF8.GetBytes(controls)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidBucketAclWithObjectOwnership", Dialect.S3);
+    }
+
+    [Fact]
     public async Task PublicAccessBlock_RefusesOrIgnoresWhatIsPublic()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "publicAccessBlock"))

@@ -70,6 +70,17 @@ public sealed class HeaderValueTests() : ServerTestBase("headers")
     }
 
     [Theory]
+    [InlineData("aws-chunked")]
+    [InlineData("aws-chunked, aws-chunked")]
+    public async Task ContentEncoding_IsNotStored_WhenItNamesOnlyAwsChunked(string contentEncoding)
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "chunked", body: [1], headers: [new("Content-Encoding", contentEncoding)])).StatusCode
+            .Should().Be(HttpStatusCode.OK);
+        var head = await S3.SendAsync(HttpMethod.Head, Bucket, "chunked");
+        head.Content.Headers.Contains("Content-Encoding").Should().BeFalse("aws-chunked is how the body travelled, not how the object is encoded");
+    }
+
+    [Theory]
     [InlineData("response-content-disposition=a%01b")]
     [InlineData("response-cache-control=no%01cache")]
     [InlineData("response-content-type=text%2Fplain%0D%0AX-Injected%3A%201")]

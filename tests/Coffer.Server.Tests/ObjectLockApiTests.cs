@@ -199,6 +199,18 @@ public sealed class ObjectLockApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutObjectRetention_TurningGovernanceIntoCompliance_NeedsTheBypass()
+    {
+        var governed = await PutLockedAsync("g", "GOVERNANCE");
+        var longer = Until(days: 10);
+
+        await (await PutRetentionAsync("g", governed, "COMPLIANCE", longer)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await Text(await _s3.SendAsync(HttpMethod.Get, _bucket, "g", "retention"))).Should().Contain("<Mode>GOVERNANCE</Mode>");
+        (await PutRetentionAsync("g", governed, "COMPLIANCE", longer, bypass: true)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Text(await _s3.SendAsync(HttpMethod.Get, _bucket, "g", "retention"))).Should().Contain("<Mode>COMPLIANCE</Mode>");
+    }
+
+    [Fact]
     public async Task PutObjectLegalHold_KeepsAVersionUntilLifted()
     {
         var version = await PutAsync("k");

@@ -52,6 +52,32 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     }
 
     [Fact]
+    public async Task ListBuckets_PagesWithMaxBucketsAndContinuationTokens_AndFiltersByPrefix()
+    {
+        var first = TestServer.BucketName("a-first");
+        var last = TestServer.BucketName("z-last");
+        (await S3.SendAsync(HttpMethod.Put, first)).EnsureSuccessStatusCode();
+        (await S3.SendAsync(HttpMethod.Put, last)).EnsureSuccessStatusCode();
+        XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+        async Task<XElement> ListAsync(string query) =>
+            XDocument.Parse(await (await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/", query))).Content.ReadAsStringAsync()).Root!;
+        static string[] Names(XElement result) => result.Descendants(XName.Get("Name", "http://s3.amazonaws.com/doc/2006-03-01/")).Select(n => n.Value).ToArray();
+
+        var page = await ListAsync("max-buckets=2");
+        Names(page).Should().Equal(first, Bucket);
+        var token = page.Element(ns + "ContinuationToken")!.Value;
+        var rest = await ListAsync("max-buckets=2&continuation-token=" + Uri.EscapeDataString(token));
+        Names(rest).Should().Equal(last);
+        rest.Element(ns + "ContinuationToken").Should().BeNull("the last page has none");
+
+        var filtered = await ListAsync("prefix=z-");
+        Names(filtered).Should().Equal(last);
+        filtered.Element(ns + "Prefix")!.Value.Should().Be("z-");
+        await (await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/", "max-buckets=0"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await (await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/", "continuation-token=nonsense"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Fact]
     public async Task DeleteObject_ReturnsInvalidArgument_ForAMalformedVersionId()
     {
         await SendAsync(HttpMethod.Put, "/k", [1], S3RequestSigner.Sha256([1]));

@@ -15,6 +15,7 @@ public sealed partial class AccessControl
     public Task PutPolicyAsync(string bucket, byte[] json, CancellationToken cancellationToken = default)
     {
         var policy = AccessPolicy.Parse(json, bucketPolicy: true);
+        policy.RequireEvaluableConditions();
         foreach (var resource in policy.Statements.SelectMany(s => s.Resources))
         {
             if (!WithinBucket(resource, bucket))
@@ -172,7 +173,7 @@ public sealed partial class AccessControl
             var ownerUin = OwnerUinOf(writer.Buckets.Get(id)!.OwnerAppId);
             if (ownership == ObjectOwnership.BucketOwnerEnforced && !ReadBucketAcl(writer, id, ownerUin).Equals(AccessControlList.Private(ownerUin)))
             {
-                throw new CofferException(ErrorCode.InvalidBucketState, "Bucket ownership cannot be enforced while the bucket's ACL grants others access.");
+                throw new CofferException(ErrorCode.InvalidBucketAclWithObjectOwnership, "Bucket ownership cannot be enforced while the bucket's ACL grants others access.");
             }
         }, cancellationToken);
 

@@ -373,6 +373,34 @@ public sealed class AccessPolicy
         return [.. conditions];
     }
 
+    /// <summary>
+    /// Refuses a new policy that tests a condition key no request here carries (S3's <c>s3:ExistingObjectTag/…</c>,
+    /// <c>aws:SecureTransport</c>, …): such a condition never holds, so a Deny on it would be silently void and an
+    /// Allow silently dead. NotImplemented names the key. Checked when a policy is put, not when a stored one is read.
+    /// </summary>
+    public void RequireEvaluableConditions()
+    {
+        if (Statements.SelectMany(s => s.Conditions).FirstOrDefault(c => !IsEvaluated(c.Key)) is { } condition)
+        {
+            throw new CofferException(ErrorCode.NotImplemented,
+                $"Condition key '{condition.Key}' is not implemented: no request here carries a value for it, so the policy could not be enforced.");
+        }
+    }
+
+    /// <summary>
+    /// The condition keys requests carry: the source address, the listing parameters, the request's own
+    /// <c>x-cos-*</c> / <c>x-amz-*</c> headers (S3's <c>s3:x-amz-acl</c>, <c>s3:x-amz-server-side-encryption</c>, …),
+    /// and what inventory delivery names (<see cref="InventoryService"/>).
+    /// </summary>
+    private static bool IsEvaluated(string key) =>
+        key is "qcs:ip" or "cos:prefix" or "cos:delimiter" or "cos:versionid" or "aws:sourcearn" or "aws:sourceaccount"
+        || key.StartsWith(HeaderKeyPrefix, StringComparison.Ordinal);
+
+    /// <summary>The condition key of a request header, as <see cref="ContextKey"/> names it in either dialect.</summary>
+    public static string HeaderKey(string headerSuffix) => HeaderKeyPrefix + headerSuffix.ToLowerInvariant();
+
+    private const string HeaderKeyPrefix = "cos:x-cos-";
+
     /// <summary>COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling.</summary>
     private static string Operator(string name)
     {
@@ -392,11 +420,11 @@ public sealed class AccessPolicy
         return op ?? throw Malformed($"Condition operator '{name}' is not supported.");
     }
 
-    /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, <c>cos:x-cos-acl</c>, ...</summary>
+    /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, <c>cos:x-cos-acl</c> (also <c>s3:x-amz-acl</c>), ...</summary>
     private static string ContextKey(string key) => key.ToLowerInvariant() switch
     {
         "aws:sourceip" => "qcs:ip",
-        "s3:x-amz-acl" => "cos:x-cos-acl",
+        var k when k.StartsWith("s3:x-amz-", StringComparison.Ordinal) => HeaderKey(k["s3:x-amz-".Length..]),
         var k when k.StartsWith("s3:", StringComparison.Ordinal) => "cos:" + k[3..],
         var k => k,
     };

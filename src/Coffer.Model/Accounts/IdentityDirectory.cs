@@ -99,7 +99,7 @@ public sealed class IdentityDirectory
         var root = RequireRoot(appId);
         if (policy is not null)
         {
-            AccessPolicy.Parse(policy, bucketPolicy: false);
+            AccessPolicy.Parse(policy, bucketPolicy: false).RequireEvaluableConditions();
         }
 
         var subUin = uin ?? NewUin();
@@ -141,7 +141,7 @@ public sealed class IdentityDirectory
 
         if (policy is not null)
         {
-            AccessPolicy.Parse(policy, bucketPolicy: false);
+            AccessPolicy.Parse(policy, bucketPolicy: false).RequireEvaluableConditions();
         }
 
         if (uin != root.Uin && ConfiguredSubAccount(appId, uin) is null && !SubAccountExists(appId, uin))

@@ -68,6 +68,8 @@ public static class ErrorTable
         [ErrorCode.NoSuchObjectLockConfiguration] = Same("NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration."),
         [ErrorCode.InvalidBucketState] = Same("InvalidBucketState", 409, "The request is not valid with the current state of the bucket."),
         [ErrorCode.AccessControlListNotSupported] = Same("AccessControlListNotSupported", 400, "The bucket does not allow ACLs."),
+        [ErrorCode.InvalidBucketAclWithObjectOwnership] = Same("InvalidBucketAclWithObjectOwnership", 400,
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting."),
         [ErrorCode.MalformedAcl] = Same("MalformedACLError", 400, "The XML you provided was not well-formed or did not validate against our published schema."),
         [ErrorCode.UnresolvableGrantByEmailAddress] = Same("UnresolvableGrantByEmailAddress", 400,
             "The email address you provided does not match any account on record."),

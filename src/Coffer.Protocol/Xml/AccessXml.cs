@@ -60,14 +60,18 @@ public static class AccessXml
             throw new CofferException(ErrorCode.MalformedXml, "OwnershipControls takes exactly one Rule.");
         }
 
-        return rules[0].Element("ObjectOwnership")?.Value.Trim() switch
-        {
-            "BucketOwnerEnforced" => ObjectOwnership.BucketOwnerEnforced,
-            "BucketOwnerPreferred" => ObjectOwnership.BucketOwnerPreferred,
-            "ObjectWriter" => ObjectOwnership.ObjectWriter,
-            _ => throw new CofferException(ErrorCode.MalformedXml, "ObjectOwnership is BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter."),
-        };
+        return ParseObjectOwnership(rules[0].Element("ObjectOwnership")?.Value.Trim())
+            ?? throw new CofferException(ErrorCode.MalformedXml, "ObjectOwnership is BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.");
     }
+
+    /// <summary>An <c>ObjectOwnership</c> value (the element, or PUT Bucket's <c>x-amz-object-ownership</c> header); null when it is none.</summary>
+    public static ObjectOwnership? ParseObjectOwnership(string? value) => value switch
+    {
+        "BucketOwnerEnforced" => ObjectOwnership.BucketOwnerEnforced,
+        "BucketOwnerPreferred" => ObjectOwnership.BucketOwnerPreferred,
+        "ObjectWriter" => ObjectOwnership.ObjectWriter,
+        _ => null,
+    };
 
     /// <summary><c>&lt;PublicAccessBlockConfiguration&gt;</c> with its four switches; a switch left out is false.</summary>
     public static PublicAccessBlock ReadPublicAccessBlock(XElement root)

@@ -5,7 +5,9 @@ public sealed record ErrorDocument(string Code, string Message, string Resource,
 
 public sealed record BucketEntry(string Name, string Location, DateTimeOffset CreationDate);
 
-public sealed record ListAllMyBucketsDocument(string OwnerId, string OwnerDisplayName, IReadOnlyList<BucketEntry> Buckets);
+/// <summary>GET Service; S3's paged form adds the token of the next page (null on the last) and echoes the prefix asked for.</summary>
+public sealed record ListAllMyBucketsDocument(string OwnerId, string OwnerDisplayName, IReadOnlyList<BucketEntry> Buckets,
+    string? ContinuationToken = null, string? Prefix = null);
 
 public sealed record ObjectEntry(string Key, DateTimeOffset LastModified, string ETag, long Size, string OwnerId, string StorageClass);
 

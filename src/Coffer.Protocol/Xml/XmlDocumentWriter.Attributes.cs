@@ -30,7 +30,8 @@ public static partial class XmlDocumentWriter
         if (attributes.PartsCount is { } parts)
         {
             w.WriteStartElement("ObjectParts");
-            Element(w, "TotalPartsCount", parts.ToString(CultureInfo.InvariantCulture));
+            // The API reference's member is TotalPartsCount; on the wire it is PartsCount, the name every SDK reads.
+            Element(w, "PartsCount", parts.ToString(CultureInfo.InvariantCulture));
             w.WriteEndElement();
         }
 

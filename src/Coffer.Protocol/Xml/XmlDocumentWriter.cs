@@ -57,6 +57,15 @@ public static partial class XmlDocumentWriter
         }
 
         w.WriteEndElement();
+        if (document.ContinuationToken is not null)
+        {
+            Element(w, "ContinuationToken", document.ContinuationToken);
+        }
+
+        if (document.Prefix is not null)
+        {
+            Element(w, "Prefix", document.Prefix);
+        }
     });
 
     public static byte[] Write(ListBucketDocument document, Dialect dialect = Dialect.Cos) => Build("ListBucketResult", dialect, w =>

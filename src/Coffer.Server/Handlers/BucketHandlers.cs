@@ -36,14 +36,43 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         var objectLock = ObjectLockEnabled(context);
         var region = context.Route.HostRegion ?? (string.IsNullOrEmpty(location) ? options.Region : location);
         var acl = AclRequests.FromHeaders(context, context.Accounts, forObject: false);
+        var ownership = ObjectOwnershipOf(context, acl);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, objectLock, context.Aborted);
         if (!acl.IsEmpty && acl.Canned != Common.Acl.CannedAcl.Private)
         {
             await access.PutBucketAclAsync(name.Value, acl.Canned, acl.Grants, context.Aborted);
         }
 
+        if (ownership is { } objectOwnership)
+        {
+            await access.PutOwnershipAsync(name.Value, objectOwnership, context.Aborted);
+        }
+
         context.Response.Headers.Location = "/" + name.Value;
         await Responses.EmptyAsync(context);
+    }
+
+    /// <summary>
+    /// The bucket's ownership controls from <c>x-amz-object-ownership</c> (<c>x-cos-</c> alike), checked before the bucket
+    /// is made: an unknown value is InvalidArgument, and enforcing the owner's ownership with an ACL that grants more
+    /// than the owner's full control is InvalidBucketAclWithObjectOwnership, as S3 answers.
+    /// </summary>
+    private static Common.Acl.ObjectOwnership? ObjectOwnershipOf(RequestContext context, RequestedAcl acl)
+    {
+        if (context.Header(context.Wire.Prefix + "object-ownership") is not { } value)
+        {
+            return null;
+        }
+
+        var ownership = AccessXml.ParseObjectOwnership(value.Trim())
+            ?? throw new CofferException(ErrorCode.InvalidArgument, "x-amz-object-ownership is BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.");
+        if (ownership == Common.Acl.ObjectOwnership.BucketOwnerEnforced && !acl.IsEmpty
+            && (acl.Canned is not (null or Common.Acl.CannedAcl.Private) || acl.Grants.Count > 0))
+        {
+            throw new CofferException(ErrorCode.InvalidBucketAclWithObjectOwnership, "A bucket whose ownership is enforced cannot be created with an ACL.");
+        }
+
+        return ownership;
     }
 
     /// <summary>Whether the bucket is to have object lock (<c>x-amz-bucket-object-lock-enabled</c> / <c>x-cos-</c>): true or false, nothing else.</summary>

@@ -196,7 +196,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             context.Bucket,
             context.Key,
             page.Upload.UploadId,
-            context.OwnerId,
+            UploadOwner(context, page.Upload.Initiator),
             page.Upload.StorageClass,
             marker,
             page.NextPartNumberMarker,
@@ -236,7 +236,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             page.Uploads.Select(u =>
             {
                 var (initiatorId, initiatorName) = Initiator(context, u.Initiator);
-                return new UploadEntry(u.Key, u.UploadId, context.OwnerId, u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
+                return new UploadEntry(u.Key, u.UploadId, UploadOwner(context, u.Initiator), u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
                     u.ChecksumType);
             }).ToArray(),
             page.CommonPrefixes);
@@ -267,6 +267,23 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
         var uin = principal[(principal.LastIndexOf("uin/", StringComparison.Ordinal) + "uin/".Length)..];
         return context.Dialect == Dialect.S3 ? (uin, uin) : (principal, uin);
+    }
+
+    /// <summary>
+    /// Whose the object an upload makes will be, as the listings' Owner says: the initiating account (a sub-account's
+    /// root account), or the bucket's owner when the bucket enforces its ownership or nobody signed the initiation.
+    /// </summary>
+    private static string UploadOwner(RequestContext context, string? principal)
+    {
+        const string RootPrefix = "qcs::cam::uin/";
+        if (principal is null || !principal.StartsWith(RootPrefix, StringComparison.Ordinal)
+            || context.Rules?.Settings.Ownership == Common.Acl.ObjectOwnership.BucketOwnerEnforced)
+        {
+            return context.OwnerId;
+        }
+
+        var rootUin = principal[RootPrefix.Length..principal.IndexOf(':', RootPrefix.Length)];
+        return context.Dialect == Dialect.S3 ? rootUin : context.Accounts.FindByUin(rootUin)?.AppId ?? context.OwnerId;
     }
 
     private static int PartNumberOf(RequestContext context) =>

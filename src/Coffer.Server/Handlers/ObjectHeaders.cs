@@ -34,9 +34,9 @@ internal static class ObjectHeaders
             StorageClassOf(context),
             UserMetadata(context),
             StoredHeaders
-                .Select(name => (name, value: context.Header(name)))
-                .Where(h => !string.IsNullOrEmpty(h.value) && !(h.name == "Content-Encoding" && IsOnlyAwsChunked(h.value!)))
-                .Select(h => new KeyValuePair<string, string>(h.name, StripAwsChunked(h.name, h.value!)))
+                .Select(name => (name, value: context.Header(name) is { } value ? StripAwsChunked(name, value) : null))
+                .Where(h => !string.IsNullOrEmpty(h.value))
+                .Select(h => new KeyValuePair<string, string>(h.name, h.value!))
                 .ToArray(),
             TaggingHeader.Parse(context.Header(context.Wire.Tagging)),
             acl);

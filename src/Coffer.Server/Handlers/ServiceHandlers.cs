@@ -1,4 +1,9 @@
+using System.Globalization;
+using System.Text;
+using Coffer.Common;
 using Coffer.Model;
+using Coffer.Model.Buckets;
+using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
 
@@ -6,14 +11,55 @@ namespace Coffer.Server.Handlers;
 
 internal sealed class ServiceHandlers(IObjectService objects)
 {
-    /// <summary>GET Service: the caller's buckets.</summary>
+    private const int MaxBuckets = 10_000;
+
+    /// <summary>
+    /// GET Service: the caller's buckets in name order. S3's ListBuckets also pages and filters them: <c>max-buckets</c>
+    /// (1-10,000), <c>continuation-token</c> (from the previous page), <c>prefix</c> and <c>bucket-region</c>.
+    /// </summary>
     public Task ListBucketsAsync(RequestContext context)
     {
-        var buckets = objects.ListBuckets(context.Caller.AppId)
-            .Select(b => new BucketEntry(b.Name, b.Region, b.CreatedAt))
-            .ToArray();
-        var ownerId = context.Dialect == Protocol.Routing.Dialect.S3 ? context.Caller.Uin : context.Caller.OwnerId;
-        var document = new ListAllMyBucketsDocument(ownerId, context.Caller.Uin, buckets);
+        IEnumerable<BucketInfo> buckets = objects.ListBuckets(context.Caller.AppId).OrderBy(b => b.Name, StringComparer.Ordinal);
+        string? prefix = null, nextToken = null;
+        if (context.Dialect == Dialect.S3)
+        {
+            var target = context.Target;
+            prefix = target.Get("prefix");
+            var region = target.Get("bucket-region");
+            var after = target.Get("continuation-token") is { } token ? BucketAfter(token) : null;
+            var max = target.Get("max-buckets") is { } text ? MaxBucketsOf(text) : MaxBuckets;
+            var page = buckets
+                .Where(b => (after is null || string.CompareOrdinal(b.Name, after) > 0)
+                    && (prefix is null || b.Name.StartsWith(prefix, StringComparison.Ordinal))
+                    && (region is null || b.Region == region))
+                .Take(max + 1)
+                .ToList();
+            if (page.Count > max)
+            {
+                page.RemoveAt(max);
+                nextToken = Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].Name));
+            }
+
+            buckets = page;
+        }
+
+        var entries = buckets.Select(b => new BucketEntry(b.Name, b.Region, b.CreatedAt)).ToArray();
+        var ownerId = context.Dialect == Dialect.S3 ? context.Caller.Uin : context.Caller.OwnerId;
+        var document = new ListAllMyBucketsDocument(ownerId, context.Caller.Uin, entries, nextToken, prefix);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    private static int MaxBucketsOf(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= MaxBuckets
+            ? max
+            : throw new CofferException(ErrorCode.InvalidArgument, $"max-buckets must be an integer between 1 and {MaxBuckets}.");
+
+    /// <summary>The bucket name a continuation token starts after (tokens are the base64 of the last name listed).</summary>
+    private static string BucketAfter(string token)
+    {
+        var bytes = new byte[token.Length];
+        return Convert.TryFromBase64String(token, bytes, out var length) && BucketName.TryParse(Encoding.UTF8.GetString(bytes, 0, length), out var name)
+            ? name.Value
+            : throw new CofferException(ErrorCode.InvalidArgument, "The continuation token provided is incorrect.");
     }
 }

@@ -3,6 +3,7 @@ using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
+using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Pipeline;
 
@@ -20,10 +21,10 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
     /// Service, PUT Bucket). A missing bucket is NoSuchBucket, as S3 answers it to anyone.
     /// </summary>
-    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp)
+    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IHeaderDictionary? headers = null)
     {
         var action = CamActions.For(route.Operation);
-        var context = Context(target, sourceIp);
+        var context = Context(target, sourceIp, headers is null ? null : (headers, WireHeaders.For(route.Dialect)));
         if (route.Bucket is null)
         {
             Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context), AclPermission.None, false), caller);
@@ -100,8 +101,13 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp)), caller);
     }
 
-    /// <summary>The condition keys policies can test: the source address and the listing parameters of <paramref name="target"/>.</summary>
-    public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp)
+    /// <summary>
+    /// The condition keys policies can test: the source address, the listing parameters of <paramref name="target"/>
+    /// and, when given, the request's own <c>x-cos-*</c> / <c>x-amz-*</c> headers (S3's <c>s3:x-amz-acl</c>,
+    /// <c>s3:x-amz-server-side-encryption</c>, <c>s3:x-amz-copy-source</c>, ... are their values).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp,
+        (IHeaderDictionary Values, WireHeaders Wire)? headers = null)
     {
         var context = new Dictionary<string, string>(StringComparer.Ordinal);
         if (sourceIp is not null)
@@ -117,7 +123,30 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             }
         }
 
+        if (headers is var (values, wire))
+        {
+            foreach (var (name, value) in values)
+            {
+                if (name.StartsWith(wire.Prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    context[AccessPolicy.HeaderKey(name[wire.Prefix.Length..])] = value.ToString();
+                }
+            }
+        }
+
         return context;
+    }
+
+    /// <summary>
+    /// <c>x-amz-expected-bucket-owner</c> (and COS's <c>x-cos-</c> spelling): a request that names an account other than
+    /// the bucket's owner is AccessDenied, so a bucket that changed hands is not written to or read from by mistake.
+    /// </summary>
+    public static void CheckExpectedOwner(string? expectedOwner, Account? owner)
+    {
+        if (expectedOwner is not null && owner is not null && expectedOwner != owner.Uin)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket is not owned by the expected bucket owner.");
+        }
     }
 
     private static void Require(bool allowed, Credential? caller)

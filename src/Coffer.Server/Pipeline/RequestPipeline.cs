@@ -88,11 +88,12 @@ internal sealed class RequestPipeline(
 
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
-            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp);
+            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp, http.Request.Headers);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
+            Authorizer.CheckExpectedOwner(Header(WireHeaders.For(dialect).Prefix + "expected-bucket-owner"), owner);
 
             // Event notifications say who made a change: the request's transactions run in this flow and read it there.
             RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", sourceIp, requestId);

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// What S3 lets a request make conditional on its bucket: bucket policy conditions on the request's own headers
+/// (<c>s3:x-amz-acl</c> and the other <c>s3:x-amz-*</c> keys), keys no request carries, and
+/// <c>x-amz-expected-bucket-owner</c>.
+/// </summary>
+public sealed class S3ConditionTests() : ServerTestBase("conditions")
+{
+    [Fact]
+    public async Task BucketPolicy_DenyOnXAmzAcl_RefusesAPublicReadPut_AndAllowsAPrivateOne()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*"},
+              {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+               "Condition":{"StringLike":{"s3:x-amz-acl":"public*"} } }]}
+            """, HttpStatusCode.NoContent);
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "private", body: [1], account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "public", body: [1], headers: [new("x-amz-acl", "public-read")], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "public")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task BucketPolicy_AllowOnXAmzServerSideEncryption_AdmitsOnlyEncryptedPuts()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}/*","Condition":{"StringEquals":{"s3:x-amz-server-side-encryption":"AES256"} } }]}
+            """, HttpStatusCode.NoContent);
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "sealed", body: [1], headers: [new("x-amz-server-side-encryption", "AES256")], account: TestAccounts.Other))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "plain", body: [1], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
+    [Theory]
+    [InlineData("s3:ExistingObjectTag/security")]
+    [InlineData("aws:SecureTransport")]
+    public async Task PutBucketPolicy_ReturnsNotImplemented_ForAConditionKeyNoRequestCarries(string key)
+    {
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+              "Condition":{"StringEquals":{"{{{key}}}":"x"} } }]}
+            """, HttpStatusCode.NotImplemented, "NotImplemented");
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "policy")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucketPolicy", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task ExpectedBucketOwner_OtherThanTheOwner_IsAccessDenied_AndTheOwnersIdPasses()
+    {
+        (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", headers: [new("x-amz-expected-bucket-owner", TestAccounts.Owner.Uin)]))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", headers: [new("x-amz-expected-bucket-owner", TestAccounts.Other.Uin)]))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "k", body: [1], headers: [new("x-amz-expected-bucket-owner", TestAccounts.Other.Uin)]))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "k")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    private async Task PutPolicyAsync(string policy, HttpStatusCode expected, string? code = null)
+    {
+        var response = await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy));
+        if (code is null)
+        {
+            response.StatusCode.Should().Be(expected, await response.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            await response.ShouldBeErrorAsync(expected, code, Dialect.S3);
+        }
+    }
+}
