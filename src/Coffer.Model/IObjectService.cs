@@ -64,12 +64,14 @@ public interface IObjectService
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// As <see cref="DeleteObjectAsync(string, string, string?, CancellationToken)"/>. A version under object lock is
-    /// AccessDenied, except one under GOVERNANCE retention when <paramref name="bypassGovernance"/> (the caller may and asked to).
+    /// As <see cref="DeleteObjectAsync(string, string, string?, CancellationToken)"/>, for the target's key and version
+    /// when its condition holds (PreconditionFailed, or NoSuchKey for If-Match without an object). A version under object
+    /// lock is AccessDenied, except one under GOVERNANCE retention when <paramref name="bypassGovernance"/> (the caller
+    /// may and asked to).
     /// </summary>
-    Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId, bool bypassGovernance, CancellationToken cancellationToken = default);
+    Task<DeleteObjectResult> DeleteObjectAsync(string bucket, ObjectIdentifier target, bool bypassGovernance, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes many objects in one transaction; each entry gets its own result.</summary>
+    /// <summary>Deletes many objects in one transaction; each entry gets its own result, its condition checked as a single delete's.</summary>
     Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
         string bucket, IReadOnlyList<ObjectIdentifier> objects, CancellationToken cancellationToken = default);
 
@@ -148,7 +150,11 @@ public interface IObjectService
 public sealed record DeleteObjectResult(string? VersionId, bool IsDeleteMarker);
 
 /// <summary>A key and, optionally, one version of it.</summary>
-public sealed record ObjectIdentifier(string Key, string? VersionId);
+public sealed record ObjectIdentifier(string Key, string? VersionId)
+{
+    /// <summary>For a delete: what the object it removes must match.</summary>
+    public Objects.DeleteCondition Condition { get; init; } = Objects.DeleteCondition.None;
+}
 
 /// <summary>The outcome for one entry of a batch delete: a result, or the error it met.</summary>
 public sealed record DeleteObjectsEntryResult(ObjectIdentifier Object, DeleteObjectResult? Result, Common.CofferException? Error);

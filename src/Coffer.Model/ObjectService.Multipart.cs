@@ -153,6 +153,8 @@ public sealed partial class ObjectService
                 }
             }
 
+            var checksumHeaders = ChecksumHeaders(upload, chosen).ToArray();
+            CheckExpected(request.Expected, upload, chosen, checksumHeaders);
             foreach (var unused in uploaded.Values.Except(chosen))
             {
                 writer.ReleaseBlobs(LayoutOf(unused));
@@ -174,7 +176,7 @@ public sealed partial class ObjectService
                 LastModified = now,
                 Layout = new BlobLayout(chosen.Where(p => p.Size > 0).Select(p => new BlobSegment(p.BlobId, p.Size, p.WrappedKey)).ToArray()),
                 UserMetadata = upload.UserMetadata,
-                Headers = [.. headers, .. ChecksumHeaders(upload, chosen)],
+                Headers = [.. headers, .. checksumHeaders],
                 Tags = upload.Tags,
                 Encryption = upload.Encryption,
                 KmsKeyId = upload.KmsKeyId,
@@ -242,6 +244,40 @@ public sealed partial class ObjectService
         var type = upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
         var value = MultipartChecksum.Of(algorithm, type, parts.Select(p => (p.Checksum!, p.Size)).ToArray());
         return [new(MultipartChecksum.HeaderName(algorithm), value), new(MultipartChecksum.TypeHeader, type)];
+    }
+
+    /// <summary>The object the parts make against what the client expects of it, as S3 checks a completion.</summary>
+    private static void CheckExpected(ExpectedObject expected, MultipartUploadRecord upload, IReadOnlyList<MultipartPartRecord> parts,
+        IReadOnlyList<KeyValuePair<string, string>> checksumHeaders)
+    {
+        if (expected.Size is { } size && size != parts.Sum(p => p.Size))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, $"x-amz-mp-object-size is {size}; the parts make {parts.Sum(p => p.Size)} bytes.");
+        }
+
+        var type = upload.ChecksumAlgorithm is { } algorithm ? upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm) : null;
+        if (expected.ChecksumType is { } expectedType && !string.Equals(expectedType.Trim(), type, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CofferException(ErrorCode.BadDigest,
+                $"x-amz-checksum-type is {expectedType}; the upload's checksum type is {type ?? "none"}.");
+        }
+
+        if (expected.ChecksumHeader is not { } header)
+        {
+            return;
+        }
+
+        // Only the upload's own algorithm can be checked: its parts carry no other.
+        var actual = checksumHeaders.Where(h => h.Key == header).Select(h => h.Value).FirstOrDefault()
+            ?? throw new CofferException(ErrorCode.InvalidRequest,
+                $"{header} names a checksum the upload was not initiated with ({upload.ChecksumAlgorithm ?? "none"}).");
+        // A composite checksum is written with its part count (<base64>-<parts>); a client may leave the count off.
+        var given = expected.Checksum?.Trim();
+        if (given != actual && (type != MultipartChecksum.Composite || given + "-" + parts.Count != actual))
+        {
+            throw new CofferException(ErrorCode.BadDigest,
+                $"The {upload.ChecksumAlgorithm} you specified did not match the calculated checksum.");
+        }
     }
 
     public Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default) =>

@@ -173,14 +173,14 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     }
 
     public Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default) =>
-        DeleteObjectAsync(bucket, key, versionId, false, cancellationToken);
+        DeleteObjectAsync(bucket, new ObjectIdentifier(key, versionId), false, cancellationToken);
 
-    public async Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId, bool bypassGovernance,
+    public async Task<DeleteObjectResult> DeleteObjectAsync(string bucket, ObjectIdentifier target, bool bypassGovernance,
         CancellationToken cancellationToken = default)
     {
-        ObjectKey.Validate(key);
+        ObjectKey.Validate(target.Key);
         var now = Now();
-        return await engine.CommitAsync(null, writer => Delete(writer, bucket, new ObjectIdentifier(key, versionId), now, bypassGovernance), cancellationToken);
+        return await engine.CommitAsync(null, writer => Delete(writer, bucket, target, now, bypassGovernance), cancellationToken);
     }
 
     public Task<IReadOnlyList<DeleteObjectsEntryResult>> DeleteObjectsAsync(
@@ -380,6 +380,17 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         if (target.VersionId is not null)
         {
             VersionIds.Validate(target.VersionId);
+        }
+
+        // Checked by the one writer, so nothing can replace the object between the check and the delete.
+        if (!target.Condition.IsEmpty)
+        {
+            target.Condition.Check(target.VersionId is { } named ? writer.Versions.Get(bucket.Id, target.Key, named)
+                : writer.Versions.GetLatest(bucket.Id, target.Key), target.VersionId is not null);
+        }
+
+        if (target.VersionId is not null)
+        {
             return DeleteVersion(writer, bucket, target.Key, target.VersionId, now, bypassGovernance);
         }
 

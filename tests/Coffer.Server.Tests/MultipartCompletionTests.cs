@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
@@ -158,6 +159,49 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
     }
 
     [Theory]
+    [InlineData("CRC32", "FULL_OBJECT", "x-amz-checksum-crc32c")]
+    [InlineData("SHA256", "COMPOSITE", "x-amz-checksum-sha1")]
+    public async Task CompleteMultipartUpload_ChecksTheObjectsChecksumTypeAndSize_AndKeepsTheUploadWhenOneDiffers(string algorithm, string type, string otherHeader)
+    {
+        byte[][] parts = [Bytes(5 * MiB, 8), Bytes(100, 9)];
+        var header = "x-amz-checksum-" + algorithm.ToLowerInvariant();
+        var key = "expected-" + algorithm;
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads",
+            headers: [new("x-amz-checksum-algorithm", algorithm), new("x-amz-checksum-type", type)]);
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        var partChecksums = new List<byte>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var checksum = Checksum(header, parts[i]);
+            partChecksums.AddRange(Convert.FromBase64String(checksum));
+            var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i], [new(header, checksum)]);
+            part.StatusCode.Should().Be(HttpStatusCode.OK);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        var body = Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString());
+        var size = parts.Sum(p => p.Length);
+        var objectChecksum = type == "FULL_OBJECT"
+            ? Checksum(header, parts.SelectMany(p => p).ToArray())
+            : $"{Checksum(header, partChecksums.ToArray())}-{parts.Length}";
+        Task<HttpResponseMessage> CompleteWith(KeyValuePair<string, string>[] headers) =>
+            S3.SendAsync(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", body, headers);
+
+        await (await CompleteWith([new(header, Checksum(header, [1]))])).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
+        await (await CompleteWith([new("x-amz-checksum-type", type == "COMPOSITE" ? "FULL_OBJECT" : "COMPOSITE")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
+        await (await CompleteWith([new("x-amz-mp-object-size", (size + 1).ToString(CultureInfo.InvariantCulture))]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await CompleteWith([new(otherHeader, Checksum(otherHeader, [1]))])).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+
+        var complete = await CompleteWith([new(header, objectChecksum), new("x-amz-checksum-type", type),
+            new("x-amz-mp-object-size", size.ToString(CultureInfo.InvariantCulture))]);
+        complete.StatusCode.Should().Be(HttpStatusCode.OK, "the refused completions left the upload in place; the header is the object's checksum, not the body's");
+        S3Element(XDocument.Parse(await complete.Content.ReadAsStringAsync()).Root!, "Checksum" + algorithm).Should().Be(objectChecksum);
+    }
+
+    [Theory]
     [InlineData("MD4", null)]
     [InlineData("SHA256", "FULL_OBJECT")]
     [InlineData("CRC64NVME", "COMPOSITE")]
@@ -172,6 +216,21 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
 
         await (await S3.SendAsync(HttpMethod.Post, Bucket, "refused", "uploads", headers: headers))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+    }
+
+    [Theory]
+    [InlineData("SHA512")]
+    [InlineData("MD5")]
+    [InlineData("XXHASH64")]
+    [InlineData("XXHASH3")]
+    [InlineData("XXHASH128")]
+    public async Task Checksums_ReturnNotImplemented_ForAnAlgorithmS3OffersAndCofferDoesNot(string algorithm)
+    {
+        await (await S3.SendAsync(HttpMethod.Post, Bucket, "unsummed", "uploads", headers: [new("x-amz-checksum-algorithm", algorithm)]))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "unsummed", body: [1], headers: [new("x-amz-checksum-" + algorithm.ToLowerInvariant(), "AAAA")]))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "unsummed")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -783,6 +783,31 @@ describe('aws DeleteObjects', () => {
     assert.deepEqual(versions.Versions.map((v) => [v.VersionId, v.IsLatest]), [[v1.VersionId, false]]);
     assert.deepEqual(versions.DeleteMarkers.map((m) => [m.VersionId, m.IsLatest]), [[marked.Deleted[0].DeleteMarkerVersionId, true]]);
   });
+
+  test('a conditional DeleteObject (IfMatch, IfMatchSize) deletes only the object it names: PreconditionFailed (412) otherwise, NoSuchKey (404) without one', async () => {
+    const Bucket = await newBucket('adel-cond');
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'guarded', Body: 'abc' }));
+    await rejectsWith(s3.send(new DeleteObjectCommand({ Bucket, Key: 'guarded', IfMatch: '"0123456789abcdef0123456789abcdef"' })), 'PreconditionFailed', 412);
+    await rejectsWith(s3.send(new DeleteObjectCommand({ Bucket, Key: 'guarded', IfMatchSize: 4 })), 'PreconditionFailed', 412);
+    await s3.send(new HeadObjectCommand({ Bucket, Key: 'guarded' }));
+    const deleted = await s3.send(new DeleteObjectCommand({ Bucket, Key: 'guarded', IfMatch: put.ETag, IfMatchSize: 3 }));
+    assert.equal(deleted.$metadata.httpStatusCode, 204);
+    await rejectsWith(s3.send(new DeleteObjectCommand({ Bucket, Key: 'guarded', IfMatch: '*' })), 'NoSuchKey', 404);
+  });
+
+  test('DeleteObjects with an ETag per object reports PreconditionFailed for a stale one and deletes the others', async () => {
+    const Bucket = await newBucket('adel-etag');
+    const fresh = await s3.send(new PutObjectCommand({ Bucket, Key: 'fresh', Body: '1' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'stale', Body: '2' }));
+    const result = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [
+      { Key: 'fresh', ETag: fresh.ETag },
+      { Key: 'stale', ETag: fresh.ETag },
+    ] } }));
+    assert.deepEqual(result.Deleted.map((d) => d.Key), ['fresh']);
+    assert.deepEqual(result.Errors.map((e) => [e.Key, e.Code]), [['stale', 'PreconditionFailed']]);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket }));
+    assert.deepEqual(left.Contents.map((c) => c.Key), ['stale']);
+  });
 });
 
 describe('aws virtual-host addressing', () => {

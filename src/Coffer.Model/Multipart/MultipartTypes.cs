@@ -127,6 +127,20 @@ public sealed record CompleteMultipartUploadRequest
 
     /// <summary>If-Match / If-None-Match on the object the completion would replace, checked atomically with it.</summary>
     public Preconditions Condition { get; init; } = Preconditions.None;
+
+    /// <summary>What the client says the object will be; a first completion that makes another object fails.</summary>
+    public ExpectedObject Expected { get; init; } = ExpectedObject.None;
+}
+
+/// <summary>
+/// S3's checks on the object a completion makes: its checksum (<c>x-amz-checksum-crc32</c>, ...: the object's, not the
+/// request body's; BadDigest), its checksum type (<c>x-amz-checksum-type</c>; BadDigest) and its size
+/// (<c>x-amz-mp-object-size</c>; InvalidRequest).
+/// </summary>
+/// <param name="ChecksumHeader">The checksum's header name in lower case, with <paramref name="Checksum"/>.</param>
+public sealed record ExpectedObject(string? ChecksumHeader, string? Checksum, string? ChecksumType, long? Size)
+{
+    public static ExpectedObject None { get; } = new(null, null, null, null);
 }
 
 public static class MultipartLimits

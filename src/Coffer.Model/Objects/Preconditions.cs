@@ -76,7 +76,7 @@ public sealed record Preconditions(string? IfMatch, string? IfNoneMatch, DateTim
         }
     }
 
-    private static bool MatchesAny(string header, string etag) =>
+    internal static bool MatchesAny(string header, string etag) =>
         header.Split(',').Select(t => t.Trim()).Any(t => t == "*" || Unquote(t) == etag);
 
     private static string Unquote(string tag)

@@ -39,12 +39,15 @@ public sealed class FlexibleChecksum
         }
     }
 
+    /// <summary>Algorithms S3 offers that Coffer does not compute: NotImplemented, not refused as unknown.</summary>
+    private static readonly string[] NotImplementedAlgorithms = ["sha512", "md5", "xxhash64", "xxhash3", "xxhash128"];
+
     /// <summary>Lower-case algorithm name: crc32, crc32c, crc64nvme, sha1 or sha256.</summary>
     public string Algorithm { get; }
 
     public string HeaderName => HeaderPrefix + Algorithm;
 
-    /// <summary>The checksum named by a header such as <c>x-amz-checksum-crc32</c>, or InvalidRequest.</summary>
+    /// <summary>The checksum named by a header such as <c>x-amz-checksum-crc32</c>; NotImplemented or InvalidRequest otherwise.</summary>
     public static FlexibleChecksum ForHeader(string headerName)
     {
         var name = headerName.Trim().ToLowerInvariant();
@@ -55,9 +58,20 @@ public sealed class FlexibleChecksum
             {
                 return new FlexibleChecksum(algorithm);
             }
+
+            RefuseNotImplemented(algorithm);
         }
 
         throw new CofferException(ErrorCode.InvalidRequest, $"The checksum '{headerName}' is not supported.");
+    }
+
+    /// <summary>NotImplemented for an algorithm S3 has and Coffer does not (SHA512, MD5, the XXHASHes); any case.</summary>
+    public static void RefuseNotImplemented(string algorithm)
+    {
+        if (NotImplementedAlgorithms.Contains(algorithm.Trim().ToLowerInvariant()))
+        {
+            throw new CofferException(ErrorCode.NotImplemented, $"The {algorithm.Trim().ToUpperInvariant()} checksum is not implemented.");
+        }
     }
 
     /// <summary>The first <c>x-amz-checksum-*</c> request header with a value, if any (besides the algorithm and type headers).</summary>

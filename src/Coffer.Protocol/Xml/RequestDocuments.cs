@@ -7,7 +7,8 @@ namespace Coffer.Protocol.Xml;
 /// <param name="Checksum">The part's flexible checksum as listed (<c>ChecksumCRC32</c>, ...), when the client lists one.</param>
 public sealed record CompletePartEntry(int PartNumber, string ETag, string? Checksum = null);
 
-public sealed record DeleteObjectEntry(string Key, string? VersionId);
+/// <summary>One object of a DeleteObjects request, with the conditions a conditional delete puts on it.</summary>
+public sealed record DeleteObjectEntry(string Key, string? VersionId, string? ETag = null, DateTimeOffset? LastModifiedTime = null, long? Size = null);
 
 /// <summary>Readers of the small request documents. Wrong shapes are MalformedXML, as COS and S3 answer.</summary>
 public static class RequestDocuments
@@ -90,7 +91,15 @@ public static class RequestDocuments
         Expect(root, "Delete");
         var objects = root.Elements("Object").Select(o => new DeleteObjectEntry(
             o.Element("Key")?.Value ?? throw new CofferException(ErrorCode.MalformedXml, "Every Object needs a Key."),
-            o.Element("VersionId")?.Value is { Length: > 0 } version ? version : null)).ToArray();
+            o.Element("VersionId")?.Value is { Length: > 0 } version ? version : null,
+            o.Element("ETag")?.Value,
+            o.Element("LastModifiedTime")?.Value is { } time
+                ? Http.HttpDates.ParseRfc1123(time) ?? throw new CofferException(ErrorCode.MalformedXml, "LastModifiedTime is not a date.")
+                : null,
+            o.Element("Size")?.Value is { } size
+                ? long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes
+                    : throw new CofferException(ErrorCode.MalformedXml, "Size is not a size in bytes.")
+                : null)).ToArray();
         if (objects.Length is 0 or > MaxDeleteObjects)
         {
             throw new CofferException(ErrorCode.MalformedXml, $"Delete takes 1 to {MaxDeleteObjects} objects.");

@@ -258,7 +258,10 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         var results = new List<DeleteObjectsEntryResult>();
         foreach (var entry in entries)
         {
-            var target = new ObjectIdentifier(entry.Key, entry.VersionId);
+            var target = new ObjectIdentifier(entry.Key, entry.VersionId)
+            {
+                Condition = new DeleteCondition(entry.ETag, entry.LastModifiedTime, entry.Size),
+            };
             if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions))
             {
                 allowed.Add(target);

@@ -121,6 +121,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag, p.Checksum)).ToArray(),
             MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            Expected = ExpectedObjectOf(context),
         }, context.Aborted);
         ObjectHeaders.WriteCrc64(context, info.Crc64);
         ObjectHeaders.WriteVersionId(context, info);
@@ -131,6 +132,22 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, checksum?.Algorithm, checksum?.Value, checksum?.Type),
             context.Dialect));
+    }
+
+    /// <summary>
+    /// S3's <c>x-amz-checksum-*</c> (the object's checksum: the pipeline leaves this request's body unchecked by it),
+    /// <c>x-amz-checksum-type</c> and <c>x-amz-mp-object-size</c> on a completion. A size that does not parse is InvalidArgument.
+    /// </summary>
+    private static ExpectedObject ExpectedObjectOf(RequestContext context)
+    {
+        if (context.Dialect != Dialect.S3)
+        {
+            return ExpectedObject.None;
+        }
+
+        var checksum = FlexibleChecksum.FromHeaders(context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
+        return new ExpectedObject(checksum?.Checksum.HeaderName, checksum?.Expected, context.Header(MultipartChecksum.TypeHeader),
+            ObjectHeaders.SizeHeader(context, "x-amz-mp-object-size"));
     }
 
     /// <summary>
@@ -155,6 +172,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
         if (!MultipartChecksum.Algorithms.Contains(algorithm))
         {
+            FlexibleChecksum.RefuseNotImplemented(algorithm);
             throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
         }
 

@@ -156,7 +156,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     public async Task DeleteObjectAsync(RequestContext context)
     {
         var versionId = VersionIdOf(context);
-        var result = await objects.DeleteObjectAsync(context.Bucket, context.Key, versionId,
+        var target = new ObjectIdentifier(context.Key, versionId) { Condition = ObjectHeaders.DeleteConditions(context) };
+        var result = await objects.DeleteObjectAsync(context.Bucket, target,
             versionId is not null && ObjectLockHeaders.BypassesGovernance(context), context.Aborted);
         if (result.VersionId is not null)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Coffer.Common;
 using Coffer.Model.Objects;
@@ -195,6 +196,26 @@ internal static class ObjectHeaders
         context.Header("If-None-Match"),
         HttpDates.ParseRfc1123(context.Header("If-Modified-Since")),
         HttpDates.ParseRfc1123(context.Header("If-Unmodified-Since")));
+
+    /// <summary>
+    /// A conditional delete: <c>If-Match</c>, <c>x-amz-if-match-last-modified-time</c> (an HTTP date) and
+    /// <c>x-amz-if-match-size</c>. A value that does not parse is InvalidArgument: ignoring it would delete unconditionally.
+    /// </summary>
+    public static DeleteCondition DeleteConditions(RequestContext context)
+    {
+        var time = context.Header("x-amz-if-match-last-modified-time");
+        return new(
+            context.Header("If-Match"),
+            time is null ? null : HttpDates.ParseRfc1123(time)
+                ?? throw new CofferException(ErrorCode.InvalidArgument, "x-amz-if-match-last-modified-time is not an HTTP date."),
+            SizeHeader(context, "x-amz-if-match-size"));
+    }
+
+    /// <summary>A header holding a size in bytes, or null without it; InvalidArgument when it holds anything else.</summary>
+    public static long? SizeHeader(RequestContext context, string name) =>
+        context.Header(name) is not { } value ? null
+        : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes
+        : throw new CofferException(ErrorCode.InvalidArgument, $"{name} is not a size in bytes.");
 
     /// <summary>Conditions on a copy's source: <c>x-cos-copy-source-If-Match</c>, <c>x-amz-copy-source-if-match</c> and so on.</summary>
     public static Preconditions CopySourceConditions(RequestContext context)

@@ -19,7 +19,7 @@ namespace Coffer.Server.Pipeline;
 internal sealed partial class Authenticator(IdentityDirectory identities, TimeProvider time)
 {
     public Authenticated Authenticate(HttpRequest request, RequestTarget target, Route route, Func<string, string?> header) =>
-        route.Dialect == Dialect.S3 ? AuthenticateS3(request, target, header) : AuthenticateCos(request, target, header);
+        route.Dialect == Dialect.S3 ? AuthenticateS3(request, target, route, header) : AuthenticateCos(request, target, header);
 
     private Authenticated AuthenticateCos(HttpRequest request, RequestTarget target, Func<string, string?> header)
     {
@@ -39,12 +39,12 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
         return new Authenticated(credential, request.Body, request.ContentLength);
     }
 
-    private Authenticated AuthenticateS3(HttpRequest request, RequestTarget target, Func<string, string?> header)
+    private Authenticated AuthenticateS3(HttpRequest request, RequestTarget target, Route route, Func<string, string?> header)
     {
         if (SigV4Authorization.From(header("Authorization"), target, header) is not { } authorization)
         {
             // Anonymous: nothing to verify a signature with, but the body is still decoded and its checksums checked.
-            return PrepareS3Body(null, request, header, header("x-amz-content-sha256") ?? SigV4.UnsignedPayload, null, null);
+            return PrepareS3Body(null, request, route, header, header("x-amz-content-sha256") ?? SigV4.UnsignedPayload, null, null);
         }
 
         var credential = FindCredential(authorization.AccessKeyId);
@@ -56,7 +56,7 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
         }
 
         CheckSession(credential, header("x-amz-security-token") ?? target.Get("X-Amz-Security-Token"));
-        return PrepareS3Body(credential, request, header, payloadHash, authorization, signingKey) with
+        return PrepareS3Body(credential, request, route, header, payloadHash, authorization, signingKey) with
         {
             SignedRegion = authorization.Region,
             Presigned = authorization.IsPresigned,
@@ -67,7 +67,7 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
     /// The body as the object's bytes: aws-chunked decoded (its chunk signatures checked when signed), or checked
     /// against the SHA-256 it was signed with; any flexible checksum checked either way.
     /// </summary>
-    private static Authenticated PrepareS3Body(Credential? credential, HttpRequest request, Func<string, string?> header, string payloadHash,
+    private static Authenticated PrepareS3Body(Credential? credential, HttpRequest request, Route route, Func<string, string?> header, string payloadHash,
         SigV4Authorization? authorization, byte[]? signingKey)
     {
         if (payloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
@@ -98,7 +98,9 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
                 : throw new CofferException(ErrorCode.InvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING- value or a SHA-256 in hex.");
         }
 
-        var checksum = FlexibleChecksum.FromHeaders(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
+        // A completion's x-amz-checksum-* header is the checksum of the object it makes, which the completion checks.
+        var checksum = route.Operation == Operation.CompleteMultipartUpload ? null
+            : FlexibleChecksum.FromHeaders(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
         return new Authenticated(credential, VerifyingStream.Wrap(request.Body, expectedSha256, checksum), request.ContentLength);
     }
 
