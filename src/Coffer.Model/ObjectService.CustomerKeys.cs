@@ -14,9 +14,9 @@ public sealed partial class ObjectService
     /// <summary>
     /// The key that opens an object or upload stored with <paramref name="encryption"/> (and, for SSE-C, the key's
     /// <paramref name="verifier"/>): <paramref name="given"/> when it is the one it was written with, null when it needs none.
-    /// Missing is InvalidRequest (400), wrong is AccessDenied (403), and a key for what has none is InvalidRequest, as in S3.
+    /// Missing is InvalidRequest (400), and so is a key for what has none; a wrong key is <paramref name="wrongKey"/>.
     /// </summary>
-    private static CustomerKey? KeyToOpen(string? encryption, string? verifier, CustomerKey? given, string what)
+    private static CustomerKey? KeyToOpen(string? encryption, string? verifier, CustomerKey? given, string what, CofferException wrongKey)
     {
         if (encryption != ObjectEncryption.Customer)
         {
@@ -31,17 +31,23 @@ public sealed partial class ObjectService
                 $"The {what} was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the {what}.");
         }
 
-        return verifier is not null && given.Matches(verifier)
-            ? given
-            : throw new CofferException(ErrorCode.AccessDenied, $"The customer-provided key does not match the key the {what} was stored with.");
+        return verifier is not null && given.Matches(verifier) ? given : throw wrongKey;
     }
 
-    /// <summary>As <see cref="KeyToOpen(string?, string?, CustomerKey?, string)"/>; a delete marker has no bytes and is answered as one.</summary>
+    /// <summary>
+    /// The key that reads a version: another key is AccessDenied (403), as S3 answers a read; a delete marker has no
+    /// bytes and is answered as one.
+    /// </summary>
     private static CustomerKey? KeyToOpen(Storage.Records.ObjectVersionRecord version, CustomerKey? given) =>
-        version.IsDeleteMarker ? null : KeyToOpen(version.Encryption, version.KmsKeyId, given, "object");
+        version.IsDeleteMarker
+            ? null
+            : KeyToOpen(version.Encryption, version.KmsKeyId, given, "object",
+                new CofferException(ErrorCode.AccessDenied, "The customer-provided key does not match the key the object was stored with."));
 
+    /// <summary>The key a part of an upload is written with: another key than the initiation's is InvalidRequest (400), as in S3.</summary>
     private static CustomerKey? KeyToOpen(Storage.Records.MultipartUploadRecord upload, CustomerKey? given) =>
-        KeyToOpen(upload.Encryption, upload.KmsKeyId, given, "upload");
+        KeyToOpen(upload.Encryption, upload.KmsKeyId, given, "upload",
+            new CofferException(ErrorCode.InvalidRequest, "The provided encryption parameters did not match the ones used originally."));
 
     /// <summary>
     /// The ETag of a staged body: its MD5, or, under a customer key, a keyed digest of it (S3's ETag of an SSE-C object

@@ -270,8 +270,9 @@ public sealed partial class ObjectService
 
         using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
-        var opening = KeyToOpen(version, customerKey);
+        // A part the object does not have is answered as such before the key is checked, as in S3.
         var (offset, length, partsCount) = PartOf(version, partNumber);
+        var opening = KeyToOpen(version, customerKey);
         return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length, opening), partsCount);
     }
 
