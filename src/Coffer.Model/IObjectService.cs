@@ -51,14 +51,24 @@ public interface IObjectService
     /// </summary>
     ObjectInfo HeadObject(string bucket, string key, string? versionId = null);
 
-    /// <summary>As <see cref="HeadObject"/>, with the bytes in <paramref name="range"/> (all of them when null).</summary>
-    ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null);
+    /// <summary>
+    /// HEAD Object as a client asks it: as <see cref="HeadObject(string, string, string?)"/>, and an SSE-C object needs
+    /// its <paramref name="customerKey"/> (missing: InvalidRequest, wrong: AccessDenied).
+    /// </summary>
+    ObjectInfo HeadObject(string bucket, string key, string? versionId, Storage.Encryption.CustomerKey? customerKey);
+
+    /// <summary>
+    /// As <see cref="HeadObject(string, string, string?)"/>, with the bytes in <paramref name="range"/> (all of them when
+    /// null); an SSE-C object opens with its <paramref name="customerKey"/> only.
+    /// </summary>
+    ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null,
+        Storage.Encryption.CustomerKey? customerKey = null);
 
     /// <summary>
     /// As <see cref="GetObject"/>, with the bytes of one part: part <paramref name="partNumber"/> of a multipart-uploaded
     /// object, or the whole of any other object as its part 1. A part it does not have is InvalidPartNumber.
     /// </summary>
-    ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber);
+    ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber, Storage.Encryption.CustomerKey? customerKey = null);
 
     /// <summary>Deletes the object (or one version of it). Deleting what does not exist succeeds.</summary>
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);

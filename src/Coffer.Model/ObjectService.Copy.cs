@@ -24,13 +24,15 @@ public sealed partial class ObjectService
             CheckLockRequest(request.Lock);
         }
 
-        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
+        var encryption = request.CustomerKey is { } customerKey
+            ? ObjectEncryption.ForCustomer(customerKey)
+            : EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId);
         ObjectVersionRecord source;
         Func<Stream> openSource;
         using (var reader = engine.Metadata.OpenSnapshot())
         {
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
-            openSource = engine.OpenContent(reader, source.Layout, 0, source.Size);
+            openSource = engine.OpenContent(reader, source.Layout, 0, source.Size, KeyToOpen(source, request.SourceCustomerKey));
         }
 
         CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
@@ -42,21 +44,22 @@ public sealed partial class ObjectService
 
         // Copying an object onto itself is how a client changes its metadata, storage class or encryption; it must change one.
         var toItself = request.SourceBucket == request.Bucket && request.SourceKey == request.Key && source.IsLatest;
-        if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass && request.ServerSideEncryption is null)
+        if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass && request.ServerSideEncryption is null
+            && request.CustomerKey is null)
         {
             throw new CofferException(ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
 
         // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
-        using var staged = await StageCopyAsync(openSource, source.Size, encryption is not null, cancellationToken);
+        using var staged = await StageCopyAsync(openSource, source.Size, encryption is not null, request.CustomerKey, cancellationToken);
         var now = Now();
         var version = new ObjectVersionRecord
         {
             Key = request.Key,
             VersionId = ObjectVersionRecord.NullVersionId,
             Size = staged.Length,
-            ETag = Hex.Lower(staged.Md5),
+            ETag = ETagOf(staged, request.CustomerKey),
             Crc64 = staged.Crc64,
             ContentType = request.ReplaceMetadata ? request.ContentType : source.ContentType,
             StorageClass = request.StorageClass,
@@ -86,22 +89,25 @@ public sealed partial class ObjectService
         ObjectVersionRecord source;
         long length;
         Func<Stream> open;
+        Storage.Encryption.CustomerKey? uploadKey;
         using (var reader = engine.Metadata.OpenSnapshot())
         {
             upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
+            uploadKey = KeyToOpen(upload, request.CustomerKey);
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
+            var sourceKey = KeyToOpen(source, request.SourceCustomerKey);
             CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
             (var offset, length) = CopyRange(source, request.SourceRange);
             // An inline source is read in the snapshot that found it; a file source is opened below, and a concurrent
             // overwrite deletes its blobs only after our reader has opened them.
-            open = engine.OpenContent(reader, source.Layout, offset, length);
+            open = engine.OpenContent(reader, source.Layout, offset, length, sourceKey);
         }
 
         await using var bytes = open();
         await using var checksummed = upload.ChecksumAlgorithm is { } algorithm ? new PartChecksumStream(bytes, algorithm) : null;
         using var staged = await engine.Blobs.StageAsync(checksummed ?? bytes, length, MultipartLimits.MaxPartSize, upload.Encryption is not null,
-            cancellationToken);
-        var part = await CommitPartAsync(upload, request.PartNumber, staged, checksummed?.Value(), cancellationToken);
+            cancellationToken, customerKey: uploadKey);
+        var part = await CommitPartAsync(upload, request.PartNumber, staged, checksummed?.Value(), uploadKey, cancellationToken);
         return new CopiedPart(part, source.VersionId, upload.ChecksumAlgorithm);
     }
 
@@ -148,9 +154,10 @@ public sealed partial class ObjectService
             ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).ToArray()
             : source.Headers;
 
-    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt, CancellationToken cancellationToken)
+    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt,
+        Storage.Encryption.CustomerKey? customerKey, CancellationToken cancellationToken)
     {
         await using var bytes = openSource();
-        return await engine.Blobs.StageAsync(bytes, size, MaxSinglePutSize, encrypt, cancellationToken, inline: true);
+        return await engine.Blobs.StageAsync(bytes, size, MaxSinglePutSize, encrypt, cancellationToken, inline: true, customerKey);
     }
 }

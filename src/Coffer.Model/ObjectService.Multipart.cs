@@ -28,7 +28,9 @@ public sealed partial class ObjectService
                 throw MissingLockConfiguration();
             }
 
-            var encryption = EncryptionFor(writer, bucket, request.ServerSideEncryption, request.KmsKeyId);
+            var encryption = request.CustomerKey is { } customerKey
+                ? ObjectEncryption.ForCustomer(customerKey)
+                : EncryptionFor(writer, bucket, request.ServerSideEncryption, request.KmsKeyId);
             var record = new MultipartUploadRecord
             {
                 BucketId = bucket.Id,
@@ -68,15 +70,17 @@ public sealed partial class ObjectService
             upload = RequireUpload(reader, request.Bucket, request.Key, request.UploadId);
         }
 
+        var customerKey = KeyToOpen(upload, request.CustomerKey);
         using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MultipartLimits.MaxPartSize, upload.Encryption is not null,
-            cancellationToken);
+            cancellationToken, customerKey: customerKey);
         CheckMd5(request.ContentMd5, staged);
-        return await CommitPartAsync(upload, request.PartNumber, staged, PartChecksum(upload, request.ChecksumAfterBody?.Invoke()), cancellationToken);
+        return await CommitPartAsync(upload, request.PartNumber, staged, PartChecksum(upload, request.ChecksumAfterBody?.Invoke()), customerKey,
+            cancellationToken);
     }
 
     /// <summary>Makes a staged blob part <paramref name="partNumber"/> of the upload, replacing (and releasing) the part it had.</summary>
     private async Task<PartInfo> CommitPartAsync(MultipartUploadRecord upload, int partNumber, Storage.Blobs.StagedBlob staged, string? checksum,
-        CancellationToken cancellationToken)
+        Storage.Encryption.CustomerKey? customerKey, CancellationToken cancellationToken)
     {
         var part = new MultipartPartRecord
         {
@@ -84,7 +88,7 @@ public sealed partial class ObjectService
             UploadId = upload.UploadId,
             PartNumber = partNumber,
             Size = staged.Length,
-            ETag = Hex.Lower(staged.Md5),
+            ETag = ETagOf(staged, customerKey),
             Crc64 = staged.Crc64,
             BlobId = staged.BlobId,
             WrappedKey = staged.WrappedKey,
@@ -293,7 +297,7 @@ public sealed partial class ObjectService
             return true;
         }, cancellationToken);
 
-    public ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber)
+    public ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber, Storage.Encryption.CustomerKey? customerKey = null)
     {
         if (partNumber is < 1 or > MultipartLimits.MaxPartNumber)
         {
@@ -302,8 +306,10 @@ public sealed partial class ObjectService
 
         using var reader = engine.Metadata.OpenSnapshot();
         var version = FindVersion(reader, bucket, key, versionId);
+        // A part the object does not have is answered as such before the key is checked, as in S3.
         var (offset, length, partsCount) = PartOf(version, partNumber);
-        return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length), partsCount);
+        var opening = KeyToOpen(version, customerKey);
+        return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length, opening), partsCount);
     }
 
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)

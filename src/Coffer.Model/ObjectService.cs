@@ -122,7 +122,9 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             CheckLockRequest(request.Lock);
         }
 
-        var encryption = EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId, request.BucketRules);
+        var encryption = request.CustomerKey is { } customerKey
+            ? ObjectEncryption.ForCustomer(customerKey)
+            : EncryptionFor(request.Bucket, request.ServerSideEncryption, request.KmsKeyId, request.BucketRules);
         if (!request.Condition.IsEmpty)
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
@@ -136,7 +138,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         }
 
         using var staged = await engine.Blobs.StageAsync(request.Body, request.ContentLength, MaxSinglePutSize, encryption is not null, cancellationToken,
-            inline: true);
+            inline: true, request.CustomerKey);
         CheckMd5(request.ContentMd5, staged);
         var now = Now();
         var version = new ObjectVersionRecord
@@ -144,7 +146,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             Key = request.Key,
             VersionId = ObjectVersionRecord.NullVersionId,
             Size = staged.Length,
-            ETag = Hex.Lower(staged.Md5),
+            ETag = ETagOf(staged, request.CustomerKey),
             Crc64 = staged.Crc64,
             ContentType = request.ContentType,
             StorageClass = request.StorageClass,
@@ -508,7 +510,8 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         Tags = attributes.Tags,
         ReplicationStatus = attributes.ReplicationStatus,
         Encryption = attributes.Encryption,
-        KmsKeyId = attributes.KmsKeyId,
+        // An SSE-C object's key id slot holds its key's verifier, which no answer shows.
+        KmsKeyId = attributes.Encryption == ObjectEncryption.Customer ? null : attributes.KmsKeyId,
         Acl = attributes.Acl,
         RetentionMode = attributes.RetentionMode,
         RetainUntil = attributes.RetainUntil,

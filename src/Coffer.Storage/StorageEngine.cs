@@ -138,11 +138,11 @@ public sealed class StorageEngine : IDisposable
     /// <paramref name="view"/> its version was read in: inline blobs are read now, in that view, so a version replaced
     /// later still reads whole; files are opened when the returned function is called.
     /// </summary>
-    public Func<Stream> OpenContent(IMetadataView view, BlobLayout layout, long offset, long length)
+    public Func<Stream> OpenContent(IMetadataView view, BlobLayout layout, long offset, long length, CustomerKey? customerKey = null)
     {
         if (length == 0 || !layout.HasInline)
         {
-            return () => Blobs.OpenRead(layout, offset, length);
+            return () => Blobs.OpenRead(layout, offset, length, customerKey: customerKey);
         }
 
         var inline = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -155,24 +155,24 @@ public sealed class StorageEngine : IDisposable
             }
         }
 
-        return () => Blobs.OpenRead(layout, offset, length, inline);
+        return () => Blobs.OpenRead(layout, offset, length, inline, customerKey);
     }
 
     /// <summary>
     /// What opens a body already read: files are opened when the returned function is called, and a body kept as one
     /// inline blob is <paramref name="inlineBody"/> (<see cref="IMetadataStore.ReadCurrentObject"/> read it with its version).
     /// </summary>
-    public Func<Stream> OpenContent(BlobLayout layout, long offset, long length, byte[]? inlineBody)
+    public Func<Stream> OpenContent(BlobLayout layout, long offset, long length, byte[]? inlineBody, CustomerKey? customerKey = null)
     {
         if (length == 0 || !layout.HasInline)
         {
-            return () => Blobs.OpenRead(layout, offset, length);
+            return () => Blobs.OpenRead(layout, offset, length, customerKey: customerKey);
         }
 
         var segment = layout.Segments.Count == 1 && inlineBody is not null ? layout.Segments[0]
             : throw new ArgumentException("A layout with inline segments needs its one inline blob's bytes.", nameof(inlineBody));
         var inline = new Dictionary<string, byte[]>(1, StringComparer.Ordinal) { [segment.BlobId] = inlineBody };
-        return () => Blobs.OpenRead(layout, offset, length, inline);
+        return () => Blobs.OpenRead(layout, offset, length, inline, customerKey);
     }
 
     private async Task ReclaimAsync(IReadOnlyCollection<string> blobIds)

@@ -2,6 +2,7 @@ using System.Text;
 using Coffer.Model.Buckets;
 using Coffer.Model.Inventory;
 using Coffer.Model.Objects;
+using Coffer.Storage.Encryption;
 
 namespace Coffer.Inventory.Tests;
 
@@ -63,6 +64,7 @@ public sealed class ReportEncryptionTests : IDisposable
         await _fixture.PutAsync("plain", "v");
         await _fixture.PutAsync("sse-s3", "v", r => r with { ServerSideEncryption = ObjectEncryption.Aes256 });
         await _fixture.PutAsync("sse-kms", "v", r => r with { ServerSideEncryption = ObjectEncryption.Kms, KmsKeyId = "k" });
+        await _fixture.PutAsync("sse-c", "v", r => r with { CustomerKey = CustomerKey.From(new byte[CustomerKey.KeySize]) });
         await _fixture.Objects.PutBucketEncryptionAsync(InventoryFixture.Source, new BucketEncryption(new ObjectEncryption(ObjectEncryption.Aes256)));
         await _fixture.PutAsync("by-default", "v");
 
@@ -71,9 +73,16 @@ public sealed class ReportEncryptionTests : IDisposable
         Csv.Parse(_fixture.ReadGzip(key)).Select(row => (row[1], row[2], row[3])).Should().Equal(
             ("by-default", "SSE-S3", ""),
             ("plain", "NOT-SSE", ""),
+            ("sse-c", "SSE-C", ""),
             ("sse-kms", "SSE-KMS", "DISABLED"),
             ("sse-s3", "SSE-S3", ""));
         run.State.Should().Be(InventoryRunState.Succeeded);
+
+        // EncryptionStatus alone is read from the stored rows in place, the other path to the same values.
+        var inPlace = await RunAsync(InventoryFixture.Configuration("in-place", InventoryDialect.S3, oneTime: true, fields: ["EncryptionStatus"]));
+        inPlace.State.Should().Be(InventoryRunState.Succeeded, inPlace.ErrorMessage);
+        var report = _fixture.DestinationKeys().Single(k => k.EndsWith(".csv.gz", StringComparison.Ordinal) && k.Contains("in-place", StringComparison.Ordinal));
+        Csv.Parse(_fixture.ReadGzip(report)).Select(row => (row[1], row[2])).Should().Contain(("sse-c", "SSE-C"));
     }
 
     public void Dispose() => _fixture.Dispose();

@@ -152,16 +152,29 @@ public class RouterTests
     }
 
     [Theory]
-    [InlineData("PUT", "/k", "x-cos-server-side-encryption-customer-algorithm")]
-    [InlineData("GET", "/k", "x-cos-server-side-encryption-customer-key")]
-    [InlineData("HEAD", "/k", "x-amz-server-side-encryption-customer-algorithm")]
-    [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-server-side-encryption-customer-key")]
+    [InlineData("PUT", "/k?tagging", "x-cos-server-side-encryption-customer-algorithm")]
+    [InlineData("DELETE", "/k", "x-cos-server-side-encryption-customer-key")]
+    [InlineData("GET", "/k?acl", "x-amz-server-side-encryption-customer-algorithm")]
+    [InlineData("POST", "/k?restore", "x-amz-server-side-encryption-customer-key")]
     [InlineData("PUT", "/k", "x-amz-copy-source-server-side-encryption-customer-algorithm")]
-    [InlineData("PUT", "/k", "x-cos-copy-source-server-side-encryption-customer-key")]
-    public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys(string method, string target, string header)
+    [InlineData("GET", "/k", "x-cos-copy-source-server-side-encryption-customer-key")]
+    [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-copy-source-server-side-encryption-customer-key")]
+    public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys_WhereTheyAreNotImplemented(string method, string target, string header)
     {
         var act = () => Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null);
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/k", "x-cos-server-side-encryption-customer-algorithm", Operation.PutObject)]
+    [InlineData("GET", "/k", "x-cos-server-side-encryption-customer-key", Operation.GetObject)]
+    [InlineData("HEAD", "/k", "x-amz-server-side-encryption-customer-algorithm", Operation.HeadObject)]
+    [InlineData("POST", "/k?uploads", "x-amz-server-side-encryption-customer-algorithm", Operation.CreateMultipartUpload)]
+    [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-server-side-encryption-customer-key", Operation.UploadPart)]
+    [InlineData("POST", "/k?uploadId=u", "x-cos-server-side-encryption-customer-key", Operation.CompleteMultipartUpload)]
+    public void Resolve_RoutesCustomerProvidedKeys_ToTheOperationsThatTakeThem(string method, string target, string header, Operation expected)
+    {
+        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null).Operation.Should().Be(expected);
     }
 
     [Theory]

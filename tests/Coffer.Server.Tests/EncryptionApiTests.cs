@@ -206,8 +206,8 @@ public sealed class EncryptionApiTests : IAsyncLifetime
     [InlineData("x-cos-server-side-encryption", "", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("x-cos-server-side-encryption-cos-kms-key-id", "k", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("x-cos-server-side-encryption-context", "e30=", HttpStatusCode.NotImplemented, "NotImplemented")]
-    [InlineData("x-cos-server-side-encryption-customer-algorithm", "AES256", HttpStatusCode.NotImplemented, "NotImplemented")]
-    [InlineData("x-cos-server-side-encryption-customer-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", HttpStatusCode.NotImplemented, "NotImplemented")]
+    [InlineData("x-cos-server-side-encryption-customer-algorithm", "AES256", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("x-cos-server-side-encryption-customer-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", HttpStatusCode.BadRequest, "InvalidArgument")]
     public async Task PutObject_RefusesWhatItDoesNotImplement_AndStoresNothing(string header, string value, HttpStatusCode status, string code)
     {
         var response = await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "refused", content: new ByteArrayContent(Plaintext(10)),
@@ -218,11 +218,11 @@ public sealed class EncryptionApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetObject_WithCustomerKeyHeaders_IsNotImplemented_RatherThanAnsweredInTheClear()
+    public async Task GetObject_WithAnIncompleteCustomerKey_IsInvalidArgument_RatherThanAnsweredInTheClear()
     {
         await _server.PutObjectAsync(_bucket, "k", Plaintext(10), [new(Sse, "AES256")]);
         var request = _server.Request(HttpMethod.Get, _bucket, "k", headers: [new("x-cos-server-side-encryption-customer-algorithm", "AES256")]);
-        await (await _server.SendAsync(request)).ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        await (await _server.SendAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
     }
 
     [Fact]

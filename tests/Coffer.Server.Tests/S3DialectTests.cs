@@ -299,7 +299,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     [InlineData("x-amz-server-side-encryption", "aws:kms:dsse", HttpStatusCode.NotImplemented, "NotImplemented")]
     [InlineData("x-amz-server-side-encryption-bucket-key-enabled", "true", HttpStatusCode.NotImplemented, "NotImplemented")]
     [InlineData("x-amz-server-side-encryption-context", "e30=", HttpStatusCode.NotImplemented, "NotImplemented")]
-    [InlineData("x-amz-server-side-encryption-customer-algorithm", "AES256", HttpStatusCode.NotImplemented, "NotImplemented")]
+    [InlineData("x-amz-server-side-encryption-customer-algorithm", "AES256", HttpStatusCode.BadRequest, "InvalidArgument")]
     public async Task PutObject_RefusesWhatIsNotImplementedOrNotAnAlgorithm_InS3Terms(string header, string value, HttpStatusCode status, string code)
     {
         var response = await SendAsync(HttpMethod.Put, "/refused", [1], S3RequestSigner.Sha256([1]), [new(header, value)]);

@@ -2,6 +2,7 @@
 // and default bucket encryption with the S3 error for a bucket that has none.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -68,14 +69,48 @@ describe('s3 server-side encryption', () => {
     await assert.rejects(s3.send(new GetBucketEncryptionCommand({ Bucket })), { name: 'ServerSideEncryptionConfigurationNotFoundError' });
   });
 
-  test('an algorithm S3 does not have is InvalidArgument, and SSE-C is NotImplemented', async () => {
+  test('an algorithm S3 does not have is InvalidArgument', async () => {
     const Bucket = await newBucket('asse-refused');
     await assert.rejects(s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ServerSideEncryption: 'AES128' })), { name: 'InvalidArgument' });
-    await assert.rejects(s3.send(new PutObjectCommand({
-      Bucket, Key: 'k', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.alloc(32, 1).toString('base64'),
-    })), (err) => {
-      assert.equal(err.$metadata.httpStatusCode, 501);
+  });
+
+  test('SSE-C: PutObject, GetObject, HeadObject and CopyObject with SSECustomerKey; without the key 400, with another 403', async () => {
+    const Bucket = await newBucket('asse-c');
+    // 32 ASCII characters: the SDK takes them as the key's 32 bytes and computes the MD5 header itself.
+    const key = 'customer-key-of-32-bytes-exactly';
+    const other = 'another-key-of-32-bytes-exactly!';
+    const body = Buffer.from('encrypted with a customer key '.repeat(5000));
+    const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'secret', Body: body, SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.equal(put.SSECustomerAlgorithm, 'AES256');
+    assert.equal(put.SSECustomerKeyMD5, createHash('md5').update(key).digest('base64'));
+    assert.equal(put.ServerSideEncryption, undefined);
+
+    const get = await s3.send(new GetObjectCommand({ Bucket, Key: 'secret', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.equal(get.SSECustomerAlgorithm, 'AES256');
+    assert.ok(Buffer.compare(Buffer.from(await get.Body.transformToByteArray()), body) === 0);
+    const ranged = await s3.send(new GetObjectCommand({ Bucket, Key: 'secret', Range: 'bytes=100-199', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.ok(Buffer.compare(Buffer.from(await ranged.Body.transformToByteArray()), body.subarray(100, 200)) === 0);
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'secret', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key }));
+    assert.equal(head.ContentLength, body.length);
+
+    await assert.rejects(s3.send(new GetObjectCommand({ Bucket, Key: 'secret' })), (err) => {
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.equal(err.name, 'InvalidRequest');
       return true;
     });
+    await assert.rejects(s3.send(new GetObjectCommand({ Bucket, Key: 'secret', SSECustomerAlgorithm: 'AES256', SSECustomerKey: other })), (err) => {
+      assert.equal(err.$metadata.httpStatusCode, 403);
+      return true;
+    });
+
+    await s3.send(new CopyObjectCommand({
+      Bucket, Key: 'copy', CopySource: `${Bucket}/secret`, SSECustomerAlgorithm: 'AES256', SSECustomerKey: other,
+      CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: key,
+    }));
+    const copied = await s3.send(new GetObjectCommand({ Bucket, Key: 'copy', SSECustomerAlgorithm: 'AES256', SSECustomerKey: other }));
+    assert.ok(Buffer.compare(Buffer.from(await copied.Body.transformToByteArray()), body) === 0);
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'clear', CopySource: `${Bucket}/copy`, CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: other }));
+    const clear = await s3.send(new GetObjectCommand({ Bucket, Key: 'clear' }));
+    assert.ok(Buffer.compare(Buffer.from(await clear.Body.transformToByteArray()), body) === 0);
   });
 });

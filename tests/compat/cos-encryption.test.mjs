@@ -129,23 +129,59 @@ describe('cos server-side encryption (SSE-COS)', () => {
     assert.equal(after.headers['x-cos-server-side-encryption'], undefined);
   });
 
-  test('an unknown algorithm is InvalidArgument and SSE-C is NotImplemented; neither stores anything', async () => {
+  test('an unknown algorithm is InvalidArgument and stores nothing', async () => {
     const Bucket = await newBucket('csse-refused');
     await assert.rejects(call(cos, 'putObject', { Bucket, Region, Key: 'k', Body: Buffer.from('x'), ServerSideEncryption: 'AES128' }), (err) => {
       assert.equal(err.code, 'InvalidArgument');
       assert.equal(err.statusCode, 400);
       return true;
     });
-    const customerKey = Buffer.alloc(32, 7);
-    await assert.rejects(call(cos, 'putObject', {
-      Bucket, Region, Key: 'k', Body: Buffer.from('x'),
-      SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'),
-      SSECustomerKeyMD5: createHash('md5').update(customerKey).digest('base64'),
-    }), (err) => {
-      assert.equal(err.code, 'NotImplemented');
-      assert.equal(err.statusCode, 501);
+    await assert.rejects(call(cos, 'headObject', { Bucket, Region, Key: 'k' }), (err) => err.statusCode === 404);
+  });
+
+  test('SSE-C: putObject with SSECustomerKey stores no plaintext; getObject and headObject need the key (400 without, 403 with another)', async () => {
+    const Bucket = await newBucket('csse-c');
+    const sseC = (key) => ({
+      SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64'),
+    });
+    const key = Buffer.alloc(32, 7);
+    const body = plaintext(3 * Segment);
+    const put = await call(cos, 'putObject', { Bucket, Region, Key: 'secret', Body: body, ...sseC(key) });
+    assert.equal(put.statusCode, 200);
+    assert.equal(put.headers['x-cos-server-side-encryption-customer-algorithm'], 'AES256');
+    assert.equal(put.headers['x-cos-server-side-encryption-customer-key-md5'], sseC(key).SSECustomerKeyMD5);
+    assert.notEqual(put.ETag, `"${md5(body)}"`, 'the ETag of an SSE-C object is not the MD5 of its plaintext');
+    assert.deepEqual(blobFilesWithPlaintext(), [], 'no blob file holds the plaintext');
+
+    const get = await call(cos, 'getObject', { Bucket, Region, Key: 'secret', ...sseC(key) });
+    assert.ok(Buffer.compare(get.Body, body) === 0, 'getObject with the key returns the plaintext');
+    const range = await call(cos, 'getObject', { Bucket, Region, Key: 'secret', Range: 'bytes=65530-65545', ...sseC(key) });
+    assert.ok(Buffer.compare(range.Body, body.subarray(65530, 65546)) === 0);
+    const head = await call(cos, 'headObject', { Bucket, Region, Key: 'secret', ...sseC(key) });
+    assert.equal(head.headers['content-length'], String(body.length));
+    assert.equal(head.headers['x-cos-server-side-encryption-customer-algorithm'], 'AES256');
+
+    await assert.rejects(call(cos, 'getObject', { Bucket, Region, Key: 'secret' }), (err) => {
+      assert.equal(err.statusCode, 400);
+      assert.equal(err.code, 'InvalidRequest');
       return true;
     });
-    await assert.rejects(call(cos, 'headObject', { Bucket, Region, Key: 'k' }), (err) => err.statusCode === 404);
+    await assert.rejects(call(cos, 'getObject', { Bucket, Region, Key: 'secret', ...sseC(Buffer.alloc(32, 8)) }), (err) => {
+      assert.equal(err.statusCode, 403);
+      assert.equal(err.code, 'AccessDenied');
+      return true;
+    });
+
+    const other = Buffer.alloc(32, 9);
+    await call(cos, 'putObjectCopy', {
+      Bucket, Region, Key: 'copy', CopySource: `${Bucket}.cos.${Region}.myqcloud.com/secret`, ...sseC(other),
+      Headers: {
+        'x-cos-copy-source-server-side-encryption-customer-algorithm': 'AES256',
+        'x-cos-copy-source-server-side-encryption-customer-key': key.toString('base64'),
+        'x-cos-copy-source-server-side-encryption-customer-key-MD5': sseC(key).SSECustomerKeyMD5,
+      },
+    });
+    const copied = await call(cos, 'getObject', { Bucket, Region, Key: 'copy', ...sseC(other) });
+    assert.ok(Buffer.compare(copied.Body, body) === 0, 'the copy under another key reads back with that key');
   });
 });

@@ -12,7 +12,8 @@ namespace Coffer.Inventory.Reports;
 /// </summary>
 public sealed class InPlaceBatchFiller
 {
-    private static readonly byte[] NotEncrypted = "NOT-SSE"u8.ToArray(), Kms = "SSE-KMS"u8.ToArray(), ServerSide = "SSE-S3"u8.ToArray();
+    private static readonly byte[] NotEncrypted = "NOT-SSE"u8.ToArray(), Kms = "SSE-KMS"u8.ToArray(), ServerSide = "SSE-S3"u8.ToArray(),
+        Customer = "SSE-C"u8.ToArray();
 
     private readonly ColumnKind[] _kinds;
     private readonly byte[] _appId, _bucket;
@@ -94,7 +95,10 @@ public sealed class InPlaceBatchFiller
 
     /// <summary>As <see cref="ReportValues"/> (and the summary) name a version's encryption.</summary>
     internal static byte[] EncryptionStatus(in ObjectRow row) =>
-        !row.HasEncryption ? NotEncrypted : row.Encryption.SequenceEqual("aws:kms"u8) ? Kms : ServerSide;
+        !row.HasEncryption ? NotEncrypted
+        : row.Encryption.SequenceEqual("aws:kms"u8) ? Kms
+        : row.Encryption.SequenceEqual("SSE-C"u8) ? Customer
+        : ServerSide;
 
     private static bool IsInPlace(ColumnKind kind) => kind is ColumnKind.Appid or ColumnKind.Bucket or ColumnKind.Key or ColumnKind.VersionId
         or ColumnKind.IsLatest or ColumnKind.IsDeleteMarker or ColumnKind.Size or ColumnKind.LastModifiedDate or ColumnKind.ETag

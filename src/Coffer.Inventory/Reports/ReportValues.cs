@@ -55,6 +55,7 @@ public static class ReportValues
         {
             null => "NOT-SSE",
             "aws:kms" => "SSE-KMS",
+            "SSE-C" => "SSE-C",
             _ => "SSE-S3",
         },
         ColumnKind.IntelligentTieringAccessTier => o.StorageClass == "INTELLIGENT_TIERING" ? "FREQUENT" : null,

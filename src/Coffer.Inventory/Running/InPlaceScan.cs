@@ -176,7 +176,10 @@ internal sealed class InPlaceScan : IAsyncDisposable
 
         /// <summary>As <see cref="SummaryBuilder.EncryptionStatus"/> names a version's encryption.</summary>
         private static string EncryptionStatus(in ObjectRow row) =>
-            !row.HasEncryption ? "NOT-SSE" : row.Encryption.SequenceEqual("aws:kms"u8) ? "SSE-KMS" : "SSE-S3";
+            !row.HasEncryption ? "NOT-SSE"
+            : row.Encryption.SequenceEqual("aws:kms"u8) ? "SSE-KMS"
+            : row.Encryption.SequenceEqual("SSE-C"u8) ? "SSE-C"
+            : "SSE-S3";
     }
 
     /// <summary>UTF-8 values end to end, kept across batches.</summary>

@@ -164,6 +164,7 @@ public sealed class SummaryBuilder(DateTimeOffset scanStart)
     {
         null => "NOT-SSE",
         "aws:kms" => "SSE-KMS",
+        "SSE-C" => "SSE-C",
         _ => "SSE-S3",
     };
 

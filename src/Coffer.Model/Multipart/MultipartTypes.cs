@@ -23,6 +23,9 @@ public sealed record CreateMultipartUploadRequest
 
     public string? KmsKeyId { get; init; }
 
+    /// <summary>The customer-provided key (SSE-C) every part is then encrypted with; every part must carry it again.</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
+
     /// <summary>The flexible checksum every part must carry (one of <see cref="MultipartChecksum.Algorithms"/>); null for none.</summary>
     public string? ChecksumAlgorithm { get; init; }
 
@@ -69,6 +72,9 @@ public sealed record UploadPartRequest
 
     public byte[]? ContentMd5 { get; init; }
 
+    /// <summary>The upload's customer-provided key, when it was initiated with one (SSE-C).</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
+
     /// <summary>The flexible checksum the body was verified against (header name and base64 value), known once it is read.</summary>
     public Func<KeyValuePair<string, string>?>? ChecksumAfterBody { get; init; }
 }
@@ -98,6 +104,12 @@ public sealed record UploadPartCopyRequest
 
     /// <summary>Conditions on the source; any miss is PreconditionFailed.</summary>
     public Preconditions SourceCondition { get; init; } = Preconditions.None;
+
+    /// <summary>The upload's customer-provided key, when it was initiated with one (SSE-C).</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The key the source was written with, when it is an SSE-C object.</summary>
+    public Storage.Encryption.CustomerKey? SourceCustomerKey { get; init; }
 }
 
 /// <param name="SourceVersionId">The version the part was copied from ("null" when it has no real id).</param>

@@ -36,6 +36,12 @@ public sealed record CopyObjectRequest
 
     public string? KmsKeyId { get; init; }
 
+    /// <summary>The customer-provided key (SSE-C) to encrypt the copy with; it replaces any other encryption.</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The key the source was written with, when it is an SSE-C object.</summary>
+    public Storage.Encryption.CustomerKey? SourceCustomerKey { get; init; }
+
     /// <summary>The copy's own canned ACL (<c>private</c>); null to follow its bucket's. A copy never takes its source's.</summary>
     public string? Acl { get; init; }
 

@@ -1,4 +1,5 @@
 using Coffer.Common;
+using Coffer.Storage.Encryption;
 
 namespace Coffer.Model.Objects;
 
@@ -11,6 +12,15 @@ public sealed record ObjectEncryption(string Algorithm, string? KmsKeyId = null)
 {
     public const string Aes256 = "AES256";
     public const string Kms = "aws:kms";
+
+    /// <summary>
+    /// SSE-C: the blobs are encrypted with keys derived from a key the client sends with every request. The key is never
+    /// stored; <see cref="KmsKeyId"/> (the record's key id slot) then holds its salted verifier (<see cref="CustomerKey.NewVerifier"/>).
+    /// </summary>
+    public const string Customer = "SSE-C";
+
+    /// <summary>The encryption of an object or upload written with a customer-provided key.</summary>
+    public static ObjectEncryption ForCustomer(CustomerKey key) => new(Customer, key.NewVerifier());
 
     /// <summary>The encryption a request names, or null for none; InvalidArgument for what is not one.</summary>
     public static ObjectEncryption? From(string? algorithm, string? kmsKeyId)

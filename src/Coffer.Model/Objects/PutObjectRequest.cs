@@ -33,6 +33,9 @@ public sealed record PutObjectRequest
     /// <summary>The KMS key id of an <c>aws:kms</c> object, recorded and returned as given.</summary>
     public string? KmsKeyId { get; init; }
 
+    /// <summary>The customer-provided key (SSE-C) to encrypt the object with; it replaces any other encryption.</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
+
     /// <summary>The object's own canned ACL (<c>private</c>); null to follow its bucket's.</summary>
     public string? Acl { get; init; }
 

@@ -179,23 +179,18 @@ public sealed class Router(HostResolver hosts)
     private static readonly string[] CustomerKeyHeaders =
     [
         "x-cos-server-side-encryption-customer-algorithm", "x-cos-server-side-encryption-customer-key",
-        "x-cos-copy-source-server-side-encryption-customer-algorithm", "x-cos-copy-source-server-side-encryption-customer-key",
         "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+    ];
+
+    private static readonly string[] CopySourceCustomerKeyHeaders =
+    [
+        "x-cos-copy-source-server-side-encryption-customer-algorithm", "x-cos-copy-source-server-side-encryption-customer-key",
         "x-amz-copy-source-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-key",
     ];
 
     private static Operation Refine(Operation operation, Dialect dialect, RequestTarget target, Func<string, string?> header)
     {
-        foreach (var name in CustomerKeyHeaders)
-        {
-            if (header(name) is not null)
-            {
-                // Never answered as if the key had been used: the client would believe its object needs that key.
-                throw new CofferException(ErrorCode.NotImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not implemented.");
-            }
-        }
-
-        return operation switch
+        var refined = operation switch
         {
             Operation.ListObjects when target.Get("list-type") == "2" => Operation.ListObjectsV2,
             Operation.ListBucketInventoryConfigurations when target.Has("id") => Operation.GetBucketInventoryConfiguration,
@@ -203,6 +198,38 @@ public sealed class Router(HostResolver hosts)
             Operation.UploadPart when Copies(dialect, header) => Operation.UploadPartCopy,
             _ => operation,
         };
+        RefuseCustomerKeysOutside(refined, header);
+        return refined;
+    }
+
+    /// <summary>
+    /// SSE-C is implemented on the operations that write or read an object's bytes (and a copy's source on the copies);
+    /// anywhere else its headers are NotImplemented, never answered as if the key had been used: the client would
+    /// believe its object needs that key.
+    /// </summary>
+    private static void RefuseCustomerKeysOutside(Operation operation, Func<string, string?> header)
+    {
+        var takesKey = operation is Operation.PutObject or Operation.GetObject or Operation.HeadObject or Operation.CopyObject
+            or Operation.CreateMultipartUpload or Operation.UploadPart or Operation.UploadPartCopy or Operation.CompleteMultipartUpload;
+        var takesSourceKey = operation is Operation.CopyObject or Operation.UploadPartCopy;
+        if ((!takesKey && AnyPresent(CustomerKeyHeaders, header)) || (!takesSourceKey && AnyPresent(CopySourceCustomerKeyHeaders, header)))
+        {
+            throw new CofferException(ErrorCode.NotImplemented,
+                $"Server-side encryption with customer-provided keys (SSE-C) is not implemented for {operation}.");
+        }
+    }
+
+    private static bool AnyPresent(string[] names, Func<string, string?> header)
+    {
+        foreach (var name in names)
+        {
+            if (header(name) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -35,6 +35,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            CustomerKey = CustomerKeyHeaders.Read(context),
             ChecksumAlgorithm = checksum?.Algorithm,
             ChecksumType = checksum?.Type,
             Initiator = context.Credential?.Identity.Principal,
@@ -65,6 +66,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             Body = context.Body,
             ContentLength = context.ContentLength,
             ContentMd5 = ObjectHeaders.ContentMd5(context),
+            CustomerKey = CustomerKeyHeaders.Read(context),
             ChecksumAfterBody = () => context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum } ? checksum : null,
         }, context.Aborted);
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
@@ -95,6 +97,8 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             SourceVersionId = source.VersionId,
             SourceRange = range,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
+            CustomerKey = CustomerKeyHeaders.Read(context),
+            SourceCustomerKey = CustomerKeyHeaders.ReadCopySource(context),
         }, context.Aborted);
         var part = copied.Part;
         if (copied.SourceVersionId != Model.Objects.ObjectInfo.NullVersionId)

@@ -57,6 +57,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Tags = attributes.Tags,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            CustomerKey = CustomerKeyHeaders.Read(context),
             Acl = attributes.Acl,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
@@ -70,8 +71,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         RefuseEncryptionHeaders(context);
         var versionId = VersionIdOf(context);
-        var part = PartNumberOf(context) is { } partNumber ? objects.GetObjectPart(context.Bucket, context.Key, versionId, partNumber) : null;
-        var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId);
+        var customerKey = CustomerKeyHeaders.Read(context);
+        var part = PartNumberOf(context) is { } partNumber ? objects.GetObjectPart(context.Bucket, context.Key, versionId, partNumber, customerKey) : null;
+        var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId, customerKey);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         if (!ApplyPreconditions(context, info))
         {
@@ -105,11 +107,12 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         var versionId = VersionIdOf(context);
+        var customerKey = CustomerKeyHeaders.Read(context);
         for (var attempt = 1; ; attempt++)
         {
             var content = partNumber is { } number
-                ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number)
-                : objects.GetObject(context.Bucket, context.Key, versionId, range);
+                ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey)
+                : objects.GetObject(context.Bucket, context.Key, versionId, range, customerKey);
             ObjectHeaders.RejectDeleteMarker(context, content.Info, versionId);
             if (!ApplyPreconditions(context, content.Info))
             {
@@ -200,6 +203,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             StorageClass = attributes.StorageClass,
             ServerSideEncryption = encryption,
             KmsKeyId = kmsKeyId,
+            CustomerKey = CustomerKeyHeaders.Read(context),
+            SourceCustomerKey = CustomerKeyHeaders.ReadCopySource(context),
             Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
             Lock = ObjectLockHeaders.Read(context),

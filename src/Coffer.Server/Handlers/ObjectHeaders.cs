@@ -170,6 +170,12 @@ internal static class ObjectHeaders
             return;
         }
 
+        if (algorithm == ObjectEncryption.Customer)
+        {
+            CustomerKeyHeaders.Write(context);
+            return;
+        }
+
         var wire = context.Wire;
         context.Response.Headers[wire.ServerSideEncryption] = algorithm == ObjectEncryption.Kms ? wire.KmsAlgorithm : algorithm;
         if (kmsKeyId is not null)

@@ -87,14 +87,16 @@ public sealed class BlobStore
     /// set and the body turns out to be at most <see cref="InlineThreshold"/> bytes, it is kept in memory instead (see
     /// <see cref="StagedBlob.InlineData"/>), sealed the same way, for the commit to store in the metadata. Fails with
     /// <see cref="ErrorCode.IncompleteBody"/> when the source ends before <paramref name="expectedLength"/>, and with
-    /// <see cref="ErrorCode.EntityTooLarge"/> past <paramref name="maxLength"/>.
+    /// <see cref="ErrorCode.EntityTooLarge"/> past <paramref name="maxLength"/>. With <paramref name="customerKey"/> the
+    /// blob is encrypted with a key derived from it (SSE-C) instead of one wrapped by the master key.
     /// </summary>
     public async Task<StagedBlob> StageAsync(Stream source, long? expectedLength, long maxLength, bool encrypt, CancellationToken cancellationToken,
-        bool inline = false)
+        bool inline = false, CustomerKey? customerKey = null)
     {
+        var sealing = encrypt || customerKey is not null ? new BlobSealing(customerKey) : null;
         if (!inline || InlineThreshold == 0 || expectedLength > InlineThreshold)
         {
-            return await StageFileAsync(source, ReadOnlyMemory<byte>.Empty, expectedLength, maxLength, encrypt, cancellationToken);
+            return await StageFileAsync(source, ReadOnlyMemory<byte>.Empty, expectedLength, maxLength, sealing, cancellationToken);
         }
 
         // One byte more than the threshold tells a small body from the start of a large one.
@@ -109,8 +111,8 @@ public sealed class BlobStore
             }
 
             return filled <= InlineThreshold
-                ? StageInline(buffer.AsSpan(0, filled), expectedLength, maxLength, encrypt)
-                : await StageFileAsync(source, buffer.AsMemory(0, filled), expectedLength, maxLength, encrypt, cancellationToken);
+                ? StageInline(buffer.AsSpan(0, filled), expectedLength, maxLength, sealing)
+                : await StageFileAsync(source, buffer.AsMemory(0, filled), expectedLength, maxLength, sealing, cancellationToken);
         }
         finally
         {
@@ -118,7 +120,34 @@ public sealed class BlobStore
         }
     }
 
-    private StagedBlob StageInline(ReadOnlySpan<byte> body, long? expectedLength, long maxLength, bool encrypt)
+    /// <summary>How a blob is encrypted: under a fresh data key wrapped by the master key, or one derived from a customer key.</summary>
+    private sealed record BlobSealing(CustomerKey? CustomerKey);
+
+    /// <summary>A new blob's data key and the entry stored in its place (<see cref="BlobSegment.WrappedKey"/>).</summary>
+    private (byte[] DataKey, byte[] Entry) NewDataKey(BlobSealing sealing, string blobId)
+    {
+        if (sealing.CustomerKey is { } customerKey)
+        {
+            return customerKey.NewDataKey(blobId);
+        }
+
+        var dataKey = RandomNumberGenerator.GetBytes(MasterKey.KeySize);
+        return (dataKey, _masterKey.Wrap(dataKey, blobId));
+    }
+
+    /// <summary>The data key of an encrypted blob; a blob under a customer key opens only with that key.</summary>
+    private byte[] DataKeyOf(BlobSegment segment, byte[] entry, CustomerKey? customerKey)
+    {
+        if (entry.Length > 0 && entry[0] == CustomerKey.DerivedFormat)
+        {
+            return customerKey?.DataKeyOf(entry, segment.BlobId)
+                ?? throw new BlobIntegrityException($"Blob {segment.BlobId} is encrypted with a customer-provided key, and none was given.");
+        }
+
+        return _masterKey.Unwrap(entry, segment.BlobId);
+    }
+
+    private StagedBlob StageInline(ReadOnlySpan<byte> body, long? expectedLength, long maxLength, BlobSealing? sealing)
     {
         CheckLength(body.Length, expectedLength, maxLength);
         var md5 = Md5Of(body);
@@ -129,16 +158,16 @@ public sealed class BlobStore
         }
 
         var blobId = BlobIds.New(DateTimeOffset.UtcNow);
-        if (!encrypt)
+        if (sealing is null)
         {
             return new StagedBlob(blobId, "", body.Length, md5, crc, null, body.ToArray());
         }
 
-        var dataKey = RandomNumberGenerator.GetBytes(MasterKey.KeySize);
+        var (dataKey, entry) = NewDataKey(sealing, blobId);
         try
         {
             var sealedBytes = SegmentSealer.Seal(body, dataKey);
-            return new StagedBlob(blobId, "", body.Length, md5, crc, _masterKey.Wrap(dataKey, blobId), sealedBytes);
+            return new StagedBlob(blobId, "", body.Length, md5, crc, entry, sealedBytes);
         }
         finally
         {
@@ -175,12 +204,12 @@ public sealed class BlobStore
     /// the page cache (<see cref="DirectFile"/>) where the file system allows it; other files start their disk writes as
     /// they grow (<see cref="FileWriteback"/>). Either way the final fsync finds little left to write.
     /// </summary>
-    private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength, bool encrypt,
-        CancellationToken cancellationToken)
+    private async Task<StagedBlob> StageFileAsync(Stream source, ReadOnlyMemory<byte> prefix, long? expectedLength, long maxLength,
+        BlobSealing? sealing, CancellationToken cancellationToken)
     {
         var blobId = BlobIds.New(DateTimeOffset.UtcNow);
         var tempPath = Path.Combine(_stagingFolder, blobId);
-        var dataKey = encrypt ? RandomNumberGenerator.GetBytes(MasterKey.KeySize) : null;
+        var (dataKey, entry) = sealing is null ? (null, null) : NewDataKey(sealing, blobId);
         var completed = false;
         try
         {
@@ -201,8 +230,7 @@ public sealed class BlobStore
                 return new StagedBlob("", "", 0, md5.GetHashAndReset(), crc.Value, null);
             }
 
-            var wrappedKey = dataKey is null ? null : _masterKey.Wrap(dataKey, blobId);
-            return new StagedBlob(blobId, tempPath, length, md5.GetHashAndReset(), crc.Value, wrappedKey);
+            return new StagedBlob(blobId, tempPath, length, md5.GetHashAndReset(), crc.Value, entry);
         }
         finally
         {
@@ -422,11 +450,13 @@ public sealed class BlobStore
     /// <summary>
     /// Opens <paramref name="length"/> bytes of an object starting at <paramref name="offset"/>, decrypting encrypted
     /// blobs. Fails with <see cref="BlobIntegrityException"/> when they do not authenticate. The bytes of inline
-    /// segments come from <paramref name="inlineBlobs"/> (read from the metadata store by the caller).
+    /// segments come from <paramref name="inlineBlobs"/> (read from the metadata store by the caller); blobs encrypted with
+    /// a customer-provided key open with <paramref name="customerKey"/> only.
     /// </summary>
-    public Stream OpenRead(BlobLayout layout, long offset, long length, IReadOnlyDictionary<string, byte[]>? inlineBlobs = null) =>
+    public Stream OpenRead(BlobLayout layout, long offset, long length, IReadOnlyDictionary<string, byte[]>? inlineBlobs = null,
+        CustomerKey? customerKey = null) =>
         new SegmentedReadStream(layout, offset, length,
-            (segment, at) => segment.Inline ? OpenInline(segment, at, inlineBlobs) : OpenSegment(segment, at));
+            (segment, at) => segment.Inline ? OpenInline(segment, at, inlineBlobs, customerKey) : OpenSegment(segment, at, customerKey));
 
     /// <summary>Deletes a blob file wherever it is: at its path, and where builds before the random-bits folders put it.</summary>
     public void Delete(string blobId)
@@ -476,7 +506,7 @@ public sealed class BlobStore
     }
 
     /// <summary>An inline blob from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
-    private Stream OpenInline(BlobSegment segment, long offset, IReadOnlyDictionary<string, byte[]>? inlineBlobs)
+    private Stream OpenInline(BlobSegment segment, long offset, IReadOnlyDictionary<string, byte[]>? inlineBlobs, CustomerKey? customerKey)
     {
         if (inlineBlobs is null || !inlineBlobs.TryGetValue(segment.BlobId, out var stored))
         {
@@ -490,7 +520,7 @@ public sealed class BlobStore
                 : throw new BlobIntegrityException($"Inline blob {segment.BlobId} has {stored.Length} bytes where its version says {segment.Length}.");
         }
 
-        var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
+        var dataKey = DataKeyOf(segment, wrappedKey, customerKey);
         try
         {
             return new UnsealingStream(SealedSource.Of(stored), segment.BlobId, segment.Length, offset, dataKey);
@@ -502,7 +532,7 @@ public sealed class BlobStore
     }
 
     /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
-    private Stream OpenSegment(BlobSegment segment, long offset)
+    private Stream OpenSegment(BlobSegment segment, long offset, CustomerKey? customerKey)
     {
         if (segment.WrappedKey is not { } wrappedKey)
         {
@@ -512,7 +542,7 @@ public sealed class BlobStore
             return file;
         }
 
-        var dataKey = _masterKey.Unwrap(wrappedKey, segment.BlobId);
+        var dataKey = DataKeyOf(segment, wrappedKey, customerKey);
         try
         {
             var handle = OpenFile(segment.BlobId,
