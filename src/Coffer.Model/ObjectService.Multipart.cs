@@ -260,7 +260,8 @@ public sealed partial class ObjectService
         }
 
         var type = upload.ChecksumAlgorithm is { } algorithm ? upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm) : null;
-        if (expected.ChecksumType is { } expectedType && !string.Equals(expectedType.Trim(), type, StringComparison.OrdinalIgnoreCase))
+        // An upload without an algorithm is a full-object one to S3 (it gives the object a CRC64NVME), so FULL_OBJECT fits it.
+        if (expected.ChecksumType is { } expectedType && !string.Equals(expectedType.Trim(), type ?? MultipartChecksum.FullObject, StringComparison.OrdinalIgnoreCase))
         {
             throw new CofferException(ErrorCode.BadDigest,
                 $"x-amz-checksum-type is {expectedType}; the upload's checksum type is {type ?? "none"}.");

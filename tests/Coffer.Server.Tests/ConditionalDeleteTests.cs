@@ -1,8 +1,11 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coffer.Server.Tests;
 
@@ -27,14 +30,74 @@ public sealed class ConditionalDeleteTests() : ServerTestBase("conddelete")
     }
 
     [Fact]
-    public async Task DeleteObject_ReturnsNoSuchKey_WhenIfMatchFindsNoObject()
+    public async Task DeleteObject_ReturnsNoSuchKey_WhenIfMatchFindsNoVersionOfTheKey()
     {
         await (await DeleteAsync("missing", headers: [new("If-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+        await (await DeleteAsync("missing", headers: [new("If-Match", OtherETag)])).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+    }
 
+    [Fact]
+    public async Task DeleteObject_ReturnsPreconditionFailed_WhenIfMatchFindsADeleteMarker()
+    {
         await EnableVersioningAsync();
-        await PutAsync("k", [1]);
-        (await DeleteAsync("k", headers: [new("If-Match", "*")])).StatusCode.Should().Be(HttpStatusCode.NoContent);
-        await (await DeleteAsync("k", headers: [new("If-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+        var etag = await PutAsync("k", [1]);
+        var marker = await DeleteAsync("k", headers: [new("If-Match", "*")]);
+        marker.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var markerId = marker.Headers.GetValues("x-amz-version-id").Single();
+
+        await (await DeleteAsync("k", headers: [new("If-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
+        await (await DeleteAsync("k", headers: [new("If-Match", etag)])).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
+        await (await DeleteAsync("k", $"versionId={markerId}", [new("If-Match", "*")]))
+            .ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
+
+        (await DeleteAsync("k", $"versionId={markerId}")).StatusCode.Should().Be(HttpStatusCode.NoContent, "the refused deletes kept the marker");
+        (await HeadAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK, "removing the marker brings the object back: no other marker was added");
+    }
+
+    [Fact]
+    public async Task DeleteObject_ReturnsAccessDenied_ForIfMatchWithAnETag_WhenTheCallerMayDeleteButNotRead()
+    {
+        var etag = await PutAsync("k", [1, 2, 3]);
+        var deleter = await SubAccountAsync("name/cos:DeleteObject");
+
+        await (await DeleteAsync("k", headers: [new("If-Match", OtherETag)], account: deleter)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await DeleteAsync("k", headers: [new("If-Match", etag)], account: deleter)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await DeleteAsync("missing", headers: [new("If-Match", etag)], account: deleter))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var batch = await S3.SendAsync(HttpMethod.Post, Bucket, query: "delete", account: deleter,
+            body: Encoding.UTF8.GetBytes($"<Delete><Object><Key>k</Key><ETag>{etag}</ETag></Object></Delete>"));
+        batch.StatusCode.Should().Be(HttpStatusCode.OK);
+        var result = XElement.Parse(await batch.Content.ReadAsStringAsync());
+        result.Elements(result.Name.Namespace + "Error").Select(e => e.Element(result.Name.Namespace + "Code")!.Value).Should().Equal("AccessDenied");
+        (await HeadAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK, "no delete the caller could not read for went through");
+
+        (await DeleteAsync("k", headers: [new("If-Match", "*")], account: deleter)).StatusCode.Should().Be(HttpStatusCode.NoContent,
+            "If-Match: * tells nothing the delete itself does not");
+        (await HeadAsync("k")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var reader = await SubAccountAsync("name/cos:DeleteObject", "name/cos:GetObject");
+        var again = await PutAsync("k", [4]);
+        (await DeleteAsync("k", headers: [new("If-Match", again)], account: reader)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task DeleteAndDeleteObjects_IgnoreConditions_InCos()
+    {
+        await Server.PutObjectAsync(Bucket, "single", [1]);
+        await Server.PutObjectAsync(Bucket, "batched", [1]);
+
+        (await Server.SendAsync(Server.Request(HttpMethod.Delete, Bucket, "single",
+            headers: [new("If-Match", OtherETag), new("x-amz-if-match-size", "9")]))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var body = $"<Delete><Object><Key>batched</Key><ETag>{OtherETag}</ETag><Size>9</Size></Object></Delete>";
+        var batch = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, query: "delete", content: new StringContent(body),
+            headers: [new("Content-MD5", Convert.ToBase64String(MD5.HashData(Encoding.UTF8.GetBytes(body))))]));
+
+        batch.StatusCode.Should().Be(HttpStatusCode.OK);
+        XElement.Parse(await batch.Content.ReadAsStringAsync()).Elements("Deleted").Select(d => d.Element("Key")!.Value).Should().Equal("batched");
+        foreach (var key in new[] { "single", "batched" })
+        {
+            (await HeadAsync(key)).StatusCode.Should().Be(HttpStatusCode.NotFound, "COS documents no conditional delete: " + key);
+        }
     }
 
     [Fact]
@@ -134,8 +197,19 @@ public sealed class ConditionalDeleteTests() : ServerTestBase("conddelete")
         return response.Headers.ETag!.Tag;
     }
 
-    private Task<HttpResponseMessage> DeleteAsync(string key, string query = "", IEnumerable<KeyValuePair<string, string>>? headers = null) =>
-        S3.SendAsync(HttpMethod.Delete, Bucket, key, query, headers: headers);
+    private Task<HttpResponseMessage> DeleteAsync(string key, string query = "", IEnumerable<KeyValuePair<string, string>>? headers = null,
+        Account? account = null) =>
+        S3.SendAsync(HttpMethod.Delete, Bucket, key, query, headers: headers, account: account);
+
+    /// <summary>A sub-account of the bucket owner allowed <paramref name="actions"/> on everything.</summary>
+    private async Task<Account> SubAccountAsync(params string[] actions)
+    {
+        var quoted = string.Join(",", actions.Select(a => '"' + a + '"'));
+        var policy = $$"""{"version":"2.0","statement":[{"effect":"allow","action":[{{quoted}}],"resource":["*"]}]}""";
+        var created = await Server.Server.Services.GetRequiredService<IdentityDirectory>()
+            .CreateSubAccountAsync(TestAccounts.Owner.AppId, string.Join("-", actions).Replace("name/cos:", ""), null, Encoding.UTF8.GetBytes(policy));
+        return new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+    }
 
     private Task<HttpResponseMessage> HeadAsync(string key) => S3.SendAsync(HttpMethod.Head, Bucket, key);
 

@@ -218,6 +218,30 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
+    [Fact]
+    public async Task CompleteMultipartUpload_AcceptsFullObjectType_WhenTheUploadHasNoAlgorithm()
+    {
+        var (uploadId, body) = await UploadOnePartAsync("no-algorithm", null);
+
+        var complete = await S3.SendAsync(HttpMethod.Post, Bucket, "no-algorithm", $"uploadId={uploadId}", body,
+            [new("x-amz-checksum-type", "FULL_OBJECT")]);
+
+        complete.StatusCode.Should().Be(HttpStatusCode.OK, "S3 makes an upload without an algorithm a full-object one");
+    }
+
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("%%%%-1")]
+    public async Task CompleteMultipartUpload_ReturnsInvalidRequest_ForAChecksumThatIsNotBase64(string checksum)
+    {
+        var (uploadId, body) = await UploadOnePartAsync("bad-base64", "CRC32");
+
+        await (await S3.SendAsync(HttpMethod.Post, Bucket, "bad-base64", $"uploadId={uploadId}", body, [new("x-amz-checksum-crc32", checksum)]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Post, Bucket, "bad-base64", $"uploadId={uploadId}", body)).StatusCode.Should().Be(HttpStatusCode.OK,
+            "the refused completion kept the upload");
+    }
+
     [Theory]
     [InlineData("SHA512")]
     [InlineData("MD5")]
@@ -336,6 +360,21 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
 
     private Task<HttpResponseMessage> CompleteAsync(string key, string uploadId, string body, KeyValuePair<string, string> header) =>
         Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", new StringContent(body), headers: [header]));
+
+    /// <summary>An S3 upload of one 3-byte part, with <paramref name="algorithm"/>'s checksum when given; its id and the completion body.</summary>
+    private async Task<(string UploadId, byte[] Body)> UploadOnePartAsync(string key, string? algorithm)
+    {
+        byte[] data = [1, 2, 3];
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads",
+            headers: algorithm is null ? [] : [new("x-amz-checksum-algorithm", algorithm)]);
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var header = "x-amz-checksum-" + algorithm?.ToLowerInvariant();
+        var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber=1&uploadId={uploadId}", data,
+            algorithm is null ? [] : [new(header, Checksum(header, data))]);
+        part.StatusCode.Should().Be(HttpStatusCode.OK);
+        return (uploadId, Encoding.UTF8.GetBytes(
+            $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part></CompleteMultipartUpload>"));
+    }
 
     /// <summary>Initiates an upload of <paramref name="key"/> and uploads two parts; its id and the completion body.</summary>
     private async Task<(string UploadId, string Body)> UploadTwoPartsAsync(string key, int firstPartSize)

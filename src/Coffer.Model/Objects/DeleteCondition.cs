@@ -15,19 +15,36 @@ public sealed record DeleteCondition(string? IfMatch, DateTimeOffset? LastModifi
     public bool IsEmpty => this == None;
 
     /// <summary>
-    /// Throws unless the delete may go on. A delete marker is no object. With nothing to delete, If-Match fails
-    /// (NoSuchKey, or NoSuchVersion for a named version) as on a conditional write, while a time or size condition alone
-    /// lets the delete succeed as S3 documents those.
+    /// Whether If-Match names an ETag, not only <c>*</c>: its answer tells whether the object's content hashes to that
+    /// ETag, so S3 asks for read permission besides the delete's.
+    /// </summary>
+    public bool ComparesETag => IfMatch is not null && IfMatch.Split(',').Any(t => t.Trim() != "*");
+
+    /// <summary>
+    /// Throws unless the delete may go on. With no version at all, If-Match fails (NoSuchKey, or NoSuchVersion for a
+    /// named version) as on a conditional write, while a time or size condition alone lets the delete succeed as S3
+    /// documents those. A delete marker (the latest version, or the one named) has no ETag to match: If-Match on it is
+    /// PreconditionFailed, as S3's conditional-delete guide answers.
     /// </summary>
     public void Check(ObjectVersionRecord? target, bool namedVersion)
     {
-        if (target is null || target.IsDeleteMarker)
+        if (target is null)
         {
             if (IfMatch is not null)
             {
                 throw namedVersion
                     ? new CofferException(ErrorCode.NoSuchVersion, "If-Match names a version that does not exist.")
                     : new CofferException(ErrorCode.NoSuchKey, "If-Match names an object that does not exist.");
+            }
+
+            return;
+        }
+
+        if (target.IsDeleteMarker)
+        {
+            if (IfMatch is not null)
+            {
+                throw new CofferException(ErrorCode.PreconditionFailed, "If-Match finds a delete marker, which has no ETag.");
             }
 
             return;

@@ -258,11 +258,13 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         var results = new List<DeleteObjectsEntryResult>();
         foreach (var entry in entries)
         {
+            // COS documents no conditional delete: its requests' ETag, Size and LastModifiedTime are not obeyed.
             var target = new ObjectIdentifier(entry.Key, entry.VersionId)
             {
-                Condition = new DeleteCondition(entry.ETag, entry.LastModifiedTime, entry.Size),
+                Condition = context.Dialect == Dialect.S3 ? new DeleteCondition(entry.ETag, entry.LastModifiedTime, entry.Size) : DeleteCondition.None,
             };
-            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions))
+            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions)
+                && ConditionalDeletes.MayCheck(context, access, target, conditions))
             {
                 allowed.Add(target);
             }

@@ -150,6 +150,13 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         }
 
         var checksum = FlexibleChecksum.FromHeaders(context.Request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
+        // A composite checksum may carry its part count (<base64>-<parts>); base64 itself has no '-'.
+        if (checksum is { Expected: var value } && value.Trim().Split('-')[0] is var digest
+            && !Convert.TryFromBase64String(digest, new byte[digest.Length], out _))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, $"{checksum.Value.Checksum.HeaderName} is not a base64 checksum.");
+        }
+
         return new ExpectedObject(checksum?.Checksum.HeaderName, checksum?.Expected, context.Header(MultipartChecksum.TypeHeader),
             ObjectHeaders.SizeHeader(context, "x-amz-mp-object-size"));
     }

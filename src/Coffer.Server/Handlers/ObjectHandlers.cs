@@ -1,6 +1,7 @@
 using System.Globalization;
 using Coffer.Common;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer, SettingsHandlers settings)
+internal sealed class ObjectHandlers(IObjectService objects, Router router, Authorizer authorizer, AccessControl access, SettingsHandlers settings)
 {
     private const int MaxTaggingBytes = 64 * 1024;
 
@@ -160,6 +161,11 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         var versionId = VersionIdOf(context);
         var target = new ObjectIdentifier(context.Key, versionId) { Condition = ObjectHeaders.DeleteConditions(context) };
+        if (!ConditionalDeletes.MayCheck(context, access, target, Authorizer.Context(context.Target, context.SourceIp, (context.Request.Headers, context.Wire))))
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. If-Match with an ETag needs permission to read the object too.");
+        }
+
         var result = await objects.DeleteObjectAsync(context.Bucket, target,
             versionId is not null && ObjectLockHeaders.BypassesGovernance(context), context.Aborted);
         if (result.VersionId is not null)

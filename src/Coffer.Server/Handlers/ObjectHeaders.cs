@@ -206,9 +206,15 @@ internal static class ObjectHeaders
     /// <summary>
     /// A conditional delete: <c>If-Match</c>, <c>x-amz-if-match-last-modified-time</c> (an HTTP date) and
     /// <c>x-amz-if-match-size</c>. A value that does not parse is InvalidArgument: ignoring it would delete unconditionally.
+    /// S3 only: COS documents no conditional delete, so a COS request deletes as it always did.
     /// </summary>
     public static DeleteCondition DeleteConditions(RequestContext context)
     {
+        if (context.Dialect != Dialect.S3)
+        {
+            return DeleteCondition.None;
+        }
+
         var time = context.Header("x-amz-if-match-last-modified-time");
         return new(
             context.Header("If-Match"),
