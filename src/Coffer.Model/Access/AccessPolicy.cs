@@ -399,7 +399,8 @@ public sealed class AccessPolicy
     /// <summary>The condition key of a request header, as <see cref="ContextKey"/> names it in either dialect.</summary>
     public static string HeaderKey(string headerSuffix) => HeaderKeyPrefix + headerSuffix.ToLowerInvariant();
 
-    private const string HeaderKeyPrefix = "cos:x-cos-";
+    /// <summary>The prefix of the condition keys of request headers; the rest is the header name after the dialect's prefix.</summary>
+    public const string HeaderKeyPrefix = "cos:x-cos-";
 
     /// <summary>COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling.</summary>
     private static string Operator(string name)
