@@ -40,6 +40,18 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
     }
 
     [Fact]
+    public async Task BucketPolicy_DenyOnCosXCosAcl_RefusesAPublicReadPut_InTheCosDialect()
+    {
+        await PutPolicyAsync(OtherMayPutButNotPublicly.Replace("s3:x-amz-acl", "cos:x-cos-acl", StringComparison.Ordinal), HttpStatusCode.NoContent);
+
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "private", content: new ByteArrayContent([1]), account: TestAccounts.Other)))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "public", content: new ByteArrayContent([1]), account: TestAccounts.Other,
+            headers: [new("x-cos-acl", "public-read")]))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "public")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task PostObject_DenyOnXAmzAcl_RefusesAFormWhoseAclFieldIsPublic()
     {
         await PutPolicyAsync(OtherMayPutButNotPublicly, HttpStatusCode.NoContent);
@@ -77,9 +89,27 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
         (await S3.SendAsync(HttpMethod.Head, Bucket, "kept")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task BucketPolicy_ContentTypeLengthAndSecureTransport_AreEvaluated()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}/*","Condition":{"Bool":{"aws:SecureTransport":"false"},"NumericLessThanEquals":{"cos:content-length":"2"},
+              "StringLike":{"cos:content-type":"text/*"} } }]}
+            """, HttpStatusCode.NoContent);
+        KeyValuePair<string, string>[] text = [new("Content-Type", "text/plain")];
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "small", body: [1, 2], headers: text, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "large", body: [1, 2, 3], headers: text, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "binary", body: [1], headers: [new("Content-Type", "application/octet-stream")], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
     [Theory]
     [InlineData("s3:ExistingObjectTag/security")]
-    [InlineData("aws:SecureTransport")]
+    [InlineData("aws:PrincipalTag/team")]
     public async Task PutBucketPolicy_ReturnsNotImplemented_ForAConditionKeyNoRequestCarries(string key)
     {
         await PutPolicyAsync($$$"""

@@ -259,7 +259,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         foreach (var entry in entries)
         {
             var target = new ObjectIdentifier(entry.Key, entry.VersionId);
-            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions, context.ConditionHeaders))
+            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions, context.RequestConditions))
             {
                 allowed.Add(target);
             }

@@ -20,20 +20,20 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
     /// Service, PUT Bucket). A missing bucket is NoSuchBucket, as S3 answers it to anyone.
     /// </summary>
-    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IConditionHeaders? headers = null)
+    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IRequestConditions? conditions = null)
     {
         var action = CamActions.For(route.Operation);
         var context = Context(target, sourceIp);
         if (route.Bucket is null)
         {
-            Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context, headers), AclPermission.None, false), caller);
+            Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context, conditions), AclPermission.None, false), caller);
             return null;
         }
 
         if (route.Operation == Operation.CreateBucket)
         {
             var name = BucketName.TryParse(route.Bucket, out var parsed) ? parsed.AppId : caller?.Identity.Root.AppId ?? "";
-            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context, headers);
+            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context, conditions);
             Require(AccessControl.IsAllowed(caller, null, request, AclPermission.None, false), caller);
             return null;
         }
@@ -49,7 +49,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
             ? access.ForObject(rules, key, VersionIdOf(target))
             : rules;
-        Require(IsAllowed(caller, governing, route.Key, action, context, headers, CamActions.ManagesPolicy(route.Operation)), caller);
+        Require(IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)), caller);
         return rules;
     }
 
@@ -86,10 +86,10 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 
     /// <summary>Whether the caller may do <paramref name="action"/> on one key of an authorized bucket (each entry of a batch delete).</summary>
     public static bool IsAllowed(Credential? caller, BucketAccessRules rules, string? key, CamAction action, IReadOnlyDictionary<string, string> context,
-        IConditionHeaders? headers, bool managesPolicy = false)
+        IRequestConditions? conditions, bool managesPolicy = false)
     {
         var bucket = rules.Bucket;
-        var request = AccessRequest.For(action.Names, bucket.Region, bucket.OwnerAppId, bucket.Name, key, context, headers);
+        var request = AccessRequest.For(action.Names, bucket.Region, bucket.OwnerAppId, bucket.Name, key, context, conditions);
         return AccessControl.IsAllowed(caller, rules, request, action.Acl, managesPolicy);
     }
 
@@ -101,7 +101,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     }
 
     /// <summary>
-    /// The condition keys policies can test besides the request's headers (<see cref="ConditionHeaders"/>): the source
+    /// The condition keys policies can test besides what the HTTP request carries (<see cref="RequestConditions"/>): the source
     /// address and the listing parameters of <paramref name="target"/>.
     /// </summary>
     public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp)

@@ -89,7 +89,7 @@ internal sealed class RequestPipeline(
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
             var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp,
-                new ConditionHeaders(http.Request.Headers, formFields, WireHeaders.For(dialect).Prefix));
+                new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix));
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
