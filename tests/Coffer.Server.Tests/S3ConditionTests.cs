@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Xml.Linq;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
@@ -15,13 +16,7 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
     [Fact]
     public async Task BucketPolicy_DenyOnXAmzAcl_RefusesAPublicReadPut_AndAllowsAPrivateOne()
     {
-        var other = TestAccounts.Other.Uin;
-        await PutPolicyAsync($$$"""
-            {"Version":"2012-10-17","Statement":[
-              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*"},
-              {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
-               "Condition":{"StringLike":{"s3:x-amz-acl":"public*"} } }]}
-            """, HttpStatusCode.NoContent);
+        await PutPolicyAsync(OtherMayPutButNotPublicly, HttpStatusCode.NoContent);
 
         (await S3.SendAsync(HttpMethod.Put, Bucket, "private", body: [1], account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
         await (await S3.SendAsync(HttpMethod.Put, Bucket, "public", body: [1], headers: [new("x-amz-acl", "public-read")], account: TestAccounts.Other))
@@ -44,9 +39,77 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
     }
 
+    [Fact]
+    public async Task BucketPolicy_DenyOnCosXCosAcl_RefusesAPublicReadPut_InTheCosDialect()
+    {
+        await PutPolicyAsync(OtherMayPutButNotPublicly.Replace("s3:x-amz-acl", "cos:x-cos-acl", StringComparison.Ordinal), HttpStatusCode.NoContent);
+
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "private", content: new ByteArrayContent([1]), account: TestAccounts.Other)))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "public", content: new ByteArrayContent([1]), account: TestAccounts.Other,
+            headers: [new("x-cos-acl", "public-read")]))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "public")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task PostObject_DenyOnXAmzAcl_RefusesAFormWhoseAclFieldIsPublic()
+    {
+        await PutPolicyAsync(OtherMayPutButNotPublicly, HttpStatusCode.NoContent);
+        var fields = PostForms.S3(Bucket, TestAccounts.Other, DateTimeOffset.UtcNow, TimeSpan.FromHours(1),
+            [new[] { "eq", "$key", "public" }, new[] { "eq", "$acl", "public-read" }]);
+        fields.AddRange([new("key", "public"), new("acl", "public-read")]);
+
+        using var browser = new HttpClient();
+        var bucketUrl = $"{Server.BaseAddress.GetLeftPart(UriPartial.Authority)}/{Bucket}";
+        await (await browser.PostAsync(bucketUrl, PostForms.Body(fields, [1]))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "public")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task DeleteObjects_DenyWithAHeaderCondition_KeepsTheKey_AsDeleteObjectDoes()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*"},
+              {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+               "Condition":{"StringEquals":{"s3:x-amz-request-payer":"requester"} } }]}
+            """, HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "kept", body: [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+        KeyValuePair<string, string>[] payer = [new("x-amz-request-payer", "requester")];
+
+        await (await S3.SendAsync(HttpMethod.Delete, Bucket, "kept", headers: payer, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var response = await S3.SendAsync(HttpMethod.Post, Bucket, query: "delete", body: Encoding.UTF8.GetBytes("<Delete><Object><Key>kept</Key></Object></Delete>"),
+            headers: payer, account: TestAccounts.Other);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var result = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+        result.Elements().Should().ContainSingle(e => e.Name.LocalName == "Error").Which.Elements().Single(e => e.Name.LocalName == "Code").Value
+            .Should().Be("AccessDenied");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "kept")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task BucketPolicy_ContentTypeLengthAndSecureTransport_AreEvaluated()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}/*","Condition":{"Bool":{"aws:SecureTransport":"false"},"NumericLessThanEquals":{"cos:content-length":"2"},
+              "StringLike":{"cos:content-type":"text/*"} } }]}
+            """, HttpStatusCode.NoContent);
+        KeyValuePair<string, string>[] text = [new("Content-Type", "text/plain")];
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "small", body: [1, 2], headers: text, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "large", body: [1, 2, 3], headers: text, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "binary", body: [1], headers: [new("Content-Type", "application/octet-stream")], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
     [Theory]
     [InlineData("s3:ExistingObjectTag/security")]
-    [InlineData("aws:SecureTransport")]
+    [InlineData("aws:PrincipalTag/team")]
     public async Task PutBucketPolicy_ReturnsNotImplemented_ForAConditionKeyNoRequestCarries(string key)
     {
         await PutPolicyAsync($$$"""
@@ -67,6 +130,14 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
         (await S3.SendAsync(HttpMethod.Head, Bucket, "k")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
+
+    /// <summary>The other account may put objects, but not with a public canned ACL.</summary>
+    private string OtherMayPutButNotPublicly => $$$"""
+        {"Version":"2012-10-17","Statement":[
+          {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*"},
+          {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+           "Condition":{"StringLike":{"s3:x-amz-acl":"public*"} } }]}
+        """;
 
     private async Task PutPolicyAsync(string policy, HttpStatusCode expected, string? code = null)
     {

@@ -52,6 +52,15 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     }
 
     [Fact]
+    public async Task ListBuckets_ListsFromTheStart_WhenTheContinuationTokenIsEmpty()
+    {
+        var response = await S3.SendAsync(S3.RequestAt(HttpMethod.Get, "/", "continuation-token="));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Descendants(XName.Get("Name", "http://s3.amazonaws.com/doc/2006-03-01/"))
+            .Select(n => n.Value).Should().Equal(Bucket);
+    }
+
+    [Fact]
     public async Task ListBuckets_PagesWithMaxBucketsAndContinuationTokens_AndFiltersByPrefix()
     {
         var first = TestServer.BucketName("a-first");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Coffer.Common;
@@ -227,9 +228,23 @@ public sealed class AccessPolicy
             "ip_not_equal" => value is null || !condition.Values.Any(v => InNetwork(v, value)),
             "arn_like" => value is not null && condition.Values.Any(v => ArnLike(v, value)),
             "arn_not_like" => value is null || !condition.Values.Any(v => ArnLike(v, value)),
+            "bool_equal" => value is not null && condition.Values.Contains(value, StringComparer.OrdinalIgnoreCase),
+            "numeric_equal" => Compares(condition, value, c => c == 0),
+            "numeric_not_equal" => !Compares(condition, value, c => c == 0),
+            "numeric_less_than" => Compares(condition, value, c => c < 0),
+            "numeric_less_than_equal" => Compares(condition, value, c => c <= 0),
+            "numeric_greater_than" => Compares(condition, value, c => c > 0),
+            "numeric_greater_than_equal" => Compares(condition, value, c => c >= 0),
             _ => false,
         };
     }
+
+    /// <summary>Whether the request's number compared with one of the policy's (checked numbers at PUT) passes <paramref name="test"/>.</summary>
+    private static bool Compares(PolicyCondition condition, string? value, Func<int, bool> test) =>
+        Number(value) is { } actual && condition.Values.Any(v => Number(v) is { } limit && test(actual.CompareTo(limit)));
+
+    private static decimal? Number(string? text) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     /// <summary>ARNs compare component by component (six, split at colons), each with <c>*</c> and <c>?</c> as wildcards.</summary>
     private static bool ArnLike(string pattern, string arn)
@@ -360,10 +375,20 @@ public sealed class AccessPolicy
 
             foreach (var key in block.Value.EnumerateObject())
             {
-                var values = Strings(key.Value, "condition value");
+                var values = ConditionValues(key.Value);
                 if (op.StartsWith("ip_", StringComparison.Ordinal) && values.Any(v => !IPNetwork.TryParse(v.Contains('/') ? v : Host(v), out _)))
                 {
                     throw Malformed($"Condition '{block.Name}' needs IP addresses or CIDR ranges.");
+                }
+
+                if (op.StartsWith("numeric_", StringComparison.Ordinal) && values.Any(v => Number(v) is null))
+                {
+                    throw Malformed($"Condition '{block.Name}' needs numbers.");
+                }
+
+                if (op == "bool_equal" && !values.All(v => bool.TryParse(v, out _)))
+                {
+                    throw Malformed($"Condition '{block.Name}' needs true or false.");
                 }
 
                 conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values));
@@ -390,18 +415,25 @@ public sealed class AccessPolicy
     /// <summary>
     /// The condition keys requests carry: the source address, the listing parameters, the request's own
     /// <c>x-cos-*</c> / <c>x-amz-*</c> headers (S3's <c>s3:x-amz-acl</c>, <c>s3:x-amz-server-side-encryption</c>, …),
+    /// its Content-Type and Content-Length, the <c>response-content-type</c> parameter, whether it came over HTTPS,
     /// and what inventory delivery names (<see cref="InventoryService"/>).
     /// </summary>
     private static bool IsEvaluated(string key) =>
         key is "qcs:ip" or "cos:prefix" or "cos:delimiter" or "cos:versionid" or "aws:sourcearn" or "aws:sourceaccount"
+            or "cos:content-type" or "cos:content-length" or "cos:response-content-type" or "cos:secure-transport"
         || key.StartsWith(HeaderKeyPrefix, StringComparison.Ordinal);
 
     /// <summary>The condition key of a request header, as <see cref="ContextKey"/> names it in either dialect.</summary>
     public static string HeaderKey(string headerSuffix) => HeaderKeyPrefix + headerSuffix.ToLowerInvariant();
 
-    private const string HeaderKeyPrefix = "cos:x-cos-";
+    /// <summary>The prefix of the condition keys of request headers; the rest is the header name after the dialect's prefix.</summary>
+    public const string HeaderKeyPrefix = "cos:x-cos-";
 
-    /// <summary>COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling.</summary>
+    /// <summary>
+    /// COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling. Operators the
+    /// two define that are not evaluated here (dates, null checks, binary, <c>…IfExists</c>, set operators) are
+    /// NotImplemented, naming the operator; a name neither defines is MalformedPolicy.
+    /// </summary>
     private static string Operator(string name)
     {
         var folded = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
@@ -415,18 +447,62 @@ public sealed class AccessPolicy
             "ipnotequal" or "notipaddress" => "ip_not_equal",
             "arnlike" or "arnequals" => "arn_like",
             "arnnotlike" or "arnnotequals" => "arn_not_like",
+            "boolequal" or "bool" => "bool_equal",
+            "numericequal" or "numericequals" => "numeric_equal",
+            "numericnotequal" or "numericnotequals" => "numeric_not_equal",
+            "numericlessthan" => "numeric_less_than",
+            "numericlessthanequal" or "numericlessthanequals" => "numeric_less_than_equal",
+            "numericgreaterthan" => "numeric_greater_than",
+            "numericgreaterthanequal" or "numericgreaterthanequals" => "numeric_greater_than_equal",
             _ => null,
         };
-        return op ?? throw Malformed($"Condition operator '{name}' is not supported.");
+        if (op is not null)
+        {
+            return op;
+        }
+
+        if (IsDefinedElsewhere(folded))
+        {
+            throw new CofferException(ErrorCode.NotImplemented, $"Condition operator '{name}' is not implemented.");
+        }
+
+        throw Malformed($"Condition operator '{name}' is not supported.");
     }
+
+    /// <summary>Operators AWS or COS define that are not evaluated here (names folded: lower case, no underscores).</summary>
+    private static bool IsDefinedElsewhere(string folded) =>
+        folded.StartsWith("foranyvalue:", StringComparison.Ordinal) || folded.StartsWith("forallvalue", StringComparison.Ordinal)
+        || folded.EndsWith("ifexists", StringComparison.Ordinal) || folded.EndsWith("ifexist", StringComparison.Ordinal)
+        || folded is "null" or "nullequal" or "binaryequals" or "binarynotequals"
+        || (folded.StartsWith("date", StringComparison.Ordinal) && folded.Length > "date".Length);
 
     /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, <c>cos:x-cos-acl</c> (also <c>s3:x-amz-acl</c>), ...</summary>
     private static string ContextKey(string key) => key.ToLowerInvariant() switch
     {
         "aws:sourceip" => "qcs:ip",
+        "aws:securetransport" => "cos:secure-transport",
         var k when k.StartsWith("s3:x-amz-", StringComparison.Ordinal) => HeaderKey(k["s3:x-amz-".Length..]),
         var k when k.StartsWith("s3:", StringComparison.Ordinal) => "cos:" + k[3..],
         var k => k,
+    };
+
+    /// <summary>A condition's values: strings, or JSON numbers and booleans as AWS also writes them (<c>10</c>, <c>true</c>).</summary>
+    private static string[] ConditionValues(JsonElement element)
+    {
+        JsonElement[] items = element.ValueKind == JsonValueKind.Array ? [.. element.EnumerateArray()] : [element];
+        var values = items.Select(ScalarText).OfType<string>().ToArray();
+        return values.Length > 0 && values.Length == items.Length
+            ? values
+            : throw Malformed("A condition value must be a string, number or boolean, or a non-empty list of them.");
+    }
+
+    private static string? ScalarText(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
     };
 
     private static string[] Strings(JsonElement? element, string what) => element switch

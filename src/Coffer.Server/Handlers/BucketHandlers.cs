@@ -263,7 +263,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             {
                 Condition = context.Dialect == Dialect.S3 ? new DeleteCondition(entry.ETag, entry.LastModifiedTime, entry.Size) : DeleteCondition.None,
             };
-            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions)
+            if (Authorizer.IsAllowed(context.Credential, context.Rules!, entry.Key, action, conditions, context.RequestConditions)
                 && ConditionalDeletes.MayCheck(context, access, target, conditions))
             {
                 allowed.Add(target);

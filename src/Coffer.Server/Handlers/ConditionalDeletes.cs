@@ -16,5 +16,5 @@ internal static class ConditionalDeletes
     public static bool MayCheck(RequestContext context, AccessControl access, ObjectIdentifier target, IReadOnlyDictionary<string, string> conditions) =>
         !target.Condition.ComparesETag
         || Authorizer.IsAllowed(context.Credential, access.ForObject(context.Rules!, target.Key, target.VersionId), target.Key,
-            CamActions.For(Operation.GetObject), conditions);
+            CamActions.For(Operation.GetObject), conditions, context.RequestConditions);
 }

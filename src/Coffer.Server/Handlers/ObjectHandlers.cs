@@ -161,7 +161,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         var versionId = VersionIdOf(context);
         var target = new ObjectIdentifier(context.Key, versionId) { Condition = ObjectHeaders.DeleteConditions(context) };
-        if (!ConditionalDeletes.MayCheck(context, access, target, Authorizer.Context(context.Target, context.SourceIp, (context.Request.Headers, context.Wire))))
+        if (!ConditionalDeletes.MayCheck(context, access, target, Authorizer.Context(context.Target, context.SourceIp)))
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied. If-Match with an ETag needs permission to read the object too.");
         }

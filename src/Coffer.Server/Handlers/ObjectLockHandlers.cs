@@ -146,7 +146,7 @@ internal static class ObjectLockHeaders
         string.Equals(context.Header(context.Wire.Prefix + "bypass-governance-retention")?.Trim(), "true", StringComparison.OrdinalIgnoreCase)
         && context.Rules is { } rules
         && (keys ?? [context.Key]).All(key => Authorizer.IsAllowed(context.Credential, rules, key, CamActions.BypassGovernanceRetention,
-            Authorizer.Context(context.Target, context.SourceIp)));
+            Authorizer.Context(context.Target, context.SourceIp), context.RequestConditions));
 
     /// <summary>
     /// S3 takes object lock requests only with an integrity check of the body: Content-MD5 or a flexible checksum. COS
@@ -166,5 +166,6 @@ internal static class ObjectLockHeaders
 
     private static bool May(RequestContext context, Operation operation) =>
         context.Rules is not { } rules
-        || Authorizer.IsAllowed(context.Credential, rules, context.Key, CamActions.For(operation), Authorizer.Context(null, context.SourceIp));
+        || Authorizer.IsAllowed(context.Credential, rules, context.Key, CamActions.For(operation), Authorizer.Context(null, context.SourceIp),
+            context.RequestConditions);
 }

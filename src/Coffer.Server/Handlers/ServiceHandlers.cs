@@ -26,7 +26,7 @@ internal sealed class ServiceHandlers(IObjectService objects)
             var target = context.Target;
             prefix = target.Get("prefix");
             var region = target.Get("bucket-region");
-            var after = target.Get("continuation-token") is { } token ? BucketAfter(token) : null;
+            var after = target.Get("continuation-token") is { Length: > 0 } token ? BucketAfter(token) : null;
             var max = target.Get("max-buckets") is { } text ? MaxBucketsOf(text) : MaxBuckets;
             var page = buckets
                 .Where(b => (after is null || string.CompareOrdinal(b.Name, after) > 0)

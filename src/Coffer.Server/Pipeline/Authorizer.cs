@@ -3,7 +3,6 @@ using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
-using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Pipeline;
 
@@ -21,20 +20,20 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
     /// Service, PUT Bucket). A missing bucket is NoSuchBucket, as S3 answers it to anyone.
     /// </summary>
-    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IHeaderDictionary? headers = null)
+    public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IRequestConditions? conditions = null)
     {
         var action = CamActions.For(route.Operation);
-        var context = Context(target, sourceIp, headers is null ? null : (headers, WireHeaders.For(route.Dialect)));
+        var context = Context(target, sourceIp);
         if (route.Bucket is null)
         {
-            Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context), AclPermission.None, false), caller);
+            Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context, conditions), AclPermission.None, false), caller);
             return null;
         }
 
         if (route.Operation == Operation.CreateBucket)
         {
             var name = BucketName.TryParse(route.Bucket, out var parsed) ? parsed.AppId : caller?.Identity.Root.AppId ?? "";
-            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context);
+            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context, conditions);
             Require(AccessControl.IsAllowed(caller, null, request, AclPermission.None, false), caller);
             return null;
         }
@@ -50,7 +49,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
             ? access.ForObject(rules, key, VersionIdOf(target))
             : rules;
-        Require(IsAllowed(caller, governing, route.Key, action, context, CamActions.ManagesPolicy(route.Operation)), caller);
+        Require(IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)), caller);
         return rules;
     }
 
@@ -87,10 +86,10 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 
     /// <summary>Whether the caller may do <paramref name="action"/> on one key of an authorized bucket (each entry of a batch delete).</summary>
     public static bool IsAllowed(Credential? caller, BucketAccessRules rules, string? key, CamAction action, IReadOnlyDictionary<string, string> context,
-        bool managesPolicy = false)
+        IRequestConditions? conditions, bool managesPolicy = false)
     {
         var bucket = rules.Bucket;
-        var request = AccessRequest.For(action.Names, bucket.Region, bucket.OwnerAppId, bucket.Name, key, context);
+        var request = AccessRequest.For(action.Names, bucket.Region, bucket.OwnerAppId, bucket.Name, key, context, conditions);
         return AccessControl.IsAllowed(caller, rules, request, action.Acl, managesPolicy);
     }
 
@@ -98,16 +97,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp)
     {
         var rules = access.Rules(bucket);
-        Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp)), caller);
+        Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp), null), caller);
     }
 
     /// <summary>
-    /// The condition keys policies can test: the source address, the listing parameters of <paramref name="target"/>
-    /// and, when given, the request's own <c>x-cos-*</c> / <c>x-amz-*</c> headers (S3's <c>s3:x-amz-acl</c>,
-    /// <c>s3:x-amz-server-side-encryption</c>, <c>s3:x-amz-copy-source</c>, ... are their values).
+    /// The condition keys policies can test besides what the HTTP request carries (<see cref="RequestConditions"/>): the source
+    /// address and the listing parameters of <paramref name="target"/>.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp,
-        (IHeaderDictionary Values, WireHeaders Wire)? headers = null)
+    public static IReadOnlyDictionary<string, string> Context(RequestTarget? target, string? sourceIp)
     {
         var context = new Dictionary<string, string>(StringComparer.Ordinal);
         if (sourceIp is not null)
@@ -120,17 +117,6 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             if (target?.Get(parameter) is { } value)
             {
                 context[key] = value;
-            }
-        }
-
-        if (headers is var (values, wire))
-        {
-            foreach (var (name, value) in values)
-            {
-                if (name.StartsWith(wire.Prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    context[AccessPolicy.HeaderKey(name[wire.Prefix.Length..])] = value.ToString();
-                }
             }
         }
 

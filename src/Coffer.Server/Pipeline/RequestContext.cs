@@ -88,6 +88,9 @@ internal sealed class RequestContext(
         ? Request.Headers
         : formFields.Select(f => new KeyValuePair<string, StringValues>(f.Key, f.Value));
 
+    /// <summary>The request's <c>x-cos-*</c> / <c>x-amz-*</c> values (or form fields) as policy conditions read them.</summary>
+    public RequestConditions RequestConditions => field ??= new RequestConditions(Request, formFields, Wire.Prefix);
+
     /// <summary>The fields of a browser form upload; null for any other request.</summary>
     public IReadOnlyDictionary<string, string>? FormFields => formFields;
 }

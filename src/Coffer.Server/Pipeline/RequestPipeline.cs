@@ -88,7 +88,8 @@ internal sealed class RequestPipeline(
 
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
-            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp, http.Request.Headers);
+            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp,
+                new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix));
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");

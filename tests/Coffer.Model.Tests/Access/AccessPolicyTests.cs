@@ -55,13 +55,56 @@ public sealed class AccessPolicyTests
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["someone"]},"action":"*","resource":"*"}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"notaction":"*","resource":"*"}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":[],"resource":"*"}]}""")]
-    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"date_greater_than":{"qcs:current_time":"x"}}}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"string_sounds_like":{"cos:prefix":"x"}}}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"numeric_less_than":{"cos:content-length":"ten"}}}]}""")]
+    [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"bool_equal":{"cos:secure-transport":"yes"}}}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"ip_equal":{"qcs:ip":"not-an-ip"}}}]}""")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","principal":{"service":"ec2.amazonaws.com"},"action":"*","resource":"*"}]}""")]
     public void Parse_RefusesWhatItCannotEvaluateExactly_AsMalformedPolicy(string json)
     {
         var parse = () => Parse(json);
         parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+    }
+
+    [Theory]
+    [InlineData("date_greater_than")]
+    [InlineData("DateLessThan")]
+    [InlineData("Null")]
+    [InlineData("null_equal")]
+    [InlineData("BinaryEquals")]
+    [InlineData("StringEqualsIfExists")]
+    [InlineData("string_equal_if_exist")]
+    [InlineData("ForAnyValue:StringLike")]
+    [InlineData("ForAllValues:StringEquals")]
+    [InlineData("for_any_value:string_equal")]
+    [InlineData("for_all_value:string_equal")]
+    public void Parse_ReturnsNotImplemented_ForAnOperatorDefinedButNotEvaluatedHere(string op)
+    {
+        var parse = () => Parse(AllowAllWhen(op, "cos:prefix", "x"));
+        parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
+    }
+
+    [Theory]
+    [InlineData("NumericEquals", "10", "10.0", true)]
+    [InlineData("numeric_equal", "10", "11", false)]
+    [InlineData("NumericNotEquals", "10", "11", true)]
+    [InlineData("numeric_not_equal", "10", "10", false)]
+    [InlineData("NumericLessThan", "10", "9.5", true)]
+    [InlineData("numeric_less_than", "10", "10", false)]
+    [InlineData("NumericLessThanEquals", "10", "10", true)]
+    [InlineData("numeric_greater_than", "10", "10", false)]
+    [InlineData("NumericGreaterThan", "10", "100", true)]
+    [InlineData("numeric_greater_than_equal", "10", "9", false)]
+    [InlineData("NumericGreaterThanEquals", "10", "10", true)]
+    [InlineData("NumericLessThan", "10", "not-a-number", false)]
+    [InlineData("Bool", "true", "TRUE", true)]
+    [InlineData("bool_equal", "false", "true", false)]
+    public void Evaluate_NumericAndBoolOperators_CompareTheRequestsValue_AsANumberOrABoolean(string op, string policyValue, string requestValue, bool holds)
+    {
+        var policy = Parse(AllowAllWhen(op, "cos:content-length", policyValue));
+        var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a",
+            new Dictionary<string, string> { ["cos:content-length"] = requestValue });
+        policy.Evaluate(request, null).Should().Be(holds ? PolicyDecision.Allow : PolicyDecision.NotApplicable);
     }
 
     [Fact]
@@ -150,6 +193,10 @@ public sealed class AccessPolicyTests
         policy.Evaluate(Request("GetObject", "a", s3: "GetObject"), null).Should().Be(PolicyDecision.Allow);
         policy.Evaluate(Request("PutObject", "a", s3: "PutObject"), null).Should().Be(PolicyDecision.NotApplicable);
     }
+
+    /// <summary>A COS policy allowing everything when one condition holds.</summary>
+    private static string AllowAllWhen(string op, string key, string value) =>
+        $$$$"""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["*"]},"action":"*","resource":"*","condition":{"{{{{op}}}}":{"{{{{key}}}}":"{{{{value}}}}"}}}]}""";
 
     private static AccessPolicy Parse(string json) => AccessPolicy.Parse(Encoding.UTF8.GetBytes(json), bucketPolicy: true);
 
