@@ -152,7 +152,9 @@ public interface IObjectService
 
     Task AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
 
-    ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts);
+    /// <summary>The upload's parts; <paramref name="customerKey"/>, optional, must be the key of an SSE-C upload when given.</summary>
+    ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts,
+        Storage.Encryption.CustomerKey? customerKey = null);
 
     ListUploadsPage ListMultipartUploads(string bucket, ListUploadsQuery query);
 }

@@ -43,9 +43,10 @@ public sealed partial class ObjectService
         }
 
         // Copying an object onto itself is how a client changes its metadata, storage class or encryption; it must change one.
+        // An SSE-C object copied without a new key loses its customer key: that is a change of encryption.
         var toItself = request.SourceBucket == request.Bucket && request.SourceKey == request.Key && source.IsLatest;
         if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass && request.ServerSideEncryption is null
-            && request.CustomerKey is null)
+            && request.CustomerKey is null && source.Encryption != ObjectEncryption.Customer)
         {
             throw new CofferException(ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");

@@ -50,6 +50,18 @@ public sealed partial class ObjectService
             new CofferException(ErrorCode.InvalidRequest, "The provided encryption parameters did not match the ones used originally."));
 
     /// <summary>
+    /// Checks a key that is optional on a request about an upload (ListParts, CompleteMultipartUpload): one given must be
+    /// the upload's. Answered without it, an SSE-C upload's answer leaves out its plaintext checksums and CRC-64.
+    /// </summary>
+    private static void CheckOptionalKey(Storage.Records.MultipartUploadRecord upload, CustomerKey? given)
+    {
+        if (given is not null)
+        {
+            KeyToOpen(upload, given);
+        }
+    }
+
+    /// <summary>
     /// The ETag of a staged body: its MD5, or, under a customer key, a keyed digest of it (S3's ETag of an SSE-C object
     /// is not the MD5 of its plaintext, which would let anyone test a guess of the content).
     /// </summary>

@@ -130,8 +130,16 @@ public sealed partial class ObjectService
             if (FindUpload(writer, request.Bucket, request.Key, request.UploadId) is not { } upload)
             {
                 // Completed already? A client that lost the answer asks again, and gets the same answer.
-                return CompletedVersion(writer, request) ?? throw NoSuchUpload();
+                var completed = CompletedVersion(writer, request) ?? throw NoSuchUpload();
+                if (request.CustomerKey is not null)
+                {
+                    KeyToOpen(completed, request.CustomerKey);
+                }
+
+                return completed;
             }
+
+            CheckOptionalKey(upload, request.CustomerKey);
 
             request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
             var uploaded = writer.Uploads.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
@@ -313,10 +321,12 @@ public sealed partial class ObjectService
         return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length, opening), partsCount);
     }
 
-    public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts)
+    public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts,
+        Storage.Encryption.CustomerKey? customerKey = null)
     {
         using var reader = engine.Metadata.OpenSnapshot();
         var upload = RequireUpload(reader, bucket, key, uploadId);
+        CheckOptionalKey(upload, customerKey);
         var parts = reader.Uploads.ScanParts(upload.BucketId, uploadId, partNumberMarker).Take(maxParts + 1).Select(ToInfo).ToList();
         var truncated = parts.Count > maxParts;
         if (truncated)
@@ -432,7 +442,8 @@ public sealed partial class ObjectService
             upload.ChecksumType);
 
     private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
-        upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, upload.KmsKeyId) : null;
+        // An SSE-C upload's key id slot holds its key's verifier, which no answer shows.
+        upload.Encryption is { } algorithm ? new ObjectEncryption(algorithm, algorithm == ObjectEncryption.Customer ? null : upload.KmsKeyId) : null;
 
     private static PartInfo ToInfo(MultipartPartRecord part) => new(part.PartNumber, part.Size, part.ETag, part.Crc64, part.LastModified, Checksum: part.Checksum);
 }

@@ -85,6 +85,21 @@ public sealed class ReportEncryptionTests : IDisposable
         Csv.Parse(_fixture.ReadGzip(report)).Select(row => (row[1], row[2])).Should().Contain(("sse-c", "SSE-C"));
     }
 
+    [Fact]
+    public async Task Crc64_IsLeftEmpty_ForSseCObjects_WhosePlaintextItDescribes()
+    {
+        await _fixture.CreateBucketsAsync();
+        await _fixture.PutAsync("plain", "v");
+        await _fixture.PutAsync("sse-c", "v", r => r with { CustomerKey = CustomerKey.From(new byte[CustomerKey.KeySize]) });
+
+        var run = await RunAsync(InventoryFixture.Configuration("crc", oneTime: true, fields: ["Crc64"]));
+        run.State.Should().Be(InventoryRunState.Succeeded, run.ErrorMessage);
+        var key = _fixture.DestinationKeys().Single(k => k.EndsWith(".csv.gz", StringComparison.Ordinal));
+        var rows = Csv.Parse(_fixture.ReadGzip(key)).ToDictionary(row => row[2], row => row[3]);
+        rows["plain"].Should().MatchRegex("^[0-9]+$", "a plain object's CRC-64 is reported");
+        rows["sse-c"].Should().BeEmpty("the CRC-64 of an SSE-C object's plaintext needs its key");
+    }
+
     public void Dispose() => _fixture.Dispose();
 
     private async Task<InventoryRun> RunAsync(InventoryConfiguration configuration)

@@ -159,6 +159,8 @@ public class RouterTests
     [InlineData("PUT", "/k", "x-amz-copy-source-server-side-encryption-customer-algorithm")]
     [InlineData("GET", "/k", "x-cos-copy-source-server-side-encryption-customer-key")]
     [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-copy-source-server-side-encryption-customer-key")]
+    [InlineData("PUT", "/k?tagging", "x-amz-server-side-encryption-customer-key-MD5")]
+    [InlineData("PUT", "/k", "x-cos-copy-source-server-side-encryption-customer-key-MD5")]
     public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys_WhereTheyAreNotImplemented(string method, string target, string header)
     {
         var act = () => Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null);
@@ -172,6 +174,8 @@ public class RouterTests
     [InlineData("POST", "/k?uploads", "x-amz-server-side-encryption-customer-algorithm", Operation.CreateMultipartUpload)]
     [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-server-side-encryption-customer-key", Operation.UploadPart)]
     [InlineData("POST", "/k?uploadId=u", "x-cos-server-side-encryption-customer-key", Operation.CompleteMultipartUpload)]
+    [InlineData("GET", "/k?uploadId=u", "x-cos-server-side-encryption-customer-key", Operation.ListParts)]
+    [InlineData("GET", "/k?attributes", "x-amz-server-side-encryption-customer-key-MD5", Operation.GetObjectAttributes)]
     public void Resolve_RoutesCustomerProvidedKeys_ToTheOperationsThatTakeThem(string method, string target, string header, Operation expected)
     {
         Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null).Operation.Should().Be(expected);

@@ -84,6 +84,8 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
     [InlineData("cos", "no md5")]
     [InlineData("s3", "no algorithm")]
     [InlineData("s3", "with SSE-S3")]
+    [InlineData("cos", "with a KMS key id")]
+    [InlineData("s3", "with a KMS key id")]
     public async Task PutObject_WithAMalformedKey_IsInvalidArgument_AndStoresNothing(string dialect, string fault)
     {
         var prefix = Prefix(dialect) + "server-side-encryption-customer-";
@@ -95,6 +97,7 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
             "AES128" => [new(prefix + "algorithm", "AES128"), new(prefix + "key", Convert.ToBase64String(KeyA)), new(prefix + "key-MD5", Md5Of(KeyA))],
             "no md5" => [new(prefix + "algorithm", "AES256"), new(prefix + "key", Convert.ToBase64String(KeyA))],
             "no algorithm" => [new(prefix + "key", Convert.ToBase64String(KeyA)), new(prefix + "key-MD5", Md5Of(KeyA))],
+            "with a KMS key id" => [.. KeyHeaders(dialect, KeyA), new(Prefix(dialect) + (dialect == "s3" ? "server-side-encryption-aws-kms-key-id" : "server-side-encryption-cos-kms-key-id"), "k")],
             _ => [.. KeyHeaders(dialect, KeyA), new(Prefix(dialect) + "server-side-encryption", "AES256")],
         };
         var put = await SendAsync(dialect, HttpMethod.Put, "refused", body: Plaintext(10), headers: headers);
@@ -129,6 +132,10 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
         toPlain.StatusCode.Should().Be(HttpStatusCode.OK, await toPlain.Content.ReadAsStringAsync());
         (await GetAsync(dialect, "clear", null)).Should().Equal(data);
         StoredBlobs.Holding(Server.DataDirectory, Marker).Should().HaveCount(2, "only the two plain objects hold plaintext");
+
+        var decryptInPlace = await CopyAsync(dialect, "a", "a", KeyHeaders(dialect, KeyA, copySource: true));
+        decryptInPlace.StatusCode.Should().Be(HttpStatusCode.OK, "dropping the customer key changes the encryption");
+        (await GetAsync(dialect, "a", null)).Should().Equal(data);
     }
 
     [Theory]
@@ -170,6 +177,58 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
         var secondPart = await SendAsync(dialect, HttpMethod.Get, "big", "partNumber=2", headers: KeyHeaders(dialect, KeyA));
         secondPart.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await secondPart.Content.ReadAsByteArrayAsync()).Should().Equal(second);
+    }
+
+    [Fact]
+    public async Task GetObjectAttributes_OfAnSseCObject_NeedsItsKey()
+    {
+        (await SendAsync("s3", HttpMethod.Put, "secret", body: Plaintext(100), headers: KeyHeaders("s3", KeyA))).EnsureSuccessStatusCode();
+        KeyValuePair<string, string> asked = new("x-amz-object-attributes", "ETag,Checksum,ObjectSize");
+
+        await (await SendAsync("s3", HttpMethod.Get, "secret", "attributes", headers: [asked]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await SendAsync("s3", HttpMethod.Get, "secret", "attributes", headers: [asked, .. KeyHeaders("s3", KeyB)]))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var attributes = await SendAsync("s3", HttpMethod.Get, "secret", "attributes", headers: [asked, .. KeyHeaders("s3", KeyA)]);
+        attributes.StatusCode.Should().Be(HttpStatusCode.OK, await attributes.Content.ReadAsStringAsync());
+        XDocument.Parse(await attributes.Content.ReadAsStringAsync()).Root!.Elements().Single(e => e.Name.LocalName == "ObjectSize").Value.Should().Be("100");
+    }
+
+    [Fact]
+    public async Task ListPartsAndCompletion_OfAnSseCUpload_ShowPlaintextChecksumsOnlyWithItsKey()
+    {
+        var init = await SendAsync("s3", HttpMethod.Post, "big", query: "uploads", headers: [new("x-amz-checksum-algorithm", "SHA256"), .. KeyHeaders("s3", KeyA)]);
+        init.StatusCode.Should().Be(HttpStatusCode.OK, await init.Content.ReadAsStringAsync());
+        var uploadId = XDocument.Parse(await init.Content.ReadAsStringAsync()).Root!.Elements().Single(e => e.Name.LocalName == "UploadId").Value;
+        var data = Plaintext(1000);
+        var checksum = Convert.ToBase64String(SHA256.HashData(data));
+        var part = await SendAsync("s3", HttpMethod.Put, "big", $"partNumber=1&uploadId={uploadId}", data,
+            [new("x-amz-checksum-sha256", checksum), .. KeyHeaders("s3", KeyA)]);
+        part.StatusCode.Should().Be(HttpStatusCode.OK, await part.Content.ReadAsStringAsync());
+
+        var listed = await SendAsync("s3", HttpMethod.Get, "big", $"uploadId={uploadId}");
+        listed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await listed.Content.ReadAsStringAsync()).Should().Contain("<PartNumber>1</PartNumber>").And.NotContain(checksum);
+        var keyed = await SendAsync("s3", HttpMethod.Get, "big", $"uploadId={uploadId}", headers: KeyHeaders("s3", KeyA));
+        keyed.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await keyed.Content.ReadAsStringAsync()).Should().Contain(checksum);
+        await (await SendAsync("s3", HttpMethod.Get, "big", $"uploadId={uploadId}", headers: KeyHeaders("s3", KeyB)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+
+        var completeBody = Encoding.UTF8.GetBytes(
+            $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag><ChecksumSHA256>{checksum}</ChecksumSHA256></Part></CompleteMultipartUpload>");
+        var complete = await SendAsync("s3", HttpMethod.Post, "big", $"uploadId={uploadId}", completeBody);
+        complete.StatusCode.Should().Be(HttpStatusCode.OK, await complete.Content.ReadAsStringAsync());
+        complete.Headers.Contains("x-cos-hash-crc64ecma").Should().BeFalse("the CRC-64 is of the plaintext");
+        (await complete.Content.ReadAsStringAsync()).Should().NotContain("ChecksumSHA256");
+
+        // A retried completion gets the same answer, with the digests when it carries the key and refused with another.
+        var again = await SendAsync("s3", HttpMethod.Post, "big", $"uploadId={uploadId}", completeBody, KeyHeaders("s3", KeyA));
+        again.StatusCode.Should().Be(HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
+        again.Headers.Contains("x-cos-hash-crc64ecma").Should().BeTrue();
+        (await again.Content.ReadAsStringAsync()).Should().Contain("ChecksumSHA256");
+        await (await SendAsync("s3", HttpMethod.Post, "big", $"uploadId={uploadId}", completeBody, KeyHeaders("s3", KeyB)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
     }
 
     [Fact]

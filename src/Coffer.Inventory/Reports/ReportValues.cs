@@ -49,7 +49,8 @@ public static class ReportValues
         ColumnKind.ReplicationStatus => o.ReplicationStatus,
         ColumnKind.Tag => Pairs(o.Tags),
         ColumnKind.AllUserMetadata => Pairs(o.UserMetadata),
-        ColumnKind.Crc64 => o.Crc64?.ToString(),
+        // An SSE-C object's CRC-64 is of its plaintext: only a request with the key may learn it, never a report.
+        ColumnKind.Crc64 => o.Encryption == ObjectEncryption.Customer ? null : o.Crc64?.ToString(),
         ColumnKind.UserMetadata => Metadata(o, column.MetadataName),
         ColumnKind.EncryptionStatus => o.IsDeleteMarker ? null : o.Encryption switch
         {

@@ -142,6 +142,9 @@ public sealed record CompleteMultipartUploadRequest
 
     /// <summary>What the client says the object will be; a first completion that makes another object fails.</summary>
     public ExpectedObject Expected { get; init; } = ExpectedObject.None;
+
+    /// <summary>The SSE-C upload's key, optional on a completion: when given it must be the upload's.</summary>
+    public Storage.Encryption.CustomerKey? CustomerKey { get; init; }
 }
 
 /// <summary>

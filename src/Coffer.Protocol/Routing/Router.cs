@@ -179,13 +179,17 @@ public sealed class Router(HostResolver hosts)
     private static readonly string[] CustomerKeyHeaders =
     [
         "x-cos-server-side-encryption-customer-algorithm", "x-cos-server-side-encryption-customer-key",
+        "x-cos-server-side-encryption-customer-key-MD5",
         "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-customer-key",
+        "x-amz-server-side-encryption-customer-key-MD5",
     ];
 
     private static readonly string[] CopySourceCustomerKeyHeaders =
     [
         "x-cos-copy-source-server-side-encryption-customer-algorithm", "x-cos-copy-source-server-side-encryption-customer-key",
+        "x-cos-copy-source-server-side-encryption-customer-key-MD5",
         "x-amz-copy-source-server-side-encryption-customer-algorithm", "x-amz-copy-source-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-key-MD5",
     ];
 
     private static Operation Refine(Operation operation, Dialect dialect, RequestTarget target, Func<string, string?> header)
@@ -210,7 +214,8 @@ public sealed class Router(HostResolver hosts)
     private static void RefuseCustomerKeysOutside(Operation operation, Func<string, string?> header)
     {
         var takesKey = operation is Operation.PutObject or Operation.GetObject or Operation.HeadObject or Operation.CopyObject
-            or Operation.CreateMultipartUpload or Operation.UploadPart or Operation.UploadPartCopy or Operation.CompleteMultipartUpload;
+            or Operation.CreateMultipartUpload or Operation.UploadPart or Operation.UploadPartCopy or Operation.CompleteMultipartUpload
+            or Operation.ListParts or Operation.GetObjectAttributes;
         var takesSourceKey = operation is Operation.CopyObject or Operation.UploadPartCopy;
         if ((!takesKey && AnyPresent(CustomerKeyHeaders, header)) || (!takesSourceKey && AnyPresent(CopySourceCustomerKeyHeaders, header)))
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Model.Objects;
+using Coffer.Protocol.Routing;
 using Coffer.Server.Pipeline;
 using Coffer.Storage.Encryption;
 
@@ -14,14 +15,16 @@ namespace Coffer.Server.Handlers;
 /// </summary>
 internal static class CustomerKeyHeaders
 {
-    private const string Object = "server-side-encryption-customer-";
-    private const string CopySource = "copy-source-server-side-encryption-customer-";
+    private static readonly Names CosObject = new("x-cos-server-side-encryption-customer-");
+    private static readonly Names S3Object = new("x-amz-server-side-encryption-customer-");
+    private static readonly Names CosCopySource = new("x-cos-copy-source-server-side-encryption-customer-");
+    private static readonly Names S3CopySource = new("x-amz-copy-source-server-side-encryption-customer-");
 
     /// <summary>The key a request gives for the object it writes or reads; null when it gives none.</summary>
     public static CustomerKey? Read(RequestContext context)
     {
-        var key = Read(context, context.Wire.Prefix + Object);
-        if (key is not null && context.Header(context.Wire.ServerSideEncryption) is not null)
+        var key = Read(context, ObjectNames(context));
+        if (key is not null && (context.Header(context.Wire.ServerSideEncryption) is not null || context.Header(context.Wire.KmsKeyId) is not null))
         {
             throw new CofferException(ErrorCode.InvalidArgument,
                 "Server Side Encryption with Customer provided key is incompatible with the encryption method specified.");
@@ -31,7 +34,8 @@ internal static class CustomerKeyHeaders
     }
 
     /// <summary>The key a copy gives for its source; null when it gives none.</summary>
-    public static CustomerKey? ReadCopySource(RequestContext context) => Read(context, context.Wire.Prefix + CopySource);
+    public static CustomerKey? ReadCopySource(RequestContext context) =>
+        Read(context, context.Wire == WireHeaders.S3 ? S3CopySource : CosCopySource);
 
     /// <summary>
     /// Echoes the algorithm and the key's MD5 (never the key) of an object or upload written with a customer key, as
@@ -39,19 +43,21 @@ internal static class CustomerKeyHeaders
     /// </summary>
     public static void Write(RequestContext context)
     {
-        var prefix = context.Wire.Prefix + Object;
-        context.Response.Headers[prefix + "algorithm"] = ObjectEncryption.Aes256;
-        if (context.Header(prefix + "key-md5") is { } md5)
+        var names = ObjectNames(context);
+        context.Response.Headers[names.Algorithm] = ObjectEncryption.Aes256;
+        if (context.Header(names.KeyMd5) is { } md5)
         {
-            context.Response.Headers[prefix + "key-MD5"] = md5;
+            context.Response.Headers[names.KeyMd5] = md5;
         }
     }
 
-    private static CustomerKey? Read(RequestContext context, string prefix)
+    private static Names ObjectNames(RequestContext context) => context.Wire == WireHeaders.S3 ? S3Object : CosObject;
+
+    private static CustomerKey? Read(RequestContext context, Names names)
     {
-        var algorithm = context.Header(prefix + "algorithm");
-        var key = context.Header(prefix + "key");
-        var md5 = context.Header(prefix + "key-md5");
+        var algorithm = context.Header(names.Algorithm);
+        var key = context.Header(names.Key);
+        var md5 = context.Header(names.KeyMd5);
         if (algorithm is null && key is null && md5 is null)
         {
             return null;
@@ -96,4 +102,14 @@ internal static class CustomerKeyHeaders
     }
 
     private static CofferException Invalid(string message) => new(ErrorCode.InvalidArgument, message);
+
+    /// <summary>The three header names under one prefix, built once rather than on every PUT and GET.</summary>
+    private sealed class Names(string prefix)
+    {
+        public string Algorithm { get; } = prefix + "algorithm";
+
+        public string Key { get; } = prefix + "key";
+
+        public string KeyMd5 { get; } = prefix + "key-MD5";
+    }
 }

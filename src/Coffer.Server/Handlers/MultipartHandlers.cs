@@ -1,6 +1,7 @@
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Multipart;
+using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
@@ -117,6 +118,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var body = await SafeXml.ReadAsync(context.Body, MaxCompleteBodyBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MalformedXml, "You must specify at least one part.");
         var parts = RequestDocuments.ReadCompleteMultipartUpload(body);
+        var customerKey = CustomerKeyHeaders.Read(context);
         var info = await objects.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             Bucket = context.Bucket,
@@ -126,13 +128,15 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             Expected = ExpectedObjectOf(context),
+            CustomerKey = customerKey,
         }, context.Aborted);
-        ObjectHeaders.WriteCrc64(context, info.Crc64);
+        var showsDigests = ShowsPlaintextDigests(info.Encryption, customerKey);
+        ObjectHeaders.WriteCrc64(context, showsDigests ? info.Crc64 : null);
         ObjectHeaders.WriteVersionId(context, info);
         ObjectHeaders.WriteEncryption(context, info);
         settings.WriteExpiration(context, info);
         var location = Location(context, info.Key);
-        var checksum = ChecksumOf(info);
+        var checksum = showsDigests ? ChecksumOf(info) : null;
         await Responses.XmlAsync(context, XmlDocumentWriter.Write(
             new CompleteMultipartUploadDocument(location, context.Bucket, info.Key, info.ETag, checksum?.Algorithm, checksum?.Value, checksum?.Type),
             context.Dialect));
@@ -209,6 +213,13 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             : null;
     }
 
+    /// <summary>
+    /// An SSE-C upload's checksums and CRC-64 are of its plaintext: shown only to a request that carries its key (which
+    /// the service has checked is the upload's), as anything else would let a guess of the content be tested.
+    /// </summary>
+    private static bool ShowsPlaintextDigests(string? encryption, Storage.Encryption.CustomerKey? customerKey) =>
+        encryption != ObjectEncryption.Customer || customerKey is not null;
+
     public async Task AbortMultipartUploadAsync(RequestContext context)
     {
         await objects.AbortMultipartUploadAsync(context.Bucket, context.Key, UploadId(context), context.Aborted);
@@ -219,7 +230,9 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
     {
         var marker = int.TryParse(context.Target.Get("part-number-marker"), out var parsed) && parsed >= 0 ? parsed : 0;
         var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
-        var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts);
+        var customerKey = CustomerKeyHeaders.Read(context);
+        var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts, customerKey);
+        var showsDigests = ShowsPlaintextDigests(page.Upload.Encryption?.Algorithm, customerKey);
         var (initiatorId, initiatorName) = Initiator(context, page.Upload.Initiator);
         var document = new ListPartsDocument(
             context.Bucket,
@@ -231,7 +244,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             page.NextPartNumberMarker,
             maxParts,
             page.IsTruncated,
-            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size, p.Checksum)).ToArray(),
+            page.Parts.Select(p => new PartEntry(p.PartNumber, p.LastModified, p.ETag, p.Size, showsDigests ? p.Checksum : null)).ToArray(),
             initiatorId,
             initiatorName,
             page.Upload.ChecksumAlgorithm,

@@ -252,7 +252,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         var versionId = VersionIdOf(context);
-        var info = objects.HeadObject(context.Bucket, context.Key, versionId);
+        // An SSE-C object's attributes (its plaintext checksum among them) need its key, as in S3.
+        var info = objects.HeadObject(context.Bucket, context.Key, versionId, CustomerKeyHeaders.Read(context));
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         ObjectHeaders.WriteVersionId(context, info);
         context.Response.Headers.LastModified = HttpDates.Rfc1123(info.LastModified);
