@@ -61,12 +61,19 @@ public interface IObjectService
     /// As <see cref="HeadObject(string, string, string?)"/>, with the bytes in <paramref name="range"/> (all of them when
     /// null); an SSE-C object opens with its <paramref name="customerKey"/> only.
     /// </summary>
-    ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null,
-        Storage.Encryption.CustomerKey? customerKey = null);
+    ObjectContent GetObject(string bucket, string key, string? versionId, ByteRange? range, Storage.Encryption.CustomerKey? customerKey);
 
     /// <summary>
-    /// As <see cref="GetObject"/>, with the bytes of one part: part <paramref name="partNumber"/> of a multipart-uploaded
-    /// object, or the whole of any other object as its part 1. A part it does not have is InvalidPartNumber.
+    /// As <see cref="GetObject(string, string, string?, ByteRange?, Storage.Encryption.CustomerKey?)"/> with no customer key,
+    /// so callers that never hold one (the web console) do not depend on the storage layer's types.
+    /// </summary>
+    ObjectContent GetObject(string bucket, string key, string? versionId = null, ByteRange? range = null) =>
+        GetObject(bucket, key, versionId, range, null);
+
+    /// <summary>
+    /// As <see cref="GetObject(string, string, string?, ByteRange?, Storage.Encryption.CustomerKey?)"/>, with the bytes of
+    /// one part: part <paramref name="partNumber"/> of a multipart-uploaded object, or the whole of any other object as its
+    /// part 1. A part it does not have is InvalidPartNumber.
     /// </summary>
     ObjectContent GetObjectPart(string bucket, string key, string? versionId, int partNumber, Storage.Encryption.CustomerKey? customerKey = null);
 
