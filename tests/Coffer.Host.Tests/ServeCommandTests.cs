@@ -128,7 +128,8 @@ public sealed class ServeCommandTests : IDisposable
               "condition": { "{{op}}": { "{{key}}": "2026" } } } ] }
             """);
 
-        var start = () => CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config);
+        // A server that does start is stopped here: left running, it would hold on to its data folder and ports.
+        var start = async () => await (await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config)).DisposeAsync();
 
         (await start.Should().ThrowAsync<InvalidOperationException>("a policy it would not enforce must not serve"))
             .Which.Message.Should().Contain($"Sub-account {ConfiguredSubAccount.Uin}'s policy in the configuration: {named}").And.Contain("not implemented");
