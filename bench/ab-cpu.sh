@@ -17,17 +17,8 @@ rounds="${BENCH_ROUNDS:-2}"
 count="${BENCH_COUNT:-15000}"
 warmup="${BENCH_WARMUP:-5000}"
 client="${BENCH_CLIENT:-raw}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-ab.XXXXXX")"
-pid=""
-cleanup() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[[ -d "$repo/bench/load/node_modules" ]] || (cd "$repo/bench/load" && npm ci --no-audit --no-fund --silent)
-
-source "$repo/bench/lib/ports.sh"
+source "$repo/bench/lib/work.sh"
+start_work ab
 
 labels=(A B C D E F)
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) before"
@@ -36,13 +27,7 @@ echo "# load client: $client"
 printf '%-6s %-2s %18s %18s %18s\n' round ab "PUT µs(req/s)" "GET µs(req/s)" "HEAD µs(req/s)"
 for round in $(seq 1 "$rounds"); do
   for n in "${!builds[@]}"; do
-    port="$(free_port)"
-    rm -rf "$work/data"
-    COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=AKIDbench COFFER_ROOT_SECRET_KEY=bench \
-      dotnet "${builds[$n]}" serve --data "$work/data" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
-    pid=$!
-    wait_for_port "$port"
-    wait_for_warm_up "$work/coffer.log"
+    start_coffer "${builds[$n]}"
     common=(--endpoints "http://127.0.0.1:$port" --bucket bench-1250000000 --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32 --client "$client")
     node "$load" "${common[@]}" --op bucket >/dev/null
     for op in put get; do node "$load" "${common[@]}" --op "$op" --count "$warmup" --prefix warm/ >/dev/null; done

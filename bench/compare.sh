@@ -29,28 +29,20 @@ large=$((large_mib << 20))
 phases="${BENCH_PHASES:-all}"
 bucket=bench-1250000000
 large_runs="${BENCH_LARGE_RUNS:-1}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-compare.XXXXXX")"
+source "$repo/bench/lib/work.sh"
+start_work compare
 results="$work/results.jsonl"
 load_dir="$repo/bench/load"
-pid=""
-cleanup() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 if [[ -z "${BENCH_COFFER:-}" ]]; then
-  echo "# building (Release), installing the load client, s3rver and fauxqs"
+  echo "# building (Release)"
   dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null
   coffers="coffer=$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll"
 else
   coffers="$BENCH_COFFER"
 fi
-(cd "$load_dir" && npm ci --no-audit --no-fund --silent)
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; node $(node --version)"
 
-source "$repo/bench/lib/ports.sh"
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
 # run SERVER NAME ARGS...: one load.mjs run against the current server, kept in results.jsonl with its server and name.
@@ -127,20 +119,15 @@ suite() {
 if [[ "$phases" == large ]]; then limits; fi
 for build in $coffers; do
   name="${build%%=*}"; coffer="${build#*=}"
-  port="$(free_port)"; endpoint="http://127.0.0.1:$port"; bucket=bench-1250000000; access=AKIDbench; secret=bench; region=ap-guangzhou
-  rm -rf "$work/coffer"
-  COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=$access COFFER_ROOT_SECRET_KEY=$secret \
-    dotnet "$coffer" serve --data "$work/coffer" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
-  pid=$!
-  wait_for_port "$port"
-  # The server compiles and runs an inventory of each format in the background at start (InventoryWarmUp); measuring
-  # while it runs would count its CPU against the requests.
-  wait_for_warm_up "$work/coffer.log"
+  # Returns once the inventory of each format the server compiles and runs in the background at start (InventoryWarmUp)
+  # has ended: measuring while it runs would count its CPU against the requests.
+  start_coffer "$coffer"
+  endpoint="http://127.0.0.1:$port"; bucket=bench-1250000000; access=AKIDbench; secret=bench; region=ap-guangzhou
   # A prebuilt build (BENCH_COFFER) is named by its path only: this checkout's commit need not be the one it was built from.
   if [[ -n "${BENCH_COFFER:-}" ]]; then echo "## $name ($coffer), pid $pid"; else echo "## $name ($coffer, $(git -C "$repo" rev-parse --short HEAD)), pid $pid"; fi
   suite "$name"
   stop
-  echo "$name data folder after the runs: $(du -sh "$work/coffer" | cut -f1)"
+  echo "$name data folder after the runs: $(du -sh "$work/data" | cut -f1)"
   if [[ "$phases" == large ]]; then limits; fi
 done
 

@@ -17,16 +17,8 @@ rounds="${BENCH_ROUNDS:-2}"
 count="${BENCH_COUNT:-15000}"
 warmup="${BENCH_WARMUP:-5000}"
 lean="${BENCH_LEAN:-}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-put-kinds.XXXXXX")"
-pid=""
-cleanup() {
-  if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-[[ -d "$repo/bench/load/node_modules" ]] || (cd "$repo/bench/load" && npm ci --no-audit --no-fund --silent)
-source "$repo/bench/lib/ports.sh"
+source "$repo/bench/lib/work.sh"
+start_work put-kinds
 
 labels=(A B C D E F)
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) before, $(date -u +%H:%M:%S) UTC"
@@ -44,13 +36,7 @@ measure() {
 }
 for round in $(seq 1 "$rounds"); do
   for n in "${!builds[@]}"; do
-    port="$(free_port)"
-    rm -rf "$work/data"
-    COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=AKIDbench COFFER_ROOT_SECRET_KEY=bench \
-      dotnet "${builds[$n]}" serve --data "$work/data" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
-    pid=$!
-    wait_for_port "$port"
-    wait_for_warm_up "$work/coffer.log"
+    start_coffer "${builds[$n]}"
     endpoint="http://127.0.0.1:$port"
     signed=(--endpoints "$endpoint" --access AKIDbench --secret bench --region ap-guangzhou --concurrency 32 --client wire --size 1024)
     anonymous=("${signed[@]}" --bucket public-1250000000 --anonymous)

@@ -76,7 +76,7 @@ public sealed class ClusterFaultTests
             (await response.Content.ReadAsByteArrayAsync()).Should().Equal(body, key);
         }
 
-        foreach (var key in await ListAllAsync(survivor, writes))
+        foreach (var key in await survivor.ListKeysAsync(writes))
         {
             (await survivor.SendAsync(survivor.Request(HttpMethod.Get, writes, key))).StatusCode.Should().Be(HttpStatusCode.OK, key);
         }
@@ -87,7 +87,7 @@ public sealed class ClusterFaultTests
         run.Element("State")!.Value.Should().Be("Succeeded");
         run.Element("ObjectsMatched")!.Value.Should().Be(SeededObjects.ToString());
         var manifestKey = run.Element("ManifestKey")!.Value;
-        var everything = await ListAllAsync(survivor, destination);
+        var everything = await survivor.ListKeysAsync(destination);
         everything.Count(k => k.EndsWith("manifest.json", StringComparison.Ordinal)).Should().Be(1);
         everything.Should().Contain(manifestKey.Replace("manifest.json", "manifest.checksum"));
     }
@@ -212,22 +212,6 @@ public sealed class ClusterFaultTests
         var response = await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: $"inventory-run&job-id={jobId}"));
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
-    }
-
-    private static async Task<List<string>> ListAllAsync(CosTestClient client, string bucket)
-    {
-        var keys = new List<string>();
-        string? marker = null;
-        do
-        {
-            var query = marker is null ? "" : $"marker={Uri.EscapeDataString(marker)}";
-            var root = XDocument.Parse(await (await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: query))).Content.ReadAsStringAsync()).Root!;
-            keys.AddRange(root.Elements("Contents").Select(c => c.Element("Key")!.Value));
-            marker = root.Element("IsTruncated")!.Value == "true" ? root.Element("NextMarker")!.Value : null;
-        }
-        while (marker is not null);
-
-        return keys;
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)

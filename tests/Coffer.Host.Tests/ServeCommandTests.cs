@@ -106,28 +106,81 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Serve_AcceptsTheConfigFilesSubAccounts_WithinTheirPolicy()
     {
-        var owner = TestAccounts.Owner;
-        var sub = new Account(owner.AppId, "100000000011", "AKIDconfiguredSubAccount0000000000", "configuredSubAccountSecretKey000", "reader");
-        var config = _data.Combine("coffer.json");
-        File.WriteAllText(config, $$"""
-            {
-              "accounts": [
-                { "appId": "{{owner.AppId}}", "uin": "{{owner.Uin}}", "secretId": "{{owner.SecretId}}", "secretKey": "{{owner.SecretKey}}",
-                  "subAccounts": [
-                    { "uin": "{{sub.Uin}}", "secretId": "{{sub.SecretId}}", "secretKey": "{{sub.SecretKey}}", "name": "reader",
-                      "policy": { "version": "2.0", "statement": [ { "effect": "allow", "action": ["name/cos:GetObject"], "resource": ["*"] } ] } }
-                  ] }
-              ]
-            }
-            """);
+        var config = ConfigWithSubAccount("""{ "version": "2.0", "statement": [ { "effect": "allow", "action": ["name/cos:GetObject"], "resource": ["*"] } ] }""");
         await using var coffer = await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config);
         using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
         var bucket = CosTestClient.BucketName("configured");
         await client.CreateBucketAsync(bucket);
         await client.PutObjectAsync(bucket, "k", [1, 2, 3]);
 
-        (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await client.SendAsync(client.Request(HttpMethod.Delete, bucket, "k", account: sub))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "k", account: ConfiguredSubAccount))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.SendAsync(client.Request(HttpMethod.Delete, bucket, "k", account: ConfiguredSubAccount))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("string_equal", "qcs:current_time", "Condition key 'qcs:current_time'")]
+    [InlineData("StringEquals", "s3:ExistingObjectTag/team", "Condition key 'cos:existingobjecttag/team'")]
+    [InlineData("DateGreaterThan", "qcs:ip", "Condition operator 'DateGreaterThan'")]
+    public async Task Serve_RefusesToStart_WithAConfiguredSubAccountPolicyItCannotEnforce_NamingTheKeyOrOperator(string op, string key, string named)
+    {
+        var config = ConfigWithSubAccount($$"""
+            { "version": "2.0", "statement": [ { "effect": "deny", "action": ["name/cos:DeleteObject"], "resource": ["*"],
+              "condition": { "{{op}}": { "{{key}}": "2026" } } } ] }
+            """);
+
+        // A server that does start is stopped here: left running, it would hold on to its data folder and ports.
+        var start = async () => await (await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config)).DisposeAsync();
+
+        (await start.Should().ThrowAsync<InvalidOperationException>("a policy it would not enforce must not serve"))
+            .Which.Message.Should().Contain($"Sub-account {ConfiguredSubAccount.Uin}'s policy in the configuration: {named}").And.Contain("not implemented");
+    }
+
+    [Fact]
+    public async Task Serve_KeepsACustomerKey_OutOfItsLogAndEveryFileOfItsDataFolder_AtTraceLevel()
+    {
+        var key = Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray();
+        var other = Enumerable.Range(1, 32).Select(i => (byte)(i * 11)).ToArray();
+        KeyValuePair<string, string>[] KeyHeaders(byte[] k, string prefix = "x-cos-") =>
+        [
+            new(prefix + "server-side-encryption-customer-algorithm", "AES256"),
+            new(prefix + "server-side-encryption-customer-key", Convert.ToBase64String(k)),
+            new(prefix + "server-side-encryption-customer-key-MD5", Convert.ToBase64String(MD5.HashData(k))),
+        ];
+        var data = _data.Combine("data");
+        await using var coffer = await CofferProcess.StartAsync(data, true, "--log-level", "Trace");
+        using var client = new CosTestClient(coffer.BaseAddress, TimeProvider.System);
+        var bucket = CosTestClient.BucketName("ssec");
+        (await client.CreateBucketAsync(bucket)).EnsureSuccessStatusCode();
+        Task<HttpResponseMessage> Send(HttpMethod method, string objectKey, string query = "", byte[]? body = null, IEnumerable<KeyValuePair<string, string>>? headers = null) =>
+            client.SendAsync(client.Request(method, bucket, objectKey, query, body is null ? null : new ByteArrayContent(body), headers: headers));
+
+        // Inline and in a file, read, refused with another key and with a key whose MD5 is wrong, copied under another key.
+        (await Send(HttpMethod.Put, "small", body: new byte[100], headers: KeyHeaders(key))).EnsureSuccessStatusCode();
+        (await Send(HttpMethod.Put, "large", body: new byte[200_000], headers: KeyHeaders(key))).EnsureSuccessStatusCode();
+        (await Send(HttpMethod.Get, "large", headers: KeyHeaders(key))).EnsureSuccessStatusCode();
+        (await Send(HttpMethod.Get, "large", headers: KeyHeaders(other))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await Send(HttpMethod.Put, "refused", body: [1], headers: [.. KeyHeaders(key)[..2], new("x-cos-server-side-encryption-customer-key-MD5", "AAAAAAAAAAAAAAAAAAAAAA==")]))
+            .StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await Send(HttpMethod.Put, "copy", headers: [new("x-cos-copy-source", $"{CosTestClient.VirtualHost(bucket)}/small"), .. KeyHeaders(other), .. KeyHeaders(key, "x-cos-copy-source-")]))
+            .EnsureSuccessStatusCode();
+        // A multipart upload: its key is stored for the parts to be checked against, as a verifier only.
+        var initiate = await Send(HttpMethod.Post, "parts", "uploads", headers: KeyHeaders(key));
+        initiate.EnsureSuccessStatusCode();
+        var uploadId = System.Xml.Linq.XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+        (await Send(HttpMethod.Put, "parts", $"partNumber=1&uploadId={uploadId}", new byte[1000], KeyHeaders(key))).EnsureSuccessStatusCode();
+        (await Send(HttpMethod.Get, "parts", $"uploadId={uploadId}", headers: KeyHeaders(key))).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => coffer.Output.Contains(" ListParts -> 200", StringComparison.Ordinal));
+        await coffer.KillAsync();
+        coffer.Output.Should().Contain("PUT /small PutObject", "each request was logged");
+        DataFiles.In(data).Should().Contain(["metadata.db", "metadata.db-wal"], "killed, the server left its write-ahead log unmerged");
+        foreach (var secret in new[] { key, other })
+        {
+            var base64 = Convert.ToBase64String(secret);
+            coffer.Output.Should().NotContain(base64).And.NotContain(Convert.ToHexString(secret)).And.NotContain(Convert.ToHexStringLower(secret));
+            DataFiles.Holding(data, secret).Should().BeEmpty();
+            DataFiles.Holding(data, System.Text.Encoding.ASCII.GetBytes(base64)).Should().BeEmpty();
+        }
     }
 
     [Fact]
@@ -214,6 +267,27 @@ public sealed class ServeCommandTests : IDisposable
         await using var off = await CofferProcess.StartAsync(_data.Path, true, "--console", "off");
         off.Output.Should().Contain("console      off");
         off.ConsoleAddress.Should().BeNull();
+    }
+
+    private static Account ConfiguredSubAccount { get; } =
+        new(TestAccounts.Owner.AppId, "100000000011", "AKIDconfiguredSubAccount0000000000", "configuredSubAccountSecretKey000", "reader");
+
+    /// <summary>A configuration file declaring the test owner as root account with <see cref="ConfiguredSubAccount"/> under <paramref name="policy"/>.</summary>
+    private string ConfigWithSubAccount(string policy)
+    {
+        var (owner, sub) = (TestAccounts.Owner, ConfiguredSubAccount);
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""
+            {
+              "accounts": [
+                { "appId": "{{owner.AppId}}", "uin": "{{owner.Uin}}", "secretId": "{{owner.SecretId}}", "secretKey": "{{owner.SecretKey}}",
+                  "subAccounts": [
+                    { "uin": "{{sub.Uin}}", "secretId": "{{sub.SecretId}}", "secretKey": "{{sub.SecretKey}}", "name": "reader", "policy": {{policy}} }
+                  ] }
+              ]
+            }
+            """);
+        return config;
     }
 
     public void Dispose() => _data.Dispose();

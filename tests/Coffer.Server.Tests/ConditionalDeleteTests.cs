@@ -11,9 +11,11 @@ namespace Coffer.Server.Tests;
 
 /// <summary>
 /// S3's conditional deletes: DeleteObject's If-Match, x-amz-if-match-last-modified-time and x-amz-if-match-size, and
-/// DeleteObjects' ETag, LastModifiedTime and Size per object. A condition that does not hold deletes nothing.
+/// DeleteObjects' ETag, LastModifiedTime and Size per object. A condition that does not hold deletes nothing. Each
+/// test runs on both metadata engines (<see cref="SqliteConditionalDeleteTests"/>, <see cref="PostgresConditionalDeleteTests"/>):
+/// the conditions are checked against the version records each engine reads back (times, sizes, ETags, delete markers).
 /// </summary>
-public sealed class ConditionalDeleteTests() : ServerTestBase("conddelete")
+public abstract class ConditionalDeleteTests(Func<ITestEngine>? engine) : ServerTestBase("conddelete", engine)
 {
     private const string OtherETag = "\"0123456789abcdef0123456789abcdef\"";
 
@@ -217,3 +219,7 @@ public sealed class ConditionalDeleteTests() : ServerTestBase("conddelete")
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning",
             body: "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"u8.ToArray())).StatusCode.Should().Be(HttpStatusCode.OK);
 }
+
+public sealed class SqliteConditionalDeleteTests() : ConditionalDeleteTests(null);
+
+public sealed class PostgresConditionalDeleteTests() : ConditionalDeleteTests(() => new PostgresTestEngine());

@@ -9,8 +9,9 @@ namespace Coffer.Server.Tests;
 
 /// <summary>
 /// Server-side encryption with customer-provided keys (SSE-C) on a real loopback server, in both dialects, over plain
-/// HTTP (which Coffer accepts, unlike S3: see docs/compatibility.md): the key is needed to read, is never stored, and
-/// what reaches the disk, files and inline rows alike, holds no plaintext.
+/// HTTP (which Coffer accepts, unlike S3: see docs/compatibility.md): the key is needed to read, is never stored (in no
+/// file of the data folder: blobs, the database, its write-ahead log), and what reaches the disk, files and inline rows
+/// alike, holds no plaintext. That the server's log never holds it either: ServeCommandTests in Coffer.Host.Tests.
 /// </summary>
 public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
 {
@@ -35,8 +36,6 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
         var stored = StoredBlobs.In(Server.DataDirectory).Should().ContainSingle().Subject;
         stored.Id.StartsWith("inline:", StringComparison.Ordinal).Should().Be(size <= 64 * 1024, "both sides of the inline threshold are tested");
         StoredBlobs.Holding(Server.DataDirectory, Marker).Should().BeEmpty();
-        StoredBlobs.Holding(Server.DataDirectory, KeyA).Should().BeEmpty("the key is never stored");
-        StoredBlobs.Holding(Server.DataDirectory, Encoding.ASCII.GetBytes(Convert.ToBase64String(KeyA))).Should().BeEmpty();
 
         var get = await SendAsync(dialect, HttpMethod.Get, "secret", headers: KeyHeaders(dialect, KeyA));
         get.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -52,6 +51,10 @@ public sealed class CustomerKeyApiTests() : ServerTestBase("ssec")
         var range = await SendAsync(dialect, HttpMethod.Get, "secret", headers: [.. KeyHeaders(dialect, KeyA), new("Range", "bytes=10-899")]);
         range.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await range.Content.ReadAsByteArrayAsync()).Should().Equal(data[10..900]);
+
+        DataFiles.In(Server.DataDirectory).Should().Contain(["metadata.db", "metadata.db-wal"], "the scan covers the database and its log");
+        DataFiles.Holding(Server.DataDirectory, KeyA).Should().BeEmpty("the key is never stored, in a blob or the metadata");
+        DataFiles.Holding(Server.DataDirectory, Encoding.ASCII.GetBytes(Convert.ToBase64String(KeyA))).Should().BeEmpty();
     }
 
     [Theory]

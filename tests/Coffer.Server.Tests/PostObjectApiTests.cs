@@ -116,6 +116,47 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_WithCustomerKeyFields_StoresTheFileUnderThatKey_ReadableOnlyWithIt()
+    {
+        var key = Enumerable.Range(1, 32).Select(i => (byte)(i * 3)).ToArray();
+        var keyFields = CustomerKeyFields("x-amz-server-side-encryption-customer-", key, Convert.ToBase64String(MD5.HashData(key)));
+        var fields = S3Fields([Cond("starts-with", "$key", ""), .. keyFields.Select(f => Cond("eq", "$" + f.Key, f.Value))]);
+        fields.AddRange([new("key", "sealed.txt"), .. keyFields]);
+        var file = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("COFFER-FORM-PLAINTEXT ", 100)));
+
+        var response = await PostAsync(PostForms.Body(fields, file));
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        response.Headers.GetValues("x-amz-server-side-encryption-customer-algorithm").Should().Equal("AES256");
+        response.Headers.GetValues("x-amz-server-side-encryption-customer-key-MD5").Should().Equal(keyFields[2].Value);
+        StoredBlobs.Holding(_server.DataDirectory, "COFFER-FORM-PLAINTEXT"u8).Should().BeEmpty("the file is stored encrypted under the form's key");
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "sealed.txt")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
+        var withKey = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "sealed.txt",
+            headers: CustomerKeyFields("x-cos-server-side-encryption-customer-", key, keyFields[2].Value)));
+        withKey.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await withKey.Content.ReadAsByteArrayAsync()).Should().Equal(file);
+    }
+
+    [Theory]
+    [InlineData("x-amz-")]
+    [InlineData("x-cos-")]
+    public async Task PostObject_WithAMalformedCustomerKeyField_IsInvalidArgument_AndStoresNothing(string prefix)
+    {
+        var key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var keyFields = CustomerKeyFields(prefix + "server-side-encryption-customer-", key, Convert.ToBase64String(MD5.HashData("another key"u8)));
+        var conditions = new object[] { Cond("starts-with", "$key", "") }.Concat(keyFields.Select(f => Cond("eq", "$" + f.Key, f.Value))).ToArray();
+        var fields = prefix == "x-amz-"
+            ? S3Fields(conditions)
+            : PostForms.Cos(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, conditions);
+        fields.AddRange([new("key", "refused.txt"), .. keyFields]);
+
+        await (await PostAsync(PostForms.Body(fields, [1, 2, 3])))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", prefix == "x-amz-" ? Dialect.S3 : Dialect.Cos);
+        await ShouldBeMissingAsync("refused.txt");
+    }
+
+    [Fact]
     public async Task PostObject_WithAWrongChecksumField_IsRefused_AndStoresNothing()
     {
         var wrong = Convert.ToBase64String(SHA256.HashData("other"u8));
@@ -271,6 +312,10 @@ public sealed class PostObjectApiTests : IAsyncLifetime
 
     private List<KeyValuePair<string, string>> S3Fields(params object[] conditions) =>
         PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, conditions);
+
+    /// <summary>The three SSE-C fields (or headers) under <paramref name="prefix"/>: algorithm, the key in base64, and the given MD5.</summary>
+    private static KeyValuePair<string, string>[] CustomerKeyFields(string prefix, byte[] key, string md5) =>
+        [new(prefix + "algorithm", "AES256"), new(prefix + "key", Convert.ToBase64String(key)), new(prefix + "key-MD5", md5)];
 
     // A condition typed as one object, so that a lone condition is not taken for the whole params array.
     private static object Cond(params string[] parts) => parts;

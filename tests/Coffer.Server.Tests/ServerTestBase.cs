@@ -4,10 +4,14 @@ namespace Coffer.Server.Tests;
 
 /// <summary>
 /// Where most API test classes start: a fresh server per test (xunit makes a class instance per test), one bucket of the
-/// owner's on it, and a SigV4 client for the S3 dialect beside the server's own COS client.
+/// owner's on it, and a SigV4 client for the S3 dialect beside the server's own COS client. The metadata is the data
+/// folder's SQLite database unless <paramref name="engine"/> makes another (a fresh PostgreSQL database, for a class
+/// that runs its tests on both engines).
 /// </summary>
-public abstract class ServerTestBase(string bucket) : IAsyncLifetime
+public abstract class ServerTestBase(string bucket, Func<ITestEngine>? engine = null) : IAsyncLifetime
 {
+    private ITestEngine? _engine;
+
     protected TestServer Server { get; private set; } = null!;
 
     protected S3TestClient S3 { get; private set; } = null!;
@@ -16,7 +20,8 @@ public abstract class ServerTestBase(string bucket) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TestServer.StartAsync();
+        _engine = engine?.Invoke();
+        Server = await TestServer.StartAsync(metadata: _engine?.Location);
         S3 = new S3TestClient(Server.BaseAddress);
         (await Server.CreateBucketAsync(Bucket)).EnsureSuccessStatusCode();
         await SeedAsync();
@@ -26,6 +31,7 @@ public abstract class ServerTestBase(string bucket) : IAsyncLifetime
     {
         S3.Dispose();
         await Server.DisposeAsync();
+        _engine?.Dispose();
     }
 
     /// <summary>What a class puts on the server before each of its tests, once the bucket is there.</summary>

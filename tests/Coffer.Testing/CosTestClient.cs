@@ -93,6 +93,23 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         return response;
     }
 
+    /// <summary>Every key of <paramref name="bucket"/>, in listing order, page after page (GET Bucket with <c>marker</c>).</summary>
+    public async Task<List<string>> ListKeysAsync(string bucket)
+    {
+        var keys = new List<string>();
+        string? marker = null;
+        do
+        {
+            var query = marker is null ? "" : $"marker={Uri.EscapeDataString(marker)}";
+            var root = XDocument.Parse(await (await SendAsync(Request(HttpMethod.Get, bucket, query: query))).Content.ReadAsStringAsync()).Root!;
+            keys.AddRange(root.Elements("Contents").Select(c => c.Element("Key")!.Value));
+            marker = root.Element("IsTruncated")!.Value == "true" ? root.Element("NextMarker")!.Value : null;
+        }
+        while (marker is not null);
+
+        return keys;
+    }
+
     /// <summary>Initiates a multipart upload, uploads <paramref name="parts"/> as parts 1, 2, ... and completes it.</summary>
     public async Task<HttpResponseMessage> PutMultipartObjectAsync(string bucket, string key, params byte[][] parts)
     {

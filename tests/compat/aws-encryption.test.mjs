@@ -1,17 +1,23 @@
 // Encryption at rest in the S3 dialect through the official @aws-sdk/client-s3: SSE-S3 and SSE-KMS objects, a copy,
-// and default bucket encryption with the S3 error for a bucket that has none.
+// default bucket encryption with the S3 error for a bucket that has none, and SSE-C (customer keys) on objects,
+// copies and multipart uploads.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
+  GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { bucketName, s3Client } from './lib/coffer.mjs';
 
@@ -112,5 +118,49 @@ describe('s3 server-side encryption', () => {
     await s3.send(new CopyObjectCommand({ Bucket, Key: 'clear', CopySource: `${Bucket}/copy`, CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: other }));
     const clear = await s3.send(new GetObjectCommand({ Bucket, Key: 'clear' }));
     assert.ok(Buffer.compare(Buffer.from(await clear.Body.transformToByteArray()), body) === 0);
+  });
+
+  test('SSE-C multipart: ListParts shows the parts\' checksums only with the upload\'s key (another key 400); GetObjectAttributes needs the object\'s key (400 without, 403 with another)', async () => {
+    const Bucket = await newBucket('asse-c-mpu');
+    const sseC = (key) => ({ SSECustomerAlgorithm: 'AES256', SSECustomerKey: key });
+    const key = 'customer-key-of-32-bytes-exactly';
+    const other = 'another-key-of-32-bytes-exactly!';
+    const Key = 'sealed/parts.bin';
+    const part = Buffer.from('a part sealed with a customer key '.repeat(3000));
+    const checksum = createHash('sha256').update(part).digest('base64');
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256', ...sseC(key) }));
+    const uploaded = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: part, ChecksumSHA256: checksum, ...sseC(key) }));
+    assert.equal(uploaded.SSECustomerKeyMD5, createHash('md5').update(key).digest('base64'));
+
+    const bare = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+    assert.deepEqual(bare.Parts.map((p) => [p.PartNumber, p.Size, p.ChecksumSHA256]), [[1, part.length, undefined]],
+      'without the key, the plaintext\'s checksum is left out');
+    const keyed = await s3.send(new ListPartsCommand({ Bucket, Key, UploadId, ...sseC(key) }));
+    assert.deepEqual(keyed.Parts.map((p) => [p.PartNumber, p.Size, p.ChecksumSHA256]), [[1, part.length, checksum]]);
+    await assert.rejects(s3.send(new ListPartsCommand({ Bucket, Key, UploadId, ...sseC(other) })), (err) => {
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.equal(err.name, 'InvalidRequest');
+      return true;
+    });
+
+    await s3.send(new CompleteMultipartUploadCommand({
+      Bucket, Key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: uploaded.ETag, ChecksumSHA256: checksum }] }, ...sseC(key),
+    }));
+    const ObjectAttributes = ['ETag', 'ObjectSize', 'ObjectParts'];
+    await assert.rejects(s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes })), (err) => {
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.equal(err.name, 'InvalidRequest');
+      return true;
+    });
+    await assert.rejects(s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes, ...sseC(other) })), (err) => {
+      assert.equal(err.$metadata.httpStatusCode, 403);
+      assert.equal(err.name, 'AccessDenied');
+      return true;
+    });
+    const attributes = await s3.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes, ...sseC(key) }));
+    assert.equal(attributes.ObjectSize, part.length);
+    assert.equal(attributes.ObjectParts.TotalPartsCount, 1);
+    const get = await s3.send(new GetObjectCommand({ Bucket, Key, ...sseC(key) }));
+    assert.ok(Buffer.compare(Buffer.from(await get.Body.transformToByteArray()), part) === 0);
   });
 });

@@ -38,7 +38,7 @@ public sealed class IdentityDirectory
                 throw new ArgumentException($"Sub-account {sub.Uin}: a sub-account's uin is a number other than its root's ({root.Uin}).");
             }
 
-            _configured.Add(sub.SecretId, (sub, Policy(sub.Policy)));
+            _configured.Add(sub.SecretId, (sub, ConfiguredPolicy(sub)));
         }
     }
 
@@ -197,6 +197,24 @@ public sealed class IdentityDirectory
     }
 
     private static AccessPolicy? Policy(byte[]? json) => json is null ? null : AccessPolicy.Parse(json, bucketPolicy: false);
+
+    /// <summary>
+    /// A configured sub-account's policy, held to what one set through the API must meet: a condition key or operator
+    /// not evaluated here would leave the policy silently unenforced, so the configuration is refused, naming it.
+    /// </summary>
+    private static AccessPolicy? ConfiguredPolicy(SubAccount sub)
+    {
+        try
+        {
+            var policy = Policy(sub.Policy);
+            policy?.RequireEvaluableConditions();
+            return policy;
+        }
+        catch (CofferException error)
+        {
+            throw new ArgumentException($"Sub-account {sub.Uin}'s policy in the configuration: {error.Message}", error);
+        }
+    }
 
     /// <summary>Stores a credential; expired temporary keys are removed on the way, so they never pile up.</summary>
     private async Task<CredentialRecord> InsertAsync(CredentialRecord credential, CancellationToken cancellationToken)
