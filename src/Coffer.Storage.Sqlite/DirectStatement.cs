@@ -46,8 +46,11 @@ internal sealed class DirectStatement : IDisposable
         return index > 0 ? Bind(index, value) : throw new ArgumentException($"The statement has no parameter {name}.", nameof(name));
     }
 
-    /// <summary>Runs the statement to its end and makes it ready for the next binds; throws what SQLite reported as a <see cref="SqliteException"/>.</summary>
-    public void Execute()
+    /// <summary>
+    /// Runs the statement to its end and makes it ready for the next binds; throws what SQLite reported as a
+    /// <see cref="SqliteException"/>. Returns the rows it inserted, updated or deleted.
+    /// </summary>
+    public int Execute()
     {
         var result = SqliteNative.Step(_handle);
         Ready();
@@ -58,6 +61,7 @@ internal sealed class DirectStatement : IDisposable
         }
 
         ThrowUnlessDone(result);
+        return raw.sqlite3_changes(_db);
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
--- Coffer metadata, schema version 8. Times are Unix milliseconds (UTC). Every row carries a record format (a
+-- Coffer metadata, schema version 11. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
 CREATE TABLE IF NOT EXISTS store_info (
@@ -35,7 +35,12 @@ CREATE TABLE IF NOT EXISTS object_versions (
     died             INTEGER,
     PRIMARY KEY (bucket_id, key, seq DESC, born DESC)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL;
+-- Schema 11: only ids a versioning bucket assigned are indexed (SqliteVersions.Get), so a PUT into a bucket that does not
+-- version, whose versions are all "null", writes its key into one b-tree (the table), not two. A "null" version is found
+-- through the primary key's (bucket_id, key) prefix, among that key's revisions, and the insert of one refuses it while
+-- the key has a current one (SqliteVersions.InsertRow), as the index refuses a second current row with an assigned id.
+CREATE UNIQUE INDEX IF NOT EXISTS object_versions_versioned_by_id ON object_versions (bucket_id, key, version_id)
+    WHERE version_id <> 'null' AND died IS NULL;
 CREATE INDEX IF NOT EXISTS object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL;
 
 -- Instants pinned for reads at them (an inventory run's snapshot): the commit position as of the pin.

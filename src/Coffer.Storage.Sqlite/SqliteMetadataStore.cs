@@ -17,7 +17,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 10;
+    private const int SchemaVersion = 11;
 
     // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
     private static readonly Dictionary<long, string> Upgrades = new()
@@ -63,6 +63,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
                "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
                "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon');",
+        // The version-id index keeps only ids a versioning bucket assigned: "null" versions are found by the primary key.
+        [11] = "DROP INDEX object_versions_by_version_id; " +
+               "CREATE UNIQUE INDEX object_versions_versioned_by_id ON object_versions (bucket_id, key, version_id) WHERE version_id <> 'null' AND died IS NULL;",
     };
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Coffer.Storage.Records;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Coffer.Storage.Sqlite;
 
@@ -40,14 +41,21 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     }
 
     private const string GetByIdSql = "SELECT seq, is_latest, is_delete_marker, record FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = ?3 AND ";
-    private const string GetNow = GetByIdSql + VisibleNow;
+
+    // A "null" version is not in object_versions_versioned_by_id: it is found among its key's revisions through the
+    // primary key's (bucket_id, key) prefix, one row unless the bucket once versioned, then a row a version the key kept
+    // (a key of a suspended bucket holding 100,000 versions costs each PUT of it such a scan). An assigned id repeats the
+    // index's condition, which is what lets SQLite use a partial index: one probe however many versions the key has.
+    private const string GetNullNow = GetByIdSql + VisibleNow;
+    private const string GetAssignedNow = GetByIdSql + "version_id <> 'null' AND " + VisibleNow;
     private const string GetAsOf = GetByIdSql + VisibleAsOf;
 
     /// <summary>One version by id: on the writer, every PUT into a bucket not versioning looks up the null version it replaces.</summary>
     public ObjectVersionRecord? Get(long bucketId, string key, string versionId)
     {
-        // Two constant texts rather than one built every PUT: the writer looks one up a write.
-        var statement = Statement(Session.AsOf is null ? GetNow : GetAsOf)
+        // Constant texts rather than one built every PUT: the writer looks one up a write.
+        var sql = Session.AsOf is not null ? GetAsOf : versionId == ObjectVersionRecord.NullVersionId ? GetNullNow : GetAssignedNow;
+        var statement = Statement(sql)
             .Bind(1, bucketId)
             .Bind(2, key)
             .Bind(3, versionId);
@@ -180,11 +188,22 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
     }
 
+    private const string InsertSql =
+        "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)";
+
+    // object_versions_versioned_by_id leaves "null" versions out, so the insert itself refuses a second current one of a
+    // key, as the index refuses a second current row with an assigned id; its look-up reads the leaf the row goes into.
+    private const string InsertNullSql =
+        "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
+        "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3 WHERE NOT EXISTS " +
+        "(SELECT 1 FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = 'null' AND died IS NULL)";
+
     /// <summary>Inserts a new current revision, born at its own sequence, and journals its creation.</summary>
     private void InsertRow(ObjectVersionRecord stored)
     {
         var record = VersionRecordCodec.Encode(stored);
-        Statement("INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)")
+        var isNull = stored.VersionId == ObjectVersionRecord.NullVersionId;
+        var inserted = Statement(isNull ? InsertNullSql : InsertSql)
             .Bind(1, stored.BucketId)
             .Bind(2, stored.Key)
             .Bind(3, stored.Sequence)
@@ -193,6 +212,11 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             .Bind(6, stored.IsDeleteMarker)
             .Bind(7, record)
             .Execute();
+        if (inserted == 0)
+        {
+            throw new SqliteException($"UNIQUE constraint failed: {stored.Key} has a current \"null\" version already.", raw.SQLITE_CONSTRAINT);
+        }
+
         Session.Journal.Record(ChangeOperation.Create, Identity(stored), record);
     }
 

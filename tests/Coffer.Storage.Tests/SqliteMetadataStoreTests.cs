@@ -8,7 +8,7 @@ namespace Coffer.Storage.Tests;
 public sealed class SqliteMetadataStoreTests : IDisposable
 {
     /// <summary>The schema version this build writes: every migration ends there.</summary>
-    private const int NewestSchemaVersion = 10;
+    private const int NewestSchemaVersion = 11;
 
     private readonly TempDirectory _directory = new("sqlite");
     private SqliteMetadataStore _store;
@@ -92,8 +92,17 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         _store = Open();
     }
 
+    /// <summary>Schema 10 is schema 11 with every current version's id indexed, "null" ones too.</summary>
+    private Task DowngradeToSchema10Async() => ExecuteAsync(
+        "DROP INDEX object_versions_versioned_by_id; " +
+        "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; PRAGMA user_version=10;");
+
     /// <summary>Schema 9 is schema 10 without the sequence reservation: opening it found the highest sequence by scanning.</summary>
-    private Task DowngradeToSchema9Async() => ExecuteAsync("DELETE FROM store_info WHERE name = 'sequence_reserved'; PRAGMA user_version=9;");
+    private async Task DowngradeToSchema9Async()
+    {
+        await DowngradeToSchema10Async();
+        await ExecuteAsync("DELETE FROM store_info WHERE name = 'sequence_reserved'; PRAGMA user_version=9;");
+    }
 
     /// <summary>Schema 8 is schema 9 without what 9 added: no journal, marks or outbox.</summary>
     private async Task DowngradeToSchema8Async()
@@ -228,6 +237,35 @@ public sealed class SqliteMetadataStoreTests : IDisposable
             .Should().Equal(("new", after.Sequence));
         reader.Versions.ScanLatest(bucket.Id, "", true, null).Select(v => v.Key).Should().Equal("new", "old");
         reader.Outbox.CountByTarget().Should().ContainKey("hook");
+    }
+
+    [Fact]
+    public async Task Open_MigratesASchema10Database_IndexingOnlyTheIdsAVersioningBucketAssigned()
+    {
+        var bucket = await _store.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "v-1250000000", OwnerAppId = "1250000000", Region = "ap-guangzhou" }));
+        const string Assigned = "MTc2NTAwMDAwMDAwMDAwMDAwMDE";
+        await _store.WriteAsync(w =>
+        {
+            w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = false });
+            return w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = Assigned, IsLatest = true });
+        });
+        _store.Dispose();
+        await DowngradeToSchema10Async();
+
+        _store = Open();
+        (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'object_versions_by_version_id'")).Should().Be(0);
+        (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'object_versions_versioned_by_id' AND sql LIKE '%version_id <> ''null''%'"))
+            .Should().Be(1);
+        using (var reader = _store.OpenSnapshot())
+        {
+            reader.Versions.Get(bucket.Id, "k", "null")!.IsLatest.Should().BeFalse();
+            reader.Versions.Get(bucket.Id, "k", Assigned)!.IsLatest.Should().BeTrue();
+        }
+
+        // An assigned id stays unique per key: the index refuses a second current row with it.
+        var duplicate = _store.WriteAsync(w => w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = Assigned, IsLatest = true }));
+        await duplicate.Invoking(t => t).Should().ThrowAsync<Microsoft.Data.Sqlite.SqliteException>();
     }
 
     [Fact]
