@@ -51,6 +51,8 @@ public enum ErrorCode
     NoSuchLifecycleConfiguration,
     NoSuchCorsConfiguration,
     NoSuchTagSet,
+    InvalidTargetBucketForLogging,
+    CrossLocationLoggingProhibited,
     OwnershipControlsNotFound,
     NoSuchPublicAccessBlockConfiguration,
     ObjectLockConfigurationNotFound,

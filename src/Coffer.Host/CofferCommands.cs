@@ -66,6 +66,7 @@ internal static class CofferCommands
                 Batch = file?.Batch?.ToOptions() ?? new BatchServiceOptions(),
                 Notifications = file?.Notifications?.ToOptions() ?? new NotificationServiceOptions(),
                 JournalRetention = file?.Journal?.Retention ?? TimeSpan.FromDays(7),
+                AccessLogs = file?.AccessLogs?.ToOptions() ?? new AccessLogServiceOptions(),
                 MasterKey = file?.ReadMasterKey(),
             };
 

@@ -7,6 +7,7 @@ using Coffer.Inventory.Scheduling;
 using Coffer.Model;
 using Coffer.Model.Lifecycle;
 using Coffer.Protocol.Routing;
+using Coffer.Server.AccessLogs;
 using Coffer.Server.Batch;
 using Coffer.Server.Handlers;
 using Coffer.Server.Inventory;
@@ -176,6 +177,9 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton(core.Events);
         services.AddHostedService<NotificationDeliveryService>();
         services.AddHostedService<JournalPurgeService>();
+        services.AddSingleton<AccessLogBuffer>();
+        services.AddSingleton<AccessLogRecorder>();
+        services.AddHostedService<AccessLogDeliveryService>();
 
         services.AddSingleton(core.Accounts);
         var hosts = new HostResolver(options.DomainSuffixes);
@@ -197,6 +201,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<CorsResponder>();
         services.AddSingleton<BatchHandlers>();
         services.AddSingleton<NotificationHandlers>();
+        services.AddSingleton<LoggingHandlers>();
         services.AddSingleton<OperationHandlers>();
         services.AddSingleton<RequestPipeline>();
 

@@ -46,8 +46,18 @@ public sealed class CofferServerOptions
     /// <summary>Webhook targets of event notifications and how events are delivered to them.</summary>
     public NotificationServiceOptions Notifications { get; init; } = new();
 
+    /// <summary>How buckets' server access logs are delivered.</summary>
+    public AccessLogServiceOptions AccessLogs { get; init; } = new();
+
     /// <summary>How long the change journal keeps a change (incremental and diff reports reach back this far).</summary>
     public TimeSpan JournalRetention { get; init; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>How server access logs are delivered: the records buffered in memory are written every <see cref="FlushInterval"/>.</summary>
+public sealed record AccessLogServiceOptions
+{
+    /// <summary>Best effort, as S3's are: a minute by default; records not yet written are lost with the process.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>How the server executes lifecycle rules: how often it looks for buckets whose daily pass is due, and the pass's lease.</summary>

@@ -187,7 +187,7 @@ public sealed class BucketApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("GET", "torrent")]
-    [InlineData("GET", "logging")]
+    [InlineData("GET", "replication")]
     [InlineData("PUT", "website")]
     public async Task UnknownOrUnimplementedSubResource_Returns501(string method, string query)
     {

@@ -37,15 +37,13 @@ public sealed class UnimplementedOperationTests() : ServerTestBase("unimpl")
     [InlineData("PUT", null, "requestPayment")]
     [InlineData("GET", null, "requestPayment")]
     [InlineData("GET", null, "policyStatus")]
-    // Website, replication, logging.
+    // Website, replication.
     [InlineData("PUT", null, "website")]
     [InlineData("GET", null, "website")]
     [InlineData("DELETE", null, "website")]
     [InlineData("PUT", null, "replication")]
     [InlineData("GET", null, "replication")]
     [InlineData("DELETE", null, "replication")]
-    [InlineData("PUT", null, "logging")]
-    [InlineData("GET", null, "logging")]
     // S3 Metadata (journal and inventory tables), attribute-based access control, S3 Express sessions.
     [InlineData("POST", null, "metadataConfiguration")]
     [InlineData("GET", null, "metadataConfiguration")]
@@ -85,7 +83,6 @@ public sealed class UnimplementedOperationTests() : ServerTestBase("unimpl")
     [InlineData("PUT", null, "intelligenttiering")]
     [InlineData("GET", null, "intelligenttiering")]
     [InlineData("PUT", null, "website")]
-    [InlineData("GET", null, "logging")]
     [InlineData("PUT", null, "replication")]
     [InlineData("POST", "k", "append&position=0")]
     [InlineData("POST", "k", "restore")]

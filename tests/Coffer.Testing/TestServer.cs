@@ -41,7 +41,7 @@ public sealed class TestServer : IAsyncDisposable
     public static async Task<TestServer> StartAsync(
         TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
         MasterKey? masterKey = null, NotificationServiceOptions? notifications = null, MetadataLocation? metadata = null,
-        TimeSpan? journalRetention = null)
+        TimeSpan? journalRetention = null, AccessLogServiceOptions? accessLogs = null)
     {
         var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
@@ -57,6 +57,7 @@ public sealed class TestServer : IAsyncDisposable
             MasterKey = masterKey,
             Notifications = notifications ?? new NotificationServiceOptions(),
             JournalRetention = journalRetention ?? TimeSpan.FromDays(7),
+            AccessLogs = accessLogs ?? new AccessLogServiceOptions(),
         });
         await server.StartAsync();
         return new TestServer(folder, data is null, server, clock);

@@ -11,6 +11,7 @@ import {
   DeletePublicAccessBlockCommand,
   GetBucketCorsCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketTaggingCommand,
   GetObjectAclCommand,
@@ -20,6 +21,7 @@ import {
   PutBucketAclCommand,
   PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketLoggingCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketTaggingCommand,
   PutObjectAclCommand,
@@ -162,5 +164,25 @@ describe('bucket and object settings (@aws-sdk/client-s3)', () => {
     assert.equal(attributes.ObjectSize, 10);
     assert.equal(attributes.StorageClass, 'STANDARD_IA');
     assert.equal(attributes.Checksum.ChecksumCRC32C, put.ChecksumCRC32C);
+  });
+
+  test('PutBucketLogging with a partitioned prefix reads back as put, an empty status turns it off, and a missing target is refused', async () => {
+    const target = bucketName('aws-logs');
+    await s3.send(new CreateBucketCommand({ Bucket: target }));
+    const LoggingEnabled = {
+      TargetBucket: target,
+      TargetPrefix: 'access/',
+      TargetObjectKeyFormat: { PartitionedPrefix: { PartitionDateSource: 'EventTime' } },
+    };
+    await s3.send(new PutBucketLoggingCommand({ Bucket: bucket, BucketLoggingStatus: { LoggingEnabled } }));
+    assert.deepEqual((await s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))).LoggingEnabled, LoggingEnabled);
+
+    await rejectsWith(s3.send(new PutBucketLoggingCommand({
+      Bucket: bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: bucketName('aws-no-such'), TargetPrefix: 'x/' } },
+    })), 'InvalidTargetBucketForLogging', 400);
+    await rejectsWith(stranger.send(new GetBucketLoggingCommand({ Bucket: bucket })), 'AccessDenied', 403);
+
+    await s3.send(new PutBucketLoggingCommand({ Bucket: bucket, BucketLoggingStatus: {} }));
+    assert.equal((await s3.send(new GetBucketLoggingCommand({ Bucket: bucket }))).LoggingEnabled, undefined);
   });
 });

@@ -84,4 +84,28 @@ describe('bucket and object settings (cos-nodejs-sdk-v5)', () => {
     await call(owner, 'putObjectAcl', { Bucket, Region, Key: 'granted.txt', ACL: 'private' });
     await rejectsWith(call(stranger, 'getObject', { Bucket, Region, Key: 'granted.txt' }), 'AccessDenied', 403);
   });
+
+  test('putBucketLogging reads back as put, delivers a record of a putObject into the target, and an empty status turns it off', async () => {
+    const Target = bucketName('cos-logs');
+    await call(owner, 'putBucket', { Bucket: Target, Region });
+    const LoggingEnabled = { TargetBucket: Target, TargetPrefix: 'access/' };
+    await call(owner, 'putBucketLogging', { Bucket, Region, BucketLoggingStatus: { LoggingEnabled } });
+    assert.deepEqual((await call(owner, 'getBucketLogging', { Bucket, Region })).BucketLoggingStatus, { LoggingEnabled });
+
+    await call(owner, 'putObject', { Bucket, Region, Key: 'logged.txt', Body: 'logged' });
+    let records = '';
+    for (let attempt = 0; attempt < 100 && !records.includes(' REST.PUT.OBJECT logged.txt '); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const listed = await call(owner, 'getBucket', { Bucket: Target, Region, Prefix: 'access/' });
+      const bodies = await Promise.all(listed.Contents.map((c) => call(owner, 'getObject', { Bucket: Target, Region, Key: c.Key })));
+      records = bodies.map((b) => b.Body.toString()).join('');
+    }
+    assert.match(records, new RegExp(`^\\S+ ${Bucket} \\[[^\\]]+\\] \\S+ \\S+ \\S+ REST\\.PUT\\.OBJECT logged\\.txt "PUT /logged\\.txt HTTP/1\\.1" 200 `, 'm'));
+
+    await rejectsWith(call(owner, 'putBucketLogging', {
+      Bucket, Region, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: bucketName('cos-no-such'), TargetPrefix: 'x/' } },
+    }), 'InvalidTargetBucketForLogging', 400);
+    await call(owner, 'putBucketLogging', { Bucket, Region, BucketLoggingStatus: '' });
+    assert.equal((await call(owner, 'getBucketLogging', { Bucket, Region })).BucketLoggingStatus, '');
+  });
 });

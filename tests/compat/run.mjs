@@ -33,7 +33,8 @@ const partner = {
 };
 const data = mkdtempSync(join(tmpdir(), 'coffer-compat-'));
 const config = join(data, 'compat-config.json');
-writeFileSync(config, JSON.stringify({ accounts: [{ ...partner, name: 'partner' }] }));
+// Access logs delivered every second, so a test sees its records without waiting out the default minute.
+writeFileSync(config, JSON.stringify({ accounts: [{ ...partner, name: 'partner' }], accessLogs: { flushSeconds: 1 } }));
 const metadata = process.env.COFFER_METADATA;
 const nodeCount = Number(process.env.COFFER_NODES ?? 1);
 const startNode = () => {

@@ -38,7 +38,7 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
 
     /// <summary>
     /// The bucket and its policy, read in one snapshot with the configurations object requests consult (lifecycle for
-    /// <c>x-amz-expiration</c>, default encryption for a PUT), so a request opens no other snapshot for its bucket; its ACL
+    /// <c>x-amz-expiration</c>, default encryption for a PUT, access logging for every request), so a request opens no other snapshot for its bucket; its ACL
     /// and settings when first needed. NoSuchBucket when it does not exist. Where the store can tell that no bucket
     /// setting changed since (<see cref="IMetadataStore.BucketSettingsGeneration"/>: the embedded engine), the rules read
     /// for an earlier request are used again and no snapshot is opened at all.
@@ -70,9 +70,10 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
         using var reader = metadata.OpenSnapshot();
         var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
         var policy = reader.Configs.Get(record.Id, PolicyKind, "") is { } stored ? Parsed(record.Id, stored.Body) : null;
-        var configurations = new Dictionary<string, byte[]?>(2, StringComparer.Ordinal)
+        var configurations = new Dictionary<string, byte[]?>(3, StringComparer.Ordinal)
         {
             [BucketSettings.LifecycleKind] = reader.Configs.Get(record.Id, BucketSettings.LifecycleKind, "")?.Body,
+            [BucketSettings.LoggingKind] = reader.Configs.Get(record.Id, BucketSettings.LoggingKind, "")?.Body,
             [BucketEncryptionCodec.Kind] = reader.Configs.Get(record.Id, BucketEncryptionCodec.Kind, BucketEncryptionCodec.ConfigId)?.Body,
         };
         var ownerUin = OwnerUinOf(record.OwnerAppId);

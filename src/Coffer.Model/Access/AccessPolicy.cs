@@ -38,8 +38,9 @@ public sealed record PolicyStatement(
 /// (<c>arn:aws:iam::&lt;uin&gt;:root</c> or a bare uin) name that root account. Actions keep their namespace
 /// (<c>cos:GetObject</c>, <c>s3:GetObject</c>, without COS's <c>name/</c> prefix); resources are matched as written
 /// (<c>qcs::cos:&lt;region&gt;:uid/&lt;appid&gt;:&lt;bucket&gt;/&lt;key&gt;</c> or <c>arn:aws:s3:::&lt;bucket&gt;/&lt;key&gt;</c>),
-/// with <c>*</c> and <c>?</c> as wildcards. The one service principal, <c>{"Service": "s3.amazonaws.com"}</c>, is
-/// <see cref="InventoryService"/>: it names inventory delivery only, never a client request.
+/// with <c>*</c> and <c>?</c> as wildcards. The service principals, <c>{"Service": "s3.amazonaws.com"}</c> and
+/// <c>{"Service": "logging.s3.amazonaws.com"}</c>, are <see cref="InventoryService"/> and <see cref="LoggingService"/>:
+/// they name inventory delivery and access-log delivery only, never a client request.
 /// </summary>
 public sealed class AccessPolicy
 {
@@ -48,6 +49,9 @@ public sealed class AccessPolicy
 
     /// <summary>The service that delivers inventory reports, as AWS's destination policy names it.</summary>
     public const string InventoryService = "service:s3.amazonaws.com";
+
+    /// <summary>The service that writes server access logs, as AWS's target bucket policy names it.</summary>
+    public const string LoggingService = "service:logging.s3.amazonaws.com";
 
     /// <summary>The largest policy document accepted (S3's bucket policy limit).</summary>
     public const int MaxBytes = 20 * 1024;
@@ -351,9 +355,9 @@ public sealed class AccessPolicy
     }
 
     private static string ServicePrincipal(string value) =>
-        value.Equals("s3.amazonaws.com", StringComparison.OrdinalIgnoreCase)
-            ? InventoryService
-            : throw Malformed($"Service principal '{value}' is not supported: the only service that acts on buckets here is s3.amazonaws.com (inventory delivery).");
+        value.Equals("s3.amazonaws.com", StringComparison.OrdinalIgnoreCase) ? InventoryService
+        : value.Equals("logging.s3.amazonaws.com", StringComparison.OrdinalIgnoreCase) ? LoggingService
+        : throw Malformed($"Service principal '{value}' is not supported: the services that act on buckets here are s3.amazonaws.com (inventory delivery) and logging.s3.amazonaws.com (access logs).");
 
     private static bool IsUin(string value) => value.Length is > 0 and <= 20 && value.All(char.IsAsciiDigit);
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coffer.Common;
+using Coffer.Common.AccessLogs;
 using Coffer.Common.Cors;
 using Coffer.Common.Lifecycle;
 using Coffer.Storage;
@@ -18,6 +19,7 @@ public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
     public const string LifecycleKind = "lifecycle";
     public const string CorsKind = "cors";
     public const string TaggingKind = "tagging";
+    public const string LoggingKind = "logging";
 
     /// <summary>The most tags a bucket may have (COS and S3 both allow 50).</summary>
     public const int MaxBucketTags = 50;
@@ -68,6 +70,18 @@ public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
         ?? throw new CofferException(ErrorCode.NoSuchTagSet, "The TagSet does not exist.");
 
     public Task DeleteTaggingAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, TaggingKind, cancellationToken);
+
+    /// <summary>Sets the bucket's access logging, or with null turns it off (the target was checked by the caller).</summary>
+    public Task PutLoggingAsync(string bucket, BucketLoggingConfiguration? configuration, CancellationToken cancellationToken = default) =>
+        configuration is null ? DeleteAsync(bucket, LoggingKind, cancellationToken) : PutAsync(bucket, LoggingKind, configuration, cancellationToken);
+
+    public BucketLoggingConfiguration? FindLogging(string bucket) => Find<BucketLoggingConfiguration>(bucket, LoggingKind);
+
+    /// <summary>The access logging of the bucket <paramref name="rules"/> were read for, from the configurations read with them (no store read).</summary>
+    public BucketLoggingConfiguration? FindLogging(Access.BucketAccessRules rules) =>
+        rules.TryGetConfiguration(LoggingKind, out var body)
+            ? body is null ? null : Parsed<BucketLoggingConfiguration>(rules.BucketId, LoggingKind, body)
+            : FindLogging(rules.Bucket.Name);
 
     private T? Find<T>(string bucket, string kind)
         where T : class

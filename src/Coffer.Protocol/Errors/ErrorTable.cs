@@ -61,6 +61,11 @@ public static class ErrorTable
         [ErrorCode.NoSuchLifecycleConfiguration] = Same("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist."),
         [ErrorCode.NoSuchCorsConfiguration] = Same("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist."),
         [ErrorCode.NoSuchTagSet] = Same("NoSuchTagSet", 404, "The TagSet does not exist."),
+        [ErrorCode.InvalidTargetBucketForLogging] = Same("InvalidTargetBucketForLogging", 400,
+            "The target bucket for logging does not exist, is not owned by you, or does not have the appropriate grants for the log-delivery group."),
+        // S3's own spelling of the code, which its SDKs match on.
+        [ErrorCode.CrossLocationLoggingProhibited] = Same("CrossLocationLoggingProhibitted", 403,
+            "Cross S3 location logging not allowed."),
         [ErrorCode.OwnershipControlsNotFound] = Same("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found."),
         [ErrorCode.NoSuchPublicAccessBlockConfiguration] = Same("NoSuchPublicAccessBlockConfiguration", 404,
             "The public access block configuration was not found."),

@@ -46,6 +46,8 @@ public sealed record CofferConfigFile
 
     public JournalSection? Journal { get; init; }
 
+    public AccessLogsSection? AccessLogs { get; init; }
+
     /// <summary>The master key for encryption at rest, base64 (32 bytes); without it the data folder's <c>master.key</c> is used.</summary>
     public string? MasterKey { get; init; }
 
@@ -130,6 +132,14 @@ public sealed record CofferConfigFile
     }
 
     /// <summary><c>"journal": { "retentionDays": 7 }</c>: how long changes are kept for incremental and diff reports.</summary>
+    /// <summary><c>"accessLogs": { "flushSeconds": 60 }</c>: how often buffered server access-log records are written to their target buckets.</summary>
+    public sealed record AccessLogsSection(double? FlushSeconds)
+    {
+        public AccessLogServiceOptions ToOptions() => FlushSeconds is { } seconds
+            ? seconds > 0 ? new AccessLogServiceOptions { FlushInterval = TimeSpan.FromSeconds(seconds) } : throw new InvalidDataException("accessLogs.flushSeconds must be more than 0.")
+            : new AccessLogServiceOptions();
+    }
+
     public sealed record JournalSection(double? RetentionDays)
     {
         public TimeSpan Retention => RetentionDays is { } days

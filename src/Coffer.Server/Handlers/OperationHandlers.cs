@@ -11,7 +11,7 @@ internal sealed class OperationHandlers
     public OperationHandlers(
         ServiceHandlers service, BucketHandlers buckets, ObjectHandlers objects, MultipartHandlers multipart, InventoryHandlers inventory,
         AccessHandlers access, SettingsHandlers settings, BatchHandlers batch, NotificationHandlers notifications,
-        ObjectLockHandlers objectLock, PostObjectHandlers post)
+        ObjectLockHandlers objectLock, PostObjectHandlers post, LoggingHandlers logging)
     {
         _handlers = new()
         {
@@ -75,6 +75,8 @@ internal sealed class OperationHandlers
             [Operation.DeleteJobTagging] = batch.DeleteJobTaggingAsync,
             [Operation.PutBucketNotification] = notifications.PutAsync,
             [Operation.GetBucketNotification] = notifications.GetAsync,
+            [Operation.PutBucketLogging] = logging.PutAsync,
+            [Operation.GetBucketLogging] = logging.GetAsync,
 
             [Operation.PutBucketObjectLock] = objectLock.PutBucketObjectLockAsync,
             [Operation.GetBucketObjectLock] = objectLock.GetBucketObjectLockAsync,

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Coffer.Common;
+using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Notifications;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
+using Coffer.Server.AccessLogs;
 using Coffer.Server.Handlers;
 using Coffer.Storage;
 using Coffer.Storage.Encryption;
@@ -25,17 +27,22 @@ internal sealed class RequestPipeline(
     AccountDirectory accounts,
     OperationHandlers handlers,
     CorsResponder cors,
+    AccessLogRecorder accessLogs,
     TimeProvider time,
     ILogger<RequestPipeline> logger)
 {
     public async Task InvokeAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
-        var requestId = RequestIds.NewRequestId(time.GetUtcNow());
+        var receivedAt = time.GetUtcNow();
+        var requestId = RequestIds.NewRequestId(receivedAt);
         var rawTarget = OriginForm(http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path.Value ?? "/");
         var dialect = Dialect.Cos;
         var operation = "-";
         string? bucket = null, errorCode = null, caller = null;
+        Route? route = null;
+        Authenticated? authenticated = null;
+        BucketAccessRules? rules = null;
         CommonHeaders.Apply(http.Response, requestId, dialect);
         var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
@@ -53,7 +60,7 @@ internal sealed class RequestPipeline(
             // Known before routing, so an error the router raises answers in the request's vocabulary too.
             dialect = Router.DialectOf(target, Header);
             CommonHeaders.Apply(http.Response, requestId, dialect);
-            var route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
+            route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
             operation = route.Operation.ToString();
             bucket = route.Bucket;
             if (route.Operation == Operation.OptionsObject)
@@ -69,7 +76,6 @@ internal sealed class RequestPipeline(
                 cors.Apply(http, route.Bucket);
             }
 
-            Authenticated authenticated;
             IReadOnlyDictionary<string, string>? formFields = null;
             if (route.Operation == Operation.PostObject)
             {
@@ -88,7 +94,7 @@ internal sealed class RequestPipeline(
 
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
-            var rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp,
+            rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp,
                 new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix));
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
@@ -134,6 +140,8 @@ internal sealed class RequestPipeline(
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
+            accessLogs.Record(http, new AnsweredRequest(route, rules, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
+                authenticated?.Presigned ?? false, errorCode, elapsed));
             RequestMetrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
                 http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Coffer.Common.AccessLogs;
+
+namespace Coffer.Server.AccessLogs;
+
+/// <summary>Where a source bucket's records go: they are written together, one object per destination and delivery.</summary>
+internal sealed record LogDestination(string SourceBucket, string SourceOwnerUin, string SourceRegion, BucketLoggingConfiguration Configuration);
+
+internal sealed record PendingLogRecord(LogDestination Destination, DateTimeOffset At, string Line);
+
+/// <summary>
+/// Access-log records waiting for delivery, in memory (best effort, as S3's server access logs are: records of a node
+/// killed before a delivery are lost). Past <see cref="MaxRecords"/> new records are dropped and counted rather than
+/// let memory grow without bound.
+/// </summary>
+internal sealed class AccessLogBuffer
+{
+    public const int MaxRecords = 200_000;
+
+    private readonly ConcurrentQueue<PendingLogRecord> _records = new();
+    private int _count;
+    private long _dropped;
+
+    /// <summary>Records dropped because the buffer was full, since the start.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Add(PendingLogRecord record)
+    {
+        if (Interlocked.Increment(ref _count) > MaxRecords)
+        {
+            Interlocked.Decrement(ref _count);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        _records.Enqueue(record);
+    }
+
+    /// <summary>Takes every record buffered so far, in arrival order.</summary>
+    public List<PendingLogRecord> Drain()
+    {
+        var taken = new List<PendingLogRecord>();
+        while (_records.TryDequeue(out var record))
+        {
+            Interlocked.Decrement(ref _count);
+            taken.Add(record);
+        }
+
+        return taken;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using Coffer.Common;
+using Coffer.Model.Access;
+using Coffer.Model.Buckets;
+using Coffer.Protocol.Routing;
+using Microsoft.AspNetCore.Http;
+
+namespace Coffer.Server.AccessLogs;
+
+/// <summary>What the request pipeline knows about a request once it has been answered.</summary>
+internal readonly record struct AnsweredRequest(
+    Route? Route,
+    BucketAccessRules? Rules,
+    DateTimeOffset ReceivedAt,
+    string RequestId,
+    string RawTarget,
+    string? Requester,
+    bool Signed,
+    bool Presigned,
+    string? ErrorCode,
+    TimeSpan Elapsed);
+
+/// <summary>
+/// Turns each request on a bucket with access logging on into one record of S3's server access log format and buffers
+/// it for <see cref="AccessLogDeliveryService"/>. Whether logging is on comes from the bucket's rules the request was
+/// authorized with (the configurations read with them, cached on the embedded engine), so a request on a bucket without
+/// logging costs a dictionary look-up. Log objects are written by the delivery service, never through this pipeline,
+/// so they are never logged themselves, even when a bucket logs into itself.
+/// </summary>
+internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl access, AccessLogBuffer buffer)
+{
+    public void Record(HttpContext http, in AnsweredRequest request)
+    {
+        if (request.Route is not { Bucket: { } bucket } route || route.Operation == Operation.OptionsObject)
+        {
+            return;
+        }
+
+        var rules = request.Rules ?? RulesOrNull(bucket);
+        if (rules is null || settings.FindLogging(rules) is not { } configuration)
+        {
+            return;
+        }
+
+        var destination = new LogDestination(rules.Bucket.Name, rules.OwnerUin, rules.Bucket.Region, configuration);
+        buffer.Add(new PendingLogRecord(destination, request.ReceivedAt, Line(http, rules, route, request)));
+    }
+
+    /// <summary>The rules of a request that failed before it was authorized (AccessDenied, a bad signature), read from the cache where it has them.</summary>
+    private BucketAccessRules? RulesOrNull(string bucket)
+    {
+        try
+        {
+            return access.Rules(bucket);
+        }
+        catch (Exception error) when (error is CofferException or Storage.MetadataUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// One record: bucket owner, bucket, [time], remote IP, requester, request id, operation, key, "request-URI",
+    /// status, error code, bytes sent, object size, total time, turn-around time, "referer", "user-agent", version id,
+    /// host id, signature version, cipher suite, authentication type, host header, TLS version, access point ARN, ACL
+    /// required; <c>-</c> where a field has no value here (no TLS, no host id, no turn-around time measured apart).
+    /// </summary>
+    private static string Line(HttpContext http, BucketAccessRules rules, Route route, in AnsweredRequest request)
+    {
+        var response = http.Response;
+        var line = new StringBuilder(384);
+        Field(line, rules.OwnerUin);
+        Field(line, rules.Bucket.Name);
+        line.Append(request.ReceivedAt.UtcDateTime.ToString("'['dd/MMM/yyyy:HH:mm:ss' +0000] '", CultureInfo.InvariantCulture));
+        Field(line, http.Connection.RemoteIpAddress?.ToString());
+        Field(line, request.Requester);
+        Field(line, request.RequestId);
+        Field(line, OperationName(http.Request.Method, route));
+        Field(line, route.Key is { } key ? UrlEncoding.EncodePath(key) : null);
+        Quoted(line, $"{http.Request.Method} {request.RawTarget} {http.Request.Protocol}");
+        Field(line, response.StatusCode.ToString(CultureInfo.InvariantCulture));
+        Field(line, request.ErrorCode);
+        Field(line, response.ContentLength is > 0 and { } sent ? sent.ToString(CultureInfo.InvariantCulture) : null);
+        Field(line, ObjectSize(http, route)?.ToString(CultureInfo.InvariantCulture));
+        Field(line, ((long)request.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        Field(line, null);
+        Quoted(line, http.Request.Headers.Referer.ToString());
+        Quoted(line, http.Request.Headers.UserAgent.ToString());
+        Field(line, VersionId(response));
+        Field(line, null);
+        Field(line, request.Signed && route.Dialect == Dialect.S3 ? "SigV4" : null);
+        Field(line, null);
+        Field(line, !request.Signed ? null : request.Presigned ? "QueryString" : "AuthHeader");
+        Field(line, http.Request.Host.Value);
+        Field(line, null);
+        Field(line, null);
+        line.Append('-');
+        return line.ToString();
+    }
+
+    private static void Field(StringBuilder line, string? value) =>
+        line.Append(string.IsNullOrEmpty(value) ? "-" : value.Replace(' ', '+')).Append(' ');
+
+    private static void Quoted(StringBuilder line, string value) =>
+        line.Append('"').Append(value.Length == 0 ? "-" : value.Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
+
+    /// <summary>The object's whole size: the body of a write, or a read's length (its total when the read was ranged).</summary>
+    private static long? ObjectSize(HttpContext http, Route route)
+    {
+        if (route.Key is null)
+        {
+            return null;
+        }
+
+        if (HttpMethods.IsPut(http.Request.Method))
+        {
+            return http.Request.ContentLength;
+        }
+
+        var range = http.Response.Headers.ContentRange.ToString();
+        var slash = range.LastIndexOf('/');
+        return slash >= 0 && long.TryParse(range.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+            ? total
+            : http.Response.StatusCode is >= 200 and < 300 ? http.Response.ContentLength : null;
+    }
+
+    private static string? VersionId(HttpResponse response) =>
+        response.Headers.TryGetValue("x-amz-version-id", out var amz) ? amz.ToString()
+        : response.Headers.TryGetValue("x-cos-version-id", out var cos) ? cos.ToString()
+        : null;
+
+    /// <summary>S3's names for the common operations (<c>REST.PUT.OBJECT</c>); others name their sub-resource (<c>REST.GET.ACL</c>).</summary>
+    private static string OperationName(string method, Route route) => route.Operation switch
+    {
+        Operation.ListObjects or Operation.ListObjectsV2 or Operation.HeadBucket or Operation.CreateBucket or Operation.DeleteBucket => $"REST.{method}.BUCKET",
+        Operation.ListObjectVersions => "REST.GET.BUCKETVERSIONS",
+        Operation.GetObject or Operation.HeadObject or Operation.PutObject or Operation.DeleteObject or Operation.PostObject => $"REST.{method}.OBJECT",
+        Operation.CopyObject => "REST.COPY.OBJECT",
+        Operation.DeleteObjects => "REST.POST.MULTI_OBJECT_DELETE",
+        Operation.CreateMultipartUpload => "REST.POST.UPLOADS",
+        Operation.ListMultipartUploads => "REST.GET.UPLOADS",
+        Operation.UploadPart => "REST.PUT.PART",
+        Operation.UploadPartCopy => "REST.COPY.PART",
+        Operation.CompleteMultipartUpload => "REST.POST.UPLOAD",
+        Operation.AbortMultipartUpload => "REST.DELETE.UPLOAD",
+        Operation.ListParts => "REST.GET.UPLOAD",
+        Operation.GetBucketLogging or Operation.PutBucketLogging => $"REST.{method}.LOGGING_STATUS",
+        var other => $"REST.{method}.{SubResource(other.ToString())}",
+    };
+
+    /// <summary><c>GetBucketAcl</c> → <c>ACL</c>, <c>PutObjectTagging</c> → <c>TAGGING</c>.</summary>
+    private static string SubResource(string operation)
+    {
+        foreach (var verb in (string[])["Get", "Put", "Delete", "List", "Post"])
+        {
+            if (operation.StartsWith(verb, StringComparison.Ordinal))
+            {
+                operation = operation[verb.Length..];
+                break;
+            }
+        }
+
+        foreach (var level in (string[])["Bucket", "Object"])
+        {
+            if (operation.StartsWith(level, StringComparison.Ordinal) && operation.Length > level.Length)
+            {
+                operation = operation[level.Length..];
+                break;
+            }
+        }
+
+        return operation.ToUpperInvariant();
+    }
+}

@@ -1,0 +1,29 @@
+using Coffer.Model.Access;
+using Coffer.Model.Buckets;
+using Coffer.Protocol.Xml;
+using Coffer.Server.AccessLogs;
+using Coffer.Server.Pipeline;
+
+namespace Coffer.Server.Handlers;
+
+/// <summary>
+/// PUT / GET Bucket logging, in both dialects (same document; COS answers both with 200 and an empty PUT body, as S3
+/// does). An empty <c>BucketLoggingStatus</c> turns logging off; GET without logging answers it empty.
+/// </summary>
+internal sealed class LoggingHandlers(BucketSettings settings, AccessControl access)
+{
+    public async Task PutAsync(RequestContext context)
+    {
+        var configuration = LoggingXml.Read(await AccessHandlers.ReadDocumentAsync(context));
+        if (configuration is not null)
+        {
+            LogDeliveryPermission.Check(access, context.Rules ?? access.Rules(context.Bucket), context.BucketOwner, configuration);
+        }
+
+        await settings.PutLoggingAsync(context.Bucket, configuration, context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    public Task GetAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.Write(settings.FindLogging(context.Bucket), context.Dialect));
+}
