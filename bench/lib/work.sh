@@ -1,12 +1,16 @@
 # Sourced by the benchmark scripts that run one server at a time (after setting $repo): start_work NAME makes the
 # temporary work folder $work, arranges that on exit the server whose id is in $pid (if any) is killed and the folder
-# removed, and installs the load client's packages (bench/load) when they are missing.
+# removed, and installs the load client's packages (bench/load; s3rver and fauxqs among them) when they are missing or
+# older than bench/load/package-lock.json (npm writes node_modules/.package-lock.json on each install).
 source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 start_work() {
   work="$(mktemp -d "${TMPDIR:-/tmp}/coffer-$1.XXXXXX")"
   pid=""
   trap stop_work EXIT
-  [[ -d "$repo/bench/load/node_modules" ]] || (cd "$repo/bench/load" && npm ci --no-audit --no-fund --silent)
+  local installed="$repo/bench/load/node_modules/.package-lock.json"
+  if [[ ! -f "$installed" || "$repo/bench/load/package-lock.json" -nt "$installed" ]]; then
+    (cd "$repo/bench/load" && npm ci --no-audit --no-fund --silent)
+  fi
 }
 stop_work() {
   if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; fi

@@ -108,7 +108,20 @@ public sealed class CofferCore : IDisposable
     /// another process has an embedded data folder, and with <see cref="MetadataUnavailableException"/> when the database
     /// cannot be reached.
     /// </summary>
-    public static CofferCore Open(CoreOptions options) => new(options, OpenEngine(options));
+    public static CofferCore Open(CoreOptions options)
+    {
+        var engine = OpenEngine(options);
+        try
+        {
+            return new(options, engine);
+        }
+        catch
+        {
+            // A service that refuses its options (a configured sub-account, say) must not leave the engine holding the data folder.
+            engine.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The storage engine alone.</summary>
     public static StorageEngine OpenEngine(CoreOptions options) =>

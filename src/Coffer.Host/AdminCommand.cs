@@ -86,6 +86,7 @@ internal static class AdminCommand
                 return 2;
             }
 
+            StartupChecks.Accounts(file);
             var (accounts, _) = AccountSources.Resolve(file, Environment.GetEnvironmentVariable, dataDirectory);
             using var metadata = CofferCore.OpenMetadata(dataDirectory, location, time);
             var result = await work(new IdentityDirectory(new AccountDirectory(accounts), metadata, time, AccountSources.SubAccounts(file)));
@@ -97,7 +98,7 @@ internal static class AdminCommand
             await Console.Error.WriteLineAsync($"coffer: {error.Code}: {error.Message}");
             return 2;
         }
-        catch (IOException error)
+        catch (Exception error) when (error is IOException or StartupException)
         {
             await Console.Error.WriteLineAsync($"coffer: {error.Message}");
             return 2;

@@ -43,7 +43,7 @@ internal static class CofferCommands
             var consoleListen = parse.GetValue(console) is "off" ? null : parse.GetValue(console)!;
             try
             {
-                StartupChecks.Run(dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
+                StartupChecks.Run(file, dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
             }
             catch (StartupException error)
             {

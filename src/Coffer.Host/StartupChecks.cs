@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Coffer.Model.Accounts;
 using Coffer.Server;
+using Coffer.Server.Accounts;
+using Coffer.Server.Configuration;
 using Coffer.Storage;
 
 namespace Coffer.Host;
@@ -9,13 +12,24 @@ namespace Coffer.Host;
 internal sealed class StartupException(string message) : Exception(message);
 
 /// <summary>
-/// What <c>serve</c> checks before it creates anything (data folder, dev account, master key): that no other Coffer
-/// process has the data folder, and that every address it will listen on is free.
+/// What <c>serve</c> checks before it creates anything (data folder, dev account, master key, metadata): that the
+/// configuration can be honoured, that no other Coffer process has the data folder, and that every address it will
+/// listen on is free.
 /// </summary>
 internal static class StartupChecks
 {
-    public static void Run(string dataDirectory, IEnumerable<(string Option, string Listen)> addresses)
+    public static void Run(CofferConfigFile? file, string dataDirectory, IEnumerable<(string Option, string Listen)> addresses)
     {
+        Accounts(file);
+        try
+        {
+            file?.ReadMasterKey();
+        }
+        catch (InvalidDataException error)
+        {
+            throw new StartupException(error.Message.TrimEnd('.'));
+        }
+
         if (StorageEngine.IsInUse(dataDirectory))
         {
             throw new StartupException($"the data folder {dataDirectory} is in use by another Coffer process");
@@ -37,6 +51,22 @@ internal static class StartupChecks
             {
                 throw new StartupException($"cannot listen on {listen} ({option}): the address is already in use");
             }
+        }
+    }
+
+    /// <summary>
+    /// The configured accounts (of the file and the environment) and sub-accounts are ones the identity directory
+    /// accepts, a sub-account's policy included (one Coffer could not enforce is refused); for <c>admin</c> too.
+    /// </summary>
+    public static void Accounts(CofferConfigFile? file)
+    {
+        try
+        {
+            IdentityDirectory.CheckConfigured(new AccountDirectory(AccountSources.Configured(file, Environment.GetEnvironmentVariable)), AccountSources.SubAccounts(file));
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            throw new StartupException(error.Message.TrimEnd('.'));
         }
     }
 

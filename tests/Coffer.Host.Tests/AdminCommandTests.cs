@@ -75,6 +75,25 @@ public sealed class AdminCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Admin_WithAConfiguredSubAccountPolicyItCannotEnforce_SaysSoInOneLine_WithExitCode2()
+    {
+        var owner = TestAccounts.Owner;
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""
+            { "accounts": [ { "appId": "{{owner.AppId}}", "uin": "{{owner.Uin}}", "secretId": "{{owner.SecretId}}", "secretKey": "{{owner.SecretKey}}",
+              "subAccounts": [ { "uin": "100000000011", "secretId": "AKIDconfiguredSubAccount0000000000", "secretKey": "configuredSubAccountSecretKey000", "name": "reader",
+                "policy": { "version": "2.0", "statement": [ { "effect": "deny", "action": ["name/cos:DeleteObject"], "resource": ["*"],
+                  "condition": { "StringEquals": { "s3:ExistingObjectTag/team": "x" } } } ] } } ] } ] }
+            """);
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["admin", "subaccount", "list", "--config", config, "--data", _data.Path]);
+
+        exitCode.Should().Be(2, output);
+        output.Should().Be($"coffer: Sub-account reader (100000000011, of APPID {owner.AppId}): its policy in the configuration: Condition key " +
+            "'s3:ExistingObjectTag/team' is not implemented: no request here carries a value for it, so the policy could not be enforced\n");
+    }
+
+    [Fact]
     public async Task Admin_PrintsATable_WhenAsked()
     {
         await AdminAsync("subaccount", "create", "--name", "tabled", "--uin", "100000000012");

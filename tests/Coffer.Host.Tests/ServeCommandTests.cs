@@ -119,20 +119,17 @@ public sealed class ServeCommandTests : IDisposable
 
     [Theory]
     [InlineData("string_equal", "qcs:current_time", "Condition key 'qcs:current_time'")]
-    [InlineData("StringEquals", "s3:ExistingObjectTag/team", "Condition key 'cos:existingobjecttag/team'")]
+    [InlineData("StringEquals", "s3:ExistingObjectTag/team", "Condition key 's3:ExistingObjectTag/team'")]
     [InlineData("DateGreaterThan", "qcs:ip", "Condition operator 'DateGreaterThan'")]
-    public async Task Serve_RefusesToStart_WithAConfiguredSubAccountPolicyItCannotEnforce_NamingTheKeyOrOperator(string op, string key, string named)
+    public async Task Serve_RefusesToStart_WithAConfiguredSubAccountPolicyItCannotEnforce_InOneLineNamingIt_AndCreatesNothing(string op, string key, string named)
     {
         var config = ConfigWithSubAccount($$"""
             { "version": "2.0", "statement": [ { "effect": "deny", "action": ["name/cos:DeleteObject"], "resource": ["*"],
               "condition": { "{{op}}": { "{{key}}": "2026" } } } ] }
             """);
 
-        // A server that does start is stopped here: left running, it would hold on to its data folder and ports.
-        var start = async () => await (await CofferProcess.StartAsync(_data.Combine("data"), false, "--config", config)).DisposeAsync();
-
-        (await start.Should().ThrowAsync<InvalidOperationException>("a policy it would not enforce must not serve"))
-            .Which.Message.Should().Contain($"Sub-account {ConfiguredSubAccount.Uin}'s policy in the configuration: {named}").And.Contain("not implemented");
+        var sub = ConfiguredSubAccount;
+        await ShouldRefuseToStartAsync(config, $"coffer: Sub-account {sub.DisplayName} ({sub.Uin}, of APPID {sub.AppId}): its policy in the configuration: {named}", "not implemented");
     }
 
     [Fact]
@@ -207,8 +204,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         var config = _data.Combine("coffer.json");
         File.WriteAllText(config, """{ "masterKey": "c2hvcnQ=" }""");
-        var start = () => CofferProcess.StartAsync(_data.Combine("data"), true, "--config", config);
-        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*masterKey*32 bytes*");
+        await ShouldRefuseToStartAsync(config, "coffer: masterKey in the configuration:", "32 bytes");
     }
 
     [Fact]
@@ -288,6 +284,22 @@ public sealed class ServeCommandTests : IDisposable
             }
             """);
         return config;
+    }
+
+    /// <summary>
+    /// That <c>serve --config <paramref name="config"/></c> refuses to start with exit code 1 and one line starting
+    /// <paramref name="start"/> (no stack trace), before it has created the data folder.
+    /// </summary>
+    private async Task ShouldRefuseToStartAsync(string config, string start, string alsoSaying)
+    {
+        var data = _data.Combine("data");
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--config", config, "--listen", "127.0.0.1:0", "--console", "off");
+
+        exitCode.Should().Be(1, output);
+        output.Should().StartWith(start).And.Contain(alsoSaying).And.NotContain("   at ");
+        output.TrimEnd('\n').Should().NotContain("\n", "it is one line");
+        Directory.Exists(data).Should().BeFalse("nothing is created before the checks pass");
     }
 
     public void Dispose() => _data.Dispose();

@@ -115,20 +115,22 @@ public sealed class PostObjectApiTests : IAsyncLifetime
         XDocument.Parse(await tags.Content.ReadAsStringAsync()).Descendants("Value").Single().Value.Should().Be("web");
     }
 
-    [Fact]
-    public async Task PostObject_WithCustomerKeyFields_StoresTheFileUnderThatKey_ReadableOnlyWithIt()
+    [Theory]
+    [InlineData("x-amz-")]
+    [InlineData("x-cos-")]
+    public async Task PostObject_WithCustomerKeyFields_StoresTheFileUnderThatKey_ReadableOnlyWithIt(string prefix)
     {
         var key = Enumerable.Range(1, 32).Select(i => (byte)(i * 3)).ToArray();
-        var keyFields = CustomerKeyFields("x-amz-server-side-encryption-customer-", key, Convert.ToBase64String(MD5.HashData(key)));
-        var fields = S3Fields([Cond("starts-with", "$key", ""), .. keyFields.Select(f => Cond("eq", "$" + f.Key, f.Value))]);
+        var keyFields = CustomerKeyFields(prefix + "server-side-encryption-customer-", key, Convert.ToBase64String(MD5.HashData(key)));
+        var fields = SignedFields(prefix, keyFields);
         fields.AddRange([new("key", "sealed.txt"), .. keyFields]);
         var file = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("COFFER-FORM-PLAINTEXT ", 100)));
 
         var response = await PostAsync(PostForms.Body(fields, file));
 
         response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
-        response.Headers.GetValues("x-amz-server-side-encryption-customer-algorithm").Should().Equal("AES256");
-        response.Headers.GetValues("x-amz-server-side-encryption-customer-key-MD5").Should().Equal(keyFields[2].Value);
+        response.Headers.GetValues(prefix + "server-side-encryption-customer-algorithm").Should().Equal("AES256");
+        response.Headers.GetValues(prefix + "server-side-encryption-customer-key-MD5").Should().Equal(keyFields[2].Value);
         StoredBlobs.Holding(_server.DataDirectory, "COFFER-FORM-PLAINTEXT"u8).Should().BeEmpty("the file is stored encrypted under the form's key");
         await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "sealed.txt")))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
@@ -141,18 +143,16 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     [Theory]
     [InlineData("x-amz-")]
     [InlineData("x-cos-")]
-    public async Task PostObject_WithAMalformedCustomerKeyField_IsInvalidArgument_AndStoresNothing(string prefix)
+    public async Task PostObject_WithACustomerKeyFieldWhoseMD5IsNotTheKeys_IsInvalidArgumentSayingSo_AndStoresNothing(string prefix)
     {
         var key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         var keyFields = CustomerKeyFields(prefix + "server-side-encryption-customer-", key, Convert.ToBase64String(MD5.HashData("another key"u8)));
-        var conditions = new object[] { Cond("starts-with", "$key", "") }.Concat(keyFields.Select(f => Cond("eq", "$" + f.Key, f.Value))).ToArray();
-        var fields = prefix == "x-amz-"
-            ? S3Fields(conditions)
-            : PostForms.Cos(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, conditions);
+        var fields = SignedFields(prefix, keyFields);
         fields.AddRange([new("key", "refused.txt"), .. keyFields]);
 
-        await (await PostAsync(PostForms.Body(fields, [1, 2, 3])))
+        var error = await (await PostAsync(PostForms.Body(fields, [1, 2, 3])))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", prefix == "x-amz-" ? Dialect.S3 : Dialect.Cos);
+        error.Element("Message")!.Value.Should().Contain("MD5 hash of the key did not match", "InvalidArgument is also the code of a missing or malformed key");
         await ShouldBeMissingAsync("refused.txt");
     }
 
@@ -312,6 +312,16 @@ public sealed class PostObjectApiTests : IAsyncLifetime
 
     private List<KeyValuePair<string, string>> S3Fields(params object[] conditions) =>
         PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, conditions);
+
+    /// <summary>
+    /// A form signed in the dialect of <paramref name="prefix"/> (<c>x-amz-</c>: S3's SigV4 policy, <c>x-cos-</c>: COS's),
+    /// its policy allowing any key and requiring <paramref name="exact"/> as given.
+    /// </summary>
+    private List<KeyValuePair<string, string>> SignedFields(string prefix, IEnumerable<KeyValuePair<string, string>> exact)
+    {
+        var conditions = new object[] { Cond("starts-with", "$key", "") }.Concat(exact.Select(f => Cond("eq", "$" + f.Key, f.Value))).ToArray();
+        return prefix == "x-amz-" ? S3Fields(conditions) : PostForms.Cos(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, conditions);
+    }
 
     /// <summary>The three SSE-C fields (or headers) under <paramref name="prefix"/>: algorithm, the key in base64, and the given MD5.</summary>
     private static KeyValuePair<string, string>[] CustomerKeyFields(string prefix, byte[] key, string md5) =>

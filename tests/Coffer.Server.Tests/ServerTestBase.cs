@@ -11,27 +11,50 @@ namespace Coffer.Server.Tests;
 public abstract class ServerTestBase(string bucket, Func<ITestEngine>? engine = null) : IAsyncLifetime
 {
     private ITestEngine? _engine;
+    private TestServer? _server;
+    private S3TestClient? _s3;
 
-    protected TestServer Server { get; private set; } = null!;
+    protected TestServer Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
-    protected S3TestClient S3 { get; private set; } = null!;
+    protected S3TestClient S3 => _s3 ?? throw new InvalidOperationException("The server is not started.");
 
     protected string Bucket { get; } = TestServer.BucketName(bucket);
 
     public async Task InitializeAsync()
     {
-        _engine = engine?.Invoke();
-        Server = await TestServer.StartAsync(metadata: _engine?.Location);
-        S3 = new S3TestClient(Server.BaseAddress);
-        (await Server.CreateBucketAsync(Bucket)).EnsureSuccessStatusCode();
-        await SeedAsync();
+        try
+        {
+            _engine = engine?.Invoke();
+            _server = await TestServer.StartAsync(metadata: _engine?.Location);
+            _s3 = new S3TestClient(_server.BaseAddress);
+            (await _server.CreateBucketAsync(Bucket)).EnsureSuccessStatusCode();
+            await SeedAsync();
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync when InitializeAsync fails: the server and database started so far go here.
+            await ReleaseAsync();
+            throw;
+        }
     }
 
-    public virtual async Task DisposeAsync()
+    public virtual Task DisposeAsync() => ReleaseAsync();
+
+    /// <summary>Stops whatever of the client, server and database was started; the database goes even if the server's disposal throws.</summary>
+    private async Task ReleaseAsync()
     {
-        S3.Dispose();
-        await Server.DisposeAsync();
-        _engine?.Dispose();
+        try
+        {
+            _s3?.Dispose();
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _engine?.Dispose();
+        }
     }
 
     /// <summary>What a class puts on the server before each of its tests, once the bucket is there.</summary>

@@ -101,7 +101,8 @@ public sealed class CosTestClient(Uri baseAddress, TimeProvider time) : IDisposa
         do
         {
             var query = marker is null ? "" : $"marker={Uri.EscapeDataString(marker)}";
-            var root = XDocument.Parse(await (await SendAsync(Request(HttpMethod.Get, bucket, query: query))).Content.ReadAsStringAsync()).Root!;
+            var page = (await SendAsync(Request(HttpMethod.Get, bucket, query: query))).EnsureSuccessStatusCode();
+            var root = XDocument.Parse(await page.Content.ReadAsStringAsync()).Root!;
             keys.AddRange(root.Elements("Contents").Select(c => c.Element("Key")!.Value));
             marker = root.Element("IsTruncated")!.Value == "true" ? root.Element("NextMarker")!.Value : null;
         }

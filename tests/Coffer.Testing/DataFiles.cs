@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Coffer.Testing;
 
 /// <summary>
@@ -7,32 +9,28 @@ namespace Coffer.Testing;
 /// </summary>
 public static class DataFiles
 {
-    private const string LockFile = "coffer.lock";
-
     /// <summary>The paths, relative to <paramref name="dataDirectory"/> and in ordinal order, of every file under it.</summary>
     public static string[] In(string dataDirectory) =>
         Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(dataDirectory, f)).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>
-    /// The files of <see cref="In"/> holding <paramref name="needle"/>, read while a server may still have them open;
-    /// but for the data folder's lock file, which is empty and which a running server holds under an exclusive lock
-    /// that .NET would not let this process open.
-    /// </summary>
-    public static string[] Holding(string dataDirectory, ReadOnlySpan<byte> needle)
-    {
-        var found = new List<string>();
-        foreach (var file in In(dataDirectory).Where(f => f != LockFile))
-        {
-            using var stream = new FileStream(Path.Combine(dataDirectory, file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
-            if (bytes.GetBuffer().AsSpan(0, (int)bytes.Length).IndexOf(needle) >= 0)
-            {
-                found.Add(file);
-            }
-        }
+    /// <summary>The files of <see cref="In"/> holding <paramref name="needle"/>; a server may still have them open (see <see cref="Read"/>).</summary>
+    public static string[] Holding(string dataDirectory, byte[] needle) =>
+        In(dataDirectory).Where(file => Read(Path.Combine(dataDirectory, file)).AsSpan().IndexOf(needle) >= 0).ToArray();
 
-        return [.. found];
+    /// <summary>
+    /// A file's bytes, read by another process (<c>cat</c>). Closing a descriptor of a file drops every POSIX lock the
+    /// closing process holds on it, so were an in-process server's database opened and closed here, its SQLite
+    /// connections would silently lose their locks; a child's descriptors are its own, and so are the locks it drops.
+    /// </summary>
+    private static byte[] Read(string path)
+    {
+        var start = new ProcessStartInfo("cat") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(path);
+        using var cat = Process.Start(start)!;
+        using var bytes = new MemoryStream();
+        cat.StandardOutput.BaseStream.CopyTo(bytes);
+        cat.WaitForExit();
+        return cat.ExitCode == 0 ? bytes.ToArray() : throw new IOException($"cat {path} exited with {cat.ExitCode}.");
     }
 }

@@ -20,7 +20,11 @@ public enum PolicyDecision
 }
 
 /// <summary>A condition of a statement: an operator, a context key, and the values it compares with.</summary>
-public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<string> Values);
+public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<string> Values)
+{
+    /// <summary>The key as the policy spells it (<c>s3:ExistingObjectTag/team</c> for the <see cref="Key"/> <c>cos:existingobjecttag/team</c>), for messages.</summary>
+    internal string? WrittenKey { get; init; }
+}
 
 /// <param name="Principals">Who the statement is about (normalised, see <see cref="AccessPolicy"/>); null in an identity's
 /// own policy, which is about that identity.</param>
@@ -395,7 +399,7 @@ public sealed class AccessPolicy
                     throw Malformed($"Condition '{block.Name}' needs true or false.");
                 }
 
-                conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values));
+                conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values) { WrittenKey = key.Name });
             }
         }
 
@@ -412,7 +416,7 @@ public sealed class AccessPolicy
         if (Statements.SelectMany(s => s.Conditions).FirstOrDefault(c => !IsEvaluated(c.Key)) is { } condition)
         {
             throw new CofferException(ErrorCode.NotImplemented,
-                $"Condition key '{condition.Key}' is not implemented: no request here carries a value for it, so the policy could not be enforced.");
+                $"Condition key '{condition.WrittenKey ?? condition.Key}' is not implemented: no request here carries a value for it, so the policy could not be enforced.");
         }
     }
 

@@ -25,10 +25,21 @@ public sealed class IdentityDirectory
         _roots = roots;
         _metadata = metadata;
         _time = time;
-        _configured = new(StringComparer.Ordinal);
-        foreach (var sub in configured ?? [])
+        _configured = Configured(roots, configured ?? []);
+    }
+
+    /// <summary>
+    /// Checks configured sub-accounts as the constructor does, before anything is opened (for <c>coffer serve</c> to
+    /// refuse a configuration it cannot honour before it creates a data folder): ArgumentException names what is wrong.
+    /// </summary>
+    public static void CheckConfigured(AccountDirectory roots, IEnumerable<SubAccount> configured) => Configured(roots, configured);
+
+    private static Dictionary<string, (SubAccount Account, AccessPolicy? Policy)> Configured(AccountDirectory roots, IEnumerable<SubAccount> configured)
+    {
+        var accounts = new Dictionary<string, (SubAccount Account, AccessPolicy? Policy)>(StringComparer.Ordinal);
+        foreach (var sub in configured)
         {
-            if (roots.FindByAppId(sub.AppId) is not { } root || roots.FindBySecretId(sub.SecretId) is not null || _configured.ContainsKey(sub.SecretId))
+            if (roots.FindByAppId(sub.AppId) is not { } root || roots.FindBySecretId(sub.SecretId) is not null || accounts.ContainsKey(sub.SecretId))
             {
                 throw new ArgumentException($"Sub-account {sub.Uin} needs a configured root account ({sub.AppId}) and a SecretId of its own.");
             }
@@ -38,8 +49,10 @@ public sealed class IdentityDirectory
                 throw new ArgumentException($"Sub-account {sub.Uin}: a sub-account's uin is a number other than its root's ({root.Uin}).");
             }
 
-            _configured.Add(sub.SecretId, (sub, ConfiguredPolicy(sub)));
+            accounts.Add(sub.SecretId, (sub, ConfiguredPolicy(sub)));
         }
+
+        return accounts;
     }
 
     public AccountDirectory Roots => _roots;
@@ -212,7 +225,7 @@ public sealed class IdentityDirectory
         }
         catch (CofferException error)
         {
-            throw new ArgumentException($"Sub-account {sub.Uin}'s policy in the configuration: {error.Message}", error);
+            throw new ArgumentException($"Sub-account {sub.Name} ({sub.Uin}, of APPID {sub.AppId}): its policy in the configuration: {error.Message}", error);
         }
     }
 

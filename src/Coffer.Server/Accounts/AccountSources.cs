@@ -27,28 +27,7 @@ public static class AccountSources
     public static (IReadOnlyList<Account> Accounts, bool CreatedDevAccount) Resolve(
         CofferConfigFile? config, Func<string, string?> environment, string dataDirectory)
     {
-        var accounts = new List<Account>();
-        foreach (var entry in config?.Accounts ?? [])
-        {
-            accounts.Add(new Account(entry.AppId, entry.Uin, entry.SecretId, entry.SecretKey, entry.Name ?? entry.AppId));
-        }
-
-        var appId = environment(AppIdVariable);
-        var secretId = environment(SecretIdVariable);
-        var secretKey = environment(SecretKeyVariable);
-        if (appId is not null || secretId is not null || secretKey is not null)
-        {
-            if (string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(secretId) || string.IsNullOrEmpty(secretKey))
-            {
-                throw new InvalidOperationException(
-                    $"Set all three of {AppIdVariable}, {SecretIdVariable} and {SecretKeyVariable}, or none.");
-            }
-
-            var uin = environment(UinVariable) is { Length: > 0 } configuredUin ? configuredUin : appId;
-            accounts.RemoveAll(a => a.AppId == appId);
-            accounts.Insert(0, new Account(appId, uin, secretId, secretKey, "root"));
-        }
-
+        var accounts = Configured(config, environment);
         if (accounts.Count > 0)
         {
             return (accounts, false);
@@ -77,6 +56,34 @@ public static class AccountSources
         }
 
         return ([dev], true);
+    }
+
+    /// <summary>The accounts of the configuration file and the environment, without side effects (no dev account).</summary>
+    public static List<Account> Configured(CofferConfigFile? config, Func<string, string?> environment)
+    {
+        var accounts = new List<Account>();
+        foreach (var entry in config?.Accounts ?? [])
+        {
+            accounts.Add(new Account(entry.AppId, entry.Uin, entry.SecretId, entry.SecretKey, entry.Name ?? entry.AppId));
+        }
+
+        var appId = environment(AppIdVariable);
+        var secretId = environment(SecretIdVariable);
+        var secretKey = environment(SecretKeyVariable);
+        if (appId is not null || secretId is not null || secretKey is not null)
+        {
+            if (string.IsNullOrEmpty(appId) || string.IsNullOrEmpty(secretId) || string.IsNullOrEmpty(secretKey))
+            {
+                throw new InvalidOperationException(
+                    $"Set all three of {AppIdVariable}, {SecretIdVariable} and {SecretKeyVariable}, or none.");
+            }
+
+            var uin = environment(UinVariable) is { Length: > 0 } configuredUin ? configuredUin : appId;
+            accounts.RemoveAll(a => a.AppId == appId);
+            accounts.Insert(0, new Account(appId, uin, secretId, secretKey, "root"));
+        }
+
+        return accounts;
     }
 
     private sealed record DevAccountFileContent(string AppId, string Uin, string SecretId, string SecretKey);

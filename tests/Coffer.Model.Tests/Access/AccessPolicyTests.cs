@@ -85,6 +85,17 @@ public sealed class AccessPolicyTests
     }
 
     [Theory]
+    [InlineData("s3:ExistingObjectTag/team")]
+    [InlineData("aws:PrincipalTag/Team")]
+    public void RequireEvaluableConditions_ReturnsNotImplemented_NamingTheKeyAsThePolicySpellsIt(string key)
+    {
+        var require = () => Parse(AllowAllWhen("StringEquals", key, "x")).RequireEvaluableConditions();
+        var error = require.Should().Throw<CofferException>().Which;
+        error.Code.Should().Be(ErrorCode.NotImplemented);
+        error.Message.Should().StartWith($"Condition key '{key}' is not implemented");
+    }
+
+    [Theory]
     [InlineData("NumericEquals", "10", "10.0", true)]
     [InlineData("numeric_equal", "10", "11", false)]
     [InlineData("NumericNotEquals", "10", "11", true)]
