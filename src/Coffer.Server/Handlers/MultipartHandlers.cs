@@ -87,7 +87,8 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var wire = context.Wire;
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
+            context.Header(wire.Prefix + "source-expected-bucket-owner"));
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,

@@ -123,10 +123,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         return AccessControl.IsAllowed(caller, rules, request, action.Acl, managesPolicy);
     }
 
-    /// <summary>Authorizes reading the source of a copy, as a GET of it would be.</summary>
-    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp)
+    /// <summary>
+    /// Authorizes reading the source of a copy, as a GET of it would be; with <paramref name="expectedOwner"/>
+    /// (<c>x-amz-source-expected-bucket-owner</c>) the source bucket must be that account's, as for the target's own check.
+    /// </summary>
+    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner)
     {
         var rules = access.Rules(bucket);
+        CheckExpectedOwner(expectedOwner, rules.OwnerUin);
         Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp), null), caller);
     }
 
@@ -157,9 +161,11 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <c>x-amz-expected-bucket-owner</c> (and COS's <c>x-cos-</c> spelling): a request that names an account other than
     /// the bucket's owner is AccessDenied, so a bucket that changed hands is not written to or read from by mistake.
     /// </summary>
-    public static void CheckExpectedOwner(string? expectedOwner, Account? owner)
+    public static void CheckExpectedOwner(string? expectedOwner, Account? owner) => CheckExpectedOwner(expectedOwner, owner?.Uin);
+
+    private static void CheckExpectedOwner(string? expectedOwner, string? ownerUin)
     {
-        if (expectedOwner is not null && owner is not null && expectedOwner != owner.Uin)
+        if (expectedOwner is not null && ownerUin is not null && expectedOwner != ownerUin)
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket is not owned by the expected bucket owner.");
         }
