@@ -439,7 +439,7 @@ public sealed partial class ObjectService
 
     private static MultipartUploadInfo ToInfo(string bucket, MultipartUploadRecord upload) =>
         new(bucket, upload.Key, upload.UploadId, upload.InitiatedAt, upload.StorageClass, EncryptionOf(upload), upload.ChecksumAlgorithm, upload.Initiator,
-            upload.ChecksumType);
+            upload.ChecksumType, upload.Acl);
 
     private static ObjectEncryption? EncryptionOf(MultipartUploadRecord upload) =>
         // An SSE-C upload's key id slot holds its key's verifier, which no answer shows.

@@ -1,4 +1,5 @@
 using System.Text;
+using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 
 namespace Coffer.Protocol.Tests;
@@ -36,5 +37,13 @@ public class XmlDocumentWriterTests
         xml.Should().Be("<?xml version=\"1.0\" encoding=\"utf-8\"?><ListAllMyBucketsResult><Owner><ID>qcs::cam::uin/1:uin/1</ID>" +
             "<DisplayName>1</DisplayName></Owner><Buckets><Bucket><Name>a-1</Name><Location>ap-guangzhou</Location>" +
             "<CreationDate>2023-11-14T22:13:20.000Z</CreationDate><BucketType>cos</BucketType></Bucket></Buckets></ListAllMyBucketsResult>");
+    }
+
+    [Fact]
+    public void Write_ListAllMyBuckets_GivesEachBucketsRegion_InS3()
+    {
+        var document = new ListAllMyBucketsDocument("1", "1", [new BucketEntry("a-1", "us-east-1", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000))]);
+        var xml = Encoding.UTF8.GetString(XmlDocumentWriter.Write(document, Dialect.S3));
+        xml.Should().Contain("<Bucket><Name>a-1</Name><CreationDate>2023-11-14T22:13:20.000Z</CreationDate><BucketRegion>us-east-1</BucketRegion></Bucket>");
     }
 }

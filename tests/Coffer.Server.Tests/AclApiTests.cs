@@ -155,6 +155,37 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     }
 
     [Fact]
+    public async Task BucketOwnerPreferred_GivesTheBucketOwnerWhatAnotherAccountWritesWithFullControl_InObjectAclsAndUploadListings()
+    {
+        var controls = "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule></OwnershipControls>";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "ownershipControls", body: Encoding.UTF8.GetBytes(controls))).EnsureSuccessStatusCode();
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Other}}:root"},"Action":"s3:*","Resource":["arn:aws:s3:::{{Bucket}}","arn:aws:s3:::{{Bucket}}/*"]}]}""";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).EnsureSuccessStatusCode();
+        XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+        List<KeyValuePair<string, string>> fullControl = [new("x-amz-acl", "bucket-owner-full-control")];
+
+        async Task<string> OwnerAsync(HttpResponseMessage response)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element(ns + "Owner")!.Element(ns + "ID")!.Value;
+        }
+
+        async Task<string> UploadOwnerAsync(string key, IReadOnlyList<KeyValuePair<string, string>> headers)
+        {
+            var created = await S3.SendAsync(HttpMethod.Post, Bucket, key, query: "uploads", headers: headers, account: TestAccounts.Other);
+            var uploadId = XDocument.Parse(await created.Content.ReadAsStringAsync()).Root!.Element(ns + "UploadId")!.Value;
+            return await OwnerAsync(await S3.SendAsync(HttpMethod.Get, Bucket, key, query: $"uploadId={uploadId}", account: TestAccounts.Other));
+        }
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "granted", body: [1], headers: fullControl, account: TestAccounts.Other)).EnsureSuccessStatusCode();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "kept", body: [1], account: TestAccounts.Other)).EnsureSuccessStatusCode();
+        (await OwnerAsync(await S3.SendAsync(HttpMethod.Get, Bucket, "granted", query: "acl"))).Should().Be(Owner);
+        (await OwnerAsync(await S3.SendAsync(HttpMethod.Get, Bucket, "kept", query: "acl"))).Should().Be(Other, "without full control the writer keeps it");
+        (await UploadOwnerAsync("granted-upload", fullControl)).Should().Be(Owner, "ListParts names the object's owner to be");
+        (await UploadOwnerAsync("kept-upload", [])).Should().Be(Other);
+    }
+
+    [Fact]
     public async Task PutOwnershipControls_BucketOwnerEnforced_IsInvalidBucketAclWithObjectOwnership_WhileTheBucketAclGrantsOthers()
     {
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();

@@ -131,6 +131,26 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
         (await S3.SendAsync(HttpMethod.Head, Bucket, "k")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task SourceExpectedBucketOwner_OtherThanTheSourceOwner_IsAccessDenied_OnCopyAndUploadPartCopy()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "source", body: [1, 2, 3])).StatusCode.Should().Be(HttpStatusCode.OK);
+        KeyValuePair<string, string>[] Copy(string owner) =>
+            [new("x-amz-copy-source", $"/{Bucket}/source"), new("x-amz-source-expected-bucket-owner", owner)];
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "copied", headers: Copy(TestAccounts.Owner.Uin))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "refused", headers: Copy(TestAccounts.Other.Uin)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "refused")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var created = await S3.SendAsync(HttpMethod.Post, Bucket, "parts", query: "uploads");
+        var uploadId = XDocument.Parse(await created.Content.ReadAsStringAsync()).Root!.Elements().Single(e => e.Name.LocalName == "UploadId").Value;
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "parts", query: $"partNumber=1&uploadId={uploadId}", headers: Copy(TestAccounts.Owner.Uin)))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "parts", query: $"partNumber=2&uploadId={uploadId}", headers: Copy(TestAccounts.Other.Uin)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
     /// <summary>The other account may put objects, but not with a public canned ACL.</summary>
     private string OtherMayPutButNotPublicly => $$$"""
         {"Version":"2012-10-17","Statement":[

@@ -230,6 +230,13 @@ public sealed partial class AccessControl
             : AccessControlList.Private(ownerUin);
 
     /// <summary>An object version's own ACL; null when it follows its bucket's (or the object is gone).</summary>
+    /// <summary>Whether the key has a current version that is an object (not a delete marker).</summary>
+    public bool HasObject(BucketAccessRules rules, string key)
+    {
+        using var reader = metadata.OpenSnapshot();
+        return reader.Buckets.Get(rules.Bucket.Name) is { } record && reader.Versions.GetLatest(record.Id, key) is { IsDeleteMarker: false };
+    }
+
     private AccessControlList? ReadObjectAcl(string bucket, string ownerUin, string key, string? versionId)
     {
         using var reader = metadata.OpenSnapshot();

@@ -45,6 +45,7 @@ public sealed record CreateMultipartUploadRequest
 /// <param name="ChecksumAlgorithm">The parts' flexible checksum (<c>CRC32</c>...), when the upload was initiated with one.</param>
 /// <param name="ChecksumType">With <paramref name="ChecksumAlgorithm"/>: <c>COMPOSITE</c> or <c>FULL_OBJECT</c>.</param>
 /// <param name="Initiator">The CAM principal that initiated the upload; null when anonymous (or recorded before it was kept).</param>
+/// <param name="Acl">The ACL the object gets, as <see cref="Access.AclCodec"/> stores it (its owner is the object's); null to follow the bucket's.</param>
 public sealed record MultipartUploadInfo(
     string Bucket,
     string Key,
@@ -54,7 +55,8 @@ public sealed record MultipartUploadInfo(
     ObjectEncryption? Encryption = null,
     string? ChecksumAlgorithm = null,
     string? Initiator = null,
-    string? ChecksumType = null);
+    string? ChecksumType = null,
+    string? Acl = null);
 
 public sealed record UploadPartRequest
 {

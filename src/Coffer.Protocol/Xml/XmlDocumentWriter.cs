@@ -52,6 +52,10 @@ public static partial class XmlDocumentWriter
             {
                 Element(w, "BucketType", "cos");
             }
+            else
+            {
+                Element(w, "BucketRegion", bucket.Location);
+            }
 
             w.WriteEndElement();
         }

@@ -1,5 +1,6 @@
 using Coffer.Common;
 using Coffer.Model;
+using Coffer.Model.Access;
 using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
@@ -86,7 +87,8 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var wire = context.Wire;
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
+            context.Header(wire.Prefix + "source-expected-bucket-owner"));
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,
@@ -238,7 +240,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             context.Bucket,
             context.Key,
             page.Upload.UploadId,
-            UploadOwner(context, page.Upload.Initiator),
+            UploadOwner(context, page.Upload),
             page.Upload.StorageClass,
             marker,
             page.NextPartNumberMarker,
@@ -278,7 +280,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             page.Uploads.Select(u =>
             {
                 var (initiatorId, initiatorName) = Initiator(context, u.Initiator);
-                return new UploadEntry(u.Key, u.UploadId, UploadOwner(context, u.Initiator), u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
+                return new UploadEntry(u.Key, u.UploadId, UploadOwner(context, u), u.StorageClass, u.InitiatedAt, initiatorId, initiatorName, u.ChecksumAlgorithm,
                     u.ChecksumType);
             }).ToArray(),
             page.CommonPrefixes);
@@ -312,19 +314,30 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
     }
 
     /// <summary>
-    /// Whose the object an upload makes will be, as the listings' Owner says: the initiating account (a sub-account's
-    /// root account), or the bucket's owner when the bucket enforces its ownership or nobody signed the initiation.
+    /// Whose the object an upload makes will be, as the listings' Owner says: the owner of the ACL the upload gives it (the
+    /// bucket's owner when it prefers ownership and the initiator granted it full control); for an upload that follows the
+    /// bucket's ACL, the initiating account (a sub-account's root account), or the bucket's owner when the bucket enforces
+    /// its ownership or nobody signed the initiation.
     /// </summary>
-    private static string UploadOwner(RequestContext context, string? principal)
+    private static string UploadOwner(RequestContext context, MultipartUploadInfo upload)
     {
         const string RootPrefix = "qcs::cam::uin/";
-        if (principal is null || !principal.StartsWith(RootPrefix, StringComparison.Ordinal)
+        var principal = upload.Initiator;
+        string rootUin;
+        if (upload.Acl is { } acl && context.Rules is { } rules)
+        {
+            rootUin = AclCodec.Decode(acl, rules.OwnerUin, forObject: true).OwnerUin;
+        }
+        else if (principal is null || !principal.StartsWith(RootPrefix, StringComparison.Ordinal)
             || context.Rules?.Settings.Ownership == Common.Acl.ObjectOwnership.BucketOwnerEnforced)
         {
             return context.OwnerId;
         }
+        else
+        {
+            rootUin = principal[RootPrefix.Length..principal.IndexOf(':', RootPrefix.Length)];
+        }
 
-        var rootUin = principal[RootPrefix.Length..principal.IndexOf(':', RootPrefix.Length)];
         return context.Dialect == Dialect.S3 ? rootUin : context.Accounts.FindByUin(rootUin)?.AppId ?? context.OwnerId;
     }
 

@@ -187,7 +187,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var wire = context.Wire;
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp);
+        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
+            context.Header(wire.Prefix + "source-expected-bucket-owner"));
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");

@@ -49,8 +49,38 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
             ? access.ForObject(rules, key, VersionIdOf(target))
             : rules;
-        Require(IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)), caller);
+        if (!IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)))
+        {
+            // A key that is not there is told as such to whoever may list it, whatever they may read (S3's rule).
+            if (AnswersMissingKeyByListing(route, target) && !access.HasObject(rules, route.Key!) && MayList(caller, rules, route.Key!, sourceIp, conditions))
+            {
+                throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
+            }
+
+            throw Denied(caller);
+        }
+
         return rules;
+    }
+
+    /// <summary>
+    /// S3 tells a GET or HEAD of a missing key apart from a denial only to a caller allowed <c>s3:ListBucket</c> (with
+    /// <c>s3:prefix</c> the key): anyone else gets AccessDenied, so reading rights alone do not reveal which keys exist. COS
+    /// answers 404 to whoever may read the object, which is what the handler does; so does S3 for a named version.
+    /// </summary>
+    public static CofferException MissingKeyError(CofferException missing, Credential? caller, Route route, RequestTarget target, BucketAccessRules rules,
+        string? sourceIp, IRequestConditions? conditions) =>
+        missing.Code == ErrorCode.NoSuchKey && AnswersMissingKeyByListing(route, target) && !MayList(caller, rules, route.Key!, sourceIp, conditions)
+            ? Denied(caller)
+            : missing;
+
+    private static bool AnswersMissingKeyByListing(Route route, RequestTarget target) =>
+        route.Dialect == Dialect.S3 && route.Operation is Operation.GetObject or Operation.HeadObject && route.Key is not null && VersionIdOf(target) is null;
+
+    private static bool MayList(Credential? caller, BucketAccessRules rules, string key, string? sourceIp, IRequestConditions? conditions)
+    {
+        var context = new Dictionary<string, string>(Context(null, sourceIp), StringComparer.Ordinal) { ["cos:prefix"] = key };
+        return IsAllowed(caller, rules, null, CamActions.For(Operation.ListObjects), context, conditions);
     }
 
     /// <summary>
@@ -93,10 +123,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         return AccessControl.IsAllowed(caller, rules, request, action.Acl, managesPolicy);
     }
 
-    /// <summary>Authorizes reading the source of a copy, as a GET of it would be.</summary>
-    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp)
+    /// <summary>
+    /// Authorizes reading the source of a copy, as a GET of it would be; with <paramref name="expectedOwner"/>
+    /// (<c>x-amz-source-expected-bucket-owner</c>) the source bucket must be that account's, as for the target's own check.
+    /// </summary>
+    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner)
     {
         var rules = access.Rules(bucket);
+        CheckExpectedOwner(expectedOwner, rules.OwnerUin);
         Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp), null), caller);
     }
 
@@ -127,9 +161,11 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <c>x-amz-expected-bucket-owner</c> (and COS's <c>x-cos-</c> spelling): a request that names an account other than
     /// the bucket's owner is AccessDenied, so a bucket that changed hands is not written to or read from by mistake.
     /// </summary>
-    public static void CheckExpectedOwner(string? expectedOwner, Account? owner)
+    public static void CheckExpectedOwner(string? expectedOwner, Account? owner) => CheckExpectedOwner(expectedOwner, owner?.Uin);
+
+    private static void CheckExpectedOwner(string? expectedOwner, string? ownerUin)
     {
-        if (expectedOwner is not null && owner is not null && expectedOwner != owner.Uin)
+        if (expectedOwner is not null && ownerUin is not null && expectedOwner != ownerUin)
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket is not owned by the expected bucket owner.");
         }
@@ -139,9 +175,12 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     {
         if (!allowed)
         {
-            throw new CofferException(ErrorCode.AccessDenied, caller is null
-                ? "Access Denied. Anonymous requests need a bucket ACL or policy that allows them."
-                : "Access Denied. No policy allows this request, or one denies it.");
+            throw Denied(caller);
         }
     }
+
+    private static CofferException Denied(Credential? caller) =>
+        new(ErrorCode.AccessDenied, caller is null
+            ? "Access Denied. Anonymous requests need a bucket ACL or policy that allows them."
+            : "Access Denied. No policy allows this request, or one denies it.");
 }

@@ -9,8 +9,9 @@ namespace Coffer.Server.Pipeline;
 /// connection in a known state. Left alone, Kestrel drains an unread body after the answer; but a client that sent
 /// <c>Expect: 100-continue</c> and got a final status instead of <c>100 Continue</c> skips the body (botocore and
 /// awscli do), and the drain then swallows its next request. So before an error answer a small remainder is read and
-/// dropped (for <c>Expect: 100-continue</c> that read is what asks the client for the body), and any answer that
-/// starts while the body is still unread says <c>Connection: close</c>.
+/// dropped, and any answer that starts while the body is still unread says <c>Connection: close</c>. A body the client
+/// holds back for <c>100 Continue</c> is never drained: Kestrel sends that interim answer on the first read, and a
+/// refused request must get its final status instead (RFC 9110 §10.1.1), before the client sends anything.
 /// </summary>
 internal sealed class RequestBody : ForwardReadStream
 {
@@ -21,14 +22,17 @@ internal sealed class RequestBody : ForwardReadStream
 
     private readonly Stream _inner;
     private readonly long? _length;
+    private readonly bool _awaitsContinue;
+    private bool _reading;
     private long _read;
     private bool _ended;
 
-    private RequestBody(Stream inner, long? length, bool canHaveBody)
+    private RequestBody(Stream inner, long? length, bool canHaveBody, bool awaitsContinue)
     {
         _inner = inner;
         _length = length;
         _ended = !canHaveBody;
+        _awaitsContinue = awaitsContinue;
     }
 
     /// <summary>True once the body has been read to its end (or the request has none).</summary>
@@ -38,7 +42,8 @@ internal sealed class RequestBody : ForwardReadStream
     public static RequestBody Attach(HttpContext http)
     {
         var canHaveBody = http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? http.Request.ContentLength > 0;
-        var body = new RequestBody(http.Request.Body, http.Request.ContentLength, canHaveBody);
+        var awaitsContinue = http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase);
+        var body = new RequestBody(http.Request.Body, http.Request.ContentLength, canHaveBody, awaitsContinue);
         http.Request.Body = body;
         http.Response.OnStarting(() =>
         {
@@ -54,11 +59,12 @@ internal sealed class RequestBody : ForwardReadStream
 
     /// <summary>
     /// Reads and drops what is left of a body of at most <see cref="DrainLimit"/> bytes, so the connection can serve the
-    /// next request; a larger or unfinished body is left for <see cref="Attach"/>'s <c>Connection: close</c>.
+    /// next request; a larger or unfinished body, or one not yet asked for with <c>100 Continue</c>, is left for
+    /// <see cref="Attach"/>'s <c>Connection: close</c>.
     /// </summary>
     public async Task DrainAsync(CancellationToken aborted)
     {
-        if (IsComplete || (_length is { } length && length - _read > DrainLimit))
+        if (IsComplete || (_awaitsContinue && !_reading) || (_length is { } length && length - _read > DrainLimit))
         {
             return;
         }
@@ -80,10 +86,17 @@ internal sealed class RequestBody : ForwardReadStream
         }
     }
 
-    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer), buffer.Length);
+    public override int Read(Span<byte> buffer)
+    {
+        _reading = true;
+        return Count(_inner.Read(buffer), buffer.Length);
+    }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await _inner.ReadAsync(buffer, cancellationToken), buffer.Length);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _reading = true;
+        return Count(await _inner.ReadAsync(buffer, cancellationToken), buffer.Length);
+    }
 
     private int Count(int read, int asked)
     {

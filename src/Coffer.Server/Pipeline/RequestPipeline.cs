@@ -94,8 +94,8 @@ internal sealed class RequestPipeline(
 
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
-            rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp,
-                new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix));
+            var conditions = new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix);
+            rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp, conditions);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
@@ -104,7 +104,14 @@ internal sealed class RequestPipeline(
 
             // Event notifications say who made a change: the request's transactions run in this flow and read it there.
             RequestOrigin.Current = new RequestOrigin(caller ?? "anonymous", sourceIp, requestId);
-            await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts, formFields));
+            try
+            {
+                await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts, formFields));
+            }
+            catch (CofferException missing) when (missing.Code == ErrorCode.NoSuchKey && rules is not null)
+            {
+                throw Authorizer.MissingKeyError(missing, authenticated.Credential, route, target, rules, sourceIp, conditions);
+            }
         }
         catch (CofferException error)
         {
