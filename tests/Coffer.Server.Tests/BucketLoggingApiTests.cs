@@ -230,6 +230,33 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shutdown_DeliversTheBufferedRecords_LongBeforeTheFlushInterval()
+    {
+        using var data = new TempDirectory("logging-shutdown");
+        var server = await TestServer.StartAsync(data: data, accessLogs: new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) });
+        try
+        {
+            (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
+            (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
+            (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "down/")))))
+                .EnsureSuccessStatusCode();
+            (await server.PutObjectAsync(_source, "last", [1])).EnsureSuccessStatusCode();
+            (await server.Client.ListKeysAsync(_target)).Should().BeEmpty();
+
+            await server.DisposeAsync();
+            server = await TestServer.StartAsync(data: data, accessLogs: new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) });
+            var keys = await server.Client.ListKeysAsync(_target);
+            keys.Should().ContainSingle().Which.Should().StartWith("down/");
+            var body = await (await server.SendAsync(server.Request(HttpMethod.Get, _target, keys[0]))).Content.ReadAsStringAsync();
+            body.Should().Contain(" REST.PUT.OBJECT last ");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ABucketLoggingIntoItself_NeverLogsItsOwnLogObjects()
     {
         (await Cos(HttpMethod.Put, _source, Enabled(_source, "self/"))).EnsureSuccessStatusCode();
