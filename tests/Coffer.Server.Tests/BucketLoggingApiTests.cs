@@ -232,28 +232,31 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_DeliversTheBufferedRecords_LongBeforeTheFlushInterval()
     {
-        using var data = new TempDirectory("logging-shutdown");
-        var server = await TestServer.StartAsync(data: data, accessLogs: new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) });
-        try
+        var (keys, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
         {
-            (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
-            (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
-            (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "down/")))))
-                .EnsureSuccessStatusCode();
             (await server.PutObjectAsync(_source, "last", [1])).EnsureSuccessStatusCode();
             (await server.Client.ListKeysAsync(_target)).Should().BeEmpty();
+        });
 
-            await server.DisposeAsync();
-            server = await TestServer.StartAsync(data: data, accessLogs: new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) });
-            var keys = await server.Client.ListKeysAsync(_target);
-            keys.Should().ContainSingle().Which.Should().StartWith("down/");
-            var body = await (await server.SendAsync(server.Request(HttpMethod.Get, _target, keys[0]))).Content.ReadAsStringAsync();
-            body.Should().Contain(" REST.PUT.OBJECT last ");
-        }
-        finally
-        {
-            await server.DisposeAsync();
-        }
+        keys.Should().ContainSingle().Which.Should().StartWith("down/");
+        records.Should().ContainSingle().Which.Should().Contain(" REST.PUT.OBJECT last ");
+    }
+
+    [Fact]
+    public async Task Buffer_DropsRecordsPastItsByteBound()
+    {
+        // Each record holds the 300-character key twice (key and request-URI): past 600 bytes, so a 1,000-byte bound keeps one.
+        var key = new string('k', 300);
+        var (_, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1), MaxBufferedBytes = 1000 },
+            async server =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    (await server.PutObjectAsync(_source, key + i, [1])).EnsureSuccessStatusCode();
+                }
+            });
+
+        records.Should().ContainSingle().Which.Should().Contain($" REST.PUT.OBJECT {key}0 ");
     }
 
     [Fact]
@@ -316,6 +319,40 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Owner.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
             SigV4.StringToSign(amzDate, scope, canonical));
         return new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
+    }
+
+    /// <summary>
+    /// On a server of its own with <paramref name="accessLogs"/>, logs <see cref="_source"/> into <see cref="_target"/>
+    /// under <c>down/</c>, runs <paramref name="act"/>, stops the server and answers the log objects and records found
+    /// after a restart: what the delivery at shutdown wrote.
+    /// </summary>
+    private async Task<(List<string> Keys, List<string> Records)> DeliveredAtShutdownAsync(AccessLogServiceOptions accessLogs, Func<TestServer, Task> act)
+    {
+        using var data = new TempDirectory("logging-shutdown");
+        var server = await TestServer.StartAsync(data: data, accessLogs: accessLogs);
+        try
+        {
+            (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
+            (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
+            (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "down/")))))
+                .EnsureSuccessStatusCode();
+            await act(server);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await using var restarted = await TestServer.StartAsync(data: data, accessLogs: accessLogs);
+        var keys = await restarted.Client.ListKeysAsync(_target);
+        var records = new List<string>();
+        foreach (var key in keys)
+        {
+            var body = await (await restarted.SendAsync(restarted.Request(HttpMethod.Get, _target, key))).Content.ReadAsStringAsync();
+            records.AddRange(body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return (keys, records);
     }
 
     private static string Enabled(string target, string prefix) =>

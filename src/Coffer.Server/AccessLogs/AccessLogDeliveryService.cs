@@ -58,7 +58,7 @@ internal sealed partial class AccessLogDeliveryService(
         var now = time.GetUtcNow();
         if (buffer.Dropped is var dropped && dropped > _droppedReported)
         {
-            LogBufferFull(logger, dropped - _droppedReported, AccessLogBuffer.MaxRecords);
+            LogBufferFull(logger, dropped - _droppedReported, AccessLogBuffer.MaxRecords, options.AccessLogs.MaxBufferedBytes);
             _droppedReported = dropped;
         }
 
@@ -124,8 +124,8 @@ internal sealed partial class AccessLogDeliveryService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Access log: {Count} records of bucket {Bucket} dropped, their delivery to {Target} failed")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception error, int count, string bucket, string target);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records dropped since the last delivery, the buffer holding {Max} already")]
-    private static partial void LogBufferFull(ILogger logger, long count, int max);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records dropped since the last delivery, the buffer holding {MaxRecords} records or {MaxBytes} bytes already")]
+    private static partial void LogBufferFull(ILogger logger, long count, int maxRecords, long maxBytes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access log: the delivery at shutdown failed")]
     private static partial void LogShutdownFailed(ILogger logger, Exception error);

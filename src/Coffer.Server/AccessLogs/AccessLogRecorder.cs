@@ -141,8 +141,11 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
     private static void Field(StringBuilder line, string? value) =>
         line.Append(string.IsNullOrEmpty(value) ? "-" : value.Replace(' ', '+')).Append(' ');
 
+    /// <summary>A quoted field (request-URI, referer, user-agent) is cut to this many characters: a client chooses its length.</summary>
+    private const int MaxQuotedLength = 4096;
+
     private static void Quoted(StringBuilder line, string value) =>
-        line.Append('"').Append(value.Length == 0 ? "-" : value.Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
+        line.Append('"').Append(value.Length == 0 ? "-" : value[..Math.Min(value.Length, MaxQuotedLength)].Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
 
     /// <summary>The object's whole size: the body of a write, or a read's length (its total when the read was ranged).</summary>
     private static long? ObjectSize(HttpContext http, Route route)
