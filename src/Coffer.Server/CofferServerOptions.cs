@@ -58,6 +58,9 @@ public sealed record AccessLogServiceOptions
 {
     /// <summary>Best effort, as S3's are: a minute by default; records not yet written are lost with the process.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The records waiting for delivery may hold this many bytes (UTF-8, as written); past it new ones are dropped and counted.</summary>
+    public long MaxBufferedBytes { get; init; } = 64L * 1024 * 1024;
 }
 
 /// <summary>How the server executes lifecycle rules: how often it looks for buckets whose daily pass is due, and the pass's lease.</summary>

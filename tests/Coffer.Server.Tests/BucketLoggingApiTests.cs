@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
@@ -162,6 +165,101 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PresignedGets_AreLoggedWithoutTheirSignatureCredentialOrToken_InBothDialects()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        (await _server.PutObjectAsync(_source, "shared", [1, 2, 3])).EnsureSuccessStatusCode();
+
+        var cos = _server.Request(HttpMethod.Get, _source, "shared");
+        var cosAuthorization = cos.Headers.GetValues("Authorization").Single();
+        cos.Headers.Remove("Authorization");
+        cos.RequestUri = new Uri(cos.RequestUri + "?" + cosAuthorization);
+        var s3 = PresignedS3Get(_source, "shared");
+        // Refused (the tokens name no session), but logged all the same: the values must not reach the record either.
+        var tokens = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{_source}/shared?X-Amz-Security-Token=TOKENAMZ&x-cos-security-token=TOKENCOS&sign=SIGNCOS"));
+
+        var secrets = new List<string> { TestAccounts.Owner.SecretId, "TOKENAMZ", "TOKENCOS", "SIGNCOS" };
+        secrets.AddRange(cosAuthorization.Split('&').Where(p => p.StartsWith("q-signature=", StringComparison.Ordinal)).Select(p => p["q-signature=".Length..]));
+        secrets.Add(s3.RequestUri!.Query.Split('&').Single(p => p.StartsWith("X-Amz-Signature=", StringComparison.Ordinal))["X-Amz-Signature=".Length..]);
+
+        var requestIds = new List<string>();
+        foreach (var request in (HttpRequestMessage[])[cos, s3, tokens])
+        {
+            var response = await _server.SendRawAsync(request);
+            if (request != tokens)
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            }
+
+            requestIds.Add(response.Headers.TryGetValues("x-cos-request-id", out var cosId) ? cosId.Single() : response.Headers.GetValues("x-amz-request-id").Single());
+        }
+
+        var logged = new List<string>();
+        foreach (var id in requestIds)
+        {
+            logged.Add((await WaitForRecordsAsync(_target, "access/", l => l.Contains(id, StringComparison.Ordinal))).Single(l => l.Contains(id, StringComparison.Ordinal)));
+        }
+
+        foreach (var secret in secrets)
+        {
+            logged.Should().NotContain(l => l.Contains(secret, StringComparison.Ordinal), secret);
+        }
+
+        logged.Should().Contain(l => l.Contains("q-signature=-", StringComparison.Ordinal) && l.Contains("q-ak=-", StringComparison.Ordinal));
+        logged.Should().Contain(l => l.Contains("X-Amz-Signature=-", StringComparison.Ordinal) && l.Contains("X-Amz-Credential=-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ErrorCodeField_IsTheWireCodeOfTheDialect_AndEmptyForNotModified()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        var etag = (await _server.PutObjectAsync(_source, "cached", [1])).Headers.ETag!.Tag;
+        var noCors = await _s3.SendAsync(HttpMethod.Get, _source, query: "cors");
+        await noCors.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchCORSConfiguration", Dialect.S3);
+        var notModified = await _server.SendAsync(_server.Request(HttpMethod.Get, _source, "cached", headers: [new("If-None-Match", etag)]));
+        notModified.StatusCode.Should().Be(HttpStatusCode.NotModified);
+
+        var corsId = noCors.Headers.GetValues("x-amz-request-id").Single();
+        var notModifiedId = notModified.Headers.GetValues("x-cos-request-id").Single();
+        Fields((await WaitForRecordsAsync(_target, "access/", l => l.Contains(corsId, StringComparison.Ordinal))).Single(l => l.Contains(corsId, StringComparison.Ordinal)))[10]
+            .Should().Be("NoSuchCORSConfiguration");
+        var cached = Fields((await WaitForRecordsAsync(_target, "access/", l => l.Contains(notModifiedId, StringComparison.Ordinal)))
+            .Single(l => l.Contains(notModifiedId, StringComparison.Ordinal)));
+        cached[9].Should().Be("304");
+        cached[10].Should().Be("-");
+    }
+
+    [Fact]
+    public async Task Shutdown_DeliversTheBufferedRecords_LongBeforeTheFlushInterval()
+    {
+        var (keys, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        {
+            (await server.PutObjectAsync(_source, "last", [1])).EnsureSuccessStatusCode();
+            (await server.Client.ListKeysAsync(_target)).Should().BeEmpty();
+        });
+
+        keys.Should().ContainSingle().Which.Should().StartWith("down/");
+        records.Should().ContainSingle().Which.Should().Contain(" REST.PUT.OBJECT last ");
+    }
+
+    [Fact]
+    public async Task Buffer_DropsRecordsPastItsByteBound()
+    {
+        // Each record holds the 300-character key twice (key and request-URI): past 600 bytes, so a 1,000-byte bound keeps one.
+        var key = new string('k', 300);
+        var (_, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1), MaxBufferedBytes = 1000 },
+            async server =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    (await server.PutObjectAsync(_source, key + i, [1])).EnsureSuccessStatusCode();
+                }
+            });
+
+        records.Should().ContainSingle().Which.Should().Contain($" REST.PUT.OBJECT {key}0 ");
+    }
+
+    [Fact]
     public async Task ABucketLoggingIntoItself_NeverLogsItsOwnLogObjects()
     {
         (await Cos(HttpMethod.Put, _source, Enabled(_source, "self/"))).EnsureSuccessStatusCode();
@@ -204,6 +302,57 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         (await _server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
 
         (await (await Cos(HttpMethod.Get, _source)).Content.ReadAsStringAsync()).Should().Be(Empty);
+    }
+
+    /// <summary>A GET of <paramref name="key"/> presigned with SigV4 query parameters, as an SDK's presigner writes it.</summary>
+    private HttpRequestMessage PresignedS3Get(string bucket, string key)
+    {
+        var now = DateTimeOffset.UtcNow.UtcDateTime;
+        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request";
+        var path = $"/{bucket}/{key}";
+        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{TestAccounts.Owner.SecretId}/{scope}")}" +
+            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host";
+        var host = _server.BaseAddress.Authority;
+        var canonical = SigV4.CanonicalRequest("GET", SigV4.CanonicalUri(path), SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query),
+            [new("host", host)], SigV4.UnsignedPayload);
+        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Owner.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
+            SigV4.StringToSign(amzDate, scope, canonical));
+        return new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
+    }
+
+    /// <summary>
+    /// On a server of its own with <paramref name="accessLogs"/>, logs <see cref="_source"/> into <see cref="_target"/>
+    /// under <c>down/</c>, runs <paramref name="act"/>, stops the server and answers the log objects and records found
+    /// after a restart: what the delivery at shutdown wrote.
+    /// </summary>
+    private async Task<(List<string> Keys, List<string> Records)> DeliveredAtShutdownAsync(AccessLogServiceOptions accessLogs, Func<TestServer, Task> act)
+    {
+        using var data = new TempDirectory("logging-shutdown");
+        var server = await TestServer.StartAsync(data: data, accessLogs: accessLogs);
+        try
+        {
+            (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
+            (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
+            (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "down/")))))
+                .EnsureSuccessStatusCode();
+            await act(server);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await using var restarted = await TestServer.StartAsync(data: data, accessLogs: accessLogs);
+        var keys = await restarted.Client.ListKeysAsync(_target);
+        var records = new List<string>();
+        foreach (var key in keys)
+        {
+            var body = await (await restarted.SendAsync(restarted.Request(HttpMethod.Get, _target, key))).Content.ReadAsStringAsync();
+            records.AddRange(body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        return (keys, records);
     }
 
     private static string Enabled(string target, string prefix) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Coffer.Common.AccessLogs;
 
 namespace Coffer.Server.AccessLogs;
@@ -10,15 +11,18 @@ internal sealed record PendingLogRecord(LogDestination Destination, DateTimeOffs
 
 /// <summary>
 /// Access-log records waiting for delivery, in memory (best effort, as S3's server access logs are: records of a node
-/// killed before a delivery are lost). Past <see cref="MaxRecords"/> new records are dropped and counted rather than
-/// let memory grow without bound.
+/// killed before a delivery are lost). Past <see cref="MaxRecords"/> records or
+/// <see cref="AccessLogServiceOptions.MaxBufferedBytes"/> bytes new records are dropped and counted rather than let
+/// memory grow without bound.
 /// </summary>
-internal sealed class AccessLogBuffer
+internal sealed class AccessLogBuffer(CofferServerOptions options)
 {
     public const int MaxRecords = 200_000;
 
     private readonly ConcurrentQueue<PendingLogRecord> _records = new();
+    private readonly long _maxBytes = options.AccessLogs.MaxBufferedBytes;
     private int _count;
+    private long _bytes;
     private long _dropped;
 
     /// <summary>Records dropped because the buffer was full, since the start.</summary>
@@ -26,8 +30,17 @@ internal sealed class AccessLogBuffer
 
     public void Add(PendingLogRecord record)
     {
+        var size = Size(record);
         if (Interlocked.Increment(ref _count) > MaxRecords)
         {
+            Interlocked.Decrement(ref _count);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        if (Interlocked.Add(ref _bytes, size) > _maxBytes)
+        {
+            Interlocked.Add(ref _bytes, -size);
             Interlocked.Decrement(ref _count);
             Interlocked.Increment(ref _dropped);
             return;
@@ -42,10 +55,14 @@ internal sealed class AccessLogBuffer
         var taken = new List<PendingLogRecord>();
         while (_records.TryDequeue(out var record))
         {
+            Interlocked.Add(ref _bytes, -Size(record));
             Interlocked.Decrement(ref _count);
             taken.Add(record);
         }
 
         return taken;
     }
+
+    /// <summary>The record's line and its newline, as the delivered object holds them.</summary>
+    private static long Size(PendingLogRecord record) => Encoding.UTF8.GetByteCount(record.Line) + 1;
 }

@@ -33,7 +33,9 @@ internal sealed partial class AccessLogDeliveryService(
 
     protected override bool WaitsFirst => true;
 
-    protected override Task RunRoundAsync(CancellationToken cancellationToken) => DeliverAsync(cancellationToken);
+    // Not cancelled at shutdown: the records a round has taken from the buffer are in no other hands, so the round
+    // finishes (the host's shutdown timeout bounds it) and StopAsync then delivers what came after.
+    protected override Task RunRoundAsync(CancellationToken cancellationToken) => DeliverAsync();
 
     protected override Task WaitAsync(CancellationToken cancellationToken) => Task.Delay(options.AccessLogs.FlushInterval, time, cancellationToken);
 
@@ -43,7 +45,7 @@ internal sealed partial class AccessLogDeliveryService(
         // Requests answered since the last round: Kestrel has stopped taking new ones by now.
         try
         {
-            await DeliverAsync(CancellationToken.None);
+            await DeliverAsync();
         }
         catch (Exception error)
         {
@@ -51,12 +53,12 @@ internal sealed partial class AccessLogDeliveryService(
         }
     }
 
-    private async Task DeliverAsync(CancellationToken cancellationToken)
+    private async Task DeliverAsync()
     {
         var now = time.GetUtcNow();
         if (buffer.Dropped is var dropped && dropped > _droppedReported)
         {
-            LogBufferFull(logger, dropped - _droppedReported, AccessLogBuffer.MaxRecords);
+            LogBufferFull(logger, dropped - _droppedReported, AccessLogBuffer.MaxRecords, options.AccessLogs.MaxBufferedBytes);
             _droppedReported = dropped;
         }
 
@@ -65,11 +67,16 @@ internal sealed partial class AccessLogDeliveryService(
             var records = group.ToList();
             try
             {
-                await WriteAsync(group.Key, records, now, cancellationToken);
+                await WriteAsync(group.Key, records, now, CancellationToken.None);
             }
             catch (CofferException error)
             {
                 LogDropped(logger, records.Count, group.Key.SourceBucket, group.Key.Configuration.TargetBucket, error.Message);
+            }
+            catch (Exception error)
+            {
+                // The database away, a disk error: this group's records are lost, the other groups still go out.
+                LogDeliveryFailed(logger, error, records.Count, group.Key.SourceBucket, group.Key.Configuration.TargetBucket);
             }
         }
     }
@@ -114,8 +121,11 @@ internal sealed partial class AccessLogDeliveryService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records of bucket {Bucket} dropped, not delivered to {Target}: {Reason}")]
     private static partial void LogDropped(ILogger logger, int count, string bucket, string target, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records dropped since the last delivery, the buffer holding {Max} already")]
-    private static partial void LogBufferFull(ILogger logger, long count, int max);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Access log: {Count} records of bucket {Bucket} dropped, their delivery to {Target} failed")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception error, int count, string bucket, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records dropped since the last delivery, the buffer holding {MaxRecords} records or {MaxBytes} bytes already")]
+    private static partial void LogBufferFull(ILogger logger, long count, int maxRecords, long maxBytes);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access log: the delivery at shutdown failed")]
     private static partial void LogShutdownFailed(ILogger logger, Exception error);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Coffer.Common;
@@ -78,7 +79,7 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         Field(line, request.RequestId);
         Field(line, OperationName(http.Request.Method, route));
         Field(line, route.Key is { } key ? UrlEncoding.EncodePath(key) : null);
-        Quoted(line, $"{http.Request.Method} {request.RawTarget} {http.Request.Protocol}");
+        Quoted(line, $"{http.Request.Method} {WithoutSecrets(request.RawTarget)} {http.Request.Protocol}");
         Field(line, response.StatusCode.ToString(CultureInfo.InvariantCulture));
         Field(line, request.ErrorCode);
         Field(line, response.ContentLength is > 0 and { } sent ? sent.ToString(CultureInfo.InvariantCulture) : null);
@@ -99,11 +100,52 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         return line.ToString();
     }
 
+    /// <summary>
+    /// Query parameters whose values authenticate a request: whoever reads a log record with them could replay a
+    /// presigned URL (the log's reader can be another account, the target bucket's owner). SigV4 and SigV2 query auth,
+    /// COS query auth (<c>q-signature</c>, <c>q-ak</c>, the <c>sign</c> form) and the temporary-credential tokens.
+    /// </summary>
+    private static readonly FrozenSet<string> SecretParameters = FrozenSet.ToFrozenSet(
+        ["X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "Signature", "AWSAccessKeyId",
+            "q-signature", "q-ak", "x-cos-security-token", "sign"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The request target with the value of every <see cref="SecretParameters"/> entry replaced by <c>-</c>, as S3 redacts
+    /// X-Amz-Signature in its own access logs; the parameter's name stays so the record still shows how it was signed.
+    /// </summary>
+    internal static string WithoutSecrets(string rawTarget)
+    {
+        var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        if (question < 0)
+        {
+            return rawTarget;
+        }
+
+        var parameters = rawTarget[(question + 1)..].Split('&');
+        var redacted = false;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var equals = parameters[i].IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? parameters[i] : parameters[i][..equals];
+            if (equals >= 0 && SecretParameters.Contains(Uri.UnescapeDataString(name)))
+            {
+                parameters[i] = name + "=-";
+                redacted = true;
+            }
+        }
+
+        return redacted ? string.Concat(rawTarget.AsSpan(0, question + 1), string.Join('&', parameters)) : rawTarget;
+    }
+
     private static void Field(StringBuilder line, string? value) =>
         line.Append(string.IsNullOrEmpty(value) ? "-" : value.Replace(' ', '+')).Append(' ');
 
+    /// <summary>A quoted field (request-URI, referer, user-agent) is cut to this many characters: a client chooses its length.</summary>
+    private const int MaxQuotedLength = 4096;
+
     private static void Quoted(StringBuilder line, string value) =>
-        line.Append('"').Append(value.Length == 0 ? "-" : value.Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
+        line.Append('"').Append(value.Length == 0 ? "-" : value[..Math.Min(value.Length, MaxQuotedLength)].Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
 
     /// <summary>The object's whole size: the body of a write, or a read's length (its total when the read was ranged).</summary>
     private static long? ObjectSize(HttpContext http, Route route)

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Request {RequestId}: the metadata store cannot be reached ({Reason}); answered ServiceUnavailable")]
     public static partial void MetadataUnavailable(ILogger logger, string requestId, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Request {RequestId}: its access-log record could not be made; the request was answered, the record is lost")]
+    public static partial void AccessLogFailed(ILogger logger, Exception exception, string requestId);
 }

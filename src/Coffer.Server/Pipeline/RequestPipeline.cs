@@ -3,6 +3,7 @@ using Coffer.Common;
 using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Notifications;
+using Coffer.Protocol.Errors;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.AccessLogs;
@@ -147,8 +148,17 @@ internal sealed class RequestPipeline(
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            accessLogs.Record(http, new AnsweredRequest(route, rules, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
-                authenticated?.Presigned ?? false, errorCode, elapsed));
+            try
+            {
+                accessLogs.Record(http, new AnsweredRequest(route, rules, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
+                    authenticated?.Presigned ?? false, errorCode, elapsed));
+            }
+            catch (Exception error)
+            {
+                // The client has its answer: a record that cannot be made must not skip the metrics nor reach Kestrel.
+                Log.AccessLogFailed(logger, error, requestId);
+            }
+
             RequestMetrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
                 http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))
@@ -161,7 +171,9 @@ internal sealed class RequestPipeline(
         // An error can come before the body was read: the rest of a small one is dropped so the connection stays usable.
         async Task FailAsync(CofferException error)
         {
-            errorCode = error.Code.ToString();
+            // The code the client reads in its dialect (S3's KeyTooLongError, not our enum's name); a 304 has none.
+            var descriptor = ErrorTable.Get(error.Code);
+            errorCode = descriptor.Status == StatusCodes.Status304NotModified ? null : descriptor.CodeFor(dialect);
             await body.DrainAsync(http.RequestAborted);
             var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
             await ErrorResponder.WriteAsync(http, error, dialect, requestId, query < 0 ? rawTarget : rawTarget[..query]);
