@@ -39,8 +39,8 @@ CREATE TABLE IF NOT EXISTS object_versions (
 -- version, whose versions are all "null", writes its key into one b-tree (the table), not two. A "null" version is found
 -- through the primary key's (bucket_id, key) prefix, among that key's revisions, and the insert of one refuses it while
 -- the key has a current one (SqliteVersions.InsertRow), as the index refuses a second current row with an assigned id.
-CREATE UNIQUE INDEX IF NOT EXISTS object_versions_versioned_by_id ON object_versions (bucket_id, key, version_id)
-    WHERE version_id <> 'null' AND died IS NULL;
+-- The index's text is Upgrades[11]'s to the byte (sqlite_master keeps it), so a new store and an upgraded one agree.
+CREATE UNIQUE INDEX IF NOT EXISTS object_versions_versioned_by_id ON object_versions (bucket_id, key, version_id) WHERE version_id <> 'null' AND died IS NULL;
 CREATE INDEX IF NOT EXISTS object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL;
 
 -- Instants pinned for reads at them (an inventory run's snapshot): the commit position as of the pin.

@@ -42,6 +42,9 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
 
     public bool HasContent(long bucketId)
     {
+        // SQLite takes the primary key's bucket_id prefix (EXPLAIN QUERY PLAN, on schema 10 as on 11), so this steps
+        // through the dead revisions a snapshot pin keeps of the bucket until it meets a current one: all of them when
+        // the bucket is empty, once a DELETE Bucket, and none once no pin is held and the sweep purged them.
         using var command = Command(
             "SELECT EXISTS (SELECT 1 FROM object_versions WHERE bucket_id = $bucket AND died IS NULL) OR EXISTS (SELECT 1 FROM multipart_uploads WHERE bucket_id = $bucket)");
         command.Parameters.AddWithValue("$bucket", bucketId);

@@ -43,11 +43,13 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     private const string GetByIdSql = "SELECT seq, is_latest, is_delete_marker, record FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = ?3 AND ";
 
     // A "null" version is not in object_versions_versioned_by_id: it is found among its key's revisions through the
-    // primary key's (bucket_id, key) prefix, one row unless the bucket once versioned, then a row a version the key kept
-    // (a key of a suspended bucket holding 100,000 versions costs each PUT of it such a scan). An assigned id repeats the
-    // index's condition, which is what lets SQLite use a partial index: one probe however many versions the key has.
+    // primary key's (bucket_id, key) prefix, newest first, so a current one that is the key's newest revision (every
+    // overwrite of a never-versioned key) is the first row read. Finding none reads every revision the key has: the
+    // versions a suspended bucket's key kept, and the dead revisions a snapshot pin keeps until it goes (a PUT after a
+    // DELETE of a hot key during an inventory run). An assigned id repeats the index's condition, which is what lets
+    // SQLite use a partial index: one probe however many versions the key has.
     private const string GetNullNow = GetByIdSql + VisibleNow;
-    private const string GetAssignedNow = GetByIdSql + "version_id <> 'null' AND " + VisibleNow;
+    internal const string GetAssignedNow = GetByIdSql + "version_id <> 'null' AND " + VisibleNow;
     private const string GetAsOf = GetByIdSql + VisibleAsOf;
 
     /// <summary>One version by id: on the writer, every PUT into a bucket not versioning looks up the null version it replaces.</summary>
@@ -65,11 +67,17 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
 
         // The key and version id are those bound: the columns compare as binary.
-        return statement.ReadFirst((bucketId, key, versionId), static (row, found) => VersionRecordCodec.Decode(
+        var version = statement.ReadFirst((bucketId, key, versionId), static (row, found) => VersionRecordCodec.Decode(
             new VersionIdentity(found.bucketId, found.key, SqliteNative.ColumnInt64(row, 0), found.versionId, SqliteNative.ColumnInt64(row, 1) != 0,
                 SqliteNative.ColumnInt64(row, 2) != 0),
             SqliteNative.Blob(row, 3),
             VersionDetail.All));
+        if (version is null && Session.AsOf is null && versionId == ObjectVersionRecord.NullVersionId)
+        {
+            _withoutCurrentNull = (bucketId, key);
+        }
+
+        return version;
     }
 
     public IEnumerable<ObjectVersionRecord> ScanLatest(long bucketId, string fromKey, bool fromKeyInclusive, string? toKey, VersionDetail detail = VersionDetail.All) =>
@@ -192,18 +200,33 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)";
 
     // object_versions_versioned_by_id leaves "null" versions out, so the insert itself refuses a second current one of a
-    // key, as the index refuses a second current row with an assigned id; its look-up reads the leaf the row goes into.
+    // key, as the index refuses a second current row with an assigned id. Its look-up reads the key's revisions newest
+    // first up to a current "null" one: all of them when there is none (see GetNullNow), hence _withoutCurrentNull.
     private const string InsertNullSql =
         "INSERT INTO object_versions (bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, born) " +
         "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3 WHERE NOT EXISTS " +
         "(SELECT 1 FROM object_versions WHERE bucket_id = ?1 AND key = ?2 AND version_id = 'null' AND died IS NULL)";
 
+    // What SQLite itself reports when a unique index refuses a row.
+    private const string NullVersionTaken =
+        "UNIQUE constraint failed: object_versions.bucket_id, object_versions.key, object_versions.version_id";
+
+    /// <summary>
+    /// The key this work last established has no current "null" version: <see cref="Get"/> found none, or
+    /// <see cref="Delete"/> retired it. The next insert, if it is a "null" version of that key, needs no check, so a PUT
+    /// overwriting a key reads no revision twice, however many dead ones a snapshot pin keeps behind the current one.
+    /// Only an insert makes a current "null" version (a rewrite replaces one), and every insert forgets the key, so it
+    /// holds until then; a session is one work, whose failure discards it with its transaction or savepoint.
+    /// </summary>
+    private (long BucketId, string Key)? _withoutCurrentNull;
+
     /// <summary>Inserts a new current revision, born at its own sequence, and journals its creation.</summary>
     private void InsertRow(ObjectVersionRecord stored)
     {
         var record = VersionRecordCodec.Encode(stored);
-        var isNull = stored.VersionId == ObjectVersionRecord.NullVersionId;
-        var inserted = Statement(isNull ? InsertNullSql : InsertSql)
+        var needsNoCheck = stored.VersionId != ObjectVersionRecord.NullVersionId || _withoutCurrentNull == (stored.BucketId, stored.Key);
+        _withoutCurrentNull = null;
+        var inserted = Statement(needsNoCheck ? InsertSql : InsertNullSql)
             .Bind(1, stored.BucketId)
             .Bind(2, stored.Key)
             .Bind(3, stored.Sequence)
@@ -214,7 +237,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             .Execute();
         if (inserted == 0)
         {
-            throw new SqliteException($"UNIQUE constraint failed: {stored.Key} has a current \"null\" version already.", raw.SQLITE_CONSTRAINT);
+            throw new SqliteException(NullVersionTaken, raw.SQLITE_CONSTRAINT, raw.SQLITE_CONSTRAINT_UNIQUE);
         }
 
         Session.Journal.Record(ChangeOperation.Create, Identity(stored), record);
@@ -232,7 +255,10 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
             command.Parameters.AddWithValue("$position", Session.Store.NextSequence(Session));
         }
 
-        JournalReturned(command, ChangeOperation.Delete, bucketId, key, sequence);
+        if (JournalReturned(command, ChangeOperation.Delete, bucketId, key, sequence) is { VersionId: ObjectVersionRecord.NullVersionId })
+        {
+            _withoutCurrentNull = (bucketId, key);
+        }
     }
 
     public void SetLatest(long bucketId, string key, long sequence, bool isLatest)
@@ -318,8 +344,8 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
     /// <summary>What a changing statement returns of the row it changed, for the journal.</summary>
     private const string Returning = "RETURNING version_id, is_latest, is_delete_marker, record";
 
-    /// <summary>Runs a statement ending in <see cref="Returning"/> and journals the row it changed, if it changed one.</summary>
-    private void JournalReturned(SqliteCommand command, ChangeOperation operation, long bucketId, string key, long sequence)
+    /// <summary>Runs a statement ending in <see cref="Returning"/> and journals the row it changed, if it changed one, which it returns.</summary>
+    private VersionIdentity? JournalReturned(SqliteCommand command, ChangeOperation operation, long bucketId, string key, long sequence)
     {
         VersionIdentity identity;
         byte[] record;
@@ -327,7 +353,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         {
             if (!reader.Read())
             {
-                return;
+                return null;
             }
 
             identity = new VersionIdentity(bucketId, key, sequence, reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2) != 0);
@@ -335,6 +361,7 @@ internal sealed class SqliteVersions(SqliteSession session) : SqliteAggregate(se
         }
 
         Session.Journal.Record(operation, identity, record);
+        return identity;
     }
 
     private static VersionIdentity Identity(ObjectVersionRecord version) =>

@@ -164,13 +164,15 @@ public sealed class SqliteMetadataStoreTests : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<long> ScalarAsync(string sql)
+    private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await ValueAsync(sql));
+
+    private async Task<object?> ValueAsync(string sql)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_directory.Combine("metadata.db")};Pooling=false");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
+        return await command.ExecuteScalarAsync();
     }
 
     [Fact]
@@ -249,11 +251,14 @@ public sealed class SqliteMetadataStoreTests : IDisposable
             w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = "null", IsLatest = false });
             return w.Versions.Insert(new ObjectVersionRecord { BucketId = bucket.Id, Key = "k", VersionId = Assigned, IsLatest = true });
         });
+        const string IndexText = "SELECT sql FROM sqlite_master WHERE name = 'object_versions_versioned_by_id'";
+        var created = await ValueAsync(IndexText);
         _store.Dispose();
         await DowngradeToSchema10Async();
 
         _store = Open();
         (await ScalarAsync("PRAGMA user_version")).Should().Be(NewestSchemaVersion);
+        (await ValueAsync(IndexText)).Should().Be(created, "a new store and an upgraded one have the same index");
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'object_versions_by_version_id'")).Should().Be(0);
         (await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE name = 'object_versions_versioned_by_id' AND sql LIKE '%version_id <> ''null''%'"))
             .Should().Be(1);

@@ -221,6 +221,40 @@ public abstract class SnapshotPinContract<TEngine> : StoreContract<TEngine>
         now.Buckets.HasContent(bucket.Id).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task AKeyOverwrittenManyTimesWhilePinned_ReadsBackEachPut_AndAPutAfterItsDelete()
+    {
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "k");
+        var point = await Store.WriteAsync(w => w.Pins.Pin("run-1"));
+        for (var size = 2; size <= 60; size++)
+        {
+            await Store.WriteAsync(w => Put(w, bucket, "k", size));
+            using var now = Store.OpenSnapshot();
+            now.Versions.Get(bucket.Id, "k", ObjectVersionRecord.NullVersionId)!.Size.Should().Be(size);
+        }
+
+        await Store.WriteAsync(w =>
+        {
+            w.Versions.Delete(bucket.Id, "k", w.Versions.Get(bucket.Id, "k", ObjectVersionRecord.NullVersionId)!.Sequence);
+            return 0;
+        });
+        using (var deleted = Store.OpenSnapshot())
+        {
+            deleted.Versions.GetLatest(bucket.Id, "k").Should().BeNull();
+        }
+
+        await Store.WriteAsync(w => Put(w, bucket, "k", 100));
+        await Store.WriteAsync(w => Put(w, bucket, "k", 101));
+        using (var now = Store.OpenSnapshot())
+        {
+            now.Versions.ScanVersions(bucket.Id, "", true, null, null).Select(v => (v.VersionId, v.Size, v.IsLatest))
+                .Should().Equal((ObjectVersionRecord.NullVersionId, 101L, true));
+        }
+
+        ReadSizes(point).Should().Equal(1);
+    }
+
     private List<ObjectVersionRecord> Read(SnapshotPoint point)
     {
         using var at = Store.OpenSnapshot(point);

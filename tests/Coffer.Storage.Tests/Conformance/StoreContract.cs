@@ -48,6 +48,17 @@ public abstract class StoreContract<TEngine> : IDisposable
             return 0;
         });
 
+    /// <summary>A PUT into a bucket that does not version, as the object service makes it: the null version it finds goes, a new one takes its place.</summary>
+    protected static ObjectVersionRecord Put(IMetadataTransaction w, BucketRecord bucket, string key, long size)
+    {
+        if (w.Versions.Get(bucket.Id, key, ObjectVersionRecord.NullVersionId) is { } previous)
+        {
+            w.Versions.Delete(bucket.Id, key, previous.Sequence);
+        }
+
+        return w.Versions.Insert(Version(bucket, key) with { Size = size });
+    }
+
     protected static ObjectVersionRecord Version(BucketRecord bucket, string key, string versionId = ObjectVersionRecord.NullVersionId,
         bool isLatest = true, bool isDeleteMarker = false) => new()
         {

@@ -220,6 +220,18 @@ public abstract class VersionStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task Insert_Fails_ForASecondCurrentNullVersion_AmongAssignedVersions()
+    {
+        // A bucket once versioning, then suspended: its key's null version is older than the ids it assigned since.
+        var bucket = await CreateBucketAsync();
+        await InsertAsync(bucket, "k", isLatest: false);
+        await InsertAsync(bucket, "k", "v1", isLatest: false);
+        await InsertAsync(bucket, "k", "v2");
+        var again = () => InsertAsync(bucket, "k");
+        await again.Should().ThrowAsync<Exception>();
+    }
+
+    [Fact]
     public async Task SetTags_ReplacesTheTags_AndKeepsEveryOtherField()
     {
         var bucket = await CreateBucketAsync();
