@@ -186,6 +186,30 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     }
 
     [Fact]
+    public async Task BucketOwnerEnforced_GivesTheBucketOwnerAnUploadStartedWithAnotherAccountsAcl()
+    {
+        static byte[] Controls(string ownership) =>
+            Encoding.UTF8.GetBytes($"<OwnershipControls><Rule><ObjectOwnership>{ownership}</ObjectOwnership></Rule></OwnershipControls>");
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "ownershipControls", body: Controls("BucketOwnerPreferred"))).EnsureSuccessStatusCode();
+        var policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Other}}:root"},"Action":"s3:*","Resource":["arn:aws:s3:::{{Bucket}}","arn:aws:s3:::{{Bucket}}/*"]}]}""";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).EnsureSuccessStatusCode();
+        XNamespace ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+        var created = await S3.SendAsync(HttpMethod.Post, Bucket, "upload", query: "uploads", headers: [new("x-amz-acl", "private")], account: TestAccounts.Other);
+        var uploadId = XDocument.Parse(await created.Content.ReadAsStringAsync()).Root!.Element(ns + "UploadId")!.Value;
+
+        async Task<string> UploadOwnerAsync()
+        {
+            var response = await S3.SendAsync(HttpMethod.Get, Bucket, "upload", query: $"uploadId={uploadId}", account: TestAccounts.Other);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            return XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element(ns + "Owner")!.Element(ns + "ID")!.Value;
+        }
+
+        (await UploadOwnerAsync()).Should().Be(Other);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "ownershipControls", body: Controls("BucketOwnerEnforced"))).EnsureSuccessStatusCode();
+        (await UploadOwnerAsync()).Should().Be(Owner, "under BucketOwnerEnforced the bucket owner owns everything");
+    }
+
+    [Fact]
     public async Task PutOwnershipControls_BucketOwnerEnforced_IsInvalidBucketAclWithObjectOwnership_WhileTheBucketAclGrantsOthers()
     {
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();

@@ -7,7 +7,7 @@ namespace Coffer.Server.Tests;
 
 /// <summary>
 /// What a GET or HEAD of a key that does not exist answers. S3 (GetObject's "Permissions"): 404 NoSuchKey to a caller who
-/// also has <c>s3:ListBucket</c>, 403 AccessDenied to one who has not. COS (HEAD Object): 404 to whoever may read the
+/// also has <c>s3:ListBucket</c>, 403 AccessDenied to one who has not (a named version's NoSuchVersion too). COS (HEAD Object): 404 to whoever may read the
 /// object, 403 to whoever may not.
 /// </summary>
 public sealed class MissingKeyAnswerTests() : ServerTestBase("missing")
@@ -37,6 +37,23 @@ public sealed class MissingKeyAnswerTests() : ServerTestBase("missing")
         (await S3.SendAsync(HttpMethod.Head, Bucket, "private/absent", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await S3.SendAsync(HttpMethod.Get, Bucket, "public/there", account: TestAccounts.Other)).StatusCode
             .Should().Be(HttpStatusCode.Forbidden, "listing does not grant reading an object that exists");
+    }
+
+    [Fact]
+    public async Task Get_OfAMissingVersion_IsAccessDenied_InS3_ToAReaderWhoMayNotList_AndNoSuchVersionToALister()
+    {
+        var versioning = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"u8.ToArray();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning", body: versioning)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "k", body: [1]);
+        var versionId = put.Headers.GetValues("x-amz-version-id").Single();
+        (await S3.SendAsync(HttpMethod.Delete, Bucket, "k", query: $"versionId={versionId}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await PutS3PolicyAsync("s3:GetObject", $"arn:aws:s3:::{Bucket}/*", condition: "");
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", query: $"versionId={versionId}", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await PutS3PolicyAsync("s3:ListBucket", $"arn:aws:s3:::{Bucket}", condition: "");
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", query: $"versionId={versionId}", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchVersion", Dialect.S3);
     }
 
     [Fact]

@@ -151,6 +151,32 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
     }
 
+    [Fact]
+    public async Task SourceExpectedBucketOwner_TellsACallerWhoMayNotReadTheSourceNothing_WhetherTheGuessIsRightOrWrong()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "source", body: [1, 2, 3])).StatusCode.Should().Be(HttpStatusCode.OK);
+        await PutPolicyAsync(OtherMayPutButNotPublicly, HttpStatusCode.NoContent);
+        async Task<string> CopyAsync(string owner)
+        {
+            var response = await S3.SendAsync(HttpMethod.Put, Bucket, "copied", account: TestAccounts.Other,
+                headers: [new("x-amz-copy-source", $"/{Bucket}/source"), new("x-amz-source-expected-bucket-owner", owner)]);
+            response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            var error = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+            return $"{error.Element("Code")?.Value}: {error.Element("Message")?.Value}";
+        }
+
+        (await CopyAsync(TestAccounts.Owner.Uin)).Should().Be(await CopyAsync(TestAccounts.Other.Uin));
+    }
+
+    [Fact]
+    public async Task CosSourceExpectedBucketOwner_IsIgnored_AsCosDocumentsNoSuchHeader()
+    {
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "source", content: new ByteArrayContent([1, 2, 3])))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var copy = Server.Request(HttpMethod.Put, Bucket, "copied", headers:
+            [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/source"), new("x-cos-source-expected-bucket-owner", TestAccounts.Other.Uin)]);
+        (await Server.SendAsync(copy)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     /// <summary>The other account may put objects, but not with a public canned ACL.</summary>
     private string OtherMayPutButNotPublicly => $$$"""
         {"Version":"2012-10-17","Statement":[

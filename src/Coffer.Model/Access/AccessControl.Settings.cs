@@ -229,14 +229,18 @@ public sealed partial class AccessControl
             ? AclCodec.Decode(Encoding.UTF8.GetString(stored.Body), ownerUin, false)
             : AccessControlList.Private(ownerUin);
 
-    /// <summary>An object version's own ACL; null when it follows its bucket's (or the object is gone).</summary>
-    /// <summary>Whether the key has a current version that is an object (not a delete marker).</summary>
-    public bool HasObject(BucketAccessRules rules, string key)
+    /// <summary>
+    /// Whether the key has a current version that is an object (not a delete marker), or with <paramref name="versionId"/>
+    /// whether that version exists.
+    /// </summary>
+    public bool HasObject(BucketAccessRules rules, string key, string? versionId)
     {
         using var reader = metadata.OpenSnapshot();
-        return reader.Buckets.Get(rules.Bucket.Name) is { } record && reader.Versions.GetLatest(record.Id, key) is { IsDeleteMarker: false };
+        return reader.Buckets.Get(rules.Bucket.Name) is { } record
+            && (versionId is null ? reader.Versions.GetLatest(record.Id, key) is { IsDeleteMarker: false } : reader.Versions.Get(record.Id, key, versionId) is not null);
     }
 
+    /// <summary>An object version's own ACL; null when it follows its bucket's (or the object is gone).</summary>
     private AccessControlList? ReadObjectAcl(string bucket, string ownerUin, string key, string? versionId)
     {
         using var reader = metadata.OpenSnapshot();

@@ -88,7 +88,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
         authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
-            context.Header(wire.Prefix + "source-expected-bucket-owner"));
+            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null);
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,
@@ -316,20 +316,23 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
     /// <summary>
     /// Whose the object an upload makes will be, as the listings' Owner says: the owner of the ACL the upload gives it (the
     /// bucket's owner when it prefers ownership and the initiator granted it full control); for an upload that follows the
-    /// bucket's ACL, the initiating account (a sub-account's root account), or the bucket's owner when the bucket enforces
-    /// its ownership or nobody signed the initiation.
+    /// bucket's ACL, the initiating account (a sub-account's root account), or the bucket's owner when nobody signed the
+    /// initiation. A bucket that enforces its ownership owns every upload, whatever ACL one was given before.
     /// </summary>
     private static string UploadOwner(RequestContext context, MultipartUploadInfo upload)
     {
         const string RootPrefix = "qcs::cam::uin/";
         var principal = upload.Initiator;
         string rootUin;
-        if (upload.Acl is { } acl && context.Rules is { } rules)
+        if (context.Rules?.Settings.Ownership == Common.Acl.ObjectOwnership.BucketOwnerEnforced)
+        {
+            return context.OwnerId;
+        }
+        else if (upload.Acl is { } acl && context.Rules is { } rules)
         {
             rootUin = AclCodec.Decode(acl, rules.OwnerUin, forObject: true).OwnerUin;
         }
-        else if (principal is null || !principal.StartsWith(RootPrefix, StringComparison.Ordinal)
-            || context.Rules?.Settings.Ownership == Common.Acl.ObjectOwnership.BucketOwnerEnforced)
+        else if (principal is null || !principal.StartsWith(RootPrefix, StringComparison.Ordinal))
         {
             return context.OwnerId;
         }

@@ -188,7 +188,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
-            context.Header(wire.Prefix + "source-expected-bucket-owner"));
+            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");

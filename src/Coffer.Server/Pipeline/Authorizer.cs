@@ -51,10 +51,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             : rules;
         if (!IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)))
         {
-            // A key that is not there is told as such to whoever may list it, whatever they may read (S3's rule).
-            if (AnswersMissingKeyByListing(route, target) && !access.HasObject(rules, route.Key!) && MayList(caller, rules, route.Key!, sourceIp, conditions))
+            // A key that is not there is told as such to whoever may list it, whatever they may read (S3's rule). The rules
+            // are loaded already; the metadata is read only for a lister.
+            var versionId = VersionIdOf(target);
+            if (AnswersMissingKeyByListing(route) && MayList(caller, rules, route.Key!, sourceIp, conditions) && !access.HasObject(rules, route.Key!, versionId))
             {
-                throw new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.");
+                throw versionId is null
+                    ? new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.")
+                    : new CofferException(ErrorCode.NoSuchVersion, "The specified version does not exist.");
             }
 
             throw Denied(caller);
@@ -66,16 +70,17 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <summary>
     /// S3 tells a GET or HEAD of a missing key apart from a denial only to a caller allowed <c>s3:ListBucket</c> (with
     /// <c>s3:prefix</c> the key): anyone else gets AccessDenied, so reading rights alone do not reveal which keys exist. COS
-    /// answers 404 to whoever may read the object, which is what the handler does; so does S3 for a named version.
+    /// answers 404 to whoever may read the object, which is what the handler does. AWS's GetObject and HeadObject documents
+    /// make no exception for a named version: its NoSuchVersion follows the same rule.
     /// </summary>
-    public static CofferException MissingKeyError(CofferException missing, Credential? caller, Route route, RequestTarget target, BucketAccessRules rules,
+    public static CofferException MissingKeyError(CofferException missing, Credential? caller, Route route, BucketAccessRules rules,
         string? sourceIp, IRequestConditions? conditions) =>
-        missing.Code == ErrorCode.NoSuchKey && AnswersMissingKeyByListing(route, target) && !MayList(caller, rules, route.Key!, sourceIp, conditions)
+        missing.Code is ErrorCode.NoSuchKey or ErrorCode.NoSuchVersion && AnswersMissingKeyByListing(route) && !MayList(caller, rules, route.Key!, sourceIp, conditions)
             ? Denied(caller)
             : missing;
 
-    private static bool AnswersMissingKeyByListing(Route route, RequestTarget target) =>
-        route.Dialect == Dialect.S3 && route.Operation is Operation.GetObject or Operation.HeadObject && route.Key is not null && VersionIdOf(target) is null;
+    private static bool AnswersMissingKeyByListing(Route route) =>
+        route.Dialect == Dialect.S3 && route.Operation is Operation.GetObject or Operation.HeadObject && route.Key is not null;
 
     private static bool MayList(Credential? caller, BucketAccessRules rules, string key, string? sourceIp, IRequestConditions? conditions)
     {
@@ -125,13 +130,17 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 
     /// <summary>
     /// Authorizes reading the source of a copy, as a GET of it would be; with <paramref name="expectedOwner"/>
-    /// (<c>x-amz-source-expected-bucket-owner</c>) the source bucket must be that account's, as for the target's own check.
+    /// (<c>x-amz-source-expected-bucket-owner</c>, S3 only) the source bucket must be that account's. The owner is checked
+    /// only once reading is allowed, and answered as a plain denial, so nobody learns a bucket's owner by guessing it.
     /// </summary>
     public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner)
     {
         var rules = access.Rules(bucket);
-        CheckExpectedOwner(expectedOwner, rules.OwnerUin);
         Require(IsAllowed(caller, access.ForObject(rules, key, versionId), key, CamActions.CopySource, Context(null, sourceIp), null), caller);
+        if (expectedOwner is not null && expectedOwner != rules.OwnerUin)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "Access Denied");
+        }
     }
 
     /// <summary>
@@ -161,11 +170,9 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <c>x-amz-expected-bucket-owner</c> (and COS's <c>x-cos-</c> spelling): a request that names an account other than
     /// the bucket's owner is AccessDenied, so a bucket that changed hands is not written to or read from by mistake.
     /// </summary>
-    public static void CheckExpectedOwner(string? expectedOwner, Account? owner) => CheckExpectedOwner(expectedOwner, owner?.Uin);
-
-    private static void CheckExpectedOwner(string? expectedOwner, string? ownerUin)
+    public static void CheckExpectedOwner(string? expectedOwner, Account? owner)
     {
-        if (expectedOwner is not null && ownerUin is not null && expectedOwner != ownerUin)
+        if (expectedOwner is not null && owner is not null && expectedOwner != owner.Uin)
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket is not owned by the expected bucket owner.");
         }

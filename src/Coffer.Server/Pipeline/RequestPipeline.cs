@@ -109,9 +109,9 @@ internal sealed class RequestPipeline(
             {
                 await handler(new RequestContext(http, target, route, authenticated, rules, owner, requestId, accounts, formFields));
             }
-            catch (CofferException missing) when (missing.Code == ErrorCode.NoSuchKey && rules is not null)
+            catch (CofferException missing) when (missing.Code is ErrorCode.NoSuchKey or ErrorCode.NoSuchVersion && rules is not null)
             {
-                throw Authorizer.MissingKeyError(missing, authenticated.Credential, route, target, rules, sourceIp, conditions);
+                throw Authorizer.MissingKeyError(missing, authenticated.Credential, route, rules, sourceIp, conditions);
             }
         }
         catch (CofferException error)
