@@ -17,35 +17,25 @@ internal sealed class DeliveryPermission
     /// <summary>The canned ACL inventory delivery writes with, as AWS's does.</summary>
     public const string DeliveryAcl = "bucket-owner-full-control";
 
-    private static readonly string[] PutObject = ["cos:PutObject", "s3:PutObject"];
-
     private readonly BucketAccessRules _destination;
-    private readonly Credential? _writer;
     private readonly string _writerName;
-    private readonly Dictionary<string, string> _context;
+    private readonly ServiceDelivery _delivery;
 
     public DeliveryPermission(AccessControl access, Account? sourceOwner, string sourceOwnerAppId, string source, string destination)
     {
         _destination = access.Rules(destination);
-        _writer = sourceOwner is null ? null : new Credential(sourceOwner.SecretId, sourceOwner.SecretKey, new Identity(sourceOwner, sourceOwner.Uin, null));
         _writerName = sourceOwner?.Uin ?? sourceOwnerAppId;
-        _context = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["aws:sourcearn"] = $"arn:aws:s3:::{source}",
-            ["aws:sourceaccount"] = _writerName,
-            ["cos:x-cos-acl"] = DeliveryAcl,
-        };
+        _delivery = new ServiceDelivery(sourceOwner, source, _writerName, AccessPolicy.InventoryService, AclPermission.None,
+            [new("cos:x-cos-acl", DeliveryAcl)]);
     }
 
     /// <summary>Throws AccessDenied unless the report object <paramref name="key"/> may be written.</summary>
     public void Check(string key)
     {
-        var bucket = _destination.Bucket;
-        var request = AccessRequest.For(PutObject, bucket.Region, bucket.OwnerAppId, bucket.Name, key, _context);
-        if (!AccessControl.IsAllowed(_writer, _destination, request, AclPermission.None, managesPolicy: false, AccessPolicy.InventoryService))
+        if (!_delivery.MayPut(_destination, key))
         {
             throw new CofferException(ErrorCode.AccessDenied,
-                $"Access Denied. The policy of destination bucket {bucket.Name} does not allow account {_writerName} to PutObject {key}.");
+                $"Access Denied. The policy of destination bucket {_destination.Bucket.Name} does not allow account {_writerName} to PutObject {key}.");
         }
     }
 }

@@ -14,8 +14,6 @@ namespace Coffer.Server.AccessLogs;
 /// </summary>
 internal static class LogDeliveryPermission
 {
-    private static readonly string[] PutObject = ["cos:PutObject", "s3:PutObject"];
-
     /// <summary>Throws the error PUT Bucket logging answers when <paramref name="source"/> may not log into its target.</summary>
     public static void Check(AccessControl access, BucketAccessRules source, Account? sourceOwner, BucketLoggingConfiguration configuration)
     {
@@ -35,14 +33,8 @@ internal static class LogDeliveryPermission
                 $"The target bucket '{target.Bucket.Name}' is in {target.Bucket.Region}; logs of '{source.Bucket.Name}' stay in {source.Bucket.Region}.");
         }
 
-        var writer = sourceOwner is null ? null : new Credential(sourceOwner.SecretId, sourceOwner.SecretKey, new Identity(sourceOwner, sourceOwner.Uin, null));
-        var context = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["aws:sourcearn"] = $"arn:aws:s3:::{source.Bucket.Name}",
-            ["aws:sourceaccount"] = source.OwnerUin,
-        };
-        var request = AccessRequest.For(PutObject, target.Bucket.Region, target.Bucket.OwnerAppId, target.Bucket.Name, configuration.TargetPrefix, context);
-        if (!AccessControl.IsAllowed(writer, target, request, AclPermission.Write, managesPolicy: false, AccessPolicy.LoggingService))
+        var delivery = new ServiceDelivery(sourceOwner, source.Bucket.Name, source.OwnerUin, AccessPolicy.LoggingService, AclPermission.Write);
+        if (!delivery.MayPut(target, configuration.TargetPrefix))
         {
             throw new CofferException(ErrorCode.InvalidTargetBucketForLogging,
                 $"The target bucket '{target.Bucket.Name}' belongs to another account and its policy does not allow {source.OwnerUin} or logging.s3.amazonaws.com to PutObject under '{configuration.TargetPrefix}'.");
