@@ -41,6 +41,9 @@ public sealed partial class AccessControl
         return reader.Configs.Get(record.Id, PolicyKind, "")?.Body ?? throw new CofferException(ErrorCode.NoSuchBucketPolicy);
     }
 
+    /// <summary>Whether the bucket policy is public (<see cref="AccessPolicy.IsPublic"/>); NoSuchBucketPolicy when there is none.</summary>
+    public bool IsPolicyPublic(string bucket) => AccessPolicy.Parse(GetPolicy(bucket), bucketPolicy: true).IsPublic;
+
     /// <summary>Removes the bucket policy; removing none succeeds.</summary>
     public Task DeletePolicyAsync(string bucket, CancellationToken cancellationToken = default) => DeleteConfigAsync(bucket, PolicyKind, cancellationToken);
 
