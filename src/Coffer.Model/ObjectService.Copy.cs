@@ -149,10 +149,10 @@ public sealed partial class ObjectService
         }
     }
 
-    /// <summary>A source's stored headers, less the composite checksum of a multipart source: the copy is one part.</summary>
+    /// <summary>A source's stored headers, less the composite checksum and part checksums of a multipart source: the copy is one part.</summary>
     private static IReadOnlyList<KeyValuePair<string, string>> CopiedHeaders(ObjectVersionRecord source) =>
         source.IsMultipartUploaded
-            ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).ToArray()
+            ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader).ToArray()
             : source.Headers;
 
     private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt,

@@ -244,7 +244,8 @@ public sealed partial class ObjectService
 
     /// <summary>
     /// The checksum of an object completed from an upload initiated with an algorithm, and its type, stored as PutObject
-    /// stores a flexible checksum (returned with <c>x-amz-checksum-mode: ENABLED</c>).
+    /// stores a flexible checksum (returned with <c>x-amz-checksum-mode: ENABLED</c>), and its parts' checksums
+    /// (<see cref="MultipartChecksum.PartsHeader"/>).
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string>> ChecksumHeaders(MultipartUploadRecord upload, IReadOnlyList<MultipartPartRecord> parts)
     {
@@ -255,7 +256,8 @@ public sealed partial class ObjectService
 
         var type = upload.ChecksumType ?? MultipartChecksum.DefaultType(algorithm);
         var value = MultipartChecksum.Of(algorithm, type, parts.Select(p => (p.Checksum!, p.Size)).ToArray());
-        return [new(MultipartChecksum.HeaderName(algorithm), value), new(MultipartChecksum.TypeHeader, type)];
+        return [new(MultipartChecksum.HeaderName(algorithm), value), new(MultipartChecksum.TypeHeader, type),
+            new(MultipartChecksum.PartsHeader, string.Join(' ', parts.Select(p => p.Checksum)))];
     }
 
     /// <summary>The object the parts make against what the client expects of it, as S3 checks a completion.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Xml.Linq;
 using Coffer.Model.Accounts;
+using Coffer.Protocol.Routing;
 using Coffer.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -274,6 +275,27 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateBucket_WithEnforcedOrPreferredOwnership_NeedsPutBucketOwnershipControls_AndMakesNoBucketWithoutIt()
+    {
+        var sub = await SubAccountAsync("""{"version":"2.0","statement":[{"effect":"allow","action":["s3:CreateBucket"],"resource":["*"]}]}""");
+        using var s3 = new S3TestClient(_server.BaseAddress);
+        Task<HttpResponseMessage> CreateAsync(string bucket, string ownership) =>
+            s3.SendAsync(HttpMethod.Put, bucket, headers: [new("x-amz-object-ownership", ownership)], account: sub);
+
+        var enforced = TestServer.BucketName("enforced");
+        var preferred = TestServer.BucketName("preferred");
+        await (await CreateAsync(enforced, "BucketOwnerEnforced")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await CreateAsync(preferred, "BucketOwnerPreferred")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await s3.SendAsync(HttpMethod.Head, enforced)).StatusCode.Should().Be(HttpStatusCode.NotFound, "a refused bucket is not made");
+        (await s3.SendAsync(HttpMethod.Head, preferred)).StatusCode.Should().Be(HttpStatusCode.NotFound, "a refused bucket is not made");
+        (await CreateAsync(TestServer.BucketName("writer"), "ObjectWriter")).StatusCode.Should().Be(HttpStatusCode.OK, "ObjectWriter needs no more than CreateBucket");
+
+        var allowed = await SubAccountAsync("""{"version":"2.0","statement":[{"effect":"allow","action":["s3:CreateBucket","s3:PutBucketOwnershipControls"],"resource":["*"]}]}""", "ci2");
+        (await s3.SendAsync(HttpMethod.Put, enforced, headers: [new("x-amz-object-ownership", "BucketOwnerEnforced")], account: allowed))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task DeleteObjects_DeletesWhatTheCallerMay_AndReportsAccessDeniedForTheRest()
     {
         await _server.PutObjectAsync(_bucket, "tmp/a", [1]);
@@ -341,9 +363,9 @@ public sealed class AccessApiTests : IAsyncLifetime
         throw new TimeoutException($"Run {jobId} did not end.");
     }
 
-    private async Task<Account> SubAccountAsync(string? policy = null)
+    private async Task<Account> SubAccountAsync(string? policy = null, string name = "ci")
     {
-        var created = await Identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "ci", null, policy is null ? null : Encoding.UTF8.GetBytes(policy));
+        var created = await Identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, name, null, policy is null ? null : Encoding.UTF8.GetBytes(policy));
         return new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
     }
 

@@ -139,6 +139,43 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     }
 
     [Fact]
+    public async Task BucketOwnerEnforced_AcceptsNoAclOrBucketOwnerFullControl_OnPutCopyAndUpload_AndRefusesEvenPrivate_AndEveryAclWrite()
+    {
+        var controls = "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "ownershipControls", body: Encoding.UTF8.GetBytes(controls))).EnsureSuccessStatusCode();
+        KeyValuePair<string, string> copySource = new("x-amz-copy-source", $"/{Bucket}/plain");
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "plain", body: [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var acl in new[] { "bucket-owner-full-control", null })
+        {
+            KeyValuePair<string, string>[] headers = acl is null ? [] : [new("x-amz-acl", acl)];
+            (await S3.SendAsync(HttpMethod.Put, Bucket, "put", body: [1], headers: headers)).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await S3.SendAsync(HttpMethod.Put, Bucket, "copy", headers: [.. headers, copySource])).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await S3.SendAsync(HttpMethod.Post, Bucket, "upload", "uploads", headers: headers)).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "granted", body: [1], headers: [new("x-amz-grant-full-control", $"id=\"{Owner}\"")]))
+            .StatusCode.Should().Be(HttpStatusCode.OK, "the bucket owner's full control as a grant is the same ACL");
+
+        foreach (var acl in new[] { "private", "public-read" })
+        {
+            KeyValuePair<string, string> header = new("x-amz-acl", acl);
+            await (await S3.SendAsync(HttpMethod.Put, Bucket, "refused", body: [1], headers: [header]))
+                .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported", Dialect.S3);
+            await (await S3.SendAsync(HttpMethod.Put, Bucket, "refused", headers: [header, copySource]))
+                .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported", Dialect.S3);
+            await (await S3.SendAsync(HttpMethod.Post, Bucket, "refused", "uploads", headers: [header]))
+                .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported", Dialect.S3);
+            await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [header]))
+                .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported", Dialect.S3);
+            await (await S3.SendAsync(HttpMethod.Put, Bucket, "plain", "acl", headers: [header]))
+                .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AccessControlListNotSupported", Dialect.S3);
+        }
+
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "refused")).StatusCode.Should().Be(HttpStatusCode.NotFound, "a refused write stores nothing");
+    }
+
+    [Fact]
     public async Task CreateBucket_WithXAmzObjectOwnership_SetsTheOwnershipControls_AndRefusesAnAclWithEnforcedOwnership()
     {
         var enforced = TestServer.BucketName("enforced");

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Xml.Linq;
 using Coffer.Model.Accounts;
+using Coffer.Model.Multipart;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
@@ -119,6 +120,46 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             read.Headers.GetValues("x-amz-checksum-type").Should().Equal("COMPOSITE");
             (await S3.SendAsync(method, Bucket, "summed")).Headers.Contains("x-amz-checksum-crc32").Should().BeFalse("only with checksum mode");
         }
+    }
+
+    [Theory]
+    [InlineData("SHA256", "COMPOSITE")]
+    [InlineData("CRC32C", "FULL_OBJECT")]
+    public async Task GetAndHeadObject_WithAPartNumberAndChecksumMode_AnswerThatPartsChecksum_NotTheObjects(string algorithm, string type)
+    {
+        byte[][] parts = [Bytes(5 * MiB, 11), Bytes(2000, 12)];
+        var header = "x-amz-checksum-" + algorithm.ToLowerInvariant();
+        var key = "parts-" + algorithm;
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads", headers: [new("x-amz-checksum-algorithm", algorithm), new("x-amz-checksum-type", type)]);
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i], [new(header, Checksum(header, parts[i]))]);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        (await S3.SendAsync(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString())))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        KeyValuePair<string, string>[] checksumMode = [new("x-amz-checksum-mode", "ENABLED")];
+        foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
+        {
+            for (var number = 1; number <= parts.Length; number++)
+            {
+                var read = await S3.SendAsync(method, Bucket, key, $"partNumber={number}", headers: checksumMode);
+                read.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+                read.Headers.GetValues(header).Should().Equal(Checksum(header, parts[number - 1]));
+                read.Headers.GetValues("x-amz-checksum-type").Should().Equal(type);
+                read.Headers.Contains(MultipartChecksum.PartsHeader).Should().BeFalse("where the part checksums are kept is not sent");
+            }
+
+            (await S3.SendAsync(method, Bucket, key, "partNumber=1")).Headers.Contains(header).Should().BeFalse("only with checksum mode");
+        }
+
+        // A copy is one part: it keeps no part checksums of its source.
+        (await S3.SendAsync(HttpMethod.Put, Bucket, key + "-copy", headers: [new("x-amz-copy-source", $"/{Bucket}/{key}")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, key + "-copy", "partNumber=1", headers: checksumMode)).Headers.Contains(header).Should().BeFalse();
     }
 
     [Theory]

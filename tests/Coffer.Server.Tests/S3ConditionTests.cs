@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
@@ -107,6 +108,81 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
     }
 
+    [Fact]
+    public async Task BucketPolicy_StringLikeIfExistsOnReferer_AdmitsAMatchingOrAbsentReferer_AndRefusesAnother()
+    {
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+              "Condition":{"StringLikeIfExists":{"aws:Referer":"http://www.example.com/*"} } }]}
+            """, HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "page", body: [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await S3.SendAsync(HttpMethod.Get, Bucket, "page", headers: [new("Referer", "http://www.example.com/index.html")], account: TestAccounts.Other))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Get, Bucket, "page", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "page", headers: [new("Referer", "http://example.com/")], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task BucketPolicy_DenyWhenNull_RefusesAPutWithoutTheEncryptionHeader_AndAdmitsOneWithIt()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*"},
+              {"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
+               "Condition":{"Null":{"s3:x-amz-server-side-encryption":"true"} } }]}
+            """, HttpStatusCode.NoContent);
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "sealed", body: [1], headers: [new("x-amz-server-side-encryption", "AES256")], account: TestAccounts.Other))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "plain", body: [1], account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task GetBucketPolicyStatus_IsPublic_ForAnAllowToEveryone_AndNotOnceASourceAddressPinsIt()
+    {
+        await PutPolicyAsync(EveryoneMayList(condition: null), HttpStatusCode.NoContent);
+        (await PolicyStatusAsync()).Should().BeTrue();
+
+        await PutPolicyAsync(EveryoneMayList("""{"IpAddress":{"aws:SourceIp":"10.0.0.0/32"}}"""), HttpStatusCode.NoContent);
+        (await PolicyStatusAsync()).Should().BeFalse();
+
+        await PutPolicyAsync(EveryoneMayList("""{"IpAddressIfExists":{"aws:SourceIp":"10.0.0.0/32"}}"""), HttpStatusCode.NoContent);
+        (await PolicyStatusAsync()).Should().BeTrue("an IfExists condition holds where the key is absent");
+    }
+
+    [Fact]
+    public async Task GetBucketPolicyStatus_IsNoSuchBucketPolicy_WithoutAPolicy_EvenWithAPublicAcl()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read")])).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "policyStatus")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchBucketPolicy", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task GetBucketPolicyStatus_NeedsItsOwnPermission_AndIsNotImplementedInTheCosDialect()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:GetBucketPolicy",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}"}]}
+            """, HttpStatusCode.NoContent);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "policyStatus", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:GetBucketPolicyStatus",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}"}]}
+            """, HttpStatusCode.NoContent);
+        (await PolicyStatusAsync(TestAccounts.Other)).Should().BeFalse();
+
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "policyStatus")))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+    }
+
     [Theory]
     [InlineData("s3:ExistingObjectTag/security")]
     [InlineData("aws:PrincipalTag/team")]
@@ -184,6 +260,22 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
           {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{{{Bucket}}}/*",
            "Condition":{"StringLike":{"s3:x-amz-acl":"public*"} } }]}
         """;
+
+    private string EveryoneMayList(string? condition) => $$$"""
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:ListBucket",
+          "Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]{{{(condition is null ? "" : ",\"Condition\":" + condition)}}}}]}
+        """;
+
+    /// <summary>GetBucketPolicyStatus's IsPublic, checking the answer is 200 with S3's document.</summary>
+    private async Task<bool> PolicyStatusAsync(Account? account = null)
+    {
+        var response = await S3.SendAsync(HttpMethod.Get, Bucket, query: "policyStatus", account: account);
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        var root = XDocument.Parse(body).Root!;
+        root.Name.LocalName.Should().Be("PolicyStatus");
+        return bool.Parse(root.Elements().Single(e => e.Name.LocalName == "IsPublic").Value);
+    }
 
     private async Task PutPolicyAsync(string policy, HttpStatusCode expected, string? code = null)
     {

@@ -36,7 +36,6 @@ public sealed class UnimplementedOperationTests() : ServerTestBase("unimpl")
     [InlineData("GET", null, "accelerate")]
     [InlineData("PUT", null, "requestPayment")]
     [InlineData("GET", null, "requestPayment")]
-    [InlineData("GET", null, "policyStatus")]
     // Website, replication.
     [InlineData("PUT", null, "website")]
     [InlineData("GET", null, "website")]

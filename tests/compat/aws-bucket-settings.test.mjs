@@ -1,6 +1,7 @@
 // Bucket and object settings through the official @aws-sdk/client-s3: lifecycle (expirations and transitions), CORS,
-// bucket tagging, object ACLs (canned and granted, read by the grantee), ownership controls, the public access block
-// and GetObjectAttributes. Each is put, read back as the SDK parses it, enforced where it has an effect, and deleted.
+// bucket tagging, object ACLs (canned and granted, read by the grantee), ownership controls, the public access block,
+// the bucket policy status and GetObjectAttributes. Each is put, read back as the SDK parses it, enforced where it has
+// an effect, and deleted.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -13,6 +14,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetBucketLoggingCommand,
   GetBucketOwnershipControlsCommand,
+  GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
   GetObjectAclCommand,
   GetObjectAttributesCommand,
@@ -23,6 +25,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketLoggingCommand,
   PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
   PutBucketTaggingCommand,
   PutObjectAclCommand,
   PutObjectCommand,
@@ -151,6 +154,20 @@ describe('bucket and object settings (@aws-sdk/client-s3)', () => {
     await s3.send(new DeletePublicAccessBlockCommand({ Bucket: blocked }));
     await rejectsWith(s3.send(new GetPublicAccessBlockCommand({ Bucket: blocked })), 'NoSuchPublicAccessBlockConfiguration', 404);
     await s3.send(new PutBucketAclCommand({ Bucket: blocked, ACL: 'public-read' }));
+  });
+
+  test('GetBucketPolicyStatus is NoSuchBucketPolicy without a policy, public for an Allow to everyone, and not once a source address pins it', async () => {
+    const judged = bucketName('aws-status');
+    await s3.send(new CreateBucketCommand({ Bucket: judged }));
+    await rejectsWith(s3.send(new GetBucketPolicyStatusCommand({ Bucket: judged })), 'NoSuchBucketPolicy', 404);
+    const policy = (condition) => JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${judged}/*`, ...condition }],
+    });
+    await s3.send(new PutBucketPolicyCommand({ Bucket: judged, Policy: policy({}) }));
+    assert.equal((await s3.send(new GetBucketPolicyStatusCommand({ Bucket: judged }))).PolicyStatus.IsPublic, true);
+    await s3.send(new PutBucketPolicyCommand({ Bucket: judged, Policy: policy({ Condition: { IpAddress: { 'aws:SourceIp': '192.0.2.0/24' } } }) }));
+    assert.equal((await s3.send(new GetBucketPolicyStatusCommand({ Bucket: judged }))).PolicyStatus.IsPublic, false);
   });
 
   test('GetObjectAttributes answers the ETag, size, storage class and checksum asked for', async () => {

@@ -41,6 +41,9 @@ public sealed partial class AccessControl
         return reader.Configs.Get(record.Id, PolicyKind, "")?.Body ?? throw new CofferException(ErrorCode.NoSuchBucketPolicy);
     }
 
+    /// <summary>Whether the bucket policy is public (<see cref="AccessPolicy.IsPublic"/>); NoSuchBucketPolicy when there is none.</summary>
+    public bool IsPolicyPublic(string bucket) => AccessPolicy.Parse(GetPolicy(bucket), bucketPolicy: true).IsPublic;
+
     /// <summary>Removes the bucket policy; removing none succeeds.</summary>
     public Task DeletePolicyAsync(string bucket, CancellationToken cancellationToken = default) => DeleteConfigAsync(bucket, PolicyKind, cancellationToken);
 
@@ -62,7 +65,9 @@ public sealed partial class AccessControl
             var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
             var ownerUin = OwnerUinOf(record.OwnerAppId);
             var acl = canned is not null ? CannedAcl.Expand(canned, ownerUin, ownerUin, forObject: false) : new AccessControlList(ownerUin, grants);
-            CheckSettable(ReadSettings(writer, record.Id), acl, ownerUin);
+            var settings = ReadSettings(writer, record.Id);
+            RefuseAclWrites(settings);
+            CheckSettable(settings, acl, ownerUin);
             return writer.Configs.Put(record.Id, AclKind, "", Encoding.UTF8.GetBytes(AclCodec.Encode(acl, ownerUin, false)), time.GetUtcNow());
         }, cancellationToken);
 
@@ -96,6 +101,8 @@ public sealed partial class AccessControl
                 throw new CofferException(versionId is null ? ErrorCode.NoSuchKey : ErrorCode.MethodNotAllowed, "A delete marker has no ACL.");
             }
 
+            var settings = ReadSettings(writer, record.Id);
+            RefuseAclWrites(settings);
             var objectOwner = version.Acl is { } text ? AclCodec.Decode(text, ownerUin, true).OwnerUin : ownerUin;
             if (canned == CannedAcl.Default)
             {
@@ -104,7 +111,7 @@ public sealed partial class AccessControl
             }
 
             var acl = canned is not null ? CannedAcl.Expand(canned, objectOwner, ownerUin, forObject: true) : new AccessControlList(objectOwner, grants);
-            CheckSettable(ReadSettings(writer, record.Id), acl, ownerUin);
+            CheckSettable(settings, acl, ownerUin);
             writer.Versions.UpdateRecord(version with { Acl = AclCodec.Encode(acl, ownerUin, true) });
             return version.VersionId;
         }, cancellationToken);
@@ -132,6 +139,12 @@ public sealed partial class AccessControl
         }
 
         var settings = rules.Settings;
+        if (settings.AclsDisabled && canned is not null && canned != CannedAcl.BucketOwnerFullControl)
+        {
+            // S3's pages: a PUT into such a bucket names no ACL or bucket-owner-full-control (canned, or as grants); even private is refused.
+            throw AclsNotSupported();
+        }
+
         var owner = settings.Ownership switch
         {
             ObjectOwnership.BucketOwnerEnforced => bucketOwner,
@@ -153,7 +166,7 @@ public sealed partial class AccessControl
     {
         if (settings.AclsDisabled && !acl.Equals(AccessControlList.Private(bucketOwnerUin)))
         {
-            throw new CofferException(ErrorCode.AccessControlListNotSupported, "The bucket does not allow ACLs: its ownership controls enforce the bucket owner's.");
+            throw AclsNotSupported();
         }
 
         if (acl.IsPublic && settings.PublicAccessBlock.BlockPublicAcls)
@@ -161,6 +174,21 @@ public sealed partial class AccessControl
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied. The bucket's public access block does not allow public ACLs.");
         }
     }
+
+    /// <summary>
+    /// PUT Bucket acl and PUT Object acl on a bucket whose ownership is enforced: S3 refuses every request that sets or
+    /// updates an ACL there, whatever it sets (reading ACLs still works).
+    /// </summary>
+    private static void RefuseAclWrites(BucketAccessSettings settings)
+    {
+        if (settings.AclsDisabled)
+        {
+            throw AclsNotSupported();
+        }
+    }
+
+    private static CofferException AclsNotSupported() =>
+        new(ErrorCode.AccessControlListNotSupported, "The bucket does not allow ACLs: its ownership controls enforce the bucket owner's.");
 
     /// <summary>The bucket's ownership controls; OwnershipControlsNotFoundError when it has none.</summary>
     public ObjectOwnership GetOwnership(string bucket) =>

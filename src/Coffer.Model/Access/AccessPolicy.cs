@@ -24,6 +24,12 @@ public sealed record PolicyCondition(string Operator, string Key, IReadOnlyList<
 {
     /// <summary>The key as the policy spells it (<c>s3:ExistingObjectTag/team</c> for the <see cref="Key"/> <c>cos:existingobjecttag/team</c>), for messages.</summary>
     internal string? WrittenKey { get; init; }
+
+    /// <summary>
+    /// The operator's <c>…IfExists</c> form (COS's <c>…_if_exist</c>): the condition holds when the request carries no
+    /// value for the key, and <see cref="Operator"/> decides otherwise.
+    /// </summary>
+    public bool IfExists { get; init; }
 }
 
 /// <param name="Principals">Who the statement is about (normalised, see <see cref="AccessPolicy"/>); null in an identity's
@@ -79,7 +85,16 @@ public sealed class AccessPolicy
     /// condition that pins the source address, account, ARN, network or organisation.
     /// </summary>
     public bool IsPublic => Statements.Any(s => s.Effect == PolicyEffect.Allow && s.Principals is { } principals && principals.Contains(Anyone)
-        && !s.Conditions.Any(c => PinningKeys.Contains(c.Key)));
+        && !s.Conditions.Any(Pins));
+
+    /// <summary>
+    /// Whether a condition holds only for fixed values of a pinning key: a positive match on values without wildcards.
+    /// A negated operator, an <c>…IfExists</c> form (which holds when the key is absent) or a wildcard value pins nothing.
+    /// </summary>
+    private static bool Pins(PolicyCondition condition) =>
+        PinningKeys.Contains(condition.Key) && !condition.IfExists
+        && (condition.Operator == "ip_equal"
+            || (condition.Operator is "string_equal" or "string_like" or "arn_like" && !condition.Values.Any(v => v.Contains('*') || v.Contains('?'))));
 
     /// <summary>
     /// Reads a policy. A bucket policy's statements must name principals; an identity's policy must not. Anything that
@@ -226,8 +241,14 @@ public sealed class AccessPolicy
     private static bool Holds(PolicyCondition condition, AccessRequest request)
     {
         var value = request.Context(condition.Key);
+        if (value is null && condition.IfExists)
+        {
+            return true;
+        }
+
         return condition.Operator switch
         {
+            "null" => condition.Values.Any(v => bool.Parse(v) == (value is null)),
             "string_equal" => value is not null && condition.Values.Contains(value, StringComparer.Ordinal),
             "string_not_equal" => value is null || !condition.Values.Contains(value, StringComparer.Ordinal),
             "string_like" => value is not null && condition.Values.Any(v => Like(v, value)),
@@ -375,7 +396,7 @@ public sealed class AccessPolicy
         var conditions = new List<PolicyCondition>();
         foreach (var block in element.EnumerateObject())
         {
-            var op = Operator(block.Name);
+            var (op, ifExists) = Operator(block.Name);
             if (block.Value.ValueKind != JsonValueKind.Object)
             {
                 throw Malformed($"Condition '{block.Name}' must map keys to values.");
@@ -394,12 +415,12 @@ public sealed class AccessPolicy
                     throw Malformed($"Condition '{block.Name}' needs numbers.");
                 }
 
-                if (op == "bool_equal" && !values.All(v => bool.TryParse(v, out _)))
+                if (op is "bool_equal" or "null" && !values.All(v => bool.TryParse(v, out _)))
                 {
                     throw Malformed($"Condition '{block.Name}' needs true or false.");
                 }
 
-                conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values) { WrittenKey = key.Name });
+                conditions.Add(new PolicyCondition(op, ContextKey(key.Name), values) { WrittenKey = key.Name, IfExists = ifExists });
             }
         }
 
@@ -423,12 +444,14 @@ public sealed class AccessPolicy
     /// <summary>
     /// The condition keys requests carry: the source address, the listing parameters, the request's own
     /// <c>x-cos-*</c> / <c>x-amz-*</c> headers (S3's <c>s3:x-amz-acl</c>, <c>s3:x-amz-server-side-encryption</c>, …),
-    /// its Content-Type and Content-Length, the <c>response-content-type</c> parameter, whether it came over HTTPS,
+    /// its Content-Type and Content-Length, the <c>response-content-type</c> parameter, whether it came over HTTPS, its
+    /// Referer and User-Agent (<c>aws:Referer</c>, <c>aws:UserAgent</c>),
     /// and what inventory delivery names (<see cref="InventoryService"/>).
     /// </summary>
     private static bool IsEvaluated(string key) =>
         key is "qcs:ip" or "cos:prefix" or "cos:delimiter" or "cos:versionid" or "aws:sourcearn" or "aws:sourceaccount"
             or "cos:content-type" or "cos:content-length" or "cos:response-content-type" or "cos:secure-transport"
+            or "aws:referer" or "aws:useragent"
         || key.StartsWith(HeaderKeyPrefix, StringComparison.Ordinal);
 
     /// <summary>The condition key of a request header, as <see cref="ContextKey"/> names it in either dialect.</summary>
@@ -438,14 +461,17 @@ public sealed class AccessPolicy
     public const string HeaderKeyPrefix = "cos:x-cos-";
 
     /// <summary>
-    /// COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling. Operators the
-    /// two define that are not evaluated here (dates, null checks, binary, <c>…IfExists</c>, set operators) are
-    /// NotImplemented, naming the operator; a name neither defines is MalformedPolicy.
+    /// COS spells operators <c>string_equal</c>, AWS <c>StringEquals</c>: both become the COS spelling. An operator's
+    /// <c>…IfExists</c> form (COS: <c>…_if_exist</c>) is the operator with <see cref="PolicyCondition.IfExists"/>; AWS's
+    /// <c>Null</c> and COS's <c>null_equal</c> are <c>null</c>. Operators the two define that are not evaluated here
+    /// (dates, binary, set operators) are NotImplemented, naming the operator; a name neither defines is MalformedPolicy.
     /// </summary>
-    private static string Operator(string name)
+    private static (string Operator, bool IfExists) Operator(string name)
     {
         var folded = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
-        var op = folded switch
+        var ifExists = !folded.Contains(':', StringComparison.Ordinal) && (folded.EndsWith("ifexists", StringComparison.Ordinal) || folded.EndsWith("ifexist", StringComparison.Ordinal));
+        var baseName = ifExists ? folded[..folded.LastIndexOf("ifexist", StringComparison.Ordinal)] : folded;
+        var op = baseName switch
         {
             "stringequal" or "stringequals" => "string_equal",
             "stringnotequal" or "stringnotequals" => "string_not_equal",
@@ -462,14 +488,16 @@ public sealed class AccessPolicy
             "numericlessthanequal" or "numericlessthanequals" => "numeric_less_than_equal",
             "numericgreaterthan" => "numeric_greater_than",
             "numericgreaterthanequal" or "numericgreaterthanequals" => "numeric_greater_than_equal",
+            // Null tests presence itself, so it has no IfExists form.
+            "null" or "nullequal" when !ifExists => "null",
             _ => null,
         };
         if (op is not null)
         {
-            return op;
+            return (op, ifExists);
         }
 
-        if (IsDefinedElsewhere(folded))
+        if (IsDefinedElsewhere(baseName))
         {
             throw new CofferException(ErrorCode.NotImplemented, $"Condition operator '{name}' is not implemented.");
         }
@@ -477,11 +505,10 @@ public sealed class AccessPolicy
         throw Malformed($"Condition operator '{name}' is not supported.");
     }
 
-    /// <summary>Operators AWS or COS define that are not evaluated here (names folded: lower case, no underscores).</summary>
+    /// <summary>Operators AWS or COS define that are not evaluated here (names folded: lower case, no underscores, no IfExists).</summary>
     private static bool IsDefinedElsewhere(string folded) =>
         folded.StartsWith("foranyvalue:", StringComparison.Ordinal) || folded.StartsWith("forallvalue", StringComparison.Ordinal)
-        || folded.EndsWith("ifexists", StringComparison.Ordinal) || folded.EndsWith("ifexist", StringComparison.Ordinal)
-        || folded is "null" or "nullequal" or "binaryequals" or "binarynotequals"
+        || folded is "binaryequals" or "binarynotequals"
         || (folded.StartsWith("date", StringComparison.Ordinal) && folded.Length > "date".Length);
 
     /// <summary>Context keys in either dialect become one name: <c>qcs:ip</c>, <c>cos:prefix</c>, <c>cos:x-cos-acl</c> (also <c>s3:x-amz-acl</c>), ...</summary>

@@ -18,6 +18,19 @@ public static class MultipartChecksum
     /// <summary>Says how an object's checksum was made: <see cref="Composite"/> or <see cref="FullObject"/>.</summary>
     public const string TypeHeader = "x-amz-checksum-type";
 
+    /// <summary>
+    /// Where a completed object keeps its parts' checksums (base64, space-separated, in part order), so that GET and HEAD
+    /// with <c>partNumber</c> can answer a part's own checksum as S3 does. Stored among the version's headers, never sent.
+    /// </summary>
+    public const string PartsHeader = "x-coffer-part-checksums";
+
+    /// <summary>Part <paramref name="partNumber"/>'s checksum from the object's stored headers; null when it kept none.</summary>
+    public static string? PartChecksum(IReadOnlyList<KeyValuePair<string, string>> headers, int partNumber)
+    {
+        var parts = headers.FirstOrDefault(h => h.Key == PartsHeader).Value?.Split(' ');
+        return parts is not null && partNumber >= 1 && partNumber <= parts.Length ? parts[partNumber - 1] : null;
+    }
+
     /// <summary>The algorithms a multipart upload can be initiated with, as S3 names them.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 

@@ -41,6 +41,7 @@ public static class CamActions
         [Operation.PutBucketLifecycle] = Row("PutBucketLifecycle", "PutLifecycleConfiguration"),
         [Operation.DeleteBucketLifecycle] = Row("DeleteBucketLifecycle", "PutLifecycleConfiguration"),
         [Operation.GetBucketPolicy] = Row("GetBucketPolicy", "GetBucketPolicy"),
+        [Operation.GetBucketPolicyStatus] = Row("GetBucketPolicyStatus", "GetBucketPolicyStatus"),
         [Operation.PutBucketPolicy] = Row("PutBucketPolicy", "PutBucketPolicy"),
         [Operation.DeleteBucketPolicy] = Row("DeleteBucketPolicy", "DeleteBucketPolicy"),
         [Operation.GetBucketTagging] = Row("GetBucketTagging", "GetBucketTagging"),

@@ -33,6 +33,7 @@ public enum Operation
     GetBucketPolicy,
     PutBucketPolicy,
     DeleteBucketPolicy,
+    GetBucketPolicyStatus,
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,

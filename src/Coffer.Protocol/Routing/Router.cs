@@ -32,7 +32,7 @@ public sealed class Router(HostResolver hosts)
         "inventory", "inventory-runs", "inventory-run", "inventory-summary", "versioning", "versions", "uploads", "uploadId", "acl", "cors", "lifecycle", "policy", "tagging",
         "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
         "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
-        "legal-hold", "attributes", "ownershipControls", "publicAccessBlock",
+        "legal-hold", "attributes", "ownershipControls", "publicAccessBlock", "policyStatus",
     ];
 
     // Query parameters that refine an operation without selecting one; any other valueless parameter is an unknown sub-resource.
@@ -72,6 +72,7 @@ public sealed class Router(HostResolver hosts)
         [("GET", Level.Bucket, "policy")] = Operation.GetBucketPolicy,
         [("PUT", Level.Bucket, "policy")] = Operation.PutBucketPolicy,
         [("DELETE", Level.Bucket, "policy")] = Operation.DeleteBucketPolicy,
+        [("GET", Level.Bucket, "policyStatus")] = Operation.GetBucketPolicyStatus,
         [("GET", Level.Bucket, "tagging")] = Operation.GetBucketTagging,
         [("PUT", Level.Bucket, "tagging")] = Operation.PutBucketTagging,
         [("DELETE", Level.Bucket, "tagging")] = Operation.DeleteBucketTagging,
@@ -169,6 +170,12 @@ public sealed class Router(HostResolver hosts)
             throw Table.Keys.Any(k => k.Level == level && k.SubResource == subResource)
                 ? new CofferException(ErrorCode.MethodNotAllowed, $"The method {method} is not allowed against this resource.")
                 : new CofferException(ErrorCode.NotImplemented, "A header or query you provided implies functionality that is not implemented.");
+        }
+
+        if (operation == Operation.GetBucketPolicyStatus && dialect == Dialect.Cos)
+        {
+            // COS documents no policy status: its dialect answers it as any sub-resource it does not know.
+            throw new CofferException(ErrorCode.NotImplemented, $"The sub-resource '{subResource}' is not implemented.");
         }
 
         operation = Refine(operation, dialect, target, header);

@@ -49,6 +49,9 @@ public static partial class XmlDocumentWriter
         w.WriteEndElement();
     });
 
+    /// <summary>GetBucketPolicyStatus's answer: whether the bucket policy is public.</summary>
+    public static byte[] WritePolicyStatus(bool isPublic, Dialect dialect) => Build("PolicyStatus", dialect, w => Element(w, "IsPublic", Bool(isPublic)));
+
     public static byte[] Write(PublicAccessBlock block, Dialect dialect) => Build("PublicAccessBlockConfiguration", dialect, w =>
     {
         Element(w, "BlockPublicAcls", Bool(block.BlockPublicAcls));

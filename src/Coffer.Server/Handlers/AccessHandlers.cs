@@ -34,6 +34,13 @@ internal sealed class AccessHandlers(AccessControl access, AccountDirectory acco
         await context.Response.Body.WriteAsync(policy, context.Aborted);
     }
 
+    /// <summary>
+    /// GetBucketPolicyStatus: whether the bucket policy is public, as S3 judges it (ACLs are not part of it); a bucket
+    /// without a policy is NoSuchBucketPolicy, as S3 answers.
+    /// </summary>
+    public Task GetBucketPolicyStatusAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.WritePolicyStatus(access.IsPolicyPublic(context.Bucket), context.Dialect));
+
     public async Task DeleteBucketPolicyAsync(RequestContext context)
     {
         await access.DeletePolicyAsync(context.Bucket, context.Aborted);

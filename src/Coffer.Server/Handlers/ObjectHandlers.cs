@@ -81,7 +81,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null);
+        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null, part: PartNumberOf(context));
         ObjectLockHeaders.Write(context, info);
         settings.WriteExpiration(context, info);
         if (part is null)
@@ -133,7 +133,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
             await using (body)
             {
-                ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null);
+                ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null, part: partNumber);
                 ObjectLockHeaders.Write(context, content.Info);
                 settings.WriteExpiration(context, content.Info);
                 foreach (var (header, value) in overrides)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Coffer.Common;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -75,9 +76,10 @@ internal static class ObjectHeaders
 
     /// <summary>
     /// The headers GET and HEAD answer with. A bucket that has had versioning names even the null version. A stored
-    /// flexible checksum is sent only when asked for (<c>x-amz-checksum-mode: ENABLED</c>) and the whole object is sent.
+    /// flexible checksum is sent only when asked for (<c>x-amz-checksum-mode: ENABLED</c>) and the whole object is sent;
+    /// for one part of a multipart object (<paramref name="part"/>) the part's own checksum, when completion kept it.
     /// </summary>
-    public static void Write(RequestContext context, ObjectInfo info, bool bucketHasVersioning, bool wholeObject)
+    public static void Write(RequestContext context, ObjectInfo info, bool bucketHasVersioning, bool wholeObject, int? part = null)
     {
         var headers = context.Response.Headers;
         var wire = context.Wire;
@@ -108,13 +110,23 @@ internal static class ObjectHeaders
             headers[wire.TaggingCount] = info.Tags.Count.ToString();
         }
 
-        var sendChecksum = wholeObject && context.Header("x-amz-checksum-mode") is { } mode
-            && mode.Equals("ENABLED", StringComparison.OrdinalIgnoreCase);
+        var checksumAsked = context.Header("x-amz-checksum-mode") is { } mode && mode.Equals("ENABLED", StringComparison.OrdinalIgnoreCase);
+        var partChecksum = checksumAsked && part is { } number ? MultipartChecksum.PartChecksum(info.Headers, number) : null;
         foreach (var (name, value) in info.Headers)
         {
-            if (!name.StartsWith(ChecksumHeaderPrefix, StringComparison.Ordinal) || sendChecksum)
+            if (name == MultipartChecksum.PartsHeader)
+            {
+                continue;
+            }
+
+            if (!name.StartsWith(ChecksumHeaderPrefix, StringComparison.Ordinal) || (checksumAsked && wholeObject))
             {
                 headers[name] = HeaderValues.ForResponse(value);
+            }
+            else if (partChecksum is not null)
+            {
+                // The algorithm's header carries the part's value; the type stays the object's.
+                headers[name] = name == MultipartChecksum.TypeHeader ? value : partChecksum;
             }
         }
 

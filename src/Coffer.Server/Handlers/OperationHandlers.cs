@@ -33,6 +33,7 @@ internal sealed class OperationHandlers
 
             [Operation.PutBucketPolicy] = access.PutBucketPolicyAsync,
             [Operation.GetBucketPolicy] = access.GetBucketPolicyAsync,
+            [Operation.GetBucketPolicyStatus] = access.GetBucketPolicyStatusAsync,
             [Operation.DeleteBucketPolicy] = access.DeleteBucketPolicyAsync,
             [Operation.PutBucketAcl] = access.PutBucketAclAsync,
             [Operation.GetBucketAcl] = access.GetBucketAclAsync,

@@ -33,8 +33,16 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         if (route.Operation == Operation.CreateBucket)
         {
             var name = BucketName.TryParse(route.Bucket, out var parsed) ? parsed.AppId : caller?.Identity.Root.AppId ?? "";
-            var request = AccessRequest.For(action.Names, route.HostRegion ?? defaultRegion, name, route.Bucket, null, context, conditions);
-            Require(AccessControl.IsAllowed(caller, null, request, AclPermission.None, false), caller);
+            var region = route.HostRegion ?? defaultRegion;
+            Require(AccessControl.IsAllowed(caller, null, AccessRequest.For(action.Names, region, name, route.Bucket, null, context, conditions),
+                AclPermission.None, false), caller);
+            if (SetsOwnershipControls(conditions))
+            {
+                var controls = CamActions.For(Operation.PutBucketOwnershipControls).Names;
+                Require(AccessControl.IsAllowed(caller, null, AccessRequest.For(controls, region, name, route.Bucket, null, context, conditions),
+                    AclPermission.None, false), caller);
+            }
+
             return null;
         }
 
@@ -116,6 +124,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
                 };
         }
     }
+
+    /// <summary>
+    /// Whether PUT Bucket's <c>x-amz-object-ownership</c> (<c>x-cos-</c> alike) asks for BucketOwnerEnforced or
+    /// BucketOwnerPreferred, which S3's guide says needs s3:PutBucketOwnershipControls besides s3:CreateBucket;
+    /// ObjectWriter, what a bucket has without controls, needs nothing more.
+    /// </summary>
+    private static bool SetsOwnershipControls(IRequestConditions? conditions) =>
+        conditions?.Find(AccessPolicy.HeaderKey("object-ownership"))?.Trim() is "BucketOwnerEnforced" or "BucketOwnerPreferred";
 
     private static string? VersionIdOf(RequestTarget target) => target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
 

@@ -17,11 +17,14 @@ internal sealed class RequestConditions(HttpRequest request, IReadOnlyDictionary
         "cos:content-length" => request.ContentLength?.ToString(CultureInfo.InvariantCulture),
         "cos:response-content-type" => request.Query.TryGetValue("response-content-type", out var type) ? type.ToString() : null,
         "cos:secure-transport" => request.IsHttps ? "true" : "false",
+        // The browser's own headers, a form upload's too: no form field stands for them.
+        "aws:referer" => HttpHeader("Referer"),
+        "aws:useragent" => HttpHeader("User-Agent"),
         _ when key.StartsWith(AccessPolicy.HeaderKeyPrefix, StringComparison.Ordinal) => Header(prefix + key[AccessPolicy.HeaderKeyPrefix.Length..]),
         _ => null,
     };
 
-    private string? Header(string name) => formFields is not null
-        ? formFields.GetValueOrDefault(name)
-        : request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+    private string? Header(string name) => formFields is not null ? formFields.GetValueOrDefault(name) : HttpHeader(name);
+
+    private string? HttpHeader(string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

@@ -69,11 +69,9 @@ public sealed class AccessPolicyTests
     [Theory]
     [InlineData("date_greater_than")]
     [InlineData("DateLessThan")]
-    [InlineData("Null")]
-    [InlineData("null_equal")]
     [InlineData("BinaryEquals")]
-    [InlineData("StringEqualsIfExists")]
-    [InlineData("string_equal_if_exist")]
+    [InlineData("DateGreaterThanIfExists")]
+    [InlineData("ForAnyValue:StringEqualsIfExists")]
     [InlineData("ForAnyValue:StringLike")]
     [InlineData("ForAllValues:StringEquals")]
     [InlineData("for_any_value:string_equal")]
@@ -116,6 +114,51 @@ public sealed class AccessPolicyTests
         var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a",
             new Dictionary<string, string> { ["cos:content-length"] = requestValue });
         policy.Evaluate(request, null).Should().Be(holds ? PolicyDecision.Allow : PolicyDecision.NotApplicable);
+    }
+
+    [Theory]
+    [InlineData("Null", "true", null, true)]
+    [InlineData("Null", "true", "a", false)]
+    [InlineData("null_equal", "false", "a", true)]
+    [InlineData("Null", "false", null, false)]
+    [InlineData("StringEqualsIfExists", "a", null, true)]
+    [InlineData("StringEqualsIfExists", "a", "a", true)]
+    [InlineData("string_equal_if_exist", "a", "b", false)]
+    [InlineData("StringNotEqualsIfExists", "a", "a", false)]
+    [InlineData("StringLikeIfExists", "a*", "abc", true)]
+    [InlineData("ArnLikeIfExists", "arn:aws:s3:::a*", "arn:aws:s3:::b", false)]
+    [InlineData("NumericLessThanIfExists", "10", null, true)]
+    [InlineData("NumericLessThanIfExists", "10", "11", false)]
+    [InlineData("IpAddressIfExists", "10.0.0.0/8", "192.0.2.1", false)]
+    [InlineData("BoolIfExists", "true", "true", true)]
+    public void Evaluate_NullAndIfExistsOperators_HoldOnAnAbsentKey_ElseTheBaseOperatorDecides(string op, string policyValue, string? requestValue, bool holds)
+    {
+        var policy = Parse(AllowAllWhen(op, "aws:SourceArn", policyValue));
+        var context = requestValue is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["aws:sourcearn"] = requestValue };
+        var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a", context);
+        policy.Evaluate(request, null).Should().Be(holds ? PolicyDecision.Allow : PolicyDecision.NotApplicable);
+    }
+
+    [Theory]
+    [InlineData("IpAddress", "aws:SourceIp", "10.0.0.0/32", false)]
+    [InlineData("StringEquals", "aws:SourceAccount", "100000000001", false)]
+    [InlineData("ArnLike", "aws:SourceArn", "arn:aws:s3:::source-1250000000", false)]
+    [InlineData("IpAddressIfExists", "aws:SourceIp", "10.0.0.0/32", true)]
+    [InlineData("NotIpAddress", "aws:SourceIp", "10.0.0.0/32", true)]
+    [InlineData("StringLike", "aws:SourceAccount", "*", true)]
+    [InlineData("Null", "aws:SourceArn", "false", true)]
+    [InlineData("StringEquals", "s3:x-amz-acl", "private", true)]
+    public void IsPublic_AnAllowForEveryone_IsPublicUnlessAConditionPinsAFixedSource(string op, string key, string value, bool isPublic) =>
+        Parse(AllowAllWhen(op, key, value)).IsPublic.Should().Be(isPublic);
+
+    [Theory]
+    [InlineData("Null", "maybe")]
+    [InlineData("NullIfExists", "true")]
+    [InlineData("NumericLessThanIfExists", "ten")]
+    public void Parse_RefusesANullOrIfExistsConditionItCannotEvaluate_AsMalformedPolicy(string op, string value)
+    {
+        var parse = () => Parse(AllowAllWhen(op, "aws:SourceArn", value));
+        parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
     }
 
     [Fact]
