@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coffer.Composition;
 using Coffer.Server;
 using Coffer.Server.Accounts;
 using Coffer.Server.Configuration;
@@ -38,7 +39,20 @@ internal static class CofferCommands
         var serve = new Command("serve", "Run the server until Ctrl-C.") { settings.Data, settings.Metadata, listen, settings.Config, region, logLevel, console };
         serve.SetAction(async (parse, cancellationToken) =>
         {
-            var (file, dataDirectory, metadata) = settings.Read(parse);
+            CofferConfigFile? file;
+            string dataDirectory;
+            MetadataLocation metadata;
+            try
+            {
+                (file, dataDirectory, metadata) = settings.Read(parse);
+            }
+            catch (InvalidDataException error)
+            {
+                // A configuration file that is not JSON or holds a value of the wrong type: one line, no stack trace.
+                await Console.Error.WriteLineAsync($"coffer: {error.Message}");
+                return 1;
+            }
+
             var apiListen = parse.GetValue(listen) ?? file?.Listen ?? CofferServerOptions.DefaultListen;
             var consoleListen = parse.GetValue(console) is "off" ? null : parse.GetValue(console)!;
             try

@@ -17,6 +17,16 @@ internal sealed class PostgresConfigs(PostgresSession session) : PostgresAggrega
             r => Read(r, 0));
     }
 
+    public IReadOnlyList<BucketConfigRecord> GetKinds(long bucketId, IReadOnlyList<string> kinds)
+    {
+        foreach (var kind in kinds)
+        {
+            Session.Hold(KindLock, bucketId, kind);
+        }
+
+        return ReadAll(Command($"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $1 AND kind = ANY($2)", bucketId, kinds.ToArray()), r => Read(r, 0));
+    }
+
     public IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAll(string kind) => ReadAll(Command(
             "SELECT b.id, b.name, b.owner_app_id, b.region, b.created_at, b.versioning, c.bucket_id, c.kind, c.config_id, c.seq, c.body, " +
             "c.created_at, c.updated_at FROM bucket_configs c JOIN buckets b ON b.id = c.bucket_id WHERE c.kind = $1 ORDER BY c.seq", kind),

@@ -24,6 +24,19 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
         return config;
     }
 
+    public IReadOnlyList<BucketConfigRecord> GetKinds(long bucketId, IReadOnlyList<string> kinds)
+    {
+        using var command = Command(
+            $"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $bucket AND kind IN ({string.Join(", ", kinds.Select((_, i) => "$kind" + i))})");
+        command.Parameters.AddWithValue("$bucket", bucketId);
+        for (var i = 0; i < kinds.Count; i++)
+        {
+            command.Parameters.AddWithValue("$kind" + i, kinds[i]);
+        }
+
+        return ReadAll(command, r => Read(r, 0));
+    }
+
     public IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAll(string kind)
     {
         using var command = Command(

@@ -7,6 +7,12 @@ public interface IConfigReader
 {
     BucketConfigRecord? Get(long bucketId, string kind, string configId);
 
+    /// <summary>
+    /// One bucket's configurations of any of <paramref name="kinds"/>, in one read: what a request needs of its bucket
+    /// (policy, lifecycle, logging, encryption) without a round trip per kind. In no particular order.
+    /// </summary>
+    IReadOnlyList<BucketConfigRecord> GetKinds(long bucketId, IReadOnlyList<string> kinds);
+
     /// <summary>Every configuration of one kind, in every bucket (what a scheduler looks at), in creation order.</summary>
     IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAll(string kind);
 

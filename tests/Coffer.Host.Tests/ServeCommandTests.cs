@@ -207,6 +207,16 @@ public sealed class ServeCommandTests : IDisposable
         await ShouldRefuseToStartAsync(config, "coffer: masterKey in the configuration:", "32 bytes");
     }
 
+    [Theory]
+    [InlineData("{\n  \"region\": \"ap-guangzhou\",\n  \"journal\": { \"retentionDays\": ", "There is an open JSON object or array that should be closed (at $.journal.retentionDays, line 3, position 33)")]
+    [InlineData("{ \"journal\": { \"retentionDays\": \"seven\" } }", "(at $.journal.retentionDays, line 1, position ")]
+    public async Task Serve_WithAConfigFileThatIsNotValid_SaysWhatAndWhereInOneLine(string json, string where)
+    {
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, json);
+        await ShouldRefuseToStartAsync(config, $"coffer: {config}: ", where);
+    }
+
     [Fact]
     public async Task Serve_LogsOneLinePerRequest_AtDebugLevel()
     {

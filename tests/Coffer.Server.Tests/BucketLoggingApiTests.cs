@@ -74,11 +74,48 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     [InlineData("<LoggingEnabled><TargetBucket>TARGET</TargetBucket><TargetPrefix>p/</TargetPrefix><TargetGrants><Grant><Grantee " +
         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>" +
         "<Permission>READ</Permission></Grant></TargetGrants></LoggingEnabled>", 501, "NotImplemented")]
-    public async Task PutLogging_RefusesWhatItCannotDo_AndStoresNothing(string status, int code, string error)
+    public async Task PutLogging_RefusesWhatItCannotDo_AndKeepsTheConfigurationItHad(string status, int code, string error)
     {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "kept/"))).EnsureSuccessStatusCode();
+        var before = await (await S3(HttpMethod.Get, _source)).Content.ReadAsStringAsync();
+
         var put = await S3(HttpMethod.Put, _source, $"<BucketLoggingStatus xmlns=\"{S3Namespace}\">{status.Replace("TARGET", _target)}</BucketLoggingStatus>");
         await put.ShouldBeErrorAsync((HttpStatusCode)code, error, Dialect.S3);
-        XElement.Parse(await (await S3(HttpMethod.Get, _source)).Content.ReadAsStringAsync()).HasElements.Should().BeFalse();
+        var after = XElement.Parse(await (await S3(HttpMethod.Get, _source)).Content.ReadAsStringAsync());
+        XNode.DeepEquals(after, XElement.Parse(before)).Should().BeTrue(after.ToString());
+        after.Descendants().Single(e => e.Name.LocalName == "TargetPrefix").Value.Should().Be("kept/");
+    }
+
+    [Fact]
+    public async Task PutLogging_InCos_RefusesAKeyFormat_ItsGetCouldNotShow()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "kept/"))).EnsureSuccessStatusCode();
+        var partitioned = $"<BucketLoggingStatus><LoggingEnabled><TargetBucket>{_target}</TargetBucket><TargetPrefix>p/</TargetPrefix>" +
+            "<TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>";
+
+        await (await Cos(HttpMethod.Put, _source, partitioned)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedXML");
+        (await (await Cos(HttpMethod.Get, _source)).Content.ReadAsStringAsync()).Should().Contain("<TargetPrefix>kept/</TargetPrefix>");
+    }
+
+    [Theory]
+    [InlineData(false, 1024 - 36, HttpStatusCode.OK)]
+    [InlineData(false, 1024 - 35, HttpStatusCode.BadRequest)]
+    [InlineData(true, 1024 - 36 - 11 - 1, HttpStatusCode.BadRequest)]
+    public async Task PutLogging_RefusesAPrefixThatLeavesNoRoomForTheLogObjectsNames(bool partitioned, int prefixBytes, HttpStatusCode expected)
+    {
+        // A simple name adds 36 bytes (date, time, 16 hex); a partitioned one also the account, region and bucket and YYYY/MM/DD/.
+        var format = partitioned ? "<TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat>" : "";
+        var put = await S3(HttpMethod.Put, _source, $"<BucketLoggingStatus xmlns=\"{S3Namespace}\"><LoggingEnabled><TargetBucket>{_target}</TargetBucket>" +
+            $"<TargetPrefix>{new string('p', prefixBytes)}</TargetPrefix>{format}</LoggingEnabled></BucketLoggingStatus>");
+
+        if (expected == HttpStatusCode.OK)
+        {
+            put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            await put.ShouldBeErrorAsync(expected, "InvalidArgument", Dialect.S3);
+        }
     }
 
     [Fact]
@@ -165,6 +202,185 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARequestWithABadSignature_IsLoggedAnonymously_WithItsErrorCode()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        var tampered = _server.Request(HttpMethod.Get, _source, "signed-for-this");
+        tampered.RequestUri = new Uri(_server.BaseAddress, $"/{_source}/but-sent-for-that");
+
+        var fields = await RecordOfAsync(await _server.SendRawAsync(tampered));
+        fields[4].Should().Be("-");
+        fields[6].Should().Be("REST.GET.OBJECT");
+        fields[9].Should().Be("403");
+        fields[10].Should().Be("SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task RemoteIp_OfAnIpv4Client_IsWrittenAsIpv4_EvenOnADualStackSocket()
+    {
+        // A dual-stack socket sees 127.0.0.1 as ::ffff:127.0.0.1; S3 writes the address the client has.
+        await using var server = await TestServer.StartAsync(accessLogs: new AccessLogServiceOptions { FlushInterval = TimeSpan.FromMilliseconds(100) },
+            listen: "[::]:0");
+        (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
+        (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
+        (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "ip/")))))
+            .EnsureSuccessStatusCode();
+        (await server.PutObjectAsync(_source, "from-v4", [1])).EnsureSuccessStatusCode();
+
+        var records = await WaitForRecordsAsync(server, _target, "ip/", l => l.Contains(" REST.PUT.OBJECT from-v4 ", StringComparison.Ordinal));
+        Fields(records.Single(l => l.Contains(" REST.PUT.OBJECT from-v4 ", StringComparison.Ordinal)))[3].Should().Be("127.0.0.1");
+    }
+
+    [Fact]
+    public async Task BytesSent_IsEmptyForAHead_WhoseLengthIsTheObjectsSize()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        (await _server.PutObjectAsync(_source, "headed", new byte[321])).EnsureSuccessStatusCode();
+
+        var fields = await RecordOfAsync(await _server.SendAsync(_server.Request(HttpMethod.Head, _source, "headed")));
+        fields[6].Should().Be("REST.HEAD.OBJECT");
+        fields[11].Should().Be("-");
+        fields[12].Should().Be("321");
+    }
+
+    [Fact]
+    public async Task ObjectSize_OfAnAwsChunkedPut_IsTheDecodedLength_NotTheFraming()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        var data = new byte[1000];
+        var crc = Coffer.Common.Crc32.CreateIeee();
+        crc.Append(data);
+        var crcText = Convert.ToBase64String(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(crc.Value)));
+        var framed = Encoding.ASCII.GetBytes($"{data.Length:x}\r\n").Concat(data)
+            .Concat(Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{crcText}\r\n\r\n")).ToArray();
+        var put = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{_source}/chunked")) { Content = new ByteArrayContent(framed) };
+        put.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", data.Length.ToString(CultureInfo.InvariantCulture));
+        put.Headers.TryAddWithoutValidation("x-amz-trailer", "x-amz-checksum-crc32");
+        put.Content.Headers.TryAddWithoutValidation("Content-Encoding", "aws-chunked");
+        S3RequestSigner.Sign(put, TestAccounts.Owner, DateTimeOffset.UtcNow, "STREAMING-UNSIGNED-PAYLOAD-TRAILER");
+
+        var response = await _server.SendRawAsync(put);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await RecordOfAsync(response))[12].Should().Be("1000");
+    }
+
+    [Fact]
+    public async Task ObjectSize_IsEmptyForAnObjectsSubResource()
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        (await _server.PutObjectAsync(_source, "tagged", [1])).EnsureSuccessStatusCode();
+        var tagging = Encoding.UTF8.GetBytes("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>");
+
+        var response = await _s3.SendAsync(HttpMethod.Put, _source, "tagged", query: "tagging", body: tagging);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        (await RecordOfAsync(response))[12].Should().Be("-");
+    }
+
+    [Theory]
+    [InlineData("GET", "policy", "REST.GET.BUCKETPOLICY")]
+    [InlineData("DELETE", "policy", "REST.DELETE.BUCKETPOLICY")]
+    [InlineData("GET", "tagging", "REST.GET.OBJECT_TAGGING")]
+    [InlineData("PUT", "tagging", "REST.PUT.OBJECT_TAGGING")]
+    [InlineData("DELETE", "tagging", "REST.DELETE.OBJECT_TAGGING")]
+    public async Task Operation_IsNamedAsS3NamesIt_ForBucketPolicyAndObjectTagging(string method, string query, string operation)
+    {
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        (await _server.PutObjectAsync(_source, "tagged", [1])).EnsureSuccessStatusCode();
+        var key = query == "tagging" ? "tagged" : null;
+        var body = method == "PUT" ? Encoding.UTF8.GetBytes("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>") : null;
+
+        var response = await _s3.SendAsync(new HttpMethod(method), _source, key, query: query, body: body);
+        (await RecordOfAsync(response))[6].Should().Be(operation);
+    }
+
+    [Fact]
+    public async Task Delivery_ChecksTheKeyItWrites_NotJustThePrefix()
+    {
+        // The target's own policy denies keys that start like a log object's date under the prefix, not the prefix itself.
+        var (keys, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        {
+            await PutDenyingPolicyAsync(server, "down/2*");
+            (await server.PutObjectAsync(_source, "unlogged", [1])).EnsureSuccessStatusCode();
+        });
+
+        keys.Should().BeEmpty();
+        records.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Delivery_DropsTheRecords_WhenTheTargetsPolicyNoLongerAllowsThem()
+    {
+        var (keys, _) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        {
+            (await server.PutObjectAsync(_source, "unlogged", [1])).EnsureSuccessStatusCode();
+            await PutDenyingPolicyAsync(server, "down/*");
+        });
+
+        keys.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Buffer_IsDeliveredEarly_OnceHalfFull()
+    {
+        // A 300-character key makes a record of more than 600 bytes: past half of a 1,000-byte bound at once.
+        await using var server = await TestServer.StartAsync(accessLogs: new AccessLogServiceOptions
+        {
+            FlushInterval = TimeSpan.FromHours(1),
+            MaxBufferedBytes = 1000,
+        });
+        (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
+        (await server.CreateBucketAsync(_target)).EnsureSuccessStatusCode();
+        (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "logging", content: new StringContent(Enabled(_target, "early/")))))
+            .EnsureSuccessStatusCode();
+
+        (await server.PutObjectAsync(_source, new string('k', 300), [1])).EnsureSuccessStatusCode();
+
+        await WaitForRecordsAsync(server, _target, "early/", l => l.Contains(" REST.PUT.OBJECT kkk", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EventTimePartitions_GroupRecordsByTheirDay_AndNameEachObjectByThatDay()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 6, 23, 59, 58, TimeSpan.Zero));
+        var hour = new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) };
+        using var data = new TempDirectory("logging-event-time");
+        await using (var server = await TestServer.StartAsync(time, data: data, accessLogs: hour))
+        {
+            Task<HttpResponseMessage> Send(HttpMethod method, string bucket, string? key = null, string query = "", string? body = null) =>
+                server.SendAsync(server.Request(method, bucket, key, query, body is null ? null : new StringContent(body), signedAt: time.GetUtcNow()));
+
+            (await Send(HttpMethod.Put, _source)).EnsureSuccessStatusCode();
+            (await Send(HttpMethod.Put, _target)).EnsureSuccessStatusCode();
+            var status = $"<BucketLoggingStatus xmlns=\"{S3Namespace}\"><LoggingEnabled><TargetBucket>{_target}</TargetBucket><TargetPrefix>e/</TargetPrefix>" +
+                "<TargetObjectKeyFormat><PartitionedPrefix><PartitionDateSource>EventTime</PartitionDateSource></PartitionedPrefix></TargetObjectKeyFormat>" +
+                "</LoggingEnabled></BucketLoggingStatus>";
+            using var s3 = new S3TestClient(server.BaseAddress);
+            var put = s3.Request(HttpMethod.Put, _source, query: "logging", body: Encoding.UTF8.GetBytes(status));
+            S3RequestSigner.Sign(put, TestAccounts.Owner, time.GetUtcNow(), S3RequestSigner.Sha256(Encoding.UTF8.GetBytes(status)));
+            (await s3.SendAsync(put)).EnsureSuccessStatusCode();
+            (await Send(HttpMethod.Put, _source, "before-midnight", body: "1")).EnsureSuccessStatusCode();
+            time.Advance(TimeSpan.FromSeconds(4));
+            (await Send(HttpMethod.Put, _source, "after-midnight", body: "1")).EnsureSuccessStatusCode();
+            // Delivered at shutdown, three hours into the 7th: the first record's object is still named by the 6th.
+            time.Advance(TimeSpan.FromHours(3));
+        }
+
+        await using var restarted = await TestServer.StartAsync(time, data: data, accessLogs: hour);
+        var partition = $"e/{TestAccounts.Owner.Uin}/{TestServer.Region}/{_source}/";
+        var objects = new Dictionary<string, string>();
+        foreach (var key in await ListKeysAsync(restarted, _target, "e/", time))
+        {
+            objects[key] = await (await restarted.SendAsync(restarted.Request(HttpMethod.Get, _target, key, signedAt: time.GetUtcNow()))).Content.ReadAsStringAsync();
+        }
+
+        objects.Should().HaveCount(2);
+        objects.Single(o => o.Key.StartsWith(partition + "2026/12/06/2026-12-06-00-00-00-", StringComparison.Ordinal)).Value
+            .Should().Contain(" REST.PUT.OBJECT before-midnight ").And.NotContain("after-midnight");
+        objects.Single(o => o.Key.StartsWith(partition + "2026/12/07/2026-12-07-00-00-00-", StringComparison.Ordinal)).Value
+            .Should().Contain(" REST.PUT.OBJECT after-midnight ").And.NotContain("before-midnight");
+    }
+
+    [Fact]
     public async Task PresignedGets_AreLoggedWithoutTheirSignatureCredentialOrToken_InBothDialects()
     {
         (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
@@ -206,6 +422,8 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         }
 
         logged.Should().Contain(l => l.Contains("q-signature=-", StringComparison.Ordinal) && l.Contains("q-ak=-", StringComparison.Ordinal));
+        Fields(logged[0])[21].Should().Be("QueryString", "COS's query-string signature is an authentication in the query string too");
+        Fields(logged[1])[21].Should().Be("QueryString");
         logged.Should().Contain(l => l.Contains("X-Amz-Signature=-", StringComparison.Ordinal) && l.Contains("X-Amz-Credential=-", StringComparison.Ordinal));
     }
 
@@ -245,18 +463,17 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     [Fact]
     public async Task Buffer_DropsRecordsPastItsByteBound()
     {
-        // Each record holds the 300-character key twice (key and request-URI): past 600 bytes, so a 1,000-byte bound keeps one.
-        var key = new string('k', 300);
+        // A short key's record (some 250 bytes) stays under half of a 1,000-byte bound, so nothing is delivered early; a record
+        // holding a 600-character key twice (key and request-URI) would pass the bound and is dropped.
+        var big = new string('k', 600);
         var (_, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1), MaxBufferedBytes = 1000 },
             async server =>
             {
-                for (var i = 0; i < 3; i++)
-                {
-                    (await server.PutObjectAsync(_source, key + i, [1])).EnsureSuccessStatusCode();
-                }
+                (await server.PutObjectAsync(_source, "small", [1])).EnsureSuccessStatusCode();
+                (await server.PutObjectAsync(_source, big, [1])).EnsureSuccessStatusCode();
             });
 
-        records.Should().ContainSingle().Which.Should().Contain($" REST.PUT.OBJECT {key}0 ");
+        records.Should().ContainSingle().Which.Should().Contain(" REST.PUT.OBJECT small ");
     }
 
     [Fact]
@@ -388,15 +605,33 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         return fields;
     }
 
+    /// <summary>The fields of the record of the request <paramref name="response"/> answered, once delivered.</summary>
+    private async Task<List<string>> RecordOfAsync(HttpResponseMessage response)
+    {
+        var id = response.Headers.TryGetValues("x-cos-request-id", out var cosId) ? cosId.Single() : response.Headers.GetValues("x-amz-request-id").Single();
+        return Fields((await WaitForRecordsAsync(_target, "access/", l => l.Contains(id, StringComparison.Ordinal))).Single(l => l.Contains(id, StringComparison.Ordinal)));
+    }
+
+    /// <summary>A bucket policy on <see cref="_target"/> denying everyone PutObject on <paramref name="keys"/> (the log delivery too).</summary>
+    private async Task PutDenyingPolicyAsync(TestServer server, string keys)
+    {
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\"," +
+            $"\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::{_target}/{keys}\"}}]}}";
+        using var s3 = new S3TestClient(server.BaseAddress);
+        (await s3.SendAsync(HttpMethod.Put, _target, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    private Task<List<string>> WaitForRecordsAsync(string bucket, string prefix, Func<string, bool> wanted) => WaitForRecordsAsync(_server, bucket, prefix, wanted);
+
     /// <summary>Every record delivered under <paramref name="prefix"/>, once one matches <paramref name="wanted"/> (delivery is asynchronous).</summary>
-    private async Task<List<string>> WaitForRecordsAsync(string bucket, string prefix, Func<string, bool> wanted)
+    private static async Task<List<string>> WaitForRecordsAsync(TestServer server, string bucket, string prefix, Func<string, bool> wanted)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
             var records = new List<string>();
-            foreach (var key in await ListKeysAsync(bucket, prefix))
+            foreach (var key in await ListKeysAsync(server, bucket, prefix))
             {
-                var body = await (await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, key))).Content.ReadAsStringAsync();
+                var body = await (await server.SendAsync(server.Request(HttpMethod.Get, bucket, key))).Content.ReadAsStringAsync();
                 records.AddRange(body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             }
 
@@ -411,10 +646,12 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         throw new TimeoutException($"No access-log record under {bucket}/{prefix} matched.");
     }
 
-    private async Task<List<string>> ListKeysAsync(string bucket, string prefix)
+    private Task<List<string>> ListKeysAsync(string bucket, string prefix) => ListKeysAsync(_server, bucket, prefix);
+
+    private static async Task<List<string>> ListKeysAsync(TestServer server, string bucket, string prefix, TimeProvider? time = null)
     {
-        var listing = XElement.Parse(await (await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, query: "prefix=" + Uri.EscapeDataString(prefix))))
-            .Content.ReadAsStringAsync());
+        var listing = XElement.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, bucket, query: "prefix=" + Uri.EscapeDataString(prefix),
+                signedAt: time?.GetUtcNow()))).Content.ReadAsStringAsync());
         return listing.Elements("Contents").Select(c => c.Element("Key")!.Value).ToList();
     }
 

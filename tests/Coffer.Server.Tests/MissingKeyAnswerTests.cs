@@ -57,6 +57,46 @@ public sealed class MissingKeyAnswerTests() : ServerTestBase("missing")
     }
 
     [Fact]
+    public async Task GetAndHead_OfAKeyWhoseCurrentVersionIsADeleteMarker_AreNotFoundWithTheMarker_ToALister_AndAccessDenied_ToAReaderWhoMayNotList()
+    {
+        var marker = await DeleteMarkerAsync("gone");
+        await PutS3PolicyAsync("s3:GetObject", $"arn:aws:s3:::{Bucket}/*", condition: "");
+        foreach (var method in (HttpMethod[])[HttpMethod.Get, HttpMethod.Head])
+        {
+            var denied = await S3.SendAsync(method, Bucket, "gone", account: TestAccounts.Other);
+            denied.StatusCode.Should().Be(HttpStatusCode.Forbidden, method.Method);
+            denied.Headers.Contains("x-amz-delete-marker").Should().BeFalse("a denial tells nothing of the key");
+        }
+
+        await PutS3PolicyAsync("s3:GetObject", $"arn:aws:s3:::{Bucket}/*", condition: "", alsoList: true);
+        foreach (var method in (HttpMethod[])[HttpMethod.Get, HttpMethod.Head])
+        {
+            var missing = await S3.SendAsync(method, Bucket, "gone", account: TestAccounts.Other);
+            missing.StatusCode.Should().Be(HttpStatusCode.NotFound, method.Method);
+            missing.Headers.GetValues("x-amz-delete-marker").Single().Should().Be("true");
+            missing.Headers.GetValues("x-amz-version-id").Single().Should().Be(marker);
+        }
+
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "gone", account: TestAccounts.Other)).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task GetAndHead_OfADeleteMarkersVersionId_AreMethodNotAllowed_WithTheMarkerAndItsDate()
+    {
+        var marker = await DeleteMarkerAsync("gone");
+        foreach (var method in (HttpMethod[])[HttpMethod.Get, HttpMethod.Head])
+        {
+            var refused = await S3.SendAsync(method, Bucket, "gone", query: $"versionId={marker}");
+            refused.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed, method.Method);
+            refused.Headers.GetValues("x-amz-delete-marker").Single().Should().Be("true");
+            refused.Content.Headers.LastModified.Should().NotBeNull();
+        }
+
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "gone", query: $"versionId={marker}"))
+            .ShouldBeErrorAsync(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", Dialect.S3);
+    }
+
+    [Fact]
     public async Task Head_OfAMissingKey_IsNotFound_InCos_ToACallerWhoMayRead()
     {
         var policy = $$"""
@@ -69,11 +109,26 @@ public sealed class MissingKeyAnswerTests() : ServerTestBase("missing")
         (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "absent", account: TestAccounts.Other))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
-    private async Task PutS3PolicyAsync(string action, string resource, string condition)
+    /// <summary>A versioned bucket's key whose current version is a delete marker; answers the marker's version id.</summary>
+    private async Task<string> DeleteMarkerAsync(string key)
     {
+        var versioning = "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"u8.ToArray();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning", body: versioning)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, key, body: [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+        var delete = await S3.SendAsync(HttpMethod.Delete, Bucket, key);
+        delete.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        delete.Headers.GetValues("x-amz-delete-marker").Single().Should().Be("true");
+        return delete.Headers.GetValues("x-amz-version-id").Single();
+    }
+
+    private async Task PutS3PolicyAsync(string action, string resource, string condition, bool alsoList = false)
+    {
+        var list = alsoList
+            ? $$$""",{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::{{{Bucket}}}"}"""
+            : "";
         var policy = $$$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
-              "Action":"{{{action}}}","Resource":"{{{resource}}}"{{{condition}}} }]}
+              "Action":"{{{action}}}","Resource":"{{{resource}}}"{{{condition}}} }{{{list}}}]}
             """;
         var response = await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy));
         response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());

@@ -36,12 +36,13 @@ public sealed class TestServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a server over a fresh data folder, or over <paramref name="data"/> (which the caller keeps and deletes),
-    /// with blobs encrypted under <paramref name="masterKey"/> or the data folder's own key.
+    /// with blobs encrypted under <paramref name="masterKey"/> or the data folder's own key; on <paramref name="listen"/>
+    /// (<c>[::]:0</c> for a dual-stack socket, which sees IPv4 clients as IPv4-mapped IPv6 addresses).
     /// </summary>
     public static async Task<TestServer> StartAsync(
         TimeProvider? time = null, IReadOnlyList<Account>? accounts = null, InventoryServiceOptions? inventory = null, TempDirectory? data = null,
         MasterKey? masterKey = null, NotificationServiceOptions? notifications = null, MetadataLocation? metadata = null,
-        TimeSpan? journalRetention = null, AccessLogServiceOptions? accessLogs = null)
+        TimeSpan? journalRetention = null, AccessLogServiceOptions? accessLogs = null, string listen = "127.0.0.1:0")
     {
         var folder = data ?? new TempDirectory("server");
         var clock = time ?? TimeProvider.System;
@@ -49,7 +50,7 @@ public sealed class TestServer : IAsyncDisposable
         {
             DataDirectory = folder.Path,
             Metadata = metadata ?? MetadataLocation.Embedded,
-            Listen = "127.0.0.1:0",
+            Listen = listen,
             Accounts = accounts ?? [TestAccounts.Owner, TestAccounts.Other],
             Time = clock,
             LogLevel = LogLevel.Warning,

@@ -264,22 +264,23 @@ public sealed partial class AccessControl
     public bool HasObject(BucketAccessRules rules, string key, string? versionId)
     {
         using var reader = metadata.OpenSnapshot();
-        return reader.Buckets.Get(rules.Bucket.Name) is { } record
-            && (versionId is null ? reader.Versions.GetLatest(record.Id, key) is { IsDeleteMarker: false } : reader.Versions.Get(record.Id, key, versionId) is not null);
+        return reader.Buckets.Get(rules.Bucket.Name) is { } record && IsObject(ReadVersion(reader, record.Id, key, versionId), versionId);
     }
 
     /// <summary>An object version's own ACL; null when it follows its bucket's (or the object is gone).</summary>
-    private AccessControlList? ReadObjectAcl(string bucket, string ownerUin, string key, string? versionId)
+    private AccessControlList? ReadObjectAcl(string bucket, string ownerUin, string key, string? versionId, ObjectSighting? sighting)
     {
         using var reader = metadata.OpenSnapshot();
-        if (reader.Buckets.Get(bucket) is not { } record)
-        {
-            return null;
-        }
-
-        var version = versionId is null ? reader.Versions.GetLatest(record.Id, key) : reader.Versions.Get(record.Id, key, versionId);
+        var version = reader.Buckets.Get(bucket) is { } record ? ReadVersion(reader, record.Id, key, versionId) : null;
+        sighting?.Seen(IsObject(version, versionId));
         return version?.Acl is { } text ? AclCodec.Decode(text, ownerUin, true) : null;
     }
+
+    private static ObjectVersionRecord? ReadVersion(IMetadataView reader, long bucketId, string key, string? versionId) =>
+        versionId is null ? reader.Versions.GetLatest(bucketId, key) : reader.Versions.Get(bucketId, key, versionId);
+
+    /// <summary>A current version that is not a delete marker, or a named version of any kind.</summary>
+    private static bool IsObject(ObjectVersionRecord? version, string? versionId) => versionId is null ? version is { IsDeleteMarker: false } : version is not null;
 
     private static ObjectVersionRecord FindVersion(IMetadataView reader, long bucketId, string key, string? versionId)
     {

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Coffer.Common;
 using Coffer.Common.AccessLogs;
+using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
 
@@ -11,8 +12,11 @@ namespace Coffer.Protocol.Xml;
 /// </summary>
 public static class LoggingXml
 {
-    /// <summary>The configuration, or null for the empty status that turns logging off.</summary>
-    public static BucketLoggingConfiguration? Read(XElement root)
+    /// <summary>
+    /// The configuration, or null for the empty status that turns logging off. COS documents no key format: in its dialect
+    /// a <c>TargetObjectKeyFormat</c> is refused, since its GET could not show it.
+    /// </summary>
+    public static BucketLoggingConfiguration? Read(XElement root, Dialect dialect)
     {
         if (root.Name.LocalName != "BucketLoggingStatus")
         {
@@ -40,7 +44,13 @@ public static class LoggingXml
                 "TargetGrants are not implemented: log objects are governed by the target bucket's policy and ACL; grant access there.");
         }
 
-        var (format, date) = ReadKeyFormat(Single(enabled, "TargetObjectKeyFormat"));
+        var keyFormat = Single(enabled, "TargetObjectKeyFormat");
+        if (keyFormat is not null && dialect == Dialect.Cos)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "COS's LoggingEnabled holds TargetBucket and TargetPrefix only; TargetObjectKeyFormat is S3's.");
+        }
+
+        var (format, date) = ReadKeyFormat(keyFormat);
         foreach (var other in enabled.Elements().Where(e => e.Name.LocalName is not ("TargetBucket" or "TargetPrefix" or "TargetGrants" or "TargetObjectKeyFormat")))
         {
             throw new CofferException(ErrorCode.MalformedXml, $"LoggingEnabled cannot hold {other.Name.LocalName}.");

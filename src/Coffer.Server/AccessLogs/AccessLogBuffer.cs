@@ -13,7 +13,7 @@ internal sealed record PendingLogRecord(LogDestination Destination, DateTimeOffs
 /// Access-log records waiting for delivery, in memory (best effort, as S3's server access logs are: records of a node
 /// killed before a delivery are lost). Past <see cref="MaxRecords"/> records or
 /// <see cref="AccessLogServiceOptions.MaxBufferedBytes"/> bytes new records are dropped and counted rather than let
-/// memory grow without bound.
+/// memory grow without bound; past half of either bound <see cref="HalfFull"/> has the delivery start a round early.
 /// </summary>
 internal sealed class AccessLogBuffer(CofferServerOptions options)
 {
@@ -24,9 +24,13 @@ internal sealed class AccessLogBuffer(CofferServerOptions options)
     private int _count;
     private long _bytes;
     private long _dropped;
+    private TaskCompletionSource _halfFull = NewSignal();
 
     /// <summary>Records dropped because the buffer was full, since the start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Completes once the buffer holds more than half its bound in records or bytes, until the next <see cref="Drain"/>.</summary>
+    public Task HalfFull => Volatile.Read(ref _halfFull).Task;
 
     public void Add(PendingLogRecord record)
     {
@@ -47,11 +51,20 @@ internal sealed class AccessLogBuffer(CofferServerOptions options)
         }
 
         _records.Enqueue(record);
+        if (Volatile.Read(ref _count) > MaxRecords / 2 || Interlocked.Read(ref _bytes) > _maxBytes / 2)
+        {
+            Volatile.Read(ref _halfFull).TrySetResult();
+        }
     }
 
     /// <summary>Takes every record buffered so far, in arrival order.</summary>
     public List<PendingLogRecord> Drain()
     {
+        if (Volatile.Read(ref _halfFull).Task.IsCompleted)
+        {
+            Volatile.Write(ref _halfFull, NewSignal());
+        }
+
         var taken = new List<PendingLogRecord>();
         while (_records.TryDequeue(out var record))
         {
@@ -62,6 +75,8 @@ internal sealed class AccessLogBuffer(CofferServerOptions options)
 
         return taken;
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The record's line and its newline, as the delivered object holds them.</summary>
     private static long Size(PendingLogRecord record) => Encoding.UTF8.GetByteCount(record.Line) + 1;

@@ -12,9 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.Server.AccessLogs;
 
 /// <summary>
-/// Writes the buffered access-log records every <see cref="AccessLogServiceOptions.FlushInterval"/> and once more at
-/// shutdown: one object per source bucket, target and delivery, through the object service as any PUT is (so the
-/// journal, inventory and notifications see it). Each delivery checks the target again (<see cref="LogDeliveryPermission"/>):
+/// Writes the buffered access-log records every <see cref="AccessLogServiceOptions.FlushInterval"/> (sooner when the
+/// buffer is half full) and once more at shutdown: one object per source bucket, target and delivery (and event day when
+/// keys are partitioned by it), through the object service as any PUT is (so the journal, inventory and notifications
+/// see it). Each delivery checks the target again for the key it writes (<see cref="LogDeliveryPermission"/>):
 /// records for a target since deleted, moved out of reach or refusing the write are dropped with a warning, as S3
 /// delivers on a best-effort basis.
 /// </summary>
@@ -37,7 +38,13 @@ internal sealed partial class AccessLogDeliveryService(
     // finishes (the host's shutdown timeout bounds it) and StopAsync then delivers what came after.
     protected override Task RunRoundAsync(CancellationToken cancellationToken) => DeliverAsync();
 
-    protected override Task WaitAsync(CancellationToken cancellationToken) => Task.Delay(options.AccessLogs.FlushInterval, time, cancellationToken);
+    /// <summary>The flush interval, or less when the buffer is half full: a burst is written out before it overflows the buffer.</summary>
+    protected override async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        using var early = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAny(Task.Delay(options.AccessLogs.FlushInterval, time, early.Token), buffer.HalfFull);
+        await early.CancelAsync();
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -62,30 +69,42 @@ internal sealed partial class AccessLogDeliveryService(
             _droppedReported = dropped;
         }
 
-        foreach (var group in buffer.Drain().GroupBy(r => r.Destination))
+        foreach (var group in buffer.Drain().GroupBy(r => (r.Destination, EventDay: EventDayOf(r))))
         {
+            var (destination, eventDay) = group.Key;
             var records = group.ToList();
             try
             {
-                await WriteAsync(group.Key, records, now, CancellationToken.None);
+                await WriteAsync(destination, records, eventDay, now, CancellationToken.None);
             }
             catch (CofferException error)
             {
-                LogDropped(logger, records.Count, group.Key.SourceBucket, group.Key.Configuration.TargetBucket, error.Message);
+                LogDropped(logger, records.Count, destination.SourceBucket, destination.Configuration.TargetBucket, error.Message);
             }
             catch (Exception error)
             {
                 // The database away, a disk error: this group's records are lost, the other groups still go out.
-                LogDeliveryFailed(logger, error, records.Count, group.Key.SourceBucket, group.Key.Configuration.TargetBucket);
+                LogDeliveryFailed(logger, error, records.Count, destination.SourceBucket, destination.Configuration.TargetBucket);
             }
         }
     }
 
-    private async Task WriteAsync(LogDestination destination, List<PendingLogRecord> records, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The UTC day a record's object is named by when its keys are partitioned by event time (S3 writes one day's records
+    /// to an object of that day); null when the object is named by its delivery.
+    /// </summary>
+    private static DateOnly? EventDayOf(PendingLogRecord record) =>
+        record.Destination.Configuration is { KeyFormat: LogKeyFormat.Partitioned, PartitionDate: LogPartitionDate.EventTime }
+            ? DateOnly.FromDateTime(record.At.UtcDateTime)
+            : null;
+
+    private async Task WriteAsync(LogDestination destination, List<PendingLogRecord> records, DateOnly? eventDay, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var configuration = destination.Configuration;
+        var key = LogKey(destination, eventDay, now);
         var source = access.Rules(destination.SourceBucket);
-        LogDeliveryPermission.Check(access, source, accounts.FindByAppId(source.Bucket.OwnerAppId), configuration);
+        LogDeliveryPermission.Check(access, source, accounts.FindByAppId(source.Bucket.OwnerAppId), configuration, key);
         var body = new StringBuilder(records.Sum(r => r.Line.Length + 1));
         foreach (var record in records)
         {
@@ -96,7 +115,7 @@ internal sealed partial class AccessLogDeliveryService(
         await objects.PutObjectAsync(new PutObjectRequest
         {
             Bucket = configuration.TargetBucket,
-            Key = LogKey(destination, configuration.PartitionDate == LogPartitionDate.EventTime ? records[0].At : now, now),
+            Key = key,
             Body = new MemoryStream(bytes),
             ContentLength = bytes.Length,
             ContentType = "text/plain",
@@ -104,19 +123,30 @@ internal sealed partial class AccessLogDeliveryService(
     }
 
     /// <summary>
-    /// <c>&lt;prefix&gt;YYYY-mm-DD-HH-MM-SS-&lt;16 hex&gt;</c>, or partitioned
-    /// <c>&lt;prefix&gt;&lt;account&gt;/&lt;region&gt;/&lt;bucket&gt;/YYYY/mm/DD/YYYY-mm-DD-HH-MM-SS-&lt;16 hex&gt;</c> dated by
-    /// <paramref name="partitionDate"/>: the names S3 gives its log objects.
+    /// <c>&lt;prefix&gt;YYYY-mm-DD-HH-MM-SS-&lt;16 hex&gt;</c> dated by the delivery, or partitioned
+    /// <c>&lt;prefix&gt;&lt;account&gt;/&lt;region&gt;/&lt;bucket&gt;/YYYY/mm/DD/YYYY-mm-DD-HH-MM-SS-&lt;16 hex&gt;</c>: the names S3
+    /// gives its log objects. With <paramref name="eventDay"/> (PartitionDateSource EventTime) both dates are that day's
+    /// and the time 00-00-00, as S3 documents it.
     /// </summary>
-    internal static string LogKey(LogDestination destination, DateTimeOffset partitionDate, DateTimeOffset deliveredAt)
+    internal static string LogKey(LogDestination destination, DateOnly? eventDay, DateTimeOffset deliveredAt)
     {
         var configuration = destination.Configuration;
-        var name = deliveredAt.UtcDateTime.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(16);
+        var dated = eventDay?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) ?? deliveredAt.UtcDateTime;
+        var name = dated.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(UniqueLength);
         return configuration.KeyFormat == LogKeyFormat.Simple
             ? configuration.TargetPrefix + name
-            : $"{configuration.TargetPrefix}{destination.SourceOwnerUin}/{destination.SourceRegion}/{destination.SourceBucket}/" +
-              $"{partitionDate.UtcDateTime.ToString("yyyy'/'MM'/'dd", CultureInfo.InvariantCulture)}/{name}";
+            : $"{PartitionOf(destination)}{dated.ToString("yyyy'/'MM'/'dd", CultureInfo.InvariantCulture)}/{name}";
     }
+
+    /// <summary>The longest key <see cref="LogKey"/> makes for <paramref name="destination"/>, in UTF-8 bytes.</summary>
+    internal static int MaxLogKeyBytes(LogDestination destination) =>
+        Encoding.UTF8.GetByteCount(destination.Configuration.KeyFormat == LogKeyFormat.Simple ? destination.Configuration.TargetPrefix : PartitionOf(destination))
+        + (destination.Configuration.KeyFormat == LogKeyFormat.Simple ? 0 : "yyyy/MM/dd/".Length) + "yyyy-MM-dd-HH-mm-ss-".Length + UniqueLength;
+
+    private const int UniqueLength = 16;
+
+    private static string PartitionOf(LogDestination destination) =>
+        $"{destination.Configuration.TargetPrefix}{destination.SourceOwnerUin}/{destination.SourceRegion}/{destination.SourceBucket}/";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access log: {Count} records of bucket {Bucket} dropped, not delivered to {Target}: {Reason}")]
     private static partial void LogDropped(ILogger logger, int count, string bucket, string target, string reason);

@@ -5,6 +5,7 @@ using Coffer.Common;
 using Coffer.Model.Access;
 using Coffer.Model.Buckets;
 using Coffer.Protocol.Routing;
+using Coffer.Server.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.AccessLogs;
@@ -13,12 +14,14 @@ namespace Coffer.Server.AccessLogs;
 internal readonly record struct AnsweredRequest(
     Route? Route,
     BucketAccessRules? Rules,
+    bool RulesLookedUp,
     DateTimeOffset ReceivedAt,
     string RequestId,
     string RawTarget,
     string? Requester,
     bool Signed,
     bool Presigned,
+    long? BodyLength,
     string? ErrorCode,
     TimeSpan Elapsed);
 
@@ -38,7 +41,8 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
             return;
         }
 
-        var rules = request.Rules ?? RulesOrNull(bucket);
+        // Looked up already: the bucket is missing (or the database away); no second read for the record.
+        var rules = request.RulesLookedUp ? request.Rules : RulesOrNull(bucket);
         if (rules is null || settings.FindLogging(rules) is not { } configuration)
         {
             return;
@@ -48,7 +52,7 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         buffer.Add(new PendingLogRecord(destination, request.ReceivedAt, Line(http, rules, route, request)));
     }
 
-    /// <summary>The rules of a request that failed before it was authorized (AccessDenied, a bad signature), read from the cache where it has them.</summary>
+    /// <summary>The rules of a request that failed before its bucket's rules were read (a bad signature, a malformed request), read from the cache where it has them.</summary>
     private BucketAccessRules? RulesOrNull(string bucket)
     {
         try
@@ -74,7 +78,7 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         Field(line, rules.OwnerUin);
         Field(line, rules.Bucket.Name);
         line.Append(request.ReceivedAt.UtcDateTime.ToString("'['dd/MMM/yyyy:HH:mm:ss' +0000] '", CultureInfo.InvariantCulture));
-        Field(line, http.Connection.RemoteIpAddress?.ToString());
+        Field(line, RequestContext.SourceIpOf(http));
         Field(line, request.Requester);
         Field(line, request.RequestId);
         Field(line, OperationName(http.Request.Method, route));
@@ -82,8 +86,8 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         Quoted(line, $"{http.Request.Method} {WithoutSecrets(request.RawTarget)} {http.Request.Protocol}");
         Field(line, response.StatusCode.ToString(CultureInfo.InvariantCulture));
         Field(line, request.ErrorCode);
-        Field(line, response.ContentLength is > 0 and { } sent ? sent.ToString(CultureInfo.InvariantCulture) : null);
-        Field(line, ObjectSize(http, route)?.ToString(CultureInfo.InvariantCulture));
+        Field(line, BytesSent(http)?.ToString(CultureInfo.InvariantCulture));
+        Field(line, ObjectSize(http, route, request.BodyLength)?.ToString(CultureInfo.InvariantCulture));
         Field(line, ((long)request.Elapsed.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         Field(line, null);
         Quoted(line, http.Request.Headers.Referer.ToString());
@@ -147,24 +151,30 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
     private static void Quoted(StringBuilder line, string value) =>
         line.Append('"').Append(value.Length == 0 ? "-" : value[..Math.Min(value.Length, MaxQuotedLength)].Replace("\"", "\\\"", StringComparison.Ordinal)).Append("\" ");
 
-    /// <summary>The object's whole size: the body of a write, or a read's length (its total when the read was ranged).</summary>
-    private static long? ObjectSize(HttpContext http, Route route)
+    /// <summary>The body bytes sent: none for a HEAD or a 304, whose Content-Length describes a body never sent.</summary>
+    private static long? BytesSent(HttpContext http) =>
+        HttpMethods.IsHead(http.Request.Method) || http.Response.StatusCode == StatusCodes.Status304NotModified ? null
+        : http.Response.ContentLength is > 0 and { } sent ? sent : null;
+
+    /// <summary>
+    /// The object's whole size, for the object operations S3 gives it for: a write's body as decoded (not its aws-chunked
+    /// framing), or a read's length (its total when the read was ranged).
+    /// </summary>
+    private static long? ObjectSize(HttpContext http, Route route, long? bodyLength)
     {
-        if (route.Key is null)
+        switch (route.Operation)
         {
-            return null;
+            case Operation.PutObject or Operation.UploadPart:
+                return bodyLength;
+            case Operation.GetObject or Operation.HeadObject:
+                var range = http.Response.Headers.ContentRange.ToString();
+                var slash = range.LastIndexOf('/');
+                return slash >= 0 && long.TryParse(range.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+                    ? total
+                    : http.Response.StatusCode is >= 200 and < 300 ? http.Response.ContentLength : null;
+            default:
+                return null;
         }
-
-        if (HttpMethods.IsPut(http.Request.Method))
-        {
-            return http.Request.ContentLength;
-        }
-
-        var range = http.Response.Headers.ContentRange.ToString();
-        var slash = range.LastIndexOf('/');
-        return slash >= 0 && long.TryParse(range.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
-            ? total
-            : http.Response.StatusCode is >= 200 and < 300 ? http.Response.ContentLength : null;
     }
 
     private static string? VersionId(HttpResponse response) =>
@@ -188,6 +198,8 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         Operation.AbortMultipartUpload => "REST.DELETE.UPLOAD",
         Operation.ListParts => "REST.GET.UPLOAD",
         Operation.GetBucketLogging or Operation.PutBucketLogging => $"REST.{method}.LOGGING_STATUS",
+        Operation.GetBucketPolicy or Operation.PutBucketPolicy or Operation.DeleteBucketPolicy => $"REST.{method}.BUCKETPOLICY",
+        Operation.GetObjectTagging or Operation.PutObjectTagging or Operation.DeleteObjectTagging => $"REST.{method}.OBJECT_TAGGING",
         var other => $"REST.{method}.{SubResource(other.ToString())}",
     };
 

@@ -14,8 +14,12 @@ namespace Coffer.Server.AccessLogs;
 /// </summary>
 internal static class LogDeliveryPermission
 {
-    /// <summary>Throws the error PUT Bucket logging answers when <paramref name="source"/> may not log into its target.</summary>
-    public static void Check(AccessControl access, BucketAccessRules source, Account? sourceOwner, BucketLoggingConfiguration configuration)
+    /// <summary>
+    /// Throws the error PUT Bucket logging answers when <paramref name="source"/> may not log into its target: at PUT
+    /// (<paramref name="key"/> null) for any key under the prefix, at delivery for the <paramref name="key"/> being written.
+    /// </summary>
+    public static void Check(AccessControl access, BucketAccessRules source, Account? sourceOwner, BucketLoggingConfiguration configuration,
+        string? key = null)
     {
         BucketAccessRules target;
         try
@@ -34,10 +38,10 @@ internal static class LogDeliveryPermission
         }
 
         var delivery = new ServiceDelivery(sourceOwner, source.Bucket.Name, source.OwnerUin, AccessPolicy.LoggingService, AclPermission.Write);
-        if (!delivery.MayPut(target, configuration.TargetPrefix))
+        if (!delivery.MayPut(target, key ?? configuration.TargetPrefix))
         {
             throw new CofferException(ErrorCode.InvalidTargetBucketForLogging,
-                $"The target bucket '{target.Bucket.Name}' belongs to another account and its policy does not allow {source.OwnerUin} or logging.s3.amazonaws.com to PutObject under '{configuration.TargetPrefix}'.");
+                $"The target bucket '{target.Bucket.Name}' belongs to another account and its policy does not allow {source.OwnerUin} or logging.s3.amazonaws.com to PutObject '{key ?? configuration.TargetPrefix}'.");
         }
     }
 }

@@ -74,8 +74,29 @@ public sealed record CofferConfigFile
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not a valid Coffer configuration: {e.Message}", e);
+            throw new InvalidDataException($"{path}: {Where(e)}", e);
         }
+    }
+
+    /// <summary>
+    /// What is wrong and where, in one line: the parser's sentence without its own location suffix, then the setting
+    /// (<c>$.journal.retentionDays</c>) and the line and position, counted from 1 as editors do.
+    /// </summary>
+    private static string Where(JsonException error)
+    {
+        var what = error.Message;
+        foreach (var suffix in (string[])[" Path: ", " LineNumber: "])
+        {
+            if (what.IndexOf(suffix, StringComparison.Ordinal) is > 0 and var at)
+            {
+                what = what[..at];
+            }
+        }
+
+        var setting = string.IsNullOrEmpty(error.Path) || error.Path == "$" ? "" : $"at {error.Path}, ";
+        return error.LineNumber is { } line
+            ? $"{what.TrimEnd('.')} ({setting}line {line + 1}, position {error.BytePositionInLine + 1})"
+            : $"{what.TrimEnd('.')}{(setting.Length > 0 ? $" ({setting.TrimEnd(',', ' ')})" : "")}";
     }
 
     /// <summary>A root account, with optional sub-accounts: <c>"subAccounts": [{ "uin": "...", "secretId": "...", "secretKey": "...", "name": "ci", "policy": { ... } }]</c>.</summary>
@@ -131,7 +152,6 @@ public sealed record CofferConfigFile
         }
     }
 
-    /// <summary><c>"journal": { "retentionDays": 7 }</c>: how long changes are kept for incremental and diff reports.</summary>
     /// <summary><c>"accessLogs": { "flushSeconds": 60 }</c>: how often buffered server access-log records are written to their target buckets.</summary>
     public sealed record AccessLogsSection(double? FlushSeconds)
     {
@@ -140,13 +160,13 @@ public sealed record CofferConfigFile
             : new AccessLogServiceOptions();
     }
 
+    /// <summary><c>"journal": { "retentionDays": 7 }</c>: how long changes are kept for incremental and diff reports.</summary>
     public sealed record JournalSection(double? RetentionDays)
     {
         public TimeSpan Retention => RetentionDays is { } days
             ? days > 0 ? TimeSpan.FromDays(days) : throw new InvalidDataException("journal.retentionDays must be more than 0.")
             : TimeSpan.FromDays(7);
     }
-
 
     /// <summary>
     /// <c>"inventory": { "maxPartBytes": 1073741824, "leaseSeconds": 120, "timeOfDay": "02:00", "weeklyDay": "Sunday", "pollMilliseconds": 1000,

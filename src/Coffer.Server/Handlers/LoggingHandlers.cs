@@ -1,3 +1,4 @@
+using Coffer.Common;
 using Coffer.Model.Access;
 using Coffer.Model.Buckets;
 using Coffer.Protocol.Xml;
@@ -14,10 +15,18 @@ internal sealed class LoggingHandlers(BucketSettings settings, AccessControl acc
 {
     public async Task PutAsync(RequestContext context)
     {
-        var configuration = LoggingXml.Read(await AccessHandlers.ReadDocumentAsync(context));
+        var configuration = LoggingXml.Read(await AccessHandlers.ReadDocumentAsync(context), context.Dialect);
         if (configuration is not null)
         {
-            LogDeliveryPermission.Check(access, context.Rules ?? access.Rules(context.Bucket), context.BucketOwner, configuration);
+            var rules = context.Rules ?? access.Rules(context.Bucket);
+            var longest = AccessLogDeliveryService.MaxLogKeyBytes(new LogDestination(rules.Bucket.Name, rules.OwnerUin, rules.Bucket.Region, configuration));
+            if (longest > ObjectKey.MaxUtf8Length)
+            {
+                throw new CofferException(ErrorCode.InvalidArgument,
+                    $"TargetPrefix leaves no room for the log objects' names: they would be {longest} bytes long, keys are at most {ObjectKey.MaxUtf8Length}.");
+            }
+
+            LogDeliveryPermission.Check(access, rules, context.BucketOwner, configuration);
         }
 
         await settings.PutLoggingAsync(context.Bucket, configuration, context.Aborted);

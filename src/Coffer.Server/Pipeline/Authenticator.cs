@@ -36,7 +36,7 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
         }
 
         CheckSession(credential, header("x-cos-security-token") ?? target.Get("x-cos-security-token"));
-        return new Authenticated(credential, request.Body, request.ContentLength);
+        return new Authenticated(credential, request.Body, request.ContentLength, Presigned: string.IsNullOrEmpty(header("Authorization")));
     }
 
     private Authenticated AuthenticateS3(HttpRequest request, RequestTarget target, Route route, Func<string, string?> header)

@@ -22,12 +22,29 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// </summary>
     public BucketAccessRules? Authorize(Credential? caller, Route route, RequestTarget target, string? sourceIp, IRequestConditions? conditions = null)
     {
+        var rules = RulesOf(route);
+        Authorize(caller, route, rules, target, sourceIp, conditions);
+        return rules;
+    }
+
+    /// <summary>Whether a request on <paramref name="route"/> is authorized by its bucket's rules: one on an existing bucket.</summary>
+    public static bool HasRules(Route route) => route.Bucket is not null && route.Operation != Operation.CreateBucket;
+
+    /// <summary>The rules a request is authorized by: null when <see cref="HasRules"/> is false; NoSuchBucket for a missing bucket.</summary>
+    public BucketAccessRules? RulesOf(Route route) => HasRules(route) ? access.Rules(route.Bucket!) : null;
+
+    /// <summary>
+    /// Authorizes the request as routed with the rules <see cref="RulesOf"/> read (kept by the caller, so a refused request's
+    /// access-log record does not read them again).
+    /// </summary>
+    public void Authorize(Credential? caller, Route route, BucketAccessRules? rules, RequestTarget target, string? sourceIp, IRequestConditions? conditions)
+    {
         var action = CamActions.For(route.Operation);
         var context = Context(target, sourceIp);
         if (route.Bucket is null)
         {
             Require(AccessControl.IsAllowed(caller, null, AccessRequest.ForService(action.Names, context, conditions), AclPermission.None, false), caller);
-            return null;
+            return;
         }
 
         if (route.Operation == Operation.CreateBucket)
@@ -43,26 +60,29 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
                     AclPermission.None, false), caller);
             }
 
-            return null;
+            return;
         }
 
-        var rules = access.Rules(route.Bucket);
+        ArgumentNullException.ThrowIfNull(rules);
         if (route.Operation == Operation.DeleteObjects)
         {
             // Authorized key by key, as S3 does: each entry the caller may not delete is an AccessDenied entry of the result.
-            return rules;
+            return;
         }
 
         // Reading an object or its ACL follows the object's own ACL when it has one (read only if the decision needs it).
+        // Only reads follow the object's ACL: a write allocates no sighting.
+        ObjectSighting? sighting = null;
         var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
-            ? access.ForObject(rules, key, VersionIdOf(target))
+            ? access.ForObject(rules, key, VersionIdOf(target), sighting = new ObjectSighting())
             : rules;
         if (!IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)))
         {
             // A key that is not there is told as such to whoever may list it, whatever they may read (S3's rule). The rules
-            // are loaded already; the metadata is read only for a lister.
+            // are loaded already; the object is read only for a lister, and not again when the decision read its ACL.
             var versionId = VersionIdOf(target);
-            if (AnswersMissingKeyByListing(route) && MayList(caller, rules, route.Key!, sourceIp, conditions) && !access.HasObject(rules, route.Key!, versionId))
+            if (AnswersMissingKeyByListing(route) && MayList(caller, rules, route.Key!, sourceIp, conditions)
+                && !(sighting?.Exists ?? access.HasObject(rules, route.Key!, versionId)))
             {
                 throw versionId is null
                     ? new CofferException(ErrorCode.NoSuchKey, "The specified key does not exist.")
@@ -71,8 +91,6 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 
             throw Denied(caller);
         }
-
-        return rules;
     }
 
     /// <summary>

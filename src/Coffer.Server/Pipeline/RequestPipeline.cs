@@ -44,6 +44,7 @@ internal sealed class RequestPipeline(
         Route? route = null;
         Authenticated? authenticated = null;
         BucketAccessRules? rules = null;
+        var rulesLookedUp = false;
         CommonHeaders.Apply(http.Response, requestId, dialect);
         var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
@@ -96,7 +97,10 @@ internal sealed class RequestPipeline(
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
             var conditions = new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix);
-            rules = authorizer.Authorize(authenticated.Credential, route, target, sourceIp, conditions);
+            // From here on the access-log record takes the rules from here (or knows the bucket is missing) rather than read them again.
+            rulesLookedUp = Authorizer.HasRules(route);
+            rules = authorizer.RulesOf(route);
+            authorizer.Authorize(authenticated.Credential, route, rules, target, sourceIp, conditions);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
@@ -150,8 +154,8 @@ internal sealed class RequestPipeline(
             var elapsed = Stopwatch.GetElapsedTime(started);
             try
             {
-                accessLogs.Record(http, new AnsweredRequest(route, rules, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
-                    authenticated?.Presigned ?? false, errorCode, elapsed));
+                accessLogs.Record(http, new AnsweredRequest(route, rules, rulesLookedUp, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
+                    authenticated?.Presigned ?? false, authenticated?.ContentLength, errorCode, elapsed));
             }
             catch (Exception error)
             {

@@ -60,6 +60,28 @@ public abstract class ConfigStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task GetKinds_ReturnsOneBucketsConfigurationsOfTheNamedKinds_InASnapshotAndAWrite()
+    {
+        var bucket = await CreateBucketAsync("one-1");
+        var other = await CreateBucketAsync("two-1");
+        await Store.WriteAsync(w => w.Configs.Put(bucket.Id, "policy", "", [1], Created));
+        await Store.WriteAsync(w => w.Configs.Put(bucket.Id, "encryption", "default", [2], Created));
+        await Store.WriteAsync(w => w.Configs.Put(bucket.Id, "inventory", "a", [3], Created));
+        await Store.WriteAsync(w => w.Configs.Put(other.Id, "logging", "", [4], Created));
+        string[] kinds = ["policy", "logging", "encryption"];
+
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            snapshot.Configs.GetKinds(bucket.Id, kinds).Select(c => (c.Kind, c.ConfigId, c.Body[0]))
+                .Should().BeEquivalentTo([("policy", "", (byte)1), ("encryption", "default", (byte)2)]);
+            snapshot.Configs.GetKinds(other.Id, ["policy", "encryption"]).Should().BeEmpty();
+        }
+
+        var written = await Store.WriteAsync(w => w.Configs.GetKinds(other.Id, kinds));
+        written.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = "logging", ConfigId = "", Body = new byte[] { 4 } });
+    }
+
+    [Fact]
     public async Task Delete_SaysWhetherThereWasOne()
     {
         var bucket = await CreateBucketAsync();
