@@ -43,6 +43,21 @@ public sealed class AccessApiTests : IAsyncLifetime
         (await _server.SendAsync(_server.Request(HttpMethod.Delete, _bucket, query: "policy"))).StatusCode.Should().Be(HttpStatusCode.NoContent, "deleting none succeeds");
     }
 
+    [Fact]
+    public async Task BucketPolicy_WithItsPrincipalAtTheTop_GivesItToEveryStatementThatNamesNone()
+    {
+        // CAM's grammar, as cos-nodejs-sdk-v5's own tests send it: "principal" beside "version" and "statement".
+        var other = TestAccounts.Other;
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: other))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var policy = $$"""{"version":"2.0","principal":{"qcs":["qcs::cam::uin/{{other.Uin}}:uin/{{other.Uin}}"]},"statement":[{"effect":"allow","action":["name/cos:GetBucket"],"resource":["{{Resource}}"]}]}""";
+        (await PutPolicyAsync(policy)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: other))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "k", account: other))).StatusCode.Should().Be(HttpStatusCode.Forbidden, "GetBucket only");
+        (await (await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "policy"))).Content.ReadAsStringAsync()).Should().Be(policy);
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("""{"version":"2.0","statement":[{"effect":"allow","action":"*","resource":"RESOURCE"}]}""")]

@@ -101,10 +101,10 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     public async Task AclRequests_ThatCannotBeHonoured_AnswerTheDocumentedError()
     {
         await Server.PutObjectAsync(Bucket, "k", [1]);
-        await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "public-read"), new("x-cos-grant-read", $"id=\"{Other}\"")]))
-            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest");
-        await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-grant-read", "id=\"999999999999\"")]))
-            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read"), new("x-amz-grant-read", $"id=\"{Other}\"")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-grant-read", "id=\"999999999999\"")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
         await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-grant-read", "emailAddress=\"someone@example.com\"")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "UnresolvableGrantByEmailAddress", Dialect.S3);
         await (await Cos(HttpMethod.Put, "k", "acl", headers: [new("x-cos-grant-write", $"id=\"{Other}\"")]))
@@ -113,6 +113,33 @@ public sealed class AclApiTests() : ServerTestBase("acls")
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedACLError");
         await (await Cos(HttpMethod.Put, "k", "acl")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MissingRequestBodyError");
         await (await Cos(HttpMethod.Get, "missing", "acl")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey");
+    }
+
+    [Fact]
+    public async Task PutAcl_InCos_TakesACannedAclWithGrantHeaders_AndGrantsToUinsNoAccountHasHere()
+    {
+        // What cos-nodejs-sdk-v5's own tests send to COS: public-read with full control for two QQ numbers.
+        await Server.PutObjectAsync(Bucket, "k", [1]);
+        var grants = "id=\"qcs::cam::uin/1001:uin/1001\", id=\"qcs::cam::uin/1002:uin/1002\"";
+        (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "public-read"), new("x-cos-grant-full-control", grants)])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Cos(HttpMethod.Put, "k", "acl", headers: [new("x-cos-acl", "public-read"), new("x-cos-grant-full-control", grants)])).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        foreach (var key in new[] { null, "k" })
+        {
+            (await (await Cos(HttpMethod.Get, key, "acl")).Content.ReadAsStringAsync()).Should().Be(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><AccessControlPolicy>" +
+                $"<Owner><ID>qcs::cam::uin/{Owner}:uin/{Owner}</ID><DisplayName>{Owner}</DisplayName></Owner><AccessControlList>" +
+                $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"CanonicalUser\"><ID>qcs::cam::uin/{Owner}:uin/{Owner}</ID><DisplayName>{Owner}</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>" +
+                $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"Group\"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>" +
+                $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"CanonicalUser\"><ID>qcs::cam::uin/1001:uin/1001</ID><DisplayName>1001</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>" +
+                $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"CanonicalUser\"><ID>qcs::cam::uin/1002:uin/1002</ID><DisplayName>1002</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>" +
+                "</AccessControlList></AccessControlPolicy>", key ?? "the bucket");
+        }
+
+        (await Anonymous(HttpMethod.Get, "k")).StatusCode.Should().Be(HttpStatusCode.OK, "the canned ACL's grants are kept beside the headers'");
+        (await Cos(HttpMethod.Get, "k", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK, "public-read lets any account read");
+        await (await Cos(HttpMethod.Put, null, "acl", headers: [new("x-cos-acl", "default"), new("x-cos-grant-read", $"id=\"{Other}\"")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
     }
 
     [Fact]

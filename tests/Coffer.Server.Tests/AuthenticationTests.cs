@@ -82,4 +82,36 @@ public sealed class AuthenticationTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await response.Content.ReadAsByteArrayAsync()).Should().Equal(5);
     }
+
+    [Fact]
+    public async Task Request_Succeeds_WithTheWholeSignatureInASignQueryParameter_SignedWithItsOtherParameters()
+    {
+        // As cos-nodejs-sdk-v5's getObjectUrl and its own tests send it: ?sign=<the Authorization, URL-encoded>&<signed parameters>.
+        await _server.PutObjectAsync(_bucket, "signed-url", [6]);
+        var host = TestServer.VirtualHost(_bucket);
+        var authorization = CosRequestSigner.Authorization(TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey, "GET",
+            "/signed-url", [new("response-cache-control", "no-cache")], [new("host", host)], _time.GetUtcNow().AddSeconds(-1), TimeSpan.FromMinutes(5));
+
+        async Task<HttpResponseMessage> Get(string query)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/signed-url?" + query));
+            request.Headers.Host = host;
+            return await _server.SendRawAsync(request);
+        }
+
+        var response = await Get($"sign={Uri.EscapeDataString(authorization)}&response-cache-control=no-cache");
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(6);
+        await (await Get($"sign={Uri.EscapeDataString(authorization)}&response-cache-control=max-age%3D1"))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task Request_ReturnsInvalidAccessKeyId_WhenTheSecretIdInTheSignatureHasASpaceAfterIt()
+    {
+        // cos-nodejs-sdk-v5's test "SecretId格式错误": a SecretId copied with a trailing space is not the key.
+        var spaced = TestAccounts.Owner with { SecretId = TestAccounts.Owner.SecretId + " " };
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: spaced));
+        await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+    }
 }

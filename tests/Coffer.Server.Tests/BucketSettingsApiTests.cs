@@ -69,6 +69,21 @@ public sealed class BucketSettingsApiTests() : ServerTestBase("settings")
     }
 
     [Fact]
+    public async Task Lifecycle_Date_AtMidnightInChinaWrittenInUtc_IsTakenInCos_AndRefusedInS3()
+    {
+        // 2018-07-30 00:00 at UTC+8, as cos-nodejs-sdk-v5's own tests (and a JavaScript Date in China) write it.
+        const string rule = "<Rule><ID>1</ID><Filter><Prefix>test_</Prefix></Filter><Status>Enabled</Status>" +
+            "<Transition><Date>2018-07-29T16:00:00.000Z</Date><StorageClass>STANDARD_IA</StorageClass></Transition></Rule>";
+        (await Cos(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration>{rule}</LifecycleConfiguration>")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await Cos(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Should().Contain("<Date>2018-07-29T16:00:00Z</Date>");
+
+        await (await Cos(HttpMethod.Put, "lifecycle", "<LifecycleConfiguration>" + rule.Replace("16:00", "15:00", StringComparison.Ordinal) + "</LifecycleConfiguration>"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        await (await S3Send(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rule.Replace("STANDARD_IA", "GLACIER", StringComparison.Ordinal)}</LifecycleConfiguration>"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Fact]
     public async Task Lifecycle_Transitions_ReadBackAsPut_InS3()
     {
         const string rules =

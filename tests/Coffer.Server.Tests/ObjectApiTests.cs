@@ -37,6 +37,46 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
     }
 
     [Fact]
+    public async Task ContentType_OfAnObjectWrittenWithoutOne_IsItsKeysMediaType_InCos_AndAnEmptyOneCountsAsNone()
+    {
+        async Task<string?> ContentTypeOf(string key) =>
+            (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, key))).Content.Headers.ContentType?.ToString();
+
+        await Server.PutObjectAsync(Bucket, "docs/1.zip", [1]);
+        await Server.PutObjectAsync(Bucket, "docs/report.PDF", [1]);
+        await Server.PutObjectAsync(Bucket, "docs/no-extension", [1]);
+        await Server.PutObjectAsync(Bucket, "docs.txt/unknown.extension", [1]);
+        await Server.PutObjectAsync(Bucket, "docs/sent.zip", [1], [new("Content-Type", "text/x-mine")]);
+        (await ContentTypeOf("docs/1.zip")).Should().Be("application/zip");
+        (await ContentTypeOf("docs/report.PDF")).Should().Be("application/pdf");
+        (await ContentTypeOf("docs/no-extension")).Should().Be("application/octet-stream");
+        (await ContentTypeOf("docs.txt/unknown.extension")).Should().Be("application/octet-stream", "only the last segment's extension counts");
+        (await ContentTypeOf("docs/sent.zip")).Should().Be("text/x-mine", "a type that is sent is kept");
+
+        // cos-nodejs-sdk-v5 initiates copies of files (and uploads) with an empty Content-Type.
+        (await Server.PutMultipartObjectAsync(Bucket, "parts/1.txt", [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "copy.csv", headers:
+            [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/docs/no-extension"), new("x-cos-metadata-directive", "Replaced"), new("Content-Type", "")])))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ContentTypeOf("parts/1.txt")).Should().Be("text/plain");
+        (await ContentTypeOf("copy.csv")).Should().Be("text/csv");
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "s3.zip", body: [1])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ContentTypeOf("s3.zip")).Should().Be("application/octet-stream", "S3 stores only what is sent");
+    }
+
+    [Fact]
+    public async Task Responses_InCos_CarryTheRequestIdAsXCosRequestIdOnly_AndInS3InBothVocabularies()
+    {
+        await Server.PutObjectAsync(Bucket, "k", [1]);
+        var cos = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "k"));
+        cos.Headers.GetValues("x-cos-request-id").Should().ContainSingle();
+        cos.Headers.Contains("x-amz-request-id").Should().BeFalse("two HEADs of one COS object differ only in the headers COS varies");
+        var s3 = await S3.SendAsync(HttpMethod.Head, Bucket, "k");
+        s3.Headers.GetValues("x-amz-request-id").Should().Equal(s3.Headers.GetValues("x-cos-request-id"));
+    }
+
+    [Fact]
     public async Task HeadObject_ReturnsHeadersWithoutBody()
     {
         await Server.PutObjectAsync(Bucket, "k", new byte[1234]);

@@ -185,6 +185,23 @@ describe('access control through cos-nodejs-sdk-v5', () => {
     assert.equal((await anonymousGet(Public, 'hello.txt')).status, 403);
   });
 
+  test('putBucketAcl and putObjectAcl take a canned ACL with grant headers together, to uins of no account here', async () => {
+    const Mixed = bucketName('mixed');
+    await call(owner, 'putBucket', { Bucket: Mixed, Region });
+    await call(owner, 'putObject', { Bucket: Mixed, Region, Key: 'k', Body: 'k' });
+    const GrantFullControl = 'id="qcs::cam::uin/1001:uin/1001", id="qcs::cam::uin/1002:uin/1002"';
+    await call(owner, 'putBucketAcl', { Bucket: Mixed, Region, ACL: 'public-read', GrantFullControl });
+    await call(owner, 'putObjectAcl', { Bucket: Mixed, Region, Key: 'k', ACL: 'private', GrantRead: 'id="qcs::cam::uin/10002:uin/10002"' });
+
+    const bucketAcl = await call(owner, 'getBucketAcl', { Bucket: Mixed, Region });
+    assert.equal(bucketAcl.ACL, 'public-read');
+    assert.equal(bucketAcl.GrantFullControl, GrantFullControl.replace(', ', ','));
+    const objectAcl = await call(owner, 'getObjectAcl', { Bucket: Mixed, Region, Key: 'k' });
+    assert.equal(objectAcl.ACL, 'private');
+    assert.equal(objectAcl.GrantRead, 'id="qcs::cam::uin/10002:uin/10002"');
+    assert.equal((await anonymousGet(Mixed, 'k')).status, 403, "the object's own private ACL, not the bucket's public-read");
+  });
+
   test('putBucketAcl public-read-write lets anyone write and read, and private takes both back', async () => {
     const Open = bucketName('open');
     await call(owner, 'putBucket', { Bucket: Open, Region });
@@ -284,6 +301,15 @@ describe('access control through cos-nodejs-sdk-v5', () => {
     withoutToken.searchParams.delete('x-cos-security-token');
     const refused = await fetchUrl(withoutToken);
     assert.deepEqual([refused.status, refused.code], [400, 'InvalidToken']);
+  });
+
+  test('a getAuth signature sent whole in a sign query parameter reads the object, as the SDK suite sends it', async () => {
+    await call(owner, 'putObject', { Bucket, Region, Key: 'sign-param.txt', Body: 'through ?sign=' });
+    const host = `${Bucket}.cos.${Region}.myqcloud.com`;
+    const authorization = owner.getAuth({ Method: 'GET', Key: 'sign-param.txt', Headers: { Host: host } });
+    const fetched = await plainRequest('GET', host, `/sign-param.txt?sign=${encodeURIComponent(authorization)}`);
+    assert.deepEqual([fetched.status, fetched.body], [200, 'through ?sign=']);
+    assert.equal((await plainRequest('GET', host, '/sign-param.txt?sign=not-a-signature')).status, 403);
   });
 
   test("an inventory into the partner account's bucket fails with AccessDenied and writes nothing until that bucket's policy allows PutObject on the report prefix", async () => {

@@ -629,6 +629,27 @@ describe('cos putObjectCopy', () => {
     assert.ok(Buffer.compare(get.Body, body) === 0);
   });
 
+  test('objects written without a Content-Type get their extension\'s type, through putObject, sliceUploadFile and sliceCopyFile', async () => {
+    await call(cos, 'putObject', { Bucket, Region, Key: 'types/1.zip', Body: 'zip' });
+    await call(cos, 'putObject', { Bucket, Region, Key: 'types/plain', Body: 'no extension' });
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-types-'));
+    try {
+      const FilePath = join(dir, 'upload.bin');
+      writeFileSync(FilePath, randomBytes(1000));
+      await call(cos, 'sliceUploadFile', { Bucket, Region, Key: 'types/sliced.txt', FilePath });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // sliceCopyFile initiates the copy with an empty Content-Type, which COS takes as none.
+    await call(cos, 'sliceCopyFile', { Bucket, Region, Key: 'types/copied.json', CopySource: source('types/plain'), Headers: { 'x-cos-metadata-directive': 'Replaced' } });
+
+    const typeOf = async (Key) => (await call(cos, 'headObject', { Bucket, Region, Key })).headers['content-type'];
+    assert.equal(await typeOf('types/1.zip'), 'application/zip');
+    assert.equal(await typeOf('types/plain'), 'application/octet-stream');
+    assert.equal(await typeOf('types/sliced.txt'), 'text/plain');
+    assert.equal(await typeOf('types/copied.json'), 'application/json');
+  });
+
   test('copying an object onto itself with Replaced updates only its metadata', async () => {
     await call(cos, 'putObject', { Bucket, Region, Key: 'self.txt', Body: 'self', Headers: { 'x-cos-meta-rev': '1' } });
     await call(cos, 'putObjectCopy', {

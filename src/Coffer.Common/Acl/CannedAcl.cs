@@ -22,6 +22,21 @@ public static class CannedAcl
     public static bool IsKnown(string name, bool forObject) => (forObject ? ObjectNames : BucketNames).Contains(name);
 
     /// <summary>
+    /// The ACL a request sets: <paramref name="grants"/> when it names no canned ACL, else the canned ACL's grants
+    /// followed by those of <paramref name="grants"/> it does not already hold (COS takes both in one request).
+    /// </summary>
+    public static AccessControlList Build(string? canned, IReadOnlyList<AclGrant> grants, string ownerUin, string bucketOwnerUin, bool forObject)
+    {
+        if (canned is null)
+        {
+            return new AccessControlList(ownerUin, grants);
+        }
+
+        var expanded = Expand(canned, ownerUin, bucketOwnerUin, forObject);
+        return grants.Count == 0 ? expanded : expanded with { Grants = expanded.Grants.Concat(grants).Distinct().ToArray() };
+    }
+
+    /// <summary>
     /// The grants of a canned ACL for a resource owned by <paramref name="ownerUin"/> in a bucket owned by
     /// <paramref name="bucketOwnerUin"/>. <c>aws-exec-read</c> names an EC2 service Coffer has not; it and any
     /// other name are InvalidArgument.

@@ -56,7 +56,7 @@ public sealed partial class AccessControl
     }
 
     /// <summary>
-    /// Replaces the bucket's ACL with a canned one or with <paramref name="grants"/>, within what its ownership controls
+    /// Replaces the bucket's ACL with a canned one, <paramref name="grants"/> or both (COS), within what its ownership controls
     /// and public access block allow.
     /// </summary>
     public Task PutBucketAclAsync(string bucket, string? canned, IReadOnlyList<AclGrant> grants, CancellationToken cancellationToken = default) =>
@@ -64,7 +64,7 @@ public sealed partial class AccessControl
         {
             var record = writer.Buckets.Get(bucket) ?? throw NoSuchBucket();
             var ownerUin = OwnerUinOf(record.OwnerAppId);
-            var acl = canned is not null ? CannedAcl.Expand(canned, ownerUin, ownerUin, forObject: false) : new AccessControlList(ownerUin, grants);
+            var acl = CannedAcl.Build(canned, grants, ownerUin, ownerUin, forObject: false);
             var settings = ReadSettings(writer, record.Id);
             RefuseAclWrites(settings);
             CheckSettable(settings, acl, ownerUin);
@@ -86,8 +86,8 @@ public sealed partial class AccessControl
     }
 
     /// <summary>
-    /// Replaces an object's ACL (the current version's, or the one named) with a canned one or with
-    /// <paramref name="grants"/>; its owner stays. COS's <c>default</c> makes the object follow its bucket's ACL again.
+    /// Replaces an object's ACL (the current version's, or the one named) with a canned one,
+    /// <paramref name="grants"/> or both (COS); its owner stays. COS's <c>default</c> makes the object follow its bucket's ACL again.
     /// </summary>
     public Task<string> PutObjectAclAsync(string bucket, string key, string? versionId, string? canned, IReadOnlyList<AclGrant> grants,
         CancellationToken cancellationToken = default) =>
@@ -110,7 +110,7 @@ public sealed partial class AccessControl
                 return version.VersionId;
             }
 
-            var acl = canned is not null ? CannedAcl.Expand(canned, objectOwner, ownerUin, forObject: true) : new AccessControlList(objectOwner, grants);
+            var acl = CannedAcl.Build(canned, grants, objectOwner, ownerUin, forObject: true);
             CheckSettable(settings, acl, ownerUin);
             writer.Versions.UpdateRecord(version with { Acl = AclCodec.Encode(acl, ownerUin, true) });
             return version.VersionId;
@@ -151,9 +151,7 @@ public sealed partial class AccessControl
             ObjectOwnership.BucketOwnerPreferred when canned == CannedAcl.BucketOwnerFullControl => bucketOwner,
             _ => writerUin,
         };
-        var acl = grants.Count > 0
-            ? new AccessControlList(owner, grants)
-            : CannedAcl.Expand(canned ?? CannedAcl.Private, owner, bucketOwner, forObject: true);
+        var acl = CannedAcl.Build(canned ?? (grants.Count == 0 ? CannedAcl.Private : null), grants, owner, bucketOwner, forObject: true);
         CheckSettable(settings, acl, bucketOwner);
         return AclCodec.Encode(acl, bucketOwner, true);
     }

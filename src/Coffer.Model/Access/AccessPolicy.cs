@@ -150,8 +150,10 @@ public sealed class AccessPolicy
             throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
         }
 
+        // CAM's grammar lets a policy name its principal once, at the top, for every statement that names none.
+        var shared = bucketPolicy ? Member(root, "principal") : null;
         var statements = Member(root, "statement") is { } list
-            ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy)).ToArray() : [Statement(list, bucketPolicy)]
+            ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy, shared)).ToArray() : [Statement(list, bucketPolicy, shared)]
             : throw Malformed("The policy has no statement.");
         return statements.Length > 0 ? new AccessPolicy(statements) : throw Malformed("The policy has no statement.");
     }
@@ -292,7 +294,7 @@ public sealed class AccessPolicy
 
     private static IPAddress Unmapped(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
 
-    private static PolicyStatement Statement(JsonElement element, bool bucketPolicy)
+    private static PolicyStatement Statement(JsonElement element, bool bucketPolicy, JsonElement? sharedPrincipal)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -313,7 +315,7 @@ public sealed class AccessPolicy
             "deny" => PolicyEffect.Deny,
             _ => throw Malformed("A statement's effect must be allow or deny."),
         };
-        var principal = Member(element, "principal");
+        var principal = Member(element, "principal") ?? sharedPrincipal;
         if (bucketPolicy != principal.HasValue)
         {
             throw Malformed(bucketPolicy ? "A bucket policy statement must name its principal." : "An identity's policy names no principal.");

@@ -24,25 +24,43 @@ public sealed record CosAuthorization(
         }
     }
 
-    /// <summary>Reads the signature from the header, else from the query; null when the request is anonymous.</summary>
+    /// <summary>
+    /// Reads the signature from the header, else from the query: as <c>q-*</c> parameters, or the whole signature
+    /// URL-encoded in one <c>sign</c> parameter (as cos-nodejs-sdk-v5's getObjectUrl and its tests send it); null when
+    /// the request is anonymous.
+    /// </summary>
     public static CosAuthorization? From(string? authorizationHeader, RequestTarget target)
     {
         if (!string.IsNullOrEmpty(authorizationHeader))
         {
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var part in authorizationHeader.Split('&'))
-            {
-                var equals = part.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0)
-                {
-                    fields[part[..equals].Trim()] = part[(equals + 1)..].Trim();
-                }
-            }
-
-            return Build(fields.GetValueOrDefault);
+            return Parse(authorizationHeader);
         }
 
-        return target.Has("q-signature") ? Build(target.Get) : null;
+        if (target.Has("q-signature"))
+        {
+            return Build(target.Get);
+        }
+
+        return target.Get("sign") is { } sign && sign.Contains("q-signature=", StringComparison.Ordinal) ? Parse(sign) : null;
+    }
+
+    /// <summary>
+    /// The fields of <c>q-sign-algorithm=sha1&amp;q-ak=...</c>. Values are taken as they are: a SecretId sent with a
+    /// space in it is not the key without it.
+    /// </summary>
+    private static CosAuthorization Parse(string signature)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in signature.Split('&'))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                fields[part[..equals].Trim()] = part[(equals + 1)..];
+            }
+        }
+
+        return Build(fields.GetValueOrDefault);
     }
 
     private static CosAuthorization Build(Func<string, string?> field)

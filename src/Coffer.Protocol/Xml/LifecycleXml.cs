@@ -15,6 +15,9 @@ namespace Coffer.Protocol.Xml;
 /// </summary>
 public static class LifecycleXml
 {
+    /// <summary>COS's time zone (Beijing time, UTC+8).</summary>
+    private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
+
     public static LifecycleConfiguration Read(XElement root, Dialect dialect)
     {
         if (root.Name.LocalName != "LifecycleConfiguration")
@@ -49,7 +52,7 @@ public static class LifecycleXml
             _ => throw Malformed("A rule's Status is Enabled or Disabled."),
         };
         var filter = ReadFilter(rule);
-        var expiration = rule.Element("Expiration") is { } e ? ReadExpiration(e) : null;
+        var expiration = rule.Element("Expiration") is { } e ? ReadExpiration(e, dialect) : null;
         var noncurrentExpiration = rule.Element("NoncurrentVersionExpiration") is { } n ? ReadNoncurrent(n) : null;
         int? abortDays = rule.Element("AbortIncompleteMultipartUpload") is { } abort
             ? Positive(abort.Element("DaysAfterInitiation"), "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
@@ -136,10 +139,10 @@ public static class LifecycleXml
             : filter;
     }
 
-    private static LifecycleExpiration ReadExpiration(XElement element)
+    private static LifecycleExpiration ReadExpiration(XElement element, Dialect dialect)
     {
         var days = element.Element("Days") is { } d ? Positive(d, "'Days' for Expiration action must be a positive integer") : (int?)null;
-        var date = element.Element("Date") is { } dateElement ? Date(dateElement) : (DateTimeOffset?)null;
+        var date = element.Element("Date") is { } dateElement ? Date(dateElement, dialect) : (DateTimeOffset?)null;
         var marker = element.Element("ExpiredObjectDeleteMarker")?.Value.Trim() switch
         {
             null => false,
@@ -163,7 +166,7 @@ public static class LifecycleXml
     {
         var storageClass = TransitionClass(element, dialect);
         int? days = element.Element("Days") is { } d ? (int)Number(d, "'Days' for Transition action") : null;
-        var date = element.Element("Date") is { } dateElement ? Date(dateElement) : (DateTimeOffset?)null;
+        var date = element.Element("Date") is { } dateElement ? Date(dateElement, dialect) : (DateTimeOffset?)null;
         if ((days is null) == (date is null))
         {
             throw Malformed("Transition takes one of Days and Date.");
@@ -233,15 +236,20 @@ public static class LifecycleXml
             ? Number(n, "NewerNoncurrentVersions") is var value and >= 1 and <= 100 ? (int)value : throw Invalid("NewerNoncurrentVersions must be between 1 and 100.")
             : null;
 
-    /// <summary>A lifecycle date: ISO 8601 at midnight (UTC, or COS's time zone when it names one).</summary>
-    private static DateTimeOffset Date(XElement element)
+    /// <summary>
+    /// A lifecycle date: ISO 8601 at midnight (UTC, or the time zone it names). COS also takes midnight in its own time
+    /// zone, UTC+8, written in UTC (<c>2018-07-29T16:00:00.000Z</c>, what a JavaScript Date of a day in China gives and
+    /// what its SDK's tests send), kept as sent.
+    /// </summary>
+    private static DateTimeOffset Date(XElement element, Dialect dialect)
     {
         if (!DateTimeOffset.TryParse(element.Value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
         {
             throw Invalid("'Date' must be an ISO 8601 date.");
         }
 
-        return date.TimeOfDay == TimeSpan.Zero ? date : throw Invalid("'Date' must be at midnight GMT");
+        var midnight = date.TimeOfDay == TimeSpan.Zero || (dialect == Dialect.Cos && date.ToOffset(ChinaStandardTime).TimeOfDay == TimeSpan.Zero);
+        return midnight ? date : throw Invalid("'Date' must be at midnight GMT");
     }
 
     private static int Positive(XElement? element, string message) =>

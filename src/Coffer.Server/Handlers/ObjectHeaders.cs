@@ -32,7 +32,7 @@ internal static class ObjectHeaders
     {
         var acl = ObjectAcl(context);
         return new(
-            context.Header("Content-Type"),
+            ContentTypeOf(context),
             StorageClassOf(context),
             UserMetadata(context),
             StoredHeaders
@@ -42,6 +42,17 @@ internal static class ObjectHeaders
                 .ToArray(),
             TaggingHeader.Parse(context.Header(context.Wire.Tagging)),
             acl);
+    }
+
+    /// <summary>
+    /// The Content-Type the object is stored with. COS takes an empty one (cos-nodejs-sdk-v5 sends <c>Content-Type:</c>
+    /// when it initiates a copy or an upload of a file) as none, and gives an object without one the media type of its
+    /// key's extension, as its SDK's own tests expect; S3 stores what is sent.
+    /// </summary>
+    private static string? ContentTypeOf(RequestContext context)
+    {
+        var sent = context.Header("Content-Type");
+        return context.Dialect == Dialect.Cos && string.IsNullOrWhiteSpace(sent) ? MediaTypes.ForKey(context.Key) : sent;
     }
 
     /// <summary>

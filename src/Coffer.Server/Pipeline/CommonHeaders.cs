@@ -3,13 +3,26 @@ using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server.Pipeline;
 
-/// <summary>Headers on every response: the request id in both vocabularies and the server name clients expect.</summary>
+/// <summary>
+/// Headers on every response: the request id and the server name clients expect. S3 answers carry the id in both
+/// vocabularies; COS answers only as <c>x-cos-request-id</c>, as COS does (cos-nodejs-sdk-v5's tests compare two HEAD
+/// answers header by header, leaving out only the headers that differ between requests on COS).
+/// </summary>
 internal static class CommonHeaders
 {
     public static void Apply(HttpResponse response, string requestId, Dialect dialect)
     {
         response.Headers["x-cos-request-id"] = requestId;
-        response.Headers["x-amz-request-id"] = requestId;
+        if (dialect == Dialect.S3)
+        {
+            response.Headers["x-amz-request-id"] = requestId;
+        }
+        else
+        {
+            // Applied again when a form upload turns out to be COS's.
+            response.Headers.Remove("x-amz-request-id");
+        }
+
         response.Headers.Server = dialect == Dialect.S3 ? "AmazonS3" : "tencent-cos";
     }
 }
