@@ -46,9 +46,9 @@ internal static class CofferCommands
             {
                 (file, dataDirectory, metadata) = settings.Read(parse);
             }
-            catch (InvalidDataException error)
+            catch (Exception error) when (error is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                // A configuration file that is not JSON or holds a value of the wrong type: one line, no stack trace.
+                // A configuration file that is missing, unreadable, not JSON or holds a value of the wrong type: one line, no stack trace.
                 await Console.Error.WriteLineAsync($"coffer: {error.Message}");
                 return 1;
             }

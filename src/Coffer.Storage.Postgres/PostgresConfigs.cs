@@ -19,7 +19,13 @@ internal sealed class PostgresConfigs(PostgresSession session) : PostgresAggrega
 
     public IReadOnlyList<BucketConfigRecord> GetKinds(long bucketId, IReadOnlyList<string> kinds)
     {
-        foreach (var kind in kinds)
+        if (kinds.Count == 0)
+        {
+            return [];
+        }
+
+        // In one order for every writer: two holding kinds in opposite orders would wait on each other.
+        foreach (var kind in kinds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             Session.Hold(KindLock, bucketId, kind);
         }

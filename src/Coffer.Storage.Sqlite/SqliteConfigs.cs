@@ -24,8 +24,14 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
         return config;
     }
 
+    // Not through WriterSettings on purpose: it keeps configurations by id and cannot tell which ids of a kind exist.
     public IReadOnlyList<BucketConfigRecord> GetKinds(long bucketId, IReadOnlyList<string> kinds)
     {
+        if (kinds.Count == 0)
+        {
+            return [];
+        }
+
         using var command = Command(
             $"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $bucket AND kind IN ({string.Join(", ", kinds.Select((_, i) => "$kind" + i))})");
         command.Parameters.AddWithValue("$bucket", bucketId);

@@ -217,6 +217,20 @@ public sealed class ServeCommandTests : IDisposable
         await ShouldRefuseToStartAsync(config, $"coffer: {config}: ", where);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_WithAConfigFileItCannotRead_SaysSoInOneLine(bool aFolder)
+    {
+        var config = _data.Combine("coffer.json");
+        if (aFolder)
+        {
+            Directory.CreateDirectory(config);
+        }
+
+        await ShouldRefuseToStartAsync(config, "coffer: ", config);
+    }
+
     [Fact]
     public async Task Serve_LogsOneLinePerRequest_AtDebugLevel()
     {

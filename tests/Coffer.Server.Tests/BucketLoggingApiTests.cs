@@ -5,7 +5,10 @@ using System.Xml.Linq;
 using Coffer.Protocol.Auth;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
+using Coffer.Server.AccessLogs;
 using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Coffer.Server.Tests;
 
@@ -143,6 +146,41 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         var put = await Cos(HttpMethod.Put, _source, Enabled(theirs, "in/"));
         put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
         await (await Cos(HttpMethod.Put, _source, Enabled(theirs, "elsewhere/"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTargetBucketForLogging");
+    }
+
+    [Fact]
+    public async Task PutLogging_RefusesATarget_WhosePolicyDeniesTheKeysDeliveryWouldWrite()
+    {
+        // The prefix itself is not denied, every log object's name under it (dated 2xxx) is.
+        await PutDenyingPolicyAsync(_server, "down/2*");
+
+        await (await Cos(HttpMethod.Put, _source, Enabled(_target, "down/"))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTargetBucketForLogging");
+        (await (await Cos(HttpMethod.Put, _source, Enabled(_target, "up/"))).Content.ReadAsStringAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PutLogging_IntoAnotherAccountsBucket_AcceptsAPolicyWrittenForThePartitionedLayout()
+    {
+        var theirs = TestServer.BucketName("theirs", TestAccounts.Other);
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, theirs, account: TestAccounts.Other))).EnsureSuccessStatusCode();
+        var policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"logging.s3.amazonaws.com\"}," +
+            $"\"Action\":\"s3:PutObject\",\"Resource\":\"arn:aws:s3:::{theirs}/in/{TestAccounts.Owner.Uin}/{TestServer.Region}/*\"}}]}}";
+        (await _s3.SendAsync(HttpMethod.Put, theirs, query: "policy", body: Encoding.UTF8.GetBytes(policy), account: TestAccounts.Other))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var put = await S3(HttpMethod.Put, _source, $"<BucketLoggingStatus xmlns=\"{S3Namespace}\"><LoggingEnabled><TargetBucket>{theirs}</TargetBucket>" +
+            "<TargetPrefix>in/</TargetPrefix><TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>");
+
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task PutLogging_AnswersAMissingTarget_BeforeATooLongPrefix()
+    {
+        var put = await S3(HttpMethod.Put, _source, $"<BucketLoggingStatus xmlns=\"{S3Namespace}\"><LoggingEnabled><TargetBucket>{TestServer.BucketName("missing")}</TargetBucket>" +
+            $"<TargetPrefix>{new string('p', 1024)}</TargetPrefix></LoggingEnabled></BucketLoggingStatus>");
+
+        await put.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTargetBucketForLogging", Dialect.S3);
     }
 
     [Fact]
@@ -296,27 +334,37 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     [Fact]
     public async Task Delivery_ChecksTheKeyItWrites_NotJustThePrefix()
     {
-        // The target's own policy denies keys that start like a log object's date under the prefix, not the prefix itself.
-        var (keys, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        // The target's own policy denies keys that start like a log object's date under the prefix, not the prefix itself;
+        // a bucket logging under another prefix of the same target is the control: its record arrives.
+        var control = TestServer.BucketName("control");
+        var (keys, records, refused) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
         {
             await PutDenyingPolicyAsync(server, "down/2*");
+            await LogIntoTargetAsync(server, control, "up/");
             (await server.PutObjectAsync(_source, "unlogged", [1])).EnsureSuccessStatusCode();
+            (await server.PutObjectAsync(control, "logged", [1])).EnsureSuccessStatusCode();
         });
 
-        keys.Should().BeEmpty();
-        records.Should().BeEmpty();
+        keys.Should().OnlyContain(k => k.StartsWith("up/", StringComparison.Ordinal));
+        records.Should().ContainSingle().Which.Should().Contain(" REST.PUT.OBJECT logged ");
+        refused.Should().Be(1);
     }
 
     [Fact]
     public async Task Delivery_DropsTheRecords_WhenTheTargetsPolicyNoLongerAllowsThem()
     {
-        var (keys, _) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        var control = TestServer.BucketName("control");
+        var (keys, records, refused) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
         {
+            await LogIntoTargetAsync(server, control, "up/");
             (await server.PutObjectAsync(_source, "unlogged", [1])).EnsureSuccessStatusCode();
+            (await server.PutObjectAsync(control, "logged", [1])).EnsureSuccessStatusCode();
             await PutDenyingPolicyAsync(server, "down/*");
         });
 
-        keys.Should().BeEmpty();
+        keys.Should().OnlyContain(k => k.StartsWith("up/", StringComparison.Ordinal));
+        records.Should().ContainSingle().Which.Should().Contain(" REST.PUT.OBJECT logged ");
+        refused.Should().Be(1);
     }
 
     [Fact]
@@ -450,7 +498,7 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_DeliversTheBufferedRecords_LongBeforeTheFlushInterval()
     {
-        var (keys, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
+        var (keys, records, _) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1) }, async server =>
         {
             (await server.PutObjectAsync(_source, "last", [1])).EnsureSuccessStatusCode();
             (await server.Client.ListKeysAsync(_target)).Should().BeEmpty();
@@ -466,7 +514,7 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
         // A short key's record (some 250 bytes) stays under half of a 1,000-byte bound, so nothing is delivered early; a record
         // holding a 600-character key twice (key and request-URI) would pass the bound and is dropped.
         var big = new string('k', 600);
-        var (_, records) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1), MaxBufferedBytes = 1000 },
+        var (_, records, _) = await DeliveredAtShutdownAsync(new AccessLogServiceOptions { FlushInterval = TimeSpan.FromHours(1), MaxBufferedBytes = 1000 },
             async server =>
             {
                 (await server.PutObjectAsync(_source, "small", [1])).EnsureSuccessStatusCode();
@@ -543,10 +591,12 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     /// under <c>down/</c>, runs <paramref name="act"/>, stops the server and answers the log objects and records found
     /// after a restart: what the delivery at shutdown wrote.
     /// </summary>
-    private async Task<(List<string> Keys, List<string> Records)> DeliveredAtShutdownAsync(AccessLogServiceOptions accessLogs, Func<TestServer, Task> act)
+    private async Task<(List<string> Keys, List<string> Records, long Refused)> DeliveredAtShutdownAsync(AccessLogServiceOptions accessLogs,
+        Func<TestServer, Task> act)
     {
         using var data = new TempDirectory("logging-shutdown");
         var server = await TestServer.StartAsync(data: data, accessLogs: accessLogs);
+        var delivery = server.Server.Services.GetServices<IHostedService>().OfType<AccessLogDeliveryService>().Single();
         try
         {
             (await server.CreateBucketAsync(_source)).EnsureSuccessStatusCode();
@@ -569,7 +619,15 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
             records.AddRange(body.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
 
-        return (keys, records);
+        return (keys, records, delivery.Refused);
+    }
+
+    /// <summary>Creates <paramref name="bucket"/> and logs it into <see cref="_target"/> under <paramref name="prefix"/>.</summary>
+    private async Task LogIntoTargetAsync(TestServer server, string bucket, string prefix)
+    {
+        (await server.CreateBucketAsync(bucket)).EnsureSuccessStatusCode();
+        (await server.SendAsync(server.Request(HttpMethod.Put, bucket, query: "logging", content: new StringContent(Enabled(_target, prefix)))))
+            .EnsureSuccessStatusCode();
     }
 
     private static string Enabled(string target, string prefix) =>

@@ -13,7 +13,7 @@ internal sealed record PendingLogRecord(LogDestination Destination, DateTimeOffs
 /// Access-log records waiting for delivery, in memory (best effort, as S3's server access logs are: records of a node
 /// killed before a delivery are lost). Past <see cref="MaxRecords"/> records or
 /// <see cref="AccessLogServiceOptions.MaxBufferedBytes"/> bytes new records are dropped and counted rather than let
-/// memory grow without bound; past half of either bound <see cref="HalfFull"/> has the delivery start a round early.
+/// memory grow without bound; past half of either bound <see cref="WaitHalfFullAsync"/> has the delivery start a round early.
 /// </summary>
 internal sealed class AccessLogBuffer(CofferServerOptions options)
 {
@@ -29,8 +29,33 @@ internal sealed class AccessLogBuffer(CofferServerOptions options)
     /// <summary>Records dropped because the buffer was full, since the start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Completes once the buffer holds more than half its bound in records or bytes, until the next <see cref="Drain"/>.</summary>
-    public Task HalfFull => Volatile.Read(ref _halfFull).Task;
+    /// <summary>Whether the buffer holds more than half its bound in records or bytes now.</summary>
+    public bool IsHalfFull => Volatile.Read(ref _count) > MaxRecords / 2 || Interlocked.Read(ref _bytes) > _maxBytes / 2;
+
+    /// <summary>
+    /// Waits until the buffer is more than half full. Its signal, completed by the <see cref="Add"/> that passes half and
+    /// replaced by <see cref="Drain"/>, can be completed late by an Add that saw the fill just before a Drain took it: such
+    /// a signal is replaced and waited on again.
+    /// </summary>
+    public async Task WaitHalfFullAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _halfFull);
+            await signal.Task.WaitAsync(cancellationToken);
+            if (IsHalfFull)
+            {
+                return;
+            }
+
+            Interlocked.CompareExchange(ref _halfFull, NewSignal(), signal);
+            // An Add that filled the buffer between the two checks may have completed the replaced signal: its fill shows here.
+            if (IsHalfFull)
+            {
+                return;
+            }
+        }
+    }
 
     public void Add(PendingLogRecord record)
     {
@@ -51,7 +76,7 @@ internal sealed class AccessLogBuffer(CofferServerOptions options)
         }
 
         _records.Enqueue(record);
-        if (Volatile.Read(ref _count) > MaxRecords / 2 || Interlocked.Read(ref _bytes) > _maxBytes / 2)
+        if (IsHalfFull)
         {
             Volatile.Read(ref _halfFull).TrySetResult();
         }

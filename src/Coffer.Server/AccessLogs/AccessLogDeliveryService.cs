@@ -29,6 +29,10 @@ internal sealed partial class AccessLogDeliveryService(
     ILogger<AccessLogDeliveryService> logger) : PollingService(logger)
 {
     private long _droppedReported;
+    private long _refused;
+
+    /// <summary>Records their target refused (its policy or ACL, a missing target, a name too long) since the start.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     protected override string Name => "Access log delivery";
 
@@ -42,7 +46,7 @@ internal sealed partial class AccessLogDeliveryService(
     protected override async Task WaitAsync(CancellationToken cancellationToken)
     {
         using var early = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(Task.Delay(options.AccessLogs.FlushInterval, time, early.Token), buffer.HalfFull);
+        await Task.WhenAny(Task.Delay(options.AccessLogs.FlushInterval, time, early.Token), buffer.WaitHalfFullAsync(early.Token));
         await early.CancelAsync();
     }
 
@@ -79,6 +83,7 @@ internal sealed partial class AccessLogDeliveryService(
             }
             catch (CofferException error)
             {
+                Interlocked.Add(ref _refused, records.Count);
                 LogDropped(logger, records.Count, destination.SourceBucket, destination.Configuration.TargetBucket, error.Message);
             }
             catch (Exception error)
@@ -93,10 +98,15 @@ internal sealed partial class AccessLogDeliveryService(
     /// The UTC day a record's object is named by when its keys are partitioned by event time (S3 writes one day's records
     /// to an object of that day); null when the object is named by its delivery.
     /// </summary>
-    private static DateOnly? EventDayOf(PendingLogRecord record) =>
-        record.Destination.Configuration is { KeyFormat: LogKeyFormat.Partitioned, PartitionDate: LogPartitionDate.EventTime }
-            ? DateOnly.FromDateTime(record.At.UtcDateTime)
+    private static DateOnly? EventDayOf(PendingLogRecord record) => EventDayOf(record.Destination, record.At);
+
+    private static DateOnly? EventDayOf(LogDestination destination, DateTimeOffset at) =>
+        destination.Configuration is { KeyFormat: LogKeyFormat.Partitioned, PartitionDate: LogPartitionDate.EventTime }
+            ? DateOnly.FromDateTime(at.UtcDateTime)
             : null;
+
+    /// <summary>The key a record made at <paramref name="at"/> and delivered then would be written to: what PUT Bucket logging checks permission on.</summary>
+    internal static string SampleLogKey(LogDestination destination, DateTimeOffset at) => LogKey(destination, EventDayOf(destination, at), at);
 
     private async Task WriteAsync(LogDestination destination, List<PendingLogRecord> records, DateOnly? eventDay, DateTimeOffset now,
         CancellationToken cancellationToken)

@@ -15,11 +15,11 @@ namespace Coffer.Server.AccessLogs;
 internal static class LogDeliveryPermission
 {
     /// <summary>
-    /// Throws the error PUT Bucket logging answers when <paramref name="source"/> may not log into its target: at PUT
-    /// (<paramref name="key"/> null) for any key under the prefix, at delivery for the <paramref name="key"/> being written.
+    /// Throws the error PUT Bucket logging answers when <paramref name="source"/> may not write <paramref name="key"/> into
+    /// its target: at delivery the key being written, at PUT a key delivery would write now.
     /// </summary>
     public static void Check(AccessControl access, BucketAccessRules source, Account? sourceOwner, BucketLoggingConfiguration configuration,
-        string? key = null)
+        string key)
     {
         BucketAccessRules target;
         try
@@ -38,10 +38,10 @@ internal static class LogDeliveryPermission
         }
 
         var delivery = new ServiceDelivery(sourceOwner, source.Bucket.Name, source.OwnerUin, AccessPolicy.LoggingService, AclPermission.Write);
-        if (!delivery.MayPut(target, key ?? configuration.TargetPrefix))
+        if (!delivery.MayPut(target, key))
         {
             throw new CofferException(ErrorCode.InvalidTargetBucketForLogging,
-                $"The target bucket '{target.Bucket.Name}' belongs to another account and its policy does not allow {source.OwnerUin} or logging.s3.amazonaws.com to PutObject '{key ?? configuration.TargetPrefix}'.");
+                $"The target bucket '{target.Bucket.Name}' does not let {source.OwnerUin} or logging.s3.amazonaws.com PutObject '{key}' (its policy or ACL).");
         }
     }
 }

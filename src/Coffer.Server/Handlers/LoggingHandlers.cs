@@ -11,7 +11,7 @@ namespace Coffer.Server.Handlers;
 /// PUT / GET Bucket logging, in both dialects (same document; COS answers both with 200 and an empty PUT body, as S3
 /// does). An empty <c>BucketLoggingStatus</c> turns logging off; GET without logging answers it empty.
 /// </summary>
-internal sealed class LoggingHandlers(BucketSettings settings, AccessControl access)
+internal sealed class LoggingHandlers(BucketSettings settings, AccessControl access, TimeProvider time)
 {
     public async Task PutAsync(RequestContext context)
     {
@@ -19,14 +19,15 @@ internal sealed class LoggingHandlers(BucketSettings settings, AccessControl acc
         if (configuration is not null)
         {
             var rules = context.Rules ?? access.Rules(context.Bucket);
-            var longest = AccessLogDeliveryService.MaxLogKeyBytes(new LogDestination(rules.Bucket.Name, rules.OwnerUin, rules.Bucket.Region, configuration));
+            var destination = new LogDestination(rules.Bucket.Name, rules.OwnerUin, rules.Bucket.Region, configuration);
+            // The target's checks first (a missing target answers as such), on a key delivery would write now.
+            LogDeliveryPermission.Check(access, rules, context.BucketOwner, configuration, AccessLogDeliveryService.SampleLogKey(destination, time.GetUtcNow()));
+            var longest = AccessLogDeliveryService.MaxLogKeyBytes(destination);
             if (longest > ObjectKey.MaxUtf8Length)
             {
                 throw new CofferException(ErrorCode.InvalidArgument,
                     $"TargetPrefix leaves no room for the log objects' names: they would be {longest} bytes long, keys are at most {ObjectKey.MaxUtf8Length}.");
             }
-
-            LogDeliveryPermission.Check(access, rules, context.BucketOwner, configuration);
         }
 
         await settings.PutLoggingAsync(context.Bucket, configuration, context.Aborted);

@@ -39,6 +39,11 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// </summary>
     public void Authorize(Credential? caller, Route route, BucketAccessRules? rules, RequestTarget target, string? sourceIp, IRequestConditions? conditions)
     {
+        if (rules is not null && !string.Equals(rules.Bucket.Name, route.Bucket, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The rules of bucket '{rules.Bucket.Name}' cannot authorize a request on '{route.Bucket}'.");
+        }
+
         var action = CamActions.For(route.Operation);
         var context = Context(target, sourceIp);
         if (route.Bucket is null)
@@ -71,10 +76,10 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         }
 
         // Reading an object or its ACL follows the object's own ACL when it has one (read only if the decision needs it).
-        // Only reads follow the object's ACL: a write allocates no sighting.
-        ObjectSighting? sighting = null;
+        // Only an S3 GET or HEAD, refused, asks whether the key exists: only it keeps what reading the ACL saw of that.
+        var sighting = AnswersMissingKeyByListing(route) ? new ObjectSighting() : null;
         var governing = action.Acl is AclPermission.Read or AclPermission.ReadAcp or AclPermission.WriteAcp && route.Key is { } key
-            ? access.ForObject(rules, key, VersionIdOf(target), sighting = new ObjectSighting())
+            ? access.ForObject(rules, key, VersionIdOf(target), sighting)
             : rules;
         if (!IsAllowed(caller, governing, route.Key, action, context, conditions, CamActions.ManagesPolicy(route.Operation)))
         {

@@ -97,9 +97,19 @@ internal sealed class RequestPipeline(
             caller = authenticated.Credential?.Identity.Principal;
             var sourceIp = RequestContext.SourceIpOf(http);
             var conditions = new RequestConditions(http.Request, formFields, WireHeaders.For(dialect).Prefix);
-            // From here on the access-log record takes the rules from here (or knows the bucket is missing) rather than read them again.
+            // Once the lookup has answered, the access-log record takes the rules from here (or knows the bucket is missing)
+            // rather than read them again; a lookup that failed otherwise (the database away) leaves the record to try again.
+            try
+            {
+                rules = authorizer.RulesOf(route);
+            }
+            catch (CofferException missing) when (missing.Code == ErrorCode.NoSuchBucket)
+            {
+                rulesLookedUp = true;
+                throw;
+            }
+
             rulesLookedUp = Authorizer.HasRules(route);
-            rules = authorizer.RulesOf(route);
             authorizer.Authorize(authenticated.Credential, route, rules, target, sourceIp, conditions);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)

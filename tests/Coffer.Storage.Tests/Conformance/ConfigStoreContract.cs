@@ -82,6 +82,23 @@ public abstract class ConfigStoreContract<TEngine> : StoreContract<TEngine>
     }
 
     [Fact]
+    public async Task GetKinds_AnswersNothingForNoKinds_AndEachConfigurationOnceForARepeatedKind()
+    {
+        var bucket = await CreateBucketAsync();
+        await Store.WriteAsync(w => w.Configs.Put(bucket.Id, "policy", "", [1], Created));
+
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            snapshot.Configs.GetKinds(bucket.Id, []).Should().BeEmpty();
+            snapshot.Configs.GetKinds(bucket.Id, ["policy", "policy"]).Should().ContainSingle();
+        }
+
+        (await Store.WriteAsync(w => w.Configs.GetKinds(bucket.Id, []))).Should().BeEmpty();
+        (await Store.WriteAsync(w => w.Configs.GetKinds(bucket.Id, ["policy", "logging", "policy"]))).Should().ContainSingle()
+            .Which.Kind.Should().Be("policy");
+    }
+
+    [Fact]
     public async Task Delete_SaysWhetherThereWasOne()
     {
         var bucket = await CreateBucketAsync();
