@@ -193,6 +193,18 @@ public class RouterTests
     }
 
     [Theory]
+    [InlineData("GET")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public void Resolve_AnswersPolicyStatusInTheCosDialect_AsAnUnknownSubResource_WhateverTheMethod(string method)
+    {
+        var act = () => Route(method, VirtualHost, "/?policyStatus");
+        var error = act.Should().Throw<CofferException>().Which;
+        error.Code.Should().Be(ErrorCode.NotImplemented);
+        error.Message.Should().Be("The sub-resource 'policyStatus' is not implemented.");
+    }
+
+    [Theory]
     [InlineData("PATCH", "/object")]
     [InlineData("POST", "/object")]
     [InlineData("PUT", "/?versions")]

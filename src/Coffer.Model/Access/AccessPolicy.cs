@@ -89,12 +89,20 @@ public sealed class AccessPolicy
 
     /// <summary>
     /// Whether a condition holds only for fixed values of a pinning key: a positive match on values without wildcards.
-    /// A negated operator, an <c>…IfExists</c> form (which holds when the key is absent) or a wildcard value pins nothing.
+    /// A negated operator, an <c>…IfExists</c> form (which holds when the key is absent), a wildcard value or an address
+    /// range broader than S3 treats as fixed pins nothing.
     /// </summary>
     private static bool Pins(PolicyCondition condition) =>
         PinningKeys.Contains(condition.Key) && !condition.IfExists
-        && (condition.Operator == "ip_equal"
+        && (condition.Operator == "ip_equal" && condition.Values.All(IsNarrowRange)
             || (condition.Operator is "string_equal" or "string_like" or "arn_like" && !condition.Values.Any(v => v.Contains('*') || v.Contains('?'))));
+
+    /// <summary>
+    /// S3 counts a source-address range broader than /8 (IPv4) or /32 (IPv6) as public, so such a range pins nothing.
+    /// </summary>
+    private static bool IsNarrowRange(string value) =>
+        IPNetwork.TryParse(value.Contains('/') ? value : Host(value), out var range)
+        && range.PrefixLength >= (range.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 32 : 8);
 
     /// <summary>
     /// Reads a policy. A bucket policy's statements must name principals; an identity's policy must not. Anything that
@@ -472,6 +480,12 @@ public sealed class AccessPolicy
     {
         var folded = name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
         var ifExists = !folded.Contains(':', StringComparison.Ordinal) && (folded.EndsWith("ifexists", StringComparison.Ordinal) || folded.EndsWith("ifexist", StringComparison.Ordinal));
+        if (ifExists && !name.EndsWith(name.Contains('_', StringComparison.Ordinal) ? "_if_exist" : "IfExists", StringComparison.OrdinalIgnoreCase))
+        {
+            // Each dialect spells the suffix its own way: AWS StringEqualsIfExists, COS string_equal_if_exist.
+            throw Malformed($"Condition operator '{name}' is not supported.");
+        }
+
         var baseName = ifExists ? folded[..folded.LastIndexOf("ifexist", StringComparison.Ordinal)] : folded;
         var op = baseName switch
         {

@@ -165,17 +165,17 @@ public sealed class Router(HostResolver hosts)
         }
 
         var subResource = SubResourceOf(target);
+        if (subResource == "policyStatus" && dialect == Dialect.Cos)
+        {
+            // COS documents no policy status: its dialect answers it, whatever the method, as any sub-resource it does not know.
+            throw UnknownSubResource(subResource);
+        }
+
         if (!Table.TryGetValue((method, level, subResource), out var operation))
         {
             throw Table.Keys.Any(k => k.Level == level && k.SubResource == subResource)
                 ? new CofferException(ErrorCode.MethodNotAllowed, $"The method {method} is not allowed against this resource.")
                 : new CofferException(ErrorCode.NotImplemented, "A header or query you provided implies functionality that is not implemented.");
-        }
-
-        if (operation == Operation.GetBucketPolicyStatus && dialect == Dialect.Cos)
-        {
-            // COS documents no policy status: its dialect answers it as any sub-resource it does not know.
-            throw new CofferException(ErrorCode.NotImplemented, $"The sub-resource '{subResource}' is not implemented.");
         }
 
         operation = Refine(operation, dialect, target, header);
@@ -282,13 +282,15 @@ public sealed class Router(HostResolver hosts)
         {
             if (parameter.Value.Length == 0 && !PlainParameters.Contains(parameter.Name) && !IsSignatureParameter(parameter.Name))
             {
-                throw new CofferException(ErrorCode.NotImplemented,
-                    $"The sub-resource '{parameter.Name}' is not implemented.");
+                throw UnknownSubResource(parameter.Name);
             }
         }
 
         return "";
     }
+
+    private static CofferException UnknownSubResource(string name) =>
+        new(ErrorCode.NotImplemented, $"The sub-resource '{name}' is not implemented.");
 
     private static (string? Bucket, string? Key) SplitPathStyle(string path)
     {

@@ -73,7 +73,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         RefuseEncryptionHeaders(context);
         var versionId = VersionIdOf(context);
         var customerKey = CustomerKeyHeaders.Read(context);
-        var part = PartNumberOf(context) is { } partNumber ? objects.GetObjectPart(context.Bucket, context.Key, versionId, partNumber, customerKey) : null;
+        var partNumber = PartNumberOf(context);
+        var part = partNumber is { } number ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey) : null;
         var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId, customerKey);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         if (!ApplyPreconditions(context, info))
@@ -81,7 +82,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null, part: PartNumberOf(context));
+        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null, part: partNumber);
         ObjectLockHeaders.Write(context, info);
         settings.WriteExpiration(context, info);
         if (part is null)

@@ -24,6 +24,9 @@ internal static class ObjectHeaders
     private const int MaxUserMetadataBytes = 2048;
     private const string ChecksumHeaderPrefix = "x-amz-checksum-";
 
+    /// <summary>The prefix of the headers Coffer stores for itself beside a version's own.</summary>
+    private const string InternalHeaderPrefix = "x-coffer-";
+
     // Headers stored with an object and returned as they were sent.
     private static readonly string[] StoredHeaders =
         ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
@@ -125,7 +128,8 @@ internal static class ObjectHeaders
         var partChecksum = checksumAsked && part is { } number ? MultipartChecksum.PartChecksum(info.Headers, number) : null;
         foreach (var (name, value) in info.Headers)
         {
-            if (name == MultipartChecksum.PartsHeader)
+            // Coffer's own bookkeeping (part checksums, an upload's lock settings) never leaves the server.
+            if (name.StartsWith(InternalHeaderPrefix, StringComparison.Ordinal))
             {
                 continue;
             }

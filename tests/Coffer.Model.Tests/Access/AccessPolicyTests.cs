@@ -131,12 +131,38 @@ public sealed class AccessPolicyTests
     [InlineData("NumericLessThanIfExists", "10", "11", false)]
     [InlineData("IpAddressIfExists", "10.0.0.0/8", "192.0.2.1", false)]
     [InlineData("BoolIfExists", "true", "true", true)]
+    [InlineData("StringNotEqualsIfExists", "a", null, true)]
     public void Evaluate_NullAndIfExistsOperators_HoldOnAnAbsentKey_ElseTheBaseOperatorDecides(string op, string policyValue, string? requestValue, bool holds)
     {
         var policy = Parse(AllowAllWhen(op, "aws:SourceArn", policyValue));
         var context = requestValue is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["aws:sourcearn"] = requestValue };
         var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a", context);
         policy.Evaluate(request, null).Should().Be(holds ? PolicyDecision.Allow : PolicyDecision.NotApplicable);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("arn:aws:s3:::a")]
+    public void Evaluate_NullWithTrueAndFalse_HoldsWhetherTheKeyIsPresentOrNot(string? requestValue)
+    {
+        var policy = Parse("""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+             "Condition":{"Null":{"aws:SourceArn":["true","false"]}}}]}
+            """);
+        var context = requestValue is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["aws:sourcearn"] = requestValue };
+        var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a", context);
+        policy.Evaluate(request, null).Should().Be(PolicyDecision.Allow);
+    }
+
+    [Fact]
+    public void Evaluate_DenyWithStringEqualsIfExists_AppliesWhenTheKeyIsAbsent()
+    {
+        var policy = Parse("""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*",
+             "Condition":{"StringEqualsIfExists":{"aws:SourceArn":"arn:aws:s3:::a"}}}]}
+            """);
+        var request = AccessRequest.For(["cos:PutObject", "s3:PutObject"], "ap-guangzhou", "1250000000", Bucket, "a", new Dictionary<string, string>());
+        policy.Evaluate(request, null).Should().Be(PolicyDecision.Deny);
     }
 
     [Theory]
@@ -148,6 +174,15 @@ public sealed class AccessPolicyTests
     [InlineData("StringLike", "aws:SourceAccount", "*", true)]
     [InlineData("Null", "aws:SourceArn", "false", true)]
     [InlineData("StringEquals", "s3:x-amz-acl", "private", true)]
+    [InlineData("IpAddress", "aws:SourceIp", "0.0.0.0/0", true)]
+    [InlineData("IpAddress", "aws:SourceIp", "::/0", true)]
+    [InlineData("ip_equal", "qcs:ip", "0.0.0.0/0", true)]
+    [InlineData("IpAddress", "aws:SourceIp", "10.0.0.0/7", true)]
+    [InlineData("IpAddress", "aws:SourceIp", "10.0.0.0/8", false)]
+    [InlineData("IpAddress", "aws:SourceIp", "2001:db8::/31", true)]
+    [InlineData("IpAddress", "aws:SourceIp", "2001:db8::/32", false)]
+    [InlineData("IpAddress", "aws:SourceIp", "192.0.2.1", false)]
+    [InlineData("ArnLike", "aws:SourceArn", "arn:aws:s3:::source-125000000?", true)]
     public void IsPublic_AnAllowForEveryone_IsPublicUnlessAConditionPinsAFixedSource(string op, string key, string value, bool isPublic) =>
         Parse(AllowAllWhen(op, key, value)).IsPublic.Should().Be(isPublic);
 
@@ -155,6 +190,9 @@ public sealed class AccessPolicyTests
     [InlineData("Null", "maybe")]
     [InlineData("NullIfExists", "true")]
     [InlineData("NumericLessThanIfExists", "ten")]
+    [InlineData("StringEqualsIfExist", "a")]
+    [InlineData("ip_equal_if_exists", "10.0.0.0/8")]
+    [InlineData("string_equalIfExists", "a")]
     public void Parse_RefusesANullOrIfExistsConditionItCannotEvaluate_AsMalformedPolicy(string op, string value)
     {
         var parse = () => Parse(AllowAllWhen(op, "aws:SourceArn", value));
