@@ -24,7 +24,16 @@ sdk="$work/cos-nodejs-sdk-v5" data="$work/data"
 git clone --quiet "$repo" "$sdk"
 git -C "$sdk" checkout --quiet "$commit"
 (cd "$sdk" && npm install --no-audit --no-fund --silent)
+(cd "$sdk" && npm ls --depth=0 || true) > "$work/npm-ls.log" 2>&1
+echo "run-cos-sdk-suite: the suite's packages (npm ls --depth=0):"
+cat "$work/npm-ls.log"
 cp "$repo_root/scripts/cos-sdk-suite/coffer-setup.js" "$sdk/test/coffer-setup.js"
+# Only the two lines this script means to replace: another commit of the suite may have moved them.
+if ! sed -n 3p "$sdk/test/test.js" | grep -qF "require('../index')" || ! sed -n 4p "$sdk/test/test.js" | grep -qF "require('request')"; then
+    echo "run-cos-sdk-suite: lines 3-4 of test/test.js are not require('../index') / require('request'):" >&2
+    sed -n 3,4p "$sdk/test/test.js" >&2
+    exit 2
+fi
 sed -i "3s#.*#var COS = require('./coffer-setup').COS; // patched: Coffer#; 4s#.*#var request = require('./coffer-setup').request; // patched: Coffer#" "$sdk/test/test.js"
 
 export COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001

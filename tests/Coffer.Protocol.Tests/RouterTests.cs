@@ -220,6 +220,15 @@ public class RouterTests
         Route("GET", VirtualHost, "/object?x-cos-traffic-limit=819200").Operation.Should().Be(Operation.GetObject);
     }
 
+    [Theory]
+    [InlineData("/object?sign=", Operation.GetObject)]
+    [InlineData("/?sign=", Operation.ListObjects)]
+    public void Resolve_TakesAnEmptySignParameter_AsASignatureParameter_NotASubResource(string target, Operation expected)
+    {
+        // The authenticator answers for a sign it cannot read; the router must not call it an unknown sub-resource.
+        Route("GET", VirtualHost, target).Operation.Should().Be(expected);
+    }
+
     [Fact]
     public void Resolve_ThrowsInvalidUri_ForMalformedEscapes()
     {

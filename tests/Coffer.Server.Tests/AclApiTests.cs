@@ -143,6 +143,18 @@ public sealed class AclApiTests() : ServerTestBase("acls")
     }
 
     [Fact]
+    public async Task CreateBucket_InCos_AppliesGrantHeaders_BesideAPrivateCannedAcl()
+    {
+        var bucket = TestServer.BucketName("private-grants");
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, bucket, headers: [new("x-cos-acl", "private"), new("x-cos-grant-read", $"id=\"{Other}\"")])))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await (await Server.SendAsync(Server.Request(HttpMethod.Get, bucket, query: "acl"))).Content.ReadAsStringAsync()).Should().Contain(
+            $"<Grant><Grantee xmlns:xsi=\"{Xsi}\" xsi:type=\"CanonicalUser\"><ID>qcs::cam::uin/{Other}:uin/{Other}</ID><DisplayName>{Other}</DisplayName></Grantee><Permission>READ</Permission></Grant>");
+        (await Server.SendAsync(Server.Request(HttpMethod.Get, bucket, account: TestAccounts.Other))).StatusCode.Should().Be(HttpStatusCode.OK, "the grant lets the other account list");
+    }
+
+    [Fact]
     public async Task OwnershipControls_BucketOwnerEnforced_TurnsAclsOff()
     {
         await (await Cos(HttpMethod.Get, null, "ownershipControls")).ShouldBeErrorAsync(HttpStatusCode.NotFound, "OwnershipControlsNotFoundError");

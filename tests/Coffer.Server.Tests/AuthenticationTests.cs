@@ -75,8 +75,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
         var start = _time.GetUtcNow().AddSeconds(-1);
         var authorization = CosRequestSigner.Authorization(TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey, "GET",
             "/presigned", [], [new("host", host)], start, TimeSpan.FromMinutes(5));
-        var query = string.Join('&', authorization.Split('&').Select(p => p.Split('=', 2)).Select(p => $"{p[0]}={Uri.EscapeDataString(p[1])}"));
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/presigned?" + query));
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/presigned?" + AsQuery(authorization)));
         request.Headers.Host = host;
         var response = await _server.SendRawAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -86,7 +85,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     [Fact]
     public async Task Request_Succeeds_WithTheWholeSignatureInASignQueryParameter_SignedWithItsOtherParameters()
     {
-        // As cos-nodejs-sdk-v5's getObjectUrl and its own tests send it: ?sign=<the Authorization, URL-encoded>&<signed parameters>.
+        // As cos-nodejs-sdk-v5's test suite builds it: ?sign=<the Authorization, URL-encoded>&<signed parameters>.
         await _server.PutObjectAsync(_bucket, "signed-url", [6]);
         var host = TestServer.VirtualHost(_bucket);
         var authorization = CosRequestSigner.Authorization(TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey, "GET",
@@ -113,5 +112,57 @@ public sealed class AuthenticationTests : IAsyncLifetime
         var spaced = TestAccounts.Owner with { SecretId = TestAccounts.Owner.SecretId + " " };
         var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, account: spaced));
         await response.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "InvalidAccessKeyId");
+    }
+
+    [Theory]
+    [InlineData("sign=eyJhIjoxfQ%3D%3D")]
+    [InlineData("sign=")]
+    public async Task Request_ReturnsAccessDenied_WhenTheSignParameterIsNotAQSignSignature(string query)
+    {
+        // The JSON API's V4 sign=<base64> (or an empty one) is not taken as an anonymous request.
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+        var error = await (await GetAsync("/k?" + query)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        error.Element("Message")!.Value.Should().Be("The sign parameter is not a q-sign-algorithm=sha1 signature; other signature forms are not supported.");
+    }
+
+    [Fact]
+    public async Task Request_VerifiesTheAuthorizationHeader_NotASignParameterBesideIt()
+    {
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+        (await GetAsync("/k?sign=eyJhIjoxfQ%3D%3D", Sign(TestAccounts.Owner))).StatusCode.Should().Be(HttpStatusCode.OK, "the header is the signature");
+        await (await GetAsync("/k?sign=" + Uri.EscapeDataString(Sign(TestAccounts.Owner)), Sign(WrongKey)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    [Fact]
+    public async Task Request_VerifiesQParameters_NotASignParameterBesideThem()
+    {
+        await _server.PutObjectAsync(_bucket, "k", [1]);
+        (await GetAsync($"/k?{AsQuery(Sign(TestAccounts.Owner))}&sign=eyJhIjoxfQ%3D%3D")).StatusCode.Should().Be(HttpStatusCode.OK, "the q-* parameters are the signature");
+        await (await GetAsync($"/k?{AsQuery(Sign(WrongKey))}&sign={Uri.EscapeDataString(Sign(TestAccounts.Owner))}"))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "SignatureDoesNotMatch");
+    }
+
+    private static Account WrongKey => TestAccounts.Owner with { SecretKey = "not-the-key" };
+
+    /// <summary>A q-sign signature of GET /k over its host header alone.</summary>
+    private string Sign(Account account) =>
+        CosRequestSigner.Authorization(account.SecretId, account.SecretKey, "GET", "/k", [], [new("host", TestServer.VirtualHost(_bucket))],
+            _time.GetUtcNow().AddSeconds(-1), TimeSpan.FromMinutes(5));
+
+    /// <summary>A signature's fields as q-* query parameters, each value URL-encoded.</summary>
+    private static string AsQuery(string authorization) =>
+        string.Join('&', authorization.Split('&').Select(p => p.Split('=', 2)).Select(p => $"{p[0]}={Uri.EscapeDataString(p[1])}"));
+
+    private async Task<HttpResponseMessage> GetAsync(string pathAndQuery, string? authorization = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, pathAndQuery));
+        request.Headers.Host = TestServer.VirtualHost(_bucket);
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await _server.SendRawAsync(request);
     }
 }

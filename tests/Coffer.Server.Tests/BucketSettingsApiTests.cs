@@ -77,10 +77,21 @@ public sealed class BucketSettingsApiTests() : ServerTestBase("settings")
         (await Cos(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration>{rule}</LifecycleConfiguration>")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await (await Cos(HttpMethod.Get, "lifecycle")).Content.ReadAsStringAsync()).Should().Contain("<Date>2018-07-29T16:00:00Z</Date>");
 
-        await (await Cos(HttpMethod.Put, "lifecycle", "<LifecycleConfiguration>" + rule.Replace("16:00", "15:00", StringComparison.Ordinal) + "</LifecycleConfiguration>"))
-            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
-        await (await S3Send(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rule.Replace("STANDARD_IA", "GLACIER", StringComparison.Ordinal)}</LifecycleConfiguration>"))
-            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await (await Cos(HttpMethod.Put, "lifecycle", "<LifecycleConfiguration>" + rule.Replace("16:00", "15:00", StringComparison.Ordinal) + "</LifecycleConfiguration>"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument")).Element("Message")!.Value.Should().Be("'Date' must be at midnight GMT");
+        (await (await S3Send(HttpMethod.Put, "lifecycle", $"<LifecycleConfiguration xmlns=\"{S3Namespace}\">{rule.Replace("STANDARD_IA", "GLACIER", StringComparison.Ordinal)}</LifecycleConfiguration>"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3)).Element("Message")!.Value.Should().Be("'Date' must be at midnight GMT");
+    }
+
+    [Fact]
+    public async Task Lifecycle_Date_InS3_MustBeMidnightUtc_WhateverOffsetItIsWrittenIn()
+    {
+        static string Rule(string date) => $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><ID>1</ID><Filter><Prefix>p</Prefix></Filter>" +
+            $"<Status>Enabled</Status><Transition><Date>{date}</Date><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>";
+
+        (await S3Send(HttpMethod.Put, "lifecycle", Rule("2018-07-30T08:00:00+08:00"))).StatusCode.Should().Be(HttpStatusCode.OK, "midnight UTC");
+        (await (await S3Send(HttpMethod.Put, "lifecycle", Rule("2018-07-30T00:00:00+08:00")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3)).Element("Message")!.Value.Should().Be("'Date' must be at midnight GMT");
     }
 
     [Fact]

@@ -158,8 +158,9 @@ public sealed class AccessPolicy
             throw Malformed("The policy version must be \"2.0\" (or AWS's \"2012-10-17\").");
         }
 
-        // CAM's grammar lets a policy name its principal once, at the top, for every statement that names none.
-        var shared = bucketPolicy ? Member(root, "principal") : null;
+        // CAM's grammar (version 2.0) lets a policy name its principal once, at the top, for every statement that names
+        // none; a statement's own principal wins. AWS's grammar has no top-level principal: there it is MalformedPolicy.
+        var shared = bucketPolicy && version == "2.0" ? Member(root, "principal") : null;
         var statements = Member(root, "statement") is { } list
             ? list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().Select(s => Statement(s, bucketPolicy, shared)).ToArray() : [Statement(list, bucketPolicy, shared)]
             : throw Malformed("The policy has no statement.");

@@ -25,9 +25,11 @@ public sealed record CosAuthorization(
     }
 
     /// <summary>
-    /// Reads the signature from the header, else from the query: as <c>q-*</c> parameters, or the whole signature
-    /// URL-encoded in one <c>sign</c> parameter (as cos-nodejs-sdk-v5's getObjectUrl and its tests send it); null when
-    /// the request is anonymous.
+    /// Reads the signature from the header, else from the query: as <c>q-*</c> parameters, or the whole q-sign signature
+    /// URL-encoded in one <c>sign</c> parameter (as cos-nodejs-sdk-v5's test suite builds it); null when the request is
+    /// anonymous. One signature is verified, the first of header, <c>q-*</c> parameters, <c>sign</c>; the others are
+    /// plain parameters. A <c>sign</c> that is not a q-sign signature (the JSON API's V4 <c>sign=&lt;base64&gt;</c>) is
+    /// AccessDenied, not an anonymous request.
     /// </summary>
     public static CosAuthorization? From(string? authorizationHeader, RequestTarget target)
     {
@@ -41,7 +43,15 @@ public sealed record CosAuthorization(
             return Build(target.Get);
         }
 
-        return target.Get("sign") is { } sign && sign.Contains("q-signature=", StringComparison.Ordinal) ? Parse(sign) : null;
+        if (target.Get("sign") is not { } sign)
+        {
+            return null;
+        }
+
+        return sign.Contains("q-signature=", StringComparison.Ordinal)
+            ? Parse(sign)
+            : throw new CofferException(ErrorCode.AccessDenied,
+                "The sign parameter is not a q-sign-algorithm=sha1 signature; other signature forms are not supported.");
     }
 
     /// <summary>

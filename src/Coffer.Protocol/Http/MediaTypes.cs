@@ -6,7 +6,9 @@ namespace Coffer.Protocol.Http;
 /// The media type COS gives an object written without a Content-Type: the one of its key's extension (<c>1.zip</c> is
 /// <c>application/zip</c>, <c>1.txt</c> <c>text/plain</c>), else none (answered as <c>application/octet-stream</c>).
 /// cos-nodejs-sdk-v5's own test suite expects this of COS. The names are the IANA / mime-db ones, which the COS SDKs
-/// also use when they pick a Content-Type for a file; only common extensions are listed.
+/// also use when they pick a Content-Type for a file; only common extensions are listed, and only zip and txt are
+/// confirmed against COS (by that suite). Not ASP.NET Core's FileExtensionContentTypeProvider: it maps <c>.zip</c> to
+/// <c>application/x-zip-compressed</c>, where COS answers <c>application/zip</c>.
 /// </summary>
 public static class MediaTypes
 {

@@ -329,5 +329,5 @@ public sealed class Router(HostResolver hosts)
     }
 
     private static bool IsSignatureParameter(string name) =>
-        name.StartsWith("q-", StringComparison.Ordinal) || name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase);
+        name == "sign" || name.StartsWith("q-", StringComparison.Ordinal) || name.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase);
 }

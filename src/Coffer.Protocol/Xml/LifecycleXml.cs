@@ -237,9 +237,9 @@ public static class LifecycleXml
             : null;
 
     /// <summary>
-    /// A lifecycle date: ISO 8601 at midnight (UTC, or the time zone it names). COS also takes midnight in its own time
-    /// zone, UTC+8, written in UTC (<c>2018-07-29T16:00:00.000Z</c>, what a JavaScript Date of a day in China gives and
-    /// what its SDK's tests send), kept as sent.
+    /// A lifecycle date: ISO 8601 at midnight, in S3 midnight UTC. COS takes midnight in the time zone it names and in its
+    /// own time zone, UTC+8, written in UTC (<c>2018-07-29T16:00:00.000Z</c>, what a JavaScript Date of a day in China
+    /// gives and what its SDK's tests send), kept as sent.
     /// </summary>
     private static DateTimeOffset Date(XElement element, Dialect dialect)
     {
@@ -248,7 +248,10 @@ public static class LifecycleXml
             throw Invalid("'Date' must be an ISO 8601 date.");
         }
 
-        var midnight = date.TimeOfDay == TimeSpan.Zero || (dialect == Dialect.Cos && date.ToOffset(ChinaStandardTime).TimeOfDay == TimeSpan.Zero);
+        // S3 wants midnight UTC whatever offset the date is written in; COS midnight in the date's own offset or in UTC+8.
+        var midnight = dialect == Dialect.S3
+            ? date.UtcDateTime.TimeOfDay == TimeSpan.Zero
+            : date.TimeOfDay == TimeSpan.Zero || date.ToOffset(ChinaStandardTime).TimeOfDay == TimeSpan.Zero;
         return midnight ? date : throw Invalid("'Date' must be at midnight GMT");
     }
 

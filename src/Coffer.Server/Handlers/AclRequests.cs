@@ -84,7 +84,8 @@ internal static class AclRequests
 
     /// <summary>
     /// In S3 a grant to an account names one configured here: an unknown uin is S3's "Invalid id". COS takes any uin
-    /// (its SDK's tests grant to 1001 and 10002); a grant to an account that does not exist here lets nobody in.
+    /// (its SDK's tests grant to 1001 and 10002); a grant to an account that does not exist here is stored and lets
+    /// nobody in until an account with that uin is added.
     /// </summary>
     private static void CheckAccounts(IReadOnlyList<AclGrant> grants, AccountDirectory accounts, Dialect dialect)
     {

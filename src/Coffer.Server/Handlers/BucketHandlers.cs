@@ -38,7 +38,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         var acl = AclRequests.FromHeaders(context, context.Accounts, forObject: false);
         var ownership = ObjectOwnershipOf(context, acl);
         await objects.CreateBucketAsync(name.Value, context.Caller.AppId, region, objectLock, context.Aborted);
-        if (!acl.IsEmpty && acl.Canned != Common.Acl.CannedAcl.Private)
+        if (acl.Grants.Count > 0 || acl.Canned is not (null or Common.Acl.CannedAcl.Private))
         {
             await access.PutBucketAclAsync(name.Value, acl.Canned, acl.Grants, context.Aborted);
         }

@@ -19,7 +19,8 @@ internal static class CommonHeaders
         }
         else
         {
-            // Applied again when a form upload turns out to be COS's.
+            // Apply runs again as the dialect becomes known (from the signature, then a form upload's fields, then in the
+            // error responder): a COS answer drops the x-amz-request-id an earlier call for S3 set.
             response.Headers.Remove("x-amz-request-id");
         }
 

@@ -66,6 +66,29 @@ public sealed class AccessPolicyTests
         parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
     }
 
+    [Fact]
+    public void Parse_AnswersMalformedPolicy_ForAnAwsPolicyWithItsPrincipalAtTheTopOnly()
+    {
+        // Only CAM's grammar (version 2.0) has a top-level principal; AWS refuses a statement without one.
+        var parse = () => Parse("""
+            { "Version": "2012-10-17", "Principal": { "AWS": "*" },
+              "Statement": [{ "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::examplebucket-1250000000/*" }] }
+            """);
+        parse.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MalformedPolicy);
+    }
+
+    [Fact]
+    public void Parse_KeepsAStatementsOwnPrincipal_OverTheTopLevelOne()
+    {
+        var policy = Parse($$"""
+            {"version":"2.0","principal":{"qcs":["*"]},"statement":[
+              {"effect":"allow","principal":{"qcs":["{{Sub}}"]},"action":"name/cos:GetObject","resource":"{{Cos}}/*"},
+              {"effect":"allow","action":"name/cos:GetBucket","resource":"{{Cos}}/*"}]}
+            """);
+        policy.Statements.Select(s => s.Principals).Should().BeEquivalentTo(new[] { new[] { Sub }, new[] { AccessPolicy.Anyone } },
+            o => o.WithStrictOrdering());
+    }
+
     [Theory]
     [InlineData("date_greater_than")]
     [InlineData("DateLessThan")]
