@@ -148,11 +148,6 @@ internal sealed partial class AccessLogDeliveryService(
             : $"{PartitionOf(destination)}{dated.ToString("yyyy'/'MM'/'dd", CultureInfo.InvariantCulture)}/{name}";
     }
 
-    /// <summary>The longest key <see cref="LogKey"/> makes for <paramref name="destination"/>, in UTF-8 bytes.</summary>
-    internal static int MaxLogKeyBytes(LogDestination destination) =>
-        Encoding.UTF8.GetByteCount(destination.Configuration.KeyFormat == LogKeyFormat.Simple ? destination.Configuration.TargetPrefix : PartitionOf(destination))
-        + (destination.Configuration.KeyFormat == LogKeyFormat.Simple ? 0 : "yyyy/MM/dd/".Length) + "yyyy-MM-dd-HH-mm-ss-".Length + UniqueLength;
-
     private const int UniqueLength = 16;
 
     private static string PartitionOf(LogDestination destination) =>

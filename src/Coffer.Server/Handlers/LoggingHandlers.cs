@@ -1,3 +1,4 @@
+using System.Text;
 using Coffer.Common;
 using Coffer.Model.Access;
 using Coffer.Model.Buckets;
@@ -20,13 +21,15 @@ internal sealed class LoggingHandlers(BucketSettings settings, AccessControl acc
         {
             var rules = context.Rules ?? access.Rules(context.Bucket);
             var destination = new LogDestination(rules.Bucket.Name, rules.OwnerUin, rules.Bucket.Region, configuration);
-            // The target's checks first (a missing target answers as such), on a key delivery would write now.
-            LogDeliveryPermission.Check(access, rules, context.BucketOwner, configuration, AccessLogDeliveryService.SampleLogKey(destination, time.GetUtcNow()));
-            var longest = AccessLogDeliveryService.MaxLogKeyBytes(destination);
-            if (longest > ObjectKey.MaxUtf8Length)
+            // The target's checks first (a missing target answers as such), on a key delivery would write now. Every key
+            // delivery writes is as long as this one: its dates and suffix are fixed-width.
+            var sample = AccessLogDeliveryService.SampleLogKey(destination, time.GetUtcNow());
+            LogDeliveryPermission.Check(access, rules, context.BucketOwner, configuration, sample);
+            var length = Encoding.UTF8.GetByteCount(sample);
+            if (length > ObjectKey.MaxUtf8Length)
             {
                 throw new CofferException(ErrorCode.InvalidArgument,
-                    $"TargetPrefix leaves no room for the log objects' names: they would be {longest} bytes long, keys are at most {ObjectKey.MaxUtf8Length}.");
+                    $"TargetPrefix leaves no room for the log objects' names: they would be {length} bytes long, keys are at most {ObjectKey.MaxUtf8Length}.");
             }
         }
 
