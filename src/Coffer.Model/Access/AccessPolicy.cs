@@ -101,7 +101,7 @@ public sealed class AccessPolicy
     /// S3 counts a source-address range broader than /8 (IPv4) or /32 (IPv6) as public, so such a range pins nothing.
     /// </summary>
     private static bool IsNarrowRange(string value) =>
-        IPNetwork.TryParse(value.Contains('/') ? value : Host(value), out var range)
+        TryParseRange(value, out var range)
         && range.PrefixLength >= (range.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 32 : 8);
 
     /// <summary>
@@ -295,7 +295,10 @@ public sealed class AccessPolicy
     }
 
     private static bool InNetwork(string network, string address) =>
-        IPAddress.TryParse(address, out var ip) && IPNetwork.TryParse(network.Contains('/') ? network : Host(network), out var range) && range.Contains(Unmapped(ip));
+        IPAddress.TryParse(address, out var ip) && TryParseRange(network, out var range) && range.Contains(Unmapped(ip));
+
+    /// <summary>A condition's address value as a range: a CIDR range as written, a single address as its own /32 or /128.</summary>
+    private static bool TryParseRange(string value, out IPNetwork range) => IPNetwork.TryParse(value.Contains('/') ? value : Host(value), out range);
 
     private static string Host(string address) => IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
         ? $"{address}/128"
@@ -416,7 +419,7 @@ public sealed class AccessPolicy
             foreach (var key in block.Value.EnumerateObject())
             {
                 var values = ConditionValues(key.Value);
-                if (op.StartsWith("ip_", StringComparison.Ordinal) && values.Any(v => !IPNetwork.TryParse(v.Contains('/') ? v : Host(v), out _)))
+                if (op.StartsWith("ip_", StringComparison.Ordinal) && values.Any(v => !TryParseRange(v, out _)))
                 {
                     throw Malformed($"Condition '{block.Name}' needs IP addresses or CIDR ranges.");
                 }
