@@ -7,6 +7,7 @@
 //                 [--op put|get|head|list|multipart|bucket] [--count 10000] [--concurrency 32] [--size 1024]
 //                 [--client raw|wire|sdk|curl|awscli] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
 //                 [--anonymous] [--keys padded|mixed] [--acl public-read-write] [--part-size 8388608] [--parts-in-flight 10]
+//                 [--aws /usr/bin/aws]
 //
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD, the signing key derived afresh each
 // request); it spends about as much CPU per small request as the server it measures (186-229 µs a 1 KiB PUT), so on
@@ -32,7 +33,7 @@
 // UploadPart of --part-size bytes (default 8 MiB) with --parts-in-flight of them at a time (default 10: awscli's
 // defaults), each on its own keep-alive connection, then CompleteMultipartUpload; an object's latency is the three
 // steps together, and the server's CPU is per object, as for a large PUT. awscli (put, for large objects): one
-// `aws s3 cp FILE` a request (AWS, default /usr/bin/aws; path style, its own defaults otherwise: 8 MiB parts, 10 in
+// `aws s3 cp FILE` a request (the --aws program, default /usr/bin/aws; path style, its own defaults otherwise: 8 MiB parts, 10 in
 // flight, and over http every part's SHA-256 signed), its CPU counted with the client's.
 // The JSON line's bytes are COUNT × SIZE for a PUT (what was sent) and the body bytes received for a GET; retries
 // counts wire requests sent again because their connection closed before any byte of an answer (the server may have
