@@ -4,9 +4,10 @@
 // client's own CPU time per request (this process with process.cpuUsage(), plus the curl processes it waited for).
 //
 //   node load.mjs --endpoints http://127.0.0.1:9000[,http://...] --bucket B --access AK --secret SK
-//                 [--op put|get|head|list|bucket] [--count 10000] [--concurrency 32] [--size 1024]
-//                 [--client raw|wire|sdk|curl] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
-//                 [--anonymous] [--keys padded|mixed] [--acl public-read-write]
+//                 [--op put|get|head|list|multipart|bucket] [--count 10000] [--concurrency 32] [--size 1024]
+//                 [--client raw|wire|sdk|curl|awscli] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
+//                 [--anonymous] [--keys padded|mixed] [--acl public-read-write] [--part-size 8388608] [--parts-in-flight 10]
+//                 [--aws /usr/bin/aws]
 //
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD, the signing key derived afresh each
 // request); it spends about as much CPU per small request as the server it measures (186-229 µs a 1 KiB PUT), so on
@@ -28,13 +29,21 @@
 // gives the bucket an x-amz-acl when --op bucket creates it. list (raw only): COUNT walks of PREFIX with ListObjects, 1,000 keys a page, CONCURRENCY walks at a time; its
 // rates count objects listed, its CPU per request is per page. A body over 16 MiB is sent (raw, sdk) as a stream of
 // one 1 MiB random block repeated (a 1 GiB object needs no 1 GiB buffer); a GET's bytes are counted, not kept.
+// multipart (raw only): each of the COUNT objects is uploaded as clients upload large files: CreateMultipartUpload,
+// UploadPart of --part-size bytes (default 8 MiB) with --parts-in-flight of them at a time (default 10: awscli's
+// defaults), each on its own keep-alive connection, then CompleteMultipartUpload; an object's latency is the three
+// steps together, and the server's CPU is per object, as for a large PUT. awscli (put, for large objects): one
+// `aws s3 cp FILE` a request (the --aws program, default /usr/bin/aws; path style, its own defaults otherwise: 8 MiB parts, 10 in
+// flight, and over http every part's SHA-256 signed), its CPU counted with the client's.
 // The JSON line's bytes are COUNT × SIZE for a PUT (what was sent) and the body bytes received for a GET; retries
 // counts wire requests sent again because their connection closed before any byte of an answer (the server may have
 // run them, so the server's CPU a request is then slightly overstated).
 import http from 'node:http';
 import net from 'node:net';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
@@ -52,6 +61,8 @@ const region = args.region ?? 'ap-guangzhou';
 const prefix = args.prefix ?? 'load/';
 const bucket = args.bucket;
 const pids = (args.pids ?? '').split(',').filter(Boolean).map(Number);
+const partSize = Number(args['part-size'] ?? 8 << 20);
+const partsInFlight = Number(args['parts-in-flight'] ?? 10);
 const streamed = size > 16 << 20;
 const body = randomBytes(streamed ? 1 << 20 : size);
 const anonymous = 'anonymous' in args;
@@ -104,7 +115,25 @@ if (args.op === 'bucket') {
   process.exit(status === 200 ? 0 : 1);
 }
 
-const agents = endpoints.map(() => new http.Agent({ keepAlive: true, maxSockets: concurrency }));
+const agents = endpoints.map(() => new http.Agent({ keepAlive: true, maxSockets: op === 'multipart' ? concurrency * partsInFlight : concurrency }));
+
+// Sends LENGTH bytes of the body block, repeated as often as needed, and ends the request.
+function writeBody(request, length) {
+  let left = length;
+  const write = () => {
+    while (left > 0) {
+      const block = left >= body.length ? body : body.subarray(0, left);
+      left -= block.length;
+      if (!request.write(block)) {
+        request.once('drain', write);
+        return;
+      }
+    }
+    request.end();
+  };
+  write();
+}
+
 function rawRequest(index, i) {
   const endpoint = endpoints[index];
   const url = new URL(`/${bucket}/${encodeKey(keyOf(i))}`, endpoint);
@@ -120,20 +149,51 @@ function rawRequest(index, i) {
       request.end(op === 'put' ? body : undefined);
       return;
     }
-    let left = size;
-    const write = () => {
-      while (left > 0) {
-        const block = left >= body.length ? body : body.subarray(0, left);
-        left -= block.length;
-        if (!request.write(block)) {
-          request.once('drain', write);
-          return;
-        }
-      }
-      request.end();
-    };
-    write();
+    writeBody(request, size);
   });
+}
+
+// One signed request of the raw client whose body is TEXT, or LENGTH bytes of the body block; resolves with the
+// answer's status, headers and text, and fails on any status but 200 or an error document (a completion can fail
+// after its 200 is sent).
+function exchange(index, method, url, { length = 0, text } = {}) {
+  return new Promise((resolve, reject) => {
+    const headers = signedHeaders(method, url, text === undefined ? length : Buffer.byteLength(text));
+    const request = http.request(url, { method, agent: agents[index], headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const answer = Buffer.concat(chunks).toString('utf8');
+        if (response.statusCode !== 200 || answer.includes('<Error>')) reject(new Error(`${method} ${url.pathname}${url.search}: ${response.statusCode} ${answer.slice(0, 200)}`));
+        else resolve({ headers: response.headers, text: answer });
+      });
+    });
+    request.on('error', reject);
+    if (text === undefined) writeBody(request, length);
+    else request.end(text);
+  });
+}
+
+// One object uploaded in parts: CreateMultipartUpload, partsInFlight UploadParts at a time, CompleteMultipartUpload.
+async function multipartRequest(index, i) {
+  const path = `/${bucket}/${encodeKey(keyOf(i))}`;
+  const at = (query) => new URL(`${path}?${query}`, endpoints[index]);
+  const created = await exchange(index, 'POST', at('uploads'));
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)?.[1];
+  if (!uploadId) throw new Error(`POST ${path}?uploads: no UploadId in ${created.text.slice(0, 200)}`);
+  const query = `uploadId=${encodeQuery(unescapeXml(uploadId))}`;
+  const etags = new Array(Math.max(1, Math.ceil(size / partSize)));
+  let nextPart = 0;
+  await Promise.all(Array.from({ length: Math.min(partsInFlight, etags.length) }, async () => {
+    while (nextPart < etags.length) {
+      const n = nextPart++;
+      const answer = await exchange(index, 'PUT', at(`partNumber=${n + 1}&${query}`), { length: Math.min(partSize, size - n * partSize) });
+      etags[n] = answer.headers.etag ?? '';
+    }
+  }));
+  const parts = etags.map((etag, n) => `<Part><PartNumber>${n + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('');
+  await exchange(index, 'POST', at(query), { text: `<CompleteMultipartUpload>${parts}</CompleteMultipartUpload>` });
+  return 0;
 }
 
 // One ListObjects page (version 1, which every server here pages right: s3rver answers a V2 continuation with 500);
@@ -417,9 +477,33 @@ function curlRequest(index, i) {
     });
   });
 }
+
+// awscli: `aws s3 cp FILE s3://BUCKET/KEY`, with the credentials and region in its environment and a configuration
+// file of its own that asks for path-style addresses (nothing else changed from its defaults).
+let awsConfig = null;
+function awscliRequest(index, i) {
+  if (op !== 'put') throw new Error('--client awscli sends PUTs only');
+  if (!awsConfig) {
+    awsConfig = mkdtempSync(join(tmpdir(), 'load-awscli-'));
+    writeFileSync(join(awsConfig, 'config'), '[default]\ns3 =\n    addressing_style = path\n');
+  }
+  const env = {
+    ...process.env, AWS_CONFIG_FILE: join(awsConfig, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsConfig, 'none'),
+    AWS_ACCESS_KEY_ID: args.access, AWS_SECRET_ACCESS_KEY: args.secret, AWS_DEFAULT_REGION: region, AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const target = `s3://${bucket}/${keyOf(i)}`;
+  return new Promise((resolve, reject) => {
+    execFile(args.aws ?? '/usr/bin/aws', ['s3', 'cp', args.file, target, '--endpoint-url', endpoints[index].origin, '--only-show-errors'], { env }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`aws s3 cp ${target}: ${stderr || error.message}`));
+      else resolve(0);
+    });
+  });
+}
+
 if (anonymous && client !== 'wire') throw new Error('--anonymous is for --client wire');
-if (client === 'curl' && op === 'put' && statSync(args.file ?? '/nonexistent', { throwIfNoEntry: false })?.size !== size) {
-  throw new Error(`--client curl --op put needs --file with exactly --size (${size}) bytes`);
+if (op === 'multipart' && client !== 'raw') throw new Error('--op multipart is for --client raw');
+if ((client === 'curl' || client === 'awscli') && op === 'put' && statSync(args.file ?? '/nonexistent', { throwIfNoEntry: false })?.size !== size) {
+  throw new Error(`--client ${client} --op put needs --file with exactly --size (${size}) bytes`);
 }
 
 const statOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -456,7 +540,8 @@ const latencies = new Float64Array(count);
 let next = 0;
 let bytes = 0;
 let retries = 0;
-const send = op === 'list' ? walk : { sdk: sdkRequest, curl: curlRequest, wire: wireRequest }[client] ?? rawRequest;
+const send = op === 'list' ? walk : op === 'multipart' ? multipartRequest
+  : { sdk: sdkRequest, curl: curlRequest, wire: wireRequest, awscli: awscliRequest }[client] ?? rawRequest;
 const cpuBefore = pids.map(cpuOf);
 const clientCpuBefore = clientCpu();
 const started = process.hrtime.bigint();
@@ -475,7 +560,7 @@ const cpu = pids.map((pid, n) => cpuOf(pid) - cpuBefore[n]);
 const clientCpuSeconds = clientCpu() - clientCpuBefore;
 latencies.sort();
 const percentile = (p) => Math.round(latencies[Math.min(count - 1, Math.floor(count * p))] * 100) / 100;
-const transferred = op === 'put' ? count * size : bytes;
+const transferred = op === 'put' || op === 'multipart' ? count * size : bytes;
 // What the rates count: objects (listed objects for a list run), and the requests the server's CPU is divided by.
 const units = op === 'list' ? listed.objects : count;
 const requests = op === 'list' ? listed.pages : count;
@@ -487,6 +572,7 @@ console.log(JSON.stringify({
   count,
   concurrency,
   size: op === 'list' ? 0 : size,
+  ...(op === 'multipart' ? { partSize, partsInFlight, parts: Math.max(1, Math.ceil(size / partSize)) } : {}),
   seconds: Math.round(seconds * 1000) / 1000,
   perSecond: Math.round(units / seconds),
   ...(op === 'list' ? { pages: listed.pages, objects: listed.objects } : {}),
@@ -503,3 +589,4 @@ console.log(JSON.stringify({
 agents.forEach((agent) => agent.destroy());
 sdks.forEach((sdk) => sdk.destroy());
 idle.flat().forEach((connection) => connection.socket.destroy());
+if (awsConfig) rmSync(awsConfig, { recursive: true });
