@@ -20,7 +20,9 @@
 # Coffer one after another in the same run instead of building this checkout.
 # The large object is also uploaded as clients upload it, in parts (a row beside the single-part PUTs, not a
 # replacement: the issue's "PUT 1 GiB" is both): CreateMultipartUpload, UploadPart with parts in parallel, Complete.
-# BENCH_MULTIPART lists the shapes, PART_MIBxIN_FLIGHT (default "8x10", awscli's defaults; e.g. "8x10 16x10 64x10 8x4").
+# BENCH_MULTIPART lists the shapes, PART_MIBxIN_FLIGHT (default "8x10", awscli's defaults; e.g. "8x10 16x10 64x10 8x4";
+# empty for none). They run after every run of the single-part rows, so those run exactly as they did before the
+# multipart rows were added, BENCH_LARGE_RUNS times over, and the shapes' order rotates from one run to the next.
 # BENCH_AWSCLI=1 adds `aws s3 cp` of the curl file (/usr/bin/aws, its defaults, path style) against every server but
 # the loopback, as a real client's cross-check. BENCH_PHASES=large BENCH_LARGE_RUNS=3 with those four shapes and
 # awscli took 11 minutes with the build (2026-12-06, 20:53-21:04 UTC).
@@ -35,7 +37,10 @@ large=$((large_mib << 20))
 phases="${BENCH_PHASES:-all}"
 bucket=bench-1250000000
 large_runs="${BENCH_LARGE_RUNS:-1}"
-multipart="${BENCH_MULTIPART:-8x10}"
+multipart="${BENCH_MULTIPART-8x10}"
+for shape in $multipart; do
+  [[ "$shape" =~ ^[0-9]+x[0-9]+$ ]] || { echo "BENCH_MULTIPART: '$shape' is not PART_MIBxIN_FLIGHT" >&2; exit 2; }
+done
 source "$repo/bench/lib/work.sh"
 start_work compare
 results="$work/results.jsonl"
@@ -63,20 +68,26 @@ run() {
 
 # large SERVER: the large PUT and GET against the server now listening, BENCH_LARGE_RUNS times each. curl's PUT comes
 # after the GETs (it replaces the object), so the GETs read what Node's PUT wrote, as before curl's PUT was measured.
-# The multipart uploads (one row per shape of BENCH_MULTIPART) come last, to a key of their own, so the rows before
-# them run as they did before those were measured; awscli's upload (BENCH_AWSCLI=1) after them, to a third key.
+# The multipart uploads (one row per shape of BENCH_MULTIPART) come after all of those runs, to a key of their own,
+# so the rows before them run as they did before those were measured; the shapes' order rotates with each run, so no
+# shape always follows the same upload; awscli's upload (BENCH_AWSCLI=1) after each round, to a third key.
 large() {
-  local server=$1 shape
+  local server=$1 shape round first
+  local -a shapes
+  read -ra shapes <<<"$multipart"
   for _ in $(seq 1 "$large_runs"); do
     run "$server" "PUT ${large_mib} MiB" --op put --size "$large" --count 1 --concurrency 1 --prefix large/
     run "$server" "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
     run "$server" "GET ${large_mib} MiB (curl)" --op get --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl
     run "$server" "PUT ${large_mib} MiB (curl)" --op put --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl --file "$large_file"
-    for shape in $multipart; do
+  done
+  for round in $(seq 1 "$large_runs"); do
+    first=$(( (round - 1) % (${#shapes[@]} > 0 ? ${#shapes[@]} : 1) ))
+    for shape in "${shapes[@]:first}" "${shapes[@]:0:first}"; do
       run "$server" "PUT ${large_mib} MiB (${shape%x*} MiB parts, ${shape#*x} in flight)" --op multipart --size "$large" --count 1 --concurrency 1 \
         --prefix multipart/ --part-size $((${shape%x*} << 20)) --parts-in-flight "${shape#*x}"
     done
-    if [[ -n "${BENCH_AWSCLI:-}" && "$server" != loopback ]]; then
+    if [[ "${BENCH_AWSCLI:-0}" == 1 && "$server" != loopback ]]; then
       run "$server" "PUT ${large_mib} MiB (aws s3 cp)" --op put --size "$large" --count 1 --concurrency 1 --prefix awscli/ --client awscli --file "$large_file"
     fi
   done

@@ -63,6 +63,15 @@ const bucket = args.bucket;
 const pids = (args.pids ?? '').split(',').filter(Boolean).map(Number);
 const partSize = Number(args['part-size'] ?? 8 << 20);
 const partsInFlight = Number(args['parts-in-flight'] ?? 10);
+if (op === 'multipart') {
+  // S3's limits (every part but the last at least 5 MiB, at most 10,000 parts): a shape outside them is refused here
+  // rather than measured against a server that answers anything (the loopback row).
+  const partCount = Math.ceil(size / partSize);
+  if (!Number.isInteger(partsInFlight) || partsInFlight < 1) throw new Error(`--parts-in-flight ${args['parts-in-flight']}: at least 1`);
+  if (!Number.isInteger(partSize) || (partCount > 1 && partSize < 5 << 20) || partCount > 10_000) {
+    throw new Error(`--part-size ${args['part-size']}: parts of at least 5 MiB, at most 10,000 of them`);
+  }
+}
 const streamed = size > 16 << 20;
 const body = randomBytes(streamed ? 1 << 20 : size);
 const anonymous = 'anonymous' in args;
@@ -188,7 +197,8 @@ async function multipartRequest(index, i) {
     while (nextPart < etags.length) {
       const n = nextPart++;
       const answer = await exchange(index, 'PUT', at(`partNumber=${n + 1}&${query}`), { length: Math.min(partSize, size - n * partSize) });
-      etags[n] = answer.headers.etag ?? '';
+      etags[n] = answer.headers.etag;
+      if (!etags[n]) throw new Error(`PUT ${path}?partNumber=${n + 1}: no ETag in the answer`);
     }
   }));
   const parts = etags.map((etag, n) => `<Part><PartNumber>${n + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('');
@@ -487,8 +497,10 @@ function awscliRequest(index, i) {
     awsConfig = mkdtempSync(join(tmpdir(), 'load-awscli-'));
     writeFileSync(join(awsConfig, 'config'), '[default]\ns3 =\n    addressing_style = path\n');
   }
+  // A session token or profile of the caller's environment would be sent along or looked up: neither is ours.
+  const { AWS_SESSION_TOKEN, AWS_PROFILE, ...inherited } = process.env;
   const env = {
-    ...process.env, AWS_CONFIG_FILE: join(awsConfig, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsConfig, 'none'),
+    ...inherited, AWS_CONFIG_FILE: join(awsConfig, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsConfig, 'none'),
     AWS_ACCESS_KEY_ID: args.access, AWS_SECRET_ACCESS_KEY: args.secret, AWS_DEFAULT_REGION: region, AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true',
   };
   const target = `s3://${bucket}/${keyOf(i)}`;
