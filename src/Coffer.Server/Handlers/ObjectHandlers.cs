@@ -231,17 +231,12 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     }
 
     /// <summary>
-    /// GetObjectAttributes (S3 only; COS has no such API): the attributes <c>x-amz-object-attributes</c> names, with the
+    /// GetObjectAttributes (S3 only: COS has no such API, and the router refuses it in the COS dialect): the attributes <c>x-amz-object-attributes</c> names, with the
     /// version and Last-Modified in headers as S3 sends them; a multipart object's parts are paged by
     /// <c>x-amz-max-parts</c> and <c>x-amz-part-number-marker</c>.
     /// </summary>
     public Task GetObjectAttributesAsync(RequestContext context)
     {
-        if (context.Dialect != Dialect.S3)
-        {
-            throw new CofferException(ErrorCode.NotImplemented, "GetObjectAttributes is an S3 API; COS has none.");
-        }
-
         var asked = (context.Header("x-amz-object-attributes") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         if (asked.Count == 0)
