@@ -323,6 +323,35 @@ public sealed partial class ObjectService
         return new ObjectContent(ToInfo(bucket, version), offset, length, engine.OpenContent(reader, version.Layout, offset, length, opening), partsCount);
     }
 
+    public ObjectAttributes GetObjectAttributes(string bucket, string key, string? versionId, Storage.Encryption.CustomerKey? customerKey,
+        int partNumberMarker, int maxParts)
+    {
+        var version = FindForHead(bucket, key, versionId);
+        KeyToOpen(version, customerKey);
+        return new ObjectAttributes(ToInfo(bucket, version), PartsPageOf(version, partNumberMarker, maxParts));
+    }
+
+    /// <summary>
+    /// The parts of a multipart-uploaded version after <paramref name="partNumberMarker"/>, at most <paramref name="maxParts"/>:
+    /// sizes from the layout (<see cref="PartOf"/>), checksums as completion kept them.
+    /// </summary>
+    private static ObjectPartsPage? PartsPageOf(ObjectVersionRecord version, int partNumberMarker, int maxParts)
+    {
+        if (version.IsDeleteMarker || !version.IsMultipartUploaded)
+        {
+            return null;
+        }
+
+        var count = PartsCountOf(version);
+        var checksums = MultipartChecksum.PartChecksums(version.Headers);
+        var parts = Enumerable.Range(partNumberMarker + 1, Math.Clamp(count - partNumberMarker, 0, maxParts))
+            .Select(number => new ObjectPart(number, PartLength(version, number),
+                checksums is not null && number <= checksums.Length ? checksums[number - 1] : null))
+            .ToArray();
+        return new ObjectPartsPage(count, MultipartChecksum.AlgorithmOf(version.Headers), parts, partNumberMarker + parts.Length < count,
+            parts.Length > 0 ? parts[^1].PartNumber : 0);
+    }
+
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts,
         Storage.Encryption.CustomerKey? customerKey = null)
     {
@@ -402,17 +431,26 @@ public sealed partial class ObjectService
             return partNumber == 1 ? (0, version.Size, null) : throw NoSuchPart(partNumber, 1);
         }
 
-        var segments = version.Layout.Segments;
-        var dash = version.ETag.LastIndexOf('-');
-        var count = dash >= 0 && int.TryParse(version.ETag.AsSpan(dash + 1), out var parsed) ? parsed : segments.Count;
+        var count = PartsCountOf(version);
         if (partNumber > count)
         {
             throw NoSuchPart(partNumber, count);
         }
 
-        var offset = segments.Take(partNumber - 1).Sum(s => s.Length);
-        return (offset, partNumber <= segments.Count ? segments[partNumber - 1].Length : 0, count);
+        var offset = version.Layout.Segments.Take(partNumber - 1).Sum(s => s.Length);
+        return (offset, PartLength(version, partNumber), count);
     }
+
+    /// <summary>A multipart-uploaded version's part count: the "-N" completion wrote into its ETag.</summary>
+    private static int PartsCountOf(ObjectVersionRecord version)
+    {
+        var dash = version.ETag.LastIndexOf('-');
+        return dash >= 0 && int.TryParse(version.ETag.AsSpan(dash + 1), out var parsed) ? parsed : version.Layout.Segments.Count;
+    }
+
+    /// <summary>Part <paramref name="partNumber"/>'s size: its segment's, or 0 for an empty last part, which has none.</summary>
+    private static long PartLength(ObjectVersionRecord version, int partNumber) =>
+        partNumber <= version.Layout.Segments.Count ? version.Layout.Segments[partNumber - 1].Length : 0;
 
     private static CofferException NoSuchPart(int partNumber, int count) =>
         new(ErrorCode.InvalidPartNumber, $"The requested part {partNumber} is not satisfiable: the object has {count} part{(count == 1 ? "" : "s")}.");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Coffer.Storage.Records;
 using Microsoft.Data.Sqlite;
 
@@ -6,6 +7,10 @@ namespace Coffer.Storage.Sqlite;
 internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(session), IConfigWriter
 {
     private const string Columns = "bucket_id, kind, config_id, seq, body, created_at, updated_at";
+
+    // GetKinds' statement and parameter names by the number of kinds: built once per count, as its one caller (reading
+    // a bucket's access rules when they are not cached) always asks for the same set of kinds.
+    private static readonly ConcurrentDictionary<int, (string Text, string[] Parameters)> KindsStatements = new();
 
     public BucketConfigRecord? Get(long bucketId, string kind, string configId)
     {
@@ -32,15 +37,21 @@ internal sealed class SqliteConfigs(SqliteSession session) : SqliteAggregate(ses
             return [];
         }
 
-        using var command = Command(
-            $"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $bucket AND kind IN ({string.Join(", ", kinds.Select((_, i) => "$kind" + i))})");
+        var (text, parameters) = KindsStatements.GetOrAdd(kinds.Count, KindsStatement);
+        using var command = Command(text);
         command.Parameters.AddWithValue("$bucket", bucketId);
         for (var i = 0; i < kinds.Count; i++)
         {
-            command.Parameters.AddWithValue("$kind" + i, kinds[i]);
+            command.Parameters.AddWithValue(parameters[i], kinds[i]);
         }
 
         return ReadAll(command, r => Read(r, 0));
+    }
+
+    private static (string Text, string[] Parameters) KindsStatement(int count)
+    {
+        var parameters = Enumerable.Range(0, count).Select(i => "$kind" + i).ToArray();
+        return ($"SELECT {Columns} FROM bucket_configs WHERE bucket_id = $bucket AND kind IN ({string.Join(", ", parameters)})", parameters);
     }
 
     public IReadOnlyList<(BucketRecord Bucket, BucketConfigRecord Config)> ListAll(string kind)

@@ -45,16 +45,7 @@ public sealed class MultipartTests : IDisposable
     [Fact]
     public async Task GetObjectPart_FindsEveryPart_IncludingAnEmptyLastOne()
     {
-        var upload = await StartAsync("parts.bin");
-        var parts = new[] { Bytes(MiB, 1), Bytes(MiB + 7, 2), Array.Empty<byte>() };
-        var infos = new List<PartInfo>();
-        for (var i = 0; i < parts.Length; i++)
-        {
-            infos.Add(await UploadAsync(upload, i + 1, parts[i]));
-        }
-
-        await CompleteAsync(upload, infos.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray());
-
+        var parts = await CompleteWithAnEmptyLastPartAsync("parts.bin");
         for (var i = 0; i < parts.Length; i++)
         {
             var part = Service.GetObjectPart(Bucket, "parts.bin", null, i + 1);
@@ -65,6 +56,25 @@ public sealed class MultipartTests : IDisposable
 
         var beyond = () => Service.GetObjectPart(Bucket, "parts.bin", null, 4);
         beyond.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidPartNumber);
+    }
+
+    [Fact]
+    public async Task GetObjectAttributes_ListsEachPartsSize_IncludingAnEmptyLastOne_APageAtATime()
+    {
+        var parts = await CompleteWithAnEmptyLastPartAsync("attributes.bin");
+
+        var all = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 0, 1000).Parts!;
+        all.Parts.Should().Equal(parts.Select((p, i) => new ObjectPart(i + 1, p.Length, null)));
+        (all.PartsCount, all.ChecksumAlgorithm, all.IsTruncated, all.NextPartNumberMarker).Should().Be((3, (string?)null, false, 3));
+        var page = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 1, 1).Parts!;
+        page.Parts.Should().Equal(new ObjectPart(2, MiB + 7, null));
+        (page.IsTruncated, page.NextPartNumberMarker).Should().Be((true, 2));
+        var last = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 2, 1).Parts!;
+        last.Parts.Should().Equal(new ObjectPart(3, 0, null));
+        last.IsTruncated.Should().BeFalse();
+
+        await Service.PutObjectAsync(new PutObjectRequest { Bucket = Bucket, Key = "single.bin", Body = new MemoryStream(Bytes(10, 4)) });
+        Service.GetObjectAttributes(Bucket, "single.bin", null, null, 0, 1000).Parts.Should().BeNull("an object put whole has no parts to list");
     }
 
     [Fact]
@@ -217,6 +227,21 @@ public sealed class MultipartTests : IDisposable
 
     private Task<ObjectInfo> CompleteAsync(MultipartUploadInfo upload, IReadOnlyList<CompletedPart> parts) =>
         Service.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { Bucket = Bucket, Key = upload.Key, UploadId = upload.UploadId, Parts = parts });
+
+    /// <summary>Completes <paramref name="key"/> from parts of 1 MiB, 1 MiB + 7 and 0 bytes; the parts.</summary>
+    private async Task<byte[][]> CompleteWithAnEmptyLastPartAsync(string key)
+    {
+        var upload = await StartAsync(key);
+        byte[][] parts = [Bytes(MiB, 1), Bytes(MiB + 7, 2), []];
+        var infos = new List<PartInfo>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            infos.Add(await UploadAsync(upload, i + 1, parts[i]));
+        }
+
+        await CompleteAsync(upload, infos.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToArray());
+        return parts;
+    }
 
     private static byte[] Bytes(int length, int seed)
     {

@@ -178,7 +178,13 @@ public class RouterTests
     [InlineData("GET", "/k?attributes", "x-amz-server-side-encryption-customer-key-MD5", Operation.GetObjectAttributes)]
     public void Resolve_RoutesCustomerProvidedKeys_ToTheOperationsThatTakeThem(string method, string target, string header, Operation expected)
     {
-        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null).Operation.Should().Be(expected);
+        // Signed for S3, which every operation here takes (GetObjectAttributes is S3's only).
+        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name switch
+        {
+            "Authorization" => "AWS4-HMAC-SHA256 Credential=x",
+            _ when name == header => "AES256",
+            _ => null,
+        }).Operation.Should().Be(expected);
     }
 
     [Theory]
@@ -193,15 +199,32 @@ public class RouterTests
     }
 
     [Theory]
-    [InlineData("GET")]
-    [InlineData("PUT")]
-    [InlineData("DELETE")]
-    public void Resolve_AnswersPolicyStatusInTheCosDialect_AsAnUnknownSubResource_WhateverTheMethod(string method)
+    [InlineData("GET", "/?policyStatus", "policyStatus")]
+    [InlineData("PUT", "/?policyStatus", "policyStatus")]
+    [InlineData("DELETE", "/?policyStatus", "policyStatus")]
+    [InlineData("GET", "/?notification", "notification")]
+    [InlineData("PUT", "/?notification", "notification")]
+    [InlineData("DELETE", "/?notification", "notification")]
+    [InlineData("GET", "/k?attributes", "attributes")]
+    [InlineData("HEAD", "/k?attributes", "attributes")]
+    public void Resolve_AnswersS3OnlySubResourcesInTheCosDialect_AsUnknownSubResources_WhateverTheMethod(string method, string target, string name)
     {
-        var act = () => Route(method, VirtualHost, "/?policyStatus");
+        var act = () => Route(method, VirtualHost, target);
         var error = act.Should().Throw<CofferException>().Which;
         error.Code.Should().Be(ErrorCode.NotImplemented);
-        error.Message.Should().Be("The sub-resource 'policyStatus' is not implemented.");
+        error.Message.Should().Be($"The sub-resource '{name}' is not implemented.");
+    }
+
+    [Theory]
+    [InlineData("GET", "/?policyStatus", Operation.GetBucketPolicyStatus)]
+    [InlineData("GET", "/?notification", Operation.GetBucketNotification)]
+    [InlineData("PUT", "/?notification", Operation.PutBucketNotification)]
+    [InlineData("GET", "/k?attributes", Operation.GetObjectAttributes)]
+    public void Resolve_RoutesS3OnlySubResources_InTheS3Dialect(string method, string target, Operation expected)
+    {
+        S3Route(method, target).Operation.Should().Be(expected);
+        var wrongMethod = () => S3Route("DELETE", target);
+        wrongMethod.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.MethodNotAllowed);
     }
 
     [Theory]
@@ -248,4 +271,7 @@ public class RouterTests
 
     private static Route Route(string method, string host, string target) =>
         Router.Resolve(method, host, RequestTarget.Parse(target), _ => null);
+
+    private static Route S3Route(string method, string target) =>
+        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == "Authorization" ? "AWS4-HMAC-SHA256 Credential=x" : null);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model;
 using Coffer.Model.Accounts;
 using Coffer.Model.Multipart;
 using Coffer.Protocol.Http;
@@ -128,19 +129,9 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
     public async Task GetAndHeadObject_WithAPartNumberAndChecksumMode_AnswerThatPartsChecksum_NotTheObjects(string algorithm, string type)
     {
         byte[][] parts = [Bytes(5 * MiB, 11), Bytes(2000, 12)];
-        var header = "x-amz-checksum-" + algorithm.ToLowerInvariant();
+        var header = MultipartChecksum.HeaderName(algorithm);
         var key = "parts-" + algorithm;
-        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads", headers: [new("x-amz-checksum-algorithm", algorithm), new("x-amz-checksum-type", type)]);
-        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
-        var completion = new StringBuilder("<CompleteMultipartUpload>");
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i], [new(header, Checksum(header, parts[i]))]);
-            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
-        }
-
-        (await S3.SendAsync(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString())))
-            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await UploadWithChecksumsAsync(key, algorithm, type, parts);
 
         KeyValuePair<string, string>[] checksumMode = [new("x-amz-checksum-mode", "ENABLED")];
         foreach (var method in new[] { HttpMethod.Head, HttpMethod.Get })
@@ -157,9 +148,12 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             (await S3.SendAsync(method, Bucket, key, "partNumber=1")).Headers.Contains(header).Should().BeFalse("only with checksum mode");
         }
 
-        // A copy is one part: it keeps no part checksums of its source.
+        // A copy is one part: it keeps neither its source's multipart checksum nor the part checksums behind it. The part
+        // checksums are never sent, so the stored headers are where keeping them would show.
         (await S3.SendAsync(HttpMethod.Put, Bucket, key + "-copy", headers: [new("x-amz-copy-source", $"/{Bucket}/{key}")])).StatusCode.Should().Be(HttpStatusCode.OK);
         (await S3.SendAsync(HttpMethod.Head, Bucket, key + "-copy", "partNumber=1", headers: checksumMode)).Headers.Contains(header).Should().BeFalse();
+        Server.Server.Services.GetRequiredService<IObjectService>().HeadObject(Bucket, key + "-copy").Headers.Select(h => h.Key)
+            .Should().NotContain(MultipartChecksum.PartsHeader);
     }
 
     [Theory]
@@ -355,11 +349,14 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             $"<Checksum><ChecksumCRC32>{Crc32(data)}</ChecksumCRC32><ChecksumType>FULL_OBJECT</ChecksumType></Checksum>" +
             "<StorageClass>STANDARD</StorageClass><ObjectSize>10</ObjectSize></GetObjectAttributesResponse>");
 
-        var parts = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, "parts", "attributes",
-            headers: [new("x-amz-object-attributes", "ObjectParts, ObjectSize")])).Content.ReadAsStringAsync()).Root!;
-        parts.Elements().Select(e => e.Name.LocalName).Should().Equal("ObjectParts", "ObjectSize");
-        S3Element(parts.Element(XName.Get("ObjectParts", S3Namespace))!, "PartsCount").Should().Be("2", "the wire name SDKs read (the reference's TotalPartsCount)");
-        S3Element(parts, "ObjectSize").Should().Be((5 * MiB + 10).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Parts without checksums are listed all the same (see GetObjectAttributes_ListsTheParts_...); PartsCount is the
+        // wire name SDKs read (the reference's TotalPartsCount).
+        (await (await S3.SendAsync(HttpMethod.Get, Bucket, "parts", "attributes",
+            headers: [new("x-amz-object-attributes", "ObjectParts, ObjectSize")])).Content.ReadAsStringAsync()).Should().Be(
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?><GetObjectAttributesResponse xmlns=\"{S3Namespace}\"><ObjectParts><PartsCount>2</PartsCount>" +
+            "<PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>2</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>" +
+            $"<Part><PartNumber>1</PartNumber><Size>{5 * MiB}</Size></Part><Part><PartNumber>2</PartNumber><Size>10</Size></Part></ObjectParts>" +
+            $"<ObjectSize>{5 * MiB + 10}</ObjectSize></GetObjectAttributesResponse>");
 
         await (await S3.SendAsync(HttpMethod.Get, Bucket, "plain", "attributes")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
         await (await S3.SendAsync(HttpMethod.Get, Bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "Owner")]))
@@ -368,6 +365,34 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             .ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
         await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "plain", "attributes", headers: [new("x-amz-object-attributes", "ETag")])))
             .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+    }
+
+    [Fact]
+    public async Task GetObjectAttributes_ListsTheParts_WithTheirSizesAndChecksums_APageAtATime()
+    {
+        byte[][] parts = [Bytes(5 * MiB, 21), Bytes(5 * MiB + 1, 22), Bytes(1000, 23)];
+        await UploadWithChecksumsAsync("paged", "SHA256", "COMPOSITE", parts);
+
+        async Task<string> PageAsync(string? maxParts = null, string? marker = null)
+        {
+            var headers = new List<KeyValuePair<string, string>> { new("x-amz-object-attributes", "ObjectParts") };
+            headers.AddRange(maxParts is null ? [] : [new("x-amz-max-parts", maxParts)]);
+            headers.AddRange(marker is null ? [] : [new("x-amz-part-number-marker", marker)]);
+            return await (await S3.SendAsync(HttpMethod.Get, Bucket, "paged", "attributes", headers: headers)).Content.ReadAsStringAsync();
+        }
+
+        string Page(int marker, int next, int max, bool truncated, params int[] numbers) =>
+            $"<?xml version=\"1.0\" encoding=\"utf-8\"?><GetObjectAttributesResponse xmlns=\"{S3Namespace}\"><ObjectParts><PartsCount>3</PartsCount>" +
+            $"<PartNumberMarker>{marker}</PartNumberMarker><NextPartNumberMarker>{next}</NextPartNumberMarker><MaxParts>{max}</MaxParts>" +
+            $"<IsTruncated>{(truncated ? "true" : "false")}</IsTruncated>" +
+            string.Concat(numbers.Select(n =>
+                $"<Part><PartNumber>{n}</PartNumber><Size>{parts[n - 1].Length}</Size><ChecksumSHA256>{Sha256(parts[n - 1])}</ChecksumSHA256></Part>")) +
+            "</ObjectParts></GetObjectAttributesResponse>";
+
+        (await PageAsync()).Should().Be(Page(0, 3, 1000, false, 1, 2, 3));
+        (await PageAsync(maxParts: "1", marker: "1")).Should().Be(Page(1, 2, 1, true, 2));
+        (await PageAsync(maxParts: "5", marker: "1")).Should().Be(Page(1, 3, 5, false, 2, 3));
+        (await PageAsync(marker: "3")).Should().Be(Page(3, 0, 1000, false));
     }
 
     private static string S3Element(XElement parent, string name) => parent.Element(XName.Get(name, S3Namespace))!.Value;
@@ -415,6 +440,23 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
         part.StatusCode.Should().Be(HttpStatusCode.OK);
         return (uploadId, Encoding.UTF8.GetBytes(
             $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part></CompleteMultipartUpload>"));
+    }
+
+    /// <summary>An S3 upload of <paramref name="parts"/>, initiated with <paramref name="algorithm"/> and each part carrying its checksum, completed.</summary>
+    private async Task UploadWithChecksumsAsync(string key, string algorithm, string type, byte[][] parts)
+    {
+        var header = MultipartChecksum.HeaderName(algorithm);
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, key, "uploads", headers: [new("x-amz-checksum-algorithm", algorithm), new("x-amz-checksum-type", type)]);
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var completion = new StringBuilder("<CompleteMultipartUpload>");
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = await S3.SendAsync(HttpMethod.Put, Bucket, key, $"partNumber={i + 1}&uploadId={uploadId}", parts[i], [new(header, Checksum(header, parts[i]))]);
+            completion.Append($"<Part><PartNumber>{i + 1}</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag></Part>");
+        }
+
+        (await S3.SendAsync(HttpMethod.Post, Bucket, key, $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion.Append("</CompleteMultipartUpload>").ToString())))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     /// <summary>Initiates an upload of <paramref name="key"/> and uploads two parts; its id and the completion body.</summary>

@@ -27,9 +27,17 @@ public static class MultipartChecksum
     /// <summary>Part <paramref name="partNumber"/>'s checksum from the object's stored headers; null when it kept none.</summary>
     public static string? PartChecksum(IReadOnlyList<KeyValuePair<string, string>> headers, int partNumber)
     {
-        var parts = headers.FirstOrDefault(h => h.Key == PartsHeader).Value?.Split(' ');
+        var parts = PartChecksums(headers);
         return parts is not null && partNumber >= 1 && partNumber <= parts.Length ? parts[partNumber - 1] : null;
     }
+
+    /// <summary>Every part's checksum, in part order, from the object's stored headers; null when it kept none.</summary>
+    public static string[]? PartChecksums(IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        headers.FirstOrDefault(h => h.Key == PartsHeader).Value?.Split(' ');
+
+    /// <summary>The algorithm of the checksum among an object's stored headers (<c>SHA256</c>, ...); null when it has none.</summary>
+    public static string? AlgorithmOf(IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        Algorithms.FirstOrDefault(algorithm => headers.Any(h => h.Key == HeaderName(algorithm)));
 
     /// <summary>The algorithms a multipart upload can be initiated with, as S3 names them.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];

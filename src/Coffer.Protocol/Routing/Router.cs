@@ -144,6 +144,19 @@ public sealed class Router(HostResolver hosts)
         [("GET", Level.Object, "attributes")] = Operation.GetObjectAttributes,
     };
 
+    // S3 APIs COS has no counterpart of: in the COS dialect their sub-resources are ones COS does not know.
+    private static readonly HashSet<Operation> S3Only =
+    [
+        Operation.GetBucketPolicyStatus, Operation.GetBucketNotification, Operation.PutBucketNotification, Operation.GetObjectAttributes,
+    ];
+
+    // The sub-resources whose every row is S3-only, so that the COS dialect refuses them whatever the method.
+    private static readonly HashSet<(Level Level, string SubResource)> S3OnlySubResources = Table
+        .GroupBy(row => (row.Key.Level, row.Key.SubResource))
+        .Where(rows => rows.All(row => S3Only.Contains(row.Value)))
+        .Select(rows => rows.Key)
+        .ToHashSet();
+
     public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
     {
         var dialect = DialectOf(target, header);
@@ -165,9 +178,8 @@ public sealed class Router(HostResolver hosts)
         }
 
         var subResource = SubResourceOf(target);
-        if (subResource == "policyStatus" && dialect == Dialect.Cos)
+        if (dialect == Dialect.Cos && subResource.Length > 0 && S3OnlySubResources.Contains((level, subResource)))
         {
-            // COS documents no policy status: its dialect answers it, whatever the method, as any sub-resource it does not know.
             throw UnknownSubResource(subResource);
         }
 

@@ -140,14 +140,22 @@ public sealed record DeleteResultDocument(IReadOnlyList<DeletedEntry> Deleted, I
 
 /// <summary>
 /// GetObjectAttributes: the attributes asked for, each null when not asked for (or, for the checksum, when the object
-/// has none). <see cref="PartsCount"/> is set for a multipart-uploaded object.
+/// has none). <see cref="Parts"/> is set for a multipart-uploaded object.
 /// </summary>
 public sealed record ObjectAttributesDocument(
     string? ETag,
     IReadOnlyList<KeyValuePair<string, string>>? Checksum,
-    int? PartsCount,
+    ObjectPartsDocument? Parts,
     string? StorageClass,
     long? ObjectSize);
+
+/// <summary>GetObjectAttributes' <c>ObjectParts</c>: the part count and a page of the parts after the marker.</summary>
+/// <param name="ChecksumAlgorithm">The parts' checksum algorithm (<c>SHA256</c>, ...), naming each part's checksum element.</param>
+public sealed record ObjectPartsDocument(int PartsCount, int PartNumberMarker, int NextPartNumberMarker, int MaxParts, bool IsTruncated,
+    IReadOnlyList<ObjectPartEntry> Parts, string? ChecksumAlgorithm);
+
+/// <param name="Checksum">The part's checksum (base64) in the upload's algorithm; null when it has none.</param>
+public sealed record ObjectPartEntry(int PartNumber, long Size, string? Checksum);
 
 /// <summary>POST Object's answer to <c>success_action_status=201</c>: where the object is, and its quoted ETag.</summary>
 public sealed record PostResponseDocument(string Location, string Bucket, string Key, string ETag);

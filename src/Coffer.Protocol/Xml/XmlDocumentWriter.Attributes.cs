@@ -6,8 +6,9 @@ namespace Coffer.Protocol.Xml;
 public static partial class XmlDocumentWriter
 {
     /// <summary>
-    /// GetObjectAttributes's <c>GetObjectAttributesResponse</c>, in the order S3 writes it. Parts are counted, not listed:
-    /// S3 lists them only for objects uploaded with per-part checksums, which Coffer does not keep per part.
+    /// GetObjectAttributes's <c>GetObjectAttributesResponse</c>, in the order S3 writes it. A multipart object's parts are
+    /// listed, each with its checksum when the upload had an algorithm. S3's reference lists them only for objects with an
+    /// additional checksum, but S3 now gives every object one (CRC64NVME by default), so it lists every new object's parts.
     /// </summary>
     public static byte[] Write(ObjectAttributesDocument attributes, Dialect dialect) => Build("GetObjectAttributesResponse", dialect, w =>
     {
@@ -27,11 +28,28 @@ public static partial class XmlDocumentWriter
             w.WriteEndElement();
         }
 
-        if (attributes.PartsCount is { } parts)
+        if (attributes.Parts is { } parts)
         {
             w.WriteStartElement("ObjectParts");
             // The API reference's member is TotalPartsCount; on the wire it is PartsCount, the name every SDK reads.
-            Element(w, "PartsCount", parts.ToString(CultureInfo.InvariantCulture));
+            Element(w, "PartsCount", parts.PartsCount.ToString(CultureInfo.InvariantCulture));
+            Element(w, "PartNumberMarker", parts.PartNumberMarker.ToString(CultureInfo.InvariantCulture));
+            Element(w, "NextPartNumberMarker", parts.NextPartNumberMarker.ToString(CultureInfo.InvariantCulture));
+            Element(w, "MaxParts", parts.MaxParts.ToString(CultureInfo.InvariantCulture));
+            Element(w, "IsTruncated", Bool(parts.IsTruncated));
+            foreach (var part in parts.Parts)
+            {
+                w.WriteStartElement("Part");
+                Element(w, "PartNumber", part.PartNumber.ToString(CultureInfo.InvariantCulture));
+                Element(w, "Size", part.Size.ToString(CultureInfo.InvariantCulture));
+                if (part.Checksum is { } partChecksum && parts.ChecksumAlgorithm is { } algorithm)
+                {
+                    Element(w, "Checksum" + algorithm, partChecksum);
+                }
+
+                w.WriteEndElement();
+            }
+
             w.WriteEndElement();
         }
 

@@ -230,7 +230,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
     public Task ListPartsAsync(RequestContext context)
     {
-        var marker = int.TryParse(context.Target.Get("part-number-marker"), out var parsed) && parsed >= 0 ? parsed : 0;
+        var marker = PartNumberMarker(context.Target.Get("part-number-marker"));
         var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
         var customerKey = CustomerKeyHeaders.Read(context);
         var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts, customerKey);
@@ -253,6 +253,9 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             page.Upload.ChecksumType);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
+
+    /// <summary>A part number marker (ListParts' query, GetObjectAttributes' header): where a page of parts starts; 0 when absent or not a part number.</summary>
+    internal static int PartNumberMarker(string? value) => int.TryParse(value, out var parsed) && parsed >= 0 ? parsed : 0;
 
     public Task ListMultipartUploadsAsync(RequestContext context)
     {

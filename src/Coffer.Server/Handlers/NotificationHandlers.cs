@@ -1,15 +1,14 @@
 using Coffer.Common;
 using Coffer.Model.Notifications;
-using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
 /// <summary>
-/// PUT / GET Bucket notification, in the S3 dialect (COS has no such public API: its users get the same events, from
-/// changes made in either dialect, through a configuration set in the S3 dialect). Targets are the webhooks of the
-/// server's configuration, named by ARN.
+/// PUT / GET Bucket notification, in the S3 dialect only: COS has no such public API, and the router answers it in the COS
+/// dialect as a sub-resource COS does not know. COS users get the same events, from changes made in either dialect,
+/// through a configuration set in the S3 dialect. Targets are the webhooks of the server's configuration, named by ARN.
 /// </summary>
 internal sealed class NotificationHandlers(ObjectEvents events)
 {
@@ -17,7 +16,6 @@ internal sealed class NotificationHandlers(ObjectEvents events)
 
     public async Task PutAsync(RequestContext context)
     {
-        RequireS3(context);
         var body = await Bodies.ReadVerifiedAsync(context, MaxConfigurationBytes);
         var root = await SafeXml.ReadAsync(new MemoryStream(body), MaxConfigurationBytes, context.Aborted)
             ?? throw new CofferException(ErrorCode.MissingRequestBody);
@@ -28,18 +26,8 @@ internal sealed class NotificationHandlers(ObjectEvents events)
 
     public Task GetAsync(RequestContext context)
     {
-        RequireS3(context);
         var configuration = events.Get(context.Bucket);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(new NotificationDocument(configuration.Rules.Select(ToDocument).ToArray())));
-    }
-
-    private static void RequireS3(RequestContext context)
-    {
-        if (context.Dialect != Dialect.S3)
-        {
-            throw new CofferException(ErrorCode.NotImplemented,
-                "COS has no bucket notification API; set the configuration in the S3 dialect (the events cover changes made in either).");
-        }
     }
 
     private static NotificationRule ToModel(NotificationRuleDocument rule)

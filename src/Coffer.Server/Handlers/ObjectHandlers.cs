@@ -231,16 +231,12 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     }
 
     /// <summary>
-    /// GetObjectAttributes (S3 only; COS has no such API): the attributes <c>x-amz-object-attributes</c> names, with the
-    /// version and Last-Modified in headers as S3 sends them.
+    /// GetObjectAttributes (S3 only: COS has no such API, and the router refuses it in the COS dialect): the attributes <c>x-amz-object-attributes</c> names, with the
+    /// version and Last-Modified in headers as S3 sends them; a multipart object's parts are paged by
+    /// <c>x-amz-max-parts</c> and <c>x-amz-part-number-marker</c>.
     /// </summary>
     public Task GetObjectAttributesAsync(RequestContext context)
     {
-        if (context.Dialect != Dialect.S3)
-        {
-            throw new CofferException(ErrorCode.NotImplemented, "GetObjectAttributes is an S3 API; COS has none.");
-        }
-
         var asked = (context.Header("x-amz-object-attributes") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         if (asked.Count == 0)
@@ -254,8 +250,10 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         var versionId = VersionIdOf(context);
-        // An SSE-C object's attributes (its plaintext checksum among them) need its key, as in S3.
-        var info = objects.HeadObject(context.Bucket, context.Key, versionId, CustomerKeyHeaders.Read(context));
+        var maxParts = BucketHandlers.ParseMax(context.Header("x-amz-max-parts"), "x-amz-max-parts");
+        var marker = MultipartHandlers.PartNumberMarker(context.Header("x-amz-part-number-marker"));
+        // An SSE-C object's attributes (its plaintext checksums among them) need its key, as in S3.
+        var (info, parts) = objects.GetObjectAttributes(context.Bucket, context.Key, versionId, CustomerKeyHeaders.Read(context), marker, maxParts);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         ObjectHeaders.WriteVersionId(context, info);
         context.Response.Headers.LastModified = HttpDates.Rfc1123(info.LastModified);
@@ -269,13 +267,13 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             // An object put in one request has a checksum of the whole object.
             checksum.Add(new("ChecksumType", "FULL_OBJECT"));
         }
-        // A multipart object's ETag ends with its parts count.
-        int? parts = info.IsMultipartUploaded && info.ETag.LastIndexOf('-') is var dash and > 0
-            && int.TryParse(info.ETag.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
         var document = new ObjectAttributesDocument(
             asked.Contains("ETag") ? info.ETag : null,
             asked.Contains("Checksum") ? checksum : null,
-            asked.Contains("ObjectParts") ? parts : null,
+            asked.Contains("ObjectParts") && parts is not null
+                ? new ObjectPartsDocument(parts.PartsCount, marker, parts.NextPartNumberMarker, maxParts, parts.IsTruncated,
+                    parts.Parts.Select(p => new ObjectPartEntry(p.PartNumber, p.Size, p.Checksum)).ToArray(), parts.ChecksumAlgorithm)
+                : null,
             asked.Contains("StorageClass") ? info.StorageClass : null,
             asked.Contains("ObjectSize") ? info.Size : null);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
