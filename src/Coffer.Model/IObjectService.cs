@@ -80,10 +80,10 @@ public interface IObjectService
     /// <summary>
     /// GetObjectAttributes: the version as <see cref="HeadObject(string, string, string?, Storage.Encryption.CustomerKey?)"/>
     /// finds it, read in the same look-up as its parts after <paramref name="partNumberMarker"/> (at most
-    /// <paramref name="maxParts"/>) when it was uploaded in parts.
+    /// <paramref name="maxParts"/>) when <paramref name="withParts"/> asks for them and it was uploaded in parts.
     /// </summary>
     ObjectAttributes GetObjectAttributes(string bucket, string key, string? versionId, Storage.Encryption.CustomerKey? customerKey,
-        int partNumberMarker, int maxParts);
+        bool withParts, int partNumberMarker, int maxParts);
 
     /// <summary>Deletes the object (or one version of it). Deleting what does not exist succeeds.</summary>
     Task<DeleteObjectResult> DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default);

@@ -324,11 +324,10 @@ public sealed partial class ObjectService
     }
 
     public ObjectAttributes GetObjectAttributes(string bucket, string key, string? versionId, Storage.Encryption.CustomerKey? customerKey,
-        int partNumberMarker, int maxParts)
+        bool withParts, int partNumberMarker, int maxParts)
     {
-        var version = FindForHead(bucket, key, versionId);
-        KeyToOpen(version, customerKey);
-        return new ObjectAttributes(ToInfo(bucket, version), PartsPageOf(version, partNumberMarker, maxParts));
+        var version = FindOpenable(bucket, key, versionId, customerKey);
+        return new ObjectAttributes(ToInfo(bucket, version), withParts ? PartsPageOf(version, partNumberMarker, maxParts) : null);
     }
 
     /// <summary>
@@ -348,9 +347,17 @@ public sealed partial class ObjectService
             .Select(number => new ObjectPart(number, PartLength(version, number),
                 checksums is not null && number <= checksums.Length ? checksums[number - 1] : null))
             .ToArray();
-        return new ObjectPartsPage(count, MultipartChecksum.AlgorithmOf(version.Headers), parts, partNumberMarker + parts.Length < count,
-            parts.Length > 0 ? parts[^1].PartNumber : 0);
+        var truncated = parts.Length > 0 && parts[^1].PartNumber < count;
+        return new ObjectPartsPage(count, MultipartChecksum.AlgorithmOf(version.Headers), parts, truncated,
+            NextPartNumberMarker(parts.Select(p => p.PartNumber), partNumberMarker));
     }
+
+    /// <summary>
+    /// Where the page after this one starts: its last part, or the marker sent when it is empty (a page of max-parts 0 or
+    /// past the last part), so that a client following the marker never starts over from 0.
+    /// </summary>
+    private static int NextPartNumberMarker(IEnumerable<int> partNumbers, int partNumberMarker) =>
+        partNumbers.LastOrDefault(partNumberMarker);
 
     public ListPartsPage ListParts(string bucket, string key, string uploadId, int partNumberMarker, int maxParts,
         Storage.Encryption.CustomerKey? customerKey = null)
@@ -359,13 +366,14 @@ public sealed partial class ObjectService
         var upload = RequireUpload(reader, bucket, key, uploadId);
         CheckOptionalKey(upload, customerKey);
         var parts = reader.Uploads.ScanParts(upload.BucketId, uploadId, partNumberMarker).Take(maxParts + 1).Select(ToInfo).ToList();
-        var truncated = parts.Count > maxParts;
-        if (truncated)
+        // An empty page (max-parts 0) is not truncated: a client following its marker would never get further.
+        var truncated = maxParts > 0 && parts.Count > maxParts;
+        if (parts.Count > maxParts)
         {
             parts.RemoveAt(parts.Count - 1);
         }
 
-        return new ListPartsPage(ToInfo(bucket, upload), parts, truncated, parts.Count > 0 ? parts[^1].PartNumber : 0);
+        return new ListPartsPage(ToInfo(bucket, upload), parts, truncated, NextPartNumberMarker(parts.Select(p => p.PartNumber), partNumberMarker));
     }
 
     public ListUploadsPage ListMultipartUploads(string bucket, ListUploadsQuery query)

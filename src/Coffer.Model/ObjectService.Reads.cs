@@ -10,11 +10,15 @@ public sealed partial class ObjectService
 {
     public ObjectInfo HeadObject(string bucket, string key, string? versionId = null) => ToInfo(bucket, FindForHead(bucket, key, versionId));
 
-    public ObjectInfo HeadObject(string bucket, string key, string? versionId, CustomerKey? customerKey)
+    public ObjectInfo HeadObject(string bucket, string key, string? versionId, CustomerKey? customerKey) =>
+        ToInfo(bucket, FindOpenable(bucket, key, versionId, customerKey));
+
+    /// <summary>The version HEAD answers, once the customer key it needs (SSE-C) is checked.</summary>
+    private Storage.Records.ObjectVersionRecord FindOpenable(string bucket, string key, string? versionId, CustomerKey? customerKey)
     {
         var version = FindForHead(bucket, key, versionId);
         KeyToOpen(version, customerKey);
-        return ToInfo(bucket, version);
+        return version;
     }
 
     private Storage.Records.ObjectVersionRecord FindForHead(string bucket, string key, string? versionId)

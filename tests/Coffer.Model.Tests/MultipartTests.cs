@@ -63,18 +63,21 @@ public sealed class MultipartTests : IDisposable
     {
         var parts = await CompleteWithAnEmptyLastPartAsync("attributes.bin");
 
-        var all = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 0, 1000).Parts!;
+        var all = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, true, 0, 1000).Parts!;
         all.Parts.Should().Equal(parts.Select((p, i) => new ObjectPart(i + 1, p.Length, null)));
         (all.PartsCount, all.ChecksumAlgorithm, all.IsTruncated, all.NextPartNumberMarker).Should().Be((3, (string?)null, false, 3));
-        var page = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 1, 1).Parts!;
+        var page = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, true, 1, 1).Parts!;
         page.Parts.Should().Equal(new ObjectPart(2, MiB + 7, null));
         (page.IsTruncated, page.NextPartNumberMarker).Should().Be((true, 2));
-        var last = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, 2, 1).Parts!;
+        var last = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, true, 2, 1).Parts!;
         last.Parts.Should().Equal(new ObjectPart(3, 0, null));
         last.IsTruncated.Should().BeFalse();
+        var empty = Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, true, 1, 0).Parts!;
+        (empty.Parts.Count, empty.IsTruncated, empty.NextPartNumberMarker).Should().Be((0, false, 1), "an empty page hands back the marker sent");
+        Service.GetObjectAttributes(Bucket, "attributes.bin", null, null, false, 0, 1000).Parts.Should().BeNull("the parts were not asked for");
 
         await Service.PutObjectAsync(new PutObjectRequest { Bucket = Bucket, Key = "single.bin", Body = new MemoryStream(Bytes(10, 4)) });
-        Service.GetObjectAttributes(Bucket, "single.bin", null, null, 0, 1000).Parts.Should().BeNull("an object put whole has no parts to list");
+        Service.GetObjectAttributes(Bucket, "single.bin", null, null, true, 0, 1000).Parts.Should().BeNull("an object put whole has no parts to list");
     }
 
     [Fact]
@@ -169,6 +172,8 @@ public sealed class MultipartTests : IDisposable
         var rest = Service.ListParts(Bucket, "k", upload.UploadId, first.NextPartNumberMarker, 10);
         rest.Parts.Select(p => p.PartNumber).Should().Equal(3, 4, 5);
         rest.IsTruncated.Should().BeFalse();
+        var empty = Service.ListParts(Bucket, "k", upload.UploadId, 2, 0);
+        (empty.Parts.Count, empty.IsTruncated, empty.NextPartNumberMarker).Should().Be((0, false, 2), "an empty page hands back the marker sent");
     }
 
     [Fact]

@@ -178,13 +178,15 @@ public class RouterTests
     [InlineData("GET", "/k?attributes", "x-amz-server-side-encryption-customer-key-MD5", Operation.GetObjectAttributes)]
     public void Resolve_RoutesCustomerProvidedKeys_ToTheOperationsThatTakeThem(string method, string target, string header, Operation expected)
     {
-        // Signed for S3, which every operation here takes (GetObjectAttributes is S3's only).
-        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name switch
+        // Each row signed in its header's own dialect, so that the x-cos- rows are routed as COS routes them.
+        var dialect = header.StartsWith("x-cos-", StringComparison.Ordinal) ? Dialect.Cos : Dialect.S3;
+        var route = Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name switch
         {
-            "Authorization" => "AWS4-HMAC-SHA256 Credential=x",
+            "Authorization" => dialect == Dialect.Cos ? "q-sign-algorithm=sha1&q-ak=x" : "AWS4-HMAC-SHA256 Credential=x",
             _ when name == header => "AES256",
             _ => null,
-        }).Operation.Should().Be(expected);
+        });
+        (route.Operation, route.Dialect).Should().Be((expected, dialect));
     }
 
     [Theory]
@@ -199,21 +201,25 @@ public class RouterTests
     }
 
     [Theory]
-    [InlineData("GET", "/?policyStatus", "policyStatus")]
-    [InlineData("PUT", "/?policyStatus", "policyStatus")]
-    [InlineData("DELETE", "/?policyStatus", "policyStatus")]
-    [InlineData("GET", "/?notification", "notification")]
-    [InlineData("PUT", "/?notification", "notification")]
-    [InlineData("DELETE", "/?notification", "notification")]
-    [InlineData("GET", "/k?attributes", "attributes")]
-    [InlineData("HEAD", "/k?attributes", "attributes")]
-    public void Resolve_AnswersS3OnlySubResourcesInTheCosDialect_AsUnknownSubResources_WhateverTheMethod(string method, string target, string name)
+    [InlineData("GET", "/?policyStatus", "policyStatus", "")]
+    [InlineData("PUT", "/?policyStatus", "policyStatus", "")]
+    [InlineData("DELETE", "/?policyStatus", "policyStatus", "")]
+    [InlineData("GET", "/?notification", "notification", NotificationHint)]
+    [InlineData("PUT", "/?notification", "notification", NotificationHint)]
+    [InlineData("DELETE", "/?notification", "notification", NotificationHint)]
+    [InlineData("GET", "/k?attributes", "attributes", "")]
+    [InlineData("HEAD", "/k?attributes", "attributes", "")]
+    public void Resolve_AnswersS3OnlySubResourcesInTheCosDialect_AsUnknownSubResources_WhateverTheMethod(string method, string target, string name,
+        string hint)
     {
         var act = () => Route(method, VirtualHost, target);
         var error = act.Should().Throw<CofferException>().Which;
         error.Code.Should().Be(ErrorCode.NotImplemented);
-        error.Message.Should().Be($"The sub-resource '{name}' is not implemented.");
+        error.Message.Should().Be($"The sub-resource '{name}' is not implemented." + (hint.Length > 0 ? " " + hint : ""));
     }
+
+    private const string NotificationHint =
+        "COS has no bucket notification API; set the configuration in the S3 dialect (the events cover changes made in either).";
 
     [Theory]
     [InlineData("GET", "/?policyStatus", Operation.GetBucketPolicyStatus)]

@@ -392,7 +392,49 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
         (await PageAsync()).Should().Be(Page(0, 3, 1000, false, 1, 2, 3));
         (await PageAsync(maxParts: "1", marker: "1")).Should().Be(Page(1, 2, 1, true, 2));
         (await PageAsync(maxParts: "5", marker: "1")).Should().Be(Page(1, 3, 5, false, 2, 3));
-        (await PageAsync(marker: "3")).Should().Be(Page(3, 0, 1000, false));
+        // An empty page is never truncated and hands back the marker sent, so a client following it cannot loop.
+        (await PageAsync(marker: "3")).Should().Be(Page(3, 3, 1000, false));
+        (await PageAsync(maxParts: "0", marker: "1")).Should().Be(Page(1, 1, 0, false));
+        (await PageAsync(maxParts: "0")).Should().Be(Page(0, 0, 0, false));
+    }
+
+    [Fact]
+    public async Task ListParts_WithMaxPartsZero_AnswersAnEmptyPage_NotTruncated_AtTheMarkerSent()
+    {
+        var (uploadId, _) = await UploadTwoPartsAsync("listed", MiB);
+
+        async Task<(bool Truncated, string Next, int Parts)> PageAsync(string query)
+        {
+            var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "listed", $"uploadId={uploadId}&{query}"));
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            var root = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
+            return (root.Element("IsTruncated")!.Value == "true", root.Element("NextPartNumberMarker")!.Value, root.Elements("Part").Count());
+        }
+
+        (await PageAsync("max-parts=0&part-number-marker=1")).Should().Be((false, "1", 0));
+        (await PageAsync("max-parts=0")).Should().Be((false, "0", 0));
+        (await PageAsync("max-parts=1")).Should().Be((true, "1", 1));
+        (await PageAsync("part-number-marker=2")).Should().Be((false, "2", 0));
+    }
+
+    [Theory]
+    [InlineData("part-number-marker", "abc")]
+    [InlineData("part-number-marker", "-5")]
+    [InlineData("part-number-marker", "2147483648")]
+    [InlineData("max-parts", "abc")]
+    [InlineData("max-parts", "-1")]
+    [InlineData("max-parts", "2147483648")]
+    public async Task PartsPaging_ThatIsNotAnIntegerOfZeroOrMore_IsInvalidArgument_InListPartsAndGetObjectAttributes(string name, string value)
+    {
+        var upload = await UploadTwoPartsAsync("paging", 5 * MiB);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "paging", $"uploadId={upload.UploadId}&{name}={value}"))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+
+        (await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "paging", $"uploadId={upload.UploadId}", new StringContent(upload.Body))))
+            .EnsureSuccessStatusCode();
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "paging", "attributes",
+                headers: [new("x-amz-object-attributes", "ObjectParts"), new($"x-amz-{name}", value)]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
     }
 
     private static string S3Element(XElement parent, string name) => parent.Element(XName.Get(name, S3Namespace))!.Value;

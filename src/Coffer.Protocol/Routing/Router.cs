@@ -144,18 +144,24 @@ public sealed class Router(HostResolver hosts)
         [("GET", Level.Object, "attributes")] = Operation.GetObjectAttributes,
     };
 
-    // S3 APIs COS has no counterpart of: in the COS dialect their sub-resources are ones COS does not know.
-    private static readonly HashSet<Operation> S3Only =
-    [
-        Operation.GetBucketPolicyStatus, Operation.GetBucketNotification, Operation.PutBucketNotification, Operation.GetObjectAttributes,
-    ];
+    private const string NotificationHint =
+        "COS has no bucket notification API; set the configuration in the S3 dialect (the events cover changes made in either).";
 
-    // The sub-resources whose every row is S3-only, so that the COS dialect refuses them whatever the method.
-    private static readonly HashSet<(Level Level, string SubResource)> S3OnlySubResources = Table
+    // S3 APIs COS has no counterpart of: in the COS dialect their sub-resources are ones COS does not know. Each with
+    // what a COS caller can do instead, where there is something.
+    private static readonly Dictionary<Operation, string?> S3Only = new()
+    {
+        [Operation.GetBucketPolicyStatus] = null,
+        [Operation.GetBucketNotification] = NotificationHint,
+        [Operation.PutBucketNotification] = NotificationHint,
+        [Operation.GetObjectAttributes] = null,
+    };
+
+    // The sub-resources whose every row is S3-only, so that the COS dialect refuses them whatever the method, with their hint.
+    private static readonly Dictionary<(Level Level, string SubResource), string?> S3OnlySubResources = Table
         .GroupBy(row => (row.Key.Level, row.Key.SubResource))
-        .Where(rows => rows.All(row => S3Only.Contains(row.Value)))
-        .Select(rows => rows.Key)
-        .ToHashSet();
+        .Where(rows => rows.All(row => S3Only.ContainsKey(row.Value)))
+        .ToDictionary(rows => rows.Key, rows => rows.Select(row => S3Only[row.Value]).FirstOrDefault(hint => hint is not null));
 
     public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
     {
@@ -178,9 +184,9 @@ public sealed class Router(HostResolver hosts)
         }
 
         var subResource = SubResourceOf(target);
-        if (dialect == Dialect.Cos && subResource.Length > 0 && S3OnlySubResources.Contains((level, subResource)))
+        if (dialect == Dialect.Cos && subResource.Length > 0 && S3OnlySubResources.TryGetValue((level, subResource), out var hint))
         {
-            throw UnknownSubResource(subResource);
+            throw UnknownSubResource(subResource, hint);
         }
 
         if (!Table.TryGetValue((method, level, subResource), out var operation))
@@ -301,8 +307,8 @@ public sealed class Router(HostResolver hosts)
         return "";
     }
 
-    private static CofferException UnknownSubResource(string name) =>
-        new(ErrorCode.NotImplemented, $"The sub-resource '{name}' is not implemented.");
+    private static CofferException UnknownSubResource(string name, string? hint = null) =>
+        new(ErrorCode.NotImplemented, $"The sub-resource '{name}' is not implemented." + (hint is null ? "" : " " + hint));
 
     private static (string? Bucket, string? Key) SplitPathStyle(string path)
     {

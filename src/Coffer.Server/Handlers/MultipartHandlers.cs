@@ -1,3 +1,4 @@
+using System.Globalization;
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Access;
@@ -230,7 +231,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
     public Task ListPartsAsync(RequestContext context)
     {
-        var marker = PartNumberMarker(context.Target.Get("part-number-marker"));
+        var marker = PartNumberMarker(context.Target.Get("part-number-marker"), "part-number-marker");
         var maxParts = BucketHandlers.ParseMax(context.Target.Get("max-parts"), "max-parts");
         var customerKey = CustomerKeyHeaders.Read(context);
         var page = objects.ListParts(context.Bucket, context.Key, UploadId(context), marker, maxParts, customerKey);
@@ -254,8 +255,21 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
-    /// <summary>A part number marker (ListParts' query, GetObjectAttributes' header): where a page of parts starts; 0 when absent or not a part number.</summary>
-    internal static int PartNumberMarker(string? value) => int.TryParse(value, out var parsed) && parsed >= 0 ? parsed : 0;
+    /// <summary>
+    /// A part number marker (ListParts' query, GetObjectAttributes' header): where a page of parts starts; 0 when absent.
+    /// Anything but an integer of 0 or more is refused, as max-parts is, rather than read as 0 (the first page again).
+    /// </summary>
+    internal static int PartNumberMarker(string? value, string name)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return 0;
+        }
+
+        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0
+            ? parsed
+            : throw new CofferException(ErrorCode.InvalidArgument, $"{name} must be an integer of 0 or more.");
+    }
 
     public Task ListMultipartUploadsAsync(RequestContext context)
     {

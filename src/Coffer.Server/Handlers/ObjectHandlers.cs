@@ -251,9 +251,11 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
         var versionId = VersionIdOf(context);
         var maxParts = BucketHandlers.ParseMax(context.Header("x-amz-max-parts"), "x-amz-max-parts");
-        var marker = MultipartHandlers.PartNumberMarker(context.Header("x-amz-part-number-marker"));
+        var marker = MultipartHandlers.PartNumberMarker(context.Header("x-amz-part-number-marker"), "x-amz-part-number-marker");
+        var withParts = asked.Contains("ObjectParts");
         // An SSE-C object's attributes (its plaintext checksums among them) need its key, as in S3.
-        var (info, parts) = objects.GetObjectAttributes(context.Bucket, context.Key, versionId, CustomerKeyHeaders.Read(context), marker, maxParts);
+        var (info, parts) = objects.GetObjectAttributes(context.Bucket, context.Key, versionId, CustomerKeyHeaders.Read(context), withParts, marker,
+            maxParts);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
         ObjectHeaders.WriteVersionId(context, info);
         context.Response.Headers.LastModified = HttpDates.Rfc1123(info.LastModified);
@@ -270,7 +272,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var document = new ObjectAttributesDocument(
             asked.Contains("ETag") ? info.ETag : null,
             asked.Contains("Checksum") ? checksum : null,
-            asked.Contains("ObjectParts") && parts is not null
+            parts is not null
                 ? new ObjectPartsDocument(parts.PartsCount, marker, parts.NextPartNumberMarker, maxParts, parts.IsTruncated,
                     parts.Parts.Select(p => new ObjectPartEntry(p.PartNumber, p.Size, p.Checksum)).ToArray(), parts.ChecksumAlgorithm)
                 : null,
