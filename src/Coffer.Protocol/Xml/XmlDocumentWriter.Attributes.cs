@@ -46,7 +46,7 @@ public static partial class XmlDocumentWriter
                 Element(w, "Size", part.Size.ToString(CultureInfo.InvariantCulture));
                 if (part.Checksum is { } partChecksum && parts.ChecksumAlgorithm is { } algorithm)
                 {
-                    Element(w, "Checksum" + algorithm, partChecksum);
+                    Element(w, ChecksumElement(algorithm), partChecksum);
                 }
 
                 w.WriteEndElement();
