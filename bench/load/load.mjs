@@ -45,6 +45,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { writeRepeated } from './repeat.mjs';
 import { S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, word, i, all) => {
@@ -126,23 +127,6 @@ if (args.op === 'bucket') {
 
 const agents = endpoints.map(() => new http.Agent({ keepAlive: true, maxSockets: op === 'multipart' ? concurrency * partsInFlight : concurrency }));
 
-// Sends LENGTH bytes of the body block, repeated as often as needed, and ends the request.
-function writeBody(request, length) {
-  let left = length;
-  const write = () => {
-    while (left > 0) {
-      const block = left >= body.length ? body : body.subarray(0, left);
-      left -= block.length;
-      if (!request.write(block)) {
-        request.once('drain', write);
-        return;
-      }
-    }
-    request.end();
-  };
-  write();
-}
-
 function rawRequest(index, i) {
   const endpoint = endpoints[index];
   const url = new URL(`/${bucket}/${encodeKey(keyOf(i))}`, endpoint);
@@ -158,7 +142,7 @@ function rawRequest(index, i) {
       request.end(op === 'put' ? body : undefined);
       return;
     }
-    writeBody(request, size);
+    writeRepeated(request, body, size);
   });
 }
 
@@ -178,7 +162,7 @@ function exchange(index, method, url, { length = 0, text } = {}) {
       });
     });
     request.on('error', reject);
-    if (text === undefined) writeBody(request, length);
+    if (text === undefined) writeRepeated(request, body, length);
     else request.end(text);
   });
 }

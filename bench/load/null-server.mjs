@@ -6,6 +6,7 @@
 //
 //   node null-server.mjs PORT SIZE
 import http from 'node:http';
+import { writeRepeated } from './repeat.mjs';
 
 const [port, size] = process.argv.slice(2).map(Number);
 const block = Buffer.alloc(1 << 20, 7);
@@ -19,17 +20,5 @@ http.createServer((request, response) => {
     return;
   }
   response.writeHead(200, { 'content-length': size });
-  let left = size;
-  const write = () => {
-    while (left > 0) {
-      const part = left >= block.length ? block : block.subarray(0, left);
-      left -= part.length;
-      if (!response.write(part)) {
-        response.once('drain', write);
-        return;
-      }
-    }
-    response.end();
-  };
-  write();
+  writeRepeated(response, block, size);
 }).listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
