@@ -107,21 +107,20 @@ public class RouterTests
     public void Resolve_RecognisesTheConfiguredSuffixes_AndOnlyThose()
     {
         var router = new Router(new HostResolver(["objects.example.test", "s3.{region}.storage.example"]));
-        var plain = router.Resolve("GET", "photos-1250000000.objects.example.test:8080", RequestTarget.Parse("/cat.jpg"), _ => null);
+        var plain = Resolve(router, "GET", "photos-1250000000.objects.example.test:8080", "/cat.jpg");
         (plain.Bucket, plain.Key, plain.VirtualHosted).Should().Be(("photos-1250000000", "cat.jpg", true));
-        var regional = router.Resolve("PUT", "photos-1250000000.s3.eu-west-1.storage.example", RequestTarget.Parse("/"), _ => null);
+        var regional = Resolve(router, "PUT", "photos-1250000000.s3.eu-west-1.storage.example", "/");
         (regional.Operation, regional.Bucket, regional.HostRegion).Should().Be((Operation.CreateBucket, "photos-1250000000", "eu-west-1"));
 
         // A default suffix that was not configured is no virtual host: the bucket comes from the path.
-        var unconfigured = router.Resolve("GET", VirtualHost, RequestTarget.Parse("/other-1250000000/k"), _ => null);
+        var unconfigured = Resolve(router, "GET", VirtualHost, "/other-1250000000/k");
         (unconfigured.Bucket, unconfigured.Key, unconfigured.VirtualHosted).Should().Be(("other-1250000000", "k", false));
     }
 
     [Fact]
     public void Resolve_ChoosesCopy_WhenCopySourceHeaderIsPresent()
     {
-        var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"),
-            name => name == "x-cos-copy-source" ? "src-1250000000.cos.ap-guangzhou.myqcloud.com/a" : null);
+        var route = Resolve("PUT", "/dest", ("x-cos-copy-source", "src-1250000000.cos.ap-guangzhou.myqcloud.com/a"));
         route.Operation.Should().Be(Operation.CopyObject);
     }
 
@@ -130,24 +129,14 @@ public class RouterTests
     [InlineData("AWS4-HMAC-SHA256 Credential=x", "x-cos-copy-source")]
     public void Resolve_ThrowsInvalidArgument_ForTheOtherDialectsCopySource(string authorization, string copySourceHeader)
     {
-        var act = () => Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
-        {
-            "Authorization" => authorization,
-            _ when name == copySourceHeader => "src-1250000000/a",
-            _ => null,
-        });
+        var act = () => Resolve("PUT", "/dest", ("Authorization", authorization), (copySourceHeader, "src-1250000000/a"));
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidArgument);
     }
 
     [Fact]
     public void Resolve_ChoosesCopy_ForAnS3RequestWithXAmzCopySource()
     {
-        var route = Router.Resolve("PUT", VirtualHost, RequestTarget.Parse("/dest"), name => name switch
-        {
-            "Authorization" => "AWS4-HMAC-SHA256 Credential=x",
-            "x-amz-copy-source" => "src-1250000000/a",
-            _ => null,
-        });
+        var route = Resolve("PUT", "/dest", ("Authorization", "AWS4-HMAC-SHA256 Credential=x"), ("x-amz-copy-source", "src-1250000000/a"));
         route.Operation.Should().Be(Operation.CopyObject);
     }
 
@@ -163,7 +152,7 @@ public class RouterTests
     [InlineData("PUT", "/k", "x-cos-copy-source-server-side-encryption-customer-key-MD5")]
     public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys_WhereTheyAreNotImplemented(string method, string target, string header)
     {
-        var act = () => Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == header ? "AES256" : null);
+        var act = () => Resolve(method, target, (header, "AES256"));
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
     }
 
@@ -180,12 +169,8 @@ public class RouterTests
     {
         // Each row signed in its header's own dialect, so that the x-cos- rows are routed as COS routes them.
         var dialect = header.StartsWith("x-cos-", StringComparison.Ordinal) ? Dialect.Cos : Dialect.S3;
-        var route = Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name switch
-        {
-            "Authorization" => dialect == Dialect.Cos ? "q-sign-algorithm=sha1&q-ak=x" : "AWS4-HMAC-SHA256 Credential=x",
-            _ when name == header => "AES256",
-            _ => null,
-        });
+        var route = Resolve(method, target, ("Authorization", dialect == Dialect.Cos ? "q-sign-algorithm=sha1&q-ak=x" : "AWS4-HMAC-SHA256 Credential=x"),
+            (header, "AES256"));
         (route.Operation, route.Dialect).Should().Be((expected, dialect));
     }
 
@@ -265,19 +250,51 @@ public class RouterTests
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.InvalidUri);
     }
 
-    [Fact]
-    public void Resolve_DetectsDialect_FromAuthorization()
+    [Theory]
+    [InlineData("/", "q-sign-algorithm=sha1&q-ak=x", "", Dialect.Cos)]
+    [InlineData("/", "q-sign-algorithm=sha1&q-ak=x", "x-amz-meta-color", Dialect.Cos)]
+    [InlineData("/", "AWS4-HMAC-SHA256 Credential=x", "", Dialect.S3)]
+    [InlineData("/", "AWS4-HMAC-SHA256 Credential=x", "x-cos-meta-color", Dialect.S3)]
+    [InlineData("/", "AWS AKIDEXAMPLE:c2lnbmF0dXJl", "", Dialect.S3)]
+    [InlineData("/k?X-Amz-Algorithm=AWS4-HMAC-SHA256", "", "", Dialect.S3)]
+    [InlineData("/k?AWSAccessKeyId=AKIDEXAMPLE", "", "", Dialect.S3)]
+    [InlineData("/k?q-sign-algorithm=sha1", "", "x-amz-meta-color", Dialect.Cos)]
+    [InlineData("/k?sign=q-sign-algorithm%3Dsha1", "", "x-amz-date", Dialect.Cos)]
+    public void DialectOf_ASignedRequest_IsItsSignaturesDialect_WhateverItsHeaders(string target, string authorization, string headerNames,
+        Dialect expected)
     {
-        Router.Resolve("GET", VirtualHost, RequestTarget.Parse("/"), n => n == "Authorization" ? "q-sign-algorithm=sha1&q-ak=x" : null)
-            .Dialect.Should().Be(Dialect.Cos);
-        Router.Resolve("GET", VirtualHost, RequestTarget.Parse("/"), n => n == "Authorization" ? "AWS4-HMAC-SHA256 Credential=x" : null)
-            .Dialect.Should().Be(Dialect.S3);
-        Route("GET", VirtualHost, "/k?X-Amz-Algorithm=AWS4-HMAC-SHA256").Dialect.Should().Be(Dialect.S3);
+        var headers = headerNames.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(name => (name, "v"))
+            .Concat(authorization.Length > 0 ? [("Authorization", authorization)] : []).ToArray();
+        Resolve(Router, "GET", VirtualHost, target, headers).Dialect.Should().Be(expected);
     }
 
-    private static Route Route(string method, string host, string target) =>
-        Router.Resolve(method, host, RequestTarget.Parse(target), _ => null);
+    [Theory]
+    [InlineData("", Dialect.Cos)]
+    [InlineData("Content-Type", Dialect.Cos)]
+    [InlineData("x-amz-meta-color", Dialect.S3)]
+    [InlineData("X-Amz-Expected-Bucket-Owner", Dialect.S3)]
+    [InlineData("x-amz-date x-amz-content-sha256", Dialect.S3)]
+    [InlineData("x-cos-meta-color", Dialect.Cos)]
+    [InlineData("x-amz-meta-color X-Cos-Meta-Color", Dialect.Cos)]
+    public void DialectOf_AnUnsignedRequest_IsS3_WhenItCarriesS3HeadersAndNoCosOnes(string headerNames, Dialect expected)
+    {
+        // An anonymous S3 client's metadata, ACL or expected owner are S3 words: read in the COS dialect they were dropped.
+        var headers = headerNames.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(name => (name, "v")).ToArray();
+        Resolve(Router, "PUT", VirtualHost, "/k", headers).Dialect.Should().Be(expected);
+    }
 
-    private static Route S3Route(string method, string target) =>
-        Router.Resolve(method, VirtualHost, RequestTarget.Parse(target), name => name == "Authorization" ? "AWS4-HMAC-SHA256 Credential=x" : null);
+    private static Route Route(string method, string host, string target) => Resolve(Router, method, host, target);
+
+    private static Route S3Route(string method, string target) => Resolve(method, target, ("Authorization", "AWS4-HMAC-SHA256 Credential=x"));
+
+    private static Route Resolve(string method, string target, params (string Name, string Value)[] headers) =>
+        Resolve(Router, method, VirtualHost, target, headers);
+
+    // As the pipeline routes a request: its dialect from its signature and headers first, then the route in that dialect.
+    private static Route Resolve(Router router, string method, string host, string target, params (string Name, string Value)[] headers)
+    {
+        var parsed = RequestTarget.Parse(target);
+        string? Header(string name) => headers.Where(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
+        return router.Resolve(method, host, parsed, Router.DialectOf(parsed, Header, headers.Select(h => h.Name)), Header);
+    }
 }

@@ -59,6 +59,34 @@ public sealed class RequestRuleTests : IAsyncLifetime
         (await Anonymous(HttpMethod.Get, bucket, "mp-private.txt")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task AnonymousRequest_WithS3Headers_IsAnsweredInS3_AndItsHeadersAreHeld()
+    {
+        var bucket = TestServer.BucketName("anonymous-s3");
+        await _server.CreateBucketAsync(bucket);
+        (await _s3.SendAsync(HttpMethod.Put, bucket, query: "acl", headers: [new("x-amz-acl", "public-read-write")])).EnsureSuccessStatusCode();
+
+        var put = await Unsigned(HttpMethod.Put, bucket, "k",
+            [new("x-amz-meta-color", "blue"), new("x-amz-storage-class", "STANDARD_IA"), new("x-amz-acl", "public-read")], [1, 2, 3]);
+        put.StatusCode.Should().Be(HttpStatusCode.OK);
+        put.Headers.Contains("x-amz-request-id").Should().BeTrue("an S3 client is answered in S3's words");
+        var head = await _s3.SendAsync(HttpMethod.Head, bucket, "k");
+        head.Headers.GetValues("x-amz-meta-color").Should().Equal("blue");
+        head.Headers.GetValues("x-amz-storage-class").Should().Equal("STANDARD_IA");
+
+        // The expected owner holds for an anonymous caller too: nothing is read or written in a bucket of someone else.
+        KeyValuePair<string, string>[] wrongOwner = [new("x-amz-expected-bucket-owner", TestAccounts.Other.Uin)];
+        await (await Unsigned(HttpMethod.Get, bucket, null, wrongOwner)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await Unsigned(HttpMethod.Put, bucket, "refused", wrongOwner, [4])).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await _s3.SendAsync(HttpMethod.Head, bucket, "refused")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        // Without S3 headers an anonymous request speaks COS, the native dialect (the object is public-read, as its PUT asked).
+        var plain = await Unsigned(HttpMethod.Get, bucket, "k", []);
+        plain.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await plain.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+        (plain.Headers.Contains("x-cos-request-id"), plain.Headers.Contains("x-amz-request-id")).Should().Be((true, false));
+    }
+
     [Theory]
     [InlineData("x-cos-acl", "public-read-write", Dialect.Cos)]
     [InlineData("x-amz-acl", "aws-exec-read", Dialect.S3)]
@@ -150,6 +178,23 @@ public sealed class RequestRuleTests : IAsyncLifetime
     {
         var request = _server.Request(method, bucket, key);
         request.Headers.Remove("Authorization");
+        return _server.SendRawAsync(request);
+    }
+
+    // A request no SDK signed: no Authorization, no x-amz-date, no x-amz-content-sha256; only the headers given.
+    private Task<HttpResponseMessage> Unsigned(HttpMethod method, string bucket, string? key, KeyValuePair<string, string>[] headers, byte[]? body = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_server.BaseAddress, "/" + bucket + (key is null ? "/" : "/" + key)));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         return _server.SendRawAsync(request);
     }
 }

@@ -163,9 +163,8 @@ public sealed class Router(HostResolver hosts)
         .Where(rows => rows.All(row => S3Only.ContainsKey(row.Value)))
         .ToDictionary(rows => rows.Key, rows => rows.Select(row => S3Only[row.Value]).FirstOrDefault(hint => hint is not null));
 
-    public Route Resolve(string method, string? host, RequestTarget target, Func<string, string?> header)
+    public Route Resolve(string method, string? host, RequestTarget target, Dialect dialect, Func<string, string?> header)
     {
-        var dialect = DialectOf(target, header);
         var hostMatch = hosts.Resolve(host);
         // On a bucket's own host, /v20180820/jobs and /jobs are object keys.
         if (hostMatch.Bucket is null && BatchRoutes.Resolve(method, host, target, dialect) is { } control)
@@ -329,10 +328,12 @@ public sealed class Router(HostResolver hosts)
     }
 
     /// <summary>
-    /// COS when the request is q-signed (or carries no AWS sign at all), S3 when it carries a SigV4 signature or its
-    /// headers: known before routing, so that a request the router refuses is answered in its dialect.
+    /// The dialect a request speaks, known before routing so that a request the router refuses is answered in it: a
+    /// signed request speaks its signature's (COS q-sign in the header or the query; SigV4 or SigV2), an unsigned one S3
+    /// when it carries S3 headers (<c>x-amz-*</c>, and no <c>x-cos-*</c>) and COS otherwise, so that an anonymous S3
+    /// client's metadata, ACL or expected owner is read rather than dropped as another dialect's words.
     /// </summary>
-    public static Dialect DialectOf(RequestTarget target, Func<string, string?> header)
+    public static Dialect DialectOf(RequestTarget target, Func<string, string?> header, IEnumerable<string> headerNames)
     {
         var authorization = header("Authorization");
         if (authorization is not null)
@@ -340,10 +341,28 @@ public sealed class Router(HostResolver hosts)
             return authorization.StartsWith("q-sign-algorithm=", StringComparison.Ordinal) ? Dialect.Cos : Dialect.S3;
         }
 
-        return target.Has("X-Amz-Algorithm") || target.Has("AWSAccessKeyId") || header("x-amz-date") is not null
-            || header("x-amz-content-sha256") is not null
-            ? Dialect.S3
-            : Dialect.Cos;
+        if (target.Has("X-Amz-Algorithm") || target.Has("AWSAccessKeyId"))
+        {
+            return Dialect.S3;
+        }
+
+        if (target.Has("q-sign-algorithm") || target.Has("sign"))
+        {
+            return Dialect.Cos;
+        }
+
+        var s3Headers = false;
+        foreach (var name in headerNames)
+        {
+            if (name.StartsWith("x-cos-", StringComparison.OrdinalIgnoreCase))
+            {
+                return Dialect.Cos;
+            }
+
+            s3Headers |= name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return s3Headers ? Dialect.S3 : Dialect.Cos;
     }
 
     private static bool IsSignatureParameter(string name) =>

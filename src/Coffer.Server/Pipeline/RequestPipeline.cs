@@ -60,9 +60,9 @@ internal sealed class RequestPipeline(
             string? Header(string name) => http.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
 
             // Known before routing, so an error the router raises answers in the request's vocabulary too.
-            dialect = Router.DialectOf(target, Header);
+            dialect = Router.DialectOf(target, Header, http.Request.Headers.Keys);
             CommonHeaders.Apply(http.Response, requestId, dialect);
-            route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, Header);
+            route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, dialect, Header);
             operation = route.Operation.ToString();
             bucket = route.Bucket;
             if (route.Operation == Operation.OptionsObject)
