@@ -2,7 +2,7 @@
 """Checks the relative links of docs/*.md and README.md: the file each one names exists and, for a Markdown file, so
 does the #anchor, made from its headings as GitHub makes them (lowercase, spaces to '-', punctuation other than '-'
 and '_' dropped, '-1', '-2' after repeated headings). Run from the repository's root; exits 1 on a broken link.
-Not part of scripts/test.sh: run it after moving or renaming a section (docs/performance.md, its history)."""
+scripts/test.sh runs it, so a section moved or renamed (docs/performance.md and its history) cannot leave a link behind."""
 import collections
 import pathlib
 import re

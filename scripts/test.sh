@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test Coffer has, from a fresh clone: style check, build (which builds the console page with npm), unit,
+# Runs every test Coffer has, from a fresh clone: style check, the docs' test names and links, build (which builds the console page with npm), unit,
 # integration, process and browser tests (Debian's chromium, installed if missing), on SQLite and on a throw-away
 # PostgreSQL cluster that this script starts and removes; the compat suite that drives the real server with official
 # client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy), the README
@@ -21,6 +21,9 @@ dotnet format Coffer.slnx --verify-no-changes --no-restore
 
 step "docs: every test docs/compatibility.md names exists (a second)"
 python3 scripts/check-compat-tests.py
+
+step "docs: every relative link and anchor between the docs resolves (a second)"
+python3 scripts/check-doc-links.py
 
 step "build (the console page too: npm ci and vite build in src/Coffer.WebConsole/web)"
 dotnet build Coffer.slnx --no-restore -c Debug
