@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test Coffer has, from a fresh clone: style check, the docs' test names and links, build (which builds the console page with npm), unit,
-# integration, process and browser tests (Debian's chromium, installed if missing), on SQLite and on a throw-away
-# PostgreSQL cluster that this script starts and removes; the compat suite that drives the real server with official
-# client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a round-robin proxy), the README
-# quickstart, the S3 tools smoke run (likewise on both), the AWS-documented inventory destination policy with awscli,
-# the CofferReport inventory extension through awscli, and batch jobs with awscli s3control. Console screenshots are
-# kept in artifacts/console/.
+# Runs every test Coffer has, from a fresh clone: style check, the docs' test names and links, build (which builds the
+# console page with npm), unit, integration, process and browser tests (Debian's chromium, installed if missing), on
+# SQLite and on a throw-away PostgreSQL cluster that this script starts and removes; the compat suite that drives the
+# real server with official client SDKs from npm (once on one SQLite node, once on two PostgreSQL nodes behind a
+# round-robin proxy), the README quickstart, the S3 tools smoke run (likewise on both), the AWS-documented inventory
+# destination policy with awscli, the CofferReport inventory extension through awscli, and batch jobs with awscli
+# s3control. Console screenshots are kept in artifacts/console/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
