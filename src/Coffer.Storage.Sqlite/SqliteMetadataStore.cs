@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 
 namespace Coffer.Storage.Sqlite;
 
 /// <summary>
-/// The embedded metadata store: one SQLite database in WAL mode. Readers use connections of their own, kept open with
+/// The embedded metadata store: one SQLite database in WAL mode, brought to the current schema when opened
+/// (<see cref="SqliteSchema"/>). Readers use connections of their own (<see cref="SqliteReaderPool"/>), kept open with
 /// their statements prepared, each snapshot in its own read transaction; the single writer connection commits with
 /// <c>synchronous=FULL</c> through the <see cref="SqliteCommitQueue"/>, which groups concurrent writes into one
 /// transaction and one fsync, so transactions are serial by construction.
@@ -17,77 +16,12 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     public const string FileName = "metadata.db";
 
     internal const int RecordFormat = 1;
-    private const int SchemaVersion = 11;
-
-    // What each released schema version adds to the one before it; a data folder of an older release is brought up to date on open.
-    private static readonly Dictionary<long, string> Upgrades = new()
-    {
-        [4] = "ALTER TABLE multipart_uploads ADD COLUMN checksum_algorithm TEXT; ALTER TABLE multipart_uploads ADD COLUMN checksum_type TEXT; " +
-              "ALTER TABLE multipart_uploads ADD COLUMN initiator TEXT; ALTER TABLE multipart_uploads ADD COLUMN acl TEXT; " +
-              "ALTER TABLE multipart_parts ADD COLUMN checksum TEXT; ALTER TABLE inventory_runs ADD COLUMN summary BLOB;",
-        // Versions gain the commit positions they appeared and stopped being current at, in a rebuilt table whose key
-        // lets a superseded revision sit beside the current one; instants can be pinned.
-        [5] = "CREATE TABLE object_versions_5 (bucket_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, version_id TEXT NOT NULL, " +
-              "is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, record BLOB NOT NULL, born INTEGER NOT NULL, died INTEGER, " +
-              "PRIMARY KEY (bucket_id, key, seq DESC, born DESC)) WITHOUT ROWID; " +
-              "INSERT INTO object_versions_5 SELECT bucket_id, key, seq, version_id, is_latest, is_delete_marker, record, seq, NULL FROM object_versions; " +
-              "DROP TABLE object_versions; ALTER TABLE object_versions_5 RENAME TO object_versions; " +
-              "CREATE UNIQUE INDEX object_versions_by_version_id ON object_versions (bucket_id, key, version_id) WHERE died IS NULL; " +
-              "CREATE INDEX object_versions_superseded ON object_versions (died) WHERE died IS NOT NULL; " +
-              "CREATE TABLE snapshot_pins (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, pinned_at INTEGER NOT NULL) WITHOUT ROWID;",
-        // Small objects' bodies, apart from the versions that name them (inventory scans never read them).
-        [6] = "CREATE TABLE IF NOT EXISTS inline_blobs (blob_id TEXT PRIMARY KEY, data BLOB NOT NULL);",
-        // Inventory runs are cut into key ranges leased on their own.
-        [7] = "CREATE TABLE inventory_partitions (job_id TEXT NOT NULL, partition INTEGER NOT NULL, from_key TEXT NOT NULL, to_key TEXT, " +
-              "state TEXT NOT NULL, lease_owner TEXT, lease_expires INTEGER, progress BLOB, record_format INTEGER NOT NULL, " +
-              "PRIMARY KEY (job_id, partition)) WITHOUT ROWID; " +
-              "CREATE INDEX inventory_partitions_by_state ON inventory_partitions (state, job_id, partition);",
-        // Batch jobs and their chunks of tasks: new tables only.
-        [8] = "CREATE TABLE batch_jobs (job_id TEXT PRIMARY KEY, account TEXT NOT NULL, client_token TEXT, status TEXT NOT NULL, " +
-              "priority INTEGER NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, total_tasks INTEGER NOT NULL DEFAULT 0, " +
-              "tasks_succeeded INTEGER NOT NULL DEFAULT 0, tasks_failed INTEGER NOT NULL DEFAULT 0, active_ms INTEGER NOT NULL DEFAULT 0, " +
-              "spec BLOB NOT NULL, tags BLOB, progress BLOB, status_reason TEXT, failure_code TEXT, failure_reason TEXT, lease_owner TEXT, " +
-              "lease_expires INTEGER, record_format INTEGER NOT NULL) WITHOUT ROWID; " +
-              "CREATE UNIQUE INDEX batch_jobs_by_token ON batch_jobs (account, client_token) WHERE client_token IS NOT NULL; " +
-              "CREATE INDEX batch_jobs_by_account ON batch_jobs (account, created_at, job_id); " +
-              "CREATE INDEX batch_jobs_by_status ON batch_jobs (status, priority, created_at); " +
-              "CREATE TABLE batch_job_chunks (job_id TEXT NOT NULL, chunk INTEGER NOT NULL, tasks BLOB NOT NULL, task_count INTEGER NOT NULL, " +
-              "done INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL, results BLOB, record_format INTEGER NOT NULL, " +
-              "PRIMARY KEY (job_id, chunk)) WITHOUT ROWID;",
-        // The change journal with the instants runs marked in it, and the outbox of event notifications: new tables only.
-        [9] = Schema9,
-        // Sequences come from a block reserved in store_info; the first reservation is the highest sequence in use, found
-        // by the one full scan this upgrade makes, so that opening the store never scans again.
-        [10] = "INSERT OR REPLACE INTO store_info (name, value) SELECT 'sequence_reserved', CAST(MAX(s) AS TEXT) FROM (" +
-               "SELECT COALESCE(MAX(born), 0) AS s FROM object_versions UNION ALL SELECT COALESCE(MAX(died), 0) FROM object_versions " +
-               "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM bucket_configs UNION ALL SELECT COALESCE(MAX(point), 0) FROM snapshot_pins " +
-               "UNION ALL SELECT COALESCE(MAX(seq), 0) FROM change_journal UNION ALL SELECT COALESCE(MAX(point), 0) FROM journal_marks " +
-               "UNION ALL SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'journal_horizon');",
-        // The version-id index keeps only ids a versioning bucket assigned: "null" versions are found by the primary key.
-        [11] = "DROP INDEX object_versions_by_version_id; " +
-               "CREATE UNIQUE INDEX object_versions_versioned_by_id ON object_versions (bucket_id, key, version_id) WHERE version_id <> 'null' AND died IS NULL;",
-    };
 
     /// <summary>
     /// How many sequences one reservation covers. A store opened again goes on after its last reservation, so a restart
     /// skips at most this many; the reservation is written once per block, inside the transaction that first needs it.
     /// </summary>
     public const long SequenceBlock = 1 << 20;
-
-    private const string Schema9 =
-        "CREATE TABLE change_journal (seq INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, " +
-        "version_seq INTEGER NOT NULL, operation INTEGER NOT NULL, is_latest INTEGER NOT NULL, is_delete_marker INTEGER NOT NULL, at INTEGER NOT NULL, " +
-        "record BLOB NOT NULL, previous BLOB); " +
-        "CREATE INDEX change_journal_by_bucket ON change_journal (bucket_id, seq); " +
-        "CREATE TABLE journal_marks (owner TEXT PRIMARY KEY, point INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID; " +
-        "CREATE TABLE notification_outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, target TEXT NOT NULL, body BLOB NOT NULL, " +
-        "queued_at INTEGER NOT NULL, next_attempt INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, lease_owner TEXT, " +
-        "lease_until INTEGER); " +
-        "CREATE INDEX notification_outbox_due ON notification_outbox (next_attempt, seq); " +
-        "CREATE INDEX notification_outbox_by_target ON notification_outbox (target);";
-
-    /// <summary>The first schema version a release wrote; older versions only existed in development builds.</summary>
-    private const int FirstReleasedSchemaVersion = 3;
 
     /// <summary>
     /// Deletes superseded revisions no pin needs: a revision that died at D is needed by a pin at S only when S &lt; D, so
@@ -96,19 +30,9 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private const string PurgeSql =
         "DELETE FROM object_versions WHERE died IS NOT NULL AND died <= COALESCE((SELECT MIN(point) FROM snapshot_pins), 9223372036854775807)";
 
-    // Reader connections kept open beyond this many are closed when handed back (each holds its own page cache).
-    private const int IdleReaders = 16;
-
-    private readonly string _connectionString;
     private readonly PreparedConnection _writer;
     private readonly SqliteCommitQueue _queue;
-    private readonly ConcurrentBag<PreparedConnection> _readers = [];
-
-    // The store's connections still open: 1 for the store itself until disposed, plus every reader taken and not yet
-    // handed back. Whoever brings it to 0 closes the idle readers and then the pages' descriptor, which drops this
-    // process's POSIX locks on the database file: no connection may still rely on one then.
-    private int _openConnections = 1;
-    private int _disposed;
+    private readonly SqliteReaderPool _readers;
     private readonly TimeProvider _time;
     private long _lastSequence;
 
@@ -121,7 +45,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     private SqliteMetadataStore(string path, TimeProvider time)
     {
         _time = time;
-        _connectionString = new SqliteConnectionStringBuilder
+        var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
@@ -129,14 +53,15 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
             Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
-        _writer = new PreparedConnection(_connectionString);
+        _writer = new PreparedConnection(connectionString);
         // Kept as a string so a scan thread never asks the writer's connection for it.
         DatabasePath = _writer.Connection.DataSource;
         Pages = new DatabasePages(DatabasePath);
+        _readers = new SqliteReaderPool(connectionString, Pages);
         try
         {
             Execute(_writer.Connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
-            Migrate();
+            SqliteSchema.Migrate(_writer.Connection);
             // A fresh store has no reservation yet, and nothing written: it starts from 0.
             _lastSequence = Scalar(_writer.Connection, "SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM store_info WHERE name = 'sequence_reserved'");
             _reservedSequence = _lastSequence;
@@ -187,7 +112,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     public CurrentObjectRead ReadCurrentObject(string bucket, string key, bool withInlineBody)
     {
-        var reader = TakeReader();
+        var reader = _readers.Take();
         CurrentObjectRead found;
         try
         {
@@ -195,24 +120,24 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         }
         catch
         {
-            CloseReader(reader);
+            _readers.Close(reader);
             throw;
         }
 
-        ReturnReader(reader, reusable: true);
+        _readers.Return(reader, reusable: true);
         return found;
     }
 
     private SqliteSession OpenSnapshot(long? asOf)
     {
-        var reader = TakeReader();
+        var reader = _readers.Take();
         try
         {
-            return SqliteSession.Snapshot(this, reader, ReturnReader, asOf);
+            return SqliteSession.Snapshot(this, reader, _readers.Return, asOf);
         }
         catch
         {
-            CloseReader(reader);
+            _readers.Close(reader);
             throw;
         }
     }
@@ -290,15 +215,14 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
     /// </summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!_readers.StopLending())
         {
             return;
         }
 
         _queue.Dispose();
         _writer.Dispose();
-        CloseIdleReaders();
-        ConnectionClosed();
+        _readers.Release();
     }
 
     /// <summary>The next commit sequence, on the writer thread inside <paramref name="session"/>'s transaction.</summary>
@@ -399,132 +323,6 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
 
     internal long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private PreparedConnection TakeReader()
-    {
-        // Counted before the check, so a dispose after it leaves the pages open for this reader.
-        Interlocked.Increment(ref _openConnections);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            ConnectionClosed();
-            throw new ObjectDisposedException(nameof(SqliteMetadataStore));
-        }
-
-        if (_readers.TryTake(out var reader))
-        {
-            return reader;
-        }
-
-        try
-        {
-            reader = new PreparedConnection(_connectionString);
-            Execute(reader.Connection, "PRAGMA busy_timeout=30000;");
-            SqliteCurrentObject.Register(reader.Connection);
-            return reader;
-        }
-        catch
-        {
-            reader?.Dispose();
-            ConnectionClosed();
-            throw;
-        }
-    }
-
-    private void ReturnReader(PreparedConnection reader, bool reusable)
-    {
-        if (reusable && Volatile.Read(ref _disposed) == 0 && _readers.Count < IdleReaders)
-        {
-            _readers.Add(reader);
-            ConnectionClosed();
-        }
-        else
-        {
-            CloseReader(reader);
-        }
-    }
-
-    private void CloseReader(PreparedConnection reader)
-    {
-        reader.Dispose();
-        ConnectionClosed();
-    }
-
-    /// <summary>One connection fewer counted; the last (after the store was disposed) closes what is left, the pages last.</summary>
-    private void ConnectionClosed()
-    {
-        if (Interlocked.Decrement(ref _openConnections) == 0)
-        {
-            // A reader handed back while the store was being disposed may have gone to the idle ones after they were closed.
-            CloseIdleReaders();
-            Pages.Dispose();
-        }
-    }
-
-    private void CloseIdleReaders()
-    {
-        while (_readers.TryTake(out var reader))
-        {
-            reader.Dispose();
-        }
-    }
-
-    private void Migrate()
-    {
-        var current = Scalar(_writer.Connection, "PRAGMA user_version");
-        if (current > SchemaVersion)
-        {
-            throw new MetadataSchemaException(
-                $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}.");
-        }
-
-        if (current == SchemaVersion)
-        {
-            return;
-        }
-
-        if (current is > 0 and < FirstReleasedSchemaVersion)
-        {
-            // Versions 1 and 2 only ever existed in development builds before the first release; there is nothing to migrate.
-            throw new MetadataSchemaException(
-                $"The metadata database has schema version {current}, written by a development build of Coffer; start with a new data folder.");
-        }
-
-        if (current != 0)
-        {
-            Upgrade(current);
-            return;
-        }
-
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Sqlite.Schema.sql")
-            ?? throw new InvalidOperationException("The schema resource is missing.");
-        using var reader = new StreamReader(stream);
-        using var transaction = _writer.Connection.BeginTransaction();
-        using (var command = _writer.Connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = reader.ReadToEnd() + $"\nPRAGMA user_version={SchemaVersion};";
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
-
-    /// <summary>Applies the upgrades after <paramref name="from"/> in one transaction, so a crash leaves the old version whole.</summary>
-    private void Upgrade(long from)
-    {
-        using var transaction = _writer.Connection.BeginTransaction();
-        using (var command = _writer.Connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            for (var version = from + 1; version <= SchemaVersion; version++)
-            {
-                command.CommandText = Upgrades[version] + $"\nPRAGMA user_version={version};";
-                command.ExecuteNonQuery();
-            }
-        }
-
-        transaction.Commit();
-    }
-
     internal static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
@@ -532,7 +330,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IBlobLedger
         command.ExecuteNonQuery();
     }
 
-    private static long Scalar(SqliteConnection connection, string sql)
+    internal static long Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

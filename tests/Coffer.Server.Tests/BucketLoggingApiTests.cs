@@ -240,6 +240,19 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutLogging_IsLoggedItself_WhenItTurnsLoggingOff()
+    {
+        // The record goes by the rules the request was authorized with, not by the configuration its handler left behind.
+        (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();
+        var off = await Cos(HttpMethod.Put, _source, "<BucketLoggingStatus/>");
+        off.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var fields = await RecordOfAsync(off);
+        fields[6].Should().Be("REST.PUT.LOGGING_STATUS");
+        fields[9].Should().Be("200");
+    }
+
+    [Fact]
     public async Task ARequestWithABadSignature_IsLoggedAnonymously_WithItsErrorCode()
     {
         (await Cos(HttpMethod.Put, _source, Enabled(_target, "access/"))).EnsureSuccessStatusCode();

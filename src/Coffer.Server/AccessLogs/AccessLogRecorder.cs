@@ -13,8 +13,7 @@ namespace Coffer.Server.AccessLogs;
 /// <summary>What the request pipeline knows about a request once it has been answered.</summary>
 internal readonly record struct AnsweredRequest(
     Route? Route,
-    BucketAccessRules? Rules,
-    bool RulesLookedUp,
+    BucketRulesLookup BucketRules,
     DateTimeOffset ReceivedAt,
     string RequestId,
     string RawTarget,
@@ -41,8 +40,8 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
             return;
         }
 
-        // Looked up already: the bucket is missing (or the database away); no second read for the record.
-        var rules = request.RulesLookedUp ? request.Rules : RulesOrNull(bucket);
+        // Answered already (the rules, or the bucket missing): no second read for the record.
+        var rules = request.BucketRules.Answered ? request.BucketRules.Rules : RulesOrNull(bucket);
         if (rules is null || settings.FindLogging(rules) is not { } configuration)
         {
             return;

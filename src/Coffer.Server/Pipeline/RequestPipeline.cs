@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Coffer.Common;
-using Coffer.Model.Access;
 using Coffer.Model.Accounts;
 using Coffer.Model.Notifications;
 using Coffer.Protocol.Errors;
@@ -43,8 +42,7 @@ internal sealed class RequestPipeline(
         string? bucket = null, errorCode = null, caller = null;
         Route? route = null;
         Authenticated? authenticated = null;
-        BucketAccessRules? rules = null;
-        var rulesLookedUp = false;
+        var bucketRules = BucketRulesLookup.NotLookedUp;
         CommonHeaders.Apply(http.Response, requestId, dialect);
         var body = RequestBody.Attach(http);
         if (http.Request.ContentLength == 0 && http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
@@ -101,15 +99,18 @@ internal sealed class RequestPipeline(
             // rather than read them again; a lookup that failed otherwise (the database away) leaves the record to try again.
             try
             {
-                rules = authorizer.RulesOf(route);
+                if (authorizer.RulesOf(route) is { } found)
+                {
+                    bucketRules = BucketRulesLookup.Found(found);
+                }
             }
             catch (CofferException missing) when (missing.Code == ErrorCode.NoSuchBucket)
             {
-                rulesLookedUp = true;
+                bucketRules = BucketRulesLookup.BucketMissing;
                 throw;
             }
 
-            rulesLookedUp = Authorizer.HasRules(route);
+            var rules = bucketRules.Rules;
             authorizer.Authorize(authenticated.Credential, route, rules, target, sourceIp, conditions);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             var handler = handlers.Find(route.Operation)
@@ -164,7 +165,7 @@ internal sealed class RequestPipeline(
             var elapsed = Stopwatch.GetElapsedTime(started);
             try
             {
-                accessLogs.Record(http, new AnsweredRequest(route, rules, rulesLookedUp, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
+                accessLogs.Record(http, new AnsweredRequest(route, bucketRules, receivedAt, requestId, rawTarget, caller, authenticated?.Credential is not null,
                     authenticated?.Presigned ?? false, authenticated?.ContentLength, errorCode, elapsed));
             }
             catch (Exception error)

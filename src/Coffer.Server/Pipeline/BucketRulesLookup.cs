@@ -1,0 +1,31 @@
+using Coffer.Model.Access;
+
+namespace Coffer.Server.Pipeline;
+
+/// <summary>
+/// What looking up a request's bucket rules answered: not looked up (a request on no existing bucket, or one that failed
+/// before the lookup or in it otherwise, the database away), the bucket missing, or these rules. One value, so the rules
+/// and whether the lookup answered cannot disagree.
+/// </summary>
+internal readonly record struct BucketRulesLookup
+{
+    private BucketRulesLookup(BucketAccessRules? rules, bool answered)
+    {
+        Rules = rules;
+        Answered = answered;
+    }
+
+    /// <summary>No answer to go by: whoever needs the rules reads them.</summary>
+    public static BucketRulesLookup NotLookedUp => default;
+
+    /// <summary>The lookup answered NoSuchBucket: there are no rules to read again.</summary>
+    public static BucketRulesLookup BucketMissing => new(null, answered: true);
+
+    public static BucketRulesLookup Found(BucketAccessRules rules) => new(rules, answered: true);
+
+    /// <summary>The bucket's rules, when the lookup found them.</summary>
+    public BucketAccessRules? Rules { get; }
+
+    /// <summary>Whether the lookup answered, with the rules or with the bucket missing.</summary>
+    public bool Answered { get; }
+}
