@@ -150,9 +150,14 @@ public class RouterTests
     [InlineData("PUT", "/k?partNumber=1&uploadId=u", "x-amz-copy-source-server-side-encryption-customer-key")]
     [InlineData("PUT", "/k?tagging", "x-amz-server-side-encryption-customer-key-MD5")]
     [InlineData("PUT", "/k", "x-cos-copy-source-server-side-encryption-customer-key-MD5")]
-    public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys_WhereTheyAreNotImplemented(string method, string target, string header)
+    [InlineData("PUT", "/k?tagging", "x-amz-server-side-encryption-customer-key", "q-sign-algorithm=sha1&q-ak=x")]
+    [InlineData("GET", "/k?acl", "x-cos-server-side-encryption-customer-algorithm", "AWS4-HMAC-SHA256 Credential=x")]
+    public void Resolve_ThrowsNotImplemented_ForCustomerProvidedKeys_WhereTheyAreNotImplemented(string method, string target, string header,
+        string authorization = "")
     {
-        var act = () => Resolve(method, target, (header, "AES256"));
+        // Either dialect's header, on a request of either dialect.
+        (string, string)[] headers = authorization.Length > 0 ? [(header, "AES256"), ("Authorization", authorization)] : [(header, "AES256")];
+        var act = () => Resolve(method, target, headers);
         act.Should().Throw<CofferException>().Which.Code.Should().Be(ErrorCode.NotImplemented);
     }
 
@@ -259,6 +264,7 @@ public class RouterTests
     [InlineData("/k?X-Amz-Algorithm=AWS4-HMAC-SHA256", "", "", Dialect.S3)]
     [InlineData("/k?AWSAccessKeyId=AKIDEXAMPLE", "", "", Dialect.S3)]
     [InlineData("/k?q-sign-algorithm=sha1", "", "x-amz-meta-color", Dialect.Cos)]
+    [InlineData("/k?q-signature=abc", "", "x-amz-meta-color", Dialect.Cos)]
     [InlineData("/k?sign=q-sign-algorithm%3Dsha1", "", "x-amz-date", Dialect.Cos)]
     public void DialectOf_ASignedRequest_IsItsSignaturesDialect_WhateverItsHeaders(string target, string authorization, string headerNames,
         Dialect expected)
@@ -276,11 +282,25 @@ public class RouterTests
     [InlineData("x-amz-date x-amz-content-sha256", Dialect.S3)]
     [InlineData("x-cos-meta-color", Dialect.Cos)]
     [InlineData("x-amz-meta-color X-Cos-Meta-Color", Dialect.Cos)]
+    [InlineData("x-amz-content-sha256 x-cos-meta-color", Dialect.S3)]
+    [InlineData("X-Amz-Cf-Id", Dialect.Cos)]
+    [InlineData("X-Amz-Cf-Id x-amz-meta-color", Dialect.S3)]
     public void DialectOf_AnUnsignedRequest_IsS3_WhenItCarriesS3HeadersAndNoCosOnes(string headerNames, Dialect expected)
     {
         // An anonymous S3 client's metadata, ACL or expected owner are S3 words: read in the COS dialect they were dropped.
+        // SigV4's own headers are S3 whatever else comes (an aws-chunked body only S3's reading decodes); CloudFront's
+        // request id is not the client's word.
         var headers = headerNames.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(name => (name, "v")).ToArray();
         Resolve(Router, "PUT", VirtualHost, "/k", headers).Dialect.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("x-cos-meta-color", Dialect.Cos)]
+    [InlineData("x-amz-meta-color", Dialect.S3)]
+    public void DialectOf_AnEmptyAuthorization_IsAnUnsignedRequest(string headerName, Dialect expected)
+    {
+        // Both authenticators take an empty Authorization for an anonymous request; the dialect reads it the same way.
+        Resolve(Router, "GET", VirtualHost, "/k", ("Authorization", ""), (headerName, "v")).Dialect.Should().Be(expected);
     }
 
     private static Route Route(string method, string host, string target) => Resolve(Router, method, host, target);

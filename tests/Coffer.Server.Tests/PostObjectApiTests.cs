@@ -289,6 +289,21 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_CosSignedForm_WithAnS3Field_IsStillACosForm()
+    {
+        // Its signature fields say the dialect; an x-amz- field once made it an S3 form whose COS signature went unread.
+        var fields = PostForms.Cos(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, [new object[] { "starts-with", "$key", "" }]);
+        fields.AddRange([new("key", "mixed.txt"), new("x-amz-meta-origin", "s3-word")]);
+
+        var response = await PostAsync(PostForms.Body(fields, "mixed"u8.ToArray()));
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        response.Headers.Contains("x-amz-request-id").Should().BeFalse("a COS form is answered in COS's words");
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "mixed.txt"));
+        (await get.Content.ReadAsStringAsync()).Should().Be("mixed");
+    }
+
+    [Fact]
     public async Task PostObject_CosForm_WithABadSignature_AnExpiredKeyTime_OrAnExpiredPolicy_IsRefused()
     {
         var conditions = new object[] { new object[] { "starts-with", "$key", "" } };

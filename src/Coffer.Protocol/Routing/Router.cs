@@ -329,14 +329,14 @@ public sealed class Router(HostResolver hosts)
 
     /// <summary>
     /// The dialect a request speaks, known before routing so that a request the router refuses is answered in it: a
-    /// signed request speaks its signature's (COS q-sign in the header or the query; SigV4 or SigV2), an unsigned one S3
-    /// when it carries S3 headers (<c>x-amz-*</c>, and no <c>x-cos-*</c>) and COS otherwise, so that an anonymous S3
-    /// client's metadata, ACL or expected owner is read rather than dropped as another dialect's words.
+    /// signed request speaks its signature's (COS q-sign in the header or the query; SigV4 or SigV2), a request with
+    /// SigV4's own headers S3 (its body may be aws-chunked, which only S3's reading decodes), and any other request what
+    /// its header names say (<see cref="DialectOfWords"/>).
     /// </summary>
     public static Dialect DialectOf(RequestTarget target, Func<string, string?> header, IEnumerable<string> headerNames)
     {
         var authorization = header("Authorization");
-        if (authorization is not null)
+        if (!string.IsNullOrEmpty(authorization))
         {
             return authorization.StartsWith("q-sign-algorithm=", StringComparison.Ordinal) ? Dialect.Cos : Dialect.S3;
         }
@@ -346,23 +346,34 @@ public sealed class Router(HostResolver hosts)
             return Dialect.S3;
         }
 
-        if (target.Has("q-sign-algorithm") || target.Has("sign"))
+        if (target.Has("q-signature") || target.Has("q-sign-algorithm") || target.Has("sign"))
         {
             return Dialect.Cos;
         }
 
-        var s3Headers = false;
-        foreach (var name in headerNames)
+        return header("x-amz-content-sha256") is not null || header("x-amz-date") is not null ? Dialect.S3 : DialectOfWords(headerNames);
+    }
+
+    /// <summary>
+    /// The dialect of an unsigned request's header names (or an unsigned form's fields): S3 when one is an S3 word
+    /// (<c>x-amz-*</c>) and none a COS one (<c>x-cos-*</c>), COS otherwise, so that an anonymous S3 client's metadata,
+    /// ACL or expected owner is read rather than dropped as another dialect's words. CloudFront's <c>x-amz-cf-*</c>
+    /// describe the hop, not the request.
+    /// </summary>
+    public static Dialect DialectOfWords(IEnumerable<string> names)
+    {
+        var s3Words = false;
+        foreach (var name in names)
         {
             if (name.StartsWith("x-cos-", StringComparison.OrdinalIgnoreCase))
             {
                 return Dialect.Cos;
             }
 
-            s3Headers |= name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase);
+            s3Words |= name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith("x-amz-cf-", StringComparison.OrdinalIgnoreCase);
         }
 
-        return s3Headers ? Dialect.S3 : Dialect.Cos;
+        return s3Words ? Dialect.S3 : Dialect.Cos;
     }
 
     private static bool IsSignatureParameter(string name) =>
