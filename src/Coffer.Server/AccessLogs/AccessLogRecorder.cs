@@ -13,7 +13,7 @@ namespace Coffer.Server.AccessLogs;
 /// <summary>What the request pipeline knows about a request once it has been answered.</summary>
 internal readonly record struct AnsweredRequest(
     Route? Route,
-    BucketRulesLookup BucketRules,
+    BucketRulesLookup RulesLookup,
     DateTimeOffset ReceivedAt,
     string RequestId,
     string RawTarget,
@@ -41,7 +41,7 @@ internal sealed class AccessLogRecorder(BucketSettings settings, AccessControl a
         }
 
         // Answered already (the rules, or the bucket missing): no second read for the record.
-        var rules = request.BucketRules.Answered ? request.BucketRules.Rules : RulesOrNull(bucket);
+        var rules = request.RulesLookup.Answered ? request.RulesLookup.Rules : RulesOrNull(bucket);
         if (rules is null || settings.FindLogging(rules) is not { } configuration)
         {
             return;
