@@ -19,6 +19,8 @@ public static class S3RequestSigner
     public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash, string region = Region)
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        // A request signed again (at another time) carries only its last signature.
+        request.Headers.Remove("Authorization");
         request.Headers.Remove("x-amz-date");
         request.Headers.Remove("x-amz-content-sha256");
         request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
