@@ -17,14 +17,14 @@ stop_work() {
   wait 2>/dev/null || true
   rm -rf "$work"
 }
-# start_coffer DLL: starts that build on a fresh, durable embedded data folder in $work (the root account AKIDbench/bench,
-# app id 1250000000) on a free loopback $port, its output in $work/coffer.log, its id in $pid, and returns once its
-# start-up warm-up has ended.
+# start_coffer DLL [ARGS...]: starts that build on a fresh, durable embedded data folder in $work (the root account
+# AKIDbench/bench, app id 1250000000) on a free loopback $port, with ARGS added to `serve`, its output in
+# $work/coffer.log, its id in $pid, and returns once its start-up warm-up has ended.
 start_coffer() {
   port="$(free_port)"
   rm -rf "$work/data"
   COFFER_ROOT_APPID=1250000000 COFFER_ROOT_UIN=100000000001 COFFER_ROOT_SECRET_ID=AKIDbench COFFER_ROOT_SECRET_KEY=bench \
-    dotnet "$1" serve --data "$work/data" --listen "127.0.0.1:$port" --console off >"$work/coffer.log" 2>&1 &
+    dotnet "$1" serve --data "$work/data" --listen "127.0.0.1:$port" --console off "${@:2}" >"$work/coffer.log" 2>&1 &
   pid=$!
   wait_for_port "$port"
   wait_for_warm_up "$work/coffer.log"
