@@ -11,9 +11,9 @@ namespace Coffer.Server.Pipeline;
 /// <summary>
 /// A browser form upload (POST Object) read up to its file: the fields before it, by case-insensitive name, and the
 /// file part left unread on the wire, to be streamed into the object. Fields after the file are never read, as S3
-/// ignores them. Which dialect the form speaks is told by its signature fields (<c>x-amz-signature</c>, <c>x-amz-credential</c> or
-/// SigV2's <c>AWSAccessKeyId</c>: S3; <c>q-signature</c> or <c>q-ak</c>: COS), and for an unsigned form by its other fields, as for an unsigned
-/// request's headers (<see cref="Router.DialectOfWords"/>).
+/// ignores them. Which dialect the form speaks is told by its signature fields (<c>x-amz-signature</c>,
+/// <c>x-amz-credential</c> or SigV2's <c>AWSAccessKeyId</c>: S3; <c>q-signature</c> or <c>q-ak</c>: COS), and for an
+/// unsigned form by its other fields, as for an unsigned request's headers (<see cref="Router.DialectOfWords"/>).
 /// </summary>
 internal sealed class PostForm
 {
@@ -26,9 +26,9 @@ internal sealed class PostForm
         FileName = fileName;
         File = file;
         // The fields PostAuthentication verifies a signature by, then the words of an unsigned form.
-        Dialect = fields.ContainsKey("x-amz-signature") || fields.ContainsKey("x-amz-credential") || fields.ContainsKey("AWSAccessKeyId") ? Dialect.S3
-            : fields.ContainsKey("q-signature") || fields.ContainsKey("q-ak") ? Dialect.Cos
-            : Router.DialectOfWords(fields.Keys);
+        Dialect = fields.ContainsKey("x-amz-signature") || fields.ContainsKey("x-amz-credential") || fields.ContainsKey("AWSAccessKeyId")
+            ? Dialect.S3
+            : fields.ContainsKey("q-signature") || fields.ContainsKey("q-ak") ? Dialect.Cos : Router.DialectOfWords(fields.Keys);
     }
 
     public IReadOnlyDictionary<string, string> Fields { get; }
