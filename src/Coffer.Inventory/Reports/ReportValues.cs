@@ -1,5 +1,6 @@
 using Coffer.Common;
 using Coffer.Common.Acl;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 
 namespace Coffer.Inventory.Reports;
@@ -61,8 +62,7 @@ public static class ReportValues
         },
         ColumnKind.IntelligentTieringAccessTier => o.StorageClass == "INTELLIGENT_TIERING" ? "FREQUENT" : null,
         ColumnKind.BucketKeyStatus => o.Encryption == "aws:kms" ? "DISABLED" : null,
-        ColumnKind.ChecksumAlgorithm => o.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)).Key?
-            ["x-amz-checksum-".Length..].ToUpperInvariant(),
+        ColumnKind.ChecksumAlgorithm => MultipartChecksum.AlgorithmOf(o.Headers),
         // A delete marker has an owner too (ListObjectVersions names it); only its ACL is empty.
         ColumnKind.ObjectOwner => ObjectAclReport.Owner(o, context),
         ColumnKind.ObjectAccessControlList => o.IsDeleteMarker ? null : ObjectAclReport.Json(o, context),
