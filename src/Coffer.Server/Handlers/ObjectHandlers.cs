@@ -231,9 +231,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     }
 
     /// <summary>
-    /// GetObjectAttributes (S3 only: COS has no such API, and the router refuses it in the COS dialect): the attributes <c>x-amz-object-attributes</c> names, with the
-    /// version and Last-Modified in headers as S3 sends them; a multipart object's parts are paged by
-    /// <c>x-amz-max-parts</c> and <c>x-amz-part-number-marker</c>.
+    /// GetObjectAttributes (S3 only: COS has no such API, and the router refuses it in the COS dialect): the attributes
+    /// <c>x-amz-object-attributes</c> names, with the version and Last-Modified in headers as S3 sends them; a multipart
+    /// object's parts are paged by <c>x-amz-max-parts</c> and <c>x-amz-part-number-marker</c>.
     /// </summary>
     public Task GetObjectAttributesAsync(RequestContext context)
     {
