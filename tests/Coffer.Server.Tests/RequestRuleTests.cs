@@ -160,6 +160,20 @@ public sealed class RequestRuleTests : IAsyncLifetime
         (await _server.SendRawAsync(right)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task SigV4_ScopedToAnotherRegion_NamesTheExpectedRegionInTheErrorsRegionElement()
+    {
+        // s3cmd signs again for the region this element names; without it, it gives up on a bucket outside its default region.
+        var bucket = TestServer.BucketName("region-element");
+        await _server.CreateBucketAsync(bucket);
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}?location"));
+        Sign(request, "us-east-1");
+        var refused = await _server.SendRawAsync(request);
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", Dialect.S3);
+        error.Elements().Select(e => e.Name.LocalName).Should().StartWith(["Code", "Message", "Region"]);
+        error.Element("Region")!.Value.Should().Be(TestServer.Region);
+    }
+
     private static void Sign(HttpRequestMessage request, string region) =>
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]), region);
 
