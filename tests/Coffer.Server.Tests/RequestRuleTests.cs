@@ -174,6 +174,23 @@ public sealed class RequestRuleTests : IAsyncLifetime
         error.Element("Region")!.Value.Should().Be(TestServer.Region);
     }
 
+    [Fact]
+    public async Task CreateBucket_MakesTheBucketInEuWest1_WhenTheLocationConstraintIsEU()
+    {
+        // S3's legacy constraint EU is eu-west-1: clients (s3cmd's --bucket-location=EU) then sign for eu-west-1.
+        var bucket = TestServer.BucketName("eu");
+        var body = Encoding.UTF8.GetBytes("<CreateBucketConfiguration><LocationConstraint>EU</LocationConstraint></CreateBucketConfiguration>");
+        var create = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{bucket}")) { Content = new ByteArrayContent(body) };
+        S3RequestSigner.Sign(create, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body), "eu-west-1");
+        (await _server.SendRawAsync(create)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var head = new HttpRequestMessage(HttpMethod.Head, new Uri(_server.BaseAddress, $"/{bucket}"));
+        Sign(head, "eu-west-1");
+        var answer = await _server.SendRawAsync(head);
+        answer.StatusCode.Should().Be(HttpStatusCode.OK);
+        answer.Headers.GetValues("x-amz-bucket-region").Should().Equal("eu-west-1");
+    }
+
     private static void Sign(HttpRequestMessage request, string region) =>
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]), region);
 

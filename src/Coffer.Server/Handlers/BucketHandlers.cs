@@ -30,7 +30,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         string? location = null;
         if (await SafeXml.ReadAsync(context.Body, MaxConfigurationBytes, context.Aborted) is { } body)
         {
-            location = CreateBucketConfiguration.Read(body).LocationConstraint;
+            location = CreateBucketConfiguration.Read(body).Region;
         }
 
         var objectLock = ObjectLockEnabled(context);
