@@ -191,6 +191,28 @@ public sealed class RequestRuleTests : IAsyncLifetime
         answer.Headers.GetValues("x-amz-bucket-region").Should().Equal("eu-west-1");
     }
 
+    [Fact]
+    public async Task GetBucketLocation_AnswersAnEmptyLocationConstraint_ForAUsEast1Bucket_InS3()
+    {
+        // S3 documents a us-east-1 bucket's LocationConstraint as null; another region is named.
+        foreach (var (region, expected) in new[] { ("us-east-1", ""), ("eu-west-1", "eu-west-1") })
+        {
+            var bucket = TestServer.BucketName("location-" + region);
+            var body = Encoding.UTF8.GetBytes($"<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>");
+            var create = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{bucket}")) { Content = new ByteArrayContent(body) };
+            S3RequestSigner.Sign(create, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body), region);
+            (await _server.SendRawAsync(create)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+            var location = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}?location"));
+            Sign(location, region);
+            var answer = await _server.SendRawAsync(location);
+            answer.StatusCode.Should().Be(HttpStatusCode.OK);
+            var root = XDocument.Parse(await answer.Content.ReadAsStringAsync()).Root!;
+            root.Name.Should().Be(XName.Get("LocationConstraint", "http://s3.amazonaws.com/doc/2006-03-01/"));
+            root.Value.Should().Be(expected, region);
+        }
+    }
+
     private static void Sign(HttpRequestMessage request, string region) =>
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]), region);
 
