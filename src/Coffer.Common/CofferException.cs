@@ -18,6 +18,9 @@ public sealed class CofferException : Exception
     /// <summary>Headers the error response carries besides the common ones (a delete marker's version id, say).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = [];
 
-    /// <summary>Elements the error document carries after its Message (the region expected, for a signature scoped to another).</summary>
+    /// <summary>
+    /// Elements the error document carries after its Message (S3's Region: the region expected, for a signature scoped
+    /// to another).
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
 }

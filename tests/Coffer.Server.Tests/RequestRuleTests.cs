@@ -163,7 +163,8 @@ public sealed class RequestRuleTests : IAsyncLifetime
     [Fact]
     public async Task SigV4_ScopedToAnotherRegion_NamesTheExpectedRegionInTheErrorsRegionElement()
     {
-        // s3cmd signs again for the region this element names; without it, it gives up on a bucket outside its default region.
+        // s3cmd signs again for the region this element names; without it, it gives up on a bucket outside its default
+        // region.
         var bucket = TestServer.BucketName("region-element");
         await _server.CreateBucketAsync(bucket);
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}?location"));

@@ -99,7 +99,10 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         await Responses.EmptyAsync(context, 204);
     }
 
-    /// <summary>GET Bucket location: the bucket's region; S3 answers a us-east-1 bucket with an empty LocationConstraint (null to its SDKs).</summary>
+    /// <summary>
+    /// GET Bucket location: the bucket's region; S3 answers a us-east-1 bucket with an empty LocationConstraint (null
+    /// to its SDKs).
+    /// </summary>
     public Task GetBucketLocationAsync(RequestContext context)
     {
         var region = objects.GetBucket(context.Bucket).Region;
