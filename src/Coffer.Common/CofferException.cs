@@ -17,4 +17,10 @@ public sealed class CofferException : Exception
 
     /// <summary>Headers the error response carries besides the common ones (a delete marker's version id, say).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders { get; init; } = [];
+
+    /// <summary>
+    /// Elements the error document carries after its Message (S3's Region: the region expected, for a signature scoped
+    /// to another).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
 }

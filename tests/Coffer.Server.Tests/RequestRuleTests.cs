@@ -160,6 +160,60 @@ public sealed class RequestRuleTests : IAsyncLifetime
         (await _server.SendRawAsync(right)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task SigV4_ScopedToAnotherRegion_NamesTheExpectedRegionInTheErrorsRegionElement()
+    {
+        // s3cmd signs again for the region this element names; without it, it gives up on a bucket outside its default
+        // region.
+        var bucket = TestServer.BucketName("region-element");
+        await _server.CreateBucketAsync(bucket);
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}?location"));
+        Sign(request, "us-east-1");
+        var refused = await _server.SendRawAsync(request);
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", Dialect.S3);
+        error.Elements().Select(e => e.Name.LocalName).Should().StartWith(["Code", "Message", "Region"]);
+        error.Element("Region")!.Value.Should().Be(TestServer.Region);
+    }
+
+    [Fact]
+    public async Task CreateBucket_MakesTheBucketInEuWest1_WhenTheLocationConstraintIsEU()
+    {
+        // S3's legacy constraint EU is eu-west-1: clients (s3cmd's --bucket-location=EU) then sign for eu-west-1.
+        var bucket = TestServer.BucketName("eu");
+        var body = Encoding.UTF8.GetBytes("<CreateBucketConfiguration><LocationConstraint>EU</LocationConstraint></CreateBucketConfiguration>");
+        var create = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{bucket}")) { Content = new ByteArrayContent(body) };
+        S3RequestSigner.Sign(create, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body), "eu-west-1");
+        (await _server.SendRawAsync(create)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var head = new HttpRequestMessage(HttpMethod.Head, new Uri(_server.BaseAddress, $"/{bucket}"));
+        Sign(head, "eu-west-1");
+        var answer = await _server.SendRawAsync(head);
+        answer.StatusCode.Should().Be(HttpStatusCode.OK);
+        answer.Headers.GetValues("x-amz-bucket-region").Should().Equal("eu-west-1");
+    }
+
+    [Fact]
+    public async Task GetBucketLocation_AnswersAnEmptyLocationConstraint_ForAUsEast1Bucket_InS3()
+    {
+        // S3 documents a us-east-1 bucket's LocationConstraint as null; another region is named.
+        foreach (var (region, expected) in new[] { ("us-east-1", ""), ("eu-west-1", "eu-west-1") })
+        {
+            var bucket = TestServer.BucketName("location-" + region);
+            var body = Encoding.UTF8.GetBytes($"<CreateBucketConfiguration><LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>");
+            var create = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{bucket}")) { Content = new ByteArrayContent(body) };
+            S3RequestSigner.Sign(create, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body), region);
+            (await _server.SendRawAsync(create)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+            var location = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"/{bucket}?location"));
+            Sign(location, region);
+            var answer = await _server.SendRawAsync(location);
+            answer.StatusCode.Should().Be(HttpStatusCode.OK);
+            var root = XDocument.Parse(await answer.Content.ReadAsStringAsync()).Root!;
+            root.Name.Should().Be(XName.Get("LocationConstraint", "http://s3.amazonaws.com/doc/2006-03-01/"));
+            root.Value.Should().Be(expected, region);
+        }
+    }
+
     private static void Sign(HttpRequestMessage request, string region) =>
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]), region);
 

@@ -8,6 +8,13 @@ namespace Coffer.Protocol.Xml;
 /// </summary>
 public sealed record CreateBucketConfiguration(string? BucketAzConfig, string? LocationConstraint)
 {
+    /// <summary>
+    /// The region the bucket is made in: S3's legacy constraint <c>EU</c> names eu-west-1, which is the region a client
+    /// then signs for (s3cmd's <c>--bucket-location=EU</c>, the AWS SDKs' enum value); any other value is the region
+    /// itself.
+    /// </summary>
+    public string? Region => LocationConstraint == "EU" ? "eu-west-1" : LocationConstraint;
+
     public static CreateBucketConfiguration Read(XElement root)
     {
         if (root.Name != "CreateBucketConfiguration")

@@ -1,7 +1,11 @@
 namespace Coffer.Protocol.Xml;
 
 /// <summary>The <c>&lt;Error&gt;</c> body; COS clients need all five elements, non-empty.</summary>
-public sealed record ErrorDocument(string Code, string Message, string Resource, string RequestId, string TraceId);
+public sealed record ErrorDocument(string Code, string Message, string Resource, string RequestId, string TraceId)
+{
+    /// <summary>Elements written after Message, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Details { get; init; } = [];
+}
 
 public sealed record BucketEntry(string Name, string Location, DateTimeOffset CreationDate);
 

@@ -30,6 +30,11 @@ public static partial class XmlDocumentWriter
     {
         Element(w, "Code", error.Code);
         Element(w, "Message", XmlText.Replace(error.Message));
+        foreach (var (name, value) in error.Details)
+        {
+            Element(w, name, XmlText.Replace(value));
+        }
+
         Element(w, "Resource", XmlText.Replace(error.Resource));
         Element(w, "RequestId", error.RequestId);
         Element(w, "TraceId", error.TraceId);

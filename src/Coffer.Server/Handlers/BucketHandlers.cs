@@ -30,7 +30,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         string? location = null;
         if (await SafeXml.ReadAsync(context.Body, MaxConfigurationBytes, context.Aborted) is { } body)
         {
-            location = CreateBucketConfiguration.Read(body).LocationConstraint;
+            location = CreateBucketConfiguration.Read(body).Region;
         }
 
         var objectLock = ObjectLockEnabled(context);
@@ -99,8 +99,16 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         await Responses.EmptyAsync(context, 204);
     }
 
-    public Task GetBucketLocationAsync(RequestContext context) =>
-        Responses.XmlAsync(context, XmlDocumentWriter.Write(new LocationDocument(objects.GetBucket(context.Bucket).Region), context.Dialect));
+    /// <summary>
+    /// GET Bucket location: the bucket's region; S3 answers a us-east-1 bucket with an empty LocationConstraint (null
+    /// to its SDKs).
+    /// </summary>
+    public Task GetBucketLocationAsync(RequestContext context)
+    {
+        var region = objects.GetBucket(context.Bucket).Region;
+        var constraint = context.Dialect == Dialect.S3 && region == "us-east-1" ? "" : region;
+        return Responses.XmlAsync(context, XmlDocumentWriter.Write(new LocationDocument(constraint), context.Dialect));
+    }
 
     public Task GetBucketVersioningAsync(RequestContext context)
     {

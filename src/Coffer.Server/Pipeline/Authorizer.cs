@@ -121,8 +121,8 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 
     /// <summary>
     /// A SigV4 signature is scoped to a region: the bucket's, or for requests on no bucket this server's. Another region
-    /// is refused as S3 refuses it, naming the region expected. Creating a bucket is not checked: its region comes from
-    /// the request itself.
+    /// is refused as S3 refuses it, naming the region expected in a header and in the error's Region element (which
+    /// s3cmd reads to sign again for it). Creating a bucket is not checked: its region comes from the request itself.
     /// </summary>
     public void CheckSignedRegion(string? signedRegion, bool presigned, Route route, BucketAccessRules? rules)
     {
@@ -139,11 +139,13 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
                     $"Error parsing the X-Amz-Credential parameter; the region '{signedRegion}' is wrong; expecting '{expected}'")
                 {
                     ResponseHeaders = [new("x-amz-bucket-region", expected)],
+                    Details = [new("Region", expected)],
                 }
                 : new CofferException(ErrorCode.AuthorizationHeaderMalformed,
                     $"The authorization header is malformed; the region '{signedRegion}' is wrong; expecting '{expected}'")
                 {
                     ResponseHeaders = [new("x-amz-bucket-region", expected)],
+                    Details = [new("Region", expected)],
                 };
         }
     }

@@ -48,7 +48,10 @@ internal static class ErrorResponder
             error.HasCustomMessage ? error.Message : descriptor.Message,
             dialect == Dialect.S3 ? rawPath : host + rawPath,
             requestId,
-            traceId);
+            traceId)
+        {
+            Details = error.Details,
+        };
         var body = XmlDocumentWriter.Write(document);
         response.ContentType = "application/xml";
         response.ContentLength = body.Length;
