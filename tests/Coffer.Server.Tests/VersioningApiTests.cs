@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using System.Xml.Linq;
 using Coffer.Model;
 using Coffer.Model.Objects;
+using Coffer.Protocol.Routing;
 using Coffer.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -30,6 +32,32 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : ServerTestBas
     {
         var response = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning", content: new StringContent(body)));
         await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedXML");
+    }
+
+    [Fact]
+    public async Task PutBucketVersioning_ReturnsMalformedXml_AndChangesNothing_ForAnElementOutsideTheSchema()
+    {
+        // MinIO's versioning exclusions, as minio-py's set_bucket_versioning sends them (mint): accepted, they read back as never set
+        var body = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>Enabled</Status>"
+            + "<ExcludeFolders>true</ExcludeFolders><ExcludedPrefixes><Prefix>prefix1</Prefix></ExcludedPrefixes></VersioningConfiguration>";
+
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning", body: Encoding.UTF8.GetBytes(body)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedXML", Dialect.S3);
+        (await VersioningAsync()).Should().Be("<?xml version=\"1.0\" encoding=\"utf-8\"?><VersioningConfiguration></VersioningConfiguration>");
+    }
+
+    [Fact]
+    public async Task PutBucketVersioning_IsNotImplemented_WithMfaDeleteEnabled_AndSetsTheStatus_WithMfaDeleteDisabled()
+    {
+        static byte[] Body(string mfaDelete) =>
+            Encoding.UTF8.GetBytes($"<VersioningConfiguration><Status>Enabled</Status><MfaDelete>{mfaDelete}</MfaDelete></VersioningConfiguration>");
+
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning", body: Body("Enabled")))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        (await VersioningAsync()).Should().NotContain("<Status>");
+
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "versioning", body: Body("Disabled"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await VersioningAsync()).Should().Contain("<Status>Enabled</Status>");
     }
 
     [Fact]

@@ -15,10 +15,30 @@ public static class RequestDocuments
 {
     public const int MaxDeleteObjects = 1000;
 
-    /// <summary><c>&lt;VersioningConfiguration&gt;&lt;Status&gt;Enabled|Suspended&lt;/Status&gt;</c>.</summary>
+    /// <summary>
+    /// <c>&lt;VersioningConfiguration&gt;&lt;Status&gt;Enabled|Suspended&lt;/Status&gt;</c>, with S3's optional
+    /// <c>MfaDelete</c>. Any other child is MalformedXML, as S3 answers a document outside its schema: accepted, MinIO's
+    /// <c>ExcludeFolders</c> / <c>ExcludedPrefixes</c> read back as never set. MFA delete is not implemented, so
+    /// <c>MfaDelete Enabled</c> is NotImplemented rather than ignored.
+    /// </summary>
     public static string ReadVersioningStatus(XElement root)
     {
         Expect(root, "VersioningConfiguration");
+        foreach (var child in root.Elements())
+        {
+            switch (child.Name.LocalName, child.Value)
+            {
+                case ("Status", _) or ("MfaDelete", "Disabled"):
+                    break;
+                case ("MfaDelete", "Enabled"):
+                    throw new CofferException(ErrorCode.NotImplemented, "MFA delete is not implemented.");
+                case ("MfaDelete", _):
+                    throw new CofferException(ErrorCode.MalformedXml, "MfaDelete must be Enabled or Disabled.");
+                default:
+                    throw new CofferException(ErrorCode.MalformedXml, $"VersioningConfiguration cannot hold {child.Name.LocalName}.");
+            }
+        }
+
         var status = root.Element("Status")?.Value;
         return status is "Enabled" or "Suspended"
             ? status
