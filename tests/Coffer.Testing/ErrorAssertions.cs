@@ -7,15 +7,12 @@ namespace Coffer.Testing;
 
 public static class ErrorAssertions
 {
-    /// <summary>Elements some errors carry besides the five: S3's Region, for a signature in another region.</summary>
-    private static readonly string[] Details = ["Region"];
-
     /// <summary>
     /// Checks what every error response promises in either dialect: the status, an <c>application/xml</c> body whose
     /// <c>&lt;Error&gt;</c> has exactly Code, Message, Resource, RequestId and TraceId, none empty (COS's Python SDK and
     /// strict parsers need all five), the request id header equal to RequestId, the trace id header equal to TraceId,
-    /// Date, and the dialect's Server name. Elements an error adds after Message (<see cref="Details"/>) are left to
-    /// the test.
+    /// Date, and the dialect's Server name. The one element an error may add is S3's Region, right after Message (for a
+    /// signature scoped to another region); its value is left to the test.
     /// </summary>
     public static async Task<XElement> ShouldBeErrorAsync(
         this HttpResponseMessage response, HttpStatusCode status, string code, Dialect dialect = Dialect.Cos)
@@ -25,8 +22,13 @@ public static class ErrorAssertions
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/xml");
         var root = XDocument.Parse(text).Root!;
         root.Name.LocalName.Should().Be("Error");
-        root.Elements().Select(e => e.Name.LocalName).Where(name => !Details.Contains(name))
-            .Should().Equal("Code", "Message", "Resource", "RequestId", "TraceId");
+        var names = root.Elements().Select(e => e.Name.LocalName).ToList();
+        if (dialect == Dialect.S3 && names.IndexOf("Region") == 2)
+        {
+            names.RemoveAt(2);
+        }
+
+        names.Should().Equal(["Code", "Message", "Resource", "RequestId", "TraceId"], text);
         root.Elements().Should().OnlyContain(e => e.Value.Length > 0, text);
         root.Element("Code")!.Value.Should().Be(code, text);
         var requestIdHeader = dialect == Dialect.S3 ? "x-amz-request-id" : "x-cos-request-id";

@@ -17,9 +17,9 @@ public static class RequestDocuments
 
     /// <summary>
     /// <c>&lt;VersioningConfiguration&gt;&lt;Status&gt;Enabled|Suspended&lt;/Status&gt;</c>, with S3's optional
-    /// <c>MfaDelete</c>. Any other child is MalformedXML, as S3 answers a document outside its schema: accepted, MinIO's
-    /// <c>ExcludeFolders</c> / <c>ExcludedPrefixes</c> read back as never set. MFA delete is not implemented, so
-    /// <c>MfaDelete Enabled</c> is NotImplemented rather than ignored.
+    /// <c>MfaDelete</c>. Any other child is MalformedXML, as S3 answers a document outside its schema: accepted,
+    /// MinIO's <c>ExcludeFolders</c> / <c>ExcludedPrefixes</c> would read back as never set. MFA delete is not
+    /// implemented, so <c>MfaDelete Enabled</c> is NotImplemented rather than ignored.
     /// </summary>
     public static string ReadVersioningStatus(XElement root)
     {

@@ -134,19 +134,14 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         var expected = rules?.Bucket.Region ?? defaultRegion;
         if (signedRegion != expected)
         {
-            throw presigned
-                ? new CofferException(ErrorCode.AuthorizationQueryParametersError,
-                    $"Error parsing the X-Amz-Credential parameter; the region '{signedRegion}' is wrong; expecting '{expected}'")
-                {
-                    ResponseHeaders = [new("x-amz-bucket-region", expected)],
-                    Details = [new("Region", expected)],
-                }
-                : new CofferException(ErrorCode.AuthorizationHeaderMalformed,
-                    $"The authorization header is malformed; the region '{signedRegion}' is wrong; expecting '{expected}'")
-                {
-                    ResponseHeaders = [new("x-amz-bucket-region", expected)],
-                    Details = [new("Region", expected)],
-                };
+            var (code, message) = presigned
+                ? (ErrorCode.AuthorizationQueryParametersError, "Error parsing the X-Amz-Credential parameter")
+                : (ErrorCode.AuthorizationHeaderMalformed, "The authorization header is malformed");
+            throw new CofferException(code, $"{message}; the region '{signedRegion}' is wrong; expecting '{expected}'")
+            {
+                ResponseHeaders = [new("x-amz-bucket-region", expected)],
+                Details = [new("Region", expected)],
+            };
         }
     }
 
