@@ -199,6 +199,9 @@ public class RouterTests
     [InlineData("DELETE", "/?notification", "notification", NotificationHint)]
     [InlineData("GET", "/k?attributes", "attributes", "")]
     [InlineData("HEAD", "/k?attributes", "attributes", "")]
+    [InlineData("GET", "/?requestPayment", "requestPayment", "")]
+    [InlineData("PUT", "/?requestPayment", "requestPayment", "")]
+    [InlineData("DELETE", "/?requestPayment", "requestPayment", "")]
     public void Resolve_AnswersS3OnlySubResourcesInTheCosDialect_AsUnknownSubResources_WhateverTheMethod(string method, string target, string name,
         string hint)
     {
@@ -216,6 +219,8 @@ public class RouterTests
     [InlineData("GET", "/?notification", Operation.GetBucketNotification)]
     [InlineData("PUT", "/?notification", Operation.PutBucketNotification)]
     [InlineData("GET", "/k?attributes", Operation.GetObjectAttributes)]
+    [InlineData("GET", "/?requestPayment", Operation.GetBucketRequestPayment)]
+    [InlineData("PUT", "/?requestPayment", Operation.PutBucketRequestPayment)]
     public void Resolve_RoutesS3OnlySubResources_InTheS3Dialect(string method, string target, Operation expected)
     {
         S3Route(method, target).Operation.Should().Be(expected);

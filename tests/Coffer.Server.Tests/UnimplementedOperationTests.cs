@@ -31,11 +31,9 @@ public sealed class UnimplementedOperationTests() : ServerTestBase("unimpl")
     [InlineData("GET", null, "intelligent-tiering&id=t")]
     [InlineData("DELETE", null, "intelligent-tiering&id=t")]
     [InlineData("GET", null, "intelligent-tiering")]
-    // Transfer acceleration, requester pays, policy status.
+    // Transfer acceleration.
     [InlineData("PUT", null, "accelerate")]
     [InlineData("GET", null, "accelerate")]
-    [InlineData("PUT", null, "requestPayment")]
-    [InlineData("GET", null, "requestPayment")]
     // Website, replication.
     [InlineData("PUT", null, "website")]
     [InlineData("GET", null, "website")]

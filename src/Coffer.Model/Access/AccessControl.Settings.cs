@@ -205,6 +205,15 @@ public sealed partial class AccessControl
 
     public Task DeleteOwnershipAsync(string bucket, CancellationToken cancellationToken = default) => DeleteConfigAsync(bucket, OwnershipKind, cancellationToken);
 
+    /// <summary>
+    /// Sets who pays for requests (S3's PutBucketRequestPayment): with <paramref name="requesterPays"/> the requesters, otherwise
+    /// the owner, the default, which keeps nothing stored.
+    /// </summary>
+    public Task PutRequestPaymentAsync(string bucket, bool requesterPays, CancellationToken cancellationToken = default) =>
+        requesterPays
+            ? PutConfigAsync(bucket, RequestPaymentKind, Encoding.UTF8.GetBytes("Requester"), (_, _) => { }, cancellationToken)
+            : DeleteConfigAsync(bucket, RequestPaymentKind, cancellationToken);
+
     /// <summary>The bucket's public access block; NoSuchPublicAccessBlockConfiguration when it has none.</summary>
     public PublicAccessBlock GetPublicAccessBlock(string bucket)
     {

@@ -27,8 +27,12 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
     public const string OwnershipKind = "ownership";
     public const string PublicAccessBlockKind = "public-access-block";
 
+    /// <summary>S3's Requester Pays: stored (as <c>Requester</c>) only while requesters pay; without it the bucket owner does.</summary>
+    public const string RequestPaymentKind = "request-payment";
+
     // The configuration kinds read with a bucket's rules.
-    private static readonly string[] RulesKinds = [PolicyKind, BucketSettings.LifecycleKind, BucketSettings.LoggingKind, BucketEncryptionCodec.Kind];
+    private static readonly string[] RulesKinds =
+        [PolicyKind, BucketSettings.LifecycleKind, BucketSettings.LoggingKind, BucketEncryptionCodec.Kind, RequestPaymentKind];
 
     // Buckets whose rules are kept at once; past it the cache starts again (memory stays flat however many buckets there are).
     private const int MaxCachedRules = 4096;
@@ -41,7 +45,8 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
 
     /// <summary>
     /// The bucket and its policy, read in one snapshot with the configurations object requests consult (lifecycle for
-    /// <c>x-amz-expiration</c>, default encryption for a PUT, access logging for every request), so a request opens no other snapshot for its bucket; its ACL
+    /// <c>x-amz-expiration</c>, default encryption for a PUT, access logging and Requester Pays for every request), so a request opens no other snapshot
+    /// for its bucket; its ACL
     /// and settings when first needed. NoSuchBucket when it does not exist. Where the store can tell that no bucket
     /// setting changed since (<see cref="IMetadataStore.BucketSettingsGeneration"/>: the embedded engine), the rules read
     /// for an earlier request are used again and no snapshot is opened at all.
@@ -72,7 +77,7 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
     {
         using var reader = metadata.OpenSnapshot();
         var record = reader.Buckets.Get(bucket) ?? throw NoSuchBucket();
-        // One query for the four kinds (on PostgreSQL a round trip each otherwise).
+        // One query for the five kinds (on PostgreSQL a round trip each otherwise).
         var stored = reader.Configs.GetKinds(record.Id, RulesKinds);
         byte[]? Body(string kind, string configId) => stored.FirstOrDefault(c => c.Kind == kind && c.ConfigId == configId)?.Body;
         var policy = Body(PolicyKind, "") is { } document ? Parsed(record.Id, document) : null;
@@ -88,7 +93,8 @@ public sealed partial class AccessControl(IMetadataStore metadata, TimeProvider 
         // than it; an error is not kept, the next request reads again.
         return new BucketAccessRules(ObjectService.ToInfo(record), ownerUin, policy,
             new Lazy<AccessControlList>(() => ReadBucketAcl(id, ownerUin), LazyThreadSafetyMode.PublicationOnly),
-            new Lazy<BucketAccessSettings>(() => ReadSettings(id), LazyThreadSafetyMode.PublicationOnly), configurations, id);
+            new Lazy<BucketAccessSettings>(() => ReadSettings(id), LazyThreadSafetyMode.PublicationOnly), configurations, id,
+            requesterPays: Body(RequestPaymentKind, "") is not null);
     }
 
     /// <summary>

@@ -22,9 +22,10 @@ public sealed class BucketAccessRules
     }
 
     internal BucketAccessRules(BucketInfo bucket, string ownerUin, AccessPolicy? policy, Lazy<AccessControlList> acl, Lazy<BucketAccessSettings> settings,
-        IReadOnlyDictionary<string, byte[]?>? configurations = null, long bucketId = 0)
+        IReadOnlyDictionary<string, byte[]?>? configurations = null, long bucketId = 0, bool requesterPays = false)
     {
         BucketId = bucketId;
+        RequesterPays = requesterPays;
         Bucket = bucket;
         OwnerUin = ownerUin;
         Policy = policy;
@@ -43,6 +44,9 @@ public sealed class BucketAccessRules
 
     public AccessPolicy? Policy { get; }
 
+    /// <summary>Whether requesters pay (S3's Requester Pays): anyone but the owner's account must then say it agrees to.</summary>
+    public bool RequesterPays { get; }
+
     /// <summary>The ACL that governs the request.</summary>
     public AccessControlList Acl => _acl.Value;
 
@@ -60,5 +64,6 @@ public sealed class BucketAccessRules
     }
 
     /// <summary>The same rules with another governing ACL (an object's), read when first needed.</summary>
-    internal BucketAccessRules WithAcl(Func<AccessControlList> acl) => new(Bucket, OwnerUin, Policy, new Lazy<AccessControlList>(acl), _settings, _configurations, BucketId);
+    internal BucketAccessRules WithAcl(Func<AccessControlList> acl) =>
+        new(Bucket, OwnerUin, Policy, new Lazy<AccessControlList>(acl), _settings, _configurations, BucketId, RequesterPays);
 }

@@ -80,6 +80,8 @@ public static class CamActions
         [Operation.GetPublicAccessBlock] = Row("GetBucketPublicAccessBlock", "GetBucketPublicAccessBlock"),
         [Operation.PutPublicAccessBlock] = Row("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
         [Operation.DeletePublicAccessBlock] = Row("PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
+        [Operation.GetBucketRequestPayment] = Row("GetBucketRequestPayment", "GetBucketRequestPayment"),
+        [Operation.PutBucketRequestPayment] = Row("PutBucketRequestPayment", "PutBucketRequestPayment"),
         [Operation.GetBucketInventoryConfiguration] = Row("GetBucketInventory", "GetInventoryConfiguration"),
         [Operation.PutBucketInventoryConfiguration] = Row("PutBucketInventory", "PutInventoryConfiguration"),
         [Operation.DeleteBucketInventoryConfiguration] = Row("DeleteBucketInventory", "PutInventoryConfiguration"),

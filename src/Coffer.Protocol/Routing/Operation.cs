@@ -70,6 +70,8 @@ public enum Operation
     GetPublicAccessBlock,
     PutPublicAccessBlock,
     DeletePublicAccessBlock,
+    GetBucketRequestPayment,
+    PutBucketRequestPayment,
     GetBucketInventoryConfiguration,
     PutBucketInventoryConfiguration,
     DeleteBucketInventoryConfiguration,

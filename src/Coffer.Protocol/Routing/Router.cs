@@ -33,6 +33,7 @@ public sealed class Router(HostResolver hosts)
         "encryption", "logging", "website", "replication", "referer", "accelerate", "notification", "object-lock",
         "intelligenttiering", "domain", "origin", "location", "delete", "restore", "select", "append", "retention",
         "legal-hold", "attributes", "ownershipControls", "publicAccessBlock", "policyStatus",
+        "requestPayment",
     ];
 
     // Query parameters that refine an operation without selecting one; any other valueless parameter is an unknown sub-resource.
@@ -109,6 +110,8 @@ public sealed class Router(HostResolver hosts)
         [("GET", Level.Bucket, "publicAccessBlock")] = Operation.GetPublicAccessBlock,
         [("PUT", Level.Bucket, "publicAccessBlock")] = Operation.PutPublicAccessBlock,
         [("DELETE", Level.Bucket, "publicAccessBlock")] = Operation.DeletePublicAccessBlock,
+        [("GET", Level.Bucket, "requestPayment")] = Operation.GetBucketRequestPayment,
+        [("PUT", Level.Bucket, "requestPayment")] = Operation.PutBucketRequestPayment,
         [("OPTIONS", Level.Bucket, "")] = Operation.OptionsObject,
         [("GET", Level.Bucket, "inventory")] = Operation.ListBucketInventoryConfigurations,
         [("PUT", Level.Bucket, "inventory")] = Operation.PutBucketInventoryConfiguration,
@@ -155,6 +158,8 @@ public sealed class Router(HostResolver hosts)
         [Operation.GetBucketNotification] = NotificationHint,
         [Operation.PutBucketNotification] = NotificationHint,
         [Operation.GetObjectAttributes] = null,
+        [Operation.GetBucketRequestPayment] = null,
+        [Operation.PutBucketRequestPayment] = null,
     };
 
     // The sub-resources whose every row is S3-only, so that the COS dialect refuses them whatever the method, with their hint.

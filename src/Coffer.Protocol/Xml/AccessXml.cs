@@ -87,6 +87,30 @@ public static class AccessXml
         return new PublicAccessBlock(Switch("BlockPublicAcls"), Switch("IgnorePublicAcls"), Switch("BlockPublicPolicy"), Switch("RestrictPublicBuckets"));
     }
 
+    public const string RequesterPayer = "Requester";
+    public const string OwnerPayer = "BucketOwner";
+
+    /// <summary>
+    /// <c>&lt;RequestPaymentConfiguration&gt;&lt;Payer&gt;Requester&lt;/Payer&gt;</c> (or BucketOwner), one Payer and nothing else:
+    /// whether requesters pay.
+    /// </summary>
+    public static bool ReadRequestPayment(XElement root)
+    {
+        Expect(root, "RequestPaymentConfiguration");
+        var elements = root.Elements().ToArray();
+        if (elements is not [{ Name.LocalName: "Payer" } payer])
+        {
+            throw new CofferException(ErrorCode.MalformedXml);
+        }
+
+        return payer.Value.Trim() switch
+        {
+            RequesterPayer => true,
+            OwnerPayer => false,
+            _ => throw new CofferException(ErrorCode.MalformedXml),
+        };
+    }
+
     private static void Expect(XElement root, string name)
     {
         if (root.Name.LocalName != name)

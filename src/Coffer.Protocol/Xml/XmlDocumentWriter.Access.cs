@@ -49,6 +49,10 @@ public static partial class XmlDocumentWriter
         w.WriteEndElement();
     });
 
+    /// <summary>GetBucketRequestPayment's answer: who pays for requests, <c>Requester</c> or <c>BucketOwner</c>.</summary>
+    public static byte[] WriteRequestPayment(bool requesterPays, Dialect dialect) =>
+        Build("RequestPaymentConfiguration", dialect, w => Element(w, "Payer", requesterPays ? AccessXml.RequesterPayer : AccessXml.OwnerPayer));
+
     /// <summary>GetBucketPolicyStatus's answer: whether the bucket policy is public.</summary>
     public static byte[] WritePolicyStatus(bool isPublic, Dialect dialect) => Build("PolicyStatus", dialect, w => Element(w, "IsPublic", Bool(isPublic)));
 

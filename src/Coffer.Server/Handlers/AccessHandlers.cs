@@ -121,6 +121,18 @@ internal sealed class AccessHandlers(AccessControl access, AccountDirectory acco
         await Responses.EmptyAsync(context, 204);
     }
 
+    /// <summary>PutBucketRequestPayment (S3 only): who pays, Requester or BucketOwner; anything else is MalformedXML.</summary>
+    public async Task PutRequestPaymentAsync(RequestContext context)
+    {
+        var body = await ReadDocumentAsync(context);
+        await access.PutRequestPaymentAsync(context.Bucket, AccessXml.ReadRequestPayment(body), context.Aborted);
+        await Responses.EmptyAsync(context);
+    }
+
+    /// <summary>GetBucketRequestPayment (S3 only): from the rules read for the request, which carry the setting.</summary>
+    public static Task GetRequestPaymentAsync(RequestContext context) =>
+        Responses.XmlAsync(context, XmlDocumentWriter.WriteRequestPayment(context.Rules!.RequesterPays, context.Dialect));
+
     /// <summary>A small configuration body, Content-MD5 checked when sent; an empty one is MissingRequestBody.</summary>
     internal static async Task<System.Xml.Linq.XElement> ReadDocumentAsync(RequestContext context)
     {

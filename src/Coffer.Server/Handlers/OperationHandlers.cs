@@ -45,6 +45,8 @@ internal sealed class OperationHandlers
             [Operation.PutPublicAccessBlock] = access.PutPublicAccessBlockAsync,
             [Operation.GetPublicAccessBlock] = access.GetPublicAccessBlockAsync,
             [Operation.DeletePublicAccessBlock] = access.DeletePublicAccessBlockAsync,
+            [Operation.PutBucketRequestPayment] = access.PutRequestPaymentAsync,
+            [Operation.GetBucketRequestPayment] = AccessHandlers.GetRequestPaymentAsync,
 
             [Operation.PutBucketLifecycle] = settings.PutLifecycleAsync,
             [Operation.GetBucketLifecycle] = settings.GetLifecycleAsync,

@@ -113,6 +113,12 @@ internal sealed class RequestPipeline(
             var rules = bucketRules.Rules;
             authorizer.Authorize(authenticated.Credential, route, rules, target, sourceIp, conditions);
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
+            if (Authorizer.ChargesRequester(authenticated.Credential, rules))
+            {
+                // An error's response drops it with the other headers: only a request that succeeds is charged.
+                http.Response.Headers[WireHeaders.For(dialect).Prefix + "request-charged"] = "requester";
+            }
+
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Coffer.Protocol.Routing;
+using Coffer.Testing;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// S3's Requester Pays buckets: PUT / GET Bucket requestPayment, and what the setting asks of requests — anyone outside the
+/// owner's account says <c>x-amz-request-payer: requester</c> and is told <c>x-amz-request-charged</c>; nobody anonymous.
+/// </summary>
+public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
+{
+    private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private static readonly KeyValuePair<string, string>[] AgreesToPay = [new("x-amz-request-payer", "requester")];
+
+    protected override async Task SeedAsync()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "k", body: [1, 2, 3])).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task GetBucketRequestPayment_IsBucketOwner_ByDefault_AndAnswersWhatPutSet()
+    {
+        (await PayerAsync()).Should().Be("BucketOwner");
+
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PayerAsync()).Should().Be("Requester");
+
+        (await PutPayerAsync("BucketOwner")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PayerAsync()).Should().Be("BucketOwner");
+    }
+
+    [Theory]
+    [InlineData($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>Nobody</Payer></RequestPaymentConfiguration>")]
+    [InlineData($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>requester</Payer></RequestPaymentConfiguration>")]
+    [InlineData($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"></RequestPaymentConfiguration>")]
+    [InlineData($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>Requester</Payer><Payer>Requester</Payer></RequestPaymentConfiguration>")]
+    [InlineData($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>Requester</Payer><Extra/></RequestPaymentConfiguration>")]
+    [InlineData($"<PaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>Requester</Payer></PaymentConfiguration>")]
+    public async Task PutBucketRequestPayment_IsMalformedXml_ForAnythingButOnePayerRequesterOrBucketOwner(string document)
+    {
+        var response = await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Encoding.UTF8.GetBytes(document));
+
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedXML", Dialect.S3);
+        (await PayerAsync()).Should().Be("BucketOwner");
+    }
+
+    [Fact]
+    public async Task RequesterPays_RefusesAnotherAccountWithoutTheHeader_AndChargesItWhenItSaysItPays()
+    {
+        await AllowOtherToReadAsync();
+        var before = await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other);
+        before.StatusCode.Should().Be(HttpStatusCode.OK, "the policy lets the other account read");
+        before.Headers.Contains("x-amz-request-charged").Should().BeFalse();
+
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+
+        var read = await S3.SendAsync(HttpMethod.Get, Bucket, "k", headers: AgreesToPay, account: TestAccounts.Other);
+        read.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await read.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+        read.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+        var listed = await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", headers: AgreesToPay, account: TestAccounts.Other);
+        listed.StatusCode.Should().Be(HttpStatusCode.OK);
+        listed.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
+    public async Task RequesterPays_DoesNotChargeARequestThatFails_EvenWithTheHeader()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var missing = await S3.SendAsync(HttpMethod.Get, Bucket, "absent", headers: AgreesToPay, account: TestAccounts.Other);
+        await missing.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NoSuchKey", Dialect.S3);
+        missing.Headers.Contains("x-amz-request-charged").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task RequesterPays_RefusesAnonymousRequests_OnAPublicReadBucket_EvenWithTheHeader()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(Anonymous(query: "list-type=2"))).StatusCode.Should().Be(HttpStatusCode.OK, "the bucket is public-read");
+
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await S3.SendAsync(Anonymous(query: "list-type=2"))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(Anonymous(query: "list-type=2", headers: AgreesToPay))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task RequesterPays_AsksNothingOfTheOwner_AndChargesItNothing()
+    {
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var read = await S3.SendAsync(HttpMethod.Get, Bucket, "k");
+        read.StatusCode.Should().Be(HttpStatusCode.OK);
+        read.Headers.Contains("x-amz-request-charged").Should().BeFalse();
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "k2", body: [4])).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task RequesterPays_RefusesACopyFromTheBucketWithoutTheHeader_IntoAnotherAccountsBucket()
+    {
+        await AllowOtherToReadAsync();
+        var otherBucket = TestServer.BucketName("payee", TestAccounts.Other);
+        (await S3.SendAsync(HttpMethod.Put, otherBucket, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+        KeyValuePair<string, string>[] copy = [new("x-amz-copy-source", $"/{Bucket}/k")];
+
+        await (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: copy, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: [.. copy, .. AgreesToPay], account: TestAccounts.Other))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
+    {
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Payer("Requester"), headers: AgreesToPay, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await PayerAsync()).Should().Be("BucketOwner");
+
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "requestPayment")))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        await (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "requestPayment", content: new ByteArrayContent(Payer("Requester")))))
+            .ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        (await PayerAsync()).Should().Be("BucketOwner");
+    }
+
+    private static byte[] Payer(string payer) =>
+        Encoding.UTF8.GetBytes($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>{payer}</Payer></RequestPaymentConfiguration>");
+
+    private Task<HttpResponseMessage> PutPayerAsync(string payer) => S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Payer(payer));
+
+    /// <summary>The Payer of GetBucketRequestPayment's document, checking the answer is 200 with S3's document.</summary>
+    private async Task<string> PayerAsync()
+    {
+        var response = await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment");
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+        var root = XDocument.Parse(body).Root!;
+        root.Name.Should().Be(XName.Get("RequestPaymentConfiguration", S3Namespace));
+        var payer = root.Elements().Should().ContainSingle().Subject;
+        payer.Name.Should().Be(XName.Get("Payer", S3Namespace));
+        return payer.Value;
+    }
+
+    private async Task AllowOtherToReadAsync()
+    {
+        var policy = $$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
+              "Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
+            """;
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    /// <summary>An unsigned S3 request (its x-amz-* headers say the dialect).</summary>
+    private HttpRequestMessage Anonymous(string query, IEnumerable<KeyValuePair<string, string>>? headers = null)
+    {
+        var request = S3.Request(HttpMethod.Get, Bucket, query: query, headers: headers);
+        request.Headers.Remove("Authorization");
+        return request;
+    }
+}
