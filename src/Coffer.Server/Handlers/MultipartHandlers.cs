@@ -90,7 +90,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
         authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
             context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
-            Authorizer.AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+            () => Authorizer.AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,
