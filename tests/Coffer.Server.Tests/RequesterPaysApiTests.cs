@@ -13,6 +13,7 @@ namespace Coffer.Server.Tests;
 public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private const string PlainAccessDenied = "Access Denied.";
     private static readonly KeyValuePair<string, string>[] AgreesToPay = [new("x-amz-request-payer", "requester")];
 
     protected override async Task SeedAsync()
@@ -57,8 +58,9 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other))
+        var refused = await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        refused.Element("Message")!.Value.Should().Be(PlainAccessDenied, "S3 does not tell a stranger the bucket is Requester Pays");
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
 
@@ -91,7 +93,9 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await (await S3.SendAsync(Anonymous(query: "list-type=2"))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
-        await (await S3.SendAsync(Anonymous(query: "list-type=2", headers: AgreesToPay))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var refused = await (await S3.SendAsync(Anonymous(query: "list-type=2", headers: AgreesToPay)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        refused.Element("Message")!.Value.Should().Be(PlainAccessDenied);
     }
 
     [Fact]

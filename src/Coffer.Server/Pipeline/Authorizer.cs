@@ -169,21 +169,15 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <summary>
     /// S3's Requester Pays (<see cref="BucketAccessRules.RefusesRequester"/>): anyone outside the owner's account must say
     /// <c>x-amz-request-payer: requester</c> (a presigned URL may carry it as a query parameter); nobody anonymous. The same
-    /// in the COS dialect with <c>x-cos-</c>: the bucket's setting holds whichever API reaches it.
+    /// in the COS dialect with <c>x-cos-</c>: the bucket's setting holds whichever API reaches it. A refusal is S3's plain
+    /// "Access Denied.", which does not tell a stranger the bucket is Requester Pays.
     /// </summary>
     private static void CheckRequesterPays(Credential? caller, BucketAccessRules rules, Func<bool> agreesToPay)
     {
-        if (!rules.RefusesRequester(caller, agreesToPay))
+        if (rules.RefusesRequester(caller, agreesToPay))
         {
-            return;
+            throw new CofferException(ErrorCode.AccessDenied);
         }
-
-        if (caller is null)
-        {
-            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. A Requester Pays bucket takes no anonymous requests.");
-        }
-
-        throw new CofferException(ErrorCode.AccessDenied, "Access Denied. Requests on a Requester Pays bucket must say x-amz-request-payer: requester.");
     }
 
     /// <summary>
