@@ -111,7 +111,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
-    public async Task RequesterPays_RefusesACopyFromTheBucketWithoutTheHeader_IntoAnotherAccountsBucket()
+    public async Task RequesterPays_RefusesACopyFromTheBucketWithoutTheHeader_AndChargesOneWithIt()
     {
         await AllowOtherToReadAsync();
         var otherBucket = TestServer.BucketName("payee", TestAccounts.Other);
@@ -121,8 +121,9 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 
         await (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: copy, account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
-        (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: [.. copy, .. AgreesToPay], account: TestAccounts.Other))
-            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var copied = await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: [.. copy, .. AgreesToPay], account: TestAccounts.Other);
+        copied.StatusCode.Should().Be(HttpStatusCode.OK);
+        copied.Headers.GetValues("x-amz-request-charged").Should().Equal(["requester"], "reading the source is charged, though the destination is not Requester Pays");
     }
 
     [Fact]

@@ -194,11 +194,28 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     }
 
     /// <summary>
+    /// Authorizes reading the source of a copy (CopyObject, UploadPartCopy) named by the request's copy-source header; a
+    /// copy from a Requester Pays bucket by another account is charged to it, which the response says in
+    /// <c>x-amz-request-charged</c> (<c>x-cos-</c>) as for the destination.
+    /// </summary>
+    internal void AuthorizeCopySource(RequestContext context, CopySource source)
+    {
+        var charged = AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
+            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
+            () => AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+        if (charged)
+        {
+            context.Response.Headers[context.Wire.Prefix + "request-charged"] = "requester";
+        }
+    }
+
+    /// <summary>
     /// Authorizes reading the source of a copy, as a GET of it would be; with <paramref name="expectedOwner"/>
     /// (<c>x-amz-source-expected-bucket-owner</c>, S3 only) the source bucket must be that account's. The owner is checked
     /// only once reading is allowed, and answered as a plain denial, so nobody learns a bucket's owner by guessing it.
+    /// Returns whether reading the source is charged to the requester (S3's Requester Pays).
     /// </summary>
-    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner,
+    private bool AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner,
         Func<bool> agreesToPay)
     {
         var rules = access.Rules(bucket);
@@ -208,6 +225,8 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied");
         }
+
+        return rules.ChargesRequester(caller);
     }
 
     /// <summary>
