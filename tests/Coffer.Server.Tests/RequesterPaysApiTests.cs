@@ -127,6 +127,31 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
+    public async Task RequesterPays_ServesAnotherAccountsFormUpload_ThatAgreesInItsHttpHeader()
+    {
+        await AllowOtherAsync("s3:PutObject");
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+        HttpRequestMessage Form(string key, bool agrees)
+        {
+            var fields = PostForms.S3(Bucket, TestAccounts.Other, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), [new[] { "starts-with", "$key", "" }]);
+            fields.Add(new("key", key));
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Server.BaseAddress, Bucket)) { Content = PostForms.Body(fields, [7]) };
+            if (agrees)
+            {
+                request.Headers.Add("x-amz-request-payer", "requester");
+            }
+
+            return request;
+        }
+
+        await (await S3.SendAsync(Form("unpaid", agrees: false))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var posted = await S3.SendAsync(Form("paid", agrees: true));
+        posted.StatusCode.Should().Be(HttpStatusCode.NoContent, await posted.Content.ReadAsStringAsync());
+        posted.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "paid")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
@@ -160,11 +185,14 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         return payer.Value;
     }
 
-    private async Task AllowOtherToReadAsync()
+    private Task AllowOtherToReadAsync() => AllowOtherAsync("s3:GetObject", "s3:ListBucket");
+
+    /// <summary>A bucket policy letting the other account do <paramref name="actions"/> on the bucket and its objects.</summary>
+    private async Task AllowOtherAsync(params string[] actions)
     {
         var policy = $$$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
-              "Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
+              "Action":[{{{string.Join(",", actions.Select(a => $"\"{a}\""))}}}],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
             """;
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
