@@ -152,6 +152,21 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
+    public async Task RequesterPays_InTheCosDialect_AsksXCosRequestPayer_AndAnswersXCosRequestCharged()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        var read = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other,
+            headers: [new("x-cos-request-payer", "requester")]));
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        (await read.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+        read.Headers.GetValues("x-cos-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
     public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
