@@ -1,8 +1,13 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coffer.Server.Tests;
 
@@ -167,6 +172,44 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
+    public async Task RequesterPays_AsksNothingOfTheOwnersSubAccount_AndChargesItNothing()
+    {
+        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "reader", null, Encoding.UTF8.GetBytes(
+            """{"version":"2.0","statement":[{"effect":"allow","action":["s3:GetObject"],"resource":["*"]}]}"""));
+        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var read = await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: sub);
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        read.Headers.Contains("x-amz-request-charged").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task RequesterPays_ServesAPresignedUrl_ThatCarriesTheAgreementInItsQuery()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await S3.SendAsync(PresignedGet("k", ""))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var read = await S3.SendAsync(PresignedGet("k", "&x-amz-request-payer=requester"));
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        read.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
+    public async Task RequesterPays_HeadObject_AnswersXAmzRequestCharged()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var head = await S3.SendAsync(HttpMethod.Head, Bucket, "k", headers: AgreesToPay, account: TestAccounts.Other);
+
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        head.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
     public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
@@ -210,6 +253,21 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
               "Action":[{{{string.Join(",", actions.Select(a => $"\"{a}\""))}}}],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
             """;
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    /// <summary>The other account's GET of <paramref name="key"/> presigned with SigV4 query parameters, and <paramref name="extraQuery"/> signed with them.</summary>
+    private HttpRequestMessage PresignedGet(string key, string extraQuery)
+    {
+        var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request";
+        var path = $"/{Bucket}/{key}";
+        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{TestAccounts.Other.SecretId}/{scope}")}" +
+            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host{extraQuery}";
+        var canonical = SigV4.CanonicalRequest("GET", SigV4.CanonicalUri(path), SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query),
+            [new("host", Server.BaseAddress.Authority)], SigV4.UnsignedPayload);
+        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Other.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
+            SigV4.StringToSign(amzDate, scope, canonical));
+        return new HttpRequestMessage(HttpMethod.Get, new Uri(Server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
     }
 
     /// <summary>An unsigned S3 request (its x-amz-* headers say the dialect).</summary>
