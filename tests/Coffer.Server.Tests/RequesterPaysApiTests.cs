@@ -79,7 +79,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
-    public async Task RequesterPays_DoesNotChargeARequestThatFails_EvenWithTheHeader()
+    public async Task RequesterPays_AnswersNoXAmzRequestCharged_OnAnError_EvenWithTheHeader()
     {
         await AllowOtherToReadAsync();
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -210,7 +210,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
-    public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
+    public async Task RequestPayment_IsRefusedToAnotherAccountWithoutAGrant_AndNotACosSubResource()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
