@@ -21,21 +21,30 @@ internal sealed class BatchPermission(AccessControl access, Credential? creator)
 
     private readonly Dictionary<string, BucketAccessRules?> _rules = new(StringComparer.Ordinal);
 
-    /// <summary>Whether the operation may act on the task's object (for a copy: read it, and write the copy at <paramref name="targetKey"/>).</summary>
-    public bool Allows(BatchOperation operation, BatchTask task, string? targetBucket = null, string? targetKey = null) => operation.Kind switch
+    /// <summary>
+    /// Whether the operation may act on the task's object (for a copy: read it, and write the copy at <paramref name="targetKey"/>).
+    /// A Requester Pays bucket refuses a creator outside its owner's account unless the job agreed to pay, which only a
+    /// copy can say (<see cref="BatchOperation.RequesterPays"/>): a job sends no header.
+    /// </summary>
+    public bool Allows(BatchOperation operation, BatchTask task, string? targetBucket = null, string? targetKey = null)
     {
-        BatchOperationKind.PutObjectTagging => Allowed(task.Bucket, task.Key, PutTagging, AclPermission.None),
-        BatchOperationKind.DeleteObjectTagging => Allowed(task.Bucket, task.Key, DeleteTagging, AclPermission.None),
-        BatchOperationKind.DeleteObject => Allowed(task.Bucket, task.Key, DeleteObject, AclPermission.Write),
-        BatchOperationKind.ComputeObjectChecksum => Readable(task),
-        BatchOperationKind.PutObjectCopy => Readable(task) && Allowed(targetBucket ?? task.Bucket, targetKey ?? task.Key, PutObject, AclPermission.Write),
-        _ => false,
-    };
+        var agreesToPay = operation.RequesterPays;
+        return operation.Kind switch
+        {
+            BatchOperationKind.PutObjectTagging => Allowed(task.Bucket, task.Key, PutTagging, AclPermission.None, agreesToPay),
+            BatchOperationKind.DeleteObjectTagging => Allowed(task.Bucket, task.Key, DeleteTagging, AclPermission.None, agreesToPay),
+            BatchOperationKind.DeleteObject => Allowed(task.Bucket, task.Key, DeleteObject, AclPermission.Write, agreesToPay),
+            BatchOperationKind.ComputeObjectChecksum => Readable(task, agreesToPay),
+            BatchOperationKind.PutObjectCopy => Readable(task, agreesToPay)
+                && Allowed(targetBucket ?? task.Bucket, targetKey ?? task.Key, PutObject, AclPermission.Write, agreesToPay),
+            _ => false,
+        };
+    }
 
     /// <summary>Forgets the buckets' rules, so the next chunk reads them afresh.</summary>
     public void Refresh() => _rules.Clear();
 
-    private bool Readable(BatchTask task)
+    private bool Readable(BatchTask task, bool agreesToPay)
     {
         if (creator is null || Rules(task.Bucket) is not { } rules)
         {
@@ -43,10 +52,11 @@ internal sealed class BatchPermission(AccessControl access, Credential? creator)
         }
 
         // An object written with its own ACL is read by that ACL, as a GET of it would be.
-        return Decide(access.ForObject(rules, task.Key, task.VersionId), task.Key, GetObject, AclPermission.Read);
+        return !rules.RefusesRequester(creator, () => agreesToPay)
+            && Decide(access.ForObject(rules, task.Key, task.VersionId), task.Key, GetObject, AclPermission.Read);
     }
 
-    private bool Allowed(string bucket, string key, string[] actions, AclPermission acl)
+    private bool Allowed(string bucket, string key, string[] actions, AclPermission acl, bool agreesToPay)
     {
         if (creator is null)
         {
@@ -54,7 +64,7 @@ internal sealed class BatchPermission(AccessControl access, Credential? creator)
         }
 
         // A bucket that does not exist is the task's NoSuchBucket, not a denial.
-        return Rules(bucket) is not { } rules || Decide(rules, key, actions, acl);
+        return Rules(bucket) is not { } rules || (!rules.RefusesRequester(creator, () => agreesToPay) && Decide(rules, key, actions, acl));
     }
 
     private bool Decide(BucketAccessRules rules, string key, string[] actions, AclPermission acl)

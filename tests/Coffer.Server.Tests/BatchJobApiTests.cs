@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model.Accounts;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 
@@ -90,6 +91,51 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         (await GetTextAsync(_reports, failed)).Should().Be(
             $"\"{locked}\",\"held.txt\",\"{version}\",\"failed\",\"AccessDenied\",\"403\",\"Access Denied because object protected by object lock.\"\n");
         (await S3.SendAsync(HttpMethod.Head, locked, "held.txt", $"versionId={version}")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateJob_OnARequesterPaysBucket_FailsAnotherAccountsTasks_WithAccessDenied_AndRunsTheOwners()
+    {
+        await PutAsync("a.txt");
+        await AllowOtherAsync("s3:PutObjectTagging");
+        await MakeRequesterPaysAsync();
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+
+        var foreign = await CreateAsync(CreateJobXml(manifest, "token-payer-other", TaggingOperation(("by", "other"))), TestAccounts.Other);
+
+        var job = await WaitForAsync(foreign, "Complete", TestAccounts.Other);
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1", "a job cannot say its creator agrees to pay");
+        var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{foreign}/manifest.json")).RootElement;
+        var failed = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
+        (await GetTextAsync(_reports, failed)).Should().Be(
+            $"\"{Bucket}\",\"a.txt\",\"\",\"failed\",\"AccessDenied\",\"403\",\"Access Denied. The job's creator may not do this to this object.\"\n");
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Key>by</Key>");
+
+        var own = await CreateAsync(CreateJobXml(manifest, "token-payer-owner", TaggingOperation(("by", "owner"))));
+        (await WaitForAsync(own, "Complete")).Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
+        (await TagsOfAsync("a.txt")).Should().Contain("<Key>by</Key><Value>owner</Value>");
+    }
+
+    [Fact]
+    public async Task CreateJob_S3PutObjectCopy_FromARequesterPaysBucket_RunsForAnotherAccount_OnlyWhenItSaysRequesterPays()
+    {
+        await PutAsync("a.txt");
+        await AllowOtherAsync("s3:GetObject");
+        await MakeRequesterPaysAsync();
+        var target = TestServer.BucketName("jobpay", TestAccounts.Other);
+        (await S3.SendAsync(HttpMethod.Put, target, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        string Copy(string agreement) => $"<S3PutObjectCopy><TargetResource>arn:aws:s3:::{target}</TargetResource>{agreement}</S3PutObjectCopy>";
+
+        var unpaid = await CreateAsync(CreateJobXml(manifest, "token-copy-unpaid", Copy("")), TestAccounts.Other);
+        (await WaitForAsync(unpaid, "Complete", TestAccounts.Other)).Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1");
+        (await S3.SendAsync(HttpMethod.Head, target, "a.txt", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var paid = await CreateAsync(CreateJobXml(manifest, "token-copy-paid", Copy("<RequesterPays>true</RequesterPays>")), TestAccounts.Other);
+        var job = await WaitForAsync(paid, "Complete", TestAccounts.Other);
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
+        job.Element(Ns + "Operation")!.Element(Ns + "S3PutObjectCopy")!.Element(Ns + "RequesterPays")!.Value.Should().Be("true");
+        (await S3.SendAsync(HttpMethod.Head, target, "a.txt", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -358,23 +404,24 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         </CreateJobRequest>
         """);
 
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string query = "", byte[]? body = null) =>
-        S3.SendAsync(S3.RequestAt(method, "/v20180820/jobs" + path, query, body, [new("x-amz-account-id", TestAccounts.Owner.Uin)]));
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string query = "", byte[]? body = null, Account? account = null) =>
+        S3.SendAsync(S3.RequestAt(method, "/v20180820/jobs" + path, query, body, [new("x-amz-account-id", (account ?? TestAccounts.Owner).Uin)],
+            account: account ?? TestAccounts.Owner));
 
-    private async Task<string> CreateAsync(byte[] body)
+    private async Task<string> CreateAsync(byte[] body, Account? account = null)
     {
-        var created = await SendAsync(HttpMethod.Post, "", body: body);
+        var created = await SendAsync(HttpMethod.Post, "", body: body, account: account);
         var text = await created.Content.ReadAsStringAsync();
         created.StatusCode.Should().Be(HttpStatusCode.OK, text);
         return XDocument.Parse(text).Root!.Element(Ns + "JobId")!.Value;
     }
 
-    private async Task<XElement> WaitForAsync(string jobId, string status)
+    private async Task<XElement> WaitForAsync(string jobId, string status, Account? account = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var described = await SendAsync(HttpMethod.Get, "/" + jobId);
+            var described = await SendAsync(HttpMethod.Get, "/" + jobId, account: account);
             var text = await described.Content.ReadAsStringAsync();
             described.StatusCode.Should().Be(HttpStatusCode.OK, text);
             var root = XDocument.Parse(text).Root!;
@@ -392,6 +439,22 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>A bucket policy letting the other account do <paramref name="action"/> to the bucket's objects.</summary>
+    private async Task AllowOtherAsync(string action)
+    {
+        var policy = $$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
+              "Action":["{{{action}}}"],"Resource":["arn:aws:s3:::{{{Bucket}}}/*"]}]}
+            """;
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    private async Task MakeRequesterPaysAsync()
+    {
+        var payer = "<RequestPaymentConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Payer>Requester</Payer></RequestPaymentConfiguration>";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Encoding.UTF8.GetBytes(payer))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     private async Task ShouldHaveNoJobsAsync()

@@ -1,8 +1,13 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coffer.Server.Tests;
 
@@ -13,6 +18,7 @@ namespace Coffer.Server.Tests;
 public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+    private const string PlainAccessDenied = "Access Denied.";
     private static readonly KeyValuePair<string, string>[] AgreesToPay = [new("x-amz-request-payer", "requester")];
 
     protected override async Task SeedAsync()
@@ -57,8 +63,9 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
 
-        await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other))
+        var refused = await (await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        refused.Element("Message")!.Value.Should().Be(PlainAccessDenied, "S3 does not tell a stranger the bucket is Requester Pays");
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
 
@@ -72,7 +79,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
-    public async Task RequesterPays_DoesNotChargeARequestThatFails_EvenWithTheHeader()
+    public async Task RequesterPays_AnswersNoXAmzRequestCharged_OnAnError_EvenWithTheHeader()
     {
         await AllowOtherToReadAsync();
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -91,7 +98,9 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         await (await S3.SendAsync(Anonymous(query: "list-type=2"))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
-        await (await S3.SendAsync(Anonymous(query: "list-type=2", headers: AgreesToPay))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var refused = await (await S3.SendAsync(Anonymous(query: "list-type=2", headers: AgreesToPay)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        refused.Element("Message")!.Value.Should().Be(PlainAccessDenied);
     }
 
     [Fact]
@@ -107,7 +116,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     [Fact]
-    public async Task RequesterPays_RefusesACopyFromTheBucketWithoutTheHeader_IntoAnotherAccountsBucket()
+    public async Task RequesterPays_RefusesACopyFromTheBucketWithoutTheHeader_AndChargesOneWithIt()
     {
         await AllowOtherToReadAsync();
         var otherBucket = TestServer.BucketName("payee", TestAccounts.Other);
@@ -117,12 +126,91 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
 
         await (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: copy, account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
-        (await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: [.. copy, .. AgreesToPay], account: TestAccounts.Other))
-            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var copied = await S3.SendAsync(HttpMethod.Put, otherBucket, "copied", headers: [.. copy, .. AgreesToPay], account: TestAccounts.Other);
+        copied.StatusCode.Should().Be(HttpStatusCode.OK);
+        copied.Headers.GetValues("x-amz-request-charged").Should().Equal(["requester"], "reading the source is charged, though the destination is not Requester Pays");
     }
 
     [Fact]
-    public async Task RequestPayment_IsOnlyTheOwners_AndNotACosSubResource()
+    public async Task RequesterPays_ServesAnotherAccountsFormUpload_ThatAgreesInItsHttpHeader()
+    {
+        await AllowOtherAsync("s3:PutObject");
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+        HttpRequestMessage Form(string key, bool agrees)
+        {
+            var fields = PostForms.S3(Bucket, TestAccounts.Other, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), [new[] { "starts-with", "$key", "" }]);
+            fields.Add(new("key", key));
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Server.BaseAddress, Bucket)) { Content = PostForms.Body(fields, [7]) };
+            if (agrees)
+            {
+                request.Headers.Add("x-amz-request-payer", "requester");
+            }
+
+            return request;
+        }
+
+        await (await S3.SendAsync(Form("unpaid", agrees: false))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var posted = await S3.SendAsync(Form("paid", agrees: true));
+        posted.StatusCode.Should().Be(HttpStatusCode.NoContent, await posted.Content.ReadAsStringAsync());
+        posted.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "paid")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task RequesterPays_InTheCosDialect_AsksXCosRequestPayer_AndAnswersXCosRequestCharged()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other)))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        var read = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", account: TestAccounts.Other,
+            headers: [new("x-cos-request-payer", "requester")]));
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        (await read.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+        read.Headers.GetValues("x-cos-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
+    public async Task RequesterPays_AsksNothingOfTheOwnersSubAccount_AndChargesItNothing()
+    {
+        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "reader", null, Encoding.UTF8.GetBytes(
+            """{"version":"2.0","statement":[{"effect":"allow","action":["s3:GetObject"],"resource":["*"]}]}"""));
+        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var read = await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: sub);
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        read.Headers.Contains("x-amz-request-charged").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task RequesterPays_ServesAPresignedUrl_ThatCarriesTheAgreementInItsQuery()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await (await S3.SendAsync(PresignedGet("k", ""))).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        var read = await S3.SendAsync(PresignedGet("k", "&x-amz-request-payer=requester"));
+        read.StatusCode.Should().Be(HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
+        read.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
+    public async Task RequesterPays_HeadObject_AnswersXAmzRequestCharged()
+    {
+        await AllowOtherToReadAsync();
+        (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var head = await S3.SendAsync(HttpMethod.Head, Bucket, "k", headers: AgreesToPay, account: TestAccounts.Other);
+
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        head.Headers.GetValues("x-amz-request-charged").Should().Equal("requester");
+    }
+
+    [Fact]
+    public async Task RequestPayment_IsRefusedToAnotherAccountWithoutAGrant_AndNotACosSubResource()
     {
         await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
@@ -155,13 +243,31 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         return payer.Value;
     }
 
-    private async Task AllowOtherToReadAsync()
+    private Task AllowOtherToReadAsync() => AllowOtherAsync("s3:GetObject", "s3:ListBucket");
+
+    /// <summary>A bucket policy letting the other account do <paramref name="actions"/> on the bucket and its objects.</summary>
+    private async Task AllowOtherAsync(params string[] actions)
     {
         var policy = $$$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
-              "Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
+              "Action":[{{{string.Join(",", actions.Select(a => $"\"{a}\""))}}}],"Resource":["arn:aws:s3:::{{{Bucket}}}","arn:aws:s3:::{{{Bucket}}}/*"]}]}
             """;
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    /// <summary>The other account's GET of <paramref name="key"/> presigned with SigV4 query parameters, and <paramref name="extraQuery"/> signed with them.</summary>
+    private HttpRequestMessage PresignedGet(string key, string extraQuery)
+    {
+        var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request";
+        var path = $"/{Bucket}/{key}";
+        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{TestAccounts.Other.SecretId}/{scope}")}" +
+            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host{extraQuery}";
+        var canonical = SigV4.CanonicalRequest("GET", SigV4.CanonicalUri(path), SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query),
+            [new("host", Server.BaseAddress.Authority)], SigV4.UnsignedPayload);
+        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Other.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
+            SigV4.StringToSign(amzDate, scope, canonical));
+        return new HttpRequestMessage(HttpMethod.Get, new Uri(Server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
     }
 
     /// <summary>An unsigned S3 request (its x-amz-* headers say the dialect).</summary>

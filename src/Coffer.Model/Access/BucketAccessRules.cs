@@ -1,4 +1,5 @@
 using Coffer.Common.Acl;
+using Coffer.Model.Accounts;
 using Coffer.Model.Buckets;
 
 namespace Coffer.Model.Access;
@@ -46,6 +47,19 @@ public sealed class BucketAccessRules
 
     /// <summary>Whether requesters pay (S3's Requester Pays): anyone but the owner's account must then say it agrees to.</summary>
     public bool RequesterPays { get; }
+
+    /// <summary>
+    /// S3's Requester Pays rule, for the API and batch jobs alike: on a bucket whose requesters pay, anyone outside the
+    /// owner's account is refused unless it agrees to pay (asked only then), and anonymous callers always, as nobody could
+    /// be charged. The owner's account (its sub-accounts too) is never asked.
+    /// </summary>
+    public bool RefusesRequester(Credential? caller, Func<bool> agreesToPay) =>
+        RequesterPays && !IsOwnersAccount(caller) && (caller is null || !agreesToPay());
+
+    /// <summary>Whether a request <see cref="RefusesRequester"/> admitted is charged to its requester: one by anyone outside the owner's account.</summary>
+    public bool ChargesRequester(Credential? caller) => RequesterPays && caller is not null && !IsOwnersAccount(caller);
+
+    private bool IsOwnersAccount(Credential? caller) => caller?.Identity.Root.AppId == Bucket.OwnerAppId;
 
     /// <summary>The ACL that governs the request.</summary>
     public AccessControlList Acl => _acl.Value;

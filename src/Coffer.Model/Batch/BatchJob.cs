@@ -49,6 +49,12 @@ public sealed record BatchOperation
     /// <summary>PutObjectCopy: <c>AES256</c> or <c>aws:kms</c> for the copies.</summary>
     public string? ServerSideEncryption { get; init; }
 
+    /// <summary>
+    /// PutObjectCopy: S3's <c>RequesterPays</c>, the creator's agreement to pay for copies from or into Requester Pays buckets
+    /// (the header a job cannot send). No other operation can carry it.
+    /// </summary>
+    public bool RequesterPays { get; init; }
+
     /// <summary>ComputeObjectChecksum: CRC32, CRC32C, CRC64NVME, SHA1, SHA256 or CRC64 (COS's CRC-64/XZ).</summary>
     public string? ChecksumAlgorithm { get; init; }
 }

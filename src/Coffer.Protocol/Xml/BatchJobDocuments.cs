@@ -39,6 +39,9 @@ public sealed record JobOperationDocument
     public string? SseAlgorithm { get; init; }
 
     public string? ChecksumAlgorithm { get; init; }
+
+    /// <summary>S3PutObjectCopy's <c>RequesterPays</c>: the creator agrees to pay for the copies.</summary>
+    public bool RequesterPays { get; init; }
 }
 
 /// <summary>CreateJobRequest as read from the wire.</summary>
@@ -267,6 +270,7 @@ public static class BatchJobDocuments
             CannedAccessControlList = Text(element, "CannedAccessControlList"),
             SseAlgorithm = metadata is null ? null : Text(metadata, "SSEAlgorithm"),
             ChecksumAlgorithm = Text(element, "ChecksumAlgorithm"),
+            RequesterPays = Boolean(element, "RequesterPays"),
         };
     }
 
@@ -283,6 +287,7 @@ public static class BatchJobDocuments
                 element.Add(
                     operation.TargetResource is null ? null : new XElement(n("TargetResource"), operation.TargetResource),
                     operation.CannedAccessControlList is null ? null : new XElement(n("CannedAccessControlList"), operation.CannedAccessControlList),
+                    operation.RequesterPays ? new XElement(n("RequesterPays"), "true") : null,
                     operation.MetadataDirective is null ? null : new XElement(n("MetadataDirective"), operation.MetadataDirective),
                     operation.NewObjectTagging is null ? null : new XElement(n("NewObjectTagging"), Tags(operation.NewObjectTagging, n)),
                     operation.StorageClass is null ? null : new XElement(n("StorageClass"), operation.StorageClass),

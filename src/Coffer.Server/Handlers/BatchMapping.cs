@@ -48,6 +48,7 @@ internal static class BatchMapping
                     var other => throw new CofferException(ErrorCode.InvalidRequest, $"SSEAlgorithm must be AES256 or KMS, not '{other}'."),
                 },
                 ChecksumAlgorithm = operation.ChecksumAlgorithm,
+                RequesterPays = operation.Name == "PutObjectCopy" && operation.RequesterPays,
             },
             Manifest = new BatchManifest
             {
@@ -97,6 +98,7 @@ internal static class BatchMapping
                 NewObjectTagging = operation.ReplaceTags ? operation.Tags : null,
                 CannedAccessControlList = operation.CannedAcl,
                 ChecksumAlgorithm = operation.ChecksumAlgorithm,
+                RequesterPays = operation.RequesterPays,
             },
             Priority = job.Priority,
             TotalNumberOfTasks = job.TotalTasks,

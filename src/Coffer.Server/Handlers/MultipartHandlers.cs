@@ -88,9 +88,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var wire = context.Wire;
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
-            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
-            Authorizer.AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+        authorizer.AuthorizeCopySource(context, source);
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,

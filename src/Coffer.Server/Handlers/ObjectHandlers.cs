@@ -188,9 +188,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var wire = context.Wire;
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
-        authorizer.AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
-            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
-            Authorizer.AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+        authorizer.AuthorizeCopySource(context, source);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");

@@ -69,7 +69,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         }
 
         ArgumentNullException.ThrowIfNull(rules);
-        CheckRequesterPays(caller, rules, AgreesToPay(route.Dialect, target, conditions));
+        CheckRequesterPays(caller, rules, () => AgreesToPay(route.Dialect, target, conditions));
         if (route.Operation == Operation.DeleteObjects)
         {
             // Authorized key by key, as S3 does: each entry the caller may not delete is an AccessDenied entry of the result.
@@ -167,36 +167,24 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     }
 
     /// <summary>
-    /// S3's Requester Pays: on a bucket whose requesters pay, a request by anyone outside the owner's account must carry
-    /// <c>x-amz-request-payer: requester</c> (a presigned URL may carry it as a query parameter), and anonymous requests
-    /// are refused, as nobody could be charged. The owner's account is never asked. The same in the COS dialect with
-    /// <c>x-cos-</c>: the bucket's setting holds whichever API reaches it.
+    /// S3's Requester Pays (<see cref="BucketAccessRules.RefusesRequester"/>): anyone outside the owner's account must say
+    /// <c>x-amz-request-payer: requester</c> (a presigned URL may carry it as a query parameter); nobody anonymous. The same
+    /// in the COS dialect with <c>x-cos-</c>: the bucket's setting holds whichever API reaches it. A refusal is S3's plain
+    /// "Access Denied.", which does not tell a stranger the bucket is Requester Pays.
     /// </summary>
-    private static void CheckRequesterPays(Credential? caller, BucketAccessRules rules, bool agreesToPay)
+    private static void CheckRequesterPays(Credential? caller, BucketAccessRules rules, Func<bool> agreesToPay)
     {
-        if (!rules.RequesterPays || IsOwnersAccount(caller, rules))
+        if (rules.RefusesRequester(caller, agreesToPay))
         {
-            return;
-        }
-
-        if (caller is null)
-        {
-            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. A Requester Pays bucket takes no anonymous requests.");
-        }
-
-        if (!agreesToPay)
-        {
-            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. Requests on a Requester Pays bucket must say x-amz-request-payer: requester.");
+            throw new CofferException(ErrorCode.AccessDenied);
         }
     }
 
     /// <summary>
-    /// Whether a request authorized on <paramref name="rules"/> is charged to its requester: one on a Requester Pays bucket by
-    /// anyone outside the owner's account (which <see cref="CheckRequesterPays"/> admitted only with the requester's agreement).
+    /// Whether a request authorized on <paramref name="rules"/> is charged to its requester (<see cref="BucketAccessRules.ChargesRequester"/>).
     /// Its response says so in <c>x-amz-request-charged</c>.
     /// </summary>
-    public static bool ChargesRequester(Credential? caller, BucketAccessRules? rules) =>
-        rules is { RequesterPays: true } && caller is not null && !IsOwnersAccount(caller, rules);
+    public static bool ChargesRequester(Credential? caller, BucketAccessRules? rules) => rules is not null && rules.ChargesRequester(caller);
 
     /// <summary>Whether the request says its requester agrees to pay: <c>x-amz-request-payer: requester</c>, as a header or a query parameter.</summary>
     public static bool AgreesToPay(Dialect dialect, RequestTarget? target, IRequestConditions? conditions)
@@ -205,15 +193,30 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         return string.Equals(value?.Trim(), "requester", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static bool IsOwnersAccount(Credential? caller, BucketAccessRules rules) => caller?.Identity.Root.AppId == rules.Bucket.OwnerAppId;
+    /// <summary>
+    /// Authorizes reading the source of a copy (CopyObject, UploadPartCopy) named by the request's copy-source header; a
+    /// copy from a Requester Pays bucket by another account is charged to it, which the response says in
+    /// <c>x-amz-request-charged</c> (<c>x-cos-</c>) as for the destination.
+    /// </summary>
+    internal void AuthorizeCopySource(RequestContext context, CopySource source)
+    {
+        var charged = AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
+            context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
+            () => AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+        if (charged)
+        {
+            context.Response.Headers[context.Wire.Prefix + "request-charged"] = "requester";
+        }
+    }
 
     /// <summary>
     /// Authorizes reading the source of a copy, as a GET of it would be; with <paramref name="expectedOwner"/>
     /// (<c>x-amz-source-expected-bucket-owner</c>, S3 only) the source bucket must be that account's. The owner is checked
     /// only once reading is allowed, and answered as a plain denial, so nobody learns a bucket's owner by guessing it.
+    /// Returns whether reading the source is charged to the requester (S3's Requester Pays).
     /// </summary>
-    public void AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner,
-        bool agreesToPay)
+    private bool AuthorizeCopySource(Credential? caller, string bucket, string key, string? versionId, string? sourceIp, string? expectedOwner,
+        Func<bool> agreesToPay)
     {
         var rules = access.Rules(bucket);
         CheckRequesterPays(caller, rules, agreesToPay);
@@ -222,6 +225,8 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         {
             throw new CofferException(ErrorCode.AccessDenied, "Access Denied");
         }
+
+        return rules.ChargesRequester(caller);
     }
 
     /// <summary>

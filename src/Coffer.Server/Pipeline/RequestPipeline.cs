@@ -115,7 +115,7 @@ internal sealed class RequestPipeline(
             authorizer.CheckSignedRegion(authenticated.SignedRegion, authenticated.Presigned, route, rules);
             if (Authorizer.ChargesRequester(authenticated.Credential, rules))
             {
-                // An error's response drops it with the other headers: only a request that succeeds is charged.
+                // An error's response drops it with the other headers: an error answer carries no x-amz-request-charged.
                 http.Response.Headers[WireHeaders.For(dialect).Prefix + "request-charged"] = "requester";
             }
 
