@@ -188,6 +188,26 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     }
 
     [Fact]
+    public async Task CreateJob_ByAnotherAccount_WhoseReportRightIsWithdrawnBeforeItRuns_FailsWithAccessDenied_AfterItsTasks_WithNoReport()
+    {
+        await CreateOthersBucketAsync();
+        (await S3.SendAsync(HttpMethod.Put, _othersBucket, "a.txt", body: [1], account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var manifest = await PutManifestAsync($"{_othersBucket},a.txt\n", TestAccounts.Other);
+        await AllowOtherAsync("s3:PutObject", _reports);
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-withdrawn-report", TaggingOperation(("by", "other")), confirm: true), TestAccounts.Other);
+        await WaitForAsync(jobId, "Suspended", TestAccounts.Other);
+
+        (await S3.SendAsync(HttpMethod.Delete, _reports, query: "policy")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Ready", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var job = await WaitForAsync(jobId, "Failed", TestAccounts.Other);
+        job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
+        var listed = await S3.SendAsync(HttpMethod.Get, _reports);
+        (await listed.Content.ReadAsStringAsync()).Should().NotContain("<Key>", "each report file is checked just before it is written");
+    }
+
+    [Fact]
     public async Task CreateJob_S3ComputeObjectChecksum_ReportsEachObjectsChecksum()
     {
         (await Server.PutObjectAsync(Bucket, "sum.txt", Encoding.ASCII.GetBytes("123456789"))).EnsureSuccessStatusCode();
@@ -496,14 +516,15 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         }
     }
 
-    /// <summary>A bucket policy letting the other account do <paramref name="action"/> to the bucket's objects.</summary>
-    private async Task AllowOtherAsync(string action)
+    /// <summary>A bucket policy letting the other account do <paramref name="action"/> to the objects of <paramref name="bucket"/> (the bucket under test by default).</summary>
+    private async Task AllowOtherAsync(string action, string? bucket = null)
     {
+        bucket ??= Bucket;
         var policy = $$$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
-              "Action":["{{{action}}}"],"Resource":["arn:aws:s3:::{{{Bucket}}}/*"]}]}
+              "Action":["{{{action}}}"],"Resource":["arn:aws:s3:::{{{bucket}}}/*"]}]}
             """;
-        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Put, bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
     private async Task MakeRequesterPaysAsync()
