@@ -41,6 +41,15 @@ internal sealed class BatchPermission(AccessControl access, Credential? creator)
         };
     }
 
+    /// <summary>
+    /// Whether the creator may read an object the job reads itself (its manifest, an inventory report's data files), as a
+    /// GET of it would be decided. A job sends no Requester Pays agreement.
+    /// </summary>
+    public bool MayRead(string bucket, string key, string? versionId) => Readable(new BatchTask(bucket, key, versionId), agreesToPay: false);
+
+    /// <summary>Whether the creator may PUT an object the job writes itself (its completion report's files).</summary>
+    public bool MayWrite(string bucket, string key) => Allowed(bucket, key, PutObject, AclPermission.Write, agreesToPay: false);
+
     /// <summary>Forgets the buckets' rules, so the next chunk reads them afresh.</summary>
     public void Refresh() => _rules.Clear();
 

@@ -89,9 +89,13 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         var tasks = new List<BatchTask>(options.ChunkSize);
         var chunk = 0;
         long total = 0;
+        var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId));
         try
         {
-            foreach (var task in new ManifestReader(objects).Read(spec.Manifest))
+            var manifest = new ManifestReader(objects, permission.MayRead).Read(spec.Manifest);
+            // As S3 does, a report the creator may not write fails the job before any task runs.
+            EnsureMayWriteReport(permission, spec, CompletionReport.Root(spec.Report, job.JobId) + "manifest.json");
+            foreach (var task in manifest)
             {
                 tasks.Add(task);
                 if (tasks.Count == options.ChunkSize)
@@ -351,8 +355,11 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         if (spec.Report.Enabled && job.TasksSucceeded + job.TasksFailed > 0)
         {
             var written = new List<string>();
+            var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId));
             manifestKey = await new CompletionReport(objects, options, time).WriteAsync(job, spec, async key =>
             {
+                // Checked again per file: the bucket's rules or the creator's key may have changed while the tasks ran.
+                EnsureMayWriteReport(permission, spec, key);
                 written.Add(key);
                 var recorded = progress with { ReportKeys = [.. written] };
                 _ = await HoldAsync(job.JobId, (_, j) => j with { Progress = recorded.Encode() }, cancellationToken)
@@ -368,6 +375,15 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         };
         var reported = progress with { ReportManifestKey = manifestKey, ReportKeys = [] };
         return await HoldAsync(job.JobId, (_, j) => j with { Status = final, Progress = reported.Encode() }, cancellationToken);
+    }
+
+    private static void EnsureMayWriteReport(BatchPermission permission, BatchJobSpec spec, string key)
+    {
+        if (spec.Report.Enabled && !permission.MayWrite(spec.Report.Bucket!, key))
+        {
+            throw new CofferException(ErrorCode.AccessDenied,
+                $"Access Denied. The job's creator may not write its completion report to {spec.Report.Bucket}/{key}.");
+        }
     }
 
     private sealed record ChunkWork(string JobId, BatchOperation Operation, BatchChunkRecord Chunk, BatchPermission Permission, Func<long> Active);

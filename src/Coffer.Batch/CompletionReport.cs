@@ -26,7 +26,7 @@ internal sealed class CompletionReport(IObjectService objects, BatchRunnerOption
         CancellationToken cancellationToken)
     {
         var report = spec.Report;
-        var root = (string.IsNullOrEmpty(report.Prefix) ? "" : report.Prefix.TrimEnd('/') + "/") + $"job-{job.JobId}/";
+        var root = Root(report, job.JobId);
         var results = new List<(string Status, string Key, string Md5)>();
         foreach (var succeeded in new[] { true, false })
         {
@@ -51,6 +51,10 @@ internal sealed class CompletionReport(IObjectService objects, BatchRunnerOption
         await PutAsync(report.Bucket!, checksumKey, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(MD5.HashData(manifest))), "text/plain", cancellationToken);
         return manifestKey;
     }
+
+    /// <summary>The folder of the job's report files: <c>[prefix/]job-&lt;id&gt;/</c>.</summary>
+    public static string Root(BatchReport report, string jobId) =>
+        (string.IsNullOrEmpty(report.Prefix) ? "" : report.Prefix.TrimEnd('/') + "/") + $"job-{jobId}/";
 
     private async Task WriteRowsAsync(Stream stream, BatchDialect dialect, bool succeeded, Func<int, IReadOnlyList<BatchChunkRecord>> chunks,
         CancellationToken cancellationToken)

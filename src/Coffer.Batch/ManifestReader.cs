@@ -17,15 +17,16 @@ public sealed class ManifestException(string code, string message) : Exception(m
 /// <summary>
 /// Reads a job's manifest into tasks, streaming, in manifest order: a CSV list (<c>bucket,key[,versionId]</c> in the
 /// columns <c>Fields</c> names, keys URL-encoded), or an inventory report's <c>manifest.json</c> (S3's or COS's), whose CSV
-/// files are read in the order listed, each checked against the MD5 the manifest gives.
+/// files are read in the order listed, each checked against the MD5 the manifest gives. Each object is read only when
+/// <c>mayRead</c> (bucket, key, versionId) says the job's creator may read it.
 /// </summary>
-public sealed class ManifestReader(IObjectService objects)
+public sealed class ManifestReader(IObjectService objects, Func<string, string, string?, bool> mayRead)
 {
     public const string InvalidManifestContent = "InvalidManifestContent";
 
     public IEnumerable<BatchTask> Read(BatchManifest manifest)
     {
-        var content = objects.GetObject(manifest.Bucket, manifest.Key, manifest.VersionId);
+        var content = Get(manifest.Bucket, manifest.Key, manifest.VersionId);
         if (!string.Equals(content.Info.ETag, manifest.ETag.Trim('"'), StringComparison.OrdinalIgnoreCase))
         {
             throw new ManifestException("ManifestETagMismatch", $"The manifest's ETag is now {content.Info.ETag}, not {manifest.ETag.Trim('"')}.");
@@ -33,6 +34,11 @@ public sealed class ManifestReader(IObjectService objects)
 
         return manifest.IsInventoryReport ? ReadInventory(manifest, content) : ReadCsv(manifest, content);
     }
+
+    /// <summary>Reads one of the manifest's objects, refusing before the read (so nothing of it shows) what the creator may not read.</summary>
+    private ObjectContent Get(string bucket, string key, string? versionId) => mayRead(bucket, key, versionId)
+        ? objects.GetObject(bucket, key, versionId)
+        : throw new CofferException(ErrorCode.AccessDenied, $"Access Denied. The job's creator may not read the manifest object {bucket}/{key}.");
 
     private static IEnumerable<BatchTask> ReadCsv(BatchManifest manifest, ObjectContent content)
     {
@@ -90,7 +96,7 @@ public sealed class ManifestReader(IObjectService objects)
             {
                 var key = Text(file, "key");
                 var md5 = file.TryGetProperty("MD5checksum", out var s3Md5) ? s3Md5.GetString() : Text(file, "md5Checksum");
-                var data = objects.GetObject(manifest.Bucket, key);
+                var data = Get(manifest.Bucket, key, null);
                 using var raw = data.Open();
                 using var hashing = new HashingStream(raw);
                 using var gzip = new GZipStream(hashing, CompressionMode.Decompress);

@@ -15,6 +15,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
 {
     private static readonly XNamespace Ns = "http://awss3control.amazonaws.com/doc/2018-08-20/";
     private readonly string _reports = TestServer.BucketName("jobrep");
+    private readonly string _othersBucket = TestServer.BucketName("jobother", TestAccounts.Other);
 
     protected override async Task SeedAsync()
     {
@@ -99,18 +100,23 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         await PutAsync("a.txt");
         await AllowOtherAsync("s3:PutObjectTagging");
         await MakeRequesterPaysAsync();
-        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        await CreateOthersBucketAsync();
+        // The other account's job reads its manifest from, and writes its report to, a bucket of its own.
+        var othersManifest = await PutManifestAsync($"{Bucket},a.txt\n", TestAccounts.Other);
 
-        var foreign = await CreateAsync(CreateJobXml(manifest, "token-payer-other", TaggingOperation(("by", "other"))), TestAccounts.Other);
+        var foreign = await CreateAsync(CreateJobXml(othersManifest, "token-payer-other", TaggingOperation(("by", "other")), reportBucket: _othersBucket),
+            TestAccounts.Other);
 
         var job = await WaitForAsync(foreign, "Complete", TestAccounts.Other);
         job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1", "a job cannot say its creator agrees to pay");
-        var reportManifest = System.Text.Json.JsonDocument.Parse(await GetTextAsync(_reports, $"reports/job-{foreign}/manifest.json")).RootElement;
+        var reportManifest = System.Text.Json.JsonDocument.Parse(
+            await GetTextAsync(_othersBucket, $"reports/job-{foreign}/manifest.json", TestAccounts.Other)).RootElement;
         var failed = reportManifest.GetProperty("Results").EnumerateArray().Single().GetProperty("Key").GetString()!;
-        (await GetTextAsync(_reports, failed)).Should().Be(
+        (await GetTextAsync(_othersBucket, failed, TestAccounts.Other)).Should().Be(
             $"\"{Bucket}\",\"a.txt\",\"\",\"failed\",\"AccessDenied\",\"403\",\"Access Denied. The job's creator may not do this to this object.\"\n");
         (await TagsOfAsync("a.txt")).Should().NotContain("<Key>by</Key>");
 
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
         var own = await CreateAsync(CreateJobXml(manifest, "token-payer-owner", TaggingOperation(("by", "owner"))));
         (await WaitForAsync(own, "Complete")).Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
         (await TagsOfAsync("a.txt")).Should().Contain("<Key>by</Key><Value>owner</Value>");
@@ -124,18 +130,81 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         await MakeRequesterPaysAsync();
         var target = TestServer.BucketName("jobpay", TestAccounts.Other);
         (await S3.SendAsync(HttpMethod.Put, target, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
-        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        await CreateOthersBucketAsync();
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n", TestAccounts.Other);
         string Copy(string agreement) => $"<S3PutObjectCopy><TargetResource>arn:aws:s3:::{target}</TargetResource>{agreement}</S3PutObjectCopy>";
 
-        var unpaid = await CreateAsync(CreateJobXml(manifest, "token-copy-unpaid", Copy("")), TestAccounts.Other);
+        var unpaid = await CreateAsync(CreateJobXml(manifest, "token-copy-unpaid", Copy(""), reportBucket: _othersBucket), TestAccounts.Other);
         (await WaitForAsync(unpaid, "Complete", TestAccounts.Other)).Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksFailed")!.Value.Should().Be("1");
         (await S3.SendAsync(HttpMethod.Head, target, "a.txt", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.NotFound);
 
-        var paid = await CreateAsync(CreateJobXml(manifest, "token-copy-paid", Copy("<RequesterPays>true</RequesterPays>")), TestAccounts.Other);
+        var paid = await CreateAsync(CreateJobXml(manifest, "token-copy-paid", Copy("<RequesterPays>true</RequesterPays>"), reportBucket: _othersBucket),
+            TestAccounts.Other);
         var job = await WaitForAsync(paid, "Complete", TestAccounts.Other);
         job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
         job.Element(Ns + "Operation")!.Element(Ns + "S3PutObjectCopy")!.Element(Ns + "RequesterPays")!.Value.Should().Be("true");
         (await S3.SendAsync(HttpMethod.Head, target, "a.txt", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateJob_ByAnotherAccount_WithAManifestItMayNotRead_FailsWithAccessDenied_AndRunsNoTask()
+    {
+        await PutAsync("a.txt");
+        // The other account may tag the objects, but not read the owner's manifest.
+        await AllowOtherAsync("s3:PutObjectTagging");
+        await CreateOthersBucketAsync();
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-foreign-manifest", TaggingOperation(("by", "other")), reportBucket: _othersBucket),
+            TestAccounts.Other);
+
+        var job = await WaitForAsync(jobId, "Failed", TestAccounts.Other);
+        var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+        reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+        reason.Element(Ns + "FailureReason")!.Value.Should().Contain("may not read the manifest");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "TotalNumberOfTasks")!.Value.Should().Be("0");
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
+        (await S3.SendAsync(HttpMethod.Head, _othersBucket, $"reports/job-{jobId}/manifest.json", account: TestAccounts.Other)).StatusCode
+            .Should().Be(HttpStatusCode.NotFound, "no report echoes the manifest's rows");
+    }
+
+    [Fact]
+    public async Task CreateJob_ByAnotherAccount_WithItsReportInABucketItMayNotWrite_FailsWithAccessDenied_AndWritesNothingThere()
+    {
+        await CreateOthersBucketAsync();
+        (await S3.SendAsync(HttpMethod.Put, _othersBucket, "a.txt", body: [1], account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var manifest = await PutManifestAsync($"{_othersBucket},a.txt\n", TestAccounts.Other);
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-foreign-report", TaggingOperation(("by", "other"))), TestAccounts.Other);
+
+        var job = await WaitForAsync(jobId, "Failed", TestAccounts.Other);
+        var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+        reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+        reason.Element(Ns + "FailureReason")!.Value.Should().Contain("may not write its completion report");
+        var listed = await S3.SendAsync(HttpMethod.Get, _reports);
+        (await listed.Content.ReadAsStringAsync()).Should().NotContain("<Key>", "nothing is written into the owner's bucket");
+        var tagging = await S3.SendAsync(HttpMethod.Get, _othersBucket, "a.txt", "tagging", account: TestAccounts.Other);
+        (await tagging.Content.ReadAsStringAsync()).Should().NotContain("<Tag>", "the job fails before any task runs, as S3 checks the report bucket first");
+    }
+
+    [Fact]
+    public async Task CreateJob_ByAnotherAccount_WhoseReportRightIsWithdrawnBeforeItRuns_FailsWithAccessDenied_AfterItsTasks_WithNoReport()
+    {
+        await CreateOthersBucketAsync();
+        (await S3.SendAsync(HttpMethod.Put, _othersBucket, "a.txt", body: [1], account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var manifest = await PutManifestAsync($"{_othersBucket},a.txt\n", TestAccounts.Other);
+        await AllowOtherAsync("s3:PutObject", _reports);
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-withdrawn-report", TaggingOperation(("by", "other")), confirm: true), TestAccounts.Other);
+        await WaitForAsync(jobId, "Suspended", TestAccounts.Other);
+
+        (await S3.SendAsync(HttpMethod.Delete, _reports, query: "policy")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Ready", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var job = await WaitForAsync(jobId, "Failed", TestAccounts.Other);
+        job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+        job.Element(Ns + "ProgressSummary")!.Element(Ns + "NumberOfTasksSucceeded")!.Value.Should().Be("1");
+        var listed = await S3.SendAsync(HttpMethod.Get, _reports);
+        (await listed.Content.ReadAsStringAsync()).Should().NotContain("<Key>", "each report file is checked just before it is written");
     }
 
     [Fact]
@@ -366,7 +435,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         return true;
     }
 
-    private sealed record ManifestObject(string Key, string ETag);
+    private sealed record ManifestObject(string Bucket, string Key, string ETag);
 
     private async Task PutAsync(params string[] keys)
     {
@@ -376,28 +445,34 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         }
     }
 
-    private async Task<ManifestObject> PutManifestAsync(string csv)
+    /// <summary>Puts a manifest into the bucket under test, or for the other account into its own bucket.</summary>
+    private async Task<ManifestObject> PutManifestAsync(string csv, Account? account = null)
     {
+        var bucket = account is null ? Bucket : _othersBucket;
         var key = $"manifests/{Guid.NewGuid():N}.csv";
-        var put = await Server.PutObjectAsync(Bucket, key, Encoding.UTF8.GetBytes(csv));
+        var put = await S3.SendAsync(HttpMethod.Put, bucket, key, body: Encoding.UTF8.GetBytes(csv), account: account);
         put.EnsureSuccessStatusCode();
-        return new ManifestObject(key, put.Headers.ETag!.Tag);
+        return new ManifestObject(bucket, key, put.Headers.ETag!.Tag);
     }
+
+    private async Task CreateOthersBucketAsync() =>
+        (await S3.SendAsync(HttpMethod.Put, _othersBucket, account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
 
     private static string TaggingOperation(params (string Key, string Value)[] tags) =>
         "<S3PutObjectTagging><TagSet>" + string.Concat(tags.Select(t => $"<member><Key>{t.Key}</Key><Value>{t.Value}</Value></member>")) +
         "</TagSet></S3PutObjectTagging>";
 
-    private byte[] CreateJobXml(ManifestObject manifest, string token, string operation, bool confirm = false, string[]? fields = null) => Encoding.UTF8.GetBytes($"""
+    private byte[] CreateJobXml(ManifestObject manifest, string token, string operation, bool confirm = false, string[]? fields = null,
+        string? reportBucket = null) => Encoding.UTF8.GetBytes($"""
         <?xml version="1.0" encoding="UTF-8"?>
         <CreateJobRequest xmlns="{Ns}">
           <ConfirmationRequired>{(confirm ? "true" : "false")}</ConfirmationRequired>
           <Operation>{operation}</Operation>
-          <Report><Bucket>arn:aws:s3:::{_reports}</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>reports</Prefix><ReportScope>AllTasks</ReportScope></Report>
+          <Report><Bucket>arn:aws:s3:::{reportBucket ?? _reports}</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>reports</Prefix><ReportScope>AllTasks</ReportScope></Report>
           <ClientRequestToken>{token}</ClientRequestToken>
           <Manifest>
             <Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields>{string.Concat((fields ?? ["Bucket", "Key"]).Select(f => $"<member>{f}</member>"))}</Fields></Spec>
-            <Location><ObjectArn>arn:aws:s3:::{Bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
+            <Location><ObjectArn>arn:aws:s3:::{manifest.Bucket}/{manifest.Key}</ObjectArn><ETag>{manifest.ETag}</ETag></Location>
           </Manifest>
           <Priority>10</Priority>
           <RoleArn>arn:aws:iam::{TestAccounts.Owner.Uin}:role/batch</RoleArn>
@@ -441,14 +516,15 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         }
     }
 
-    /// <summary>A bucket policy letting the other account do <paramref name="action"/> to the bucket's objects.</summary>
-    private async Task AllowOtherAsync(string action)
+    /// <summary>A bucket policy letting the other account do <paramref name="action"/> to the objects of <paramref name="bucket"/> (the bucket under test by default).</summary>
+    private async Task AllowOtherAsync(string action, string? bucket = null)
     {
+        bucket ??= Bucket;
         var policy = $$$"""
             {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
-              "Action":["{{{action}}}"],"Resource":["arn:aws:s3:::{{{Bucket}}}/*"]}]}
+              "Action":["{{{action}}}"],"Resource":["arn:aws:s3:::{{{bucket}}}/*"]}]}
             """;
-        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await S3.SendAsync(HttpMethod.Put, bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
     private async Task MakeRequesterPaysAsync()
@@ -473,9 +549,9 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         return text;
     }
 
-    private async Task<string> GetTextAsync(string bucket, string key)
+    private async Task<string> GetTextAsync(string bucket, string key, Account? account = null)
     {
-        var response = await S3.SendAsync(HttpMethod.Get, bucket, key);
+        var response = await S3.SendAsync(HttpMethod.Get, bucket, key, account: account);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, $"{bucket}/{key}: {text}");
         return text;

@@ -337,8 +337,8 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
 
         if (!string.Equals(version.ETag, manifest.ETag.Trim('"'), StringComparison.OrdinalIgnoreCase))
         {
-            throw new CofferException(ErrorCode.InvalidRequest,
-                $"The manifest's ETag does not match: the object has {version.ETag}, the request named {manifest.ETag.Trim('"')}.");
+            // The object's own ETag is not told: the caller may be another account that may not read it.
+            throw new CofferException(ErrorCode.InvalidRequest, $"The manifest's ETag does not match the one the request named, {manifest.ETag.Trim('"')}.");
         }
     }
 
