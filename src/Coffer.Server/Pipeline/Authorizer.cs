@@ -69,7 +69,11 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         }
 
         ArgumentNullException.ThrowIfNull(rules);
-        CheckRequesterPays(caller, rules, () => AgreesToPay(route.Dialect, target, conditions));
+        if (rules.RequesterPays)
+        {
+            CheckRequesterPays(caller, rules, Agreement(route.Dialect, target, conditions));
+        }
+
         if (route.Operation == Operation.DeleteObjects)
         {
             // Authorized key by key, as S3 does: each entry the caller may not delete is an AccessDenied entry of the result.
@@ -186,8 +190,12 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// </summary>
     public static bool ChargesRequester(Credential? caller, BucketAccessRules? rules) => rules is not null && rules.ChargesRequester(caller);
 
+    // Built here rather than where it is used: a lambda in Authorize would capture its parameters, and allocate, on every request.
+    private static Func<bool> Agreement(Dialect dialect, RequestTarget? target, IRequestConditions? conditions) =>
+        () => AgreesToPay(dialect, target, conditions);
+
     /// <summary>Whether the request says its requester agrees to pay: <c>x-amz-request-payer: requester</c>, as a header or a query parameter.</summary>
-    public static bool AgreesToPay(Dialect dialect, RequestTarget? target, IRequestConditions? conditions)
+    private static bool AgreesToPay(Dialect dialect, RequestTarget? target, IRequestConditions? conditions)
     {
         var value = conditions?.Find(AccessPolicy.HeaderKey("request-payer")) ?? target?.Get(WireHeaders.For(dialect).Prefix + "request-payer");
         return string.Equals(value?.Trim(), "requester", StringComparison.OrdinalIgnoreCase);
@@ -202,7 +210,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     {
         var charged = AuthorizeCopySource(context.Credential, source.Bucket, source.Key, source.VersionId, context.SourceIp,
             context.Dialect == Dialect.S3 ? context.Header("x-amz-source-expected-bucket-owner") : null,
-            () => AgreesToPay(context.Dialect, context.Target, context.RequestConditions));
+            Agreement(context.Dialect, context.Target, context.RequestConditions));
         if (charged)
         {
             context.Response.Headers[context.Wire.Prefix + "request-charged"] = "requester";
