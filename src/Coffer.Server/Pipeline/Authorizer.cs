@@ -197,7 +197,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <summary>Whether the request says its requester agrees to pay: <c>x-amz-request-payer: requester</c>, as a header or a query parameter.</summary>
     private static bool AgreesToPay(Dialect dialect, RequestTarget? target, IRequestConditions? conditions)
     {
-        var value = conditions?.Find(AccessPolicy.HeaderKey("request-payer")) ?? target?.Get(WireHeaders.For(dialect).Prefix + "request-payer");
+        var value = conditions?.Find(RequestConditions.RequestPayerKey) ?? target?.Get(WireHeaders.For(dialect).Prefix + "request-payer");
         return string.Equals(value?.Trim(), "requester", StringComparison.OrdinalIgnoreCase);
     }
 

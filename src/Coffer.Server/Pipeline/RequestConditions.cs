@@ -12,7 +12,8 @@ namespace Coffer.Server.Pipeline;
 /// </summary>
 internal sealed class RequestConditions(HttpRequest request, IReadOnlyDictionary<string, string>? formFields, string prefix) : IRequestConditions
 {
-    private static readonly string RequestPayerKey = AccessPolicy.HeaderKey("request-payer");
+    /// <summary>The condition key of the Requester Pays agreement, which the authorizer looks up.</summary>
+    internal static readonly string RequestPayerKey = AccessPolicy.HeaderKey("request-payer");
 
     public string? Find(string key) => key switch
     {
