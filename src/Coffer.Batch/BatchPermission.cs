@@ -10,7 +10,7 @@ namespace Coffer.Batch;
 /// the creator's key: the bucket's policy and ACL, the identity's own policies. A key deleted since the job was created
 /// allows nothing. Buckets' rules are read once per chunk.
 /// </summary>
-internal sealed class BatchPermission(AccessControl access, Credential? creator)
+public sealed class BatchPermission(AccessControl access, Credential? creator)
 {
     private static readonly string[] GetObject = ["cos:GetObject", "s3:GetObject"];
     private static readonly string[] PutObject = ["cos:PutObject", "s3:PutObject"];

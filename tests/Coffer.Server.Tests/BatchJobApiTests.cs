@@ -169,6 +169,30 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     }
 
     [Fact]
+    public async Task CreateJob_ByAnotherAccount_WithAManifestItMayNotRead_AnswersAlike_WhetherItExistsOrItsETagMatches()
+    {
+        await AllowOtherAsync("s3:PutObjectTagging");
+        await CreateOthersBucketAsync();
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        var absent = manifest with { Key = "manifests/absent.csv" };
+        var stale = manifest with { ETag = "\"0123456789abcdef0123456789abcdef\"" };
+
+        // The owner is told what is wrong; the other account, which may not read the manifest, is told nothing of it.
+        var ownersTry = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(absent, "token-owner-absent", TaggingOperation(("k", "v"))));
+        await ownersTry.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        var reasons = new List<string>();
+        foreach (var (named, token) in new[] { (manifest, "token-unread-real"), (absent, "token-unread-absent"), (stale, "token-unread-stale") })
+        {
+            var jobId = await CreateAsync(CreateJobXml(named, token, TaggingOperation(("by", "other")), reportBucket: _othersBucket), TestAccounts.Other);
+            var reason = (await WaitForAsync(jobId, "Failed", TestAccounts.Other)).Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+            reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+            reasons.Add(reason.Element(Ns + "FailureReason")!.Value.Replace(named.Key, "KEY", StringComparison.Ordinal));
+        }
+
+        reasons.Distinct().Should().ContainSingle("the same failure, whatever the manifest is");
+    }
+
+    [Fact]
     public async Task CreateJob_ByAnotherAccount_WithItsReportInABucketItMayNotWrite_FailsWithAccessDenied_AndWritesNothingThere()
     {
         await CreateOthersBucketAsync();

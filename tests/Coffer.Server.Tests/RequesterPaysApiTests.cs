@@ -225,6 +225,26 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         (await PayerAsync()).Should().Be("BucketOwner");
     }
 
+    [Fact]
+    public async Task RequestPayment_IsRefusedToAnotherAccount_EvenWithAPolicyGrant_AndServedToTheOwnersSubAccountWithOne()
+    {
+        await AllowOtherAsync("s3:GetBucketRequestPayment", "s3:PutBucketRequestPayment");
+
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "requestPayment", headers: AgreesToPay, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Payer("Requester"), headers: AgreesToPay, account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        (await PayerAsync()).Should().Be("BucketOwner");
+
+        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "payments", null, Encoding.UTF8.GetBytes(
+            """{"version":"2.0","statement":[{"effect":"allow","action":["s3:PutBucketRequestPayment"],"resource":["*"]}]}"""));
+        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+        var set = await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Payer("Requester"), account: sub);
+        set.StatusCode.Should().Be(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
+        (await PayerAsync()).Should().Be("Requester");
+    }
+
     private static byte[] Payer(string payer) =>
         Encoding.UTF8.GetBytes($"<RequestPaymentConfiguration xmlns=\"{S3Namespace}\"><Payer>{payer}</Payer></RequestPaymentConfiguration>");
 

@@ -17,6 +17,12 @@ public sealed record CreateBatchJobRequest
     public required string ClientToken { get; init; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>
+    /// Whether the creator may read the manifest object. When it may not, whether that object exists or has the ETag
+    /// given is not its to learn: the job is created unchecked, and its run fails with AccessDenied whatever is there.
+    /// </summary>
+    public bool CreatorMayReadManifest { get; init; } = true;
 }
 
 /// <summary>A page of ListJobs, with the marker of the next page when there is one.</summary>
@@ -44,8 +50,8 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
 
     /// <summary>
     /// Creates a job, or answers the job the same token created with the same parameters (a retried CreateJob). The
-    /// manifest must exist with the ETag given and the report bucket must exist: checked now, so a job is never created
-    /// that can only fail.
+    /// manifest must exist with the ETag given (when the creator may read it) and the report bucket must exist: checked
+    /// now, so a job is not created that can only fail for a reason its creator may be told.
     /// </summary>
     public async Task<string> CreateAsync(CreateBatchJobRequest request, CancellationToken cancellationToken = default)
     {
@@ -62,7 +68,11 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
                         "A job was created with this ClientRequestToken and other parameters.");
             }
 
-            CheckManifest(writer, request.Spec.Manifest);
+            if (request.CreatorMayReadManifest)
+            {
+                CheckManifest(writer, request.Spec.Manifest);
+            }
+
             if (request.Spec.Report.Enabled && writer.Buckets.Get(request.Spec.Report.Bucket!) is null)
             {
                 throw new CofferException(ErrorCode.InvalidRequest, $"The report bucket '{request.Spec.Report.Bucket}' does not exist.");

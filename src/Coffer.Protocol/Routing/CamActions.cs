@@ -142,6 +142,14 @@ public static class CamActions
     public static bool ManagesPolicy(Operation operation) =>
         operation is Operation.GetBucketPolicy or Operation.PutBucketPolicy or Operation.DeleteBucketPolicy;
 
+    /// <summary>
+    /// Whether only identities of the bucket owner's account may do an operation, whatever a bucket policy or ACL grants
+    /// others: S3 says so of Requester Pays' configuration ("only the bucket owner can set" it, and to read it "you must be
+    /// the bucket owner"), since it decides who is charged.
+    /// </summary>
+    public static bool OwnerAccountOnly(Operation operation) =>
+        operation is Operation.GetBucketRequestPayment or Operation.PutBucketRequestPayment;
+
     private static CamAction Row(string cos, string s3, AclPermission acl = AclPermission.None) => new([cos], s3, acl);
 
     private static CamAction Row(string[] cos, string s3, AclPermission acl = AclPermission.None) => new(cos, s3, acl);

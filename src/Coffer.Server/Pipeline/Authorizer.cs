@@ -74,6 +74,11 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
             CheckRequesterPays(caller, rules, Agreement(route.Dialect, target, conditions));
         }
 
+        if (CamActions.OwnerAccountOnly(route.Operation) && caller?.Identity.Root.AppId != rules.Bucket.OwnerAppId)
+        {
+            throw Denied(caller);
+        }
+
         if (route.Operation == Operation.DeleteObjects)
         {
             // Authorized key by key, as S3 does: each entry the caller may not delete is an AccessDenied entry of the result.
