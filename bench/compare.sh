@@ -4,7 +4,9 @@
 #   PUT 1 KiB (raw client: Node's http, keep-alive SigV4; then @aws-sdk/client-s3), PUT 64 KiB, GET 1 KiB, HEAD,
 #   LIST walks of the 1 KiB objects; PUT 1 KiB, PUT 64 KiB, GET 1 KiB and HEAD again with the wire client (node:net,
 #   the signing key cached: about a third of the raw client's CPU a request, which on two shared cores otherwise
-#   bounds the rate of every fast server); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
+#   bounds the rate of every fast server), and PUT 1 KiB, PUT 64 KiB and GET 1 KiB again with wrk replaying the wire
+#   client's requests, signed before the run (a native client: a fraction of the wire client's CPU again, installed
+#   from Debian's packages when missing); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
 #   Node's client, and again with curl as the client (the PUT uploads a file of random 1 MiB blocks written to the
 #   work folder before the runs and read once, so it is in the page cache: a GiB of memory more; curl receives a
 #   GiB for a fraction of the CPU Node's client spends, but sends one for more); beside `dd ... conv=fdatasync` (the
@@ -43,6 +45,12 @@ for shape in $multipart; do
 done
 source "$repo/bench/lib/work.sh"
 start_work compare
+# The native client of the wrk rows, from Debian's packages (the package lists refreshed only when the install fails).
+if ! command -v wrk >/dev/null; then
+  sudo=""; [[ "$(id -u)" == 0 ]] || sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+fi
 results="$work/results.jsonl"
 load_dir="$repo/bench/load"
 
@@ -140,6 +148,9 @@ suite() {
   run "$server" "PUT 64 KiB (wire)" --op put --size 65536 --count "$count" --prefix wire-medium/ --client wire
   run "$server" "GET 1 KiB (wire)" --op get --size 1024 --count "$count" --prefix wire/ --client wire
   run "$server" "HEAD (wire)" --op head --count "$count" --prefix wire/ --client wire
+  run "$server" "PUT 1 KiB (wrk)" --op put --size 1024 --count "$count" --prefix wrk/ --client wrk
+  run "$server" "PUT 64 KiB (wrk)" --op put --size 65536 --count "$count" --prefix wrk-medium/ --client wrk
+  run "$server" "GET 1 KiB (wrk)" --op get --size 1024 --count "$count" --prefix wrk/ --client wrk
   if [[ "$only" != small ]]; then large "$server"; fi
 }
 

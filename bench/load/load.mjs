@@ -5,16 +5,20 @@
 //
 //   node load.mjs --endpoints http://127.0.0.1:9000[,http://...] --bucket B --access AK --secret SK
 //                 [--op put|get|head|list|multipart|bucket] [--count 10000] [--concurrency 32] [--size 1024]
-//                 [--client raw|wire|sdk|curl|awscli] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
+//                 [--client raw|wire|wrk|sdk|curl|awscli] [--file FILE] [--region ap-guangzhou] [--prefix load/] [--pids 123,456]
 //                 [--anonymous] [--keys padded|mixed] [--acl public-read-write] [--part-size 8388608] [--parts-in-flight 10]
-//                 [--aws /usr/bin/aws]
+//                 [--aws /usr/bin/aws] [--wrk wrk]
 //
 // raw: Node's http with keep-alive and SigV4-signed requests (UNSIGNED-PAYLOAD, the signing key derived afresh each
 // request); it spends about as much CPU per small request as the server it measures (186-229 µs a 1 KiB PUT), so on
 // a shared machine it bounds the rate. wire (put, get, head; bodies up to 16 MiB): node:net keep-alive connections, one
 // request in flight on each (no pipelining), the request head written as one string with the body in the same corked
 // write, a minimal response parser (Content-Length, chunked, Connection: close), and SigV4 with the signing key cached
-// per day as the SDKs do (one SHA-256 and one HMAC a request): about a third of raw's CPU a request. sdk:
+// per day as the SDKs do (one SHA-256 and one HMAC a request): about a third of raw's CPU a request. wrk (put and get,
+// one endpoint; no head): the wire client's requests, every one signed before the run starts, replayed by wrk (Debian's
+// package, C and epoll, one thread) through replay.lua: a native client whose CPU a request is a fraction of the wire
+// client's, so on two shared cores it leaves a server that uses both of them what a client on another machine would;
+// its latencies are wrk's, its CPU wrk's own (the signing before the run is not counted). sdk:
 // @aws-sdk/client-s3, what applications use. curl (get and put, for large objects): one curl process a request, the
 // same signed headers; a GET's body goes to /dev/null, a PUT uploads FILE (--file, SIZE bytes) with -T, which streams
 // it with its Content-Length. Node's own client spends 1.1-8.6 s of CPU receiving a GiB (a fresh buffer every read),
@@ -496,7 +500,7 @@ function awscliRequest(index, i) {
   });
 }
 
-if (anonymous && client !== 'wire') throw new Error('--anonymous is for --client wire');
+if (anonymous && client !== 'wire' && client !== 'wrk') throw new Error('--anonymous is for --client wire and wrk');
 if (op === 'multipart' && client !== 'raw') throw new Error('--op multipart is for --client raw');
 if ((client === 'curl' || client === 'awscli') && op === 'put' && statSync(args.file ?? '/nonexistent', { throwIfNoEntry: false })?.size !== size) {
   throw new Error(`--client ${client} --op put needs --file with exactly --size (${size}) bytes`);
@@ -514,6 +518,50 @@ const clientCpu = () => {
   const fields = statOf('self');
   return (own.user + own.system) / 1e6 + (Number(fields[13]) + Number(fields[14])) / 100;
 };
+
+// wrk: the COUNT requests are signed here before the run (the wire client's heads, a PUT's body after its head) and
+// written to two files, the requests one after the other and their lengths, which replay.lua reads before wrk starts.
+function writeReplay() {
+  // No HEAD: wrk's response parser does not know which request an answer is for, so it waits for the body of a HEAD
+  // answer's Content-Length, which never comes.
+  if (!['put', 'get'].includes(op) || streamed || endpoints.length !== 1) {
+    throw new Error('--client wrk sends PUTs and GETs of up to 16 MiB to one endpoint');
+  }
+  const method = op.toUpperCase();
+  const folder = mkdtempSync(join(tmpdir(), 'coffer-wrk-'));
+  const chunks = [];
+  const lengths = [];
+  for (let i = 0; i < count; i++) {
+    const head = Buffer.from(wireHead(method, endpoints[0], `/${bucket}/${encodeKey(keyOf(i))}`, op === 'put' ? size : undefined));
+    chunks.push(head);
+    if (op === 'put') chunks.push(body);
+    lengths.push(head.length + (op === 'put' ? body.length : 0));
+  }
+  writeFileSync(join(folder, 'requests'), Buffer.concat(chunks));
+  writeFileSync(join(folder, 'lengths'), `${lengths.join('\n')}\n`);
+  return folder;
+}
+
+// One wrk process (one thread, CONCURRENCY connections) replays the files until COUNT answers have come; its JSON line
+// gives the time, the latencies and its own CPU. Anything but 200 fails the run, as with the other clients.
+function runWrk(folder) {
+  const script = new URL('./replay.lua', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    execFile(args.wrk ?? 'wrk', ['-t1', `-c${concurrency}`, '-d600s', '--timeout', '60s', '-s', script, endpoints[0].origin, '--',
+      join(folder, 'requests'), join(folder, 'lengths'), String(count)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      rmSync(folder, { recursive: true });
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (error || !line) {
+        reject(error ?? new Error(`wrk printed no result: ${stdout}${stderr}`));
+        return;
+      }
+      const answer = JSON.parse(line);
+      const failures = answer.notOk + Object.values(answer.errors).reduce((a, b) => a + b, 0);
+      if (answer.requests < count || failures > 0) reject(new Error(`wrk: ${answer.requests} of ${count} answered, ${JSON.stringify(answer)}`));
+      else resolve(answer);
+    });
+  });
+}
 
 // A list run's unit is a walk (its latency is the whole walk's); it counts the objects and pages it saw.
 async function walk(index) {
@@ -538,24 +586,36 @@ let bytes = 0;
 let retries = 0;
 const send = op === 'list' ? walk : op === 'multipart' ? multipartRequest
   : { sdk: sdkRequest, curl: curlRequest, wire: wireRequest, awscli: awscliRequest }[client] ?? rawRequest;
+const replay = client === 'wrk' ? writeReplay() : null;
 const cpuBefore = pids.map(cpuOf);
 const clientCpuBefore = clientCpu();
 const started = process.hrtime.bigint();
-await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-  while (next < count) {
-    const i = next++;
-    const begun = process.hrtime.bigint();
-    // Awaited before the sum: `bytes += await ...` would read bytes before the wait and lose the others' counts.
-    const received = await send(i % endpoints.length, i);
-    bytes += received;
-    latencies[i] = Number(process.hrtime.bigint() - begun) / 1e6;
-  }
-}));
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+let seconds;
+let percentile;
+let clientCpuSeconds;
+if (replay) {
+  const answer = await runWrk(replay);
+  seconds = answer.durationMicros / 1e6;
+  percentile = (p) => Math.round((p === 0.5 ? answer.p50Micros : answer.p99Micros) / 10) / 100;
+  clientCpuSeconds = answer.cpuTicks / 100;
+  bytes = op === 'get' ? count * size : 0;
+} else {
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      const begun = process.hrtime.bigint();
+      // Awaited before the sum: `bytes += await ...` would read bytes before the wait and lose the others' counts.
+      const received = await send(i % endpoints.length, i);
+      bytes += received;
+      latencies[i] = Number(process.hrtime.bigint() - begun) / 1e6;
+    }
+  }));
+  seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clientCpuSeconds = clientCpu() - clientCpuBefore;
+  latencies.sort();
+  percentile = (p) => Math.round(latencies[Math.min(count - 1, Math.floor(count * p))] * 100) / 100;
+}
 const cpu = pids.map((pid, n) => cpuOf(pid) - cpuBefore[n]);
-const clientCpuSeconds = clientCpu() - clientCpuBefore;
-latencies.sort();
-const percentile = (p) => Math.round(latencies[Math.min(count - 1, Math.floor(count * p))] * 100) / 100;
 const transferred = op === 'put' || op === 'multipart' ? count * size : bytes;
 // What the rates count: objects (listed objects for a list run), and the requests the server's CPU is divided by.
 const units = op === 'list' ? listed.objects : count;
