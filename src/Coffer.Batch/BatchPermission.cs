@@ -17,6 +17,7 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
     private static readonly string[] PutTagging = ["cos:PutObjectTagging", "s3:PutObjectTagging"];
     private static readonly string[] DeleteTagging = ["cos:DeleteObjectTagging", "s3:DeleteObjectTagging"];
     private static readonly string[] DeleteObject = ["cos:DeleteObject", "s3:DeleteObject"];
+    private static readonly string[] ListBucket = ["cos:GetBucket", "s3:ListBucket"];
     private static readonly IReadOnlyDictionary<string, string> NoContext = new Dictionary<string, string>();
 
     private readonly Dictionary<string, BucketAccessRules?> _rules = new(StringComparer.Ordinal);
@@ -43,9 +44,19 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
 
     /// <summary>
     /// Whether the creator may read an object the job reads itself (its manifest, an inventory report's data files), as a
-    /// GET of it would be decided. A job sends no Requester Pays agreement.
+    /// GET of it would be decided. A job sends no Requester Pays agreement. As S3 answers a GET, a key that is not there
+    /// is told as missing only to a creator who may list it; anyone else is refused, so that reading rights alone (a
+    /// bucket ACL, say, where the object would carry its own) do not tell which keys exist.
     /// </summary>
-    public bool MayRead(string bucket, string key, string? versionId) => Readable(new BatchTask(bucket, key, versionId), agreesToPay: false);
+    public bool MayRead(string bucket, string key, string? versionId)
+    {
+        if (!Readable(new BatchTask(bucket, key, versionId), agreesToPay: false))
+        {
+            return false;
+        }
+
+        return Rules(bucket) is not { } rules || MayList(rules, key) || access.HasObject(rules, key, versionId);
+    }
 
     /// <summary>Whether the creator may PUT an object the job writes itself (its completion report's files).</summary>
     public bool MayWrite(string bucket, string key) => Allowed(bucket, key, PutObject, AclPermission.Write, agreesToPay: false);
@@ -81,6 +92,15 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
         var bucket = rules.Bucket;
         var request = AccessRequest.For(actions, bucket.Region, bucket.OwnerAppId, bucket.Name, key, NoContext);
         return AccessControl.IsAllowed(creator, rules, request, acl, managesPolicy: false);
+    }
+
+    /// <summary>Whether the creator may list the bucket with the key as its prefix (a listing names no key).</summary>
+    private bool MayList(BucketAccessRules rules, string key)
+    {
+        var bucket = rules.Bucket;
+        var context = new Dictionary<string, string>(StringComparer.Ordinal) { ["cos:prefix"] = key };
+        var request = AccessRequest.For(ListBucket, bucket.Region, bucket.OwnerAppId, bucket.Name, null, context);
+        return AccessControl.IsAllowed(creator, rules, request, AclPermission.Read, managesPolicy: false);
     }
 
     private BucketAccessRules? Rules(string bucket)

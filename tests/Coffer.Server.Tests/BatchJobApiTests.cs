@@ -193,6 +193,33 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     }
 
     [Fact]
+    public async Task CreateJob_ByAnotherAccount_ThatMayReadTheBucketButNotListIt_FailsAlike_WhetherTheManifestExistsOrNot()
+    {
+        await CreateOthersBucketAsync();
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        // The bucket's ACL lets the other account read what has no ACL of its own (a key that is not there); its policy
+        // refuses it the listing. The manifest, written with its own private ACL, is not the other account's to read.
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-grant-read", $"id=\"{TestAccounts.Other.Uin}\"")]))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var policy = $$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::{{{TestAccounts.Other.Uin}}}:root"},
+              "Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::{{{Bucket}}}"]}]}
+            """;
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var reasons = new List<string>();
+        foreach (var (named, token) in new[] { (manifest, "token-acl-real"), (manifest with { Key = "manifests/absent.csv" }, "token-acl-absent") })
+        {
+            var jobId = await CreateAsync(CreateJobXml(named, token, TaggingOperation(("by", "other")), reportBucket: _othersBucket), TestAccounts.Other);
+            var reason = (await WaitForAsync(jobId, "Failed", TestAccounts.Other)).Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+            reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+            reasons.Add(reason.Element(Ns + "FailureReason")!.Value.Replace(named.Key, "KEY", StringComparison.Ordinal));
+        }
+
+        reasons.Distinct().Should().ContainSingle("a missing key is told as missing only to whoever may list it");
+    }
+
+    [Fact]
     public async Task CreateJob_ByAnotherAccount_WithItsReportInABucketItMayNotWrite_FailsWithAccessDenied_AndWritesNothingThere()
     {
         await CreateOthersBucketAsync();

@@ -69,14 +69,15 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
         }
 
         ArgumentNullException.ThrowIfNull(rules);
-        if (rules.RequesterPays)
-        {
-            CheckRequesterPays(caller, rules, Agreement(route.Dialect, target, conditions));
-        }
-
+        // Before the Requester Pays check, whose answer would otherwise tell a stranger what this configuration says.
         if (CamActions.OwnerAccountOnly(route.Operation) && caller?.Identity.Root.AppId != rules.Bucket.OwnerAppId)
         {
             throw Denied(caller);
+        }
+
+        if (rules.RequesterPays)
+        {
+            CheckRequesterPays(caller, rules, Agreement(route.Dialect, target, conditions));
         }
 
         if (route.Operation == Operation.DeleteObjects)
@@ -178,14 +179,15 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
     /// <summary>
     /// S3's Requester Pays (<see cref="BucketAccessRules.RefusesRequester"/>): anyone outside the owner's account must say
     /// <c>x-amz-request-payer: requester</c> (a presigned URL may carry it as a query parameter); nobody anonymous. The same
-    /// in the COS dialect with <c>x-cos-</c>: the bucket's setting holds whichever API reaches it. A refusal is S3's plain
-    /// "Access Denied.", which does not tell a stranger the bucket is Requester Pays.
+    /// in the COS dialect with <c>x-cos-</c>: the bucket's setting holds whichever API reaches it. A refusal reads as any
+    /// other refusal of the same caller, so it does not tell a stranger the bucket is Requester Pays (S3 says "Access
+    /// Denied" to both).
     /// </summary>
     private static void CheckRequesterPays(Credential? caller, BucketAccessRules rules, Func<bool> agreesToPay)
     {
         if (rules.RefusesRequester(caller, agreesToPay))
         {
-            throw new CofferException(ErrorCode.AccessDenied);
+            throw Denied(caller);
         }
     }
 
