@@ -5,12 +5,14 @@
 #   LIST walks of the 1 KiB objects; PUT 1 KiB, PUT 64 KiB, GET 1 KiB and HEAD again with the wire client (node:net,
 #   the signing key cached: about a third of the raw client's CPU a request, which on two shared cores otherwise
 #   bounds the rate of every fast server), and PUT 1 KiB, PUT 64 KiB and GET 1 KiB again with wrk replaying the wire
-#   client's requests, signed before the run (a native client: a fraction of the wire client's CPU again, installed
-#   from Debian's packages when missing); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
+#   client's requests, signed before the run (a native client: a fraction of the wire client's CPU again, its signing
+#   not counted; its latencies wrk's, corrected for coordinated omission; installed from Debian's packages when
+#   missing); PUT and GET of one large object (BENCH_LARGE_MIB, default 1024) with
 #   Node's client, and again with curl as the client (the PUT uploads a file of random 1 MiB blocks written to the
 #   work folder before the runs and read once, so it is in the page cache: a GiB of memory more; curl receives a
 #   GiB for a fraction of the CPU Node's client spends, but sends one for more); beside `dd ... conv=fdatasync` (the
-#   disk) and a server that drops what it gets and sends from memory (null-server.mjs: the loopback and client limit);
+#   disk), `dd ... iflag=direct` reading it back (the disk a GET reads from) and a server that drops what it gets and
+#   sends from memory (null-server.mjs: the loopback and client limit);
 # each with objects/s, MB/s, p50/p99, the server's and the client's CPU time per request, and a table of the ratios
 # to s3rver. About 6-8 minutes on the 2-core machine (7 at 08:56 and 09:02 UTC, 2026-12-06, the Release build
 # included), most of it the warm-ups, s3rver's runs and the large objects.
@@ -113,6 +115,9 @@ cat "$large_file" >/dev/null
 # limits: `dd` to the disk with fdatasync, and the same client against null-server.mjs (the loopback limit).
 limits() {
   echo "dd to disk, fdatasync: $(dd if=/dev/zero of="$work/dd" bs=1M count="$large_mib" conv=fdatasync 2>&1 | tail -1)"
+  # The disk read back around the page cache: a large object's GET reads its blob from the disk, as large bodies are
+  # written with O_DIRECT and leave nothing cached, so the GET's limit is the lower of this and the loopback.
+  echo "dd from disk, O_DIRECT: $(dd if="$work/dd" of=/dev/null bs=1M iflag=direct 2>&1 | tail -1)"
   rm -f "$work/dd"
   port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=null; secret=null; region=us-east-1
   node "$load_dir/null-server.mjs" "$port" "$large" >/dev/null &

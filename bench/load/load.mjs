@@ -18,7 +18,9 @@
 // one endpoint; no head): the wire client's requests, every one signed before the run starts, replayed by wrk (Debian's
 // package, C and epoll, one thread) through replay.lua: a native client whose CPU a request is a fraction of the wire
 // client's, so on two shared cores it leaves a server that uses both of them what a client on another machine would;
-// its latencies are wrk's, its CPU wrk's own (the signing before the run is not counted). sdk:
+// its latencies are wrk's, corrected for coordinated omission (not raw times, unlike the other clients'), its CPU wrk's
+// own after it read the files (the signing before the run is not counted, where the wire client's figure includes its
+// signing). sdk:
 // @aws-sdk/client-s3, what applications use. curl (get and put, for large objects): one curl process a request, the
 // same signed headers; a GET's body goes to /dev/null, a PUT uploads FILE (--file, SIZE bytes) with -T, which streams
 // it with its Content-Length. Node's own client spends 1.1-8.6 s of CPU receiving a GiB (a fresh buffer every read),
@@ -558,6 +560,9 @@ function runWrk(folder) {
       const answer = JSON.parse(line);
       const failures = answer.notOk + Object.values(answer.errors).reduce((a, b) => a + b, 0);
       if (answer.requests < count || failures > 0) reject(new Error(`wrk: ${answer.requests} of ${count} answered, ${JSON.stringify(answer)}`));
+      // The last answer came before wrk's main thread slept (a run of a few requests): it slept the whole -d, and the
+      // duration measures that, not the run.
+      else if (answer.durationMicros >= 599e6) reject(new Error('wrk ran to its -d limit: too few requests to time'));
       else resolve(answer);
     });
   });

@@ -1,15 +1,19 @@
 -- wrk's script for load.mjs --client wrk: replays requests that load.mjs wrote and signed beforehand, as wrk's own
 -- SCRIPTING notes advise for fast servers (a table lookup a request, no request built in Lua), and stops when COUNT
 -- answers have arrived. Arguments after wrk's "--": the file of requests one after the other, the file of their
--- lengths (one a line), COUNT. Run with one thread: its requests are the file's in order, one each, and after the last
--- one it starts again from the first (only the few sent while the last answers are awaited, at most one a connection).
--- done() prints one JSON line: what was answered, the latency percentiles and wrk's own CPU time.
+-- lengths (one a line), COUNT. Run with one thread: each of the file's requests is sent once (wrk's check of the script
+-- takes the first, so it goes last), then it starts again from the first for the few sent while the last answers are
+-- awaited (at most one a connection; the server may run them). done() prints one JSON line: what was answered, the
+-- latency percentiles as wrk reports them (corrected by wrk for coordinated omission: it adds samples for answers slower
+-- than twice the mean interval, so they are not raw times) and wrk's own CPU time after init.
 
 local ffi = require("ffi")
 ffi.cdef [[
   int getpid(void);
   long syscall(long number, ...);
 ]]
+-- tgkill's number is x86_64's.
+assert(jit.arch == "x64", "replay.lua wakes wrk with x86_64's tgkill system call")
 local SYS_tgkill, SIGINT = 234, 2
 
 local threads = {}
