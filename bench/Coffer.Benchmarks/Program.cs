@@ -1,12 +1,12 @@
 using BenchmarkDotNet.Running;
 using Coffer.Benchmarks;
 
-// `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see bench/README.md), `inventory-help` a
+// `inventory-seed` and `inventory-run` are the end-to-end inventory benchmark (see docs/performance.md), `inventory-help` a
 // second node taking partitions beside `inventory-run`, `inline-threshold`
 // measures small bodies inline against blob files, `journal-run` an incremental report after N journaled changes,
 // `notify-seed` fills the outbox for bench/notify.sh, `batch-run` a batch job over an inventory report of the seeded
 // bucket, `report-libraries` our report writers beside the libraries, `report-writers` each writer fed column batches
-// straight; anything else goes to BenchmarkDotNet.
+// straight, `kestrel-floor` an empty Kestrel app for bench/floor.sh; anything else goes to BenchmarkDotNet.
 return args.FirstOrDefault() switch
 {
     "inventory-seed" => await InventoryBenchmark.SeedAsync(args[1..]),
@@ -18,6 +18,7 @@ return args.FirstOrDefault() switch
     "batch-run" => await BatchBenchmark.RunAsync(args[1..]),
     "report-libraries" => await LibraryBenchmark.RunAsync(args[1..]),
     "report-writers" => await ReportWriterBenchmark.RunAsync(args[1..]),
+    "kestrel-floor" => await KestrelFloor.RunAsync(args[1..]),
     _ => Run(args),
 };
 
