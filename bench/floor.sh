@@ -4,8 +4,9 @@
 # signed before the run, 16-20 µs of client CPU a request), round after round in one command. Each round starts each
 # server afresh (Coffer on a fresh, durable embedded data folder, after its start-up warm-up), warms it with BENCH_WARMUP
 # PUTs and GETs of 1 KiB, then runs BENCH_COUNT PUTs and GETs of 1 KiB, 32 in flight, and prints the server's CPU a
-# request (/proc/PID/stat user + system over the run) and its requests/s. Coffer's own share of a request is its figure
-# less the floor's in the same round.
+# request (/proc/PID/stat user + system over the run) and its requests/s. Coffer's own share of a request is at most its
+# figure less the floor's in the same round: the empty app runs at several times Coffer's rate, so what it pays per
+# wake-up is shared by more requests.
 #   bench/floor.sh [coffer.dll]   (BENCH_ROUNDS=3, BENCH_COUNT=30000, BENCH_WARMUP=20000; the default build: this
 #                                  checkout's Release build, made first)
 set -euo pipefail

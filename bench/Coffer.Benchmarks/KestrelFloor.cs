@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.Benchmarks;
 
 /// <summary>
-/// The floor under Coffer's request path (<c>bench/floor.sh</c>): Kestrel on loopback with the server's runtime settings,
-/// reading a PUT's body to its end and answering a GET with 1 KiB and an ETag, and doing nothing else. What it costs a
-/// request is what Kestrel, the sockets and the thread pool cost before any of Coffer's own work.
+/// The floor under Coffer's request path (<c>bench/floor.sh</c>): Kestrel on loopback with the server's GC and compilation
+/// settings (not its transport's memory pool or header settings), reading a PUT's body to its end and answering a GET
+/// with 1 KiB and an ETag, and doing nothing else. What it costs a request is what Kestrel, the sockets and the thread
+/// pool cost before any of Coffer's own work.
 /// </summary>
 internal static class KestrelFloor
 {
