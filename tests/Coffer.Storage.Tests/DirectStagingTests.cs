@@ -137,16 +137,7 @@ public sealed class DirectStagingTests : IDisposable
     private SafeFileHandle? RecordDirectCreate(string path)
     {
         var handle = (DirectFile.Native ?? throw new PlatformNotSupportedException("Direct writes are tested on Linux"))(path);
-        _directOpens.Add(handle is not null && OpenedDirect(handle));
+        _directOpens.Add(handle is not null && DirectFlags.Of(handle));
         return handle;
-    }
-
-    /// <summary>Whether the kernel's flags of the descriptor include O_DIRECT (octal 040000 on x64, 0200000 on Arm64).</summary>
-    private static bool OpenedDirect(SafeFileHandle handle)
-    {
-        var flags = File.ReadLines($"/proc/self/fdinfo/{handle.DangerousGetHandle()}").First(line => line.StartsWith("flags:", StringComparison.Ordinal));
-        var value = Convert.ToInt64(flags["flags:".Length..].Trim(), 8);
-        var direct = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? 0x10000 : 0x4000;
-        return (value & direct) != 0;
     }
 }

@@ -161,11 +161,26 @@ public sealed partial class BlobStore
         }
     }
 
+    /// <summary>What opens a blob file for direct reads (see <see cref="DirectFile"/>), or null for none; tests replace it.</summary>
+    internal DirectFile.OpenForReading? DirectOpen { get; set; } = DirectFile.NativeRead;
+
+    /// <summary>
+    /// The smallest plaintext blob file read around the page cache (64 MiB, as <see cref="DirectWriteThreshold"/>, which
+    /// writes such bodies around it: their reads would find nothing cached, and filling the page cache costs more CPU
+    /// than the disk's time). Smaller files are read through the page cache, where a GET soon after a PUT finds them.
+    /// </summary>
+    internal long DirectReadThreshold { get; set; } = 64 << 20;
+
     /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
     private Stream OpenSegment(BlobSegment segment, long offset, CustomerKey? customerKey)
     {
         if (segment.WrappedKey is not { } wrappedKey)
         {
+            if (segment.Length >= DirectReadThreshold && DirectOpen is { } openDirect && OpenFile(segment.BlobId, path => openDirect(path)) is { } direct)
+            {
+                return new DirectReadStream(direct, offset);
+            }
+
             var file = OpenFile(segment.BlobId, path => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
                 bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan));
             file.Seek(offset, SeekOrigin.Begin);
