@@ -47,14 +47,83 @@ public sealed class DirectReadTests : IDisposable
     }
 
     [Fact]
-    public async Task OpenRead_ReadsThroughThePageCache_BelowTheThreshold()
+    public async Task OpenRead_ReadsThroughThePageCache_WhenTheRangeIsBelowTheThreshold()
     {
         _blobs.DirectReadThreshold = 4097;
-        var data = RandomNumberGenerator.GetBytes(4096);
+        var data = RandomNumberGenerator.GetBytes(3 * 4096);
         var layout = await StoreAsync(data);
 
-        (await ReadAsync(layout, 0, data.Length, chunk: 1000)).Should().Equal(data);
-        _directOpens.Should().BeEmpty();
+        (await ReadAsync(layout, 100, 4096, chunk: 1000)).Should().Equal(data.AsSpan(100, 4096).ToArray());
+        _directOpens.Should().BeEmpty("a range shorter than the threshold goes through the page cache, whatever the file's size");
+        (await ReadAsync(layout, 100, 4097, chunk: 1000)).Should().Equal(data.AsSpan(100, 4097).ToArray());
+        _directOpens.Should().Equal(true);
+    }
+
+    [Fact]
+    public async Task OpenRead_ReadsEachSegmentOfALayout_AroundThePageCacheOrNot_ByTheBytesWantedOfIt()
+    {
+        _blobs.DirectReadThreshold = Buffer;
+        var first = RandomNumberGenerator.GetBytes(Buffer + 10);
+        var second = RandomNumberGenerator.GetBytes(Buffer + 20);
+        var one = await StoreAsync(first);
+        var two = await StoreAsync(second);
+        var layout = new BlobLayout([one.Segments[0], two.Segments[0]]);
+
+        (await ReadAsync(layout, 5, first.Length - 5 + 100, chunk: 65536)).Should().Equal([.. first.AsSpan(5).ToArray(), .. second.AsSpan(0, 100).ToArray()]);
+        _directOpens.Should().Equal([true], "the second segment's 100 bytes are read through the page cache");
+    }
+
+    [Fact]
+    public async Task DirectReadStream_ReadsOnSynchronously_AfterAsynchronousReads_AndRefusesReadsOnceDisposed()
+    {
+        var data = RandomNumberGenerator.GetBytes(3 * Buffer + 5);
+        var layout = await StoreAsync(data);
+        var path = Directory.EnumerateFiles(_directory.Combine("blobs"), layout.Segments[0].BlobId, SearchOption.AllDirectories).Single();
+        var stream = new DirectReadStream(RecordDirectOpen(path)!, 0, data.Length);
+        var read = new byte[data.Length];
+
+        var at = await stream.ReadAsync(read.AsMemory(0, 1000));
+        while (at < Buffer + 7)
+        {
+            at += await stream.ReadAsync(read.AsMemory(at, Buffer + 7 - at));
+        }
+
+        int count;
+        while ((count = stream.Read(read.AsSpan(at))) > 0)
+        {
+            at += count;
+        }
+
+        at.Should().Be(data.Length);
+        read.Should().Equal(data);
+        await stream.DisposeAsync();
+        stream.Dispose();
+        var readAfter = () => stream.Read(new byte[10]);
+        readAfter.Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task DirectReadStream_Disposes_WhileItReadsAhead()
+    {
+        var data = RandomNumberGenerator.GetBytes(3 * Buffer);
+        var layout = await StoreAsync(data);
+        var path = Directory.EnumerateFiles(_directory.Combine("blobs"), layout.Segments[0].BlobId, SearchOption.AllDirectories).Single();
+        var read = new byte[10];
+
+        for (var round = 0; round < 20; round++)
+        {
+            var stream = new DirectReadStream(RecordDirectOpen(path)!, round, data.Length);
+            (await stream.ReadAsync(read)).Should().Be(10);
+            read.Should().Equal(data.AsSpan(round, 10).ToArray());
+            if (round % 2 == 0)
+            {
+                await stream.DisposeAsync();
+            }
+            else
+            {
+                stream.Dispose();
+            }
+        }
     }
 
     [Fact]

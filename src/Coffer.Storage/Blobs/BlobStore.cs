@@ -74,7 +74,7 @@ public sealed partial class BlobStore
     public Stream OpenRead(BlobLayout layout, long offset, long length, IReadOnlyDictionary<string, byte[]>? inlineBlobs = null,
         CustomerKey? customerKey = null) =>
         new SegmentedReadStream(layout, offset, length,
-            (segment, at) => segment.Inline ? OpenInline(segment, at, inlineBlobs, customerKey) : OpenSegment(segment, at, customerKey));
+            (segment, at, wanted) => segment.Inline ? OpenInline(segment, at, inlineBlobs, customerKey) : OpenSegment(segment, at, wanted, customerKey));
 
     /// <summary>Deletes a blob file wherever it is: at its path, and where builds before the random-bits folders put it.</summary>
     public void Delete(string blobId)
@@ -165,20 +165,21 @@ public sealed partial class BlobStore
     internal DirectFile.OpenForReading? DirectOpen { get; set; } = DirectFile.NativeRead;
 
     /// <summary>
-    /// The smallest plaintext blob file read around the page cache (64 MiB, as <see cref="DirectWriteThreshold"/>, which
-    /// writes such bodies around it: their reads would find nothing cached, and filling the page cache costs more CPU
-    /// than the disk's time). Smaller files are read through the page cache, where a GET soon after a PUT finds them.
+    /// The fewest bytes of a plaintext blob file one read takes around the page cache (64 MiB, as
+    /// <see cref="DirectWriteThreshold"/>, which writes such bodies around it: their reads would find nothing cached, and
+    /// filling the page cache costs more CPU than the disk's time). Shorter ranges and smaller files are read through the
+    /// page cache, where a GET soon after a PUT, or a ranged GET's neighbours, find them.
     /// </summary>
     internal long DirectReadThreshold { get; set; } = 64 << 20;
 
-    /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes) to its end.</summary>
-    private Stream OpenSegment(BlobSegment segment, long offset, CustomerKey? customerKey)
+    /// <summary>One blob file from <paramref name="offset"/> (plaintext bytes), <paramref name="wanted"/> bytes of it read.</summary>
+    private Stream OpenSegment(BlobSegment segment, long offset, long wanted, CustomerKey? customerKey)
     {
         if (segment.WrappedKey is not { } wrappedKey)
         {
-            if (segment.Length >= DirectReadThreshold && DirectOpen is { } openDirect && OpenFile(segment.BlobId, path => openDirect(path)) is { } direct)
+            if (wanted >= DirectReadThreshold && DirectOpen is { } openDirect && OpenFile(segment.BlobId, path => openDirect(path)) is { } direct)
             {
-                return new DirectReadStream(direct, offset);
+                return new DirectReadStream(direct, offset, offset + wanted);
             }
 
             var file = OpenFile(segment.BlobId, path => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,

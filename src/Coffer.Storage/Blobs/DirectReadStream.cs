@@ -21,6 +21,7 @@ internal sealed class DirectReadStream : ForwardReadStream
 
     private readonly SafeFileHandle _file;
     private readonly DirectFile.AlignedBuffer[] _buffers = [new(BufferSize), new(BufferSize)];
+    private readonly long _limit;
     private long _fileOffset;
     private int _skip;
     private int _filling;
@@ -28,22 +29,38 @@ internal sealed class DirectReadStream : ForwardReadStream
     private int _start;
     private int _end;
     private bool _atEnd;
+    private bool _disposed;
     private Task<int>? _next;
 
     /// <param name="file">A handle opened for direct reads; the stream owns it.</param>
     /// <param name="offset">Where in the file the first byte read is.</param>
-    public DirectReadStream(SafeFileHandle file, long offset)
+    /// <param name="limit">
+    /// Where in the file the caller stops reading: nothing is read ahead from there on (a read may still run past it to
+    /// the end of its buffer, or stop short of it at the end of the file).
+    /// </param>
+    public DirectReadStream(SafeFileHandle file, long offset, long limit)
     {
         _file = file;
         _fileOffset = offset & -DirectFile.Alignment;
         _skip = (int)(offset - _fileOffset);
+        _limit = limit;
     }
 
     public override int Read(Span<byte> buffer)
     {
-        if (_start == _end && (_atEnd || !Advance(_next is { } next ? next.GetAwaiter().GetResult() : ReadFile(), prefetch: false)))
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_start == _end)
         {
-            return 0;
+            if (_atEnd)
+            {
+                return 0;
+            }
+
+            _next ??= Task.FromResult(ReadFile());
+            if (!Advance(_next.GetAwaiter().GetResult(), prefetch: false))
+            {
+                return 0;
+            }
         }
 
         return CopyOut(buffer);
@@ -51,9 +68,20 @@ internal sealed class DirectReadStream : ForwardReadStream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_start == _end && (_atEnd || !Advance(await (_next ?? ReadFileAsync()), prefetch: true)))
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_start == _end)
         {
-            return 0;
+            if (_atEnd)
+            {
+                return 0;
+            }
+
+            // Kept in _next until it ends, so a Dispose meanwhile waits for it before the buffer is freed.
+            _next ??= ReadFileAsync();
+            if (!Advance(await _next, prefetch: true))
+            {
+                return 0;
+            }
         }
 
         return CopyOut(buffer.Span);
@@ -61,31 +89,51 @@ internal sealed class DirectReadStream : ForwardReadStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
-            // The kernel may still be writing into the other buffer: it is freed only once that read has ended.
-            try
+            // The kernel may still be writing into the other buffer: it is freed only once that read has ended, however it ended.
+            if (_next is { } next)
             {
-                _next?.GetAwaiter().GetResult();
-            }
-            catch (IOException)
-            {
-                // A read ahead that failed is of no use to anyone now.
+                ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
+                _ = next.Exception;
             }
 
-            _file.Dispose();
-            foreach (IDisposable buffer in _buffers)
-            {
-                buffer.Dispose();
-            }
+            Free();
         }
 
         base.Dispose(disposing);
     }
 
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            if (_next is { } next)
+            {
+                await Task.WhenAny(next);
+                _ = next.Exception;
+            }
+
+            Free();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    private void Free()
+    {
+        _disposed = true;
+        _file.Dispose();
+        foreach (IDisposable buffer in _buffers)
+        {
+            buffer.Dispose();
+        }
+    }
+
     /// <summary>
-    /// Takes the buffer just filled with <paramref name="read"/> bytes as the current one; false when the file has no more
-    /// bytes. A full buffer means the file may go on: the next one is read ahead when <paramref name="prefetch"/>.
+    /// Takes the buffer just filled with <paramref name="read"/> bytes as the current one; false when it holds none of
+    /// the caller's bytes. The next buffer is read ahead when <paramref name="prefetch"/>, unless the file or the
+    /// caller's range ends in this one. A read that stops short of a full buffer is the end of the file.
     /// </summary>
     private bool Advance(int read, bool prefetch)
     {
@@ -96,7 +144,7 @@ internal sealed class DirectReadStream : ForwardReadStream
         _start = Math.Min(_skip, read);
         _end = read;
         _skip = 0;
-        _atEnd = read < BufferSize;
+        _atEnd = read < BufferSize || _fileOffset >= _limit;
         if (!_atEnd && prefetch)
         {
             _next = ReadFileAsync();

@@ -7,14 +7,14 @@ namespace Coffer.Storage.Blobs;
 internal sealed class SegmentedReadStream : ForwardReadStream
 {
     private readonly BlobLayout _layout;
-    private readonly Func<BlobSegment, long, Stream> _open;
+    private readonly Func<BlobSegment, long, long, Stream> _open;
     private long _remaining;
     private int _segment;
     private long _offsetInSegment;
     private Stream? _current;
 
-    /// <param name="open">Opens a blob at a plaintext offset, reading to its end.</param>
-    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<BlobSegment, long, Stream> open)
+    /// <param name="open">Opens a blob at a plaintext offset, given how many of its bytes from there will be read (it may read on to its end).</param>
+    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<BlobSegment, long, long, Stream> open)
     {
         _layout = layout;
         _open = open;
@@ -80,6 +80,17 @@ internal sealed class SegmentedReadStream : ForwardReadStream
         base.Dispose(disposing);
     }
 
+    public override async ValueTask DisposeAsync()
+    {
+        if (_current is not null)
+        {
+            await _current.DisposeAsync();
+            _current = null;
+        }
+
+        await base.DisposeAsync();
+    }
+
     private Stream OpenCurrent()
     {
         if (_segment >= _layout.Segments.Count)
@@ -87,7 +98,8 @@ internal sealed class SegmentedReadStream : ForwardReadStream
             throw new InvalidDataException("The object's layout is shorter than its size.");
         }
 
-        _current = _open(_layout.Segments[_segment], _offsetInSegment);
+        var segment = _layout.Segments[_segment];
+        _current = _open(segment, _offsetInSegment, Math.Min(segment.Length - _offsetInSegment, _remaining));
         return _current;
     }
 
