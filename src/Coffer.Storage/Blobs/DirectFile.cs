@@ -33,7 +33,7 @@ internal static partial class DirectFile
 
     /// <summary>
     /// Opens the existing file at <paramref name="path"/> for direct reads; null when the file system refuses direct
-    /// reads. A missing file is a <see cref="FileNotFoundException"/>, a missing folder a <see cref="DirectoryNotFoundException"/>.
+    /// reads. A missing file or folder is a <see cref="FileNotFoundException"/>.
     /// </summary>
     internal delegate SafeFileHandle? OpenForReading(string path);
 

@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Coffer.Storage.Blobs;
 
 /// <summary>
-/// A blob file read around the page cache (<see cref="DirectFile"/>), from a plaintext offset to its end. Each read of
+/// A blob file read around the page cache (<see cref="DirectFile"/>), from a plaintext offset on. Each read of
 /// the file fills one of two aligned buffers of <see cref="BufferSize"/> from an aligned offset, straight from the disk;
 /// the caller's reads copy out of it, and while they do the next buffer is already being read. A large blob is written
 /// around the page cache too, so a buffered read of it finds nothing cached: on this machine such a cold read of a GiB
