@@ -47,12 +47,7 @@ for shape in $multipart; do
 done
 source "$repo/bench/lib/work.sh"
 start_work compare
-# The native client of the wrk rows, from Debian's packages (the package lists refreshed only when the install fails).
-if ! command -v wrk >/dev/null; then
-  sudo=""; [[ "$(id -u)" == 0 ]] || sudo=sudo
-  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
-    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
-fi
+need_wrk
 results="$work/results.jsonl"
 load_dir="$repo/bench/load"
 

@@ -18,11 +18,7 @@ count="${BENCH_COUNT:-30000}"
 warmup="${BENCH_WARMUP:-20000}"
 source "$repo/bench/lib/work.sh"
 start_work floor
-if ! command -v wrk >/dev/null; then
-  sudo=""; [[ "$(id -u)" == 0 ]] || sudo=sudo
-  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
-    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
-fi
+need_wrk
 dotnet build "$repo/bench/Coffer.Benchmarks" -c Release -v q -nologo >/dev/null
 floor="$repo/bench/Coffer.Benchmarks/bin/Release/net10.0/Coffer.Benchmarks.dll"
 if [[ $# -ge 1 ]]; then

@@ -29,3 +29,12 @@ start_coffer() {
   wait_for_port "$port"
   wait_for_warm_up "$work/coffer.log"
 }
+# need_wrk: installs wrk, the native load client of load.mjs --client wrk, from Debian's packages when it is missing (the
+# package lists refreshed only when the install fails).
+need_wrk() {
+  command -v wrk >/dev/null && return
+  local sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+}

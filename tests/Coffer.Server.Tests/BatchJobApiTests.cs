@@ -180,14 +180,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         // The owner is told what is wrong; the other account, which may not read the manifest, is told nothing of it.
         var ownersTry = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(absent, "token-owner-absent", TaggingOperation(("k", "v"))));
         await ownersTry.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
-        var reasons = new List<string>();
-        foreach (var (named, token) in new[] { (manifest, "token-unread-real"), (absent, "token-unread-absent"), (stale, "token-unread-stale") })
-        {
-            var jobId = await CreateAsync(CreateJobXml(named, token, TaggingOperation(("by", "other")), reportBucket: _othersBucket), TestAccounts.Other);
-            var reason = (await WaitForAsync(jobId, "Failed", TestAccounts.Other)).Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
-            reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
-            reasons.Add(reason.Element(Ns + "FailureReason")!.Value.Replace(named.Key, "KEY", StringComparison.Ordinal));
-        }
+        var reasons = await OthersAccessDeniedReasonsAsync((manifest, "token-unread-real"), (absent, "token-unread-absent"), (stale, "token-unread-stale"));
 
         reasons.Distinct().Should().ContainSingle("the same failure, whatever the manifest is");
     }
@@ -207,14 +200,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
             """;
         (await S3.SendAsync(HttpMethod.Put, Bucket, query: "policy", body: Encoding.UTF8.GetBytes(policy))).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
-        var reasons = new List<string>();
-        foreach (var (named, token) in new[] { (manifest, "token-acl-real"), (manifest with { Key = "manifests/absent.csv" }, "token-acl-absent") })
-        {
-            var jobId = await CreateAsync(CreateJobXml(named, token, TaggingOperation(("by", "other")), reportBucket: _othersBucket), TestAccounts.Other);
-            var reason = (await WaitForAsync(jobId, "Failed", TestAccounts.Other)).Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
-            reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
-            reasons.Add(reason.Element(Ns + "FailureReason")!.Value.Replace(named.Key, "KEY", StringComparison.Ordinal));
-        }
+        var reasons = await OthersAccessDeniedReasonsAsync((manifest, "token-acl-real"), (manifest with { Key = "manifests/absent.csv" }, "token-acl-absent"));
 
         reasons.Distinct().Should().ContainSingle("a missing key is told as missing only to whoever may list it");
     }
@@ -540,6 +526,24 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         var text = await created.Content.ReadAsStringAsync();
         created.StatusCode.Should().Be(HttpStatusCode.OK, text);
         return XDocument.Parse(text).Root!.Element(Ns + "JobId")!.Value;
+    }
+
+    /// <summary>
+    /// The other account's tagging job over each manifest, each of which must fail with AccessDenied; their failure
+    /// reasons, with the manifest's key (which the reason names as given) written KEY so that they compare.
+    /// </summary>
+    private async Task<List<string>> OthersAccessDeniedReasonsAsync(params (ManifestObject Manifest, string Token)[] jobs)
+    {
+        var reasons = new List<string>();
+        foreach (var (manifest, token) in jobs)
+        {
+            var jobId = await CreateAsync(CreateJobXml(manifest, token, TaggingOperation(("by", "other")), reportBucket: _othersBucket), TestAccounts.Other);
+            var reason = (await WaitForAsync(jobId, "Failed", TestAccounts.Other)).Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+            reason.Element(Ns + "FailureCode")!.Value.Should().Be("AccessDenied");
+            reasons.Add(reason.Element(Ns + "FailureReason")!.Value.Replace(manifest.Key, "KEY", StringComparison.Ordinal));
+        }
+
+        return reasons;
     }
 
     private async Task<XElement> WaitForAsync(string jobId, string status, Account? account = null)

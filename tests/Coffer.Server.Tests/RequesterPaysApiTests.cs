@@ -177,10 +177,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     [Fact]
     public async Task RequesterPays_AsksNothingOfTheOwnersSubAccount_AndChargesItNothing()
     {
-        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
-        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "reader", null, Encoding.UTF8.GetBytes(
-            """{"version":"2.0","statement":[{"effect":"allow","action":["s3:GetObject"],"resource":["*"]}]}"""));
-        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+        var sub = await OwnersSubAccountAsync("reader", "s3:GetObject");
         (await PutPayerAsync("Requester")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         var read = await S3.SendAsync(HttpMethod.Get, Bucket, "k", account: sub);
@@ -239,10 +236,7 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
             .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
         (await PayerAsync()).Should().Be("BucketOwner");
 
-        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
-        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, "payments", null, Encoding.UTF8.GetBytes(
-            """{"version":"2.0","statement":[{"effect":"allow","action":["s3:PutBucketRequestPayment"],"resource":["*"]}]}"""));
-        var sub = new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
+        var sub = await OwnersSubAccountAsync("payments", "s3:PutBucketRequestPayment");
         var set = await S3.SendAsync(HttpMethod.Put, Bucket, query: "requestPayment", body: Payer("Requester"), account: sub);
         set.StatusCode.Should().Be(HttpStatusCode.OK, await set.Content.ReadAsStringAsync());
         (await PayerAsync()).Should().Be("Requester");
@@ -264,6 +258,15 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
         var payer = root.Elements().Should().ContainSingle().Subject;
         payer.Name.Should().Be(XName.Get("Payer", S3Namespace));
         return payer.Value;
+    }
+
+    /// <summary>A sub-account of the bucket owner's whose own policy allows it <paramref name="action"/> on everything.</summary>
+    private async Task<Account> OwnersSubAccountAsync(string name, string action)
+    {
+        var identities = Server.Server.Services.GetRequiredService<IdentityDirectory>();
+        var created = await identities.CreateSubAccountAsync(TestAccounts.Owner.AppId, name, null, Encoding.UTF8.GetBytes(
+            $$"""{"version":"2.0","statement":[{"effect":"allow","action":["{{action}}"],"resource":["*"]}]}"""));
+        return new Account(created.AppId, created.Uin, created.SecretId, created.SecretKey, "sub");
     }
 
     private Task AllowOtherToReadAsync() => AllowOtherAsync("s3:GetObject", "s3:ListBucket");

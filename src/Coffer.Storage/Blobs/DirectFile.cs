@@ -23,13 +23,16 @@ internal static partial class DirectFile
     /// </summary>
     internal delegate SafeFileHandle? Create(string path);
 
-    /// <summary>The kernel's <c>open(O_DIRECT)</c> on Linux on x64 and Arm64 (whose flag values differ); null elsewhere.</summary>
-    internal static Create? Native { get; } = OperatingSystem.IsLinux() ? RuntimeInformation.ProcessArchitecture switch
+    // O_DIRECT's value where direct I/O is used: Linux on x64 and Arm64, whose values differ.
+    private static readonly int? DirectFlag = OperatingSystem.IsLinux() ? RuntimeInformation.ProcessArchitecture switch
     {
-        Architecture.X64 => path => CreateNative(path, 0x4000),
-        Architecture.Arm64 => path => CreateNative(path, 0x10000),
+        Architecture.X64 => 0x4000,
+        Architecture.Arm64 => 0x10000,
         _ => null,
     } : null;
+
+    /// <summary>The kernel's <c>open(O_DIRECT)</c> on Linux on x64 and Arm64; null elsewhere.</summary>
+    internal static Create? Native { get; } = DirectFlag is { } flag ? path => CreateNative(path, flag) : null;
 
     /// <summary>
     /// Opens the existing file at <paramref name="path"/> for direct reads; null when the file system refuses direct
@@ -38,12 +41,7 @@ internal static partial class DirectFile
     internal delegate SafeFileHandle? OpenForReading(string path);
 
     /// <summary>The kernel's <c>open(O_RDONLY | O_DIRECT)</c> on Linux on x64 and Arm64; null elsewhere.</summary>
-    internal static OpenForReading? NativeRead { get; } = OperatingSystem.IsLinux() ? RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => path => OpenNative(path, 0x4000),
-        Architecture.Arm64 => path => OpenNative(path, 0x10000),
-        _ => null,
-    } : null;
+    internal static OpenForReading? NativeRead { get; } = DirectFlag is { } flag ? path => OpenNative(path, flag) : null;
 
     // O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, the same on x64 and Arm64; the mode is FileStream's (0666 less the umask).
     private const int CreateNewForWriting = 0x1 | 0x40 | 0x80 | 0x80000;
