@@ -4,8 +4,12 @@ namespace Coffer.Server.Handlers;
 
 internal static class Responses
 {
-    /// <summary>How much of a streamed body is read at a time (one file read, one hand-over to the socket).</summary>
-    private const int ChunkSize = 256 * 1024;
+    /// <summary>
+    /// How much of a streamed body is read at a time (one copy into the pipe, one flush to the socket). 1 MiB against
+    /// 256 KiB took a third off the CPU of a 1 GiB GET and sent it 35 % faster (docs/performance-history.md, "Larger
+    /// GET chunks"); the pipe serves a request above its 16 KiB blocks from the shared ArrayPool.
+    /// </summary>
+    private const int ChunkSize = 1024 * 1024;
 
     public static Task XmlAsync(RequestContext context, byte[] body, int status = 200)
     {
@@ -34,8 +38,10 @@ internal static class Responses
         var left = length;
         while (left > 0)
         {
-            var memory = writer.GetMemory(ChunkSize);
-            var read = await body.ReadAsync(memory[..(int)Math.Min(memory.Length, left)], context.Aborted);
+            // No more than is left, so a small body does not rent a whole chunk.
+            var wanted = (int)Math.Min(ChunkSize, left);
+            var memory = writer.GetMemory(wanted);
+            var read = await body.ReadAsync(memory[..Math.Min(memory.Length, wanted)], context.Aborted);
             if (read == 0)
             {
                 throw new InvalidDataException($"The object's bytes ended {left} bytes before its length.");
