@@ -9,8 +9,9 @@ wait_for_port() {
   echo "nothing listens on port $1" >&2
   return 1
 }
-# wait_for_warm_up LOG: waits until the server writing LOG has finished its start-up inventory warm-up (done or failed),
-# so that a measurement of its CPU per request does not count the warm-up's compiles and runs.
+# wait_for_warm_up LOG: waits until the server writing LOG has finished its start-up warm-ups (the request path's, then
+# the inventory pipeline's, which logs last, done or failed), so that a measurement of its CPU per request does not
+# count the warm-ups' compiles and runs.
 wait_for_warm_up() {
   for _ in $(seq 1 1200); do
     if grep -q "Inventory: warm-up" "$1"; then return 0; fi

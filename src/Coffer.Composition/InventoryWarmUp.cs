@@ -36,11 +36,8 @@ public static class InventoryWarmUp
 
     private const int SettledMethods = 25;
 
-    /// <summary>
-    /// The temporary data folders' names start with this, then the process id: a folder left by a process killed during
-    /// its warm-up is removed by the next warm-up on the machine.
-    /// </summary>
-    public static string FolderPrefix { get; } = Path.Combine(Path.GetTempPath(), "coffer-warm-up-");
+    /// <summary>Where its temporary data folders are made (<see cref="WarmUpSupport.FolderPrefix"/>).</summary>
+    public static string FolderPrefix => WarmUpSupport.FolderPrefix;
 
     /// <summary>
     /// Runs the warm-up and returns how long it took and how many passes of the pipeline it ran; the temporary folder is
@@ -49,8 +46,7 @@ public static class InventoryWarmUp
     public static async Task<InventoryWarmUpResult> RunAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        RemoveLeftovers();
-        var directory = $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}";
+        var directory = WarmUpSupport.NewFolder();
         try
         {
             using (var core = CofferCore.Open(new CoreOptions
@@ -76,7 +72,7 @@ public static class InventoryWarmUp
 
                     await RunInventoryAsync(core, InventoryFormat.Csv, [.. InPlaceFields, "Crc64"], passes, cancellationToken);
 
-                    await TieringSettledAsync(cancellationToken);
+                    await WarmUpSupport.TieringSettledAsync(cancellationToken);
                     if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
                     {
                         break;
@@ -88,45 +84,7 @@ public static class InventoryWarmUp
         }
         finally
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-    }
-
-    /// <summary>Deletes the warm-up folders of processes that no longer run.</summary>
-    private static void RemoveLeftovers()
-    {
-        var prefix = Path.GetFileName(FolderPrefix);
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), prefix + "*"))
-        {
-            var name = Path.GetFileName(folder)[prefix.Length..];
-            var dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && int.TryParse(name[..dash], out var processId) && !IsRunning(processId))
-            {
-                try
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-                {
-                    // Another warm-up removed it first, or it is not ours to remove.
-                }
-            }
-        }
-    }
-
-    private static bool IsRunning(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
+            WarmUpSupport.DeleteFolder(directory);
         }
     }
 
@@ -148,23 +106,6 @@ public static class InventoryWarmUp
                     StorageClass = i % 10 == 3 ? "STANDARD_IA" : Common.StorageClass.Standard,
                 }, token);
             });
-    }
-
-    /// <summary>
-    /// Waits until no method has been compiled for a few tenths of a second (at most a few seconds: a server serving
-    /// requests meanwhile compiles code of its own): the runtime starts counting calls only once no new method has been
-    /// compiled for 100 ms, and compiles the methods that reached their count on a background thread.
-    /// </summary>
-    private static async Task TieringSettledAsync(CancellationToken cancellationToken)
-    {
-        var compiled = JitInfo.GetCompiledMethodCount();
-        for (var (quiet, waits) = (0, 0); quiet < 3 && waits < 30; waits++)
-        {
-            await Task.Delay(100, cancellationToken);
-            var now = JitInfo.GetCompiledMethodCount();
-            quiet = now == compiled ? quiet + 1 : 0;
-            compiled = now;
-        }
     }
 
     private static async Task RunInventoryAsync(

@@ -82,6 +82,7 @@ internal static class CofferCommands
                 JournalRetention = file?.Journal?.Retention ?? TimeSpan.FromDays(7),
                 AccessLogs = file?.AccessLogs?.ToOptions() ?? new AccessLogServiceOptions(),
                 MasterKey = file?.ReadMasterKey(),
+                WarmUpRequests = file?.RequestWarmUp ?? true,
             };
 
             CofferServer server;

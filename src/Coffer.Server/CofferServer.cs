@@ -16,6 +16,7 @@ using Coffer.Server.Maintenance;
 using Coffer.Server.Notifications;
 using Coffer.Server.Pipeline;
 using Coffer.Server.Transport;
+using Coffer.Server.WarmUp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -152,9 +153,9 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<InventoryBackgroundService>();
         }
 
-        if (options.Inventory.WarmUp)
+        if (options.WarmUpRequests || options.Inventory.WarmUp)
         {
-            services.AddHostedService<InventoryWarmUpService>();
+            services.AddHostedService<WarmUpService>();
         }
 
         services.AddSingleton(core.Jobs);

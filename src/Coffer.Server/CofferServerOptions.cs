@@ -51,6 +51,13 @@ public sealed class CofferServerOptions
 
     /// <summary>How long the change journal keeps a change (incremental and diff reports reach back this far).</summary>
     public TimeSpan JournalRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Whether to serve requests to a throw-away server right after start, until the request path's code is optimised
+    /// (<see cref="WarmUp.RequestWarmUp"/>). Off unless asked for (tests start many servers); <c>coffer serve</c> asks
+    /// for it unless the configuration file's <c>requestWarmUp</c> is false.
+    /// </summary>
+    public bool WarmUpRequests { get; init; }
 }
 
 /// <summary>How server access logs are delivered: the records buffered in memory are written every <see cref="FlushInterval"/>.</summary>

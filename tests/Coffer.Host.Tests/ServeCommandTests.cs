@@ -242,6 +242,24 @@ public sealed class ServeCommandTests : IDisposable
             StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Serve_WarmsUpItsRequestPathAfterStart_UnlessTheConfigFileTurnsItOff()
+    {
+        var config = _data.Combine("no-request-warm-up.json");
+        await File.WriteAllTextAsync(config, """{ "requestWarmUp": false }""");
+        await using (var warmed = await CofferProcess.StartAsync(_data.Combine("on"), true, "--console", "off"))
+        {
+            await WaitUntilAsync(() => warmed.Output.Contains("Inventory: warm-up done", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+            warmed.Output.Should().Contain("Requests: warm-up done in").And.NotContain("warm-up failed");
+            warmed.Output.IndexOf("Requests: warm-up done", StringComparison.Ordinal).Should()
+                .BeLessThan(warmed.Output.IndexOf("Inventory: warm-up done", StringComparison.Ordinal), "the request path first, then the inventory pipeline");
+        }
+
+        await using var cold = await CofferProcess.StartAsync(_data.Combine("off"), true, "--console", "off", "--config", config);
+        await WaitUntilAsync(() => cold.Output.Contains("Inventory: warm-up done", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
+        cold.Output.Should().NotContain("Requests: warm-up");
+    }
+
     [Theory]
     [InlineData("--listen")]
     [InlineData("--console")]
@@ -328,9 +346,10 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? limit = null)
     {
-        for (var i = 0; i < 100 && !condition(); i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < (limit ?? TimeSpan.FromSeconds(5)) && !condition())
         {
             await Task.Delay(50);
         }

@@ -7,6 +7,7 @@ using Coffer.Testing;
 namespace Coffer.Server.Tests;
 
 /// <summary>The start-up warm-up: it runs the inventory pipeline in a folder of its own and leaves nothing behind.</summary>
+[Collection(WarmUpCollection.Name)]
 public sealed class InventoryWarmUpTests
 {
     private static string[] OwnFolders() =>

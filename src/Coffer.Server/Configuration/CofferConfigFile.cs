@@ -48,6 +48,9 @@ public sealed record CofferConfigFile
 
     public AccessLogsSection? AccessLogs { get; init; }
 
+    /// <summary>Whether <c>coffer serve</c> warms its request path up right after start (<see cref="CofferServerOptions.WarmUpRequests"/>); on unless false.</summary>
+    public bool? RequestWarmUp { get; init; }
+
     /// <summary>The master key for encryption at rest, base64 (32 bytes); without it the data folder's <c>master.key</c> is used.</summary>
     public string? MasterKey { get; init; }
 

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Runtime;
+
+namespace Coffer.Composition;
+
+/// <summary>
+/// What the start-up warm-ups share: their throw-away data folders (named so that a folder left by a killed process is
+/// found and removed), and waiting for tiered compilation to finish the compiles a pass set off.
+/// </summary>
+public static class WarmUpSupport
+{
+    /// <summary>
+    /// The temporary data folders' names start with this, then the process id: a folder left by a process killed during
+    /// its warm-up is removed by the next warm-up on the machine.
+    /// </summary>
+    public static string FolderPrefix { get; } = Path.Combine(Path.GetTempPath(), "coffer-warm-up-");
+
+    /// <summary>A fresh folder name of this process under <see cref="FolderPrefix"/> (not created), after removing dead processes' folders.</summary>
+    public static string NewFolder()
+    {
+        RemoveLeftovers();
+        return $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}";
+    }
+
+    /// <summary>Deletes <paramref name="folder"/> and what is in it, if it exists.</summary>
+    public static void DeleteFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Deletes the warm-up folders of processes that no longer run.</summary>
+    private static void RemoveLeftovers()
+    {
+        var prefix = Path.GetFileName(FolderPrefix);
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), prefix + "*"))
+        {
+            var name = Path.GetFileName(folder)[prefix.Length..];
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(name[..dash], out var processId) && !IsRunning(processId))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Another warm-up removed it first, or it is not ours to remove.
+                }
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits until no method has been compiled for a few tenths of a second (at most a few seconds: a server serving
+    /// requests meanwhile compiles code of its own): the runtime starts counting calls only once no new method has been
+    /// compiled for 100 ms, and compiles the methods that reached their count on a background thread.
+    /// </summary>
+    public static async Task TieringSettledAsync(CancellationToken cancellationToken)
+    {
+        var compiled = JitInfo.GetCompiledMethodCount();
+        for (var (quiet, waits) = (0, 0); quiet < 3 && waits < 30; waits++)
+        {
+            await Task.Delay(100, cancellationToken);
+            var now = JitInfo.GetCompiledMethodCount();
+            quiet = now == compiled ? quiet + 1 : 0;
+            compiled = now;
+        }
+    }
+}

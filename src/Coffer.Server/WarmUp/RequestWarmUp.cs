@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime;
+using System.Security.Cryptography;
+using Coffer.Common;
+using Coffer.Composition;
+using Coffer.Model.Accounts;
+using Coffer.Protocol.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server.WarmUp;
+
+/// <summary>
+/// Serves requests to a throw-away server right after a node starts, so that its first clients find the request path
+/// compiled and optimised: without it the first twenty thousand small PUTs of a fresh node cost 40-90 % more server
+/// CPU than later ones (docs/performance.md). The throw-away server is this build's own (Kestrel, router, signatures,
+/// handlers, the commit queue) on the embedded engine in a temporary folder, listening on a free loopback port; it gets
+/// what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed and COS-signed PUTs, GETs and HEADs
+/// of small (inline) objects, listings, DELETEs, and PUTs and GETs of file-backed ones; in rounds, until a round (with
+/// the compiles it set off) compiles fewer than <see cref="SettledMethods"/> methods. Nothing touches the node's own
+/// data, and the folder is deleted at the end.
+/// </summary>
+public static class RequestWarmUp
+{
+    /// <summary>Requests in flight, as a busy client keeps them.</summary>
+    private const int Connections = 16;
+
+    /// <summary>How many times each connection runs its sequence of requests in a round (about 4,000 requests a round).</summary>
+    private const int SequencesPerRound = 30;
+
+    private const int MaxRounds = 8;
+
+    private const int SettledMethods = 25;
+
+    private const string Bucket = "warm-up-1250000000";
+
+    private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
+
+    private static readonly byte[] Small = RandomNumberGenerator.GetBytes(1024);
+
+    /// <summary>Above the largest size kept inline in the metadata, so it lives in a blob file.</summary>
+    private static readonly byte[] Large = RandomNumberGenerator.GetBytes(256 * 1024);
+
+    /// <summary>
+    /// Runs the warm-up against a throw-away server answering in <paramref name="region"/> for
+    /// <paramref name="domainSuffixes"/> (as the node does) and returns what it did; the temporary folder is gone when
+    /// it returns, whatever happened.
+    /// </summary>
+    public static async Task<RequestWarmUpResult> RunAsync(string region, IReadOnlyList<string> domainSuffixes, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var directory = WarmUpSupport.NewFolder();
+        try
+        {
+            await using var server = CofferServer.Create(new CofferServerOptions
+            {
+                DataDirectory = directory,
+                Listen = "127.0.0.1:0",
+                Region = region,
+                DomainSuffixes = domainSuffixes,
+                Accounts = [Owner],
+                LogLevel = LogLevel.None,
+                Inventory = new InventoryServiceOptions { RunWorker = false },
+                Batch = new BatchServiceOptions { RunWorker = false },
+                Lifecycle = new LifecycleServiceOptions { RunWorker = false },
+            });
+            await server.StartAsync(cancellationToken);
+            using var client = new Client(server.BaseAddress, region);
+            await client.SendAsync(HttpMethod.Put, "", Signing.Cos, null, HttpStatusCode.OK, cancellationToken, ("x-cos-acl", "public-read-write"));
+
+            var (rounds, requests) = (0, 0L);
+            while (rounds < MaxRounds)
+            {
+                rounds++;
+                var compiledBefore = JitInfo.GetCompiledMethodCount();
+                var counts = await Task.WhenAll(Enumerable.Range(0, Connections).Select(connection => Task.Run(
+                    () => RunSequencesAsync(client, connection, rounds, cancellationToken), cancellationToken)));
+                requests += counts.Sum();
+                await WarmUpSupport.TieringSettledAsync(cancellationToken);
+                if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
+                {
+                    break;
+                }
+            }
+
+            return new RequestWarmUpResult(Stopwatch.GetElapsedTime(started), rounds, requests);
+        }
+        finally
+        {
+            WarmUpSupport.DeleteFolder(directory);
+        }
+    }
+
+    /// <summary>One connection's share of a round: its own keys, each written, read and listed as clients do; returns the requests sent.</summary>
+    private static async Task<int> RunSequencesAsync(Client client, int connection, int round, CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        for (var sequence = 0; sequence < SequencesPerRound; sequence++)
+        {
+            var key = $"{connection:D2}/object-{sequence:D3}.bin";
+            var ok = HttpStatusCode.OK;
+            // The lean client: unsigned PUTs and GETs to a public-read-write bucket.
+            await client.SendAsync(HttpMethod.Put, key, Signing.None, Small, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Get, key, Signing.None, null, ok, cancellationToken);
+            // The AWS SDKs (the payload's SHA-256 signed) and the COS SDKs.
+            await client.SendAsync(HttpMethod.Put, key, Signing.SigV4, Small, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Put, key, Signing.Cos, Small, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Get, key, Signing.SigV4, null, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Get, key, Signing.Cos, null, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Head, key, Signing.SigV4, null, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Head, key, Signing.Cos, null, ok, cancellationToken);
+            sent += 8;
+            if (sequence % 10 == round % 10)
+            {
+                var large = $"{connection:D2}/large-{sequence:D3}.bin";
+                await client.SendAsync(HttpMethod.Put, large, Signing.SigV4, Large, ok, cancellationToken);
+                await client.SendAsync(HttpMethod.Get, large, Signing.Cos, null, ok, cancellationToken);
+                await client.SendAsync(HttpMethod.Get, $"?list-type=2&prefix={connection:D2}%2F&max-keys=100", Signing.SigV4, null, ok, cancellationToken);
+                await client.SendAsync(HttpMethod.Get, $"?prefix={connection:D2}%2F&max-keys=100", Signing.Cos, null, ok, cancellationToken);
+                await client.SendAsync(HttpMethod.Delete, large, Signing.SigV4, null, HttpStatusCode.NoContent, cancellationToken);
+                await client.SendAsync(HttpMethod.Delete, key, Signing.Cos, null, HttpStatusCode.NoContent, cancellationToken);
+                sent += 6;
+            }
+        }
+
+        return sent;
+    }
+
+    private enum Signing
+    {
+        None,
+        SigV4,
+        Cos,
+    }
+
+    /// <summary>Path-style requests to the warm-up bucket over a few keep-alive connections, signed as each kind of client signs them.</summary>
+    private sealed class Client(Uri baseAddress, string region) : IDisposable
+    {
+        private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections, UseProxy = false, UseCookies = false })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+        private readonly string _host = baseAddress.Authority;
+
+        /// <summary>
+        /// Sends a request for <paramref name="target"/> (a key, or <c>?query</c> for the bucket) and throws unless it is
+        /// answered <paramref name="expected"/>: a warm-up that is refused compiles the wrong path.
+        /// </summary>
+        public async Task SendAsync(HttpMethod method, string target, Signing signing, byte[]? body, HttpStatusCode expected,
+            CancellationToken cancellationToken, params (string Name, string Value)[] headers)
+        {
+            var (key, query) = target.StartsWith('?') ? ("", target[1..]) : (target, "");
+            var path = $"/{Bucket}/{key}";
+            using var request = new HttpRequestMessage(method, new Uri(baseAddress, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")));
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            }
+
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            var parameters = Protocol.Http.RequestTarget.Parse("/?" + query).Query;
+            if (signing == Signing.Cos)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", CosRequestSigner.Authorization(Owner.SecretId, Owner.SecretKey, method.Method, path,
+                    [.. parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value))], [new("host", _host)],
+                    DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromMinutes(15)));
+            }
+            else if (signing == Signing.SigV4)
+            {
+                var amzDate = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+                var payloadHash = body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
+                request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
+                request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
+                List<KeyValuePair<string, string>> signed = [new("host", _host), new("x-amz-content-sha256", payloadHash), new("x-amz-date", amzDate)];
+                var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(parameters), signed, payloadHash);
+                var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
+                var signature = SigV4.Sign(SigV4.SigningKey(Owner.SecretKey, amzDate[..8], region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
+                request.Headers.TryAddWithoutValidation("Authorization",
+                    $"{SigV4.Algorithm} Credential={Owner.SecretId}/{scope},SignedHeaders={string.Join(';', signed.Select(h => h.Key))},Signature={signature}");
+            }
+
+            using var response = await _http.SendAsync(request, cancellationToken);
+            // Read to the end, as clients do, so the connection goes back to the pool.
+            await response.Content.CopyToAsync(Stream.Null, cancellationToken);
+            if (response.StatusCode != expected)
+            {
+                throw new InvalidOperationException($"The request warm-up's {method} {path}?{query} was answered {(int)response.StatusCode}, not {(int)expected}.");
+            }
+        }
+
+        public void Dispose() => _http.Dispose();
+    }
+}
+
+/// <summary>What <see cref="RequestWarmUp.RunAsync"/> did: how long it took, its rounds and the requests it sent.</summary>
+public readonly record struct RequestWarmUpResult(TimeSpan Took, int Rounds, long Requests);
