@@ -3,8 +3,9 @@
 # fauxqs in one run: the peers folder is copied into a work folder (../shared is read-only; its packages are installed
 # there with npm ci), a fresh Release server of this checkout (or BENCH_DLL) is started on the embedded engine,
 # durable, with region us-east-1 (the program signs for it), a public-read-write bucket bench-1250000000 is made (the
-# program's lean PUTs are unsigned), and s3bench.mjs runs twice against it: cold, right after start-up (the JIT still
-# compiling the request path), then warm (overwriting the same keys); then run-peers.sh runs the same program against
+# program's lean PUTs are unsigned), and s3bench.mjs runs twice against it: cold, its first requests once the start-up
+# warm-ups have ended (before 2026-12-07 there was no request warm-up, and the JIT compiled the request path during
+# this run), then warm (overwriting the same keys); then run-peers.sh runs the same program against
 # s3rver and fauxqs. Prints the program's RESULT lines and the ratios of Coffer's lean and SDK PUT to the peers'.
 #   bench/reference-peers.sh        (N=10000 objects, C=32 in flight, SIZE=1024 bytes, as the brief measured)
 # About 3 minutes on the 2-core machine after the build (2026-12-07).

@@ -36,9 +36,6 @@ public static class InventoryWarmUp
 
     private const int SettledMethods = 25;
 
-    /// <summary>Where its temporary data folders are made (<see cref="WarmUpSupport.FolderPrefix"/>).</summary>
-    public static string FolderPrefix => WarmUpSupport.FolderPrefix;
-
     /// <summary>
     /// Runs the warm-up and returns how long it took and how many passes of the pipeline it ran; the temporary folder is
     /// gone when it returns, whatever happened.
@@ -54,7 +51,7 @@ public static class InventoryWarmUp
                 DataDirectory = directory,
                 Accounts = [Owner],
                 // Two workers and several partitions, as a server's run of a large bucket has.
-                Runner = new InventoryRunnerOptions { Workers = 2, PartitionRows = Objects / 4, MinPartitionRows = Objects / 8 },
+                Runner = new InventoryRunnerOptions { Workers = 2, PartitionRows = Objects / 4, MinPartitionRows = Objects / 8, RecordsMetrics = false },
             }))
             {
                 await FillAsync(core.Objects, cancellationToken);

@@ -22,12 +22,23 @@ public static class WarmUpSupport
         return $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}";
     }
 
-    /// <summary>Deletes <paramref name="folder"/> and what is in it, if it exists.</summary>
+    /// <summary>
+    /// Deletes <paramref name="folder"/> and what is in it, if it exists, trying once more after a failure (a file still
+    /// closing); a folder that cannot be deleted is left for the next warm-up's <see cref="RemoveLeftovers"/> rather than
+    /// replacing the warm-up's own outcome with an error.
+    /// </summary>
     public static void DeleteFolder(string folder)
     {
-        if (Directory.Exists(folder))
+        for (var attempt = 1; attempt <= 2 && Directory.Exists(folder); attempt++)
         {
-            Directory.Delete(folder, recursive: true);
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Coffer.Batch;
@@ -61,12 +62,17 @@ public sealed class CofferServer : IAsyncDisposable
         // recursive file watcher on the whole working directory, which then wakes for every write of a data folder inside it.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        // None writes nothing at all (the request warm-up's throw-away server): the filter below would still let
+        // Microsoft's warnings through to the console.
+        if (options.LogLevel != LogLevel.None)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-            console.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+                console.UseUtcTimestamp = true;
+            });
+        }
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // ASP.NET Core's hosting layer starts an Activity (fresh W3C ids) and a log scope for every request whenever this
@@ -101,6 +107,11 @@ public sealed class CofferServer : IAsyncDisposable
         // large body arrives in a quarter of the socket receives (docs/performance.md, "Large objects"). The last
         // registration of a service is the one resolved, so this one, added after Kestrel's own, is the one it uses.
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new TransportMemoryPoolFactory());
+        if (options.MeterNamePrefix is { } prefix)
+        {
+            // Last registration wins, as above: Kestrel's, ASP.NET Core's and our own meters are all made by it.
+            builder.Services.AddSingleton<IMeterFactory>(new RenamedMeterFactory(prefix));
+        }
 
         InventoryRunLog? runLog = null;
         BatchJobLog? jobLog = null;
@@ -153,6 +164,7 @@ public sealed class CofferServer : IAsyncDisposable
             services.AddHostedService<InventoryBackgroundService>();
         }
 
+        services.AddSingleton<WarmUpOutcome>();
         if (options.WarmUpRequests || options.Inventory.WarmUp)
         {
             services.AddHostedService<WarmUpService>();
@@ -204,6 +216,7 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<NotificationHandlers>();
         services.AddSingleton<LoggingHandlers>();
         services.AddSingleton<OperationHandlers>();
+        services.AddSingleton<RequestMetrics>();
         services.AddSingleton<RequestPipeline>();
 
         var app = builder.Build();

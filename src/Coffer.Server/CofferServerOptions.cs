@@ -58,6 +58,13 @@ public sealed class CofferServerOptions
     /// for it unless the configuration file's <c>requestWarmUp</c> is false.
     /// </summary>
     public bool WarmUpRequests { get; init; }
+
+    /// <summary>
+    /// When set, every meter of this server (Coffer's, ASP.NET Core's, Kestrel's) is named with this before its name, so
+    /// that an exporter of the process's real server, which selects meters by name, does not count its requests: the
+    /// request warm-up's throw-away server sets it.
+    /// </summary>
+    public string? MeterNamePrefix { get; init; }
 }
 
 /// <summary>How server access logs are delivered: the records buffered in memory are written every <see cref="FlushInterval"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -257,7 +258,7 @@ public sealed class ServeCommandTests : IDisposable
 
         await using var cold = await CofferProcess.StartAsync(_data.Combine("off"), true, "--console", "off", "--config", config);
         await WaitUntilAsync(() => cold.Output.Contains("Inventory: warm-up done", StringComparison.Ordinal), TimeSpan.FromMinutes(2));
-        cold.Output.Should().NotContain("Requests: warm-up");
+        cold.Output.Should().NotContain("Requests: warm-up", "the warm-ups run one after the other, and the inventory's has ended");
     }
 
     [Theory]
@@ -348,7 +349,7 @@ public sealed class ServeCommandTests : IDisposable
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? limit = null)
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var waited = Stopwatch.StartNew();
         while (waited.Elapsed < (limit ?? TimeSpan.FromSeconds(5)) && !condition())
         {
             await Task.Delay(50);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Coffer.Composition;
+using Coffer.Inventory.Running;
 using Coffer.Server.Configuration;
 using Coffer.Testing;
 
@@ -11,15 +13,30 @@ namespace Coffer.Server.Tests;
 public sealed class InventoryWarmUpTests
 {
     private static string[] OwnFolders() =>
-        Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(InventoryWarmUp.FolderPrefix) + Environment.ProcessId + "-*");
+        Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(WarmUpSupport.FolderPrefix) + Environment.ProcessId + "-*");
 
     [Fact]
-    public async Task RunAsync_RunsAnInventoryOfEachFormat_AndDeletesItsFolder()
+    public async Task RunAsync_RunsAnInventoryOfEachFormat_AndDeletesItsFolder_CountingNoRunInTheMetrics()
     {
+        // By name, as the console's exporter selects meters (no other test runs beside this collection's).
+        var counted = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meters) =>
+        {
+            if (instrument.Meter.Name == InventoryMetrics.MeterName)
+            {
+                meters.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => Interlocked.Increment(ref counted));
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref counted));
+        listener.Start();
+
         var result = await InventoryWarmUp.RunAsync();
 
         Assert.True(result.Took > TimeSpan.Zero);
         Assert.Empty(OwnFolders());
+        Assert.Equal(0, Interlocked.Read(ref counted));
     }
 
     [Fact]
@@ -46,9 +63,9 @@ public sealed class InventoryWarmUpTests
     public async Task RunAsync_RemovesTheFolderOfAProcessThatDied_AndKeepsThoseOfRunningOnes()
     {
         // Process ids stop well below a billion on Linux: no process has this one.
-        var dead = Directory.CreateDirectory(InventoryWarmUp.FolderPrefix + "999999999-left");
+        var dead = Directory.CreateDirectory(WarmUpSupport.FolderPrefix + "999999999-left");
         await File.WriteAllTextAsync(Path.Combine(dead.FullName, "metadata.db"), "left by a killed server");
-        var running = Directory.CreateDirectory($"{InventoryWarmUp.FolderPrefix}{Environment.ProcessId}-busy");
+        var running = Directory.CreateDirectory($"{WarmUpSupport.FolderPrefix}{Environment.ProcessId}-busy");
         try
         {
             await InventoryWarmUp.RunAsync();

@@ -1,10 +1,12 @@
-using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Coffer.Composition;
 using Coffer.Protocol.Routing;
 using Coffer.Server.Configuration;
+using Coffer.Server.Pipeline;
 using Coffer.Server.WarmUp;
 using Coffer.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.Tests;
@@ -23,24 +25,25 @@ public sealed class RequestWarmUpTests
         Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(WarmUpSupport.FolderPrefix) + Environment.ProcessId + "-*");
 
     [Fact]
-    public async Task RunAsync_SendsWholeRoundsThatAreAllAnsweredAsExpected_AndDeletesItsFolder()
+    public async Task RunAsync_GetsEveryRequestAnsweredAsExpected_AndDeletesItsFolder()
     {
         // Any answer other than the one a request expects (a refused signature, a missing object) ends it with an error.
         var result = await RequestWarmUp.RunAsync("ap-guangzhou", HostResolver.DefaultSuffixes);
 
-        Assert.InRange(result.Rounds, 1, 8);
         Assert.Equal((long)result.Rounds * RequestsPerRound, result.Requests);
         Assert.Empty(OwnFolders());
     }
 
-    [Fact]
-    public async Task RunAsync_SignsForTheNodesRegion()
+    [Theory]
+    [InlineData("us-east-1")]
+    [InlineData("ap-beijing")]
+    public async Task RunAsync_SignsForTheServersRegion_WhateverItIs(string region)
     {
         // SigV4 scopes name the region; a server of another region refuses them (AuthorizationHeaderMalformed).
 
-        var result = await RequestWarmUp.RunAsync("us-east-1", HostResolver.DefaultSuffixes);
+        var result = await RequestWarmUp.RunAsync(region, HostResolver.DefaultSuffixes, maxRounds: 1);
 
-        Assert.Equal((long)result.Rounds * RequestsPerRound, result.Requests);
+        Assert.Equal(RequestsPerRound, result.Requests);
     }
 
     [Fact]
@@ -48,13 +51,14 @@ public sealed class RequestWarmUpTests
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RequestWarmUp.RunAsync("ap-guangzhou", HostResolver.DefaultSuffixes, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => RequestWarmUp.RunAsync("ap-guangzhou", HostResolver.DefaultSuffixes, cancellationToken: cancel.Token));
 
         Assert.Empty(OwnFolders());
     }
 
     [Fact]
-    public async Task Server_WarmsUpItsRequestPathInTheBackground_WhenAsked_AndKeepsItsOwnDataApart()
+    public async Task Server_WarmsUpItsRequestPathInTheBackground_WhenAsked_AndKeepsItsDataAndMetricsApart()
     {
         using var data = new TempDirectory("warm-up");
         await using var server = CofferServer.Create(new CofferServerOptions
@@ -65,54 +69,47 @@ public sealed class RequestWarmUpTests
             LogLevel = LogLevel.Warning,
             WarmUpRequests = true,
         });
+        // By name, as the console's exporter selects meters (no other test runs beside this collection's).
+        var counted = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meters) =>
+        {
+            if (instrument.Meter.Name == RequestMetrics.MeterName && instrument.Name == "coffer.requests")
+            {
+                meters.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        listener.Start();
         await server.StartAsync();
-        var client = new CosTestClient(server.BaseAddress, TimeProvider.System);
+        using var client = new CosTestClient(server.BaseAddress, TimeProvider.System);
 
-        // Serving already, while the warm-up's folder comes and goes.
+        // Serving already, while the warm-up runs.
         using (var response = await client.SendAsync(client.Request(HttpMethod.Get, null)))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var waited = Stopwatch.StartNew();
-        var seen = false;
-        while (waited.Elapsed < TimeSpan.FromSeconds(120) && (!seen || OwnFolders().Length > 0))
-        {
-            seen |= OwnFolders().Length > 0;
-            await Task.Delay(5);
-        }
+        var result = await server.Services.GetRequiredService<WarmUpOutcome>().Requests.WaitAsync(TimeSpan.FromMinutes(2));
 
-        Assert.True(seen);
+        Assert.True(result.Requests > 0);
         Assert.Empty(OwnFolders());
         using var buckets = await client.SendAsync(client.Request(HttpMethod.Get, null));
         Assert.DoesNotContain("warm-up", await buckets.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, Interlocked.Read(ref counted));
     }
 
     [Fact]
-    public void ConfigFile_WarmsUpTheRequestPathUnlessTurnedOff()
+    public void ConfigFile_ReadsRequestWarmUp_AsUnsetUnlessGiven()
     {
-        var folder = new TempDirectory("config");
-        try
-        {
-            var on = folder.Combine("on.json");
-            var off = folder.Combine("off.json");
-            File.WriteAllText(on, "{}");
-            File.WriteAllText(off, """{ "requestWarmUp": false }""");
+        using var folder = new TempDirectory("config");
+        var unset = folder.Combine("unset.json");
+        var off = folder.Combine("off.json");
+        File.WriteAllText(unset, "{}");
+        File.WriteAllText(off, """{ "requestWarmUp": false }""");
 
-            Assert.Null(CofferConfigFile.Load(on).RequestWarmUp);
-            Assert.False(CofferConfigFile.Load(off).RequestWarmUp);
-            Assert.False(new CofferServerOptions { DataDirectory = folder.Path, Accounts = [] }.WarmUpRequests);
-        }
-        finally
-        {
-            folder.Dispose();
-        }
+        Assert.Null(CofferConfigFile.Load(unset).RequestWarmUp);
+        Assert.False(CofferConfigFile.Load(off).RequestWarmUp);
+        Assert.False(new CofferServerOptions { DataDirectory = folder.Path, Accounts = [] }.WarmUpRequests);
     }
-}
-
-/// <summary>The warm-ups' tests share the process's warm-up folders: they run one at a time.</summary>
-[CollectionDefinition(Name)]
-public sealed class WarmUpCollection
-{
-    public const string Name = "warm-up folders";
 }

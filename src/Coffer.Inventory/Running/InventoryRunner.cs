@@ -91,7 +91,10 @@ public sealed class InventoryRunner(
         }
 
         var ended = runs.Get(run.Bucket, run.JobId);
-        InventoryMetrics.Ended(ended);
+        if (options.RecordsMetrics)
+        {
+            InventoryMetrics.Ended(ended);
+        }
         options.RunEnded?.Invoke(ended);
         return ended;
     }
@@ -153,7 +156,7 @@ public sealed class InventoryRunner(
     {
         var (from, to) = plan.Range;
         var partitions = await runs.PlanPartitionsAsync(plan.Run, snapshot, from, to, options.PartitionsFor, planned.Encode(), cancellationToken);
-        if (partitions.Split is { } split)
+        if (partitions.Split is { } split && options.RecordsMetrics)
         {
             InventoryMetrics.Split(split);
         }

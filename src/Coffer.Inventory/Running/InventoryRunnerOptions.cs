@@ -11,6 +11,9 @@ public sealed record InventoryRunnerOptions
     /// <summary>How long a claimed run or partition stays this runner's without a renewal; a runner that dies loses it after this.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Whether its runs count in the process's inventory metrics; the start-up warm-up's do not.</summary>
+    public bool RecordsMetrics { get; init; } = true;
+
     /// <summary>Who holds leases: unique per process.</summary>
     public string Owner { get; init; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 

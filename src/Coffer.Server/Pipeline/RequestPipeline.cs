@@ -28,6 +28,7 @@ internal sealed class RequestPipeline(
     OperationHandlers handlers,
     CorsResponder cors,
     AccessLogRecorder accessLogs,
+    RequestMetrics metrics,
     TimeProvider time,
     ILogger<RequestPipeline> logger)
 {
@@ -180,7 +181,7 @@ internal sealed class RequestPipeline(
                 Log.AccessLogFailed(logger, error, requestId);
             }
 
-            RequestMetrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
+            metrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
                 http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))
             {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Coffer.Common;
 using Coffer.Composition;
@@ -13,13 +14,13 @@ namespace Coffer.Server.WarmUp;
 
 /// <summary>
 /// Serves requests to a throw-away server right after a node starts, so that its first clients find the request path
-/// compiled and optimised: without it the first twenty thousand small PUTs of a fresh node cost 40-90 % more server
-/// CPU than later ones (docs/performance.md). The throw-away server is this build's own (Kestrel, router, signatures,
-/// handlers, the commit queue) on the embedded engine in a temporary folder, listening on a free loopback port; it gets
-/// what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed and COS-signed PUTs, GETs and HEADs
-/// of small (inline) objects, listings, DELETEs, and PUTs and GETs of file-backed ones; in rounds, until a round (with
-/// the compiles it set off) compiles fewer than <see cref="SettledMethods"/> methods. Nothing touches the node's own
-/// data, and the folder is deleted at the end.
+/// compiled and optimised: without it the first twenty thousand small PUTs of a fresh node cost half as much again to
+/// twice the server CPU of later ones (docs/performance.md). The throw-away server is this build's own (Kestrel,
+/// router, signatures, handlers, the commit queue) on the embedded engine in a temporary folder, listening on a free
+/// loopback port; it gets what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed and
+/// COS-signed PUTs, GETs and HEADs of small (inline) objects, listings, DELETEs, and PUTs and GETs of file-backed ones;
+/// in rounds, until a round (with the compiles it set off) compiles fewer than <see cref="SettledMethods"/> methods.
+/// Nothing touches the node's own data, and the folder is deleted at the end.
 /// </summary>
 public static class RequestWarmUp
 {
@@ -29,13 +30,12 @@ public static class RequestWarmUp
     /// <summary>How many times each connection runs its sequence of requests in a round (about 4,000 requests a round).</summary>
     private const int SequencesPerRound = 30;
 
-    private const int MaxRounds = 8;
+    /// <summary>The most rounds a warm-up runs, settled or not.</summary>
+    public const int MaxRounds = 8;
 
     private const int SettledMethods = 25;
 
     private const string Bucket = "warm-up-1250000000";
-
-    private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
 
     private static readonly byte[] Small = RandomNumberGenerator.GetBytes(1024);
 
@@ -44,39 +44,65 @@ public static class RequestWarmUp
 
     /// <summary>
     /// Runs the warm-up against a throw-away server answering in <paramref name="region"/> for
-    /// <paramref name="domainSuffixes"/> (as the node does) and returns what it did; the temporary folder is gone when
-    /// it returns, whatever happened.
+    /// <paramref name="domainSuffixes"/> (as the node does), at most <paramref name="maxRounds"/> rounds, and returns
+    /// what it did; the temporary folder is gone when it returns, whatever happened.
     /// </summary>
-    public static async Task<RequestWarmUpResult> RunAsync(string region, IReadOnlyList<string> domainSuffixes, CancellationToken cancellationToken = default)
+    public static async Task<RequestWarmUpResult> RunAsync(string region, IReadOnlyList<string> domainSuffixes, int maxRounds = MaxRounds,
+        CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         var directory = WarmUpSupport.NewFolder();
         try
         {
+            // A key of its own each time: the bucket is on a loopback port anyone on the machine can reach meanwhile.
+            var owner = new Account("1250000000", "100000000001", "AKIDwarmup" + RandomNumberGenerator.GetHexString(16), RandomNumberGenerator.GetHexString(40),
+                "warm-up");
             await using var server = CofferServer.Create(new CofferServerOptions
             {
                 DataDirectory = directory,
                 Listen = "127.0.0.1:0",
                 Region = region,
                 DomainSuffixes = domainSuffixes,
-                Accounts = [Owner],
+                Accounts = [owner],
                 LogLevel = LogLevel.None,
+                MeterNamePrefix = "coffer.warm-up.",
                 Inventory = new InventoryServiceOptions { RunWorker = false },
                 Batch = new BatchServiceOptions { RunWorker = false },
                 Lifecycle = new LifecycleServiceOptions { RunWorker = false },
             });
             await server.StartAsync(cancellationToken);
-            using var client = new Client(server.BaseAddress, region);
+            using var client = new Client(server.BaseAddress, region, owner);
             await client.SendAsync(HttpMethod.Put, "", Signing.Cos, null, HttpStatusCode.OK, cancellationToken, ("x-cos-acl", "public-read-write"));
 
             var (rounds, requests) = (0, 0L);
-            while (rounds < MaxRounds)
+            while (rounds < maxRounds)
             {
                 rounds++;
                 var compiledBefore = JitInfo.GetCompiledMethodCount();
-                var counts = await Task.WhenAll(Enumerable.Range(0, Connections).Select(connection => Task.Run(
-                    () => RunSequencesAsync(client, connection, rounds, cancellationToken), cancellationToken)));
-                requests += counts.Sum();
+                // The first refused request stops the round's other connections too.
+                using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var round = Task.WhenAll(Enumerable.Range(0, Connections).Select(connection => Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await RunSequencesAsync(client, connection, rounds, failed.Token);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        await failed.CancelAsync();
+                        throw;
+                    }
+                }, failed.Token)));
+                try
+                {
+                    requests += (await round).Sum();
+                }
+                catch when (round.Exception?.InnerExceptions.FirstOrDefault(error => error is not OperationCanceledException) is { } cause)
+                {
+                    // The refusal itself, not the cancellations it caused in the other connections.
+                    ExceptionDispatchInfo.Throw(cause);
+                }
+
                 await WarmUpSupport.TieringSettledAsync(cancellationToken);
                 if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
                 {
@@ -135,7 +161,7 @@ public static class RequestWarmUp
     }
 
     /// <summary>Path-style requests to the warm-up bucket over a few keep-alive connections, signed as each kind of client signs them.</summary>
-    private sealed class Client(Uri baseAddress, string region) : IDisposable
+    private sealed class Client(Uri baseAddress, string region, Account owner) : IDisposable
     {
         private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections, UseProxy = false, UseCookies = false })
         {
@@ -168,7 +194,7 @@ public static class RequestWarmUp
             var parameters = Protocol.Http.RequestTarget.Parse("/?" + query).Query;
             if (signing == Signing.Cos)
             {
-                request.Headers.TryAddWithoutValidation("Authorization", CosRequestSigner.Authorization(Owner.SecretId, Owner.SecretKey, method.Method, path,
+                request.Headers.TryAddWithoutValidation("Authorization", CosRequestSigner.Authorization(owner.SecretId, owner.SecretKey, method.Method, path,
                     [.. parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value))], [new("host", _host)],
                     DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromMinutes(15)));
             }
@@ -181,13 +207,13 @@ public static class RequestWarmUp
                 List<KeyValuePair<string, string>> signed = [new("host", _host), new("x-amz-content-sha256", payloadHash), new("x-amz-date", amzDate)];
                 var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(parameters), signed, payloadHash);
                 var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
-                var signature = SigV4.Sign(SigV4.SigningKey(Owner.SecretKey, amzDate[..8], region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
+                var signature = SigV4.Sign(SigV4.SigningKey(owner.SecretKey, amzDate[..8], region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
                 request.Headers.TryAddWithoutValidation("Authorization",
-                    $"{SigV4.Algorithm} Credential={Owner.SecretId}/{scope},SignedHeaders={string.Join(';', signed.Select(h => h.Key))},Signature={signature}");
+                    $"{SigV4.Algorithm} Credential={owner.SecretId}/{scope},SignedHeaders={string.Join(';', signed.Select(h => h.Key))},Signature={signature}");
             }
 
-            using var response = await _http.SendAsync(request, cancellationToken);
-            // Read to the end, as clients do, so the connection goes back to the pool.
+            // The body read as it arrives, not buffered, as a client streaming it to a file reads it.
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             await response.Content.CopyToAsync(Stream.Null, cancellationToken);
             if (response.StatusCode != expected)
             {

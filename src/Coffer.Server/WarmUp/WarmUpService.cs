@@ -10,7 +10,7 @@ namespace Coffer.Server.WarmUp;
 /// <see cref="CofferServerOptions.WarmUpRequests"/>), then <see cref="InventoryWarmUp"/> (see
 /// <see cref="InventoryServiceOptions.WarmUp"/>). Start-up does not wait for them, and a failure is logged, never fatal.
 /// </summary>
-internal sealed partial class WarmUpService(CofferServerOptions options, ILogger<WarmUpService> logger) : BackgroundService
+internal sealed partial class WarmUpService(CofferServerOptions options, WarmUpOutcome outcome, ILogger<WarmUpService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,17 +20,20 @@ internal sealed partial class WarmUpService(CofferServerOptions options, ILogger
         {
             try
             {
-                var result = await RequestWarmUp.RunAsync(options.Region, options.DomainSuffixes, stoppingToken);
+                var result = await RequestWarmUp.RunAsync(options.Region, options.DomainSuffixes, cancellationToken: stoppingToken);
                 LogRequestsDone(logger, result.Took.TotalSeconds, result.Rounds, result.Requests);
+                outcome.RequestsDone(result);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 // Stopped before it finished; its folder is already gone.
+                outcome.RequestsCancelled();
                 return;
             }
             catch (Exception error)
             {
                 LogRequestsFailed(logger, error);
+                outcome.RequestsFailed(error);
             }
         }
 
