@@ -35,9 +35,13 @@ public static class WarmUpSupport
             {
                 Directory.Delete(folder, recursive: true);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            catch (Exception error) when ((error is IOException or UnauthorizedAccessException) && attempt == 1)
             {
                 Thread.Sleep(100);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Left for RemoveLeftovers.
             }
         }
     }

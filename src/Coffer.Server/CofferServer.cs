@@ -109,8 +109,14 @@ public sealed class CofferServer : IAsyncDisposable
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new TransportMemoryPoolFactory());
         if (options.MeterNamePrefix is { } prefix)
         {
-            // Last registration wins, as above: Kestrel's, ASP.NET Core's and our own meters are all made by it.
-            builder.Services.AddSingleton<IMeterFactory>(new RenamedMeterFactory(prefix));
+            // Last registration wins, as above: Kestrel's, ASP.NET Core's and our own meters are all made by it (made by
+            // the container, so the container disposes it and its meters with the host).
+            builder.Services.AddSingleton<IMeterFactory>(_ => new RenamedMeterFactory(prefix));
+            builder.Services.AddSingleton(provider => RequestMetrics.From(provider.GetRequiredService<IMeterFactory>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton(RequestMetrics.Shared);
         }
 
         InventoryRunLog? runLog = null;
@@ -216,7 +222,6 @@ public sealed class CofferServer : IAsyncDisposable
         services.AddSingleton<NotificationHandlers>();
         services.AddSingleton<LoggingHandlers>();
         services.AddSingleton<OperationHandlers>();
-        services.AddSingleton<RequestMetrics>();
         services.AddSingleton<RequestPipeline>();
 
         var app = builder.Build();

@@ -144,6 +144,9 @@ public sealed partial class CofferProcess : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>Sets the peak resident set (<c>VmHWM</c>) back to what the process holds now (Linux's clear_refs 5).</summary>
+    public void ResetPeakResidentBytes() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>
     public async Task KillAsync()
     {

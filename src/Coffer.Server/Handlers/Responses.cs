@@ -9,8 +9,8 @@ internal static class Responses
     /// 1 MiB for a body of <see cref="LargeBody"/> or more. For a 1 GiB GET 1 MiB took a third off the server's CPU and
     /// sent it a third faster (docs/performance-history.md, "GET: larger chunks"). The pipe serves a chunk above its 16
     /// KiB blocks from the shared ArrayPool, and a GET can hold two chunks while the first is sent: the larger chunk is
-    /// kept for the bodies that also read through the 4 MiB of direct-read buffers, so that many mid-size downloads at
-    /// once hold no more memory than before.
+    /// kept for bodies (or ranges) as large as those BlobStore reads around the page cache, so that many mid-size
+    /// downloads at once hold no more memory than before.
     /// </summary>
     private const int ChunkSize = 256 * 1024;
 

@@ -87,9 +87,15 @@ public static class RequestWarmUp
                     {
                         return await RunSequencesAsync(client, connection, rounds, failed.Token);
                     }
-                    catch (Exception error) when (error is not OperationCanceledException)
+                    catch (Exception error) when (!failed.IsCancellationRequested)
                     {
                         await failed.CancelAsync();
+                        if (error is OperationCanceledException)
+                        {
+                            // HttpClient's time limit ends a request as cancelled: said as what it is.
+                            throw new TimeoutException("A request of the warm-up was not answered in time.", error);
+                        }
+
                         throw;
                     }
                 }, failed.Token)));
