@@ -1,9 +1,11 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Text;
 using Coffer.Common;
 using Coffer.Composition;
 using Coffer.Model.Accounts;
@@ -17,8 +19,9 @@ namespace Coffer.Server.WarmUp;
 /// compiled and optimised: without it the first twenty thousand small PUTs of a fresh node cost half as much again to
 /// twice the server CPU of later ones (docs/performance.md). The throw-away server is this build's own (Kestrel,
 /// router, signatures, handlers, the commit queue) on the embedded engine in a temporary folder, listening on a free
-/// loopback port; it gets what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed and
-/// COS-signed PUTs, GETs and HEADs of small (inline) objects, listings, DELETEs, and PUTs and GETs of file-backed ones;
+/// loopback port; it gets what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed (also
+/// aws-chunked with a CRC-32 trailer, the AWS SDKs' default) and COS-signed PUTs, GETs and HEADs of small (inline)
+/// objects, listings, DELETEs, and PUTs and GETs of file-backed ones;
 /// in rounds, until a round (with the compiles it set off) compiles fewer than <see cref="SettledMethods"/> methods.
 /// Nothing touches the node's own data, and the folder is deleted at the end.
 /// </summary>
@@ -135,14 +138,16 @@ public static class RequestWarmUp
             // The lean client: unsigned PUTs and GETs to a public-read-write bucket.
             await client.SendAsync(HttpMethod.Put, key, Signing.None, Small, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Get, key, Signing.None, null, ok, cancellationToken);
-            // The AWS SDKs (the payload's SHA-256 signed) and the COS SDKs.
+            // The AWS SDKs (the payload's SHA-256 signed, or by their default since 2025 aws-chunked with a CRC-32 trailer)
+            // and the COS SDKs.
             await client.SendAsync(HttpMethod.Put, key, Signing.SigV4, Small, ok, cancellationToken);
+            await client.SendAsync(HttpMethod.Put, key, Signing.SigV4Trailer, Small, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Put, key, Signing.Cos, Small, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Get, key, Signing.SigV4, null, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Get, key, Signing.Cos, null, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Head, key, Signing.SigV4, null, ok, cancellationToken);
             await client.SendAsync(HttpMethod.Head, key, Signing.Cos, null, ok, cancellationToken);
-            sent += 8;
+            sent += 9;
             if (sequence % 10 == round % 10)
             {
                 var large = $"{connection:D2}/large-{sequence:D3}.bin";
@@ -163,6 +168,9 @@ public static class RequestWarmUp
     {
         None,
         SigV4,
+
+        /// <summary>SigV4 with an unsigned aws-chunked body and its CRC-32 in a trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER).</summary>
+        SigV4Trailer,
         Cos,
     }
 
@@ -188,7 +196,7 @@ public static class RequestWarmUp
             using var request = new HttpRequestMessage(method, new Uri(baseAddress, UrlEncoding.EncodePath(path) + (query.Length > 0 ? "?" + query : "")));
             if (body is not null)
             {
-                request.Content = new ByteArrayContent(body);
+                request.Content = new ByteArrayContent(signing == Signing.SigV4Trailer ? AwsChunked(body) : body);
                 request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
             }
 
@@ -204,13 +212,28 @@ public static class RequestWarmUp
                     [.. parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value))], [new("host", _host)],
                     DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromMinutes(15)));
             }
-            else if (signing == Signing.SigV4)
+            else if (signing is Signing.SigV4 or Signing.SigV4Trailer)
             {
                 var amzDate = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-                var payloadHash = body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
+                var trailer = signing == Signing.SigV4Trailer && body is not null;
+                var payloadHash = trailer ? SigV4.StreamingUnsignedTrailer : body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
                 request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
                 request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
                 List<KeyValuePair<string, string>> signed = [new("host", _host), new("x-amz-content-sha256", payloadHash), new("x-amz-date", amzDate)];
+                if (trailer)
+                {
+                    // As the AWS SDKs send it (names in the order they are signed).
+                    request.Content!.Headers.ContentEncoding.Add("aws-chunked");
+                    List<KeyValuePair<string, string>> chunked = [new("x-amz-decoded-content-length", body!.Length.ToString(CultureInfo.InvariantCulture)),
+                        new("x-amz-sdk-checksum-algorithm", "CRC32"), new("x-amz-trailer", "x-amz-checksum-crc32")];
+                    foreach (var (name, value) in chunked)
+                    {
+                        request.Headers.TryAddWithoutValidation(name, value);
+                    }
+
+                    signed = [new("content-encoding", "aws-chunked"), .. signed, .. chunked];
+                }
+
                 var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(parameters), signed, payloadHash);
                 var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
                 var signature = SigV4.Sign(SigV4.SigningKey(owner.SecretKey, amzDate[..8], region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
@@ -228,6 +251,18 @@ public static class RequestWarmUp
         }
 
         public void Dispose() => _http.Dispose();
+
+        /// <summary><paramref name="data"/> as one aws-chunked chunk, then the last (empty) chunk and its CRC-32 trailer.</summary>
+        private static byte[] AwsChunked(byte[] data)
+        {
+            var crc = Crc32.CreateIeee();
+            crc.Append(data);
+            var checksum = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(checksum, crc.Value);
+            var head = Encoding.ASCII.GetBytes($"{data.Length:x}\r\n");
+            var tail = Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{Convert.ToBase64String(checksum)}\r\n\r\n");
+            return [.. head, .. data, .. tail];
+        }
     }
 }
 
