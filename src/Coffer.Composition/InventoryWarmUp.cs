@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime;
 using Coffer.Inventory.Running;
 using Coffer.Model.Accounts;
 using Coffer.Model.Inventory;
@@ -27,14 +26,10 @@ public static class InventoryWarmUp
     private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
 
     /// <summary>
-    /// With tiered compilation a method runs unoptimised until it has been called 30 times, then instrumented, then
-    /// optimised with what the instrumentation saw, each step compiled in the background once calls have been counted:
-    /// the pipeline is run again until a pass, with the compiles it set off, compiles fewer than
-    /// <see cref="SettledMethods"/> methods, so the first real run starts from optimised code (docs/performance.md).
+    /// The pipeline is run again until tiering has settled (<see cref="WarmUpSupport.RepeatUntilSettledAsync"/>), so the
+    /// first real run starts from optimised code (docs/performance.md), at most this many times.
     /// </summary>
     private const int MaxPasses = 6;
-
-    private const int SettledMethods = 25;
 
     /// <summary>
     /// Runs the warm-up and returns how long it took and how many passes of the pipeline it ran; the temporary folder is
@@ -55,26 +50,17 @@ public static class InventoryWarmUp
             }))
             {
                 await FillAsync(core.Objects, cancellationToken);
-                var passes = 0;
-                while (passes < MaxPasses)
+                var passes = await WarmUpSupport.RepeatUntilSettledAsync(MaxPasses, async pass =>
                 {
-                    passes++;
-                    var compiledBefore = JitInfo.GetCompiledMethodCount();
                     // Each format as most reports are written (their batches filled in place from the store's rows), then
                     // once with a column that makes the batches be filled from objects, so that path is compiled too.
                     foreach (var format in Enum.GetValues<InventoryFormat>())
                     {
-                        await RunInventoryAsync(core, format, InPlaceFields, passes, cancellationToken);
+                        await RunInventoryAsync(core, format, InPlaceFields, pass, cancellationToken);
                     }
 
-                    await RunInventoryAsync(core, InventoryFormat.Csv, [.. InPlaceFields, "Crc64"], passes, cancellationToken);
-
-                    await WarmUpSupport.TieringSettledAsync(cancellationToken);
-                    if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
-                    {
-                        break;
-                    }
-                }
+                    await RunInventoryAsync(core, InventoryFormat.Csv, [.. InPlaceFields, "Crc64"], pass, cancellationToken);
+                }, cancellationToken);
 
                 return new InventoryWarmUpResult(Stopwatch.GetElapsedTime(started), passes);
             }

@@ -82,6 +82,37 @@ public static class WarmUpSupport
     }
 
     /// <summary>
+    /// A pass that, with the compiles it set off, compiles fewer methods than this has found tiering settled: the
+    /// code it runs is optimised.
+    /// </summary>
+    public const int SettledMethods = 25;
+
+    /// <summary>
+    /// Runs <paramref name="pass"/> (given its number, from 1) again and again, waiting for tiering after each, until a
+    /// pass compiles fewer than <see cref="SettledMethods"/> methods or <paramref name="maxPasses"/> have run; returns
+    /// how many ran. With tiered compilation a method runs unoptimised until it has been called 30 times, then
+    /// instrumented, then optimised with what the instrumentation saw, each step compiled in the background once calls
+    /// have been counted.
+    /// </summary>
+    public static async Task<int> RepeatUntilSettledAsync(int maxPasses, Func<int, Task> pass, CancellationToken cancellationToken)
+    {
+        var passes = 0;
+        while (passes < maxPasses)
+        {
+            passes++;
+            var compiledBefore = JitInfo.GetCompiledMethodCount();
+            await pass(passes);
+            await TieringSettledAsync(cancellationToken);
+            if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
+            {
+                break;
+            }
+        }
+
+        return passes;
+    }
+
+    /// <summary>
     /// Waits until no method has been compiled for a few tenths of a second (at most a few seconds: a server serving
     /// requests meanwhile compiles code of its own): the runtime starts counting calls only once no new method has been
     /// compiled for 100 ms, and compiles the methods that reached their count on a background thread.

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Runtime;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,22 +20,20 @@ namespace Coffer.Server.WarmUp;
 /// router, signatures, handlers, the commit queue) on the embedded engine in a temporary folder, listening on a free
 /// loopback port; it gets what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed (also
 /// aws-chunked with a CRC-32 trailer, the AWS SDKs' default) and COS-signed PUTs, GETs and HEADs of small (inline)
-/// objects, listings, DELETEs, and PUTs and GETs of file-backed ones;
-/// in rounds, until a round (with the compiles it set off) compiles fewer than <see cref="SettledMethods"/> methods.
-/// Nothing touches the node's own data, and the folder is deleted at the end.
+/// objects, listings, DELETEs, and PUTs and GETs of file-backed ones; in rounds, until tiering has settled
+/// (<see cref="WarmUpSupport.RepeatUntilSettledAsync"/>). Nothing touches the node's own data, and the folder is
+/// deleted at the end.
 /// </summary>
 public static class RequestWarmUp
 {
     /// <summary>Requests in flight, as a busy client keeps them.</summary>
     private const int Connections = 16;
 
-    /// <summary>How many times each connection runs its sequence of requests in a round (about 4,000 requests a round).</summary>
+    /// <summary>How many times each connection runs its sequence of requests in a round (4,608 requests a round).</summary>
     private const int SequencesPerRound = 30;
 
     /// <summary>The most rounds a warm-up runs, settled or not.</summary>
     public const int MaxRounds = 8;
-
-    private const int SettledMethods = 25;
 
     private const string Bucket = "warm-up-1250000000";
 
@@ -77,18 +74,16 @@ public static class RequestWarmUp
             using var client = new Client(server.BaseAddress, region, owner);
             await client.SendAsync(HttpMethod.Put, "", Signing.Cos, null, HttpStatusCode.OK, cancellationToken, ("x-cos-acl", "public-read-write"));
 
-            var (rounds, requests) = (0, 0L);
-            while (rounds < maxRounds)
+            var requests = 0L;
+            var rounds = await WarmUpSupport.RepeatUntilSettledAsync(maxRounds, async round =>
             {
-                rounds++;
-                var compiledBefore = JitInfo.GetCompiledMethodCount();
                 // The first refused request stops the round's other connections too.
                 using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var round = Task.WhenAll(Enumerable.Range(0, Connections).Select(connection => Task.Run(async () =>
+                var sent = Task.WhenAll(Enumerable.Range(0, Connections).Select(connection => Task.Run(async () =>
                 {
                     try
                     {
-                        return await RunSequencesAsync(client, connection, rounds, failed.Token);
+                        return await RunSequencesAsync(client, connection, round, failed.Token);
                     }
                     catch (Exception error) when (!failed.IsCancellationRequested)
                     {
@@ -104,20 +99,14 @@ public static class RequestWarmUp
                 }, failed.Token)));
                 try
                 {
-                    requests += (await round).Sum();
+                    requests += (await sent).Sum();
                 }
-                catch when (round.Exception?.InnerExceptions.FirstOrDefault(error => error is not OperationCanceledException) is { } cause)
+                catch when (sent.Exception?.InnerExceptions.FirstOrDefault(error => error is not OperationCanceledException) is { } cause)
                 {
                     // The refusal itself, not the cancellations it caused in the other connections.
                     ExceptionDispatchInfo.Throw(cause);
                 }
-
-                await WarmUpSupport.TieringSettledAsync(cancellationToken);
-                if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
-                {
-                    break;
-                }
-            }
+            }, cancellationToken);
 
             return new RequestWarmUpResult(Stopwatch.GetElapsedTime(started), rounds, requests);
         }
