@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Auth;
-using Coffer.Protocol.Http;
 
 namespace Coffer.Testing;
 
@@ -16,37 +15,8 @@ public static class S3RequestSigner
     /// Adds x-amz-date, x-amz-content-sha256 and Authorization, signing host and every x-amz-* header, with a credential
     /// scoped to <paramref name="region"/> (the test server's by default).
     /// </summary>
-    public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash, string region = Region)
-    {
-        var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        // A request signed again (at another time) carries only its last signature.
-        request.Headers.Remove("Authorization");
-        request.Headers.Remove("x-amz-date");
-        request.Headers.Remove("x-amz-content-sha256");
-        request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
-        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
-
-        var host = request.Headers.Host ?? request.RequestUri!.Authority;
-        var headers = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["host"] = host };
-        foreach (var (name, values) in request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()))
-        {
-            var lower = name.ToLowerInvariant();
-            if (lower.StartsWith("x-amz-", StringComparison.Ordinal) || lower is "content-md5" or "content-encoding")
-            {
-                // HttpClient sends a header it split into values (Content-Encoding: deflate, gzip) joined by ", ".
-                headers[lower] = string.Join(", ", values);
-            }
-        }
-
-        var target = RequestTarget.Parse(request.RequestUri!.PathAndQuery);
-        var canonical = SigV4.CanonicalRequest(request.Method.Method, SigV4.CanonicalUri(target.Path), SigV4.CanonicalQuery(target.Query),
-            headers.ToList(), payloadHash);
-        var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
-        var key = SigV4.SigningKey(account.SecretKey, amzDate[..8], region, "s3");
-        var signature = SigV4.Sign(key, SigV4.StringToSign(amzDate, scope, canonical));
-        request.Headers.TryAddWithoutValidation("Authorization",
-            $"{SigV4.Algorithm} Credential={account.SecretId}/{scope},SignedHeaders={string.Join(';', headers.Keys)},Signature={signature}");
-    }
+    public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash, string region = Region) =>
+        SigV4RequestSigner.Sign(request, account.SecretId, account.SecretKey, time, payloadHash, region);
 
     public static string Sha256(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
 

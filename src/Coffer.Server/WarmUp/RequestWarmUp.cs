@@ -194,40 +194,27 @@ public static class RequestWarmUp
                 request.Headers.TryAddWithoutValidation(name, value);
             }
 
-            var parameters = Protocol.Http.RequestTarget.Parse("/?" + query).Query;
             if (signing == Signing.Cos)
             {
+                var parameters = Protocol.Http.RequestTarget.Parse("/?" + query).Query;
                 request.Headers.TryAddWithoutValidation("Authorization", CosRequestSigner.Authorization(owner.SecretId, owner.SecretKey, method.Method, path,
                     [.. parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value))], [new("host", _host)],
                     DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromMinutes(15)));
             }
             else if (signing is Signing.SigV4 or Signing.SigV4Trailer)
             {
-                var amzDate = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
                 var trailer = signing == Signing.SigV4Trailer && body is not null;
-                var payloadHash = trailer ? SigV4.StreamingUnsignedTrailer : body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
-                request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
-                request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
-                List<KeyValuePair<string, string>> signed = [new("host", _host), new("x-amz-content-sha256", payloadHash), new("x-amz-date", amzDate)];
                 if (trailer)
                 {
-                    // As the AWS SDKs send it (names in the order they are signed).
+                    // As the AWS SDKs send it; the signer signs these headers with the rest.
                     request.Content!.Headers.ContentEncoding.Add("aws-chunked");
-                    List<KeyValuePair<string, string>> chunked = [new("x-amz-decoded-content-length", body!.Length.ToString(CultureInfo.InvariantCulture)),
-                        new("x-amz-sdk-checksum-algorithm", "CRC32"), new("x-amz-trailer", "x-amz-checksum-crc32")];
-                    foreach (var (name, value) in chunked)
-                    {
-                        request.Headers.TryAddWithoutValidation(name, value);
-                    }
-
-                    signed = [new("content-encoding", "aws-chunked"), .. signed, .. chunked];
+                    request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", body!.Length.ToString(CultureInfo.InvariantCulture));
+                    request.Headers.TryAddWithoutValidation("x-amz-sdk-checksum-algorithm", "CRC32");
+                    request.Headers.TryAddWithoutValidation("x-amz-trailer", "x-amz-checksum-crc32");
                 }
 
-                var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(parameters), signed, payloadHash);
-                var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
-                var signature = SigV4.Sign(SigV4.SigningKey(owner.SecretKey, amzDate[..8], region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
-                request.Headers.TryAddWithoutValidation("Authorization",
-                    $"{SigV4.Algorithm} Credential={owner.SecretId}/{scope},SignedHeaders={string.Join(';', signed.Select(h => h.Key))},Signature={signature}");
+                var payloadHash = trailer ? SigV4.StreamingUnsignedTrailer : body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
+                SigV4RequestSigner.Sign(request, owner.SecretId, owner.SecretKey, DateTimeOffset.UtcNow, payloadHash, region);
             }
 
             // The body read as it arrives, not buffered, as a client streaming it to a file reads it.
