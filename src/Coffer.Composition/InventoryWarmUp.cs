@@ -26,7 +26,7 @@ public static class InventoryWarmUp
     private static readonly Account Owner = new("1250000000", "100000000001", "AKIDwarmup", "warm-up", "warm-up");
 
     /// <summary>
-    /// The pipeline is run again until tiering has settled (<see cref="WarmUpSupport.RepeatUntilSettledAsync"/>), so the
+    /// The pipeline is run again until tiering has settled (<see cref="WarmUpSupport.RepeatUntilSettledAsync(int, Func{int, Task}, CancellationToken)"/>), so the
     /// first real run starts from optimised code (docs/performance.md), at most this many times.
     /// </summary>
     private const int MaxPasses = 6;

@@ -94,16 +94,28 @@ public static class WarmUpSupport
     /// instrumented, then optimised with what the instrumentation saw, each step compiled in the background once calls
     /// have been counted.
     /// </summary>
-    public static async Task<int> RepeatUntilSettledAsync(int maxPasses, Func<int, Task> pass, CancellationToken cancellationToken)
+    public static Task<int> RepeatUntilSettledAsync(int maxPasses, Func<int, Task> pass, CancellationToken cancellationToken) =>
+        RepeatUntilSettledAsync(maxPasses, pass, () => JitInfo.GetCompiledMethodCount(), TieringSettledAsync, cancellationToken);
+
+    /// <summary>
+    /// The loop of the public overload, with the runtime's count of compiled methods and the wait for tiering given:
+    /// whether a process's code is already optimised depends on what ran in it before, so tests give both.
+    /// </summary>
+    internal static async Task<int> RepeatUntilSettledAsync(
+        int maxPasses,
+        Func<int, Task> pass,
+        Func<long> compiledMethodCount,
+        Func<CancellationToken, Task> tieringSettled,
+        CancellationToken cancellationToken)
     {
         var passes = 0;
         while (passes < maxPasses)
         {
             passes++;
-            var compiledBefore = JitInfo.GetCompiledMethodCount();
+            var compiledBefore = compiledMethodCount();
             await pass(passes);
-            await TieringSettledAsync(cancellationToken);
-            if (JitInfo.GetCompiledMethodCount() - compiledBefore < SettledMethods)
+            await tieringSettled(cancellationToken);
+            if (compiledMethodCount() - compiledBefore < SettledMethods)
             {
                 break;
             }

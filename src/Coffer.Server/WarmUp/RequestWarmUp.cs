@@ -21,7 +21,7 @@ namespace Coffer.Server.WarmUp;
 /// loopback port; it gets what clients send, over HTTP/1.1 keep-alive connections: anonymous, SigV4-signed (also
 /// aws-chunked with a CRC-32 trailer, the AWS SDKs' default) and COS-signed PUTs, GETs and HEADs of small (inline)
 /// objects, listings, DELETEs, and PUTs and GETs of file-backed ones; in rounds, until tiering has settled
-/// (<see cref="WarmUpSupport.RepeatUntilSettledAsync"/>). Nothing touches the node's own data, and the folder is
+/// (<see cref="WarmUpSupport.RepeatUntilSettledAsync(int, Func{int, Task}, CancellationToken)"/>). Nothing touches the node's own data, and the folder is
 /// deleted at the end.
 /// </summary>
 public static class RequestWarmUp
