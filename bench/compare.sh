@@ -12,7 +12,8 @@
 #   work folder before the runs and read once, so it is in the page cache: a GiB of memory more; curl receives a
 #   GiB for a fraction of the CPU Node's client spends, but sends one for more); beside `dd ... conv=fdatasync` (the
 #   disk), `dd ... iflag=direct` reading it back (the disk a GET reads from) and a server that drops what it gets and
-#   sends from memory (null-server.mjs: the loopback and client limit);
+#   sends from memory (null-server.mjs: the loopback and client limit; its GETs twice, one block repeated, which stays
+#   in the CPU's caches, and, as the `loopback-ram` rows, a GiB of distinct bytes, as a store's come from memory);
 # each with objects/s, MB/s, p50/p99, the server's and the client's CPU time per request, and a table of the ratios
 # to s3rver. About 6-8 minutes on the 2-core machine (7 at 08:56 and 09:02 UTC, 2026-12-06, the Release build
 # included), most of it the warm-ups, s3rver's runs and the large objects.
@@ -119,6 +120,17 @@ limits() {
   pid=$!
   wait_for_port "$port"
   large loopback
+  stop
+  # The GETs again from distinct bytes in memory (null-server.mjs ram), not one block the CPU's caches keep: the limit of
+  # a GET whose bytes, like a store's, come from memory, where the disk put them.
+  port="$(free_port)"; endpoint="http://127.0.0.1:$port"
+  node "$load_dir/null-server.mjs" "$port" "$large" ram >/dev/null &
+  pid=$!
+  wait_for_port "$port"
+  for _ in $(seq 1 "$large_runs"); do
+    run loopback-ram "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
+    run loopback-ram "GET ${large_mib} MiB (curl)" --op get --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl
+  done
   stop
 }
 

@@ -4,12 +4,41 @@
 // multipart upload it answers what the client reads: an UploadId to a POST ?uploads, an ETag to every PUT, and a
 // completion result to any other POST.
 //
-//   node null-server.mjs PORT SIZE
+// With `ram` a GET answers SIZE distinct bytes held in memory (at most 1 GiB of them, then again from the start)
+// instead of one block repeated. A block sent over and over stays in the CPU's caches, so the kernel's copy into the
+// socket reads it from there; a store's bytes come from memory, where the disk put them, as these do. That is the
+// limit of a large GET that no store can pass however little it does (docs/performance.md, "Large objects").
+//
+//   node null-server.mjs PORT SIZE [ram]
 import http from 'node:http';
+import { randomFillSync } from 'node:crypto';
 import { writeRepeated } from './repeat.mjs';
 
-const [port, size] = process.argv.slice(2).map(Number);
+const [port, size] = process.argv.slice(2, 4).map(Number);
+const fromMemory = process.argv[4] === 'ram';
 const block = Buffer.alloc(1 << 20, 7);
+const memory = fromMemory ? Buffer.allocUnsafe(Math.min(size, 1 << 30)) : null;
+for (let offset = 0; memory && offset < memory.length; offset += 1 << 26) {
+  randomFillSync(memory, offset, Math.min(1 << 26, memory.length - offset));
+}
+
+// Writes SIZE bytes of `memory` from its start, 1 MiB a write, waiting for 'drain' whenever the response's buffer is full.
+function writeFromMemory(response) {
+  let sent = 0;
+  const write = () => {
+    while (sent < size) {
+      const at = sent % memory.length;
+      const part = memory.subarray(at, Math.min(at + (1 << 20), memory.length, at + size - sent));
+      sent += part.length;
+      if (!response.write(part)) {
+        response.once('drain', write);
+        return;
+      }
+    }
+    response.end();
+  };
+  write();
+}
 http.createServer((request, response) => {
   if (request.method !== 'GET') {
     const answer = request.method !== 'POST' ? ''
@@ -20,5 +49,9 @@ http.createServer((request, response) => {
     return;
   }
   response.writeHead(200, { 'content-length': size });
-  writeRepeated(response, block, size);
+  if (fromMemory) {
+    writeFromMemory(response);
+  } else {
+    writeRepeated(response, block, size);
+  }
 }).listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
