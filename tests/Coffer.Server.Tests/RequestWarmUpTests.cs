@@ -19,8 +19,8 @@ namespace Coffer.Server.Tests;
 [Collection(WarmUpCollection.Name)]
 public sealed class RequestWarmUpTests
 {
-    /// <summary>What one round sends: 16 connections, each 30 sequences of 9 requests and, in 3 of them, 6 more.</summary>
-    private const int RequestsPerRound = 16 * ((30 * 9) + (3 * 6));
+    /// <summary>What one round sends: 16 connections, each 30 sequences of 8 requests and, in 3 of them, 7 more.</summary>
+    private const int RequestsPerRound = 16 * ((30 * 8) + (3 * 7));
 
     private static string[] OwnFolders() =>
         Directory.GetDirectories(Path.GetTempPath(), Path.GetFileName(WarmUpSupport.FolderPrefix) + Environment.ProcessId + "-*");
