@@ -108,6 +108,14 @@ rm "$work/block"
 sync "$large_file"
 cat "$large_file" >/dev/null
 
+# null_server [ram]: starts null-server.mjs on a free port as the current server (its keys are never checked).
+null_server() {
+  port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=null; secret=null; region=us-east-1
+  node "$load_dir/null-server.mjs" "$port" "$large" "$@" >/dev/null &
+  pid=$!
+  wait_for_port "$port"
+}
+
 # limits: `dd` to the disk with fdatasync, and the same client against null-server.mjs (the loopback limit).
 limits() {
   echo "dd to disk, fdatasync: $(dd if=/dev/zero of="$work/dd" bs=1M count="$large_mib" conv=fdatasync 2>&1 | tail -1)"
@@ -115,18 +123,12 @@ limits() {
   # written with O_DIRECT and leave nothing cached, so the GET's limit is the lower of this and the loopback.
   echo "dd from disk, O_DIRECT: $(dd if="$work/dd" of=/dev/null bs=1M iflag=direct 2>&1 | tail -1)"
   rm -f "$work/dd"
-  port="$(free_port)"; endpoint="http://127.0.0.1:$port"; access=null; secret=null; region=us-east-1
-  node "$load_dir/null-server.mjs" "$port" "$large" >/dev/null &
-  pid=$!
-  wait_for_port "$port"
+  null_server
   large loopback
   stop
-  # The GETs again from distinct bytes in memory (null-server.mjs ram), not one block the CPU's caches keep: the limit of
-  # a GET whose bytes, like a store's, come from memory, where the disk put them.
-  port="$(free_port)"; endpoint="http://127.0.0.1:$port"
-  node "$load_dir/null-server.mjs" "$port" "$large" ram >/dev/null &
-  pid=$!
-  wait_for_port "$port"
+  # The GETs again from BENCH_LARGE_MIB distinct bytes in memory (null-server.mjs ram, at most a GiB of them), not one
+  # block the CPU's caches keep: the limit of a GET whose bytes, like a store's, come from memory, where the disk put them.
+  null_server ram
   for _ in $(seq 1 "$large_runs"); do
     run loopback-ram "GET ${large_mib} MiB" --op get --size "$large" --count 1 --concurrency 1 --prefix large/
     run loopback-ram "GET ${large_mib} MiB (curl)" --op get --size "$large" --count 1 --concurrency 1 --prefix large/ --client curl

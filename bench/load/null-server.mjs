@@ -7,7 +7,8 @@
 // With `ram` a GET answers SIZE distinct bytes held in memory (at most 1 GiB of them, then again from the start)
 // instead of one block repeated. A block sent over and over stays in the CPU's caches, so the kernel's copy into the
 // socket reads it from there; a store's bytes come from memory, where the disk put them, as these do. That is the
-// limit of a large GET that no store can pass however little it does (docs/performance.md, "Large objects").
+// limit of a large GET for a server that copies its bytes from memory into the socket (docs/performance.md, "Large
+// objects"). SIZE should be well above the caches' size for that.
 //
 //   node null-server.mjs PORT SIZE [ram]
 import http from 'node:http';

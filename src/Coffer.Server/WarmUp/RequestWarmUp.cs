@@ -140,8 +140,9 @@ public static class RequestWarmUp
                 var large = $"{connection:D2}/large-{sequence:D3}.bin";
                 await client.SendAsync(HttpMethod.Put, large, Signing.SigV4, Large, ok, cancellationToken);
                 // The AWS SDKs' default since 2025 (aws-chunked, its CRC-32 in a trailer), in these few sequences only: the
-                // JIT optimises the code all PUTs share for what it saw while it was instrumented, and with one PUT in four
-                // chunked there, a plain PUT afterwards cost a tenth more server CPU (docs/performance-history.md).
+                // JIT optimises the code all PUTs share for what it saw while it was instrumented. With one PUT in four of
+                // the warm-up chunked, plain PUTs afterwards ran at 0.70-0.83 of fauxqs's rate instead of 0.85-1.04
+                // (the reference program, docs/performance-history.md).
                 await client.SendAsync(HttpMethod.Put, key, Signing.SigV4Trailer, Small, ok, cancellationToken);
                 await client.SendAsync(HttpMethod.Get, large, Signing.Cos, null, ok, cancellationToken);
                 await client.SendAsync(HttpMethod.Get, $"?list-type=2&prefix={connection:D2}%2F&max-keys=100", Signing.SigV4, null, ok, cancellationToken);
