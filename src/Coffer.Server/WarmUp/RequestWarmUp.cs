@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -9,6 +8,7 @@ using Coffer.Common;
 using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server.WarmUp;
@@ -169,6 +169,9 @@ public static class RequestWarmUp
     /// <summary>Path-style requests to the warm-up bucket over a few keep-alive connections, signed as each kind of client signs them.</summary>
     private sealed class Client(Uri baseAddress, string region, Account owner) : IDisposable
     {
+        /// <summary>The checksum a chunked PUT sends in its trailer, as the AWS SDKs do by default.</summary>
+        private const string TrailerHeader = "x-amz-checksum-crc32";
+
         private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = Connections, UseProxy = false, UseCookies = false })
         {
             Timeout = TimeSpan.FromSeconds(30),
@@ -213,7 +216,7 @@ public static class RequestWarmUp
                     request.Content!.Headers.ContentEncoding.Add("aws-chunked");
                     request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", body!.Length.ToString(CultureInfo.InvariantCulture));
                     request.Headers.TryAddWithoutValidation("x-amz-sdk-checksum-algorithm", "CRC32");
-                    request.Headers.TryAddWithoutValidation("x-amz-trailer", "x-amz-checksum-crc32");
+                    request.Headers.TryAddWithoutValidation("x-amz-trailer", TrailerHeader);
                 }
 
                 var payloadHash = trailer ? SigV4.StreamingUnsignedTrailer : body is null ? SigV4.EmptySha256 : SigV4.Sha256Hex(body);
@@ -234,12 +237,10 @@ public static class RequestWarmUp
         /// <summary><paramref name="data"/> as one aws-chunked chunk, then the last (empty) chunk and its CRC-32 trailer.</summary>
         private static byte[] AwsChunked(byte[] data)
         {
-            var crc = Crc32.CreateIeee();
-            crc.Append(data);
-            var checksum = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(checksum, crc.Value);
+            var checksum = FlexibleChecksum.ForHeader(TrailerHeader);
+            checksum.Append(data);
             var head = Encoding.ASCII.GetBytes($"{data.Length:x}\r\n");
-            var tail = Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{Convert.ToBase64String(checksum)}\r\n\r\n");
+            var tail = Encoding.ASCII.GetBytes($"\r\n0\r\n{checksum.HeaderName}:{checksum.ValueBase64()}\r\n\r\n");
             return [.. head, .. data, .. tail];
         }
     }
