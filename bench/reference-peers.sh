@@ -10,13 +10,15 @@
 #   bench/reference-peers.sh        (N=10000 objects, C=32 in flight, SIZE=1024 bytes, as the brief measured)
 #   BENCH_RUNS=5 bench/reference-peers.sh   (five runs in a row, each its own fresh server and peers; a ratio table a run
 #                                            and how many runs met each of issue 12's PUT figures)
-# About 1.5 minutes a run on the 2-core machine after the build (2026-12-07).
+# About 1.5-2 minutes a run on the 2-core machine after the build (2026-12-07).
 set -euo pipefail
 export NODE_NO_WARNINGS=1
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peers_source="${REFERENCE_PEERS:-$repo/../shared/reference-bench/peers}"
 [[ -f "$peers_source/s3bench.mjs" ]] || { echo "no s3bench.mjs in $peers_source (set REFERENCE_PEERS)" >&2; exit 2; }
 export N="${N:-10000}" C="${C:-32}" SIZE="${SIZE:-1024}"
+runs="${BENCH_RUNS:-1}"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a whole number from 1" >&2; exit 2; }
 source "$repo/bench/lib/work.sh"
 start_work reference-peers
 peers="$work/peers"
@@ -27,7 +29,6 @@ rm -rf "$peers/node_modules" "$peers/data" "$peers/results" && mkdir -p "$peers/
 
 coffer="${BENCH_DLL:-$repo/src/Coffer.Host/bin/Release/net10.0/coffer.dll}"
 if [[ -z "${BENCH_DLL:-}" ]]; then dotnet build "$repo/src/Coffer.Host" -c Release -v q -nologo >/dev/null; fi
-runs="${BENCH_RUNS:-1}"
 for ((r = 1; r <= runs; r++)); do
   results="$work/results-$r.txt"
   echo "# run $r of $runs: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run; $(date -u '+%F %T UTC'); coffer $(git -C "$repo" rev-parse --short HEAD)"
@@ -38,8 +39,9 @@ for ((r = 1; r <= runs; r++)); do
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-1250000000', ACL: 'public-read-write' }));")
   for run in cold warm; do
     echo "## coffer, $run"
+    # A failed run is said and counted as not met, so the runs before it keep their tables.
     (cd "$peers" && AK=AKIDbench SK=bench node s3bench.mjs "http://127.0.0.1:$port" "$pid" "$N" "$C" "$SIZE" bench-1250000000) 2>&1 \
-      | grep -E '^RESULT|^#' | sed "s/^RESULT/RESULT coffer-$run/" | tee -a "$results"
+      | grep -E '^RESULT|^#' | sed "s/^RESULT/RESULT coffer-$run/" | tee -a "$results" || echo "# run $r: coffer, $run failed"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   # run-peers.sh ends with the status of the server it killed (143), so its status says nothing; its RESULT lines do.
@@ -58,7 +60,7 @@ met = {}  # figure -> (runs that met it, runs that measured it)
 def count(figure, ok):
     hits, runs = met.get(figure, (0, 0))
     met[figure] = (hits + ok, runs + 1)
-paths = sorted(sys.argv[1:], key=lambda p: int(re.search(r'results-(\d+)', p).group(1)))
+paths = sorted(sys.argv[1:], key=lambda p: int(re.search(r'results-(\d+)', os.path.basename(p)).group(1)))
 for number, path in enumerate(paths, 1):
     rate = {}
     for line in open(path):
