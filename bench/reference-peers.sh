@@ -39,7 +39,8 @@ for ((r = 1; r <= runs; r++)); do
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-1250000000', ACL: 'public-read-write' }));")
   for run in cold warm; do
     echo "## coffer, $run"
-    # A failed run is said and counted as not met, so the runs before it keep their tables.
+    # A failed run is said and the script goes on, so the runs before it keep their tables: its figures count as not
+    # measured, and "every lean PUT figure" as not met.
     (cd "$peers" && AK=AKIDbench SK=bench node s3bench.mjs "http://127.0.0.1:$port" "$pid" "$N" "$C" "$SIZE" bench-1250000000) 2>&1 \
       | grep -E '^RESULT|^#' | sed "s/^RESULT/RESULT coffer-$run/" | tee -a "$results" || echo "# run $r: coffer, $run failed"
   done
