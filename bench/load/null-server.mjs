@@ -23,23 +23,6 @@ for (let offset = 0; memory && offset < memory.length; offset += 1 << 26) {
   randomFillSync(memory, offset, Math.min(1 << 26, memory.length - offset));
 }
 
-// Writes SIZE bytes of `memory` from its start, 1 MiB a write, waiting for 'drain' whenever the response's buffer is full.
-function writeFromMemory(response) {
-  let sent = 0;
-  const write = () => {
-    while (sent < size) {
-      const at = sent % memory.length;
-      const part = memory.subarray(at, Math.min(at + (1 << 20), memory.length, at + size - sent));
-      sent += part.length;
-      if (!response.write(part)) {
-        response.once('drain', write);
-        return;
-      }
-    }
-    response.end();
-  };
-  write();
-}
 http.createServer((request, response) => {
   if (request.method !== 'GET') {
     const answer = request.method !== 'POST' ? ''
@@ -50,9 +33,6 @@ http.createServer((request, response) => {
     return;
   }
   response.writeHead(200, { 'content-length': size });
-  if (fromMemory) {
-    writeFromMemory(response);
-  } else {
-    writeRepeated(response, block, size);
-  }
+  // From memory 1 MiB a write, as from the block.
+  writeRepeated(response, memory ?? block, size, 1 << 20);
 }).listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
