@@ -10,6 +10,15 @@ internal static class Errors
     public static bool IsLostRace(PostgresException error) => error.SqlState is
         PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
 
+    /// <summary>
+    /// A transaction the database ended because it sat idle past its limit: nothing of it was committed (the limit only
+    /// runs between statements, before the commit is sent), so running it again on a new connection is safe.
+    /// </summary>
+    public static bool IsEndedIdle(PostgresException error) => error.SqlState == IdleInTransactionSessionTimeout;
+
+    // PostgreSQL's idle_in_transaction_session_timeout (class 25, invalid transaction state), not among Npgsql's names.
+    private const string IdleInTransactionSessionTimeout = "25P03";
+
     /// <summary>The database cannot be reached or is shutting down or starting: the request may be retried later.</summary>
     public static bool IsUnavailable(Exception error) => error switch
     {

@@ -10,8 +10,10 @@ namespace Coffer.Storage.Postgres;
 /// object version takes a transaction lock on its key, a read of an upload or a run locks its row, a read of a bucket
 /// share-locks its row (so it cannot be deleted underneath), and the run queue skips runs another node holds. A
 /// transaction that loses a race (a deadlock, a serialization failure, a unique key taken meanwhile) is run again, so
-/// the outcome is that of some serial order, as with the embedded store. Pooling, timeouts and reconnection are
-/// Npgsql's; a database that cannot be reached surfaces as <see cref="MetadataUnavailableException"/>.
+/// the outcome is that of some serial order, as with the embedded store. A write transaction left idle past a limit
+/// (its node paused or stalled between two statements) is ended by the database, so its locks hold up the other nodes'
+/// writes no longer than that, and run again if its node goes on. Pooling, timeouts and reconnection are Npgsql's; a
+/// database that cannot be reached surfaces as <see cref="MetadataUnavailableException"/>.
 /// </summary>
 public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 {
@@ -19,17 +21,26 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     private const int SchemaVersion = 1;
     private const int MaxAttempts = 8;
 
+    /// <summary>
+    /// How long a write transaction may wait for its node's next statement. Each runs its statements back to back, so
+    /// only a node that stopped (a paused VM, a frozen process, a lost network) waits this long, and meanwhile its locks
+    /// (a bucket's row, a key, the outbox while it is counted) would stall every other node's writes that need them.
+    /// </summary>
+    public static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(10);
+
     // Held while one node creates or migrates the schema, so nodes starting together do it once.
     private const long MigrationLock = 0x436f666665724d67; // "CofferMg"
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly string _limitIdleWrite;
 
-    private PostgresMetadataStore(NpgsqlDataSource dataSource, string description, TimeProvider time)
+    private PostgresMetadataStore(NpgsqlDataSource dataSource, string description, TimeProvider time, TimeSpan idleWriteLimit)
     {
         _dataSource = dataSource;
         Description = description;
         _time = time;
+        _limitIdleWrite = $"SET LOCAL idle_in_transaction_session_timeout = {(long)idleWriteLimit.TotalMilliseconds}";
     }
 
     public string Description { get; }
@@ -42,13 +53,14 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     /// Connects to the database at <paramref name="url"/> (<c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>) and creates or
     /// migrates its schema. Fails with <see cref="MetadataUnavailableException"/> when the database cannot be reached, and
     /// with <see cref="InvalidOperationException"/> when its schema is newer than this build knows.
+    /// <paramref name="idleWriteLimit"/> replaces <see cref="DefaultIdleWriteLimit"/>.
     /// </summary>
-    public static PostgresMetadataStore Open(string url, TimeProvider time)
+    public static PostgresMetadataStore Open(string url, TimeProvider time, TimeSpan? idleWriteLimit = null)
     {
         var (connectionString, description) = PostgresUrl.Parse(url);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var dataSource = builder.Build();
-        var store = new PostgresMetadataStore(dataSource, description, time);
+        var store = new PostgresMetadataStore(dataSource, description, time, idleWriteLimit ?? DefaultIdleWriteLimit);
         try
         {
             Errors.Translate(store.Migrate, description);
@@ -93,14 +105,20 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                 {
                     await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
                     await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                    await using (var limit = new NpgsqlCommand(_limitIdleWrite, connection, transaction))
+                    {
+                        await limit.ExecuteNonQueryAsync(cancellationToken);
+                    }
+
                     var result = work(new PostgresSession(this, connection, transaction, writable: true));
                     await transaction.CommitAsync(cancellationToken);
                     return result;
                 }, Description, OnUnavailable);
             }
-            catch (PostgresException error) when (Errors.IsLostRace(error) && attempt < MaxAttempts)
+            catch (PostgresException error) when ((Errors.IsLostRace(error) || Errors.IsEndedIdle(error)) && attempt < MaxAttempts)
             {
-                // Another transaction got there first; the work reads again and decides again.
+                // Another transaction got there first, or the database ended this one while its node stalled: the work
+                // reads again and decides again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt, 6))), cancellationToken);
             }
         }

@@ -52,7 +52,8 @@ public sealed class ClusterNotificationTests
         var keys = Enumerable.Range(0, 10).Select(i => $"leased/{i}").ToArray();
 
         // The survivor is paused, so the node about to die is the one that leases the events; the listener holds its
-        // POSTs unanswered, so none is delivered before the kill.
+        // POSTs unanswered, so none is delivered before the kill. A pause that catches the survivor inside a write (its
+        // outbox count locks the outbox) holds up the doomed node's PUTs until the database ends that transaction.
         webhook.Hold();
         Signal(survivor, "STOP");
         try

@@ -1,9 +1,13 @@
+using System.Text;
 using Coffer.Storage.Postgres;
 using Coffer.Testing;
 
 namespace Coffer.Storage.Tests;
 
-/// <summary>What only the PostgreSQL engine does: its URL, schema versioning and failures to connect (the shared contract is in Conformance/).</summary>
+/// <summary>
+/// What only the PostgreSQL engine does: its URL, schema versioning, failures to connect and the limit on a stalled
+/// node's write transactions (the shared contract is in Conformance/).
+/// </summary>
 public sealed class PostgresMetadataStoreTests : IDisposable
 {
     private readonly PostgresTestEngine _engine = new();
@@ -43,7 +47,70 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@127.0.0.1:*/coffer cannot be reached*");
     }
 
+    [Fact]
+    public async Task Write_LeftIdleWhileHoldingALock_IsEndedByTheDatabase_SoAnotherNodesWriteGoesOn()
+    {
+        var limit = TimeSpan.FromSeconds(1);
+        using var stalledNode = PostgresMetadataStore.Open(_engine.Url, TimeProvider.System, limit);
+        using var otherNode = PostgresMetadataStore.Open(_engine.Url, TimeProvider.System);
+        using var resume = new ManualResetEventSlim();
+        var locked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = 0;
+
+        // The count's SHARE lock keeps every insert into the outbox waiting until its transaction ends; the first attempt
+        // then stops between two statements, as a paused node would.
+        var stalledWrite = Task.Run(() => stalledNode.WriteAsync(writer =>
+        {
+            writer.Outbox.LockAndCountByTarget();
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                locked.SetResult();
+                resume.Wait();
+            }
+
+            writer.Outbox.Enqueue(Event("stalled"));
+            return 0;
+        }));
+        await locked.Task;
+
+        // Without the limit this insert would wait for the lock until the command timed out (a minute).
+        var started = DateTime.UtcNow;
+        await otherNode.WriteAsync(writer =>
+        {
+            writer.Outbox.Enqueue(Event("other"));
+            return 0;
+        }).WaitAsync(TimeSpan.FromSeconds(20));
+        (DateTime.UtcNow - started).Should().BeGreaterThan(limit / 2, "the insert waited for the lock while it was held");
+        attempts.Should().Be(1, "the stalled node has not gone on yet");
+
+        resume.Set();
+        var outcome = await Record.ExceptionAsync(() => stalledWrite);
+        var stored = await otherNode.WriteAsync(writer => writer.Outbox.Lease("reader", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(1), 10));
+        if (outcome is null)
+        {
+            // The stalled node learnt that its transaction was ended and ran the work again, this time without stopping.
+            attempts.Should().Be(2);
+            stored.Select(e => e.Id).Should().BeEquivalentTo("other", "stalled");
+        }
+        else
+        {
+            // Or it found its connection closed first, which is the database being unreachable for that request.
+            outcome.Should().BeOfType<MetadataUnavailableException>();
+            attempts.Should().Be(1);
+            stored.Select(e => e.Id).Should().Equal("other");
+        }
+    }
+
     public void Dispose() => _engine.Dispose();
+
+    private static OutboxEvent Event(string id) => new()
+    {
+        Id = id,
+        Target = "hook",
+        Body = Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\"}}"),
+        QueuedAt = DateTimeOffset.UtcNow,
+        NextAttempt = DateTimeOffset.UtcNow,
+    };
 
     private static int FreePort()
     {
