@@ -6,18 +6,31 @@ namespace Coffer.Storage.Postgres;
 /// <summary>What a PostgreSQL failure means to the rest of Coffer.</summary>
 internal static class Errors
 {
+    // PostgreSQL's idle_in_transaction_session_timeout (class 25, invalid transaction state), not among Npgsql's names.
+    private const string IdleInTransactionSessionTimeout = "25P03";
+
     /// <summary>A transaction that lost a race: running it again decides afresh.</summary>
     public static bool IsLostRace(PostgresException error) => error.SqlState is
         PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
 
     /// <summary>
-    /// A transaction the database ended because it sat idle past its limit: nothing of it was committed (the limit only
-    /// runs between statements, before the commit is sent), so running it again on a new connection is safe.
+    /// A transaction the database ended because it sat idle past its limit (25P03), seen by the statement that came next
+    /// or by Npgsql's keepalive, which then breaks the connection with it as the cause. Nothing of the transaction was
+    /// committed (the limit runs only while the database waits for the next statement, so it never read a COMMIT), and
+    /// running it again on another connection is safe.
     /// </summary>
-    public static bool IsEndedIdle(PostgresException error) => error.SqlState == IdleInTransactionSessionTimeout;
+    public static bool IsEndedIdle(Exception error)
+    {
+        for (Exception? cause = error; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is PostgresException { SqlState: IdleInTransactionSessionTimeout })
+            {
+                return true;
+            }
+        }
 
-    // PostgreSQL's idle_in_transaction_session_timeout (class 25, invalid transaction state), not among Npgsql's names.
-    private const string IdleInTransactionSessionTimeout = "25P03";
+        return false;
+    }
 
     /// <summary>The database cannot be reached or is shutting down or starting: the request may be retried later.</summary>
     public static bool IsUnavailable(Exception error) => error switch

@@ -10,9 +10,9 @@ namespace Coffer.Storage.Postgres;
 /// object version takes a transaction lock on its key, a read of an upload or a run locks its row, a read of a bucket
 /// share-locks its row (so it cannot be deleted underneath), and the run queue skips runs another node holds. A
 /// transaction that loses a race (a deadlock, a serialization failure, a unique key taken meanwhile) is run again, so
-/// the outcome is that of some serial order, as with the embedded store. A write transaction left idle past a limit
-/// (its node paused or stalled between two statements) is ended by the database, so its locks hold up the other nodes'
-/// writes no longer than that, and run again if its node goes on. Pooling, timeouts and reconnection are Npgsql's; a
+/// the outcome is that of some serial order, as with the embedded store. A write transaction whose node sent nothing
+/// for a while (paused, or cut off) is ended by the database, so its locks hold up the other nodes' writes no longer
+/// than that, and it runs again if its node goes on. Pooling, timeouts and reconnection are Npgsql's; a
 /// database that cannot be reached surfaces as <see cref="MetadataUnavailableException"/>.
 /// </summary>
 public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
@@ -22,25 +22,26 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     private const int MaxAttempts = 8;
 
     /// <summary>
-    /// How long a write transaction may wait for its node's next statement. Each runs its statements back to back, so
-    /// only a node that stopped (a paused VM, a frozen process, a lost network) waits this long, and meanwhile its locks
-    /// (a bucket's row, a key, the outbox while it is counted) would stall every other node's writes that need them.
+    /// How long a write transaction may wait for its node's next message. Each runs its statements back to back, and the
+    /// keepalive of a live node's connection (every 10 s, <see cref="PostgresUrl"/>) counts as a message, so only a node
+    /// that stopped (a paused VM, a frozen process, a lost network) waits this long; meanwhile its locks (a bucket's row,
+    /// a key, the outbox while it is counted) would stall every other node's writes that need them.
     /// </summary>
-    public static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(15);
 
     // Held while one node creates or migrates the schema, so nodes starting together do it once.
     private const long MigrationLock = 0x436f666665724d67; // "CofferMg"
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
-    private readonly string _limitIdleWrite;
+    private readonly string _setIdleWriteLimit;
 
     private PostgresMetadataStore(NpgsqlDataSource dataSource, string description, TimeProvider time, TimeSpan idleWriteLimit)
     {
         _dataSource = dataSource;
         Description = description;
         _time = time;
-        _limitIdleWrite = $"SET LOCAL idle_in_transaction_session_timeout = {(long)idleWriteLimit.TotalMilliseconds}";
+        _setIdleWriteLimit = $"SET LOCAL idle_in_transaction_session_timeout = {(long)idleWriteLimit.TotalMilliseconds}";
     }
 
     public string Description { get; }
@@ -57,6 +58,12 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     /// </summary>
     public static PostgresMetadataStore Open(string url, TimeProvider time, TimeSpan? idleWriteLimit = null)
     {
+        if (idleWriteLimit is { } limit && (limit < TimeSpan.FromMilliseconds(1) || limit.TotalMilliseconds > int.MaxValue))
+        {
+            // PostgreSQL takes whole milliseconds up to int.MaxValue, and reads 0 as no limit at all.
+            throw new ArgumentOutOfRangeException(nameof(idleWriteLimit), limit, "The idle write limit must be between 1 ms and int.MaxValue ms.");
+        }
+
         var (connectionString, description) = PostgresUrl.Parse(url);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var dataSource = builder.Build();
@@ -99,26 +106,53 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     {
         for (var attempt = 1; ; attempt++)
         {
+            // Set when the connection broke before the COMMIT went out, so that nothing of this attempt was committed.
+            var brokeBeforeCommit = false;
             try
             {
                 return await Errors.TranslateAsync(async () =>
                 {
                     await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
                     await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-                    await using (var limit = new NpgsqlCommand(_limitIdleWrite, connection, transaction))
+                    // LOCAL to this transaction: snapshots share the pooled connections, and a scan may rightly sit between two
+                    // batches for long while holding nothing a write waits for.
+                    await using (var limit = new NpgsqlCommand(_setIdleWriteLimit, connection, transaction))
                     {
                         await limit.ExecuteNonQueryAsync(cancellationToken);
                     }
 
-                    var result = work(new PostgresSession(this, connection, transaction, writable: true));
-                    await transaction.CommitAsync(cancellationToken);
+                    T result;
+                    try
+                    {
+                        result = work(new PostgresSession(this, connection, transaction, writable: true));
+                    }
+                    catch (Exception error) when (connection.FullState == ConnectionState.Broken && !Errors.IsUnavailable(error))
+                    {
+                        // Broken under the work, by what its statement read or by Npgsql's keepalive between two of them
+                        // (the database ended the transaction for sitting idle, say); an unreachable database is a 503 instead.
+                        brokeBeforeCommit = true;
+                        throw;
+                    }
+
+                    try
+                    {
+                        await transaction.CommitAsync(cancellationToken);
+                    }
+                    catch (InvalidOperationException) when (connection.FullState == ConnectionState.Broken)
+                    {
+                        // Npgsql refuses to send anything on a connection that broke after the work's last statement.
+                        brokeBeforeCommit = true;
+                        throw;
+                    }
+
                     return result;
                 }, Description, OnUnavailable);
             }
-            catch (PostgresException error) when ((Errors.IsLostRace(error) || Errors.IsEndedIdle(error)) && attempt < MaxAttempts)
+            catch (Exception error) when (attempt < MaxAttempts
+                && (brokeBeforeCommit || Errors.IsEndedIdle(error) || (error is PostgresException race && Errors.IsLostRace(race))))
             {
-                // Another transaction got there first, or the database ended this one while its node stalled: the work
-                // reads again and decides again.
+                // Another transaction got there first, or this one was ended before it committed (its node stalled): the
+                // work reads again, on another connection, and decides again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 1 << Math.Min(attempt, 6))), cancellationToken);
             }
         }
