@@ -14,23 +14,11 @@ internal static class Errors
         PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
 
     /// <summary>
-    /// A transaction the database ended because it sat idle past its limit (25P03), seen by the statement that came next
-    /// or by Npgsql's keepalive, which then breaks the connection with it as the cause. Nothing of the transaction was
-    /// committed (the limit runs only while the database waits for the next statement, so it never read a COMMIT), and
-    /// running it again on another connection is safe.
+    /// A transaction the database ended because it sat idle past its limit, as the statement or the COMMIT that came next
+    /// reads it: nothing of it was committed (the limit runs only while the database waits for the next message, and it
+    /// ends the session before running that message), so running it again on another connection is safe.
     /// </summary>
-    public static bool IsEndedIdle(Exception error)
-    {
-        for (Exception? cause = error; cause is not null; cause = cause.InnerException)
-        {
-            if (cause is PostgresException { SqlState: IdleInTransactionSessionTimeout })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsEndedIdle(PostgresException error) => error.SqlState == IdleInTransactionSessionTimeout;
 
     /// <summary>The database cannot be reached or is shutting down or starting: the request may be retried later.</summary>
     public static bool IsUnavailable(Exception error) => error switch

@@ -23,11 +23,12 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 
     /// <summary>
     /// How long a write transaction may wait for its node's next message. Each runs its statements back to back, and the
-    /// keepalive of a live node's connection (every 10 s, <see cref="PostgresUrl"/>) counts as a message, so only a node
+    /// keepalive of a live node's connection counts as a message (every 10 s, <see cref="PostgresUrl"/>), so only a node
     /// that stopped (a paused VM, a frozen process, a lost network) waits this long; meanwhile its locks (a bucket's row,
-    /// a key, the outbox while it is counted) would stall every other node's writes that need them.
+    /// a key, the outbox while it is counted) would stall every other node's writes that need them. A URL whose
+    /// Keepalive is longer lets a live node's slow transaction be ended too, which only runs it again.
     /// </summary>
-    public static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(15);
 
     // Held while one node creates or migrates the schema, so nodes starting together do it once.
     private const long MigrationLock = 0x436f666665724d67; // "CofferMg"
@@ -54,7 +55,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     /// Connects to the database at <paramref name="url"/> (<c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>) and creates or
     /// migrates its schema. Fails with <see cref="MetadataUnavailableException"/> when the database cannot be reached, and
     /// with <see cref="InvalidOperationException"/> when its schema is newer than this build knows.
-    /// <paramref name="idleWriteLimit"/> replaces <see cref="DefaultIdleWriteLimit"/>.
+    /// <paramref name="idleWriteLimit"/> replaces the limit on an idle write transaction (<see cref="DefaultIdleWriteLimit"/>).
     /// </summary>
     public static PostgresMetadataStore Open(string url, TimeProvider time, TimeSpan? idleWriteLimit = null)
     {
@@ -126,10 +127,11 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                     {
                         result = work(new PostgresSession(this, connection, transaction, writable: true));
                     }
-                    catch (Exception error) when (connection.FullState == ConnectionState.Broken && !Errors.IsUnavailable(error))
+                    catch when (connection.FullState == ConnectionState.Broken)
                     {
-                        // Broken under the work, by what its statement read or by Npgsql's keepalive between two of them
-                        // (the database ended the transaction for sitting idle, say); an unreachable database is a 503 instead.
+                        // Broken under the work (by what its statement read, or by Npgsql's keepalive between two of them
+                        // once the database ended the transaction for sitting idle): no COMMIT went out. If the database
+                        // cannot be reached, the next attempt fails to connect and that is the request's 503.
                         brokeBeforeCommit = true;
                         throw;
                     }
@@ -149,7 +151,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                 }, Description, OnUnavailable);
             }
             catch (Exception error) when (attempt < MaxAttempts
-                && (brokeBeforeCommit || Errors.IsEndedIdle(error) || (error is PostgresException race && Errors.IsLostRace(race))))
+                && (brokeBeforeCommit || (error is PostgresException postgres && (Errors.IsEndedIdle(postgres) || Errors.IsLostRace(postgres)))))
             {
                 // Another transaction got there first, or this one was ended before it committed (its node stalled): the
                 // work reads again, on another connection, and decides again.

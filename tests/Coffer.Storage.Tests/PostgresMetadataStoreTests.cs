@@ -67,6 +67,8 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         // then sends nothing for longer than the limit and the keepalive interval, as a paused node would.
         var stalledWrite = Task.Run(() => stalledNode.WriteAsync(writer =>
         {
+            // Taken before the lock, so that it is earlier than the moment the database starts counting the idle time.
+            var lockingAt = Stopwatch.GetTimestamp();
             writer.Outbox.LockAndCountByTarget();
             var first = Interlocked.Increment(ref attempts) == 1;
             if (first && stallBeforeCommit)
@@ -76,7 +78,7 @@ public sealed class PostgresMetadataStoreTests : IDisposable
 
             if (first)
             {
-                locked.SetResult(Stopwatch.GetTimestamp());
+                locked.SetResult(lockingAt);
                 resume.Wait();
             }
 
@@ -89,7 +91,7 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         }));
         try
         {
-            var lockedAt = await locked.Task;
+            var lockedAt = await locked.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
             // Without the limit this insert would wait for the lock until the command timed out (a minute).
             await otherNode.WriteAsync(writer =>
@@ -103,7 +105,9 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         }
         finally
         {
+            // Whatever happened above, the stalled work goes on and ends before the stores are disposed under it.
             resume.Set();
+            await Task.WhenAny(stalledWrite, Task.Delay(TimeSpan.FromSeconds(30)));
         }
 
         // The database's answer waits in the socket when the node goes on (on loopback nothing drops it), so the node
