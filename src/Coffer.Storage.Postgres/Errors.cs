@@ -23,6 +23,7 @@ internal static class Errors
     /// <summary>The database cannot be reached or is shutting down or starting: the request may be retried later.</summary>
     public static bool IsUnavailable(Exception error) => error switch
     {
+        ConnectException => true,
         PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
             || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
                 or PostgresErrorCodes.TooManyConnections,
@@ -31,6 +32,32 @@ internal static class Errors
         SocketException or TimeoutException => true,
         _ => false,
     };
+
+    /// <summary>A pooled connection, or <see cref="ConnectException"/> when Npgsql could not give one.</summary>
+    public static NpgsqlConnection Connect(NpgsqlDataSource dataSource)
+    {
+        try
+        {
+            return dataSource.OpenConnection();
+        }
+        catch (NpgsqlException error) when (error is not PostgresException)
+        {
+            throw new ConnectException(error);
+        }
+    }
+
+    /// <inheritdoc cref="Connect"/>
+    public static async Task<NpgsqlConnection> ConnectAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException error) when (error is not PostgresException)
+        {
+            throw new ConnectException(error);
+        }
+    }
 
     public static T Translate<T>(Func<T> work, string description, Action? onUnavailable = null)
     {
@@ -58,3 +85,11 @@ internal static class Errors
         }
     }
 }
+
+/// <summary>
+/// No connection could be had, for a reason of Npgsql's rather than the server's: a host that does not answer, and with
+/// several hosts (<c>Host=pg1,pg2,...</c>) "no suitable host", every one having failed or being marked down for a while
+/// after a failure (Host Recheck Seconds), which Npgsql reports in forms that say nothing of the network. The server's
+/// own refusals (a wrong password, a missing database) are <see cref="PostgresException"/>s and stay what they are.
+/// </summary>
+internal sealed class ConnectException(NpgsqlException cause) : Exception(cause.Message, cause);

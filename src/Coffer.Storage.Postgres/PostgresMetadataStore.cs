@@ -90,7 +90,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 
     private PostgresSession OpenSnapshot(string? asOf) => Errors.Translate(() =>
     {
-        var connection = _dataSource.OpenConnection();
+        var connection = Errors.Connect(_dataSource);
         try
         {
             var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
@@ -113,7 +113,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
             {
                 return await Errors.TranslateAsync(async () =>
                 {
-                    await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                    await using var connection = await Errors.ConnectAsync(_dataSource, cancellationToken);
                     await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
                     // LOCAL to this transaction: snapshots share the pooled connections, and a scan may rightly sit between two
                     // batches for long while holding nothing a write waits for.
@@ -163,7 +163,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     public Task RecordIntentAsync(string blobId, CancellationToken cancellationToken = default) =>
         Errors.TranslateAsync(async () =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await Errors.ConnectAsync(_dataSource, cancellationToken);
             await using var batch = new NpgsqlBatch(connection)
             {
                 BatchCommands =
@@ -184,7 +184,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 
     public IReadOnlyList<string> ListUnreferenced() => Errors.Translate(() =>
     {
-        using var connection = _dataSource.OpenConnection();
+        using var connection = Errors.Connect(_dataSource);
         using var command = new NpgsqlCommand("SELECT blob_id FROM unreferenced_blobs", connection);
         using var reader = command.ExecuteReader();
         var ids = new List<string>();
@@ -199,7 +199,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     public Task<IReadOnlyList<string>> TakeUnreferencedAsync(DateTimeOffset notedBefore, int limit, CancellationToken cancellationToken = default) =>
         Errors.TranslateAsync(async () =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await Errors.ConnectAsync(_dataSource, cancellationToken);
             await using var command = new NpgsqlCommand(
                 "DELETE FROM unreferenced_blobs WHERE blob_id IN " +
                 "(SELECT blob_id FROM unreferenced_blobs WHERE noted_at < $1 ORDER BY noted_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING blob_id",
@@ -222,7 +222,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
             ? Task.CompletedTask
             : Errors.TranslateAsync(async () =>
             {
-                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+                await using var connection = await Errors.ConnectAsync(_dataSource, cancellationToken);
                 await using var command = new NpgsqlCommand("DELETE FROM unreferenced_blobs WHERE blob_id = ANY($1)", connection)
                 {
                     Parameters = { new() { Value = blobIds.ToArray() } },
@@ -234,7 +234,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     public Task<int> PurgeSupersededAsync(CancellationToken cancellationToken = default) =>
         Errors.TranslateAsync(async () =>
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await Errors.ConnectAsync(_dataSource, cancellationToken);
             // A revision that died in a transaction every pinned snapshot (and every snapshot taken from now on) sees as done
             // is needed by none: that is one older than the oldest xmin among the pins and the present.
             var horizons = new List<ulong>();
@@ -274,7 +274,7 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 
     private bool Migrate()
     {
-        using var connection = _dataSource.OpenConnection();
+        using var connection = Errors.Connect(_dataSource);
         Execute(connection, $"SELECT pg_advisory_lock({MigrationLock})");
         try
         {

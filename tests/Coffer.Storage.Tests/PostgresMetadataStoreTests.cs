@@ -48,6 +48,46 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@127.0.0.1:*/coffer cannot be reached*");
     }
 
+    [Fact]
+    public void Open_SaysTheDatabaseCannotBeReached_WhenNoneOfSeveralHostsListens()
+    {
+        var (first, second) = (FreePort(), FreePort());
+        var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{first}/coffer?Host=127.0.0.1:{first},127.0.0.1:{second}", TimeProvider.System);
+        open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@*/coffer cannot be reached*");
+    }
+
+    [Fact]
+    public async Task Write_AnswersUnavailable_WhileEveryHostIsMarkedDown_AndGoesOnOnceTheyAreTriedAgain()
+    {
+        // Two hosts, the second never listening; Npgsql marks a host down after a failure and skips it until its recheck.
+        var url = $"{_engine.Url}?Host={new Uri(_engine.Url).Authority},127.0.0.1:{FreePort()}&Host%20Recheck%20Seconds=2";
+        using var store = PostgresMetadataStore.Open(url, TimeProvider.System);
+        await store.WriteAsync(writer => writer.Outbox.CountByTarget());
+
+        // The pooled connection's server goes away (as in a failover); the write that finds it out answers unavailable.
+        var database = new Uri(_engine.Url).AbsolutePath.Trim('/');
+        PostgresTestCluster.Scalar(_engine.Url, $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()");
+        var write = () => store.WriteAsync(writer => writer.Outbox.CountByTarget());
+        await write.Should().ThrowAsync<MetadataUnavailableException>();
+
+        // The next one finds the live host marked down and the other refusing: unavailable too, not an error of its own.
+        await write.Should().ThrowAsync<MetadataUnavailableException>();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                await write();
+                break;
+            }
+            catch (MetadataUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0, false)] // the work's next statement reads why the database ended its transaction
     [InlineData(0, true)] // the commit does
