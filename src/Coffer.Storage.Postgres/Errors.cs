@@ -9,6 +9,20 @@ internal static class Errors
     // PostgreSQL's idle_in_transaction_session_timeout (class 25, invalid transaction state), not among Npgsql's names.
     private const string IdleInTransactionSessionTimeout = "25P03";
 
+    /// <summary>Whether a timeout is among the causes of <paramref name="error"/> (a statement that took too long, say).</summary>
+    public static bool IsTimeout(Exception error)
+    {
+        for (Exception? cause = error; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A transaction that lost a race: running it again decides afresh.</summary>
     public static bool IsLostRace(PostgresException error) => error.SqlState is
         PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.UniqueViolation;
@@ -87,9 +101,16 @@ internal static class Errors
 }
 
 /// <summary>
-/// No connection could be had, for a reason of Npgsql's rather than the server's: a host that does not answer, and with
-/// several hosts (<c>Host=pg1,pg2,...</c>) "no suitable host", every one having failed or being marked down for a while
-/// after a failure (Host Recheck Seconds), which Npgsql reports in forms that say nothing of the network. The server's
-/// own refusals (a wrong password, a missing database) are <see cref="PostgresException"/>s and stay what they are.
+/// No connection could be had, for a reason of Npgsql's rather than one the server gave: a host that does not answer, the
+/// pool exhausted, a setting of ours the server cannot meet (no password, SSL), and with several hosts
+/// (<c>Host=pg1,pg2,...</c>) "no suitable host", every one having failed or being marked down for a while after a failure
+/// (Host Recheck Seconds), which Npgsql reports in forms that say nothing of the network. With one host, the server's
+/// own refusals (a wrong password, a missing database) are <see cref="PostgresException"/>s and stay what they are. The
+/// message names each host's reason, which Npgsql keeps in an inner exception.
 /// </summary>
-internal sealed class ConnectException(NpgsqlException cause) : Exception(cause.Message, cause);
+internal sealed class ConnectException(NpgsqlException cause) : Exception(Describe(cause), cause)
+{
+    private static string Describe(NpgsqlException cause) => cause.InnerException is AggregateException hosts
+        ? $"every host failed: {string.Join("; ", hosts.InnerExceptions.Select(e => e.Message))}"
+        : cause.Message;
+}

@@ -127,11 +127,12 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                     {
                         result = work(new PostgresSession(this, connection, transaction, writable: true));
                     }
-                    catch when (connection.FullState == ConnectionState.Broken)
+                    catch (Exception error) when (connection.FullState == ConnectionState.Broken && !Errors.IsTimeout(error))
                     {
                         // Broken under the work (by what its statement read, or by Npgsql's keepalive between two of them
                         // once the database ended the transaction for sitting idle): no COMMIT went out. If the database
-                        // cannot be reached, the next attempt fails to connect and that is the request's 503.
+                        // cannot be reached, the next attempt fails to connect and that is the request's 503. A statement
+                        // that timed out is not run again: a slow database would only be given the same work again.
                         brokeBeforeCommit = true;
                         throw;
                     }

@@ -53,14 +53,15 @@ public sealed class PostgresMetadataStoreTests : IDisposable
     {
         var (first, second) = (FreePort(), FreePort());
         var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{first}/coffer?Host=127.0.0.1:{first},127.0.0.1:{second}", TimeProvider.System);
-        open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@*/coffer cannot be reached*");
+        open.Should().Throw<MetadataUnavailableException>()
+            .WithMessage($"PostgreSQL coffer@*/coffer cannot be reached: every host failed: Failed to connect to 127.0.0.1:{first}; Failed to connect to 127.0.0.1:{second}");
     }
 
     [Fact]
     public async Task Write_AnswersUnavailable_WhileEveryHostIsMarkedDown_AndGoesOnOnceTheyAreTriedAgain()
     {
         // Two hosts, the second never listening; Npgsql marks a host down after a failure and skips it until its recheck.
-        var url = $"{_engine.Url}?Host={new Uri(_engine.Url).Authority},127.0.0.1:{FreePort()}&Host%20Recheck%20Seconds=2";
+        var url = $"{_engine.Url}?Host={new Uri(_engine.Url).Authority},127.0.0.1:{FreePort()}&Host%20Recheck%20Seconds=5";
         using var store = PostgresMetadataStore.Open(url, TimeProvider.System);
         await store.WriteAsync(writer => writer.Outbox.CountByTarget());
 
