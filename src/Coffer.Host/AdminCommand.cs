@@ -98,7 +98,7 @@ internal static class AdminCommand
             await Console.Error.WriteLineAsync($"coffer: {error.Code}: {error.Message}");
             return 2;
         }
-        catch (Exception error) when (error is IOException or StartupException or InvalidDataException)
+        catch (Exception error) when (error is IOException or StartupException or InvalidDataException || StartupChecks.IsMetadataFailure(error))
         {
             await Console.Error.WriteLineAsync($"coffer: {error.Message}");
             return 2;

@@ -3,7 +3,6 @@ using Coffer.Composition;
 using Coffer.Server;
 using Coffer.Server.Accounts;
 using Coffer.Server.Configuration;
-using Coffer.Storage;
 using Coffer.WebConsole;
 using Microsoft.Extensions.Logging;
 
@@ -90,7 +89,7 @@ internal static class CofferCommands
             {
                 server = CofferServer.Create(options);
             }
-            catch (Exception error) when (error is MetadataUnavailableException or MetadataSchemaException)
+            catch (Exception error) when (StartupChecks.IsMetadataFailure(error))
             {
                 // Nothing to serve without the metadata: say so in one line, no stack trace.
                 await Console.Error.WriteLineAsync($"coffer: {error.Message}");

@@ -18,6 +18,10 @@ internal sealed class StartupException(string message) : Exception(message);
 /// </summary>
 internal static class StartupChecks
 {
+    /// <summary>Whether <paramref name="error"/> is the metadata store failing to open, which a command tells in one line.</summary>
+    public static bool IsMetadataFailure(Exception error) =>
+        error is MetadataUnavailableException or MetadataRefusedException or MetadataSchemaException;
+
     public static void Run(CofferConfigFile? file, string dataDirectory, IEnumerable<(string Option, string Listen)> addresses)
     {
         Accounts(file);

@@ -53,8 +53,9 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
 
     /// <summary>
     /// Connects to the database at <paramref name="url"/> (<c>postgres://USER[:PASSWORD]@HOST:PORT/DB</c>) and creates or
-    /// migrates its schema. Fails with <see cref="MetadataUnavailableException"/> when the database cannot be reached, and
-    /// with <see cref="InvalidOperationException"/> when its schema is newer than this build knows.
+    /// migrates its schema. Fails with <see cref="MetadataUnavailableException"/> when the database cannot be reached, with
+    /// <see cref="MetadataRefusedException"/> when the server refuses the connection or the schema's statements, and with
+    /// <see cref="MetadataSchemaException"/> when its schema is newer than this build knows.
     /// <paramref name="idleWriteLimit"/> replaces the limit on an idle write transaction (<see cref="DefaultIdleWriteLimit"/>).
     /// </summary>
     public static PostgresMetadataStore Open(string url, TimeProvider time, TimeSpan? idleWriteLimit = null)
@@ -73,6 +74,12 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
         {
             Errors.Translate(store.Migrate, description);
             return store;
+        }
+        catch (PostgresException error)
+        {
+            // What is left once Translate has taken the unreachable: the server's own answer, named by its SQLSTATE.
+            store.Dispose();
+            throw new MetadataRefusedException($"{description} refused: {error.Message}", error);
         }
         catch
         {

@@ -177,3 +177,10 @@ public sealed class MetadataUnavailableException(string message, Exception inner
 
 /// <summary>The store's schema is one this build cannot use (newer than it knows, or a development one).</summary>
 public sealed class MetadataSchemaException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// The store's server turned this node away when it opened the store, for a reason that waiting will not mend (a database
+/// or role that does not exist, a wrong password, a missing permission, a standby that takes no writes): its settings
+/// need fixing, unlike <see cref="MetadataUnavailableException"/>.
+/// </summary>
+public sealed class MetadataRefusedException(string message, Exception inner) : Exception(message, inner);

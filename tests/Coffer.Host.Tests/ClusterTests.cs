@@ -152,6 +152,24 @@ public sealed class ClusterTests
         output.Should().NotContain("secret");
     }
 
+    [Theory]
+    [InlineData("serve", 1)]
+    [InlineData("admin", 2)]
+    public async Task Command_SaysInOneLine_WhenTheDatabaseServerRefusesIt(string command, int exitCode)
+    {
+        using var data = new TempDirectory("refused");
+        var url = PostgresTestCluster.AdminUrl;
+        var missing = url[..url.LastIndexOf('/')] + "/t_missing";
+        string[] arguments = command == "serve"
+            ? ["serve", "--data", data.Path, "--listen", "127.0.0.1:0", "--metadata", missing]
+            : ["admin", "subaccount", "list", "--data", data.Path, "--metadata", missing];
+
+        var (code, output) = await CofferProcess.RunToEndAsync(arguments);
+
+        code.Should().Be(exitCode, output);
+        output.Should().Be($"coffer: PostgreSQL postgres@{new Uri(url).Authority}/t_missing refused: 3D000: database \"t_missing\" does not exist\n");
+    }
+
     private static async Task<string> ListAsync(CosTestClient client, string bucket, string query)
     {
         var response = await client.SendAsync(client.Request(HttpMethod.Get, bucket, query: query));

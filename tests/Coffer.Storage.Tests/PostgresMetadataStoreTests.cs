@@ -12,6 +12,7 @@ namespace Coffer.Storage.Tests;
 public sealed class PostgresMetadataStoreTests : IDisposable
 {
     private readonly PostgresTestEngine _engine = new();
+    private readonly List<string> _roles = [];
 
     [Fact]
     public void Open_CreatesTheSchemaOnce_AndRecordsItsVersion()
@@ -55,6 +56,26 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{first}/coffer?Host=127.0.0.1:{first},127.0.0.1:{second}", TimeProvider.System);
         open.Should().Throw<MetadataUnavailableException>()
             .WithMessage($"PostgreSQL coffer@*/coffer cannot be reached: every host failed: Failed to connect to 127.0.0.1:{first}; Failed to connect to 127.0.0.1:{second}");
+    }
+
+    [Theory]
+    [InlineData("database", "3D000: database \"t_missing\" does not exist")]
+    [InlineData("role", "28000: role \"r_missing\" does not exist")]
+    [InlineData("permission", "42501: permission denied for schema public*")]
+    public void Open_SaysTheServerRefusedIt_WithItsReason_WhenWaitingWouldNotHelp(string what, string reason)
+    {
+        var uri = new Uri(_engine.Url);
+        var url = what switch
+        {
+            "database" => $"postgres://postgres@{uri.Authority}/t_missing",
+            "role" => $"postgres://r_missing@{uri.Authority}{uri.AbsolutePath}",
+            // A role that may log in but not create tables, as a new role on PostgreSQL 15 and later finds schema public.
+            _ => $"postgres://{CreateRole("LOGIN")}@{uri.Authority}{uri.AbsolutePath}",
+        };
+
+        var open = () => PostgresMetadataStore.Open(url, TimeProvider.System);
+        open.Should().Throw<MetadataRefusedException>().WithMessage($"PostgreSQL *@{uri.Authority}/* refused: {reason}")
+            .WithInnerException<Npgsql.PostgresException>();
     }
 
     [Fact]
@@ -168,7 +189,23 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         open.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("idleWriteLimit");
     }
 
-    public void Dispose() => _engine.Dispose();
+    public void Dispose()
+    {
+        _engine.Dispose();
+        foreach (var role in _roles)
+        {
+            PostgresTestCluster.Scalar(PostgresTestCluster.AdminUrl, $"DROP ROLE IF EXISTS {role}");
+        }
+    }
+
+    /// <summary>A role of this test's own (roles belong to the cluster, not to the test's database), dropped at the end.</summary>
+    private string CreateRole(string options)
+    {
+        var role = $"r_{Guid.NewGuid():N}";
+        PostgresTestCluster.Scalar(PostgresTestCluster.AdminUrl, $"CREATE ROLE {role} {options}");
+        _roles.Add(role);
+        return role;
+    }
 
     private static OutboxEvent Event(string id) => new()
     {
