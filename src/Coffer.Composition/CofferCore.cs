@@ -105,8 +105,8 @@ public sealed class CofferCore : IDisposable
 
     /// <summary>
     /// Opens the engine the options name and wires the services. Fails with <see cref="DataDirectoryInUseException"/> when
-    /// another process has an embedded data folder, and with <see cref="MetadataUnavailableException"/> when the database
-    /// cannot be reached.
+    /// another process has an embedded data folder, with <see cref="MetadataUnavailableException"/> when the database
+    /// cannot be reached, and with <see cref="MetadataRefusedException"/> when its server refuses the node.
     /// </summary>
     public static CofferCore Open(CoreOptions options)
     {

@@ -26,7 +26,10 @@ public sealed record MetadataLocation
     /// <summary>True when several nodes may share this metadata (and the data folder's blobs).</summary>
     public bool IsShared => PostgresUrl is not null;
 
-    /// <summary>Reads <c>--metadata</c> (or <c>"metadata"</c> in the configuration file): empty or <c>sqlite</c> is the embedded store.</summary>
+    /// <summary>
+    /// Reads <c>--metadata</c> (or <c>"metadata"</c> in the configuration file): empty or <c>sqlite</c> is the embedded store.
+    /// Fails with <see cref="ArgumentException"/> for anything else that is not a PostgreSQL URL Coffer can read.
+    /// </summary>
     public static MetadataLocation Parse(string? value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
@@ -36,6 +39,8 @@ public sealed record MetadataLocation
 
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
+            // Read now, so a malformed URL is told with the other settings, before anything is created.
+            _ = Storage.Postgres.PostgresUrl.Parse(value);
             return new MetadataLocation(value);
         }
 
@@ -48,7 +53,9 @@ public sealed record MetadataLocation
     /// </summary>
     public bool HoldsStore(string dataDirectory) => IsShared || File.Exists(Path.Combine(dataDirectory, SqliteMetadataStore.FileName));
 
-    /// <summary>Opens (creating or migrating the schema if needed) the metadata store.</summary>
+    /// <summary>
+    /// Opens (creating or migrating the schema if needed) the metadata store; fails as <see cref="CofferCore.Open"/> says.
+    /// </summary>
     public IMetadataStore Open(string dataDirectory, TimeProvider time) => PostgresUrl is { } url
         ? PostgresMetadataStore.Open(url, time)
         : SqliteMetadataStore.Open(Path.Combine(dataDirectory, SqliteMetadataStore.FileName), time);

@@ -15,9 +15,20 @@ internal sealed class HostSettings
     };
     public readonly Option<FileInfo?> Config = new("--config") { Description = "JSON configuration file (accounts, domains, region, inventory, ...)." };
 
+    /// <summary>The settings; a malformed one fails with <see cref="InvalidDataException"/>, which the commands tell in one line.</summary>
     public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), MetadataLocation.Parse(parse.GetValue(Metadata) ?? Environment.GetEnvironmentVariable("COFFER_METADATA") ?? file?.Metadata));
+        MetadataLocation metadata;
+        try
+        {
+            metadata = MetadataLocation.Parse(parse.GetValue(Metadata) ?? Environment.GetEnvironmentVariable("COFFER_METADATA") ?? file?.Metadata);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidDataException(error.Message, error);
+        }
+
+        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), metadata);
     }
 }

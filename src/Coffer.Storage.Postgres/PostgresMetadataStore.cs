@@ -77,9 +77,10 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
         }
         catch (PostgresException error)
         {
-            // What is left once Translate has taken the unreachable: the server's own answer, named by its SQLSTATE.
+            // What is left once Translate has taken the unreachable: the server's own answer, named by its SQLSTATE. Its
+            // MessageText, not Message, to which Npgsql adds lines (the statement's POSITION, a DETAIL).
             store.Dispose();
-            throw new MetadataRefusedException($"{description} refused: {error.Message}", error);
+            throw new MetadataRefusedException($"{description} refused: {error.SqlState}: {error.MessageText}", error);
         }
         catch
         {

@@ -179,8 +179,8 @@ public sealed class MetadataUnavailableException(string message, Exception inner
 public sealed class MetadataSchemaException(string message) : InvalidOperationException(message);
 
 /// <summary>
-/// The store's server turned this node away when it opened the store, for a reason that waiting will not mend (a database
-/// or role that does not exist, a wrong password, a missing permission, a standby that takes no writes): its settings
-/// need fixing, unlike <see cref="MetadataUnavailableException"/>.
+/// The store's server answered, and refused, when this node opened the store (a database or role that does not exist, a
+/// wrong password, a missing permission, a standby that takes no writes): unlike <see cref="MetadataUnavailableException"/>,
+/// the server was reached, and most such answers need the settings or the server fixed rather than another try.
 /// </summary>
 public sealed class MetadataRefusedException(string message, Exception inner) : Exception(message, inner);

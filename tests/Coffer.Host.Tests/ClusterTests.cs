@@ -134,8 +134,10 @@ public sealed class ClusterTests
         reports.Count(k => k.EndsWith("manifest.checksum", StringComparison.Ordinal)).Should().Be(1);
     }
 
-    [Fact]
-    public async Task Serve_SaysInOneLine_WhenTheDatabaseCannotBeReached()
+    [Theory]
+    [InlineData("serve", 1)]
+    [InlineData("admin", 2)]
+    public async Task Command_SaysInOneLine_WhenTheDatabaseCannotBeReached(string command, int exitCode)
     {
         using var data = new TempDirectory("unreachable");
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -143,10 +145,9 @@ public sealed class ClusterTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
-        var (code, output) = await CofferProcess.RunToEndAsync("serve", "--data", data.Path, "--listen", "127.0.0.1:0", "--metadata",
-            $"postgres://coffer:secret@127.0.0.1:{port}/coffer");
+        var (code, output) = await CofferProcess.RunToEndAsync(WithMetadata(command, data.Path, $"postgres://coffer:secret@127.0.0.1:{port}/coffer"));
 
-        code.Should().NotBe(0);
+        code.Should().Be(exitCode, output);
         output.Trim().Should().StartWith($"coffer: PostgreSQL coffer@127.0.0.1:{port}/coffer cannot be reached");
         output.Trim().Split('\n').Should().ContainSingle("one line, no stack trace");
         output.Should().NotContain("secret");
@@ -160,15 +161,33 @@ public sealed class ClusterTests
         using var data = new TempDirectory("refused");
         var url = PostgresTestCluster.AdminUrl;
         var missing = url[..url.LastIndexOf('/')] + "/t_missing";
-        string[] arguments = command == "serve"
-            ? ["serve", "--data", data.Path, "--listen", "127.0.0.1:0", "--metadata", missing]
-            : ["admin", "subaccount", "list", "--data", data.Path, "--metadata", missing];
 
-        var (code, output) = await CofferProcess.RunToEndAsync(arguments);
+        var (code, output) = await CofferProcess.RunToEndAsync(WithMetadata(command, data.Path, missing));
 
         code.Should().Be(exitCode, output);
         output.Should().Be($"coffer: PostgreSQL postgres@{new Uri(url).Authority}/t_missing refused: 3D000: database \"t_missing\" does not exist\n");
     }
+
+    [Theory]
+    [InlineData("serve", 1, "foo", "coffer: --metadata must be 'sqlite' or postgres://USER[:PASSWORD]@HOST:PORT/DB, got 'foo'.")]
+    [InlineData("admin", 2, "postgres://coffer:secret@db:port/coffer", "coffer: 'postgres://coffer:***@db:port/coffer' is not postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    [InlineData("serve", 1, "postgres://coffer@db/", "coffer: 'postgres://coffer@db/' names no user or no database: postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    public async Task Command_SaysInOneLine_WhenTheMetadataUrlIsMalformed_AndCreatesNothing(string command, int exitCode, string metadata, string expected)
+    {
+        using var data = new TempDirectory("malformed");
+        var folder = data.Combine("node");
+
+        var (code, output) = await CofferProcess.RunToEndAsync(WithMetadata(command, folder, metadata));
+
+        code.Should().Be(exitCode, output);
+        output.Should().Be(expected + "\n");
+        Directory.Exists(folder).Should().BeFalse();
+    }
+
+    /// <summary>The arguments of a command that opens the metadata store: serve on any free port, or an admin listing.</summary>
+    private static string[] WithMetadata(string command, string dataFolder, string metadata) => command == "serve"
+        ? ["serve", "--data", dataFolder, "--listen", "127.0.0.1:0", "--metadata", metadata]
+        : ["admin", "subaccount", "list", "--data", dataFolder, "--metadata", metadata];
 
     private static async Task<string> ListAsync(CosTestClient client, string bucket, string query)
     {
