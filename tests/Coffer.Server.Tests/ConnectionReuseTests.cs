@@ -109,6 +109,51 @@ public sealed class ConnectionReuseTests() : ServerTestBase("reuse")
         (await stored.Content.ReadAsByteArrayAsync()).Should().Equal(body);
     }
 
+    [Theory]
+    [InlineData("object")]
+    [InlineData("part")]
+    public async Task Put_WithNoLengthOnTheWire_IsMissingContentLength_StoresNothing_AndServesTheNextRequest(string what)
+    {
+        var query = what == "part" ? $"partNumber=1&uploadId={await InitiateAsync("unframed")}" : "";
+        using var connection = await RawConnection.OpenAsync(Server.BaseAddress);
+        // Neither Content-Length nor Transfer-Encoding: HTTP/1.1 reads that as a request without a body.
+        await connection.SendHeadAsync(Head(Server.Request(HttpMethod.Put, Bucket, "unframed", query), null, expectContinue: false));
+
+        var refused = await connection.ReadResponseAsync();
+        refused.Status.Should().Be("411");
+        refused.Body.Should().Contain("<Code>MissingContentLength</Code>").And.Contain("<Message>You must provide the Content-Length HTTP header.</Message>");
+        await connection.SendHeadAsync(SignedHead(HttpMethod.Get, "exists"));
+        (await connection.ReadResponseAsync()).Status.Should().Be("200", "the connection goes on serving");
+
+        using var stored = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Get, Bucket, "unframed"));
+        stored.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        if (what == "part")
+        {
+            using var parts = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Get, Bucket, "unframed", query["partNumber=1&".Length..]));
+            (await parts.Content.ReadAsStringAsync()).Should().NotContain("<Part>", "no empty part was stored");
+        }
+    }
+
+    [Fact]
+    public async Task Put_InChunks_WithoutContentLength_StoresTheBody()
+    {
+        using var connection = await RawConnection.OpenAsync(Server.BaseAddress);
+        var head = Head(Server.Request(HttpMethod.Put, Bucket, "chunked"), null, expectContinue: false);
+        await connection.SendHeadAsync(head[..^2] + "Transfer-Encoding: chunked\r\n\r\n");
+        await connection.SendBodyAsync("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"u8.ToArray());
+        (await connection.ReadResponseAsync()).Status.Should().Be("200");
+
+        using var stored = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Get, Bucket, "chunked"));
+        (await stored.Content.ReadAsStringAsync()).Should().Be("abcde");
+    }
+
+    private async Task<string> InitiateAsync(string key)
+    {
+        using var initiate = await Server.Client.SendRawAsync(Server.Request(HttpMethod.Post, Bucket, key, "uploads"));
+        initiate.EnsureSuccessStatusCode();
+        return System.Xml.Linq.XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!.Element("UploadId")!.Value;
+    }
+
     private string PutHead(string error, byte[] body, bool expectContinue)
     {
         var bucket = error == "no-bucket" ? TestServer.BucketName("missing") : Bucket;

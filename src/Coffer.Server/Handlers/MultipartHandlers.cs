@@ -58,6 +58,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
     public async Task UploadPartAsync(RequestContext context)
     {
+        context.RequireBodyLength();
         var partNumber = PartNumberOf(context);
 
         var part = await objects.UploadPartAsync(new UploadPartRequest

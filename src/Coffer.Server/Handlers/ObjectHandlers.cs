@@ -27,6 +27,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
     public async Task PutObjectAsync(RequestContext context)
     {
+        context.RequireBodyLength();
         var stored = await StoreAsync(context, ObjectHeaders.Read(context));
         context.Response.Headers.ETag = ObjectHeaders.Quote(stored.ETag);
         ObjectHeaders.WriteCrc64(context, stored.Crc64);

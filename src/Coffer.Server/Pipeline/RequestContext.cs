@@ -4,6 +4,7 @@ using Coffer.Model.Accounts;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
 namespace Coffer.Server.Pipeline;
@@ -66,6 +67,19 @@ internal sealed class RequestContext(
     public long? ContentLength => authenticated.ContentLength;
 
     public string RequestId { get; } = requestId;
+
+    /// <summary>
+    /// Refuses an upload whose body has no length on the wire: neither Content-Length nor Transfer-Encoding, which HTTP/1.1
+    /// reads as no body at all (RFC 9112 §6.3). S3 and COS answer 411 MissingContentLength rather than store an empty
+    /// object or part where the client may have meant to send bytes.
+    /// </summary>
+    public void RequireBodyLength()
+    {
+        if (Request.ContentLength is null && Http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            throw new CofferException(ErrorCode.MissingContentLength, "You must provide the Content-Length HTTP header.");
+        }
+    }
 
     public CancellationToken Aborted => Http.RequestAborted;
 
