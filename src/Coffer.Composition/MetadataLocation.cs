@@ -44,7 +44,7 @@ public sealed record MetadataLocation
             return new MetadataLocation(value);
         }
 
-        throw new ArgumentException($"--metadata must be 'sqlite' or postgres://USER[:PASSWORD]@HOST:PORT/DB, got '{value}'.");
+        throw new ArgumentException($"'{value}' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.");
     }
 
     /// <summary>

@@ -19,14 +19,17 @@ internal sealed class HostSettings
     public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
+        var (value, source) = parse.GetValue(Metadata) is { } option ? (option, "--metadata")
+            : Environment.GetEnvironmentVariable("COFFER_METADATA") is { } variable ? (variable, "COFFER_METADATA")
+            : (file?.Metadata, "the configuration file's \"metadata\"");
         MetadataLocation metadata;
         try
         {
-            metadata = MetadataLocation.Parse(parse.GetValue(Metadata) ?? Environment.GetEnvironmentVariable("COFFER_METADATA") ?? file?.Metadata);
+            metadata = MetadataLocation.Parse(value);
         }
         catch (ArgumentException error)
         {
-            throw new InvalidDataException(error.Message, error);
+            throw new InvalidDataException($"{source}: {error.Message}", error);
         }
 
         return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), metadata);

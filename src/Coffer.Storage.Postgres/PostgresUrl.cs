@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Coffer.Storage.Postgres;
 
 /// <summary>Reads <c>postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?key=value&amp;...]</c> into an Npgsql connection string.</summary>
-public static class PostgresUrl
+public static partial class PostgresUrl
 {
     /// <summary>The connection string and a description of the database without its password.</summary>
     public static (string ConnectionString, string Description) Parse(string url)
@@ -52,10 +53,15 @@ public static class PostgresUrl
         return (builder.ConnectionString, $"PostgreSQL {builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}");
     }
 
+    /// <summary>The URL without its password, in the user part or among the query's settings.</summary>
     private static string Redact(string url)
     {
         var at = url.LastIndexOf('@');
         var colon = url.IndexOf(':', url.IndexOf("//", StringComparison.Ordinal) + 2);
-        return at > 0 && colon > 0 && colon < at ? url[..colon] + ":***" + url[at..] : url;
+        var redacted = at > 0 && colon > 0 && colon < at ? url[..colon] + ":***" + url[at..] : url;
+        return QueryPassword().Replace(redacted, "$1***");
     }
+
+    [GeneratedRegex("([?&]password=)[^&]*", RegexOptions.IgnoreCase)]
+    private static partial Regex QueryPassword();
 }

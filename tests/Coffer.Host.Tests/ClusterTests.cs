@@ -140,10 +140,7 @@ public sealed class ClusterTests
     public async Task Command_SaysInOneLine_WhenTheDatabaseCannotBeReached(string command, int exitCode)
     {
         using var data = new TempDirectory("unreachable");
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Next();
 
         var (code, output) = await CofferProcess.RunToEndAsync(WithMetadata(command, data.Path, $"postgres://coffer:secret@127.0.0.1:{port}/coffer"));
 
@@ -169,9 +166,9 @@ public sealed class ClusterTests
     }
 
     [Theory]
-    [InlineData("serve", 1, "foo", "coffer: --metadata must be 'sqlite' or postgres://USER[:PASSWORD]@HOST:PORT/DB, got 'foo'.")]
-    [InlineData("admin", 2, "postgres://coffer:secret@db:port/coffer", "coffer: 'postgres://coffer:***@db:port/coffer' is not postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
-    [InlineData("serve", 1, "postgres://coffer@db/", "coffer: 'postgres://coffer@db/' names no user or no database: postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    [InlineData("serve", 1, "foo", "coffer: --metadata: 'foo' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    [InlineData("admin", 2, "postgres://coffer:secret@db:port/coffer?Password=other", "coffer: --metadata: 'postgres://coffer:***@db:port/coffer?Password=***' is not postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    [InlineData("serve", 1, "postgres://coffer@db/", "coffer: --metadata: 'postgres://coffer@db/' names no user or no database: postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
     public async Task Command_SaysInOneLine_WhenTheMetadataUrlIsMalformed_AndCreatesNothing(string command, int exitCode, string metadata, string expected)
     {
         using var data = new TempDirectory("malformed");

@@ -45,14 +45,14 @@ public sealed class PostgresMetadataStoreTests : IDisposable
     [Fact]
     public void Open_SaysTheDatabaseCannotBeReached_WhenNothingListens()
     {
-        var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{FreePort()}/coffer", TimeProvider.System);
+        var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{FreePort.Next()}/coffer", TimeProvider.System);
         open.Should().Throw<MetadataUnavailableException>().WithMessage("PostgreSQL coffer@127.0.0.1:*/coffer cannot be reached*");
     }
 
     [Fact]
     public void Open_SaysTheDatabaseCannotBeReached_WhenNoneOfSeveralHostsListens()
     {
-        var (first, second) = (FreePort(), FreePort());
+        var (first, second) = (FreePort.Next(), FreePort.Next());
         var open = () => PostgresMetadataStore.Open($"postgres://coffer@127.0.0.1:{first}/coffer?Host=127.0.0.1:{first},127.0.0.1:{second}", TimeProvider.System);
         open.Should().Throw<MetadataUnavailableException>()
             .WithMessage($"PostgreSQL coffer@*/coffer cannot be reached: every host failed: Failed to connect to 127.0.0.1:{first}; Failed to connect to 127.0.0.1:{second}");
@@ -82,7 +82,7 @@ public sealed class PostgresMetadataStoreTests : IDisposable
     public async Task Write_AnswersUnavailable_WhileEveryHostIsMarkedDown_AndGoesOnOnceTheyAreTriedAgain()
     {
         // Two hosts, the second never listening; Npgsql marks a host down after a failure and skips it until its recheck.
-        var url = $"{_engine.Url}?Host={new Uri(_engine.Url).Authority},127.0.0.1:{FreePort()}&Host%20Recheck%20Seconds=5";
+        var url = $"{_engine.Url}?Host={new Uri(_engine.Url).Authority},127.0.0.1:{FreePort.Next()}&Host%20Recheck%20Seconds=5";
         using var store = PostgresMetadataStore.Open(url, TimeProvider.System);
         await store.WriteAsync(writer => writer.Outbox.CountByTarget());
 
@@ -225,13 +225,6 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         QueuedAt = DateTimeOffset.UtcNow,
         NextAttempt = DateTimeOffset.UtcNow,
     };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>How <c>--metadata</c> URLs are read.</summary>

@@ -75,7 +75,9 @@ internal sealed class RequestContext(
     /// </summary>
     public void RequireBodyLength()
     {
-        if (Request.ContentLength is null && Http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        // HTTP/1.x only: HTTP/2 and HTTP/3 frame a body by its stream, and require no length for it.
+        if (Request.ContentLength is null && !HttpProtocol.IsHttp2(Request.Protocol) && !HttpProtocol.IsHttp3(Request.Protocol)
+            && Http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             throw new CofferException(ErrorCode.MissingContentLength, "You must provide the Content-Length HTTP header.");
         }
