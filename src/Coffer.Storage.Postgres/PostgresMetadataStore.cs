@@ -30,7 +30,9 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     /// </summary>
     private static readonly TimeSpan DefaultIdleWriteLimit = TimeSpan.FromSeconds(15);
 
-    // Held while one node creates or migrates the schema, so nodes starting together do it once.
+    // Held while one node creates or migrates the schema, so nodes starting together do it once. A transaction's lock,
+    // under the write transactions' idle limit: a node stopped half-way has its work rolled back and the lock released,
+    // where a session's lock would hold up every other node's start until its connection died.
     private const long MigrationLock = 0x436f666665724d67; // "CofferMg"
 
     private readonly NpgsqlDataSource _dataSource;
@@ -284,41 +286,34 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     private bool Migrate()
     {
         using var connection = Errors.Connect(_dataSource);
-        Execute(connection, $"SELECT pg_advisory_lock({MigrationLock})");
-        try
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, _setIdleWriteLimit);
+        Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+        var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
+        if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
         {
-            var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
-            if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new MetadataSchemaException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
-            }
+            throw new MetadataSchemaException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
+        }
 
-            Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
-            var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
-            if (current > SchemaVersion)
-            {
-                throw new MetadataSchemaException(
-                    $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
-            }
+        Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
+        var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
+        if (current > SchemaVersion)
+        {
+            throw new MetadataSchemaException(
+                $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
+        }
 
-            if (current == SchemaVersion)
-            {
-                return true;
-            }
-
+        if (current < SchemaVersion)
+        {
             using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
                 ?? throw new InvalidOperationException("The schema resource is missing.");
             using var reader = new StreamReader(stream);
-            using var transaction = connection.BeginTransaction();
             Execute(connection, reader.ReadToEnd());
             Execute(connection, $"DELETE FROM coffer_schema; INSERT INTO coffer_schema (version) VALUES ({SchemaVersion})");
-            transaction.Commit();
-            return true;
         }
-        finally
-        {
-            Execute(connection, $"SELECT pg_advisory_unlock({MigrationLock})");
-        }
+
+        transaction.Commit();
+        return true;
     }
 
     private static void Execute(NpgsqlConnection connection, string sql)

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Coffer.Composition;
 using Coffer.Testing;
+using Npgsql;
 
 namespace Coffer.Host.Tests;
 
@@ -11,6 +13,9 @@ namespace Coffer.Host.Tests;
 public sealed class ClusterFaultTests
 {
     private const int SeededObjects = 30_000;
+
+    /// <summary>The key PostgresMetadataStore takes its schema's lock under ("CofferMg").</summary>
+    private const long MigrationLock = 0x436f666665724d67;
 
     [Fact]
     public async Task KillingANode_MidPutsCompletesAndARun_LosesNothingAcknowledged_AndASurvivorFinishesTheRun()
@@ -183,6 +188,113 @@ public sealed class ClusterFaultTests
         {
             PostgresTestCluster.Stop(directory);
         }
+    }
+
+    [Fact]
+    public async Task ANodePausedWhileCreatingTheSchema_HoldsUpAnotherNodesStart_NoLongerThanTheIdleLimit()
+    {
+        var url = PostgresTestCluster.CreateDatabase();
+        using var data = new TempDirectory("paused-migration");
+        Process? paused = null;
+        var output = new System.Text.StringBuilder();
+        try
+        {
+            // The test holds the schema's lock, so the first node waits for it; paused, that node is given the lock
+            // and then sits in its transaction sending nothing, as a frozen process or VM would.
+            await using (var holder = new NpgsqlConnection(PostgresTestCluster.ConnectionString(url)))
+            {
+                await holder.OpenAsync();
+                await using (var lockIt = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", holder))
+                {
+                    await lockIt.ExecuteScalarAsync();
+                }
+
+                paused = StartServe(data.Combine("paused"), url, output);
+                // pg_locks covers the whole cluster, where other tests' nodes may be creating their own schemas.
+                const string waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                while (Convert.ToInt64(PostgresTestCluster.Scalar(url, waiting)) == 0)
+                {
+                    paused.HasExited.Should().BeFalse("the node waits for the schema's lock");
+                    DateTime.UtcNow.Should().BeBefore(deadline, "the node asks for the schema's lock");
+                    await Task.Delay(20);
+                }
+
+                Signal(paused, "STOP");
+            }
+
+            // Closing the holder hands the lock to the paused node. A second node starts once the database has ended
+            // the paused one's transaction (15 s idle): its start waited for that, not for the paused node's connection
+            // to die (which could take hours) or for the 60 s statement timeout that made it fail before.
+            var started = Stopwatch.StartNew();
+            await using var second = await CofferProcess.StartAsync(data.Combine("second"), extraArguments: ["--metadata", url]);
+            started.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(45));
+            using var client = new CosTestClient(second.BaseAddress, TimeProvider.System);
+            var bucket = CosTestClient.BucketName("afterpause");
+            (await client.CreateBucketAsync(bucket)).StatusCode.Should().Be(HttpStatusCode.OK, "the second node made the whole schema");
+
+            // Woken, the paused node finds its transaction ended: it stops, in one line, rather than serve half-started.
+            Signal(paused, "CONT");
+            await paused.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            paused.ExitCode.Should().Be(1);
+            lock (output)
+            {
+                output.ToString().Trim().Should().StartWith("coffer: PostgreSQL").And.NotContain("\n");
+            }
+        }
+        finally
+        {
+            if (paused is not null)
+            {
+                if (!paused.HasExited)
+                {
+                    paused.Kill();
+                }
+
+                await paused.WaitForExitAsync();
+                paused.Dispose();
+            }
+
+            PostgresTestCluster.DropDatabase(url);
+        }
+    }
+
+    /// <summary>Starts <c>coffer serve</c> on <paramref name="url"/> without waiting for it to listen.</summary>
+    private static Process StartServe(string dataDirectory, string url, System.Text.StringBuilder output)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--data", dataDirectory, "--listen", "127.0.0.1:0", "--console", "off", "--metadata", url })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+
+        void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(line);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends a signal to a process (STOP pauses it where it is).</summary>
+    private static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {process.Id}");
+        kill.WaitForExit();
+        kill.ExitCode.Should().Be(0);
     }
 
     private static async Task ExpectServiceUnavailableAsync(HttpResponseMessage response)
