@@ -286,34 +286,43 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
     private bool Migrate()
     {
         using var connection = Errors.Connect(_dataSource);
-        using var transaction = connection.BeginTransaction();
-        Execute(connection, _setIdleWriteLimit);
-        Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})");
-        var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
-        if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            throw new MetadataSchemaException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
-        }
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, _setIdleWriteLimit);
+            Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+            var encoding = (string?)new NpgsqlCommand("SHOW server_encoding", connection).ExecuteScalar();
+            if (!string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new MetadataSchemaException($"The database's encoding is {encoding}; Coffer needs UTF8 (createdb -E UTF8).");
+            }
 
-        Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
-        var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
-        if (current > SchemaVersion)
+            Execute(connection, "CREATE TABLE IF NOT EXISTS coffer_schema (version integer NOT NULL)");
+            var current = Convert.ToInt32(new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM coffer_schema", connection).ExecuteScalar());
+            if (current > SchemaVersion)
+            {
+                throw new MetadataSchemaException(
+                    $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
+            }
+
+            if (current < SchemaVersion)
+            {
+                using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
+                    ?? throw new InvalidOperationException("The schema resource is missing.");
+                using var reader = new StreamReader(stream);
+                Execute(connection, reader.ReadToEnd());
+                Execute(connection, $"DELETE FROM coffer_schema; INSERT INTO coffer_schema (version) VALUES ({SchemaVersion})");
+            }
+
+            transaction.Commit();
+            return true;
+        }
+        catch (InvalidOperationException error) when (connection.FullState == ConnectionState.Broken)
         {
-            throw new MetadataSchemaException(
-                $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
+            // Npgsql refuses a broken connection's next command; its keepalive may have read the break first (the database
+            // ending the transaction of a node paused past the idle limit, say).
+            throw new MetadataUnavailableException($"{Description} cannot be reached: the connection broke while the schema was made", error);
         }
-
-        if (current < SchemaVersion)
-        {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
-                ?? throw new InvalidOperationException("The schema resource is missing.");
-            using var reader = new StreamReader(stream);
-            Execute(connection, reader.ReadToEnd());
-            Execute(connection, $"DELETE FROM coffer_schema; INSERT INTO coffer_schema (version) VALUES ({SchemaVersion})");
-        }
-
-        transaction.Commit();
-        return true;
     }
 
     private static void Execute(NpgsqlConnection connection, string sql)

@@ -53,15 +53,19 @@ public static partial class PostgresUrl
         return (builder.ConnectionString, $"PostgreSQL {builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}");
     }
 
-    /// <summary>The URL without its password, in the user part or among the query's settings.</summary>
+    /// <summary>
+    /// The URL without its passwords: the values of the query's settings that Npgsql reads as one first (so that an '@'
+    /// in one is gone before the user part's end is looked for), then the user part's.
+    /// </summary>
     private static string Redact(string url)
     {
-        var at = url.LastIndexOf('@');
-        var colon = url.IndexOf(':', url.IndexOf("//", StringComparison.Ordinal) + 2);
-        var redacted = at > 0 && colon > 0 && colon < at ? url[..colon] + ":***" + url[at..] : url;
-        return QueryPassword().Replace(redacted, "$1***");
+        var redacted = QueryPassword().Replace(url, "$1***");
+        var at = redacted.LastIndexOf('@');
+        var colon = redacted.IndexOf(':', redacted.IndexOf("//", StringComparison.Ordinal) + 2);
+        return at > 0 && colon > 0 && colon < at ? redacted[..colon] + ":***" + redacted[at..] : redacted;
     }
 
-    [GeneratedRegex("([?&]password=)[^&]*", RegexOptions.IgnoreCase)]
+    // Npgsql's names for the password and the SSL key's password, in any case, with a space written as is or as %20.
+    [GeneratedRegex("([?&](?:password|pwd|psw|ssl(?: |%20)?password)=)[^&]*", RegexOptions.IgnoreCase)]
     private static partial Regex QueryPassword();
 }

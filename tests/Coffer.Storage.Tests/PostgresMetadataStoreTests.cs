@@ -257,4 +257,15 @@ public sealed class PostgresUrlTests
         var parse = () => PostgresUrl.Parse(url);
         parse.Should().Throw<ArgumentException>().Which.Message.Should().NotContain("secret");
     }
+
+    [Theory]
+    [InlineData("postgres://coffer:secret@db:port/coffer", "postgres://coffer:***@db:port/coffer")]
+    [InlineData("postgres://coffer@db:port/coffer?Password=p@ss", "postgres://coffer@db:port/coffer?Password=***")]
+    [InlineData("postgres://coffer:a@b@db:port/x?sslmode=disable&pwd=s3&PSW=s4&SSL%20Password=k&Ssl Password=k2&SslPassword=k3&application_name=x",
+        "postgres://coffer:***@db:port/x?sslmode=disable&pwd=***&PSW=***&SSL%20Password=***&Ssl Password=***&SslPassword=***&application_name=x")]
+    public void Parse_HidesEveryPassword_InTheUrlItRefuses(string url, string shown)
+    {
+        var parse = () => PostgresUrl.Parse(url);
+        parse.Should().Throw<ArgumentException>().Which.Message.Should().Be($"'{shown}' is not postgres://USER[:PASSWORD]@HOST:PORT/DB.");
+    }
 }
