@@ -57,6 +57,7 @@ internal static class CofferCommands
             try
             {
                 StartupChecks.Run(file, dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
+                StartupChecks.CreateDataFolder(dataDirectory);
             }
             catch (StartupException error)
             {

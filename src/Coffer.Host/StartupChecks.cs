@@ -59,6 +59,27 @@ internal static class StartupChecks
     }
 
     /// <summary>
+    /// Creates the data folder, the first thing <c>serve</c> makes once the checks have passed, or says in one line why it
+    /// cannot (a file in its place or on its path, no permission).
+    /// </summary>
+    public static void CreateDataFolder(string dataDirectory)
+    {
+        if (File.Exists(dataDirectory))
+        {
+            throw new StartupException($"the data folder {dataDirectory} is a file");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot create the data folder {dataDirectory}: {error.Message.TrimEnd('.')}");
+        }
+    }
+
+    /// <summary>
     /// The configured accounts (of the file and the environment) and sub-accounts are ones the identity directory
     /// accepts, a sub-account's policy included (one Coffer could not enforce is refused); for <c>admin</c> too.
     /// </summary>

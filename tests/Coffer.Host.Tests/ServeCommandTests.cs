@@ -279,6 +279,24 @@ public sealed class ServeCommandTests : IDisposable
         Directory.Exists(data).Should().BeFalse("nothing is created before the checks pass");
     }
 
+    [Theory]
+    [InlineData("is")]
+    [InlineData("under")]
+    public async Task Serve_WithAFileForItsDataFolder_SaysSoInOneLine_ExitsWith1(string where)
+    {
+        var file = _data.Combine("a-file");
+        File.WriteAllText(file, "not a folder");
+        var data = where == "is" ? file : Path.Combine(file, "data");
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off");
+
+        exitCode.Should().Be(1, output);
+        output.Should().Be(where == "is"
+            ? $"coffer: the data folder {file} is a file\n"
+            : $"coffer: cannot create the data folder {data}: Could not find a part of the path '{data}'\n");
+        File.ReadAllText(file).Should().Be("not a folder");
+    }
+
     [Fact]
     public async Task Serve_OnADataFolderInUse_SaysSoInOneLine_ExitsWith1_AndLeavesItAlone()
     {
