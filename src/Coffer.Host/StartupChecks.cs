@@ -59,8 +59,8 @@ internal static class StartupChecks
     }
 
     /// <summary>
-    /// Creates the data folder, the first thing <c>serve</c> makes once the checks have passed, or says in one line why it
-    /// cannot (a file in its place or on its path, no permission).
+    /// Creates the data folder, the first thing <c>serve</c> makes once the checks have passed, and writes a file in it,
+    /// or says in one line why it cannot (a file in its place or on its path, no permission, a read-only disk).
     /// </summary>
     public static void CreateDataFolder(string dataDirectory)
     {
@@ -76,6 +76,18 @@ internal static class StartupChecks
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             throw new StartupException($"cannot create the data folder {dataDirectory}: {error.Message.TrimEnd('.')}");
+        }
+
+        var probe = Path.Combine(dataDirectory, $".write-check-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // The system's reason (permission denied, a read-only file system), which .NET keeps inside; not the probe's name.
+            throw new StartupException($"cannot write in the data folder {dataDirectory}: {(error.InnerException ?? error).Message.TrimEnd('.')}");
         }
     }
 

@@ -298,6 +298,35 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_WithADataFolderItCannotWriteIn_SaysSoInOneLine_ExitsWith1()
+    {
+        var data = _data.Combine("read-only");
+        Directory.CreateDirectory(data);
+        // Root ignores permissions, not the immutable attribute (ext4 and most Linux file systems).
+        var root = Environment.UserName == "root";
+        Run(root ? "chattr" : "chmod", root ? "+i" : "0555", data);
+        try
+        {
+            var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off");
+
+            exitCode.Should().Be(1, output);
+            output.Should().Be($"coffer: cannot write in the data folder {data}: {(root ? "Operation not permitted" : "Permission denied")}\n");
+            Directory.EnumerateFileSystemEntries(data).Should().BeEmpty();
+        }
+        finally
+        {
+            Run(root ? "chattr" : "chmod", root ? "-i" : "0755", data);
+        }
+
+        static void Run(string tool, string change, string path)
+        {
+            using var process = System.Diagnostics.Process.Start(tool, [change, path]);
+            process.WaitForExit();
+            process.ExitCode.Should().Be(0, $"{tool} {change} {path}");
+        }
+    }
+
+    [Fact]
     public async Task Serve_OnADataFolderInUse_SaysSoInOneLine_ExitsWith1_AndLeavesItAlone()
     {
         await using var running = await CofferProcess.StartAsync(_data.Path, withRootAccount: false);
