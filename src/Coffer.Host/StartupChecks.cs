@@ -34,7 +34,17 @@ internal static class StartupChecks
             throw new StartupException(error.Message.TrimEnd('.'));
         }
 
-        if (StorageEngine.IsInUse(dataDirectory))
+        bool inUse;
+        try
+        {
+            inUse = StorageEngine.IsInUse(dataDirectory);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"cannot use the data folder {dataDirectory}: its lock file cannot be opened for writing: {Reason(error)}");
+        }
+
+        if (inUse)
         {
             throw new StartupException($"the data folder {dataDirectory} is in use by another Coffer process");
         }
@@ -86,8 +96,7 @@ internal static class StartupChecks
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            // The system's reason (permission denied, a read-only file system), which .NET keeps inside; not the probe's name.
-            throw new StartupException($"cannot write in the data folder {dataDirectory}: {(error.InnerException ?? error).Message.TrimEnd('.')}");
+            throw new StartupException($"cannot write in the data folder {dataDirectory}: {Reason(error)}");
         }
     }
 
@@ -106,6 +115,9 @@ internal static class StartupChecks
             throw new StartupException(error.Message.TrimEnd('.'));
         }
     }
+
+    /// <summary>The system's reason for a file error (permission denied, a read-only file system), which .NET keeps inside an UnauthorizedAccessException; not the file's name.</summary>
+    private static string Reason(Exception error) => (error is UnauthorizedAccessException && error.InnerException is { } inner ? inner : error).Message.TrimEnd('.');
 
     private static bool IsFree(string host, int port)
     {

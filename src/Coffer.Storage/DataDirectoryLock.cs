@@ -10,6 +10,10 @@ public sealed class DataDirectoryInUseException(string directory, Exception inne
 /// </summary>
 internal sealed class DataDirectoryLock : IDisposable
 {
+    // What .NET puts in the IOException's HResult when another process holds the flock: the errno EWOULDBLOCK (Linux's
+    // 11). Any other failure to open the file (a read-only file system, no permission) is not another Coffer process.
+    private const int HeldByAnother = 11;
+
     private readonly FileStream _file;
 
     private DataDirectoryLock(FileStream file)
@@ -25,13 +29,16 @@ internal sealed class DataDirectoryLock : IDisposable
             // FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.
             return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
         }
-        catch (IOException e)
+        catch (IOException e) when (e.HResult == HeldByAnother)
         {
             throw new DataDirectoryInUseException(directory, e);
         }
     }
 
-    /// <summary>Whether another process holds the lock; never creates the folder or the lock file.</summary>
+    /// <summary>
+    /// Whether another process holds the lock; never creates the folder or the lock file. A lock file that cannot be opened
+    /// for another reason fails with that reason's exception (IOException, UnauthorizedAccessException).
+    /// </summary>
     public static bool IsHeld(string directory)
     {
         var path = Path.Combine(directory, "coffer.lock");
@@ -45,7 +52,7 @@ internal sealed class DataDirectoryLock : IDisposable
             using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             return false;
         }
-        catch (IOException)
+        catch (IOException e) when (e.HResult == HeldByAnother)
         {
             return true;
         }

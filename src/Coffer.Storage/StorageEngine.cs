@@ -78,7 +78,10 @@ public sealed class StorageEngine : IDisposable
         }
     }
 
-    /// <summary>Whether another process has <paramref name="dataDirectory"/> open; creates nothing.</summary>
+    /// <summary>
+    /// Whether another process has <paramref name="dataDirectory"/> open; creates nothing. Fails with the reason when the
+    /// folder's lock file cannot be opened otherwise (a read-only file system, no permission).
+    /// </summary>
     public static bool IsInUse(string dataDirectory) => DataDirectoryLock.IsHeld(dataDirectory);
 
     /// <summary>

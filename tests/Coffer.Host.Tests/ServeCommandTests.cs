@@ -302,27 +302,30 @@ public sealed class ServeCommandTests : IDisposable
     {
         var data = _data.Combine("read-only");
         Directory.CreateDirectory(data);
-        // Root ignores permissions, not the immutable attribute (ext4 and most Linux file systems).
-        var root = Environment.UserName == "root";
-        Run(root ? "chattr" : "chmod", root ? "+i" : "0555", data);
-        try
+        using (MakeReadOnly(data, writable: "0755"))
         {
             var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off");
 
             exitCode.Should().Be(1, output);
-            output.Should().Be($"coffer: cannot write in the data folder {data}: {(root ? "Operation not permitted" : "Permission denied")}\n");
+            output.Should().Be($"coffer: cannot write in the data folder {data}: {ReadOnlyReason}\n");
             Directory.EnumerateFileSystemEntries(data).Should().BeEmpty();
         }
-        finally
-        {
-            Run(root ? "chattr" : "chmod", root ? "-i" : "0755", data);
-        }
+    }
 
-        static void Run(string tool, string change, string path)
+    [Fact]
+    public async Task Serve_WithALockFileItCannotOpen_SaysSoInOneLine_RatherThanInUse()
+    {
+        // A store made by another user (or left on a disk now read-only): its lock file is there, and not this process's to open.
+        var data = _data.Combine("not-mine");
+        Directory.CreateDirectory(data);
+        var lockFile = Path.Combine(data, "coffer.lock");
+        File.WriteAllText(lockFile, "");
+        using (MakeReadOnly(lockFile, writable: "0644"))
         {
-            using var process = System.Diagnostics.Process.Start(tool, [change, path]);
-            process.WaitForExit();
-            process.ExitCode.Should().Be(0, $"{tool} {change} {path}");
+            var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off");
+
+            exitCode.Should().Be(1, output);
+            output.Should().Be($"coffer: cannot use the data folder {data}: its lock file cannot be opened for writing: {ReadOnlyReason}\n");
         }
     }
 
@@ -393,6 +396,33 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     public void Dispose() => _data.Dispose();
+
+    /// <summary>What the system answers a write to a path <see cref="MakeReadOnly"/> made read-only.</summary>
+    private static string ReadOnlyReason => IsRoot ? "Operation not permitted" : "Permission denied";
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// Makes <paramref name="path"/> read-only to this process until disposed (back to mode <paramref name="writable"/>):
+    /// immutable for root, which ignores permissions but not that attribute (ext4 and most Linux file systems), else mode 0555.
+    /// </summary>
+    private static IDisposable MakeReadOnly(string path, string writable)
+    {
+        Run(IsRoot ? "chattr" : "chmod", IsRoot ? "+i" : "0555", path);
+        return new Restore(() => Run(IsRoot ? "chattr" : "chmod", IsRoot ? "-i" : writable, path));
+
+        static void Run(string tool, string change, string path)
+        {
+            using var process = System.Diagnostics.Process.Start(tool, [change, path]);
+            process.WaitForExit();
+            process.ExitCode.Should().Be(0, $"{tool} {change} {path}");
+        }
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? limit = null)
     {
