@@ -90,9 +90,10 @@ internal static class CofferCommands
             {
                 server = CofferServer.Create(options);
             }
-            catch (Exception error) when (StartupChecks.IsMetadataFailure(error))
+            catch (Exception error) when (StartupChecks.IsMetadataFailure(error) || error is IOException or UnauthorizedAccessException)
             {
-                // Nothing to serve without the metadata: say so in one line, no stack trace.
+                // Nothing to serve without the metadata or the data folder (another process took it since the checks, say):
+                // say so in one line, no stack trace.
                 await Console.Error.WriteLineAsync($"coffer: {error.Message}");
                 return 1;
             }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Coffer.Model.Accounts;
 using Coffer.Server;
 using Coffer.Server.Accounts;
@@ -116,8 +117,16 @@ internal static class StartupChecks
         }
     }
 
-    /// <summary>The system's reason for a file error (permission denied, a read-only file system), which .NET keeps inside an UnauthorizedAccessException; not the file's name.</summary>
-    private static string Reason(Exception error) => (error is UnauthorizedAccessException && error.InnerException is { } inner ? inner : error).Message.TrimEnd('.');
+    /// <summary>
+    /// The system's reason for a file error (permission denied, a read-only file system) without the file's name, which
+    /// .NET adds to an errno's text (and keeps that text inside an UnauthorizedAccessException).
+    /// </summary>
+    private static string Reason(Exception error) => error switch
+    {
+        UnauthorizedAccessException { InnerException: { } inner } => Reason(inner),
+        IOException { HResult: > 0 and < 4096 } io => Marshal.GetPInvokeErrorMessage(io.HResult),
+        _ => error.Message.TrimEnd('.'),
+    };
 
     private static bool IsFree(string host, int port)
     {

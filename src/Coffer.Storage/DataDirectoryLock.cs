@@ -10,9 +10,11 @@ public sealed class DataDirectoryInUseException(string directory, Exception inne
 /// </summary>
 internal sealed class DataDirectoryLock : IDisposable
 {
-    // What .NET puts in the IOException's HResult when another process holds the flock: the errno EWOULDBLOCK (Linux's
-    // 11). Any other failure to open the file (a read-only file system, no permission) is not another Coffer process.
-    private const int HeldByAnother = 11;
+    // What .NET puts in the IOException's HResult when another process holds the lock: the errno EWOULDBLOCK of flock
+    // (11 on Linux, 35 on macOS and the BSDs), or Windows' sharing violation. Any other failure to open the file (a
+    // read-only file system, no permission) is not another Coffer process.
+    private static readonly int HeldByAnother =
+        OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsLinux() ? 11 : 35;
 
     private readonly FileStream _file;
 

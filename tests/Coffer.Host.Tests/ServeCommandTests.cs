@@ -312,20 +312,33 @@ public sealed class ServeCommandTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Serve_WithALockFileItCannotOpen_SaysSoInOneLine_RatherThanInUse()
+    [Theory]
+    [InlineData("read-only")]
+    [InlineData("a loop")]
+    public async Task Serve_WithALockFileItCannotOpen_SaysSoInOneLine_RatherThanInUse(string what)
     {
-        // A store made by another user (or left on a disk now read-only): its lock file is there, and not this process's to open.
+        // A store made by another user (or left on a disk now read-only): its lock file is there, and not this process's
+        // to open. A link to itself fails with an IOException (ELOOP) where no permission is involved, as a read-only
+        // file system's EROFS does.
         var data = _data.Combine("not-mine");
         Directory.CreateDirectory(data);
         var lockFile = Path.Combine(data, "coffer.lock");
-        File.WriteAllText(lockFile, "");
-        using (MakeReadOnly(lockFile, writable: "0644"))
+        if (what == "a loop")
+        {
+            File.CreateSymbolicLink(lockFile, lockFile);
+        }
+        else
+        {
+            File.WriteAllText(lockFile, "");
+        }
+
+        using (what == "a loop" ? null : MakeReadOnly(lockFile, writable: "0644"))
         {
             var (exitCode, output) = await CofferProcess.RunToEndAsync("serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off");
 
             exitCode.Should().Be(1, output);
-            output.Should().Be($"coffer: cannot use the data folder {data}: its lock file cannot be opened for writing: {ReadOnlyReason}\n");
+            var reason = what == "a loop" ? "Too many levels of symbolic links" : ReadOnlyReason;
+            output.Should().Be($"coffer: cannot use the data folder {data}: its lock file cannot be opened for writing: {reason}\n");
         }
     }
 
@@ -408,18 +421,19 @@ public sealed class ServeCommandTests : IDisposable
     /// </summary>
     private static IDisposable MakeReadOnly(string path, string writable)
     {
-        Run(IsRoot ? "chattr" : "chmod", IsRoot ? "+i" : "0555", path);
+        Run(IsRoot ? "chattr" : "chmod", IsRoot ? "+i" : "0555", path).Should().Be(0, $"{path} is made read-only");
+        // Best effort: a failed restore must not hide the test's own failure.
         return new Restore(() => Run(IsRoot ? "chattr" : "chmod", IsRoot ? "-i" : writable, path));
 
-        static void Run(string tool, string change, string path)
+        static int Run(string tool, string change, string path)
         {
             using var process = System.Diagnostics.Process.Start(tool, [change, path]);
             process.WaitForExit();
-            process.ExitCode.Should().Be(0, $"{tool} {change} {path}");
+            return process.ExitCode;
         }
     }
 
-    private sealed class Restore(Action restore) : IDisposable
+    private sealed class Restore(Func<int> restore) : IDisposable
     {
         public void Dispose() => restore();
     }
