@@ -86,7 +86,7 @@ internal static class StartupChecks
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            throw new StartupException($"cannot create the data folder {dataDirectory}: {error.Message.TrimEnd('.')}");
+            throw new StartupException($"cannot create the data folder {dataDirectory}: {Reason(error)}");
         }
 
         var probe = Path.Combine(dataDirectory, $".write-check-{Guid.NewGuid():N}");

@@ -195,8 +195,7 @@ public sealed class ClusterFaultTests
     {
         var url = PostgresTestCluster.CreateDatabase();
         using var data = new TempDirectory("paused-migration");
-        Process? paused = null;
-        var output = new System.Text.StringBuilder();
+        CofferProcess? paused = null;
         try
         {
             // The test holds the schema's lock, so the first node waits for it; paused, that node is given the lock
@@ -209,7 +208,8 @@ public sealed class ClusterFaultTests
                     await lockIt.ExecuteScalarAsync();
                 }
 
-                paused = StartServe(data.Combine("paused"), url, output);
+                paused = CofferProcess.Launch(["--data", data.Combine("paused"), "--listen", "127.0.0.1:0", "--console", "off", "--metadata", url],
+                    Environment.CurrentDirectory);
                 // pg_locks covers the whole cluster, where other tests' nodes may be creating their own schemas.
                 const string waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
                     "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
@@ -221,7 +221,7 @@ public sealed class ClusterFaultTests
                     await Task.Delay(20);
                 }
 
-                Signal(paused, "STOP");
+                paused.Signal("STOP");
             }
 
             // Closing the holder hands the lock to the paused node. A second node starts once the database has ended
@@ -235,66 +235,19 @@ public sealed class ClusterFaultTests
             (await client.CreateBucketAsync(bucket)).StatusCode.Should().Be(HttpStatusCode.OK, "the second node made the whole schema");
 
             // Woken, the paused node finds its transaction ended: it stops, in one line, rather than serve half-started.
-            Signal(paused, "CONT");
-            await paused.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            paused.ExitCode.Should().Be(1);
-            lock (output)
-            {
-                output.ToString().Trim().Should().StartWith("coffer: PostgreSQL").And.NotContain("\n");
-            }
+            paused.Signal("CONT");
+            (await paused.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().Be(1);
+            paused.Output.Trim().Should().StartWith("coffer: PostgreSQL").And.NotContain("\n");
         }
         finally
         {
             if (paused is not null)
             {
-                if (!paused.HasExited)
-                {
-                    paused.Kill();
-                }
-
-                await paused.WaitForExitAsync();
-                paused.Dispose();
+                await paused.DisposeAsync();
             }
 
             PostgresTestCluster.DropDatabase(url);
         }
-    }
-
-    /// <summary>Starts <c>coffer serve</c> on <paramref name="url"/> without waiting for it to listen.</summary>
-    private static Process StartServe(string dataDirectory, string url, System.Text.StringBuilder output)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--data", dataDirectory, "--listen", "127.0.0.1:0", "--console", "off", "--metadata", url })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-    }
-
-    /// <summary>Sends a signal to a process (STOP pauses it where it is).</summary>
-    private static void Signal(Process process, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {process.Id}");
-        kill.WaitForExit();
-        kill.ExitCode.Should().Be(0);
     }
 
     private static async Task ExpectServiceUnavailableAsync(HttpResponseMessage response)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -55,7 +54,7 @@ public sealed class ClusterNotificationTests
         // POSTs unanswered, so none is delivered before the kill. A pause that catches the survivor inside a write (its
         // outbox count locks the outbox) holds up the doomed node's PUTs until the database ends that transaction.
         webhook.Hold();
-        Signal(survivor, "STOP");
+        survivor.Signal("STOP");
         try
         {
             using var doomed = new S3TestClient(cluster.Nodes[0].BaseAddress);
@@ -70,7 +69,7 @@ public sealed class ClusterNotificationTests
         finally
         {
             webhook.Release();
-            Signal(survivor, "CONT");
+            survivor.Signal("CONT");
         }
 
         var offered = webhook.Held.Where(e => keys.Contains(KeyOf(e))).ToArray();
@@ -103,14 +102,6 @@ public sealed class ClusterNotificationTests
             "<Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>";
         (await s3.SendAsync(HttpMethod.Put, bucket, query: "notification", body: Encoding.UTF8.GetBytes(configuration))).StatusCode.Should().Be(HttpStatusCode.OK);
         return bucket;
-    }
-
-    /// <summary>Sends a signal to a node's process (STOP pauses it where it is, CONT resumes it).</summary>
-    private static void Signal(CofferProcess node, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {node.ProcessId}");
-        kill.WaitForExit();
-        kill.ExitCode.Should().Be(0);
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)

@@ -46,6 +46,17 @@ public sealed partial class CofferProcess : IAsyncDisposable
     /// <summary>Starts <c>coffer serve</c> with exactly <paramref name="arguments"/>, in <paramref name="workingDirectory"/>.</summary>
     public static async Task<CofferProcess> StartAsync(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
     {
+        var instance = Launch(arguments, workingDirectory, withRootAccount);
+        await instance._listening.Task.WaitAsync(StartTimeout);
+        return instance;
+    }
+
+    /// <summary>
+    /// Starts <c>coffer serve</c> with exactly <paramref name="arguments"/> and returns at once, for a test that acts on
+    /// the process before it listens (or instead of it); <see cref="BaseAddress"/> waits for it.
+    /// </summary>
+    public static CofferProcess Launch(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
+    {
         var coffer = Path.Combine(AppContext.BaseDirectory, "coffer.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -85,7 +96,6 @@ public sealed partial class CofferProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await instance._listening.Task.WaitAsync(StartTimeout);
         return instance;
     }
 
@@ -146,6 +156,23 @@ public sealed partial class CofferProcess : IAsyncDisposable
 
     /// <summary>Sets the peak resident set (<c>VmHWM</c>) back to what the process holds now (Linux's clear_refs 5).</summary>
     public void ResetPeakResidentBytes() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits at most <paramref name="limit"/> for the process to end, with all its output read; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        await _process.WaitForExitAsync().WaitAsync(limit);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends a signal to the process (STOP pauses it where it is, CONT resumes it).</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process.Id}");
+        kill.WaitForExit();
+        kill.ExitCode.Should().Be(0);
+    }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or power cut of the process.</summary>
     public async Task KillAsync()
