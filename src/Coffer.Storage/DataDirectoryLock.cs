@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Coffer.Storage;
 
 /// <summary>Another process (a running server) has the data folder open.</summary>
@@ -8,13 +10,15 @@ public sealed class DataDirectoryInUseException(string directory, Exception inne
 /// An exclusive lock on <c>coffer.lock</c> in the data folder, held while an engine is open: recovery deletes
 /// unreferenced files, which is only safe when no other process is writing them.
 /// </summary>
-internal sealed class DataDirectoryLock : IDisposable
+internal sealed partial class DataDirectoryLock : IDisposable
 {
-    // What .NET puts in the IOException's HResult when another process holds the lock: the errno EWOULDBLOCK of flock
-    // (11 on Linux, 35 on macOS and the BSDs), or Windows' sharing violation. Any other failure to open the file (a
-    // read-only file system, no permission) is not another Coffer process.
+    // What .NET puts in the IOException's HResult when another process holds the lock, and what flock sets errno to: the
+    // errno EWOULDBLOCK (11 on Linux, 35 on macOS and the BSDs), or Windows' sharing violation. Any other failure to open
+    // the file (a read-only file system, no permission) is not another Coffer process.
     private static readonly int HeldByAnother =
         OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsLinux() ? 11 : 35;
+
+    private const int ExclusiveWithoutWaiting = 2 | 4; // LOCK_EX | LOCK_NB, alike on Linux, macOS and the BSDs
 
     private readonly FileStream _file;
 
@@ -26,14 +30,23 @@ internal sealed class DataDirectoryLock : IDisposable
     public static DataDirectoryLock Acquire(string directory)
     {
         var path = Path.Combine(directory, "coffer.lock");
+        FileStream? file = null;
         try
         {
             // FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.
-            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            Lock(file);
+            return new DataDirectoryLock(file);
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
         {
+            file?.Dispose();
             throw new DataDirectoryInUseException(directory, e);
+        }
+        catch
+        {
+            file?.Dispose();
+            throw;
         }
     }
 
@@ -52,6 +65,7 @@ internal sealed class DataDirectoryLock : IDisposable
         try
         {
             using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            Lock(probe);
             return false;
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
@@ -61,4 +75,23 @@ internal sealed class DataDirectoryLock : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>
+    /// Takes the flock itself, which .NET has already taken unless <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> (set for
+    /// file systems whose locks misbehave) turned its own off: two servers must never share a folder, whatever that
+    /// setting. Taking it again on the same open file changes nothing.
+    /// </summary>
+    private static void Lock(FileStream file)
+    {
+        if (OperatingSystem.IsWindows() || Flock(file.SafeFileHandle, ExclusiveWithoutWaiting) == 0)
+        {
+            return;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        throw new IOException($"Cannot lock '{file.Name}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
+    }
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeHandle fd, int operation);
 }

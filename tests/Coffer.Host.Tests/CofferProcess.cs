@@ -43,10 +43,14 @@ public sealed partial class CofferProcess : IAsyncDisposable
         StartAsync(["--data", dataDirectory, "--listen", "127.0.0.1:0", .. extraArguments.Contains("--console") ? [] : new[] { "--console", "127.0.0.1:0" },
             .. extraArguments], Environment.CurrentDirectory, withRootAccount);
 
-    /// <summary>Starts <c>coffer serve</c> with exactly <paramref name="arguments"/>, in <paramref name="workingDirectory"/>.</summary>
-    public static async Task<CofferProcess> StartAsync(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
+    /// <summary>
+    /// Starts <c>coffer serve</c> with exactly <paramref name="arguments"/>, in <paramref name="workingDirectory"/>, with
+    /// <paramref name="environment"/> added to this process's environment.
+    /// </summary>
+    public static async Task<CofferProcess> StartAsync(
+        IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var instance = Launch(arguments, workingDirectory, withRootAccount);
+        var instance = Launch(arguments, workingDirectory, withRootAccount, environment);
         await instance._listening.Task.WaitAsync(StartTimeout);
         return instance;
     }
@@ -55,7 +59,8 @@ public sealed partial class CofferProcess : IAsyncDisposable
     /// Starts <c>coffer serve</c> with exactly <paramref name="arguments"/> and returns at once, for a test that acts on
     /// the process before it listens (or instead of it); <see cref="BaseAddress"/> waits for it.
     /// </summary>
-    public static CofferProcess Launch(IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true)
+    public static CofferProcess Launch(
+        IEnumerable<string> arguments, string workingDirectory, bool withRootAccount = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var coffer = Path.Combine(AppContext.BaseDirectory, "coffer.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -81,6 +86,11 @@ public sealed partial class CofferProcess : IAsyncDisposable
             start.Environment[AccountSources.SecretIdVariable] = TestAccounts.Owner.SecretId;
             start.Environment[AccountSources.SecretKeyVariable] = TestAccounts.Owner.SecretKey;
             start.Environment[AccountSources.UinVariable] = TestAccounts.Owner.Uin;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
