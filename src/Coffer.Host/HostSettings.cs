@@ -19,8 +19,10 @@ internal sealed class HostSettings
     public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-        var (value, source) = parse.GetValue(Metadata) is { } option ? (option, "--metadata")
-            : Environment.GetEnvironmentVariable("COFFER_METADATA") is { } variable ? (variable, "COFFER_METADATA")
+        // An empty value is not given (a variable set to nothing, as an orchestrator's blank entry is): it must not stand
+        // for sqlite over a cluster's URL in the configuration file, running the node on a database of its own.
+        var (value, source) = Given(parse.GetValue(Metadata)) is { } option ? (option, "--metadata")
+            : Given(Environment.GetEnvironmentVariable("COFFER_METADATA")) is { } variable ? (variable, "COFFER_METADATA")
             : (file?.Metadata, "the configuration file's \"metadata\"");
         MetadataLocation metadata;
         try
@@ -32,6 +34,22 @@ internal sealed class HostSettings
             throw new InvalidDataException($"{source}: {error.Message}", error);
         }
 
-        return (file, Path.GetFullPath(parse.GetValue(Data) ?? file?.Data ?? "coffer-data"), metadata);
+        return (file, DataDirectory(parse.GetValue(Data), file?.Data), metadata);
     }
+
+    private static string DataDirectory(string? option, string? configured)
+    {
+        var (value, source) = option is not null ? (option, "--data") : (configured ?? "coffer-data", "the configuration file's \"data\"");
+        try
+        {
+            // An empty path is refused, not read as the default: a script's unset variable must not open another store.
+            return Path.GetFullPath(value);
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidDataException($"{source}: '{value}' is not a folder's path.");
+        }
+    }
+
+    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

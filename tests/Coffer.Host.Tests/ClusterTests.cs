@@ -181,6 +181,26 @@ public sealed class ClusterTests
         Directory.Exists(folder).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("serve", 1)]
+    [InlineData("admin", 2)]
+    public async Task Command_TakesTheConfigurationFilesMetadata_WhenTheVariableIsSetToNothing(string command, int exitCode)
+    {
+        using var data = new TempDirectory("blank-variable");
+        var folder = data.Combine("node");
+        var config = data.Combine("coffer.json");
+        File.WriteAllText(config, """{ "metadata": "foo" }""");
+        string[] arguments = command == "serve"
+            ? ["serve", "--data", folder, "--listen", "127.0.0.1:0", "--config", config]
+            : ["admin", "subaccount", "list", "--data", folder, "--config", config];
+
+        var (code, output, error) = await CofferProcess.RunAsync(arguments, new Dictionary<string, string> { ["COFFER_METADATA"] = "" });
+
+        code.Should().Be(exitCode, output + error);
+        (output + error).Should().Be("coffer: the configuration file's \"metadata\": 'foo' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.\n");
+        Directory.Exists(folder).Should().BeFalse();
+    }
+
     /// <summary>The arguments of a command that opens the metadata store: serve on any free port, or an admin listing.</summary>
     private static string[] WithMetadata(string command, string dataFolder, string metadata) => command == "serve"
         ? ["serve", "--data", dataFolder, "--listen", "127.0.0.1:0", "--metadata", metadata]

@@ -297,6 +297,28 @@ public sealed class ServeCommandTests : IDisposable
         File.ReadAllText(file).Should().Be("not a folder");
     }
 
+    [Theory]
+    [InlineData("serve", "--data")]
+    [InlineData("serve", "the configuration file")]
+    [InlineData("admin", "--data")]
+    public async Task Command_WithAnEmptyDataFolder_SaysSoInOneLine_RatherThanOpenAnother(string command, string where)
+    {
+        // A script's unset variable (--data "$DIR") must neither open ./coffer-data nor end in a stack trace.
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, """{ "data": "" }""");
+        string[] data = where == "--data" ? ["--data", ""] : ["--config", config];
+        string[] arguments = command == "serve"
+            ? ["serve", .. data, "--listen", "127.0.0.1:0", "--console", "off"]
+            : ["admin", "subaccount", "list", .. data];
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(arguments);
+
+        exitCode.Should().Be(command == "serve" ? 1 : 2, output);
+        output.Should().Be(where == "--data"
+            ? "coffer: --data: '' is not a folder's path.\n"
+            : "coffer: the configuration file's \"data\": '' is not a folder's path.\n");
+    }
+
     [Fact]
     public async Task Serve_WithADataFolderItCannotWriteIn_SaysSoInOneLine_ExitsWith1()
     {
