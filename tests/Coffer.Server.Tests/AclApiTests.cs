@@ -340,6 +340,26 @@ public sealed class AclApiTests() : ServerTestBase("acls")
         IEnumerable<KeyValuePair<string, string>>? headers = null, Model.Accounts.Account? account = null) =>
         Server.SendAsync(Server.Request(method, Bucket, key, query, content, account, headers));
 
+    [Fact]
+    public async Task ResponseHeaderOverrides_AreRefusedToAnonymousReaders_OfAPublicObject_AndServedToSignedOnes()
+    {
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "page.txt", body: [1], headers: [new("x-amz-acl", "public-read")])).EnsureSuccessStatusCode();
+        (await Anonymous(HttpMethod.Get, "page.txt")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var anonymous = await Anonymous(HttpMethod.Get, "page.txt", "response-content-type=text%2Fhtml");
+        (await anonymous.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest")).Element("Message")!.Value
+            .Should().Be("Request specific response headers cannot be used for anonymous GET requests.");
+        (await Anonymous(HttpMethod.Head, "page.txt", "response-content-disposition=attachment")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            var signed = await Server.SendAsync(Server.Request(method, Bucket, "page.txt", query: "response-content-type=text%2Fhtml&response-cache-control=no-store"));
+            signed.StatusCode.Should().Be(HttpStatusCode.OK, method.Method);
+            signed.Content.Headers.ContentType!.MediaType.Should().Be("text/html", method.Method);
+            signed.Headers.CacheControl!.NoStore.Should().BeTrue(method.Method);
+        }
+    }
+
     private Task<HttpResponseMessage> Anonymous(HttpMethod method, string key, string query = "")
     {
         var request = Server.Request(method, Bucket, key, query);

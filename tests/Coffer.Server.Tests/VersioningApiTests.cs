@@ -118,6 +118,33 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : ServerTestBas
     }
 
     [Fact]
+    public async Task EmptyVersionId_IsInvalidArgument_AndDeletesNothing_NorAddsADeleteMarker()
+    {
+        await EnableAsync("Enabled");
+        var put = await Server.PutObjectAsync(Bucket, "k", [1]);
+        var versionId = put.Headers.GetValues("x-cos-version-id").Single();
+
+        foreach (var (method, query) in new[] { (HttpMethod.Delete, "versionId="), (HttpMethod.Delete, "versionId"), (HttpMethod.Get, "versionId="),
+            (HttpMethod.Get, "tagging&versionId=") })
+        {
+            var response = await Server.SendAsync(Server.Request(method, Bucket, "k", query: query));
+            var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+            error.Element("Message")!.Value.Should().Be("Version id cannot be the empty string", $"{method} ?{query}");
+        }
+
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "k", query: "versionId="));
+        head.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var copy = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "copy",
+            headers: [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/k?versionId=")]));
+        (await copy.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument")).Element("Message")!.Value.Should().Be("Version id cannot be the empty string");
+
+        var versions = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
+        versions.Elements().Where(e => e.Name.LocalName is "Version" or "DeleteMarker").Select(e => (e.Name.LocalName, e.Element("VersionId")!.Value))
+            .Should().Equal([("Version", versionId)]);
+        (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "copy"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task ListObjectVersions_PagesTenThousandVersions_InOrder_WithTheRightMarkers()
     {
         await EnableAsync("Enabled");

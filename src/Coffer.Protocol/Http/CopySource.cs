@@ -10,6 +10,9 @@ namespace Coffer.Protocol.Http;
 /// </summary>
 public sealed record CopySource(string Bucket, string Key, string? VersionId)
 {
+    /// <summary>S3's words for an empty <c>versionId</c>, which names no version (not "the current one").</summary>
+    public const string EmptyVersionId = "Version id cannot be the empty string";
+
     public static CopySource Parse(string header, HostResolver hosts)
     {
         var value = header.Trim();
@@ -18,7 +21,11 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
         if (question >= 0)
         {
             var query = RequestTarget.Parse("/" + value[question..]);
-            versionId = query.Get("versionId") is { Length: > 0 } v ? v : null;
+            versionId = query.Get("versionId") switch
+            {
+                "" => throw new CofferException(ErrorCode.InvalidArgument, EmptyVersionId),
+                var v => v,
+            };
             value = value[..question];
         }
 

@@ -72,6 +72,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     public Task HeadObjectAsync(RequestContext context)
     {
         RefuseEncryptionHeaders(context);
+        var overrides = ResponseOverridesOf(context);
         var versionId = VersionIdOf(context);
         var customerKey = CustomerKeyHeaders.Read(context);
         var partNumber = PartNumberOf(context);
@@ -86,6 +87,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null, part: partNumber);
         ObjectLockHeaders.Write(context, info);
         settings.WriteExpiration(context, info);
+        WriteOverrides(context, overrides);
         if (part is null)
         {
             context.Response.ContentLength = info.Size;
@@ -138,10 +140,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
                 ObjectHeaders.Write(context, content.Info, HasVersioning(context), wholeObject: range is null && content.PartsCount is null, part: partNumber);
                 ObjectLockHeaders.Write(context, content.Info);
                 settings.WriteExpiration(context, content.Info);
-                foreach (var (header, value) in overrides)
-                {
-                    context.Response.Headers[header] = value;
-                }
+                WriteOverrides(context, overrides);
 
                 if (range is not null || partNumber is not null)
                 {
@@ -324,8 +323,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     }
 
     /// <summary>
-    /// The headers a GET's <c>response-*</c> parameters set. A value with a control character could not be sent, and one
-    /// with CR LF would forge headers: InvalidArgument, before anything is read.
+    /// The headers a GET's or HEAD's <c>response-*</c> parameters set. A value with a control character could not be sent,
+    /// and one with CR LF would forge headers: InvalidArgument, before anything is read. Only a signed request may set them
+    /// (S3 and COS alike): anyone could otherwise have a public object served as a page of the bucket's origin.
     /// </summary>
     private static List<KeyValuePair<string, string>> ResponseOverridesOf(RequestContext context)
     {
@@ -337,6 +337,11 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
                 continue;
             }
 
+            if (context.Credential is null)
+            {
+                throw new CofferException(ErrorCode.InvalidRequest, "Request specific response headers cannot be used for anonymous GET requests.");
+            }
+
             if (HeaderValues.HasControlCharacters(value))
             {
                 throw new CofferException(ErrorCode.InvalidArgument, $"{query} may not contain control characters.");
@@ -346,6 +351,14 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         return overrides;
+    }
+
+    private static void WriteOverrides(RequestContext context, List<KeyValuePair<string, string>> overrides)
+    {
+        foreach (var (header, value) in overrides)
+        {
+            context.Response.Headers[header] = value;
+        }
     }
 
     /// <summary>
@@ -385,8 +398,16 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     private bool HasVersioning(RequestContext context) =>
         (context.Rules?.Bucket ?? objects.GetBucket(context.Bucket)).Versioning != Model.Buckets.BucketVersioning.Unversioned;
 
-    internal static string? VersionIdOf(RequestContext context) =>
-        context.Target.Get("versionId") is { Length: > 0 } versionId ? versionId : null;
+    /// <summary>
+    /// The request's <c>versionId</c>. An empty one is refused, as S3 refuses it: read as "no version", a DELETE meant for
+    /// one version would add a delete marker instead.
+    /// </summary>
+    internal static string? VersionIdOf(RequestContext context) => context.Target.Get("versionId") switch
+    {
+        null => null,
+        "" => throw new CofferException(ErrorCode.InvalidArgument, CopySource.EmptyVersionId),
+        var versionId => versionId,
+    };
 
     /// <summary>COPY keeps the source's; REPLACE (S3) or Replaced (COS) takes the request's.</summary>
     private static bool Directive(string? value, string what) => value?.Trim().ToUpperInvariant() switch
