@@ -33,6 +33,11 @@ public sealed partial class ObjectService
         {
             source = FindVersion(reader, request.SourceBucket, request.SourceKey, request.SourceVersionId);
             openSource = engine.OpenContent(reader, source.Layout, 0, source.Size, KeyToOpen(source, request.SourceCustomerKey));
+            if (!request.Condition.IsEmpty)
+            {
+                // Checked early so a doomed copy reads nothing, and again in the commit, where it counts.
+                request.Condition.CheckWrite(CurrentObject(reader, request.Bucket, request.Key));
+            }
         }
 
         CheckCopySource(source, request.SourceVersionId, request.SourceCondition, request.SourceBucket);
@@ -77,6 +82,11 @@ public sealed partial class ObjectService
         version = WithLock(version, request.Lock);
         var stored = await engine.CommitAsync(staged, writer =>
         {
+            if (!request.Condition.IsEmpty)
+            {
+                request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+            }
+
             alsoCommit?.Invoke(writer);
             return AddVersion(writer, request.Bucket, version, now, Notifications.NotificationEvents.Copy);
         }, cancellationToken);

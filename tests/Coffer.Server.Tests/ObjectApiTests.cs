@@ -268,6 +268,31 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
         (await Server.SendAsync(matched)).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("If-None-Match", "*", HttpStatusCode.PreconditionFailed)]
+    [InlineData("If-Match", "\"00000000000000000000000000000000\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("If-Match", "\"5e732a1878be2342dbfeff5fe3ca5aa3\"", HttpStatusCode.OK)]
+    public async Task CopyObject_HonoursIfMatchAndIfNoneMatch_OnItsDestination_AndKeepsItWhenRefused(string header, string value, HttpStatusCode expected)
+    {
+        await Server.PutObjectAsync(Bucket, "copy-source", [1, 2, 3]);
+        await Server.PutObjectAsync(Bucket, "copy-destination", [9]); // ETag 5e732a1878be2342dbfeff5fe3ca5aa3
+
+        var copy = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "copy-destination",
+            headers: [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/copy-source"), new(header, value)]));
+
+        if (expected == HttpStatusCode.OK)
+        {
+            copy.StatusCode.Should().Be(HttpStatusCode.OK, await copy.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            await copy.ShouldBeErrorAsync(expected, "PreconditionFailed");
+        }
+
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "copy-destination"));
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(expected == HttpStatusCode.OK ? [1, 2, 3] : [9]);
+    }
+
     [Fact]
     public async Task GetObject_AppliesResponseHeaderOverrides()
     {

@@ -748,6 +748,23 @@ describe('aws CopyObject', () => {
     assert.deepEqual(listed.Contents.map((c) => c.Key), ['cond/ok'], 'the refused copies created nothing');
   });
 
+  test('IfNoneMatch "*" / IfMatch gate the copy on its destination: a failed condition is PreconditionFailed and the destination is kept', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'dest/kept', Body: 'first' }));
+    const kept = `"${md5(Buffer.from('first'))}"`;
+    await rejectsWith(s3.send(new CopyObjectCommand({ Bucket, Key: 'dest/kept', CopySource: copySource(), IfNoneMatch: '*' })), 'PreconditionFailed', 412);
+    await rejectsWith(
+      s3.send(new CopyObjectCommand({ Bucket, Key: 'dest/kept', CopySource: copySource(), IfMatch: `"${md5(Buffer.from('other'))}"` })),
+      'PreconditionFailed', 412,
+    );
+    await rejectsWith(s3.send(new CopyObjectCommand({ Bucket, Key: 'dest/missing', CopySource: copySource(), IfMatch: kept })), 'NoSuchKey', 404);
+    assert.equal((await bytesOf(await s3.send(new GetObjectCommand({ Bucket, Key: 'dest/kept' })))).toString(), 'first');
+
+    const swapped = await s3.send(new CopyObjectCommand({ Bucket, Key: 'dest/kept', CopySource: copySource(), IfMatch: kept }));
+    assert.equal(swapped.CopyObjectResult.ETag, `"${md5(body)}"`, 'a matching If-Match replaces the destination');
+    const created = await s3.send(new CopyObjectCommand({ Bucket, Key: 'dest/new', CopySource: copySource(), IfNoneMatch: '*' }));
+    assert.equal(created.CopyObjectResult.ETag, `"${md5(body)}"`, 'If-None-Match "*" writes a new key');
+  });
+
   test('copying from a missing source fails with NoSuchKey', async () => {
     await rejectsWith(s3.send(new CopyObjectCommand({ Bucket, Key: 'x', CopySource: `${Bucket}/nope` })), 'NoSuchKey', 404);
   });

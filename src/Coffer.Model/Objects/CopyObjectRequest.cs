@@ -48,6 +48,12 @@ public sealed record CopyObjectRequest
     /// <summary>Conditions on the source (<c>x-cos-copy-source-If-Match</c> and the like); any miss is PreconditionFailed.</summary>
     public Preconditions SourceCondition { get; init; } = Preconditions.None;
 
+    /// <summary>
+    /// A conditional write of the copy (If-Match / If-None-Match on the destination), checked against the object it would
+    /// replace, atomically, as a PUT's.
+    /// </summary>
+    public Preconditions Condition { get; init; } = Preconditions.None;
+
     /// <summary>The retention and legal hold the write asks for (object lock headers); none by default.</summary>
     public Common.ObjectLock.ObjectLockRequest Lock { get; init; } = Common.ObjectLock.ObjectLockRequest.None;
 }

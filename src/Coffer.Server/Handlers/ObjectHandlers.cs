@@ -214,6 +214,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             SourceCustomerKey = CustomerKeyHeaders.ReadCopySource(context),
             Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
+            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
             Lock = ObjectLockHeaders.Read(context),
         }, context.Aborted);
 
