@@ -150,6 +150,74 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         await ShouldBeStoredNowhereAsync("/no-trailer.bin");
     }
 
+    [Theory]
+    [InlineData("two headers")]
+    [InlineData("a header and a trailer")]
+    public async Task PutObject_RefusesMoreThanOneChecksum_AndStoresNothing(string how)
+    {
+        // Checking one of them only would let a wrong other one pass for checked.
+        var data = "checked twice"u8.ToArray();
+        KeyValuePair<string, string>[] wrongSha1 = [new("x-amz-checksum-sha1", Convert.ToBase64String(new byte[20]))];
+        var response = how == "two headers"
+            ? await SendAsync(HttpMethod.Put, "/twice.bin", data, S3RequestSigner.Sha256(data), [new("x-amz-checksum-crc32", ChecksumOf("x-amz-checksum-crc32", data)), .. wrongSha1])
+            : await SendChunkedAsync("/twice.bin", data, "x-amz-checksum-crc32", headers: wrongSha1);
+
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+        await ShouldBeStoredNowhereAsync("/twice.bin");
+    }
+
+    [Theory]
+    [InlineData("x-amz-checksum-crc32", "!!!")]
+    [InlineData("x-amz-checksum-crc32", "AAAAAAAA")]
+    [InlineData("x-amz-checksum-sha256", "AAAAAA==")]
+    public async Task PutObject_RefusesAChecksumThatIsNoDigestOfItsAlgorithm_AsInvalidRequest(string header, string value)
+    {
+        var data = "any bytes"u8.ToArray();
+
+        var response = await SendAsync(HttpMethod.Put, "/malformed.bin", data, S3RequestSigner.Sha256(data), [new(header, value)]);
+
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be($"Value for {header} header is invalid.");
+        await ShouldBeStoredNowhereAsync("/malformed.bin");
+    }
+
+    [Fact]
+    public async Task PutObject_RefusesAnSdkChecksumAlgorithm_ThatNamesAnotherThanTheChecksumSent()
+    {
+        var data = "any bytes"u8.ToArray();
+
+        var response = await SendAsync(HttpMethod.Put, "/other.bin", data, S3RequestSigner.Sha256(data),
+            [new("x-amz-checksum-crc32", ChecksumOf("x-amz-checksum-crc32", data)), new("x-amz-sdk-checksum-algorithm", "SHA256")]);
+
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("Value for x-amz-sdk-checksum-algorithm header is invalid.");
+        await ShouldBeStoredNowhereAsync("/other.bin");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PutObject_ChecksAChecksumHeader_OnAnAwsChunkedBodyWithoutATrailer(bool right)
+    {
+        var data = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        var checksum = right ? ChecksumOf("x-amz-checksum-crc32c", data) : ChecksumOf("x-amz-checksum-crc32c", [1]);
+
+        var response = await SendChunkedAsync("/chunked-header.bin", data, headers: [new("x-amz-checksum-crc32c", checksum)]);
+
+        if (right)
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            response.Headers.GetValues("x-amz-checksum-crc32c").Single().Should().Be(checksum);
+            (await GetAsync("/chunked-header.bin")).Should().Equal(data);
+        }
+        else
+        {
+            await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "BadDigest", Dialect.S3);
+            await ShouldBeStoredNowhereAsync("/chunked-header.bin");
+        }
+    }
+
     [Fact]
     public async Task CopyObject_CopiesTheBytes_FromXAmzCopySource()
     {
@@ -390,10 +458,16 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     /// x-amz-checksum-crc32), as STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER ending in that checksum and its signature.
     /// <paramref name="alter"/> changes the body after it was signed.
     /// </summary>
-    private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, string? trailerChecksum = null, Func<byte[], byte[]>? alter = null)
+    private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, string? trailerChecksum = null, Func<byte[], byte[]>? alter = null,
+        KeyValuePair<string, string>[]? headers = null)
     {
         var now = DateTimeOffset.UtcNow;
         var request = Request(HttpMethod.Put, path, []);
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", data.Length.ToString());
         request.Content!.Headers.TryAddWithoutValidation("Content-Encoding", "aws-chunked");
         List<KeyValuePair<string, string>>? trailers = null;
@@ -415,6 +489,13 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
 
         request.Content = content;
         return await Server.SendRawAsync(request);
+    }
+
+    private static string ChecksumOf(string header, byte[] data)
+    {
+        var checksum = FlexibleChecksum.ForHeader(header);
+        checksum.Append(data);
+        return checksum.ValueBase64();
     }
 
     private async Task ShouldBeStoredNowhereAsync(string path)

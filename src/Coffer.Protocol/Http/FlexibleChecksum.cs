@@ -74,9 +74,13 @@ public sealed class FlexibleChecksum
         }
     }
 
-    /// <summary>The first <c>x-amz-checksum-*</c> request header with a value, if any (besides the algorithm and type headers).</summary>
+    /// <summary>
+    /// The <c>x-amz-checksum-*</c> request header, if any (besides the algorithm, type and mode headers). Several are
+    /// InvalidRequest, as S3 answers them: checking only one would let a wrong other one pass as checked.
+    /// </summary>
     public static (FlexibleChecksum Checksum, string Expected)? FromHeaders(IEnumerable<KeyValuePair<string, string>> headers)
     {
+        (FlexibleChecksum Checksum, string Expected)? found = null;
         foreach (var (name, value) in headers)
         {
             if (!name.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase))
@@ -88,11 +92,38 @@ public sealed class FlexibleChecksum
             if (lower.StartsWith(HeaderPrefix, StringComparison.Ordinal) && lower is not "x-amz-checksum-algorithm" and not "x-amz-checksum-type"
                 and not "x-amz-checksum-mode")
             {
-                return (ForHeader(lower), value.Trim());
+                found = found is null
+                    ? (ForHeader(lower), value.Trim())
+                    : throw new CofferException(ErrorCode.InvalidRequest, MultipleChecksums);
             }
         }
 
-        return null;
+        return found;
+    }
+
+    /// <summary>S3's words for a request with more than one checksum (headers, or a header and a trailer).</summary>
+    public const string MultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.";
+
+    /// <summary>
+    /// The checksum of a body, as <see cref="FromHeaders"/> finds it, whose value must be the base64 of a digest of the
+    /// algorithm's length: anything else is InvalidRequest, as S3 answers it, not a BadDigest for bytes that were fine.
+    /// </summary>
+    public static (FlexibleChecksum Checksum, string Expected)? ForBody(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var found = FromHeaders(headers);
+        if (found is var (checksum, expected) && !checksum.IsDigest(expected))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, $"Value for {checksum.HeaderName} header is invalid.");
+        }
+
+        return found;
+    }
+
+    private bool IsDigest(string value)
+    {
+        Span<byte> digest = stackalloc byte[48];
+        var length = _crc32 is not null ? 4 : _crc64 is not null ? 8 : Algorithm == "sha1" ? 20 : 32;
+        return Convert.TryFromBase64String(value, digest, out var written) && written == length;
     }
 
     public void Append(ReadOnlySpan<byte> data)

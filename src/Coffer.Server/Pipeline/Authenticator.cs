@@ -70,6 +70,9 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
     private static Authenticated PrepareS3Body(Credential? credential, HttpRequest request, Route route, Func<string, string?> header, string payloadHash,
         SigV4Authorization? authorization, byte[]? signingKey)
     {
+        // A completion's x-amz-checksum-* header is the checksum of the object it makes, which the completion checks.
+        var checksum = route.Operation == Operation.CompleteMultipartUpload ? null
+            : FlexibleChecksum.ForBody(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
         if (payloadHash.StartsWith("STREAMING-", StringComparison.Ordinal))
         {
             var signed = payloadHash is SigV4.StreamingSigned or SigV4.StreamingSignedTrailer;
@@ -85,9 +88,16 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
 
             long? decodedLength = long.TryParse(header("x-amz-decoded-content-length"), out var decoded) && decoded >= 0 ? decoded : null;
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
+            if (trailer is not null && checksum is not null)
+            {
+                throw new CofferException(ErrorCode.InvalidRequest, FlexibleChecksum.MultipleChecksums);
+            }
+
+            CheckSdkAlgorithm(header, trailer ?? checksum?.Checksum);
             var options = new AwsChunkedOptions(signed ? signingKey : null, authorization?.AmzDate ?? "", authorization?.Scope ?? "",
                 authorization?.Signature ?? "", trailer, decodedLength, payloadHash == SigV4.StreamingSignedTrailer);
-            return new Authenticated(credential, new AwsChunkedStream(request.Body, options), decodedLength);
+            // A checksum in a header (no trailer) covers the decoded bytes, as it does a plain body.
+            return new Authenticated(credential, VerifyingStream.Wrap(new AwsChunkedStream(request.Body, options), null, checksum), decodedLength);
         }
 
         string? expectedSha256 = null;
@@ -98,10 +108,21 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
                 : throw new CofferException(ErrorCode.InvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING- value or a SHA-256 in hex.");
         }
 
-        // A completion's x-amz-checksum-* header is the checksum of the object it makes, which the completion checks.
-        var checksum = route.Operation == Operation.CompleteMultipartUpload ? null
-            : FlexibleChecksum.FromHeaders(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
+        CheckSdkAlgorithm(header, checksum?.Checksum);
         return new Authenticated(credential, VerifyingStream.Wrap(request.Body, expectedSha256, checksum), request.ContentLength);
+    }
+
+    /// <summary>
+    /// <c>x-amz-sdk-checksum-algorithm</c> names the checksum the SDK sent; one that names another algorithm than the
+    /// header or trailer carries is InvalidRequest, as S3 answers it.
+    /// </summary>
+    private static void CheckSdkAlgorithm(Func<string, string?> header, FlexibleChecksum? sent)
+    {
+        if (header("x-amz-sdk-checksum-algorithm") is { } named && sent is not null
+            && !named.Trim().Equals(sent.Algorithm, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-sdk-checksum-algorithm header is invalid.");
+        }
     }
 
     private Credential FindCredential(string secretId) =>

@@ -54,7 +54,7 @@ internal sealed partial class Authenticator
         policy?.Check(fields, time.GetUtcNow(), form.Dialect == Dialect.S3 ? IsExemptFromS3Policy : null);
 
         var file = new PostFileStream(fileBody, policy?.LengthRange?.Min, policy?.LengthRange?.Max);
-        var checksum = FlexibleChecksum.FromHeaders(form.Fields);
+        var checksum = FlexibleChecksum.ForBody(form.Fields);
         return new Authenticated(credential, VerifyingStream.Wrap(file, null, checksum), null, region);
     }
 
