@@ -73,6 +73,35 @@ public sealed class InventoryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_TakesAListOfStorageClasses_AsDocsInventoryMdSays_AndGetEchoesIt()
+    {
+        var body = Configuration("classes").Replace("<Filter><Prefix>logs/</Prefix></Filter>",
+            "<Filter><And><Prefix>logs/</Prefix><StorageClass>STANDARD_IA,ARCHIVE</StorageClass></And></Filter>");
+
+        (await PutAsync("classes", body)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory&id=classes"));
+        XDocument.Parse(await get.Content.ReadAsStringAsync()).Descendants("StorageClass").Single().Value.Should().Be("STANDARD_IA,ARCHIVE");
+    }
+
+    [Fact]
+    public async Task Get_InTheS3Dialect_WritesIsEnabledAsABoolean_WhateverCaseACosClientStored()
+    {
+        // Go's SDK sends True; boto3 reads only "true" as true, and would put the configuration back disabled.
+        (await PutAsync("capital", Configuration("capital").Replace("<IsEnabled>true</IsEnabled>", "<IsEnabled>True</IsEnabled>"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var s3 = new S3TestClient(_server.BaseAddress);
+
+        var get = await s3.SendAsync(HttpMethod.Get, _bucket, query: "inventory&id=capital");
+        var list = await s3.SendAsync(HttpMethod.Get, _bucket, query: "inventory");
+
+        get.StatusCode.Should().Be(HttpStatusCode.OK);
+        XDocument.Parse(await get.Content.ReadAsStringAsync()).Root!.Elements().Single(e => e.Name.LocalName == "IsEnabled").Value.Should().Be("true");
+        XDocument.Parse(await list.Content.ReadAsStringAsync()).Descendants().Single(e => e.Name.LocalName == "IsEnabled").Value.Should().Be("true");
+        var cos = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "inventory&id=capital"));
+        XDocument.Parse(await cos.Content.ReadAsStringAsync()).Root!.Element("IsEnabled")!.Value.Should().Be("True", "COS echoes what was stored (cos-wire.md 1.10)");
+    }
+
+    [Fact]
     public async Task Put_ReplacesAnExistingConfiguration_KeepingItsPlaceInTheList()
     {
         await PutAsync("a", Configuration("a"));
@@ -174,6 +203,10 @@ public sealed class InventoryApiTests : IAsyncLifetime
         { "inventory&id=empty", "", HttpStatusCode.BadRequest, "MissingRequestBodyError" },
         { "inventory&id=big", Configuration("big").Replace("<Prefix>reports</Prefix>", "<Prefix>" + new string('p', 70_000) + "</Prefix>"), HttpStatusCode.BadRequest, "XMLSizeLimit" },
         { "inventory", Configuration("noid"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        // An id is a folder of every report's key: '.' and '..' could never be delivered.
+        { "inventory&id=.", Configuration("."), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=..", Configuration(".."), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=emptyclass", Configuration("emptyclass").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><And><StorageClass>STANDARD_IA,</StorageClass></And></Filter>"), HttpStatusCode.BadRequest, "InvalidArgument" },
     };
 
     [Theory]
@@ -194,6 +227,7 @@ public sealed class InventoryApiTests : IAsyncLifetime
         { "inventory&id=bad%21id", OneTime("bad!id"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=format", OneTime("format").Replace("<Format>CSV</Format>", "<Format>XLS</Format>"), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=nodestbucket", OneTime("nodestbucket").Replace("inventory-1250000000</Bucket>", "missing-1250000000</Bucket>"), HttpStatusCode.BadRequest, "InvalidArgument" },
+        { "inventory&id=..", OneTime(".."), HttpStatusCode.BadRequest, "InvalidArgument" },
     };
 
     [Theory]

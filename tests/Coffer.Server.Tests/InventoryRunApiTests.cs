@@ -119,6 +119,26 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
         await response.ShouldBeErrorAsync(status, code);
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("abc")]
+    [InlineData("5000")]
+    public async Task ListRuns_TakesAMaxRunsFromOne_ListingAThousandAtMost(string maxRuns)
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _source, query: "inventory-runs&max-runs=" + maxRuns));
+
+        if (maxRuns == "5000")
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK, "more than 1000 lists 1000, as max-keys does");
+        }
+        else
+        {
+            var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+            error.Element("Message")!.Value.Should().Be("max-runs must be an integer between 1 and 1000.");
+        }
+    }
+
     [Fact]
     public async Task GetRun_IsNotFound_FromAnotherBucket()
     {

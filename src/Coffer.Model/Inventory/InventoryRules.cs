@@ -48,6 +48,12 @@ public static class InventoryRules
     public static void Validate(InventoryConfiguration configuration, bool oneTime)
     {
         ValidateId(configuration.Id);
+        if (configuration.Id is "." or "..")
+        {
+            // Checked for new configurations only: one stored before can still be read and deleted.
+            throw Invalid("The inventory id may not be '.' or '..': it is a folder in the key of every report.");
+        }
+
         if (oneTime && (configuration.IsEnabledText is not null || configuration.Schedule is not null))
         {
             throw Invalid("A one-time inventory job may carry neither IsEnabled nor Schedule.");
@@ -136,7 +142,17 @@ public static class InventoryRules
 
         if (filter.StorageClass is not null)
         {
-            StorageClass.NormalizeS3(filter.StorageClass);
+            // One class, or a comma-separated list of them, read as any of them (ReportFilter).
+            var classes = filter.StorageClass.Split(',', StringSplitOptions.TrimEntries);
+            foreach (var storageClass in classes)
+            {
+                if (storageClass.Length == 0)
+                {
+                    throw Invalid($"The storage class filter '{filter.StorageClass}' names an empty class.");
+                }
+
+                StorageClass.NormalizeS3(storageClass);
+            }
         }
 
         if (configuration.Dialect == InventoryDialect.S3 && (filter.Tags.Count > 0 || filter.HasPeriod || filter.StorageClass is not null))

@@ -198,7 +198,8 @@ public static class InventoryXml
             w.WriteFullEndElement();
         }
 
-        Element(w, "IsEnabled", document.IsEnabled ?? "true");
+        // S3's IsEnabled is a boolean: boto3 reads only "true" as true, so a COS client's stored "True" is written as S3 writes it.
+        Element(w, "IsEnabled", (document.IsEnabled ?? "true").ToLowerInvariant());
         if (document.Filter is { } filter)
         {
             w.WriteStartElement("Filter");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Coffer.Common;
 using Coffer.Inventory.Running;
 using Coffer.Model;
@@ -78,12 +79,14 @@ internal sealed class InventoryHandlers(
     /// </summary>
     public Task ListRunsAsync(RequestContext context)
     {
-        // A page of no runs could never advance, so max-runs is 1 to 1000.
-        var max = BucketHandlers.ParseMax(context.Target.Get("max-runs"), "max-runs");
-        if (max == 0)
+        // A page of no runs could never advance, so max-runs is at least 1; more than 1000 lists 1000, as max-keys does.
+        var max = context.Target.Get("max-runs") switch
         {
-            throw new CofferException(ErrorCode.InvalidArgument, "max-runs must be an integer between 1 and 1000.");
-        }
+            null or "" => BucketHandlers.MaxListKeys,
+            var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1 =>
+                Math.Min(parsed, BucketHandlers.MaxListKeys),
+            _ => throw new CofferException(ErrorCode.InvalidArgument, "max-runs must be an integer between 1 and 1000."),
+        };
 
         var configId = context.Target.Get("id") is { Length: > 0 } id ? id : null;
         var marker = context.Target.Get("marker") is { Length: > 0 } after ? after : null;
