@@ -119,7 +119,7 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
         using var reader = new StreamReader(stream, leaveOpen: true);
         var fields = new List<string>(columns);
         var line = 0;
-        while (reader.ReadLine() is { } text)
+        while (ReadLine(reader, file) is { } text)
         {
             line++;
             if (text.Length == 0)
@@ -178,6 +178,19 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()!
             : throw new ManifestException(InvalidManifestContent, $"The inventory manifest has no '{name}'.");
+
+    /// <summary>A line of a report file; a file that is not gzip (one altered after its manifest was written) is the manifest's fault.</summary>
+    private static string? ReadLine(StreamReader reader, string file)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (InvalidDataException error)
+        {
+            throw new ManifestException(InvalidManifestContent, $"The report file {file} is not a gzip file its manifest lists: {error.Message}");
+        }
+    }
 
     /// <summary>Computes the MD5 of what passes through it.</summary>
     private sealed class HashingStream(Stream inner) : Stream

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 using Coffer.Model.Accounts;
@@ -428,6 +429,52 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         (await TagsOfAsync("b.txt")).Should().NotContain("<Tag>", "no task ran");
         (await S3.SendAsync(HttpMethod.Head, _reports, $"reports/job-{jobId}/manifest.json")).StatusCode.Should().Be(HttpStatusCode.NotFound,
             "a job in which no task ran writes no report");
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/./b")]
+    [InlineData("..")]
+    public async Task CreateJob_WithAReportPrefixNoKeyMayStartWith_IsInvalidRequest_AndCreatesNoJob(string prefix)
+    {
+        // Refused at once: a job that failed for it only once its tasks had run would have done the work and reported none.
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-dot-prefix", TaggingOperation(("k", "v"))))
+            .Replace("<Prefix>reports</Prefix>", $"<Prefix>{prefix}</Prefix>", StringComparison.Ordinal);
+
+        var refused = await SendAsync(HttpMethod.Post, "", body: Encoding.UTF8.GetBytes(body));
+
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("The report's Prefix must be at most 512 characters, with no '.' or '..' path segment.");
+        await ShouldHaveNoJobsAsync();
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
+    }
+
+    [Fact]
+    public async Task CreateJob_OnAnInventoryReportWhoseDataFileIsNotGzip_FailsWithInvalidManifestContent_BeforeAnyTaskRuns()
+    {
+        await PutAsync("a.txt");
+        var data = Encoding.UTF8.GetBytes($"\"{Bucket}\",\"a.txt\"\n"); // the rows, but never gzipped
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/data/file.csv.gz", body: data)).EnsureSuccessStatusCode();
+        var manifestJson = Encoding.UTF8.GetBytes($$"""
+            {"sourceBucket":"{{Bucket}}","destinationBucket":"arn:aws:s3:::{{Bucket}}","version":"2016-11-30","fileFormat":"CSV","fileSchema":"Bucket, Key",
+             "files":[{"key":"inventory/data/file.csv.gz","size":{{data.Length}},"MD5checksum":"{{Convert.ToHexStringLower(MD5.HashData(data))}}"}]}
+            """);
+        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/manifest.json", body: manifestJson);
+        put.EnsureSuccessStatusCode();
+        var manifest = new ManifestObject(Bucket, "inventory/manifest.json", put.Headers.ETag!.Tag);
+        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-not-gzip", TaggingOperation(("k", "v"))))
+            .Replace("<Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields>",
+                "<Format>S3InventoryReport_CSV_20161130</Format>", StringComparison.Ordinal);
+
+        var jobId = await CreateAsync(Encoding.UTF8.GetBytes(body));
+
+        var job = await WaitForAsync(jobId, "Failed");
+        var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+        reason.Element(Ns + "FailureCode")!.Value.Should().Be("InvalidManifestContent");
+        reason.Element(Ns + "FailureReason")!.Value.Should().StartWith("The report file inventory/data/file.csv.gz is not a gzip file its manifest lists");
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
     }
 
     [Fact]

@@ -390,6 +390,13 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
             throw new CofferException(ErrorCode.InvalidRequest, "An enabled completion report needs a Bucket.");
         }
 
+        // The prefix starts the key of every report file, so it must make keys a new object may have; checked here, as a
+        // job that failed for it only after its tasks ran would have done the work and told nobody.
+        if (spec.Report.Enabled && spec.Report.Prefix is { } prefix && (prefix.Length > 512 || ObjectKey.HasDotSegment(prefix)))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "The report's Prefix must be at most 512 characters, with no '.' or '..' path segment.");
+        }
+
         if (spec.Report.Scope is not ("AllTasks" or "FailedTasksOnly") || spec.Report.Format != "Report_CSV_20180820")
         {
             throw new CofferException(ErrorCode.InvalidRequest, "The report must be Report_CSV_20180820 with scope AllTasks or FailedTasksOnly.");
