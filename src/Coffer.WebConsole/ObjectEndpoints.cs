@@ -114,9 +114,14 @@ internal sealed class ObjectEndpoints(ConsoleEndpoints guard, IObjectService obj
             var bucket = request.Bucket();
             var key = request.RequiredQuery("key");
             request.Authorize(Operation.PutObjectTagging, bucket, key);
-            var body = await ConsoleEndpoints.ReadJsonAsync<TagBody>(http)
-                ?? throw new CofferException(ErrorCode.InvalidRequest, "The body must be JSON: {\"tags\": [{\"key\": \"k\", \"value\": \"v\"}]}.");
-            var tags = ObjectTags.Validate([.. (body?.Tags ?? []).Select(t => new KeyValuePair<string, string>(t.Key, t.Value))]);
+            // Every tag needs its key and value; a body without the list is refused rather than read as "remove them all".
+            var body = await ConsoleEndpoints.ReadJsonAsync<TagBody>(http);
+            if (body?.Tags is not { } entries || entries.Any(t => t?.Key is null || t.Value is null))
+            {
+                throw new CofferException(ErrorCode.InvalidRequest, "The body must be JSON: {\"tags\": [{\"key\": \"k\", \"value\": \"v\"}]}.");
+            }
+
+            var tags = ObjectTags.Validate([.. entries.Select(t => new KeyValuePair<string, string>(t.Key, t.Value))]);
             var info = await objects.PutObjectTaggingAsync(bucket, key, request.OptionalQuery("versionId"), tags, request.Aborted);
             await request.JsonAsync(info.Tags.Select(t => new TagEntry(t.Key, t.Value)));
         }));

@@ -117,6 +117,26 @@ public sealed partial class ConsoleApiTests : IAsyncLifetime
         (await _fixture.Api.SendAsync(_fixture.Api.Request(HttpMethod.Head, _bucket, "docs/a b.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("""{"tags":[{"key":null,"value":"v"}]}""")]
+    [InlineData("""{"tags":[{"key":"a"}]}""")]
+    [InlineData("""{"tags":[null]}""")]
+    [InlineData("""{"tags":null}""")]
+    [InlineData("""{}""")]
+    public async Task Tags_WithATagMissingItsKeyOrValue_OrNoList_AreABadRequest_AndKeepTheTags(string body)
+    {
+        var (client, csrf) = await _fixture.SignInAsync(TestAccounts.Owner);
+        await _fixture.Api.PutObjectAsync(_bucket, "tagged.txt", "t"u8.ToArray());
+        await SendAsync(client, csrf, HttpMethod.Put, $"/api/buckets/{_bucket}/tags?key=tagged.txt",
+            JsonContent.Create(new { tags = new[] { new { key = "team", value = "data" } } }));
+
+        var refused = await SendAsync(client, csrf, HttpMethod.Put, $"/api/buckets/{_bucket}/tags?key=tagged.txt",
+            new StringContent(body, Encoding.UTF8, "application/json"), HttpStatusCode.BadRequest);
+
+        JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString().Should().Be("InvalidRequest");
+        (await client.GetStringAsync($"/api/buckets/{_bucket}/tags?key=tagged.txt")).Should().Be("""[{"key":"team","value":"data"}]""");
+    }
+
     [Fact]
     public async Task Inventory_SavesRunsAndSummarizes_WithTheApisRules()
     {
