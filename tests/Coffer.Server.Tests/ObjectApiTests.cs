@@ -247,6 +247,67 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
         await response.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange");
     }
 
+    [Theory]
+    [InlineData("If-Match", "\"00000000000000000000000000000000\"", HttpStatusCode.PreconditionFailed)]
+    [InlineData("If-None-Match", "\"ETAG\"", HttpStatusCode.NotModified)]
+    public async Task GetObject_AnswersItsPreconditions_BeforeARangeBeyondTheEnd(string header, string value, HttpStatusCode expected)
+    {
+        // RFC 9110 13.2.2: a download pinned by If-Match to an object since replaced by a shorter one learns it changed.
+        var put = await Server.PutObjectAsync(Bucket, "pinned", [1, 2, 3]);
+        var response = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "pinned",
+            headers: [new("Range", "bytes=30-"), new(header, value.Replace("\"ETAG\"", put.Headers.ETag!.Tag))]));
+
+        response.StatusCode.Should().Be(expected, await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("the ETag", HttpStatusCode.PartialContent)]
+    [InlineData("the Last-Modified", HttpStatusCode.PartialContent)]
+    [InlineData("\"00000000000000000000000000000000\"", HttpStatusCode.OK)]
+    [InlineData("W/\"ETAG\"", HttpStatusCode.OK)]
+    [InlineData("Mon, 07 Dec 2020 21:13:58 GMT", HttpStatusCode.OK)]
+    public async Task GetAndHead_ServeTheRange_OnlyWhileIfRangeNamesTheObject_AndAllOfItOtherwise(string validator, HttpStatusCode expected)
+    {
+        // A resumed download must not splice the new object's bytes onto the old one's.
+        byte[] body = [.. Enumerable.Range(0, 26).Select(i => (byte)('a' + i))];
+        var put = await Server.PutObjectAsync(Bucket, "resumed", body);
+        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "resumed"));
+        var ifRange = validator switch
+        {
+            "the ETag" => put.Headers.ETag!.Tag,
+            "the Last-Modified" => head.Content.Headers.GetValues("Last-Modified").Single(),
+            _ => validator.Replace("\"ETAG\"", put.Headers.ETag!.Tag),
+        };
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            var response = await Server.SendAsync(Server.Request(method, Bucket, "resumed", headers: [new("Range", "bytes=20-"), new("If-Range", ifRange)]));
+
+            response.StatusCode.Should().Be(expected, method.Method);
+            response.Content.Headers.ContentLength.Should().Be(expected == HttpStatusCode.OK ? 26 : 6, method.Method);
+            if (method == HttpMethod.Get)
+            {
+                (await response.Content.ReadAsByteArrayAsync()).Should().Equal(expected == HttpStatusCode.OK ? body : body[20..]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task HeadObject_AnswersARangeAsItsGetWould()
+    {
+        await Server.PutObjectAsync(Bucket, "sized", new byte[26]);
+
+        var inside = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "sized", headers: [new("Range", "bytes=1-3")]));
+        var beyond = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "sized", headers: [new("Range", "bytes=30-")]));
+        var withPart = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "sized", query: "partNumber=1", headers: [new("Range", "bytes=0-1")]));
+
+        inside.StatusCode.Should().Be(HttpStatusCode.PartialContent);
+        inside.Content.Headers.ContentLength.Should().Be(3);
+        inside.Content.Headers.ContentRange!.ToString().Should().Be("bytes 1-3/26");
+        beyond.StatusCode.Should().Be(HttpStatusCode.RequestedRangeNotSatisfiable);
+        withPart.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task GetObject_HonoursConditionalHeaders()
     {

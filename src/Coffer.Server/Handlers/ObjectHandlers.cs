@@ -73,9 +73,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         RefuseEncryptionHeaders(context);
         var overrides = ResponseOverridesOf(context);
+        var (range, partNumber) = RangeOrPartOf(context);
         var versionId = VersionIdOf(context);
         var customerKey = CustomerKeyHeaders.Read(context);
-        var partNumber = PartNumberOf(context);
         var part = partNumber is { } number ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey) : null;
         var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId, customerKey);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
@@ -84,17 +84,25 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             return Task.CompletedTask;
         }
 
-        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null, part: partNumber);
+        // A HEAD answers a Range as its GET would, by its status and lengths (416 for none of it).
+        var ranged = range is { } asked && IfRangeHolds(context, info) ? asked.Resolve(info.Size) : ((long Offset, long Length)?)null;
+        ObjectHeaders.Write(context, info, HasVersioning(context), wholeObject: part?.PartsCount is null && ranged is null, part: partNumber);
         ObjectLockHeaders.Write(context, info);
         settings.WriteExpiration(context, info);
         WriteOverrides(context, overrides);
-        if (part is null)
+        if (part is not null)
         {
-            context.Response.ContentLength = info.Size;
+            WritePartial(context, part);
+        }
+        else if (ranged is var (offset, length))
+        {
+            context.Response.StatusCode = StatusCodes.Status206PartialContent;
+            context.Response.Headers.ContentRange = $"bytes {offset}-{offset + length - 1}/{info.Size}";
+            context.Response.ContentLength = length;
         }
         else
         {
-            WritePartial(context, part);
+            context.Response.ContentLength = info.Size;
         }
 
         return Task.CompletedTask;
@@ -104,24 +112,49 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         RefuseEncryptionHeaders(context);
         var overrides = ResponseOverridesOf(context);
-        var partNumber = PartNumberOf(context);
-        var range = ByteRange.Parse(context.Header("Range"));
-        if (partNumber is not null && context.Header("Range") is not null)
-        {
-            throw new CofferException(ErrorCode.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
-        }
-
+        var (range, partNumber) = RangeOrPartOf(context);
         var versionId = VersionIdOf(context);
         var customerKey = CustomerKeyHeaders.Read(context);
         for (var attempt = 1; ; attempt++)
         {
-            var content = partNumber is { } number
-                ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey)
-                : objects.GetObject(context.Bucket, context.Key, versionId, range, customerKey);
+            ObjectContent content;
+            try
+            {
+                content = partNumber is { } number
+                    ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey)
+                    : objects.GetObject(context.Bucket, context.Key, versionId, range, customerKey);
+            }
+            catch (CofferException error) when (error.Code == ErrorCode.InvalidRange && range is not null)
+            {
+                // The preconditions come before the range (RFC 9110 13.2.2): an object replaced by a shorter one is 412 to
+                // an If-Match, not 416; and a range an If-Range voids is not asked for at all.
+                var info = objects.HeadObject(context.Bucket, context.Key, versionId, customerKey);
+                ObjectHeaders.RejectDeleteMarker(context, info, versionId);
+                if (!ApplyPreconditions(context, info))
+                {
+                    return;
+                }
+
+                if (IfRangeHolds(context, info))
+                {
+                    throw;
+                }
+
+                range = null;
+                continue;
+            }
+
             ObjectHeaders.RejectDeleteMarker(context, content.Info, versionId);
             if (!ApplyPreconditions(context, content.Info))
             {
                 return;
+            }
+
+            if (range is not null && !IfRangeHolds(context, content.Info))
+            {
+                // The object is not the one the client has the rest of: all of it, not a range of another object's bytes.
+                range = null;
+                continue;
             }
 
             Stream body;
@@ -382,6 +415,32 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
 
         response.ContentLength = content.Length;
     }
+
+    /// <summary>A GET's or HEAD's Range (null when absent or not a single byte range) or its part; not both.</summary>
+    private static (ByteRange? Range, int? PartNumber) RangeOrPartOf(RequestContext context)
+    {
+        var partNumber = PartNumberOf(context);
+        if (partNumber is not null && context.Header("Range") is not null)
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
+        }
+
+        return (ByteRange.Parse(context.Header("Range")), partNumber);
+    }
+
+    /// <summary>
+    /// Whether a Range may be served under the request's <c>If-Range</c> (RFC 9110 13.1.5): with none, or when it names
+    /// the object's ETag (strongly) or its Last-Modified exactly; otherwise the whole object is sent.
+    /// </summary>
+    private static bool IfRangeHolds(RequestContext context, ObjectInfo info) => context.Header("If-Range")?.Trim() switch
+    {
+        null => true,
+        ['"', ..] and var etag => etag == ObjectHeaders.Quote(info.ETag),
+        ['W', '/', ..] => false,
+        var date => HttpDates.ParseRfc1123(date) is { } when && when == TruncateToSeconds(info.LastModified),
+    };
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, time.Offset);
 
     /// <summary>The <c>partNumber</c> of a GET or HEAD, when given; S3 and COS allow 1 to 10,000.</summary>
     private static int? PartNumberOf(RequestContext context) =>
