@@ -80,6 +80,7 @@ public enum ErrorCode
     SignatureDoesNotMatch,
 
     InvalidBucketName,
+    InvalidLocationConstraint,
     NoSuchBucket,
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,

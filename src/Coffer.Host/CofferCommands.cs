@@ -54,8 +54,11 @@ internal static class CofferCommands
 
             var apiListen = parse.GetValue(listen) ?? file?.Listen ?? CofferServerOptions.DefaultListen;
             var consoleListen = parse.GetValue(console) is "off" ? null : parse.GetValue(console)!;
+            var (serverRegion, regionSource) = parse.GetValue(region) is { } given ? (given, "--region")
+                : (file?.Region ?? CofferServerOptions.DefaultRegion, "the configuration file's \"region\"");
             try
             {
+                StartupChecks.Region(serverRegion, regionSource);
                 StartupChecks.Run(file, dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
                 StartupChecks.CreateDataFolder(dataDirectory);
             }
@@ -71,7 +74,7 @@ internal static class CofferCommands
                 DataDirectory = dataDirectory,
                 Metadata = metadata,
                 Listen = apiListen,
-                Region = parse.GetValue(region) ?? file?.Region ?? CofferServerOptions.DefaultRegion,
+                Region = serverRegion,
                 DomainSuffixes = file?.Domains ?? Protocol.Routing.HostResolver.DefaultSuffixes,
                 Accounts = accounts,
                 SubAccounts = AccountSources.SubAccounts(file),

@@ -23,6 +23,15 @@ internal static class StartupChecks
     public static bool IsMetadataFailure(Exception error) =>
         error is MetadataUnavailableException or MetadataRefusedException or MetadataSchemaException;
 
+    /// <summary>The region buckets are made in: a name every client can sign for.</summary>
+    public static void Region(string region, string source)
+    {
+        if (!Common.RegionName.IsValid(region))
+        {
+            throw new StartupException($"{source}: '{region}' is not a region name (lower-case letters, digits and single hyphens, a letter first, such as ap-guangzhou or us-east-1)");
+        }
+    }
+
     public static void Run(CofferConfigFile? file, string dataDirectory, IEnumerable<(string Option, string Listen)> addresses)
     {
         Accounts(file);

@@ -319,6 +319,25 @@ public sealed class ServeCommandTests : IDisposable
             : "coffer: the configuration file's \"data\": '' is not a folder's path.\n");
     }
 
+    [Theory]
+    [InlineData("--region", "a/b")]
+    [InlineData("the configuration file", "Ap Guangzhou")]
+    public async Task Serve_WithARegionNoClientCouldSignFor_SaysSoInOneLine_AndCreatesNothing(string where, string region)
+    {
+        // A '/' or a space in the region breaks every SigV4 credential scope that names it (the warm-up's own PUTs failed).
+        var config = _data.Combine("coffer.json");
+        File.WriteAllText(config, $$"""{ "region": "{{region}}" }""");
+        var data = _data.Combine("never-made");
+        string[] source = where == "--region" ? ["--region", region] : ["--config", config];
+
+        var (exitCode, output) = await CofferProcess.RunToEndAsync(["serve", "--data", data, "--listen", "127.0.0.1:0", "--console", "off", .. source]);
+
+        exitCode.Should().Be(1, output);
+        var named = where == "--region" ? "--region" : "the configuration file's \"region\"";
+        output.Should().Be($"coffer: {named}: '{region}' is not a region name (lower-case letters, digits and single hyphens, a letter first, such as ap-guangzhou or us-east-1)\n");
+        Directory.Exists(data).Should().BeFalse();
+    }
+
     [Fact]
     public async Task Serve_WithADataFolderItCannotWriteIn_SaysSoInOneLine_ExitsWith1()
     {

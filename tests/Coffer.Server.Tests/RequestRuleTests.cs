@@ -189,6 +189,25 @@ public sealed class RequestRuleTests : IAsyncLifetime
         answer.Headers.GetValues("x-amz-bucket-region").Should().Equal("eu-west-1");
     }
 
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("Us-East-1")]
+    [InlineData("eu west")]
+    public async Task CreateBucket_RefusesALocationConstraintNoClientCouldSignFor_AndMakesNoBucket(string locationConstraint)
+    {
+        var bucket = TestServer.BucketName("nowhere");
+        var body = Encoding.UTF8.GetBytes($"<CreateBucketConfiguration><LocationConstraint>{locationConstraint}</LocationConstraint></CreateBucketConfiguration>");
+        var create = new HttpRequestMessage(HttpMethod.Put, new Uri(_server.BaseAddress, $"/{bucket}")) { Content = new ByteArrayContent(body) };
+        S3RequestSigner.Sign(create, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256(body), TestServer.Region);
+
+        var refused = await _server.SendRawAsync(create);
+
+        await refused.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidLocationConstraint", Dialect.S3);
+        var head = new HttpRequestMessage(HttpMethod.Head, new Uri(_server.BaseAddress, $"/{bucket}"));
+        Sign(head, TestServer.Region);
+        (await _server.SendRawAsync(head)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
     [Fact]
     public async Task GetBucketLocation_AnswersAnEmptyLocationConstraint_ForAUsEast1Bucket_InS3()
     {

@@ -96,6 +96,7 @@ public static class ErrorTable
         [ErrorCode.InvalidAccessKeyId] = Same("InvalidAccessKeyId", 403, "The access key Id you provided does not exist in our records."),
         [ErrorCode.SignatureDoesNotMatch] = Same("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided."),
         [ErrorCode.InvalidBucketName] = Same("InvalidBucketName", 400, "The specified bucket is not valid."),
+        [ErrorCode.InvalidLocationConstraint] = Same("InvalidLocationConstraint", 400, "The specified location-constraint is not valid."),
         [ErrorCode.NoSuchBucket] = Same("NoSuchBucket", 404, "The specified bucket does not exist."),
         [ErrorCode.BucketAlreadyExists] = Same("BucketAlreadyExists", 409, "The requested bucket name is not available."),
         [ErrorCode.BucketAlreadyOwnedByYou] = Same("BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."),

@@ -31,6 +31,10 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         if (await SafeXml.ReadAsync(context.Body, MaxConfigurationBytes, context.Aborted) is { } body)
         {
             location = CreateBucketConfiguration.Read(body).Region;
+            if (!string.IsNullOrEmpty(location) && !RegionName.IsValid(location))
+            {
+                throw new CofferException(ErrorCode.InvalidLocationConstraint, $"The specified location-constraint '{location}' is not valid.");
+            }
         }
 
         var objectLock = ObjectLockEnabled(context);
