@@ -179,7 +179,10 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
             ? value.GetString()!
             : throw new ManifestException(InvalidManifestContent, $"The inventory manifest has no '{name}'.");
 
-    /// <summary>A line of a report file; a file that is not gzip (one altered after its manifest was written) is the manifest's fault.</summary>
+    /// <summary>
+    /// A line of a manifest's file. An inventory report's file that is not gzip, as its manifest says it is (one altered
+    /// after the manifest was written), is the manifest's fault; a CSV manifest is read as it is and never fails so.
+    /// </summary>
     private static string? ReadLine(StreamReader reader, string file)
     {
         try
@@ -188,7 +191,7 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
         }
         catch (InvalidDataException error)
         {
-            throw new ManifestException(InvalidManifestContent, $"The report file {file} is not a gzip file its manifest lists: {error.Message}");
+            throw new ManifestException(InvalidManifestContent, $"The report file {file} is not gzip, as its manifest says: {error.Message}");
         }
     }
 

@@ -19,14 +19,19 @@ internal sealed class HostSettings
     public (CofferConfigFile? File, string DataDirectory, MetadataLocation Metadata) Read(ParseResult parse)
     {
         var file = parse.GetValue(Config) is { } configFile ? CofferConfigFile.Load(configFile.FullName) : null;
-        // An empty value is not given (a variable set to nothing, as an orchestrator's blank entry is): it must not stand
-        // for sqlite over a cluster's URL in the configuration file, running the node on a database of its own.
-        var (value, source) = Given(parse.GetValue(Metadata)) is { } option ? (option, "--metadata")
-            : Given(Environment.GetEnvironmentVariable("COFFER_METADATA")) is { } variable ? (variable, "COFFER_METADATA")
+        // A variable set to nothing (an orchestrator's blank entry) is not given: it must not stand for sqlite over a
+        // cluster's URL in the configuration file, running the node on a database of its own. An empty option is refused.
+        var (value, source) = parse.GetValue(Metadata) is { } option ? (option, "--metadata")
+            : Environment.GetEnvironmentVariable("COFFER_METADATA") is { } variable && !string.IsNullOrWhiteSpace(variable) ? (variable, "COFFER_METADATA")
             : (file?.Metadata, "the configuration file's \"metadata\"");
         MetadataLocation metadata;
         try
         {
+            if (source == "--metadata" && string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException($"'{value}' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.");
+            }
+
             metadata = MetadataLocation.Parse(value);
         }
         catch (ArgumentException error)
@@ -40,16 +45,21 @@ internal sealed class HostSettings
     private static string DataDirectory(string? option, string? configured)
     {
         var (value, source) = option is not null ? (option, "--data") : (configured ?? "coffer-data", "the configuration file's \"data\"");
+        // An empty path is refused, not read as the default: a script's unset variable must not open another store.
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw NotAFolder();
+        }
+
         try
         {
-            // An empty path is refused, not read as the default: a script's unset variable must not open another store.
             return Path.GetFullPath(value);
         }
         catch (ArgumentException)
         {
-            throw new InvalidDataException($"{source}: '{value}' is not a folder's path.");
+            throw NotAFolder();
         }
-    }
 
-    private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+        InvalidDataException NotAFolder() => new($"{source}: '{value}' is not a folder's path.");
+    }
 }

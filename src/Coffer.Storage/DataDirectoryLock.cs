@@ -79,17 +79,16 @@ internal sealed partial class DataDirectoryLock : IDisposable
     /// <summary>
     /// Takes the flock itself, which .NET has already taken unless <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> (set for
     /// file systems whose locks misbehave) turned its own off: two servers must never share a folder, whatever that
-    /// setting. Taking it again on the same open file changes nothing.
+    /// setting. Taking it again on the same open file changes nothing. As .NET does, only another holder counts: a file
+    /// system that has no locks (ENOTSUP, ENOLCK) keeps serving, as it did before.
     /// </summary>
     private static void Lock(FileStream file)
     {
-        if (OperatingSystem.IsWindows() || Flock(file.SafeFileHandle, ExclusiveWithoutWaiting) == 0)
+        if (!OperatingSystem.IsWindows() && Flock(file.SafeFileHandle, ExclusiveWithoutWaiting) != 0
+            && Marshal.GetLastPInvokeError() is var errno && errno == HeldByAnother)
         {
-            return;
+            throw new IOException($"Cannot lock '{file.Name}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
         }
-
-        var errno = Marshal.GetLastPInvokeError();
-        throw new IOException($"Cannot lock '{file.Name}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
     }
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]

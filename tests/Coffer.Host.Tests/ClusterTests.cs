@@ -169,6 +169,7 @@ public sealed class ClusterTests
     [InlineData("serve", 1, "foo", "coffer: --metadata: 'foo' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
     [InlineData("admin", 2, "postgres://coffer:secret@db:port/coffer?Password=other", "coffer: --metadata: 'postgres://coffer:***@db:port/coffer?Password=***' is not postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
     [InlineData("serve", 1, "postgres://coffer@db/", "coffer: --metadata: 'postgres://coffer@db/' names no user or no database: postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
+    [InlineData("admin", 2, "", "coffer: --metadata: '' is neither 'sqlite' nor postgres://USER[:PASSWORD]@HOST:PORT/DB.")]
     public async Task Command_SaysInOneLine_WhenTheMetadataUrlIsMalformed_AndCreatesNothing(string command, int exitCode, string metadata, string expected)
     {
         using var data = new TempDirectory("malformed");

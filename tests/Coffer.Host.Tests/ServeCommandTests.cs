@@ -301,12 +301,13 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("serve", "--data")]
     [InlineData("serve", "the configuration file")]
     [InlineData("admin", "--data")]
-    public async Task Command_WithAnEmptyDataFolder_SaysSoInOneLine_RatherThanOpenAnother(string command, string where)
+    [InlineData("serve", "--data", " ")]
+    public async Task Command_WithAnEmptyDataFolder_SaysSoInOneLine_RatherThanOpenAnother(string command, string where, string empty = "")
     {
         // A script's unset variable (--data "$DIR") must neither open ./coffer-data nor end in a stack trace.
         var config = _data.Combine("coffer.json");
         File.WriteAllText(config, """{ "data": "" }""");
-        string[] data = where == "--data" ? ["--data", ""] : ["--config", config];
+        string[] data = where == "--data" ? ["--data", empty] : ["--config", config];
         string[] arguments = command == "serve"
             ? ["serve", .. data, "--listen", "127.0.0.1:0", "--console", "off"]
             : ["admin", "subaccount", "list", .. data];
@@ -315,7 +316,7 @@ public sealed class ServeCommandTests : IDisposable
 
         exitCode.Should().Be(command == "serve" ? 1 : 2, output);
         output.Should().Be(where == "--data"
-            ? "coffer: --data: '' is not a folder's path.\n"
+            ? $"coffer: --data: '{empty}' is not a folder's path.\n"
             : "coffer: the configuration file's \"data\": '' is not a folder's path.\n");
     }
 

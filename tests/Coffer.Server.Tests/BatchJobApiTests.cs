@@ -435,8 +435,10 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     [InlineData("../x")]
     [InlineData("a/./b")]
     [InlineData("..")]
+    [InlineData("513 characters")]
     public async Task CreateJob_WithAReportPrefixNoKeyMayStartWith_IsInvalidRequest_AndCreatesNoJob(string prefix)
     {
+        prefix = prefix == "513 characters" ? new string('p', 513) : prefix;
         // Refused at once: a job that failed for it only once its tasks had run would have done the work and reported none.
         await PutAsync("a.txt");
         var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
@@ -473,7 +475,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         var job = await WaitForAsync(jobId, "Failed");
         var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
         reason.Element(Ns + "FailureCode")!.Value.Should().Be("InvalidManifestContent");
-        reason.Element(Ns + "FailureReason")!.Value.Should().StartWith("The report file inventory/data/file.csv.gz is not a gzip file its manifest lists");
+        reason.Element(Ns + "FailureReason")!.Value.Should().StartWith("The report file inventory/data/file.csv.gz is not gzip, as its manifest says");
         (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
     }
 

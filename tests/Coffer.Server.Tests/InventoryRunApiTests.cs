@@ -124,7 +124,7 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
     [InlineData("0")]
     [InlineData("abc")]
     [InlineData("5000")]
-    public async Task ListRuns_TakesAMaxRunsFromOne_ListingAThousandAtMost(string maxRuns)
+    public async Task ListRuns_RefusesAMaxRunsBelowOneOrNotANumber_InOneMessage_AndTakesOneAboveAThousand(string maxRuns)
     {
         var response = await _server.SendAsync(_server.Request(HttpMethod.Get, _source, query: "inventory-runs&max-runs=" + maxRuns));
 
@@ -135,7 +135,7 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
         else
         {
             var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
-            error.Element("Message")!.Value.Should().Be("max-runs must be an integer between 1 and 1000.");
+            error.Element("Message")!.Value.Should().Be("max-runs must be an integer of 1 or more.");
         }
     }
 

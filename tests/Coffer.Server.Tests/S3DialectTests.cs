@@ -182,13 +182,17 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         await ShouldBeStoredNowhereAsync("/malformed.bin");
     }
 
-    [Fact]
-    public async Task PutObject_RefusesAnSdkChecksumAlgorithm_ThatNamesAnotherThanTheChecksumSent()
+    [Theory]
+    [InlineData("a header")]
+    [InlineData("a trailer")]
+    public async Task PutObject_RefusesAnSdkChecksumAlgorithm_ThatNamesAnotherThanTheChecksumSent(string sentIn)
     {
         var data = "any bytes"u8.ToArray();
+        KeyValuePair<string, string> named = new("x-amz-sdk-checksum-algorithm", "SHA256");
 
-        var response = await SendAsync(HttpMethod.Put, "/other.bin", data, S3RequestSigner.Sha256(data),
-            [new("x-amz-checksum-crc32", ChecksumOf("x-amz-checksum-crc32", data)), new("x-amz-sdk-checksum-algorithm", "SHA256")]);
+        var response = sentIn == "a header"
+            ? await SendAsync(HttpMethod.Put, "/other.bin", data, S3RequestSigner.Sha256(data), [new("x-amz-checksum-crc32", ChecksumOf("x-amz-checksum-crc32", data)), named])
+            : await SendChunkedAsync("/other.bin", data, "x-amz-checksum-crc32", headers: [named]);
 
         var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
         error.Element("Message")!.Value.Should().Be("Value for x-amz-sdk-checksum-algorithm header is invalid.");

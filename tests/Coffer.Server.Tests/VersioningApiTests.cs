@@ -118,7 +118,7 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : ServerTestBas
     }
 
     [Fact]
-    public async Task EmptyVersionId_IsInvalidArgument_AndDeletesNothing_NorAddsADeleteMarker()
+    public async Task EmptyVersionId_IsInvalidArgument_InS3_AndDeletesNothing_NorAddsADeleteMarker()
     {
         await EnableAsync("Enabled");
         var put = await Server.PutObjectAsync(Bucket, "k", [1]);
@@ -127,21 +127,27 @@ public sealed class VersioningApiTests(ITestOutputHelper output) : ServerTestBas
         foreach (var (method, query) in new[] { (HttpMethod.Delete, "versionId="), (HttpMethod.Delete, "versionId"), (HttpMethod.Get, "versionId="),
             (HttpMethod.Get, "tagging&versionId=") })
         {
-            var response = await Server.SendAsync(Server.Request(method, Bucket, "k", query: query));
-            var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+            var response = await S3.SendAsync(method, Bucket, "k", query);
+            var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
             error.Element("Message")!.Value.Should().Be("Version id cannot be the empty string", $"{method} ?{query}");
         }
 
-        var head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "k", query: "versionId="));
-        head.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        var copy = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "copy",
-            headers: [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/k?versionId=")]));
-        (await copy.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument")).Element("Message")!.Value.Should().Be("Version id cannot be the empty string");
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "k", "versionId=")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var copy = await S3.SendAsync(HttpMethod.Put, Bucket, "copy", headers: [new("x-amz-copy-source", $"/{Bucket}/k?versionId=")]);
+        (await copy.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3)).Element("Message")!.Value
+            .Should().Be("Version id cannot be the empty string");
+        var batch = await S3.SendAsync(HttpMethod.Post, Bucket, query: "delete",
+            body: Encoding.UTF8.GetBytes("<Delete><Object><Key>k</Key><VersionId></VersionId></Object></Delete>"));
+        var errors = XDocument.Parse(await batch.Content.ReadAsStringAsync()).Root!.Elements().Where(e => e.Name.LocalName == "Error").ToList();
+        errors.Select(e => e.Elements().Single(c => c.Name.LocalName == "Code").Value).Should().Equal("InvalidArgument");
 
         var versions = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "versions"))).Content.ReadAsStringAsync()).Root!;
         versions.Elements().Where(e => e.Name.LocalName is "Version" or "DeleteMarker").Select(e => (e.Name.LocalName, e.Element("VersionId")!.Value))
             .Should().Equal([("Version", versionId)]);
         (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "copy"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        // COS documents nothing for it, and cos-go-sdk-v5 writes whatever id it is given: there it names no version.
+        (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", query: "versionId="))).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]

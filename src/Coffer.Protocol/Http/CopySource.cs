@@ -13,7 +13,11 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
     /// <summary>S3's words for an empty <c>versionId</c>, which names no version (not "the current one").</summary>
     public const string EmptyVersionId = "Version id cannot be the empty string";
 
-    public static CopySource Parse(string header, HostResolver hosts)
+    /// <summary>
+    /// The copy source a header names. An empty <c>versionId</c> is InvalidArgument in S3, as S3 answers it; COS documents
+    /// nothing for it and its Go SDK writes whatever id it is given, so there it names no version, as it always did.
+    /// </summary>
+    public static CopySource Parse(string header, HostResolver hosts, Dialect dialect)
     {
         var value = header.Trim();
         string? versionId = null;
@@ -23,7 +27,8 @@ public sealed record CopySource(string Bucket, string Key, string? VersionId)
             var query = RequestTarget.Parse("/" + value[question..]);
             versionId = query.Get("versionId") switch
             {
-                "" => throw new CofferException(ErrorCode.InvalidArgument, EmptyVersionId),
+                "" when dialect == Dialect.S3 => throw new CofferException(ErrorCode.InvalidArgument, EmptyVersionId),
+                "" => null,
                 var v => v,
             };
             value = value[..question];

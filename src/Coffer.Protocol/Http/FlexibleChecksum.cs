@@ -74,6 +74,9 @@ public sealed class FlexibleChecksum
         }
     }
 
+    /// <summary>S3's words for a request with more than one checksum (headers, or a header and a trailer).</summary>
+    public const string MultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.";
+
     /// <summary>
     /// The <c>x-amz-checksum-*</c> request header, if any (besides the algorithm, type and mode headers). Several are
     /// InvalidRequest, as S3 answers them: checking only one would let a wrong other one pass as checked.
@@ -101,9 +104,6 @@ public sealed class FlexibleChecksum
         return found;
     }
 
-    /// <summary>S3's words for a request with more than one checksum (headers, or a header and a trailer).</summary>
-    public const string MultipleChecksums = "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.";
-
     /// <summary>
     /// The checksum of a body, as <see cref="FromHeaders"/> finds it, whose value must be the base64 of a digest of the
     /// algorithm's length: anything else is InvalidRequest, as S3 answers it, not a BadDigest for bytes that were fine.
@@ -119,11 +119,13 @@ public sealed class FlexibleChecksum
         return found;
     }
 
+    /// <summary>The length of the algorithm's digest in bytes: 4 for the CRC32s, 8 for CRC64NVME, 20 for SHA1, 32 for SHA256.</summary>
+    private int DigestLength => _crc32 is not null ? 4 : _crc64 is not null ? 8 : Algorithm == "sha1" ? 20 : 32;
+
     private bool IsDigest(string value)
     {
         Span<byte> digest = stackalloc byte[48];
-        var length = _crc32 is not null ? 4 : _crc64 is not null ? 8 : Algorithm == "sha1" ? 20 : 32;
-        return Convert.TryFromBase64String(value, digest, out var written) && written == length;
+        return Convert.TryFromBase64String(value, digest, out var written) && written == DigestLength;
     }
 
     public void Append(ReadOnlySpan<byte> data)

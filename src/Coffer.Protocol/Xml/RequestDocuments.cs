@@ -111,7 +111,7 @@ public static class RequestDocuments
         Expect(root, "Delete");
         var objects = root.Elements("Object").Select(o => new DeleteObjectEntry(
             o.Element("Key")?.Value ?? throw new CofferException(ErrorCode.MalformedXml, "Every Object needs a Key."),
-            o.Element("VersionId")?.Value is { Length: > 0 } version ? version : null,
+            o.Element("VersionId")?.Value,
             o.Element("ETag")?.Value,
             o.Element("LastModifiedTime")?.Value is { } time
                 ? Http.HttpDates.ParseRfc1123(time) ?? throw new CofferException(ErrorCode.MalformedXml, "LastModifiedTime is not a date.")

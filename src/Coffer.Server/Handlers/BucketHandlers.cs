@@ -4,6 +4,7 @@ using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Buckets;
 using Coffer.Model.Objects;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Protocol.Xml;
 using Coffer.Server.Pipeline;
@@ -270,8 +271,16 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
         var results = new List<DeleteObjectsEntryResult>();
         foreach (var entry in entries)
         {
+            // An empty VersionId is that key's InvalidArgument in S3, as a DELETE's empty versionId is; in COS, no version.
+            if (entry.VersionId is "" && context.Dialect == Dialect.S3)
+            {
+                results.Add(new DeleteObjectsEntryResult(new ObjectIdentifier(entry.Key, ""), null,
+                    new CofferException(ErrorCode.InvalidArgument, CopySource.EmptyVersionId)));
+                continue;
+            }
+
             // COS documents no conditional delete: its requests' ETag, Size and LastModifiedTime are not obeyed.
-            var target = new ObjectIdentifier(entry.Key, entry.VersionId)
+            var target = new ObjectIdentifier(entry.Key, entry.VersionId is "" ? null : entry.VersionId)
             {
                 Condition = context.Dialect == Dialect.S3 ? new DeleteCondition(entry.ETag, entry.LastModifiedTime, entry.Size) : DeleteCondition.None,
             };

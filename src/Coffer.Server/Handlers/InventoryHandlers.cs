@@ -79,13 +79,13 @@ internal sealed class InventoryHandlers(
     /// </summary>
     public Task ListRunsAsync(RequestContext context)
     {
-        // A page of no runs could never advance, so max-runs is at least 1; more than 1000 lists 1000, as max-keys does.
+        // A page of no runs could never advance, so max-runs is at least 1; more than 1000 lists 1000.
         var max = context.Target.Get("max-runs") switch
         {
             null or "" => BucketHandlers.MaxListKeys,
             var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1 =>
                 Math.Min(parsed, BucketHandlers.MaxListKeys),
-            _ => throw new CofferException(ErrorCode.InvalidArgument, "max-runs must be an integer between 1 and 1000."),
+            _ => throw new CofferException(ErrorCode.InvalidArgument, "max-runs must be an integer of 1 or more."),
         };
 
         var configId = context.Target.Get("id") is { Length: > 0 } id ? id : null;

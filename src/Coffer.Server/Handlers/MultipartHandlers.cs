@@ -87,7 +87,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
     public async Task UploadPartCopyAsync(RequestContext context)
     {
         var wire = context.Wire;
-        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
+        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts, context.Dialect);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
         authorizer.AuthorizeCopySource(context, source);
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest

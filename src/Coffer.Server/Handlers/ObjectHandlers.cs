@@ -220,7 +220,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
     {
         var wire = context.Wire;
         // The router chose CopyObject because the dialect's copy-source header is there.
-        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts);
+        var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts, context.Dialect);
         authorizer.AuthorizeCopySource(context, source);
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
@@ -459,13 +459,14 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         (context.Rules?.Bucket ?? objects.GetBucket(context.Bucket)).Versioning != Model.Buckets.BucketVersioning.Unversioned;
 
     /// <summary>
-    /// The request's <c>versionId</c>. An empty one is refused, as S3 refuses it: read as "no version", a DELETE meant for
-    /// one version would add a delete marker instead.
+    /// The request's <c>versionId</c>. An empty one is refused in S3, as S3 refuses it: read as "no version", a DELETE meant
+    /// for one version would add a delete marker instead. COS documents nothing for it (its Go SDK writes whatever id it
+    /// is given), so there it names no version, as it always did.
     /// </summary>
     internal static string? VersionIdOf(RequestContext context) => context.Target.Get("versionId") switch
     {
-        null => null,
-        "" => throw new CofferException(ErrorCode.InvalidArgument, CopySource.EmptyVersionId),
+        "" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.InvalidArgument, CopySource.EmptyVersionId),
+        "" => null,
         var versionId => versionId,
     };
 
