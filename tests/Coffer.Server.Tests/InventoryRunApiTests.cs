@@ -140,6 +140,24 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListRuns_OfABucketMadeAgainUnderADeletedOnesName_ShowsNoneOfTheOldRuns()
+    {
+        // The new bucket is the last one made, so an id handed out again would be the deleted one's.
+        var reborn = TestServer.BucketName("reborn");
+        await _server.CreateBucketAsync(reborn);
+        var body = "<InventoryConfiguration><Id>old</Id><Destination><COSBucketDestination><Format>CSV</Format>" +
+            $"<Bucket>qcs::cos:ap-guangzhou::{_destination}</Bucket></COSBucketDestination></Destination>" +
+            "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>";
+        (await _server.SendAsync(_server.Request(HttpMethod.Post, reborn, query: "inventory&id=old", content: new StringContent(body)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _server.SendAsync(_server.Request(HttpMethod.Delete, reborn))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await _server.CreateBucketAsync(reborn);
+
+        var runs = await _server.SendAsync(_server.Request(HttpMethod.Get, reborn, query: "inventory-runs"));
+        XDocument.Parse(await runs.Content.ReadAsStringAsync()).Root!.Elements("InventoryRun").Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task GetRun_IsNotFound_FromAnotherBucket()
     {
         var jobId = await PostAsync("mine");
