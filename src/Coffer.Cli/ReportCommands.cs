@@ -61,8 +61,18 @@ public sealed record ReportSource(string Bucket, string ManifestKey, JsonElement
 
     public static async Task<ReportSource> OpenAsync(CofferClient client, string bucket, string manifestKey, CancellationToken cancellationToken)
     {
-        var manifest = JsonDocument.Parse(await client.SendAsync(HttpMethod.Get, bucket, manifestKey, "", cancellationToken: cancellationToken)).RootElement;
-        if (!manifest.TryGetProperty("sourceBucket", out var sourceBucket) || !manifest.TryGetProperty("files", out _))
+        var bytes = await client.SendAsync(HttpMethod.Get, bucket, manifestKey, "", cancellationToken: cancellationToken);
+        JsonElement manifest;
+        try
+        {
+            manifest = JsonDocument.Parse(bytes).RootElement;
+        }
+        catch (JsonException)
+        {
+            throw CliException.Usage($"{bucket}/{manifestKey} is not an inventory manifest (not JSON)");
+        }
+
+        if (manifest.ValueKind != JsonValueKind.Object || !manifest.TryGetProperty("sourceBucket", out var sourceBucket) || !manifest.TryGetProperty("files", out _))
         {
             throw CliException.Usage($"{bucket}/{manifestKey} is not an inventory manifest (no sourceBucket or files)");
         }

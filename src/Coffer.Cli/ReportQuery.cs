@@ -8,7 +8,7 @@ namespace Coffer.Cli;
 /// exposed as the view <c>report</c>. CSV columns take the manifest's fileSchema names (Size as BIGINT, the Is* columns
 /// as BOOLEAN, the rest as text as the report writes it); Parquet files carry their own schema. DuckDB reads no ORC.
 /// </summary>
-public static class ReportQuery
+public static partial class ReportQuery
 {
     private static readonly HashSet<string> Booleans = new(StringComparer.Ordinal) { "IsLatest", "IsDeleteMarker", "IsMultipartUploaded" };
 
@@ -17,6 +17,11 @@ public static class ReportQuery
         if (report.FileFormat is not ("CSV" or "Parquet"))
         {
             throw CliException.Usage($"DuckDB cannot read {report.FileFormat} reports; query a CSV or Parquet report");
+        }
+
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            throw CliException.Usage("the query is empty; give a statement such as SELECT count(*) FROM report");
         }
 
         var folder = Directory.CreateTempSubdirectory("coffer-report-");
@@ -34,7 +39,10 @@ public static class ReportQuery
             connection.Open();
             using (var view = connection.CreateCommand())
             {
-                view.CommandText = $"CREATE VIEW report AS SELECT * FROM {Source(report, paths)}";
+                // A report of no rows has no files (an empty bucket, a prefix nothing matches): its view has the columns and no rows.
+                view.CommandText = paths.Count == 0
+                    ? $"CREATE VIEW report AS SELECT {EmptyColumns(report)} WHERE false"
+                    : $"CREATE VIEW report AS SELECT * FROM {Source(report, paths)}";
                 view.ExecuteNonQuery();
             }
 
@@ -73,10 +81,36 @@ public static class ReportQuery
             return $"read_parquet({list})";
         }
 
-        var names = report.Manifest.GetProperty("fileSchema").GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var columns = string.Join(", ", names.Select(n => $"'{n.Replace("'", "''", StringComparison.Ordinal)}': '{(n == "Size" ? "BIGINT" : Booleans.Contains(n) ? "BOOLEAN" : "VARCHAR")}'"));
+        var columns = string.Join(", ", CsvColumns(report).Select(c => $"'{c.Name.Replace("'", "''", StringComparison.Ordinal)}': '{c.Type}'"));
         return $"read_csv({list}, header = false, compression = 'gzip', delim = ',', quote = '\"', escape = '\"', auto_detect = false, columns = {{{columns}}})";
     }
+
+    /// <summary>The CSV columns the manifest's fileSchema names, with the types the report's text is read as.</summary>
+    private static IEnumerable<(string Name, string Type)> CsvColumns(ReportSource report) =>
+        report.Manifest.GetProperty("fileSchema").GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(n => (n, n == "Size" ? "BIGINT" : Booleans.Contains(n) ? "BOOLEAN" : "VARCHAR"));
+
+    /// <summary>
+    /// The report's columns as typed NULLs: from the CSV names, or from the Parquet message's fields
+    /// (<c>optional int64 size;</c>, <c>optional int64 last_modified_date (TIMESTAMP_MILLIS);</c>).
+    /// </summary>
+    private static string EmptyColumns(ReportSource report)
+    {
+        var columns = report.FileFormat == "CSV"
+            ? CsvColumns(report)
+            : ParquetField().Matches(report.Manifest.GetProperty("fileSchema").GetString()!).Select(m => (Name: m.Groups["name"].Value, Type: m.Groups["type"].Value switch
+            {
+                "int64" when m.Groups["annotation"].Value.StartsWith("TIMESTAMP", StringComparison.Ordinal) => "TIMESTAMP",
+                "int64" => "BIGINT",
+                "int32" => "INTEGER",
+                "boolean" => "BOOLEAN",
+                _ => "VARCHAR",
+            }));
+        return string.Join(", ", columns.Select(c => $"CAST(NULL AS {c.Type}) AS \"{c.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:required|optional)\s+(?<type>\w+)\s+(?<name>[^\s;(]+)\s*(?:\((?<annotation>[^)]*)\))?\s*;")]
+    private static partial System.Text.RegularExpressions.Regex ParquetField();
 
     private static object Value(object value) => value switch
     {

@@ -156,6 +156,41 @@ public sealed class InventoryCommandTests() : CommandTestBase("inventory-command
         sqlError.Should().StartWith("coffer: DuckDB: ");
     }
 
+    [Fact]
+    public async Task Report_OfAnObjectThatIsNoManifest_OrWithAnEmptyQuery_SaysSoInOneLine_AndExits2()
+    {
+        var (_, ran, _) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", "nightly", "--wait", "--output", "json");
+        var manifest = JsonDocument.Parse(ran).RootElement.GetProperty("ManifestKey").GetString()!;
+
+        var (shown, _, showError) = await CofferAsync("report", "show", "--bucket", Source, "--manifest", "a");
+        var (queried, _, queryError) = await CofferAsync("report", "query", "--bucket", Destination, "--manifest", manifest, " ");
+
+        (shown, showError).Should().Be((2, $"coffer: {Source}/a is not an inventory manifest (not JSON)\n"));
+        (queried, queryError).Should().Be((2, "coffer: the query is empty; give a statement such as SELECT count(*) FROM report\n"));
+    }
+
+    [Theory]
+    [InlineData("CSV")]
+    [InlineData("Parquet")]
+    public async Task ReportQuery_OfAReportWithNoFiles_AnswersNoRows(string format)
+    {
+        // A prefix nothing matches: the report is delivered with no data files, and is still a table to query.
+        var id = "empty" + format.ToLowerInvariant();
+        var response = await Client.SendAsync(Client.Request(HttpMethod.Put, Source, query: $"inventory&id={id}", content: new StringContent(
+            Configuration(id, enabled: true, Destination, format).Replace("<IncludedObjectVersions>", "<Filter><Prefix>nothing/</Prefix></Filter><IncludedObjectVersions>"),
+            Encoding.UTF8, "application/xml")));
+        response.EnsureSuccessStatusCode();
+        var (_, ran, _) = await CofferAsync("inventory", "run", "--bucket", Source, "--id", id, "--wait", "--output", "json");
+        var manifest = JsonDocument.Parse(ran).RootElement.GetProperty("ManifestKey").GetString()!;
+
+        var (code, queried, error) = await CofferAsync("report", "query", "--bucket", Destination, "--manifest", manifest,
+            "SELECT count(*) AS n, count(" + (format == "CSV" ? "Size" : "size") + ") AS sized FROM report", "--output", "json");
+
+        code.Should().Be(0, error);
+        var row = JsonDocument.Parse(queried).RootElement.EnumerateArray().Single();
+        (row.GetProperty("n").GetInt64(), row.GetProperty("sized").GetInt64()).Should().Be((0L, 0L));
+    }
+
     private async Task WaitForServerLineAsync(string text)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -177,8 +212,8 @@ public sealed class InventoryCommandTests() : CommandTestBase("inventory-command
         response.EnsureSuccessStatusCode();
     }
 
-    private static string Configuration(string id, bool enabled, string destination) =>
-        $"<InventoryConfiguration><Id>{id}</Id><IsEnabled>{(enabled ? "true" : "false")}</IsEnabled><Destination><COSBucketDestination><Format>CSV</Format>" +
+    private static string Configuration(string id, bool enabled, string destination, string format = "CSV") =>
+        $"<InventoryConfiguration><Id>{id}</Id><IsEnabled>{(enabled ? "true" : "false")}</IsEnabled><Destination><COSBucketDestination><Format>{format}</Format>" +
         $"<AccountId>{TestAccounts.Owner.Uin}</AccountId><Bucket>qcs::cos:ap-guangzhou::{destination}</Bucket></COSBucketDestination></Destination>" +
         "<Schedule><Frequency>Daily</Frequency></Schedule><IncludedObjectVersions>Current</IncludedObjectVersions>" +
         "<OptionalFields><Field>Size</Field><Field>StorageClass</Field></OptionalFields></InventoryConfiguration>";
