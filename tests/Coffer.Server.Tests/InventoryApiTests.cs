@@ -101,6 +101,23 @@ public sealed class InventoryApiTests : IAsyncLifetime
         XDocument.Parse(await cos.Content.ReadAsStringAsync()).Root!.Element("IsEnabled")!.Value.Should().Be("True", "COS echoes what was stored (cos-wire.md 1.10)");
     }
 
+    [Theory]
+    [InlineData("<Frequency>Daily</Frequency>", "<Frequency>Monthly</Frequency>", "InvalidArgument", "Frequency must be Daily or Weekly, not 'Monthly'.")]
+    [InlineData("<Prefix>logs/</Prefix>", "<And><Prefix>logs/</Prefix><Tag><Key>a</Key><Value>b</Value></Tag></And>", "MalformedXML", "An S3 inventory filter takes a Prefix only.")]
+    public async Task Put_InTheS3Dialect_TellsWhatS3Takes(string from, string to, string code, string message)
+    {
+        var body = $"<InventoryConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Id>s3</Id><IsEnabled>true</IsEnabled>" +
+            "<Filter><Prefix>logs/</Prefix></Filter><Destination><S3BucketDestination><Format>CSV</Format>" +
+            $"<Bucket>arn:aws:s3:::{_bucket}</Bucket></S3BucketDestination></Destination><Schedule><Frequency>Daily</Frequency></Schedule>" +
+            "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>";
+        using var s3 = new S3TestClient(_server.BaseAddress);
+
+        var response = await s3.SendAsync(HttpMethod.Put, _bucket, query: "inventory&id=s3", body: Encoding.UTF8.GetBytes(body.Replace(from, to)));
+
+        var error = await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, code, Coffer.Protocol.Routing.Dialect.S3);
+        error.Element("Message")!.Value.Should().Be(message);
+    }
+
     [Fact]
     public async Task Put_ReplacesAnExistingConfiguration_KeepingItsPlaceInTheList()
     {
@@ -206,6 +223,11 @@ public sealed class InventoryApiTests : IAsyncLifetime
         // An id is a folder of every report's key: '.' and '..' could never be delivered.
         { "inventory&id=.", Configuration("."), HttpStatusCode.BadRequest, "InvalidArgument" },
         { "inventory&id=..", Configuration(".."), HttpStatusCode.BadRequest, "InvalidArgument" },
+        // A second element S3's and COS's schemas allow once would be dropped unseen: the stored configuration another than the one sent.
+        { "inventory&id=twoids", Configuration("twoids").Replace("<Id>twoids</Id>", "<Id>twoids</Id><Id>other</Id>"), HttpStatusCode.BadRequest, "MalformedXML" },
+        { "inventory&id=twoversions", Configuration("twoversions").Replace("<IncludedObjectVersions>All</IncludedObjectVersions>", "<IncludedObjectVersions>All</IncludedObjectVersions><IncludedObjectVersions>Current</IncludedObjectVersions>"), HttpStatusCode.BadRequest, "MalformedXML" },
+        { "inventory&id=twokinds", Configuration("twokinds").Replace("<SSECOS></SSECOS>", "<SSECOS></SSECOS><SSE-KMS><KeyId>k</KeyId></SSE-KMS>"), HttpStatusCode.BadRequest, "MalformedXML" },
+        { "inventory&id=twoprefixes", Configuration("twoprefixes").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><Prefix>a</Prefix><And><Prefix>b</Prefix></And></Filter>"), HttpStatusCode.BadRequest, "MalformedXML" },
         { "inventory&id=emptyclass", Configuration("emptyclass").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><And><StorageClass>STANDARD_IA,</StorageClass></And></Filter>"), HttpStatusCode.BadRequest, "InvalidArgument" },
     };
 

@@ -131,6 +131,12 @@ public static class InventoryRules
             throw Invalid("Period times are Unix seconds and cannot be negative.");
         }
 
+        // S3 filters on a prefix only: told first, so a tag filter is not sent to look for an optional field S3 lacks.
+        if (configuration.Dialect == InventoryDialect.S3 && (filter.Tags.Count > 0 || filter.HasPeriod || filter.StorageClass is not null))
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "An S3 inventory filter takes a Prefix only.");
+        }
+
         if (filter.Tags.Count > 0)
         {
             Objects.ObjectTags.Validate(filter.Tags);
@@ -153,11 +159,6 @@ public static class InventoryRules
 
                 StorageClass.NormalizeS3(storageClass);
             }
-        }
-
-        if (configuration.Dialect == InventoryDialect.S3 && (filter.Tags.Count > 0 || filter.HasPeriod || filter.StorageClass is not null))
-        {
-            throw new CofferException(ErrorCode.MalformedXml, "An S3 inventory filter takes a Prefix only.");
         }
     }
 

@@ -18,6 +18,7 @@ public static class InventoryXml
             throw new CofferException(ErrorCode.MalformedXml, $"Expected InventoryConfiguration, found {root.Name.LocalName}.");
         }
 
+        AtMostOnce(root, "Id", "IsEnabled", "IncludedObjectVersions", "Filter", "OptionalFields", "Schedule", "Destination");
         return new InventoryDocument
         {
             Id = Text(root, "Id"),
@@ -25,7 +26,7 @@ public static class InventoryXml
             IncludedObjectVersions = Text(root, "IncludedObjectVersions"),
             Filter = root.Element("Filter") is { } filter ? ReadFilter(filter) : null,
             OptionalFields = root.Element("OptionalFields") is { } fields ? fields.Elements("Field").Select(f => f.Value.Trim()).ToArray() : null,
-            Schedule = root.Element("Schedule") is { } schedule ? new InventoryScheduleDocument(Text(schedule, "Frequency"), Text(schedule, "MonthlyDate")) : null,
+            Schedule = root.Element("Schedule") is { } schedule ? ReadSchedule(schedule) : null,
             Destination = root.Element("Destination") is { } destination ? ReadDestination(destination) : null,
             Report = root.Elements().FirstOrDefault(e => e.Name.LocalName == ReportElement) is { } report
                 ? new InventoryReportDocument(Text(report, "Type"), Text(report, "FromJobId"), Text(report, "ToJobId"))
@@ -36,9 +37,38 @@ public static class InventoryXml
     /// <summary>Coffer's own element, in either dialect (and whatever its namespace): SDKs that do not know it ignore it.</summary>
     public const string ReportElement = "CofferReport";
 
+    /// <summary>
+    /// Each of <paramref name="names"/> at most once under <paramref name="parent"/>: a second Id, Destination or Prefix
+    /// would otherwise be dropped unseen, and the configuration stored be another than the one sent. MalformedXML, as the
+    /// schema that allows one makes it.
+    /// </summary>
+    private static void AtMostOnce(XElement parent, params string[] names)
+    {
+        if (names.FirstOrDefault(name => parent.Elements(name).Skip(1).Any()) is { } repeated)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, $"{parent.Name.LocalName} may hold one {repeated}, not several.");
+        }
+    }
+
+    private static InventoryScheduleDocument ReadSchedule(XElement schedule)
+    {
+        AtMostOnce(schedule, "Frequency", "MonthlyDate");
+        return new InventoryScheduleDocument(Text(schedule, "Frequency"), Text(schedule, "MonthlyDate"));
+    }
+
     private static InventoryFilterDocument ReadFilter(XElement filter)
     {
+        AtMostOnce(filter, "And", "Prefix", "StorageClass", "Period");
         var and = filter.Element("And");
+        if (and is not null)
+        {
+            AtMostOnce(and, "Prefix", "StorageClass", "Period");
+            if (filter.Element("Prefix") is not null)
+            {
+                throw new CofferException(ErrorCode.MalformedXml, "Filter may hold a Prefix or an And, not both.");
+            }
+        }
+
         var body = and ?? filter;
         var period = filter.Element("Period") ?? and?.Element("Period");
         return new InventoryFilterDocument(
@@ -51,6 +81,11 @@ public static class InventoryXml
 
     private static InventoryDestinationDocument? ReadDestination(XElement destination)
     {
+        if (destination.Elements().Count(e => e.Name.LocalName is "COSBucketDestination" or "S3BucketDestination") > 1)
+        {
+            throw new CofferException(ErrorCode.MalformedXml, "Destination may hold one bucket destination, not several.");
+        }
+
         var cos = destination.Element("COSBucketDestination");
         var s3 = destination.Element("S3BucketDestination");
         var bucket = cos ?? s3;
@@ -59,10 +94,16 @@ public static class InventoryXml
             return null;
         }
 
+        AtMostOnce(bucket, "Bucket", "AccountId", "Prefix", "Format", "Encryption");
         string? encryption = null;
         string? kmsKeyId = null;
         if (bucket.Element("Encryption") is { } container)
         {
+            if (container.Elements().Skip(1).Any())
+            {
+                throw new CofferException(ErrorCode.MalformedXml, "Encryption may name one kind of encryption, not several.");
+            }
+
             var kind = container.Elements().FirstOrDefault();
             encryption = kind?.Name.LocalName;
             kmsKeyId = kind?.Element("KeyId")?.Value;

@@ -127,7 +127,7 @@ internal static class InventoryMapping
             "Weekly" => InventoryFrequency.Weekly,
             "Monthly" when dialect == Dialect.Cos => InventoryFrequency.Monthly,
             null => throw missing("Schedule/Frequency"),
-            var other => throw Invalid($"Frequency must be Daily, Weekly{(dialect == Dialect.Cos ? " or Monthly" : "")}, not '{other}'."),
+            var other => throw Invalid($"Frequency must be {(dialect == Dialect.Cos ? "Daily, Weekly or Monthly" : "Daily or Weekly")}, not '{other}'."),
         };
         int? monthlyDate = null;
         if (schedule.MonthlyDate is { } text)
