@@ -316,7 +316,10 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         var jobId = await CreateAsync(CreateJobXml(manifest, "token-cancel", TaggingOperation(("k", "v")), confirm: true));
         await WaitForAsync(jobId, "Suspended");
 
-        var cancelled = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled");
+        var tooLong = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled&statusUpdateReason=" + new string('r', 257));
+        (await tooLong.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3)).Element("Message")!.Value
+            .Should().Be("StatusUpdateReason may be at most 256 characters.", "S3 Control's limit; the job stays suspended");
+        var cancelled = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled&statusUpdateReason=" + new string('r', 256));
         XDocument.Parse(await cancelled.Content.ReadAsStringAsync()).Root!.Element(Ns + "Status")!.Value.Should().Be("Cancelled");
         await WaitForAsync(jobId, "Cancelled");
         var tagging = await S3.SendAsync(HttpMethod.Get, Bucket, "a.txt", "tagging");
@@ -353,6 +356,18 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
 
         var unknown = await SendAsync(HttpMethod.Get, "/0b6f7a9e-0000-4000-8000-000000000000");
         await unknown.ShouldBeErrorAsync(HttpStatusCode.NotFound, "NotFoundException", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task Requests_ToAnotherAccountsControlHost_AreRefused_NamingThatAccount()
+    {
+        var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
+        var control = $"{TestAccounts.Other.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
+
+        var refused = await Server.SendAsync(Server.Client.Request(HttpMethod.Get, null, "jobs", headers: appId, host: control));
+
+        var error = await refused.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        error.Element("Message")!.Value.Should().Be($"Access Denied. The control host names account {TestAccounts.Other.Uin}; the key belongs to {TestAccounts.Owner.Uin}.");
     }
 
     [Fact]

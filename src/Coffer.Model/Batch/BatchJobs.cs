@@ -136,6 +136,11 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
     /// </summary>
     public Task<BatchJob> UpdateStatusAsync(string account, string jobId, string requested, string? reason, CancellationToken cancellationToken = default)
     {
+        if (reason is { Length: > 256 })
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "StatusUpdateReason may be at most 256 characters.");
+        }
+
         var now = Now();
         return ChangeAsync(account, jobId, job => requested switch
         {

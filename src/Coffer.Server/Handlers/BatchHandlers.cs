@@ -111,9 +111,14 @@ internal sealed class BatchHandlers(BatchJobs jobs, BatchWakeup wakeup, AccessCo
         var (header, expected) = context.Dialect == Dialect.S3 ? ("x-amz-account-id", caller.Uin) : ("x-cos-appid", caller.AppId);
         var named = context.Header(header)
             ?? throw new CofferException(ErrorCode.InvalidRequest, $"The request must name the account in {header}.");
-        if (named != expected || (context.Route.ControlAccount is { } host && host != caller.Uin))
+        if (named != expected)
         {
-            throw new CofferException(ErrorCode.AccessDenied, $"Access Denied. The request names account {named}; the key belongs to {expected}.");
+            throw new CofferException(ErrorCode.AccessDenied, $"Access Denied. The request names account {named} in {header}; the key belongs to {expected}.");
+        }
+
+        if (context.Route.ControlAccount is { } host && host != caller.Uin)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, $"Access Denied. The control host names account {host}; the key belongs to {caller.Uin}.");
         }
 
         return caller.AppId;
