@@ -57,8 +57,20 @@ public sealed partial class ObjectService
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
 
+        // The copy is one part: its checksum, in the algorithm asked for or the source's, is of all its bytes, computed as
+        // they are copied (a multipart source's composite value could not stand for it).
+        var algorithm = request.ChecksumAlgorithm ?? MultipartChecksum.AlgorithmOf(source.Headers);
+
         // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
-        using var staged = await StageCopyAsync(openSource, source.Size, encryption is not null, request.CustomerKey, cancellationToken);
+        var (staged, checksum) = await StageCopyAsync(openSource, source.Size, encryption is not null, request.CustomerKey, algorithm, cancellationToken);
+        using var stagedBlob = staged;
+        var headers = request.ReplaceMetadata ? request.Headers : CopiedHeaders(source);
+        if (algorithm is not null)
+        {
+            headers = [.. headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader),
+                new(MultipartChecksum.HeaderName(algorithm), checksum!)];
+        }
+
         var now = Now();
         var version = new ObjectVersionRecord
         {
@@ -73,7 +85,7 @@ public sealed partial class ObjectService
             LastModified = now,
             Layout = LayoutOf(staged),
             UserMetadata = request.ReplaceMetadata ? request.UserMetadata : source.UserMetadata,
-            Headers = request.ReplaceMetadata ? request.Headers : CopiedHeaders(source),
+            Headers = headers,
             Tags = request.ReplaceTags ? request.Tags : source.Tags,
             Encryption = encryption?.Algorithm,
             KmsKeyId = encryption?.KmsKeyId,
@@ -165,10 +177,13 @@ public sealed partial class ObjectService
             ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader).ToArray()
             : source.Headers;
 
-    private async Task<Storage.Blobs.StagedBlob> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt,
-        Storage.Encryption.CustomerKey? customerKey, CancellationToken cancellationToken)
+    /// <summary>The copy's bytes staged, and their checksum in <paramref name="algorithm"/> (computed as they are read) when one is named.</summary>
+    private async Task<(Storage.Blobs.StagedBlob Staged, string? Checksum)> StageCopyAsync(Func<Stream> openSource, long size, bool encrypt,
+        Storage.Encryption.CustomerKey? customerKey, string? algorithm, CancellationToken cancellationToken)
     {
         await using var bytes = openSource();
-        return await engine.Blobs.StageAsync(bytes, size, MaxSinglePutSize, encrypt, cancellationToken, inline: true, customerKey);
+        await using var checksummed = algorithm is null ? null : new PartChecksumStream(bytes, algorithm);
+        var staged = await engine.Blobs.StageAsync(checksummed ?? bytes, size, MaxSinglePutSize, encrypt, cancellationToken, inline: true, customerKey);
+        return (staged, checksummed?.Value());
     }
 }

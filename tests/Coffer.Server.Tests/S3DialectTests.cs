@@ -222,6 +222,79 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         }
     }
 
+    [Theory]
+    [InlineData("SHA256", null)]
+    [InlineData("crc32", null)]
+    [InlineData(null, "x-amz-checksum-crc32c")]
+    public async Task CopyObject_ComputesTheChecksumAskedFor_OrTheSources_AndAnswersIt(string? asked, string? sourceChecksum)
+    {
+        var data = "copied with a checksum"u8.ToArray();
+        KeyValuePair<string, string>[] sent = sourceChecksum is null ? [] : [new(sourceChecksum, ChecksumOf(sourceChecksum, data))];
+        (await SendAsync(HttpMethod.Put, "/checksum-source", data, S3RequestSigner.Sha256(data), sent)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var header = sourceChecksum ?? "x-amz-checksum-" + asked!.ToLowerInvariant();
+        KeyValuePair<string, string>[] copyHeaders = [new("x-amz-copy-source", $"/{Bucket}/checksum-source"), .. asked is null ? [] : new[] { new KeyValuePair<string, string>("x-amz-checksum-algorithm", asked) }];
+
+        var copy = await SendAsync(HttpMethod.Put, "/checksum-copy", null, S3RequestSigner.Sha256([]), copyHeaders);
+
+        var text = await copy.Content.ReadAsStringAsync();
+        copy.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        var result = XDocument.Parse(text).Root!.Elements().ToDictionary(e => e.Name.LocalName, e => e.Value);
+        var element = "Checksum" + header["x-amz-checksum-".Length..].ToUpperInvariant();
+        result[element].Should().Be(ChecksumOf(header, data));
+        result["ChecksumType"].Should().Be("FULL_OBJECT");
+        var head = await SendAsync(HttpMethod.Head, "/checksum-copy", null, S3RequestSigner.Sha256([]), [new("x-amz-checksum-mode", "ENABLED")]);
+        head.Headers.GetValues(header).Single().Should().Be(ChecksumOf(header, data));
+        head.Headers.GetValues("x-amz-checksum-type").Single().Should().Be("FULL_OBJECT");
+    }
+
+    [Theory]
+    [InlineData("BOGUS", HttpStatusCode.BadRequest, "InvalidRequest")]
+    [InlineData("MD5", HttpStatusCode.NotImplemented, "NotImplemented")]
+    public async Task CopyObject_RefusesAChecksumAlgorithmItCannotCompute_AndCopiesNothing(string algorithm, HttpStatusCode status, string code)
+    {
+        await SendAsync(HttpMethod.Put, "/uncheckable", "x"u8.ToArray(), S3RequestSigner.Sha256("x"u8.ToArray()));
+
+        var copy = await SendAsync(HttpMethod.Put, "/uncheckable-copy", null, S3RequestSigner.Sha256([]),
+            [new("x-amz-copy-source", $"/{Bucket}/uncheckable"), new("x-amz-checksum-algorithm", algorithm)]);
+
+        await copy.ShouldBeErrorAsync(status, code, Dialect.S3);
+        await ShouldBeStoredNowhereAsync("/uncheckable-copy");
+    }
+
+    [Theory]
+    [InlineData("/elsewhere.html", HttpStatusCode.OK)]
+    [InlineData("https://example.com/page", HttpStatusCode.OK)]
+    [InlineData("ftp://example.com/page", HttpStatusCode.BadRequest)]
+    public async Task PutObject_KeepsItsWebsiteRedirectLocation_AndRefusesOneNoWebsiteCouldFollow(string location, HttpStatusCode expected)
+    {
+        var data = "x"u8.ToArray();
+
+        var put = await SendAsync(HttpMethod.Put, "/redirected", data, S3RequestSigner.Sha256(data), [new("x-amz-website-redirect-location", location)]);
+
+        put.StatusCode.Should().Be(expected, await put.Content.ReadAsStringAsync());
+        var head = await SendAsync(HttpMethod.Head, "/redirected", null, S3RequestSigner.Sha256([]));
+        if (expected == HttpStatusCode.OK)
+        {
+            head.Headers.GetValues("x-amz-website-redirect-location").Single().Should().Be(location);
+        }
+        else
+        {
+            head.StatusCode.Should().Be(HttpStatusCode.NotFound, "nothing is stored");
+        }
+    }
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("99999999999999999999")]
+    [InlineData("ten")]
+    public async Task PutObject_RefusesADecodedLengthThatIsNoLength_AndStoresNothing(string decodedLength)
+    {
+        var response = await SendChunkedAsync("/misread.bin", "ten bytes!"u8.ToArray(), decodedLength: decodedLength);
+
+        await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        await ShouldBeStoredNowhereAsync("/misread.bin");
+    }
+
     [Fact]
     public async Task CopyObject_CopiesTheBytes_FromXAmzCopySource()
     {
@@ -463,7 +536,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     /// <paramref name="alter"/> changes the body after it was signed.
     /// </summary>
     private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, string? trailerChecksum = null, Func<byte[], byte[]>? alter = null,
-        KeyValuePair<string, string>[]? headers = null)
+        KeyValuePair<string, string>[]? headers = null, string? decodedLength = null)
     {
         var now = DateTimeOffset.UtcNow;
         var request = Request(HttpMethod.Put, path, []);
@@ -472,7 +545,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", data.Length.ToString());
+        request.Headers.TryAddWithoutValidation("x-amz-decoded-content-length", decodedLength ?? data.Length.ToString());
         request.Content!.Headers.TryAddWithoutValidation("Content-Encoding", "aws-chunked");
         List<KeyValuePair<string, string>>? trailers = null;
         if (trailerChecksum is not null)

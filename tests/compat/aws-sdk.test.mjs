@@ -765,6 +765,16 @@ describe('aws CopyObject', () => {
     assert.equal(created.CopyObjectResult.ETag, `"${md5(body)}"`, 'If-None-Match "*" writes a new key');
   });
 
+  test('ChecksumAlgorithm on CopyObject computes that checksum of the copy: in CopyObjectResult and on HeadObject', async () => {
+    for (const ChecksumAlgorithm of ['CRC32', 'SHA256', 'CRC64NVME']) {
+      const Key = `checksum/${ChecksumAlgorithm}`;
+      const copy = await s3.send(new CopyObjectCommand({ Bucket, Key, CopySource: copySource(), ChecksumAlgorithm }));
+      assert.equal(copy.CopyObjectResult[`Checksum${ChecksumAlgorithm}`], checksumOf[ChecksumAlgorithm](body), ChecksumAlgorithm);
+      const head = await s3.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+      assert.equal(head[`Checksum${ChecksumAlgorithm}`], checksumOf[ChecksumAlgorithm](body), ChecksumAlgorithm);
+    }
+  });
+
   test('copying from a missing source fails with NoSuchKey', async () => {
     await rejectsWith(s3.send(new CopyObjectCommand({ Bucket, Key: 'x', CopySource: `${Bucket}/nope` })), 'NoSuchKey', 404);
   });

@@ -54,6 +54,12 @@ public sealed record CopyObjectRequest
     /// </summary>
     public Preconditions Condition { get; init; } = Preconditions.None;
 
+    /// <summary>
+    /// The checksum to compute over the copy (CRC32, CRC32C, CRC64NVME, SHA1 or SHA256, S3's <c>x-amz-checksum-algorithm</c>);
+    /// null keeps the source's algorithm, when it has one. Either way the copy's checksum is of its whole bytes.
+    /// </summary>
+    public string? ChecksumAlgorithm { get; init; }
+
     /// <summary>The retention and legal hold the write asks for (object lock headers); none by default.</summary>
     public Common.ObjectLock.ObjectLockRequest Lock { get; init; } = Common.ObjectLock.ObjectLockRequest.None;
 }

@@ -133,8 +133,8 @@ public sealed record ListUploadsDocument(
 /// <summary>Upload Part - Copy: the part's ETag and time, and in S3 its checksum in the upload's algorithm.</summary>
 public sealed record CopyPartDocument(string ETag, DateTimeOffset LastModified, string? ChecksumAlgorithm = null, string? Checksum = null);
 
-/// <summary>PUT Object - Copy; COS adds the copy's CRC-64.</summary>
-public sealed record CopyObjectDocument(string ETag, DateTimeOffset LastModified, ulong? Crc64);
+/// <summary>PUT Object - Copy; COS adds the copy's CRC-64, S3 the copy's flexible checksum (of all of it) when it has one.</summary>
+public sealed record CopyObjectDocument(string ETag, DateTimeOffset LastModified, ulong? Crc64, string? ChecksumAlgorithm = null, string? Checksum = null);
 
 public sealed record DeletedEntry(string Key, string? VersionId, bool DeleteMarker, string? DeleteMarkerVersionId);
 

@@ -113,6 +113,12 @@ public static partial class XmlDocumentWriter
         {
             Element(w, "CRC64", crc.ToString());
         }
+
+        if (dialect == Dialect.S3 && document.ChecksumAlgorithm is { } algorithm && document.Checksum is { } checksum)
+        {
+            Element(w, "ChecksumType", "FULL_OBJECT");
+            Element(w, ChecksumElement(algorithm), checksum);
+        }
     });
 
     public static byte[] Write(CopyPartDocument document, Dialect dialect) => Build("CopyPartResult", dialect, w =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Access;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -248,6 +249,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
             Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            ChecksumAlgorithm = CopyChecksumAlgorithm(context),
             Lock = ObjectLockHeaders.Read(context),
         }, context.Aborted);
 
@@ -260,7 +262,30 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         ObjectHeaders.WriteCrc64(context, copy.Crc64);
-        await Responses.XmlAsync(context, XmlDocumentWriter.Write(new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64), context.Dialect));
+        var algorithm = MultipartChecksum.AlgorithmOf(copy.Headers);
+        var checksum = algorithm is null ? null : copy.Headers.First(h => h.Key == MultipartChecksum.HeaderName(algorithm)).Value;
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64, algorithm, checksum), context.Dialect));
+    }
+
+    /// <summary>
+    /// S3's <c>x-amz-checksum-algorithm</c> on a copy: the checksum to compute over it. One S3 has and Coffer does not is
+    /// NotImplemented; any other InvalidRequest, as S3 answers it.
+    /// </summary>
+    private static string? CopyChecksumAlgorithm(RequestContext context)
+    {
+        if (context.Dialect != Dialect.S3 || context.Header("x-amz-checksum-algorithm") is not { } header)
+        {
+            return null;
+        }
+
+        var algorithm = header.Trim().ToUpperInvariant();
+        if (MultipartChecksum.Algorithms.Contains(algorithm))
+        {
+            return algorithm;
+        }
+
+        FlexibleChecksum.RefuseNotImplemented(algorithm);
+        throw new CofferException(ErrorCode.InvalidRequest, "Value for x-amz-checksum-algorithm header is invalid.");
     }
 
     /// <summary>

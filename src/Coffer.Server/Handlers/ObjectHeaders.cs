@@ -27,12 +27,21 @@ internal static class ObjectHeaders
     /// <summary>The prefix of the headers Coffer stores for itself beside a version's own.</summary>
     private const string InternalHeaderPrefix = "x-coffer-";
 
-    // Headers stored with an object and returned as they were sent.
+    // Headers stored with an object and returned as they were sent. S3 keeps an object's website redirect whether or not
+    // its bucket serves a website (which Coffer does not).
     private static readonly string[] StoredHeaders =
-        ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"];
+        ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires", WebsiteRedirect];
+
+    private const string WebsiteRedirect = "x-amz-website-redirect-location";
 
     public static ObjectAttributes Read(RequestContext context)
     {
+        if (context.Header(WebsiteRedirect) is { Length: > 0 } redirect
+            && (redirect.Length > 2048 || !(redirect.StartsWith('/') || redirect.StartsWith("http://", StringComparison.Ordinal) || redirect.StartsWith("https://", StringComparison.Ordinal))))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "The website redirect location must have a prefix of 'http://' or 'https://' or '/', and at most 2 KB.");
+        }
+
         var acl = ObjectAcl(context);
         return new(
             ContentTypeOf(context),
@@ -143,6 +152,12 @@ internal static class ObjectHeaders
                 // The algorithm's header carries the part's value; the type stays the object's.
                 headers[name] = name == MultipartChecksum.TypeHeader ? value : partChecksum;
             }
+        }
+
+        // A checksum of the bytes as one (a single PUT's or a copy's) keeps no type: S3 names it FULL_OBJECT.
+        if (checksumAsked && wholeObject && MultipartChecksum.AlgorithmOf(info.Headers) is not null && !info.Headers.Any(h => h.Key == MultipartChecksum.TypeHeader))
+        {
+            headers[MultipartChecksum.TypeHeader] = MultipartChecksum.FullObject;
         }
 
         foreach (var (name, value) in info.UserMetadata)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Coffer.Common;
@@ -86,7 +87,14 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
                 throw new CofferException(ErrorCode.InvalidRequest, $"x-amz-content-sha256 '{payloadHash}' needs a signed request.");
             }
 
-            long? decodedLength = long.TryParse(header("x-amz-decoded-content-length"), out var decoded) && decoded >= 0 ? decoded : null;
+            // Without the decoded length the chunks' own framing ends the body (S3 asks for it; an SDK with a stream of
+            // unknown length does not send it); one that is sent must be a length, not ignored.
+            long? decodedLength = header("x-amz-decoded-content-length") switch
+            {
+                null => null,
+                var text when long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var decoded) => decoded,
+                var text => throw new CofferException(ErrorCode.InvalidArgument, $"x-amz-decoded-content-length '{text}' is not a length in bytes."),
+            };
             var trailer = header("x-amz-trailer") is { Length: > 0 } trailerName ? FlexibleChecksum.ForHeader(trailerName) : null;
             if (trailer is not null && checksum is not null)
             {
