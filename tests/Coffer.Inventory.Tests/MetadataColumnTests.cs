@@ -25,9 +25,11 @@ public sealed class MetadataColumnTests : IDisposable
             fields: ["Size", "x-cos-meta-a.b", "x-cos-meta-Color-Name"]));
 
         run.State.Should().Be(InventoryRunState.Succeeded);
-        var manifest = JsonDocument.Parse(_fixture.Read(run.ManifestKey!)).RootElement;
+        var bytes = _fixture.Read(run.ManifestKey!);
+        var manifest = JsonDocument.Parse(bytes).RootElement;
         var fileSchema = manifest.GetProperty("fileSchema").GetString()!;
         fileSchema.Should().Be("struct<appid:string,bucket:string,key:string,size:bigint,x_cos_meta_a_b:string,x_cos_meta_color_name:string>");
+        System.Text.Encoding.UTF8.GetString(bytes).Should().Contain("\"struct<appid:string,", "written as the clouds write it, not as \\u003C");
 
         var fields = OrcTypeString.ParseStruct(fileSchema);
         var file = OrcFileReader.Read(_fixture.Read(manifest.GetProperty("files")[0].GetProperty("key").GetString()!));

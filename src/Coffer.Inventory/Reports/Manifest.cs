@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Coffer.Common;
 using Coffer.Model.Inventory;
@@ -41,7 +42,8 @@ public static class Manifest
     public static byte[] Write(InventoryDialect dialect, ManifestContent content)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        // Written as the clouds write it: struct<...> with its brackets, not the \u003C an HTML-safe encoder makes of them.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             var created = content.ScanStart.ToUnixTimeMilliseconds().ToString();
