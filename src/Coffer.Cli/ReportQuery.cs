@@ -100,13 +100,15 @@ public static partial class ReportQuery
             ? CsvColumns(report)
             : ParquetField().Matches(report.Manifest.GetProperty("fileSchema").GetString()!).Select(m => (Name: m.Groups["name"].Value, Type: m.Groups["type"].Value switch
             {
-                "int64" when m.Groups["annotation"].Value.StartsWith("TIMESTAMP", StringComparison.Ordinal) => "TIMESTAMP",
+                // Coffer writes its timestamps adjusted to UTC, which DuckDB reads as TIMESTAMPTZ.
+                "int64" when m.Groups["annotation"].Value.StartsWith("TIMESTAMP", StringComparison.Ordinal) => "TIMESTAMPTZ",
                 "int64" => "BIGINT",
                 "int32" => "INTEGER",
                 "boolean" => "BOOLEAN",
                 _ => "VARCHAR",
             }));
-        return string.Join(", ", columns.Select(c => $"CAST(NULL AS {c.Type}) AS \"{c.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\""));
+        var list = columns.Select(c => $"CAST(NULL AS {c.Type}) AS \"{c.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"").ToArray();
+        return list.Length > 0 ? string.Join(", ", list) : throw CliException.Usage("the report's manifest names no columns Coffer can read in its fileSchema");
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?:required|optional)\s+(?<type>\w+)\s+(?<name>[^\s;(]+)\s*(?:\((?<annotation>[^)]*)\))?\s*;")]

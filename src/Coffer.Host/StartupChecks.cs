@@ -28,7 +28,7 @@ internal static class StartupChecks
     {
         if (!Common.RegionName.IsValid(region))
         {
-            throw new StartupException($"{source}: '{region}' is not a region name (lower-case letters, digits and single hyphens, a letter first, such as ap-guangzhou or us-east-1)");
+            throw new StartupException($"{source}: '{region}' is not a region name (letters, digits and hyphens, a letter or digit at each end, such as ap-guangzhou or us-east-1)");
         }
     }
 

@@ -47,11 +47,12 @@ public sealed partial class ObjectService
                 $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxSinglePutSize}; copy it in parts (UploadPartCopy).");
         }
 
-        // Copying an object onto itself is how a client changes its metadata, storage class or encryption; it must change one.
-        // An SSE-C object copied without a new key loses its customer key: that is a change of encryption.
+        // Copying an object onto itself is how a client changes its metadata, storage class, encryption, website redirect or
+        // checksum; it must change one. An SSE-C object copied without a new key loses its customer key: a change of encryption.
+        var redirect = request.Headers.Where(h => h.Key == CopyObjectRequest.WebsiteRedirectHeader).ToArray();
         var toItself = request.SourceBucket == request.Bucket && request.SourceKey == request.Key && source.IsLatest;
         if (toItself && !request.ReplaceMetadata && request.StorageClass == source.StorageClass && request.ServerSideEncryption is null
-            && request.CustomerKey is null && source.Encryption != ObjectEncryption.Customer)
+            && request.CustomerKey is null && source.Encryption != ObjectEncryption.Customer && request.ChecksumAlgorithm is null && redirect.Length == 0)
         {
             throw new CofferException(ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
@@ -64,7 +65,10 @@ public sealed partial class ObjectService
         // Read the source as of this moment; a concurrent overwrite deletes its blob only after our reader has opened it.
         var (staged, checksum) = await StageCopyAsync(openSource, source.Size, encryption is not null, request.CustomerKey, algorithm, cancellationToken);
         using var stagedBlob = staged;
-        var headers = request.ReplaceMetadata ? request.Headers : CopiedHeaders(source);
+        // A website redirect is not copied (S3): the copy has the one its request names, if any, whatever the directive.
+        var headers = request.ReplaceMetadata
+            ? request.Headers
+            : [.. CopiedHeaders(source).Where(h => h.Key != CopyObjectRequest.WebsiteRedirectHeader), .. redirect];
         if (algorithm is not null)
         {
             headers = [.. headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader),

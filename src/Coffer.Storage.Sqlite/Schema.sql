@@ -1,6 +1,8 @@
 -- Coffer metadata, schema version 11. Times are Unix milliseconds (UTC). Every row carries a record format (a
 -- record_format column, or the first byte of a packed record) so a later format can be read beside this one. Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order.
 
+-- Named values of the store: sequence_reserved (the block of commit positions handed out), journal_horizon (the highest
+-- sequence a journal purge removed), bucket_id_high (the highest id a deleted bucket had: no new bucket takes it).
 CREATE TABLE IF NOT EXISTS store_info (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL

@@ -7,6 +7,9 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
 {
     private const string Columns = "id, name, owner_app_id, region, created_at, versioning";
 
+    /// <summary>The store_info row that keeps the highest id a deleted bucket had, so that no new bucket takes it.</summary>
+    private const string BucketIdHigh = "bucket_id_high";
+
     public BucketRecord? Get(string name)
     {
         var kept = Session.WriterSettings;
@@ -55,11 +58,11 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
     {
         // A rowid table gives a new row the highest id plus one, which a deleted bucket's can be: its inventory runs and
         // journal entries, kept by id after it, would be the new bucket's. Ids go past every one used, as PostgreSQL's do
-        // (the runs and the journal cover stores that deleted buckets before bucket_id_high was kept).
+        // (the runs and the journal cover stores that deleted buckets before BucketIdHigh was kept).
         using var command = Command(
             "INSERT INTO buckets (id, name, owner_app_id, region, created_at, versioning, record_format) " +
             "VALUES (1 + max(COALESCE((SELECT max(id) FROM buckets), 0), " +
-            "COALESCE((SELECT CAST(value AS INTEGER) FROM store_info WHERE name = 'bucket_id_high'), 0), " +
+            $"COALESCE((SELECT CAST(value AS INTEGER) FROM store_info WHERE name = '{BucketIdHigh}'), 0), " +
             "COALESCE((SELECT max(bucket_id) FROM inventory_runs), 0), COALESCE((SELECT max(bucket_id) FROM change_journal), 0)), " +
             "$name, $owner, $region, $created, $versioning, $format) RETURNING id");
         var p = command.Parameters;
@@ -83,7 +86,7 @@ internal sealed class SqliteBuckets(SqliteSession session) : SqliteAggregate(ses
 
         // Superseded revisions of its versions go too: a pinned read of a deleted bucket has no bucket to read.
         using var command = Command("DELETE FROM bucket_configs WHERE bucket_id = $id; DELETE FROM object_versions WHERE bucket_id = $id; DELETE FROM buckets WHERE id = $id; " +
-            "INSERT INTO store_info (name, value) VALUES ('bucket_id_high', CAST($id AS TEXT)) " +
+            $"INSERT INTO store_info (name, value) VALUES ('{BucketIdHigh}', CAST($id AS TEXT)) " +
             "ON CONFLICT (name) DO UPDATE SET value = CAST(max(CAST(value AS INTEGER), $id) AS TEXT);");
         command.Parameters.AddWithValue("$id", bucketId);
         command.ExecuteNonQuery();

@@ -335,7 +335,7 @@ public sealed class ServeCommandTests : IDisposable
 
         exitCode.Should().Be(1, output);
         var named = where == "--region" ? "--region" : "the configuration file's \"region\"";
-        output.Should().Be($"coffer: {named}: '{region}' is not a region name (lower-case letters, digits and single hyphens, a letter first, such as ap-guangzhou or us-east-1)\n");
+        output.Should().Be($"coffer: {named}: '{region}' is not a region name (letters, digits and hyphens, a letter or digit at each end, such as ap-guangzhou or us-east-1)\n");
         Directory.Exists(data).Should().BeFalse();
     }
 

@@ -8,15 +8,15 @@ public sealed class HttpDatesTests
     [InlineData("Sun, 06 Nov 1994 08:49:37 GMT")]
     [InlineData("Sunday, 06-Nov-94 08:49:37 GMT")]
     [InlineData("Sun Nov  6 08:49:37 1994")]
-    public void ParseRfc1123_ReadsEachFormRfc9110HasARecipientAccept(string value)
+    public void ParseHttpDate_ReadsEachFormRfc9110HasARecipientAccept(string value)
     {
         // RFC 9110 5.6.7: IMF-fixdate, the obsolete RFC 850 form and asctime's, all the same instant.
-        HttpDates.ParseRfc1123(value).Should().Be(new DateTimeOffset(1994, 11, 6, 8, 49, 37, TimeSpan.Zero));
+        HttpDates.ParseHttpDate(value).Should().Be(new DateTimeOffset(1994, 11, 6, 8, 49, 37, TimeSpan.Zero));
     }
 
     [Theory]
     [InlineData("yesterday")]
     [InlineData("")]
     [InlineData(null)]
-    public void ParseRfc1123_IsNull_ForWhatIsNoDate(string? value) => HttpDates.ParseRfc1123(value).Should().BeNull();
+    public void ParseHttpDate_IsNull_ForWhatIsNoDate(string? value) => HttpDates.ParseHttpDate(value).Should().BeNull();
 }

@@ -318,7 +318,8 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
 
         var tooLong = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled&statusUpdateReason=" + new string('r', 257));
         (await tooLong.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3)).Element("Message")!.Value
-            .Should().Be("StatusUpdateReason may be at most 256 characters.", "S3 Control's limit; the job stays suspended");
+            .Should().Be("StatusUpdateReason may be at most 256 characters.", "S3 Control's limit");
+        await WaitForAsync(jobId, "Suspended");
         var cancelled = await SendAsync(HttpMethod.Post, $"/{jobId}/status", "requestedJobStatus=Cancelled&statusUpdateReason=" + new string('r', 256));
         XDocument.Parse(await cancelled.Content.ReadAsStringAsync()).Root!.Element(Ns + "Status")!.Value.Should().Be("Cancelled");
         await WaitForAsync(jobId, "Cancelled");

@@ -228,6 +228,7 @@ public sealed class InventoryApiTests : IAsyncLifetime
         { "inventory&id=twoversions", Configuration("twoversions").Replace("<IncludedObjectVersions>All</IncludedObjectVersions>", "<IncludedObjectVersions>All</IncludedObjectVersions><IncludedObjectVersions>Current</IncludedObjectVersions>"), HttpStatusCode.BadRequest, "MalformedXML" },
         { "inventory&id=twokinds", Configuration("twokinds").Replace("<SSECOS></SSECOS>", "<SSECOS></SSECOS><SSE-KMS><KeyId>k</KeyId></SSE-KMS>"), HttpStatusCode.BadRequest, "MalformedXML" },
         { "inventory&id=twoprefixes", Configuration("twoprefixes").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><Prefix>a</Prefix><And><Prefix>b</Prefix></And></Filter>"), HttpStatusCode.BadRequest, "MalformedXML" },
+        { "inventory&id=twoperiods", Configuration("twoperiods").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><Period><StartTime>1</StartTime></Period><And><Prefix>b</Prefix><Period><StartTime>2</StartTime></Period></And></Filter>"), HttpStatusCode.BadRequest, "MalformedXML" },
         { "inventory&id=emptyclass", Configuration("emptyclass").Replace("<Filter><Prefix>logs/</Prefix></Filter>", "<Filter><And><StorageClass>STANDARD_IA,</StorageClass></And></Filter>"), HttpStatusCode.BadRequest, "InvalidArgument" },
     };
 

@@ -149,12 +149,20 @@ public sealed class InventoryRunApiTests : IAsyncLifetime
             $"<Bucket>qcs::cos:ap-guangzhou::{_destination}</Bucket></COSBucketDestination></Destination>" +
             "<IncludedObjectVersions>Current</IncludedObjectVersions><OptionalFields><Field>Size</Field></OptionalFields></InventoryConfiguration>";
         (await _server.SendAsync(_server.Request(HttpMethod.Post, reborn, query: "inventory&id=old", content: new StringContent(body)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await RunsOfAsync(reborn)).Should().ContainSingle("the old bucket's run");
         (await _server.SendAsync(_server.Request(HttpMethod.Delete, reborn))).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         await _server.CreateBucketAsync(reborn);
 
-        var runs = await _server.SendAsync(_server.Request(HttpMethod.Get, reborn, query: "inventory-runs"));
-        XDocument.Parse(await runs.Content.ReadAsStringAsync()).Root!.Elements("InventoryRun").Should().BeEmpty();
+        (await RunsOfAsync(reborn)).Should().BeEmpty();
+    }
+
+    private async Task<List<XElement>> RunsOfAsync(string bucket)
+    {
+        var runs = await _server.SendAsync(_server.Request(HttpMethod.Get, bucket, query: "inventory-runs"));
+        var text = await runs.Content.ReadAsStringAsync();
+        runs.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return XDocument.Parse(text).Root!.Elements("InventoryRun").ToList();
     }
 
     [Fact]

@@ -248,6 +248,30 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     }
 
     [Theory]
+    [InlineData("x-amz-checksum-algorithm", "SHA256")]
+    [InlineData("x-amz-website-redirect-location", "/moved.html")]
+    public async Task CopyObject_OntoItself_ChangingOnlyItsChecksumOrItsRedirect_IsAChange(string header, string value)
+    {
+        // Copying in place is how a client adds a checksum to an object, or points it elsewhere.
+        var data = "in place"u8.ToArray();
+        await SendAsync(HttpMethod.Put, "/in-place", data, S3RequestSigner.Sha256(data), [new("x-amz-website-redirect-location", "/before.html")]);
+
+        var copy = await SendAsync(HttpMethod.Put, "/in-place", null, S3RequestSigner.Sha256([]), [new("x-amz-copy-source", $"/{Bucket}/in-place"), new(header, value)]);
+
+        copy.StatusCode.Should().Be(HttpStatusCode.OK, await copy.Content.ReadAsStringAsync());
+        var head = await SendAsync(HttpMethod.Head, "/in-place", null, S3RequestSigner.Sha256([]), [new("x-amz-checksum-mode", "ENABLED")]);
+        if (header == "x-amz-checksum-algorithm")
+        {
+            head.Headers.GetValues("x-amz-checksum-sha256").Single().Should().Be(ChecksumOf("x-amz-checksum-sha256", data));
+            head.Headers.Contains("x-amz-website-redirect-location").Should().BeFalse("a redirect is not copied (S3)");
+        }
+        else
+        {
+            head.Headers.GetValues("x-amz-website-redirect-location").Single().Should().Be(value, "the request's redirect, not the source's");
+        }
+    }
+
+    [Theory]
     [InlineData("BOGUS", HttpStatusCode.BadRequest, "InvalidRequest")]
     [InlineData("MD5", HttpStatusCode.NotImplemented, "NotImplemented")]
     public async Task CopyObject_RefusesAChecksumAlgorithmItCannotCompute_AndCopiesNothing(string algorithm, HttpStatusCode status, string code)

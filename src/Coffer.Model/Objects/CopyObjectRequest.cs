@@ -2,6 +2,9 @@ namespace Coffer.Model.Objects;
 
 public sealed record CopyObjectRequest
 {
+    /// <summary>S3's website redirect, among the stored headers: a copy takes the request's, never its source's.</summary>
+    public const string WebsiteRedirectHeader = "x-amz-website-redirect-location";
+
     public required string SourceBucket { get; init; }
 
     public required string SourceKey { get; init; }
@@ -19,6 +22,7 @@ public sealed record CopyObjectRequest
 
     public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
 
+    /// <summary>The request's stored headers (<c>Cache-Control</c>, ...): the copy's with REPLACE; with COPY, only its website redirect.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     /// <summary>False copies the source's tags; true uses <see cref="Tags"/>.</summary>

@@ -81,7 +81,7 @@ public sealed record SigV4Authorization(
         }
         else
         {
-            time = HttpDates.ParseRfc1123(header("Date")) ?? throw new CofferException(ErrorCode.AccessDenied,
+            time = HttpDates.ParseHttpDate(header("Date")) ?? throw new CofferException(ErrorCode.AccessDenied,
                 "AWS authentication requires a valid Date or x-amz-date header.");
             amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         }

@@ -15,7 +15,7 @@ public static class HttpDates
     /// An HTTP date in any of the three forms RFC 9110 (5.6.7) has a recipient accept: IMF-fixdate (RFC 1123), RFC 850,
     /// and asctime's <c>Sun Nov  6 08:49:37 1994</c>, which the general parser does not read.
     /// </summary>
-    public static DateTimeOffset? ParseRfc1123(string? value) =>
+    public static DateTimeOffset? ParseHttpDate(string? value) =>
         DateTimeOffset.TryParseExact(value, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
             || DateTimeOffset.TryParseExact(value, "ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out parsed)

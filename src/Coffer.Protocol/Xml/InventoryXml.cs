@@ -67,6 +67,11 @@ public static class InventoryXml
             {
                 throw new CofferException(ErrorCode.MalformedXml, "Filter may hold a Prefix or an And, not both.");
             }
+
+            if (filter.Element("Period") is not null && and.Element("Period") is not null)
+            {
+                throw new CofferException(ErrorCode.MalformedXml, "Filter may hold one Period, in it or in its And, not both.");
+            }
         }
 
         var body = and ?? filter;

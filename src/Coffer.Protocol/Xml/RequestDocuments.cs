@@ -114,7 +114,7 @@ public static class RequestDocuments
             o.Element("VersionId")?.Value,
             o.Element("ETag")?.Value,
             o.Element("LastModifiedTime")?.Value is { } time
-                ? Http.HttpDates.ParseRfc1123(time) ?? throw new CofferException(ErrorCode.MalformedXml, "LastModifiedTime is not a date.")
+                ? Http.HttpDates.ParseHttpDate(time) ?? throw new CofferException(ErrorCode.MalformedXml, "LastModifiedTime is not a date.")
                 : null,
             o.Element("Size")?.Value is { } size
                 ? long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes

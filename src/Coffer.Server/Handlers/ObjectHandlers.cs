@@ -116,7 +116,8 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var (range, partNumber) = RangeOrPartOf(context);
         var versionId = VersionIdOf(context);
         var customerKey = CustomerKeyHeaders.Read(context);
-        for (var attempt = 1; ; attempt++)
+        // Attempts count the blob found gone under a read; a range an If-Range voids is asked for again without counting.
+        for (var attempt = 1; ;)
         {
             ObjectContent content;
             try
@@ -166,6 +167,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             catch (FileNotFoundException) when (attempt < 3)
             {
                 // A concurrent overwrite or delete removed the blob after we read its metadata: read again.
+                attempt++;
                 continue;
             }
 
@@ -462,7 +464,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         null => true,
         ['"', ..] and var etag => etag == ObjectHeaders.Quote(info.ETag),
         ['W', '/', ..] => false,
-        var date => HttpDates.ParseRfc1123(date) is { } when && when == TruncateToSeconds(info.LastModified),
+        var date => HttpDates.ParseHttpDate(date) is { } when && when == TruncateToSeconds(info.LastModified),
     };
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, time.Offset);

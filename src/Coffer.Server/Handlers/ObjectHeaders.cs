@@ -32,7 +32,7 @@ internal static class ObjectHeaders
     private static readonly string[] StoredHeaders =
         ["Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires", WebsiteRedirect];
 
-    private const string WebsiteRedirect = "x-amz-website-redirect-location";
+    private const string WebsiteRedirect = Model.Objects.CopyObjectRequest.WebsiteRedirectHeader;
 
     public static ObjectAttributes Read(RequestContext context)
     {
@@ -154,8 +154,11 @@ internal static class ObjectHeaders
             }
         }
 
-        // A checksum of the bytes as one (a single PUT's or a copy's) keeps no type: S3 names it FULL_OBJECT.
-        if (checksumAsked && wholeObject && MultipartChecksum.AlgorithmOf(info.Headers) is not null && !info.Headers.Any(h => h.Key == MultipartChecksum.TypeHeader))
+        // A checksum of the bytes as one (a single PUT's or a copy's) keeps no type: S3 names it FULL_OBJECT. A composite
+        // value ends in -<parts>: one from before completion stored its type has none to infer.
+        if (checksumAsked && wholeObject && !info.Headers.Any(h => h.Key == MultipartChecksum.TypeHeader)
+            && MultipartChecksum.AlgorithmOf(info.Headers) is { } algorithm
+            && !info.Headers.First(h => h.Key == MultipartChecksum.HeaderName(algorithm)).Value.Contains('-', StringComparison.Ordinal))
         {
             headers[MultipartChecksum.TypeHeader] = MultipartChecksum.FullObject;
         }
@@ -242,8 +245,8 @@ internal static class ObjectHeaders
     public static Preconditions Conditions(RequestContext context) => new(
         context.Header("If-Match"),
         context.Header("If-None-Match"),
-        HttpDates.ParseRfc1123(context.Header("If-Modified-Since")),
-        HttpDates.ParseRfc1123(context.Header("If-Unmodified-Since")));
+        HttpDates.ParseHttpDate(context.Header("If-Modified-Since")),
+        HttpDates.ParseHttpDate(context.Header("If-Unmodified-Since")));
 
     /// <summary>
     /// A conditional delete: <c>If-Match</c>, <c>x-amz-if-match-last-modified-time</c> (an HTTP date) and
@@ -260,7 +263,7 @@ internal static class ObjectHeaders
         var time = context.Header("x-amz-if-match-last-modified-time");
         return new(
             context.Header("If-Match"),
-            time is null ? null : HttpDates.ParseRfc1123(time)
+            time is null ? null : HttpDates.ParseHttpDate(time)
                 ?? throw new CofferException(ErrorCode.InvalidArgument, "x-amz-if-match-last-modified-time is not an HTTP date."),
             SizeHeader(context, "x-amz-if-match-size"));
     }
@@ -278,8 +281,8 @@ internal static class ObjectHeaders
         return new(
             context.Header(prefix + "if-match"),
             context.Header(prefix + "if-none-match"),
-            HttpDates.ParseRfc1123(context.Header(prefix + "if-modified-since")),
-            HttpDates.ParseRfc1123(context.Header(prefix + "if-unmodified-since")));
+            HttpDates.ParseHttpDate(context.Header(prefix + "if-modified-since")),
+            HttpDates.ParseHttpDate(context.Header(prefix + "if-unmodified-since")));
     }
 
     /// <summary>Echoes the flexible checksum the body was verified against, as S3 does.</summary>
