@@ -123,6 +123,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         var response = await SendChunkedAsync("/trailer.bin", data, "x-amz-checksum-crc32");
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         response.Headers.GetValues("x-amz-checksum-crc32").Should().ContainSingle();
+        response.Headers.GetValues("x-amz-checksum-type").Should().Equal("FULL_OBJECT");
         (await GetAsync("/trailer.bin")).Should().Equal(data);
     }
 

@@ -76,7 +76,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         context.Response.Headers.ETag = ObjectHeaders.Quote(part.ETag);
         ObjectHeaders.WriteCrc64(context, part.Crc64);
         ObjectHeaders.WriteEncryption(context, part.Encryption?.Algorithm, part.Encryption?.KmsKeyId);
-        ObjectHeaders.WriteVerifiedChecksum(context);
+        ObjectHeaders.WriteVerifiedChecksum(context, wholeObject: false);
         await Responses.EmptyAsync(context);
     }
 

@@ -285,12 +285,19 @@ internal static class ObjectHeaders
             HttpDates.ParseHttpDate(context.Header(prefix + "if-unmodified-since")));
     }
 
-    /// <summary>Echoes the flexible checksum the body was verified against, as S3 does.</summary>
-    public static void WriteVerifiedChecksum(RequestContext context)
+    /// <summary>
+    /// Echoes the flexible checksum the body was verified against, as S3 does; for a whole object (PUT and POST, not a
+    /// part) with its type, FULL_OBJECT, as S3's PutObject answers it.
+    /// </summary>
+    public static void WriteVerifiedChecksum(RequestContext context, bool wholeObject = true)
     {
         if (context.Body is IVerifiedChecksum { VerifiedChecksum: { } checksum })
         {
             context.Response.Headers[checksum.Key] = checksum.Value;
+            if (wholeObject)
+            {
+                context.Response.Headers[MultipartChecksum.TypeHeader] = MultipartChecksum.FullObject;
+            }
         }
     }
 
