@@ -43,6 +43,22 @@ public sealed class ObjectFeatureApiTests() : ServerTestBase("features")
     }
 
     [Fact]
+    public async Task Tagging_ReturnsInvalidTag_ForAKeyInTheReservedAwsPrefix_OnObjectsAndBuckets()
+    {
+        await Server.PutObjectAsync(Bucket, "k", [1]);
+        var body = "<Tagging><TagSet><Tag><Key>aws:owner</Key><Value>v</Value></Tag></TagSet></Tagging>";
+
+        var objectTags = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "k", query: "tagging", content: new StringContent(body)));
+        var bucketTags = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "tagging", content: new StringContent(body)));
+        var header = await S3.SendAsync(HttpMethod.Put, Bucket, "tagged", body: [1], headers: [new("x-amz-tagging", "AWS:owner=v")]);
+
+        await objectTags.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTag");
+        await bucketTags.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTag");
+        await header.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidTag", Coffer.Protocol.Routing.Dialect.S3);
+        (await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "tagged"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Multipart_InitiateUploadComplete_ReturnsTheDocumentedDocumentsAndChecksums()
     {
         var initiate = await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "mp.bin", query: "uploads",

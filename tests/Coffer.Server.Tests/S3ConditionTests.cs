@@ -125,6 +125,22 @@ public sealed class S3ConditionTests() : ServerTestBase("conditions")
     }
 
     [Fact]
+    public async Task BucketPolicy_OnS3MaxKeys_AdmitsAListingOfFewKeys_AndRefusesOneOfManyOrUnbounded()
+    {
+        var other = TestAccounts.Other.Uin;
+        await PutPolicyAsync($$$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{other}}}:root"},"Action":"s3:ListBucket",
+              "Resource":"arn:aws:s3:::{{{Bucket}}}","Condition":{"NumericLessThanEquals":{"s3:max-keys":"10"} } }]}
+            """, HttpStatusCode.NoContent);
+
+        (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2&max-keys=5", account: TestAccounts.Other)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2&max-keys=50", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        await (await S3.SendAsync(HttpMethod.Get, Bucket, query: "list-type=2", account: TestAccounts.Other))
+            .ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+    }
+
+    [Fact]
     public async Task BucketPolicy_DenyWhenNull_RefusesAPutWithoutTheEncryptionHeader_AndAdmitsOneWithIt()
     {
         var other = TestAccounts.Other.Uin;

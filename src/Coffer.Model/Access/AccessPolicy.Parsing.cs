@@ -229,7 +229,7 @@ public sealed partial class AccessPolicy
     /// and what inventory delivery names (<see cref="InventoryService"/>).
     /// </summary>
     private static bool IsEvaluated(string key) =>
-        key is "qcs:ip" or "cos:prefix" or "cos:delimiter" or "cos:versionid" or "aws:sourcearn" or "aws:sourceaccount"
+        key is "qcs:ip" or "cos:prefix" or "cos:delimiter" or "cos:versionid" or "cos:max-keys" or "aws:sourcearn" or "aws:sourceaccount"
             or "cos:content-type" or "cos:content-length" or "cos:response-content-type" or "cos:secure-transport"
             or "aws:referer" or "aws:useragent"
         || key.StartsWith(HeaderKeyPrefix, StringComparison.Ordinal);

@@ -36,6 +36,11 @@ public static class ObjectTags
                 throw Invalid("Tags may contain letters, digits, spaces and + - = . _ : / @ only.");
             }
 
+            if (key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid("Tag keys may not start with 'aws:', which S3 keeps for its own tags.");
+            }
+
             if (!keys.Add(key))
             {
                 throw Invalid($"The tag key '{key}' appears more than once.");

@@ -14,7 +14,7 @@ public sealed class Authorizer(AccessControl access, string defaultRegion)
 {
     // The listing parameters policies' conditions can test, by the condition key they appear under.
     private static readonly (string Parameter, string Key)[] ConditionParameters =
-        [("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid")];
+        [("prefix", "cos:prefix"), ("delimiter", "cos:delimiter"), ("versionId", "cos:versionid"), ("max-keys", "cos:max-keys")];
 
     /// <summary>
     /// Authorizes the request as routed; returns the bucket's rules (null for requests on no existing bucket: GET
