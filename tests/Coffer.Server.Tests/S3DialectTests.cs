@@ -141,6 +141,24 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         await ShouldBeStoredNowhereAsync("/bad-trailer.bin");
     }
 
+    [Theory]
+    [InlineData("bad", HttpStatusCode.BadRequest, "InvalidRequest")]
+    [InlineData("AAAAAA==", HttpStatusCode.BadRequest, "BadDigest")]
+    public async Task PutObject_RefusesATrailingChecksum_ThatIsNoDigest_AsInvalidRequest_AndOneThatDiffers_AsBadDigest(string value, HttpStatusCode status, string code)
+    {
+        var data = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+
+        var response = await SendChunkedAsync("/trailer-value.bin", data, "x-amz-checksum-crc32", trailerValue: value);
+
+        var error = await response.ShouldBeErrorAsync(status, code, Dialect.S3);
+        if (code == "InvalidRequest")
+        {
+            error.Element("Message")!.Value.Should().Be("Value for x-amz-checksum-crc32 trailing header is invalid.");
+        }
+
+        await ShouldBeStoredNowhereAsync("/trailer-value.bin");
+    }
+
     [Fact]
     public async Task PutObject_ReturnsIncompleteBody_AndStoresNothing_WhenTheSignedTrailerIsDropped()
     {
@@ -561,7 +579,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     /// <paramref name="alter"/> changes the body after it was signed.
     /// </summary>
     private async Task<HttpResponseMessage> SendChunkedAsync(string path, byte[] data, string? trailerChecksum = null, Func<byte[], byte[]>? alter = null,
-        KeyValuePair<string, string>[]? headers = null, string? decodedLength = null)
+        KeyValuePair<string, string>[]? headers = null, string? decodedLength = null, string? trailerValue = null)
     {
         var now = DateTimeOffset.UtcNow;
         var request = Request(HttpMethod.Put, path, []);
@@ -578,7 +596,7 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
             request.Headers.TryAddWithoutValidation("x-amz-trailer", trailerChecksum);
             var checksum = FlexibleChecksum.ForHeader(trailerChecksum);
             checksum.Append(data);
-            trailers = [new(trailerChecksum, checksum.ValueBase64())];
+            trailers = [new(trailerChecksum, trailerValue ?? checksum.ValueBase64())];
         }
 
         S3RequestSigner.Sign(request, TestAccounts.Owner, now, trailers is null ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" : "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");

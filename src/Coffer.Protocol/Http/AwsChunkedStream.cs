@@ -186,6 +186,12 @@ public sealed class AwsChunkedStream : ForwardReadStream, IVerifiedChecksum
         {
             var expected = trailers.FirstOrDefault(t => t.Key == checksum.HeaderName).Value
                 ?? throw new CofferException(ErrorCode.InvalidRequest, $"The body has no {checksum.HeaderName} trailer although x-amz-trailer announced it.");
+            // A value that is no digest at all is the request's mistake, as S3 answers it; a digest that differs is BadDigest.
+            if (!checksum.IsDigest(expected))
+            {
+                throw new CofferException(ErrorCode.InvalidRequest, $"Value for {checksum.HeaderName} trailing header is invalid.");
+            }
+
             checksum.Verify(expected);
             VerifiedChecksum = new(checksum.HeaderName, expected);
         }

@@ -122,7 +122,8 @@ public sealed class FlexibleChecksum
     /// <summary>The length of the algorithm's digest in bytes: 4 for the CRC32s, 8 for CRC64NVME, 20 for SHA1, 32 for SHA256.</summary>
     private int DigestLength => _crc32 is not null ? 4 : _crc64 is not null ? 8 : Algorithm == "sha1" ? 20 : 32;
 
-    private bool IsDigest(string value)
+    /// <summary>Whether <paramref name="value"/> is the base64 of a digest of this algorithm's length (not whether it matches).</summary>
+    public bool IsDigest(string value)
     {
         Span<byte> digest = stackalloc byte[48];
         return Convert.TryFromBase64String(value, digest, out var written) && written == DigestLength;
