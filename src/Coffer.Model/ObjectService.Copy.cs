@@ -71,8 +71,7 @@ public sealed partial class ObjectService
             : [.. CopiedHeaders(source).Where(h => h.Key != CopyObjectRequest.WebsiteRedirectHeader), .. redirect];
         if (algorithm is not null)
         {
-            headers = [.. headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader),
-                new(MultipartChecksum.HeaderName(algorithm), checksum!)];
+            headers = [.. headers.Where(h => !MultipartChecksum.IsChecksumHeader(h.Key)), new(MultipartChecksum.HeaderName(algorithm), checksum!)];
         }
 
         var now = Now();
@@ -178,7 +177,7 @@ public sealed partial class ObjectService
     /// <summary>A source's stored headers, less the composite checksum and part checksums of a multipart source: the copy is one part.</summary>
     private static IReadOnlyList<KeyValuePair<string, string>> CopiedHeaders(ObjectVersionRecord source) =>
         source.IsMultipartUploaded
-            ? source.Headers.Where(h => !h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal) && h.Key != MultipartChecksum.PartsHeader).ToArray()
+            ? source.Headers.Where(h => !MultipartChecksum.IsChecksumHeader(h.Key)).ToArray()
             : source.Headers;
 
     /// <summary>The copy's bytes staged, and their checksum in <paramref name="algorithm"/> (computed as they are read) when one is named.</summary>

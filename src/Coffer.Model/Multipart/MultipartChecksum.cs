@@ -39,6 +39,13 @@ public static class MultipartChecksum
     public static string? AlgorithmOf(IReadOnlyList<KeyValuePair<string, string>> headers) =>
         Algorithms.FirstOrDefault(algorithm => headers.Any(h => h.Key == HeaderName(algorithm)));
 
+    /// <summary>The checksum among an object's stored headers, its algorithm (<c>SHA256</c>, ...) and value; null when it has none.</summary>
+    public static (string Algorithm, string Value)? StoredChecksum(IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        AlgorithmOf(headers) is { } algorithm ? (algorithm, headers.First(h => h.Key == HeaderName(algorithm)).Value) : null;
+
+    /// <summary>Whether a stored header says something of the object's checksum: its value, its type, its parts'.</summary>
+    public static bool IsChecksumHeader(string name) => name.StartsWith("x-amz-checksum-", StringComparison.Ordinal) || name == PartsHeader;
+
     /// <summary>The algorithms a multipart upload can be initiated with, as S3 names them.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 

@@ -264,9 +264,9 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         }
 
         ObjectHeaders.WriteCrc64(context, copy.Crc64);
-        var algorithm = MultipartChecksum.AlgorithmOf(copy.Headers);
-        var checksum = algorithm is null ? null : copy.Headers.First(h => h.Key == MultipartChecksum.HeaderName(algorithm)).Value;
-        await Responses.XmlAsync(context, XmlDocumentWriter.Write(new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64, algorithm, checksum), context.Dialect));
+        var checksum = MultipartChecksum.StoredChecksum(copy.Headers);
+        await Responses.XmlAsync(context, XmlDocumentWriter.Write(
+            new CopyObjectDocument(copy.ETag, copy.LastModified, copy.Crc64, checksum?.Algorithm, checksum?.Value), context.Dialect));
     }
 
     /// <summary>

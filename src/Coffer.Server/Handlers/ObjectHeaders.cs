@@ -157,8 +157,7 @@ internal static class ObjectHeaders
         // A checksum of the bytes as one (a single PUT's or a copy's) keeps no type: S3 names it FULL_OBJECT. A composite
         // value ends in -<parts>: one from before completion stored its type has none to infer.
         if (checksumAsked && wholeObject && !info.Headers.Any(h => h.Key == MultipartChecksum.TypeHeader)
-            && MultipartChecksum.AlgorithmOf(info.Headers) is { } algorithm
-            && !info.Headers.First(h => h.Key == MultipartChecksum.HeaderName(algorithm)).Value.Contains('-', StringComparison.Ordinal))
+            && MultipartChecksum.StoredChecksum(info.Headers) is { } stored && !stored.Value.Contains('-', StringComparison.Ordinal))
         {
             headers[MultipartChecksum.TypeHeader] = MultipartChecksum.FullObject;
         }
