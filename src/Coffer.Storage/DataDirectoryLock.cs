@@ -29,24 +29,13 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
     public static DataDirectoryLock Acquire(string directory)
     {
-        var path = Path.Combine(directory, "coffer.lock");
-        FileStream? file = null;
         try
         {
-            // FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.
-            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            Lock(file);
-            return new DataDirectoryLock(file);
+            return new DataDirectoryLock(OpenLocked(Path.Combine(directory, "coffer.lock"), FileMode.OpenOrCreate));
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
         {
-            file?.Dispose();
             throw new DataDirectoryInUseException(directory, e);
-        }
-        catch
-        {
-            file?.Dispose();
-            throw;
         }
     }
 
@@ -64,8 +53,7 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
         try
         {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            Lock(probe);
+            OpenLocked(path, FileMode.Open).Dispose();
             return false;
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
@@ -75,6 +63,22 @@ internal sealed partial class DataDirectoryLock : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>The lock file, opened and locked; FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.</summary>
+    private static FileStream OpenLocked(string path, FileMode mode)
+    {
+        var file = new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            Lock(file);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Takes the flock itself, which .NET has already taken unless <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> (set for

@@ -207,14 +207,11 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
     }
 
     /// <summary>The checksum completion stored with the object (algorithm, value, type), when the upload had an algorithm.</summary>
-    private static (string Algorithm, string Value, string Type)? ChecksumOf(Model.Objects.ObjectInfo info)
-    {
-        var type = info.Headers.FirstOrDefault(h => h.Key == MultipartChecksum.TypeHeader).Value;
-        return type is not null && info.Headers.FirstOrDefault(h => h.Key.StartsWith("x-amz-checksum-", StringComparison.Ordinal)
-            && h.Key != MultipartChecksum.TypeHeader) is { Key: { } name, Value: var value }
-            ? (name["x-amz-checksum-".Length..].ToUpperInvariant(), value, type)
+    private static (string Algorithm, string Value, string Type)? ChecksumOf(Model.Objects.ObjectInfo info) =>
+        info.Headers.FirstOrDefault(h => h.Key == MultipartChecksum.TypeHeader).Value is { } type
+            && MultipartChecksum.StoredChecksum(info.Headers) is { } stored
+            ? (stored.Algorithm, stored.Value, type)
             : null;
-    }
 
     /// <summary>
     /// An SSE-C upload's checksums and CRC-64 are of its plaintext: shown only to a request that carries its key (which
