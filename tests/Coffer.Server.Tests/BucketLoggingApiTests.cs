@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
-using Coffer.Protocol.Auth;
-using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Server.AccessLogs;
 using Coffer.Testing;
@@ -583,21 +581,8 @@ public sealed class BucketLoggingApiTests : IAsyncLifetime
     }
 
     /// <summary>A GET of <paramref name="key"/> presigned with SigV4 query parameters, as an SDK's presigner writes it.</summary>
-    private HttpRequestMessage PresignedS3Get(string bucket, string key)
-    {
-        var now = DateTimeOffset.UtcNow.UtcDateTime;
-        var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var scope = $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request";
-        var path = $"/{bucket}/{key}";
-        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{TestAccounts.Owner.SecretId}/{scope}")}" +
-            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host";
-        var host = _server.BaseAddress.Authority;
-        var canonical = SigV4.CanonicalRequest("GET", SigV4.CanonicalUri(path), SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query),
-            [new("host", host)], SigV4.UnsignedPayload);
-        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Owner.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
-            SigV4.StringToSign(amzDate, scope, canonical));
-        return new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
-    }
+    private HttpRequestMessage PresignedS3Get(string bucket, string key) =>
+        new(HttpMethod.Get, S3RequestSigner.Presign(HttpMethod.Get, _server.BaseAddress, $"/{bucket}/{key}", TestAccounts.Owner, DateTimeOffset.UtcNow));
 
     /// <summary>
     /// On a server of its own with <paramref name="accessLogs"/>, logs <see cref="_source"/> into <see cref="_target"/>

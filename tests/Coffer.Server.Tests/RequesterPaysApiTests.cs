@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Xml.Linq;
 using Coffer.Model.Accounts;
-using Coffer.Protocol.Auth;
-using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -282,19 +279,8 @@ public sealed class RequesterPaysApiTests() : ServerTestBase("payer")
     }
 
     /// <summary>The other account's GET of <paramref name="key"/> presigned with SigV4 query parameters, and <paramref name="extraQuery"/> signed with them.</summary>
-    private HttpRequestMessage PresignedGet(string key, string extraQuery)
-    {
-        var amzDate = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var scope = $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request";
-        var path = $"/{Bucket}/{key}";
-        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{TestAccounts.Other.SecretId}/{scope}")}" +
-            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host{extraQuery}";
-        var canonical = SigV4.CanonicalRequest("GET", SigV4.CanonicalUri(path), SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query),
-            [new("host", Server.BaseAddress.Authority)], SigV4.UnsignedPayload);
-        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Other.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"),
-            SigV4.StringToSign(amzDate, scope, canonical));
-        return new HttpRequestMessage(HttpMethod.Get, new Uri(Server.BaseAddress, $"{path}?{query}&X-Amz-Signature={signature}"));
-    }
+    private HttpRequestMessage PresignedGet(string key, string extraQuery) =>
+        new(HttpMethod.Get, S3RequestSigner.Presign(HttpMethod.Get, Server.BaseAddress, $"/{Bucket}/{key}", TestAccounts.Other, DateTimeOffset.UtcNow, extraQuery));
 
     /// <summary>An unsigned S3 request (its x-amz-* headers say the dialect).</summary>
     private HttpRequestMessage Anonymous(string query, IEnumerable<KeyValuePair<string, string>>? headers = null)

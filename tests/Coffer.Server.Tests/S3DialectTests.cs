@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
+using Coffer.Protocol.Auth;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 using Coffer.Testing;
@@ -408,6 +409,73 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         var request = Request(HttpMethod.Get, "/");
         S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow.AddHours(-1), S3RequestSigner.Sha256([]));
         await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "RequestTimeTooSkewed", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task PresignedPut_RefusesUnsignedXAmzHeaders_SoItsHolderCannotTurnItIntoAPublicCopy()
+    {
+        (await SendAsync(HttpMethod.Put, "/secret.txt", "private"u8.ToArray(), S3RequestSigner.Sha256("private"u8.ToArray()))).EnsureSuccessStatusCode();
+        var url = S3RequestSigner.Presign(HttpMethod.Put, Server.BaseAddress, $"/{Bucket}/avatar.png", TestAccounts.Owner, DateTimeOffset.UtcNow);
+        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent([]) };
+        request.Headers.TryAddWithoutValidation("x-amz-copy-source", $"/{Bucket}/secret.txt");
+        request.Headers.TryAddWithoutValidation("x-amz-acl", "public-read");
+
+        var error = await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("There were headers present in the request which were not signed");
+        error.Element("HeadersNotSigned")!.Value.Should().Be("x-amz-copy-source, x-amz-acl");
+        (await SendAsync(HttpMethod.Head, "/avatar.png", null, S3RequestSigner.Sha256([]))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var plain = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent("png"u8.ToArray()) };
+        (await Server.SendRawAsync(plain)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Request_RefusesAnXAmzHeaderAddedAfterItWasSigned_ButNotItsPayloadHashOrDate()
+    {
+        var request = Request(HttpMethod.Put, "/acl.txt", "body"u8.ToArray());
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256("body"u8.ToArray()));
+        request.Headers.TryAddWithoutValidation("X-Amz-Acl", "public-read");
+        var error = await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied", Dialect.S3);
+        error.Element("HeadersNotSigned")!.Value.Should().Be("x-amz-acl");
+
+        // The payload hash and the date are in the string to sign whether or not SignedHeaders names them.
+        var unlisted = Request(HttpMethod.Put, "/acl.txt", "body"u8.ToArray());
+        S3RequestSigner.Sign(unlisted, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256("body"u8.ToArray()));
+        var authorization = unlisted.Headers.GetValues("Authorization").Single();
+        var amzDate = unlisted.Headers.GetValues("x-amz-date").Single();
+        var stringToSign = SigV4.StringToSign(amzDate, $"{amzDate[..8]}/{S3RequestSigner.Region}/s3/aws4_request", SigV4.CanonicalRequest("PUT",
+            SigV4.CanonicalUri($"/{Bucket}/acl.txt"), "", [new("host", Server.BaseAddress.Authority)], S3RequestSigner.Sha256("body"u8.ToArray())));
+        var signature = SigV4.Sign(SigV4.SigningKey(TestAccounts.Owner.SecretKey, amzDate[..8], S3RequestSigner.Region, "s3"), stringToSign);
+        unlisted.Headers.Remove("Authorization");
+        unlisted.Headers.TryAddWithoutValidation("Authorization", authorization[..authorization.IndexOf("SignedHeaders=", StringComparison.Ordinal)]
+            + $"SignedHeaders=host,Signature={signature}");
+        (await Server.SendRawAsync(unlisted)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Request_IsMalformed_WhenSignedForAnotherServiceThanS3()
+    {
+        var url = S3RequestSigner.Presign(HttpMethod.Get, Server.BaseAddress, $"/{Bucket}/", TestAccounts.Owner, DateTimeOffset.UtcNow, service: "execute-api");
+        var error = await (await Server.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, url)))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationQueryParametersError", Dialect.S3);
+        error.Element("Message")!.Value.Should().Be("Error parsing the X-Amz-Credential parameter; incorrect service \"execute-api\". This endpoint belongs to \"s3\".");
+
+        var request = Request(HttpMethod.Get, "/");
+        S3RequestSigner.Sign(request, TestAccounts.Owner, DateTimeOffset.UtcNow, S3RequestSigner.Sha256([]));
+        var authorization = request.Headers.GetValues("Authorization").Single().Replace("/s3/aws4_request", "/sts/aws4_request", StringComparison.Ordinal);
+        request.Headers.Remove("Authorization");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "AuthorizationHeaderMalformed", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task Request_ReturnsInvalidArgument_WithAnAuthorizationHeaderBesideAPresignedSignature()
+    {
+        var url = S3RequestSigner.Presign(HttpMethod.Get, Server.BaseAddress, $"/{Bucket}/", TestAccounts.Owner, DateTimeOffset.UtcNow);
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={TestAccounts.Owner.SecretId}/x, SignedHeaders=host, Signature=00");
+        var error = await (await Server.SendRawAsync(request)).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        error.Element("Message")!.Value.Should().StartWith("Only one auth mechanism allowed");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Coffer.Model.Accounts;
 using Coffer.Protocol.Auth;
+using Coffer.Protocol.Http;
 
 namespace Coffer.Testing;
 
@@ -17,6 +18,24 @@ public static class S3RequestSigner
     /// </summary>
     public static void Sign(HttpRequestMessage request, Account account, DateTimeOffset time, string payloadHash, string region = Region) =>
         SigV4RequestSigner.Sign(request, account.SecretId, account.SecretKey, time, payloadHash, region);
+
+    /// <summary>
+    /// A URL for <paramref name="method"/> on <paramref name="path"/> presigned with SigV4 query parameters, signing host
+    /// alone as the SDKs' presigners do, and <paramref name="extraQuery"/> (starting with '&amp;') among the signed
+    /// parameters; scoped to <paramref name="service"/>, which S3 names s3.
+    /// </summary>
+    public static Uri Presign(HttpMethod method, Uri server, string path, Account account, DateTimeOffset time, string extraQuery = "",
+        string service = SigV4.S3Service)
+    {
+        var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{amzDate[..8]}/{Region}/{service}/aws4_request";
+        var query = $"X-Amz-Algorithm={SigV4.Algorithm}&X-Amz-Credential={Uri.EscapeDataString($"{account.SecretId}/{scope}")}" +
+            $"&X-Amz-Date={amzDate}&X-Amz-Expires=900&X-Amz-SignedHeaders=host{extraQuery}";
+        var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(path),
+            SigV4.CanonicalQuery(RequestTarget.Parse(path + "?" + query).Query), [new("host", server.Authority)], SigV4.UnsignedPayload);
+        var signature = SigV4.Sign(SigV4.SigningKey(account.SecretKey, amzDate[..8], Region, service), SigV4.StringToSign(amzDate, scope, canonical));
+        return new Uri(server, $"{path}?{query}&X-Amz-Signature={signature}");
+    }
 
     public static string Sha256(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body));
 

@@ -11,6 +11,9 @@ namespace Coffer.Protocol.Auth;
 public static class SigV4
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
+
+    /// <summary>The service every S3 signature is scoped to (S3 Control's too).</summary>
+    public const string S3Service = "s3";
     public const string UnsignedPayload = "UNSIGNED-PAYLOAD";
     public const string StreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
     public const string StreamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";

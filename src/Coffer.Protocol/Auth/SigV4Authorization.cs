@@ -34,7 +34,11 @@ public sealed record SigV4Authorization(
                     "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.");
             }
 
-            return FromHeader(authorizationHeader, header);
+            // Two signatures would leave it open which one the request is authorized by.
+            return target.Has("X-Amz-Algorithm") || target.Has("X-Amz-Signature")
+                ? throw new CofferException(ErrorCode.InvalidArgument,
+                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
+                : FromHeader(authorizationHeader, header);
         }
 
         if (target.Has("X-Amz-Algorithm"))
@@ -86,7 +90,7 @@ public sealed record SigV4Authorization(
             amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         }
 
-        return Build(credential, signedHeaders, signature, time, amzDate, null, Malformed);
+        return Build(credential, signedHeaders, signature, time, amzDate, null, Malformed, "The authorization header is malformed");
     }
 
     private static SigV4Authorization FromQuery(RequestTarget target)
@@ -114,7 +118,7 @@ public sealed record SigV4Authorization(
         }
 
         return Build(Required("X-Amz-Credential"), Required("X-Amz-SignedHeaders"), Required("X-Amz-Signature"), time, amzDate,
-            TimeSpan.FromSeconds(seconds), Malformed);
+            TimeSpan.FromSeconds(seconds), Malformed, "Error parsing the X-Amz-Credential parameter");
     }
 
     private static SigV4Authorization Build(
@@ -124,12 +128,20 @@ public sealed record SigV4Authorization(
         DateTimeOffset time,
         string amzDate,
         TimeSpan? expires,
-        Func<string, CofferException> malformed)
+        Func<string, CofferException> malformed,
+        string credentialIsMalformed)
     {
         var scope = credential.Split('/');
         if (scope.Length != 5 || scope[4] != "aws4_request" || scope[1].Length != 8)
         {
             throw malformed($"The credential '{credential}' is not <key>/<yyyyMMdd>/<region>/<service>/aws4_request.");
+        }
+
+        // S3 (and S3 Control, which Coffer serves beside it) signs for the service "s3": a signature made for another
+        // service with the same key must not be good here.
+        if (scope[3] != SigV4.S3Service)
+        {
+            throw malformed($"{credentialIsMalformed}; incorrect service \"{scope[3]}\". This endpoint belongs to \"{SigV4.S3Service}\".");
         }
 
         if (scope[1] != amzDate[..8])

@@ -36,8 +36,8 @@ public static class SigV4RequestSigner
         var target = RequestTarget.Parse(request.RequestUri!.PathAndQuery);
         var canonical = SigV4.CanonicalRequest(request.Method.Method, SigV4.CanonicalUri(target.Path), SigV4.CanonicalQuery(target.Query),
             headers.ToList(), payloadHash);
-        var scope = $"{amzDate[..8]}/{region}/s3/aws4_request";
-        var key = SigV4.SigningKey(secretKey, amzDate[..8], region, "s3");
+        var scope = $"{amzDate[..8]}/{region}/{SigV4.S3Service}/aws4_request";
+        var key = SigV4.SigningKey(secretKey, amzDate[..8], region, SigV4.S3Service);
         var signature = SigV4.Sign(key, SigV4.StringToSign(amzDate, scope, canonical));
         request.Headers.TryAddWithoutValidation("Authorization",
             $"{SigV4.Algorithm} Credential={secretId}/{scope},SignedHeaders={string.Join(';', headers.Keys)},Signature={signature}");

@@ -48,6 +48,32 @@ public static class SigV4Verifier
             "Missing required header for this request: x-amz-content-sha256");
     }
 
+    /// <summary>
+    /// Refuses an <c>x-amz-*</c> header the signature does not cover, as S3 does: such headers act (a copy source, an ACL,
+    /// tags), so whoever holds a presigned URL could otherwise turn an upload into a public copy of another object. The
+    /// payload hash and the date need no place in the list; the string to sign holds them already.
+    /// </summary>
+    public static void CheckAmzHeadersSigned(SigV4Authorization authorization, IEnumerable<string> headerNames)
+    {
+        List<string>? unsigned = null;
+        foreach (var name in headerNames)
+        {
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && name.ToLowerInvariant() is var lower
+                && lower is not ("x-amz-content-sha256" or "x-amz-date") && !authorization.SignedHeaders.Contains(lower))
+            {
+                (unsigned ??= []).Add(lower);
+            }
+        }
+
+        if (unsigned is not null)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "There were headers present in the request which were not signed")
+            {
+                Details = [new("HeadersNotSigned", string.Join(", ", unsigned))],
+            };
+        }
+    }
+
     /// <summary>True when the signature matches; <paramref name="signingKey"/> then signs the body's chunks too.</summary>
     public static bool Verify(
         SigV4Authorization authorization,
