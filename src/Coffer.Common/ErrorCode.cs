@@ -24,6 +24,7 @@ public enum ErrorCode
     InvalidRange,
     InvalidPartNumber,
     PreconditionFailed,
+    FileAlreadyExists,
     NotModified,
     KeyTooLong,
     InvalidStorageClass,

@@ -36,7 +36,7 @@ public sealed partial class ObjectService
             if (!request.Condition.IsEmpty)
             {
                 // Checked early so a doomed copy reads nothing, and again in the commit, where it counts.
-                request.Condition.CheckWrite(CurrentObject(reader, request.Bucket, request.Key));
+                CheckWrite(reader, request.Bucket, request.Key, request.Condition);
             }
         }
 
@@ -99,7 +99,7 @@ public sealed partial class ObjectService
         {
             if (!request.Condition.IsEmpty)
             {
-                request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+                CheckWrite(writer, request.Bucket, request.Key, request.Condition);
             }
 
             alsoCommit?.Invoke(writer);

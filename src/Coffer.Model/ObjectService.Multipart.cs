@@ -141,7 +141,7 @@ public sealed partial class ObjectService
 
             CheckOptionalKey(upload, request.CustomerKey);
 
-            request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+            CheckWrite(writer, request.Bucket, request.Key, request.Condition);
             var uploaded = writer.Uploads.ScanParts(upload.BucketId, upload.UploadId, 0).ToDictionary(p => p.PartNumber);
             var chosen = new List<MultipartPartRecord>(request.Parts.Count);
             foreach (var listed in request.Parts)

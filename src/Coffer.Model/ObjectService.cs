@@ -34,7 +34,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
         {
             // Checked early so a doomed upload is not streamed, and again in the commit, where it counts.
             using var reader = engine.Metadata.OpenSnapshot();
-            request.Condition.CheckWrite(CurrentObject(reader, request.Bucket, request.Key));
+            CheckWrite(reader, request.Bucket, request.Key, request.Condition);
         }
 
         if (request.ContentLength > MaxSinglePutSize)
@@ -71,7 +71,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             // The one writer runs every commit in turn: an unconditional PUT does not look up the object it replaces twice.
             if (!request.Condition.IsEmpty)
             {
-                request.Condition.CheckWrite(CurrentObject(writer, request.Bucket, request.Key));
+                CheckWrite(writer, request.Bucket, request.Key, request.Condition);
             }
 
             return AddVersion(writer, request.Bucket, version, now, NotificationEvents.Put);
@@ -358,10 +358,17 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
     }
 
     /// <summary>The key's current object, or null when it has none (no version, or a delete marker on top).</summary>
-    private static ObjectInfo? CurrentObject(IMetadataView reader, string bucket, string key)
+    private static ObjectInfo? CurrentObject(IMetadataView reader, BucketRecord bucket, string key)
     {
-        var latest = reader.Versions.GetLatest(RequireBucket(reader, bucket).Id, key);
-        return latest is null || latest.IsDeleteMarker ? null : ToInfo(bucket, latest);
+        var latest = reader.Versions.GetLatest(bucket.Id, key);
+        return latest is null || latest.IsDeleteMarker ? null : ToInfo(bucket.Name, latest);
+    }
+
+    /// <summary>Checks a write's <paramref name="condition"/> against the object it would replace.</summary>
+    private static void CheckWrite(IMetadataView view, string bucket, string key, Preconditions condition)
+    {
+        var record = RequireBucket(view, bucket);
+        condition.CheckWrite(CurrentObject(view, record, key), record.Versioning == VersioningState.Enabled);
     }
 
     private static void CheckMd5(byte[]? expected, StagedBlob staged)

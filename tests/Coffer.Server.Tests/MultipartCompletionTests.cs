@@ -76,6 +76,21 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
     }
 
     [Fact]
+    public async Task CompleteMultipartUpload_WithCosForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsItAndTheUpload()
+    {
+        await Server.PutObjectAsync(Bucket, "kept", [1]);
+        var (uploadId, body) = await UploadTwoPartsAsync("kept", MiB);
+
+        await (await CompleteAsync("kept", uploadId, body, new("x-cos-forbid-overwrite", "true"))).ShouldBeErrorAsync(HttpStatusCode.Conflict, "FileAlreadyExists");
+        (await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "kept"))).Content.ReadAsByteArrayAsync()).Should().Equal([1]);
+        (await CompleteAsync("kept", uploadId, body, new("x-cos-forbid-overwrite", "false"))).StatusCode.Should().Be(HttpStatusCode.OK,
+            "the refused completion left the upload in place");
+
+        var (fresh, freshBody) = await UploadTwoPartsAsync("new-key", MiB);
+        (await CompleteAsync("new-key", fresh, freshBody, new("x-cos-forbid-overwrite", "true"))).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task MultipartUpload_WithAChecksumAlgorithm_StoresAndReturnsTheCompositeChecksum()
     {
         byte[][] parts = [Bytes(5 * MiB, 1), Bytes(1000, 2)];

@@ -372,6 +372,53 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
         (await get.Content.ReadAsByteArrayAsync()).Should().Equal(expected == HttpStatusCode.OK ? [1, 2, 3] : [9]);
     }
 
+    [Theory]
+    [InlineData("true", HttpStatusCode.Conflict)]
+    [InlineData("True", HttpStatusCode.Conflict)]
+    [InlineData("false", HttpStatusCode.OK)]
+    public async Task PutAndCopy_WithCosForbidOverwrite_AreFileAlreadyExists_OverAnObject_AndKeepIt(string value, HttpStatusCode expected)
+    {
+        await Server.PutObjectAsync(Bucket, "write-once", [9]);
+        await Server.PutObjectAsync(Bucket, "copy-source", [1, 2, 3]);
+
+        var put = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "write-once", content: new ByteArrayContent([7]),
+            headers: [new("x-cos-forbid-overwrite", value)]));
+        var copy = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "write-once",
+            headers: [new("x-cos-copy-source", $"{TestServer.VirtualHost(Bucket)}/copy-source"), new("x-cos-forbid-overwrite", value)]));
+
+        foreach (var response in new[] { put, copy })
+        {
+            if (expected == HttpStatusCode.OK)
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            }
+            else
+            {
+                (await response.ShouldBeErrorAsync(HttpStatusCode.Conflict, "FileAlreadyExists")).Element("Message")!.Value
+                    .Should().Be("The object exists and x-cos-forbid-overwrite forbids replacing it.");
+            }
+        }
+
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "write-once"));
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(expected == HttpStatusCode.OK ? [1, 2, 3] : [9]);
+    }
+
+    [Fact]
+    public async Task Put_WithCosForbidOverwrite_WritesANewKey_AVersionedBucketsNewVersion_AndRefusesAValueNeitherTrueNorFalse()
+    {
+        (await Server.PutObjectAsync(Bucket, "fresh", [1], [new("x-cos-forbid-overwrite", "true")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "fresh", content: new ByteArrayContent([2]),
+            headers: [new("x-cos-forbid-overwrite", "yes")]))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+
+        (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning",
+            content: new StringContent("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")))).EnsureSuccessStatusCode();
+        var versioned = await Server.PutObjectAsync(Bucket, "fresh", [3], [new("x-cos-forbid-overwrite", "true")]);
+        versioned.StatusCode.Should().Be(HttpStatusCode.OK, "a versioned bucket keeps what a write would replace");
+        versioned.Headers.GetValues("x-cos-version-id").Single().Should().NotBe("null");
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "fresh"));
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal([3]);
+    }
+
     [Fact]
     public async Task GetObject_AppliesResponseHeaderOverrides()
     {

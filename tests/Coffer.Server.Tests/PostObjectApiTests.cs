@@ -289,6 +289,22 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_CosFormWithForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsIt()
+    {
+        List<KeyValuePair<string, string>> Form(string key)
+        {
+            var fields = PostForms.Cos(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, [new object[] { "starts-with", "$key", "" }]);
+            fields.AddRange([new("key", key), new("x-cos-forbid-overwrite", "true")]);
+            return fields;
+        }
+
+        (await PostAsync(PostForms.Body(Form("once.txt"), "first"u8.ToArray()))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await (await PostAsync(PostForms.Body(Form("once.txt"), "second"u8.ToArray()))).ShouldBeErrorAsync(HttpStatusCode.Conflict, "FileAlreadyExists");
+        var get = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, "once.txt"));
+        (await get.Content.ReadAsStringAsync()).Should().Be("first");
+    }
+
+    [Fact]
     public async Task PostObject_CosSignedForm_WithAnS3Field_IsStillACosForm()
     {
         // Its signature fields say the dialect; an x-amz- field once made it an S3 form whose COS signature went unread.

@@ -17,6 +17,12 @@ public sealed record Preconditions(string? IfMatch, string? IfNoneMatch, DateTim
 {
     public static Preconditions None { get; } = new(null, null, null, null);
 
+    /// <summary>
+    /// COS's <c>x-cos-forbid-overwrite: true</c>: a write fails with FileAlreadyExists when the key has an object, unless
+    /// the bucket's versioning is on, where a write replaces nothing.
+    /// </summary>
+    public bool ForbidOverwrite { get; init; }
+
     public bool IsEmpty => this == None;
 
     public PreconditionOutcome Evaluate(ObjectInfo info)
@@ -51,10 +57,16 @@ public sealed record Preconditions(string? IfMatch, string? IfNoneMatch, DateTim
 
     /// <summary>
     /// A conditional write: <c>If-None-Match: *</c> fails when the key has an object, <c>If-Match</c> when it has none
-    /// (NoSuchKey) or one with another ETag (PreconditionFailed).
+    /// (NoSuchKey) or one with another ETag (PreconditionFailed), <see cref="ForbidOverwrite"/> when it has one and
+    /// <paramref name="keepsVersions"/> (the bucket's versioning is on) is false.
     /// </summary>
-    public void CheckWrite(ObjectInfo? current)
+    public void CheckWrite(ObjectInfo? current, bool keepsVersions)
     {
+        if (ForbidOverwrite && current is not null && !keepsVersions)
+        {
+            throw new CofferException(ErrorCode.FileAlreadyExists, "The object exists and x-cos-forbid-overwrite forbids replacing it.");
+        }
+
         if (IfNoneMatch is not null && current is not null && MatchesAny(IfNoneMatch, current.ETag))
         {
             throw new CofferException(ErrorCode.PreconditionFailed, "The object exists and If-None-Match forbids replacing it.");

@@ -32,6 +32,7 @@ public static class ErrorTable
         [ErrorCode.InvalidRange] = Same("InvalidRange", 416, "The requested range is not satisfiable."),
         [ErrorCode.InvalidPartNumber] = Same("InvalidPartNumber", 416, "The requested partnumber is not satisfiable."),
         [ErrorCode.PreconditionFailed] = Same("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."),
+        [ErrorCode.FileAlreadyExists] = Same("FileAlreadyExists", 409, "The object already exists."),
         [ErrorCode.NotModified] = Same("NotModified", 304, "Not Modified."),
         [ErrorCode.KeyTooLong] = new("KeyTooLong", "KeyTooLongError", 400, "Your key is too long."),
         [ErrorCode.InvalidStorageClass] = new("InvalidArgument", "InvalidStorageClass", 400, "The storage class you specified is not valid."),

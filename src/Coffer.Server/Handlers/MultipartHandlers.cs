@@ -129,7 +129,7 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
             UploadId = UploadId(context),
             Parts = parts.Select(p => new CompletedPart(p.PartNumber, p.ETag, p.Checksum)).ToArray(),
             MinPartSize = context.Dialect == Dialect.S3 ? MultipartLimits.S3MinPartSize : MultipartLimits.CosMinPartSize,
-            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            Condition = ObjectHeaders.WriteConditions(context),
             Expected = ExpectedObjectOf(context),
             CustomerKey = customerKey,
         }, context.Aborted);

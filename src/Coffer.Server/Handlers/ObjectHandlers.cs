@@ -62,7 +62,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             KmsKeyId = kmsKeyId,
             CustomerKey = CustomerKeyHeaders.Read(context),
             Acl = attributes.Acl,
-            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            Condition = ObjectHeaders.WriteConditions(context),
             HeadersAfterBody = () => ObjectHeaders.VerifiedChecksum(context),
             BucketRules = context.Rules,
             Lock = ObjectLockHeaders.Read(context, withBody: true),
@@ -250,7 +250,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             SourceCustomerKey = CustomerKeyHeaders.ReadCopySource(context),
             Acl = attributes.Acl,
             SourceCondition = ObjectHeaders.CopySourceConditions(context),
-            Condition = ObjectHeaders.Conditions(context) with { IfModifiedSince = null, IfUnmodifiedSince = null },
+            Condition = ObjectHeaders.WriteConditions(context),
             ChecksumAlgorithm = CopyChecksumAlgorithm(context),
             Lock = ObjectLockHeaders.Read(context),
         }, context.Aborted);

@@ -248,6 +248,20 @@ internal static class ObjectHeaders
         HttpDates.ParseHttpDate(context.Header("If-Unmodified-Since")));
 
     /// <summary>
+    /// The conditions on the object a write would replace (PUT, POST, copy, completion): If-Match / If-None-Match, and
+    /// COS's <c>x-cos-forbid-overwrite</c> (<c>true</c> or <c>false</c>, any case; anything else is InvalidArgument,
+    /// as ignoring it would overwrite what the client meant to keep).
+    /// </summary>
+    public static Preconditions WriteConditions(RequestContext context) => Conditions(context) with
+    {
+        IfModifiedSince = null,
+        IfUnmodifiedSince = null,
+        ForbidOverwrite = context.Dialect == Dialect.Cos && context.Header("x-cos-forbid-overwrite")?.Trim() is { } forbid
+            && (bool.TryParse(forbid, out var value) ? value
+                : throw new CofferException(ErrorCode.InvalidArgument, "x-cos-forbid-overwrite must be true or false.")),
+    };
+
+    /// <summary>
     /// A conditional delete: <c>If-Match</c>, <c>x-amz-if-match-last-modified-time</c> (an HTTP date) and
     /// <c>x-amz-if-match-size</c>. A value that does not parse is InvalidArgument: ignoring it would delete unconditionally.
     /// S3 only: COS documents no conditional delete, so a COS request deletes as it always did.
