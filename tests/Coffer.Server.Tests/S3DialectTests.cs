@@ -267,6 +267,31 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
         head.Headers.GetValues("x-amz-checksum-type").Single().Should().Be("FULL_OBJECT");
     }
 
+    [Fact]
+    public async Task Listings_NameTheAlgorithmAndTypeOfEachObjectsChecksum_AndNothingForAnObjectWithout()
+    {
+        var data = "summed"u8.ToArray();
+        await SendAsync(HttpMethod.Put, "/sums/crc", data, S3RequestSigner.Sha256(data), [new("x-amz-checksum-crc32", ChecksumOf("x-amz-checksum-crc32", data))]);
+        await SendAsync(HttpMethod.Put, "/sums/plain", data, S3RequestSigner.Sha256(data));
+
+        foreach (var (query, element) in new[] { ("list-type=2&", "Contents"), ("", "Contents"), ("versions&", "Version") })
+        {
+            var listing = XDocument.Parse(await (await SendAsync(HttpMethod.Get, $"/?{query}prefix=sums/", null, S3RequestSigner.Sha256([])))
+                .Content.ReadAsStringAsync()).Root!;
+            var entries = listing.Elements().Where(e => e.Name.LocalName == element).ToList();
+            entries.Select(e => e.Elements().Select(c => c.Name.LocalName).ToList()).First()
+                .Should().ContainInConsecutiveOrder(["ETag", "ChecksumAlgorithm", "ChecksumType", "Size"], query);
+            entries.Select(e => (Key(e), Child(e, "ChecksumAlgorithm"), Child(e, "ChecksumType")))
+                .Should().Equal([("sums/crc", "CRC32", "FULL_OBJECT"), ("sums/plain", null, null)], query);
+        }
+
+        var cos = XDocument.Parse(await (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: "prefix=sums/"))).Content.ReadAsStringAsync()).Root!;
+        cos.Descendants().Should().NotContain(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal), "COS lists no checksums");
+
+        static string Key(XElement entry) => Child(entry, "Key")!;
+        static string? Child(XElement entry, string name) => entry.Elements().FirstOrDefault(c => c.Name.LocalName == name)?.Value;
+    }
+
     [Theory]
     [InlineData("x-amz-checksum-algorithm", "SHA256")]
     [InlineData("x-amz-website-redirect-location", "/moved.html")]

@@ -43,6 +43,17 @@ public static class MultipartChecksum
     public static (string Algorithm, string Value)? StoredChecksum(IReadOnlyList<KeyValuePair<string, string>> headers) =>
         AlgorithmOf(headers) is { } algorithm ? (algorithm, headers.First(h => h.Key == HeaderName(algorithm)).Value) : null;
 
+    /// <summary>
+    /// The algorithm and type of an object's stored checksum, as listings name them; null when it has none. A checksum of
+    /// the bytes as one (a single PUT's, a copy's) keeps no type and is FULL_OBJECT; a composite value that predates stored
+    /// types ends in <c>-&lt;parts&gt;</c>.
+    /// </summary>
+    public static (string Algorithm, string Type)? StoredKind(IReadOnlyList<KeyValuePair<string, string>> headers) =>
+        StoredChecksum(headers) is { } stored
+            ? (stored.Algorithm, headers.FirstOrDefault(h => h.Key == TypeHeader).Value
+                ?? (stored.Value.Contains('-', StringComparison.Ordinal) ? Composite : FullObject))
+            : null;
+
     /// <summary>Whether a stored header says something of the object's checksum: its value, its type, its parts'.</summary>
     public static bool IsChecksumHeader(string name) => name.StartsWith("x-amz-checksum-", StringComparison.Ordinal) || name == PartsHeader;
 

@@ -13,7 +13,9 @@ public sealed record BucketEntry(string Name, string Location, DateTimeOffset Cr
 public sealed record ListAllMyBucketsDocument(string OwnerId, string OwnerDisplayName, IReadOnlyList<BucketEntry> Buckets,
     string? ContinuationToken = null, string? Prefix = null);
 
-public sealed record ObjectEntry(string Key, DateTimeOffset LastModified, string ETag, long Size, string OwnerId, string StorageClass);
+/// <summary>One object of a listing; S3 names the algorithm and type of its checksum, when it has one.</summary>
+public sealed record ObjectEntry(string Key, DateTimeOffset LastModified, string ETag, long Size, string OwnerId, string StorageClass,
+    string? ChecksumAlgorithm = null, string? ChecksumType = null);
 
 /// <summary>GET Bucket (List Objects, version 1). Keys and prefixes are written URL-encoded when <see cref="EncodingType"/> is "url".</summary>
 public sealed record ListBucketDocument(
@@ -37,7 +39,9 @@ public sealed record VersionEntry(
     string ETag,
     long Size,
     string StorageClass,
-    string OwnerId);
+    string OwnerId,
+    string? ChecksumAlgorithm = null,
+    string? ChecksumType = null);
 
 /// <summary>GET Bucket Object versions. Entries are Version or DeleteMarker elements, in listing order.</summary>
 public sealed record ListVersionsDocument(

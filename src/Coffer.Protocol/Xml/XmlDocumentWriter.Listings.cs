@@ -75,7 +75,7 @@ public static partial class XmlDocumentWriter
         CommonPrefixes(w, document.CommonPrefixes, text);
         foreach (var entry in document.Contents)
         {
-            Contents(w, entry, text, withOwner: true);
+            Contents(w, entry, text, dialect, withOwner: true);
         }
     });
 
@@ -114,7 +114,7 @@ public static partial class XmlDocumentWriter
 
         foreach (var entry in document.Contents)
         {
-            Contents(w, entry, text, document.FetchOwner);
+            Contents(w, entry, text, dialect, document.FetchOwner);
         }
 
         CommonPrefixes(w, document.CommonPrefixes, text);
@@ -159,6 +159,7 @@ public static partial class XmlDocumentWriter
             if (!version.IsDeleteMarker)
             {
                 Element(w, "ETag", $"\"{version.ETag}\"");
+                Checksum(w, dialect, version.ChecksumAlgorithm, version.ChecksumType);
                 Element(w, "Size", version.Size.ToString());
                 Element(w, "StorageClass", version.StorageClass);
             }
@@ -273,12 +274,13 @@ public static partial class XmlDocumentWriter
         : throw new CofferException(ErrorCode.InvalidArgument,
             "The listing holds a key, prefix or marker with characters XML 1.0 cannot carry; list with encoding-type=url.");
 
-    private static void Contents(XmlWriter w, ObjectEntry entry, Func<string, string> text, bool withOwner)
+    private static void Contents(XmlWriter w, ObjectEntry entry, Func<string, string> text, Dialect dialect, bool withOwner)
     {
         w.WriteStartElement("Contents");
         Element(w, "Key", text(entry.Key));
         Element(w, "LastModified", HttpDates.Iso8601(entry.LastModified));
         Element(w, "ETag", $"\"{entry.ETag}\"");
+        Checksum(w, dialect, entry.ChecksumAlgorithm, entry.ChecksumType);
         Element(w, "Size", entry.Size.ToString());
         if (withOwner)
         {
@@ -287,6 +289,16 @@ public static partial class XmlDocumentWriter
 
         Element(w, "StorageClass", entry.StorageClass);
         w.WriteEndElement();
+    }
+
+    /// <summary>S3's ChecksumAlgorithm and ChecksumType of a listed object; COS lists neither.</summary>
+    private static void Checksum(XmlWriter w, Dialect dialect, string? algorithm, string? type)
+    {
+        if (dialect == Dialect.S3 && algorithm is not null && type is not null)
+        {
+            Element(w, "ChecksumAlgorithm", algorithm);
+            Element(w, "ChecksumType", type);
+        }
     }
 
     private static void CommonPrefixes(XmlWriter w, IReadOnlyList<string> prefixes, Func<string, string> text)

@@ -3,6 +3,7 @@ using Coffer.Common;
 using Coffer.Model;
 using Coffer.Model.Access;
 using Coffer.Model.Buckets;
+using Coffer.Model.Multipart;
 using Coffer.Model.Objects;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -252,8 +253,7 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
             page.NextKeyMarker,
             page.NextVersionIdMarker,
             page.CommonPrefixes,
-            page.Versions.Select(v => new VersionEntry(v.Key, v.VersionId, v.IsLatest, v.IsDeleteMarker, v.LastModified, v.ETag, v.Size,
-                v.StorageClass, context.OwnerId)).ToArray());
+            page.Versions.Select(v => VersionEntry(context, v)).ToArray());
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
     }
 
@@ -345,8 +345,18 @@ internal sealed class BucketHandlers(IObjectService objects, AccessControl acces
 
     internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static ObjectEntry Entry(RequestContext context, ObjectInfo info) =>
-        new(info.Key, info.LastModified, info.ETag, info.Size, context.OwnerId, info.StorageClass);
+    private static ObjectEntry Entry(RequestContext context, ObjectInfo info)
+    {
+        var checksum = MultipartChecksum.StoredKind(info.Headers);
+        return new(info.Key, info.LastModified, info.ETag, info.Size, context.OwnerId, info.StorageClass, checksum?.Algorithm, checksum?.Type);
+    }
+
+    private static VersionEntry VersionEntry(RequestContext context, ObjectInfo info)
+    {
+        var checksum = MultipartChecksum.StoredKind(info.Headers);
+        return new(info.Key, info.VersionId, info.IsLatest, info.IsDeleteMarker, info.LastModified, info.ETag, info.Size, info.StorageClass,
+            context.OwnerId, checksum?.Algorithm, checksum?.Type);
+    }
 
     private static string EncodeToken(string key) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
