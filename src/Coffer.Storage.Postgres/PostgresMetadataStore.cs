@@ -157,6 +157,18 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                         brokeBeforeCommit = true;
                         throw;
                     }
+                    catch (Exception error) when (error is not PostgresException { InvariantSeverity: "ERROR" }
+                        && !(error is PostgresException ended && Errors.IsEndedIdle(ended)))
+                    {
+                        // An ERROR answer to the COMMIT rolled it back, as did ending the session for idling before it.
+                        // Anything else (no answer, a broken connection, a FATAL sent once the commit record may be written)
+                        // leaves it open whether the database committed.
+                        OnUnavailable();
+                        throw new MetadataUnavailableException($"{Description} did not answer the commit of a write: {error.Message}", error)
+                        {
+                            MayHaveCommitted = true,
+                        };
+                    }
 
                     return result;
                 }, Description, OnUnavailable);

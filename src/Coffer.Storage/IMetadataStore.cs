@@ -173,7 +173,14 @@ public enum VersionDetail
 }
 
 /// <summary>The store cannot be reached (the database is down or restarting): the request may be retried later.</summary>
-public sealed class MetadataUnavailableException(string message, Exception inner) : Exception(message, inner);
+public sealed class MetadataUnavailableException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>
+    /// The write's COMMIT went out and no answer came back (the connection broke, or the database ignored the cancel of a
+    /// commit past the command timeout): the database may have committed it, so nothing it would reference may be deleted.
+    /// </summary>
+    public bool MayHaveCommitted { get; init; }
+}
 
 /// <summary>The store's schema is one this build cannot use (newer than it knows, or a development one).</summary>
 public sealed class MetadataSchemaException(string message) : InvalidOperationException(message);

@@ -121,10 +121,11 @@ public sealed class StorageEngine : IDisposable
                 return (value, transaction.ReleasedBlobIds.Count == 0 ? [] : transaction.ReleasedBlobIds.ToArray());
             }, CancellationToken.None);
         }
-        catch
+        catch (Exception error)
         {
-            // The transaction rolled back: the promoted blob is referenced by nothing but its intent.
-            if (blob is { Promoted: true })
+            // The transaction rolled back: the promoted blob is referenced by nothing but its intent. When it may have
+            // committed, the blob stays: the commit claimed it, or else the sweep deletes it with its intent in time.
+            if (blob is { Promoted: true } && error is not MetadataUnavailableException { MayHaveCommitted: true })
             {
                 await ReclaimAsync([blob.BlobId]);
             }

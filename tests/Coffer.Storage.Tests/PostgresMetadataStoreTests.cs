@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using Coffer.Composition;
 using Coffer.Storage.Postgres;
+using Coffer.Storage.Records;
 using Coffer.Testing;
 
 namespace Coffer.Storage.Tests;
@@ -178,6 +180,58 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         attempts.Should().Be(2);
         var stored = await otherNode.WriteAsync(writer => writer.Outbox.Lease("reader", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(1), 10));
         stored.Select(e => e.Id).Should().BeEquivalentTo("other", "stalled");
+    }
+
+    [Fact]
+    public async Task Commit_WhoseAnswerNeverCame_KeepsItsBlob_SoTheVersionItCommittedReadsWhole()
+    {
+        var location = MetadataLocation.Parse(_engine.Url + "?Command%20Timeout=1&Cancellation%20Timeout=500");
+        using var engine = StorageEngine.Open(_engine.DataDirectory, shared: true, () => location.Open(_engine.DataDirectory, TimeProvider.System),
+            TimeProvider.System);
+        var bucket = await engine.Metadata.WriteAsync(w => w.Buckets.Create(new BucketRecord { Name = "held-1", OwnerAppId = "1", Region = "r" }));
+        // A deferred trigger holds the COMMIT of key 'held' for 5 s and swallows the cancel Npgsql sends when its 1 s
+        // command timeout ends; Npgsql then gives up on the connection, and the database commits after all.
+        PostgresTestCluster.Scalar(_engine.Url, """
+            CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE until timestamptz := clock_timestamp() + interval '5 seconds';
+            BEGIN
+              IF NEW.key = 'held' THEN
+                WHILE clock_timestamp() < until LOOP
+                  BEGIN PERFORM pg_sleep(0.1); EXCEPTION WHEN query_canceled THEN NULL; END;
+                END LOOP;
+              END IF;
+              RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON object_versions DEFERRABLE INITIALLY DEFERRED
+              FOR EACH ROW EXECUTE FUNCTION hold_commit();
+            """);
+        using var staged = await engine.Blobs.StageAsync(new MemoryStream(new byte[100]), 100, long.MaxValue, false, default);
+
+        var commit = () => engine.CommitAsync(staged, w => w.Versions.Insert(new ObjectVersionRecord
+        {
+            BucketId = bucket.Id,
+            Key = "held",
+            VersionId = ObjectVersionRecord.NullVersionId,
+            IsLatest = true,
+            Size = staged.Length,
+            Layout = BlobLayout.Single(staged.BlobId, staged.Length),
+        }));
+
+        (await commit.Should().ThrowAsync<MetadataUnavailableException>()).Which.MayHaveCommitted.Should().BeTrue();
+        ObjectVersionRecord? committed = null;
+        for (var waited = 0; committed is null && waited < 100; waited++)
+        {
+            await Task.Delay(100);
+            using var view = engine.Metadata.OpenSnapshot();
+            committed = view.Versions.GetLatest(bucket.Id, "held");
+        }
+
+        committed.Should().NotBeNull("the database committed what the node was never told of");
+        using var content = engine.Blobs.OpenRead(committed!.Layout, 0, committed.Size);
+        using var bytes = new MemoryStream();
+        await content.CopyToAsync(bytes);
+        bytes.Length.Should().Be(100);
+        engine.Metadata.Blobs.ListUnreferenced().Should().BeEmpty("the commit claimed the blob, so no sweep may delete it");
     }
 
     [Theory]
