@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Coffer.Composition;
 using Coffer.Testing;
 
 namespace Coffer.Server.Tests;
@@ -46,6 +47,33 @@ public sealed class HealthApiTests : IAsyncLifetime
         {
             File.Delete(tmp);
             Directory.CreateDirectory(tmp);
+        }
+    }
+
+    [Fact]
+    public async Task Readyz_Answers503_NamingTheDatabase_WhilePostgreSqlIsDown_AndReadyOnceItIsBack()
+    {
+        using var postgres = new TempDirectory("readyz-pg");
+        var directory = postgres.Combine("cluster");
+        var admin = PostgresTestCluster.StartPrivate(directory);
+        try
+        {
+            await using var node = await TestServer.StartAsync(metadata: MetadataLocation.Parse(PostgresTestCluster.CreateDatabase(admin)));
+            using var http = new HttpClient { BaseAddress = node.BaseAddress };
+            PostgresTestCluster.Stop(directory);
+
+            var response = await http.GetAsync("/readyz");
+            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            body.GetProperty("metadata").GetString().Should().Contain("cannot be reached");
+            body.GetProperty("blobs").GetString().Should().Be("ok");
+
+            PostgresTestCluster.Resume(directory);
+            (await http.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        finally
+        {
+            PostgresTestCluster.Stop(directory);
         }
     }
 

@@ -41,8 +41,15 @@ internal sealed class HealthEndpoints(HostResolver hosts, IMetadataStore metadat
     private void CheckBlobs()
     {
         var probe = Path.Combine(options.DataDirectory, "tmp", $"readyz-{Guid.NewGuid():N}");
-        File.WriteAllBytes(probe, [1]);
-        File.Delete(probe);
+        try
+        {
+            File.WriteAllBytes(probe, [1]);
+        }
+        finally
+        {
+            // A write that failed part way (a full disk) has still made the file.
+            File.Delete(probe);
+        }
     }
 
     private static string Check(Action check)
@@ -52,7 +59,8 @@ internal sealed class HealthEndpoints(HostResolver hosts, IMetadataStore metadat
             check();
             return "ok";
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException
+            or Storage.MetadataUnavailableException or Storage.MetadataRefusedException)
         {
             return error.Message;
         }
