@@ -41,6 +41,9 @@ internal sealed class RequestPipeline(
         var dialect = Dialect.Cos;
         var operation = "-";
         string? bucket = null, errorCode = null, caller = null;
+        // The status of an error raised once the response had started (a read that failed part way): the client saw the
+        // start of a 200, but metrics and the request log count the failure.
+        int? failedStatus = null;
         Route? route = null;
         Authenticated? authenticated = null;
         var bucketRules = BucketRulesLookup.NotLookedUp;
@@ -143,6 +146,14 @@ internal sealed class RequestPipeline(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             Log.ClientGone(logger, requestId, "cancelled");
+            if (!http.Response.HasStarted && (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0))
+            {
+                // Gone while sending its body, as Kestrel reports it at times instead of BadHttpRequestException: nothing
+                // was stored, and the records say so rather than the default 200 of an answer never sent.
+                var descriptor = ErrorTable.Get(ErrorCode.IncompleteBody);
+                errorCode = descriptor.CodeFor(dialect);
+                http.Response.StatusCode = descriptor.Status;
+            }
         }
         catch (MetadataUnavailableException error)
         {
@@ -181,11 +192,11 @@ internal sealed class RequestPipeline(
                 Log.AccessLogFailed(logger, error, requestId);
             }
 
-            metrics.Record(operation, dialect.ToString(), http.Response.StatusCode, elapsed.TotalSeconds, http.Request.ContentLength,
-                http.Response.ContentLength);
+            var status = failedStatus ?? http.Response.StatusCode;
+            metrics.Record(operation, dialect.ToString(), status, elapsed.TotalSeconds, http.Request.ContentLength, http.Response.ContentLength);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                Log.Request(logger, http.Request.Method, rawTarget, operation, bucket ?? "-", http.Response.StatusCode, errorCode ?? "-", caller ?? "anonymous",
+                Log.Request(logger, http.Request.Method, rawTarget, operation, bucket ?? "-", status, errorCode ?? "-", caller ?? "anonymous",
                     elapsed.TotalMilliseconds, requestId);
             }
         }
@@ -196,6 +207,11 @@ internal sealed class RequestPipeline(
             // The code the client reads in its dialect (S3's KeyTooLongError, not our enum's name); a 304 has none.
             var descriptor = ErrorTable.Get(error.Code);
             errorCode = descriptor.Status == StatusCodes.Status304NotModified ? null : descriptor.CodeFor(dialect);
+            if (http.Response.HasStarted)
+            {
+                failedStatus = descriptor.Status;
+            }
+
             await body.DrainAsync(http.RequestAborted);
             var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
             await ErrorResponder.WriteAsync(http, error, dialect, requestId, query < 0 ? rawTarget : rawTarget[..query]);
