@@ -191,10 +191,17 @@ public sealed class StorageEngine : IDisposable
 
     /// <summary>
     /// Deletes blobs that have sat in the ledger for <see cref="AbandonedAfter"/>: uploads whose node died between the rename
-    /// and the commit, and released versions whose node died before deleting them. Returns how many were deleted.
+    /// and the commit, and released versions whose node died before deleting them. Returns how many were deleted. On a
+    /// shared folder it also deletes other nodes' staging files untouched for as long (a node killed mid-upload leaves its
+    /// own, and its successor stages elsewhere); this node's own are in flight as long as it lives.
     /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
     {
+        if (Metadata.IsShared)
+        {
+            Blobs.ClearTemporaryFiles(_time.GetUtcNow() - AbandonedAfter, keepOwn: true);
+        }
+
         var swept = 0;
         while (true)
         {
@@ -223,8 +230,7 @@ public sealed class StorageEngine : IDisposable
     {
         if (Metadata.IsShared)
         {
-            // Other nodes may be mid-upload: only what is old enough to be abandoned goes.
-            Blobs.ClearTemporaryFiles(_time.GetUtcNow() - AbandonedAfter);
+            // Other nodes may be mid-upload: only what is old enough to be abandoned goes, staging files too.
             SweepAsync().GetAwaiter().GetResult();
             return;
         }

@@ -183,6 +183,31 @@ public sealed class PostgresMetadataStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Sweep_DeletesStagingFilesAnotherNodeLeftForTenMinutes_ButNotFresherOnesNorItsOwn()
+    {
+        using var node = StorageEngine.Open(_engine.DataDirectory, shared: true, () => _engine.OpenStore(), TimeProvider.System);
+        var tmp = Path.Combine(_engine.DataDirectory, "tmp");
+        var own = Directory.GetDirectories(tmp).Single();
+        string Staged(string folder, int minutesAgo)
+        {
+            var path = Path.Combine(Directory.CreateDirectory(Path.Combine(tmp, folder)).FullName, $"upload-{minutesAgo}");
+            File.WriteAllText(path, "part of an upload");
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-minutesAgo));
+            return path;
+        }
+
+        var abandoned = Staged("killed-node", 11);
+        var inFlight = Staged("live-node", 1);
+        var ownPaused = Staged(Path.GetFileName(own), 11);
+
+        await node.SweepAsync();
+
+        File.Exists(abandoned).Should().BeFalse("its node was killed mid-upload and no node starts again to clear it");
+        File.Exists(inFlight).Should().BeTrue();
+        File.Exists(ownPaused).Should().BeTrue("this node's uploads are in flight while it lives");
+    }
+
+    [Fact]
     public async Task Commit_WhoseAnswerNeverCame_KeepsItsBlob_SoTheVersionItCommittedReadsWhole()
     {
         var location = MetadataLocation.Parse(_engine.Url + "?Command%20Timeout=1&Cancellation%20Timeout=500");

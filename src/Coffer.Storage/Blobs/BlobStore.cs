@@ -97,14 +97,16 @@ public sealed partial class BlobStore
 
     /// <summary>
     /// Deletes temporary files (and empty staging folders) last written before <paramref name="writtenBefore"/>: uploads
-    /// that never finished. This process's own staging folder stays; another live process recreates its own if it goes.
+    /// that never finished. This process's own staging folder stays, and with <paramref name="keepOwn"/> what is in it;
+    /// another live process recreates its own if it goes.
     /// </summary>
-    public void ClearTemporaryFiles(DateTimeOffset writtenBefore)
+    public void ClearTemporaryFiles(DateTimeOffset writtenBefore, bool keepOwn = false)
     {
         // Deepest first, so a folder is looked at after the files in it.
         foreach (var entry in new DirectoryInfo(_tempRoot).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Reverse().ToArray())
         {
-            if (entry.FullName == _stagingFolder || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
+            if (entry.FullName == _stagingFolder || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime
+                || (keepOwn && Path.GetDirectoryName(entry.FullName) == _stagingFolder))
             {
                 continue;
             }
