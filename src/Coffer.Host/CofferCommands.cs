@@ -59,7 +59,7 @@ internal static class CofferCommands
             try
             {
                 StartupChecks.Region(serverRegion, regionSource);
-                StartupChecks.Run(file, dataDirectory, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
+                StartupChecks.Run(file, dataDirectory, metadata.IsShared, consoleListen is null ? [("--listen", apiListen)] : [("--listen", apiListen), ("--console", consoleListen)]);
                 StartupChecks.CreateDataFolder(dataDirectory);
             }
             catch (StartupException error)

@@ -32,7 +32,7 @@ internal static class StartupChecks
         }
     }
 
-    public static void Run(CofferConfigFile? file, string dataDirectory, IEnumerable<(string Option, string Listen)> addresses)
+    public static void Run(CofferConfigFile? file, string dataDirectory, bool shared, IEnumerable<(string Option, string Listen)> addresses)
     {
         Accounts(file);
         try
@@ -47,7 +47,7 @@ internal static class StartupChecks
         bool inUse;
         try
         {
-            inUse = StorageEngine.IsInUse(dataDirectory);
+            inUse = StorageEngine.IsInUse(dataDirectory, shared);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

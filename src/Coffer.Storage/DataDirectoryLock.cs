@@ -7,8 +7,9 @@ public sealed class DataDirectoryInUseException(string directory, Exception inne
     : IOException($"The data folder '{directory}' is in use by another Coffer process.", inner);
 
 /// <summary>
-/// An exclusive lock on <c>coffer.lock</c> in the data folder, held while an engine is open: recovery deletes
-/// unreferenced files, which is only safe when no other process is writing them.
+/// A lock on <c>coffer.lock</c> in the data folder, held while an engine is open: exclusive for the embedded engine, whose
+/// recovery deletes unreferenced files, which is only safe when no other process is writing them; shared for the nodes of
+/// a cluster, so that they keep an embedded engine out of their folder and it keeps them out of its own.
 /// </summary>
 internal sealed partial class DataDirectoryLock : IDisposable
 {
@@ -18,7 +19,8 @@ internal sealed partial class DataDirectoryLock : IDisposable
     private static readonly int HeldByAnother =
         OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsLinux() ? 11 : 35;
 
-    private const int ExclusiveWithoutWaiting = 2 | 4; // LOCK_EX | LOCK_NB, alike on Linux, macOS and the BSDs
+    private const int SharedWithoutWaiting = 1 | 4; // LOCK_SH | LOCK_NB, alike on Linux, macOS and the BSDs
+    private const int ExclusiveWithoutWaiting = 2 | 4; // LOCK_EX | LOCK_NB
 
     private readonly FileStream _file;
 
@@ -27,11 +29,11 @@ internal sealed partial class DataDirectoryLock : IDisposable
         _file = file;
     }
 
-    public static DataDirectoryLock Acquire(string directory)
+    public static DataDirectoryLock Acquire(string directory, bool shared)
     {
         try
         {
-            return new DataDirectoryLock(OpenLocked(Path.Combine(directory, "coffer.lock"), FileMode.OpenOrCreate));
+            return new DataDirectoryLock(OpenLocked(Path.Combine(directory, "coffer.lock"), FileMode.OpenOrCreate, shared));
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
         {
@@ -40,10 +42,11 @@ internal sealed partial class DataDirectoryLock : IDisposable
     }
 
     /// <summary>
-    /// Whether another process holds the lock; never creates the folder or the lock file. A lock file that cannot be opened
-    /// for another reason fails with that reason's exception (IOException, UnauthorizedAccessException).
+    /// Whether another process holds the lock so that this one could not take it (<paramref name="shared"/> for a cluster
+    /// node); never creates the folder or the lock file. A lock file that cannot be opened for another reason fails with
+    /// that reason's exception (IOException, UnauthorizedAccessException).
     /// </summary>
-    public static bool IsHeld(string directory)
+    public static bool IsHeld(string directory, bool shared)
     {
         var path = Path.Combine(directory, "coffer.lock");
         if (!File.Exists(path))
@@ -53,7 +56,7 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
         try
         {
-            OpenLocked(path, FileMode.Open).Dispose();
+            OpenLocked(path, FileMode.Open, shared).Dispose();
             return false;
         }
         catch (IOException e) when (e.HResult == HeldByAnother)
@@ -64,13 +67,16 @@ internal sealed partial class DataDirectoryLock : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    /// <summary>The lock file, opened and locked; FileShare.None takes an advisory lock on Unix (flock), released by the kernel if the process dies.</summary>
-    private static FileStream OpenLocked(string path, FileMode mode)
+    /// <summary>
+    /// The lock file, opened and locked. FileShare.None takes an exclusive advisory lock on Unix (flock), FileShare.ReadWrite
+    /// a shared one; the kernel releases either if the process dies.
+    /// </summary>
+    private static FileStream OpenLocked(string path, FileMode mode, bool shared)
     {
-        var file = new FileStream(path, mode, FileAccess.ReadWrite, FileShare.None);
+        var file = new FileStream(path, mode, FileAccess.ReadWrite, shared ? FileShare.ReadWrite : FileShare.None);
         try
         {
-            Lock(file);
+            Lock(file, shared);
             return file;
         }
         catch
@@ -86,9 +92,9 @@ internal sealed partial class DataDirectoryLock : IDisposable
     /// setting. Taking it again on the same open file changes nothing. As .NET does, only another holder counts: a file
     /// system that has no locks (ENOTSUP, ENOLCK) keeps serving, as it did before.
     /// </summary>
-    private static void Lock(FileStream file)
+    private static void Lock(FileStream file, bool shared)
     {
-        if (!OperatingSystem.IsWindows() && Flock(file.SafeFileHandle, ExclusiveWithoutWaiting) != 0
+        if (!OperatingSystem.IsWindows() && Flock(file.SafeFileHandle, shared ? SharedWithoutWaiting : ExclusiveWithoutWaiting) != 0
             && Marshal.GetLastPInvokeError() is var errno && errno == HeldByAnother)
         {
             throw new IOException($"Cannot lock '{file.Name}': {Marshal.GetPInvokeErrorMessage(errno)}.", errno);

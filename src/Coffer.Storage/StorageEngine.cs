@@ -56,7 +56,7 @@ public sealed class StorageEngine : IDisposable
         try
         {
             Directory.CreateDirectory(dataDirectory);
-            directoryLock = shared ? null : DataDirectoryLock.Acquire(dataDirectory);
+            directoryLock = DataDirectoryLock.Acquire(dataDirectory, shared);
             metadata = openMetadata();
             if (metadata.IsShared != shared)
             {
@@ -79,10 +79,11 @@ public sealed class StorageEngine : IDisposable
     }
 
     /// <summary>
-    /// Whether another process has <paramref name="dataDirectory"/> open; creates nothing. Fails with the reason when the
-    /// folder's lock file cannot be opened otherwise (a read-only file system, no permission).
+    /// Whether another process has <paramref name="dataDirectory"/> open so that this one may not: an embedded engine keeps
+    /// out everyone else, the nodes of a cluster (<paramref name="shared"/>) keep out an embedded engine. Creates nothing.
+    /// Fails with the reason when the folder's lock file cannot be opened otherwise (a read-only file system, no permission).
     /// </summary>
-    public static bool IsInUse(string dataDirectory) => DataDirectoryLock.IsHeld(dataDirectory);
+    public static bool IsInUse(string dataDirectory, bool shared) => DataDirectoryLock.IsHeld(dataDirectory, shared);
 
     /// <summary>
     /// Makes <paramref name="blob"/> permanent and commits <paramref name="work"/>, which must reference it: a file is

@@ -145,6 +145,31 @@ public sealed class ClusterFaultTests
     }
 
     [Fact]
+    public async Task AnEmbeddedServer_IsRefusedTheFolderOfARunningCluster_AndANodeTheFolderOfAnEmbeddedServer()
+    {
+        // Two nodes share the folder; an embedded server started on it would empty tmp/ of every node's uploads in flight.
+        await using var cluster = await CofferCluster.StartAsync(2);
+        var inFlight = Path.Combine(Directory.CreateDirectory(Path.Combine(cluster.DataDirectory, "tmp", "a-node")).FullName, "upload");
+        await File.WriteAllTextAsync(inFlight, "part of an upload");
+        var none = new Dictionary<string, string>();
+
+        var (exitCode, output, error) = await CofferProcess.RunAsync(
+            ["serve", "--data", cluster.DataDirectory, "--listen", "127.0.0.1:0", "--console", "off"], none);
+
+        exitCode.Should().Be(1, output + error);
+        (output + error).Should().Be($"coffer: the data folder {cluster.DataDirectory} is in use by another Coffer process\n");
+        File.Exists(inFlight).Should().BeTrue();
+
+        using var embedded = new TempDirectory("embedded");
+        await using var running = await CofferProcess.StartAsync(
+            ["--data", embedded.Path, "--listen", "127.0.0.1:0", "--console", "off"], Environment.CurrentDirectory, withRootAccount: false, none);
+        (exitCode, output, error) = await CofferProcess.RunAsync(
+            ["serve", "--data", embedded.Path, "--metadata", cluster.MetadataUrl, "--listen", "127.0.0.1:0", "--console", "off"], none);
+        exitCode.Should().Be(1, output + error);
+        (output + error).Should().Be($"coffer: the data folder {embedded.Path} is in use by another Coffer process\n");
+    }
+
+    [Fact]
     public async Task StoppingTheDatabase_AnswersServiceUnavailable_AndTheNodeReconnectsWhenItIsBack()
     {
         using var postgres = new TempDirectory("pg-restart");
