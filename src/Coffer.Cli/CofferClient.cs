@@ -70,6 +70,16 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
         {
             throw new CliException(ExitCodes.Unreachable, $"no Coffer server answers at {options.Endpoint} ({error.Message}); start one with `coffer serve` or pass --endpoint");
         }
+        catch (HttpRequestException error) when (error.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            throw new CliException(ExitCodes.Unreachable,
+                $"no TLS connection could be made to {options.Endpoint} ({error.InnerException?.Message ?? error.Message}); is it an http:// endpoint?");
+        }
+        catch (HttpRequestException error)
+        {
+            // Whatever else broke the exchange (a reset, a response that is no HTTP): still no answer from a Coffer server.
+            throw new CliException(ExitCodes.Unreachable, $"no Coffer server answered at {options.Endpoint} ({error.Message})");
+        }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CliException(ExitCodes.Unreachable, $"the server at {options.Endpoint} did not answer within {options.Timeout.TotalSeconds:0} s");

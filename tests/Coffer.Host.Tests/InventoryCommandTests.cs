@@ -89,6 +89,32 @@ public sealed class InventoryCommandTests() : CommandTestBase("inventory-command
     }
 
     [Fact]
+    public async Task Commands_AtAnHttpsEndpointThatSpeaksNoTls_SayWhatFailedInOneLine_AndExit4()
+    {
+        var endpoint = $"https://{Server.BaseAddress.Authority}";
+        var (exitCode, _, error) = await CofferAsync(["inventory", "list", "--bucket", Source, "--endpoint", endpoint]);
+
+        exitCode.Should().Be(4, error);
+        error.Should().StartWith($"coffer: no TLS connection could be made to {endpoint}/").And.EndWith("is it an http:// endpoint?\n");
+        error.Trim().Should().NotContain("\n");
+    }
+
+    [Theory]
+    [InlineData("inventory list", "coffer: Option '--bucket' is required. (coffer inventory list --help lists the options)")]
+    [InlineData("inventory list --bucket b-1 --timeout abc", "coffer: Cannot parse argument 'abc' for option '--timeout'")]
+    [InlineData("inventory list --bucket b-1 --output xml", "coffer: Cannot parse argument 'xml' for option '--output'")]
+    [InlineData("inventory get --bucket b-1", "coffer: Option '--id' is required. (coffer inventory get --help lists the options)")]
+    public async Task Commands_WithAMissingOrMalformedOption_SaySoInOneLine_AndExit2(string arguments, string message)
+    {
+        var (exitCode, output, error) = await CofferAsync(arguments.Split(' '));
+
+        exitCode.Should().Be(2, output + error);
+        output.Should().BeEmpty();
+        error.Should().StartWith(message);
+        error.Trim().Should().NotContain("\n");
+    }
+
+    [Fact]
     public async Task Commands_WithoutCredentials_Exit2()
     {
         var (exitCode, _, error) = await CoffeeWithoutKeyAsync("inventory", "list", "--bucket", Source);
