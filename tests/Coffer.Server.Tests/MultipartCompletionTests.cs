@@ -75,6 +75,22 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
             [new("If-None-Match", "*")])).ShouldBeErrorAsync(HttpStatusCode.PreconditionFailed, "PreconditionFailed", Dialect.S3);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("10001")]
+    public async Task CompleteMultipartUpload_NamingAPartNumberNoPartCanHave_IsInvalidArgument_AndKeepsTheUpload(string number)
+    {
+        var (uploadId, body) = await UploadTwoPartsAsync("numbered", MiB);
+        var wrong = $"<CompleteMultipartUpload><Part><PartNumber>{number}</PartNumber><ETag>\"00000000000000000000000000000000\"</ETag></Part></CompleteMultipartUpload>";
+
+        var error = await (await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "numbered", $"uploadId={uploadId}", new StringContent(wrong))))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        error.Element("Message")!.Value.Should().Be("Part number must be an integer between 1 and 10000, inclusive.");
+        (await Server.SendAsync(Server.Request(HttpMethod.Post, Bucket, "numbered", $"uploadId={uploadId}", new StringContent(body)))).StatusCode
+            .Should().Be(HttpStatusCode.OK);
+    }
+
     [Fact]
     public async Task CompleteMultipartUpload_WithCosForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsItAndTheUpload()
     {

@@ -403,6 +403,34 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
         (await get.Content.ReadAsByteArrayAsync()).Should().Equal(expected == HttpStatusCode.OK ? [1, 2, 3] : [9]);
     }
 
+    [Theory]
+    [InlineData("819200", HttpStatusCode.OK)]
+    [InlineData("838860800", HttpStatusCode.OK)]
+    [InlineData("819199", HttpStatusCode.BadRequest)]
+    [InlineData("838860801", HttpStatusCode.BadRequest)]
+    [InlineData("abc", HttpStatusCode.BadRequest)]
+    [InlineData("-5", HttpStatusCode.BadRequest)]
+    public async Task PutAndGet_WithACosTrafficLimit_TakeOnlyARateCosTakes(string limit, HttpStatusCode expected)
+    {
+        var put = await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "limited", content: new ByteArrayContent([1]),
+            headers: [new("x-cos-traffic-limit", limit)]));
+        await Server.PutObjectAsync(Bucket, "limited", [2]);
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "limited", query: "x-cos-traffic-limit=" + limit));
+
+        foreach (var response in new[] { put, get })
+        {
+            if (expected == HttpStatusCode.OK)
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.OK);
+            }
+            else
+            {
+                (await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument")).Element("Message")!.Value
+                    .Should().Be("x-cos-traffic-limit must be a number of bit/s from 819200 to 838860800.");
+            }
+        }
+    }
+
     [Fact]
     public async Task Put_WithCosForbidOverwrite_WritesANewKey_AVersionedBucketsNewVersion_AndRefusesAValueNeitherTrueNorFalse()
     {

@@ -95,9 +95,15 @@ public static class RequestDocuments
         {
             var number = part.Element("PartNumber")?.Value;
             var etag = part.Element("ETag")?.Value;
-            if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var partNumber) || etag is null)
+            if (!int.TryParse(number, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var partNumber) || etag is null)
             {
                 throw new CofferException(ErrorCode.MalformedXml, "Every Part needs a PartNumber and an ETag.");
+            }
+
+            if (partNumber is < 1 or > 10_000)
+            {
+                // As S3 answers it, and as an upload of such a part is answered: no part could ever have that number.
+                throw new CofferException(ErrorCode.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive.");
             }
 
             var checksum = part.Elements().FirstOrDefault(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal))?.Value;

@@ -123,6 +123,11 @@ internal sealed class RequestPipeline(
                 http.Response.Headers[WireHeaders.For(dialect).Prefix + "request-charged"] = "requester";
             }
 
+            if (dialect == Dialect.Cos)
+            {
+                TrafficLimit.Check(Header("x-cos-traffic-limit") ?? target.Get("x-cos-traffic-limit"));
+            }
+
             var handler = handlers.Find(route.Operation)
                 ?? throw new CofferException(ErrorCode.NotImplemented, $"{route.Operation} is not implemented.");
             var owner = rules is null ? null : accounts.FindByAppId(rules.Bucket.OwnerAppId);
