@@ -8,6 +8,7 @@ public enum ErrorCode
 {
     InternalError,
     ServiceUnavailable,
+    InsufficientStorage,
     NotImplemented,
     MethodNotAllowed,
     InvalidArgument,

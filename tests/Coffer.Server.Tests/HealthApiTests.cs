@@ -78,6 +78,40 @@ public sealed class HealthApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_OnAFullDisk_IsInsufficientStorage_StoresNothing_AndTheNextOneThatFitsIsStored()
+    {
+        // A data folder on a 16 MiB tmpfs of its own: the test command runs as root, as mount needs.
+        using var data = new TempDirectory("full-disk");
+        Run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", data.Path);
+        try
+        {
+            await using (var node = await TestServer.StartAsync(data: data))
+            {
+                var bucket = TestServer.BucketName("full");
+                await node.CreateBucketAsync(bucket);
+
+                var tooBig = await node.SendAsync(node.Request(HttpMethod.Put, bucket, "big", content: new ByteArrayContent(new byte[20 << 20])));
+
+                (await tooBig.ShouldBeErrorAsync((HttpStatusCode)507, "InsufficientStorage")).Element("Message")!.Value
+                    .Should().Be("The server's disk is full: nothing more can be stored until space is freed.");
+                (await node.SendAsync(node.Request(HttpMethod.Head, bucket, "big"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+                (await node.PutObjectAsync(bucket, "small", new byte[1 << 20])).StatusCode.Should().Be(HttpStatusCode.OK);
+            }
+        }
+        finally
+        {
+            Run("umount", "-l", data.Path);
+        }
+
+        static void Run(string command, params string[] arguments)
+        {
+            using var process = System.Diagnostics.Process.Start(command, arguments);
+            process.WaitForExit();
+            process.ExitCode.Should().Be(0, $"{command} {string.Join(' ', arguments)}");
+        }
+    }
+
+    [Fact]
     public async Task Healthz_AtABucketsVirtualHost_IsThatBucketsObject()
     {
         var bucket = TestServer.BucketName("health");

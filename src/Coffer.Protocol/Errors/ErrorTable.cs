@@ -16,6 +16,8 @@ public static class ErrorTable
     {
         [ErrorCode.InternalError] = Same("InternalError", 500, "We encountered an internal error. Please try again."),
         [ErrorCode.ServiceUnavailable] = Same("ServiceUnavailable", 503, "The service is unavailable. Please retry."),
+        // No code of S3's or COS's says it (MinIO answers 507 too): a status SDKs do not retry, as no retry will fit.
+        [ErrorCode.InsufficientStorage] = Same("InsufficientStorage", 507, "The server's disk is full: nothing more can be stored until space is freed."),
         [ErrorCode.NotImplemented] = Same("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented."),
         [ErrorCode.MethodNotAllowed] = Same("MethodNotAllowed", 405, "The specified method is not allowed against this resource."),
         [ErrorCode.InvalidArgument] = Same("InvalidArgument", 400, "Invalid Argument."),

@@ -1,3 +1,4 @@
+using Coffer.Composition;
 using Coffer.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,11 +33,13 @@ internal abstract partial class PollingService(ILogger logger) : BackgroundServi
             await WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        var diskFull = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await RunRoundAsync(stoppingToken);
+                diskFull = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -46,6 +49,18 @@ internal abstract partial class PollingService(ILogger logger) : BackgroundServi
             {
                 // The database is away (restarting, failing over): nothing to do but wait for it.
                 LogUnavailable(logger, Name, error.Message);
+            }
+            catch (Exception error) when (DiskFull.Is(error))
+            {
+                // Said once, not with a stack every round: the log may be on the same full disk.
+                if (!diskFull)
+                {
+                    LogDiskFull(logger, Name, error.Message);
+                }
+
+                diskFull = true;
+                await WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
             catch (Exception error) when (ExpectedFailure(error) is { } reason)
             {
@@ -63,6 +78,9 @@ internal abstract partial class PollingService(ILogger logger) : BackgroundServi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Worker} paused: {Reason}; trying again after the poll interval")]
     private static partial void LogUnavailable(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Worker} paused: the data folder's disk is full ({Reason}); trying again after the poll interval, silently until a round succeeds")]
+    private static partial void LogDiskFull(ILogger logger, string worker, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Worker} round stopped: {Reason}")]
     private static partial void LogStopped(ILogger logger, string worker, string reason);

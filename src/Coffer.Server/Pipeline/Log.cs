@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Request {RequestId}: the metadata store cannot be reached ({Reason}); answered ServiceUnavailable")]
     public static partial void MetadataUnavailable(ILogger logger, string requestId, string reason);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Request {RequestId}: the data folder's disk is full ({Reason}); answered InsufficientStorage")]
+    public static partial void DiskFull(ILogger logger, string requestId, string reason);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Request {RequestId}: its access-log record could not be made; the request was answered, the record is lost")]
     public static partial void AccessLogFailed(ILogger logger, Exception exception, string requestId);
 }

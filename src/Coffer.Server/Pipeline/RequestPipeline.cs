@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Coffer.Common;
+using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Model.Notifications;
 using Coffer.Protocol.Errors;
@@ -177,6 +178,12 @@ internal sealed class RequestPipeline(
             // Kestrel could not read the body as announced (short body, bad chunking, connection reset).
             Log.ClientGone(logger, requestId, error.Message);
             await FailAsync(new CofferException(ErrorCode.IncompleteBody, error.Message));
+        }
+        catch (Exception error) when (DiskFull.Is(error))
+        {
+            // The operator's to mend, not an internal error: one line, and a status clients do not send the body again for.
+            Log.DiskFull(logger, requestId, error.Message);
+            await FailAsync(new CofferException(ErrorCode.InsufficientStorage));
         }
         catch (Exception error)
         {
