@@ -17,14 +17,16 @@ public sealed class StorageEngine : IDisposable
 
     private const int SweepBatch = 1000;
 
-    private readonly DataDirectoryLock? _lock;
+    private readonly DataDirectoryLock _lock;
+    private readonly DataDirectoryLock? _stagingLock;
     private readonly TimeProvider _time;
 
-    private StorageEngine(IMetadataStore metadata, BlobStore blobs, DataDirectoryLock? directoryLock, TimeProvider time)
+    private StorageEngine(IMetadataStore metadata, BlobStore blobs, DataDirectoryLock directoryLock, DataDirectoryLock? stagingLock, TimeProvider time)
     {
         Metadata = metadata;
         Blobs = blobs;
         _lock = directoryLock;
+        _stagingLock = stagingLock;
         _time = time;
     }
 
@@ -33,11 +35,12 @@ public sealed class StorageEngine : IDisposable
     public BlobStore Blobs { get; }
 
     /// <summary>
-    /// True while this engine holds the data folder's lock, so no other process can be using it: whatever an earlier
+    /// True while this engine holds the data folder's lock alone, so no other process can be using it: whatever an earlier
     /// process left claimed (an inventory run's lease) belongs to a process that is gone. The embedded engine always does
-    /// (<see cref="Open"/> takes the lock or fails); nodes sharing a database never do, since the others may be alive.
+    /// (<see cref="Open"/> takes the lock or fails); nodes sharing a database never do (they share the lock), since the
+    /// others may be alive.
     /// </summary>
-    public bool OwnsDataFolder => _lock is not null;
+    public bool OwnsDataFolder => !Metadata.IsShared;
 
     /// <summary>
     /// Opens the engine: the blob files in <paramref name="dataDirectory"/> and the metadata store that
@@ -52,6 +55,7 @@ public sealed class StorageEngine : IDisposable
         int inlineThreshold = BlobStore.DefaultInlineThreshold)
     {
         DataDirectoryLock? directoryLock = null;
+        DataDirectoryLock? stagingLock = null;
         IMetadataStore? metadata = null;
         try
         {
@@ -64,15 +68,19 @@ public sealed class StorageEngine : IDisposable
             }
 
             var key = masterKey ?? MasterKey.LoadOrCreate(dataDirectory);
-            // Nodes sharing the folder stage in folders of their own, so one node's start-up never clears another's uploads.
-            var blobs = new BlobStore(dataDirectory, key, shared ? Guid.NewGuid().ToString("N") : null, inlineThreshold);
-            var engine = new StorageEngine(metadata, blobs, directoryLock, time);
+            // Nodes sharing the folder stage in folders of their own, each locked while its node lives, so that no node's
+            // sweep takes another's slow upload (its file untouched for minutes between two writes) for an abandoned one.
+            var stagingName = shared ? Guid.NewGuid().ToString("N") : null;
+            var blobs = new BlobStore(dataDirectory, key, stagingName, inlineThreshold);
+            stagingLock = stagingName is null ? null : DataDirectoryLock.Acquire(Path.Combine(dataDirectory, "tmp", stagingName), shared: false);
+            var engine = new StorageEngine(metadata, blobs, directoryLock, stagingLock, time);
             engine.Recover();
             return engine;
         }
         catch
         {
             metadata?.Dispose();
+            stagingLock?.Dispose();
             directoryLock?.Dispose();
             throw;
         }
@@ -224,7 +232,8 @@ public sealed class StorageEngine : IDisposable
     public void Dispose()
     {
         Metadata.Dispose();
-        _lock?.Dispose();
+        _stagingLock?.Dispose();
+        _lock.Dispose();
     }
 
     private void Recover()

@@ -186,6 +186,7 @@ public sealed class PostgresMetadataStoreTests : IDisposable
     public async Task Sweep_DeletesStagingFilesAnotherNodeLeftForTenMinutes_ButNotFresherOnesNorItsOwn()
     {
         using var node = StorageEngine.Open(_engine.DataDirectory, shared: true, () => _engine.OpenStore(), TimeProvider.System);
+        node.OwnsDataFolder.Should().BeFalse("a node shares the folder's lock: what another left claimed may be alive");
         var tmp = Path.Combine(_engine.DataDirectory, "tmp");
         var own = Directory.GetDirectories(tmp).Single();
         string Staged(string folder, int minutesAgo)
@@ -199,12 +200,18 @@ public sealed class PostgresMetadataStoreTests : IDisposable
         var abandoned = Staged("killed-node", 11);
         var inFlight = Staged("live-node", 1);
         var ownPaused = Staged(Path.GetFileName(own), 11);
+        var slow = Staged("slow-node", 11);
+        // The slow upload's node is alive: it holds its staging folder's lock, as every node does its own.
+        using var slowNodeLock = new FileStream(Path.Combine(tmp, "slow-node", "coffer.lock"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        File.WriteAllText(Path.Combine(tmp, "killed-node", "coffer.lock"), "");
+        File.SetLastWriteTimeUtc(Path.Combine(tmp, "killed-node", "coffer.lock"), DateTime.UtcNow.AddMinutes(-30));
 
         await node.SweepAsync();
 
         File.Exists(abandoned).Should().BeFalse("its node was killed mid-upload and no node starts again to clear it");
         File.Exists(inFlight).Should().BeTrue();
         File.Exists(ownPaused).Should().BeTrue("this node's uploads are in flight while it lives");
+        File.Exists(slow).Should().BeTrue("a live node's upload may go untouched for minutes between two writes");
     }
 
     [Fact]

@@ -97,31 +97,62 @@ public sealed partial class BlobStore
 
     /// <summary>
     /// Deletes temporary files (and empty staging folders) last written before <paramref name="writtenBefore"/>: uploads
-    /// that never finished. This process's own staging folder stays, and with <paramref name="keepOwn"/> what is in it;
-    /// another live process recreates its own if it goes.
+    /// that never finished. This process's own staging folder stays, and with <paramref name="keepOwn"/> what is in it,
+    /// as does every staging folder whose node holds its lock (a live node's slow upload); another live process recreates
+    /// its own folder if it goes. An entry that cannot be deleted is left for the next time, not the end of the rest.
     /// </summary>
     public void ClearTemporaryFiles(DateTimeOffset writtenBefore, bool keepOwn = false)
     {
+        var liveFolders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var folder in Directory.EnumerateDirectories(_tempRoot))
+        {
+            if (folder != _stagingFolder && IsHeldByItsNode(folder))
+            {
+                liveFolders.Add(folder);
+            }
+        }
+
         // Deepest first, so a folder is looked at after the files in it.
         foreach (var entry in new DirectoryInfo(_tempRoot).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Reverse().ToArray())
         {
-            if (entry.FullName == _stagingFolder || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime
-                || (keepOwn && Path.GetDirectoryName(entry.FullName) == _stagingFolder))
+            var parent = Path.GetDirectoryName(entry.FullName)!;
+            if (entry.FullName == _stagingFolder || liveFolders.Contains(entry.FullName) || liveFolders.Contains(parent)
+                || (keepOwn && parent == _stagingFolder) || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
             {
                 continue;
             }
 
-            if (entry is DirectoryInfo folder)
+            try
             {
-                if (!folder.EnumerateFileSystemInfos().Any())
+                if (entry is DirectoryInfo folder)
                 {
-                    folder.Delete();
+                    if (!folder.EnumerateFileSystemInfos().Any())
+                    {
+                        folder.Delete();
+                    }
+                }
+                else
+                {
+                    entry.Delete();
                 }
             }
-            else
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                entry.Delete();
+                // Gone meanwhile, or not this process's to delete: the next sweep looks again.
             }
+        }
+    }
+
+    private static bool IsHeldByItsNode(string folder)
+    {
+        try
+        {
+            return DataDirectoryLock.IsHeld(folder, shared: false);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // A lock file that cannot be opened: its node's to mend, and never this sweep's to delete.
+            return true;
         }
     }
 
