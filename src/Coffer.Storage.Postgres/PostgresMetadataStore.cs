@@ -157,10 +157,11 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                         brokeBeforeCommit = true;
                         throw;
                     }
-                    catch (Exception error) when (error is not PostgresException { InvariantSeverity: "ERROR" }
+                    catch (Exception error) when (error is not (PostgresException { InvariantSeverity: "ERROR" } or OperationCanceledException)
                         && !(error is PostgresException ended && Errors.IsEndedIdle(ended)))
                     {
-                        // An ERROR answer to the COMMIT rolled it back, as did ending the session for idling before it.
+                        // An ERROR answer to the COMMIT rolled it back, as did ending the session for idling before it; a
+                        // caller that cancelled (the server stopping) is told so, not that the database is away.
                         // Anything else (no answer, a broken connection, a FATAL sent once the commit record may be written)
                         // leaves it open whether the database committed.
                         OnUnavailable();

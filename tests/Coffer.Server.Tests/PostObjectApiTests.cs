@@ -289,6 +289,16 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_S3FormSignedForAnotherServiceThanS3_IsRefused_AndStoresNothing()
+    {
+        var fields = PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, [new object[] { "starts-with", "$key", "" }], service: "sts");
+        fields.Add(new("key", "other-service.txt"));
+
+        await (await PostAsync(PostForms.Body(fields, "signed for sts"u8.ToArray()))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "other-service.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task PostObject_CosFormWithForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsIt()
     {
         List<KeyValuePair<string, string>> Form(string key)

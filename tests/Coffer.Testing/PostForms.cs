@@ -22,13 +22,15 @@ public static class PostForms
 
     /// <summary>
     /// S3's signed fields for <paramref name="bucket"/>: the conditions given plus the bucket and the x-amz-* fields,
-    /// which S3 wants named by the policy, then the policy and its SigV4 signature.
+    /// which S3 wants named by the policy, then the policy and its SigV4 signature (scoped to <paramref name="service"/>,
+    /// which S3 names s3).
     /// </summary>
     public static List<KeyValuePair<string, string>> S3(
-        string bucket, Account account, DateTimeOffset now, TimeSpan lifetime, IEnumerable<object> conditions, string region = TestServer.Region)
+        string bucket, Account account, DateTimeOffset now, TimeSpan lifetime, IEnumerable<object> conditions, string region = TestServer.Region,
+        string service = "s3")
     {
         var date = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var credential = $"{account.SecretId}/{date}/{region}/s3/aws4_request";
+        var credential = $"{account.SecretId}/{date}/{region}/{service}/aws4_request";
         var amzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var policy = Policy(now + lifetime, [
             new Dictionary<string, string> { ["bucket"] = bucket },
@@ -38,7 +40,7 @@ public static class PostForms
             .. conditions,
         ]);
         var key = Hmac(Encoding.UTF8.GetBytes("AWS4" + account.SecretKey), date);
-        foreach (var part in new[] { region, "s3", "aws4_request" })
+        foreach (var part in new[] { region, service, "aws4_request" })
         {
             key = Hmac(key, part);
         }

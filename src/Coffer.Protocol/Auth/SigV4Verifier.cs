@@ -51,7 +51,8 @@ public static class SigV4Verifier
     /// <summary>
     /// Refuses an <c>x-amz-*</c> header the signature does not cover, as S3 does: such headers act (a copy source, an ACL,
     /// tags), so whoever holds a presigned URL could otherwise turn an upload into a public copy of another object. The
-    /// payload hash and the date need no place in the list; the string to sign holds them already.
+    /// payload hash and the date need no place in the list; the string to sign holds them already. CloudFront adds its
+    /// <c>x-amz-cf-*</c> headers after the client signed, as the router reads them too: they are the proxy's, not the client's.
     /// </summary>
     public static void CheckAmzHeadersSigned(SigV4Authorization authorization, IEnumerable<string> headerNames)
     {
@@ -59,7 +60,8 @@ public static class SigV4Verifier
         foreach (var name in headerNames)
         {
             if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && name.ToLowerInvariant() is var lower
-                && lower is not ("x-amz-content-sha256" or "x-amz-date") && !authorization.SignedHeaders.Contains(lower))
+                && lower is not ("x-amz-content-sha256" or "x-amz-date") && !lower.StartsWith("x-amz-cf-", StringComparison.Ordinal)
+                && !authorization.SignedHeaders.Contains(lower))
             {
                 (unsigned ??= []).Add(lower);
             }

@@ -67,7 +67,7 @@ internal sealed partial class Authenticator
         }
 
         var scope = Required(form, "x-amz-credential").Split('/');
-        if (scope.Length != 5 || scope[4] != "aws4_request" || scope[1].Length != 8)
+        if (scope.Length != 5 || scope[4] != "aws4_request" || scope[1].Length != 8 || scope[3] != SigV4.S3Service)
         {
             throw new CofferException(ErrorCode.InvalidArgument, "x-amz-credential must be <access key>/<yyyyMMdd>/<region>/s3/aws4_request.");
         }

@@ -152,7 +152,7 @@ internal sealed class RequestPipeline(
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             Log.ClientGone(logger, requestId, "cancelled");
-            if (!http.Response.HasStarted && (http.Request.ContentLength > 0 || http.Request.Headers.TransferEncoding.Count > 0))
+            if (!http.Response.HasStarted && !body.IsComplete)
             {
                 // Gone while sending its body, as Kestrel reports it at times instead of BadHttpRequestException: nothing
                 // was stored, and the records say so rather than the default 200 of an answer never sent.
