@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Xml.Linq;
 using Coffer.Testing;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.DependencyInjection;
@@ -162,6 +163,32 @@ public sealed class BrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheTagEditor_SavesEachTagAsItWas_AnEqualsSignInAKeyAndSpacesAroundAValue_AndAddsOne()
+    {
+        await SeedAsync();
+        var api = _fixture.Api;
+        (await api.SendAsync(api.Request(HttpMethod.Put, _source, "top.txt", "tagging", new StringContent(
+            "<Tagging><TagSet><Tag><Key>a=b</Key><Value>c</Value></Tag><Tag><Key>k</Key><Value> padded </Value></Tag></TagSet></Tagging>"))))
+            .EnsureSuccessStatusCode();
+        var page = await NewPageAsync();
+        await SignInAsync(page, TestAccounts.Owner.SecretId, TestAccounts.Owner.SecretKey);
+        await page.GotoAsync($"{_fixture.ConsoleAddress}#/b/{_source}");
+        await page.ClickAsync("[data-testid=objects] tr[data-key='top.txt'] >> text=tags");
+        await page.WaitForSelectorAsync("[data-testid=tags] input[name=tag-key]");
+
+        await page.ClickAsync("[data-testid=tags] >> text=Save tags");
+        await page.WaitForSelectorAsync("[data-testid=tags-saved]");
+        (await TagsOfAsync("top.txt")).Should().Equal(("a=b", "c"), ("k", " padded "));
+
+        await page.ClickAsync("[data-testid=tags] >> text=Add tag");
+        await page.FillAsync("[data-testid=tags] tr:nth-child(3) input[name=tag-key]", "team");
+        await page.FillAsync("[data-testid=tags] tr:nth-child(3) input[name=tag-value]", "x=y");
+        await page.ClickAsync("[data-testid=tags] >> text=Save tags");
+        await page.WaitForSelectorAsync("[data-testid=tags-saved]");
+        (await TagsOfAsync("top.txt")).Should().Equal(("a=b", "c"), ("k", " padded "), ("team", "x=y"));
+    }
+
+    [Fact]
     public async Task ASubAccount_IsDeniedWhatItsPolicyDoesNotAllow()
     {
         await SeedAsync();
@@ -280,6 +307,12 @@ public sealed class BrowserTests : IAsyncLifetime
         await api.PutObjectAsync(_source, "docs/readme.txt", []);
         await api.PutObjectAsync(_source, "top.txt", "hello"u8.ToArray(), [new("x-cos-server-side-encryption", "AES256")]);
         await api.PutMultipartObjectAsync(_source, "big/part.bin", new byte[5 << 20], new byte[1024]);
+    }
+
+    private async Task<(string Key, string Value)[]> TagsOfAsync(string key)
+    {
+        var tagging = XDocument.Parse(await (await _fixture.Api.SendAsync(_fixture.Api.Request(HttpMethod.Get, _source, key, "tagging"))).Content.ReadAsStringAsync());
+        return [.. tagging.Descendants("Tag").Select(t => (t.Element("Key")!.Value, t.Element("Value")!.Value))];
     }
 
     private async Task<IPage> NewPageAsync()

@@ -23,27 +23,37 @@ export function Buckets() {
   </section>`;
 }
 
+// One row per tag, key and value each in a field of its own: a tag's key may hold '=' and either may start or end with
+// spaces, which a key=value line could not carry back as they were.
 function Tags({ bucket, object }) {
-  const [text, setText] = useState(null);
+  const [rows, setRows] = useState(null);
   const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
   const query = `key=${enc(object.key)}&versionId=${enc(object.versionId)}`;
   useEffect(() => {
-    api('GET', `/api/buckets/${enc(bucket)}/tags?${query}`).then((tags) => setText(tags.map((t) => `${t.key}=${t.value}`).join('\n')), setError);
+    api('GET', `/api/buckets/${enc(bucket)}/tags?${query}`).then((tags) => setRows(tags.map((t) => ({ key: t.key, value: t.value }))), setError);
   }, [bucket, query]);
+  const change = (i, field, value) => { setSaved(false); setRows(rows.map((r, j) => (j === i ? { ...r, [field]: value } : r))); };
   const save = async () => {
-    const tags = text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-      const at = l.indexOf('=');
-      return at < 0 ? { key: l, value: '' } : { key: l.slice(0, at), value: l.slice(at + 1) };
-    });
     try {
-      await api('PUT', `/api/buckets/${enc(bucket)}/tags?${query}`, { tags });
+      await api('PUT', `/api/buckets/${enc(bucket)}/tags?${query}`, { tags: rows.filter((r) => r.key !== '' || r.value !== '') });
       setError(null);
+      setSaved(true);
     } catch (e) { setError(e); }
   };
-  return html`<div class="detail">
+  return html`<div class="detail" data-testid="tags">
     <${Failure} error=${error} />
-    ${text !== null && html`<label>Tags (key=value per line)<textarea rows="3" value=${text} onInput=${(e) => setText(e.target.value)} /></label>
-      <button onClick=${save}>Save tags</button>`}
+    ${rows !== null && html`<table>
+      <thead><tr><th>Key</th><th>Value</th><th></th></tr></thead>
+      <tbody>${rows.map((r, i) => html`<tr>
+        <td><input name="tag-key" value=${r.key} onInput=${(e) => change(i, 'key', e.target.value)} /></td>
+        <td><input name="tag-value" value=${r.value} onInput=${(e) => change(i, 'value', e.target.value)} /></td>
+        <td><button onClick=${() => { setSaved(false); setRows(rows.filter((_, j) => j !== i)); }}>remove</button></td>
+      </tr>`)}</tbody>
+    </table>
+    <button onClick=${() => { setSaved(false); setRows([...rows, { key: '', value: '' }]); }}>Add tag</button>
+    <button onClick=${save}>Save tags</button>
+    ${saved && html`<span data-testid="tags-saved">saved</span>`}`}
   </div>`;
 }
 
