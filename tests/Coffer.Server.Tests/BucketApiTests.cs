@@ -66,6 +66,46 @@ public sealed class BucketApiTests : IAsyncLifetime
             .Should().Equal(TestServer.BucketName("a"), TestServer.BucketName("b"));
     }
 
+    [Fact]
+    public async Task ListBuckets_InCos_FiltersByTheHostsRegion_TheRegionTagAndCreationTimeParameters_AndRefusesPaging()
+    {
+        var guangzhou = TestServer.BucketName("gz");
+        var beijing = TestServer.BucketName("bj");
+        await _server.CreateBucketAsync(guangzhou);
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, beijing, host: $"{beijing}.cos.ap-beijing.myqcloud.com"))).EnsureSuccessStatusCode();
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, guangzhou, query: "tagging", content: new StringContent(
+            "<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>")))).EnsureSuccessStatusCode();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        async Task<string[]> Listed(string query = "", string host = "service.cos.myqcloud.com")
+        {
+            var response = await _server.SendAsync(_server.Request(HttpMethod.Get, null, query: query, host: host));
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            return [.. XDocument.Parse(await response.Content.ReadAsStringAsync()).Descendants("Name").Select(n => n.Value)];
+        }
+
+        (await Listed()).Should().Equal(beijing, guangzhou);
+        (await Listed(host: "cos.ap-beijing.myqcloud.com")).Should().Equal(beijing);
+        (await Listed("region=ap-guangzhou")).Should().Equal(guangzhou);
+        (await Listed("tagkey=team&tagvalue=data")).Should().Equal(guangzhou);
+        (await Listed("tagkey=team&tagvalue=other")).Should().BeEmpty();
+        (await Listed($"create-time={now + 60}&range=lt")).Should().Equal(beijing, guangzhou);
+        (await Listed($"create-time={now + 60}&range=gte")).Should().BeEmpty();
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, null, query: "max-keys=1"))).ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented");
+        await (await _server.SendAsync(_server.Request(HttpMethod.Get, null, query: $"create-time={now}&range=between")))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+    }
+
+    [Theory]
+    [InlineData("-lead-1250000000")]
+    [InlineData("under_score-1250000000")]
+    public async Task CreateBucket_AtTheVirtualHostOfABadName_IsInvalidBucketName_NotAMethodOnTheService(string bucket)
+    {
+        var response = await _server.SendAsync(_server.Request(HttpMethod.Put, bucket));
+        (await response.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidBucketName")).Element("Resource")!.Value
+            .Should().StartWith(TestServer.VirtualHost(bucket));
+    }
+
     [Theory]
     [InlineData("UPPER-1250000000")]
     [InlineData("noappid")]

@@ -79,8 +79,9 @@ public sealed class TestServer : IAsyncDisposable
         Account? account = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         DateTimeOffset? signedAt = null,
-        TimeSpan? lifetime = null) =>
-        Client.Request(method, bucket, key, query, content, account, headers, signedAt, lifetime);
+        TimeSpan? lifetime = null,
+        string? host = null) =>
+        Client.Request(method, bucket, key, query, content, account, headers, signedAt, lifetime, host);
 
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => Client.SendAsync(request);
 

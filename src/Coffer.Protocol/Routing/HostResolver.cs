@@ -63,6 +63,8 @@ public sealed class HostResolver
     private static Regex Compile(string suffix)
     {
         var body = Regex.Escape(suffix.Trim().ToLowerInvariant()).Replace(@"\{region}", "(?<region>[a-z0-9-]+)", StringComparison.Ordinal);
-        return new Regex($"^(?:(?<bucket>[a-z0-9][a-z0-9.-]*)\\.)?{body}$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        // The bucket label takes '_' and a leading '-' too, which no bucket name has: such a host still names a bucket, and
+        // its name is answered InvalidBucketName, rather than the request falling back to path style on no bucket at all.
+        return new Regex($"^(?:(?<bucket>[a-z0-9_-][a-z0-9._-]*)\\.)?{body}$", RegexOptions.CultureInvariant | RegexOptions.Compiled);
     }
 }

@@ -9,13 +9,16 @@ using Coffer.Server.Pipeline;
 
 namespace Coffer.Server.Handlers;
 
-internal sealed class ServiceHandlers(IObjectService objects)
+internal sealed class ServiceHandlers(IObjectService objects, BucketSettings settings)
 {
     private const int MaxBuckets = 10_000;
 
     /// <summary>
     /// GET Service: the caller's buckets in name order. S3's ListBuckets also pages and filters them: <c>max-buckets</c>
-    /// (1-10,000), <c>continuation-token</c> (from the previous page), <c>prefix</c> and <c>bucket-region</c>.
+    /// (1-10,000), <c>continuation-token</c> (from the previous page), <c>prefix</c> and <c>bucket-region</c>. COS filters
+    /// them as its GET Service documents: the region of a <c>cos.&lt;region&gt;.myqcloud.com</c> host or of <c>region</c>,
+    /// one bucket tag (<c>tagkey</c>, <c>tagvalue</c>) and the creation time (<c>create-time</c>, a Unix time, with
+    /// <c>range</c> lt, gt, lte or gte); its paging (<c>marker</c>, <c>max-keys</c>) is not implemented (501).
     /// </summary>
     public Task ListBucketsAsync(RequestContext context)
     {
@@ -42,11 +45,74 @@ internal sealed class ServiceHandlers(IObjectService objects)
 
             buckets = page;
         }
+        else
+        {
+            buckets = buckets.Where(CosFilter(context));
+        }
 
         var entries = buckets.Select(b => new BucketEntry(b.Name, b.Region, b.CreatedAt)).ToArray();
         var ownerId = context.Dialect == Dialect.S3 ? context.Caller.Uin : context.Caller.OwnerId;
         var document = new ListAllMyBucketsDocument(ownerId, context.Caller.Uin, entries, nextToken, prefix);
         return Responses.XmlAsync(context, XmlDocumentWriter.Write(document, context.Dialect));
+    }
+
+    private Func<BucketInfo, bool> CosFilter(RequestContext context)
+    {
+        var target = context.Target;
+        foreach (var paging in new[] { "marker", "max-keys" })
+        {
+            if (target.Has(paging))
+            {
+                throw new CofferException(ErrorCode.NotImplemented, $"GET Service does not page here ({paging}): it lists every bucket the filters leave.");
+            }
+        }
+
+        var hostRegion = context.Route.HostRegion;
+        var region = target.Get("region");
+        var (tagKey, tagValue) = (target.Get("tagkey"), target.Get("tagvalue"));
+        if (tagKey is null != tagValue is null)
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "tagkey and tagvalue filter together: give both or neither.");
+        }
+
+        var created = CreatedFilter(target.Get("create-time"), target.Get("range"));
+        return bucket => (hostRegion is null || bucket.Region == hostRegion) && (region is null || bucket.Region == region)
+            && created(bucket.CreatedAt) && (tagKey is null || HasTag(bucket.Name, tagKey, tagValue!));
+    }
+
+    private bool HasTag(string bucket, string key, string value)
+    {
+        try
+        {
+            return settings.GetTagging(bucket).Any(t => t.Key == key && t.Value == value);
+        }
+        catch (CofferException none) when (none.Code == ErrorCode.NoSuchTagSet)
+        {
+            return false;
+        }
+    }
+
+    private static Func<DateTimeOffset, bool> CreatedFilter(string? time, string? range)
+    {
+        if (time is null && range is null)
+        {
+            return _ => true;
+        }
+
+        if (!long.TryParse(time, NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "create-time must be a Unix time in seconds, given with range.");
+        }
+
+        // Compared to the second, as the time is given.
+        return range switch
+        {
+            "lt" => created => created.ToUnixTimeSeconds() < at,
+            "gt" => created => created.ToUnixTimeSeconds() > at,
+            "lte" => created => created.ToUnixTimeSeconds() <= at,
+            "gte" => created => created.ToUnixTimeSeconds() >= at,
+            _ => throw new CofferException(ErrorCode.InvalidArgument, "range must be lt, gt, lte or gte, given with create-time."),
+        };
     }
 
     private static int MaxBucketsOf(string text) =>
