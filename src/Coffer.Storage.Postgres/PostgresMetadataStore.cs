@@ -1,5 +1,6 @@
 using System.Data;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Coffer.Storage.Postgres;
@@ -15,7 +16,7 @@ namespace Coffer.Storage.Postgres;
 /// than that, and it runs again if its node goes on. Pooling, timeouts and reconnection are Npgsql's; a
 /// database that cannot be reached surfaces as <see cref="MetadataUnavailableException"/>.
 /// </summary>
-public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
+public sealed partial class PostgresMetadataStore : IMetadataStore, IBlobLedger
 {
     internal const int RecordFormat = 1;
     private const int SchemaVersion = 1;
@@ -318,13 +319,15 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
                     $"The metadata database has schema version {current}; this Coffer understands up to {SchemaVersion}. Run a newer Coffer.");
             }
 
+            var schema = SchemaText();
             if (current < SchemaVersion)
             {
-                using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
-                    ?? throw new InvalidOperationException("The schema resource is missing.");
-                using var reader = new StreamReader(stream);
-                Execute(connection, reader.ReadToEnd());
+                Execute(connection, schema);
                 Execute(connection, $"DELETE FROM coffer_schema; INSERT INTO coffer_schema (version) VALUES ({SchemaVersion})");
+            }
+            else
+            {
+                CheckColumns(connection, schema);
             }
 
             transaction.Commit();
@@ -337,6 +340,46 @@ public sealed class PostgresMetadataStore : IMetadataStore, IBlobLedger
             throw new MetadataUnavailableException($"{Description} cannot be reached: the connection broke while the schema was made", error);
         }
     }
+
+    private static string SchemaText()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Storage.Postgres.Schema.sql")
+            ?? throw new InvalidOperationException("The schema resource is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Refuses, in one line, a database of this schema version that lacks a table or column of it: schema 1 grew in
+    /// place before it was released, so a database made by an earlier development build says version 1 too, and would
+    /// otherwise start, answer ready and fail every request that needs what it lacks.
+    /// </summary>
+    private void CheckColumns(NpgsqlConnection connection, string schema)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        using (var command = new NpgsqlCommand(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = current_schema()", connection))
+        using (var rows = command.ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                present.Add(rows.GetString(0));
+            }
+        }
+
+        var missing = SchemaColumns().Matches(schema).SelectMany(table => table.Groups["column"].Captures.Select(c => $"{table.Groups["table"].Value}.{c.Value}"))
+            .FirstOrDefault(column => !present.Contains(column));
+        if (missing is not null)
+        {
+            throw new MetadataSchemaException(
+                $"{Description} lacks {missing} of schema version {SchemaVersion}: it was made by a development build of Coffer. Give this Coffer a new database.");
+        }
+    }
+
+    // A table of Schema.sql and its columns: "CREATE TABLE name (" then one column a line, indented, in lower case (a
+    // constraint's line, PRIMARY KEY (...), is upper case), up to ");".
+    [GeneratedRegex(@"^CREATE TABLE (?<table>\w+) \(\n(?:    (?:(?<column>[a-z][a-z0-9_]*) )?[^\n]*\n)+\);", RegexOptions.Multiline)]
+    private static partial Regex SchemaColumns();
 
     private static void Execute(NpgsqlConnection connection, string sql)
     {

@@ -32,6 +32,20 @@ public sealed class PostgresMetadataStoreTests : IDisposable
             .Should().Be("C");
     }
 
+    [Theory]
+    [InlineData("DROP TABLE notification_outbox", "notification_outbox.")]
+    [InlineData("ALTER TABLE object_versions DROP COLUMN died_xid", "object_versions.died_xid")]
+    public void Open_RefusesADatabaseOfItsVersion_ThatLacksATableOrColumnOfIt_AsAnEarlierDevelopmentBuildMadeIt(string change, string lacking)
+    {
+        using (_engine.OpenStore())
+        {
+        }
+
+        PostgresTestCluster.Scalar(_engine.Url, change);
+        var open = () => _engine.OpenStore();
+        open.Should().Throw<MetadataSchemaException>().WithMessage($"*lacks {lacking}*of schema version 1*development build*new database*");
+    }
+
     [Fact]
     public void Open_RefusesASchemaNewerThanItKnows()
     {
