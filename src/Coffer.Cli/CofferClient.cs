@@ -93,7 +93,7 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
                 return (bytes, response.Headers);
             }
 
-            throw Refused(response.StatusCode, bytes, where);
+            throw Refused(response, bytes, where);
         }
     }
 
@@ -102,9 +102,9 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static CliException Refused(HttpStatusCode status, byte[] body, string where)
+    private static CliException Refused(HttpResponseMessage response, byte[] body, string where)
     {
-        string code = $"HTTP {(int)status}", message = "";
+        string code = $"HTTP {(int)response.StatusCode}", message = "";
         try
         {
             var error = XDocument.Parse(Encoding.UTF8.GetString(body)).Root;
@@ -113,7 +113,11 @@ public sealed class CofferClient(ClientOptions options) : IDisposable
         }
         catch (System.Xml.XmlException)
         {
-            // Not an error document (a proxy in between, say): the status line is all there is.
+            // No error document: a HEAD's answer has none, and a server that is not Coffer's API (its console port, a
+            // proxy) writes none of its own. Coffer's API names every answer's request id.
+            message = !response.Headers.Contains("x-cos-request-id")
+                ? $"the server at {response.RequestMessage?.RequestUri?.GetLeftPart(UriPartial.Authority)} is not Coffer's API (is --endpoint its console's port?)"
+                : response.StatusCode == HttpStatusCode.NotFound ? "not found" : "";
         }
 
         return new CliException(ExitCodes.Refused, $"{code}: {message} ({where})".Replace(":  (", ": (", StringComparison.Ordinal));

@@ -84,6 +84,7 @@ public sealed class BatchCommandTests() : CommandTestBase("batch-command", Sourc
 
         var (noManifest, _, absent) = await CofferAsync("batch", "create", "--manifest", $"{Source}/nothing.csv", "--operation", "untag");
         noManifest.Should().Be(3, absent);
+        absent.Should().Be($"coffer: HTTP 404: not found ({Source}/nothing.csv)\n", "a HEAD's answer has no error document to quote");
     }
 
     private async Task<string> CreateSuspendedJobAsync()

@@ -99,6 +99,16 @@ public sealed class InventoryCommandTests() : CommandTestBase("inventory-command
         error.Trim().Should().NotContain("\n");
     }
 
+    [Fact]
+    public async Task Commands_AtTheConsolesPort_SayTheEndpointIsNotCoffersApi_AndExit3()
+    {
+        var console = Server.ConsoleAddress!.GetLeftPart(UriPartial.Authority);
+        var (exitCode, _, error) = await CofferAsync(["inventory", "list", "--bucket", Source, "--endpoint", console]);
+
+        exitCode.Should().Be(3, error);
+        error.Should().Contain($"the server at {console} is not Coffer's API (is --endpoint its console's port?)");
+    }
+
     [Theory]
     [InlineData("inventory list", "coffer: Option '--bucket' is required. (coffer inventory list --help lists the options)")]
     [InlineData("inventory list --bucket b-1 --timeout abc", "coffer: Cannot parse argument 'abc' for option '--timeout'")]
