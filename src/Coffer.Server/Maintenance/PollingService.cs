@@ -59,8 +59,6 @@ internal abstract partial class PollingService(ILogger logger) : BackgroundServi
                 }
 
                 diskFull = true;
-                await WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
             }
             catch (Exception error) when (ExpectedFailure(error) is { } reason)
             {

@@ -103,7 +103,13 @@ public sealed partial class BlobStore
     /// </summary>
     public void ClearTemporaryFiles(DateTimeOffset writtenBefore, bool keepOwn = false)
     {
+        // This node's own staging folder counts as a live one when its uploads are to be kept.
         var liveFolders = new HashSet<string>(StringComparer.Ordinal);
+        if (keepOwn)
+        {
+            liveFolders.Add(_stagingFolder);
+        }
+
         foreach (var folder in Directory.EnumerateDirectories(_tempRoot))
         {
             if (folder != _stagingFolder && IsHeldByItsNode(folder))
@@ -117,7 +123,7 @@ public sealed partial class BlobStore
         {
             var parent = Path.GetDirectoryName(entry.FullName)!;
             if (entry.FullName == _stagingFolder || liveFolders.Contains(entry.FullName) || liveFolders.Contains(parent)
-                || (keepOwn && parent == _stagingFolder) || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
+                || !entry.Exists || entry.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
             {
                 continue;
             }
