@@ -66,8 +66,11 @@ public sealed class BucketSettings(IMetadataStore metadata, TimeProvider time)
 
     /// <summary>The bucket's tags, or NoSuchTagSet.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> GetTagging(string bucket) =>
-        Find<string[][]>(bucket, TaggingKind)?.Select(t => new KeyValuePair<string, string>(t[0], t[1])).ToArray()
-        ?? throw new CofferException(ErrorCode.NoSuchTagSet, "The TagSet does not exist.");
+        FindTagging(bucket) ?? throw new CofferException(ErrorCode.NoSuchTagSet, "The TagSet does not exist.");
+
+    /// <summary>The bucket's tags, or null when it has none.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? FindTagging(string bucket) =>
+        Find<string[][]>(bucket, TaggingKind)?.Select(t => new KeyValuePair<string, string>(t[0], t[1])).ToArray();
 
     public Task DeleteTaggingAsync(string bucket, CancellationToken cancellationToken = default) => DeleteAsync(bucket, TaggingKind, cancellationToken);
 

@@ -80,17 +80,8 @@ internal sealed class ServiceHandlers(IObjectService objects, BucketSettings set
             && created(bucket.CreatedAt) && (tagKey is null || HasTag(bucket.Name, tagKey, tagValue!));
     }
 
-    private bool HasTag(string bucket, string key, string value)
-    {
-        try
-        {
-            return settings.GetTagging(bucket).Any(t => t.Key == key && t.Value == value);
-        }
-        catch (CofferException none) when (none.Code == ErrorCode.NoSuchTagSet)
-        {
-            return false;
-        }
-    }
+    private bool HasTag(string bucket, string key, string value) =>
+        settings.FindTagging(bucket)?.Any(t => t.Key == key && t.Value == value) ?? false;
 
     private static Func<DateTimeOffset, bool> CreatedFilter(string? time, string? range)
     {
