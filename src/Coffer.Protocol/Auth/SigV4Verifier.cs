@@ -56,14 +56,15 @@ public static class SigV4Verifier
     /// </summary>
     public static void CheckAmzHeadersSigned(SigV4Authorization authorization, IEnumerable<string> headerNames)
     {
+        // Compared without case, so that a request's headers are not each lower-cased (SignedHeaders are lower case).
         List<string>? unsigned = null;
         foreach (var name in headerNames)
         {
-            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && name.ToLowerInvariant() is var lower
-                && lower is not ("x-amz-content-sha256" or "x-amz-date") && !lower.StartsWith("x-amz-cf-", StringComparison.Ordinal)
-                && !authorization.SignedHeaders.Contains(lower))
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.StartsWith("x-amz-cf-", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("x-amz-content-sha256", StringComparison.OrdinalIgnoreCase) && !name.Equals("x-amz-date", StringComparison.OrdinalIgnoreCase)
+                && !IsSigned(authorization.SignedHeaders, name))
             {
-                (unsigned ??= []).Add(lower);
+                (unsigned ??= []).Add(name.ToLowerInvariant());
             }
         }
 
@@ -74,6 +75,19 @@ public static class SigV4Verifier
                 Details = [new("HeadersNotSigned", string.Join(", ", unsigned))],
             };
         }
+    }
+
+    private static bool IsSigned(IReadOnlyList<string> signedHeaders, string name)
+    {
+        for (var i = 0; i < signedHeaders.Count; i++)
+        {
+            if (signedHeaders[i].Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when the signature matches; <paramref name="signingKey"/> then signs the body's chunks too.</summary>
