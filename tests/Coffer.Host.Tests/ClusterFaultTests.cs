@@ -172,47 +172,38 @@ public sealed class ClusterFaultTests
     [Fact]
     public async Task StoppingTheDatabase_AnswersServiceUnavailable_AndTheNodeReconnectsWhenItIsBack()
     {
-        using var postgres = new TempDirectory("pg-restart");
-        var directory = postgres.Combine("cluster");
-        var admin = PostgresTestCluster.StartPrivate(directory);
-        try
+        using var postgres = new PrivatePostgres();
+        await using var cluster = await CofferCluster.StartAsync(1, "{}", PostgresTestCluster.CreateDatabase(postgres.AdminUrl));
+        using var client = cluster.Client(0);
+        var bucket = CosTestClient.BucketName("restart");
+        await client.CreateBucketAsync(bucket);
+        await client.PutObjectAsync(bucket, "before", [1]);
+
+        // A PUT in flight when the database goes: its body still streaming, its commit still to come.
+        var release = new TaskCompletionSource();
+        var body = new GeneratedStream(4 << 20) { BeforeRead = produced => produced >= 1 << 20 ? release.Task : Task.CompletedTask };
+        var content = new StreamContent(body, 64 * 1024);
+        content.Headers.ContentLength = body.Length;
+        var inFlight = client.SendAsync(client.Request(HttpMethod.Put, bucket, "in-flight", content: content));
+        await Task.Delay(500);
+
+        postgres.Stop();
+        release.SetResult();
+        await ExpectServiceUnavailableAsync(await inFlight);
+        await ExpectServiceUnavailableAsync(await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before")));
+
+        postgres.Resume();
+        HttpStatusCode status = default;
+        for (var attempt = 0; attempt < 50 && status != HttpStatusCode.OK; attempt++)
         {
-            await using var cluster = await CofferCluster.StartAsync(1, "{}", PostgresTestCluster.CreateDatabase(admin));
-            using var client = cluster.Client(0);
-            var bucket = CosTestClient.BucketName("restart");
-            await client.CreateBucketAsync(bucket);
-            await client.PutObjectAsync(bucket, "before", [1]);
-
-            // A PUT in flight when the database goes: its body still streaming, its commit still to come.
-            var release = new TaskCompletionSource();
-            var body = new GeneratedStream(4 << 20) { BeforeRead = produced => produced >= 1 << 20 ? release.Task : Task.CompletedTask };
-            var content = new StreamContent(body, 64 * 1024);
-            content.Headers.ContentLength = body.Length;
-            var inFlight = client.SendAsync(client.Request(HttpMethod.Put, bucket, "in-flight", content: content));
-            await Task.Delay(500);
-
-            PostgresTestCluster.Stop(directory);
-            release.SetResult();
-            await ExpectServiceUnavailableAsync(await inFlight);
-            await ExpectServiceUnavailableAsync(await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before")));
-
-            PostgresTestCluster.Resume(directory);
-            HttpStatusCode status = default;
-            for (var attempt = 0; attempt < 50 && status != HttpStatusCode.OK; attempt++)
-            {
-                status = (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before"))).StatusCode;
-                await Task.Delay(100);
-            }
-
-            status.Should().Be(HttpStatusCode.OK, "the node reconnects without a restart");
-            await client.PutObjectAsync(bucket, "after", [2]);
-            (await client.SendAsync(client.Request(HttpMethod.Head, bucket, "in-flight"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
-            cluster.Nodes[0].Output.Should().NotContain("InternalError").And.NotContain("   at ");
+            status = (await client.SendAsync(client.Request(HttpMethod.Get, bucket, "before"))).StatusCode;
+            await Task.Delay(100);
         }
-        finally
-        {
-            PostgresTestCluster.Stop(directory);
-        }
+
+        status.Should().Be(HttpStatusCode.OK, "the node reconnects without a restart");
+        await client.PutObjectAsync(bucket, "after", [2]);
+        (await client.SendAsync(client.Request(HttpMethod.Head, bucket, "in-flight"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        cluster.Nodes[0].Output.Should().NotContain("InternalError").And.NotContain("   at ");
     }
 
     [Fact]

@@ -53,28 +53,19 @@ public sealed class HealthApiTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_Answers503_NamingTheDatabase_WhilePostgreSqlIsDown_AndReadyOnceItIsBack()
     {
-        using var postgres = new TempDirectory("readyz-pg");
-        var directory = postgres.Combine("cluster");
-        var admin = PostgresTestCluster.StartPrivate(directory);
-        try
-        {
-            await using var node = await TestServer.StartAsync(metadata: MetadataLocation.Parse(PostgresTestCluster.CreateDatabase(admin)));
-            using var http = new HttpClient { BaseAddress = node.BaseAddress };
-            PostgresTestCluster.Stop(directory);
+        using var postgres = new PrivatePostgres();
+        await using var node = await TestServer.StartAsync(metadata: MetadataLocation.Parse(PostgresTestCluster.CreateDatabase(postgres.AdminUrl)));
+        using var http = new HttpClient { BaseAddress = node.BaseAddress };
+        postgres.Stop();
 
-            var response = await http.GetAsync("/readyz");
-            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
-            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            body.GetProperty("metadata").GetString().Should().Contain("cannot be reached");
-            body.GetProperty("blobs").GetString().Should().Be("ok");
+        var response = await http.GetAsync("/readyz");
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        body.GetProperty("metadata").GetString().Should().Contain("cannot be reached");
+        body.GetProperty("blobs").GetString().Should().Be("ok");
 
-            PostgresTestCluster.Resume(directory);
-            (await http.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
-        }
-        finally
-        {
-            PostgresTestCluster.Stop(directory);
-        }
+        postgres.Resume();
+        (await http.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
