@@ -33,7 +33,9 @@ function Tags({ bucket, object }) {
   useEffect(() => {
     api('GET', `/api/buckets/${enc(bucket)}/tags?${query}`).then((tags) => setRows(tags.map((t) => ({ key: t.key, value: t.value }))), setError);
   }, [bucket, query]);
-  const change = (i, field, value) => { setSaved(false); setRows(rows.map((r, j) => (j === i ? { ...r, [field]: value } : r))); };
+  // Any edit makes the last "saved" stale.
+  const edit = (next) => { setSaved(false); setRows(next); };
+  const change = (i, field, value) => edit(rows.map((r, j) => (j === i ? { ...r, [field]: value } : r)));
   const save = async () => {
     try {
       await api('PUT', `/api/buckets/${enc(bucket)}/tags?${query}`, { tags: rows.filter((r) => r.key !== '' || r.value !== '') });
@@ -48,10 +50,10 @@ function Tags({ bucket, object }) {
       <tbody>${rows.map((r, i) => html`<tr>
         <td><input name="tag-key" value=${r.key} onInput=${(e) => change(i, 'key', e.target.value)} /></td>
         <td><input name="tag-value" value=${r.value} onInput=${(e) => change(i, 'value', e.target.value)} /></td>
-        <td><button onClick=${() => { setSaved(false); setRows(rows.filter((_, j) => j !== i)); }}>remove</button></td>
+        <td><button onClick=${() => edit(rows.filter((_, j) => j !== i))}>remove</button></td>
       </tr>`)}</tbody>
     </table>
-    <button onClick=${() => { setSaved(false); setRows([...rows, { key: '', value: '' }]); }}>Add tag</button>
+    <button onClick=${() => edit([...rows, { key: '', value: '' }])}>Add tag</button>
     <button onClick=${save}>Save tags</button>
     ${saved && html`<span data-testid="tags-saved">saved</span>`}`}
   </div>`;
