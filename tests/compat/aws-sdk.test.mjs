@@ -903,6 +903,25 @@ describe('aws presigned URLs', () => {
     await response.arrayBuffer();
   });
 
+  test('a presigned PUT applies the metadata, tags, ACL and storage class the presigner moved into its query', async () => {
+    // The presigner hoists every x-amz-* header into the query, with the CRC-32 of the empty body it signed.
+    const url = await getSignedUrl(s3, new PutObjectCommand({
+      Bucket, Key: 'hoisted.txt', Metadata: { color: 'blue' }, Tagging: 'k=v', ACL: 'public-read', StorageClass: 'STANDARD_IA',
+    }), { expiresIn: 300 });
+    assert.match(url, /x-amz-meta-color=blue/);
+    assert.match(url, /x-amz-checksum-crc32=AAAAAA/);
+    const put = await fetch(url, { method: 'PUT', body: 'hello' });
+    assert.equal(put.status, 200, await put.text());
+
+    const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'hoisted.txt' }));
+    assert.deepEqual(head.Metadata, { color: 'blue' });
+    assert.equal(head.StorageClass, 'STANDARD_IA');
+    assert.deepEqual((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'hoisted.txt' }))).TagSet, [{ Key: 'k', Value: 'v' }]);
+    const anonymous = await fetch(new URL(`/${Bucket}/hoisted.txt`, endpoint));
+    assert.equal(anonymous.status, 200);
+    assert.equal(await anonymous.text(), 'hello');
+  });
+
   test('a tampered presigned URL fails with SignatureDoesNotMatch and an expired one with AccessDenied', async () => {
     const url = new URL(await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: 'shared/file name.bin' }), { expiresIn: 300 }));
     url.pathname = url.pathname.replace('file', 'other');

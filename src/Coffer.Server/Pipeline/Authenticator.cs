@@ -56,7 +56,8 @@ internal sealed partial class Authenticator(IdentityDirectory identities, TimePr
             throw new CofferException(ErrorCode.SignatureDoesNotMatch);
         }
 
-        SigV4Verifier.CheckAmzHeadersSigned(authorization, request.Headers.Keys);
+        SigV4Verifier.CheckAmzHeadersSigned(authorization,
+            authorization.IsPresigned ? request.Headers.Keys.Where(name => !PresignedHeaders.Carries(target, name)) : request.Headers.Keys);
         CheckSession(credential, header("x-amz-security-token") ?? target.Get("X-Amz-Security-Token"));
         return PrepareS3Body(credential, request, route, header, payloadHash, authorization, signingKey) with
         {

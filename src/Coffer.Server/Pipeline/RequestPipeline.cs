@@ -3,6 +3,7 @@ using Coffer.Common;
 using Coffer.Composition;
 using Coffer.Model.Accounts;
 using Coffer.Model.Notifications;
+using Coffer.Protocol.Auth;
 using Coffer.Protocol.Errors;
 using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
@@ -65,6 +66,16 @@ internal sealed class RequestPipeline(
             // Known before routing, so an error the router raises answers in the request's vocabulary too.
             dialect = Router.DialectOf(target, Header, http.Request.Headers.Keys);
             CommonHeaders.Apply(http.Response, requestId, dialect);
+            if (PresignedHeaders.IsQuerySigned(target, Header("Authorization")))
+            {
+                // Before routing, so that a copy source in the query makes the request a copy as the header would; a
+                // header of the same name is replaced, as the signature covers the query's value and not the header's.
+                foreach (var (name, value) in PresignedHeaders.Of(target))
+                {
+                    http.Request.Headers[name] = value;
+                }
+            }
+
             route = router.Resolve(http.Request.Method, http.Request.Host.Value, target, dialect, Header);
             operation = route.Operation.ToString();
             bucket = route.Bucket;
