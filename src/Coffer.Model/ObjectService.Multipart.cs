@@ -146,8 +146,10 @@ public sealed partial class ObjectService
             var chosen = new List<MultipartPartRecord>(request.Parts.Count);
             foreach (var listed in request.Parts)
             {
+                // An upload initiated without an algorithm keeps no part checksums, as S3 keeps none: the checksum each
+                // part was sent with was checked then, and the SDKs list back what UploadPart answered, unchecked here.
                 if (!uploaded.TryGetValue(listed.PartNumber, out var part) || !string.Equals(part.ETag, listed.ETag.Trim().Trim('"'), StringComparison.OrdinalIgnoreCase)
-                    || (listed.Checksum is { } checksum && checksum.Trim() != part.Checksum))
+                    || (upload.ChecksumAlgorithm is not null && listed.Checksum is { } checksum && checksum.Trim() != part.Checksum))
                 {
                     throw new CofferException(ErrorCode.InvalidPart,
                         $"Part {listed.PartNumber} could not be found, or its ETag or checksum does not match.");

@@ -154,6 +154,22 @@ public sealed class MultipartCompletionTests() : ServerTestBase("complete")
         }
     }
 
+    [Fact]
+    public async Task CompleteMultipartUpload_OfAnUploadWithoutAnAlgorithm_TakesBackThePartChecksumUploadPartAnswered()
+    {
+        // The JavaScript SDK sends a CRC-32 with every part; a caller lists back what UploadPart answered.
+        var initiate = await S3.SendAsync(HttpMethod.Post, Bucket, "unsummed", "uploads");
+        var uploadId = S3Element(XDocument.Parse(await initiate.Content.ReadAsStringAsync()).Root!, "UploadId");
+        var body = Bytes(1000, 5);
+        var part = await S3.SendAsync(HttpMethod.Put, Bucket, "unsummed", $"partNumber=1&uploadId={uploadId}", body, [new("x-amz-checksum-crc32", Crc32(body))]);
+        part.Headers.GetValues("x-amz-checksum-crc32").Should().Equal(Crc32(body));
+
+        var completion = $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Headers.ETag!.Tag}</ETag>"
+            + $"<ChecksumCRC32>{Crc32(body)}</ChecksumCRC32></Part></CompleteMultipartUpload>";
+        (await S3.SendAsync(HttpMethod.Post, Bucket, "unsummed", $"uploadId={uploadId}", Encoding.UTF8.GetBytes(completion))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await S3.SendAsync(HttpMethod.Get, Bucket, "unsummed")).Content.ReadAsByteArrayAsync()).Should().Equal(body);
+    }
+
     [Theory]
     [InlineData("SHA256", "COMPOSITE")]
     [InlineData("CRC32C", "FULL_OBJECT")]

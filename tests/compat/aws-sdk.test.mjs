@@ -494,6 +494,21 @@ describe('aws multipart', () => {
     assert.deepEqual((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? [], []);
   });
 
+  test('CompleteMultipartUpload takes back the part checksums UploadPart answered, on an upload created without an algorithm', async () => {
+    const Bucket = await newBucket('ampu-crc');
+    const Key = 'echoed.bin';
+    const parts = [randomBytes(5 * MiB), Buffer.from('tail')];
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const done = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: parts[i] }));
+      done.push({ PartNumber: i + 1, ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32 });
+    }
+    const complete = await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: done } }));
+    assert.equal(complete.ETag, multipartEtag(parts));
+    assert.ok(Buffer.compare(await bytesOf(await s3.send(new GetObjectCommand({ Bucket, Key }))), Buffer.concat(parts)) === 0);
+  });
+
   test('CompleteMultipartUpload answers a Location URL that names the bucket and the key', async () => {
     const Bucket = await newBucket('ampu-loc');
     const Key = 'dir/with space.bin';
