@@ -155,6 +155,20 @@ public sealed class InventoryConfigurationTests : S3TestBase
         }), HttpStatusCode.BadRequest, "InvalidArgument");
     }
 
+    [Theory]
+    [InlineData("IntelligentTieringReferenceDate")]
+    [InlineData("ObjectLockEventHoldDuration")]
+    [InlineData("ObjectLockEventHoldStatus")]
+    public async Task PutBucketInventoryConfiguration_AnswersNotImplemented_ForAnOptionalFieldS3HasAndCofferDoesNotReport(string field)
+    {
+        await CreateReportsBucketAsync();
+        var configuration = Minimal("newer");
+        configuration.InventoryOptionalFields = [InventoryOptionalField.Size, new InventoryOptionalField(field)];
+
+        await ShouldFailAsync(() => PutConfigurationAsync(configuration), HttpStatusCode.NotImplemented, "NotImplemented");
+        await ShouldBeMissingAsync("newer");
+    }
+
     [Fact]
     public async Task PutBucketInventoryConfiguration_ReplacesTheConfiguration_WhenTheIdExists()
     {

@@ -117,6 +117,42 @@ public sealed class JournalReportApiTests
     }
 
     [Fact]
+    public async Task CofferReport_NamingNoSucceededRunOfTheBucket_OrADiffBackwards_IsRefusedWhenStored_NotRunToFail()
+    {
+        using var engine = new SqliteTestEngine();
+        await using var server = await TestServer.StartAsync(
+            inventory: new InventoryServiceOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, metadata: engine.Location);
+        await server.CreateBucketAsync(_source);
+        await server.CreateBucketAsync(_destination);
+        await PutAsync(server, "a.txt", "a");
+        var full1 = await RunAsync(server, "full1", "Current", "");
+        await PutAsync(server, "b.txt", "b");
+        var full2 = await RunAsync(server, "full2", "Current", "");
+
+        foreach (var report in new[]
+        {
+            "<CofferReport><Type>Incremental</Type><FromJobId>nosuchjob</FromJobId></CofferReport>",
+            $"<CofferReport><Type>Diff</Type><FromJobId>{full1}</FromJobId><ToJobId>nosuchjob</ToJobId></CofferReport>",
+            $"<CofferReport><Type>Diff</Type><FromJobId>{full2}</FromJobId><ToJobId>{full1}</ToJobId></CofferReport>",
+        })
+        {
+            var posted = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: "inventory&id=refused",
+                content: new StringContent(Configuration("refused", "Current", report))));
+            await posted.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        }
+
+        var periodic = Configuration("periodic", "Current", "<CofferReport><Type>Incremental</Type><FromJobId>nosuchjob</FromJobId></CofferReport>")
+            .Replace("<Destination>", "<IsEnabled>true</IsEnabled><Schedule><Frequency>Daily</Frequency></Schedule><Destination>");
+        await (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "inventory&id=periodic", content: new StringContent(periodic))))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        var runs = await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: "inventory-runs"))).Content.ReadAsStringAsync();
+        runs.Should().NotContain("refused").And.NotContain("periodic");
+
+        // Forward, the same two runs make a diff.
+        await RunAsync(server, "forward", "Current", $"<CofferReport><Type>Diff</Type><FromJobId>{full1}</FromJobId><ToJobId>{full2}</ToJobId></CofferReport>");
+    }
+
+    [Fact]
     public async Task Incremental_FromARunThePurgeLeftBehind_FailsWithInvalidArgument_RatherThanMissChanges()
     {
         using var engine = new SqliteTestEngine();
@@ -163,13 +199,16 @@ public sealed class JournalReportApiTests
     }
 
     /// <summary>POSTs a one-time Parquet job with id <paramref name="id"/> and waits for it to succeed; its job id.</summary>
+    private string Configuration(string id, string versions, string report) =>
+        $"<InventoryConfiguration><Id>{id}</Id><Destination><COSBucketDestination><Format>Parquet</Format>" +
+        $"<Bucket>qcs::cos:{TestServer.Region}::{_destination}</Bucket><Prefix>reports</Prefix></COSBucketDestination></Destination>" +
+        $"<IncludedObjectVersions>{versions}</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>LastModifiedDate</Field>" +
+        $"<Field>ETag</Field></OptionalFields>{report}</InventoryConfiguration>";
+
     private async Task<string> RunAsync(TestServer server, string id, string versions, string report)
     {
-        var body = $"<InventoryConfiguration><Id>{id}</Id><Destination><COSBucketDestination><Format>Parquet</Format>" +
-            $"<Bucket>qcs::cos:{TestServer.Region}::{_destination}</Bucket><Prefix>reports</Prefix></COSBucketDestination></Destination>" +
-            $"<IncludedObjectVersions>{versions}</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>LastModifiedDate</Field>" +
-            $"<Field>ETag</Field></OptionalFields>{report}</InventoryConfiguration>";
-        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}", content: new StringContent(body)));
+        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}",
+            content: new StringContent(Configuration(id, versions, report))));
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var jobId = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
         for (var attempt = 0; attempt < 1200; attempt++)

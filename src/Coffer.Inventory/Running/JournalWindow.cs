@@ -29,6 +29,11 @@ internal sealed record JournalWindow(ReportKind Kind, RunInstant? From, RunInsta
         if (report.ToJobId is { } named && runs.BaseOf(run, named) is { } end)
         {
             (to, toJobId) = (end.Mark ?? throw Unreachable(end.JobId), named);
+            if (to.Sequence < from.Sequence)
+            {
+                // Checked when the job was posted too; kept here for a job posted before that check.
+                throw InventoryRuns.ReversedWindow(start.JobId, named);
+            }
         }
 
         return new JournalWindow(report.Kind, from, to,

@@ -26,6 +26,7 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
+            InventoryRuns.CheckNamedRuns(writer, source, configuration.Report);
             var existing = writer.Configs.Get(source.Id, Kind, configuration.Id);
             if (existing is null && writer.Configs.Count(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
             {
@@ -87,6 +88,7 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
+            InventoryRuns.CheckNamedRuns(writer, source, configuration.Report);
             if (writer.Configs.Get(source.Id, Kind, configuration.Id) is not null)
             {
                 throw Duplicate(configuration.Id, "a periodic configuration has that id");

@@ -35,6 +35,12 @@ public static class InventoryRules
         "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate",
     };
 
+    /// <summary>S3's optional fields that Coffer does not report: newer than its reports, answered NotImplemented.</summary>
+    private static readonly IReadOnlySet<string> S3FieldsNotReported = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "IntelligentTieringReferenceDate", "ObjectLockEventHoldDuration", "ObjectLockEventHoldStatus",
+    };
+
     /// <summary>An id of 1-64 characters from <c>a-z A-Z 0-9 - _ .</c>.</summary>
     public static void ValidateId(string? id)
     {
@@ -170,6 +176,11 @@ public static class InventoryRules
         {
             var isMeta = configuration.Dialect == InventoryDialect.Cos && field.StartsWith(MetaFieldPrefix, StringComparison.OrdinalIgnoreCase)
                 && field.Length > MetaFieldPrefix.Length;
+            if (configuration.Dialect == InventoryDialect.S3 && S3FieldsNotReported.Contains(field))
+            {
+                throw new CofferException(ErrorCode.NotImplemented, $"The optional field '{field}' is not implemented.");
+            }
+
             if (!isMeta && !known.Contains(field))
             {
                 throw Invalid($"'{field}' is not an optional field of an inventory report.");

@@ -216,18 +216,42 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
         var source = reader.Buckets.Get(run.Bucket) ?? throw new CofferException(ErrorCode.NoSuchBucket, "The specified bucket does not exist.");
         if (namedJobId is not null)
         {
-            var named = reader.Runs.Get(namedJobId);
-            if (named is null || named.BucketId != source.Id || named.State != InventoryRunStates.Succeeded)
-            {
-                throw new CofferException(ErrorCode.InvalidArgument, $"CofferReport names '{namedJobId}', which is not a succeeded inventory run of this bucket.");
-            }
-
-            return (namedJobId, reader.Journal.GetMark(namedJobId) is { } mark ? new RunInstant(mark) : null);
+            return (namedJobId, NamedMark(reader, source, namedJobId) is { } mark ? new RunInstant(mark) : null);
         }
 
         var previous = reader.Runs.List(source.Id, run.ConfigId, 100)
             .FirstOrDefault(r => r.JobId != run.JobId && r.State == InventoryRunStates.Succeeded && r.QueuedAt <= run.QueuedAt);
         return previous is null ? null : (previous.JobId, reader.Journal.GetMark(previous.JobId) is { } last ? new RunInstant(last) : null);
+    }
+
+    /// <summary>
+    /// The runs a <see cref="ChangeReport"/> names, checked when it is stored so that its runs do not all fail: succeeded
+    /// runs of this bucket, and a diff's end no earlier than its start.
+    /// </summary>
+    internal static void CheckNamedRuns(IMetadataView view, BucketRecord source, ChangeReport? report)
+    {
+        if (report?.FromJobId is not { } from)
+        {
+            return;
+        }
+
+        var start = NamedMark(view, source, from);
+        if (report.ToJobId is { } to && NamedMark(view, source, to) is { } end && start is not null && end.Sequence < start.Sequence)
+        {
+            throw ReversedWindow(from, to);
+        }
+    }
+
+    public static CofferException ReversedWindow(string fromJobId, string toJobId) => new(ErrorCode.InvalidArgument,
+        $"CofferReport: ToJobId '{toJobId}' is a run of an earlier instant than FromJobId '{fromJobId}'; a diff runs forward in time.");
+
+    /// <summary>The journal's mark of a succeeded run of the bucket (null when the journal no longer holds it); InvalidArgument for any other run.</summary>
+    private static JournalMark? NamedMark(IMetadataView view, BucketRecord source, string jobId)
+    {
+        var named = view.Runs.Get(jobId);
+        return named is null || named.BucketId != source.Id || named.State != InventoryRunStates.Succeeded
+            ? throw new CofferException(ErrorCode.InvalidArgument, $"CofferReport names '{jobId}', which is not a succeeded inventory run of this bucket.")
+            : view.Journal.GetMark(jobId);
     }
 
     /// <summary>Every periodic configuration with its bucket, and its most recent scheduled run, for the scheduler.</summary>
