@@ -190,12 +190,9 @@ public sealed class StorageEngine : IDisposable
 
     private async Task ReclaimAsync(IReadOnlyCollection<string> blobIds)
     {
-        foreach (var id in blobIds)
-        {
-            Blobs.Delete(id);
-        }
-
-        await Metadata.Blobs.ForgetAsync(blobIds);
+        // A file whose deletion waits for a read stays in the ledger, so the sweep deletes it if this process dies first.
+        var deleted = blobIds.Where(Blobs.Delete).ToArray();
+        await Metadata.Blobs.ForgetAsync(deleted);
     }
 
     /// <summary>

@@ -72,12 +72,23 @@ public sealed partial class BlobStore
     /// a customer-provided key open with <paramref name="customerKey"/> only.
     /// </summary>
     public Stream OpenRead(BlobLayout layout, long offset, long length, IReadOnlyDictionary<string, byte[]>? inlineBlobs = null,
-        CustomerKey? customerKey = null) =>
-        new SegmentedReadStream(layout, offset, length,
-            (segment, at, wanted) => segment.Inline ? OpenInline(segment, at, inlineBlobs, customerKey) : OpenSegment(segment, at, wanted, customerKey));
+        CustomerKey? customerKey = null)
+    {
+        var lease = LeaseLaterFiles(layout, offset, length);
+        try
+        {
+            return new SegmentedReadStream(layout, offset, length,
+                (segment, at, wanted) => segment.Inline ? OpenInline(segment, at, inlineBlobs, customerKey) : OpenSegment(segment, at, wanted, customerKey),
+                lease);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+    }
 
-    /// <summary>Deletes a blob file wherever it is: at its path, and where builds before the random-bits folders put it.</summary>
-    public void Delete(string blobId)
+    private void DeleteFiles(string blobId)
     {
         DeleteFile(PathOf(blobId));
         DeleteFile(LegacyPathOf(blobId));

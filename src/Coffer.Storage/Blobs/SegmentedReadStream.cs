@@ -3,7 +3,10 @@ using Coffer.Storage.Records;
 
 namespace Coffer.Storage.Blobs;
 
-/// <summary>A read-only view of a byte range across the blob files of a layout, opening one file at a time.</summary>
+/// <summary>
+/// A read-only view of a byte range across the blob files of a layout, opening one file at a time; the files after the
+/// first are held by a read lease until it is disposed (see <c>BlobStore.Leases.cs</c>).
+/// </summary>
 internal sealed class SegmentedReadStream : ForwardReadStream
 {
     private readonly BlobLayout _layout;
@@ -11,13 +14,16 @@ internal sealed class SegmentedReadStream : ForwardReadStream
     private long _remaining;
     private int _segment;
     private long _offsetInSegment;
+    private readonly IDisposable? _lease;
     private Stream? _current;
 
     /// <param name="open">Opens a blob at a plaintext offset, given how many of its bytes from there will be read (it may read on to its end).</param>
-    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<BlobSegment, long, long, Stream> open)
+    /// <param name="lease">Released when the stream is disposed.</param>
+    public SegmentedReadStream(BlobLayout layout, long offset, long length, Func<BlobSegment, long, long, Stream> open, IDisposable? lease = null)
     {
         _layout = layout;
         _open = open;
+        _lease = lease;
         _remaining = length;
         while (_segment < layout.Segments.Count && offset >= layout.Segments[_segment].Length)
         {
@@ -75,6 +81,7 @@ internal sealed class SegmentedReadStream : ForwardReadStream
         if (disposing)
         {
             _current?.Dispose();
+            _lease?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -87,6 +94,8 @@ internal sealed class SegmentedReadStream : ForwardReadStream
             await _current.DisposeAsync();
             _current = null;
         }
+
+        _lease?.Dispose();
 
         await base.DisposeAsync();
     }
