@@ -46,7 +46,7 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
         var keyColumn = IndexOf(manifest.Fields, "Key");
         var versionColumn = IndexOf(manifest.Fields, "VersionId");
         using var stream = content.Open();
-        foreach (var task in Rows(stream, $"{manifest.Key}", manifest.Fields.Count, bucketColumn, keyColumn, versionColumn, appIdColumn: -1))
+        foreach (var task in Rows(stream, $"{manifest.Key}", manifest.Fields.Count, bucketColumn, keyColumn, versionColumn, appIdColumn: -1, plusIsSpace: false))
         {
             yield return task;
         }
@@ -100,7 +100,8 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
                 using var raw = data.Open();
                 using var hashing = new HashingStream(raw);
                 using var gzip = new GZipStream(hashing, CompressionMode.Decompress);
-                foreach (var task in Rows(gzip, key, schema.Length, bucketColumn, keyColumn, versionColumn, appIdColumn))
+                // Inventory reports encode keys as forms do: S3's writes a space as '+' (and '+' as %2B); Coffer's writes neither bare.
+                foreach (var task in Rows(gzip, key, schema.Length, bucketColumn, keyColumn, versionColumn, appIdColumn, plusIsSpace: true))
                 {
                     yield return task;
                 }
@@ -114,12 +115,14 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
         }
     }
 
-    private static IEnumerable<BatchTask> Rows(Stream stream, string file, int columns, int bucketColumn, int keyColumn, int versionColumn, int appIdColumn)
+    private static IEnumerable<BatchTask> Rows(Stream stream, string file, int columns, int bucketColumn, int keyColumn, int versionColumn, int appIdColumn,
+        bool plusIsSpace)
     {
         using var reader = new StreamReader(stream, leaveOpen: true);
+        var lines = new BoundedLines(reader, MaxRowLength);
         var fields = new List<string>(columns);
         var line = 0;
-        while (ReadLine(reader, file) is { } text)
+        while (ReadLine(lines, file, line + 1) is { } text)
         {
             line++;
             if (text.Length == 0)
@@ -142,7 +145,7 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
             string key;
             try
             {
-                key = UrlEncoding.Decode(fields[keyColumn], plusIsSpace: false);
+                key = UrlEncoding.Decode(fields[keyColumn], plusIsSpace);
             }
             catch (CofferException)
             {
@@ -180,18 +183,29 @@ public sealed class ManifestReader(IObjectService objects, Func<string, string, 
             : throw new ManifestException(InvalidManifestContent, $"The inventory manifest has no '{name}'.");
 
     /// <summary>
+    /// The longest row read (64 Ki characters): a key is at most 1,024 bytes, 3,072 characters URL-encoded, and an
+    /// inventory row's other columns are short. A longer row is refused before it is held whole, so one line of a
+    /// manifest (or of a small gzip file that inflates to gigabytes) cannot take the server's memory.
+    /// </summary>
+    private const int MaxRowLength = 64 * 1024;
+
+    /// <summary>
     /// A line of a manifest's file. An inventory report's file that is not gzip, as its manifest says it is (one altered
     /// after the manifest was written), is the manifest's fault; a CSV manifest is read as it is and never fails so.
     /// </summary>
-    private static string? ReadLine(StreamReader reader, string file)
+    private static string? ReadLine(BoundedLines lines, string file, int line)
     {
         try
         {
-            return reader.ReadLine();
+            return lines.Next();
         }
         catch (InvalidDataException error)
         {
             throw new ManifestException(InvalidManifestContent, $"The report file {file} is not gzip, as its manifest says: {error.Message}");
+        }
+        catch (BoundedLines.TooLongException)
+        {
+            throw new ManifestException(InvalidManifestContent, $"Row {line} of {file} is longer than {MaxRowLength} characters.");
         }
     }
 

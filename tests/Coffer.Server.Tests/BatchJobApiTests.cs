@@ -397,6 +397,111 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         await stale.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
     }
 
+    [Theory]
+    [InlineData("<S3PutObjectCopy><TargetResource>arn:aws:s3:::BUCKET</TargetResource><ModifiedSinceConstraint>2099-01-01T00:00:00Z</ModifiedSinceConstraint></S3PutObjectCopy>")]
+    [InlineData("<S3PutObjectCopy><TargetResource>arn:aws:s3:::BUCKET</TargetResource><ObjectLockLegalHoldStatus>ON</ObjectLockLegalHoldStatus></S3PutObjectCopy>")]
+    [InlineData("<S3PutObjectCopy><TargetResource>arn:aws:s3:::BUCKET</TargetResource><AccessControlGrants><member><Permission>READ</Permission></member></AccessControlGrants></S3PutObjectCopy>")]
+    [InlineData("<S3PutObjectCopy><TargetResource>arn:aws:s3:::BUCKET</TargetResource><MetadataDirective>REPLACE</MetadataDirective><NewObjectMetadata><CacheControl>no-store</CacheControl></NewObjectMetadata></S3PutObjectCopy>")]
+    [InlineData("<S3PutObjectCopy><TargetResource>arn:aws:s3:::BUCKET</TargetResource><ChecksumAlgorithm>SHA256</ChecksumAlgorithm></S3PutObjectCopy>")]
+    [InlineData("<S3ComputeObjectChecksum><ChecksumAlgorithm>CRC32</ChecksumAlgorithm><ChecksumType>COMPOSITE</ChecksumType></S3ComputeObjectChecksum>")]
+    [InlineData("<S3ComputeObjectChecksum><ChecksumAlgorithm>MD5</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType></S3ComputeObjectChecksum>")]
+    public async Task CreateJob_AskingWhatItsOperationDoesNotDo_IsNotImplemented_RatherThanCopiesMadeOtherwise(string operation)
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+
+        var refused = await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-unapplied", operation.Replace("BUCKET", Bucket, StringComparison.Ordinal)));
+
+        await refused.ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        await ShouldHaveNoJobsAsync();
+    }
+
+    [Fact]
+    public async Task CreateJob_WithAManifestGenerator_IsNotImplemented()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-generator", TaggingOperation(("k", "v"))))
+            .Replace("<Manifest>", "<ManifestGenerator><S3JobManifestGenerator><SourceBucket>arn:aws:s3:::x</SourceBucket></S3JobManifestGenerator></ManifestGenerator><Manifest>",
+                StringComparison.Ordinal);
+
+        await (await SendAsync(HttpMethod.Post, "", body: Encoding.UTF8.GetBytes(body))).ShouldBeErrorAsync(HttpStatusCode.NotImplemented, "NotImplemented", Dialect.S3);
+        await ShouldHaveNoJobsAsync();
+    }
+
+    [Fact]
+    public async Task CreateJob_WithAManifestRowLongerThanAnyKey_FailsWithInvalidManifestContent_WithoutHoldingTheRow()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n{Bucket},{new string('k', 70_000)}\n");
+
+        var jobId = await CreateAsync(CreateJobXml(manifest, "token-long-row", TaggingOperation(("k", "v"))));
+
+        var job = await WaitForAsync(jobId, "Failed");
+        var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
+        reason.Element(Ns + "FailureCode")!.Value.Should().Be("InvalidManifestContent");
+        reason.Element(Ns + "FailureReason")!.Value.Should().StartWith("Row 2 of ").And.EndWith("is longer than 65536 characters.");
+        (await TagsOfAsync("a.txt")).Should().NotContain("<Tag>", "no task ran");
+    }
+
+    [Fact]
+    public async Task CreateJob_OnAnInventoryReportS3Wrote_ReadsAPlusInAKeyAsTheSpaceS3EncodedThatWay()
+    {
+        await PutAsync("x y.txt", "x+y.txt");
+        // S3 Inventory writes keys form-encoded: "x y.txt" as x+y.txt, "x+y.txt" as x%2By.txt.
+        var data = Gzip(Encoding.UTF8.GetBytes($"\"{Bucket}\",\"x+y.txt\"\n"));
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/data/plus.csv.gz", body: data)).EnsureSuccessStatusCode();
+        var manifestJson = Encoding.UTF8.GetBytes($$"""
+            {"sourceBucket":"{{Bucket}}","destinationBucket":"arn:aws:s3:::{{Bucket}}","version":"2016-11-30","fileFormat":"CSV","fileSchema":"Bucket, Key",
+             "files":[{"key":"inventory/data/plus.csv.gz","size":{{data.Length}},"MD5checksum":"{{Convert.ToHexStringLower(MD5.HashData(data))}}"}]}
+            """);
+        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/plus.json", body: manifestJson);
+        put.EnsureSuccessStatusCode();
+        var manifest = new ManifestObject(Bucket, "inventory/plus.json", put.Headers.ETag!.Tag);
+        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-plus", TaggingOperation(("k", "v"))))
+            .Replace("<Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields>",
+                "<Format>S3InventoryReport_CSV_20161130</Format>", StringComparison.Ordinal);
+
+        await WaitForAsync(await CreateAsync(Encoding.UTF8.GetBytes(body)), "Complete");
+
+        (await TagsOfAsync("x y.txt")).Should().Contain("<Key>k</Key>");
+        (await TagsOfAsync("x+y.txt")).Should().NotContain("<Tag>");
+    }
+
+    [Fact]
+    public async Task CosCreateJob_CopyReplacingMetadata_TakesItsUserMetadataAsCosListsIt()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        var body = $"""
+            <CreateJobRequest><ClientRequestToken>cos-copy</ClientRequestToken><ConfirmationRequired>false</ConfirmationRequired>
+            <Manifest><Location><ETag>{manifest.ETag}</ETag><ObjectArn>qcs::cos:{TestServer.Region}::{Bucket}/{manifest.Key}</ObjectArn></Location>
+            <Spec><Fields><member>Bucket</member><member>Key</member></Fields><Format>COSBatchOperations_CSV_V1</Format></Spec></Manifest>
+            <Operation><COSPutObjectCopy><TargetResource>qcs::cos:{TestServer.Region}::{Bucket}</TargetResource><TargetKeyPrefix>copied/</TargetKeyPrefix>
+            <MetadataDirective>Replaced</MetadataDirective><NewObjectMetadata><ContentType>application/x-cos</ContentType>
+            <UserMetadata><member><Key>x-cos-meta-colour</Key><Value>blue</Value></member><member><Key>shape</Key><Value>round</Value></member></UserMetadata>
+            </NewObjectMetadata></COSPutObjectCopy></Operation>
+            <Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
+            """;
+        var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
+        var control = $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
+        var created = await Server.SendAsync(Server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+            headers: appId, host: control));
+        created.StatusCode.Should().Be(HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpResponseMessage head;
+        while ((head = await Server.SendAsync(Server.Request(HttpMethod.Head, Bucket, "copied/a.txt"))).StatusCode != HttpStatusCode.OK
+            && DateTime.UtcNow < deadline && await Delay())
+        {
+        }
+
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        head.Content.Headers.ContentType!.MediaType.Should().Be("application/x-cos");
+        head.Headers.GetValues("x-cos-meta-colour").Should().Equal("blue");
+        head.Headers.GetValues("x-cos-meta-shape").Should().Equal("round");
+    }
+
     [Fact]
     public async Task CreateJob_WithAMissingReportBucket_IsInvalidRequest_AndCreatesNoJob()
     {
@@ -529,6 +634,17 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         job.Element("Operation")!.Element("COSPutObjectTagging").Should().NotBeNull();
         var tagging = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "a.txt", "tagging"));
         (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>cos</Key><Value>yes</Value>");
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write(data);
+        }
+
+        return compressed.ToArray();
     }
 
     private static async Task<bool> Delay()

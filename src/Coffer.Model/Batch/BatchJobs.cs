@@ -416,6 +416,8 @@ public sealed class BatchJobs(IMetadataStore metadata, TimeProvider time)
             case BatchOperationKind.PutObjectCopy:
                 ObjectTags.Validate(operation.Tags);
                 break;
+            case BatchOperationKind.ComputeObjectChecksum when operation.ChecksumAlgorithm is "MD5" or "SHA512" or "XXHASH64" or "XXHASH3" or "XXHASH128":
+                throw new CofferException(ErrorCode.NotImplemented, $"The checksum algorithm '{operation.ChecksumAlgorithm}' is not implemented.");
             case BatchOperationKind.ComputeObjectChecksum when operation.ChecksumAlgorithm is not ("CRC32" or "CRC32C" or "CRC64NVME" or "SHA1" or "SHA256" or "CRC64"):
                 throw new CofferException(ErrorCode.InvalidRequest, $"The checksum algorithm '{operation.ChecksumAlgorithm}' is not supported.");
         }

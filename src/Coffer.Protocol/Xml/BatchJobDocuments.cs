@@ -127,6 +127,11 @@ public static class BatchJobDocuments
     public static CreateJobDocument ParseCreateJob(XElement root, Dialect dialect)
     {
         Expect(root, "CreateJobRequest");
+        if (root.Element("ManifestGenerator") is not null)
+        {
+            throw new CofferException(ErrorCode.NotImplemented, "ManifestGenerator is not implemented: give a Manifest (a CSV list or an inventory report).");
+        }
+
         var manifest = root.Element("Manifest") ?? throw Malformed("CreateJobRequest needs a Manifest.");
         var spec = manifest.Element("Spec") ?? throw Malformed("The Manifest needs a Spec.");
         var location = manifest.Element("Location") ?? throw Malformed("The Manifest needs a Location.");
@@ -254,6 +259,16 @@ public static class BatchJobDocuments
             throw new CofferException(ErrorCode.NotImplemented, $"The batch operation {local} is not implemented.");
         }
 
+        if (name == "PutObjectCopy")
+        {
+            RefuseWhatACopyDoesNotApply(element);
+        }
+
+        if (name == "ComputeObjectChecksum" && Text(element, "ChecksumType") is { } type && type != "FULL_OBJECT")
+        {
+            throw new CofferException(ErrorCode.NotImplemented, $"ChecksumType {type} is not implemented: a checksum job computes FULL_OBJECT checksums.");
+        }
+
         var metadata = element.Element("NewObjectMetadata");
         return new JobOperationDocument
         {
@@ -264,8 +279,7 @@ public static class BatchJobDocuments
             StorageClass = Text(element, "StorageClass"),
             MetadataDirective = Text(element, "MetadataDirective"),
             ContentType = metadata is null ? null : Text(metadata, "ContentType"),
-            UserMetadata = metadata?.Element("UserMetadata")?.Elements("entry")
-                .Select(e => new KeyValuePair<string, string>(Text(e, "key") ?? "", Text(e, "value") ?? "")).ToArray() ?? [],
+            UserMetadata = metadata?.Element("UserMetadata") is { } userMetadata ? UserMetadataOf(userMetadata) : [],
             NewObjectTagging = element.Element("NewObjectTagging") is { } tagging ? TagList(tagging) : null,
             CannedAccessControlList = Text(element, "CannedAccessControlList"),
             SseAlgorithm = metadata is null ? null : Text(metadata, "SSEAlgorithm"),
@@ -273,6 +287,52 @@ public static class BatchJobDocuments
             RequesterPays = Boolean(element, "RequesterPays"),
         };
     }
+
+    /// <summary>What a copy job applies, by element; see <see cref="RefuseWhatACopyDoesNotApply"/>.</summary>
+    private static readonly HashSet<string> CopyMembers = new(StringComparer.Ordinal)
+    {
+        "TargetResource", "TargetKeyPrefix", "StorageClass", "MetadataDirective", "NewObjectMetadata", "NewObjectTagging", "CannedAccessControlList",
+        "RequesterPays",
+    };
+
+    private static readonly HashSet<string> CopyMetadataMembers = new(StringComparer.Ordinal) { "ContentType", "UserMetadata", "SSEAlgorithm" };
+
+    /// <summary>
+    /// A copy's member that asks for what Coffer's copy jobs do not do (copy conditions, object lock, grants, a KMS key,
+    /// a checksum, other stored headers, COS's prefix replacement and ACL directive) is NotImplemented, rather than a job
+    /// whose every task reports success for a copy made otherwise than asked. A member left at its default asks nothing.
+    /// </summary>
+    private static void RefuseWhatACopyDoesNotApply(XElement copy)
+    {
+        foreach (var (parent, members) in new[] { (copy, CopyMembers), (copy.Element("NewObjectMetadata"), CopyMetadataMembers) })
+        {
+            foreach (var member in parent?.Elements() ?? [])
+            {
+                var name = member.Name.LocalName;
+                if (!members.Contains(name) && (member.HasElements || member.Value is { Length: > 0 } and not ("false" or "Copy")))
+                {
+                    throw new CofferException(ErrorCode.NotImplemented, $"{name} is not implemented in a batch copy.");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The metadata of a copy that replaces it: S3 Control's map (<c>entry</c> with <c>key</c> and <c>value</c>) or COS's list
+    /// (<c>member</c> with <c>Key</c> and <c>Value</c>, the name with or without its <c>x-cos-meta-</c> prefix).
+    /// </summary>
+    private static KeyValuePair<string, string>[] UserMetadataOf(XElement userMetadata) =>
+        userMetadata.Elements().Select(item => item.Name.LocalName switch
+        {
+            "entry" => new KeyValuePair<string, string>(Text(item, "key") ?? "", Text(item, "value") ?? ""),
+            "member" => new KeyValuePair<string, string>(WithoutMetaPrefix(Text(item, "Key") ?? ""), Text(item, "Value") ?? ""),
+            var other => throw Malformed($"UserMetadata lists entry or member elements, not {other}."),
+        }).ToArray();
+
+    private static string WithoutMetaPrefix(string name) =>
+        name.StartsWith("x-cos-meta-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase)
+            ? name["x-cos-meta-".Length..]
+            : name;
 
     private static XElement[] Operation(JobOperationDocument operation, Dialect dialect)
     {
