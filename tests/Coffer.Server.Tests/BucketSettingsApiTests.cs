@@ -52,6 +52,20 @@ public sealed class BucketSettingsApiTests() : ServerTestBase("settings")
     }
 
     [Fact]
+    public async Task XAmzExpiration_NamesTheRuleUrlEncoded_AsS3Documents_WhateverCharactersItsIdHas()
+    {
+        var put = await S3Send(HttpMethod.Put, "lifecycle",
+            $"<LifecycleConfiguration xmlns=\"{S3Namespace}\"><Rule><ID>old files&#10;ré</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>" +
+            "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>");
+        put.StatusCode.Should().Be(HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+
+        var written = await S3.SendAsync(HttpMethod.Put, Bucket, "tmp/x", body: [1, 2, 3]);
+        written.StatusCode.Should().Be(HttpStatusCode.OK);
+        written.Headers.GetValues("x-amz-expiration").Single().Should().EndWith("rule-id=\"old%20files%0Ar%C3%A9\"");
+        (await S3.SendAsync(HttpMethod.Get, Bucket, "tmp/x")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Lifecycle_Transitions_ReadBackAsPut_InCos_WithoutS3sThirtyDayMinimum()
     {
         const string rules =

@@ -48,6 +48,7 @@ public sealed class CorsApiTests() : ServerTestBase("cors")
     [InlineData("<CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule>", "MalformedXML")]
     [InlineData("<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule>", "InvalidRequest")]
     [InlineData("<CORSRule><AllowedOrigin>https://*.*.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>", "InvalidRequest")]
+    [InlineData("<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><ExposeHeader>x&#127;y</ExposeHeader></CORSRule>", "InvalidRequest")]
     public async Task Cors_RefusesWhatS3Refuses(string rules, string code)
     {
         await (await Cos(HttpMethod.Put, $"<CORSConfiguration>{rules}</CORSConfiguration>")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, code);
@@ -85,6 +86,23 @@ public sealed class CorsApiTests() : ServerTestBase("cors")
         var refused = await PreflightAsync(origin, method, headers);
         await refused.ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessForbidden");
         Header(refused, "Access-Control-Allow-Origin").Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Requests_WhoseOriginOrAskedHeadersNoAnswerCouldEcho_MatchNoRule()
+    {
+        (await Cos(HttpMethod.Put, "<CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.org</AllowedOrigin><AllowedMethod>GET</AllowedMethod>" +
+            "<AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>")).EnsureSuccessStatusCode();
+        var preflight = new HttpRequestMessage(HttpMethod.Options, new Uri(Server.BaseAddress, "/k"));
+        preflight.Headers.Host = TestServer.VirtualHost(Bucket);
+        preflight.Headers.TryAddWithoutValidation("Origin", "https://a.example.org");
+        preflight.Headers.TryAddWithoutValidation("Access-Control-Request-Method", "GET");
+        preflight.Headers.TryAddWithoutValidation("Access-Control-Request-Headers", "x-a\u007fb");
+        await (await _anonymous.SendAsync(preflight)).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessForbidden");
+
+        var get = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "k", headers: [new("Origin", "https://a\u007f.example.org")]));
+        get.StatusCode.Should().Be(HttpStatusCode.OK);
+        Header(get, "Access-Control-Allow-Origin").Should().BeNull();
     }
 
     [Fact]

@@ -299,6 +299,22 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_WithAMetadataNameOrARedirectNoHeaderCanCarry_IsInvalidArgument_AndStoresNothing()
+    {
+        var metadata = PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour,
+            [new object[] { "starts-with", "$key", "" }, new object[] { "starts-with", "$x-amz-meta-a b", "" }]);
+        metadata.AddRange([new("key", "bad-meta.txt"), new("x-amz-meta-a b", "v")]);
+        await (await PostAsync(PostForms.Body(metadata, "x"u8.ToArray()))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "bad-meta.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var redirect = PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour,
+            [new object[] { "starts-with", "$key", "" }, new object[] { "starts-with", "$success_action_redirect", "" }]);
+        redirect.AddRange([new("key", "bad-redirect.txt"), new("success_action_redirect", "https://example.com/done\r\nSet-Cookie: a=b")]);
+        await (await PostAsync(PostForms.Body(redirect, "x"u8.ToArray()))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "bad-redirect.txt"))).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task PostObject_CosFormWithForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsIt()
     {
         List<KeyValuePair<string, string>> Form(string key)

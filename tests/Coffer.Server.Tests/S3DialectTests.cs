@@ -482,6 +482,21 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     }
 
     [Fact]
+    public async Task KmsKeyId_ThatNoHeaderCanCarry_IsInvalidArgument_OnAPutAndInTheBucketsDefault_AndNothingIsStored()
+    {
+        // Every answer about the object repeats the key id in a header: one with a control character would fail them all.
+        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "kms.txt", body: "x"u8.ToArray(),
+            headers: [new("x-amz-server-side-encryption", "aws:kms"), new("x-amz-server-side-encryption-aws-kms-key-id", "key\u007f1")]);
+        await put.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "kms.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        var encryption = await S3.SendAsync(HttpMethod.Put, Bucket, query: "encryption", body: Encoding.UTF8.GetBytes(
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>" +
+            "<KMSMasterKeyID>key&#10;1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"));
+        await encryption.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Fact]
     public async Task Request_RefusesAnXAmzHeaderAddedAfterItWasSigned_ButNotItsPayloadHashDateOrCloudFrontsOwn()
     {
         var request = Request(HttpMethod.Put, "/acl.txt", "body"u8.ToArray());

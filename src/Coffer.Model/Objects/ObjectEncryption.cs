@@ -42,6 +42,12 @@ public sealed record ObjectEncryption(string Algorithm, string? KmsKeyId = null)
             throw new CofferException(ErrorCode.InvalidArgument, "A KMS key id can only be used with aws:kms.");
         }
 
+        // Answered in a header on every read of the object: a character no header can carry would fail them all.
+        if (kmsKeyId is not null && !kmsKeyId.All(c => c is >= ' ' and <= '~'))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument, "A KMS key id must be printable ASCII.");
+        }
+
         return new ObjectEncryption(algorithm, kmsKeyId is { Length: > 0 } ? kmsKeyId : null);
     }
 }

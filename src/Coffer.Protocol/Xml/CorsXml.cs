@@ -60,10 +60,17 @@ public static class CorsXml
                 ? seconds
                 : throw new CofferException(ErrorCode.MalformedXml, "MaxAgeSeconds is a number of seconds.")
             : null;
+        var exposed = Values(rule, "ExposeHeader");
+        // Answered in response headers to every matching browser request: what no header can carry would fail them all.
+        foreach (var unprintable in origins.Concat(headers).Concat(exposed).Where(v => !v.All(c => c is >= ' ' and <= '~')))
+        {
+            throw new CofferException(ErrorCode.InvalidRequest, "AllowedOrigin, AllowedHeader and ExposeHeader must be printable ASCII.");
+        }
+
         var id = rule.Element("ID")?.Value;
         return id is { Length: > 255 }
             ? throw new CofferException(ErrorCode.InvalidArgument, "ID length should not exceed allowed limit of 255")
-            : new CorsRule(id, origins, methods, headers, Values(rule, "ExposeHeader"), maxAge);
+            : new CorsRule(id, origins, methods, headers, exposed, maxAge);
     }
 
     private static string[] Values(XElement rule, string name) => rule.Elements(name).Select(e => e.Value.Trim()).ToArray();

@@ -68,7 +68,8 @@ internal sealed class PostObjectHandlers(ObjectHandlers objects, SettingsHandler
             return null;
         }
 
-        return Uri.TryCreate(redirect, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        // Sent back in the Location header, which carries no control or non-ASCII character (an encoded URL has none).
+        return redirect.All(c => c is >= ' ' and <= '~') && Uri.TryCreate(redirect, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? redirect
             : throw new CofferException(ErrorCode.InvalidArgument, $"success_action_redirect must be an absolute http or https URL: '{redirect}'.");
     }

@@ -77,7 +77,8 @@ internal sealed class SettingsHandlers(BucketSettings settings)
 
         if (lifecycle.ExpirationOf(info.Key, info.Tags, info.Size, info.CreatedAt) is var (date, ruleId))
         {
-            context.Response.Headers["x-amz-expiration"] = $"expiry-date=\"{HttpDates.Rfc1123(date)}\", rule-id=\"{ruleId}\"";
+            // The rule id URL-encoded, as S3 documents it: an id is any text, a header value is not.
+            context.Response.Headers["x-amz-expiration"] = $"expiry-date=\"{HttpDates.Rfc1123(date)}\", rule-id=\"{Uri.EscapeDataString(ruleId ?? "")}\"";
         }
     }
 }

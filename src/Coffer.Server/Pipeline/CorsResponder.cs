@@ -27,9 +27,9 @@ internal sealed class CorsResponder(BucketSettings settings)
 
         var configuration = settings.FindCors(bucket)
             ?? throw new CofferException(ErrorCode.CorsForbidden, "CORSResponse: CORS is not enabled for this bucket.");
-        var requested = (Header(http, "Access-Control-Request-Headers") ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var rule = configuration.Match(origin, method, requested)
+        var asked = Header(http, "Access-Control-Request-Headers");
+        var requested = (asked ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var rule = (Echoable(origin) && Echoable(asked) ? configuration.Match(origin, method, requested) : null)
             ?? throw new CofferException(ErrorCode.CorsForbidden,
                 "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
         Write(http.Response, configuration, rule, origin);
@@ -46,7 +46,7 @@ internal sealed class CorsResponder(BucketSettings settings)
     /// <summary>Adds the CORS headers of the rule that allows this request's origin and method, if any does.</summary>
     public void Apply(HttpContext http, string bucket)
     {
-        if (Header(http, "Origin") is not { } origin)
+        if (Header(http, "Origin") is not { } origin || !Echoable(origin))
         {
             return;
         }
@@ -101,4 +101,10 @@ internal sealed class CorsResponder(BucketSettings settings)
 
     private static string? Header(HttpContext http, string name) =>
         http.Request.Headers.TryGetValue(name, out var value) && value.ToString().Length > 0 ? value.ToString() : null;
+
+    /// <summary>
+    /// Whether a request header could be echoed in the answer: Kestrel takes a control character (DEL) in a request and
+    /// refuses it in a response, so a request that carries one in its Origin or asked headers matches no rule.
+    /// </summary>
+    private static bool Echoable(string? value) => value is null || value.All(c => c is >= ' ' and <= '~' or '\t');
 }
