@@ -32,7 +32,9 @@ public static class ObjectKey
     }
 
     /// <summary>
-    /// The rules for the key of a new object: <see cref="Validate"/>, and no <c>.</c> or <c>..</c> path segment
+    /// The rules for the key of a new object: <see cref="Validate"/>, no character XML 1.0 cannot carry (a key every
+    /// listing could not name would make the listings around it fail; S3 writes such keys as character references XML
+    /// parsers refuse), and no <c>.</c> or <c>..</c> path segment
     /// (<c>../x</c>, <c>a/./b</c>, <c>..</c>; <c>\</c> separates segments too). Coffer stores bytes under random ids, so
     /// no key reaches the file system here, but tools that mirror keys to files would resolve such keys outside the
     /// folder they write to. Keys stored before this rule stay readable and deletable.
@@ -44,6 +46,26 @@ public static class ObjectKey
         {
             throw new CofferException(ErrorCode.InvalidArgument, "An object key may not have '.' or '..' as a path segment.");
         }
+
+        if (!IsXmlText(key))
+        {
+            throw new CofferException(ErrorCode.InvalidArgument,
+                "An object key may not hold a character XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF): listings, multipart answers and batch deletes name keys in XML.");
+        }
+    }
+
+    /// <summary>Whether XML 1.0 can carry every character (tab, line feed and carriage return are the only controls it takes).</summary>
+    private static bool IsXmlText(string key)
+    {
+        foreach (var c in key)
+        {
+            if (c is < ' ' and not ('\t' or '\n' or '\r') or '\uFFFE' or '\uFFFF')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when a segment of <paramref name="path"/>, split at <c>/</c> and <c>\</c>, is <c>.</c> or <c>..</c>.</summary>

@@ -14,38 +14,25 @@ public sealed class ListingEdgeTests() : ServerTestBase("edges")
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-    public static TheoryData<string> PlainListings => new() { "", "list-type=2", "versions", "uploads" };
-
-    [Theory]
-    [MemberData(nameof(PlainListings))]
-    public async Task Listing_OfAKeyXmlCannotCarry_IsInvalidArgument_AndListsItWithEncodingTypeUrl(string listing)
+    [Fact]
+    public async Task PutAndCopy_RefuseAKeyXmlCannotCarry_InBothDialects_SoEveryListingCanNameEveryKey()
     {
-        await Server.PutObjectAsync(Bucket, "ctl\u0001key", [1]);
-        await S3.SendAsync(HttpMethod.Put, Bucket, "s3\u0001key", body: [2]);
-        var objectListing = listing != "uploads";
+        // S3 stores such keys and lists them as character references, which XML parsers refuse: one such key would make
+        // every plain listing around it fail for most clients, so none is taken in.
+        await (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, "ctl\u0001key", content: new ByteArrayContent([1]))))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument");
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "s3\u001bkey", body: [2])).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Put, Bucket, "source", body: [3])).StatusCode.Should().Be(HttpStatusCode.OK);
+        await (await S3.SendAsync(HttpMethod.Put, Bucket, "copy\u0002key", headers: [new("x-amz-copy-source", $"/{Bucket}/source")]))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
 
-        var plain = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: listing));
-        var s3Plain = await S3.SendAsync(HttpMethod.Get, Bucket, query: listing);
-        if (objectListing)
+        foreach (var listing in new[] { "", "list-type=2", "versions" })
         {
-            (await plain.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument")).Element("Message")!.Value.Should().Contain("encoding-type=url");
-            await s3Plain.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+            (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: listing))).StatusCode.Should().Be(HttpStatusCode.OK);
+            var keys = XDocument.Parse(await (await S3.SendAsync(HttpMethod.Get, Bucket, query: listing)).Content.ReadAsStringAsync())
+                .Descendants(XName.Get("Key", S3Namespace)).Select(k => k.Value);
+            keys.Should().Equal("source");
         }
-        else
-        {
-            plain.StatusCode.Should().Be(HttpStatusCode.OK, "no upload has such a key: multipart refuses them");
-        }
-
-        var encoded = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: Join(listing, "encoding-type=url")));
-        encoded.StatusCode.Should().Be(HttpStatusCode.OK);
-        var keys = XDocument.Parse(await encoded.Content.ReadAsStringAsync()).Descendants("Key").Select(k => k.Value).ToArray();
-        if (objectListing)
-        {
-            keys.Should().Contain(["ctl%01key", "s3%01key"]);
-        }
-
-        var s3Encoded = await S3.SendAsync(HttpMethod.Get, Bucket, query: Join(listing, "encoding-type=url"));
-        s3Encoded.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
@@ -164,8 +151,6 @@ public sealed class ListingEdgeTests() : ServerTestBase("edges")
             content: new StringContent("""{"version":"2.0","statement":[{"effect":"allow","principal":{"qcs":["\ud800"]},"action":["name/cos:GetObject"],"resource":["*"]}]}"""))))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "MalformedPolicy");
     }
-
-    private static string Join(string query, string parameter) => query.Length == 0 ? parameter : query + "&" + parameter;
 
     private async Task EnableVersioningAsync() =>
         (await Server.SendAsync(Server.Request(HttpMethod.Put, Bucket, query: "versioning",

@@ -315,6 +315,17 @@ public sealed class PostObjectApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostObject_WithAKeyXmlCannotCarry_IsInvalidArgument_AndStoresNothing()
+    {
+        // A NUL no request path can name: what a form stored under it could be neither read nor deleted.
+        var fields = PostForms.S3(_bucket, TestAccounts.Owner, DateTimeOffset.UtcNow, Hour, [new object[] { "starts-with", "$key", "" }]);
+        fields.Add(new("key", "nul\u0000key"));
+        await (await PostAsync(PostForms.Body(fields, "x"u8.ToArray()))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        var listing = await _server.SendAsync(_server.Request(HttpMethod.Get, _bucket, query: "encoding-type=url"));
+        (await listing.Content.ReadAsStringAsync()).Should().NotContain("nul%00key");
+    }
+
+    [Fact]
     public async Task PostObject_CosFormWithForbidOverwrite_IsFileAlreadyExists_OverAnObject_AndKeepsIt()
     {
         List<KeyValuePair<string, string>> Form(string key)

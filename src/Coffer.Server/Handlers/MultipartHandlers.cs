@@ -17,13 +17,6 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
 
     public async Task CreateMultipartUploadAsync(RequestContext context)
     {
-        // Every multipart answer names the key in XML, which cannot carry some characters PutObject can store.
-        if (!XmlText.IsValid(context.Key))
-        {
-            throw new CofferException(ErrorCode.InvalidArgument,
-                "A key with characters XML 1.0 cannot carry can be written with PutObject or CopyObject, not in parts.");
-        }
-
         var attributes = ObjectHeaders.Read(context);
         var (encryption, kmsKeyId) = ObjectHeaders.Encryption(context);
         var checksum = ChecksumOf(context);
