@@ -86,11 +86,12 @@ public sealed class CofferServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // Object size limits are ours to enforce (5 GiB per PUT), with the right error code.
             kestrel.Limits.MaxRequestBodySize = null;
-            // Kestrel's defaults, pinned because docs/compatibility.md promises them: a longer request line is 414, more
-            // header bytes 431. Keys (1,024 bytes, 3 KiB escaped) and presigned queries fit; user metadata stops at 2 KiB.
+            // Pinned because docs/compatibility.md promises them: a longer request line is 414, more header bytes or fields
+            // 431. Keys (1,024 bytes, 3 KiB escaped) and presigned queries fit; user metadata stops at 2 KiB, which may be
+            // hundreds of short entries, so the field count is ten times Kestrel's default of 100.
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-            kestrel.Limits.MaxRequestHeaderCount = 100;
+            kestrel.Limits.MaxRequestHeaderCount = 1000;
             kestrel.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             kestrel.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
             if (host == "localhost")

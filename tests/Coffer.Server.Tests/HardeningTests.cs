@@ -96,6 +96,25 @@ public sealed partial class HardeningTests : IAsyncLifetime
         var longTarget = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.BaseAddress, "/" + new string('k', 9 * 1024)));
         longTarget.Headers.Host = TestServer.VirtualHost(_bucket);
         (await _server.SendRawAsync(longTarget)).StatusCode.Should().Be(HttpStatusCode.RequestUriTooLong);
+
+        var manyFields = _server.Request(HttpMethod.Get, _bucket, "k");
+        for (var i = 0; i < 1000; i++)
+        {
+            manyFields.Headers.TryAddWithoutValidation($"x-cos-meta-m{i}", "v");
+        }
+
+        (await _server.SendRawAsync(manyFields)).StatusCode.Should().Be(HttpStatusCode.RequestHeaderFieldsTooLarge);
+    }
+
+    [Fact]
+    public async Task Put_WithAHundredAndFiftyShortMetadataEntries_StoresThemAll()
+    {
+        // Well within 2 KiB of user metadata, and past Kestrel's default of 100 header fields.
+        var headers = Enumerable.Range(0, 150).Select(i => new KeyValuePair<string, string>($"x-cos-meta-m{i}", "v")).ToArray();
+        (await _server.SendAsync(_server.Request(HttpMethod.Put, _bucket, "many-metadata", content: new ByteArrayContent([1]), headers: headers)))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        var head = await _server.SendAsync(_server.Request(HttpMethod.Head, _bucket, "many-metadata"));
+        head.Headers.Count(h => h.Key.StartsWith("x-cos-meta-", StringComparison.Ordinal)).Should().Be(150);
     }
 
     [Fact]
