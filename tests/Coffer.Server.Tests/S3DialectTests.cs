@@ -482,6 +482,22 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
     }
 
     [Fact]
+    public async Task PublicObject_EncryptedWithKms_IsReadOnlyBySignedRequests_AsS3Answers()
+    {
+        foreach (var (key, encryption) in new[] { ("kms.txt", "aws:kms"), ("aes.txt", "AES256") })
+        {
+            (await S3.SendAsync(HttpMethod.Put, Bucket, key, body: "secret"u8.ToArray(),
+                headers: [new("x-amz-server-side-encryption", encryption), new("x-amz-acl", "public-read")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        using var anonymous = new HttpClient { BaseAddress = Server.BaseAddress };
+        await (await anonymous.GetAsync($"/{Bucket}/kms.txt")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/{Bucket}/kms.txt"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await anonymous.GetStringAsync($"/{Bucket}/aes.txt")).Should().Be("secret", "SSE-S3 needs no key permission");
+        (await (await S3.SendAsync(HttpMethod.Get, Bucket, "kms.txt")).Content.ReadAsStringAsync()).Should().Be("secret");
+    }
+
+    [Fact]
     public async Task KmsKeyId_ThatNoHeaderCanCarry_IsInvalidArgument_OnAPutAndInTheBucketsDefault_AndNothingIsStored()
     {
         // Every answer about the object repeats the key id in a header: one with a control character would fail them all.

@@ -80,6 +80,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         var part = partNumber is { } number ? objects.GetObjectPart(context.Bucket, context.Key, versionId, number, customerKey) : null;
         var info = part?.Info ?? objects.HeadObject(context.Bucket, context.Key, versionId, customerKey);
         ObjectHeaders.RejectDeleteMarker(context, info, versionId);
+        ObjectHeaders.RejectAnonymousKmsRead(context, info);
         if (!ApplyPreconditions(context, info))
         {
             return Task.CompletedTask;
@@ -147,6 +148,7 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
             }
 
             ObjectHeaders.RejectDeleteMarker(context, content.Info, versionId);
+            ObjectHeaders.RejectAnonymousKmsRead(context, content.Info);
             if (!ApplyPreconditions(context, content.Info))
             {
                 return;

@@ -326,6 +326,18 @@ internal static class ObjectHeaders
     /// A delete marker is not an object: without a version id the key is missing (404), asked for by version id the
     /// method does not apply (405). Both answers say it is a delete marker.
     /// </summary>
+    /// <summary>
+    /// An object encrypted with KMS is read only by a signed request, as S3 answers it: a read needs the KMS key's own
+    /// permission, which no anonymous caller has, whatever the object's ACL or the bucket's policy grants.
+    /// </summary>
+    public static void RejectAnonymousKmsRead(RequestContext context, ObjectInfo info)
+    {
+        if (context.Credential is null && info.Encryption == ObjectEncryption.Kms)
+        {
+            throw new CofferException(ErrorCode.AccessDenied, "Access Denied. An object encrypted with KMS can be read only by a signed request.");
+        }
+    }
+
     public static void RejectDeleteMarker(RequestContext context, ObjectInfo info, string? versionId)
     {
         if (!info.IsDeleteMarker)
