@@ -117,6 +117,35 @@ public sealed class JournalReportApiTests
     }
 
     [Fact]
+    public async Task Incremental_AfterItsConfigurationChangedWhatItReports_StartsAgainFromAFullReport()
+    {
+        using var engine = new SqliteTestEngine();
+        await using var server = await TestServer.StartAsync(
+            inventory: new InventoryServiceOptions { PollInterval = TimeSpan.FromMilliseconds(50) }, metadata: engine.Location);
+        await server.CreateBucketAsync(_source);
+        await server.CreateBucketAsync(_destination);
+        await PutAsync(server, "k/a", "a");
+        await PutAsync(server, "outside", "there all along");
+        string Periodic(string filter) => Configuration("chain", "Current", "<CofferReport><Type>Incremental</Type></CofferReport>")
+            .Replace("<Destination>", $"<IsEnabled>true</IsEnabled><Schedule><Frequency>Daily</Frequency></Schedule>{filter}<Destination>");
+        async Task PutConfigurationAsync(string body) =>
+            (await server.SendAsync(server.Request(HttpMethod.Put, _source, query: "inventory&id=chain", content: new StringContent(body)))).EnsureSuccessStatusCode();
+
+        await PutConfigurationAsync(Periodic("<Filter><Prefix>k/</Prefix></Filter>"));
+        (await ReportTypeAsync(server, await RunNowAsync(server, "chain"))).Should().Be("Full", "the first run has nothing to start from");
+        await PutAsync(server, "k/b", "b");
+        (await ReportTypeAsync(server, await RunNowAsync(server, "chain"))).Should().Be("Incremental");
+
+        // Widened to the whole bucket: replayed on the k/ report, an increment would never show "outside".
+        await PutConfigurationAsync(Periodic(""));
+        await PutAsync(server, "k/c", "c");
+        var widened = await RunNowAsync(server, "chain");
+        (await ReportTypeAsync(server, widened)).Should().Be("Full");
+        await PutAsync(server, "k/d", "d");
+        (await ReportTypeAsync(server, await RunNowAsync(server, "chain"))).Should().Be("Incremental", "the full report of the new definition is the base");
+    }
+
+    [Fact]
     public async Task CofferReport_NamingNoSucceededRunOfTheBucket_OrADiffBackwards_IsRefusedWhenStored_NotRunToFail()
     {
         using var engine = new SqliteTestEngine();
@@ -227,6 +256,35 @@ public sealed class JournalReportApiTests
         }
 
         throw new TimeoutException($"Run {id} did not end.");
+    }
+
+    /// <summary>Runs a periodic configuration now and waits for the run to succeed; its job id.</summary>
+    private async Task<string> RunNowAsync(TestServer server, string id)
+    {
+        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory-run&id={id}"));
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var jobId = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
+        for (var attempt = 0; attempt < 1200; attempt++)
+        {
+            var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
+                .Content.ReadAsStringAsync()).Root!;
+            if (run.Element("State")!.Value is "Succeeded" or "Failed")
+            {
+                run.Element("State")!.Value.Should().Be("Succeeded", run.ToString());
+                return jobId;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Run {jobId} did not end.");
+    }
+
+    private async Task<string> ReportTypeAsync(TestServer server, string jobId)
+    {
+        var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
+            .Content.ReadAsStringAsync()).Root!;
+        return JsonDocument.Parse(await DownloadAsync(server, run.Element("ManifestKey")!.Value)).RootElement.GetProperty("reportType").GetString()!;
     }
 
     /// <summary>Downloads a run's report files into DuckDB as <paramref name="table"/>; its manifest.</summary>

@@ -41,6 +41,15 @@ public static class InventoryRules
         "IntelligentTieringReferenceDate", "ObjectLockEventHoldDuration", "ObjectLockEventHoldStatus",
     };
 
+    /// <summary>
+    /// Whether two configurations report the same rows with the same columns (versions, filter, optional fields, dialect),
+    /// so that an incremental report of one can be replayed on a report of the other.
+    /// </summary>
+    public static bool ReportsTheSameRows(InventoryConfiguration a, InventoryConfiguration b) =>
+        a.Dialect == b.Dialect && a.IncludedObjectVersions == b.IncludedObjectVersions && a.OptionalFields.SequenceEqual(b.OptionalFields)
+        && (a.Filter.Prefix ?? "") == (b.Filter.Prefix ?? "") && a.Filter.Tags.SequenceEqual(b.Filter.Tags) && a.Filter.StorageClass == b.Filter.StorageClass
+        && a.Filter.PeriodStart == b.Filter.PeriodStart && a.Filter.PeriodEnd == b.Filter.PeriodEnd;
+
     /// <summary>An id of 1-64 characters from <c>a-z A-Z 0-9 - _ .</c>.</summary>
     public static void ValidateId(string? id)
     {

@@ -207,8 +207,8 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
 
     /// <summary>
     /// The run an incremental or diff report of <paramref name="run"/> starts from: the one <paramref name="namedJobId"/>
-    /// names (a succeeded run of the same bucket), or else the latest succeeded run of the same configuration; null when
-    /// there is none. Its mark is null when the journal no longer holds it (purged with the changes after it).
+    /// names (a succeeded run of the same bucket), or else the latest succeeded run of the same configuration (for an
+    /// incremental report, only if it reported the same rows and columns); null when there is none. Its mark is null when the journal no longer holds it (purged with the changes after it).
     /// </summary>
     public (string JobId, RunInstant? Mark)? BaseOf(InventoryRun run, string? namedJobId)
     {
@@ -221,7 +221,15 @@ public sealed partial class InventoryRuns(IMetadataStore metadata, TimeProvider 
 
         var previous = reader.Runs.List(source.Id, run.ConfigId, 100)
             .FirstOrDefault(r => r.JobId != run.JobId && r.State == InventoryRunStates.Succeeded && r.QueuedAt <= run.QueuedAt);
-        return previous is null ? null : (previous.JobId, reader.Journal.GetMark(previous.JobId) is { } last ? new RunInstant(last) : null);
+        // An incremental report replays on the previous one: once the configuration reports other rows or columns (its
+        // filter, versions or fields changed, or it was deleted and made again otherwise), it starts again from a full report.
+        if (previous is null || (run.Configuration.Kind == ReportKind.Incremental
+            && !InventoryRules.ReportsTheSameRows(InventoryCodec.Decode(previous.Config), run.Configuration)))
+        {
+            return null;
+        }
+
+        return (previous.JobId, reader.Journal.GetMark(previous.JobId) is { } last ? new RunInstant(last) : null);
     }
 
     /// <summary>
