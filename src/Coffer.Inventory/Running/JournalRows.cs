@@ -20,36 +20,51 @@ internal static class JournalRows
     public const string Removed = "Removed";
     public const string Changed = "Changed";
 
-    /// <summary>The incremental row of one change, or null when the change leaves the report as it was.</summary>
-    public static ReportRow? Incremental(ObjectChange change, bool allVersions, ReportFilter filter)
+    /// <summary>The incremental row of one change in an all-versions report, or null when the change leaves the report as it was.</summary>
+    public static ReportRow? Incremental(ObjectChange change, ReportFilter filter)
     {
-        var version = change.Version;
-        string? operation = allVersions ? AllVersions(change, filter) : Current(change, filter);
-        return operation is null ? null : (ReportRow?)new ReportRow(version) { Change = new ChangeFields(change.Sequence, operation, change.At) };
+        string? operation = change.Operation switch
+        {
+            ObjectChangeKind.Create => filter.Matches(change.Version) ? Created : null,
+            ObjectChangeKind.Delete => filter.Matches(change.Version) ? Deleted : null,
+            ObjectChangeKind.Latest => filter.Matches(change.Version) ? Updated : null,
+            _ => Retagged(change, filter),
+        };
+        return operation is null ? null : (ReportRow?)new ReportRow(change.Version) { Change = new ChangeFields(change.Sequence, operation, change.At) };
     }
 
-    private static string? AllVersions(ObjectChange change, ReportFilter filter) => change.Operation switch
+    /// <summary>
+    /// The incremental row of one key's consecutive changes in a current-versions report, whose row is the key's: how the
+    /// row went from before the first change to after the last (an overwrite, which the journal holds as the old
+    /// version's removal or demotion and the new one's creation, is one <c>Updated</c> row), at the last change's place;
+    /// null when no reported value changed.
+    /// </summary>
+    public static ReportRow? CurrentIncremental(IReadOnlyList<ObjectChange> keyChanges, ReportFilter filter, ReportSchema schema, ReportContext context)
     {
-        ObjectChangeKind.Create => filter.Matches(change.Version) ? Created : null,
-        ObjectChangeKind.Delete => filter.Matches(change.Version) ? Deleted : null,
-        ObjectChangeKind.Latest => filter.Matches(change.Version) ? Updated : null,
-        _ => Retagged(change, filter),
-    };
-
-    private static string? Current(ObjectChange change, ReportFilter filter)
-    {
-        var version = change.Version;
-        return change.Operation switch
+        var (before, after) = CurrentRows(keyChanges, filter);
+        string? operation = (before, after) switch
         {
-            // A new latest version: the key's current object, unless it is a delete marker or the filter leaves it out.
-            ObjectChangeKind.Create when version.IsLatest => !version.IsDeleteMarker && filter.Matches(version) ? Created : Deleted,
-            // The current object deleted for good; if an older version takes its place, its own change follows.
-            ObjectChangeKind.Delete when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Deleted : null,
-            // An older version current again, after the newer ones were deleted in the same transaction.
-            ObjectChangeKind.Latest when version.IsLatest && !version.IsDeleteMarker => filter.Matches(version) ? Created : null,
-            ObjectChangeKind.Tags when version.IsLatest => Retagged(change, filter),
-            _ => null,
+            (null, null) => null,
+            (null, _) => Created,
+            (_, null) => Deleted,
+            _ => Differ(before, after, schema, context) ? Updated : null,
         };
+        var last = keyChanges[^1];
+        return operation is null ? null : (ReportRow?)new ReportRow((after ?? before)!) { Change = new ChangeFields(last.Sequence, operation, last.At) };
+    }
+
+    /// <summary>A key's row in a current-versions report before its first change and after its last (null where it has none).</summary>
+    private static (ObjectInfo? Before, ObjectInfo? After) CurrentRows(IReadOnlyList<ObjectChange> keyChanges, ReportFilter filter)
+    {
+        var relevant = keyChanges.Where(c => c.Version.IsLatest || c.Operation == ObjectChangeKind.Latest).ToArray();
+        if (relevant.Length == 0)
+        {
+            return (null, null);
+        }
+
+        var before = Before(relevant[0], false);
+        var after = After(relevant[^1], false);
+        return (before is not null && filter.Matches(before) ? before : null, after is not null && filter.Matches(after) ? after : null);
     }
 
     /// <summary>A retag updates the row, or takes it out of (or into) a report whose filter reads tags.</summary>
@@ -65,8 +80,8 @@ internal static class JournalRows
     {
         if (!allVersions)
         {
-            var relevant = keyChanges.Where(c => c.Version.IsLatest || c.Operation == ObjectChangeKind.Latest).ToArray();
-            return relevant.Length == 0 ? [] : Row(Before(relevant[0], allVersions), After(relevant[^1], allVersions), filter, schema, context);
+            var (before, after) = CurrentRows(keyChanges, filter);
+            return Row(before, after, filter, schema, context);
         }
 
         // Newest version first, as full reports list them.

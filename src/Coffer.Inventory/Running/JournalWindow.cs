@@ -45,19 +45,43 @@ internal sealed record JournalWindow(ReportKind Kind, RunInstant? From, RunInsta
         ReportContext context)
     {
         var allVersions = configuration.IncludedObjectVersions == IncludedVersions.All;
-        if (Kind == ReportKind.Incremental)
+        var schema = ReportSchema.For(configuration);
+        var keyChanges = new List<ObjectChange>();
+        if (Kind == ReportKind.Incremental && allVersions)
         {
             foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeReadOrder.Sequence, walk))
             {
-                yield return new ScanItem(1, change.Version.Size, JournalRows.Incremental(change, allVersions, filter));
+                yield return new ScanItem(1, change.Version.Size, JournalRows.Incremental(change, filter));
+            }
+
+            yield break;
+        }
+
+        if (Kind == ReportKind.Incremental)
+        {
+            // A current-versions report has a row per key: the changes of one key in a row of the sequence (those of one
+            // write among them) make one row.
+            foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeReadOrder.Sequence, walk))
+            {
+                if (keyChanges.Count > 0 && keyChanges[0].Version.Key != change.Version.Key)
+                {
+                    yield return new ScanItem(0, 0, JournalRows.CurrentIncremental(keyChanges, filter, schema, context));
+                    keyChanges.Clear();
+                }
+
+                keyChanges.Add(change);
+                yield return new ScanItem(1, change.Version.Size, null);
+            }
+
+            if (keyChanges.Count > 0)
+            {
+                yield return new ScanItem(0, 0, JournalRows.CurrentIncremental(keyChanges, filter, schema, context));
             }
 
             yield break;
         }
 
         // One key's changes at a time: memory holds the changes of one key, however many keys changed.
-        var schema = ReportSchema.For(configuration);
-        var keyChanges = new List<ObjectChange>();
         foreach (var change in journal.Read(bucket, From!, To, walk.Prefix, ChangeReadOrder.Key, walk))
         {
             if (keyChanges.Count > 0 && keyChanges[0].Version.Key != change.Version.Key)
