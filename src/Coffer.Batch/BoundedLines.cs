@@ -3,8 +3,8 @@ using System.Text;
 namespace Coffer.Batch;
 
 /// <summary>
-/// The lines of a text, as <see cref="TextReader.ReadLine"/> gives them (ended by <c>\n</c> or <c>\r\n</c>, the last one
-/// with or without), each at most <c>maxLength</c> characters: a longer one is refused as soon as it is known to be
+/// The lines of a text, each ended by <c>\n</c> or <c>\r\n</c> (the last one with or without; a lone <c>\r</c>, which
+/// <see cref="TextReader.ReadLine"/> also ends a line at, is kept in it), each at most <c>maxLength</c> characters: a longer one is refused as soon as it is known to be
 /// longer, never held whole.
 /// </summary>
 internal sealed class BoundedLines(TextReader reader, int maxLength)

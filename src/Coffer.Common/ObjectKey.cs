@@ -55,7 +55,7 @@ public static class ObjectKey
     }
 
     /// <summary>Whether XML 1.0 can carry every character (tab, line feed and carriage return are the only controls it takes).</summary>
-    private static bool IsXmlText(string key)
+    public static bool IsXmlText(string key)
     {
         foreach (var c in key)
         {

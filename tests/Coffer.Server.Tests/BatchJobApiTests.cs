@@ -417,6 +417,19 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     }
 
     [Fact]
+    public async Task CreateJob_CopyWithMetadataNoHeaderCanCarry_IsInvalidRequest_AndCreatesNoJob()
+    {
+        await PutAsync("a.txt");
+        var manifest = await PutManifestAsync($"{Bucket},a.txt\n");
+        var copy = $"<S3PutObjectCopy><TargetResource>arn:aws:s3:::{Bucket}</TargetResource><TargetKeyPrefix>c/</TargetKeyPrefix>" +
+            "<MetadataDirective>REPLACE</MetadataDirective><NewObjectMetadata><UserMetadata><entry><key>my key</key><value>v</value></entry>" +
+            "</UserMetadata></NewObjectMetadata></S3PutObjectCopy>";
+
+        await (await SendAsync(HttpMethod.Post, "", body: CreateJobXml(manifest, "token-bad-meta", copy))).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidRequest", Dialect.S3);
+        await ShouldHaveNoJobsAsync();
+    }
+
+    [Fact]
     public async Task CreateJob_WithAManifestGenerator_IsNotImplemented()
     {
         await PutAsync("a.txt");

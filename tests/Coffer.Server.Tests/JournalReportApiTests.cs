@@ -281,13 +281,14 @@ public sealed class JournalReportApiTests
         response.StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
-    /// <summary>POSTs a one-time Parquet job with id <paramref name="id"/> and waits for it to succeed; its job id.</summary>
+    /// <summary>A Parquet configuration of the source's Size, LastModifiedDate and ETag, with <paramref name="report"/> inside.</summary>
     private string Configuration(string id, string versions, string report) =>
         $"<InventoryConfiguration><Id>{id}</Id><Destination><COSBucketDestination><Format>Parquet</Format>" +
         $"<Bucket>qcs::cos:{TestServer.Region}::{_destination}</Bucket><Prefix>reports</Prefix></COSBucketDestination></Destination>" +
         $"<IncludedObjectVersions>{versions}</IncludedObjectVersions><OptionalFields><Field>Size</Field><Field>LastModifiedDate</Field>" +
         $"<Field>ETag</Field></OptionalFields>{report}</InventoryConfiguration>";
 
+    /// <summary>POSTs a one-time Parquet job with id <paramref name="id"/> and waits for it to succeed; its job id.</summary>
     private async Task<string> RunAsync(TestServer server, string id, string versions, string report)
     {
         var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}",

@@ -26,6 +26,10 @@ public sealed class ListingEdgeTests() : ServerTestBase("edges")
         await (await S3.SendAsync(HttpMethod.Put, Bucket, "copy\u0002key", headers: [new("x-amz-copy-source", $"/{Bucket}/source")]))
             .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
 
+        // Nor a delete marker for such a key with no versions, which a DELETE in a versioned bucket would make.
+        await EnableVersioningAsync();
+        await (await S3.SendAsync(HttpMethod.Delete, Bucket, "gone\u0001key")).ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+
         foreach (var listing in new[] { "", "list-type=2", "versions" })
         {
             (await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, query: listing))).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -492,6 +492,10 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
 
         using var anonymous = new HttpClient { BaseAddress = Server.BaseAddress };
         await (await anonymous.GetAsync($"/{Bucket}/kms.txt")).ShouldBeErrorAsync(HttpStatusCode.Forbidden, "AccessDenied");
+        (await S3.SendAsync(HttpMethod.Put, Bucket, query: "acl", headers: [new("x-amz-acl", "public-read-write")])).StatusCode.Should().Be(HttpStatusCode.OK);
+        var copy = new HttpRequestMessage(HttpMethod.Put, $"/{Bucket}/copied.txt");
+        copy.Headers.TryAddWithoutValidation("x-amz-copy-source", $"/{Bucket}/kms.txt");
+        (await anonymous.SendAsync(copy)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "a copy reads its source as a GET would");
         (await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/{Bucket}/kms.txt"))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await anonymous.GetStringAsync($"/{Bucket}/aes.txt")).Should().Be("secret", "SSE-S3 needs no key permission");
         (await (await S3.SendAsync(HttpMethod.Get, Bucket, "kms.txt")).Content.ReadAsStringAsync()).Should().Be("secret");
@@ -510,6 +514,16 @@ public sealed class S3DialectTests() : ServerTestBase("s3")
             "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>" +
             "<KMSMasterKeyID>key&#10;1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"));
         await encryption.ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+    }
+
+    [Fact]
+    public async Task PresignedPut_WithAMetadataNameNoHeaderCanHave_InItsQuery_IsInvalidArgument_AndStoresNothing()
+    {
+        var url = S3RequestSigner.Presign(HttpMethod.Put, Server.BaseAddress, $"/{Bucket}/named.txt", TestAccounts.Owner, DateTimeOffset.UtcNow,
+            "&x-amz-meta-my%20key=v");
+        await (await Server.SendRawAsync(new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent([1]) }))
+            .ShouldBeErrorAsync(HttpStatusCode.BadRequest, "InvalidArgument", Dialect.S3);
+        (await S3.SendAsync(HttpMethod.Head, Bucket, "named.txt")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -26,8 +26,13 @@ public sealed class InventoryConfigurations(IMetadataStore metadata, TimeProvide
         {
             var source = RequireBucket(writer, bucket);
             CheckDestination(writer, source, configuration.Destination);
-            InventoryRuns.CheckNamedRuns(writer, source, configuration.Report);
             var existing = writer.Configs.Get(source.Id, Kind, configuration.Id);
+            if (existing is null || configuration.Report != InventoryCodec.Decode(existing.Body).Report)
+            {
+                // Checked when set, not on every edit: a run it names may leave the run history later.
+                InventoryRuns.CheckNamedRuns(writer, source, configuration.Report);
+            }
+
             if (existing is null && writer.Configs.Count(source.Id, Kind) >= InventoryRules.MaxConfigurationsPerBucket)
             {
                 throw new CofferException(ErrorCode.TooManyConfigurations,

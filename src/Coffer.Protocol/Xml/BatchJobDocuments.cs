@@ -1,5 +1,7 @@
+using System.Text;
 using System.Xml.Linq;
 using Coffer.Common;
+using Coffer.Protocol.Http;
 using Coffer.Protocol.Routing;
 
 namespace Coffer.Protocol.Xml;
@@ -309,7 +311,7 @@ public static class BatchJobDocuments
             foreach (var member in parent?.Elements() ?? [])
             {
                 var name = member.Name.LocalName;
-                if (!members.Contains(name) && (member.HasElements || member.Value is { Length: > 0 } and not ("false" or "Copy")))
+                if (!members.Contains(name) && (member.HasElements || member.Value is { Length: > 0 } and not ("false" or "Copy" or "OFF")))
                 {
                     throw new CofferException(ErrorCode.NotImplemented, $"{name} is not implemented in a batch copy.");
                 }
@@ -321,13 +323,28 @@ public static class BatchJobDocuments
     /// The metadata of a copy that replaces it: S3 Control's map (<c>entry</c> with <c>key</c> and <c>value</c>) or COS's list
     /// (<c>member</c> with <c>Key</c> and <c>Value</c>, the name with or without its <c>x-cos-meta-</c> prefix).
     /// </summary>
-    private static KeyValuePair<string, string>[] UserMetadataOf(XElement userMetadata) =>
-        userMetadata.Elements().Select(item => item.Name.LocalName switch
+    private static KeyValuePair<string, string>[] UserMetadataOf(XElement userMetadata)
+    {
+        var metadata = userMetadata.Elements().Select(item => item.Name.LocalName switch
         {
             "entry" => new KeyValuePair<string, string>(Text(item, "key") ?? "", Text(item, "value") ?? ""),
             "member" => new KeyValuePair<string, string>(WithoutMetaPrefix(Text(item, "Key") ?? ""), Text(item, "Value") ?? ""),
             var other => throw Malformed($"UserMetadata lists entry or member elements, not {other}."),
-        }).ToArray();
+        }).Select(m => new KeyValuePair<string, string>(m.Key.ToLowerInvariant(), m.Value)).ToArray();
+
+        // As a PUT's: each name a header's (every GET of a copy repeats it as one), values printable, 2 KiB in all.
+        foreach (var (name, value) in metadata)
+        {
+            if (!HttpToken.IsToken(name) || !value.All(c => c is >= ' ' and <= '~' or '\t' or > '\u007f'))
+            {
+                throw Invalid($"The metadata '{name}' is not a header: its name must be letters, digits and !#$%&'*+-.^_`|~, its value printable.");
+            }
+        }
+
+        return metadata.Sum(m => Encoding.UTF8.GetByteCount(m.Key) + Encoding.UTF8.GetByteCount(m.Value)) > 2048
+            ? throw Invalid("User metadata may total at most 2048 bytes.")
+            : metadata;
+    }
 
     private static string WithoutMetaPrefix(string name) =>
         name.StartsWith("x-cos-meta-", StringComparison.OrdinalIgnoreCase) || name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase)

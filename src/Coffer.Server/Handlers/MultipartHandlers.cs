@@ -83,6 +83,11 @@ internal sealed class MultipartHandlers(IObjectService objects, Router router, A
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts, context.Dialect);
         var range = CopySource.ParseRange(context.Header(wire.CopySourceRange));
         authorizer.AuthorizeCopySource(context, source);
+        if (context.Credential is null)
+        {
+            // An anonymous copy reads its source as an anonymous GET would.
+            ObjectHeaders.RejectAnonymousKmsRead(context, objects.HeadObject(source.Bucket, source.Key, source.VersionId));
+        }
         var copied = await objects.UploadPartCopyAsync(new UploadPartCopyRequest
         {
             Bucket = context.Bucket,

@@ -227,6 +227,11 @@ internal sealed class ObjectHandlers(IObjectService objects, Router router, Auth
         // The router chose CopyObject because the dialect's copy-source header is there.
         var source = CopySource.Parse(context.Header(wire.CopySource)!, router.Hosts, context.Dialect);
         authorizer.AuthorizeCopySource(context, source);
+        if (context.Credential is null)
+        {
+            // An anonymous copy reads its source as an anonymous GET would.
+            ObjectHeaders.RejectAnonymousKmsRead(context, objects.HeadObject(source.Bucket, source.Key, source.VersionId));
+        }
 
         var replaceMetadata = Directive(context.Header(wire.MetadataDirective), "metadata");
         var replaceTags = Directive(context.Header(wire.TaggingDirective), "tagging");

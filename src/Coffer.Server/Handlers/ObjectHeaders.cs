@@ -323,10 +323,6 @@ internal static class ObjectHeaders
     }
 
     /// <summary>
-    /// A delete marker is not an object: without a version id the key is missing (404), asked for by version id the
-    /// method does not apply (405). Both answers say it is a delete marker.
-    /// </summary>
-    /// <summary>
     /// An object encrypted with KMS is read only by a signed request, as S3 answers it: a read needs the KMS key's own
     /// permission, which no anonymous caller has, whatever the object's ACL or the bucket's policy grants.
     /// </summary>
@@ -338,6 +334,10 @@ internal static class ObjectHeaders
         }
     }
 
+    /// <summary>
+    /// A delete marker is not an object: without a version id the key is missing (404), asked for by version id the
+    /// method does not apply (405). Both answers say it is a delete marker.
+    /// </summary>
     public static void RejectDeleteMarker(RequestContext context, ObjectInfo info, string? versionId)
     {
         if (!info.IsDeleteMarker)
@@ -369,6 +369,14 @@ internal static class ObjectHeaders
             if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || name.Length == prefix.Length)
             {
                 continue;
+            }
+
+            // Every GET repeats the name as a header's: one no header line can have (a form's field, a presigned query's
+            // parameter can be anything) would fail them all.
+            if (!HttpToken.IsToken(name))
+            {
+                throw new CofferException(ErrorCode.InvalidArgument,
+                    $"The metadata name '{name}' is not a header name: letters, digits and !#$%&'*+-.^_`|~ only.");
             }
 
             var metaName = name[prefix.Length..].ToLowerInvariant();

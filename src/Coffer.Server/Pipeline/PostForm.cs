@@ -50,16 +50,6 @@ internal sealed class PostForm
     public IReadOnlyDictionary<string, string> AsHeaders(WireHeaders wire)
     {
         var headers = new Dictionary<string, string>(Fields, StringComparer.OrdinalIgnoreCase);
-        foreach (var name in headers.Keys)
-        {
-            // A metadata field names a header of every GET of the object: a name no header line can have is refused.
-            if (name.StartsWith(wire.Prefix + "meta-", StringComparison.OrdinalIgnoreCase) && !name.All(IsTokenCharacter))
-            {
-                throw new CofferException(ErrorCode.InvalidArgument,
-                    $"The form field '{name}' names metadata, whose name must be a header name: letters, digits and !#$%&'*+-.^_`|~.");
-            }
-        }
-
         if (headers.Remove("acl", out var acl))
         {
             headers[wire.Acl] = acl;
@@ -67,8 +57,6 @@ internal sealed class PostForm
 
         return headers;
     }
-
-    private static bool IsTokenCharacter(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 
     /// <summary>
     /// The object key: the <c>key</c> field with <c>${filename}</c> replaced by the file's name. Without a key field the
