@@ -203,6 +203,7 @@ public sealed class EncryptionApiTests : IAsyncLifetime
     [Theory]
     [InlineData("x-cos-server-side-encryption", "AES128", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("x-cos-server-side-encryption", "aws:kms", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("x-cos-server-side-encryption", "SM4", HttpStatusCode.NotImplemented, "NotImplemented")]
     [InlineData("x-cos-server-side-encryption", "", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("x-cos-server-side-encryption-cos-kms-key-id", "k", HttpStatusCode.BadRequest, "InvalidArgument")]
     [InlineData("x-cos-server-side-encryption-context", "e30=", HttpStatusCode.NotImplemented, "NotImplemented")]

@@ -193,7 +193,8 @@ internal static class ObjectHeaders
 
     /// <summary>
     /// An algorithm as the dialect names it (<c>AES256</c>; <c>cos/kms</c> or <c>aws:kms</c>, and in COS bucket
-    /// configurations also <c>KMS</c>) as the model names it; dual-layer KMS is not implemented, anything else is invalid.
+    /// configurations also <c>KMS</c>) as the model names it; dual-layer KMS and COS's SM4 are not implemented, anything
+    /// else is invalid.
     /// </summary>
     public static string AlgorithmOf(RequestContext context, string value, bool inBucketConfiguration = false) => value switch
     {
@@ -201,6 +202,7 @@ internal static class ObjectHeaders
         _ when value == context.Wire.KmsAlgorithm => ObjectEncryption.Kms,
         "KMS" when inBucketConfiguration && context.Dialect == Dialect.Cos => ObjectEncryption.Kms,
         "aws:kms:dsse" when context.Dialect == Dialect.S3 => throw new CofferException(ErrorCode.NotImplemented, "Dual-layer SSE-KMS is not implemented."),
+        "SM4" when context.Dialect == Dialect.Cos => throw new CofferException(ErrorCode.NotImplemented, "SM4 encryption is not implemented."),
         _ => throw new CofferException(ErrorCode.InvalidArgument, $"The encryption method specified is not supported: '{value}'."),
     };
 
