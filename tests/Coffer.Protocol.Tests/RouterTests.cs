@@ -118,6 +118,22 @@ public class RouterTests
     }
 
     [Fact]
+    public void Resolve_TakesTheLongestConfiguredSuffix_WhateverTheOrderTheyAreListedIn()
+    {
+        var router = new Router(new HostResolver(["example.test", "objects.example.test", "s3.{region}.example.test"]));
+        var nested = Resolve(router, "GET", "photos-1250000000.objects.example.test", "/cat.jpg");
+        (nested.Bucket, nested.Key, nested.VirtualHosted).Should().Be(("photos-1250000000", "cat.jpg", true));
+        var regional = Resolve(router, "GET", "photos-1250000000.s3.eu-west-1.example.test", "/cat.jpg");
+        (regional.Bucket, regional.HostRegion).Should().Be(("photos-1250000000", "eu-west-1"));
+        var outer = Resolve(router, "GET", "photos-1250000000.example.test", "/cat.jpg");
+        (outer.Bucket, outer.VirtualHosted).Should().Be(("photos-1250000000", true));
+
+        // The nested suffix itself is path style, not a bucket named "objects".
+        var pathStyle = Resolve(router, "GET", "objects.example.test", "/photos-1250000000/cat.jpg");
+        (pathStyle.Bucket, pathStyle.Key, pathStyle.VirtualHosted).Should().Be(("photos-1250000000", "cat.jpg", false));
+    }
+
+    [Fact]
     public void Resolve_ChoosesCopy_WhenCopySourceHeaderIsPresent()
     {
         var route = Resolve("PUT", "/dest", ("x-cos-copy-source", "src-1250000000.cos.ap-guangzhou.myqcloud.com/a"));

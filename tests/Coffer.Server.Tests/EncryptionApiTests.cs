@@ -182,8 +182,10 @@ public sealed class EncryptionApiTests : IAsyncLifetime
     [InlineData("<ServerSideEncryptionConfiguration><Rule></Rule></ServerSideEncryptionConfiguration>", HttpStatusCode.BadRequest, "MalformedXML")]
     [InlineData("<ServerSideEncryptionConfiguration></ServerSideEncryptionConfiguration>", HttpStatusCode.BadRequest, "MalformedXML")]
     [InlineData("<Other/>", HttpStatusCode.BadRequest, "MalformedXML")]
-    [InlineData("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>SM4</SSEAlgorithm>" +
+    [InlineData("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES128</SSEAlgorithm>" +
         "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>", HttpStatusCode.BadRequest, "InvalidArgument")]
+    [InlineData("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>SM4</SSEAlgorithm>" +
+        "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>", HttpStatusCode.NotImplemented, "NotImplemented")]
     [InlineData("<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>" +
         "<KMSMasterKeyID>k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>", HttpStatusCode.BadRequest, "InvalidArgument")]
     public async Task PutBucketEncryption_AnswersTheDocumentedError(string body, HttpStatusCode status, string code)

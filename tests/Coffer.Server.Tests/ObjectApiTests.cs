@@ -238,13 +238,14 @@ public sealed class ObjectApiTests() : ServerTestBase("objects")
     }
 
     [Fact]
-    public async Task GetObject_ReturnsInvalidRange_BeyondTheEnd()
+    public async Task GetObject_ReturnsInvalidRange_BeyondTheEnd_WithTheObjectsSizeInContentRange()
     {
         await Server.PutObjectAsync(Bucket, "short", [1, 2, 3]);
         var request = Server.Request(HttpMethod.Get, Bucket, "short");
         request.Headers.Range = new RangeHeaderValue(5, null);
         var response = await Server.SendAsync(request);
         await response.ShouldBeErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange");
+        response.Content.Headers.ContentRange!.ToString().Should().Be("bytes */3");
     }
 
     [Theory]

@@ -65,6 +65,10 @@ public readonly record struct ByteRange(long? First, long? Last)
         return (First.Value, end - First.Value + 1);
     }
 
+    /// <summary>With the object's size in <c>Content-Range: bytes */size</c>, as RFC 9110 has a 416 say (and S3 does).</summary>
     private static CofferException Unsatisfiable(long size) =>
-        new(ErrorCode.InvalidRange, $"The requested range is not satisfiable for an object of {size} bytes.");
+        new(ErrorCode.InvalidRange, $"The requested range is not satisfiable for an object of {size} bytes.")
+        {
+            ResponseHeaders = [new("Content-Range", $"bytes */{size}")],
+        };
 }

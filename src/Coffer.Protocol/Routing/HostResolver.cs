@@ -30,22 +30,34 @@ public sealed class HostResolver
         _patterns = suffixes.Select(Compile).ToArray();
     }
 
+    /// <summary>
+    /// The longest suffix that matches wins, whatever the order they are listed in: with <c>example.test</c> and
+    /// <c>objects.example.test</c> configured, <c>b.objects.example.test</c> is bucket <c>b</c>, not <c>b.objects</c>.
+    /// </summary>
     public HostMatch Resolve(string? host)
     {
         var name = StripPort(host ?? "").ToLowerInvariant();
+        Match? best = null;
         foreach (var pattern in _patterns)
         {
             var match = pattern.Match(name);
-            if (match.Success)
+            if (match.Success && (best is null || BucketLength(match) < BucketLength(best)))
             {
-                var bucket = match.Groups["bucket"];
-                var region = match.Groups["region"];
-                return new HostMatch(bucket.Success ? bucket.Value : null, region.Success ? region.Value : null);
+                best = match;
             }
         }
 
-        return default;
+        if (best is null)
+        {
+            return default;
+        }
+
+        var bucket = best.Groups["bucket"];
+        var region = best.Groups["region"];
+        return new HostMatch(bucket.Success ? bucket.Value : null, region.Success ? region.Value : null);
     }
+
+    private static int BucketLength(Match match) => match.Groups["bucket"] is { Success: true } bucket ? bucket.Length : 0;
 
     /// <summary>The host without its port (IPv6 literals keep their brackets).</summary>
     public static string StripPort(string host)
