@@ -8,9 +8,10 @@ namespace Coffer.Batch;
 /// <summary>
 /// Whether the job's creator may do a task's operation on its object, decided as the API decides a request signed with
 /// the creator's key: the bucket's policy and ACL, the identity's own policies. A key deleted since the job was created
-/// allows nothing. Buckets' rules are read once per chunk.
+/// allows nothing, nor does a temporary key once it has expired, as no request signed with it would be served. Buckets'
+/// rules are read once per chunk.
 /// </summary>
-public sealed class BatchPermission(AccessControl access, Credential? creator)
+public sealed class BatchPermission(AccessControl access, Credential? creatorKey, TimeProvider time)
 {
     private static readonly string[] GetObject = ["cos:GetObject", "s3:GetObject"];
     private static readonly string[] PutObject = ["cos:PutObject", "s3:PutObject"];
@@ -21,6 +22,9 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
     private static readonly IReadOnlyDictionary<string, string> NoContext = new Dictionary<string, string>();
 
     private readonly Dictionary<string, BucketAccessRules?> _rules = new(StringComparer.Ordinal);
+
+    /// <summary>The creator's key while it may sign requests; null once it expired.</summary>
+    private Credential? Creator => creatorKey is { ExpiresAt: { } expires } && time.GetUtcNow() >= expires ? null : creatorKey;
 
     /// <summary>
     /// Whether the operation may act on the task's object (for a copy: read it, and write the copy at <paramref name="targetKey"/>).
@@ -66,6 +70,7 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
 
     private bool Readable(BatchTask task, bool agreesToPay)
     {
+        var creator = Creator;
         if (creator is null || Rules(task.Bucket) is not { } rules)
         {
             return creator is not null;
@@ -78,6 +83,7 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
 
     private bool Allowed(string bucket, string key, string[] actions, AclPermission acl, bool agreesToPay)
     {
+        var creator = Creator;
         if (creator is null)
         {
             return false;
@@ -91,7 +97,7 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
     {
         var bucket = rules.Bucket;
         var request = AccessRequest.For(actions, bucket.Region, bucket.OwnerAppId, bucket.Name, key, NoContext);
-        return AccessControl.IsAllowed(creator, rules, request, acl, managesPolicy: false);
+        return AccessControl.IsAllowed(Creator, rules, request, acl, managesPolicy: false);
     }
 
     /// <summary>Whether the creator may list the bucket with the key as its prefix (a listing names no key).</summary>
@@ -100,7 +106,7 @@ public sealed class BatchPermission(AccessControl access, Credential? creator)
         var bucket = rules.Bucket;
         var context = new Dictionary<string, string>(StringComparer.Ordinal) { ["cos:prefix"] = key };
         var request = AccessRequest.For(ListBucket, bucket.Region, bucket.OwnerAppId, bucket.Name, null, context);
-        return AccessControl.IsAllowed(creator, rules, request, AclPermission.Read, managesPolicy: false);
+        return AccessControl.IsAllowed(Creator, rules, request, AclPermission.Read, managesPolicy: false);
     }
 
     private BucketAccessRules? Rules(string bucket)

@@ -89,7 +89,7 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         var tasks = new List<BatchTask>(options.ChunkSize);
         var chunk = 0;
         long total = 0;
-        var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId));
+        var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId), time);
         try
         {
             var manifest = new ManifestReader(objects, permission.MayRead).Read(spec.Manifest);
@@ -191,7 +191,7 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
 
         var workers = Enumerable.Range(0, options.Parallelism).Select(_ => Task.Run(async () =>
         {
-            var permission = new BatchPermission(access, creator);
+            var permission = new BatchPermission(access, creator, time);
             await foreach (var chunk in queue.Reader.ReadAllAsync(stop.Token))
             {
                 var work = new ChunkWork(job.JobId, spec.Operation, chunk, permission, () => activeBase + clock.ElapsedMilliseconds);
@@ -355,7 +355,7 @@ public sealed class BatchRunner(ObjectService objects, BatchJobs jobs, AccessCon
         if (spec.Report.Enabled && job.TasksSucceeded + job.TasksFailed > 0)
         {
             var written = new List<string>();
-            var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId));
+            var permission = new BatchPermission(access, identities.Find(spec.Creator.SecretId), time);
             manifestKey = await new CompletionReport(objects, options, time).WriteAsync(job, spec, async key =>
             {
                 // Checked again per file: the bucket's rules or the creator's key may have changed while the tasks ran.

@@ -98,6 +98,20 @@ public abstract class BatchRunnerTests : IDisposable
         TaggedCount().Should().Be(0);
     }
 
+    [Fact]
+    public async Task AJobOfATemporaryKey_DoesNothingOnceTheKeyHasExpired()
+    {
+        var issued = await _core.Identities.CreateTemporaryKeyAsync(TestAccounts.Owner.AppId, TestAccounts.Owner.Uin, TimeSpan.FromHours(1), null);
+        var jobId = await CreateJobAsync(new BatchCreator(TestAccounts.Owner.AppId, TestAccounts.Owner.Uin, issued.SecretId));
+        _time.Advance(TimeSpan.FromHours(1));
+
+        (await Runner("node-a").RunPendingAsync()).Should().Be(1);
+
+        var job = _core.Jobs.Find(jobId)!;
+        (job.Status, job.TasksSucceeded).Should().Be((BatchJobStates.Failed, 0), "no request signed with the expired key would be served");
+        TaggedCount().Should().Be(0);
+    }
+
     public void Dispose()
     {
         _core.Dispose();
@@ -119,7 +133,7 @@ public abstract class BatchRunnerTests : IDisposable
             },
         });
 
-    private async Task<string> CreateJobAsync()
+    private async Task<string> CreateJobAsync(BatchCreator? creator = null)
     {
         await _core.Objects.CreateBucketAsync(_bucket, TestAccounts.Owner.AppId, TestServer.Region);
         var written = _time.GetUtcNow();
@@ -160,7 +174,7 @@ public abstract class BatchRunnerTests : IDisposable
                 Operation = new BatchOperation { Kind = BatchOperationKind.PutObjectTagging, Tags = [Tag] },
                 Manifest = new BatchManifest { Format = ManifestFormats.S3Csv, Fields = ["Bucket", "Key"], Bucket = _bucket, Key = "manifest.csv", ETag = manifest.ETag },
                 Report = new BatchReport { Enabled = false },
-                Creator = new BatchCreator(TestAccounts.Owner.AppId, TestAccounts.Owner.Uin, TestAccounts.Owner.SecretId),
+                Creator = creator ?? new BatchCreator(TestAccounts.Owner.AppId, TestAccounts.Owner.Uin, TestAccounts.Owner.SecretId),
             },
         });
     }

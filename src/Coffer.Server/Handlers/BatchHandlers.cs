@@ -15,7 +15,7 @@ namespace Coffer.Server.Handlers;
 /// and job tagging. Jobs belong to the caller's root account, which the request must name (<c>x-amz-account-id</c>: the
 /// uin; <c>x-cos-appid</c>: the APPID) as the control host does.
 /// </summary>
-internal sealed class BatchHandlers(BatchJobs jobs, BatchWakeup wakeup, AccessControl access, CofferServerOptions options)
+internal sealed class BatchHandlers(BatchJobs jobs, BatchWakeup wakeup, AccessControl access, CofferServerOptions options, TimeProvider time)
 {
     private const int MaxDocumentBytes = 64 * 1024;
 
@@ -34,7 +34,7 @@ internal sealed class BatchHandlers(BatchJobs jobs, BatchWakeup wakeup, AccessCo
             Priority = document.Priority ?? 0,
             ClientToken = document.ClientRequestToken ?? throw new CofferException(ErrorCode.InvalidRequest, "CreateJob needs a ClientRequestToken."),
             Tags = document.Tags,
-            CreatorMayReadManifest = new BatchPermission(access, credential).MayRead(spec.Manifest.Bucket, spec.Manifest.Key, spec.Manifest.VersionId),
+            CreatorMayReadManifest = new BatchPermission(access, credential, time).MayRead(spec.Manifest.Bucket, spec.Manifest.Key, spec.Manifest.VersionId),
         }, context.Aborted);
         wakeup.Wake();
         await Responses.XmlAsync(context, BatchJobDocuments.WriteCreateJobResult(jobId, context.Dialect));
