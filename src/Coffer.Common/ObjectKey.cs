@@ -47,25 +47,11 @@ public static class ObjectKey
             throw new CofferException(ErrorCode.InvalidArgument, "An object key may not have '.' or '..' as a path segment.");
         }
 
-        if (!IsXmlText(key))
+        if (!XmlCharacters.IsValid(key))
         {
             throw new CofferException(ErrorCode.InvalidArgument,
                 "An object key may not hold a character XML 1.0 cannot carry (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF): listings, multipart answers and batch deletes name keys in XML.");
         }
-    }
-
-    /// <summary>Whether XML 1.0 can carry every character (tab, line feed and carriage return are the only controls it takes).</summary>
-    public static bool IsXmlText(string key)
-    {
-        foreach (var c in key)
-        {
-            if (c is < ' ' and not ('\t' or '\n' or '\r') or '\uFFFE' or '\uFFFF')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>True when a segment of <paramref name="path"/>, split at <c>/</c> and <c>\</c>, is <c>.</c> or <c>..</c>.</summary>

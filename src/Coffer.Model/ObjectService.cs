@@ -307,7 +307,7 @@ public sealed partial class ObjectService(StorageEngine engine, TimeProvider tim
             return new DeleteObjectResult(null, false);
         }
 
-        if (!ObjectKey.IsXmlText(target.Key) && writer.Versions.GetLatest(bucket.Id, target.Key) is null)
+        if (!XmlCharacters.IsValid(target.Key) && writer.Versions.GetLatest(bucket.Id, target.Key) is null)
         {
             // A marker would bring such a key in, as a PUT may not (ObjectKey.ValidateNew); with versions there, it names them.
             throw new CofferException(ErrorCode.InvalidArgument, "An object key may not hold a character XML 1.0 cannot carry.");

@@ -9,6 +9,9 @@ namespace Coffer.Protocol.Http;
 /// </summary>
 public static class HeaderValues
 {
+    /// <summary>How many bytes of user metadata a request may carry, names and values in UTF-8 (S3's and COS's 2 KiB).</summary>
+    public const int MaxUserMetadataBytes = 2048;
+
     /// <summary>True when <paramref name="value"/> has a character no header value may carry: C0 controls but tab, and DEL.</summary>
     public static bool HasControlCharacters(string value)
     {

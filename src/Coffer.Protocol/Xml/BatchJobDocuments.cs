@@ -335,14 +335,14 @@ public static class BatchJobDocuments
         // As a PUT's: each name a header's (every GET of a copy repeats it as one), values printable, 2 KiB in all.
         foreach (var (name, value) in metadata)
         {
-            if (!HttpToken.IsToken(name) || !value.All(c => c is >= ' ' and <= '~' or '\t' or > '\u007f'))
+            if (!HttpToken.IsToken(name) || HeaderValues.HasControlCharacters(value))
             {
                 throw Invalid($"The metadata '{name}' is not a header: its name must be letters, digits and !#$%&'*+-.^_`|~, its value printable.");
             }
         }
 
-        return metadata.Sum(m => Encoding.UTF8.GetByteCount(m.Key) + Encoding.UTF8.GetByteCount(m.Value)) > 2048
-            ? throw Invalid("User metadata may total at most 2048 bytes.")
+        return metadata.Sum(m => Encoding.UTF8.GetByteCount(m.Key) + Encoding.UTF8.GetByteCount(m.Value)) > HeaderValues.MaxUserMetadataBytes
+            ? throw Invalid($"User metadata may total at most {HeaderValues.MaxUserMetadataBytes} bytes.")
             : metadata;
     }
 
@@ -418,7 +418,7 @@ public static class BatchJobDocuments
         body(element);
         foreach (var text in element.DescendantNodes().OfType<XText>())
         {
-            if (!XmlText.IsValid(text.Value))
+            if (!XmlCharacters.IsValid(text.Value))
             {
                 throw new CofferException(ErrorCode.InvalidArgument, "The response holds characters XML 1.0 cannot carry.");
             }

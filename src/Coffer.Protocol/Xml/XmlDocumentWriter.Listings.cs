@@ -269,7 +269,7 @@ public static partial class XmlDocumentWriter
     private static Func<string, string> Encoder(string? encodingType) =>
         encodingType == "url" ? UrlEncoding.EncodePath : XmlSafe;
 
-    private static string XmlSafe(string value) => XmlText.IsValid(value)
+    private static string XmlSafe(string value) => XmlCharacters.IsValid(value)
         ? value
         : throw new CofferException(ErrorCode.InvalidArgument,
             "The listing holds a key, prefix or marker with characters XML 1.0 cannot carry; list with encoding-type=url.");

@@ -29,13 +29,13 @@ public static partial class XmlDocumentWriter
     public static byte[] Write(ErrorDocument error) => Build("Error", Dialect.Cos, w =>
     {
         Element(w, "Code", error.Code);
-        Element(w, "Message", XmlText.Replace(error.Message));
+        Element(w, "Message", XmlCharacters.Replace(error.Message));
         foreach (var (name, value) in error.Details)
         {
-            Element(w, name, XmlText.Replace(value));
+            Element(w, name, XmlCharacters.Replace(value));
         }
 
-        Element(w, "Resource", XmlText.Replace(error.Resource));
+        Element(w, "Resource", XmlCharacters.Replace(error.Resource));
         Element(w, "RequestId", error.RequestId);
         Element(w, "TraceId", error.TraceId);
     });
@@ -185,7 +185,7 @@ public static partial class XmlDocumentWriter
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>, never the self-closing form, as COS does.</summary>
     private static void Element(XmlWriter writer, string name, string value)
     {
-        if (!XmlText.IsValid(value))
+        if (!XmlCharacters.IsValid(value))
         {
             // Never a half-written document or a 500: the client learns which element could not be written.
             throw new CofferException(ErrorCode.InvalidArgument, $"The response's {name} holds characters XML 1.0 cannot carry.");

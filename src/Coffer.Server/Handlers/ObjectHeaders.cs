@@ -21,7 +21,6 @@ internal sealed record ObjectAttributes(
 /// <summary>Object headers in and out: user metadata, stored headers, storage class, tags, checksums, versions.</summary>
 internal static class ObjectHeaders
 {
-    private const int MaxUserMetadataBytes = 2048;
     private const string ChecksumHeaderPrefix = "x-amz-checksum-";
 
     /// <summary>The prefix of the headers Coffer stores for itself beside a version's own.</summary>
@@ -387,9 +386,9 @@ internal static class ObjectHeaders
             metadata.Add(new(metaName, metaValue));
         }
 
-        return bytes > MaxUserMetadataBytes
+        return bytes > HeaderValues.MaxUserMetadataBytes
             ? throw new CofferException(ErrorCode.MetadataTooLarge,
-                $"User metadata may total at most {MaxUserMetadataBytes} bytes; this request has {bytes}.")
+                $"User metadata may total at most {HeaderValues.MaxUserMetadataBytes} bytes; this request has {bytes}.")
             : metadata;
     }
 

@@ -1,13 +1,13 @@
 using System.Text;
 using System.Xml;
 
-namespace Coffer.Protocol.Xml;
+namespace Coffer.Common;
 
 /// <summary>
 /// What XML 1.0 text can hold. Object keys can have characters it cannot (U+0001, say: S3 and COS allow any UTF-8), so
 /// a document about such a key must either percent-encode it (<c>encoding-type=url</c>) or refuse to be written.
 /// </summary>
-public static class XmlText
+public static class XmlCharacters
 {
     /// <summary>True when every character of <paramref name="value"/> is one XML 1.0 documents may contain.</summary>
     public static bool IsValid(string value)
