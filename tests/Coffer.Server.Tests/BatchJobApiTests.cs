@@ -462,20 +462,9 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     {
         await PutAsync("x y.txt", "x+y.txt");
         // S3 Inventory writes keys form-encoded: "x y.txt" as x+y.txt, "x+y.txt" as x%2By.txt.
-        var data = Gzip(Encoding.UTF8.GetBytes($"\"{Bucket}\",\"x+y.txt\"\n"));
-        (await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/data/plus.csv.gz", body: data)).EnsureSuccessStatusCode();
-        var manifestJson = Encoding.UTF8.GetBytes($$"""
-            {"sourceBucket":"{{Bucket}}","destinationBucket":"arn:aws:s3:::{{Bucket}}","version":"2016-11-30","fileFormat":"CSV","fileSchema":"Bucket, Key",
-             "files":[{"key":"inventory/data/plus.csv.gz","size":{{data.Length}},"MD5checksum":"{{Convert.ToHexStringLower(MD5.HashData(data))}}"}]}
-            """);
-        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/plus.json", body: manifestJson);
-        put.EnsureSuccessStatusCode();
-        var manifest = new ManifestObject(Bucket, "inventory/plus.json", put.Headers.ETag!.Tag);
-        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-plus", TaggingOperation(("k", "v"))))
-            .Replace("<Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields>",
-                "<Format>S3InventoryReport_CSV_20161130</Format>", StringComparison.Ordinal);
+        var body = await InventoryTaggingJobXmlAsync("plus", Gzip(Encoding.UTF8.GetBytes($"\"{Bucket}\",\"x+y.txt\"\n")), "token-plus");
 
-        await WaitForAsync(await CreateAsync(Encoding.UTF8.GetBytes(body)), "Complete");
+        await WaitForAsync(await CreateAsync(body), "Complete");
 
         (await TagsOfAsync("x y.txt")).Should().Contain("<Key>k</Key>");
         (await TagsOfAsync("x+y.txt")).Should().NotContain("<Tag>");
@@ -496,10 +485,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
             </NewObjectMetadata></COSPutObjectCopy></Operation>
             <Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
             """;
-        var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
-        var control = $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
-        var created = await Server.SendAsync(Server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
-            headers: appId, host: control));
+        var created = await Server.SendAsync(CosJobs(HttpMethod.Post, "jobs", body));
         created.StatusCode.Should().Be(HttpStatusCode.OK, await created.Content.ReadAsStringAsync());
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -591,20 +577,9 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
     public async Task CreateJob_OnAnInventoryReportWhoseDataFileIsNotGzip_FailsWithInvalidManifestContent_BeforeAnyTaskRuns()
     {
         await PutAsync("a.txt");
-        var data = Encoding.UTF8.GetBytes($"\"{Bucket}\",\"a.txt\"\n"); // the rows, but never gzipped
-        (await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/data/file.csv.gz", body: data)).EnsureSuccessStatusCode();
-        var manifestJson = Encoding.UTF8.GetBytes($$"""
-            {"sourceBucket":"{{Bucket}}","destinationBucket":"arn:aws:s3:::{{Bucket}}","version":"2016-11-30","fileFormat":"CSV","fileSchema":"Bucket, Key",
-             "files":[{"key":"inventory/data/file.csv.gz","size":{{data.Length}},"MD5checksum":"{{Convert.ToHexStringLower(MD5.HashData(data))}}"}]}
-            """);
-        var put = await S3.SendAsync(HttpMethod.Put, Bucket, "inventory/manifest.json", body: manifestJson);
-        put.EnsureSuccessStatusCode();
-        var manifest = new ManifestObject(Bucket, "inventory/manifest.json", put.Headers.ETag!.Tag);
-        var body = Encoding.UTF8.GetString(CreateJobXml(manifest, "token-not-gzip", TaggingOperation(("k", "v"))))
-            .Replace("<Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields>",
-                "<Format>S3InventoryReport_CSV_20161130</Format>", StringComparison.Ordinal);
+        var rows = Encoding.UTF8.GetBytes($"\"{Bucket}\",\"a.txt\"\n"); // the rows, but never gzipped
 
-        var jobId = await CreateAsync(Encoding.UTF8.GetBytes(body));
+        var jobId = await CreateAsync(await InventoryTaggingJobXmlAsync("file", rows, "token-not-gzip"));
 
         var job = await WaitForAsync(jobId, "Failed");
         var reason = job.Element(Ns + "FailureReasons")!.Element(Ns + "member")!;
@@ -625,10 +600,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
             <Operation><COSPutObjectTagging><TagSet><member><Key>cos</Key><Value>yes</Value></member></TagSet></COSPutObjectTagging></Operation>
             <Priority>1</Priority><Report><Enabled>false</Enabled></Report></CreateJobRequest>
             """;
-        var appId = new[] { new KeyValuePair<string, string>("x-cos-appid", TestAccounts.Owner.AppId) };
-        var control = $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com";
-        var created = await Server.SendAsync(Server.Client.Request(HttpMethod.Post, null, "jobs", content: new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
-            headers: appId, host: control));
+        var created = await Server.SendAsync(CosJobs(HttpMethod.Post, "jobs", body));
         var text = await created.Content.ReadAsStringAsync();
         created.StatusCode.Should().Be(HttpStatusCode.OK, text);
         var jobId = XDocument.Parse(text).Root!.Element("JobId")!.Value;
@@ -637,7 +609,7 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         var deadline = DateTime.UtcNow.AddSeconds(30);
         do
         {
-            var described = await Server.SendAsync(Server.Client.Request(HttpMethod.Get, null, $"jobs/{jobId}", headers: appId, host: control));
+            var described = await Server.SendAsync(CosJobs(HttpMethod.Get, $"jobs/{jobId}"));
             job = XDocument.Parse(await described.Content.ReadAsStringAsync()).Root!.Element("Job")!;
         }
         while (job.Element("Status")!.Value != "Complete" && DateTime.UtcNow < deadline && await Delay());
@@ -648,6 +620,31 @@ public sealed class BatchJobApiTests() : ServerTestBase("jobsrc")
         var tagging = await Server.SendAsync(Server.Request(HttpMethod.Get, Bucket, "a.txt", "tagging"));
         (await tagging.Content.ReadAsStringAsync()).Should().Contain("<Key>cos</Key><Value>yes</Value>");
     }
+
+    /// <summary>
+    /// A tagging job over an inventory report as S3 writes one: <paramref name="data"/> as its one data file
+    /// (<c>inventory/data/NAME.csv.gz</c>, with its size and MD5) and a manifest naming it (<c>inventory/NAME.json</c>).
+    /// </summary>
+    private async Task<byte[]> InventoryTaggingJobXmlAsync(string name, byte[] data, string token)
+    {
+        var dataKey = $"inventory/data/{name}.csv.gz";
+        (await S3.SendAsync(HttpMethod.Put, Bucket, dataKey, body: data)).EnsureSuccessStatusCode();
+        var manifestJson = Encoding.UTF8.GetBytes($$"""
+            {"sourceBucket":"{{Bucket}}","destinationBucket":"arn:aws:s3:::{{Bucket}}","version":"2016-11-30","fileFormat":"CSV","fileSchema":"Bucket, Key",
+             "files":[{"key":"{{dataKey}}","size":{{data.Length}},"MD5checksum":"{{Convert.ToHexStringLower(MD5.HashData(data))}}"}]}
+            """);
+        var put = await S3.SendAsync(HttpMethod.Put, Bucket, $"inventory/{name}.json", body: manifestJson);
+        put.EnsureSuccessStatusCode();
+        var manifest = new ManifestObject(Bucket, $"inventory/{name}.json", put.Headers.ETag!.Tag);
+        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(CreateJobXml(manifest, token, TaggingOperation(("k", "v"))))
+            .Replace("<Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields>",
+                "<Format>S3InventoryReport_CSV_20161130</Format>", StringComparison.Ordinal));
+    }
+
+    /// <summary>A request of COS batch processing by the owner: <c>/jobs…</c> on its cos-control host, with its APPID.</summary>
+    private HttpRequestMessage CosJobs(HttpMethod method, string path, string? body = null) =>
+        Server.Client.Request(method, null, path, content: body is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+            headers: [new("x-cos-appid", TestAccounts.Owner.AppId)], host: $"{TestAccounts.Owner.Uin}.cos-control.{TestServer.Region}.myqcloud.com");
 
     private static byte[] Gzip(byte[] data)
     {

@@ -289,44 +289,28 @@ public sealed class JournalReportApiTests
         $"<Field>ETag</Field></OptionalFields>{report}</InventoryConfiguration>";
 
     /// <summary>POSTs a one-time Parquet job with id <paramref name="id"/> and waits for it to succeed; its job id.</summary>
-    private async Task<string> RunAsync(TestServer server, string id, string versions, string report)
+    private async Task<string> RunAsync(TestServer server, string id, string versions, string report) =>
+        await SucceededAsync(server, await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}",
+            content: new StringContent(Configuration(id, versions, report)))));
+
+    /// <summary>Runs a periodic configuration now and waits for the run to succeed; its job id.</summary>
+    private async Task<string> RunNowAsync(TestServer server, string id) =>
+        await SucceededAsync(server, await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory-run&id={id}")));
+
+    /// <summary>Waits for the run a request queued to succeed; its job id. A failed run throws, with its status.</summary>
+    private async Task<string> SucceededAsync(TestServer server, HttpResponseMessage queued)
     {
-        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory&id={id}",
-            content: new StringContent(Configuration(id, versions, report))));
-        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        var jobId = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
+        queued.StatusCode.Should().Be(HttpStatusCode.OK, await queued.Content.ReadAsStringAsync());
+        var jobId = XDocument.Parse(await queued.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
         for (var attempt = 0; attempt < 1200; attempt++)
         {
-            var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
-                .Content.ReadAsStringAsync()).Root!;
+            var run = await RunStatusAsync(server, jobId);
             switch (run.Element("State")!.Value)
             {
                 case "Succeeded":
                     return jobId;
                 case "Failed":
-                    throw new InvalidOperationException($"Run {id} failed: {run}");
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Run {id} did not end.");
-    }
-
-    /// <summary>Runs a periodic configuration now and waits for the run to succeed; its job id.</summary>
-    private async Task<string> RunNowAsync(TestServer server, string id)
-    {
-        var response = await server.SendAsync(server.Request(HttpMethod.Post, _source, query: $"inventory-run&id={id}"));
-        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        var jobId = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element("JobId")!.Value;
-        for (var attempt = 0; attempt < 1200; attempt++)
-        {
-            var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
-                .Content.ReadAsStringAsync()).Root!;
-            if (run.Element("State")!.Value is "Succeeded" or "Failed")
-            {
-                run.Element("State")!.Value.Should().Be("Succeeded", run.ToString());
-                return jobId;
+                    throw new InvalidOperationException($"Run {jobId} failed: {run}");
             }
 
             await Task.Delay(50);
@@ -335,18 +319,20 @@ public sealed class JournalReportApiTests
         throw new TimeoutException($"Run {jobId} did not end.");
     }
 
+    private async Task<XElement> RunStatusAsync(TestServer server, string jobId) =>
+        XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
+            .Content.ReadAsStringAsync()).Root!;
+
     private async Task<string> ReportTypeAsync(TestServer server, string jobId)
     {
-        var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
-            .Content.ReadAsStringAsync()).Root!;
+        var run = await RunStatusAsync(server, jobId);
         return JsonDocument.Parse(await DownloadAsync(server, run.Element("ManifestKey")!.Value)).RootElement.GetProperty("reportType").GetString()!;
     }
 
     /// <summary>Downloads a run's report files into DuckDB as <paramref name="table"/>; its manifest.</summary>
     private async Task<JsonElement> LoadAsync(TestServer server, DuckDBConnection duck, string table, string jobId)
     {
-        var run = XDocument.Parse(await (await server.SendAsync(server.Request(HttpMethod.Get, _source, query: $"inventory-run&job-id={jobId}")))
-            .Content.ReadAsStringAsync()).Root!;
+        var run = await RunStatusAsync(server, jobId);
         var manifest = JsonDocument.Parse(await DownloadAsync(server, run.Element("ManifestKey")!.Value)).RootElement.Clone();
         using var folder = new TempDirectory("journal-report");
         var paths = new List<string>();
